@@ -1,0 +1,183 @@
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import type { z } from "zod";
+import { configSchema, type ArchgateConfig } from "./schema.js";
+
+export const CONFIG_PATH = ".github/archgate.yml";
+
+export interface ConfigIssue {
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted key path, e.g. `rules.destructive-migration.severity`. */
+  key: string;
+  message: string;
+}
+
+/** An invalid config: every issue names the key and the file:line:column. */
+export class ConfigError extends Error {
+  constructor(readonly issues: ConfigIssue[]) {
+    super(issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.key ? `${i.key}: ` : ""}${i.message}`).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Parses and validates a config text. An empty file means the defaults. Throws ConfigError.
+ * `file` is only used in messages.
+ */
+export function parseConfig(text: string, file = CONFIG_PATH): ArchgateConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { file, line: pos.line, column: pos.col, key: "", message: `invalid YAML: ${e.message.split("\n")[0]}` };
+      }),
+    );
+  }
+  const raw: unknown = doc.toJS() ?? {};
+  return validateConfig(raw, file, doc, lineCounter);
+}
+
+/** Validates an already-parsed config object (e.g. from Probot's context.config). */
+export function validateConfig(
+  raw: unknown,
+  file = CONFIG_PATH,
+  doc?: Document.Parsed,
+  lineCounter?: LineCounter,
+): ArchgateConfig {
+  const input = raw === null || raw === undefined ? {} : raw;
+  if (typeof input !== "object" || Array.isArray(input)) {
+    throw new ConfigError([{ file, line: 1, column: 1, key: "", message: "the config must be a mapping of keys" }]);
+  }
+  // Probot's `_extends` is resolved before we see the config; it is not ours to validate.
+  const { _extends: _ignored, ...rest } = input as Record<string, unknown>;
+  const result = configSchema.safeParse(rest);
+  if (result.success) return result.data as ArchgateConfig;
+  const issues: ConfigIssue[] = [];
+  for (const issue of result.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const path = [...issue.path, key];
+        const pos = position(doc, lineCounter, path, true);
+        const suggestion = didYouMean(key, allowedKeys(configSchema, issue.path));
+        issues.push({
+          file,
+          ...pos,
+          key: dotted(path),
+          message: `unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
+        });
+      }
+      continue;
+    }
+    const pos = position(doc, lineCounter, issue.path, false);
+    issues.push({ file, ...pos, key: dotted(issue.path), message: describeIssue(issue) });
+  }
+  throw new ConfigError(issues);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "invalid_union") {
+    return `${issue.message}: expected ${
+      issue.path.length > 0 && String(issue.path[0]) === "rules"
+        ? "a severity (error, warning, off) or a mapping with severity and the rule's options"
+        : "a list, or { append: [...] }"
+    }`;
+  }
+  return issue.message;
+}
+
+function dotted(path: ReadonlyArray<PropertyKey>): string {
+  return path.map(String).join(".");
+}
+
+function position(
+  doc: Document.Parsed | undefined,
+  lineCounter: LineCounter | undefined,
+  path: ReadonlyArray<PropertyKey>,
+  pointAtKey: boolean,
+): { line: number; column: number } {
+  if (!doc || !lineCounter) return { line: 1, column: 1 };
+  let node: unknown = doc.contents;
+  let offset = doc.contents?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const key = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) break;
+      const last = i === path.length - 1;
+      const keyNode = pair.key as { range?: [number, number, number] };
+      const valueNode = pair.value as { range?: [number, number, number] } | null;
+      offset = last && (pointAtKey || !valueNode?.range) ? (keyNode.range?.[0] ?? offset) : (valueNode?.range?.[0] ?? keyNode.range?.[0] ?? offset);
+      node = pair.value;
+    } else if (node && typeof node === "object" && "items" in node && typeof key === "number") {
+      const item = (node as { items: Array<{ range?: [number, number, number] }> }).items[key];
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  const pos = lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}
+
+/** The keys a mapping at `path` of the schema accepts (for did-you-mean). */
+export function allowedKeys(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): string[] {
+  let current: unknown = schema;
+  for (const key of [...path, null]) {
+    current = unwrap(current);
+    if (key === null) break;
+    const def = (current as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+    if (!def) return [];
+    if (def.type === "object") current = (def.shape as Record<string, unknown>)[String(key)];
+    else if (def.type === "record") current = def.valueType;
+    else if (def.type === "array") current = def.element;
+    else return [];
+  }
+  const def = (current as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+  return def?.type === "object" ? Object.keys(def.shape as Record<string, unknown>) : [];
+}
+
+function unwrap(schema: unknown): unknown {
+  for (let i = 0; i < 20; i++) {
+    const def = (schema as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+    if (!def) return schema;
+    if (def.type === "optional" || def.type === "default" || def.type === "nullable" || def.type === "prefault") schema = def.innerType;
+    else if (def.type === "pipe") schema = def.in;
+    else if (def.type === "union") {
+      const options = def.options as unknown[];
+      schema = options.find((o) => ["object", "array"].includes(String((unwrap(o) as { _zod?: { def?: { type?: string } } })._zod?.def?.type))) ?? options[0];
+      const inner = (schema as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
+      if (inner?.type === "object" || inner?.type === "array") return schema;
+    } else return schema;
+  }
+  return schema;
+}
+
+export function didYouMean(input: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = levenshtein(input.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

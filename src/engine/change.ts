@@ -1,0 +1,65 @@
+/**
+ * The Change: what every source (GitHub API, git) provides to the engine. The engine never knows
+ * where the data came from; contents are read lazily, only for files some detector needs.
+ */
+
+export type Side = "base" | "head";
+
+export type FileStatus = "added" | "modified" | "removed" | "renamed" | "copied";
+
+export interface ChangedFile {
+  /** Path at head (for removed files: the path that was removed). POSIX separators, no leading slash. */
+  path: string;
+  status: FileStatus;
+  /** Path at base, for renamed and copied files. */
+  previousPath?: string;
+  additions: number;
+  deletions: number;
+  /** Unified diff hunks without the file header (as GitHub's `patch` field). Absent for binary or huge diffs. */
+  patch?: string;
+  /** True when the source knows the file is binary. */
+  binary?: boolean;
+}
+
+export type FileContent =
+  | { kind: "text"; text: string }
+  | { kind: "missing" }
+  | { kind: "binary" }
+  | { kind: "too-large"; bytes: number }
+  | { kind: "error"; message: string };
+
+export interface ReadOptions {
+  /** Files larger than this are not read: the source answers `too-large`. */
+  maxBytes: number;
+}
+
+export interface Change {
+  base: string;
+  head: string;
+  files: ChangedFile[];
+  /**
+   * False when the source could not list every changed file (API limits, errors). The engine then
+   * fails closed: a partial view can never pass the gate.
+   */
+  complete: boolean;
+  incompleteReason?: string;
+  /** Pull request title and description, when there is one (commit message for the CLI). */
+  title?: string;
+  description?: string;
+  read(side: Side, path: string, options: ReadOptions): Promise<FileContent>;
+  /** Every path in the tree at `side` (files only). */
+  listPaths(side: Side): Promise<string[]>;
+}
+
+/** An in-memory Change, for tests, the demo and the benchmarks. */
+export interface MemoryChangeInput {
+  base?: string;
+  head?: string;
+  files: ChangedFile[];
+  baseTree?: Record<string, string | Uint8Array>;
+  headTree?: Record<string, string | Uint8Array>;
+  complete?: boolean;
+  incompleteReason?: string;
+  title?: string;
+  description?: string;
+}
