@@ -161,7 +161,7 @@ async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule<any>
         id,
         rule: rule.id,
         title: rule.title,
-        severity: setting.severity,
+        severity: draft.advisory ? "warning" : setting.severity,
         category: rule.category,
         waived: false,
       });

@@ -33,6 +33,11 @@ export interface FindingDraft {
    * Feeds the stable finding id, so it must not depend on line numbers.
    */
   key?: string;
+  /**
+   * Advisory findings of a rule that is otherwise a hard constraint (e.g. a non-concurrent index next to
+   * dropped columns): reported as a warning even when the rule's severity is `error`; never raises it.
+   */
+  advisory?: boolean;
 }
 
 export interface Finding extends FindingDraft {
