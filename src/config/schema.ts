@@ -147,6 +147,17 @@ export function buildConfigSchema() {
         .prefault({}),
       /** Services of a monorepo: their paths and the tables they own. */
       services: z.record(kebabId, serviceSchema).default({}),
+      /** PR labels, one per required review type (the GitHub App adds and removes them as triggers change). */
+      labels: z
+        .object({
+          enabled: z.boolean().default(true),
+          /** Label name = prefix + review type id, e.g. "arch-review: contract". */
+          prefix: z.string().min(1).max(40).default("arch-review: "),
+          /** Exact label names per review type, overriding prefix + id. */
+          names: z.partialRecord(reviewType, z.string().min(1).max(50)).default({}),
+        })
+        .strict()
+        .prefault({}),
     })
     .strict();
 }
