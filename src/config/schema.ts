@@ -41,31 +41,25 @@ const regexString = z.string().min(1).refine(
 
 export const checklistItemSchema = z
   .object({
-    /** Stable id: kept ticked across re-renders of the comment. */
-    id: kebabId,
-    /** A question a reviewer can answer yes or no. */
-    text: z.string().min(1),
-    /** Show only for these review types (all when absent). */
-    reviewTypes: z.array(reviewType).optional(),
+    id: kebabId.describe("Stable id: a ticked box stays ticked across re-renders of the comment."),
+    text: z.string().min(1).describe("A question a reviewer can answer yes or no."),
+    reviewTypes: z.array(reviewType).optional().describe("Show the item only for these review types (all when absent)."),
   })
   .strict();
 
 export const customTriggerSchema = z
   .object({
-    id: kebabId.describe("Trigger id, e.g. critical-workflow"),
-    title: z.string().min(1),
-    reviewType: reviewType.default("adr"),
-    dimensions: z.array(dimension).min(1).default(["boundary"]),
-    /** Globs of changed files that hit the trigger (minimatch, dotfiles included). */
-    paths: z.array(glob).min(1),
-    /** Globs excluded from `paths`. */
-    excludePaths: z.array(glob).default([]),
-    /**
-     * Regular expressions; when given, a matching file hits only if one of the lines the PR adds or
-     * removes matches one of them.
-     */
-    content: z.array(regexString).default([]),
-    reason: z.string().optional(),
+    id: kebabId.describe("Trigger id, e.g. critical-workflow."),
+    title: z.string().min(1).describe("Shown in the comment, e.g. Payments workflow."),
+    reviewType: reviewType.default("adr").describe("Review type the trigger requires."),
+    dimensions: z.array(dimension).min(1).default(["boundary"]).describe("Checklist dimensions the trigger needs."),
+    paths: z.array(glob).min(1).describe("Globs of changed files that hit the trigger (minimatch, dotfiles included)."),
+    excludePaths: z.array(glob).default([]).describe("Globs excluded from paths."),
+    content: z
+      .array(regexString)
+      .default([])
+      .describe("Regular expressions: when given, a file hits only if a line the PR adds or removes matches one."),
+    reason: z.string().optional().describe("Why the trigger fired, as shown in the comment."),
   })
   .strict();
 
@@ -101,52 +95,50 @@ function rulesSchema() {
 
 export const serviceSchema = z
   .object({
-    /** Globs of the service's code and migrations. */
-    paths: z.array(glob).min(1),
-    /** Tables this service owns; other services may not migrate them. */
-    tables: z.array(z.string().min(1)).default([]),
-    owner: z.string().optional(),
+    paths: z.array(glob).min(1).describe("Globs of the service's code and migrations."),
+    tables: z.array(z.string().min(1)).default([]).describe("Tables this service owns; other services may not migrate them."),
+    owner: z.string().optional().describe("Owning team, e.g. @acme/orders."),
   })
   .strict();
 
 export function buildConfigSchema() {
   return z
     .object({
-      /** Files the review ignores entirely (generated code, vendored specs, ...). */
-      ignorePaths: listSetting(glob, []),
+      ignorePaths: listSetting(glob, []).describe("Globs of files the review ignores entirely (generated code, vendored specs)."),
       limits: z
         .object({
-          /** Files larger than this many bytes are skipped with a note. */
-          maxFileBytes: z.number().int().positive().default(1_000_000),
+          maxFileBytes: z.number().int().positive().default(1_000_000).describe("Files larger than this many bytes are skipped with a note."),
         })
         .strict()
         .prefault({}),
       triggers: z
         .object({
-          /** Built-in triggers to switch off, by id. */
-          disabled: z.array(kebabId).default([]),
-          /** Triggers of this repository: path globs, optionally narrowed by content patterns. */
-          custom: z.array(customTriggerSchema).default([]),
-          /** Review type required by a trigger, overriding the built-in mapping. */
-          reviewTypes: z.record(kebabId, reviewType).default({}),
-          /** Checklist dimensions a trigger needs, overriding the built-in mapping. */
-          dimensions: z.record(kebabId, z.array(dimension).min(1)).default({}),
+          disabled: z.array(kebabId).default([]).describe("Built-in triggers to switch off, by id."),
+          custom: z
+            .array(customTriggerSchema)
+            .default([])
+            .describe("Triggers of this repository: path globs, optionally narrowed by content patterns."),
+          reviewTypes: z.record(kebabId, reviewType).default({}).describe("Review type a trigger requires, overriding the built-in mapping."),
+          dimensions: z
+            .record(kebabId, z.array(dimension).min(1))
+            .default({})
+            .describe("Checklist dimensions a trigger needs, overriding the built-in mapping."),
         })
         .strict()
         .prefault({}),
-      /** Checklist items per dimension: a list replaces the built-in items, `{ append: [...] }` adds to them. */
-      checklist: checklistSchema(),
-      /** Severity (`error`, `warning`, `off`) and options of each rule. */
-      rules: rulesSchema(),
+      checklist: checklistSchema().describe("Checklist items per dimension: a list replaces the built-in items, { append: [...] } adds to them."),
+      rules: rulesSchema().describe("Severity (error, warning, off) and options of each rule: `rule-id: warning` or `rule-id: { severity, ...options }`."),
       migrationPlan: z
         .object({
-          /** A PR description section with this heading declares a migration plan for breaking changes. */
-          heading: z.string().min(1).default("Migration plan"),
+          heading: z
+            .string()
+            .min(1)
+            .default("Migration plan")
+            .describe("A PR description section with this heading declares a migration plan for a breaking contract change."),
         })
         .strict()
         .prefault({}),
-      /** Services of a monorepo: their paths and the tables they own. */
-      services: z.record(kebabId, serviceSchema).default({}),
+      services: z.record(kebabId, serviceSchema).default({}).describe("Services of a monorepo: their paths and the tables they own."),
       /** PR labels, one per required review type (the GitHub App adds and removes them as triggers change). */
       labels: z
         .object({
