@@ -1,8 +1,13 @@
-/** `npm run schema`: writes config/archgate.schema.json from the zod config schema (for editor validation). */
+/**
+ * `npm run schema`: writes config/archgate.schema.json (editor validation) and docs/configuration.md (the reference),
+ * both generated from the zod config schema.
+ */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configJsonSchema } from "../src/config/json-schema.js";
+import { configReference } from "../src/config/reference.js";
 
-const target = join(import.meta.dirname, "..", "config", "archgate.schema.json");
-writeFileSync(target, JSON.stringify(configJsonSchema(), null, 2) + "\n");
-console.log(`wrote ${target}`);
+const root = join(import.meta.dirname, "..");
+writeFileSync(join(root, "config", "archgate.schema.json"), JSON.stringify(configJsonSchema(), null, 2) + "\n");
+writeFileSync(join(root, "docs", "configuration.md"), configReference());
+console.log("wrote config/archgate.schema.json and docs/configuration.md");
