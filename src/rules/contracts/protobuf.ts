@@ -1,0 +1,602 @@
+/**
+ * Protobuf contract diff: what a `.proto` change breaks for existing producers, consumers and clients.
+ *
+ * Parsing is protobufjs's; protobufjs keeps no source positions, so a second pass over its tokenizer
+ * records the line of every declaration (`locateDeclarations`).
+ *
+ * Checks, with the buf breaking rule each one corresponds to (buf categories FILE ⊃ PACKAGE ⊃ WIRE_JSON ⊃ WIRE):
+ *
+ * | check                                   | buf rule                                   | level     |
+ * |-----------------------------------------|--------------------------------------------|-----------|
+ * | package changed                         | FILE_SAME_PACKAGE                          | wire      |
+ * | message removed (top-level or nested)   | MESSAGE_NO_DELETE                          | wire      |
+ * | field deleted, number not reserved      | FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED     | wire      |
+ * | field renumbered (same name, new number)| FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED     | wire      |
+ * | field type not wire-compatible          | FIELD_WIRE_COMPATIBLE_TYPE                 | wire      |
+ * | repeated <-> singular for packable      | FIELD_WIRE_COMPATIBLE_CARDINALITY          | wire      |
+ * | required added / removed (proto2)       | FIELD_SAME_CARDINALITY (required part)     | wire      |
+ * | fields joined into one oneof            | FIELD_SAME_ONEOF                           | wire      |
+ * | oneof member deleted                    | FIELD_SAME_ONEOF / FIELD_NO_DELETE         | wire      |
+ * | enum value deleted, number not reserved | ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED| wire      |
+ * | field renamed (JSON name changes)       | FIELD_SAME_JSON_NAME                       | wire-json |
+ * | enum value renamed                      | ENUM_VALUE_SAME_NAME                       | wire-json |
+ * | enum removed                            | ENUM_NO_DELETE                             | wire-json |
+ * | service removed                         | SERVICE_NO_DELETE                          | services  |
+ * | rpc removed                             | RPC_NO_DELETE                              | services  |
+ * | rpc request / response type changed     | RPC_SAME_REQUEST_TYPE / RPC_SAME_RESPONSE_TYPE | services |
+ * | rpc client / server streaming changed   | RPC_SAME_CLIENT_STREAMING / RPC_SAME_SERVER_STREAMING | services |
+ *
+ * Not implemented (FILE-only source-compatibility rules): file options (go_package, java_package…),
+ * FIELD_SAME_NAME, reserved-range shrinking, field defaults, `optional` presence tracking, extensions.
+ */
+import protobuf from "protobufjs";
+
+export type ProtoSide = "base" | "head";
+
+export interface ProtoBreak {
+  /** The buf breaking rule that covers the same change. */
+  rule: string;
+  /** The file version `line` refers to: base for things that were removed, head otherwise. */
+  side: ProtoSide;
+  line: number;
+  /** Stable identity of the break (no line numbers), e.g. "Order#3 deleted". */
+  key: string;
+  message: string;
+}
+
+export interface ProtoDiffOptions {
+  /**
+   * `wire` (default): breaks of the binary encoding, what a Kafka consumer of protobuf events sees.
+   * `wire-json`: also breaks of the JSON mapping (renamed fields and enum values, removed enums),
+   * what gRPC-JSON transcoding and Connect JSON clients see.
+   */
+  level?: "wire" | "wire-json";
+}
+
+export interface ProtoSchema {
+  root: protobuf.Root;
+  /** Package of the main file ("" when none). */
+  package: string;
+  /** Declarations of the main file (imports excluded), by name relative to the package. */
+  owned: Set<string>;
+  /** Line of each declaration of the main file (see `locateDeclarations` for the keys). */
+  lines: Map<string, number>;
+}
+
+export type ProtoParseResult = { ok: true; schema: ProtoSchema } | { ok: false; message: string; line: number };
+
+/** A file the main schema imports, to resolve the types it uses (never diffed on its own here). */
+export interface ProtoImport {
+  name: string;
+  text: string;
+}
+
+/** Parses one `.proto` text (plus the imports it needs). Never throws: errors carry their line. */
+export function parseProto(text: string, imports: readonly ProtoImport[] = []): ProtoParseResult {
+  const root = new protobuf.Root();
+  let pkg = "";
+  try {
+    pkg = protobuf.parse(text, root, { keepCase: true }).package ?? "";
+  } catch (error) {
+    const message = (error as Error).message;
+    const line = /line (\d+)/.exec(message);
+    return { ok: false, message: message.replace(/\s*\((?:[^()]*, )?line \d+\)$/, ""), line: line ? Number(line[1]) : 1 };
+  }
+  const owned = new Set<string>();
+  collectOwned(root, pkg, owned);
+  for (const imported of imports) {
+    try {
+      protobuf.parse(imported.text, root, { keepCase: true });
+    } catch {
+      // An import that does not parse (or redefines a name) only costs type resolution, reported as "unresolved".
+    }
+  }
+  return { ok: true, schema: { root, package: pkg, owned, lines: locateDeclarations(text) } };
+}
+
+function collectOwned(ns: protobuf.NamespaceBase, pkg: string, owned: Set<string>): void {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type || nested instanceof protobuf.Enum || nested instanceof protobuf.Service) {
+      owned.add(relativeName(nested.fullName, pkg));
+    }
+    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) collectOwned(nested, pkg, owned);
+  }
+}
+
+function relativeName(fullName: string, pkg: string): string {
+  const name = fullName.replace(/^\./, "");
+  return pkg && name.startsWith(`${pkg}.`) ? name.slice(pkg.length + 1) : name;
+}
+
+/**
+ * Lines of declarations, from protobufjs's tokenizer. Keys (names relative to the package):
+ * `P` package, `T:<Msg.Nested>` message/enum/service, `F:<Msg>#<number>` field, `V:<Enum>.<VALUE>` enum value,
+ * `R:<Service>.<rpc>` method, `O:<Msg>.<oneof>` oneof.
+ */
+export function locateDeclarations(text: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  const tokens: { text: string; line: number; quoted: boolean }[] = [];
+  try {
+    const tn = protobuf.tokenize(text, false);
+    let quote: string | undefined;
+    for (let token = tn.next(); token !== null; token = tn.next()) {
+      // Quoted strings come as quote, content, quote: keep the content from being read as syntax.
+      if (token === '"' || token === "'") {
+        quote = quote === undefined ? token : undefined;
+        continue;
+      }
+      tokens.push({ text: token, line: tn.line, quoted: quote !== undefined });
+    }
+  } catch {
+    // Positions are best effort: the semantic parse has already accepted the text.
+  }
+  type Scope = { kind: string; name: string; depth: number };
+  const scopes: Scope[] = [];
+  let depth = 0;
+  let pending: Scope | undefined;
+  let skipStatement = false;
+  let bracket = 0;
+  const path = (kinds: string[]) =>
+    scopes
+      .filter((s) => kinds.includes(s.kind))
+      .map((s) => s.name)
+      .join(".");
+  for (let i = 0; i < tokens.length; i++) {
+    const { text: tok, line, quoted } = tokens[i]!;
+    if (quoted) continue;
+    if (tok === "{") {
+      depth++;
+      if (pending) scopes.push({ ...pending, depth });
+      pending = undefined;
+      skipStatement = false;
+      continue;
+    }
+    if (tok === "}") {
+      while (scopes.length > 0 && scopes[scopes.length - 1]!.depth >= depth) scopes.pop();
+      depth--;
+      skipStatement = false;
+      continue;
+    }
+    if (tok === ";") {
+      skipStatement = false;
+      continue;
+    }
+    if (tok === "[") bracket++;
+    if (tok === "]") bracket--;
+    if (skipStatement || bracket > 0) continue;
+    const top = scopes[scopes.length - 1];
+    const atStatementStart = i === 0 || [";", "{", "}"].includes(tokens[i - 1]!.text);
+    if (atStatementStart && (tok === "option" || tok === "reserved" || tok === "extensions" || tok === "import" || tok === "syntax" || tok === "edition")) {
+      skipStatement = true;
+      continue;
+    }
+    if (atStatementStart && tok === "package" && tokens[i + 1]) {
+      lines.set("P", line);
+      skipStatement = true;
+      continue;
+    }
+    if (atStatementStart && ["message", "enum", "service", "oneof", "extend"].includes(tok) && tokens[i + 1] && tokens[i + 2]?.text === "{") {
+      const name = tokens[i + 1]!;
+      if (tok === "oneof") {
+        lines.set(`O:${path(["message"])}.${name.text}`, name.line);
+      } else if (tok !== "extend") {
+        const full = [path(["message", "enum", "service"]), name.text].filter(Boolean).join(".");
+        lines.set(`T:${full}`, name.line);
+      }
+      pending = { kind: tok, name: name.text, depth: 0 };
+      i += 1;
+      continue;
+    }
+    if (atStatementStart && tok === "rpc" && top?.kind === "service" && tokens[i + 1]) {
+      lines.set(`R:${path(["service"])}.${tokens[i + 1]!.text}`, tokens[i + 1]!.line);
+      skipStatement = true;
+      continue;
+    }
+    if (tok === "=" && i > 0 && top && /^-?(0x[0-9a-f]+|\d+)$/i.test(tokens[i + 1]?.text ?? "")) {
+      const name = tokens[i - 1]!;
+      if (top.kind === "message" || top.kind === "oneof") {
+        lines.set(`F:${path(["message"])}#${parseInt(tokens[i + 1]!.text)}`, name.line);
+      } else if (top.kind === "enum") {
+        lines.set(`V:${path(["message", "enum"])}.${name.text}`, name.line);
+      }
+      skipStatement = true;
+    }
+  }
+  return lines;
+}
+
+type Named = protobuf.Type | protobuf.Enum | protobuf.Service;
+
+function ownedDeclarations(schema: ProtoSchema): Map<string, Named> {
+  const out = new Map<string, Named>();
+  const walk = (ns: protobuf.NamespaceBase) => {
+    for (const nested of ns.nestedArray) {
+      if (nested instanceof protobuf.Type || nested instanceof protobuf.Enum || nested instanceof protobuf.Service) {
+        const name = relativeName(nested.fullName, schema.package);
+        if (schema.owned.has(name)) out.set(name, nested);
+      }
+      if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) walk(nested);
+    }
+  };
+  walk(schema.root);
+  return out;
+}
+
+function lineOf(schema: ProtoSchema, ...keys: string[]): number {
+  for (const key of keys) {
+    const line = schema.lines.get(key);
+    if (line !== undefined) return line;
+  }
+  return 1;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Field types and wire compatibility
+
+const WIRE_GROUPS: Record<string, string> = {
+  int32: "varint",
+  int64: "varint",
+  uint32: "varint",
+  uint64: "varint",
+  bool: "varint",
+  sint32: "zigzag",
+  sint64: "zigzag",
+  fixed32: "fixed32",
+  sfixed32: "fixed32",
+  fixed64: "fixed64",
+  sfixed64: "fixed64",
+  float: "float",
+  double: "double",
+  string: "bytes",
+  bytes: "bytes",
+};
+
+type FieldType =
+  | { kind: "scalar"; name: string }
+  | { kind: "enum"; name: string; enum: protobuf.Enum }
+  | { kind: "message"; name: string; type: protobuf.Type }
+  | { kind: "unresolved"; name: string };
+
+function fieldType(field: protobuf.Field, typeName = field.type): FieldType {
+  if (typeName in WIRE_GROUPS) return { kind: "scalar", name: typeName };
+  const parent = field.parent;
+  const found = parent ? parent.lookup(typeName, [protobuf.Type, protobuf.Enum]) : null;
+  if (found instanceof protobuf.Type) return { kind: "message", name: found.fullName.replace(/^\./, ""), type: found };
+  if (found instanceof protobuf.Enum) return { kind: "enum", name: found.fullName.replace(/^\./, ""), enum: found };
+  return { kind: "unresolved", name: typeName.replace(/^\./, "") };
+}
+
+function wireGroup(t: FieldType): string {
+  if (t.kind === "scalar") return WIRE_GROUPS[t.name]!;
+  if (t.kind === "enum") return "varint";
+  return t.kind === "message" ? "message" : `unresolved:${t.name}`;
+}
+
+function isPackable(t: FieldType): boolean {
+  const group = wireGroup(t);
+  return group !== "bytes" && group !== "message" && !group.startsWith("unresolved");
+}
+
+function realOneof(field: protobuf.Field): string | undefined {
+  if (!field.partOf || field.options?.["proto3_optional"]) return undefined;
+  return field.partOf.name;
+}
+
+function isReservedNumber(reserved: Array<number[] | string> | undefined, n: number): boolean {
+  return (reserved ?? []).some((r) => Array.isArray(r) && n >= r[0]! && n <= r[1]!);
+}
+
+function describeType(t: FieldType): string {
+  return t.kind === "scalar" ? t.name : t.name;
+}
+
+/**
+ * Why a value written with `base` type cannot be read as `head` type (undefined when it can).
+ * Different message types are compared field by field, so a moved or renamed but identical type passes.
+ */
+function typeIncompatibility(base: FieldType, head: FieldType, seen: Set<string>, level: "wire" | "wire-json"): string | undefined {
+  if (base.kind === "message" && head.kind === "message") {
+    if (base.name === head.name) return undefined;
+    const pair = `${base.name}->${head.name}`;
+    if (seen.has(pair)) return undefined;
+    seen.add(pair);
+    const inner = messageFieldBreaks(base.type, head.type, seen, level);
+    return inner.length > 0 ? `${base.name} and ${head.name} differ: ${inner[0]!.message}` : undefined;
+  }
+  if (base.kind === "unresolved" || head.kind === "unresolved") {
+    if (base.name.split(".").at(-1) === head.name.split(".").at(-1) && base.kind === head.kind) return undefined;
+    return base.name === head.name ? undefined : `type changed from ${describeType(base)} to ${describeType(head)}`;
+  }
+  if (wireGroup(base) === wireGroup(head)) return undefined;
+  return `type changed from ${describeType(base)} to ${describeType(head)}`;
+}
+
+interface RawBreak {
+  rule: string;
+  side: ProtoSide;
+  /** Location key for `lineOf`, in the side's schema. */
+  at: string[];
+  key: string;
+  message: string;
+}
+
+/** Field-level breaks between two versions of one message (numbers are the identity on the wire). */
+function messageFieldBreaks(base: protobuf.Type, head: protobuf.Type, seen: Set<string>, level: "wire" | "wire-json", baseName = "", headName = ""): RawBreak[] {
+  const breaks: RawBreak[] = [];
+  const headByNumber = new Map(head.fieldsArray.map((f) => [f.id, f]));
+  const baseByNumber = new Map(base.fieldsArray.map((f) => [f.id, f]));
+  const headByName = new Map(head.fieldsArray.map((f) => [f.name, f]));
+  const label = (msg: string, f: protobuf.Field) => `${msg}.${f.name} (${f.id})`;
+
+  for (const bf of base.fieldsArray) {
+    const hf = headByNumber.get(bf.id);
+    const where = label(baseName || base.name, bf);
+    if (!hf) {
+      const renumbered = headByName.get(bf.name);
+      if (renumbered && !baseByNumber.has(renumbered.id)) {
+        breaks.push({
+          rule: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
+          side: "head",
+          at: [`F:${headName}#${renumbered.id}`],
+          key: `${baseName}#${bf.id} renumbered`,
+          message: `field ${where} was renumbered to ${renumbered.id}: data written with number ${bf.id} is no longer read`,
+        });
+      } else if (realOneof(bf)) {
+        breaks.push({
+          rule: "FIELD_SAME_ONEOF",
+          side: "base",
+          at: [`F:${baseName}#${bf.id}`],
+          key: `${baseName}#${bf.id} deleted`,
+          message: `field ${where} was deleted from oneof ${realOneof(bf)}`,
+        });
+      } else if (bf.rule === "required") {
+        breaks.push({
+          rule: "FIELD_SAME_CARDINALITY",
+          side: "base",
+          at: [`F:${baseName}#${bf.id}`],
+          key: `${baseName}#${bf.id} deleted`,
+          message: `required field ${where} was deleted: readers that require it reject new messages`,
+        });
+      } else if (!isReservedNumber(head.reserved, bf.id)) {
+        breaks.push({
+          rule: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
+          side: "base",
+          at: [`F:${baseName}#${bf.id}`],
+          key: `${baseName}#${bf.id} deleted`,
+          message: `field ${where} was deleted without reserving number ${bf.id}`,
+        });
+      }
+      continue;
+    }
+    const hwhere = label(headName || head.name, hf);
+    const at = [`F:${headName}#${hf.id}`];
+    const bt = fieldType(bf);
+    const ht = fieldType(hf);
+    const bMap = bf instanceof protobuf.MapField;
+    const hMap = hf instanceof protobuf.MapField;
+    if (bMap !== hMap) {
+      breaks.push({ rule: "FIELD_WIRE_COMPATIBLE_TYPE", side: "head", at, key: `${headName}#${hf.id} type`, message: `field ${hwhere} changed between map and non-map` });
+      continue;
+    }
+    let reason = typeIncompatibility(bt, ht, seen, level);
+    if (!reason && bMap && hMap) {
+      const bk = (bf as protobuf.MapField).keyType;
+      const hk = (hf as protobuf.MapField).keyType;
+      if (WIRE_GROUPS[bk] !== WIRE_GROUPS[hk]) reason = `map key type changed from ${bk} to ${hk}`;
+    }
+    if (reason) {
+      breaks.push({ rule: "FIELD_WIRE_COMPATIBLE_TYPE", side: "head", at, key: `${headName}#${hf.id} type`, message: `field ${hwhere}: ${reason}` });
+      continue;
+    }
+    const bRepeated = bf.rule === "repeated" || bMap;
+    const hRepeated = hf.rule === "repeated" || hMap;
+    if (bRepeated !== hRepeated && isPackable(ht)) {
+      breaks.push({
+        rule: "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+        side: "head",
+        at,
+        key: `${headName}#${hf.id} cardinality`,
+        message: `field ${hwhere} changed from ${bRepeated ? "repeated" : "singular"} to ${hRepeated ? "repeated" : "singular"} (packed and unpacked encodings differ)`,
+      });
+    } else if ((bf.rule === "required") !== (hf.rule === "required")) {
+      breaks.push({
+        rule: "FIELD_SAME_CARDINALITY",
+        side: "head",
+        at,
+        key: `${headName}#${hf.id} required`,
+        message: `field ${hwhere} ${hf.rule === "required" ? "became required" : "is no longer required"}`,
+      });
+    }
+    if (level === "wire-json" && bf.name !== hf.name) {
+      breaks.push({
+        rule: "FIELD_SAME_JSON_NAME",
+        side: "head",
+        at,
+        key: `${headName}#${hf.id} name`,
+        message: `field ${hwhere} was renamed from ${bf.name}: its JSON name changes`,
+      });
+    }
+  }
+
+  for (const hf of head.fieldsArray) {
+    if (!baseByNumber.has(hf.id) && hf.rule === "required") {
+      breaks.push({
+        rule: "FIELD_SAME_CARDINALITY",
+        side: "head",
+        at: [`F:${headName}#${hf.id}`],
+        key: `${headName}#${hf.id} required added`,
+        message: `required field ${label(headName || head.name, hf)} was added: messages written before lack it`,
+      });
+    }
+  }
+
+  // Oneofs: two fields that could both be set before must not end up in one oneof (one of them would be dropped).
+  for (const oneof of head.oneofsArray) {
+    if (oneof.fieldsArray.some((f) => f.options?.["proto3_optional"])) continue;
+    const members = oneof.fieldsArray.filter((f) => baseByNumber.has(f.id));
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        const a = realOneof(baseByNumber.get(members[i]!.id)!);
+        const b = realOneof(baseByNumber.get(members[j]!.id)!);
+        if (a !== undefined && a === b) continue;
+        const moved = a === undefined || a !== b ? members[j]! : members[i]!;
+        breaks.push({
+          rule: "FIELD_SAME_ONEOF",
+          side: "head",
+          at: [`F:${headName}#${moved.id}`, `O:${headName}.${oneof.name}`],
+          key: `${headName}.${oneof.name} joins ${members[i]!.id},${members[j]!.id}`,
+          message: `oneof ${oneof.name} now holds fields ${members[i]!.name} (${members[i]!.id}) and ${members[j]!.name} (${members[j]!.id}) that could both be set before`,
+        });
+        i = members.length; // one break per oneof is enough
+        break;
+      }
+    }
+  }
+  return breaks;
+}
+
+function resolveBreaks(raw: RawBreak[], base: ProtoSchema, head: ProtoSchema): ProtoBreak[] {
+  return raw.map((r) => ({
+    rule: r.rule,
+    side: r.side,
+    line: lineOf(r.side === "base" ? base : head, ...r.at),
+    key: r.key,
+    message: r.message,
+  }));
+}
+
+function asSchema(input: ProtoSchema | string): ProtoSchema {
+  if (typeof input !== "string") return input;
+  const parsed = parseProto(input);
+  if (!parsed.ok) throw new Error(`line ${parsed.line}: ${parsed.message}`);
+  return parsed.schema;
+}
+
+/**
+ * Message and enum breaks between two versions of a `.proto` file. Definitions are matched by name relative
+ * to the package, so a package rename is one break (FILE_SAME_PACKAGE) rather than one per message.
+ * Accepts parsed schemas, or texts (which then must parse).
+ */
+export function diffProtoMessages(baseInput: ProtoSchema | string, headInput: ProtoSchema | string, options: ProtoDiffOptions = {}): ProtoBreak[] {
+  const base = asSchema(baseInput);
+  const head = asSchema(headInput);
+  const level = options.level ?? "wire";
+  const raw: RawBreak[] = [];
+  if (base.package !== head.package) {
+    raw.push({
+      rule: "FILE_SAME_PACKAGE",
+      side: "head",
+      at: ["P"],
+      key: "package",
+      message: `package changed from ${base.package || "(none)"} to ${head.package || "(none)"}: every fully-qualified type name changes`,
+    });
+  }
+  const baseDecls = ownedDeclarations(base);
+  const headDecls = ownedDeclarations(head);
+  const removedMessages = [...baseDecls].filter(([name, d]) => d instanceof protobuf.Type && !(headDecls.get(name) instanceof protobuf.Type));
+  const addedMessages = [...headDecls].filter(([name, d]) => d instanceof protobuf.Type && !(baseDecls.get(name) instanceof protobuf.Type));
+  for (const [name, decl] of baseDecls) {
+    const after = headDecls.get(name);
+    // A declaration nested in a removed message goes with it: one break for the parent is enough.
+    const parent = name.split(".").slice(0, -1).join(".");
+    if (parent && baseDecls.get(parent) instanceof protobuf.Type && !(headDecls.get(parent) instanceof protobuf.Type)) continue;
+    if (decl instanceof protobuf.Type) {
+      if (after instanceof protobuf.Type) {
+        raw.push(...messageFieldBreaks(decl, after, new Set(), level, name, name));
+        continue;
+      }
+      // A removed message whose twin (same fields) was added elsewhere was renamed or moved.
+      const twin = addedMessages.find(
+        ([, added]) => messageFieldBreaks(decl, added as protobuf.Type, new Set(), level).length === 0 && sameFieldNumbers(decl, added as protobuf.Type),
+      );
+      if (removedMessages.length > 0 && twin) {
+        raw.push({ rule: "MESSAGE_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `message ${name} was renamed or moved to ${twin[0]}: its full name changes` });
+      } else {
+        raw.push({ rule: "MESSAGE_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `message ${name} was removed` });
+      }
+    } else if (decl instanceof protobuf.Enum) {
+      if (after instanceof protobuf.Enum) {
+        raw.push(...enumBreaks(decl, after, name, level));
+      } else if (level === "wire-json") {
+        raw.push({ rule: "ENUM_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `enum ${name} was removed` });
+      }
+    }
+  }
+  return resolveBreaks(raw, base, head);
+}
+
+function sameFieldNumbers(a: protobuf.Type, b: protobuf.Type): boolean {
+  const ids = (t: protobuf.Type) => t.fieldsArray.map((f) => f.id).sort((x, y) => x - y).join(",");
+  return ids(a) === ids(b);
+}
+
+function enumBreaks(base: protobuf.Enum, head: protobuf.Enum, name: string, level: "wire" | "wire-json"): RawBreak[] {
+  const breaks: RawBreak[] = [];
+  const headNumbers = new Map<number, string[]>();
+  for (const [valueName, n] of Object.entries(head.values)) headNumbers.set(n, [...(headNumbers.get(n) ?? []), valueName]);
+  for (const [valueName, n] of Object.entries(base.values)) {
+    const now = headNumbers.get(n);
+    if (!now) {
+      if (!isReservedNumber(head.reserved, n)) {
+        breaks.push({
+          rule: "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED",
+          side: "base",
+          at: [`V:${name}.${valueName}`, `T:${name}`],
+          key: `${name}.${n} deleted`,
+          message: `enum value ${name}.${valueName} (${n}) was deleted without reserving number ${n}`,
+        });
+      }
+    } else if (level === "wire-json" && !now.includes(valueName)) {
+      breaks.push({
+        rule: "ENUM_VALUE_SAME_NAME",
+        side: "head",
+        at: [`V:${name}.${now[0]}`, `T:${name}`],
+        key: `${name}.${n} renamed`,
+        message: `enum value ${name}.${valueName} (${n}) was renamed to ${now[0]}: its JSON name changes`,
+      });
+    }
+  }
+  return breaks;
+}
+
+/** Service breaks: removed services and RPCs, changed request/response types and streaming. */
+export function diffProtoServices(baseInput: ProtoSchema | string, headInput: ProtoSchema | string): ProtoBreak[] {
+  const base = asSchema(baseInput);
+  const head = asSchema(headInput);
+  const raw: RawBreak[] = [];
+  const baseDecls = ownedDeclarations(base);
+  const headDecls = ownedDeclarations(head);
+  const typeName = (schema: ProtoSchema, method: protobuf.Method, name: string) => {
+    const found = method.parent?.lookup(name, [protobuf.Type]);
+    return found ? relativeName(found.fullName, schema.package) : name.replace(/^\./, "");
+  };
+  for (const [name, decl] of baseDecls) {
+    if (!(decl instanceof protobuf.Service)) continue;
+    const after = headDecls.get(name);
+    if (!(after instanceof protobuf.Service)) {
+      raw.push({ rule: "SERVICE_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `service ${name} was removed` });
+      continue;
+    }
+    for (const method of decl.methodsArray) {
+      const now = after.methods[method.name];
+      const rpc = `${name}.${method.name}`;
+      if (!now) {
+        raw.push({ rule: "RPC_NO_DELETE", side: "base", at: [`R:${rpc}`], key: `${rpc} removed`, message: `rpc ${rpc} was removed` });
+        continue;
+      }
+      const at = [`R:${rpc}`];
+      const checks: Array<[string, string, string, string]> = [
+        ["RPC_SAME_REQUEST_TYPE", "request type", typeName(base, method, method.requestType), typeName(head, now, now.requestType)],
+        ["RPC_SAME_RESPONSE_TYPE", "response type", typeName(base, method, method.responseType), typeName(head, now, now.responseType)],
+        ["RPC_SAME_CLIENT_STREAMING", "client streaming", String(Boolean(method.requestStream)), String(Boolean(now.requestStream))],
+        ["RPC_SAME_SERVER_STREAMING", "server streaming", String(Boolean(method.responseStream)), String(Boolean(now.responseStream))],
+      ];
+      for (const [rule, what, before, afterValue] of checks) {
+        if (before !== afterValue) {
+          raw.push({ rule, side: "head", at, key: `${rpc} ${what}`, message: `rpc ${rpc} ${what} changed from ${before} to ${afterValue}` });
+        }
+      }
+    }
+  }
+  return resolveBreaks(raw, base, head);
+}
