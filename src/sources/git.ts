@@ -1,0 +1,467 @@
+/**
+ * A Change read from a git repository through git objects only, so it works the same on a work tree and
+ * on a bare repository (the work tree and the index are never looked at).
+ *
+ * Pull-request semantics: the files are the diff `merge-base(base, head)..head` (what GitHub shows on a PR,
+ * `git diff base...head`), so commits that landed on the base branch after the branch point are not
+ * counted as part of the change.
+ *
+ * Every git call uses `-z` (or sends only object ids) so any path character works: spaces, quotes,
+ * unicode and newlines. No shell is involved.
+ */
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import type { Change, ChangedFile, FileContent, FileStatus, ReadOptions, Side } from "../engine/change.js";
+
+const ZERO_OID = /^0+$/;
+const GITLINK_MODE = "160000";
+/** Git's own heuristic: a NUL byte in the first 8000 bytes means binary. */
+const BINARY_SNIFF_BYTES = 8000;
+
+export class GitError extends Error {
+  constructor(
+    message: string,
+    readonly args: string[],
+    readonly stderr: string,
+  ) {
+    super(message);
+    this.name = "GitError";
+  }
+}
+
+/** Runs git in `repo` and returns its stdout as bytes. Throws GitError with git's own message. */
+export function git(repo: string, args: string[], input?: string | Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      "git",
+      ["-C", repo, ...args],
+      { encoding: "buffer", maxBuffer: 1024 * 1024 * 1024, env: gitEnv() },
+      (error, stdout, stderr) => {
+        if (error) {
+          const message = stderr.toString("utf8").trim() || error.message;
+          reject(new GitError(message, args, stderr.toString("utf8")));
+        } else resolve(stdout);
+      },
+    );
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+/** No pager, no prompts, no locale-dependent messages; the user's global config still applies. */
+function gitEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, GIT_PAGER: "cat", GIT_TERMINAL_PROMPT: "0", LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0" };
+}
+
+/** The full SHA of a commit, or a GitError naming the revision. */
+export async function resolveCommit(repo: string, rev: string): Promise<string> {
+  if (rev.startsWith("-")) throw new GitError(`invalid revision "${rev}"`, [], "");
+  try {
+    return (await git(repo, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`])).toString("utf8").trim();
+  } catch {
+    throw new GitError(`unknown revision "${rev}" in ${repo}`, [], "");
+  }
+}
+
+/** The first parent of a commit, or undefined for a root commit. */
+export async function firstParent(repo: string, commit: string): Promise<string | undefined> {
+  const out = (await git(repo, ["rev-list", "--parents", "-n", "1", commit])).toString("utf8").trim().split(" ");
+  return out[1];
+}
+
+export async function mergeBase(repo: string, base: string, head: string): Promise<string> {
+  try {
+    return (await git(repo, ["merge-base", base, head])).toString("utf8").trim();
+  } catch (error) {
+    throw new GitError(`${base} and ${head} have no common ancestor`, ["merge-base"], (error as GitError).stderr ?? "");
+  }
+}
+
+/** A file's bytes at a commit (by path), or undefined when the path is not a file there. */
+export async function readFileAt(repo: string, commit: string, path: string): Promise<Buffer | undefined> {
+  const entry = parseLsTree(await git(repo, ["ls-tree", "-z", "--full-tree", commit, "--", path])).get(path);
+  if (!entry || entry.type !== "blob") return undefined;
+  return git(repo, ["cat-file", "blob", entry.oid]);
+}
+
+interface TreeEntry {
+  mode: string;
+  type: string;
+  oid: string;
+}
+
+/** `git ls-tree -z` output: `<mode> SP <type> SP <oid> TAB <path> NUL`. */
+function parseLsTree(out: Buffer): Map<string, TreeEntry> {
+  const entries = new Map<string, TreeEntry>();
+  for (const record of out.toString("utf8").split("\0")) {
+    if (!record) continue;
+    const tab = record.indexOf("\t");
+    const [mode, type, oid] = record.slice(0, tab).split(" ");
+    entries.set(record.slice(tab + 1), { mode: mode!, type: type!, oid: oid! });
+  }
+  return entries;
+}
+
+export interface GitChangeOptions {
+  /** A work tree or a bare repository. */
+  repo: string;
+  /** Revisions (any form git accepts); diffed as merge-base(base, head)..head. */
+  base: string;
+  head: string;
+  /** Changed files with a side larger than this get no patch (listed in `oversized`). Default 1,000,000. */
+  maxBytes?: number;
+}
+
+export interface GitChange extends Change {
+  /** The merge base the files were diffed from (equal to `base` when base is an ancestor of head). */
+  mergeBase: string;
+  /** Changed files whose base or head blob is over `maxBytes`: their patch was not loaded. */
+  oversized: string[];
+  /** Ends the long-lived `git cat-file` process. Safe to call more than once. */
+  close(): void;
+}
+
+interface RawEntry {
+  srcMode: string;
+  dstMode: string;
+  srcOid: string;
+  dstOid: string;
+  status: string;
+  srcPath: string;
+  dstPath: string;
+}
+
+/** Opens a Change between two revisions. Throws GitError when a revision is unknown or git fails. */
+export async function openGitChange(options: GitChangeOptions): Promise<GitChange> {
+  const { repo } = options;
+  const maxBytes = options.maxBytes ?? 1_000_000;
+  const [base, head] = await Promise.all([resolveCommit(repo, options.base), resolveCommit(repo, options.head)]);
+  const from = await mergeBase(repo, base, head);
+
+  const diffArgs = ["diff-tree", "-r", "-M", "--no-abbrev", "--no-textconv", "--no-ext-diff"];
+  const [listing, message] = await Promise.all([
+    git(repo, [...diffArgs, "-z", "--raw", "--numstat", from, head]),
+    git(repo, ["log", "-1", "--format=%s%x00%b", head]),
+  ]);
+  const { raw, numstat } = parseRawAndNumstat(listing);
+
+  const batch = new CatFileBatch(repo);
+  try {
+    // Sizes first (one batched request), so that huge blobs are never loaded, not even as a patch.
+    const oids = [...new Set(raw.flatMap((e) => [e.srcOid, e.dstOid]).filter((oid) => !ZERO_OID.test(oid)))];
+    const sizes = await blobSizes(repo, oids);
+    const oversized = new Set<number>();
+    raw.forEach((entry, index) => {
+      if ((sizes.get(entry.srcOid) ?? 0) > maxBytes || (sizes.get(entry.dstOid) ?? 0) > maxBytes) oversized.add(index);
+    });
+    const patches = await readPatches(repo, [...diffArgs, "-p", "--no-color", from, head], raw.length, oversized, maxBytes);
+
+    const files: ChangedFile[] = raw.map((entry, index) => {
+      const counts = numstat[index];
+      const file: ChangedFile = {
+        path: entry.dstPath,
+        status: toStatus(entry.status),
+        additions: counts?.additions ?? 0,
+        deletions: counts?.deletions ?? 0,
+      };
+      if (file.status === "renamed" || file.status === "copied") file.previousPath = entry.srcPath;
+      const patch = patches[index];
+      if (counts?.binary || patch?.binary) file.binary = true;
+      else if (patch?.text !== undefined && !oversized.has(index)) file.patch = patch.text;
+      return file;
+    });
+
+    // What each side's changed paths point to; other paths are looked up in the full tree when asked.
+    const known: Record<Side, Map<string, { oid: string; mode: string } | null>> = { base: new Map(), head: new Map() };
+    for (const entry of raw) {
+      setKnown(known.base, entry.srcPath, entry.srcOid, entry.srcMode);
+      setKnown(known.head, entry.dstPath, entry.dstOid, entry.dstMode);
+    }
+    const trees: Partial<Record<Side, Promise<Map<string, TreeEntry>>>> = {};
+    const tree = (side: Side) =>
+      (trees[side] ??= git(repo, ["ls-tree", "-r", "-z", "--full-tree", side === "base" ? from : head]).then(parseLsTree));
+
+    const [title, ...body] = message.toString("utf8").split("\0");
+    return {
+      base,
+      head,
+      mergeBase: from,
+      files,
+      complete: true,
+      title: title?.trim() || undefined,
+      description: body.join("").trim() || undefined,
+      oversized: [...oversized].map((i) => raw[i]!.dstPath).sort(),
+      async read(side: Side, path: string, { maxBytes: limit }: ReadOptions): Promise<FileContent> {
+        let target = known[side].get(path);
+        if (target === undefined) {
+          const entry = (await tree(side)).get(path);
+          target = entry && entry.type === "blob" ? { oid: entry.oid, mode: entry.mode } : null;
+        }
+        if (target === null || target.mode === GITLINK_MODE) return { kind: "missing" };
+        return batch.read(target.oid, limit);
+      },
+      async listPaths(side: Side): Promise<string[]> {
+        const entries = await tree(side);
+        return [...entries].filter(([, e]) => e.type === "blob").map(([p]) => p).sort();
+      },
+      close: () => batch.close(),
+    };
+  } catch (error) {
+    batch.close();
+    throw error;
+  }
+}
+
+function setKnown(map: Map<string, { oid: string; mode: string } | null>, path: string, oid: string, mode: string): void {
+  if (!ZERO_OID.test(oid)) map.set(path, { oid, mode });
+  else if (!map.has(path)) map.set(path, null);
+}
+
+function toStatus(letter: string): FileStatus {
+  switch (letter[0]) {
+    case "A":
+      return "added";
+    case "D":
+      return "removed";
+    case "R":
+      return "renamed";
+    case "C":
+      return "copied";
+    default:
+      // M, T (type change), U, X: the path exists on both sides.
+      return "modified";
+  }
+}
+
+/**
+ * `diff-tree -z --raw --numstat`: every raw record, then every numstat record, in the same order.
+ * Raw: `:<srcMode> <dstMode> <srcOid> <dstOid> <status>\0<path>\0[<dstPath>\0]`.
+ * Numstat: `<added>\t<deleted>\t<path>\0`, or `<added>\t<deleted>\t\0<src>\0<dst>\0` for renames/copies.
+ */
+export function parseRawAndNumstat(out: Buffer): {
+  raw: RawEntry[];
+  numstat: { additions: number; deletions: number; binary: boolean }[];
+} {
+  const fields = out.toString("utf8").split("\0");
+  const raw: RawEntry[] = [];
+  const numstat: { additions: number; deletions: number; binary: boolean }[] = [];
+  let i = 0;
+  while (i < fields.length) {
+    const field = fields[i]!;
+    if (field === "") {
+      i++;
+      continue;
+    }
+    if (field.startsWith(":")) {
+      const [srcMode, dstMode, srcOid, dstOid, status] = field.slice(1).split(" ");
+      const twoPaths = status!.startsWith("R") || status!.startsWith("C");
+      const srcPath = fields[i + 1]!;
+      const dstPath = twoPaths ? fields[i + 2]! : srcPath;
+      raw.push({ srcMode: srcMode!, dstMode: dstMode!, srcOid: srcOid!, dstOid: dstOid!, status: status!, srcPath, dstPath });
+      i += twoPaths ? 3 : 2;
+      continue;
+    }
+    const [added, deleted, path] = field.split("\t");
+    const binary = added === "-";
+    numstat.push({ additions: binary ? 0 : Number(added), deletions: binary ? 0 : Number(deleted), binary });
+    // An empty path means the two paths of a rename follow as separate fields.
+    i += path === "" ? 3 : 1;
+  }
+  if (numstat.length !== raw.length) {
+    throw new GitError(`git diff listing is inconsistent (${raw.length} files, ${numstat.length} counts)`, [], "");
+  }
+  return { raw, numstat };
+}
+
+/** Object sizes via one `git cat-file --batch-check` call (object ids only, so paths never travel). */
+async function blobSizes(repo: string, oids: string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  if (oids.length === 0) return sizes;
+  const out = await git(repo, ["cat-file", "--batch-check"], oids.join("\n") + "\n");
+  for (const line of out.toString("utf8").split("\n")) {
+    const [oid, type, size] = line.split(" ");
+    if (oid && type !== "missing" && size !== undefined) sizes.set(oid, Number(size));
+  }
+  return sizes;
+}
+
+interface FilePatch {
+  /** Hunks without the file header, as GitHub's `patch` (undefined when dropped for size). */
+  text?: string;
+  binary: boolean;
+}
+
+/**
+ * Streams `diff-tree -p` and cuts it into one patch per file. The files come in the same order as the
+ * raw listing (same diff options), each starting with a `diff --git ` line; hunk lines always start
+ * with ' ', '+', '-', '\\' or '@', so that header cannot occur inside a hunk. Oversized files are
+ * skipped without being held in memory.
+ */
+function readPatches(
+  repo: string,
+  args: string[],
+  expected: number,
+  oversized: Set<number>,
+  maxBytes: number,
+): Promise<FilePatch[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", ["-C", repo, ...args], { env: gitEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const patches: FilePatch[] = [];
+    let index = -1;
+    let lines: Buffer[] = [];
+    let bytes = 0;
+    let inHunks = false;
+    let binary = false;
+    let dropped = false;
+    let pending: Buffer = Buffer.alloc(0);
+    let stderr = "";
+
+    const finishFile = () => {
+      if (index < 0) return;
+      const text = dropped ? undefined : Buffer.concat(lines).toString("utf8").replace(/\n$/, "");
+      patches[index] = { text, binary };
+    };
+    const onLine = (line: Buffer) => {
+      if (line.subarray(0, 11).toString("latin1") === "diff --git ") {
+        finishFile();
+        index++;
+        lines = [];
+        bytes = 0;
+        inHunks = false;
+        binary = false;
+        dropped = oversized.has(index);
+        return;
+      }
+      if (!inHunks) {
+        if (line[0] === 0x40 /* @ */) inHunks = true;
+        else {
+          if (line.subarray(0, 13).toString("latin1") === "Binary files ") binary = true;
+          return;
+        }
+      }
+      if (dropped) return;
+      bytes += line.length;
+      // A patch far larger than the file limit is not kept (GitHub omits such patches too).
+      if (bytes > maxBytes * 2) {
+        dropped = true;
+        lines = [];
+        return;
+      }
+      lines.push(line);
+    };
+
+    child.stdout.on("data", (chunk: Buffer) => {
+      let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+      let start = 0;
+      for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
+        onLine(data.subarray(start, nl + 1));
+        start = nl + 1;
+      }
+      pending = Buffer.from(data.subarray(start));
+    });
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (pending.length > 0) onLine(Buffer.concat([pending, Buffer.from("\n")]));
+      finishFile();
+      if (code !== 0) reject(new GitError(stderr.trim() || `git diff-tree exited with ${code}`, args, stderr));
+      else if (index + 1 !== expected) {
+        reject(new GitError(`git patch output has ${index + 1} files, the listing ${expected}`, args, stderr));
+      } else resolve(patches);
+    });
+  });
+}
+
+/**
+ * One long-lived `git cat-file --batch-command` process: `info <oid>` answers the size, and the
+ * contents are requested only when the blob is within the limit, so big files are never loaded.
+ * Requests are answered in order; a queue serialises them.
+ */
+class CatFileBatch {
+  private child?: ChildProcessWithoutNullStreams;
+  private buffer: Buffer = Buffer.alloc(0);
+  private waiting?: () => void;
+  private failure?: Error;
+  private queue: Promise<unknown> = Promise.resolve();
+  private stderr = "";
+
+  constructor(private readonly repo: string) {}
+
+  read(oid: string, maxBytes: number): Promise<FileContent> {
+    const task = this.queue.then(() => this.readNow(oid, maxBytes));
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+
+  close(): void {
+    if (this.child && this.child.exitCode === null) {
+      this.child.stdin.end();
+      this.child.kill();
+    }
+    this.child = undefined;
+  }
+
+  private start(): ChildProcessWithoutNullStreams {
+    if (this.child) return this.child;
+    const child = spawn("git", ["-C", this.repo, "cat-file", "--batch-command"], { env: gitEnv() });
+    child.stdout.on("data", (chunk: Buffer) => {
+      this.buffer = this.buffer.length > 0 ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.waiting?.();
+    });
+    child.stderr.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
+    const fail = (error: Error) => {
+      if (this.child !== child) return; // a process we already closed
+      this.failure = error;
+      this.waiting?.();
+    };
+    child.on("error", fail);
+    child.on("close", (code) => fail(new GitError(`git cat-file exited (${code}): ${this.stderr.trim()}`, [], this.stderr)));
+    this.failure = undefined;
+    this.child = child;
+    return child;
+  }
+
+  private async readNow(oid: string, maxBytes: number): Promise<FileContent> {
+    const child = this.start();
+    child.stdin.write(`info ${oid}\n`);
+    const info = (await this.readLine()).split(" ");
+    if (info[1] === "missing" || info.length < 3) return { kind: "missing" };
+    if (info[1] !== "blob") return { kind: "missing" };
+    const size = Number(info[2]);
+    if (size > maxBytes) return { kind: "too-large", bytes: size };
+    child.stdin.write(`contents ${oid}\n`);
+    await this.readLine();
+    const body = await this.readBytes(size + 1); // the contents, then a newline
+    const content = body.subarray(0, size);
+    if (content.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { kind: "binary" };
+    return { kind: "text", text: content.toString("utf8") };
+  }
+
+  private async readLine(): Promise<string> {
+    for (;;) {
+      const nl = this.buffer.indexOf(10);
+      if (nl !== -1) {
+        const line = this.buffer.subarray(0, nl).toString("utf8");
+        this.buffer = this.buffer.subarray(nl + 1);
+        return line;
+      }
+      await this.more();
+    }
+  }
+
+  private async readBytes(count: number): Promise<Buffer> {
+    while (this.buffer.length < count) await this.more();
+    const out = this.buffer.subarray(0, count);
+    this.buffer = this.buffer.subarray(count);
+    return out;
+  }
+
+  private more(): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting = () => {
+        this.waiting = undefined;
+        if (this.failure) reject(this.failure);
+        else resolve();
+      };
+    });
+  }
+}

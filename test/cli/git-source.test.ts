@@ -1,0 +1,220 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { openGitChange, parseRawAndNumstat, type GitChange } from "../../src/sources/git.js";
+import { TestRepo } from "./git-repo.js";
+
+const LIMIT = { maxBytes: 1_000_000 };
+
+describe("git Change source", () => {
+  const repos: TestRepo[] = [];
+  const changes: GitChange[] = [];
+  const newRepo = () => {
+    const repo = new TestRepo();
+    repos.push(repo);
+    return repo;
+  };
+  const open = async (repo: string, base: string, head: string, maxBytes?: number) => {
+    const change = await openGitChange({ repo, base, head, maxBytes });
+    changes.push(change);
+    return change;
+  };
+  afterEach(() => {
+    for (const c of changes.splice(0)) c.close();
+    for (const r of repos.splice(0)) r.cleanup();
+  });
+
+  it("lists added, modified, removed and renamed files with GitHub-style patches", async () => {
+    const repo = newRepo();
+    repo.write("app/models/user.rb", "class User\n  def name; end\nend\n");
+    repo.write("README.md", "# app\n");
+    repo.write("old/config.yml", "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\n");
+    const base = repo.commit("base");
+    repo.write("app/models/user.rb", "class User\n  def name; end\n  def email; end\nend\n");
+    repo.write("db/migrate/001_add_email.rb", "add_column :users, :email, :string\n");
+    repo.remove("README.md");
+    repo.move("old/config.yml", "new/config.yml");
+    repo.write("new/config.yml", "a: 1\nb: 2\nc: 3\nd: 4\ne: 6\n");
+    const head = repo.commit("head\n\nAdds the email column.");
+
+    const change = await open(repo.dir, base, head);
+    expect(change.base).toBe(base);
+    expect(change.head).toBe(head);
+    expect(change.mergeBase).toBe(base);
+    expect(change.complete).toBe(true);
+    expect(change.title).toBe("head");
+    expect(change.description).toBe("Adds the email column.");
+    expect(change.files).toEqual([
+      { path: "README.md", status: "removed", additions: 0, deletions: 1, patch: "@@ -1 +0,0 @@\n-# app" },
+      {
+        path: "app/models/user.rb",
+        status: "modified",
+        additions: 1,
+        deletions: 0,
+        patch: "@@ -1,3 +1,4 @@\n class User\n   def name; end\n+  def email; end\n end",
+      },
+      {
+        path: "db/migrate/001_add_email.rb",
+        status: "added",
+        additions: 1,
+        deletions: 0,
+        patch: "@@ -0,0 +1 @@\n+add_column :users, :email, :string",
+      },
+      {
+        path: "new/config.yml",
+        status: "renamed",
+        previousPath: "old/config.yml",
+        additions: 1,
+        deletions: 1,
+        patch: "@@ -2,4 +2,4 @@ a: 1\n b: 2\n c: 3\n d: 4\n-e: 5\n+e: 6",
+      },
+    ]);
+    expect(await change.read("base", "old/config.yml", LIMIT)).toEqual({ kind: "text", text: "a: 1\nb: 2\nc: 3\nd: 4\ne: 5\n" });
+    expect(await change.read("head", "old/config.yml", LIMIT)).toEqual({ kind: "missing" });
+    expect(await change.read("head", "README.md", LIMIT)).toEqual({ kind: "missing" });
+    expect(await change.read("base", "README.md", LIMIT)).toEqual({ kind: "text", text: "# app\n" });
+    expect(await change.read("base", "db/migrate/001_add_email.rb", LIMIT)).toEqual({ kind: "missing" });
+    expect(await change.listPaths("base")).toEqual(["README.md", "app/models/user.rb", "old/config.yml"]);
+    expect(await change.listPaths("head")).toEqual(["app/models/user.rb", "db/migrate/001_add_email.rb", "new/config.yml"]);
+  });
+
+  it("reads unchanged files from the tree of either side", async () => {
+    const repo = newRepo();
+    repo.write("CODEOWNERS", "* @team\n").write("src/a.ts", "export const a = 1;\n");
+    const base = repo.commit();
+    repo.write("src/a.ts", "export const a = 2;\n");
+    const head = repo.commit();
+    const change = await open(repo.dir, base, head);
+    expect(await change.read("head", "CODEOWNERS", LIMIT)).toEqual({ kind: "text", text: "* @team\n" });
+    expect(await change.read("base", "CODEOWNERS", LIMIT)).toEqual({ kind: "text", text: "* @team\n" });
+    expect(await change.read("head", "src", LIMIT)).toEqual({ kind: "missing" });
+    expect(await change.read("head", "nope.txt", LIMIT)).toEqual({ kind: "missing" });
+  });
+
+  it("handles spaces, quotes, unicode, tabs and newlines in paths", async () => {
+    const repo = newRepo();
+    const odd = ["docs/my file.md", 'api/"quoted".yaml', "schemas/événement ünïcode.json", "db/new\nline.sql", "tab\there.txt"];
+    for (const path of odd) repo.write(path, `first ${path}\n`);
+    const base = repo.commit();
+    for (const path of odd.slice(1)) repo.write(path, `second ${path}\n`);
+    repo.move("docs/my file.md", "docs/renamed ✓ file.md");
+    const head = repo.commit();
+    const change = await open(repo.dir, base, head);
+    const sorted = [...change.files].sort((a, b) => a.path.localeCompare(b.path));
+    expect(sorted.map((f) => [f.path, f.status, f.previousPath])).toEqual(
+      [
+        ['api/"quoted".yaml', "modified", undefined],
+        ["db/new\nline.sql", "modified", undefined],
+        ["docs/renamed ✓ file.md", "renamed", "docs/my file.md"],
+        ["schemas/événement ünïcode.json", "modified", undefined],
+        ["tab\there.txt", "modified", undefined],
+      ].sort((a, b) => a[0]!.localeCompare(b[0]!)),
+    );
+    const newline = change.files.find((f) => f.path === "db/new\nline.sql")!;
+    expect(newline.patch).toBe("@@ -1,2 +1,2 @@\n-first db/new\n+second db/new\n line.sql");
+    expect(await change.read("head", "db/new\nline.sql", LIMIT)).toEqual({ kind: "text", text: "second db/new\nline.sql\n" });
+    expect(await change.read("base", "docs/my file.md", LIMIT)).toEqual({ kind: "text", text: "first docs/my file.md\n" });
+    expect(await change.listPaths("head")).toContain("schemas/événement ünïcode.json");
+  });
+
+  it("marks binary files and never decodes them as text", async () => {
+    const repo = newRepo();
+    repo.write("assets/logo.png", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x01, 0x02]));
+    const base = repo.commit();
+    repo.write("assets/logo.png", Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x03]));
+    repo.write("assets/new.bin", Buffer.from([0x00, 0xff]));
+    const head = repo.commit();
+    const change = await open(repo.dir, base, head);
+    expect(change.files).toEqual([
+      { path: "assets/logo.png", status: "modified", additions: 0, deletions: 0, binary: true },
+      { path: "assets/new.bin", status: "added", additions: 0, deletions: 0, binary: true },
+    ]);
+    expect(await change.read("head", "assets/logo.png", LIMIT)).toEqual({ kind: "binary" });
+  });
+
+  it("skips the patch and the contents of files over the size limit", async () => {
+    const repo = newRepo();
+    repo.write("db/seed.sql", "-- seed\n");
+    const base = repo.commit();
+    const big = "INSERT INTO t VALUES (1);\n".repeat(1000); // 26,000 bytes
+    repo.write("db/seed.sql", big);
+    repo.write("small.txt", "ok\n");
+    const head = repo.commit();
+    const change = await open(repo.dir, base, head, 10_000);
+    expect(change.oversized).toEqual(["db/seed.sql"]);
+    const seed = change.files.find((f) => f.path === "db/seed.sql")!;
+    expect(seed).toEqual({ path: "db/seed.sql", status: "modified", additions: 1000, deletions: 1 });
+    expect(change.files.find((f) => f.path === "small.txt")!.patch).toBe("@@ -0,0 +1 @@\n+ok");
+    expect(await change.read("head", "db/seed.sql", { maxBytes: 10_000 })).toEqual({ kind: "too-large", bytes: 26_000 });
+    expect(await change.read("base", "db/seed.sql", { maxBytes: 10_000 })).toEqual({ kind: "text", text: "-- seed\n" });
+  });
+
+  it("diffs from the merge base, like a pull request", async () => {
+    const repo = newRepo();
+    repo.write("a.txt", "a\n");
+    repo.commit("root");
+    repo.git("checkout", "-q", "-b", "feature");
+    repo.write("feature.txt", "f\n");
+    const head = repo.commit("feature");
+    repo.git("checkout", "-q", "main");
+    repo.write("main-only.txt", "m\n");
+    const main = repo.commit("main moves on");
+    const change = await open(repo.dir, main, head);
+    expect(change.base).toBe(main);
+    expect(change.mergeBase).toBe(repo.git("merge-base", main, head));
+    expect(change.files.map((f) => f.path)).toEqual(["feature.txt"]);
+  });
+
+  it("works on a bare repository", async () => {
+    const repo = newRepo();
+    repo.write("openapi.yaml", "openapi: 3.0.3\n");
+    const base = repo.commit();
+    repo.write("openapi.yaml", "openapi: 3.1.0\n");
+    const head = repo.commit();
+    const bare = repo.bareClone();
+    const change = await open(bare, base, head);
+    expect(change.files).toEqual([
+      { path: "openapi.yaml", status: "modified", additions: 1, deletions: 1, patch: "@@ -1 +1 @@\n-openapi: 3.0.3\n+openapi: 3.1.0" },
+    ]);
+    expect(await change.read("head", "openapi.yaml", LIMIT)).toEqual({ kind: "text", text: "openapi: 3.1.0\n" });
+    expect(await change.listPaths("base")).toEqual(["openapi.yaml"]);
+  });
+
+  it("serves many concurrent reads from one cat-file process in order", async () => {
+    const repo = newRepo();
+    for (let i = 0; i < 50; i++) repo.write(`f${i}.txt`, `${"x".repeat(i * 100)}${i}\n`);
+    const base = repo.commit();
+    for (let i = 0; i < 50; i++) repo.write(`f${i}.txt`, `${"y".repeat(i * 100)}${i}\n`);
+    const head = repo.commit();
+    const change = await open(repo.dir, base, head);
+    const contents = await Promise.all(change.files.map((f) => change.read("head", f.path, LIMIT)));
+    contents.forEach((content, index) => {
+      const i = Number(change.files[index]!.path.slice(1, -4));
+      expect(content).toEqual({ kind: "text", text: `${"y".repeat(i * 100)}${i}\n` });
+    });
+  });
+
+  it("rejects unknown revisions with git's context", async () => {
+    const repo = newRepo();
+    repo.write("a", "a\n");
+    const head = repo.commit();
+    await expect(openGitChange({ repo: repo.dir, base: "no-such-branch", head })).rejects.toThrow(/unknown revision "no-such-branch"/);
+    await expect(openGitChange({ repo: repo.dir, base: "--output=/tmp/x", head })).rejects.toThrow(/invalid revision/);
+  });
+
+  it("parses rename and copy records of the -z listing", () => {
+    const oid1 = "1".repeat(40);
+    const oid2 = "2".repeat(40);
+    const out = Buffer.from(
+      `:100644 100644 ${oid1} ${oid2} R090\0a b\0c\nd\0:000000 100644 ${"0".repeat(40)} ${oid2} A\0e\0` +
+        `3\t1\t\0a b\0c\nd\0-\t-\te\0`,
+    );
+    const { raw, numstat } = parseRawAndNumstat(out);
+    expect(raw.map((r) => [r.status, r.srcPath, r.dstPath])).toEqual([
+      ["R090", "a b", "c\nd"],
+      ["A", "e", "e"],
+    ]);
+    expect(numstat).toEqual([
+      { additions: 3, deletions: 1, binary: false },
+      { additions: 0, deletions: 0, binary: true },
+    ]);
+  });
+});
