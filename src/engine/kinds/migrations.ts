@@ -1,0 +1,105 @@
+/**
+ * Database migration and schema files, by framework. Path conventions decide; the text, when given,
+ * settles the cases where two frameworks share a layout (Knex/Sequelize/TypeORM, goose/dbmate).
+ */
+import { basename, extension, segments } from "./paths.js";
+
+export type MigrationFramework =
+  | "Rails" | "Django" | "Alembic" | "Flyway" | "Liquibase" | "Prisma" | "Knex" | "golang-migrate" | "goose"
+  | "TypeORM" | "Sequelize" | "EF Core" | "Laravel" | "Ecto" | "Doctrine" | "Diesel" | "dbmate" | "Drizzle" | "SQL";
+
+/** Directory names where plain SQL migrations live. */
+const MIGRATION_DIR = /^(migrations?|migrate|db[-_]?migrations?|schema[-_]?migrations?|sql[-_]?migrations?)$/i;
+/** Data loading, not schema change. */
+const NOT_MIGRATION_DIR = /^(seeds?|seeders|fixtures|factories|testdata|samples?)$/i;
+
+/**
+ * The migration framework `path` belongs to, or undefined when it is not a migration file. Seeds,
+ * fixtures and factories are never migrations; tests are filtered by the caller (see noise.ts).
+ */
+export function migrationFramework(path: string, text?: string): MigrationFramework | undefined {
+  const parts = segments(path);
+  const dirs = parts.slice(0, -1);
+  const name = basename(path);
+  const ext = extension(path);
+  const parent = dirs.at(-1) ?? "";
+  if (dirs.some((d) => NOT_MIGRATION_DIR.test(d))) return undefined;
+
+  // Rails: db/migrate/20240101000000_add_x.rb (and db/<name>_migrate for multiple databases).
+  if (ext === "rb" && /^(migrate|\w+_migrate)$/.test(parent) && dirs.at(-2) === "db" && /^\d+_\w+\.rb$/.test(name)) return "Rails";
+  // Django: <app>/migrations/0001_initial.py
+  if (ext === "py" && parent === "migrations" && /^\d{4}_\w+\.py$/.test(name)) return "Django";
+  // Alembic: alembic/versions/<rev>_x.py (or migrations/versions/ as Flask-Migrate lays it out).
+  if (ext === "py" && parent === "versions" && name !== "__init__.py") {
+    if (text !== undefined) return /\bdown_revision\b|from alembic import|import alembic/.test(text) ? "Alembic" : undefined;
+    if (dirs.some((d) => /^(alembic|migrations?|db|database)$/i.test(d))) return "Alembic";
+    return undefined;
+  }
+  // Flyway: V1__init.sql, V2_1__x.sql, R__views.sql, U3__undo.sql; Java migrations under db/migration.
+  if (/^[VU]\d+(?:[._]\d+)*__\w[\w.-]*\.sql$/.test(name) || /^R__\w[\w.-]*\.sql$/.test(name)) return "Flyway";
+  if ((ext === "java" || ext === "kt") && /^V\d+(?:_\d+)*__\w+\.(java|kt)$/.test(name) && parent === "migration") return "Flyway";
+  // Liquibase changelogs.
+  if (/^(db\.)?changelog[\w.-]*\.(xml|ya?ml|json|sql)$/i.test(name) || (dirs.some((d) => /^(changelogs?|liquibase)$/i.test(d)) && /^(xml|ya?ml|json|sql)$/.test(ext))) {
+    if (text === undefined || /databaseChangeLog|--\s*liquibase formatted sql|<changeSet\b/i.test(text)) return "Liquibase";
+  }
+  // Prisma: prisma/migrations/20240101_x/migration.sql
+  if (name === "migration.sql" && dirs.at(-2) === "migrations") return "Prisma";
+  // Diesel: migrations/2024-01-01-000000_x/up.sql
+  if ((name === "up.sql" || name === "down.sql") && dirs.at(-2) === "migrations") return "Diesel";
+  // golang-migrate: 000001_create_users.up.sql
+  if (/^\d+_[\w-]+\.(up|down)\.sql$/.test(name)) return "golang-migrate";
+  // EF Core: Migrations/20240101000000_AddX.cs (the Designer and snapshot files are generated companions).
+  if (ext === "cs" && /^migrations$/i.test(parent) && /^\d{14}_\w+\.cs$/.test(name)) return "EF Core";
+  // Laravel: database/migrations/2024_01_01_000000_create_x_table.php
+  if (ext === "php" && parent === "migrations" && /^\d{4}_\d{2}_\d{2}_\d{6}_\w+\.php$/.test(name)) return "Laravel";
+  // Doctrine: migrations/Version20240101000000.php
+  if (ext === "php" && /^(migrations|DoctrineMigrations)$/i.test(parent) && /^Version\d+\.php$/.test(name)) return "Doctrine";
+  // Ecto: priv/repo/migrations/20240101000000_x.exs
+  if (ext === "exs" && parent === "migrations" && /^\d+_\w+\.exs$/.test(name)) return "Ecto";
+  // JS/TS frameworks share migrations/<timestamp>… layouts: the text tells them apart, the name format otherwise.
+  if (/^(js|ts|mjs|cjs)$/.test(ext) && MIGRATION_DIR.test(parent) && /^\d{8,}/.test(name)) {
+    if (text !== undefined) {
+      if (/MigrationInterface|from ["']typeorm["']/.test(text)) return "TypeORM";
+      if (/queryInterface|from ["']sequelize["']|require\(["']sequelize["']\)/.test(text)) return "Sequelize";
+      if (/\bknex\b|exports\.up|export (async )?function up/.test(text)) return "Knex";
+      return undefined;
+    }
+    if (/^\d{13}-\w+/.test(name)) return "TypeORM";
+    if (/^\d{14}-/.test(name)) return "Sequelize";
+    if (/^\d{14}_/.test(name)) return "Knex";
+    return undefined;
+  }
+  // goose Go migrations: migrations/20240101000000_x.go registering with goose.
+  if (ext === "go" && MIGRATION_DIR.test(parent) && /^\d+_\w+\.go$/.test(name)) {
+    return text === undefined || /goose\./.test(text) ? "goose" : undefined;
+  }
+  if (ext === "sql") {
+    if (text !== undefined && /^--\s*\+goose\s+(Up|Down)/im.test(text)) return "goose";
+    if (text !== undefined && /^--\s*migrate:(up|down)/im.test(text)) return "dbmate";
+    // Drizzle: drizzle/0000_name.sql
+    if (parent === "drizzle" && /^\d{4}_\w+\.sql$/.test(name)) return "Drizzle";
+    if (dirs.some((d) => MIGRATION_DIR.test(d))) {
+      if (/^\d+_\w[\w.-]*\.sql$/.test(name)) return text === undefined ? "goose" : "SQL";
+      return "SQL";
+    }
+  }
+  return undefined;
+}
+
+export type SchemaFileKind = "Prisma schema" | "Rails schema" | "SQL structure dump" | "EF Core model snapshot";
+
+/** Whole-schema files kept next to migrations: schema.prisma, db/schema.rb, db/structure.sql. */
+export function schemaFileKind(path: string): SchemaFileKind | undefined {
+  const name = basename(path);
+  const dirs = segments(path).slice(0, -1);
+  if (name === "schema.prisma" || (extension(path) === "prisma" && dirs.at(-1) === "schema" && dirs.includes("prisma"))) return "Prisma schema";
+  if (dirs.at(-1) === "db" && (name === "schema.rb" || /^\w+_schema\.rb$/.test(name))) return "Rails schema";
+  if (dirs.at(-1) === "db" && (name === "structure.sql" || /^\w+_structure\.sql$/.test(name))) return "SQL structure dump";
+  return undefined;
+}
+
+/** True when the framework needs the file text to be sure (used to decide whether to read it). */
+export function migrationNeedsText(path: string): boolean {
+  const ext = extension(path);
+  return ext === "sql" || ext === "py" || ext === "go" || /^(js|ts|mjs|cjs)$/.test(ext) || /^(xml|ya?ml|json)$/.test(ext);
+}

@@ -1,0 +1,115 @@
+/**
+ * Files that on their own never make a change architecturally relevant: prose, tests, lockfiles,
+ * vendored code and plain version bumps. Triggers skip them so a README edit or a Dependabot PR stays quiet.
+ */
+import type { PatchLine } from "../patch.js";
+import { basename, extension, segments } from "./paths.js";
+
+const DOC_EXTENSIONS = new Set(["md", "mdx", "markdown", "rst", "adoc", "asciidoc", "txt", "png", "jpg", "jpeg", "gif", "svg", "webp", "drawio", "puml"]);
+const DOC_NAMES = /^(readme|changelog|changes|history|license|licence|notice|authors|contributors|contributing|code_of_conduct|security|codeowners|copying)(\.(md|markdown|txt|rst|adoc))?$/i;
+const DOC_DIRS = new Set(["docs", "doc", "documentation", "website", "site-docs", "adr", "adrs", "rfcs", "rfc"]);
+
+/**
+ * Prose and pictures: README/CHANGELOG/LICENSE…, *.md/*.rst/*.adoc, images, and anything under a docs
+ * directory. Plain *.txt only counts as prose under a docs directory or with a prose name
+ * (requirements.txt and Helm's NOTES.txt are not documentation).
+ */
+export function isDocumentation(path: string): boolean {
+  const name = basename(path);
+  if (DOC_NAMES.test(name)) return true;
+  const dirs = segments(path).slice(0, -1);
+  if (dirs.some((d) => DOC_DIRS.has(d.toLowerCase()))) return true;
+  const ext = extension(path);
+  if (ext === "txt") return false;
+  return DOC_EXTENSIONS.has(ext);
+}
+
+const TEST_DIRS = new Set([
+  "test", "tests", "__tests__", "__test__", "__mocks__", "testdata", "test-data", "test_data", "testfixtures",
+  "fixtures", "__fixtures__", "__snapshots__", "e2e", "integration-tests", "integration_tests", "it", "cypress", "playwright",
+  "testing", "spec-fixtures", "mocks",
+]);
+const TEST_FILE = [
+  /\.(test|spec|e2e)\.[cm]?[jt]sx?$/i,
+  /_test\.(go|py|rb|exs?|dart)$/,
+  /^test_.*\.py$/,
+  /^conftest\.py$/,
+  /_spec\.rb$/,
+  /(Test|Tests|IT|Spec)\.(java|kt|scala|groovy|cs|swift)$/,
+];
+
+/** Test code and test data (including manifests and specs kept only for tests). */
+export function isTest(path: string): boolean {
+  const name = basename(path);
+  if (TEST_FILE.some((re) => re.test(name))) return true;
+  const dirs = segments(path).slice(0, -1).map((d) => d.toLowerCase());
+  if (dirs.some((d) => TEST_DIRS.has(d))) return true;
+  // RSpec keeps tests in spec/, but spec/ also often holds API specifications: only Ruby files there are tests.
+  return dirs.includes("spec") && extension(path) === "rb";
+}
+
+const EXAMPLE_DIRS = new Set(["example", "examples", "sample", "samples", "demo", "demos", "quickstart", "quickstarts", "playground", "sandbox"]);
+const VENDOR_DIRS = new Set(["vendor", "vendored", "node_modules", "third_party", "third-party", "thirdparty", "bower_components", ".yarn", "site-packages", "dist", "generated", "__generated__"]);
+
+/** Sample and demo material: manifests and specs there show users how to do something, they are not the system. */
+export function isExample(path: string): boolean {
+  return segments(path).slice(0, -1).some((d) => EXAMPLE_DIRS.has(d.toLowerCase()));
+}
+
+/** Vendored, generated or built output. */
+export function isVendored(path: string): boolean {
+  return segments(path).slice(0, -1).some((d) => VENDOR_DIRS.has(d.toLowerCase()));
+}
+
+/** Development-only environments (dev containers, editor and repo-tooling config). */
+export function isDevTooling(path: string): boolean {
+  const dirs = segments(path).slice(0, -1).map((d) => d.toLowerCase());
+  return dirs.includes(".devcontainer") || dirs.includes(".vscode") || dirs.includes(".idea") || dirs.includes(".husky");
+}
+
+/** True for any file the built-in triggers never look at: docs, tests, examples, vendored code, lockfiles, dev tooling. */
+export function isNoise(path: string): boolean {
+  return isDocumentation(path) || isTest(path) || isExample(path) || isVendored(path) || isLockfile(path) || isDevTooling(path);
+}
+
+const LOCKFILES = new Set([
+  "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock", "gemfile.lock",
+  "cargo.lock", "go.sum", "go.work.sum", "poetry.lock", "pipfile.lock", "composer.lock", "uv.lock", "pdm.lock", "mix.lock",
+  "packages.lock.json", "gradle.lockfile", "flake.lock", ".terraform.lock.hcl", "podfile.lock", "pubspec.lock",
+  "package.resolved", "conan.lock", "chart.lock", "requirements.lock", "deno.lock",
+]);
+
+export function isLockfile(path: string): boolean {
+  return LOCKFILES.has(basename(path).toLowerCase());
+}
+
+const MANIFESTS = new Set([
+  "package.json", "go.mod", "pom.xml", "build.gradle", "build.gradle.kts", "pyproject.toml", "setup.py", "setup.cfg",
+  "pipfile", "cargo.toml", "gemfile", "composer.json", "mix.exs", "deno.json", "build.sbt", "pubspec.yaml", "project.clj",
+]);
+
+/** A package/build manifest that declares a unit of code (package.json, go.mod, pom.xml, Cargo.toml, *.csproj…). */
+export function isPackageManifest(path: string): boolean {
+  const name = basename(path).toLowerCase();
+  return MANIFESTS.has(name) || /\.(csproj|fsproj|vbproj)$/.test(name) || /^requirements(-[\w.-]+)?\.txt$/.test(name);
+}
+
+/** Versions, digests and commit hashes: what a dependency bump changes. */
+const VERSION_TOKEN = /\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\bv?\d+(?:\.\d+)+(?:[-+.][0-9A-Za-z.-]+)?\b|\bv\d+\b|(?<=[@:=~^])\d+\b/g;
+
+function versionless(text: string): string {
+  // Trailing comments carry the human-readable version of a pinned digest (`uses: x@<sha> # v4.1.0`).
+  return text.replace(VERSION_TOKEN, "#").replace(/\s+/g, " ").trim();
+}
+
+/**
+ * True when a modification only changes version numbers, digests or commit pins: every removed line has
+ * an added line that is identical once versions are masked (a Dependabot/Renovate-style bump).
+ */
+export function isVersionBumpOnly(removed: readonly PatchLine[], added: readonly PatchLine[]): boolean {
+  const significant = (lines: readonly PatchLine[]) => lines.map((l) => l.text).filter((t) => t.trim() !== "");
+  const before = significant(removed);
+  const after = significant(added);
+  if (before.length === 0 || before.length !== after.length) return false;
+  return before.every((text, i) => text !== after[i] && versionless(text) === versionless(after[i]!));
+}

@@ -1,0 +1,178 @@
+import { describe, expect, it } from "vitest";
+import { isAsyncApiDocument, mayBeAsyncApiText } from "../../../src/engine/kinds/asyncapi.js";
+import { infraKindByPath } from "../../../src/engine/kinds/infra.js";
+import { definesContainers, isServiceWorkload, kubernetesObjects } from "../../../src/engine/kinds/kubernetes.js";
+import { migrationFramework, schemaFileKind } from "../../../src/engine/kinds/migrations.js";
+import { isOpenApiDocument, mayBeOpenApiText, openApiLabel } from "../../../src/engine/kinds/openapi.js";
+import { PathIndex } from "../../../src/engine/kinds/paths.js";
+import { eventSchemaPlace, graphqlDefinitionLine, isJsonSchemaDocument, protoServiceLine } from "../../../src/engine/kinds/schemas.js";
+import { parseStructured } from "../../../src/engine/structured.js";
+
+describe("openapi", () => {
+  it("recognises OpenAPI and Swagger documents by their version key", () => {
+    expect(openApiLabel({ openapi: "3.1.0", info: {} })).toBe("OpenAPI 3.1");
+    expect(openApiLabel({ swagger: "2.0" })).toBe("Swagger 2.0");
+    expect(isOpenApiDocument({ info: { openapi: "3.0.0" } })).toBe(false);
+    expect(isOpenApiDocument({ openapi: { enabled: true } })).toBe(false);
+    expect(isOpenApiDocument(["openapi"])).toBe(false);
+  });
+  it("pre-checks text cheaply", () => {
+    expect(mayBeOpenApiText("# api\nopenapi: 3.0.3\n")).toBe(true);
+    expect(mayBeOpenApiText('{"openapi": "3.1.0"}')).toBe(true);
+    expect(mayBeOpenApiText("server:\n  openapi: true\n")).toBe(false);
+  });
+});
+
+describe("asyncapi", () => {
+  it("recognises AsyncAPI documents", () => {
+    expect(isAsyncApiDocument({ asyncapi: "2.6.0" })).toBe(true);
+    expect(isAsyncApiDocument({ openapi: "3.0.0" })).toBe(false);
+    expect(mayBeAsyncApiText("asyncapi: 3.0.0\n")).toBe(true);
+  });
+});
+
+describe("schemas", () => {
+  it("finds GraphQL type definitions but not operations", () => {
+    expect(graphqlDefinitionLine("# schema\n\ntype Query {\n  cart: Cart\n}\n")).toBe(3);
+    expect(graphqlDefinitionLine('"""doc"""\nextend type Cart @key(fields: "id") {\n  id: ID!\n}\n')).toBe(2);
+    expect(graphqlDefinitionLine("query Cart($id: ID!) {\n  cart(id: $id) {\n    type\n    items { id }\n  }\n}\n")).toBeUndefined();
+  });
+  it("finds gRPC services outside comments", () => {
+    expect(protoServiceLine('syntax = "proto3";\n\nservice Cart {\n  rpc Get(GetRequest) returns (CartReply);\n}\n')).toBe(3);
+    expect(protoServiceLine('syntax = "proto3";\n// service Cart {\nmessage CartCreated {\n  string id = 1;\n}\n')).toBeUndefined();
+  });
+  it("places event schemas", () => {
+    expect(eventSchemaPlace("schemas/events/order-created.json")).toBe("event-dir");
+    expect(eventSchemaPlace("contracts/OrderPlaced.schema.json")).toBe("schema-dir");
+    expect(eventSchemaPlace("src/order-created.event.json")).toBe("event-name");
+    expect(eventSchemaPlace("schemas/config.schema.json")).toBeUndefined();
+    expect(eventSchemaPlace("src/order.json")).toBeUndefined();
+    expect(isJsonSchemaDocument({ $schema: "https://json-schema.org/draft/2020-12/schema", type: "object" })).toBe(true);
+    expect(isJsonSchemaDocument({ name: "x" })).toBe(false);
+  });
+});
+
+describe("kubernetes", () => {
+  const file = parseStructured(
+    [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: cart",
+      "spec:",
+      "  template:",
+      "    spec:",
+      "      containers:",
+      "        - name: cart",
+      "          image: ghcr.io/acme/cart:1.0.0",
+      "---",
+      "apiVersion: v1",
+      "kind: Service",
+      "metadata: {name: cart}",
+      "---",
+      "apiVersion: backstage.io/v1alpha1",
+      "kind: Component",
+      "metadata: {name: cart}",
+    ].join("\n"),
+  );
+  it("lists objects with their kind line, skipping Backstage entities", () => {
+    const objects = kubernetesObjects(file);
+    expect(objects.map((o) => [o.kind, o.name, o.docIndex, o.line])).toEqual([
+      ["Deployment", "cart", 0, 2],
+      ["Service", "cart", 1, 13],
+    ]);
+    expect(isServiceWorkload(objects[0]!)).toBe(true);
+    expect(isServiceWorkload(objects[1]!)).toBe(false);
+    expect(definesContainers(objects[0]!)).toBe(true);
+  });
+  it("treats a workload without an image as a patch", () => {
+    const patch = parseStructured("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cart}\nspec:\n  replicas: 5\n");
+    expect(definesContainers(kubernetesObjects(patch)[0]!)).toBe(false);
+  });
+  it("expands List items", () => {
+    const list = parseStructured("apiVersion: v1\nkind: List\nitems:\n  - apiVersion: apps/v1\n    kind: StatefulSet\n    metadata: {name: db}\n");
+    expect(kubernetesObjects(list).map((o) => [o.kind, o.name, o.line])).toEqual([["StatefulSet", "db", 5]]);
+  });
+});
+
+describe("migrationFramework", () => {
+  it.each([
+    ["db/migrate/20240101120000_add_email_to_users.rb", undefined, "Rails"],
+    ["db/cache_migrate/20240101120000_create_entries.rb", undefined, "Rails"],
+    ["shop/orders/migrations/0004_order_status.py", undefined, "Django"],
+    ["alembic/versions/3f2a1b_add_orders.py", undefined, "Alembic"],
+    ["app/db/versions/ab12_add.py", "revision = 'ab12'\ndown_revision = None\n", "Alembic"],
+    ["src/main/resources/db/migration/V2_1__add_index.sql", undefined, "Flyway"],
+    ["src/main/resources/db/changelog/db.changelog-master.yaml", "databaseChangeLog:\n", "Liquibase"],
+    ["prisma/migrations/20240101120000_init/migration.sql", undefined, "Prisma"],
+    ["migrations/20240101120000_create_users.ts", "export async function up(knex) {}", "Knex"],
+    ["db/migrations/000003_add_carts.up.sql", undefined, "golang-migrate"],
+    ["sql/migrations/20240101120000_carts.sql", "-- +goose Up\nCREATE TABLE carts();\n", "goose"],
+    ["src/migrations/1700000000000-AddCart.ts", "import { MigrationInterface } from 'typeorm';", "TypeORM"],
+    ["migrations/20240101120000-create-user.js", "module.exports = { up: async (queryInterface) => {} }", "Sequelize"],
+    ["src/Cart.Api/Migrations/20240101120000_AddCart.cs", undefined, "EF Core"],
+    ["database/migrations/2024_01_01_000000_create_carts_table.php", undefined, "Laravel"],
+    ["priv/repo/migrations/20240101120000_create_carts.exs", undefined, "Ecto"],
+  ] as const)("%s is %s", (path, text, framework) => {
+    expect(migrationFramework(path, text)).toBe(framework);
+  });
+
+  it.each([
+    "db/seeds.rb",
+    "db/seeds/20240101_users.sql",
+    "spec/factories/users.rb",
+    "app/models/migration.rb",
+    "src/Cart.Api/Migrations/20240101120000_AddCart.Designer.cs",
+    "shop/orders/migrations/__init__.py",
+    "scripts/cleanup.sql",
+  ])("%s is not a migration", (path) => expect(migrationFramework(path)).toBeUndefined());
+
+  it("knows schema files", () => {
+    expect(schemaFileKind("prisma/schema.prisma")).toBe("Prisma schema");
+    expect(schemaFileKind("db/schema.rb")).toBe("Rails schema");
+    expect(schemaFileKind("db/structure.sql")).toBe("SQL structure dump");
+    expect(schemaFileKind("app/schema.rb")).toBeUndefined();
+  });
+});
+
+describe("infraKindByPath", () => {
+  it.each([
+    ["infra/main.tf", "Terraform"],
+    ["envs/prod.tfvars", "Terraform"],
+    ["modules/vpc/main.tofu", "OpenTofu"],
+    ["services/cart/Dockerfile", "Dockerfile"],
+    ["docker/api.Dockerfile", "Dockerfile"],
+    ["docker-compose.prod.yml", "Compose"],
+    [".github/workflows/deploy.yml", "CI pipeline"],
+    [".gitlab-ci.yml", "CI pipeline"],
+    ["Jenkinsfile", "CI pipeline"],
+    [".circleci/config.yml", "CI pipeline"],
+    ["azure-pipelines.yml", "CI pipeline"],
+    ["charts/cart/Chart.yaml", "Helm"],
+    ["deploy/kustomization.yaml", "Kustomize"],
+    ["infra/Pulumi.prod.yaml", "Pulumi"],
+    ["gateway/envoy.yaml", "Envoy"],
+    ["deploy/nginx/conf.d/api.conf", "nginx"],
+  ])("%s is %s", (path, kind) => expect(infraKindByPath(path)).toBe(kind));
+
+  it("uses the surrounding chart, kustomization and Pulumi project", () => {
+    expect(infraKindByPath("charts/cart/values-prod.yaml", { chartDir: "charts/cart" })).toBe("Helm");
+    expect(infraKindByPath("charts/cart/templates/deployment.yaml", { chartDir: "charts/cart" })).toBe("Helm");
+    expect(infraKindByPath("charts/cart/ci/values.yaml", { chartDir: "charts/cart" })).toBeUndefined();
+    expect(infraKindByPath("infra/index.ts", { pulumiDir: "infra" })).toBe("Pulumi");
+    expect(infraKindByPath("src/index.ts")).toBeUndefined();
+    expect(infraKindByPath(".github/dependabot.yml")).toBeUndefined();
+  });
+});
+
+describe("PathIndex", () => {
+  const index = new PathIndex(["services/cart/Dockerfile", "services/cart/src/main.go", "README.md"]);
+  it("answers directory questions", () => {
+    expect(index.hasDir("services")).toBe(true);
+    expect(index.hasDir("services/cart/src")).toBe(true);
+    expect(index.hasDir("services/orders")).toBe(false);
+    expect(index.filesIn("services/cart")).toEqual(["services/cart/Dockerfile"]);
+    expect(index.nearestWith("services/cart/src", ["Dockerfile"])).toBe("services/cart");
+    expect(index.nearestWith("services/cart/src", ["Chart.yaml"])).toBeUndefined();
+  });
+});
