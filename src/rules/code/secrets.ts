@@ -1,0 +1,277 @@
+/**
+ * Secret detection for `plaintext-secret`: provider key formats (after gitleaks' rule set), credentials
+ * in URLs, and high-entropy values assigned to secret-looking names. Pure functions over text; the rule
+ * decides which lines count. A match never leaves this module unredacted except as `value`, which the
+ * rule only hashes and abbreviates.
+ */
+import { createHash } from "node:crypto";
+
+export interface SecretMatch {
+  /** Detector id, e.g. `aws-access-key-id`. */
+  kind: string;
+  /** Human name, e.g. "AWS access key id". */
+  label: string;
+  /** The secret itself: never put it in a message or a key. */
+  value: string;
+  /** Offset of the value in the scanned text. */
+  index: number;
+  /** High-confidence provider format (kept, as a warning, even in test fixtures). */
+  providerFormat: boolean;
+  /** Known to be harmless-ish (test-mode keys): reported as a warning. */
+  lowImpact?: boolean;
+}
+
+interface FormatDetector {
+  kind: string;
+  label: string;
+  pattern: RegExp;
+  /** Capture group holding the secret (0 = whole match). */
+  group?: number;
+  /** Minimum Shannon entropy of the secret (gitleaks' thresholds). */
+  entropy?: number;
+  allow?: RegExp;
+  lowImpact?: (value: string) => boolean;
+  /** Formats often used as fakes (sample JWTs): ignored in tests and prose like generic matches. */
+  weak?: boolean;
+}
+
+// Ends a "unique token": the value must not run on into more token characters.
+const END = String.raw`(?=[\x60'"\s;,)\]}<>]|\\[nr]|$)`;
+
+const FORMATS: FormatDetector[] = [
+  {
+    kind: "aws-access-key-id",
+    label: "AWS access key id",
+    pattern: /\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/g,
+    group: 1,
+    entropy: 3,
+    allow: /EXAMPLE$/,
+  },
+  {
+    kind: "aws-secret-access-key",
+    label: "AWS secret access key",
+    pattern: /aws_?(?:secret_?(?:access_?)?key|secret)["']?\s*(?:=|:=|:|=>|,)\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+    group: 1,
+    entropy: 4,
+    allow: /EXAMPLEKEY$/,
+  },
+  {
+    kind: "github-token",
+    label: "GitHub token",
+    pattern: /\b((?:ghp|gho|ghu|ghs|ghr)_[0-9a-zA-Z]{36}|github_pat_\w{82})/g,
+    group: 1,
+    entropy: 3,
+  },
+  {
+    kind: "gitlab-token",
+    label: "GitLab token",
+    pattern:
+      /\b(glpat-[0-9a-zA-Z_-]{27,300}\.[0-9a-z]{9}|glpat-[\w-]{20}|glptt-[0-9a-f]{40}|gldt-[\w-]{20}|glrt-[\w-]{20}|glcbt-[0-9a-zA-Z]{1,5}_[\w-]{20}|gloas-[\w-]{64})/g,
+    group: 1,
+    entropy: 3,
+  },
+  {
+    kind: "slack-token",
+    label: "Slack token",
+    pattern:
+      /(xoxe\.xox[bp]-\d-[A-Za-z0-9]{163,166}|xoxe-\d-[A-Za-z0-9]{146}|xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*|xox[pe](?:-[0-9]{10,13}){3}-[a-zA-Z0-9-]{28,34}|xoxb-[0-9]{8,14}-[a-zA-Z0-9]{18,26}|xox[os]-\d+-\d+-\d+-[a-fA-F\d]+|xox[ar]-(?:\d-)?[0-9a-zA-Z]{8,48}|xapp-\d-[A-Za-z0-9]+-\d+-[a-zA-Z0-9]+)/g,
+    group: 1,
+    entropy: 2,
+  },
+  {
+    kind: "slack-webhook",
+    label: "Slack webhook URL",
+    pattern: /((?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{43,56})/g,
+    group: 1,
+  },
+  {
+    kind: "stripe-key",
+    label: "Stripe secret key",
+    pattern: new RegExp(String.raw`\b((?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99})${END}`, "g"),
+    group: 1,
+    entropy: 2,
+    lowImpact: (value) => value.startsWith("sk_test_") || value.startsWith("rk_test_"),
+  },
+  {
+    kind: "google-api-key",
+    label: "Google API key",
+    pattern: new RegExp(String.raw`\b(AIza[\w-]{35})${END}`, "g"),
+    group: 1,
+    entropy: 4,
+  },
+  {
+    kind: "sendgrid-api-key",
+    label: "SendGrid API key",
+    pattern: new RegExp(String.raw`\b(SG\.[a-zA-Z0-9=_\-.]{66})${END}`, "g"),
+    group: 1,
+    entropy: 2,
+  },
+  {
+    kind: "twilio-api-key",
+    label: "Twilio API key",
+    pattern: /\b(SK[0-9a-fA-F]{32})\b/g,
+    group: 1,
+    entropy: 3,
+  },
+  {
+    kind: "npm-token",
+    label: "npm access token",
+    pattern: new RegExp(String.raw`\b(npm_[a-zA-Z0-9]{36})${END}`, "g"),
+    group: 1,
+    entropy: 2,
+  },
+  {
+    kind: "jwt",
+    label: "JSON Web Token",
+    pattern: new RegExp(String.raw`\b(ey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.(?:[a-zA-Z0-9/\\_-]{10,}={0,2})?)${END}`, "g"),
+    group: 1,
+    entropy: 3,
+    weak: true,
+  },
+];
+
+/** PEM private key blocks, across lines (the body must be real: 64+ characters). */
+const PRIVATE_KEY = /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----([\s\S]{64,}?)-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/gi;
+
+/** `scheme://user:password@host` */
+const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`]{1,100}):([^\s@/'"`]{1,200})@[^\s'"`/]+/gi;
+
+/** Names whose value is a secret: the last word(s) of the name decide. */
+const SECRET_NAME =
+  /(?:^|[^a-z0-9])((?:[a-z0-9]+[_.-]?)*?(?:password|passwd|passphrase|pwd|pass|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?secret|credentials?|auth))$/i;
+
+/** Name endings that describe a secret rather than hold one (`token_url`, `passwordLength`). */
+const NOT_A_SECRET_NAME =
+  /(?:url|uri|path|file|filename|name|id|type|length|len|size|header|field|label|policy|endpoint|expiry|expires|expiration|ttl|format|pattern|regex|hint|prompt|count|enabled|required|min|max|ref|env|var|arn|version|provider|method|mode|store|manager|service|param|params|key_id|keyid|prefix|suffix|placeholder|validator|reset|changed|changed_at|hash|hashed|digest|salt|strength|policy|rotation|timeout|limit|scope|scopes|audience|issuer|endpoint|tokenizer|tokens)$/i;
+
+/** An assignment: `name = value`, `name: value`, `"name": "value"`, `NAME=value`, `name := "value"`, `put("name", "value")`. */
+const ASSIGNMENT =
+  /(["'`]?)([A-Za-z_][\w.-]{0,80})\1\s*(?:=|:=|:|=>|\?=|,)\s*(?:(["'`])((?:(?!\3).){1,300})\3|([^\s"'`,;#)\]}]{1,300}))/g;
+
+export interface ScanOptions {
+  /** Unquoted values count (config files, .env, Terraform); in code only string literals do. */
+  unquotedValues: boolean;
+}
+
+/** Finds secrets in one line (or a multi-line block for PEM keys, see `scanPrivateKeys`). */
+export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
+  const matches: SecretMatch[] = [];
+  const taken: [number, number][] = [];
+  const overlaps = (start: number, end: number) => taken.some(([s, e]) => start < e && end > s);
+  const take = (match: SecretMatch) => {
+    if (overlaps(match.index, match.index + match.value.length)) return;
+    taken.push([match.index, match.index + match.value.length]);
+    matches.push(match);
+  };
+
+  for (const detector of FORMATS) {
+    detector.pattern.lastIndex = 0;
+    for (const m of line.matchAll(detector.pattern)) {
+      const value = m[detector.group ?? 0]!;
+      const index = m.index! + m[0].indexOf(value);
+      if (detector.entropy !== undefined && shannonEntropy(value) < detector.entropy) continue;
+      if (detector.allow?.test(value)) continue;
+      take({
+        kind: detector.kind,
+        label: detector.label,
+        value,
+        index,
+        providerFormat: !detector.weak,
+        lowImpact: detector.lowImpact?.(value),
+      });
+    }
+  }
+
+  for (const m of line.matchAll(URL_CREDENTIALS)) {
+    const password = m[3]!;
+    if (isPlaceholder(password) || WEAK_DEV_VALUES.has(password.toLowerCase()) || /^[:$%{]/.test(password)) continue;
+    if (/^(?:https?|ftp|wss?)$/i.test(m[1]!) && /^\w+$/.test(m[2]!) && password.length < 6) continue;
+    take({ kind: "url-credentials", label: "password in a connection URL", value: password, index: m.index! + m[0].indexOf(`:${password}@`) + 1, providerFormat: false });
+  }
+
+  for (const m of line.matchAll(ASSIGNMENT)) {
+    const name = m[2]!;
+    const quoted = m[4];
+    const value = quoted ?? m[5];
+    if (value === undefined) continue;
+    if (quoted === undefined && !options.unquotedValues) continue;
+    if (!isSecretName(name)) continue;
+    const index = m.index! + m[0].lastIndexOf(value);
+    if (overlaps(index, index + value.length)) continue;
+    if (!looksLikeSecretValue(name, value)) continue;
+    take({ kind: "generic-secret", label: `value assigned to \`${name}\``, value, index, providerFormat: false });
+  }
+  return matches.sort((a, b) => a.index - b.index);
+}
+
+/** PEM private key blocks in a whole text, with the offset of their BEGIN line. */
+export function scanPrivateKeys(text: string): SecretMatch[] {
+  const found: SecretMatch[] = [];
+  PRIVATE_KEY.lastIndex = 0;
+  for (const m of text.matchAll(PRIVATE_KEY)) {
+    const body = m[1]!.replace(/\\n|\s|"|'|\+/g, "");
+    if (body.length < 40 || isPlaceholder(body) || /^[.x*]+$/i.test(body) || shannonEntropy(body) < 3.5) continue;
+    found.push({ kind: "private-key", label: "private key", value: m[0], index: m.index!, providerFormat: true });
+  }
+  return found;
+}
+
+export function isSecretName(name: string): boolean {
+  const normalized = name.replace(/([a-z0-9])([A-Z])/g, "$1_$2");
+  if (!SECRET_NAME.test(normalized)) return false;
+  if (NOT_A_SECRET_NAME.test(normalized)) return false;
+  return true;
+}
+
+/** Common local-development values: not secrets anyone can abuse, and flagging them is noise. */
+const WEAK_DEV_VALUES = new Set([
+  "postgres", "password", "passwd", "secret", "root", "admin", "guest", "test", "testing", "pass", "user",
+  "dev", "development", "local", "localhost", "mysql", "redis", "rabbitmq", "example", "default", "sa", "demo",
+]);
+
+const PLACEHOLDER =
+  /^(?:<[^>]*>|\[[^\]]*\]|\(.*\)|\*+|x+|\.+|#+|-+|_+|0+|1234.*|null|nil|none|undefined|true|false|yes|no|on|off|todo|tbd|fixme|n\/a)$|change[_-]?me|changeit|example|placeholder|dummy|sample|fake|your[_-]|replace[_-]?me|redacted|insert[_-]|enter[_-]|<[a-z_-]+>|xxxx|\*\*\*|\.\.\.|\$\{|\{\{|#\{|%\(|%s\b|\$[A-Z_]|^\$|process\.env|os\.environ|getenv|env\(|ENV\[|vault:|ssm:|arn:aws|secretsmanager|sm:\/\/|ref\+|valueFrom|secretKeyRef/i;
+
+export function isPlaceholder(value: string): boolean {
+  if (PLACEHOLDER.test(value)) return true;
+  if (/^(.)\1+$/.test(value)) return true; // "aaaaaaa"
+  return false;
+}
+
+function looksLikeSecretValue(name: string, value: string): boolean {
+  const trimmed = value.trim();
+  if (trimmed.length < 8 || trimmed.length > 300) return false;
+  if (isPlaceholder(trimmed) || WEAK_DEV_VALUES.has(trimmed.toLowerCase())) return false;
+  if (/\s/.test(trimmed)) return false; // prose, not a credential
+  if (/^[A-Z][A-Z0-9_]+$/.test(trimmed)) return false; // an env var name: DB_PASSWORD
+  if (/^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+(?:\(\))?$/.test(trimmed)) return false; // var.db_password, config.db.password
+  if (/^!/.test(trimmed)) return false; // YAML tags: !Ref, !Sub, !vault
+  if (/^(?:\/|\.\/|~\/|https?:|file:|[A-Za-z]:\\)/.test(trimmed)) return false; // paths and plain URLs
+  if (/^[a-z]+(?:[-_][a-z]+)+$/.test(trimmed)) return false; // kebab/snake words: "my-app-secret-name"
+  if (/^\d+$/.test(trimmed)) return false; // ports, ids, lengths
+  const isPassword = /pass|pwd/i.test(name);
+  return shannonEntropy(trimmed) >= (isPassword ? 3 : 3.5);
+}
+
+export function shannonEntropy(text: string): number {
+  if (text.length === 0) return 0;
+  const counts = new Map<string, number>();
+  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let entropy = 0;
+  for (const count of counts.values()) {
+    const p = count / text.length;
+    entropy -= p * Math.log2(p);
+  }
+  return entropy;
+}
+
+/** What a message may show of a secret: its first 4 characters, an ellipsis and its length. */
+export function redact(value: string): string {
+  const visible = value.length >= 16 ? value.slice(0, 4) : value.slice(0, Math.min(2, Math.floor(value.length / 4)));
+  return `${visible}… (${value.length} chars)`;
+}
+
+/** A one-way fingerprint of a secret for the finding key (so the finding id survives line moves). */
+export function fingerprint(value: string): string {
+  return createHash("sha256").update(value).digest("hex").slice(0, 16);
+}

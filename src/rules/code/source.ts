@@ -1,0 +1,241 @@
+/**
+ * Light-weight source reading shared by the code rules (secrets, timeouts, PII in logs, metric labels,
+ * imports): language by file name, masking of comments and string contents, and the extent of a call
+ * that spans several lines. Deliberately lexical: the rules judge lines a PR adds, in many languages,
+ * without a parser per language.
+ */
+
+export type Language = "js" | "python" | "go" | "java" | "kotlin" | "csharp" | "ruby";
+
+const EXTENSIONS: Record<string, Language> = {
+  js: "js",
+  jsx: "js",
+  mjs: "js",
+  cjs: "js",
+  ts: "js",
+  tsx: "js",
+  mts: "js",
+  cts: "js",
+  py: "python",
+  go: "go",
+  java: "java",
+  kt: "kotlin",
+  kts: "kotlin",
+  cs: "csharp",
+  rb: "ruby",
+};
+
+export function languageOf(path: string): Language | undefined {
+  const name = path.split("/").at(-1) ?? path;
+  if (name.endsWith(".d.ts")) return undefined;
+  const dot = name.lastIndexOf(".");
+  return dot < 0 ? undefined : EXTENSIONS[name.slice(dot + 1).toLowerCase()];
+}
+
+interface Syntax {
+  lineComment: string[];
+  blockComment: boolean;
+  /** Quote characters that open a string. */
+  quotes: string[];
+  /** Python-style triple quotes / Java text blocks. */
+  triple: boolean;
+}
+
+const SYNTAX: Record<Language, Syntax> = {
+  js: { lineComment: ["//"], blockComment: true, quotes: ["'", '"', "`"], triple: false },
+  python: { lineComment: ["#"], blockComment: false, quotes: ["'", '"'], triple: true },
+  go: { lineComment: ["//"], blockComment: true, quotes: ['"', "`", "'"], triple: false },
+  java: { lineComment: ["//"], blockComment: true, quotes: ['"', "'"], triple: true },
+  kotlin: { lineComment: ["//"], blockComment: true, quotes: ['"', "'"], triple: true },
+  csharp: { lineComment: ["//"], blockComment: true, quotes: ['"', "'"], triple: false },
+  ruby: { lineComment: ["#"], blockComment: false, quotes: ["'", '"'], triple: false },
+};
+
+/**
+ * Same-length copy of `text` where comments and the contents of string literals are blanked with
+ * spaces (quotes kept, newlines kept), so code patterns never match inside prose. Interpolations stay
+ * visible because they are code: JS `${...}`, Python f-string `{...}`, Ruby `#{...}`, Kotlin `${...}`.
+ */
+export function maskSource(text: string, language: Language): string {
+  const syntax = SYNTAX[language];
+  const out = text.split("");
+  const blank = (from: number, to: number) => {
+    for (let i = from; i < to && i < out.length; i++) if (out[i] !== "\n") out[i] = " ";
+  };
+  let i = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (syntax.lineComment.some((c) => text.startsWith(c, i))) {
+      const end = text.indexOf("\n", i);
+      const stop = end < 0 ? text.length : end;
+      blank(i, stop);
+      i = stop;
+      continue;
+    }
+    if (syntax.blockComment && text.startsWith("/*", i)) {
+      const end = text.indexOf("*/", i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      blank(i, stop);
+      i = stop;
+      continue;
+    }
+    if (syntax.quotes.includes(ch)) {
+      i = skipString(text, i, language, syntax, blank);
+      continue;
+    }
+    i++;
+  }
+  return out.join("");
+}
+
+/** Blanks one string literal starting at `start`; returns the offset after it. */
+function skipString(
+  text: string,
+  start: number,
+  language: Language,
+  syntax: Syntax,
+  blank: (from: number, to: number) => void,
+): number {
+  const quote = text[start]!;
+  const triple =
+    syntax.triple && (language === "python" || quote === '"') && text.startsWith(quote.repeat(3), start) ? quote.repeat(3) : undefined;
+  const open = triple ? 3 : 1;
+  // Python prefixes: f"", rf"", fr"" interpolate; r"" does not escape.
+  const prefix = language === "python" ? /([rRbBuUfF]{0,2})$/.exec(text.slice(Math.max(0, start - 2), start))?.[1] ?? "" : "";
+  const interpolates =
+    (language === "js" && quote === "`") ||
+    (language === "python" && /[fF]/.test(prefix)) ||
+    ((language === "ruby" || language === "kotlin") && quote === '"') ||
+    (language === "csharp" && text[start - 1] === "$");
+  const raw = (language === "python" && /[rR]/.test(prefix)) || (language === "go" && quote === "`");
+  const multiline = triple !== undefined || (language === "js" && quote === "`") || (language === "go" && quote === "`");
+  let i = start + open;
+  let segmentStart = i;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === "\\" && !raw) {
+      i += 2;
+      continue;
+    }
+    if (ch === "\n" && !multiline) {
+      blank(segmentStart, i);
+      return i;
+    }
+    if (triple ? text.startsWith(triple, i) : ch === quote) {
+      blank(segmentStart, i);
+      return i + open;
+    }
+    if (interpolates) {
+      const opener =
+        language === "js" || language === "kotlin" ? (text.startsWith("${", i) ? 2 : 0)
+        : language === "ruby" ? (text.startsWith("#{", i) ? 2 : 0)
+        : ch === "{" && text[i + 1] !== "{" ? 1 : 0;
+      if (opener > 0) {
+        blank(segmentStart, i);
+        let depth = 1;
+        let j = i + opener;
+        while (j < text.length && depth > 0) {
+          if (text[j] === "{") depth++;
+          else if (text[j] === "}") depth--;
+          if (depth > 0) j++;
+        }
+        i = j + 1;
+        segmentStart = i;
+        continue;
+      }
+      if (language === "python" && ch === "{" && text[i + 1] === "{") {
+        i += 2;
+        continue;
+      }
+    }
+    i++;
+  }
+  blank(segmentStart, text.length);
+  return text.length;
+}
+
+/** Offsets where each line starts (line 1 at index 0). */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === "\n") starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line of `offset`. */
+export function lineOfOffset(starts: readonly number[], offset: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo + 1;
+}
+
+const PAIRS: Record<string, string> = { "(": ")", "[": "]", "{": "}" };
+
+/**
+ * Offset just past the bracket that closes the one at `open` in masked text, or undefined when it
+ * does not close within `limit` characters (a call cut short, or a file that does not parse).
+ */
+export function closingOffset(masked: string, open: number, limit = 6000): number | undefined {
+  const stack: string[] = [];
+  const end = Math.min(masked.length, open + limit);
+  for (let i = open; i < end; i++) {
+    const ch = masked[i]!;
+    if (PAIRS[ch]) stack.push(PAIRS[ch]);
+    else if (ch === ")" || ch === "]" || ch === "}") {
+      if (stack.pop() !== ch) return undefined;
+      if (stack.length === 0) return i + 1;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Offset just past the end of the statement starting at `from`: the first `;` at bracket depth 0, or
+ * (for languages without semicolons) the end of the line once brackets are balanced.
+ */
+export function statementEnd(masked: string, from: number, limit = 6000): number {
+  let depth = 0;
+  const end = Math.min(masked.length, from + limit);
+  for (let i = from; i < end; i++) {
+    const ch = masked[i]!;
+    if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}") depth = Math.max(0, depth - 1);
+    else if (ch === ";" && depth === 0) return i + 1;
+    else if (ch === "\n" && depth === 0) {
+      // A chained call on the next line (`.connectTimeout(...)`) continues the statement.
+      const next = /^\s*\n?\s*(\.|\?\.)/.exec(masked.slice(i + 1, i + 200));
+      if (!next) return i;
+    }
+  }
+  return end;
+}
+
+/** A source file prepared for the code rules. */
+export interface SourceFile {
+  path: string;
+  language: Language;
+  text: string;
+  masked: string;
+  starts: number[];
+  /** Head line numbers this change adds. */
+  added: Set<number>;
+}
+
+export function prepareSource(path: string, language: Language, text: string, added: Iterable<number>): SourceFile {
+  return { path, language, text, masked: maskSource(text, language), starts: lineStarts(text), added: new Set(added) };
+}
+
+export function lineOf(source: SourceFile, offset: number): number {
+  return lineOfOffset(source.starts, offset);
+}
+
+/** Text of line `line` (1-based). */
+export function lineText(source: SourceFile, line: number): string {
+  const start = source.starts[line - 1] ?? source.text.length;
+  const end = source.starts[line] ?? source.text.length + 1;
+  return source.text.slice(start, end - 1);
+}

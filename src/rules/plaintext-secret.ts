@@ -1,0 +1,173 @@
+import { z } from "zod";
+import { matchesAny, type ReviewContext } from "../engine/context.js";
+import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { fingerprint, isPlaceholder, redact, scanLine, scanPrivateKeys, type SecretMatch } from "./code/secrets.js";
+import { lineOfOffset, lineStarts } from "./code/source.js";
+
+const DEFAULT_TEST_PATHS = [
+  "**/test/**",
+  "**/tests/**",
+  "**/__tests__/**",
+  "**/__fixtures__/**",
+  "**/spec/**",
+  "**/fixtures/**",
+  "**/testdata/**",
+  "**/*.test.*",
+  "**/*.spec.*",
+  "**/*_test.go",
+  "**/test_*.py",
+  "**/*_test.py",
+  "**/*_spec.rb",
+];
+
+/** Generated or vendored files where a "secret" is an integrity hash or noise. */
+const SKIPPED_FILES = [
+  "**/package-lock.json",
+  "**/npm-shrinkwrap.json",
+  "**/yarn.lock",
+  "**/pnpm-lock.yaml",
+  "**/go.sum",
+  "**/Cargo.lock",
+  "**/poetry.lock",
+  "**/Pipfile.lock",
+  "**/Gemfile.lock",
+  "**/composer.lock",
+  "**/*.min.js",
+  "**/*.map",
+  "**/node_modules/**",
+  "**/vendor/**",
+];
+
+/** Files where a bare `NAME=value` is a value, not code (everything else needs a string literal). */
+const CONFIG_FILE = /(?:\.(?:ya?ml|env|properties|ini|toml|conf|cfg|tf|tfvars|hcl|json|xml|sh|bash|zsh|npmrc|netrc|pypirc)|(?:^|\/)(?:\.env(?:\.[\w.-]+)?|\.npmrc|\.netrc|\.pypirc|Dockerfile(?:\.[\w.-]+)?|[\w.-]*\.env))$/i;
+
+/** Prose: only provider formats and key blocks count there (a doc full of `password: <yours>` is fine). */
+const PROSE_FILE = /\.(?:md|markdown|rst|adoc|txt)$/i;
+
+const options = z
+  .object({
+    /** Globs of test code and fixtures: provider keys there are warnings, generic matches are ignored. */
+    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS),
+    /** Regular expressions for values your organisation uses as placeholders. */
+    ignoreValues: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+type Options = z.output<typeof options>;
+
+export const plaintextSecret: RuleModule<Options> = {
+  id: "plaintext-secret",
+  title: "Plaintext secret",
+  category: "security",
+  defaultSeverity: "error",
+  description:
+    "A credential (cloud or SaaS key, token, private key, password in a URL or assignment, Kubernetes Secret value) added in plain text to code, config, manifests or Terraform.",
+  options,
+  async evaluate(ctx, opts) {
+    const ignore = opts.ignoreValues.map((source) => new RegExp(source));
+    const findings: FindingDraft[] = [];
+    for (const file of ctx.headFiles) {
+      if (matchesAny(file.path, SKIPPED_FILES)) continue;
+      const added = await ctx.addedLines(file.path);
+      if (added.length === 0) continue;
+      const inTests = matchesAny(file.path, opts.testPaths);
+      const prose = PROSE_FILE.test(file.path);
+      const reported = new Set<string>();
+      const report = (line: number, match: SecretMatch) => {
+        if (ignore.some((re) => re.test(match.value))) return;
+        if (!match.providerFormat && (inTests || prose)) return;
+        const key = `${match.kind}:${fingerprint(match.value)}`;
+        if (reported.has(`${line}\0${key}`)) return;
+        reported.add(`${line}\0${key}`);
+        findings.push({
+          file: file.path,
+          line,
+          message: `${match.label} committed in plain text: ${redact(match.value)}${inTests ? " in test code (use an obviously fake value)" : ""}`,
+          remediation:
+            "Remove the value from the change, rotate it (it is in the git history now), and read it at runtime from a secret manager or an environment variable injected by the platform.",
+          key,
+          advisory: inTests || match.lowImpact ? true : undefined,
+        });
+      };
+
+      const secretLines = new Set<number>();
+      if (/\.ya?ml$/i.test(file.path)) {
+        for (const hit of await kubernetesSecretValues(ctx, file.path)) {
+          if (!added.some((l) => l.line === hit.line)) continue;
+          secretLines.add(hit.line);
+          report(hit.line, hit.match);
+        }
+      }
+
+      if (added.some((l) => /PRIVATE KEY/i.test(l.text))) {
+        const text = await ctx.text("head", file.path);
+        if (text !== undefined) {
+          const starts = lineStarts(text);
+          for (const match of scanPrivateKeys(text)) {
+            const first = lineOfOffset(starts, match.index);
+            const last = lineOfOffset(starts, match.index + match.value.length - 1);
+            const addedInBlock = added.find((l) => l.line >= first && l.line <= last);
+            if (!addedInBlock) continue;
+            for (let l = first; l <= last; l++) secretLines.add(l);
+            report(first, match);
+          }
+        }
+      }
+
+      const scanOptions = { unquotedValues: CONFIG_FILE.test(file.path) };
+      for (const { line, text } of added) {
+        if (secretLines.has(line) || text.length > 4000) continue;
+        for (const match of scanLine(text, scanOptions)) report(line, match);
+      }
+    }
+    return findings;
+  },
+};
+
+interface SecretValueHit {
+  line: number;
+  match: SecretMatch;
+}
+
+/** Literal `data:` / `stringData:` values of Kubernetes `Secret` manifests. */
+async function kubernetesSecretValues(ctx: ReviewContext, path: string): Promise<SecretValueHit[]> {
+  const text = await ctx.text("head", path);
+  if (text === undefined || !/^kind:\s*["']?Secret["']?\s*$/m.test(text)) return [];
+  if (/\{\{|\{%/.test(text)) return []; // a Helm/Jinja template: values are rendered at deploy time
+  const parsed = await ctx.structured("head", path);
+  if (!parsed) return [];
+  for (const error of parsed.errors) {
+    ctx.note(`${path}:${error.line}: Kubernetes Secret could not be parsed (${error.message}); its values were checked line by line only`);
+  }
+  const hits: SecretValueHit[] = [];
+  for (const doc of parsed.docs) {
+    const manifest = doc.value as { kind?: unknown; data?: unknown; stringData?: unknown } | undefined;
+    if (!manifest || typeof manifest !== "object" || manifest.kind !== "Secret") continue;
+    for (const section of ["data", "stringData"] as const) {
+      const values = manifest[section];
+      if (!values || typeof values !== "object" || Array.isArray(values)) continue;
+      for (const [key, raw] of Object.entries(values as Record<string, unknown>)) {
+        if (typeof raw !== "string" || raw.trim() === "") continue;
+        const plain = section === "data" ? decodeBase64(raw) : raw;
+        if (plain === undefined || plain.trim().length < 4 || isPlaceholder(plain.trim()) || isPlaceholder(raw.trim())) continue;
+        hits.push({
+          line: doc.lineOf([section, key]),
+          match: {
+            kind: "kubernetes-secret",
+            label: `Kubernetes Secret value \`${section}.${key}\``,
+            value: plain,
+            index: 0,
+            providerFormat: true,
+          },
+        });
+      }
+    }
+  }
+  return hits;
+}
+
+function decodeBase64(value: string): string | undefined {
+  const compact = value.replace(/\s/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) return undefined;
+  return Buffer.from(compact, "base64").toString("utf8");
+}
