@@ -1,0 +1,253 @@
+#!/usr/bin/env node
+/**
+ * The `archgate` command: the same engine as the GitHub App, run on two revisions of a git repository.
+ *
+ *   archgate check --repo DIR --base REV --head REV [--config FILE] [--format json|markdown]
+ *
+ * Exit codes: 0 success, 1 a hard constraint failed, 2 the review could not run.
+ */
+import { readFileSync, realpathSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { CONFIG_PATH, ConfigError, parseConfig } from "./config/load.js";
+import { defaultConfig, type ArchgateConfig } from "./config/schema.js";
+import type { Change, FileContent } from "./engine/change.js";
+import { review, type EngineOptions } from "./engine/engine.js";
+import type { Report } from "./engine/types.js";
+import { renderComment } from "./render/markdown.js";
+import { firstParent, GitError, openGitChange, readFileAt, resolveCommit } from "./sources/git.js";
+
+export const EXIT_SUCCESS = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_ERROR = 2;
+
+export const USAGE = `Usage: archgate check [--repo DIR] [--base REV] [--head REV] [--config FILE] [--format json|markdown]
+
+Reviews the change from BASE to HEAD of a git repository (a work tree or a bare repository) like a
+pull request: the files are the diff from merge-base(BASE, HEAD) to HEAD.
+
+Options:
+  --repo DIR        the repository (default: the current directory)
+  --head REV        the revision under review (default: HEAD)
+  --base REV        the revision it is compared with, e.g. origin/main (default: the first parent of --head)
+  --config FILE     the config file to use (default: ${CONFIG_PATH} at the --base revision, else built-in defaults)
+  --format FORMAT   json or markdown (default: markdown)
+  -h, --help        show this help
+  -v, --version     show the version
+
+Exit codes: 0 no hard constraint failed, 1 a hard constraint failed, 2 the review could not run
+(usage, config or analysis error).
+`;
+
+export interface CliIO {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+  /** Registry overrides (tests only). */
+  engine?: EngineOptions;
+}
+
+const defaultIO: CliIO = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  cwd: process.cwd(),
+};
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+export async function run(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        repo: { type: "string" },
+        base: { type: "string" },
+        head: { type: "string" },
+        config: { type: "string" },
+        format: { type: "string" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+    });
+  } catch (error) {
+    return usageError(io, (error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT_SUCCESS;
+  }
+  if (values.version) {
+    io.stdout(`${version()}\n`);
+    return EXIT_SUCCESS;
+  }
+  if (positionals.length === 0) return usageError(io, "missing command (the only command is `check`)");
+  if (positionals[0] !== "check") return usageError(io, `unknown command "${positionals[0]}"`);
+  if (positionals.length > 1) return usageError(io, `unexpected argument "${positionals[1]}"`);
+  const format = values.format ?? "markdown";
+  if (format !== "json" && format !== "markdown") return usageError(io, `--format must be json or markdown, not "${format}"`);
+  for (const name of ["repo", "base", "head", "config"] as const) {
+    if (values[name] === "") return usageError(io, `--${name} needs a value`);
+  }
+
+  try {
+    const report = await check({
+      repo: resolve(io.cwd, values.repo ?? "."),
+      base: values.base,
+      head: values.head ?? "HEAD",
+      configFile: values.config,
+      cwd: io.cwd,
+      engine: io.engine,
+    });
+    io.stdout(format === "json" ? `${JSON.stringify(reportJson(report), null, 2)}\n` : renderComment(report, { maxLength: Infinity }));
+    return report.conclusion === "success" ? EXIT_SUCCESS : report.conclusion === "failure" ? EXIT_FAILURE : EXIT_ERROR;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.stderr(`${error.message}\n`);
+    } else if (error instanceof GitError || error instanceof CliError) {
+      io.stderr(`archgate: ${error.message}\n`);
+    } else {
+      io.stderr(`archgate: the review could not run: ${(error as Error).stack ?? String(error)}\n`);
+    }
+    return EXIT_ERROR;
+  }
+}
+
+class CliError extends Error {}
+
+export interface CheckOptions {
+  repo: string;
+  /** Default: the first parent of head. */
+  base?: string;
+  head: string;
+  /** A config file on disk; default: CONFIG_PATH at the base revision. */
+  configFile?: string;
+  cwd: string;
+  engine?: EngineOptions;
+}
+
+/** Reads config and change from git, runs the engine. Throws ConfigError, GitError or CliError. */
+export async function check(options: CheckOptions): Promise<Report> {
+  const { repo } = options;
+  try {
+    realpathSync(repo);
+  } catch {
+    throw new CliError(`--repo ${repo}: no such directory`);
+  }
+  const head = await resolveCommit(repo, options.head);
+  let base: string;
+  if (options.base !== undefined) base = await resolveCommit(repo, options.base);
+  else {
+    const parent = await firstParent(repo, head);
+    if (!parent) throw new CliError(`${options.head} has no parent commit: give --base`);
+    base = parent;
+  }
+
+  const config = await loadConfig(repo, base, options.configFile, options.cwd);
+  const change = await openGitChange({ repo, base, head, maxBytes: config.limits.maxFileBytes });
+  try {
+    const tooLarge = new Set(change.oversized);
+    // Record every file a detector could not read for its size, to name them in one note with the
+    // changed files whose patch was not loaded.
+    const observed: Change = {
+      ...change,
+      read: async (side, path, readOptions): Promise<FileContent> => {
+        const content = await change.read(side, path, readOptions);
+        if (content.kind === "too-large") tooLarge.add(path);
+        return content;
+      },
+      listPaths: (side) => change.listPaths(side),
+    };
+    const report = await review(observed, config, options.engine);
+    const sizeNote = "files over the size limit (";
+    report.notes = report.notes.filter((n) => !n.startsWith(sizeNote));
+    if (tooLarge.size > 0) {
+      report.notes.push(`${sizeNote}${config.limits.maxFileBytes} bytes) were not analysed: ${[...tooLarge].sort().join(", ")}`);
+    }
+    if (change.mergeBase !== base) {
+      report.notes.push(`the change is compared with ${change.mergeBase.slice(0, 12)}, the merge base of ${base.slice(0, 12)} and ${head.slice(0, 12)}`);
+    }
+    return report;
+  } finally {
+    change.close();
+  }
+}
+
+/** `--config FILE`, else CONFIG_PATH at the base revision (never the head: a change cannot relax its own gate). */
+async function loadConfig(repo: string, base: string, configFile: string | undefined, cwd: string): Promise<ArchgateConfig> {
+  if (configFile !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(isAbsolute(configFile) ? configFile : resolve(cwd, configFile), "utf8");
+    } catch (error) {
+      throw new CliError(`--config ${configFile}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+    }
+    return parseConfig(text, configFile);
+  }
+  const bytes = await readFileAt(repo, base, CONFIG_PATH);
+  if (bytes === undefined) return defaultConfig();
+  return parseConfig(bytes.toString("utf8"), CONFIG_PATH);
+}
+
+/** The JSON of DESIGN.md "The CLI contract" (internal fields such as trigger hits and finding keys left out). */
+export function reportJson(report: Report) {
+  return {
+    schemaVersion: report.schemaVersion,
+    base: report.base,
+    head: report.head,
+    triggers: report.triggers.map((t) => ({ id: t.id, title: t.title, files: t.files, reason: t.reason })),
+    reviewTypes: report.reviewTypes,
+    checklist: report.checklist,
+    findings: report.findings.map((f) => ({
+      id: f.id,
+      rule: f.rule,
+      title: f.title,
+      severity: f.severity,
+      category: f.category,
+      file: f.file,
+      line: f.line ?? null,
+      ...(f.endLine !== undefined ? { endLine: f.endLine } : {}),
+      message: f.message,
+      ...(f.remediation !== undefined ? { remediation: f.remediation } : {}),
+      waived: f.waived,
+    })),
+    conclusion: report.conclusion,
+    notes: report.notes,
+    problems: report.problems,
+  };
+}
+
+function usageError(io: CliIO, message: string): number {
+  io.stderr(`archgate: ${message}\n\n${USAGE}`);
+  return EXIT_ERROR;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  run(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`archgate: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = EXIT_ERROR;
+    },
+  );
+}
