@@ -1,0 +1,61 @@
+import { z } from "zod";
+import type { ReviewContext } from "../engine/context.js";
+import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { changedContainers, containerKey, describeContainer, describeWorkload, resolveDeep, verdict } from "./k8s/judge.js";
+import { walk } from "./k8s/values.js";
+
+const PROBES = ["readinessProbe", "livenessProbe", "startupProbe"] as const;
+type Probe = (typeof PROBES)[number];
+
+const options = z
+  .object({
+    /** Probes every long-running container needs. */
+    require: z.array(z.enum(PROBES)).min(1).default(["readinessProbe", "livenessProbe"]),
+    /**
+     * Judge native sidecars (init containers with `restartPolicy: Always`) too. Off by default: they
+     * may have probes since Kubernetes 1.28, but most are mesh or log agents whose health the vendor owns.
+     */
+    sidecars: z.boolean().default(false),
+  })
+  .strict();
+
+type Options = z.output<typeof options>;
+
+export const k8sHealthProbes: RuleModule<Options> = {
+  id: "k8s-health-probes",
+  title: "Kubernetes container without health probes",
+  category: "reliability",
+  defaultSeverity: "warning",
+  description:
+    "A long-running container the PR adds or changes (Deployment, StatefulSet, DaemonSet; not Jobs or CronJobs) has no readiness or liveness probe.",
+  options,
+  async evaluate(ctx: ReviewContext, opts: Options): Promise<FindingDraft[]> {
+    const findings: FindingDraft[] = [];
+    const judged = await changedContainers(
+      ctx,
+      (variant) => PROBES.map((p) => resolveDeep(walk(variant.spec, [p], variant.values), variant.values)),
+      (workload, container) => workload.longRunning && (!container.init || (container.sidecar && opts.sidecars)),
+    );
+    for (const { workload, container, existing } of judged) {
+      const missing: Probe[] = [];
+      for (const probe of opts.require) {
+        const result = verdict(container, [probe]);
+        if (result.verdict === "missing") missing.push(probe);
+        else if (result.verdict === "opaque") {
+          ctx.note(`${workload.file}:${container.line}: ${probe} of ${describeContainer(container)} comes from a template helper (${result.opaque}); not judged`);
+        }
+      }
+      if (missing.length === 0) continue;
+      findings.push({
+        file: workload.file,
+        line: container.line,
+        message: `${describeContainer(container)} in ${describeWorkload(workload)} has no ${missing.join(" or ")}${existing ? " (an existing container this PR changes)" : ""}`,
+        remediation:
+          "Add a readinessProbe (traffic only reaches pods that are ready) and a livenessProbe (a hung process is restarted); a startupProbe protects slow starts from the liveness probe.",
+        key: containerKey(workload, container),
+        advisory: existing || undefined,
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,173 @@
+/**
+ * Helm templates without Helm: rewrites a chart template into YAML that parses, keeping line numbers, so
+ * the rules can judge what a template states literally and what it takes from values files.
+ *
+ * - Lines holding only control actions (`if`, `with`, `range`, `end`, `define`, comments) become blank.
+ * - A splice such as `resources: {{- toYaml .Values.resources | nindent 12 }}` (on the key's line or on
+ *   the line after it) becomes `resources: "<values ref>"`, resolved later against values.yaml.
+ * - `{{- with .Values.livenessProbe }} livenessProbe: {{- toYaml . | nindent 12 }} {{- end }}` resolves
+ *   `.` to the `with` value.
+ * - A value that is a single `{{ .Values.x }}` becomes a values ref; any other inline action becomes an
+ *   opaque placeholder ("set by the template", judged as present).
+ * - Splices the sanitizer cannot follow (`include` of a helper, `tpl`, `range` output) become an opaque
+ *   reference: the rules note them as not judged instead of guessing.
+ */
+
+export const VALUES_REF = "__archgate_values__:";
+export const OPAQUE_REF = "__archgate_opaque__:";
+export const TEMPLATED = "__archgate_templated__";
+
+const ACTION = /\{\{-?([\s\S]*?)-?\}\}/g;
+const ACTION_ONLY_LINE = /^\s*(?:\{\{-?[\s\S]*?-?\}\}\s*)+$/;
+const KEY_ONLY_LINE = /^(\s*)(-\s+)?([^\s#'"{][^#]*?|"[^"]*"|'[^']*'):\s*$/;
+
+interface Block {
+  kind: string;
+  /** The `.Values` path `.` refers to inside a `with` block. */
+  dot?: string;
+}
+
+export function isHelmTemplated(text: string): boolean {
+  return text.includes("{{");
+}
+
+/** The `.Values` path an expression names (`.Values.a.b`, `$.Values.a.b`, `(.Values.a.b)`), if it is only that. */
+function valuesPath(expression: string, blocks: Block[]): string | undefined {
+  const expr = expression.trim().replace(/^\((.*)\)$/, "$1").trim();
+  const direct = /^\$?\.Values\.([\w.-]+)$/.exec(expr);
+  if (direct) return direct[1];
+  if (expr === ".") return [...blocks].reverse().find((b) => b.kind === "with" || b.kind === "range")?.dot;
+  const relative = /^\.([\w.-]+)$/.exec(expr);
+  if (relative) {
+    const dot = [...blocks].reverse().find((b) => b.kind === "with" || b.kind === "range")?.dot;
+    return dot === undefined ? undefined : `${dot}.${relative[1]}`;
+  }
+  return undefined;
+}
+
+/** What a splice action (`toYaml X | nindent N`, `include "common.tplvalues.render" (dict "value" X ...)`) inserts. */
+export function spliceReference(body: string, blocks: Block[]): string {
+  const text = body.trim();
+  const pipeline = text.split("|").map((p) => p.trim());
+  const head = pipeline[0] ?? "";
+  const toYaml = /^toYaml\s+(.+)$/.exec(head);
+  if (toYaml) {
+    const path = valuesPath(toYaml[1]!, blocks);
+    if (path !== undefined) return VALUES_REF + path;
+  }
+  // Bitnami's common.tplvalues.render renders the value it is given.
+  const render = /^include\s+"[\w.-]*tplvalues\.render"\s+\(\s*dict\s+"value"\s+(\$?\.Values\.[\w.-]+|\.)\s/.exec(head);
+  if (render) {
+    const path = valuesPath(render[1]!, blocks);
+    if (path !== undefined) return VALUES_REF + path;
+  }
+  return OPAQUE_REF + text.replace(/\s+/g, " ");
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+/** Indentation of the next line after `from` that carries YAML content (not blank, not action-only). */
+function nextContentIndent(lines: string[], from: number): { indent: number; sequence: boolean } | undefined {
+  for (let j = from + 1; j < lines.length; j++) {
+    const line = lines[j]!;
+    if (line.trim() === "" || line.trim().startsWith("#") || ACTION_ONLY_LINE.test(line)) continue;
+    return { indent: indentOf(line), sequence: line.trimStart().startsWith("- ") };
+  }
+  return undefined;
+}
+
+/** Rewrites a Helm template into parseable YAML with the same number of lines. */
+export function sanitizeHelmTemplate(text: string): string {
+  const lines = text.replace(/\r\n/g, "\n").split("\n");
+  const out: string[] = [];
+  const blocks: Block[] = [];
+  let splices = 0;
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    // An action spanning several lines: blank the lines it covers.
+    const open = line.lastIndexOf("{{");
+    if (open >= 0 && line.indexOf("}}", open) < 0) {
+      let j = i;
+      while (j < lines.length - 1 && !lines[j]!.includes("}}")) j++;
+      const joined = lines.slice(i, j + 1).join(" ");
+      if (ACTION_ONLY_LINE.test(joined)) {
+        handleActions(joined);
+        for (let k = i; k <= j; k++) out.push("");
+        i = j;
+        continue;
+      }
+      line = joined;
+      for (let k = i; k < j; k++) out.push("");
+      i = j;
+    }
+    if (ACTION_ONLY_LINE.test(line)) {
+      out.push(handleActions(line, i));
+      continue;
+    }
+    if (!line.includes("{{")) {
+      out.push(line);
+      continue;
+    }
+    // `key: {{- toYaml .Values.x | nindent 12 }}` and `key: {{ .Values.x }}`.
+    line = line.replace(/^(\s*(?:-\s+)?[^\s#{][^#]*?:\s*)(\{\{-?([\s\S]*?)-?\}\})\s*$/, (whole, prefix: string, _action, body: string) => {
+      const trimmed = body.trim();
+      if (/^(toYaml|include|tpl)\b/.test(trimmed)) return prefix.replace(/\s*$/, " ") + JSON.stringify(spliceReference(trimmed, blocks));
+      const simple = /^(\$?\.Values\.[\w.-]+|\.[\w.-]*)\s*(\|\s*(quote|squote|toString|int|int64|float64)\s*)*$/.exec(trimmed);
+      if (simple) {
+        const path = valuesPath(simple[1]!, blocks);
+        if (path !== undefined) return prefix.replace(/\s*$/, " ") + JSON.stringify(VALUES_REF + path);
+      }
+      return whole;
+    });
+    out.push(line.replace(ACTION, TEMPLATED));
+  }
+  return out.join("\n");
+
+  /** Tracks blocks; returns what replaces the line (blank, or an entry for a splice among literal entries). */
+  function handleActions(line: string, index?: number): string {
+    let replacement = "";
+    for (const match of line.matchAll(ACTION)) {
+      const body = match[1]!.trim();
+      if (body.startsWith("/*")) continue;
+      const keyword = /^(\w+)/.exec(body)?.[1];
+      if (keyword === "with") {
+        blocks.push({ kind: "with", dot: valuesPath(body.slice(4), blocks) });
+      } else if (keyword === "range") {
+        blocks.push({ kind: "range" });
+      } else if (keyword === "if" || keyword === "define" || keyword === "block") {
+        blocks.push({ kind: keyword });
+      } else if (keyword === "end") {
+        blocks.pop();
+      } else if (keyword === "else") {
+        // `else with X` rebinds `.`; a plain else keeps the block.
+        const elseWith = /^else\s+with\s+(.+)$/.exec(body);
+        if (elseWith && blocks.length > 0) blocks[blocks.length - 1] = { kind: "with", dot: valuesPath(elseWith[1]!, blocks) };
+      } else if (index !== undefined && /^(toYaml|include|tpl)\b/.test(body)) {
+        replacement = attachSplice(spliceReference(body, blocks), index) ?? replacement;
+      }
+    }
+    return replacement;
+  }
+
+  /**
+   * A splice on its own line becomes the value of the key above it; among literal entries it becomes an
+   * entry of its own (returned, to stand in for the line) marking content we cannot see.
+   */
+  function attachSplice(reference: string, index: number): string | undefined {
+    let prev = out.length - 1;
+    while (prev >= 0 && (out[prev]!.trim() === "" || out[prev]!.trim().startsWith("#"))) prev--;
+    const key = prev >= 0 ? KEY_ONLY_LINE.exec(out[prev]!) : null;
+    const next = nextContentIndent(lines, index);
+    const keyIndent = key ? indentOf(out[prev]!) + (key[2]?.length ?? 0) : -1;
+    if (key && (next === undefined || next.indent <= keyIndent)) {
+      out[prev] = `${out[prev]!.replace(/\s*$/, "")} ${JSON.stringify(reference)}`;
+      return undefined;
+    }
+    if (!next || (key && next.indent <= keyIndent)) return undefined;
+    const pad = " ".repeat(next.indent);
+    splices++;
+    return next.sequence ? `${pad}- ${JSON.stringify(reference)}` : `${pad}"__archgate_splice_${splices}__": ${JSON.stringify(reference)}`;
+  }
+}
