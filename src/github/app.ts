@@ -1,0 +1,87 @@
+import type { Probot } from "probot";
+import { CHECK_NAME } from "./check-run.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout, type AppIdentity, type Octokit } from "./octokit.js";
+import { reviewPullRequest, type PullRequestTarget } from "./review.js";
+
+export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "edited", "ready_for_review"] as const;
+
+/** The fields of a pull request (webhook payload or REST answer) a review needs. */
+export interface PullRequestFields {
+  number: number;
+  draft?: boolean | undefined;
+  changed_files?: number | undefined;
+  title: string;
+  body?: string | null | undefined;
+  head: { sha: string };
+  base: { sha: string };
+}
+
+export function targetFromPullRequest(owner: string, repo: string, pr: PullRequestFields): PullRequestTarget {
+  return {
+    owner,
+    repo,
+    number: pr.number,
+    headSha: pr.head.sha,
+    baseSha: pr.base.sha,
+    draft: pr.draft ?? false,
+    ...(typeof pr.changed_files === "number" ? { changedFiles: pr.changed_files } : {}),
+    title: pr.title,
+    body: pr.body ?? null,
+  };
+}
+
+/**
+ * The app's identity (id, slug), asked once per process with the app's JWT and cached; a failure is not
+ * cached, so the next event asks again.
+ */
+export function identityOf(app: Probot): () => Promise<AppIdentity> {
+  let pending: Promise<AppIdentity> | undefined;
+  return () => {
+    pending ??= app
+      .auth()
+      .then((octokit) => octokit.rest.apps.getAuthenticated())
+      .then(({ data }) => ({ id: data?.id, ...(data?.slug ? { slug: data.slug } : {}) }))
+      .catch((error: unknown) => {
+        pending = undefined;
+        throw error;
+      });
+    return pending;
+  };
+}
+
+function requestTimeoutMs(): number {
+  const value = Number(process.env.ARCHGATE_REQUEST_TIMEOUT_MS);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS;
+}
+
+/** Wires the webhook events to the review. Thin on purpose: the logic lives in review.ts. */
+export function registerHandlers(app: Probot): void {
+  const identity = identityOf(app);
+
+  app.on(
+    PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
+    async (context) => {
+      const pr = context.payload.pull_request;
+      if (pr.state === "closed") return;
+      const { owner, repo } = context.repo();
+      await reviewPullRequest(withRequestTimeout(context.octokit as Octokit, requestTimeoutMs()), targetFromPullRequest(owner, repo, pr), {
+        identity,
+        log: context.log,
+      });
+    },
+  );
+
+  app.on("check_run.rerequested", async (context) => {
+    const run = context.payload.check_run;
+    if (run.name !== CHECK_NAME) return;
+    // Fork PRs leave `pull_requests` empty: the PR number travels in external_id.
+    const number = Number(run.external_id) || run.pull_requests[0]?.number;
+    if (!number) return;
+    const { owner, repo } = context.repo();
+    const octokit = withRequestTimeout(context.octokit as Octokit, requestTimeoutMs());
+    const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+    const target = targetFromPullRequest(owner, repo, data);
+    // Re-run the commit that was asked for; writes to the comment are skipped if the PR moved on.
+    await reviewPullRequest(octokit, { ...target, headSha: run.head_sha }, { identity, log: context.log, force: true });
+  });
+}

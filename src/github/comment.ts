@@ -1,0 +1,83 @@
+import type { Report } from "../engine/types.js";
+import { COMMENT_MARKER, commentHeadSha, parseCheckedItems, renderComment, renderNoReviewRequired } from "../render/markdown.js";
+import type { AppIdentity, Octokit, RepoRef } from "./octokit.js";
+
+/** Stays under GitHub's 65,536-character limit with room for the marker and multi-byte surprises. */
+export const COMMENT_MAX_LENGTH = 65_000;
+
+export interface ExistingComment {
+  id: number;
+  body: string;
+  /** Head SHA the comment was rendered for (from its marker). */
+  headSha?: string;
+}
+
+interface IssueComment {
+  id: number;
+  body?: string | null;
+  user?: { login?: string; type?: string } | null;
+  performed_via_github_app?: { id?: number; slug?: string } | null;
+}
+
+/** True when the app itself wrote the comment: a marker pasted by a person does not count. */
+export function isOwnComment(comment: IssueComment, app: AppIdentity): boolean {
+  if (!comment.body?.includes(COMMENT_MARKER)) return false;
+  const via = comment.performed_via_github_app;
+  if (via && ((app.id !== undefined && via.id === app.id) || (app.slug !== undefined && via.slug === app.slug))) return true;
+  return app.slug !== undefined && comment.user?.login === `${app.slug}[bot]`;
+}
+
+/** The app's sticky comment on a PR, if there is one (the oldest, should duplicates exist). */
+export async function findStickyComment(octokit: Octokit, { owner, repo }: RepoRef, issueNumber: number, app: AppIdentity): Promise<ExistingComment | undefined> {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
+  const own = comments.find((c) => isOwnComment(c, app));
+  if (!own) return undefined;
+  const body = own.body ?? "";
+  const headSha = commentHeadSha(body);
+  return { id: own.id, body, ...(headSha ? { headSha } : {}) };
+}
+
+export interface CommentPlan {
+  action: "create" | "update" | "none";
+  body?: string;
+}
+
+/**
+ * What the sticky comment should become: nothing for a PR that never hit a trigger, "no review required
+ * any more" once a later push removes every trigger, otherwise the rendered review with earlier ticks
+ * kept. No write when the body would not change.
+ */
+export function planComment(
+  report: Report,
+  existing: ExistingComment | undefined,
+  options: { draft?: boolean; configPreview?: string; checkRunUrl?: string },
+): CommentPlan {
+  let body: string;
+  if (report.triggers.length === 0) {
+    if (!existing) return { action: "none" };
+    body = renderNoReviewRequired(report);
+  } else {
+    body = renderComment(report, {
+      checked: existing ? parseCheckedItems(existing.body) : new Set<string>(),
+      draft: options.draft ?? false,
+      maxLength: COMMENT_MAX_LENGTH,
+      ...(options.configPreview ? { configPreview: options.configPreview } : {}),
+      ...(options.checkRunUrl ? { checkRunUrl: options.checkRunUrl } : {}),
+    });
+  }
+  if (existing && sameBody(existing.body, body)) return { action: "none" };
+  return { action: existing ? "update" : "create", body };
+}
+
+/** GitHub normalises line endings of comment bodies. */
+function sameBody(a: string, b: string): boolean {
+  return a.replace(/\r\n/g, "\n").trimEnd() === b.replace(/\r\n/g, "\n").trimEnd();
+}
+
+export async function writeComment(octokit: Octokit, { owner, repo }: RepoRef, issueNumber: number, existing: ExistingComment | undefined, plan: CommentPlan): Promise<void> {
+  if (plan.action === "create") {
+    await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body: plan.body! });
+  } else if (plan.action === "update") {
+    await octokit.rest.issues.updateComment({ owner, repo, comment_id: existing!.id, body: plan.body! });
+  }
+}

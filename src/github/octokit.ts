@@ -1,0 +1,76 @@
+import type { ProbotOctokit } from "probot";
+
+/** The installation-authenticated client Probot hands to handlers (`context.octokit`). */
+export type Octokit = InstanceType<typeof ProbotOctokit>;
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/** The app itself: used to recognise its own comments and check runs. */
+export interface AppIdentity {
+  id?: number;
+  slug?: string;
+}
+
+/** GitHub's REST API answers slowly at times; a hung request must never leave a check run in progress. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * Adds a per-request timeout to a client. Octokit has none by default, and a request that never answers
+ * would keep the review (and its check run) open forever.
+ */
+export function withRequestTimeout<T extends Octokit>(octokit: T, timeoutMs: number): T {
+  octokit.hook.before("request", (options) => {
+    const request = (options.request ??= {}) as { signal?: AbortSignal };
+    if (!request.signal) request.signal = AbortSignal.timeout(timeoutMs);
+  });
+  return octokit;
+}
+
+/** Runs at most `concurrency` tasks at once (file reads: bounded so a large PR cannot burst the API). */
+export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const queue: Array<() => void> = [];
+  const next = () => {
+    active--;
+    queue.shift()?.();
+  };
+  return <T>(task: () => Promise<T>) =>
+    new Promise<T>((resolve, reject) => {
+      const start = () => {
+        active++;
+        task().then(resolve, reject).finally(next);
+      };
+      if (active < concurrency) start();
+      else queue.push(start);
+    });
+}
+
+/** HTTP status of an Octokit error, if it has one. */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown })?.status;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** A short, human explanation of why a GitHub API call failed (shown in the check run). */
+export function describeApiError(error: unknown): string {
+  const err = error as { status?: number; message?: string; name?: string; response?: { headers?: Record<string, string | undefined> } };
+  const headers = err.response?.headers ?? {};
+  if ((err.status === 403 || err.status === 429) && (headers["x-ratelimit-remaining"] === "0" || headers["retry-after"])) {
+    const reset = Number(headers["x-ratelimit-reset"]);
+    const when = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : "";
+    return `GitHub API rate limit exceeded${when}`;
+  }
+  if (err.name === "TimeoutError" || err.name === "AbortError" || /aborted|timed? ?out/i.test(err.message ?? "")) {
+    return "a GitHub API request timed out";
+  }
+  if (typeof err.status === "number" && err.status >= 500) return `GitHub API error ${err.status}: ${firstLine(err.message)}`;
+  if (typeof err.status === "number") return `GitHub API answered ${err.status}: ${firstLine(err.message)}`;
+  return firstLine(err.message) || String(error);
+}
+
+function firstLine(text: string | undefined): string {
+  return (text ?? "").split("\n")[0]!.slice(0, 300);
+}

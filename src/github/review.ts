@@ -1,0 +1,171 @@
+import type { ArchgateConfig } from "../config/schema.js";
+import { review, type EngineOptions } from "../engine/engine.js";
+import type { Report } from "../engine/types.js";
+import { githubChange, type PullRequestSnapshot } from "../sources/github.js";
+import {
+  completeCheckRun,
+  createCheckRun,
+  findCheckRun,
+  resultFromConfigError,
+  resultFromEvaluationError,
+  resultFromReport,
+  sameResult,
+  type CheckResult,
+  type CheckRunRef,
+  type ExistingCheckRun,
+} from "./check-run.js";
+import { findStickyComment, planComment, writeComment } from "./comment.js";
+import { loadRepoConfig } from "./config.js";
+import { previewConfigChange } from "./config-preview.js";
+import { applyLabels, labelName, planLabels, type LabelPlan } from "./labels.js";
+import { describeApiError, type AppIdentity, type Octokit } from "./octokit.js";
+
+export interface PullRequestTarget extends PullRequestSnapshot {
+  draft: boolean;
+}
+
+export interface LoggerLike {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface ReviewOptions {
+  /** Who the app is (to recognise its own comment and check runs); fetched lazily and cached by the caller. */
+  identity: () => Promise<AppIdentity>;
+  /** A re-run someone asked for: always a new check run. */
+  force?: boolean;
+  log?: LoggerLike;
+  /** Content reads in flight at once. */
+  concurrency?: number;
+  /** Registry overrides (tests). */
+  engine?: EngineOptions;
+}
+
+export interface ReviewOutcome {
+  /** The check run written (undefined when a redelivery found the same result already published). */
+  checkRunId?: number;
+  conclusion: "success" | "failure";
+  title: string;
+  comment: "created" | "updated" | "unchanged" | "none" | "stale";
+  labels: LabelPlan | "stale" | "none";
+}
+
+interface Published {
+  result: CheckResult;
+  comment: ReviewOutcome["comment"];
+  labels: ReviewOutcome["labels"];
+}
+
+/**
+ * Reviews one pull request head and publishes the result: the "Architecture review" check run (always
+ * completed, whatever fails), the sticky comment and the review-type labels. Writes for a head that is
+ * no longer the PR's head are skipped, so a slow evaluation never overwrites a newer one.
+ */
+export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget, options: ReviewOptions): Promise<ReviewOutcome> {
+  const repoRef = { owner: pr.owner, repo: pr.repo };
+  const app = await options.identity();
+  const existing: ExistingCheckRun | undefined = options.force ? undefined : await findCheckRun(octokit, repoRef, pr.headSha, pr.number, app);
+  // A completed run for this head (a redelivery, an edit): evaluate first and write only if the result differs.
+  let run: CheckRunRef | undefined = existing?.status === "completed" ? undefined : await createCheckRun(octokit, repoRef, pr.headSha, pr.number);
+
+  let published: Published | undefined;
+  try {
+    published = await evaluateAndPublish(octokit, pr, app, run?.htmlUrl ?? existing?.htmlUrl, options);
+  } catch (error) {
+    options.log?.error({ err: error, pr: pr.number, head: pr.headSha }, "architecture review could not run");
+    published = { result: resultFromEvaluationError(describeApiError(error)), comment: "none", labels: "none" };
+  } finally {
+    // The gate is never left in progress: complete it even when evaluation threw something unexpected.
+    const result = published?.result ?? resultFromEvaluationError("unexpected error");
+    if (run || !existing || !sameResult(existing, result)) {
+      run ??= await createCheckRun(octokit, repoRef, pr.headSha, pr.number);
+      await finish(octokit, repoRef, run.id, result, options.log);
+    }
+  }
+  const done = published!;
+  return {
+    ...(run ? { checkRunId: run.id } : {}),
+    conclusion: done.result.conclusion,
+    title: done.result.output.title,
+    comment: done.comment,
+    labels: done.labels,
+  };
+}
+
+async function finish(octokit: Octokit, repoRef: { owner: string; repo: string }, runId: number, result: CheckResult, log?: LoggerLike): Promise<void> {
+  try {
+    await completeCheckRun(octokit, repoRef, runId, result);
+  } catch (error) {
+    // Annotations rejected or the API failed mid-way: complete with the verdict and no annotations.
+    log?.warn({ err: error, runId }, "completing the check run failed; retrying without annotations");
+    const reason = describeApiError(error);
+    await completeCheckRun(octokit, repoRef, runId, {
+      conclusion: "failure",
+      output: {
+        title: result.conclusion === "failure" ? result.output.title : `Review could not be published: ${reason}`.slice(0, 200),
+        summary: `${result.output.summary}\n\n> The full result could not be written to this check run (${reason}); it fails closed.`,
+      },
+      annotations: [],
+    });
+  }
+}
+
+async function evaluateAndPublish(octokit: Octokit, pr: PullRequestTarget, app: AppIdentity, checkRunUrl: string | undefined, options: ReviewOptions): Promise<Published> {
+  const repoRef = { owner: pr.owner, repo: pr.repo };
+  const loaded = await loadRepoConfig(octokit, repoRef);
+  if (!loaded.ok) {
+    return { result: resultFromConfigError(loaded.error, loaded.file, loaded.inRepository), comment: "none", labels: "none" };
+  }
+  const config = loaded.config;
+  const change = await githubChange(octokit, pr, { concurrency: options.concurrency ?? 8 });
+  const report = await review(change, config, options.engine);
+
+  let configPreview: string | undefined;
+  try {
+    configPreview = await previewConfigChange(change, report, config, options.engine);
+  } catch (error) {
+    configPreview = `The config this pull request proposes could not be previewed: ${describeApiError(error)}.`;
+  }
+
+  const notes: string[] = [];
+  const publishing = await publish(octokit, pr, app, config, report, { configPreview, checkRunUrl }).catch((error: unknown) => {
+    options.log?.warn({ err: error, pr: pr.number }, "the PR comment or labels could not be updated");
+    notes.push(`The pull request comment or labels could not be updated: ${describeApiError(error)}.`);
+    return { comment: "none" as const, labels: "none" as const };
+  });
+  if (publishing.comment === "stale") notes.push("A newer commit was pushed meanwhile; the comment and labels show the newer commit's review.");
+  return { result: resultFromReport(report, notes), ...publishing };
+}
+
+async function publish(
+  octokit: Octokit,
+  pr: PullRequestTarget,
+  app: AppIdentity,
+  config: ArchgateConfig,
+  report: Report,
+  render: { configPreview?: string | undefined; checkRunUrl?: string | undefined },
+): Promise<Pick<Published, "comment" | "labels">> {
+  const repoRef = { owner: pr.owner, repo: pr.repo };
+  // Re-read the PR right before writing: an older head's evaluation must not overwrite a newer one's.
+  const { data: current } = await octokit.rest.pulls.get({ ...repoRef, pull_number: pr.number });
+  if (current.head.sha !== pr.headSha) return { comment: "stale", labels: "stale" };
+
+  const existing = await findStickyComment(octokit, repoRef, pr.number, app);
+  const plan = planComment(report, existing, {
+    draft: current.draft ?? pr.draft,
+    ...(render.configPreview ? { configPreview: render.configPreview } : {}),
+    ...(render.checkRunUrl ? { checkRunUrl: render.checkRunUrl } : {}),
+  });
+  await writeComment(octokit, repoRef, pr.number, existing, plan);
+  const comment = plan.action === "create" ? "created" : plan.action === "update" ? "updated" : existing ? "unchanged" : "none";
+
+  const labelPlan = planLabels(
+    config,
+    report,
+    current.labels.map((l) => l.name),
+  );
+  const descriptions = Object.fromEntries(report.reviewTypes.map((t) => [labelName(config, t.id), `${t.title} required (archgate)`]));
+  await applyLabels(octokit, repoRef, pr.number, labelPlan, descriptions);
+  return { comment, labels: labelPlan };
+}

@@ -1,0 +1,23 @@
+import { run } from "probot";
+import app from "./index.js";
+
+/**
+ * Production entry (`npm start`): Probot's `run` (env vars, `.env`, GET /ping, webhooks at
+ * /api/github/webhooks) plus a SIGTERM handler, which `probot run` lacks: containers stop with SIGTERM.
+ */
+const server = await run(app);
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.info(`${signal} received, stopping server`);
+  try {
+    await server.stop();
+    process.exit(0);
+  } catch (error) {
+    console.error(error);
+    process.exit(1);
+  }
+};
+process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -1,0 +1,205 @@
+import type { Change, ChangedFile, FileContent, FileStatus, Side } from "../engine/change.js";
+import { limiter, statusOf, type Octokit, type RepoRef } from "../github/octokit.js";
+
+/** GitHub's list-files endpoint stops here, whatever the PR's real size. */
+export const LIST_FILES_LIMIT = 3_000;
+/** A git tree walk (after a truncated recursive tree) gives up past this many requests. */
+const MAX_TREE_REQUESTS = 300;
+/** Bytes inspected for a NUL when deciding a file is binary (git's heuristic). */
+const BINARY_SNIFF_BYTES = 8_000;
+
+export interface PullRequestSnapshot extends RepoRef {
+  number: number;
+  baseSha: string;
+  headSha: string;
+  /** `pull_request.changed_files`: what the file list must add up to. */
+  changedFiles?: number;
+  title?: string;
+  body?: string | null;
+}
+
+export interface GitHubChangeOptions {
+  /** Content reads in flight at once. */
+  concurrency?: number;
+}
+
+/**
+ * A Change read from the GitHub API: the file list is fetched now (paginated), contents only when a
+ * detector asks for them. Past the 3,000-file limit of the files API the complete path list comes from
+ * the git trees of the merge base and the head; if even that is cut short, `complete` is false so the
+ * engine fails closed.
+ */
+export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, options: GitHubChangeOptions = {}): Promise<Change> {
+  const { owner, repo } = pr;
+  const listed = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number: pr.number, per_page: 100 });
+  let files = listed.map(toChangedFile);
+  let complete = true;
+  let incompleteReason: string | undefined;
+  const expected = pr.changedFiles;
+  if (expected !== undefined && files.length < expected) {
+    const fromTrees = await changedPathsFromTrees(octokit, pr, files);
+    files = fromTrees.files;
+    if (!fromTrees.complete) {
+      complete = false;
+      incompleteReason = `the pull request changes ${expected} files and GitHub listed only ${listed.length}; ${fromTrees.reason}`;
+    }
+  }
+
+  const run = limiter(options.concurrency ?? 8);
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const trees = new Map<Side, Promise<string[]>>();
+  const sha = (side: Side) => (side === "base" ? pr.baseSha : pr.headSha);
+
+  return {
+    base: pr.baseSha,
+    head: pr.headSha,
+    files,
+    complete,
+    ...(incompleteReason ? { incompleteReason } : {}),
+    ...(pr.title !== undefined ? { title: pr.title } : {}),
+    ...(pr.body ? { description: pr.body } : {}),
+    async read(side, path, { maxBytes }) {
+      // What the file list already tells us costs no request.
+      const known = byPath.get(path);
+      if (known && side === "head" && known.status === "removed") return { kind: "missing" };
+      if (known && side === "base" && known.status === "added") return { kind: "missing" };
+      return run(() => readContent(octokit, { owner, repo }, sha(side), path, maxBytes));
+    },
+    listPaths(side) {
+      let pending = trees.get(side);
+      if (!pending) {
+        pending = listTreePaths(octokit, { owner, repo }, sha(side), run);
+        trees.set(side, pending);
+      }
+      return pending;
+    },
+  };
+}
+
+type ListedFile = Awaited<ReturnType<Octokit["rest"]["pulls"]["listFiles"]>>["data"][number];
+
+function toChangedFile(file: ListedFile): ChangedFile {
+  const status: FileStatus =
+    file.status === "added" || file.status === "removed" || file.status === "renamed" || file.status === "copied" ? file.status : "modified";
+  const out: ChangedFile = { path: file.filename, status, additions: file.additions, deletions: file.deletions };
+  if (file.previous_filename) out.previousPath = file.previous_filename;
+  if (file.patch !== undefined) out.patch = file.patch;
+  return out;
+}
+
+/** File content at a commit: 404 is `missing`, size checked before decoding, NUL bytes mean binary. */
+export async function readContent(octokit: Octokit, { owner, repo }: RepoRef, ref: string, path: string, maxBytes: number): Promise<FileContent> {
+  let data: Awaited<ReturnType<Octokit["rest"]["repos"]["getContent"]>>["data"];
+  try {
+    ({ data } = await octokit.rest.repos.getContent({ owner, repo, path, ref }));
+  } catch (error) {
+    if (statusOf(error) === 404) return { kind: "missing" };
+    throw error;
+  }
+  if (Array.isArray(data) || data.type !== "file") return { kind: "missing" };
+  if (data.size > maxBytes) return { kind: "too-large", bytes: data.size };
+  let bytes: Buffer;
+  if ("content" in data && data.encoding === "base64" && (data.content || data.size === 0)) {
+    bytes = Buffer.from(data.content, "base64");
+  } else {
+    // Files over 1 MB come without content from the contents API; the blob API serves them up to 100 MB.
+    const blob = await octokit.rest.git.getBlob({ owner, repo, file_sha: data.sha });
+    bytes = Buffer.from(blob.data.content, blob.data.encoding === "base64" ? "base64" : "utf8");
+  }
+  if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { kind: "binary" };
+  return { kind: "text", text: bytes.toString("utf8") };
+}
+
+interface TreeEntry {
+  path: string;
+  sha: string;
+}
+
+/**
+ * Every file path of a commit's tree. A recursive tree GitHub truncated is walked level by level
+ * instead; past MAX_TREE_REQUESTS the listing fails (the engine turns that into a problem).
+ */
+export async function listTreePaths(
+  octokit: Octokit,
+  repoRef: RepoRef,
+  commitSha: string,
+  run: <T>(task: () => Promise<T>) => Promise<T> = limiter(8),
+): Promise<string[]> {
+  const entries = await treeEntries(octokit, repoRef, commitSha, run);
+  if (!entries) throw new Error(`the git tree of ${commitSha.slice(0, 12)} is too large to list`);
+  return entries.map((e) => e.path).sort();
+}
+
+async function treeEntries(
+  octokit: Octokit,
+  { owner, repo }: RepoRef,
+  commitSha: string,
+  run: <T>(task: () => Promise<T>) => Promise<T>,
+): Promise<TreeEntry[] | undefined> {
+  const { data } = await octokit.rest.git.getTree({ owner, repo, tree_sha: commitSha, recursive: "1" });
+  if (!data.truncated) return data.tree.filter((e) => e.type === "blob" && e.path && e.sha).map((e) => ({ path: e.path!, sha: e.sha! }));
+
+  let requests = 1;
+  const files: TreeEntry[] = [];
+  const walk = async (treeSha: string, prefix: string): Promise<void> => {
+    if (++requests > MAX_TREE_REQUESTS) throw new TreeTooLarge();
+    const level = await run(() => octokit.rest.git.getTree({ owner, repo, tree_sha: treeSha }));
+    const subtrees: Promise<void>[] = [];
+    for (const entry of level.data.tree) {
+      if (!entry.path || !entry.sha) continue;
+      const path = prefix + entry.path;
+      if (entry.type === "blob") files.push({ path, sha: entry.sha });
+      else if (entry.type === "tree") subtrees.push(walk(entry.sha, `${path}/`));
+    }
+    await Promise.all(subtrees);
+  };
+  try {
+    const root = await octokit.rest.git.getCommit({ owner, repo, commit_sha: commitSha });
+    await walk(root.data.tree.sha, "");
+  } catch (error) {
+    if (error instanceof TreeTooLarge) return undefined;
+    throw error;
+  }
+  return files;
+}
+
+class TreeTooLarge extends Error {}
+
+/**
+ * The complete changed-path list from the trees of the merge base and the head, for PRs past the
+ * files API limit. Files GitHub listed keep their patches; the rest come without one (rules read
+ * their contents instead). Renames are not detected here: an unlisted rename shows as removed + added.
+ */
+export async function changedPathsFromTrees(
+  octokit: Octokit,
+  pr: PullRequestSnapshot,
+  listed: ChangedFile[],
+): Promise<{ files: ChangedFile[]; complete: boolean; reason: string }> {
+  const { owner, repo } = pr;
+  const compare = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${pr.baseSha}...${pr.headSha}`, per_page: 1 });
+  const mergeBase = compare.data.merge_base_commit.sha;
+  const run = limiter(8);
+  const [baseEntries, headEntries] = await Promise.all([
+    treeEntries(octokit, { owner, repo }, mergeBase, run),
+    treeEntries(octokit, { owner, repo }, pr.headSha, run),
+  ]);
+  if (!baseEntries || !headEntries) {
+    return { files: listed, complete: false, reason: "the repository tree is too large to list through the API" };
+  }
+  const files = [...listed];
+  const seen = new Set(listed.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
+  const baseByPath = new Map(baseEntries.map((e) => [e.path, e.sha]));
+  const headByPath = new Map(headEntries.map((e) => [e.path, e.sha]));
+  for (const [path, sha] of headByPath) {
+    if (seen.has(path)) continue;
+    const before = baseByPath.get(path);
+    if (before === sha) continue;
+    files.push({ path, status: before === undefined ? "added" : "modified", additions: 0, deletions: 0 });
+  }
+  for (const path of baseByPath.keys()) {
+    if (seen.has(path) || headByPath.has(path)) continue;
+    files.push({ path, status: "removed", additions: 0, deletions: 0 });
+  }
+  files.sort((a, b) => a.path.localeCompare(b.path));
+  return { files, complete: true, reason: "" };
+}

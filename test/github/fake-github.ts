@@ -1,0 +1,400 @@
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { unifiedHunks } from "../../src/engine/memory-change.js";
+
+/**
+ * A stateful fake of the GitHub REST API endpoints archgate uses, served on 127.0.0.1. It records every
+ * request, keeps comments, check runs and labels it is sent, and can inject faults (status codes, rate
+ * limits, hangs) per route. Used by the unit tests, the end-to-end test and scripts/bench-app.ts.
+ */
+
+export type Tree = Record<string, string | Uint8Array>;
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the /api/v3 prefix and without the query. */
+  path: string;
+  query: Record<string, string>;
+  body?: any;
+  headers: IncomingMessage["headers"];
+}
+
+export interface FakePull {
+  number: number;
+  title: string;
+  body: string | null;
+  draft: boolean;
+  state: "open" | "closed";
+  base: string;
+  head: string;
+  labels: string[];
+  renames?: Record<string, string>;
+  /** Cap the files endpoint (GitHub's is 3,000). */
+  listLimit?: number;
+}
+
+export interface FakeComment {
+  id: number;
+  issue_number: number;
+  body: string;
+  user: { login: string; type: string };
+  performed_via_github_app: { id: number; slug: string } | null;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  external_id: string;
+  output: { title?: string; summary?: string; text?: string };
+  annotations: any[];
+  app: { id: number; slug: string };
+}
+
+export interface Fault {
+  /** "METHOD /path" regex, matched against e.g. "GET /repos/acme/shop/pulls/7/files". */
+  route: RegExp;
+  status?: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /** Never answer (the client must time out). */
+  hang?: boolean;
+  /** How many times the fault applies (default: always). */
+  times?: number;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export const APP = { id: 123, slug: "archgate" };
+export const INSTALLATION_ID = 42;
+
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  /** Commit sha -> tree. */
+  readonly commits = new Map<string, Tree>();
+  /** "owner/repo" -> default branch tip sha. */
+  readonly defaultBranch = new Map<string, string>();
+  readonly pulls = new Map<string, FakePull>();
+  readonly comments: FakeComment[] = [];
+  readonly checkRuns: FakeCheckRun[] = [];
+  /** "owner/repo" -> label names. */
+  readonly repoLabels = new Map<string, Set<string>>();
+  faults: Fault[] = [];
+  /** Recursive trees with more entries than this come back `truncated`. */
+  treeLimit = 100_000;
+  private nextId = 1000;
+
+  addCommit(sha: string, tree: Tree): string {
+    this.commits.set(sha, tree);
+    return sha;
+  }
+
+  setDefaultBranch(fullName: string, sha: string): void {
+    this.defaultBranch.set(fullName, sha);
+  }
+
+  addPull(fullName: string, pull: Partial<FakePull> & Pick<FakePull, "number" | "base" | "head">): FakePull {
+    const full: FakePull = { title: "Change", body: null, draft: false, state: "open", labels: [], ...pull };
+    this.pulls.set(`${fullName}#${pull.number}`, full);
+    return full;
+  }
+
+  addComment(issueNumber: number, body: string, author: "app" | "user" | { login: string; type: string; app?: { id: number; slug: string } }): FakeComment {
+    const comment: FakeComment = {
+      id: this.nextId++,
+      issue_number: issueNumber,
+      body,
+      user: author === "app" ? { login: `${APP.slug}[bot]`, type: "Bot" } : author === "user" ? { login: "alice", type: "User" } : author,
+      performed_via_github_app: author === "app" ? APP : typeof author === "object" ? (author.app ?? null) : null,
+    };
+    this.comments.push(comment);
+    return comment;
+  }
+
+  /** Calls as "METHOD /path", without the token exchange and the app lookup (which happen once per process). */
+  calls(options: { all?: boolean } = {}): string[] {
+    return this.requests
+      .filter((r) => options.all || !(r.path.startsWith("/app/installations/") || r.path === "/app"))
+      .map((r) => `${r.method} ${r.path}`);
+  }
+
+  writes(): RecordedRequest[] {
+    return this.requests.filter((r) => r.method !== "GET" && !r.path.startsWith("/app/"));
+  }
+
+  reset(): void {
+    this.requests.length = 0;
+  }
+
+  /** Files of a PR as GitHub lists them (patches computed from the trees). */
+  pullFiles(pull: FakePull): any[] {
+    const base = this.commits.get(pull.base) ?? {};
+    const head = this.commits.get(pull.head) ?? {};
+    const renames = pull.renames ?? {};
+    const renamedFrom = new Set(Object.values(renames));
+    const out: any[] = [];
+    for (const path of [...new Set([...Object.keys(base), ...Object.keys(head)])].sort()) {
+      if (renamedFrom.has(path) && !(path in head)) continue;
+      const previous = renames[path];
+      const before = base[previous ?? path];
+      const after = head[path];
+      const same = before !== undefined && after !== undefined && text(before) === text(after);
+      if (same && previous === undefined) continue;
+      const status = after === undefined ? "removed" : previous ? "renamed" : before === undefined ? "added" : "modified";
+      const binary = (before !== undefined && typeof before !== "string") || (after !== undefined && typeof after !== "string");
+      const patch = binary ? undefined : unifiedHunks(before === undefined ? "" : text(before), after === undefined ? "" : text(after));
+      out.push({
+        sha: blobSha(after ?? before ?? ""),
+        filename: path,
+        status,
+        additions: patch?.additions ?? 0,
+        deletions: patch?.deletions ?? 0,
+        changes: (patch?.additions ?? 0) + (patch?.deletions ?? 0),
+        ...(previous ? { previous_filename: previous } : {}),
+        ...(patch && patch.text ? { patch: patch.text } : {}),
+      });
+    }
+    return out;
+  }
+
+  async handle(method: string, url: string, headers: IncomingMessage["headers"], rawBody: string): Promise<Reply | "hang"> {
+    const parsed = new URL(url, "http://fake");
+    const path = decodeURIComponent(parsed.pathname.replace(/^\/api\/v3/, ""));
+    const query = Object.fromEntries(parsed.searchParams);
+    const body = rawBody ? JSON.parse(rawBody) : undefined;
+    this.requests.push({ method, path, query, headers, ...(body !== undefined ? { body } : {}) });
+    const key = `${method} ${path}`;
+    const fault = this.faults.find((f) => f.route.test(key) && (f.times === undefined || f.times > 0));
+    if (fault) {
+      if (fault.times !== undefined) fault.times--;
+      if (fault.hang) return "hang";
+      return { status: fault.status ?? 500, headers: fault.headers ?? {}, body: fault.body ?? { message: "Server Error" } };
+    }
+    return this.route(method, path, query, headers, body);
+  }
+
+  private route(method: string, path: string, query: Record<string, string>, headers: IncomingMessage["headers"], body: any): Reply {
+    let m: RegExpExecArray | null;
+    if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
+      return { status: 201, body: { token: "ghs_fake", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} } };
+    }
+    if (method === "GET" && path === "/app") return { status: 200, body: { ...APP, name: "archgate" } };
+
+    if ((m = /^\/repos\/([^/]+)\/([^/]+)\/(.*)$/.exec(path))) {
+      const fullName = `${m[1]}/${m[2]}`;
+      const rest = m[3]!;
+      let r: RegExpExecArray | null;
+      if (method === "GET" && (r = /^contents\/(.+)$/.exec(rest))) {
+        const ref = query.ref ?? this.defaultBranch.get(fullName);
+        const tree = ref ? this.commits.get(ref) : undefined;
+        const value = tree?.[r[1]!];
+        if (value === undefined) return notFound();
+        const bytes = typeof value === "string" ? Buffer.from(value) : Buffer.from(value);
+        if (String(headers.accept ?? "").includes("raw")) {
+          return { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body: bytes.toString("utf8") };
+        }
+        return {
+          status: 200,
+          body: { type: "file", name: r[1]!.split("/").at(-1), path: r[1], size: bytes.length, sha: blobSha(value), encoding: "base64", content: bytes.toString("base64") },
+        };
+      }
+      if (method === "GET" && (r = /^pulls\/(\d+)\/files$/.exec(rest))) {
+        const pull = this.pulls.get(`${fullName}#${r[1]}`);
+        if (!pull) return notFound();
+        const all = this.pullFiles(pull).slice(0, pull.listLimit ?? 3000);
+        return this.paginate(path, query, all);
+      }
+      if (method === "GET" && (r = /^pulls\/(\d+)$/.exec(rest))) {
+        const pull = this.pulls.get(`${fullName}#${r[1]}`);
+        if (!pull) return notFound();
+        return { status: 200, body: this.pullJson(fullName, pull) };
+      }
+      if (method === "GET" && (r = /^compare\/([^.]+)\.\.\.(.+)$/.exec(rest))) {
+        return { status: 200, body: { merge_base_commit: { sha: r[1] }, files: [] } };
+      }
+      if (method === "GET" && (r = /^git\/trees\/(.+)$/.exec(rest))) {
+        const tree = this.commits.get(r[1]!);
+        if (!tree) return notFound();
+        const entries = Object.keys(tree).sort().map((p) => ({ path: p, type: "blob", mode: "100644", sha: blobSha(tree[p]!) }));
+        const truncated = entries.length > this.treeLimit;
+        return { status: 200, body: { sha: r[1], tree: truncated ? entries.slice(0, this.treeLimit) : entries, truncated } };
+      }
+      if (method === "GET" && (r = /^issues\/(\d+)\/comments$/.exec(rest))) {
+        return this.paginate(path, query, this.comments.filter((c) => c.issue_number === Number(r![1])));
+      }
+      if (method === "POST" && (r = /^issues\/(\d+)\/comments$/.exec(rest))) {
+        const comment = this.addComment(Number(r[1]), body.body, "app");
+        return { status: 201, body: comment };
+      }
+      if (method === "PATCH" && (r = /^issues\/comments\/(\d+)$/.exec(rest))) {
+        const comment = this.comments.find((c) => c.id === Number(r![1]));
+        if (!comment) return notFound();
+        comment.body = body.body;
+        return { status: 200, body: comment };
+      }
+      if (method === "GET" && (r = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
+        let runs = this.checkRuns.filter((c) => c.head_sha === r![1]);
+        if (query.check_name) runs = runs.filter((c) => c.name === query.check_name);
+        if (query.app_id) runs = runs.filter((c) => String(c.app.id) === query.app_id);
+        if (query.filter !== "all") {
+          const latest = new Map<string, FakeCheckRun>();
+          for (const run of runs) if (!latest.has(run.name) || latest.get(run.name)!.id < run.id) latest.set(run.name, run);
+          runs = [...latest.values()];
+        }
+        return { status: 200, body: { total_count: runs.length, check_runs: runs.map((c) => this.checkRunJson(fullName, c)) } };
+      }
+      if (method === "POST" && rest === "check-runs") {
+        if ((body.output?.annotations?.length ?? 0) > 50) return { status: 422, body: { message: "Only 50 annotations are allowed per request" } };
+        const run: FakeCheckRun = {
+          id: this.nextId++,
+          name: body.name,
+          head_sha: body.head_sha,
+          status: body.status ?? "queued",
+          conclusion: body.conclusion ?? null,
+          external_id: body.external_id ?? "",
+          output: { title: body.output?.title, summary: body.output?.summary, text: body.output?.text },
+          annotations: [...(body.output?.annotations ?? [])],
+          app: APP,
+        };
+        if (body.conclusion) run.status = "completed";
+        this.checkRuns.push(run);
+        return { status: 201, body: this.checkRunJson(fullName, run) };
+      }
+      if (method === "PATCH" && (r = /^check-runs\/(\d+)$/.exec(rest))) {
+        const run = this.checkRuns.find((c) => c.id === Number(r![1]));
+        if (!run) return notFound();
+        if ((body.output?.annotations?.length ?? 0) > 50) return { status: 422, body: { message: "Only 50 annotations are allowed per request" } };
+        if (body.status) run.status = body.status;
+        if (body.conclusion) {
+          run.conclusion = body.conclusion;
+          run.status = "completed";
+        }
+        if (body.output) {
+          run.output = { title: body.output.title, summary: body.output.summary, text: body.output.text };
+          run.annotations.push(...(body.output.annotations ?? []));
+        }
+        return { status: 200, body: this.checkRunJson(fullName, run) };
+      }
+      if (method === "POST" && rest === "labels") {
+        const labels = this.repoLabels.get(fullName) ?? new Set<string>();
+        this.repoLabels.set(fullName, labels);
+        if (labels.has(body.name)) return { status: 422, body: { message: "Validation Failed", errors: [{ code: "already_exists" }] } };
+        labels.add(body.name);
+        return { status: 201, body: { name: body.name, color: body.color, description: body.description } };
+      }
+      if (method === "POST" && (r = /^issues\/(\d+)\/labels$/.exec(rest))) {
+        const pull = this.pulls.get(`${fullName}#${r[1]}`);
+        if (!pull) return notFound();
+        for (const name of body.labels as string[]) if (!pull.labels.includes(name)) pull.labels.push(name);
+        return { status: 200, body: pull.labels.map((name) => ({ name })) };
+      }
+      if (method === "DELETE" && (r = /^issues\/(\d+)\/labels\/(.+)$/.exec(rest))) {
+        const pull = this.pulls.get(`${fullName}#${r[1]}`);
+        if (!pull || !pull.labels.includes(r[2]!)) return notFound();
+        pull.labels = pull.labels.filter((l) => l !== r![2]);
+        return { status: 200, body: pull.labels.map((name) => ({ name })) };
+      }
+    }
+    return notFound();
+  }
+
+  private paginate(path: string, query: Record<string, string>, items: unknown[]): Reply {
+    const perPage = Number(query.per_page ?? 30);
+    const page = Number(query.page ?? 1);
+    const slice = items.slice((page - 1) * perPage, page * perPage);
+    const headers: Record<string, string> = {};
+    if (page * perPage < items.length) headers.link = `<http://fake/api/v3${path}?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+    return { status: 200, headers, body: slice };
+  }
+
+  pullJson(fullName: string, pull: FakePull): any {
+    const [owner, repo] = fullName.split("/");
+    return {
+      number: pull.number,
+      state: pull.state,
+      title: pull.title,
+      body: pull.body,
+      draft: pull.draft,
+      changed_files: this.pullFiles(pull).length,
+      labels: pull.labels.map((name, i) => ({ id: i + 1, name })),
+      head: { sha: pull.head, ref: "feature", repo: { name: repo, owner: { login: owner } } },
+      base: { sha: pull.base, ref: "main", repo: { name: repo, owner: { login: owner } } },
+      user: { login: "alice", type: "User" },
+    };
+  }
+
+  private checkRunJson(fullName: string, run: FakeCheckRun): any {
+    return {
+      id: run.id,
+      name: run.name,
+      head_sha: run.head_sha,
+      status: run.status,
+      conclusion: run.conclusion,
+      external_id: run.external_id,
+      html_url: `https://github.com/${fullName}/runs/${run.id}`,
+      output: { ...run.output, annotations_count: run.annotations.length },
+      app: run.app,
+      pull_requests: [],
+    };
+  }
+}
+
+function notFound(): Reply {
+  return { status: 404, body: { message: "Not Found" } };
+}
+
+function text(value: string | Uint8Array): string {
+  return typeof value === "string" ? value : Buffer.from(value).toString("utf8");
+}
+
+function blobSha(value: string | Uint8Array): string {
+  const bytes = typeof value === "string" ? Buffer.from(value) : Buffer.from(value);
+  return createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+export interface FakeServer {
+  port: number;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Serves a FakeGitHub on 127.0.0.1 (GHE-style: paths may carry the /api/v3 prefix). */
+export async function serveFakeGitHub(fake: FakeGitHub): Promise<FakeServer> {
+  const hanging = new Set<import("node:http").ServerResponse>();
+  const server: Server = createServer(async (req, res) => {
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    const reply = await fake.handle(req.method ?? "GET", req.url ?? "/", req.headers, raw);
+    if (reply === "hang") {
+      hanging.add(res);
+      res.on("close", () => hanging.delete(res));
+      return;
+    }
+    const isText = typeof reply.body === "string";
+    res.writeHead(reply.status, {
+      "content-type": isText ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
+      ...(reply.headers ?? {}),
+    });
+    res.end(reply.body === undefined ? "" : isText ? (reply.body as string) : JSON.stringify(reply.body));
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
