@@ -1,0 +1,153 @@
+import { z } from "zod";
+import type { ReviewContext } from "../engine/context.js";
+import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { migrationFramework } from "../engine/kinds/migrations.js";
+import { changedMigrations, djangoAppLabel, type ChangedMigration } from "./migrations/changed.js";
+import { analyzeDjango, type DjangoAnalysis, type DjangoField } from "./migrations/python.js";
+import { tableKey, type MigrationOp } from "./migrations/types.js";
+
+const options = z
+  .object({
+    /**
+     * Index creation that blocks writes (Postgres CREATE INDEX without CONCURRENTLY, Rails add_index
+     * without `algorithm: :concurrently`, ...), and CONCURRENTLY inside an explicit transaction block.
+     */
+    concurrentIndex: z.enum(["warning", "error", "off"]).default("warning").describe(
+      "Severity for index creation that blocks writes (no CONCURRENTLY) and for CREATE INDEX CONCURRENTLY inside BEGIN/COMMIT",
+    ),
+  })
+  .strict();
+
+type Options = z.output<typeof options>;
+
+const MESSAGES: Record<string, (op: MigrationOp) => { message: string; remediation: string }> = {
+  "drop-table": (op) => ({
+    message: `drops table \`${op.table}\`: running code that still reads it fails, and the data is gone`,
+    remediation: "Stop reading and writing the table in a release first, keep a backup, then drop it in a later migration.",
+  }),
+  "rename-table": (op) => ({
+    message: `renames table \`${op.table}\`${op.newName ? ` to \`${op.newName}\`` : ""}: code deployed before the migration still uses the old name`,
+    remediation: "Create the new table (or a view), write to both, move readers, then drop the old one (expand and contract).",
+  }),
+  "drop-column": (op) => ({
+    message: `drops column \`${op.table}.${op.column}\`: running code that selects it fails, and the data is gone`,
+    remediation: "Make the application ignore the column first (e.g. Rails ignored_columns), deploy, then drop it in a later migration.",
+  }),
+  "rename-column": (op) => ({
+    message: `renames column \`${op.table}.${op.column}\`${op.newName ? ` to \`${op.newName}\`` : ""}: code deployed before the migration still uses the old name`,
+    remediation: "Add the new column, write to both, backfill, move readers, then drop the old column in a later release.",
+  }),
+  "change-column-type": (op) => ({
+    message: `changes the type of \`${op.table}.${op.column}\`${op.detail ? ` to ${op.detail}` : ""}: rewrites the table under an exclusive lock and can break readers`,
+    remediation: "Add a column of the new type, backfill in batches, switch readers and writers, then drop the old column.",
+  }),
+  "add-not-null-column": (op) => ({
+    message: `adds NOT NULL column \`${op.table}.${op.column}\` without a default: fails on a table that has rows, and breaks inserts from running code`,
+    remediation: "Add the column as nullable (or with a default), backfill, then add the NOT NULL constraint (Postgres: a NOT VALID check constraint, validated separately).",
+  }),
+  "set-not-null": (op) => ({
+    message: `sets NOT NULL on existing column \`${op.table}.${op.column}\`: scans the table under an exclusive lock and fails if any row is NULL`,
+    remediation: "Backfill first; on Postgres add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL (no scan needed).",
+  }),
+  "create-index": (op) => ({
+    message: `creates an index on \`${op.table}\` without CONCURRENTLY: blocks writes to the table while the index builds`,
+    remediation: "Postgres: CREATE INDEX CONCURRENTLY outside a transaction (Rails: algorithm: :concurrently with disable_ddl_transaction!; Django: AddIndexConcurrently; Alembic: postgresql_concurrently=True).",
+  }),
+  "concurrent-index-in-transaction": (op) => ({
+    message: `creates an index on \`${op.table}\` CONCURRENTLY inside a transaction block: Postgres refuses to run it`,
+    remediation: "Move CREATE INDEX CONCURRENTLY out of BEGIN ... COMMIT (its own migration without a transaction).",
+  }),
+};
+
+const ERROR_KINDS = new Set(["drop-table", "rename-table", "drop-column", "rename-column", "change-column-type", "add-not-null-column", "set-not-null"]);
+const INDEX_KINDS = new Set(["create-index", "concurrent-index-in-transaction"]);
+
+export const destructiveMigration: RuleModule<Options> = {
+  id: "destructive-migration",
+  title: "Destructive migration",
+  category: "data",
+  defaultSeverity: "error",
+  description:
+    "A migration added or changed by the PR drops or renames a table or column, changes a column type, or adds NOT NULL without a default to an existing table; index builds that block writes are warnings.",
+  options,
+  async evaluate(ctx, opts) {
+    const migrations = await changedMigrations(ctx);
+    const findings: FindingDraft[] = [];
+    // Tables created earlier in this PR (earlier file, or earlier line of the same file) are not "existing".
+    const created = new Map<string, { path: string; line: number }>();
+    const isNew = (table: string, m: ChangedMigration, line: number) => {
+      const at = created.get(tableKey(table));
+      return at !== undefined && (at.path !== m.file.path || at.line <= line);
+    };
+    for (const m of migrations) {
+      reportIssues(ctx, m);
+      const ops = [...m.analysis.ops];
+      if (m.framework === "Django") ops.push(...(await djangoFieldChanges(ctx, m)));
+      for (const op of ops.sort((a, b) => a.line - b.line)) {
+        if (op.kind === "create-table") {
+          if (!created.has(tableKey(op.table))) created.set(tableKey(op.table), { path: m.file.path, line: op.line });
+          continue;
+        }
+        if (m.addedLines && !m.addedLines.has(op.line)) continue;
+        if (!ERROR_KINDS.has(op.kind) && !INDEX_KINDS.has(op.kind)) continue;
+        if (isNew(op.table, m, op.line)) continue;
+        if (INDEX_KINDS.has(op.kind)) {
+          if (opts.concurrentIndex === "off" || (op.kind === "create-index" && op.concurrent)) continue;
+        }
+        const text = MESSAGES[op.kind]!(op);
+        findings.push({
+          file: m.file.path,
+          line: op.line,
+          message: `${m.framework} migration ${text.message}`,
+          remediation: text.remediation,
+          key: `${op.kind}:${tableKey(op.table)}${op.column ? `.${op.column.toLowerCase()}` : ""}`,
+          ...(INDEX_KINDS.has(op.kind) && opts.concurrentIndex === "warning" ? { advisory: true } : {}),
+        });
+      }
+    }
+    return findings;
+  },
+};
+
+function reportIssues(ctx: ReviewContext, m: ChangedMigration): void {
+  for (const issue of m.analysis.issues) {
+    if (m.addedLines && !m.addedLines.has(issue.line)) continue;
+    if (issue.mayHideChange) ctx.problem({ file: m.file.path, line: issue.line, message: `could not judge ${m.file.path}:${issue.line}: ${issue.message}` });
+    else ctx.note(`destructive-migration: ${m.file.path}:${issue.line}: ${issue.message}; not judged`);
+  }
+}
+
+/**
+ * Django AlterField: compared with the field's previous definition in earlier migrations of the same app
+ * (a different field class is a type change; null=True → null=False is SET NOT NULL).
+ */
+async function djangoFieldChanges(ctx: ReviewContext, m: ChangedMigration): Promise<MigrationOp[]> {
+  const analysis = m.analysis as DjangoAnalysis;
+  if (analysis.alteredFields.length === 0) return [];
+  const app = djangoAppLabel(m.file.path);
+  const dir = m.file.path.slice(0, m.file.path.lastIndexOf("/") + 1);
+  const earlier = (await ctx.paths("head"))
+    .filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes("/") && p < m.file.path && migrationFramework(p) === "Django")
+    .sort()
+    .reverse();
+  const ops: MigrationOp[] = [];
+  const previousInFile = (field: DjangoField) =>
+    analysis.definedFields.filter((d) => d.model === field.model && d.field === field.field && d.line < field.line).at(-1);
+  for (const field of analysis.alteredFields) {
+    let previous = previousInFile(field);
+    for (const path of earlier) {
+      if (previous) break;
+      const text = await ctx.text("head", path);
+      if (text === undefined) continue;
+      previous = (await analyzeDjango(text, app)).definedFields.filter((d) => d.model === field.model && d.field === field.field).at(-1);
+    }
+    const table = `${app}_${field.model}`;
+    if (!previous) {
+      ctx.note(`destructive-migration: ${m.file.path}:${field.line}: no earlier definition of ${field.model}.${field.field} found; its type change was not judged`);
+      continue;
+    }
+    if (previous.type !== field.type) ops.push({ kind: "change-column-type", table, column: field.field, line: field.line, detail: field.type });
+    if (previous.nullable && !field.nullable) ops.push({ kind: "set-not-null", table, column: field.field, line: field.line });
+  }
+  return ops;
+}

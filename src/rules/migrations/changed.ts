@@ -1,0 +1,112 @@
+import type { ReviewContext } from "../../engine/context.js";
+import type { ChangedFile } from "../../engine/change.js";
+import { migrationFramework, migrationNeedsText, type MigrationFramework } from "../../engine/kinds/migrations.js";
+import { analyzeDjango, analyzeAlembic, type DjangoAnalysis } from "./python.js";
+import { analyzeKnex } from "./knex.js";
+import { analyzeLiquibase } from "./liquibase.js";
+import { analyzeRails } from "./rails.js";
+import { analyzeSql } from "./sql.js";
+import type { MigrationAnalysis } from "./types.js";
+
+/** A migration the PR adds or changes, with what it does. */
+export interface ChangedMigration {
+  file: ChangedFile;
+  framework: MigrationFramework;
+  analysis: MigrationAnalysis;
+  /** Head lines the PR adds; undefined when the whole file is new (every line counts). */
+  addedLines?: Set<number>;
+}
+
+/** Frameworks whose migrations we read; others get a note (TypeORM, Sequelize, EF Core, Laravel, ...). */
+const JUDGED = new Set<MigrationFramework>(["Rails", "Django", "Alembic", "Flyway", "Liquibase", "Prisma", "Knex", "golang-migrate", "goose", "dbmate", "Drizzle", "Diesel", "SQL"]);
+
+const cache = new WeakMap<ReviewContext, Promise<ChangedMigration[]>>();
+
+/** Migrations added or changed by the PR (read and analysed once per review, shared by the rules). */
+export function changedMigrations(ctx: ReviewContext): Promise<ChangedMigration[]> {
+  let pending = cache.get(ctx);
+  if (!pending) {
+    pending = collect(ctx);
+    cache.set(ctx, pending);
+  }
+  return pending;
+}
+
+async function collect(ctx: ReviewContext): Promise<ChangedMigration[]> {
+  const out: ChangedMigration[] = [];
+  const files = ctx.headFiles.filter((f) => ["added", "modified", "renamed", "copied"].includes(f.status));
+  for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+    const byPath = migrationFramework(file.path);
+    if (byPath === undefined && !/\/versions\/[^/]+\.py$/.test(file.path)) continue;
+    const text = await ctx.text("head", file.path);
+    if (text === undefined) continue; // binary / too large / unreadable: the context notes it
+    const framework = migrationNeedsText(file.path) ? migrationFramework(file.path, text) : byPath;
+    if (framework === undefined) continue;
+    if (!JUDGED.has(framework)) {
+      ctx.note(`${file.path}: ${framework} migrations are not analysed for destructive changes; review it by hand`);
+      continue;
+    }
+    const analysis = await analyze(file.path, framework, text);
+    if (analysis === undefined) continue;
+    const addedLines =
+      file.status === "added" || file.status === "copied"
+        ? undefined
+        : new Set((await ctx.addedLines(file.path)).map((l) => l.line));
+    out.push({ file, framework, analysis, addedLines });
+  }
+  return out;
+}
+
+/** Undefined for files that are rollbacks only (golang-migrate *.down.sql, Flyway U*__ undo, Diesel down.sql). */
+export async function analyze(path: string, framework: MigrationFramework, text: string): Promise<MigrationAnalysis | undefined> {
+  const name = path.split("/").at(-1) ?? path;
+  switch (framework) {
+    case "Rails":
+      return analyzeRails(text);
+    case "Django":
+      return analyzeDjango(text, djangoAppLabel(path));
+    case "Alembic":
+      return analyzeAlembic(text);
+    case "Knex":
+      return analyzeKnex(text);
+    case "Liquibase":
+      // Formatted SQL changelogs keep rollbacks in `--rollback` comments, which the SQL parser skips.
+      return /\.sql$/i.test(path) ? analyzeSql(text) : analyzeLiquibase(path, text);
+    case "golang-migrate":
+    case "Diesel":
+      return /(^|[._])down\.sql$/.test(name) ? undefined : analyzeSql(text);
+    case "Flyway":
+      return /^U\d/.test(name) ? undefined : analyzeSql(text);
+    case "goose":
+      if (!/\.sql$/.test(name)) return undefined;
+      return analyzeSql(onlySection(text, /^--\s*\+goose\s+Up\b/im, /^--\s*\+goose\s+Down\b/im));
+    case "dbmate":
+      return analyzeSql(onlySection(text, /^--\s*migrate:up\b/im, /^--\s*migrate:down\b/im));
+    default:
+      return analyzeSql(text);
+  }
+}
+
+/** Django's app label is the directory that holds `migrations/`. */
+export function djangoAppLabel(path: string): string {
+  const parts = path.split("/");
+  return parts.at(-3) ?? "app";
+}
+
+/** Keeps the lines between `start` and `stop` markers, blanking the rest so line numbers stay exact. */
+function onlySection(text: string, start: RegExp, stop: RegExp): string {
+  let keep = !start.test(text); // no markers at all: the whole file is the up migration
+  return text
+    .split("\n")
+    .map((line) => {
+      if (start.test(line)) {
+        keep = true;
+        return "";
+      }
+      if (stop.test(line)) keep = false;
+      return keep ? line : "";
+    })
+    .join("\n");
+}
+
+export type { DjangoAnalysis };
