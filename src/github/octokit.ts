@@ -23,8 +23,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
  */
 export function withRequestTimeout<T extends Octokit>(octokit: T, timeoutMs: number): T {
   octokit.hook.before("request", (options) => {
-    const request = (options.request ??= {}) as { signal?: AbortSignal };
-    if (!request.signal) request.signal = AbortSignal.timeout(timeoutMs);
+    // A fresh object per request: Octokit shares the defaults' `request` object between requests.
+    options.request = { ...options.request, signal: AbortSignal.timeout(timeoutMs) };
   });
   return octokit;
 }
@@ -72,5 +72,5 @@ export function describeApiError(error: unknown): string {
 }
 
 function firstLine(text: string | undefined): string {
-  return (text ?? "").split("\n")[0]!.slice(0, 300);
+  return (text ?? "").split("\n")[0]!.replace(/ May be caused by lack of authentication.*$/, "").slice(0, 300);
 }

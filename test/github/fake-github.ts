@@ -219,6 +219,24 @@ export class FakeGitHub {
       if (method === "GET" && (r = /^compare\/([^.]+)\.\.\.(.+)$/.exec(rest))) {
         return { status: 200, body: { merge_base_commit: { sha: r[1] }, files: [] } };
       }
+      if (method === "GET" && (r = /^git\/commits\/(.+)$/.exec(rest))) {
+        if (!this.commits.has(r[1]!)) return notFound();
+        return { status: 200, body: { sha: r[1], tree: { sha: `T${r[1]}:` } } };
+      }
+      if (method === "GET" && (r = /^git\/trees\/T([0-9a-f]+):(.*)$/.exec(rest))) {
+        // One level of a tree (non-recursive), for the walk after a truncated recursive listing.
+        const tree = this.commits.get(r[1]!);
+        if (!tree) return notFound();
+        const prefix = r[2]!;
+        const level = new Map<string, { path: string; type: string; sha: string }>();
+        for (const p of Object.keys(tree).sort()) {
+          if (!p.startsWith(prefix)) continue;
+          const [name, ...more] = p.slice(prefix.length).split("/");
+          if (more.length === 0) level.set(name!, { path: name!, type: "blob", sha: blobSha(tree[p]!) });
+          else level.set(name!, { path: name!, type: "tree", sha: `T${r[1]}:${prefix}${name}/` });
+        }
+        return { status: 200, body: { sha: rest.slice(10), tree: [...level.values()], truncated: false } };
+      }
       if (method === "GET" && (r = /^git\/trees\/(.+)$/.exec(rest))) {
         const tree = this.commits.get(r[1]!);
         if (!tree) return notFound();

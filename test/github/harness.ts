@@ -169,3 +169,20 @@ export async function startTestApp(fake = new FakeGitHub()): Promise<TestApp> {
     close: () => server.close(),
   };
 }
+
+/** A rule for tests that parses API specs like the real ones do: a spec that does not parse is a problem. */
+export const specRule: RuleModule = {
+  id: "test-spec",
+  title: "Spec parses",
+  category: "maintainability",
+  defaultSeverity: "error",
+  description: "Reports unparsable specs.",
+  async evaluate(ctx) {
+    for (const file of ctx.headFiles.filter((f) => f.path.startsWith("api/"))) {
+      const parsed = await ctx.structured("head", file.path);
+      const error = parsed?.errors[0];
+      if (error) ctx.problem({ file: file.path, line: error.line, message: `cannot parse API spec ${file.path}: ${error.message}` });
+    }
+    return [];
+  },
+};
