@@ -94,10 +94,14 @@ export function parseProto(text: string, imports: readonly ProtoImport[] = []): 
   return { ok: true, schema: { root, package: pkg, owned, lines: locateDeclarations(text) } };
 }
 
+/** Types declared by a main file (not by its imports): imported types are compared by structure instead. */
+const OWNED_TYPES = new WeakSet<protobuf.ReflectionObject>();
+
 function collectOwned(ns: protobuf.NamespaceBase, pkg: string, owned: Set<string>): void {
   for (const nested of ns.nestedArray) {
     if (nested instanceof protobuf.Type || nested instanceof protobuf.Enum || nested instanceof protobuf.Service) {
       owned.add(relativeName(nested.fullName, pkg));
+      OWNED_TYPES.add(nested);
     }
     if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) collectOwned(nested, pkg, owned);
   }
@@ -296,12 +300,16 @@ function describeType(t: FieldType): string {
  */
 function typeIncompatibility(base: FieldType, head: FieldType, seen: Set<string>, level: "wire" | "wire-json"): string | undefined {
   if (base.kind === "message" && head.kind === "message") {
-    if (base.name === head.name) return undefined;
+    // Same name declared in this file: its own changes are judged where it is declared.
+    if (base.name === head.name && OWNED_TYPES.has(base.type) && OWNED_TYPES.has(head.type)) return undefined;
     const pair = `${base.name}->${head.name}`;
     if (seen.has(pair)) return undefined;
     seen.add(pair);
     const inner = messageFieldBreaks(base.type, head.type, seen, level);
-    return inner.length > 0 ? `${base.name} and ${head.name} differ: ${inner[0]!.message}` : undefined;
+    if (inner.length === 0) return undefined;
+    return base.name === head.name
+      ? `imported type ${base.name} changed: ${inner[0]!.message}`
+      : `${base.name} and ${head.name} differ: ${inner[0]!.message}`;
   }
   if (base.kind === "unresolved" || head.kind === "unresolved") {
     if (base.name.split(".").at(-1) === head.name.split(".").at(-1) && base.kind === head.kind) return undefined;
