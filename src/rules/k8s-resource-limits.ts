@@ -48,7 +48,12 @@ export const k8sResourceLimits: RuleModule<Options> = {
       const missing: Requirement[] = [];
       const hidden: string[] = [];
       for (const requirement of opts.require) {
-        const result = verdict(container, ["resources", ...requirement.split(".")]);
+        let result = verdict(container, ["resources", ...requirement.split(".")]);
+        // Kubernetes defaults a missing request to the limit, so a limit alone sets the request too.
+        if (result.verdict !== "set" && requirement.startsWith("requests.")) {
+          const limit = verdict(container, ["resources", "limits", requirement.slice("requests.".length)]);
+          if (limit.verdict !== "missing") result = limit;
+        }
         if (result.verdict === "missing") missing.push(requirement);
         else if (result.verdict === "opaque") hidden.push(result.opaque!);
       }

@@ -18,10 +18,13 @@ export const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
   CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
   DaemonSet: ["spec", "template", "spec"],
   Deployment: ["spec", "template", "spec"],
+  // OpenShift's DeploymentConfig and Argo Rollouts' Rollout carry a Deployment's pod template.
+  DeploymentConfig: ["spec", "template", "spec"],
   Job: ["spec", "template", "spec"],
   Pod: ["spec"],
   ReplicaSet: ["spec", "template", "spec"],
   ReplicationController: ["spec", "template", "spec"],
+  Rollout: ["spec", "template", "spec"],
   StatefulSet: ["spec", "template", "spec"],
 };
 
@@ -29,9 +32,11 @@ export const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
 export const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set([
   "DaemonSet",
   "Deployment",
+  "DeploymentConfig",
   "Pod",
   "ReplicaSet",
   "ReplicationController",
+  "Rollout",
   "StatefulSet",
 ]);
 
@@ -247,12 +252,9 @@ export class K8sIndex {
       seen.set(key, count);
       if (count > 1 || name === "") key = `${key}#${count}`;
       const containers: WorkloadContainer[] = [];
-      let partial = false;
       for (const field of ["initContainers", "containers"] as const) {
         asArray(podSpec[field]).forEach((container, index) => {
           if (!isRecord(container)) return;
-          // A container without an image is a fragment (a patch), not a workload of its own.
-          if (container.image === undefined) partial = true;
           const containerName = typeof container.name === "string" ? container.name : `#${index}`;
           containers.push({
             name: containerName.includes(TEMPLATED) ? `${field}[${index}]` : containerName,
@@ -264,7 +266,6 @@ export class K8sIndex {
           });
         });
       }
-      if (partial) continue;
       const workload: Workload = {
         file: path,
         kind: value.kind,
