@@ -1,0 +1,97 @@
+import { posix } from "node:path";
+import { z } from "zod";
+import { matchesAny, matchesGlob, type ReviewContext } from "../engine/context.js";
+import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { addedSources } from "./code/files.js";
+import { importsOf, type ImportContext, type ImportRef } from "./code/imports.js";
+import type { SourceFile } from "./code/source.js";
+
+const forbiddenEntry = z
+  .object({
+    /** Short kebab-case name shown in findings, e.g. `domain-not-to-adapters`. */
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "use kebab-case").optional(),
+    /** Globs of importing files the constraint applies to. */
+    from: z.array(z.string().min(1)).min(1),
+    /** Globs of importing files exempt from it. */
+    fromNot: z.array(z.string().min(1)).default([]),
+    /**
+     * What those files may not import: repository path globs (`src/github/**`), package names
+     * (`probot`, `@octokit/*`, `fs` — a name also covers its subpaths and its `node:` form), dotted
+     * module names for Python/Java (`app.adapters`, `com.acme.*.adapters.*`) or Go import paths.
+     */
+    to: z.array(z.string().min(1)).min(1),
+    /** Why: shown in the finding. */
+    reason: z.string().optional(),
+  })
+  .strict();
+
+const options = z
+  .object({
+    /** Layering constraints (in the spirit of dependency-cruiser's `forbidden`). Nothing is checked without them. */
+    forbidden: z.array(forbiddenEntry).default([]),
+  })
+  .strict();
+
+type Options = z.output<typeof options>;
+type Forbidden = z.output<typeof forbiddenEntry>;
+
+/** Does `to` pattern match one of the import's targets? */
+export function matchesTarget(pattern: string, targets: readonly string[]): boolean {
+  const glob = /[*?[\]{}!]/.test(pattern);
+  return targets.some(
+    (target) =>
+      target === pattern ||
+      (glob && matchesGlob(target, pattern)) ||
+      (!glob && (target.startsWith(`${pattern}/`) || (!pattern.includes("/") && target.startsWith(`${pattern}.`) && !target.startsWith(".")))),
+  );
+}
+
+export const forbiddenDependency: RuleModule<Options> = {
+  id: "forbidden-dependency",
+  title: "Forbidden dependency",
+  category: "maintainability",
+  defaultSeverity: "error",
+  description:
+    "An added import (TS/JS, Python, Go, Java/Kotlin) that breaks a layering constraint configured under `rules.forbidden-dependency.forbidden`; never fires without configuration.",
+  options,
+  async evaluate(ctx, opts) {
+    if (opts.forbidden.length === 0) return [];
+    const findings: FindingDraft[] = [];
+    for (const source of await addedSources(ctx)) {
+      const constraints = opts.forbidden.filter((c) => matchesAny(source.path, c.from) && !matchesAny(source.path, c.fromNot));
+      if (constraints.length === 0) continue;
+      const refs = importsOf(source, await importContext(ctx, source));
+      for (const ref of refs) {
+        if (!source.added.has(ref.line) && !source.added.has(ref.statementLine)) continue;
+        const broken = constraints.find((c) => c.to.some((pattern) => matchesTarget(pattern, ref.targets)));
+        if (broken) findings.push(finding(source, ref, broken, opts.forbidden.indexOf(broken)));
+      }
+    }
+    return findings;
+  },
+};
+
+function finding(source: SourceFile, ref: ImportRef, constraint: Forbidden, index: number): FindingDraft {
+  const label = constraint.name ?? `forbidden[${index}]`;
+  return {
+    file: source.path,
+    line: ref.line,
+    message: `\`${source.path}\` imports \`${ref.specifier}\`, which \`${label}\` forbids${constraint.reason ? `: ${constraint.reason}` : ""}`,
+    remediation:
+      "Depend on an interface owned by this layer and inject the implementation from the outer layer (ports and adapters), or move the code to the layer that may use this dependency.",
+    key: `${label}:${ref.specifier}`,
+  };
+}
+
+/** The Go module a file belongs to: the nearest go.mod above it at head. */
+async function importContext(ctx: ReviewContext, source: SourceFile): Promise<ImportContext> {
+  if (source.language !== "go") return {};
+  let dir = posix.dirname(source.path);
+  for (;;) {
+    const goMod = await ctx.text("head", dir === "." ? "go.mod" : `${dir}/go.mod`);
+    const module = goMod && /^module\s+(\S+)/m.exec(goMod)?.[1];
+    if (module) return { goModule: { path: module, dir: dir === "." ? "" : dir } };
+    if (dir === "." || dir === "") return {};
+    dir = posix.dirname(dir);
+  }
+}
