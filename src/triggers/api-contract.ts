@@ -1,0 +1,25 @@
+import type { TriggerModule } from "../engine/types.js";
+import { contractHits } from "./contracts.js";
+
+/**
+ * API contract: a change to a synchronous interface other teams call — an OpenAPI/Swagger document
+ * (recognised by its `openapi:`/`swagger:` key wherever it lives, including the fragments of a split
+ * spec), GraphQL SDL, a gRPC `.proto` with a `service` (or messages next to one), Thrift services, RAML.
+ *
+ * Review type `contract`. Dimensions:
+ * - `api-event`: compatibility, idempotency of commands, error shape, pagination and deprecation are
+ *   exactly what an API change must answer;
+ * - `security-privacy`: a new or changed operation needs authentication, object-level authorization and
+ *   no leak of internal or personal fields.
+ * Runtime, cost and data questions belong to the triggers that see those files.
+ */
+export const apiContract: TriggerModule = {
+  id: "api-contract",
+  title: "API contract change",
+  description: "Changes an API contract (OpenAPI/Swagger, GraphQL schema, gRPC service) that clients depend on.",
+  reviewType: "contract",
+  dimensions: ["api-event", "security-privacy"],
+  async detect(ctx) {
+    return (await contractHits(ctx)).api;
+  },
+};

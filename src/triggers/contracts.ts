@@ -1,0 +1,213 @@
+/**
+ * One pass over the changed files that sorts contract files into API contracts (OpenAPI/Swagger,
+ * GraphQL SDL, gRPC services, Thrift, RAML) and event contracts (AsyncAPI, Avro, Protobuf messages,
+ * event JSON Schemas, CloudEvents). Shared by the api-contract and event-contract triggers and cached
+ * per review, so each file is read once.
+ */
+import type { ChangedFile } from "../engine/change.js";
+import type { ReviewContext } from "../engine/context.js";
+import { asyncApiLabel, mayBeAsyncApiText } from "../engine/kinds/asyncapi.js";
+import { infraKindByPath } from "../engine/kinds/infra.js";
+import { mayBeKubernetesText } from "../engine/kinds/kubernetes.js";
+import { isOpenApiRootName, mayBeOpenApiText, openApiLabel } from "../engine/kinds/openapi.js";
+import { dirname, extension, pathIndex } from "../engine/kinds/paths.js";
+import {
+  eventSchemaPlace,
+  graphqlDefinitionLine,
+  isAvroPath,
+  isCloudEventSchema,
+  isGraphqlPath,
+  isJsonSchemaDocument,
+  isProtoPath,
+  isThriftPath,
+  mayBeJsonSchemaText,
+  protoMessageLine,
+  protoServiceLine,
+} from "../engine/kinds/schemas.js";
+import { isRecord } from "../engine/structured.js";
+import type { TriggerHit } from "../engine/types.js";
+import { firstAddedLine, isIgnoredForContracts, noteUnparsable, pathAt, sideOf, structuredIf, verbOf } from "./support.js";
+
+export interface ContractHits {
+  api: TriggerHit[];
+  event: TriggerHit[];
+}
+
+const cache = new WeakMap<ReviewContext, Promise<ContractHits>>();
+
+export function contractHits(ctx: ReviewContext): Promise<ContractHits> {
+  let pending = cache.get(ctx);
+  if (!pending) cache.set(ctx, (pending = classifyAll(ctx)));
+  return pending;
+}
+
+const UNPARSED_OPENAPI = /^["']?(openapi|swagger)["']?\s*:\s*["']?\d/m;
+const UNPARSED_ASYNCAPI = /^["']?asyncapi["']?\s*:\s*["']?\d/m;
+
+async function classifyAll(ctx: ReviewContext): Promise<ContractHits> {
+  const out: ContractHits = { api: [], event: [] };
+  const fragments: ChangedFile[] = [];
+  for (const file of ctx.files) {
+    if (isIgnoredForContracts(file)) continue;
+    const ext = extension(file.path);
+    if (ext === "proto") await classifyProto(ctx, file, out);
+    else if (isGraphqlPath(file.path)) await classifyGraphql(ctx, file, out);
+    else if (isThriftPath(file.path)) await classifyThrift(ctx, file, out);
+    else if (ext === "raml") out.api.push(await hit(ctx, file, `RAML API definition`));
+    else if (isAvroPath(file.path)) out.event.push(await hit(ctx, file, "Avro schema"));
+    else if (ext === "yaml" || ext === "yml" || ext === "json") {
+      const found = await classifyStructured(ctx, file, out);
+      if (!found) fragments.push(file);
+    }
+  }
+  if (fragments.length > 0) await classifyFragments(ctx, fragments, out);
+  return out;
+}
+
+async function hit(ctx: ReviewContext, file: ChangedFile, what: string, addedLine?: number, suffix = ""): Promise<TriggerHit> {
+  const verb = verbOf(file);
+  const from = file.status === "renamed" && file.previousPath ? ` (from ${file.previousPath})` : "";
+  const line = file.status === "added" || file.status === "copied" ? addedLine : await firstAddedLine(ctx, file);
+  const result: TriggerHit = { file: file.path, reason: `${verb} ${what} ${file.path}${from}${suffix}` };
+  if (line !== undefined) result.line = line;
+  return result;
+}
+
+async function classifyProto(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<void> {
+  const side = sideOf(file);
+  const text = await ctx.text(side, pathAt(file, side));
+  if (text === undefined) return;
+  const serviceLine = protoServiceLine(text);
+  if (serviceLine !== undefined) {
+    out.api.push(await hit(ctx, file, "gRPC service definition", serviceLine));
+    return;
+  }
+  const messageLine = protoMessageLine(text);
+  if (messageLine === undefined) return;
+  // Messages next to a gRPC service belong to that API; messages on their own are exchanged as events.
+  const serviceFile = await siblingProtoWithService(ctx, file);
+  if (serviceFile) out.api.push(await hit(ctx, file, "Protobuf messages", messageLine, ` of the gRPC API in ${serviceFile}`));
+  else out.event.push(await hit(ctx, file, "Protobuf message schema", messageLine));
+}
+
+async function siblingProtoWithService(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {
+  const side = sideOf(file);
+  const index = pathIndex(await ctx.paths(side));
+  const siblings = index.filesIn(dirname(pathAt(file, side))).filter((p) => isProtoPath(p) && p !== pathAt(file, side));
+  for (const sibling of siblings.slice(0, 20)) {
+    const text = await ctx.text(side, sibling);
+    if (text !== undefined && protoServiceLine(text) !== undefined) return sibling;
+  }
+  return undefined;
+}
+
+async function classifyGraphql(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<void> {
+  const side = sideOf(file);
+  const text = await ctx.text(side, pathAt(file, side));
+  if (text === undefined) return;
+  const line = graphqlDefinitionLine(text);
+  // Client operations (queries, fragments) use the contract; only type definitions define it.
+  if (line !== undefined) out.api.push(await hit(ctx, file, "GraphQL schema", line));
+}
+
+async function classifyThrift(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<void> {
+  const side = sideOf(file);
+  const text = await ctx.text(side, pathAt(file, side));
+  if (text === undefined) return;
+  const line = protoServiceLine(text);
+  if (line !== undefined) out.api.push(await hit(ctx, file, "Thrift service definition", line));
+}
+
+/** OpenAPI, AsyncAPI and event schemas; true when the file was recognised as one of them. */
+async function classifyStructured(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<boolean> {
+  const side = sideOf(file);
+  const path = pathAt(file, side);
+  const text = await ctx.text(side, path);
+  if (text === undefined) return true;
+  const place = eventSchemaPlace(file.path);
+  const api = mayBeOpenApiText(text);
+  const asyncApi = mayBeAsyncApiText(text);
+  if (!api && !asyncApi && !mayBeJsonSchemaText(text) && place !== "event-dir") return false;
+  const parsed = await structuredIf(ctx, side, path, () => true);
+  if (!parsed) return true;
+  const { docs, errors } = parsed.parsed;
+  const value = docs[0]?.value;
+  const apiLabel = openApiLabel(value);
+  if (apiLabel) {
+    out.api.push(await hit(ctx, file, `${apiLabel} document`, docs[0]!.lineOf([value && isRecord(value) && "openapi" in value ? "openapi" : "swagger"])));
+    return true;
+  }
+  const asyncLabel = asyncApiLabel(value);
+  if (asyncLabel) {
+    out.event.push(await hit(ctx, file, `${asyncLabel} document`, docs[0]!.lineOf(["asyncapi"])));
+    return true;
+  }
+  if (docs.length === 0 && errors.length > 0) {
+    // Broken YAML that still announces itself as a spec counts by its unambiguous version key.
+    if (UNPARSED_OPENAPI.test(text)) {
+      noteUnparsable(ctx, path, parsed.parsed, "counted as an OpenAPI document by its version key");
+      out.api.push(await hit(ctx, file, "OpenAPI document"));
+      return true;
+    }
+    if (UNPARSED_ASYNCAPI.test(text)) {
+      noteUnparsable(ctx, path, parsed.parsed, "counted as an AsyncAPI document by its version key");
+      out.event.push(await hit(ctx, file, "AsyncAPI document"));
+      return true;
+    }
+    if (place === "event-dir" && /\$schema|"properties"|^properties\s*:/m.test(text)) {
+      noteUnparsable(ctx, path, parsed.parsed, "counted as an event schema by its location");
+      out.event.push(await hit(ctx, file, "event schema"));
+      return true;
+    }
+    return false;
+  }
+  if (isCloudEventSchema(value)) {
+    out.event.push(await hit(ctx, file, "CloudEvents schema", docs[0]!.lineOf(["properties", "specversion"])));
+    return true;
+  }
+  if (place !== undefined && isJsonSchemaDocument(value)) {
+    out.event.push(await hit(ctx, file, "event JSON Schema", docs[0]!.lineOf(["$schema"])));
+    return true;
+  }
+  if (place === "event-dir" && isRecord(value) && value.type === "object" && isRecord(value.properties)) {
+    out.event.push(await hit(ctx, file, "event schema", docs[0]!.lineOf(["type"])));
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Split OpenAPI specs: files under the directory of an OpenAPI root document (api/openapi.yaml with
+ * api/paths/*.yaml, api/components/schemas/*.yaml) are part of that contract though they carry no
+ * version key. The root's directory must not be the repository root.
+ */
+async function classifyFragments(ctx: ReviewContext, files: ChangedFile[], out: ContractHits): Promise<void> {
+  const rootCache = new Map<string, Promise<string | undefined>>();
+  for (const file of files) {
+    if (infraKindByPath(file.path) !== undefined) continue;
+    const side = sideOf(file);
+    const path = pathAt(file, side);
+    const text = await ctx.text(side, path);
+    if (text === undefined || mayBeKubernetesText(text)) continue;
+    const index = pathIndex(await ctx.paths(side));
+    for (let dir = dirname(path); dir !== ""; dir = dirname(dir)) {
+      const key = `${side}\0${dir}`;
+      let root = rootCache.get(key);
+      if (!root) rootCache.set(key, (root = openApiRootIn(ctx, side, index.filesIn(dir).filter((p) => p !== path))));
+      const found = await root;
+      if (found) {
+        out.api.push(await hit(ctx, file, "OpenAPI fragment", undefined, `, part of ${found}`));
+        break;
+      }
+    }
+  }
+}
+
+async function openApiRootIn(ctx: ReviewContext, side: "base" | "head", candidates: string[]): Promise<string | undefined> {
+  for (const candidate of candidates) {
+    if (!isOpenApiRootName(candidate.slice(candidate.lastIndexOf("/") + 1))) continue;
+    const parsed = await structuredIf(ctx, side, candidate, mayBeOpenApiText);
+    if (parsed && openApiLabel(parsed.parsed.docs[0]?.value)) return candidate;
+  }
+  return undefined;
+}

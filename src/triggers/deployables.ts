@@ -1,0 +1,312 @@
+/**
+ * Deployable units appearing and disappearing: service directories, Kubernetes workloads, compose
+ * services, Helm charts and catalog components. One pass shared by the new-service and
+ * service-retirement triggers (cached per review). Moves and renames are neither new nor retired.
+ */
+import type { ChangedFile, Side } from "../engine/change.js";
+import type { ReviewContext } from "../engine/context.js";
+import { isComposeFile, isDockerfile } from "../engine/kinds/infra.js";
+import { definesContainers, isServiceWorkload, kubernetesObjects, mayBeKubernetesText, type KubernetesObject } from "../engine/kinds/kubernetes.js";
+import { basename, dirname, extension, isUnder, pathIndex, type PathIndex } from "../engine/kinds/paths.js";
+import {
+  catalogComponents,
+  composeServices,
+  dockerfileHasEntrypoint,
+  findEntrypoint,
+  isCatalogPath,
+  isDeployableComponent,
+  isRetiredLifecycle,
+  isServiceMarker,
+  manifestHasEntrypoint,
+  type CatalogComponent,
+  type ComposeService,
+} from "../engine/kinds/services.js";
+import { isRecord } from "../engine/structured.js";
+import type { TriggerHit } from "../engine/types.js";
+import { isIgnoredByTriggers, pathAt, structuredIf } from "./support.js";
+
+export interface DeployableHits {
+  added: TriggerHit[];
+  retired: TriggerHit[];
+}
+
+const cache = new WeakMap<ReviewContext, Promise<DeployableHits>>();
+
+export function deployableHits(ctx: ReviewContext): Promise<DeployableHits> {
+  let pending = cache.get(ctx);
+  if (!pending) cache.set(ctx, (pending = detectAll(ctx)));
+  return pending;
+}
+
+class Trees {
+  private readonly indexes: Partial<Record<Side, PathIndex>> = {};
+  constructor(private readonly ctx: ReviewContext) {}
+  async at(side: Side): Promise<PathIndex> {
+    return (this.indexes[side] ??= pathIndex(await this.ctx.paths(side)));
+  }
+}
+
+async function detectAll(ctx: ReviewContext): Promise<DeployableHits> {
+  const out: DeployableHits = { added: [], retired: [] };
+  const files = ctx.files.filter((f) => !isIgnoredByTriggers(f));
+  const trees = new Trees(ctx);
+  await serviceDirectories(ctx, files, trees, out);
+  await workloads(ctx, files, trees, out);
+  await compose(ctx, files, trees, out);
+  await helmCharts(ctx, files, trees, out);
+  await catalog(ctx, files, out);
+  return out;
+}
+
+// ---------------------------------------------------------------- service directories
+
+async function serviceDirectories(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  const added = files.filter((f) => (f.status === "added" || f.status === "copied") && isServiceMarker(f.path) && dirname(f.path) !== "");
+  const removed = files.filter((f) => f.status === "removed" && isServiceMarker(f.path) && dirname(f.path) !== "");
+  if (added.length === 0 && removed.length === 0) return;
+  const moved = await movedMarkers(ctx, added, removed);
+
+  const base = await trees.at("base");
+  const head = await trees.at("head");
+  const newDirs: string[] = [];
+  for (const [dir, markers] of groupByDir(added.filter((f) => !moved.has(f.path)))) {
+    if (base.hasDir(dir) || newDirs.some((d) => isUnder(dir, d))) continue;
+    const entry = await entrypointOf(ctx, "head", head, dir, markers.map((m) => m.path));
+    if (!entry) continue;
+    newDirs.push(dir);
+    const marker = markers.find((m) => isDockerfile(m.path)) ?? markers[0]!;
+    out.added.push({ file: marker.path, reason: `adds service directory ${dir} with ${basename(marker.path)} and entrypoint ${entry}` });
+  }
+  const goneDirs: string[] = [];
+  for (const [dir, markers] of groupByDir(removed.filter((f) => !moved.has(f.path)))) {
+    if (head.namesIn(dir).some((n) => isServiceMarker(n)) || goneDirs.some((d) => isUnder(dir, d))) continue;
+    const entry = await entrypointOf(ctx, "base", base, dir, base.filesIn(dir).filter(isServiceMarker));
+    if (!entry) continue;
+    goneDirs.push(dir);
+    const marker = markers.find((m) => isDockerfile(m.path)) ?? markers[0]!;
+    out.retired.push({ file: marker.path, reason: `removes service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; entrypoint was ${entry})` });
+  }
+}
+
+/** Groups by directory, outermost first (so nested units inside a new service are not counted twice). */
+function groupByDir(files: ChangedFile[]): Array<[string, ChangedFile[]]> {
+  const groups = new Map<string, ChangedFile[]>();
+  for (const f of files) {
+    const dir = dirname(f.path);
+    groups.set(dir, [...(groups.get(dir) ?? []), f]);
+  }
+  return [...groups.entries()].sort((a, b) => a[0].split("/").length - b[0].split("/").length || a[0].localeCompare(b[0]));
+}
+
+/** Markers deleted in one place and added with the same name and content in another: a moved service. */
+async function movedMarkers(ctx: ReviewContext, added: ChangedFile[], removed: ChangedFile[]): Promise<Set<string>> {
+  const moved = new Set<string>();
+  if (added.length === 0 || removed.length === 0) return moved;
+  const removedTexts = new Map<string, string>();
+  for (const f of removed) {
+    const text = await ctx.text("base", f.path);
+    if (text !== undefined) removedTexts.set(f.path, text);
+  }
+  for (const f of added) {
+    const text = await ctx.text("head", f.path);
+    if (text === undefined) continue;
+    for (const [path, old] of removedTexts) {
+      if (basename(path) === basename(f.path) && old === text) {
+        moved.add(path);
+        moved.add(f.path);
+      }
+    }
+  }
+  // A whole directory moves together: if one of its markers moved, the others did too.
+  const movedDirs = new Set([...moved].map(dirname));
+  for (const f of [...added, ...removed]) if (movedDirs.has(dirname(f.path))) moved.add(f.path);
+  return moved;
+}
+
+/** What starts a process in `dir` at `side`: a Dockerfile CMD, a start script, or an entrypoint file. */
+async function entrypointOf(ctx: ReviewContext, side: Side, index: PathIndex, dir: string, markers: string[]): Promise<string | undefined> {
+  for (const marker of markers) {
+    const text = await ctx.text(side, marker);
+    if (text === undefined) continue;
+    if (isDockerfile(marker) && dockerfileHasEntrypoint(text)) return `${marker} (CMD/ENTRYPOINT)`;
+    if (!isDockerfile(marker) && manifestHasEntrypoint(marker, text)) return `${marker} (start script)`;
+  }
+  const relative = index.filesUnder(dir, 5000).map((p) => p.slice(dir.length + 1));
+  const entry = findEntrypoint(relative);
+  return entry === undefined ? undefined : `${dir}/${entry}`;
+}
+
+// ---------------------------------------------------------------- Kubernetes workloads
+
+interface Located {
+  object: KubernetesObject;
+  file: ChangedFile;
+  path: string;
+}
+
+async function workloadsIn(ctx: ReviewContext, side: Side, path: string): Promise<KubernetesObject[]> {
+  const parsed = await structuredIf(ctx, side, path, mayBeKubernetesText);
+  if (!parsed) return [];
+  return kubernetesObjects(parsed.parsed).filter(
+    (o) => isServiceWorkload(o) && o.name !== "" && !o.name.includes("{{") && definesContainers(o),
+  );
+}
+
+async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  const yaml = files.filter((f) => /^(ya?ml|json)$/.test(extension(f.path)) && !isComposeFile(f.path) && !isCatalogPath(f.path));
+  const atHead: Located[] = [];
+  const atBase: Located[] = [];
+  for (const file of yaml) {
+    if (file.status !== "removed") for (const object of await workloadsIn(ctx, "head", file.path)) atHead.push({ object, file, path: file.path });
+    if (file.status !== "added" && file.status !== "copied") {
+      const path = pathAt(file, "base");
+      for (const object of await workloadsIn(ctx, "base", path)) atBase.push({ object, file, path });
+    }
+  }
+  if (atHead.length === 0 && atBase.length === 0) return;
+  const headNames = new Set(atHead.map((l) => l.object.name));
+  const baseNames = new Set(atBase.map((l) => l.object.name));
+  let appeared = atHead.filter((l) => !baseNames.has(l.object.name));
+  let vanished = atBase.filter((l) => !headNames.has(l.object.name));
+  // A workload renamed in place: one name out and one in within the same file is a rename, not a new service.
+  const renamed = new Set<Located>();
+  for (const a of appeared) {
+    const partner = vanished.find((v) => v.file === a.file && !renamed.has(v) && v.object.kind === a.object.kind);
+    if (partner) {
+      renamed.add(a);
+      renamed.add(partner);
+    }
+  }
+  appeared = appeared.filter((l) => !renamed.has(l));
+  vanished = vanished.filter((l) => !renamed.has(l));
+
+  const changed = new Set(files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
+  for (const a of appeared) {
+    // The same workload may already be defined in an unchanged file (another environment, another overlay).
+    if (await definedElsewhere(ctx, "base", await trees.at("base"), a, changed)) continue;
+    out.added.push({ file: a.file.path, line: a.object.line, reason: `adds ${a.object.kind} ${a.object.name} in ${a.file.path}` });
+  }
+  for (const v of vanished) {
+    if (await definedElsewhere(ctx, "head", await trees.at("head"), v, changed)) continue;
+    out.retired.push({ file: v.file.path, reason: `removes ${v.object.kind} ${v.object.name} from ${v.path}` });
+  }
+}
+
+/** Looks for a workload of the same name in unchanged manifests that share the file name or mention the name in their path. */
+async function definedElsewhere(ctx: ReviewContext, side: Side, index: PathIndex, located: Located, changed: Set<string>): Promise<boolean> {
+  const name = located.object.name;
+  const fileName = basename(located.path);
+  let checked = 0;
+  for (const path of index.files) {
+    if (checked >= 40) break;
+    if (changed.has(path) || !/\.(ya?ml|json)$/.test(path)) continue;
+    if (basename(path) !== fileName && !path.split(/[/._-]/).includes(name) && !path.includes(`/${name}/`) && !basename(path).startsWith(`${name}.`)) continue;
+    checked++;
+    if ((await workloadsIn(ctx, side, path)).some((o) => o.name === name)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- compose services
+
+function resolve(base: string, relative: string): string {
+  const parts = base === "" ? [] : base.split("/");
+  for (const part of relative.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return parts.join("/");
+}
+
+async function composeIn(ctx: ReviewContext, side: Side, path: string): Promise<ComposeService[]> {
+  const parsed = await structuredIf(ctx, side, path, (t) => /^services\s*:/m.test(t));
+  return parsed ? composeServices(parsed.parsed).filter((s) => s.build !== undefined) : [];
+}
+
+async function compose(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  for (const file of files.filter((f) => isComposeFile(f.path))) {
+    const head = file.status === "removed" ? [] : await composeIn(ctx, "head", file.path);
+    const base = file.status === "added" || file.status === "copied" ? [] : await composeIn(ctx, "base", pathAt(file, "base"));
+    let appeared = head.filter((s) => !base.some((b) => b.name === s.name));
+    let vanished = base.filter((s) => !head.some((h) => h.name === s.name));
+    // Renamed service: same build context out and in.
+    const renamedContexts = new Set(appeared.map((a) => a.build).filter((b) => vanished.some((v) => v.build === b)));
+    appeared = appeared.filter((a) => !renamedContexts.has(a.build));
+    vanished = vanished.filter((v) => !renamedContexts.has(v.build));
+    const dir = dirname(file.path);
+    for (const service of appeared) {
+      // A new compose file that lists services built from existing directories adds no new service.
+      if (file.status !== "modified" && file.status !== "renamed" && (await trees.at("base")).hasDir(resolve(dir, service.build!))) continue;
+      out.added.push({ file: file.path, line: service.line, reason: `adds compose service ${service.name} (built from ${service.build}) in ${file.path}` });
+    }
+    for (const service of vanished) {
+      if (file.status === "removed" && (await trees.at("head")).hasDir(resolve(dir, service.build!))) continue;
+      out.retired.push({ file: file.path, reason: `removes compose service ${service.name} (built from ${service.build}) from ${pathAt(file, "base")}` });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- Helm charts
+
+async function chartInfo(ctx: ReviewContext, side: Side, path: string): Promise<{ name: string; library: boolean } | undefined> {
+  const parsed = await structuredIf(ctx, side, path, () => true);
+  const value = parsed?.parsed.docs[0]?.value;
+  if (!isRecord(value)) return undefined;
+  return { name: typeof value.name === "string" ? value.name : basename(dirname(path)), library: value.type === "library" };
+}
+
+async function helmCharts(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  const isChart = (p: string) => /^Chart\.ya?ml$/.test(basename(p)) && !/\/charts\/[^/]+\/charts\//.test(`/${p}`);
+  const added = files.filter((f) => (f.status === "added" || f.status === "copied") && isChart(f.path));
+  const removed = files.filter((f) => f.status === "removed" && isChart(f.path));
+  if (added.length === 0 && removed.length === 0) return;
+  const addedInfo = await Promise.all(added.map((f) => chartInfo(ctx, "head", f.path)));
+  const removedInfo = await Promise.all(removed.map((f) => chartInfo(ctx, "base", f.path)));
+  const base = await trees.at("base");
+  const head = await trees.at("head");
+  added.forEach((file, i) => {
+    const info = addedInfo[i];
+    if (info?.library) return;
+    if (base.namesIn(dirname(file.path)).some((n) => /^Chart\.ya?ml$/.test(n))) return;
+    if (info && removedInfo.some((r) => r?.name === info.name)) return; // moved chart
+    out.added.push({ file: file.path, reason: `adds Helm chart ${info?.name ?? dirname(file.path)} in ${dirname(file.path)}` });
+  });
+  removed.forEach((file, i) => {
+    const info = removedInfo[i];
+    if (info?.library) return;
+    if (head.namesIn(dirname(file.path)).some((n) => /^Chart\.ya?ml$/.test(n))) return;
+    if (info && addedInfo.some((a) => a?.name === info.name)) return;
+    out.retired.push({ file: file.path, reason: `removes Helm chart ${info?.name ?? dirname(file.path)} from ${dirname(file.path)}` });
+  });
+}
+
+// ---------------------------------------------------------------- catalog components
+
+async function componentsIn(ctx: ReviewContext, side: Side, path: string): Promise<CatalogComponent[]> {
+  const parsed = await structuredIf(ctx, side, path, (t) => /backstage\.io\//.test(t));
+  return parsed ? catalogComponents(parsed.parsed).filter(isDeployableComponent) : [];
+}
+
+async function catalog(ctx: ReviewContext, files: ChangedFile[], out: DeployableHits): Promise<void> {
+  const catalogFiles = files.filter((f) => isCatalogPath(f.path) || (f.previousPath !== undefined && isCatalogPath(f.previousPath)));
+  if (catalogFiles.length === 0) return;
+  const head: Array<{ c: CatalogComponent; file: ChangedFile }> = [];
+  const base: Array<{ c: CatalogComponent; file: ChangedFile }> = [];
+  for (const file of catalogFiles) {
+    if (file.status !== "removed") for (const c of await componentsIn(ctx, "head", file.path)) head.push({ c, file });
+    if (file.status !== "added" && file.status !== "copied") for (const c of await componentsIn(ctx, "base", pathAt(file, "base"))) base.push({ c, file });
+  }
+  for (const { c, file } of head) {
+    const before = base.find((b) => b.c.name === c.name);
+    if (!before) {
+      if (!isRetiredLifecycle(c.lifecycle)) out.added.push({ file: file.path, line: c.line, reason: `adds catalog Component ${c.name} in ${file.path}` });
+    } else if (isRetiredLifecycle(c.lifecycle) && !isRetiredLifecycle(before.c.lifecycle)) {
+      out.retired.push({ file: file.path, line: c.lifecycleLine, reason: `sets catalog Component ${c.name} to lifecycle ${c.lifecycle} in ${file.path}` });
+    }
+  }
+  for (const { c, file } of base) {
+    if (head.some((h) => h.c.name === c.name) || isRetiredLifecycle(c.lifecycle)) continue;
+    out.retired.push({ file: file.path, reason: `removes catalog Component ${c.name} from ${pathAt(file, "base")}` });
+  }
+}

@@ -1,0 +1,24 @@
+import type { TriggerModule } from "../engine/types.js";
+import { contractHits } from "./contracts.js";
+
+/**
+ * Event contract: a change to what services publish or consume asynchronously — AsyncAPI documents,
+ * Avro schemas, Protobuf message files without a gRPC service, event JSON Schemas (under event/schema
+ * directories or named as events) and CloudEvents envelopes.
+ *
+ * Review type `contract`. Dimensions:
+ * - `api-event`: schema ownership, versioning, deduplication key, ordering and dead-letter policy;
+ * - `data-consistency`: events carry state between services, so the consistency promise and the
+ *   compensation on failure must be stated;
+ * - `security-privacy`: an event is broadcast to every consumer, so sensitive fields must be minimised.
+ */
+export const eventContract: TriggerModule = {
+  id: "event-contract",
+  title: "Event contract change",
+  description: "Changes an event or message contract (AsyncAPI, Avro, Protobuf messages, event JSON Schema) that consumers depend on.",
+  reviewType: "contract",
+  dimensions: ["api-event", "data-consistency", "security-privacy"],
+  async detect(ctx) {
+    return (await contractHits(ctx)).event;
+  },
+};
