@@ -10,11 +10,11 @@ export async function analyzeSql(sql: string, firstLine = 1): Promise<MigrationA
   const result: MigrationAnalysis = { ops: [], issues: [] };
   const whole = await tryParse(sql);
   if (whole) {
-    collect(whole, sql, 0, firstLine, result, { inTransaction: false });
+    collect(whole, sql, 0, firstLine, result, newState());
     return result;
   }
   // One bad statement must not hide the others: split and parse statement by statement.
-  const state = { inTransaction: false };
+  const state = newState();
   const split = splitStatements(sql);
   if (split.unterminated !== undefined) {
     result.issues.push({
@@ -83,13 +83,33 @@ function charIndex(text: string, byteOffset: number): number {
 
 type Node = Record<string, any>;
 
+/** What earlier statements of the file established. */
+interface SqlState {
+  inTransaction: boolean;
+  /** CHECK (col IS NOT NULL) constraints by name; validated ones make a later SET NOT NULL skip its scan (Postgres 12+). */
+  notNullChecks: Map<string, { table: string; column: string; validated: boolean }>;
+}
+
+function newState(): SqlState {
+  return { inTransaction: false, notNullChecks: new Map() };
+}
+
+function hasValidatedNotNullCheck(state: SqlState, table: string, column: string): boolean {
+  return [...state.notNullChecks.entries()].some(
+    ([name, c]) =>
+      c.validated &&
+      c.table === tableKey(table) &&
+      (c.column === column || (c.column === "" && /null/i.test(name) && name.toLowerCase().includes(column.toLowerCase()))),
+  );
+}
+
 function collect(
   tree: ParseTree,
   text: string,
   offsetInFile: number,
   firstLine: number,
   out: MigrationAnalysis,
-  state: { inTransaction: boolean },
+  state: SqlState,
   fileText = text,
 ): void {
   const lineOfByte = (byteOffset: number) =>
@@ -152,12 +172,35 @@ function collect(
               push({ kind: "change-column-type", table, column: cmd.name, line: cmdLine, detail: typeName(def?.typeName) });
               break;
             case "AT_SetNotNull":
+              if (hasValidatedNotNullCheck(state, table, cmd.name)) {
+                push({ kind: "alter-table", table, column: cmd.name, detail: "SET NOT NULL (validated CHECK constraint)" });
+                break;
+              }
               push({ kind: "set-not-null", table, column: cmd.name, line: clauseLine((c) => String.raw`\bALTER\s+(?:COLUMN\s+)?${c}\s+SET\s+NOT\s+NULL`, cmd.name) });
               break;
             case "AT_AddColumn":
               if (def && isRequiredWithoutDefault(def)) push({ kind: "add-not-null-column", table, column: def.colname, line: cmdLine });
               else push({ kind: "alter-table", table, column: def?.colname, line: cmdLine, detail: "ADD COLUMN" });
               break;
+            case "AT_AddConstraint": {
+              const constraint = cmd.def?.Constraint as Node | undefined;
+              const test = constraint?.raw_expr?.NullTest as Node | undefined;
+              const column = test?.arg?.ColumnRef?.fields?.at(-1)?.String?.sval as string | undefined;
+              if (constraint?.contype === "CONSTR_CHECK" && test?.nulltesttype === "IS_NOT_NULL" && column && constraint.conname) {
+                state.notNullChecks.set(constraint.conname, { table: tableKey(table), column, validated: !constraint.skip_validation });
+              }
+              push({ kind: "alter-table", table, detail: "ADD CONSTRAINT" });
+              break;
+            }
+            case "AT_ValidateConstraint": {
+              const check = state.notNullChecks.get(cmd.name);
+              if (check) check.validated = true;
+              // Added by an earlier migration (the usual two-step rollout): trust a name that names the column,
+              // e.g. `orders_status_not_null` for a later SET NOT NULL of orders.status (as Squawk does).
+              else if (cmd.name) state.notNullChecks.set(cmd.name, { table: tableKey(table), column: "", validated: true });
+              push({ kind: "alter-table", table, detail: "VALIDATE CONSTRAINT" });
+              break;
+            }
             default:
               push({ kind: "alter-table", table, detail: String(cmd.subtype ?? "").replace(/^AT_/, "") });
           }
