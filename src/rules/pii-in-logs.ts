@@ -1,0 +1,125 @@
+import { z } from "zod";
+import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { addedSources } from "./code/files.js";
+import { concept, identifierChains, namesConcept, type NamedConcept } from "./code/identifiers.js";
+import { closingOffset, lineOf, type SourceFile } from "./code/source.js";
+
+export const DEFAULT_PII_FIELDS = ["email", "phone", "password", "token", "ssn", "cardNumber", "address", "dateOfBirth"];
+
+const options = z
+  .object({
+    /**
+     * Sensitive field names. Built-in variants for the defaults (`user.email`, `emailAddress`, `getEmail()`,
+     * `card_number`, `pan`, `dob`, `access_token`, …); other names match by their words in any case style.
+     */
+    fields: z.array(z.string().min(1)).default(DEFAULT_PII_FIELDS),
+  })
+  .strict();
+
+type Options = z.output<typeof options>;
+
+/** Receivers that are loggers: `logger`, `log`, `this.logger`, `LOG`, `console`, `slog`, `zap`, `logrus`, `auditLog`. */
+const LOGGER = /^(?:console|log|logs|logger|logging|loggers|slog|zap|zlog|logrus|glog|klog|structlog|winston|pino|bunyan|sugar|syslog|_log|_logger|lg|l|\w+logger|[a-z]+Log|\w+_log|\w+_logger)$/i;
+const NOT_LOGGER = /^(?:catalog|dialog|changelog|backlog|blog|prolog|analog|epilog|weblog)$/i;
+const LOG_METHODS = new Set([
+  "log", "info", "warn", "warning", "error", "debug", "trace", "fatal", "critical", "exception", "verbose", "notice",
+  "silly", "print", "println", "printf", "infof", "debugf", "warnf", "errorf", "fatalf", "panicf", "infow", "debugw",
+  "warnw", "errorw", "infoln", "warnln", "errorln", "fatalln", "withfield", "withfields", "with", "infocontext",
+  "debugcontext", "warncontext", "errorcontext", "logattrs",
+]);
+const SPAN = /^(?:span|\w*Span|currentSpan|getActiveSpan|current_span|get_current_span|activeSpan)$/;
+const SPAN_METHODS = new Set(["setattribute", "setattributes", "set_attribute", "set_attributes", "addevent", "add_event"]);
+
+/** A call that writes its arguments to logs, stdout or traces. */
+const CALL = /(?<![\w$])([A-Za-z_$][\w$]*)\s*(?:\(\s*\))?\s*(?:\?\.|\.)\s*([A-Za-z_]\w*)\s*\(|(?<![\w$.])(print|println)\s*\(/g;
+
+/** Wrappers that make a value safe or no longer personal: `mask(email)`, `len(password)`, `hash(token)`. */
+const SAFE_WRAPPER = /(?:(?:mask|redact|hash|sanitiz|obfuscat|anonymi|scrub|encrypt|truncat|censor|last4|len|length|count|bool|typeof|isset|empty|present|exists)\w*\s*\(\s*|!\s*|\btypeof\s+)$/i;
+
+function isLogCall(receiver: string, method: string): "log" | "span" | undefined {
+  const m = method.toLowerCase();
+  if (SPAN.test(receiver) && SPAN_METHODS.has(m)) return "span";
+  if (NOT_LOGGER.test(receiver)) return undefined;
+  if ((receiver === "out" || receiver === "err") && /^print/.test(m)) return "log"; // System.out.println
+  if (receiver === "fmt" && /^print/.test(m)) return "log";
+  if (LOGGER.test(receiver) && LOG_METHODS.has(m)) return "log";
+  return undefined;
+}
+
+interface Hit {
+  line: number;
+  field: string;
+  expression: string;
+  call: string;
+  kind: "log" | "span";
+}
+
+/** Sensitive values written by one log/trace call whose `(` is at `open`. */
+function sensitiveArguments(source: SourceFile, open: number, fields: NamedConcept[]): { field: string; expression: string; offset: number }[] {
+  const end = closingOffset(source.masked, open);
+  if (end === undefined) return [];
+  const args = source.masked.slice(open + 1, end - 1);
+  const found: { field: string; expression: string; offset: number }[] = [];
+  for (const chain of identifierChains(args)) {
+    const after = args.slice(chain.end, chain.end + 3);
+    if (/^\s*(?::(?!:)|=(?!=))/.test(after)) continue; // a key (`email: …`, `email=…`), not a value
+    if (/^\s*\(/.test(after) && !/^get[A-Z_]|^get$/.test(chain.last)) continue; // a function call other than a getter
+    if (SAFE_WRAPPER.test(args.slice(Math.max(0, chain.index - 40), chain.index))) continue;
+    const field = fields.find((f) => namesConcept(chain.last, f));
+    if (field) found.push({ field: field.name, expression: chain.text, offset: open + 1 + chain.index });
+  }
+  // Subscripts with a string key: user["email"], row['card_number'] (string contents are masked, so read the text).
+  const raw = source.text.slice(open + 1, end - 1);
+  for (const m of raw.matchAll(/\[\s*["'](\w+)["']\s*\]/g)) {
+    if (source.masked[open + 1 + m.index!] !== "[") continue;
+    const field = fields.find((f) => namesConcept(m[1]!, f));
+    if (field && !SAFE_WRAPPER.test(raw.slice(Math.max(0, m.index! - 60), m.index!).replace(/[\w$.]*$/, ""))) {
+      found.push({ field: field.name, expression: m[0], offset: open + 1 + m.index! });
+    }
+  }
+  return found;
+}
+
+export const piiInLogs: RuleModule<Options> = {
+  id: "pii-in-logs",
+  title: "Personal data in logs",
+  category: "security",
+  defaultSeverity: "warning",
+  description:
+    "An added log, print or trace-attribute statement (TS/JS, Python, Go, Java/Kotlin) that writes a configured sensitive field such as email, phone, password, token or card number.",
+  options,
+  async evaluate(ctx, opts) {
+    const fields = opts.fields.map(concept);
+    const findings: FindingDraft[] = [];
+    for (const source of await addedSources(ctx, ["js", "python", "go", "java", "kotlin"])) {
+      const hits: Hit[] = [];
+      for (const m of source.masked.matchAll(CALL)) {
+        const kind = m[3] ? (["python", "kotlin", "go"].includes(source.language) ? "log" : undefined) : isLogCall(m[1]!, m[2]!);
+        if (!kind) continue;
+        const open = m.index! + m[0].lastIndexOf("(");
+        const call = m[3] ?? `${m[1]}.${m[2]}`;
+        for (const value of sensitiveArguments(source, open, fields)) {
+          const line = lineOf(source, value.offset);
+          if (!source.added.has(line)) continue;
+          if (hits.some((h) => h.line === line && h.field === value.field)) continue;
+          hits.push({ line, field: value.field, expression: value.expression, call, kind });
+        }
+      }
+      const occurrences = new Map<string, number>();
+      for (const hit of hits) {
+        const base = `${hit.call}:${hit.expression}`;
+        const count = (occurrences.get(base) ?? 0) + 1;
+        occurrences.set(base, count);
+        findings.push({
+          file: source.path,
+          line: hit.line,
+          message: `\`${hit.call}\` writes \`${hit.expression}\` (${hit.field}) to ${hit.kind === "span" ? "trace attributes" : "the logs"}`,
+          remediation:
+            "Log a stable pseudonymous id instead (user id, a salted hash), mask the value (`a***@example.com`, last 4 digits), or drop it; logs and traces are kept longer and read by more people than the database.",
+          key: count > 1 ? `${base}#${count}` : base,
+        });
+      }
+    }
+    return findings;
+  },
+};

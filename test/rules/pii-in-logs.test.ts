@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { defaultConfig } from "../../src/config/schema.js";
+import { review } from "../../src/engine/engine.js";
+import { changeFromTrees } from "../../src/engine/memory-change.js";
+import { concept, identifierWords, namesConcept } from "../../src/rules/code/identifiers.js";
+import { DEFAULT_PII_FIELDS, piiInLogs } from "../../src/rules/pii-in-logs.js";
+
+async function flagged(path: string, text: string, fields = DEFAULT_PII_FIELDS) {
+  const config = defaultConfig();
+  config.rules["pii-in-logs"] = { severity: "warning", options: { fields } };
+  const report = await review(changeFromTrees({}, { [path]: text }), config, { rules: [piiInLogs], triggers: [] });
+  return report.findings.map((f) => [f.line, f.message]);
+}
+
+describe("field names", () => {
+  const fields = DEFAULT_PII_FIELDS.map(concept);
+  const field = (name: string) => fields.find((f) => namesConcept(name, f))?.name;
+  it.each([
+    ["email", "email"], ["userEmail", "email"], ["email_address", "email"], ["getEmail", "email"], ["EMAIL", "email"],
+    ["phoneNumber", "phone"], ["mobile", "phone"], ["password", "password"], ["new_passwd", "password"], ["accessToken", "token"],
+    ["refresh_token", "token"], ["ssn", "ssn"], ["cardNumber", "cardNumber"], ["card_number", "cardNumber"], ["pan", "cardNumber"],
+    ["billingAddress", "address"], ["street", "address"], ["dob", "dateOfBirth"], ["dateOfBirth", "dateOfBirth"], ["birth_date", "dateOfBirth"],
+  ])("%s -> %s", (name, expected) => {
+    expect(field(name)).toBe(expected);
+  });
+  it.each([
+    "emailSent", "emailVerified", "hasPassword", "isEmail", "passwordLength", "passwordHash", "tokenExpiresAt", "nextPageToken",
+    "ipAddress", "remote_address", "emailTemplate", "maskedEmail", "hashedToken", "cardNumberLast4", "csrfToken",
+  ])("%s is not a sensitive field", (name) => {
+    expect(field(name)).toBeUndefined();
+  });
+  it("splits identifiers in every case style", () => {
+    expect(identifierWords("getHTTPUserEmail")).toEqual(["get", "http", "user", "email"]);
+    expect(identifierWords("USER_EMAIL")).toEqual(["user", "email"]);
+  });
+});
+
+describe("pii-in-logs", () => {
+  const invalid: [string, string, number][] = [
+    ["a.ts", "logger.info(`user ${user.email}`);", 1],
+    ["a.ts", "this.logger.warn({ email }, 'x');", 1],
+    ["a.ts", "req.log.info({ phone: body.phone });", 1],
+    ["a.ts", "console.error('failed', err,\n  user.password);", 2],
+    ["a.py", "logging.info('x %s', row['card_number'])", 1],
+    ["a.py", "log.info('x', extra={'dob': customer.dob})", 1],
+    ["a.py", "print(user.email)", 1],
+    ["a.go", 'logrus.WithField("email", u.Email).Info("x")', 1],
+    ["a.go", 'fmt.Printf("%s\\n", u.Phone)', 1],
+    ["A.java", 'logger.debug("token {}", session.getToken());', 1],
+    ["A.kt", 'log.info("addr ${customer.address}")', 1],
+  ];
+  it.each(invalid)("flags %s: %s", async (path, text, line) => {
+    expect((await flagged(path, text)).map(([l]) => l)).toEqual([line]);
+  });
+
+  const valid: [string, string][] = [
+    ["a.ts", "logger.info('email sent');"],
+    ["a.ts", "logger.info({ email: mask(user.email) });"],
+    ["a.ts", "logger.info({ userId: user.id });"],
+    ["a.ts", "// logger.info(user.email)"],
+    ["a.ts", "catalog.info(product.address);"],
+    ["a.ts", "metrics.increment('email', user.email);"],
+    ["a.py", "logger.info('len %d', len(password))"],
+    ["a.py", "logger.info('user %s', user.id)  # not user.email"],
+    ["a.go", 'slog.Info("sent", "email_sent", n)'],
+    ["A.java", "LOG.info(\"has email {}\", customer.hasEmail());"],
+  ];
+  it.each(valid)("accepts %s: %s", async (path, text) => {
+    expect(await flagged(path, text)).toEqual([]);
+  });
+
+  it("names the call, the expression and the field", async () => {
+    expect(await flagged("a.ts", "logger.info(`user ${user.email}`);")).toEqual([[1, "`logger.info` writes `user.email` (email) to the logs"]]);
+    expect(await flagged("a.ts", "span.setAttribute('card', order.cardNumber);")).toEqual([
+      [1, "`span.setAttribute` writes `order.cardNumber` (cardNumber) to trace attributes"],
+    ]);
+  });
+
+  it("uses only the configured fields", async () => {
+    expect(await flagged("a.ts", "logger.info({ email: u.email, iban: u.iban });", ["iban"])).toEqual([[1, "`logger.info` writes `u.iban` (iban) to the logs"]]);
+  });
+});
