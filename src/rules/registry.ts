@@ -1,4 +1,6 @@
 import type { RuleModule } from "../engine/types.js";
+import { breakingApiChange } from "./breaking-api-change.js";
+import { commandIdempotency } from "./command-idempotency.js";
 import { crossServiceDataAccess } from "./cross-service-data-access.js";
 import { destructiveMigration } from "./destructive-migration.js";
 import { forbiddenDependency } from "./forbidden-dependency.js";
@@ -7,12 +9,27 @@ import { k8sResourceLimits } from "./k8s-resource-limits.js";
 import { outboundCallTimeout } from "./outbound-call-timeout.js";
 import { piiInLogs } from "./pii-in-logs.js";
 import { plaintextSecret } from "./plaintext-secret.js";
+import { unauthenticatedEndpoint } from "./unauthenticated-endpoint.js";
+import { unversionedApi } from "./unversioned-api.js";
 
 /**
  * Every hard-constraint rule, sorted by id (a meta-test checks the order, the docs page and fixtures).
  * Add a rule: write src/rules/<id>.ts, docs/rules/<id>.md, test/rules/<id>.test.ts, then list it here.
  */
-export const RULES: readonly RuleModule<any>[] = [crossServiceDataAccess, destructiveMigration, forbiddenDependency, k8sHealthProbes, k8sResourceLimits, outboundCallTimeout, piiInLogs, plaintextSecret];
+export const RULES: readonly RuleModule<any>[] = [
+  breakingApiChange,
+  commandIdempotency,
+  crossServiceDataAccess,
+  destructiveMigration,
+  forbiddenDependency,
+  k8sHealthProbes,
+  k8sResourceLimits,
+  outboundCallTimeout,
+  piiInLogs,
+  plaintextSecret,
+  unauthenticatedEndpoint,
+  unversionedApi,
+];
 
 export function ruleById(id: string): RuleModule<any> | undefined {
   return RULES.find((r) => r.id === id);

@@ -1,0 +1,163 @@
+import { z } from "zod";
+import type { ReviewContext } from "../engine/context.js";
+import { isRecord } from "../engine/structured.js";
+import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { diffSpecs, pathMajorVersion, type ApiBreak } from "./openapi/diff.js";
+import { openapiDiffBreaks } from "./openapi/openapi-diff-adapter.js";
+import { changedSpecs, operationsOf, reportSpecIssues, usable, type SpecPair } from "./openapi/spec.js";
+import { graphqlBreaks } from "./api/graphql.js";
+import { grpcBreaks } from "./api/grpc.js";
+
+const options = z.object({
+  /** Also run Atlassian's openapi-diff on OpenAPI 2.0/3.0.0-3.0.4 specs (request/response body set comparison). */
+  openapiDiff: z.boolean().default(true),
+  /** Check GraphQL SDL files (`*.graphql`, `*.graphqls`, `*.gql`). */
+  graphql: z.boolean().default(true),
+  /** Check gRPC services in `*.proto` files. */
+  grpc: z.boolean().default(true),
+});
+type Options = z.output<typeof options>;
+
+const REMEDIATION =
+  "Keep the old contract working (add new fields, parameters or paths instead of changing existing ones), " +
+  "or publish the change as a new major version (new /vN paths or a major info.version bump), " +
+  "or describe how clients migrate in a PR description section with the configured migration-plan heading.";
+
+/** A breaking change found by any of the checkers, before exemptions and de-duplication. */
+export interface ContractBreak extends ApiBreak {
+  /** Where the finding came from, when not our own OpenAPI diff. */
+  source?: string;
+}
+
+/** True when the PR description has a markdown heading with this text followed by some content. */
+export function hasMigrationPlan(description: string | undefined, heading: string): boolean {
+  if (!description) return false;
+  const lines = description.split(/\r?\n/);
+  const wanted = heading.trim().toLowerCase();
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(lines[i]!);
+    if (!m || m[1]!.trim().toLowerCase() !== wanted) continue;
+    for (let j = i + 1; j < lines.length; j++) {
+      if (/^\s{0,3}#{1,6}\s/.test(lines[j]!)) break;
+      if (lines[j]!.trim() !== "") return true;
+    }
+  }
+  return false;
+}
+
+/** Major part of `info.version` (`2.1.0` → 2, `v3` → 3), or undefined when it is not a version number. */
+export function majorOf(version: unknown): number | undefined {
+  if (typeof version !== "string" && typeof version !== "number") return undefined;
+  const m = /^\s*v?(\d+)(?:[.\-_]|$)/i.exec(String(version));
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * Why the breaks of one spec are accepted, if they are: a major `info.version` bump, or (per break) new
+ * paths under a higher version segment than the broken operation's (`/v2/...` next to `/v1/...`).
+ */
+function versionExemption(pair: SpecPair): { all?: string; newPathVersions: number[] } {
+  const base = usable(pair.base);
+  const head = usable(pair.head);
+  if (!base || !head) return { newPathVersions: [] };
+  const info = (doc: Record<string, unknown>) => (isRecord(doc.info) ? doc.info.version : undefined);
+  const before = majorOf(info(base.rootValue));
+  const after = majorOf(info(head.rootValue));
+  const all = before !== undefined && after !== undefined && after > before ? `info.version major bump ${String(info(base.rootValue))} → ${String(info(head.rootValue))}` : undefined;
+  const baseVersions = new Set([...operationsOf(base).values()].map((op) => pathMajorVersion(op.path)));
+  const newPathVersions = [
+    ...new Set(
+      [...operationsOf(head).values()].map((op) => pathMajorVersion(op.path)).filter((v): v is number => v !== undefined && !baseVersions.has(v)),
+    ),
+  ];
+  return { all, newPathVersions };
+}
+
+function exemptByNewPaths(b: ContractBreak, newPathVersions: number[]): boolean {
+  const current = b.pathVersion ?? 1;
+  return newPathVersions.some((v) => v > current);
+}
+
+async function openapiBreaks(ctx: ReviewContext, opts: Options): Promise<{ breaks: ContractBreak[]; exemptions: string[] }> {
+  const breaks: ContractBreak[] = [];
+  const exemptions: string[] = [];
+  for (const pair of await changedSpecs(ctx)) {
+    if (!reportSpecIssues(ctx, pair)) continue;
+    const base = usable(pair.base);
+    const head = usable(pair.head);
+    if (!base) continue;
+    let found: ContractBreak[];
+    if (!head) {
+      // The whole spec was deleted (or stopped being a spec): one finding, not one per operation.
+      const count = operationsOf(base).size;
+      if (count === 0) continue;
+      found = [{ side: "base", file: base.root, line: 1, operation: base.root, what: `spec removed with ${count} operation${count === 1 ? "" : "s"}` }];
+    } else {
+      found = diffSpecs(base, head);
+      if (opts.openapiDiff) {
+        const extra = await openapiDiffBreaks(ctx, base, head, found);
+        found.push(...extra);
+      }
+    }
+    const exemption = versionExemption(pair);
+    if (exemption.all) {
+      if (found.length > 0) exemptions.push(`${pair.file}: ${found.length} breaking change(s) accepted (${exemption.all})`);
+      continue;
+    }
+    const kept = found.filter((b) => !exemptByNewPaths(b, exemption.newPathVersions));
+    if (kept.length < found.length) {
+      exemptions.push(
+        `${pair.file}: ${found.length - kept.length} breaking change(s) accepted (new major path version /v${Math.max(...exemption.newPathVersions)})`,
+      );
+    }
+    breaks.push(...kept);
+  }
+  return { breaks, exemptions };
+}
+
+/** One finding per place in a file: a shared schema used by many operations is reported once. */
+function toFindings(breaks: ContractBreak[]): FindingDraft[] {
+  const groups = new Map<string, { first: ContractBreak; operations: string[] }>();
+  for (const b of breaks) {
+    const key = `${b.file}\0${b.line}\0${b.what}`;
+    const group = groups.get(key);
+    if (group) {
+      if (!group.operations.includes(b.operation)) group.operations.push(b.operation);
+    } else groups.set(key, { first: b, operations: [b.operation] });
+  }
+  return [...groups.values()].map(({ first, operations }) => {
+    const subject = operations.length > 1 ? `${operations[0]} (and ${operations.slice(1).join(", ")})` : operations[0]!;
+    const where = first.side === "base" ? " (line in the base version: it no longer exists at head)" : "";
+    const by = first.source ? ` [${first.source}]` : "";
+    return {
+      file: first.file,
+      line: first.line,
+      message: `Breaking API change: ${subject}: ${first.what}${where}${by}. Existing clients break unless the API's major version is bumped or a migration plan is declared.`,
+      remediation: REMEDIATION,
+      key: `${operations[0]}: ${first.what}`,
+    };
+  });
+}
+
+export const breakingApiChange: RuleModule<Options> = {
+  id: "breaking-api-change",
+  title: "Breaking API change",
+  category: "maintainability",
+  defaultSeverity: "error",
+  description:
+    "An OpenAPI/Swagger, GraphQL or gRPC contract change that breaks existing clients, without a major version bump or a declared migration plan.",
+  options,
+  async evaluate(ctx, opts) {
+    const { breaks, exemptions } = await openapiBreaks(ctx, opts);
+    if (opts.graphql) breaks.push(...(await graphqlBreaks(ctx)));
+    if (opts.grpc) breaks.push(...(await grpcBreaks(ctx)));
+    for (const e of exemptions) ctx.note(`breaking-api-change: ${e}`);
+    if (breaks.length === 0) return [];
+    const heading = ctx.config.migrationPlan.heading;
+    if (hasMigrationPlan(ctx.change.description, heading)) {
+      ctx.note(`breaking-api-change: ${breaks.length} breaking change(s) accepted: the PR description has a "${heading}" section`);
+      return [];
+    }
+    return toFindings(breaks);
+  },
+};

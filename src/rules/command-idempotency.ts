@@ -1,0 +1,70 @@
+import { z } from "zod";
+import { isRecord } from "../engine/structured.js";
+import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { isIgnoredPath, operationsAddedByChange, type AddedOperation } from "./openapi/operations.js";
+import { usable } from "./openapi/spec.js";
+
+const options = z.object({
+  /**
+   * Methods that create side effects a retry could repeat. PUT and DELETE are idempotent by HTTP
+   * semantics (RFC 9110 §9.2.2), so they are not listed by default.
+   */
+  methods: z.array(z.enum(["post", "put", "patch", "delete"])).default(["post", "patch"]),
+  /** Request header names that carry an idempotency key (case-insensitive). */
+  headers: z.array(z.string().min(1)).default(["Idempotency-Key", "X-Idempotency-Key", "Idempotency-Token"]),
+  /** Request body properties that carry an idempotency key (Stripe-, AWS-style client tokens). */
+  bodyProperties: z.array(z.string().min(1)).default(["idempotency_key", "idempotencyKey", "client_token", "clientToken"]),
+  /** Extensions (on the operation, its path or the document) that declare an idempotency strategy. */
+  extensions: z.array(z.string().regex(/^x-/)).default(["x-idempotency", "x-idempotent", "x-idempotency-key", "x-idempotency-strategy"]),
+  /** Path globs of command-shaped endpoints that only read (search, query, GraphQL). */
+  ignorePaths: z.array(z.string().min(1)).default(["**/search", "**/_search", "**/query", "**/graphql"]),
+});
+type Options = z.output<typeof options>;
+
+function hasIdempotencyHeader(added: AddedOperation, headers: string[]): boolean {
+  const wanted = new Set(headers.map((h) => h.toLowerCase()));
+  return [...added.op.params.values()].some((p) => p.in === "header" && wanted.has(p.name.toLowerCase()));
+}
+
+function hasIdempotencyBodyProperty(added: AddedOperation, names: string[]): boolean {
+  const spec = usable(added.pair.head);
+  const body = added.op.requestBody;
+  if (!spec || !body) return false;
+  for (const media of body.content.values()) {
+    const schema = media.schema ? spec.deref(media.schema).value : undefined;
+    if (isRecord(schema) && isRecord(schema.properties) && names.some((n) => n in (schema.properties as object))) return true;
+  }
+  return false;
+}
+
+function declaresStrategy(added: AddedOperation, extensions: string[]): boolean {
+  const root = usable(added.pair.head)?.rootValue ?? {};
+  return [added.op.value, added.op.pathNode.value, root].some((v) => isRecord(v) && extensions.some((x) => v[x] !== undefined));
+}
+
+export const commandIdempotency: RuleModule<Options> = {
+  id: "command-idempotency",
+  title: "Command without idempotency",
+  category: "reliability",
+  defaultSeverity: "warning",
+  description: "A new command endpoint (POST/PATCH by default) with no idempotency key header, key property or declared idempotency strategy.",
+  options,
+  async evaluate(ctx, opts) {
+    const findings: FindingDraft[] = [];
+    for (const added of await operationsAddedByChange(ctx)) {
+      const { op } = added;
+      if (!opts.methods.includes(op.method as Options["methods"][number])) continue;
+      if (isIgnoredPath(op.path, opts.ignorePaths)) continue;
+      if (hasIdempotencyHeader(added, opts.headers) || hasIdempotencyBodyProperty(added, opts.bodyProperties)) continue;
+      if (declaresStrategy(added, opts.extensions)) continue;
+      findings.push({
+        file: added.file,
+        line: added.line,
+        message: `${op.label} is a new command with no idempotency key or declared strategy: a client or proxy retry after a timeout can apply it twice.`,
+        remediation: `Accept an \`${opts.headers[0] ?? "Idempotency-Key"}\` header parameter and de-duplicate on it, or declare how retries are made safe with \`${opts.extensions[0] ?? "x-idempotency"}\` on the operation.`,
+        key: op.label,
+      });
+    }
+    return findings;
+  },
+};

@@ -1,0 +1,284 @@
+import { posix } from "node:path";
+import type { Side } from "../../engine/change.js";
+import type { ReviewContext } from "../../engine/context.js";
+import { isRecord, type StructuredDoc } from "../../engine/structured.js";
+
+/** A JSON path inside one file of a spec. */
+export type Pointer = ReadonlyArray<string | number>;
+
+export interface Location {
+  file: string;
+  pointer: Pointer;
+}
+
+/** A value of a spec together with where it was written (after following `$ref`s). */
+export interface SpecNode {
+  value: unknown;
+  loc: Location;
+}
+
+/** A `$ref` that was not followed, and why. */
+export interface RefIssue {
+  file: string;
+  line: number;
+  ref: string;
+  reason: string;
+}
+
+/** Most files one spec may pull in through `$ref`s: keeps a hostile spec from fanning out. */
+const MAX_SPEC_FILES = 200;
+/** Longest `$ref` chain followed before giving up (a ref to a ref to ...). */
+const MAX_REF_CHAIN = 64;
+
+/** Why a `$ref` target may not be read, or undefined when it is a path inside the PR's tree. */
+export function unsafeRefReason(target: string): string | undefined {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith("//")) return "points outside the repository (URL); not fetched";
+  if (target.startsWith("/") || /^[a-z]:[\\/]/i.test(target) || target.startsWith("\\")) {
+    return "is an absolute path; only paths relative to the spec inside the repository are read";
+  }
+  return undefined;
+}
+
+/** Decodes a JSON pointer fragment (`/components/schemas/Pet`) into its segments. */
+export function parsePointer(fragment: string): string[] | undefined {
+  let text = fragment;
+  try {
+    text = decodeURIComponent(fragment);
+  } catch {
+    return undefined;
+  }
+  if (text === "" || text === "/") return text === "" ? [] : [""];
+  if (!text.startsWith("/")) return undefined;
+  return text
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+/**
+ * One OpenAPI/Swagger document and every file it references, read from one side of the PR through the
+ * review context. `$ref`s are followed only inside the PR's own tree at the same revision: URLs,
+ * absolute paths and paths that climb out of the repository are recorded as issues and never read.
+ * All files are loaded up front (`load`), so walking the spec afterwards is synchronous and cycle-safe.
+ */
+export class SpecDocument {
+  readonly files = new Map<string, StructuredDoc>();
+  readonly issues: RefIssue[] = [];
+  /** Files that could not be parsed, with the first error. */
+  readonly parseErrors: { file: string; line: number; column: number; message: string }[] = [];
+  /** Referenced files that are missing, too large or binary. */
+  readonly unreadable: { file: string; from: string; line: number }[] = [];
+
+  private constructor(
+    readonly side: Side,
+    readonly root: string,
+  ) {}
+
+  /** Loads `root` and everything it references at `side`. Undefined when `root` cannot be read as text. */
+  static async load(ctx: ReviewContext, side: Side, root: string): Promise<SpecDocument | undefined> {
+    const spec = new SpecDocument(side, root);
+    const rootDoc = await spec.readFile(ctx, root);
+    if (!rootDoc) return spec.parseErrors.length > 0 ? spec : undefined;
+    const queue = [root];
+    const seen = new Set([root]);
+    while (queue.length > 0) {
+      const file = queue.shift()!;
+      const doc = spec.files.get(file);
+      if (!doc) continue;
+      for (const { ref, pointer } of collectRefs(doc.value)) {
+        const target = ref.split("#")[0]!;
+        if (target === "") continue;
+        const line = doc.lineOf([...pointer, "$ref"]);
+        const resolved = spec.resolvePath(file, target, line, ref);
+        if (!resolved || seen.has(resolved)) continue;
+        if (seen.size >= MAX_SPEC_FILES) {
+          spec.issues.push({ file, line, ref, reason: `not followed: the spec references more than ${MAX_SPEC_FILES} files` });
+          continue;
+        }
+        seen.add(resolved);
+        const loaded = await spec.readFile(ctx, resolved);
+        if (loaded) queue.push(resolved);
+        else if (!spec.parseErrors.some((e) => e.file === resolved)) spec.unreadable.push({ file: resolved, from: file, line });
+      }
+    }
+    return spec;
+  }
+
+  get ok(): boolean {
+    return this.files.has(this.root);
+  }
+
+  get rootValue(): Record<string, unknown> {
+    const value = this.files.get(this.root)?.value;
+    return isRecord(value) ? value : {};
+  }
+
+  rootNode(): SpecNode {
+    return { value: this.rootValue, loc: { file: this.root, pointer: [] } };
+  }
+
+  /** 1-based line of a location (the key's line for collections). */
+  lineOf(loc: Location): number {
+    return this.files.get(loc.file)?.lineOf(loc.pointer) ?? 1;
+  }
+
+  /**
+   * Follows `$ref`s from `node` until a value that is not a reference. A reference that cannot be
+   * followed (unsafe, missing, circular chain) gives a node whose value is `undefined` at the ref's place.
+   */
+  deref(node: SpecNode): SpecNode {
+    let current = node;
+    for (let hops = 0; hops < MAX_REF_CHAIN; hops++) {
+      const value = current.value;
+      if (!isRecord(value) || typeof value.$ref !== "string") return current;
+      const target = this.target(current.loc.file, value.$ref);
+      if (!target) return { value: undefined, loc: current.loc };
+      current = target;
+    }
+    return { value: undefined, loc: node.loc };
+  }
+
+  /** The referenced name of a node that is a `$ref` (e.g. `Pet` for `#/components/schemas/Pet`). */
+  static refName(value: unknown): string | undefined {
+    if (!isRecord(value) || typeof value.$ref !== "string") return undefined;
+    return value.$ref.split("/").at(-1);
+  }
+
+  /** Child `key` of a node (after following refs on the way). */
+  child(node: SpecNode | undefined, key: string | number): SpecNode | undefined {
+    if (!node) return undefined;
+    const resolved = this.deref(node);
+    const value = resolved.value;
+    let childValue: unknown;
+    if (Array.isArray(value) && typeof key === "number") childValue = value[key];
+    else if (isRecord(value) && Object.hasOwn(value, String(key))) childValue = value[String(key)];
+    else return undefined;
+    if (childValue === undefined) return undefined;
+    return { value: childValue, loc: { file: resolved.loc.file, pointer: [...resolved.loc.pointer, key] } };
+  }
+
+  /** Entries of a map node (refs followed on the map itself, not on the entries). */
+  entries(node: SpecNode | undefined): [string, SpecNode][] {
+    if (!node) return [];
+    const resolved = this.deref(node);
+    if (!isRecord(resolved.value)) return [];
+    return Object.keys(resolved.value).map((k) => [k, this.child(resolved, k)!] as [string, SpecNode]).filter(([, n]) => n !== undefined);
+  }
+
+  items(node: SpecNode | undefined): SpecNode[] {
+    if (!node) return [];
+    const resolved = this.deref(node);
+    if (!Array.isArray(resolved.value)) return [];
+    return resolved.value.map((_, i) => this.child(resolved, i)!).filter((n) => n !== undefined);
+  }
+
+  /**
+   * A copy of the value at `node` with every reference replaced by its target (for tools that cannot
+   * follow refs safely). Circular and unresolvable references become `{}`.
+   */
+  inline(node: SpecNode, budget = { nodes: 200_000 }, depth = 0, stack: string[] = []): unknown {
+    if (--budget.nodes < 0) throw new Error("the spec is too large to inline");
+    const resolved = this.deref(node);
+    const key = `${resolved.loc.file}#${resolved.loc.pointer.join("/")}`;
+    if (stack.includes(key) || depth > 60) return {};
+    const value = resolved.value;
+    const inner = [...stack, key];
+    if (Array.isArray(value)) {
+      return value.map((_, i) => this.inline(this.child(resolved, i)!, budget, depth + 1, inner));
+    }
+    if (isRecord(value)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(value)) {
+        const c = this.child(resolved, k);
+        if (c) out[k] = this.inline(c, budget, depth + 1, inner);
+      }
+      return out;
+    }
+    return value === undefined ? {} : value;
+  }
+
+  private target(fromFile: string, ref: string): SpecNode | undefined {
+    const hash = ref.indexOf("#");
+    const filePart = hash >= 0 ? ref.slice(0, hash) : ref;
+    const fragment = hash >= 0 ? ref.slice(hash + 1) : "";
+    let file = fromFile;
+    if (filePart !== "") {
+      if (unsafeRefReason(filePart)) return undefined;
+      const joined = posix.normalize(posix.join(posix.dirname(fromFile), filePart));
+      if (joined.startsWith("../") || joined === "..") return undefined;
+      file = joined;
+    }
+    const doc = this.files.get(file);
+    if (!doc) return undefined;
+    const pointer = parsePointer(fragment);
+    if (!pointer) return undefined;
+    let value: unknown = doc.value;
+    const path: (string | number)[] = [];
+    for (const segment of pointer) {
+      if (Array.isArray(value) && /^\d+$/.test(segment)) {
+        value = value[Number(segment)];
+        path.push(Number(segment));
+      } else if (isRecord(value) && Object.hasOwn(value, segment)) {
+        value = value[segment];
+        path.push(segment);
+      } else {
+        return undefined;
+      }
+    }
+    return { value, loc: { file, pointer: path } };
+  }
+
+  /** Repository path of a relative `$ref` target, or undefined (with an issue) when it may not be read. */
+  private resolvePath(fromFile: string, target: string, line: number, ref: string): string | undefined {
+    const unsafe = unsafeRefReason(target);
+    if (unsafe) {
+      this.issues.push({ file: fromFile, line, ref, reason: unsafe });
+      return undefined;
+    }
+    let decoded = target;
+    try {
+      decoded = decodeURIComponent(target);
+    } catch {
+      // keep the raw text
+    }
+    const joined = posix.normalize(posix.join(posix.dirname(fromFile), decoded));
+    if (joined.startsWith("../") || joined === "..") {
+      this.issues.push({ file: fromFile, line, ref, reason: "climbs out of the repository; not read" });
+      return undefined;
+    }
+    return joined;
+  }
+
+  private async readFile(ctx: ReviewContext, path: string): Promise<StructuredDoc | undefined> {
+    const parsed = await ctx.structured(this.side, path);
+    if (!parsed) return undefined;
+    if (parsed.errors.length > 0 || parsed.docs.length === 0) {
+      const first = parsed.errors[0];
+      this.parseErrors.push({
+        file: path,
+        line: first?.line ?? 1,
+        column: first?.column ?? 1,
+        message: first?.message ?? "empty document",
+      });
+      return undefined;
+    }
+    const doc = parsed.docs[0]!;
+    this.files.set(path, doc);
+    return doc;
+  }
+}
+
+/** Every `$ref` string in a parsed document, with the pointer of the object that holds it. */
+function collectRefs(root: unknown): { ref: string; pointer: (string | number)[] }[] {
+  const out: { ref: string; pointer: (string | number)[] }[] = [];
+  const stack: { value: unknown; pointer: (string | number)[] }[] = [{ value: root, pointer: [] }];
+  while (stack.length > 0) {
+    const { value, pointer } = stack.pop()!;
+    if (Array.isArray(value)) value.forEach((v, i) => stack.push({ value: v, pointer: [...pointer, i] }));
+    else if (isRecord(value)) {
+      if (typeof value.$ref === "string") out.push({ ref: value.$ref, pointer });
+      for (const [k, v] of Object.entries(value)) if (k !== "$ref" && typeof v === "object") stack.push({ value: v, pointer: [...pointer, k] });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { isRecord } from "../engine/structured.js";
+import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { OPERATIONAL_PATHS, isIgnoredPath, operationsAddedByChange } from "./openapi/operations.js";
+import { usable } from "./openapi/spec.js";
+
+const options = z.object({
+  /** Path globs that are public by design (health, readiness, metrics, discovery). */
+  publicPaths: z.array(z.string().min(1)).default(OPERATIONAL_PATHS),
+  /**
+   * Judge specs that declare no security scheme at all. Off by default: such APIs are usually
+   * authenticated by a gateway the spec does not describe, and flagging every operation would be noise.
+   */
+  requireSecuritySchemes: z.boolean().default(false),
+});
+type Options = z.output<typeof options>;
+
+/** A requirement list that lets a caller in without credentials: `[]` or one that contains `{}`. */
+function allowsAnonymous(security: unknown[]): boolean {
+  return security.length === 0 || security.some((r) => isRecord(r) && Object.keys(r).length === 0);
+}
+
+function declaresSchemes(root: Record<string, unknown>): boolean {
+  const components = isRecord(root.components) ? root.components : {};
+  const schemes = components.securitySchemes ?? root.securityDefinitions;
+  return isRecord(schemes) && Object.keys(schemes).length > 0;
+}
+
+export const unauthenticatedEndpoint: RuleModule<Options> = {
+  id: "unauthenticated-endpoint",
+  title: "Unauthenticated endpoint",
+  category: "security",
+  defaultSeverity: "error",
+  description: "A new API operation with no security requirement, in a spec that declares how callers authenticate.",
+  options,
+  async evaluate(ctx, opts) {
+    const findings: FindingDraft[] = [];
+    const unjudged = new Map<string, number>();
+    for (const added of await operationsAddedByChange(ctx)) {
+      const { op } = added;
+      if (isIgnoredPath(op.path, opts.publicPaths)) continue;
+      // `security: []` on the operation itself is an explicit, reviewable decision to make it public.
+      if (op.ownSecurity && op.security && allowsAnonymous(op.security)) continue;
+      // A non-empty requirement authenticates (or, with a `{}` alternative, makes auth optional on purpose).
+      if (op.security && op.security.length > 0) continue;
+      const root = usable(added.pair.head)?.rootValue ?? {};
+      if (!declaresSchemes(root) && !opts.requireSecuritySchemes) {
+        unjudged.set(added.pair.file, (unjudged.get(added.pair.file) ?? 0) + 1);
+        continue;
+      }
+      findings.push({
+        file: added.file,
+        line: added.line,
+        message: `${op.label} is a new operation with no security requirement: anyone who can reach the API can call it.`,
+        remediation:
+          "Add a `security` requirement to the operation (or a global one), or declare it public on purpose with `security: []` so the decision is visible in review.",
+        key: op.label,
+      });
+    }
+    for (const [file, count] of unjudged) {
+      ctx.note(
+        `unauthenticated-endpoint: ${file} declares no security schemes, so ${count} new operation(s) were not judged (set rules.unauthenticated-endpoint.requireSecuritySchemes to check them)`,
+      );
+    }
+    return findings;
+  },
+};
