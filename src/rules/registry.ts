@@ -9,6 +9,7 @@ import { k8sResourceLimits } from "./k8s-resource-limits.js";
 import { outboundCallTimeout } from "./outbound-call-timeout.js";
 import { piiInLogs } from "./pii-in-logs.js";
 import { plaintextSecret } from "./plaintext-secret.js";
+import { serviceOwnership } from "./service-ownership.js";
 import { unauthenticatedEndpoint } from "./unauthenticated-endpoint.js";
 import { unversionedApi } from "./unversioned-api.js";
 
@@ -27,6 +28,7 @@ export const RULES: readonly RuleModule<any>[] = [
   outboundCallTimeout,
   piiInLogs,
   plaintextSecret,
+  serviceOwnership,
   unauthenticatedEndpoint,
   unversionedApi,
 ];
