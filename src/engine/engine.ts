@@ -1,4 +1,5 @@
 import type { Change } from "./change.js";
+import { fnv1a } from "./hash.js";
 import { matchesAny, ReviewContext } from "./context.js";
 import { parsePatch } from "./patch.js";
 import type { ChecklistSection, Finding, FindingDraft, Report, ReportTrigger, RuleModule, TriggerHit, TriggerModule } from "./types.js";
@@ -175,13 +176,4 @@ async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule<any>
 /** Stable finding id: rule + 8 hex digits of FNV-1a over file and key (not line numbers). */
 export function findingId(rule: string, draft: Pick<FindingDraft, "file" | "key" | "message">): string {
   return `${rule}:${fnv1a(`${draft.file}\0${draft.key ?? draft.message}`)}`;
-}
-
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0).toString(16).padStart(8, "0");
 }

@@ -1,5 +1,6 @@
 import type { Finding, Report } from "../engine/types.js";
 import type { Category } from "../engine/vocabulary.js";
+import { fnv1a } from "../engine/hash.js";
 
 /** Hidden marker that identifies archgate's sticky comment (the head SHA follows it). */
 export const COMMENT_MARKER = "<!-- archgate:comment";
@@ -44,8 +45,8 @@ export interface CommentOptions {
  * does not change between pushes.
  */
 export function displayId(finding: Pick<Finding, "id" | "category">): string {
-  const hash = finding.id.split(":").at(-1) ?? finding.id;
-  return `${CATEGORY_PREFIX[finding.category]}-${hash.slice(0, 6)}`;
+  // Hash the whole id (rule included) so two rules flagging the same spot get different display ids.
+  return `${CATEGORY_PREFIX[finding.category]}-${fnv1a(finding.id).slice(0, 6)}`;
 }
 
 export function categoryLabel(category: Category): string {

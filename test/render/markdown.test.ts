@@ -146,7 +146,7 @@ describe("renderAnnotations", () => {
         start_line: 3,
         end_line: 3,
         annotation_level: "failure",
-        title: "DATA-0a1b2c Destructive migration",
+        title: "DATA-79954e Destructive migration",
         message: "remove_column drops users.email\n\nFix: Stop reading the column first, deploy, then drop it in a later release.",
       },
       {
@@ -154,7 +154,7 @@ describe("renderAnnotations", () => {
         start_line: 18,
         end_line: 18,
         annotation_level: "warning",
-        title: "REL-998877 Health probes",
+        title: "REL-d09413 Health probes",
         message: "container cart has no readinessProbe",
       },
     ]);
