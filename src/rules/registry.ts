@@ -6,6 +6,7 @@ import { destructiveMigration } from "./destructive-migration.js";
 import { forbiddenDependency } from "./forbidden-dependency.js";
 import { k8sHealthProbes } from "./k8s-health-probes.js";
 import { k8sResourceLimits } from "./k8s-resource-limits.js";
+import { metricLabelCardinality } from "./metric-label-cardinality.js";
 import { outboundCallTimeout } from "./outbound-call-timeout.js";
 import { piiInLogs } from "./pii-in-logs.js";
 import { plaintextSecret } from "./plaintext-secret.js";
@@ -17,21 +18,7 @@ import { unversionedApi } from "./unversioned-api.js";
  * Every hard-constraint rule, sorted by id (a meta-test checks the order, the docs page and fixtures).
  * Add a rule: write src/rules/<id>.ts, docs/rules/<id>.md, test/rules/<id>.test.ts, then list it here.
  */
-export const RULES: readonly RuleModule<any>[] = [
-  breakingApiChange,
-  commandIdempotency,
-  crossServiceDataAccess,
-  destructiveMigration,
-  forbiddenDependency,
-  k8sHealthProbes,
-  k8sResourceLimits,
-  outboundCallTimeout,
-  piiInLogs,
-  plaintextSecret,
-  serviceOwnership,
-  unauthenticatedEndpoint,
-  unversionedApi,
-];
+export const RULES: readonly RuleModule<any>[] = [breakingApiChange, commandIdempotency, crossServiceDataAccess, destructiveMigration, forbiddenDependency, k8sHealthProbes, k8sResourceLimits, metricLabelCardinality, outboundCallTimeout, piiInLogs, plaintextSecret, serviceOwnership, unauthenticatedEndpoint, unversionedApi];
 
 export function ruleById(id: string): RuleModule<any> | undefined {
   return RULES.find((r) => r.id === id);

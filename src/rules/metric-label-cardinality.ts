@@ -1,0 +1,278 @@
+import { z } from "zod";
+import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { addedSources } from "./code/files.js";
+import { concept, namesConcept, type NamedConcept } from "./code/identifiers.js";
+import { closingOffset, lineOf, type SourceFile } from "./code/source.js";
+
+export const DEFAULT_UNBOUNDED_LABELS = [
+  "userId", "customerId", "accountId", "sessionId", "requestId", "traceId", "spanId", "correlationId", "orderId",
+  "transactionId", "deviceId", "username", "email", "ip", "ipAddress", "url", "uri", "path", "query",
+];
+
+const options = z
+  .object({
+    /** Label names that are unbounded; matched by their words in any case style (`user_id`, `userId`, `user.id`). */
+    unboundedLabels: z.array(z.string().min(1)).default(DEFAULT_UNBOUNDED_LABELS),
+    /** Exact label names that are fine in this repository (e.g. `path` when it is already a route template). */
+    allowedLabels: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+type Options = z.output<typeof options>;
+
+interface Label {
+  name: string;
+  /** Offset of the label in the source text. */
+  offset: number;
+}
+
+interface Detector {
+  /** Matched on masked source; the call's `(` is the last `(` of the match. */
+  pattern: RegExp;
+  /** What the finding calls this place, e.g. `prom-client labelNames`. */
+  context: string;
+  labels(source: SourceFile, open: number, end: number, match: RegExpMatchArray): Label[];
+}
+
+const STRING = /(["'`])((?:(?!\1)[^\\\n]|\\.)*)\1/g;
+
+/** String literals between `from` and `to` that are code (not inside comments), with their contents' offsets. */
+function strings(source: SourceFile, from: number, to: number): Label[] {
+  const out: Label[] = [];
+  for (const m of source.text.slice(from, to).matchAll(STRING)) {
+    const at = from + m.index!;
+    if (source.masked[at] !== m[1]) continue; // inside a comment
+    out.push({ name: m[2]!, offset: at + 1 });
+  }
+  return out;
+}
+
+/** The bracketed list (`[...]`, `(...)`, `{...}`) starting at the first opener at or after `from`, before `to`. */
+function listAfter(source: SourceFile, from: number, to: number, opener: RegExp): [number, number] | undefined {
+  const m = opener.exec(source.masked.slice(from, to));
+  if (!m) return undefined;
+  const open = from + m.index! + m[0].length - 1;
+  const close = closingOffset(source.masked, open);
+  return close === undefined || close > to ? undefined : [open, close];
+}
+
+/** Keys of the object literal(s) between `from` and `to`: `{ userId: x }`, `{ "user.id": x }`, `{ userId }`. */
+function objectKeys(source: SourceFile, from: number, to: number): Label[] {
+  const out: Label[] = [];
+  const text = source.text.slice(from, to);
+  for (const m of text.matchAll(/([{,]\s*)(?:(["'])([\w.:-]+)\2|([A-Za-z_$][\w$]*))\s*(:(?!:)|(?=\s*[,}]))/g)) {
+    const at = from + m.index! + m[1]!.length;
+    if (source.masked[at] !== text[m.index! + m[1]!.length]) continue;
+    if (innermostOpener(source, from, at) !== "{") continue; // `f(1, x, y)` has no keys
+    out.push({ name: m[3] ?? m[4]!, offset: at + (m[2] ? 1 : 0) });
+  }
+  return out;
+}
+
+/** The innermost bracket still open at `offset`, scanning masked text from `from`. */
+function innermostOpener(source: SourceFile, from: number, offset: number): string | undefined {
+  const stack: string[] = [];
+  for (let i = from; i < offset; i++) {
+    const ch = source.masked[i]!;
+    if (ch === "(" || ch === "[" || ch === "{") stack.push(ch);
+    else if (ch === ")" || ch === "]" || ch === "}") stack.pop();
+  }
+  return stack.at(-1);
+}
+
+/** Python keyword arguments `name=` between `from` and `to`. */
+function keywordArguments(source: SourceFile, from: number, to: number): Label[] {
+  const out: Label[] = [];
+  for (const m of source.masked.slice(from, to).matchAll(/([(,]\s*)([A-Za-z_]\w*)\s*=(?!=)/g)) {
+    out.push({ name: m[2]!, offset: from + m.index! + m[1]!.length });
+  }
+  return out;
+}
+
+/** Every other string argument, starting at `first` (Micrometer `"k1", v1, "k2", v2`). */
+function pairedKeys(source: SourceFile, open: number, end: number, first: number): Label[] {
+  const args = topLevelArguments(source, open, end);
+  const out: Label[] = [];
+  for (let i = first; i < args.length; i += 2) {
+    const [from, to] = args[i]!;
+    const literal = strings(source, from, to)[0];
+    if (literal && source.text.slice(from, to).trim().startsWith(source.text[literal.offset - 1]!)) out.push(literal);
+  }
+  return out;
+}
+
+function topLevelArguments(source: SourceFile, open: number, end: number): [number, number][] {
+  const args: [number, number][] = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let i = open + 1; i < end - 1; i++) {
+    const ch = source.masked[i];
+    if (ch === "(" || ch === "[" || ch === "{") depth++;
+    else if (ch === ")" || ch === "]" || ch === "}") depth--;
+    else if (ch === "," && depth === 0) {
+      args.push([start, i]);
+      start = i + 1;
+    }
+  }
+  if (source.masked.slice(start, end - 1).trim() !== "") args.push([start, end - 1]);
+  return args;
+}
+
+const DETECTORS: Detector[] = [
+  {
+    // prom-client: new client.Counter({ name, help, labelNames: ["route", "user_id"] })
+    pattern: /\bnew\s+(?:[\w$]+\.)?(?:Counter|Gauge|Histogram|Summary)\s*\(/g,
+    context: "labelNames",
+    labels(source, open, end) {
+      const list = listAfter(source, open, end, /\blabelNames\s*:\s*\[/);
+      return list ? strings(source, list[0], list[1]) : [];
+    },
+  },
+  {
+    // prometheus_client: Counter("name", "doc", ["user_id"]) or labelnames=[...]
+    pattern: /(?<![\w$.])(?:prometheus_client\.|prom\.)?(?:Counter|Gauge|Histogram|Summary|Enum|Info)\s*\(/g,
+    context: "labelnames",
+    labels(source, open, end) {
+      if (source.language !== "python") return [];
+      const keyword = listAfter(source, open, end, /\blabelnames\s*=\s*[[(]/);
+      if (keyword) return strings(source, keyword[0], keyword[1]);
+      const third = topLevelArguments(source, open, end)[2];
+      if (!third || !/^\s*[[(]/.test(source.masked.slice(third[0], third[1]))) return [];
+      return strings(source, third[0], third[1]);
+    },
+  },
+  {
+    // Go: prometheus.NewCounterVec(opts, []string{"user_id"}) / promauto.With(reg).NewHistogramVec(...)
+    pattern: /\bNew(?:Counter|Gauge|Histogram|Summary)Vec\s*\(/g,
+    context: "label names",
+    labels(source, open, end) {
+      const list = listAfter(source, open, end, /\[\]string\s*\{/);
+      return list ? strings(source, list[0], list[1]) : [];
+    },
+  },
+  {
+    // Go: prometheus.Labels{"user_id": id}
+    pattern: /\bprometheus\s*\.\s*Labels\s*\{/g,
+    context: "prometheus.Labels",
+    labels(source, open, end) {
+      return objectKeys(source, open, end);
+    },
+  },
+  {
+    // .labels({ userId }) / .labels(user_id=...) / .inc({ path }) / .observe({ ... }, v) / .startTimer({ ... })
+    pattern: /\.\s*(?:labels|inc|dec|observe|set|startTimer)\s*\(/g,
+    context: "metric labels",
+    labels(source, open, end, match) {
+      if (/\.\s*set\s*\($/.test(match[0]) && !/^\s*\{/.test(source.masked.slice(open + 1, end))) return [];
+      const labels = objectKeys(source, open, end).filter((l) => source.masked.lastIndexOf("{", l.offset) > open);
+      if (source.language === "python" && /labels/.test(match[0])) labels.push(...keywordArguments(source, open, end));
+      return labels;
+    },
+  },
+  {
+    // Micrometer: Tag.of("userId", id), Tags.of("k", v, ...), .tag("userId", id), .tags("k", v, ...)
+    pattern: /(?:\bTags?\s*\.\s*of|\.\s*tags?)\s*\(/g,
+    context: "Micrometer tags",
+    labels(source, open, end) {
+      if (source.language !== "java" && source.language !== "kotlin") return [];
+      return pairedKeys(source, open, end, 0);
+    },
+  },
+  {
+    // Micrometer: registry.counter("name", "userId", id) / Metrics.timer("name", "k", v)
+    pattern: /\b(?:\w*[Rr]egistry|Metrics)\s*\.\s*(?:counter|timer|summary|gauge)\s*\(/g,
+    context: "Micrometer tags",
+    labels(source, open, end) {
+      if (source.language !== "java" && source.language !== "kotlin") return [];
+      return pairedKeys(source, open, end, 1);
+    },
+  },
+  {
+    // OpenTelemetry metrics: counter.add(1, { "user.id": id }) / histogram.record(ms, attributes={...})
+    pattern: /\b\w*(?:[Cc]ounter|[Hh]istogram|[Gg]auge|[Mm]eter|[Mm]etric|UpDown\w*)\s*\.\s*(?:add|record|Add|Record)\s*\(/g,
+    context: "metric attributes",
+    labels(source, open, end) {
+      const labels = objectKeys(source, open, end);
+      if (source.language === "python") {
+        for (const l of strings(source, open, end)) {
+          if (/^\s*:/.test(source.text.slice(l.offset + l.name.length + 1, l.offset + l.name.length + 4))) labels.push(l);
+        }
+      }
+      return labels;
+    },
+  },
+  {
+    // Go OpenTelemetry: metric.WithAttributes(attribute.String("user.id", id))
+    pattern: /\bmetric\s*\.\s*WithAttributes\s*\(/g,
+    context: "metric attributes",
+    labels(source, open, end) {
+      const out: Label[] = [];
+      for (const m of source.masked.slice(open, end).matchAll(/\battribute\s*\.\s*\w+\s*\(\s*"/g)) {
+        const quote = open + m.index! + m[0].length - 1;
+        const literal = strings(source, quote, end)[0];
+        if (literal) out.push(literal);
+      }
+      return out;
+    },
+  },
+  {
+    // StatsD / DogStatsD: statsd.increment("x", tags=["user_id:" + id]) / client.increment("x", 1, ["userId:" + id])
+    pattern: /\b\w*(?:statsd|StatsD|Statsd|stats|Stats|hotshots|HotShots)\w*\s*\.\s*(?:increment|decrement|incr|decr|Incr|Decr|gauge|Gauge|histogram|Histogram|timing|Timing|distribution|Distribution|count|Count|set|Set|timer)\s*\(/g,
+    context: "StatsD tags",
+    labels(source, open, end) {
+      const out: Label[] = [];
+      for (const literal of strings(source, open, end)) {
+        const tag = /^([\w.-]+):/.exec(literal.name);
+        if (tag) out.push({ name: tag[1]!, offset: literal.offset });
+      }
+      out.push(...objectKeys(source, open, end));
+      return out;
+    },
+  },
+];
+
+export const metricLabelCardinality: RuleModule<Options> = {
+  id: "metric-label-cardinality",
+  title: "Unbounded metric label",
+  category: "scalability",
+  defaultSeverity: "warning",
+  description:
+    "An added metric label, tag or attribute whose values are unbounded (user, customer, session, request or trace ids, emails, IPs, raw URLs and paths) in Prometheus, Micrometer, OpenTelemetry or StatsD code.",
+  options,
+  async evaluate(ctx, opts) {
+    const unbounded = opts.unboundedLabels.map(concept);
+    const allowed = new Set(opts.allowedLabels);
+    const findings: FindingDraft[] = [];
+    for (const source of await addedSources(ctx, ["js", "python", "go", "java", "kotlin"])) {
+      const seen = new Set<number>();
+      for (const detector of DETECTORS) {
+        for (const match of source.masked.matchAll(detector.pattern)) {
+          const open = match.index! + match[0].length - 1;
+          const end = closingOffset(source.masked, open);
+          if (end === undefined) continue;
+          for (const label of detector.labels(source, open, end, match)) {
+            if (seen.has(label.offset) || allowed.has(label.name)) continue;
+            const line = lineOf(source, label.offset);
+            if (!source.added.has(line)) continue;
+            const kind = unboundedKind(label.name, unbounded);
+            if (!kind) continue;
+            seen.add(label.offset);
+            findings.push({
+              file: source.path,
+              line,
+              message: `${detector.context} include \`${label.name}\` (${kind}): every distinct value creates a new time series`,
+              remediation:
+                "Use a bounded label (route template, status class, tenant tier) and put the unbounded value in logs or trace attributes, or add it as an exemplar.",
+              key: `${detector.context}:${label.name}:${source.text.slice(Math.max(0, open - 40), open).replace(/\s+/g, " ").trim()}`,
+            });
+          }
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+function unboundedKind(label: string, unbounded: NamedConcept[]): string | undefined {
+  return unbounded.find((c) => namesConcept(label, c))?.name;
+}

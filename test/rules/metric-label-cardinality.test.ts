@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { defaultConfig } from "../../src/config/schema.js";
+import { review } from "../../src/engine/engine.js";
+import { changeFromTrees } from "../../src/engine/memory-change.js";
+import { metricLabelCardinality } from "../../src/rules/metric-label-cardinality.js";
+
+async function flagged(path: string, text: string, options: Record<string, unknown> = {}) {
+  const config = defaultConfig();
+  config.rules["metric-label-cardinality"] = {
+    severity: "warning",
+    options: metricLabelCardinality.options!.parse(options) as Record<string, unknown>,
+  };
+  const report = await review(changeFromTrees({}, { [path]: text }), config, { rules: [metricLabelCardinality], triggers: [] });
+  return report.findings.map((f) => [f.line, f.message]);
+}
+
+describe("metric-label-cardinality", () => {
+  const invalid: [string, string, number, string][] = [
+    ["a.ts", "new Counter({ name: 'x', help: 'y', labelNames: ['userId'] });", 1, "userId"],
+    ["a.ts", "histogram.labels({ email: u.email }).observe(1);", 1, "email"],
+    ["a.ts", "statsClient.increment('hits', 1, ['ip:' + req.ip]);", 1, "ip"],
+    ["a.py", "C = Counter('x', 'y', labelnames=['session_id'])", 1, "session_id"],
+    ["a.py", "REQS.labels(method='GET', request_id=rid).inc()", 1, "request_id"],
+    ["a.py", "counter.add(1, {'user.id': uid})", 1, "user.id"],
+    ["a.go", 'v := promauto.NewGaugeVec(opts, []string{"account_id"})', 1, "account_id"],
+    ["a.go", 'counter.Add(ctx, 1, metric.WithAttributes(attribute.String("http.url", u)))', 1, "http.url"],
+    ["a.go", 'statsd.Incr("hits", []string{"order_id:" + id}, 1)', 1, "order_id"],
+    ["A.java", 'Tags tags = Tags.of("region", r, "traceId", t);', 1, "traceId"],
+    ["A.kt", 'Metrics.timer("checkout", "correlationId", id)', 1, "correlationId"],
+  ];
+  it.each(invalid)("flags %s: %s", async (path, text, line, label) => {
+    const found = await flagged(path, text);
+    expect(found.map(([l]) => l)).toEqual([line]);
+    expect(found[0]![1]).toContain(`\`${label}\``);
+  });
+
+  const valid: [string, string][] = [
+    ["a.ts", "new Counter({ name: 'x', help: 'y', labelNames: ['route', 'method', 'status'] });"],
+    ["a.ts", "const c = new Counter(); // labelNames: ['userId']"],
+    ["a.ts", "cache.set('userId', id); map.set(key, { userId });"],
+    ["a.ts", "ordersCounter.add(1, { currency });"],
+    ["a.ts", "list.add(1, userId, email);"],
+    ["a.py", "REQS.labels(method='GET', view=view).inc()"],
+    ["a.py", "statsd.increment('hits', tags=['endpoint:search', 'env:prod'])"],
+    ["a.go", 'v := prometheus.NewCounterVec(opts, []string{"queue", "outcome"})'],
+    ["A.java", 'Counter.builder("x").tag("channel", c).register(registry);'],
+    ["A.java", 'registry.counter("orders", "channel", order.userId());'],
+  ];
+  it.each(valid)("accepts %s: %s", async (path, text) => {
+    expect(await flagged(path, text)).toEqual([]);
+  });
+
+  it("uses the configured unbounded and allowed label names", async () => {
+    const text = "new Counter({ name: 'x', help: 'y', labelNames: ['tenant_id', 'path'] });";
+    expect((await flagged("a.ts", text)).map(([, m]) => m)).toEqual([
+      "labelNames include `path` (path): every distinct value creates a new time series",
+    ]);
+    expect((await flagged("a.ts", text, { unboundedLabels: ["tenantId", "path"], allowedLabels: ["path"] })).map(([, m]) => m)).toEqual([
+      "labelNames include `tenant_id` (tenantId): every distinct value creates a new time series",
+    ]);
+  });
+});
