@@ -18,7 +18,22 @@ import { unversionedApi } from "./unversioned-api.js";
  * Every hard-constraint rule, sorted by id (a meta-test checks the order, the docs page and fixtures).
  * Add a rule: write src/rules/<id>.ts, docs/rules/<id>.md, test/rules/<id>.test.ts, then list it here.
  */
-export const RULES: readonly RuleModule<any>[] = [breakingApiChange, commandIdempotency, crossServiceDataAccess, destructiveMigration, forbiddenDependency, k8sHealthProbes, k8sResourceLimits, metricLabelCardinality, outboundCallTimeout, piiInLogs, plaintextSecret, serviceOwnership, unauthenticatedEndpoint, unversionedApi];
+export const RULES: readonly RuleModule<any>[] = [
+  breakingApiChange,
+  commandIdempotency,
+  crossServiceDataAccess,
+  destructiveMigration,
+  forbiddenDependency,
+  k8sHealthProbes,
+  k8sResourceLimits,
+  metricLabelCardinality,
+  outboundCallTimeout,
+  piiInLogs,
+  plaintextSecret,
+  serviceOwnership,
+  unauthenticatedEndpoint,
+  unversionedApi,
+];
 
 export function ruleById(id: string): RuleModule<any> | undefined {
   return RULES.find((r) => r.id === id);
