@@ -12,6 +12,8 @@ const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.info(`${signal} received, stopping server`);
+  // In-flight reviews finish (they complete their check runs); a stuck one must not block the shutdown.
+  setTimeout(() => process.exit(1), 25_000).unref();
   try {
     await server.stop();
     process.exit(0);
