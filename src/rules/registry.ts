@@ -1,5 +1,6 @@
 import type { RuleModule } from "../engine/types.js";
 import { breakingApiChange } from "./breaking-api-change.js";
+import { breakingEventChange } from "./breaking-event-change.js";
 import { commandIdempotency } from "./command-idempotency.js";
 import { crossServiceDataAccess } from "./cross-service-data-access.js";
 import { destructiveMigration } from "./destructive-migration.js";
@@ -20,6 +21,7 @@ import { unversionedApi } from "./unversioned-api.js";
  */
 export const RULES: readonly RuleModule<any>[] = [
   breakingApiChange,
+  breakingEventChange,
   commandIdempotency,
   crossServiceDataAccess,
   destructiveMigration,

@@ -1,0 +1,279 @@
+/**
+ * breaking-event-change: an event schema change that existing consumers (or producers) cannot live with.
+ *
+ * Which files are event contracts is the event-contract trigger's classification (AsyncAPI documents, Avro
+ * schemas, Protobuf files without a gRPC service, event JSON Schemas, CloudEvents schemas), so the trigger
+ * and the rule never disagree about what an event schema is. Each changed one is compared with its base
+ * version under the configured compatibility mode (Confluent Schema Registry's terms):
+ * - AsyncAPI 2.x/3.x: channels and messages removed; message payloads as JSON Schema (refs followed inside the
+ *   PR's tree only);
+ * - JSON Schema: `contracts/json-schema.ts`;
+ * - Avro: avsc schema resolution (`contracts/avro.ts`);
+ * - Protobuf: wire-level breaks (`contracts/protobuf.ts`), whatever the mode: they break both directions.
+ *
+ * Category `data`: an event schema is a data contract; a break poisons a topic with records some consumer
+ * cannot decode, and unlike a failed request those records stay written.
+ */
+import { posix } from "node:path";
+import { z } from "zod";
+import type { ChangedFile, Side } from "../engine/change.js";
+import type { ReviewContext } from "../engine/context.js";
+import { isAsyncApiDocument } from "../engine/kinds/asyncapi.js";
+import { extension } from "../engine/kinds/paths.js";
+import { isRecord } from "../engine/structured.js";
+import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { contractHits } from "../triggers/contracts.js";
+import { hasMigrationPlan } from "./breaking-api-change.js";
+import { diffAvro, parseAvro } from "./contracts/avro.js";
+import { diffJsonSchemas, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "./contracts/json-schema.js";
+import { diffProtoMessages, parseProto, type ProtoImport } from "./contracts/protobuf.js";
+import { SpecDocument, type SpecNode } from "./openapi/refs.js";
+
+const options = z.object({
+  /**
+   * Which readers must keep working (Confluent Schema Registry terms): `backward` (default) — consumers on the
+   * new schema read events written with the old one; `forward` — consumers still on the old schema read
+   * events written with the new one; `full` — both.
+   */
+  compatibility: z.enum(["backward", "forward", "full"]).default("backward"),
+});
+type Options = z.output<typeof options>;
+
+const REMEDIATION =
+  "Evolve the schema compatibly (add optional fields with defaults, keep field numbers and enum values, reserve what you remove), " +
+  "or publish a new event type/topic version and migrate consumers, " +
+  "or describe the rollout order in a PR description section with the configured migration-plan heading.";
+
+/** One break before it becomes a finding. */
+interface EventBreak {
+  file: string;
+  line: number;
+  /** Which version the line is in. */
+  side: Side;
+  what: string;
+  key: string;
+}
+
+export const breakingEventChange: RuleModule<Options> = {
+  id: "breaking-event-change",
+  title: "Breaking event change",
+  category: "data",
+  defaultSeverity: "error",
+  description:
+    "An AsyncAPI, JSON Schema, Avro or Protobuf event schema change that breaks existing consumers or producers under the configured compatibility mode.",
+  options,
+  async evaluate(ctx, opts) {
+    const hits = (await contractHits(ctx)).event;
+    const breaks: EventBreak[] = [];
+    for (const hit of hits) {
+      const file = ctx.file(hit.file);
+      // New schemas have nobody to break; removed ones are the service-retirement trigger's business.
+      if (!file || file.status === "added" || file.status === "copied" || file.status === "removed") continue;
+      breaks.push(...(await judgeFile(ctx, file, opts.compatibility)));
+    }
+    if (breaks.length === 0) return [];
+    const heading = ctx.config.migrationPlan.heading;
+    if (hasMigrationPlan(ctx.change.description, heading)) {
+      ctx.note(`breaking-event-change: ${breaks.length} breaking change(s) accepted: the PR description has a "${heading}" section`);
+      return [];
+    }
+    return breaks.map(toFinding);
+  },
+};
+
+function toFinding(b: EventBreak): FindingDraft {
+  const where = b.side === "base" ? " (line in the base version: it no longer exists at head)" : "";
+  return {
+    file: b.file,
+    line: b.line,
+    message: `Breaking event change: ${b.what}${where}.`,
+    remediation: REMEDIATION,
+    key: b.key,
+  };
+}
+
+async function judgeFile(ctx: ReviewContext, file: ChangedFile, mode: Compatibility): Promise<EventBreak[]> {
+  const basePath = file.previousPath ?? file.path;
+  const ext = extension(file.path);
+  if (ext === "avsc") return judgeAvro(ctx, file, basePath, mode);
+  if (ext === "proto") return judgeProto(ctx, file, basePath);
+  if (ext === "yaml" || ext === "yml" || ext === "json") return judgeStructured(ctx, file, basePath, mode);
+  if (ext === "avpr" || ext === "avdl") ctx.note(`breaking-event-change: ${file.path}: Avro protocol/IDL files are not compared (only .avsc schemas)`);
+  return [];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Avro
+
+async function judgeAvro(ctx: ReviewContext, file: ChangedFile, basePath: string, mode: Compatibility): Promise<EventBreak[]> {
+  const [baseText, headText] = await Promise.all([ctx.text("base", basePath), ctx.text("head", file.path)]);
+  if (baseText === undefined || headText === undefined) return [];
+  const head = parseAvro(headText);
+  if (!head.ok) {
+    ctx.problem({ file: file.path, line: head.line, message: `breaking-event-change: ${file.path} is not a valid Avro schema: ${head.message}` });
+    return [];
+  }
+  const base = parseAvro(baseText);
+  if (!base.ok) {
+    ctx.note(`breaking-event-change: ${basePath}:${base.line}: the base version is not a valid Avro schema (${base.message}); not compared`);
+    return [];
+  }
+  return diffAvro(base.schema, head.schema, mode).map((b) => ({
+    file: b.side === "base" ? basePath : file.path,
+    line: b.line,
+    side: b.side,
+    what: `Avro schema ${file.path}: ${b.message}`,
+    key: `avro ${b.key}`,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Protobuf
+
+async function judgeProto(ctx: ReviewContext, file: ChangedFile, basePath: string): Promise<EventBreak[]> {
+  const [baseText, headText] = await Promise.all([ctx.text("base", basePath), ctx.text("head", file.path)]);
+  if (baseText === undefined || headText === undefined) return [];
+  const head = parseProto(headText, await protoImports(ctx, "head", file.path, headText));
+  if (!head.ok) {
+    ctx.problem({ file: file.path, line: head.line, message: `breaking-event-change: ${file.path} does not parse as Protobuf: ${head.message}` });
+    return [];
+  }
+  const base = parseProto(baseText, await protoImports(ctx, "base", basePath, baseText));
+  if (!base.ok) {
+    ctx.note(`breaking-event-change: ${basePath}:${base.line}: the base version does not parse as Protobuf (${base.message}); not compared`);
+    return [];
+  }
+  return diffProtoMessages(base.schema, head.schema).map((b) => ({
+    file: b.side === "base" ? basePath : file.path,
+    line: b.line,
+    side: b.side,
+    what: `Protobuf ${file.path}: ${b.message} [buf ${b.rule}]`,
+    key: `proto ${b.key}`,
+  }));
+}
+
+const IMPORT = /^\s*import\s+(?:public\s+|weak\s+)?["']([^"']+)["']\s*;/gm;
+
+/** Imports found in the same tree (relative to the repository root or to the file); never outside it. */
+async function protoImports(ctx: ReviewContext, side: Side, path: string, text: string): Promise<ProtoImport[]> {
+  const paths = new Set(await ctx.paths(side));
+  const out: ProtoImport[] = [];
+  for (const match of text.matchAll(IMPORT)) {
+    const name = match[1]!;
+    if (name.startsWith("google/protobuf/")) continue;
+    const candidates = [posix.normalize(name), posix.normalize(posix.join(posix.dirname(path), name))].filter((p) => !p.startsWith("../") && !p.startsWith("/"));
+    const found = candidates.find((p) => paths.has(p));
+    if (!found) continue;
+    const imported = await ctx.text(side, found);
+    if (imported !== undefined) out.push({ name, text: imported });
+    if (out.length >= 50) break;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// AsyncAPI and JSON Schema (YAML/JSON files, `$ref`s followed inside the PR's tree)
+
+async function judgeStructured(ctx: ReviewContext, file: ChangedFile, basePath: string, mode: Compatibility): Promise<EventBreak[]> {
+  const [base, head] = await Promise.all([SpecDocument.load(ctx, "base", basePath), SpecDocument.load(ctx, "head", file.path)]);
+  if (!head || !base) return [];
+  if (!head.ok) {
+    const error = head.parseErrors[0];
+    ctx.problem({ file: error?.file ?? file.path, line: error?.line ?? 1, column: error?.column, message: `breaking-event-change: ${error?.file ?? file.path} does not parse: ${error?.message ?? "empty document"}` });
+    return [];
+  }
+  if (!base.ok) {
+    ctx.note(`breaking-event-change: ${basePath}: the base version does not parse; not compared`);
+    return [];
+  }
+  for (const spec of [base, head]) {
+    for (const issue of spec.issues) ctx.note(`breaking-event-change: ${issue.file}:${issue.line}: $ref ${issue.ref} ${issue.reason}`);
+    for (const e of spec.parseErrors) {
+      if (spec === head) ctx.problem({ file: e.file, line: e.line, column: e.column, message: `breaking-event-change: ${e.file} (referenced by ${file.path}) does not parse: ${e.message}` });
+    }
+  }
+  if (isAsyncApiDocument(head.rootValue) && isAsyncApiDocument(base.rootValue)) return judgeAsyncApi(file, base, head, mode);
+  const found = diffJsonSchemas(root(base), root(head), mode);
+  return found.map((b) => jsonBreak(b, `JSON Schema ${file.path}`, `schema ${b.path}`));
+}
+
+function root(spec: SpecDocument): SchemaRoot {
+  return { tree: spec, node: spec.rootNode() };
+}
+
+function jsonBreak(b: JsonSchemaBreak, subject: string, keyPrefix: string): EventBreak {
+  return { file: b.file, line: b.line, side: b.side, what: `${subject}: ${b.message}`, key: `${keyPrefix} ${b.change} ${b.direction}` };
+}
+
+interface AsyncMessage {
+  /** Stable identity: channel + operation + message name. */
+  id: string;
+  channel: string;
+  node: SpecNode;
+  channelNode: SpecNode;
+}
+
+/** Messages of an AsyncAPI document by identity (2.x: channels.*.publish/subscribe.message[.oneOf]; 3.x: channels.*.messages). */
+function asyncMessages(spec: SpecDocument): { channels: Map<string, SpecNode>; messages: Map<string, AsyncMessage> } {
+  const channels = new Map<string, SpecNode>();
+  const messages = new Map<string, AsyncMessage>();
+  const major = Number(/^(\d+)/.exec(String(spec.rootValue.asyncapi))?.[1] ?? 2);
+  const rootNode = spec.rootNode();
+  for (const [name, channelNode] of spec.entries(spec.child(rootNode, "channels"))) {
+    channels.set(name, channelNode);
+    const add = (id: string, node: SpecNode) => messages.set(`${name} ${id}`, { id: `${name} ${id}`, channel: name, node, channelNode });
+    if (major >= 3) {
+      for (const [messageId, node] of spec.entries(spec.child(channelNode, "messages"))) add(messageId, node);
+      continue;
+    }
+    for (const op of ["publish", "subscribe"]) {
+      const message = spec.child(spec.child(channelNode, op), "message");
+      if (!message) continue;
+      const variants = spec.items(spec.child(message, "oneOf"));
+      const list = variants.length > 0 ? variants : [message];
+      list.forEach((node, i) => add(`${op} ${messageName(spec, node) ?? (variants.length > 0 ? `#${i}` : "message")}`, node));
+    }
+  }
+  return { channels, messages };
+}
+
+function messageName(spec: SpecDocument, node: SpecNode): string | undefined {
+  const resolved = spec.deref(node).value;
+  if (isRecord(resolved)) {
+    for (const key of ["messageId", "name"]) if (typeof resolved[key] === "string") return resolved[key] as string;
+  }
+  return SpecDocument.refName(node.value);
+}
+
+const JSON_SCHEMA_FORMAT = /^application\/(schema\+json|schema\+yaml|vnd\.aai\.asyncapi)/i;
+
+function judgeAsyncApi(file: ChangedFile, base: SpecDocument, head: SpecDocument, mode: Compatibility): EventBreak[] {
+  const out: EventBreak[] = [];
+  const before = asyncMessages(base);
+  const after = asyncMessages(head);
+  for (const [name, node] of before.channels) {
+    if (after.channels.has(name)) continue;
+    out.push({ file: node.loc.file, line: base.lineOf(node.loc), side: "base", what: `AsyncAPI ${file.path}: channel ${name} was removed: its consumers stop receiving events`, key: `asyncapi channel ${name} removed` });
+  }
+  for (const [id, message] of before.messages) {
+    if (!after.channels.has(message.channel)) continue;
+    const now = after.messages.get(id);
+    if (!now) {
+      out.push({ file: message.node.loc.file, line: base.lineOf(message.node.loc), side: "base", what: `AsyncAPI ${file.path}: message ${id} was removed`, key: `asyncapi message ${id} removed` });
+      continue;
+    }
+    const format = (spec: SpecDocument, m: AsyncMessage) => {
+      const value = spec.deref(m.node).value;
+      return isRecord(value) && typeof value.schemaFormat === "string" ? value.schemaFormat : undefined;
+    };
+    const baseFormat = format(base, message);
+    const headFormat = format(head, now);
+    if ((baseFormat && !JSON_SCHEMA_FORMAT.test(baseFormat)) || (headFormat && !JSON_SCHEMA_FORMAT.test(headFormat))) continue;
+    const basePayload = base.child(message.node, "payload");
+    const headPayload = head.child(now.node, "payload");
+    if (!basePayload || !headPayload) continue;
+    const found = diffJsonSchemas({ tree: base, node: basePayload }, { tree: head, node: headPayload }, mode);
+    out.push(...found.map((b) => jsonBreak(b, `AsyncAPI ${file.path} message ${id} payload`, `asyncapi ${id} ${b.path}`)));
+  }
+  return out;
+}
