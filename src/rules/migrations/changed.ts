@@ -46,7 +46,7 @@ async function collect(ctx: ReviewContext): Promise<ChangedMigration[]> {
       ctx.note(`${file.path}: ${framework} migrations are not analysed for destructive changes; review it by hand`);
       continue;
     }
-    const analysis = await analyze(file.path, framework, text);
+    const analysis = await analyze(file.path, framework, text, (p) => ctx.text("base", p));
     if (analysis === undefined) continue;
     const addedLines =
       file.status === "added" || file.status === "copied"
@@ -58,11 +58,19 @@ async function collect(ctx: ReviewContext): Promise<ChangedMigration[]> {
 }
 
 /** Undefined for files that are rollbacks only (golang-migrate *.down.sql, Flyway U*__ undo, Diesel down.sql). */
-export async function analyze(path: string, framework: MigrationFramework, text: string): Promise<MigrationAnalysis | undefined> {
+export async function analyze(
+  path: string,
+  framework: MigrationFramework,
+  text: string,
+  readBase: (path: string) => Promise<string | undefined> = async () => undefined,
+): Promise<MigrationAnalysis | undefined> {
   const name = path.split("/").at(-1) ?? path;
   switch (framework) {
-    case "Rails":
-      return analyzeRails(text);
+    case "Rails": {
+      // db/migrate/x.rb → db/schema.rb (db/<name>_migrate → db/<name>_schema.rb for multiple databases).
+      const schemaPath = path.replace(/\/(\w+_)?migrate\/[^/]+$/, (_, prefix: string | undefined) => `/${prefix ?? ""}schema.rb`);
+      return analyzeRails(text, schemaPath !== path ? await readBase(schemaPath) : undefined);
+    }
     case "Django":
       return analyzeDjango(text, djangoAppLabel(path));
     case "Alembic":

@@ -1,4 +1,5 @@
-import { analyzeSql } from "./sql.js";
+import { columnType, isSafeTypeChange, RailsColumns } from "./rails-types.js";
+import { analyzeSql, hasValidatedNotNullCheck, newState, type SqlState } from "./sql.js";
 import type { MigrationAnalysis, MigrationOp } from "./types.js";
 
 /**
@@ -7,8 +8,9 @@ import type { MigrationAnalysis, MigrationOp } from "./types.js";
  * bracket), `change_table` blocks give their table to `t.*` calls, `def down` is a rollback and not
  * judged, and `execute` SQL (strings and heredocs) goes to the SQL parser.
  */
-export async function analyzeRails(text: string): Promise<MigrationAnalysis> {
+export async function analyzeRails(text: string, schemaText?: string): Promise<MigrationAnalysis> {
   const out: MigrationAnalysis = { ops: [], issues: [] };
+  const env: RailsEnv = { columns: schemaText ? parseRailsSchema(schemaText) : new RailsColumns(), sql: newState() };
   const lines = text.split("\n").map((l) => l.replace(/\r$/, ""));
   const blocks: { kind: "down" | "table" | "created" | "other"; table?: string; variable?: string }[] = [];
   const inDown = () => blocks.some((b) => b.kind === "down");
@@ -16,7 +18,12 @@ export async function analyzeRails(text: string): Promise<MigrationAnalysis> {
 
   for (let index = 0; index < lines.length; index++) {
     const lineNo = index + 1;
-    let statement = stripComment(lines[index]!);
+    let statement = stripComment(lines[index]!)
+      // `reversible do |dir| dir.up { ... }; dir.down { ... }`: the up block is a statement, the down block a rollback.
+      .replace(/^(\s*)\w+\.up\s*\{\s*(.*?)\s*\}\s*$/, "$1$2")
+      .replace(/^\s*\w+\.down\s*\{.*\}\s*$/, "")
+      // `safety_assured { ... }` on one line: the call inside is judged like any other (not a waiver).
+      .replace(/^(\s*)safety_assured\s*\{\s*(.*?)\s*\}\s*$/, "$1$2");
     // Join continuation lines (trailing comma, backslash, unbalanced brackets).
     while (index + 1 < lines.length && (/[,\\(\[{]\s*$/.test(statement) || unbalanced(statement))) {
       index++;
@@ -44,7 +51,7 @@ export async function analyzeRails(text: string): Promise<MigrationAnalysis> {
         const body: string[] = [];
         let j = index + 1;
         for (; j < lines.length && lines[j]!.trim() !== terminator; j++) body.push(lines[j]!);
-        await pushSql(out, body.join("\n"), index + 2);
+        await pushSql(out, body.join("\n"), index + 2, env.sql);
         index = j;
         continue;
       }
@@ -54,9 +61,9 @@ export async function analyzeRails(text: string): Promise<MigrationAnalysis> {
         const block = tableBlock();
         const args = parseArgs(rest);
         if (receiver && block && receiver === block.variable) {
-          if (block.kind === "table") await tableMethod(out, block.table!, method, args, lineNo);
+          if (block.kind === "table") await tableMethod(out, env, block.table!, method, args, lineNo);
         } else if (!receiver) {
-          await topLevel(out, method, args, rest, lineNo);
+          await topLevel(out, env, method, args, rest, lineNo);
           if (opensBlock && (method === "change_table" || method === "create_table")) {
             const variable = /\|\s*(\w+)\s*\|/.exec(trimmed)?.[1];
             blocks.push({ kind: method === "change_table" ? "table" : "created", table: args.positional[0], variable });
@@ -151,13 +158,57 @@ const isFalse = (v: string | undefined) => v !== undefined && /^false$/.test(v.t
 const hasDefault = (o: Record<string, string>) => o.default !== undefined && o.default !== "nil";
 const concurrently = (v: string | undefined) => v !== undefined && /algorithm:\s*:concurrently|:algorithm\s*=>\s*:concurrently/.test(v);
 
-async function pushSql(out: MigrationAnalysis, sql: string, firstLine: number): Promise<void> {
-  const analysis = await analyzeSql(sql, firstLine);
+interface RailsEnv {
+  columns: RailsColumns;
+  /** Shared by every `execute` of the migration (e.g. a NOT NULL check validated before change_column_null). */
+  sql: SqlState;
+}
+
+/** Columns, indexes and check constraints declared in db/schema.rb (the database before the PR). */
+export function parseRailsSchema(text: string): RailsColumns {
+  const columns = new RailsColumns();
+  let table: string | undefined;
+  for (const raw of text.split("\n")) {
+    const line = stripComment(raw).trim();
+    const create = /^create_table\s+["':](\w+)"?/.exec(line);
+    if (create) {
+      table = create[1]!;
+      continue;
+    }
+    if (/^end\b/.test(line)) {
+      table = undefined;
+      continue;
+    }
+    const call = /^(?:(t)\.)?(\w+)\s*\(?\s*(.*?)\)?$/.exec(line);
+    if (!call) continue;
+    const [, receiver, method, rest] = call as unknown as [string, string | undefined, string, string];
+    const args = parseArgs(rest);
+    if (receiver && table) {
+      if (method === "index") columns.index(table, indexColumns(args.positional[0]));
+      else if (method === "check_constraint") columns.check(table, args.positional[0] ?? "");
+      else if (method === "references" || method === "belongs_to") {
+        columns.set(table, `${args.positional[0]}_id`, { type: "bigint" });
+        if (args.options.index !== "false") columns.index(table, [`${args.positional[0]}_id`]);
+      } else if (method === "column") columns.set(table, args.positional[0]!, columnType(args.positional[1], args.options));
+      else if (args.positional[0]) columns.set(table, args.positional[0], columnType(method, args.options));
+    } else if (!receiver && method === "add_index") {
+      columns.index(args.positional[0] ?? "", indexColumns(args.positional[1]));
+    }
+  }
+  return columns;
+}
+
+function indexColumns(value: string | undefined): string[] {
+  return (value ?? "").match(/[\w]+/g) ?? [];
+}
+
+async function pushSql(out: MigrationAnalysis, sql: string, firstLine: number, state?: SqlState): Promise<void> {
+  const analysis = await analyzeSql(sql, firstLine, state);
   out.ops.push(...analysis.ops);
   out.issues.push(...analysis.issues);
 }
 
-async function topLevel(out: MigrationAnalysis, method: string, args: RubyArgs, rest: string, line: number): Promise<void> {
+async function topLevel(out: MigrationAnalysis, env: RailsEnv, method: string, args: RubyArgs, rest: string, line: number): Promise<void> {
   const [table = "", second, third] = args.positional;
   const o = args.options;
   const push = (op: Omit<MigrationOp, "line" | "table"> & { table?: string }) => out.ops.push({ table, line, ...op });
@@ -190,13 +241,31 @@ async function topLevel(out: MigrationAnalysis, method: string, args: RubyArgs, 
       push({ kind: "rename-column", column: second, newName: third });
       break;
     case "change_column":
-      push({ kind: "change-column-type", column: second, detail: third });
+      changeColumn(env, table, second ?? "", columnType(third, o), o, (op) => push(op));
       break;
     case "change_column_null":
-      if (isFalse(third)) push({ kind: "set-not-null", column: second });
+      // With a fourth argument Rails first backfills NULLs with it (an UPDATE of the whole table).
+      if (isFalse(third) && (args.positional[3] !== undefined || !hasValidatedNotNullCheck(env.sql, table, second ?? "")))
+        push({ kind: "set-not-null", column: second });
       else push({ kind: "alter-table", column: second });
       break;
+    case "add_check_constraint": {
+      const expression = second ?? "";
+      const notNull = /^\s*"?(\w+)"?\s+IS\s+NOT\s+NULL\s*$/i.exec(expression);
+      const name = o.name ? rubyName(o.name) : `chk_${table}_${expression}`;
+      if (notNull) env.sql.notNullChecks.set(name, { table, column: notNull[1]!, validated: !isFalse(o.validate) });
+      env.columns.check(table, expression);
+      push({ kind: "alter-table" });
+      break;
+    }
+    case "validate_check_constraint": {
+      const check = o.name ? env.sql.notNullChecks.get(rubyName(o.name)) : undefined;
+      if (check) check.validated = true;
+      push({ kind: "alter-table" });
+      break;
+    }
     case "add_column":
+      env.columns.set(table, second ?? "", columnType(third, o));
       push({ kind: isFalse(o.null) && !hasDefault(o) ? "add-not-null-column" : "alter-table", column: second });
       break;
     case "add_reference":
@@ -206,11 +275,12 @@ async function topLevel(out: MigrationAnalysis, method: string, args: RubyArgs, 
       if (o.index === undefined || !/^false$/.test(o.index)) push({ kind: "create-index", concurrent: concurrently(o.index) });
       break;
     case "add_index":
+      env.columns.index(table, indexColumns(second));
       push({ kind: "create-index", concurrent: concurrently(rest) });
       break;
     case "execute": {
       const literal = /^\(?\s*(["'])([\s\S]*)\1\s*\)?$/.exec(rest.trim());
-      if (literal) await pushSql(out, literal[2]!.replace(/\\n/g, "\n"), line);
+      if (literal) await pushSql(out, literal[2]!.replace(/\\n/g, "\n"), line, env.sql);
       else out.issues.push({ line, message: "execute with SQL built at run time could not be judged", mayHideChange: false });
       break;
     }
@@ -226,7 +296,7 @@ async function topLevel(out: MigrationAnalysis, method: string, args: RubyArgs, 
   }
 }
 
-async function tableMethod(out: MigrationAnalysis, table: string, method: string, args: RubyArgs, line: number): Promise<void> {
+async function tableMethod(out: MigrationAnalysis, env: RailsEnv, table: string, method: string, args: RubyArgs, line: number): Promise<void> {
   const [first, second] = args.positional;
   const o = args.options;
   const push = (op: Omit<MigrationOp, "line" | "table">) => out.ops.push({ table, line, ...op });
@@ -242,7 +312,7 @@ async function tableMethod(out: MigrationAnalysis, table: string, method: string
       push({ kind: "rename-column", column: first, newName: second });
       break;
     case "change":
-      push({ kind: "change-column-type", column: first, detail: second });
+      changeColumn(env, table, first ?? "", columnType(second, o), o, push);
       break;
     case "index":
       push({ kind: "create-index", concurrent: concurrently(Object.entries(o).map(([k, v]) => `${k}: ${v}`).join(", ")) });
@@ -262,8 +332,28 @@ async function tableMethod(out: MigrationAnalysis, table: string, method: string
     default:
       // t.column :name, :type, ... and t.<type> :name, ... add a column.
       if (method === "column" || /^(string|text|integer|bigint|float|decimal|numeric|datetime|timestamp|time|date|binary|boolean|json|jsonb|uuid|citext|inet|hstore)$/.test(method)) {
-        const column = first;
+        const column = method === "column" ? first : first;
+        env.columns.set(table, column ?? "", columnType(method === "column" ? second : method, o));
         push({ kind: isFalse(o.null) && !hasDefault(o) ? "add-not-null-column" : "alter-table", column });
       }
   }
+}
+
+/**
+ * change_column: a type change unless db/schema.rb (or an earlier add_column) shows a change Postgres
+ * does in place; `null: false` also sets NOT NULL.
+ */
+function changeColumn(
+  env: RailsEnv,
+  table: string,
+  column: string,
+  to: ReturnType<typeof columnType>,
+  options: Record<string, string>,
+  push: (op: Omit<MigrationOp, "line" | "table">) => void,
+): void {
+  const from = env.columns.get(table, column);
+  const safe = from !== undefined && isSafeTypeChange(from, to, env.columns.isIndexed(table, column), env.columns.isChecked(table, column));
+  push(safe ? { kind: "alter-table", column } : { kind: "change-column-type", column, detail: to.type });
+  if (isFalse(options.null)) push({ kind: "set-not-null", column });
+  env.columns.set(table, column, to);
 }

@@ -6,15 +6,14 @@ import { lineAt, tableKey, type MigrationAnalysis, type MigrationOp } from "./ty
  * another dialect) is judged by a deliberately small pattern list (DROP TABLE, RENAME TABLE, ALTER TABLE
  * ... DROP/RENAME/MODIFY/CHANGE/ADD COLUMN) and otherwise reported as not understood.
  */
-export async function analyzeSql(sql: string, firstLine = 1): Promise<MigrationAnalysis> {
+export async function analyzeSql(sql: string, firstLine = 1, state: SqlState = newState()): Promise<MigrationAnalysis> {
   const result: MigrationAnalysis = { ops: [], issues: [] };
   const whole = await tryParse(sql);
   if (whole) {
-    collect(whole, sql, 0, firstLine, result, newState());
+    collect(whole, sql, 0, firstLine, result, state);
     return result;
   }
   // One bad statement must not hide the others: split and parse statement by statement.
-  const state = newState();
   const split = splitStatements(sql);
   if (split.unterminated !== undefined) {
     result.issues.push({
@@ -83,18 +82,18 @@ function charIndex(text: string, byteOffset: number): number {
 
 type Node = Record<string, any>;
 
-/** What earlier statements of the file established. */
-interface SqlState {
+/** What earlier statements of the file established (shared by the SQL snippets of one DSL migration). */
+export interface SqlState {
   inTransaction: boolean;
   /** CHECK (col IS NOT NULL) constraints by name; validated ones make a later SET NOT NULL skip its scan (Postgres 12+). */
   notNullChecks: Map<string, { table: string; column: string; validated: boolean }>;
 }
 
-function newState(): SqlState {
+export function newState(): SqlState {
   return { inTransaction: false, notNullChecks: new Map() };
 }
 
-function hasValidatedNotNullCheck(state: SqlState, table: string, column: string): boolean {
+export function hasValidatedNotNullCheck(state: SqlState, table: string, column: string): boolean {
   return [...state.notNullChecks.entries()].some(
     ([name, c]) =>
       c.validated &&
