@@ -64,13 +64,19 @@ export const breakingEventChange: RuleModule<Options> = {
   options,
   async evaluate(ctx, opts) {
     const hits = (await contractHits(ctx)).event;
-    const breaks: EventBreak[] = [];
+    const found: EventBreak[] = [];
+    const judged = new Set<string>();
     for (const hit of hits) {
       const file = ctx.file(hit.file);
       // New schemas have nobody to break; removed ones are the service-retirement trigger's business.
       if (!file || file.status === "added" || file.status === "copied" || file.status === "removed") continue;
-      breaks.push(...(await judgeFile(ctx, file, opts.compatibility)));
+      judged.add(file.path);
+      found.push(...(await judgeFile(ctx, file, opts.compatibility)));
     }
+    found.push(...(await judgeUnchangedAsyncApiDocs(ctx, judged, opts.compatibility)));
+    // One finding per place: a schema file judged on its own and through an AsyncAPI document that uses it.
+    const seen = new Set<string>();
+    const breaks = found.filter((b) => !seen.has(`${b.file}:${b.line}`) && Boolean(seen.add(`${b.file}:${b.line}`)));
     if (breaks.length === 0) return [];
     const heading = ctx.config.migrationPlan.heading;
     if (hasMigrationPlan(ctx.change.description, heading)) {
@@ -195,6 +201,38 @@ async function judgeStructured(ctx: ReviewContext, file: ChangedFile, basePath: 
   if (isAsyncApiDocument(head.rootValue) && isAsyncApiDocument(base.rootValue)) return judgeAsyncApi(file, base, head, mode);
   const found = diffJsonSchemas(root(base), root(head), mode);
   return found.map((b) => jsonBreak(b, `JSON Schema ${file.path}`, `schema ${b.path}`));
+}
+
+/** Most unchanged AsyncAPI documents loaded to see whether they use a changed file. */
+const MAX_UNCHANGED_DOCS = 20;
+const ASYNCAPI_NAME = /asyncapi[^/]*\.(ya?ml|json)$/i;
+
+/**
+ * AsyncAPI documents the PR does not touch but whose `$ref`s reach a file it changes (payload schemas kept
+ * in separate files): the messages are compared through the document, so the break names its message.
+ */
+async function judgeUnchangedAsyncApiDocs(ctx: ReviewContext, judged: Set<string>, mode: Compatibility): Promise<EventBreak[]> {
+  const changed = new Map(ctx.files.filter((f) => f.status === "modified" || f.status === "renamed").map((f) => [f.path, f]));
+  const structuredChange = [...changed.keys()].some((p) => ["yaml", "yml", "json"].includes(extension(p)));
+  if (!structuredChange) return [];
+  const candidates = (await ctx.paths("head")).filter((p) => ASYNCAPI_NAME.test(p) && !judged.has(p) && !ctx.file(p));
+  const out: EventBreak[] = [];
+  for (const path of candidates.slice(0, MAX_UNCHANGED_DOCS)) {
+    const head = await SpecDocument.load(ctx, "head", path);
+    if (!head?.ok || !isAsyncApiDocument(head.rootValue)) continue;
+    const uses = [...head.files.keys()].filter((f) => f !== path && changed.has(f));
+    if (uses.length === 0) continue;
+    const base = await SpecDocument.load(ctx, "base", path);
+    if (!base?.ok || !isAsyncApiDocument(base.rootValue)) continue;
+    for (const e of head.parseErrors) {
+      ctx.problem({ file: e.file, line: e.line, column: e.column, message: `breaking-event-change: ${e.file} (referenced by ${path}) does not parse: ${e.message}` });
+    }
+    out.push(...judgeAsyncApi({ path, status: "modified", additions: 0, deletions: 0 }, base, head, mode));
+  }
+  if (candidates.length > MAX_UNCHANGED_DOCS) {
+    ctx.note(`breaking-event-change: only the first ${MAX_UNCHANGED_DOCS} unchanged AsyncAPI documents were checked for references to changed files`);
+  }
+  return out;
 }
 
 function root(spec: SpecDocument): SchemaRoot {

@@ -97,12 +97,10 @@ function namedPointer(schema: AvroSchema, type: avro.Type, fallback: Pointer): P
 }
 
 function report(w: Walk, at: { reader?: Pointer; writer?: Pointer }, key: string, message: string): void {
-  const writerSide: AvroSide = w.readerSide === "head" ? "base" : "head";
   const headPointer = w.readerSide === "head" ? at.reader : at.writer;
   const basePointer = w.readerSide === "base" ? at.reader : at.writer;
   const [side, pointer] = headPointer ? (["head", headPointer] as const) : (["base", basePointer ?? []] as const);
   const schema = side === w.readerSide ? w.reader : w.writer;
-  void writerSide;
   w.out.push({
     direction: w.direction,
     side,

@@ -1,0 +1,178 @@
+/** Edge cases of breaking-event-change beyond the fixture scenarios: bad input, $ref sandboxing, modes, keys. */
+import { describe, expect, it } from "vitest";
+import { validateConfig } from "../../src/config/load.js";
+import { review } from "../../src/engine/engine.js";
+import { changeFromTrees } from "../../src/engine/memory-change.js";
+import { breakingEventChange } from "../../src/rules/breaking-event-change.js";
+
+type Tree = Record<string, string>;
+
+async function run(base: Tree, head: Tree, options: { config?: Record<string, unknown>; description?: string; renames?: Record<string, string> } = {}) {
+  const change = changeFromTrees(base, head, { description: options.description, renames: options.renames });
+  const report = await review(change, validateConfig(options.config ?? {}, "test"), { rules: [breakingEventChange] });
+  return {
+    findings: report.findings.map((f) => ({ file: f.file, line: f.line, id: f.id, message: f.message })),
+    problems: report.problems,
+    notes: report.notes,
+  };
+}
+
+const at = (r: { findings: { file: string; line?: number }[] }) => r.findings.map((f) => `${f.file}:${f.line}`);
+
+const lines = (...l: string[]) => l.join("\n") + "\n";
+
+const ASYNC = (payloadRef: string) =>
+  lines(
+    "asyncapi: 2.6.0", //                       1
+    "info:", //                                 2
+    "  title: Billing events", //               3
+    "  version: 1.0.0", //                      4
+    "channels:", //                             5
+    "  billing.invoice-issued.v1:", //          6
+    "    subscribe:", //                        7
+    "      message:", //                        8
+    "        name: InvoiceIssued", //           9
+    "        payload:", //                      10
+    `          $ref: '${payloadRef}'`, //       11
+  );
+
+const INVOICE = (amountType: string) =>
+  lines(
+    "type: object", //               1
+    "required: [invoiceId, amount]", // 2
+    "properties:", //                3
+    "  invoiceId:", //               4
+    "    type: string", //           5
+    "  amount:", //                  6
+    `    type: ${amountType}`, //    7
+  );
+
+describe("breaking-event-change: $refs stay inside the PR's tree", () => {
+  it("follows a relative file $ref and reports in the referenced file", async () => {
+    const base = { "billing/asyncapi.yaml": ASYNC("./schemas/invoice-issued.yaml"), "billing/schemas/invoice-issued.yaml": INVOICE("number") };
+    const head = { "billing/asyncapi.yaml": ASYNC("./schemas/invoice-issued.yaml").replace("1.0.0", "1.1.0"), "billing/schemas/invoice-issued.yaml": INVOICE("string") };
+    const r = await run(base, head);
+    expect(at(r)).toEqual(["billing/schemas/invoice-issued.yaml:7"]);
+    expect(r.problems).toEqual([]);
+  });
+
+  it("judges an unchanged AsyncAPI document through the changed schema file it references", async () => {
+    const base = { "billing/asyncapi.yaml": ASYNC("./schemas/invoice-issued.yaml"), "billing/schemas/invoice-issued.yaml": INVOICE("number") };
+    const head = { "billing/asyncapi.yaml": ASYNC("./schemas/invoice-issued.yaml"), "billing/schemas/invoice-issued.yaml": INVOICE("string") };
+    const r = await run(base, head);
+    expect(at(r)).toEqual(["billing/schemas/invoice-issued.yaml:7"]);
+    expect(r.findings[0]!.message).toContain("message billing.invoice-issued.v1 subscribe InvoiceIssued payload");
+  });
+
+  it("never reads URLs or paths outside the repository, and says so", async () => {
+    for (const ref of ["https://schemas.example.com/invoice.yaml", "../../etc/passwd", "/etc/hostname"]) {
+      const doc = ASYNC(ref);
+      const r = await run({ "billing/asyncapi.yaml": doc }, { "billing/asyncapi.yaml": doc.replace("1.0.0", "1.0.1") });
+      expect(r.findings).toEqual([]);
+      expect(r.notes.some((n) => n.includes(`billing/asyncapi.yaml:11: $ref ${ref}`))).toBe(true);
+    }
+  });
+});
+
+describe("breaking-event-change: bad input", () => {
+  it("a head AsyncAPI document that does not parse is a problem naming file and line", async () => {
+    const doc = ASYNC("#/components/schemas/X");
+    const r = await run({ "billing/asyncapi.yaml": doc }, { "billing/asyncapi.yaml": doc.replace("    subscribe:", "    subscribe: [") });
+    expect(r.findings).toEqual([]);
+    // The YAML parser places the error where the unclosed flow sequence is detected.
+    expect(r.problems.map((p) => [p.file, p.line])).toEqual([["billing/asyncapi.yaml", 9]]);
+    expect(r.problems[0]!.message).toMatch(/^breaking-event-change: billing\/asyncapi.yaml does not parse/);
+  });
+
+  it("an invalid head Avro schema is a problem; an invalid base is only noted", async () => {
+    const good = '{"type": "record", "name": "A", "fields": [{"name": "x", "type": "int"}]}\n';
+    const bad = '{"type": "record", "name": "A",\n "fields": [{"name": "x", "type": "integer"}]}\n';
+    const broken = await run({ "schemas/a.avsc": good }, { "schemas/a.avsc": bad });
+    expect(broken.problems.map((p) => [p.file, p.line])).toEqual([["schemas/a.avsc", 2]]);
+    expect(broken.problems[0]!.message).toContain("integer");
+    const fixed = await run({ "schemas/a.avsc": bad }, { "schemas/a.avsc": good });
+    expect(fixed.problems).toEqual([]);
+    expect(fixed.findings).toEqual([]);
+    expect(fixed.notes.some((n) => n.includes("schemas/a.avsc:2"))).toBe(true);
+  });
+
+  it("a head .proto that does not parse is a problem with its line", async () => {
+    const good = 'syntax = "proto3";\nmessage Ping {\n  int32 seq = 1;\n}\n';
+    const r = await run({ "events/ping.proto": good }, { "events/ping.proto": good.replace("int32 seq = 1;", "int32 seq = ;") });
+    expect(r.problems.map((p) => [p.file, p.line])).toEqual([["events/ping.proto", 3]]);
+  });
+
+  it("binary and oversized schema files are skipped with a note, never judged", async () => {
+    const big = '{"type": "record", "name": "A", "fields": []}' + " ".repeat(2000);
+    const r = await run({ "schemas/a.avsc": big }, { "schemas/a.avsc": big + " " }, { config: { limits: { maxFileBytes: 1000 } } });
+    expect(r.findings).toEqual([]);
+    expect(r.notes.some((n) => n.includes("schemas/a.avsc"))).toBe(true);
+  });
+});
+
+describe("breaking-event-change: compatibility modes", () => {
+  const schema = (symbols: string) => `{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {\n"kind": {"enum": [${symbols}]}}}\n`;
+  const path = "events/schemas/parcel-event.json";
+  it.each([
+    ["backward", '"a", "b", "c"', []],
+    ["forward", '"a", "b", "c"', [`${path}:2`]],
+    ["full", '"a", "b", "c"', [`${path}:2`]],
+    ["backward", '"a"', [`${path}:2`]],
+    ["forward", '"a"', []],
+    ["full", '"a"', [`${path}:2`]],
+  ])("%s mode, enum [a, b] -> [%s]", async (mode, symbols, expected) => {
+    const r = await run({ [path]: schema('"a", "b"') }, { [path]: schema(symbols) }, { config: { rules: { "breaking-event-change": { compatibility: mode } } } });
+    expect(at(r)).toEqual(expected);
+  });
+
+  it("rejects an unknown mode in the config", () => {
+    expect(() => validateConfig({ rules: { "breaking-event-change": { compatibility: "sideways" } } }, "archgate.yml")).toThrow();
+  });
+});
+
+describe("breaking-event-change: Avro details", () => {
+  const record = (fields: string, name = "Shipment", extra = "") => `{"type": "record", "name": "${name}", "namespace": "com.acme"${extra},\n "fields": [\n${fields}\n]}\n`;
+  const P = "schemas/shipment.avsc";
+  it("a union that no longer accepts null breaks at the field", async () => {
+    const r = await run({ [P]: record('{"name": "note", "type": ["null", "string"], "default": null}') }, { [P]: record('{"name": "note", "type": "string", "default": ""}') });
+    expect(at(r)).toEqual([`${P}:3`]);
+  });
+  it("a record renamed without aliases breaks; with aliases it does not", async () => {
+    const fields = '{"name": "id", "type": "string"}';
+    expect(at(await run({ [P]: record(fields) }, { [P]: record(fields, "Parcel") }))).toEqual([`${P}:1`]);
+    expect(at(await run({ [P]: record(fields) }, { [P]: record(fields, "Parcel", ', "aliases": ["com.acme.Shipment"]') }))).toEqual([]);
+  });
+  it("int promoted to long is backward compatible", async () => {
+    expect(at(await run({ [P]: record('{"name": "n", "type": "int"}') }, { [P]: record('{"name": "n", "type": "long"}') }))).toEqual([]);
+  });
+  it("renamed file: base-side breaks name the base path", async () => {
+    const r = await run(
+      { "schemas/old.avsc": record('{"name": "id", "type": "string"},\n{"name": "n", "type": "int"}') },
+      { "schemas/new.avsc": record('{"name": "id", "type": "string"}') },
+      { renames: { "schemas/new.avsc": "schemas/old.avsc" }, config: { rules: { "breaking-event-change": { compatibility: "forward" } } } },
+    );
+    expect(at(r)).toEqual(["schemas/old.avsc:4"]);
+  });
+});
+
+describe("breaking-event-change: finding keys and the migration plan", () => {
+  const proto = (prefix: string, body: string) => `${prefix}syntax = "proto3";\nmessage Shipped {\n${body}}\n`;
+  const P = "events/shipping.proto";
+  it("finding ids do not change when unrelated lines move", async () => {
+    const a = await run({ [P]: proto("", "  string id = 1;\n  int64 at = 2;\n") }, { [P]: proto("", "  string id = 1;\n") });
+    const b = await run({ [P]: proto("// header\n\n", "  string id = 1;\n  int64 at = 2;\n") }, { [P]: proto("// header\n\n", "  string id = 1;\n") });
+    expect(at(a)).toEqual([`${P}:4`]);
+    expect(at(b)).toEqual([`${P}:6`]);
+    expect(a.findings[0]!.id).toBe(b.findings[0]!.id);
+  });
+  it("a custom migration-plan heading accepts the breaks and leaves a note", async () => {
+    const base = { [P]: proto("", "  string id = 1;\n  int64 at = 2;\n") };
+    const head = { [P]: proto("", "  string id = 1;\n") };
+    const config = { migrationPlan: { heading: "Rollout" } };
+    const accepted = await run(base, head, { config, description: "### Rollout\nconsumers upgraded in #812" });
+    expect(accepted.findings).toEqual([]);
+    expect(accepted.notes.some((n) => n.startsWith("breaking-event-change: 1 breaking change(s) accepted"))).toBe(true);
+    const emptySection = await run(base, head, { config, description: "### Rollout\n\n## Testing\nunit tests" });
+    expect(at(emptySection)).toEqual([`${P}:4`]);
+  });
+});
