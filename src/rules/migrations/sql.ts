@@ -25,7 +25,7 @@ export async function analyzeSql(sql: string, firstLine = 1, state: SqlState = n
   for (const statement of split.statements) {
     const text = sql.slice(statement.start, statement.end);
     const parsed = await tryParse(text);
-    const line = firstLine - 1 + lineAt(sql, statement.start);
+    const line = firstLine - 1 + lineAt(sql, stripLeading(sql, statement.start).index);
     if (parsed) {
       collect(parsed, text, statement.start, firstLine, result, state, sql);
       continue;
@@ -35,10 +35,14 @@ export async function analyzeSql(sql: string, firstLine = 1, state: SqlState = n
       result.issues.push({
         line,
         message: `could not parse the statement (${firstWords(text)}) as SQL`,
-        mayHideChange: /^\s*(alter|drop|rename|truncate)\b/i.test(text),
+        mayHideChange: /^\s*(alter|drop|rename|truncate)\b/i.test(stripLeading(text, 0).text),
       });
     } else {
-      result.ops.push(...ops);
+      result.ops.push(...ops.filter((op) => op.kind !== "alter-table" || op.detail !== UNKNOWN_CLAUSE));
+      const unknown = ops.find((op) => op.kind === "alter-table" && op.detail === UNKNOWN_CLAUSE);
+      if (unknown) {
+        result.issues.push({ line, message: `could not read an ALTER TABLE ${unknown.table} clause (${unknown.column})`, mayHideChange: true });
+      }
     }
   }
   return result;
@@ -331,12 +335,19 @@ export function matchOtherDialect(statement: string, line: number): MigrationOp[
       const rest = c[2]!;
       const required = /\bNOT NULL\b/i.test(rest) && !/\b(DEFAULT|AUTO_INCREMENT|GENERATED|AS \()/i.test(rest);
       ops.push({ kind: required ? "add-not-null-column" : "alter-table", table, column: unquote(c[1]!), line });
-    } else {
+    } else if (KNOWN_HARMLESS_CLAUSE.test(clause)) {
       ops.push({ kind: "alter-table", table, line, detail: clause.split(" ")[0] });
+    } else {
+      ops.push({ kind: "alter-table", table, line, detail: UNKNOWN_CLAUSE, column: clause.slice(0, 40) });
     }
   }
   return ops;
 }
+
+const UNKNOWN_CLAUSE = "unknown clause";
+/** ALTER TABLE clauses (MySQL and others) that change no column's data, name or type. */
+const KNOWN_HARMLESS_CLAUSE =
+  /^(ADD (UNIQUE |FULLTEXT |SPATIAL )?(INDEX|KEY)|ADD (CONSTRAINT|UNIQUE|PRIMARY|FOREIGN|CHECK)|DROP (INDEX|KEY|FOREIGN|PRIMARY|CONSTRAINT|CHECK)|RENAME (INDEX|KEY)|ALTER (COLUMN )?\S+ (SET|DROP) DEFAULT|ALGORITHM|LOCK|ENGINE|(DEFAULT )?(CHARSET|CHARACTER SET|COLLATE)|CONVERT TO|COMMENT|AUTO_INCREMENT|ROW_FORMAT|ORDER BY|FORCE|ENABLE|DISABLE|VALIDATE|NOCHECK|WITH CHECK)\b/i;
 
 function splitTopLevel(text: string): string[] {
   const parts: string[] = [];

@@ -1,0 +1,277 @@
+/**
+ * destructive-migration, table-driven like ESLint's RuleTester: each `invalid` case lists the exact
+ * findings (line + severity), each `valid` case must report nothing. Files are reviewed as added files
+ * through the full engine unless a base tree is given.
+ */
+import { describe, expect, it } from "vitest";
+import { defaultConfig } from "../../src/config/schema.js";
+import { validateConfig } from "../../src/config/load.js";
+import { review } from "../../src/engine/engine.js";
+import { changeFromTrees } from "../../src/engine/memory-change.js";
+import { analyzeSql, splitStatements } from "../../src/rules/migrations/sql.js";
+import { analyzeRails } from "../../src/rules/migrations/rails.js";
+import { analyzeAlembic, analyzeDjango } from "../../src/rules/migrations/python.js";
+import { analyzeKnex } from "../../src/rules/migrations/knex.js";
+import { analyzeLiquibase } from "../../src/rules/migrations/liquibase.js";
+
+interface Case {
+  name: string;
+  path: string;
+  text: string;
+  base?: Record<string, string>;
+  config?: Record<string, unknown>;
+  /** [line, severity] of every finding, in report order. */
+  expect?: [number, "error" | "warning"][];
+}
+
+async function findings(c: Case) {
+  const head = { ...(c.base ?? {}), [c.path]: c.text };
+  const config = c.config ? validateConfig(c.config, "test.yml") : defaultConfig();
+  const report = await review(changeFromTrees(c.base ?? {}, head), config);
+  return { report, found: report.findings.filter((f) => f.rule === "destructive-migration").map((f) => [f.line, f.severity]) };
+}
+
+const invalid: Case[] = [
+  { name: "SQL DROP COLUMN", path: "db/migrations/001_x.up.sql", text: "ALTER TABLE users DROP COLUMN email;\n", expect: [[1, "error"]] },
+  { name: "SQL DROP TABLE with schema", path: "db/migrations/002_x.up.sql", text: "\n\nDROP TABLE IF EXISTS billing.invoices;\n", expect: [[3, "error"]] },
+  { name: "SQL RENAME TABLE", path: "migrations/003_x.sql", text: "ALTER TABLE users RENAME TO members;\n", expect: [[1, "error"]] },
+  { name: "SQL RENAME COLUMN", path: "migrations/004_x.sql", text: "ALTER TABLE users RENAME COLUMN name TO full_name;\n", expect: [[1, "error"]] },
+  { name: "SQL SET DATA TYPE", path: "migrations/005_x.sql", text: "ALTER TABLE t ALTER COLUMN c SET DATA TYPE bigint;\n", expect: [[1, "error"]] },
+  {
+    name: "multi-line ALTER points at each clause",
+    path: "migrations/006_x.sql",
+    text: "ALTER TABLE users\n  ADD COLUMN a int,\n  DROP COLUMN b,\n  ALTER COLUMN c SET NOT NULL;\n",
+    expect: [[3, "error"], [4, "error"]],
+  },
+  { name: "ADD COLUMN NOT NULL without default", path: "migrations/007_x.sql", text: "ALTER TABLE users ADD COLUMN tier text NOT NULL;\n", expect: [[1, "error"]] },
+  { name: "non-concurrent index is a warning", path: "migrations/008_x.sql", text: "CREATE UNIQUE INDEX u ON users (email);\n", expect: [[1, "warning"]] },
+  {
+    name: "CONCURRENTLY inside BEGIN/COMMIT",
+    path: "migrations/009_x.sql",
+    text: "BEGIN;\nCREATE INDEX CONCURRENTLY i ON users (a);\nCOMMIT;\n",
+    expect: [[2, "warning"]],
+  },
+  {
+    name: "concurrentIndex: error raises index findings",
+    path: "migrations/010_x.sql",
+    text: "CREATE INDEX i ON users (a);\n",
+    config: { rules: { "destructive-migration": { concurrentIndex: "error" } } },
+    expect: [[1, "error"]],
+  },
+  {
+    name: "a NOT VALID check that is never validated does not make SET NOT NULL safe",
+    path: "migrations/011_x.sql",
+    text: "ALTER TABLE foo ADD CONSTRAINT c CHECK (bar IS NOT NULL) NOT VALID;\nALTER TABLE foo ALTER COLUMN bar SET NOT NULL;\n",
+    expect: [[2, "error"]],
+  },
+  { name: "MySQL CHANGE COLUMN renames and retypes", path: "db/migration/V2__x.sql", text: "ALTER TABLE `t` CHANGE `a` `b` INT(11) NOT NULL;\n", expect: [[1, "error"], [1, "error"]] },
+  { name: "MySQL RENAME TABLE", path: "db/migration/V3__x.sql", text: "RENAME TABLE old_orders TO orders_archive;\n", expect: [[1, "error"]] },
+  {
+    name: "Rails remove_columns and remove_reference",
+    path: "db/migrate/20260101000000_x.rb",
+    text: "class X < ActiveRecord::Migration[7.1]\n  def change\n    remove_columns :users, :a, :b\n    remove_reference :orders, :user, index: true\n  end\nend\n",
+    expect: [[3, "error"], [3, "error"], [4, "error"]],
+  },
+  {
+    name: "Rails change_table block",
+    path: "db/migrate/20260101000001_x.rb",
+    text: "class X < ActiveRecord::Migration[7.1]\n  def change\n    change_table :users do |t|\n      t.remove :fax\n      t.rename :login, :username\n      t.index :email\n    end\n  end\nend\n",
+    expect: [[4, "error"], [5, "error"], [6, "warning"]],
+  },
+  {
+    name: "Rails change_column_null false and add_reference null: false",
+    path: "db/migrate/20260101000002_x.rb",
+    text: "class X < ActiveRecord::Migration[7.1]\n  def up\n    change_column_null :users, :name, false\n    add_reference :orders, :shop, null: false, index: false\n  end\nend\n",
+    expect: [[3, "error"], [4, "error"]],
+  },
+  {
+    name: "Rails type change that rewrites (varchar limit decrease, from db/schema.rb)",
+    path: "db/migrate/20260101000003_x.rb",
+    base: { "db/schema.rb": 'ActiveRecord::Schema[7.1].define(version: 1) do\n  create_table "users" do |t|\n    t.string "country", limit: 20\n  end\nend\n' },
+    text: "class X < ActiveRecord::Migration[7.1]\n  def up\n    change_column :users, :country, :string, limit: 10\n  end\nend\n",
+    expect: [[3, "error"]],
+  },
+  {
+    name: "Rails type change without a schema is an error",
+    path: "db/migrate/20260101000004_x.rb",
+    text: "class X < ActiveRecord::Migration[7.1]\n  def up\n    change_column :users, :name, :text\n  end\nend\n",
+    expect: [[3, "error"]],
+  },
+  {
+    name: "Alembic batch_alter_table and add_column nullable=False",
+    path: "alembic/versions/abc_x.py",
+    text: 'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    with op.batch_alter_table("users") as batch_op:\n        batch_op.drop_column("fax")\n    op.add_column("users", sa.Column("tier", sa.String(), nullable=False))\n\n\ndef downgrade():\n    pass\n',
+    expect: [[7, "error"], [8, "error"]],
+  },
+  {
+    name: "Django DeleteModel, RenameField and RunSQL",
+    path: "shop/migrations/0002_x.py",
+    text: 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.DeleteModel(name="Coupon"),\n        migrations.RenameField(model_name="order", old_name="total", new_name="amount"),\n        migrations.RunSQL("ALTER TABLE shop_order DROP COLUMN legacy", reverse_sql=migrations.RunSQL.noop),\n    ]\n',
+    expect: [[6, "error"], [7, "error"], [8, "error"]],
+  },
+  {
+    name: "Knex renameTable and raw SQL",
+    path: "migrations/20260101000000_x.ts",
+    text: 'import type { Knex } from "knex";\n\nexport async function up(knex: Knex): Promise<void> {\n  await knex.schema.renameTable("users", "members");\n  await knex.raw("DROP TABLE sessions");\n}\n\nexport async function down(knex: Knex): Promise<void> {\n  await knex.schema.renameTable("members", "users");\n}\n',
+    expect: [[4, "error"], [5, "error"]],
+  },
+  {
+    name: "Liquibase YAML dropTable and renameTable",
+    path: "db/changelog/db.changelog-master.yaml",
+    text: "databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: a\n      changes:\n        - dropTable:\n            tableName: legacy\n        - renameTable:\n            oldTableName: users\n            newTableName: members\n",
+    expect: [[6, "error"], [8, "error"]],
+  },
+];
+
+const valid: Case[] = [
+  { name: "nullable ADD COLUMN", path: "migrations/101_x.sql", text: "ALTER TABLE users ADD COLUMN nick text;\n" },
+  { name: "NOT NULL with DEFAULT", path: "migrations/102_x.sql", text: "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';\n" },
+  { name: "identity column", path: "migrations/103_x.sql", text: "ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY;\n" },
+  { name: "serial column", path: "migrations/104_x.sql", text: "ALTER TABLE users ADD COLUMN n bigserial NOT NULL;\n" },
+  { name: "concurrent index outside a transaction", path: "migrations/105_x.sql", text: "CREATE INDEX CONCURRENTLY i ON users (a);\n" },
+  {
+    name: "create then change a table in the same file",
+    path: "migrations/106_x.sql",
+    text: "CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN a int NOT NULL;\nCREATE INDEX i ON t (a);\nALTER TABLE t RENAME COLUMN a TO b;\nDROP TABLE t;\n",
+  },
+  {
+    name: "validated NOT NULL check, then SET NOT NULL",
+    path: "migrations/107_x.sql",
+    text: "ALTER TABLE foo ADD CONSTRAINT foo_bar_nn CHECK (bar IS NOT NULL) NOT VALID;\nALTER TABLE foo VALIDATE CONSTRAINT foo_bar_nn;\nALTER TABLE foo ALTER COLUMN bar SET NOT NULL;\n",
+  },
+  { name: "Flyway undo migration", path: "db/migration/U5__undo.sql", text: "DROP TABLE orders;\n" },
+  { name: "strings and comments mentioning DROP", path: "migrations/108_x.sql", text: "-- DROP TABLE users;\nINSERT INTO notes (body) VALUES ('DROP TABLE users');\n" },
+  {
+    name: "Rails safe type change known from db/schema.rb (varchar → text)",
+    path: "db/migrate/20260101000010_x.rb",
+    base: { "db/schema.rb": 'ActiveRecord::Schema[7.1].define(version: 1) do\n  create_table "users" do |t|\n    t.string "name"\n  end\nend\n' },
+    text: "class X < ActiveRecord::Migration[7.1]\n  def up\n    change_column :users, :name, :text\n  end\nend\n",
+  },
+  {
+    name: "Rails commented-out remove_column and a down method",
+    path: "db/migrate/20260101000011_x.rb",
+    text: "class X < ActiveRecord::Migration[7.1]\n  def up\n    # remove_column :users, :fax\n    add_column :users, :fax2, :string\n  end\n\n  def down\n    remove_column :users, :fax2\n  end\nend\n",
+  },
+  {
+    name: "Django SeparateDatabaseAndState state_operations only change the model state",
+    path: "shop/migrations/0003_x.py",
+    text: 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.SeparateDatabaseAndState(\n            state_operations=[migrations.RemoveField(model_name="order", name="legacy")],\n            database_operations=[],\n        ),\n    ]\n',
+  },
+  {
+    name: "Django AddField null=True and ManyToManyField",
+    path: "shop/migrations/0004_x.py",
+    text: 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AddField(model_name="order", name="note", field=models.TextField(null=True)),\n        migrations.AddField(model_name="order", name="tags", field=models.ManyToManyField(to="shop.tag")),\n        migrations.AddIndexConcurrently(model_name="order", index=models.Index(fields=["note"], name="n_idx")),\n    ]\n',
+  },
+  {
+    name: "Knex template literal SQL built at run time is noted, not judged",
+    path: "migrations/20260101000001_x.js",
+    text: "exports.up = (knex) => knex.raw(`DROP TABLE ${name}`);\nexports.down = () => {};\n",
+  },
+];
+
+describe("destructive-migration: invalid", () => {
+  for (const c of invalid) {
+    it(c.name, async () => {
+      const { found, report } = await findings(c);
+      expect(found).toEqual(c.expect);
+      expect(report.problems).toEqual([]);
+    });
+  }
+});
+
+describe("destructive-migration: valid", () => {
+  for (const c of valid) {
+    it(c.name, async () => {
+      const { found, report } = await findings(c);
+      expect(found).toEqual([]);
+      expect(report.problems).toEqual([]);
+    });
+  }
+});
+
+describe("destructive-migration: bad input", () => {
+  it("an unparsable statement that could hide a change is a problem naming file and line", async () => {
+    const { report } = await findings({ path: "migrations/200_x.sql", name: "", text: "SELECT 1;\nALTER TABLE users FROBNICATE everything;\n" });
+    expect(report.problems).toEqual([
+      expect.objectContaining({ file: "migrations/200_x.sql", line: 2, message: expect.stringContaining("200_x.sql:2") }),
+    ]);
+    expect(report.conclusion).toBe("error");
+  });
+
+  it("an unparsable harmless statement is only a note", async () => {
+    const { report, found } = await findings({ path: "migrations/201_x.sql", name: "", text: "GRANT whatever TO nobody please;\nALTER TABLE users DROP COLUMN a;\n" });
+    expect(found).toEqual([[2, "error"]]);
+    expect(report.problems).toEqual([]);
+    expect(report.notes.some((n) => n.includes("migrations/201_x.sql:1"))).toBe(true);
+  });
+
+  it("an unterminated string is a problem with its line", async () => {
+    const { report } = await findings({ path: "migrations/202_x.sql", name: "", text: "ALTER TABLE a DROP COLUMN b;\nINSERT INTO t VALUES ('oops);\n" });
+    expect(report.problems.map((p) => [p.file, p.line])).toEqual([["migrations/202_x.sql", 2]]);
+  });
+
+  it("broken Liquibase YAML is a problem with its line", async () => {
+    const { report } = await findings({ path: "db/changelog/db.changelog-master.yaml", name: "", text: "databaseChangeLog:\n  - changeSet: [\n" });
+    expect(report.problems[0]).toMatchObject({ file: "db/changelog/db.changelog-master.yaml" });
+    expect(report.problems[0]!.line).toBeGreaterThan(0);
+  });
+
+  it("a binary migration file is skipped with a note, not a crash", async () => {
+    const report = await review(changeFromTrees({}, { "migrations/203_x.sql": new Uint8Array([0, 1, 2, 0]) }), defaultConfig());
+    expect(report.findings).toEqual([]);
+    expect(report.notes.join("\n")).toContain("migrations/203_x.sql");
+  });
+
+  it("a migration over the size limit is skipped with a note", async () => {
+    const config = validateConfig({ limits: { maxFileBytes: 10 } }, "t.yml");
+    const report = await review(changeFromTrees({}, { "migrations/204_x.sql": "ALTER TABLE users DROP COLUMN a;\n" }), config);
+    expect(report.findings).toEqual([]);
+    expect(report.notes.join("\n")).toContain("migrations/204_x.sql");
+  });
+});
+
+describe("migration readers", () => {
+  it("splitStatements respects quotes, dollar quotes and comments", () => {
+    const sql = "SELECT ';';\nCREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;\n-- ; comment\nSELECT 2";
+    expect(splitStatements(sql).statements.map((s) => sql.slice(s.start, s.end).trim())).toEqual([
+      "SELECT ';'",
+      "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql",
+      "-- ; comment\nSELECT 2",
+    ]);
+  });
+
+  it("analyzeSql reports lines relative to the embedding file", async () => {
+    const { ops } = await analyzeSql("\nDROP TABLE x;", 10);
+    expect(ops).toEqual([{ kind: "drop-table", table: "x", line: 11 }]);
+  });
+
+  it("analyzeSql handles multi-byte text before a statement", async () => {
+    const { ops } = await analyzeSql("-- ünïcödé ✓\nALTER TABLE t\n  DROP COLUMN c;\n");
+    expect(ops.map((o) => [o.kind, o.line])).toEqual([["drop-column", 3]]);
+  });
+
+  it("Rails heredoc execute keeps exact lines", async () => {
+    const { ops } = await analyzeRails("class X < ActiveRecord::Migration[7.1]\n  def up\n    execute <<~SQL\n      SELECT 1;\n      DROP TABLE a;\n    SQL\n  end\nend\n");
+    expect(ops.map((o) => [o.kind, o.line])).toEqual([["drop-table", 5]]);
+  });
+
+  it("Django tables are <app>_<model>", async () => {
+    const { ops } = await analyzeDjango('migrations.RemoveField(model_name="Order", name="x")\n', "shop");
+    expect(ops).toEqual([{ kind: "drop-column", table: "shop_order", column: "x", line: 1 }]);
+  });
+
+  it("Alembic without upgrade() yields nothing", async () => {
+    expect((await analyzeAlembic("def downgrade():\n    op.drop_table('x')\n")).ops).toEqual([]);
+  });
+
+  it("Knex ignores createTable callbacks", async () => {
+    const { ops } = await analyzeKnex('exports.up = (knex) => knex.schema.createTable("t", (t) => { t.string("a").notNullable(); t.dropColumn("b"); });\n');
+    expect(ops.map((o) => o.kind)).toEqual(["create-table"]);
+  });
+
+  it("Liquibase XML reports not well-formed XML with a line", async () => {
+    const { issues } = await analyzeLiquibase("c.xml", "<databaseChangeLog>\n  <changeSet id='1'>\n    <dropTable tableName='x'\n</databaseChangeLog>\n");
+    expect(issues.length).toBe(1);
+    expect(issues[0]!.mayHideChange).toBe(true);
+  });
+});
