@@ -2,6 +2,7 @@ import type { RuleModule } from "../engine/types.js";
 import { breakingApiChange } from "./breaking-api-change.js";
 import { breakingEventChange } from "./breaking-event-change.js";
 import { commandIdempotency } from "./command-idempotency.js";
+import { costAllocationTags } from "./cost-allocation-tags.js";
 import { crossServiceDataAccess } from "./cross-service-data-access.js";
 import { destructiveMigration } from "./destructive-migration.js";
 import { forbiddenDependency } from "./forbidden-dependency.js";
@@ -23,6 +24,7 @@ export const RULES: readonly RuleModule<any>[] = [
   breakingApiChange,
   breakingEventChange,
   commandIdempotency,
+  costAllocationTags,
   crossServiceDataAccess,
   destructiveMigration,
   forbiddenDependency,

@@ -86,7 +86,14 @@ function basename(path: string): string {
 
 interface Service {
   root: string;
+  /** The service's name: the workload, compose service, chart or Component the trigger named, else the directory's name. */
+  name: string;
   hit: TriggerHit;
+}
+
+/** The unit a new-service hit names ("adds Deployment cart in k8s/cart.yaml" -> cart); undefined for a service directory. */
+export function unitName(hit: TriggerHit): string | undefined {
+  return /^adds (?:compose service|Helm chart|catalog Component|(?!service directory)[A-Z]\w*) ([^\s(]+)/.exec(hit.reason)?.[1];
 }
 
 /**
@@ -102,12 +109,13 @@ function servicesOf(hits: readonly TriggerHit[], catalogFiles: readonly string[]
   );
   for (const hit of sorted) {
     const root = dirname(hit.file);
-    if (root === "" && catalogFiles.includes(hit.file)) {
-      services.push({ root, hit });
-      continue;
-    }
-    if (services.some((s) => s.root === root || (s.root !== "" && root.startsWith(`${s.root}/`)))) continue;
-    services.push({ root, hit });
+    const unit = unitName(hit);
+    // Inside a new service directory: part of that service (its manifests, chart, catalog entry).
+    if (services.some((s) => s.root !== "" && (root === s.root || root.startsWith(`${s.root}/`)) && (unitName(s.hit) === undefined || !unit))) continue;
+    // Several workloads in one manifests folder are several services; the same unit twice is one.
+    const name = unit ?? basename(root);
+    if (services.some((s) => s.name === name && (s.root === root || unit !== undefined))) continue;
+    services.push({ root, name, hit });
   }
   return services;
 }
@@ -136,7 +144,7 @@ export const serviceOwnership: RuleModule<Options> = {
     const codeowners = opts.codeowners ? await readCodeowners(ctx, headPaths) : undefined;
 
     for (const service of services) {
-      const label = service.root === "" ? "the repository root" : service.root;
+      const label = unitName(service.hit) ? `${service.name} (${service.hit.file})` : service.root === "" ? "the repository root" : service.root;
       const entity = await findCatalogEntity(ctx, headPaths, service, opts);
       if (entity === "unreadable") {
         // The catalog file exists but does not parse: a problem was recorded; nothing to judge here.
@@ -233,7 +241,7 @@ async function findCatalogEntity(
   service: Service,
   opts: Options,
 ): Promise<CatalogEntity | "unreadable" | undefined> {
-  const serviceName = basename(service.root);
+  const serviceName = service.name;
   const hitIsCatalog = opts.catalogFiles.includes(basename(service.hit.file));
   for (let dir: string | undefined = service.root; dir !== undefined; dir = dir === "" ? undefined : dirname(dir)) {
     for (const name of opts.catalogFiles) {

@@ -145,7 +145,7 @@ export function sanitizeHelmTemplate(text: string): string {
         const elseWith = /^else\s+with\s+(.+)$/.exec(body);
         if (elseWith && blocks.length > 0) blocks[blocks.length - 1] = { kind: "with", dot: valuesPath(elseWith[1]!, blocks) };
       } else if (index !== undefined && /^(toYaml|include|tpl)\b/.test(body)) {
-        replacement = attachSplice(spliceReference(body, blocks), index) ?? replacement;
+        replacement = attachSplice(spliceReference(body, blocks), index, body) ?? replacement;
       }
     }
     return replacement;
@@ -155,7 +155,7 @@ export function sanitizeHelmTemplate(text: string): string {
    * A splice on its own line becomes the value of the key above it; among literal entries it becomes an
    * entry of its own (returned, to stand in for the line) marking content we cannot see.
    */
-  function attachSplice(reference: string, index: number): string | undefined {
+  function attachSplice(reference: string, index: number, body: string): string | undefined {
     let prev = out.length - 1;
     while (prev >= 0 && (out[prev]!.trim() === "" || out[prev]!.trim().startsWith("#"))) prev--;
     const key = prev >= 0 ? KEY_ONLY_LINE.exec(out[prev]!) : null;
@@ -165,9 +165,14 @@ export function sanitizeHelmTemplate(text: string): string {
       out[prev] = `${out[prev]!.replace(/\s*$/, "")} ${JSON.stringify(reference)}`;
       return undefined;
     }
-    if (!next || (key && next.indent <= keyIndent)) return undefined;
-    const pad = " ".repeat(next.indent);
+    // `nindent N` / `indent N` says where the spliced lines go; else line up with the entry above.
+    const declared = /\b(?:nindent|indent)\s+(\d+)/.exec(body);
+    const previous = prev >= 0 ? out[prev]! : undefined;
+    const indent = declared ? Number(declared[1]) : key ? (next?.indent ?? keyIndent + 2) : previous !== undefined ? indentOf(previous) : next?.indent;
+    if (indent === undefined || (key && indent <= keyIndent)) return undefined;
+    const sequence = previous !== undefined && !key && indentOf(previous) === indent ? previous.trimStart().startsWith("- ") : (next?.sequence ?? false) && next?.indent === indent;
+    const pad = " ".repeat(indent);
     splices++;
-    return next.sequence ? `${pad}- ${JSON.stringify(reference)}` : `${pad}"__archgate_splice_${splices}__": ${JSON.stringify(reference)}`;
+    return sequence ? `${pad}- ${JSON.stringify(reference)}` : `${pad}"__archgate_splice_${splices}__": ${JSON.stringify(reference)}`;
   }
 }
