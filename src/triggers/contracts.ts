@@ -26,7 +26,7 @@ import {
 } from "../engine/kinds/schemas.js";
 import { isRecord } from "../engine/structured.js";
 import type { TriggerHit } from "../engine/types.js";
-import { firstAddedLine, isIgnoredForContracts, noteUnparsable, pathAt, sideOf, structuredIf, verbOf } from "./support.js";
+import { documentValue, firstAddedLine, isIgnoredForContracts, lineMatching, noteUnparsable, pathAt, sideOf, structuredIf, verbOf } from "./support.js";
 
 export interface ContractHits {
   api: TriggerHit[];
@@ -118,6 +118,10 @@ async function classifyThrift(ctx: ReviewContext, file: ChangedFile, out: Contra
   if (line !== undefined) out.api.push(await hit(ctx, file, "Thrift service definition", line));
 }
 
+/** A top-level version key of a block-style YAML spec: column 0 is top level, so no parser is needed. */
+const YAML_SPEC_KEY = /^(openapi|swagger|asyncapi)[ \t]*:[ \t]*["']?(\d+)(?:\.(\d+))?/m;
+const SPEC_NAMES: Record<string, string> = { openapi: "OpenAPI", swagger: "Swagger", asyncapi: "AsyncAPI" };
+
 /** OpenAPI, AsyncAPI and event schemas; true when the file was recognised as one of them. */
 async function classifyStructured(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<boolean> {
   const side = sideOf(file);
@@ -128,49 +132,58 @@ async function classifyStructured(ctx: ReviewContext, file: ChangedFile, out: Co
   const api = mayBeOpenApiText(text);
   const asyncApi = mayBeAsyncApiText(text);
   if (!api && !asyncApi && !mayBeJsonSchemaText(text) && place !== "event-dir") return false;
-  const parsed = await structuredIf(ctx, side, path, () => true);
-  if (!parsed) return true;
-  const { docs, errors } = parsed.parsed;
-  const value = docs[0]?.value;
+
+  if (extension(path) !== "json") {
+    const key = YAML_SPEC_KEY.exec(text);
+    if (key) {
+      const label = `${SPEC_NAMES[key[1]!]} ${key[2]}${key[3] !== undefined ? `.${key[3]}` : ""} document`;
+      const line = text.slice(0, key.index).split("\n").length;
+      (key[1] === "asyncapi" ? out.event : out.api).push(await hit(ctx, file, label, line));
+      return true;
+    }
+  }
+  const doc = await documentValue(ctx, side, path);
+  if (!doc) return true;
+  const { value, parsed } = doc;
   const apiLabel = openApiLabel(value);
   if (apiLabel) {
-    out.api.push(await hit(ctx, file, `${apiLabel} document`, docs[0]!.lineOf([value && isRecord(value) && "openapi" in value ? "openapi" : "swagger"])));
+    out.api.push(await hit(ctx, file, `${apiLabel} document`, lineMatching(text, /["']?(openapi|swagger)["']?\s*:/)));
     return true;
   }
   const asyncLabel = asyncApiLabel(value);
   if (asyncLabel) {
-    out.event.push(await hit(ctx, file, `${asyncLabel} document`, docs[0]!.lineOf(["asyncapi"])));
+    out.event.push(await hit(ctx, file, `${asyncLabel} document`, lineMatching(text, /["']?asyncapi["']?\s*:/)));
     return true;
   }
-  if (docs.length === 0 && errors.length > 0) {
+  if (parsed && parsed.docs.length === 0 && parsed.errors.length > 0) {
     // Broken YAML that still announces itself as a spec counts by its unambiguous version key.
     if (UNPARSED_OPENAPI.test(text)) {
-      noteUnparsable(ctx, path, parsed.parsed, "counted as an OpenAPI document by its version key");
+      noteUnparsable(ctx, path, parsed, "counted as an OpenAPI document by its version key");
       out.api.push(await hit(ctx, file, "OpenAPI document"));
       return true;
     }
     if (UNPARSED_ASYNCAPI.test(text)) {
-      noteUnparsable(ctx, path, parsed.parsed, "counted as an AsyncAPI document by its version key");
+      noteUnparsable(ctx, path, parsed, "counted as an AsyncAPI document by its version key");
       out.event.push(await hit(ctx, file, "AsyncAPI document"));
       return true;
     }
     if (place === "event-dir" && /\$schema|"properties"|^properties\s*:/m.test(text)) {
-      noteUnparsable(ctx, path, parsed.parsed, "counted as an event schema by its location");
+      noteUnparsable(ctx, path, parsed, "counted as an event schema by its location");
       out.event.push(await hit(ctx, file, "event schema"));
       return true;
     }
     return false;
   }
   if (isCloudEventSchema(value)) {
-    out.event.push(await hit(ctx, file, "CloudEvents schema", docs[0]!.lineOf(["properties", "specversion"])));
+    out.event.push(await hit(ctx, file, "CloudEvents schema", lineMatching(text, /specversion/)));
     return true;
   }
   if (place !== undefined && isJsonSchemaDocument(value)) {
-    out.event.push(await hit(ctx, file, "event JSON Schema", docs[0]!.lineOf(["$schema"])));
+    out.event.push(await hit(ctx, file, "event JSON Schema", lineMatching(text, /["']?\$(schema|id)["']?\s*:/)));
     return true;
   }
   if (place === "event-dir" && isRecord(value) && value.type === "object" && isRecord(value.properties)) {
-    out.event.push(await hit(ctx, file, "event schema", docs[0]!.lineOf(["type"])));
+    out.event.push(await hit(ctx, file, "event schema", lineMatching(text, /^\s*["']?type["']?\s*:/m)));
     return true;
   }
   return false;
@@ -206,8 +219,11 @@ async function classifyFragments(ctx: ReviewContext, files: ChangedFile[], out: 
 async function openApiRootIn(ctx: ReviewContext, side: "base" | "head", candidates: string[]): Promise<string | undefined> {
   for (const candidate of candidates) {
     if (!isOpenApiRootName(candidate.slice(candidate.lastIndexOf("/") + 1))) continue;
-    const parsed = await structuredIf(ctx, side, candidate, mayBeOpenApiText);
-    if (parsed && openApiLabel(parsed.parsed.docs[0]?.value)) return candidate;
+    const text = await ctx.text(side, candidate);
+    if (text === undefined || !mayBeOpenApiText(text)) continue;
+    if (/^(openapi|swagger)[ \t]*:/m.test(text)) return candidate;
+    const doc = await documentValue(ctx, side, candidate);
+    if (doc && openApiLabel(doc.value)) return candidate;
   }
   return undefined;
 }

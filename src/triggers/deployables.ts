@@ -6,7 +6,7 @@
 import type { ChangedFile, Side } from "../engine/change.js";
 import type { ReviewContext } from "../engine/context.js";
 import { isComposeFile, isDockerfile } from "../engine/kinds/infra.js";
-import { definesContainers, isServiceWorkload, kubernetesObjects, mayBeKubernetesText, type KubernetesObject } from "../engine/kinds/kubernetes.js";
+import { definesContainers, isServiceWorkload, kubernetesObjects, type KubernetesObjectHeader } from "../engine/kinds/kubernetes.js";
 import { basename, dirname, extension, isUnder, pathIndex, type PathIndex } from "../engine/kinds/paths.js";
 import {
   catalogComponents,
@@ -23,7 +23,7 @@ import {
 } from "../engine/kinds/services.js";
 import { isRecord } from "../engine/structured.js";
 import type { TriggerHit } from "../engine/types.js";
-import { isIgnoredByTriggers, pathAt, structuredIf } from "./support.js";
+import { isIgnoredByTriggers, manifestHeaders, pathAt, structuredIf } from "./support.js";
 
 export interface DeployableHits {
   added: TriggerHit[];
@@ -75,7 +75,7 @@ async function serviceDirectories(ctx: ReviewContext, files: ChangedFile[], tree
     if (!entry) continue;
     newDirs.push(dir);
     const marker = markers.find((m) => isDockerfile(m.path)) ?? markers[0]!;
-    out.added.push({ file: marker.path, reason: `adds service directory ${dir} with ${basename(marker.path)} and entrypoint ${entry}` });
+    out.added.push({ file: marker.path, reason: `adds service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; starts with ${entry})` });
   }
   const goneDirs: string[] = [];
   for (const [dir, markers] of groupByDir(removed.filter((f) => !moved.has(f.path)))) {
@@ -84,7 +84,7 @@ async function serviceDirectories(ctx: ReviewContext, files: ChangedFile[], tree
     if (!entry) continue;
     goneDirs.push(dir);
     const marker = markers.find((m) => isDockerfile(m.path)) ?? markers[0]!;
-    out.retired.push({ file: marker.path, reason: `removes service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; entrypoint was ${entry})` });
+    out.retired.push({ file: marker.path, reason: `removes service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; started with ${entry})` });
   }
 }
 
@@ -128,28 +128,34 @@ async function entrypointOf(ctx: ReviewContext, side: Side, index: PathIndex, di
   for (const marker of markers) {
     const text = await ctx.text(side, marker);
     if (text === undefined) continue;
-    if (isDockerfile(marker) && dockerfileHasEntrypoint(text)) return `${marker} (CMD/ENTRYPOINT)`;
-    if (!isDockerfile(marker) && manifestHasEntrypoint(marker, text)) return `${marker} (start script)`;
+    if (isDockerfile(marker) && dockerfileHasEntrypoint(text)) return `the CMD/ENTRYPOINT of ${basename(marker)}`;
+    if (!isDockerfile(marker) && manifestHasEntrypoint(marker, text)) return `the start script of ${basename(marker)}`;
   }
   const relative = index.filesUnder(dir, 5000).map((p) => p.slice(dir.length + 1));
   const entry = findEntrypoint(relative);
-  return entry === undefined ? undefined : `${dir}/${entry}`;
+  return entry;
 }
 
 // ---------------------------------------------------------------- Kubernetes workloads
 
 interface Located {
-  object: KubernetesObject;
+  object: KubernetesObjectHeader;
   file: ChangedFile;
+  /** Path at the object's side. */
   path: string;
+  side: Side;
 }
 
-async function workloadsIn(ctx: ReviewContext, side: Side, path: string): Promise<KubernetesObject[]> {
-  const parsed = await structuredIf(ctx, side, path, mayBeKubernetesText);
-  if (!parsed) return [];
-  return kubernetesObjects(parsed.parsed).filter(
-    (o) => isServiceWorkload(o) && o.name !== "" && !o.name.includes("{{") && definesContainers(o),
-  );
+/** Service workloads (Deployment, StatefulSet, Rollout, Knative Service) with a literal name, from the fast header scan. */
+async function workloadHeaders(ctx: ReviewContext, side: Side, path: string): Promise<KubernetesObjectHeader[]> {
+  return (await manifestHeaders(ctx, side, path)).filter((o) => isServiceWorkload(o) && o.name !== "" && !o.name.includes("{{"));
+}
+
+/** True when the object really defines containers (a full workload, not a Kustomize patch); needs the YAML parser. */
+async function isFullWorkload(ctx: ReviewContext, located: Located): Promise<boolean> {
+  const parsed = await ctx.structured(located.side, located.path);
+  if (!parsed) return false;
+  return kubernetesObjects(parsed).some((o) => o.name === located.object.name && o.kind === located.object.kind && definesContainers(o));
 }
 
 async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
@@ -157,17 +163,20 @@ async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees,
   const atHead: Located[] = [];
   const atBase: Located[] = [];
   for (const file of yaml) {
-    if (file.status !== "removed") for (const object of await workloadsIn(ctx, "head", file.path)) atHead.push({ object, file, path: file.path });
+    if (file.status !== "removed") for (const object of await workloadHeaders(ctx, "head", file.path)) atHead.push({ object, file, path: file.path, side: "head" });
     if (file.status !== "added" && file.status !== "copied") {
       const path = pathAt(file, "base");
-      for (const object of await workloadsIn(ctx, "base", path)) atBase.push({ object, file, path });
+      for (const object of await workloadHeaders(ctx, "base", path)) atBase.push({ object, file, path, side: "base" });
     }
   }
   if (atHead.length === 0 && atBase.length === 0) return;
   const headNames = new Set(atHead.map((l) => l.object.name));
   const baseNames = new Set(atBase.map((l) => l.object.name));
-  let appeared = atHead.filter((l) => !baseNames.has(l.object.name));
-  let vanished = atBase.filter((l) => !headNames.has(l.object.name));
+  // Only full definitions count: a patch that names a workload neither creates nor removes it.
+  const appeared: Located[] = [];
+  for (const l of atHead) if (!baseNames.has(l.object.name) && (await isFullWorkload(ctx, l))) appeared.push(l);
+  const vanished: Located[] = [];
+  for (const l of atBase) if (!headNames.has(l.object.name) && (await isFullWorkload(ctx, l))) vanished.push(l);
   // A workload renamed in place: one name out and one in within the same file is a rename, not a new service.
   const renamed = new Set<Located>();
   for (const a of appeared) {
@@ -177,16 +186,15 @@ async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees,
       renamed.add(partner);
     }
   }
-  appeared = appeared.filter((l) => !renamed.has(l));
-  vanished = vanished.filter((l) => !renamed.has(l));
-
   const changed = new Set(files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
   for (const a of appeared) {
+    if (renamed.has(a)) continue;
     // The same workload may already be defined in an unchanged file (another environment, another overlay).
     if (await definedElsewhere(ctx, "base", await trees.at("base"), a, changed)) continue;
     out.added.push({ file: a.file.path, line: a.object.line, reason: `adds ${a.object.kind} ${a.object.name} in ${a.file.path}` });
   }
   for (const v of vanished) {
+    if (renamed.has(v)) continue;
     if (await definedElsewhere(ctx, "head", await trees.at("head"), v, changed)) continue;
     out.retired.push({ file: v.file.path, reason: `removes ${v.object.kind} ${v.object.name} from ${v.path}` });
   }
@@ -202,7 +210,7 @@ async function definedElsewhere(ctx: ReviewContext, side: Side, index: PathIndex
     if (changed.has(path) || !/\.(ya?ml|json)$/.test(path)) continue;
     if (basename(path) !== fileName && !path.split(/[/._-]/).includes(name) && !path.includes(`/${name}/`) && !basename(path).startsWith(`${name}.`)) continue;
     checked++;
-    if ((await workloadsIn(ctx, side, path)).some((o) => o.name === name)) return true;
+    if ((await workloadHeaders(ctx, side, path)).some((o) => o.name === name)) return true;
   }
   return false;
 }

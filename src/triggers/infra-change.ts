@@ -10,11 +10,11 @@ import {
   PULUMI_MARKERS,
   type InfraKind,
 } from "../engine/kinds/infra.js";
-import { kubernetesObjects, mayBeKubernetesText } from "../engine/kinds/kubernetes.js";
+import { mayBeKubernetesText } from "../engine/kinds/kubernetes.js";
 import { isVersionBumpOnly } from "../engine/kinds/noise.js";
 import { dirname, extension, pathIndex, type PathIndex } from "../engine/kinds/paths.js";
 import type { TriggerHit, TriggerModule } from "../engine/types.js";
-import { isIgnoredByTriggers, noteUnparsable, pathAt, sideOf, structuredIf, verbOf } from "./support.js";
+import { isIgnoredByTriggers, manifestHeaders, noteUnparsable, pathAt, sideOf, verbOf } from "./support.js";
 
 /**
  * Infrastructure change: what runs the system — Kubernetes manifests (by content: apiVersion + kind),
@@ -46,11 +46,18 @@ export const infraChange: TriggerModule = {
     const needsTree = candidates.some((f) => infraKindByPath(f.path) === undefined && /^(ya?ml|json|tpl|txt|ts|js|mjs|py|go|cs|fs|java|kt|env|properties)$/.test(extension(f.path)));
     const indexes: Partial<Record<Side, PathIndex>> = {};
     const indexFor = async (side: Side) => (indexes[side] ??= pathIndex(await ctx.paths(side)));
+    const around = new Map<string, ReturnType<typeof markersAround>>();
+    const aroundFor = async (side: Side, path: string) => {
+      const key = `${side}\0${dirname(path)}`;
+      let found = around.get(key);
+      if (!found) around.set(key, (found = markersAround(await indexFor(side), path)));
+      return found;
+    };
     for (const file of candidates) {
       const side = sideOf(file);
       const path = pathAt(file, side);
       let kind: InfraKind | undefined = infraKindByPath(path);
-      if (kind === undefined && needsTree) kind = infraKindByPath(path, await markersAround(await indexFor(side), path));
+      if (kind === undefined && needsTree) kind = infraKindByPath(path, await aroundFor(side, path));
       let detail = "";
       let line: number | undefined;
       if (kind === undefined || kind === "Kustomize") {
@@ -66,7 +73,7 @@ export const infraChange: TriggerModule = {
         bumps.push(file.path);
         continue;
       }
-      const hit: TriggerHit = { file: file.path, reason: `${verbOf(file)} ${kind} ${file.path}${detail}` };
+      const hit: TriggerHit = { file: file.path, reason: `${verbOf(file)} ${KIND_LABELS[kind] ?? kind} ${file.path}${detail}` };
       // Where the change starts in a modified file; where the first object is in an added one.
       if (file.status === "modified" || file.status === "renamed") line = (await ctx.addedLines(file.path))[0]?.line;
       else if (file.status === "removed") line = undefined;
@@ -78,7 +85,32 @@ export const infraChange: TriggerModule = {
   },
 };
 
-async function markersAround(index: PathIndex, path: string) {
+/** How a hit names the file ("changes Kubernetes manifest k8s/cart.yaml (Deployment cart)"). */
+const KIND_LABELS: Partial<Record<InfraKind, string>> = {
+  Terraform: "Terraform configuration",
+  OpenTofu: "OpenTofu configuration",
+  Terragrunt: "Terragrunt configuration",
+  Pulumi: "Pulumi program",
+  CloudFormation: "CloudFormation template",
+  "AWS CDK": "AWS CDK app",
+  Compose: "compose file",
+  Helm: "Helm chart file",
+  Helmfile: "Helmfile",
+  Kustomize: "Kustomize configuration",
+  Kubernetes: "Kubernetes manifest",
+  Skaffold: "Skaffold configuration",
+  Serverless: "Serverless configuration",
+  Nomad: "Nomad job",
+  Envoy: "Envoy configuration",
+  Kong: "Kong configuration",
+  nginx: "nginx configuration",
+  Traefik: "Traefik configuration",
+  HAProxy: "HAProxy configuration",
+  Caddy: "Caddy configuration",
+  Platform: "platform deployment file",
+};
+
+function markersAround(index: PathIndex, path: string) {
   const dir = dirname(path);
   const chartDir = index.nearestWith(dir, CHART_MARKERS);
   const kustomizeDir = index.namesIn(dir).some((n) => (KUSTOMIZE_MARKERS as readonly string[]).includes(n)) ? dir : undefined;
@@ -99,16 +131,15 @@ async function classifyByContent(
   if (text === undefined) return undefined;
   if (isCloudFormationText(text)) return { kind: "CloudFormation", detail: "" };
   if (!mayBeKubernetesText(text)) return undefined;
-  const parsed = await structuredIf(ctx, side, path, () => true);
-  if (!parsed) return undefined;
-  const objects = kubernetesObjects(parsed.parsed);
+  const objects = await manifestHeaders(ctx, side, path);
   if (objects.length > 0) {
     const names = objects.slice(0, 3).map((o) => (o.name ? `${o.kind} ${o.name}` : o.kind));
     const more = objects.length > 3 ? ` and ${objects.length - 3} more` : "";
     return { kind: "Kubernetes", detail: ` (${names.join(", ")}${more})`, line: objects[0]!.line };
   }
-  if (parsed.parsed.errors.length > 0 && /^apiVersion\s*:/m.test(text) && /^kind\s*:/m.test(text) && isManifestDirectory(path)) {
-    noteUnparsable(ctx, path, parsed.parsed, "counted as a Kubernetes manifest by its apiVersion/kind keys and location");
+  const parsed = await ctx.structured(side, path);
+  if (parsed && parsed.errors.length > 0 && /["']?apiVersion["']?\s*:/.test(text) && /["']?kind["']?\s*:/.test(text) && isManifestDirectory(path)) {
+    noteUnparsable(ctx, path, parsed, "counted as a Kubernetes manifest by its apiVersion/kind keys and location");
     return { kind: "Kubernetes", detail: "" };
   }
   return undefined;

@@ -2,6 +2,7 @@
 import type { ChangedFile, Side } from "../engine/change.js";
 import type { ReviewContext } from "../engine/context.js";
 import { isDevTooling, isDocumentation, isExample, isLockfile, isTest, isVendored } from "../engine/kinds/noise.js";
+import { kubernetesObjects, mayBeKubernetesText, quickKubernetesObjects, type KubernetesObjectHeader } from "../engine/kinds/kubernetes.js";
 import { extension } from "../engine/kinds/paths.js";
 import type { StructuredFile } from "../engine/structured.js";
 
@@ -29,10 +30,17 @@ export function verbOf(file: ChangedFile): "adds" | "removes" | "changes" | "mov
   }
 }
 
+const ignored = new WeakMap<ChangedFile, boolean>();
+
 /** Files no built-in trigger looks at: docs, tests, examples, vendored code, lockfiles, dev tooling. */
 export function isIgnoredByTriggers(file: ChangedFile): boolean {
-  const paths = file.previousPath ? [file.path, file.previousPath] : [file.path];
-  return paths.every((p) => isDocumentation(p) || isTest(p) || isExample(p) || isVendored(p) || isLockfile(p) || isDevTooling(p));
+  let answer = ignored.get(file);
+  if (answer === undefined) {
+    const paths = file.previousPath ? [file.path, file.previousPath] : [file.path];
+    answer = paths.every((p) => isDocumentation(p) || isTest(p) || isExample(p) || isVendored(p) || isLockfile(p) || isDevTooling(p));
+    ignored.set(file, answer);
+  }
+  return answer;
 }
 
 const PROSE = new Set(["md", "mdx", "markdown", "rst", "adoc", "asciidoc", "txt", "html"]);
@@ -74,4 +82,51 @@ export async function firstAddedLine(ctx: ReviewContext, file: ChangedFile): Pro
   if (file.status !== "modified" && file.status !== "renamed") return undefined;
   const added = await ctx.addedLines(file.path);
   return added[0]?.line;
+}
+
+const headerCache = new WeakMap<ReviewContext, Map<string, Promise<KubernetesObjectHeader[]>>>();
+
+/**
+ * Kind/apiVersion/name of each Kubernetes object in a YAML/JSON file at `side` (cached per review).
+ * Uses the line scanner and falls back to the YAML parser only for JSON, flow style and Lists.
+ */
+export function manifestHeaders(ctx: ReviewContext, side: Side, path: string): Promise<KubernetesObjectHeader[]> {
+  let perCtx = headerCache.get(ctx);
+  if (!perCtx) headerCache.set(ctx, (perCtx = new Map()));
+  const key = `${side}\0${path}`;
+  let pending = perCtx.get(key);
+  if (!pending) {
+    pending = (async () => {
+      const text = await ctx.text(side, path);
+      if (text === undefined || !mayBeKubernetesText(text)) return [];
+      const quick = quickKubernetesObjects(text);
+      if (quick) return quick;
+      const parsed = await ctx.structured(side, path);
+      return parsed ? kubernetesObjects(parsed).map(({ kind, apiVersion, name, docIndex, line }) => ({ kind, apiVersion, name, docIndex, line })) : [];
+    })();
+    perCtx.set(key, pending);
+  }
+  return pending;
+}
+
+/** The first document of a YAML/JSON file as plain data: JSON.parse for JSON (fast), the YAML parser otherwise. */
+export async function documentValue(ctx: ReviewContext, side: Side, path: string): Promise<{ value: unknown; parsed?: StructuredFile } | undefined> {
+  const text = await ctx.text(side, path);
+  if (text === undefined) return undefined;
+  if (extension(path) === "json") {
+    try {
+      return { value: JSON.parse(text) as unknown };
+    } catch {
+      // Not strict JSON (comments, trailing commas, or broken): the YAML parser reports where.
+    }
+  }
+  const parsed = await ctx.structured(side, path);
+  if (!parsed) return undefined;
+  return { value: parsed.docs[0]?.value, parsed };
+}
+
+/** 1-based line of the first line matching `pattern` (1 when none does). */
+export function lineMatching(text: string, pattern: RegExp): number {
+  const match = pattern.exec(text);
+  return match ? text.slice(0, match.index).split("\n").length : 1;
 }

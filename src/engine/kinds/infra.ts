@@ -25,18 +25,19 @@ export function isComposeFile(path: string): boolean {
   return /^(docker-)?compose([._-][\w.-]*)?\.ya?ml$/i.test(basename(path));
 }
 
+const CI_DIRS = /(^|\/)(\.circleci|\.buildkite|\.azure-pipelines|\.tekton|\.woodpecker)\//;
+
 export function isCiPipeline(path: string): boolean {
   const name = basename(path);
   const lower = name.toLowerCase();
-  const dirs = segments(path).slice(0, -1);
   const yaml = /\.ya?ml$/i.test(name);
-  if (dirs[0] === ".github" && dirs[1] === "workflows" && yaml) return true;
-  if (dirs[0] === ".github" && dirs[1] === "actions" && /^action\.ya?ml$/.test(name)) return true;
+  if (yaml && path.startsWith(".github/workflows/")) return true;
+  if (path.startsWith(".github/actions/") && /^action\.ya?ml$/.test(name)) return true;
   if (CI_FILES.has(lower)) return true;
   if (/^jenkinsfile([._-][\w.-]*)?$/i.test(name) || lower.endsWith(".jenkinsfile")) return true;
   if (/^azure-pipelines([._-][\w.-]*)?\.ya?ml$/i.test(name)) return true;
-  if (yaml && dirs.some((d) => d === ".circleci" || d === ".buildkite" || d === ".azure-pipelines" || d === ".tekton" || d === ".woodpecker")) return true;
-  if (yaml && dirs[0] === ".gitlab" && dirs[1] === "ci") return true;
+  if (yaml && CI_DIRS.test(path)) return true;
+  if (yaml && path.startsWith(".gitlab/ci/")) return true;
   return false;
 }
 
@@ -60,7 +61,6 @@ export function infraKindByPath(
 ): InfraKind | undefined {
   const name = basename(path);
   const ext = extension(path);
-  const dirs = segments(path).slice(0, -1);
   if (ext === "tf" || ext === "tfvars" || name.endsWith(".tf.json") || name.endsWith(".tfvars.json")) return "Terraform";
   if (ext === "tofu" || name.endsWith(".tofu.json")) return "OpenTofu";
   if (name === "terragrunt.hcl" || name === "terragrunt.hcl.json") return "Terragrunt";
@@ -70,18 +70,18 @@ export function infraKindByPath(
   if (/^Pulumi(\.[\w-]+)?\.ya?ml$/.test(name)) return "Pulumi";
   if (name === "cdk.json") return "AWS CDK";
   if (name === "Chart.yaml" || name === "Chart.yml") return "Helm";
-  if (/^helmfile(\.[\w-]+)*\.ya?ml(\.gotmpl)?$/.test(name) || dirs.includes("helmfile.d")) return "Helmfile";
+  if (/^helmfile(\.[\w-]+)*\.ya?ml(\.gotmpl)?$/.test(name) || /(^|\/)helmfile\.d\//.test(path)) return "Helmfile";
   if (/^kustomization\.ya?ml$/i.test(name) || name === "Kustomization") return "Kustomize";
   if (/^skaffold(\.[\w-]+)?\.ya?ml$/.test(name)) return "Skaffold";
   if (/^serverless(\.[\w-]+)?\.(ya?ml|ts|js|json)$/.test(name)) return "Serverless";
   if (ext === "nomad" || name.endsWith(".nomad.hcl")) return "Nomad";
-  if (name === "fly.toml" || name === "Procfile" || name === "render.yaml" || name === "heroku.yml" || (name === "app.json" && dirs.length === 0)) return "Platform";
+  if (name === "fly.toml" || name === "Procfile" || name === "render.yaml" || name === "heroku.yml" || (name === "app.json" && path === name)) return "Platform";
   for (const [pattern, kind] of GATEWAY_NAMES) if (pattern.test(name)) return kind;
-  if (ext === "conf" && dirs.some((d) => d === "nginx" || d === "conf.d")) return "nginx";
+  if (ext === "conf" && /(^|\/)(nginx|conf\.d)\//.test(path)) return "nginx";
   if (around.chartDir !== undefined && isInsideChart(path, around.chartDir)) return "Helm";
   if (around.kustomizeDir !== undefined && /^(ya?ml|json|env|properties)$/.test(ext)) return "Kustomize";
   if (around.pulumiDir !== undefined && isProgramFile(path)) return "Pulumi";
-  if (around.cdkDir !== undefined && isProgramFile(path) && !dirs.includes("cdk.out")) return "AWS CDK";
+  if (around.cdkDir !== undefined && isProgramFile(path) && !/(^|\/)cdk\.out\//.test(path)) return "AWS CDK";
   return undefined;
 }
 

