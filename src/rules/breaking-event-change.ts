@@ -24,8 +24,8 @@ import { isRecord } from "../engine/structured.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
 import { contractHits } from "../triggers/contracts.js";
 import { hasMigrationPlan } from "./breaking-api-change.js";
-import { diffAvro, parseAvro } from "./contracts/avro.js";
-import { diffJsonSchemas, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "./contracts/json-schema.js";
+import { avroFromValue, diffAvro, parseAvro } from "./contracts/avro.js";
+import { diffJsonSchemas, SchemaTooComplexError, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "./contracts/json-schema.js";
 import { diffProtoMessages, parseProto, type ProtoImport } from "./contracts/protobuf.js";
 import { SpecDocument, type SpecNode } from "./openapi/refs.js";
 
@@ -71,7 +71,7 @@ export const breakingEventChange: RuleModule<Options> = {
       // New schemas have nobody to break; removed ones are the service-retirement trigger's business.
       if (!file || file.status === "added" || file.status === "copied" || file.status === "removed") continue;
       judged.add(file.path);
-      found.push(...(await judgeFile(ctx, file, opts.compatibility)));
+      found.push(...(await guarded(ctx, file.path, () => judgeFile(ctx, file, opts.compatibility))));
     }
     found.push(...(await judgeUnchangedAsyncApiDocs(ctx, judged, opts.compatibility)));
     // One finding per place: a schema file judged on its own and through an AsyncAPI document that uses it.
@@ -86,6 +86,17 @@ export const breakingEventChange: RuleModule<Options> = {
     return breaks.map(toFinding);
   },
 };
+
+/** A schema too complex to compare fails the review closed for that file instead of passing it unseen. */
+async function guarded(ctx: ReviewContext, path: string, judge: () => Promise<EventBreak[]>): Promise<EventBreak[]> {
+  try {
+    return await judge();
+  } catch (error) {
+    if (!(error instanceof SchemaTooComplexError)) throw error;
+    ctx.problem({ file: path, message: `breaking-event-change: ${path}: ${error.message}; review the change by hand` });
+    return [];
+  }
+}
 
 function toFinding(b: EventBreak): FindingDraft {
   const where = b.side === "base" ? " (line in the base version: it no longer exists at head)" : "";
@@ -198,7 +209,7 @@ async function judgeStructured(ctx: ReviewContext, file: ChangedFile, basePath: 
       if (spec === head) ctx.problem({ file: e.file, line: e.line, column: e.column, message: `breaking-event-change: ${e.file} (referenced by ${file.path}) does not parse: ${e.message}` });
     }
   }
-  if (isAsyncApiDocument(head.rootValue) && isAsyncApiDocument(base.rootValue)) return judgeAsyncApi(file, base, head, mode);
+  if (isAsyncApiDocument(head.rootValue) && isAsyncApiDocument(base.rootValue)) return judgeAsyncApi(ctx, file, base, head, mode);
   const found = diffJsonSchemas(root(base), root(head), mode);
   return found.map((b) => jsonBreak(b, `JSON Schema ${file.path}`, `schema ${b.path}`));
 }
@@ -227,7 +238,7 @@ async function judgeUnchangedAsyncApiDocs(ctx: ReviewContext, judged: Set<string
     for (const e of head.parseErrors) {
       ctx.problem({ file: e.file, line: e.line, column: e.column, message: `breaking-event-change: ${e.file} (referenced by ${path}) does not parse: ${e.message}` });
     }
-    out.push(...judgeAsyncApi({ path, status: "modified", additions: 0, deletions: 0 }, base, head, mode));
+    out.push(...(await guarded(ctx, path, async () => judgeAsyncApi(ctx, { path, status: "modified", additions: 0, deletions: 0 }, base, head, mode))));
   }
   if (candidates.length > MAX_UNCHANGED_DOCS) {
     ctx.note(`breaking-event-change: only the first ${MAX_UNCHANGED_DOCS} unchanged AsyncAPI documents were checked for references to changed files`);
@@ -284,8 +295,33 @@ function messageName(spec: SpecDocument, node: SpecNode): string | undefined {
 }
 
 const JSON_SCHEMA_FORMAT = /^application\/(schema\+json|schema\+yaml|vnd\.aai\.asyncapi)/i;
+const AVRO_FORMAT = /^application\/vnd\.apache\.avro/i;
 
-function judgeAsyncApi(file: ChangedFile, base: SpecDocument, head: SpecDocument, mode: Compatibility): EventBreak[] {
+/** An Avro payload (inline or a `$ref` to an .avsc file in the tree), judged like an .avsc file. */
+function judgeAvroPayload(ctx: ReviewContext, file: ChangedFile, id: string, base: SpecDocument, basePayload: SpecNode, head: SpecDocument, headPayload: SpecNode, mode: Compatibility): EventBreak[] {
+  const load = (spec: SpecDocument, node: SpecNode) => {
+    const resolved = spec.deref(node);
+    return avroFromValue(spec.inline(resolved), (pointer) => spec.lineOf({ file: resolved.loc.file, pointer: [...resolved.loc.pointer, ...pointer] }));
+  };
+  const before = load(base, basePayload);
+  const after = load(head, headPayload);
+  if (!after.ok) {
+    ctx.note(`breaking-event-change: ${file.path}:${after.line}: message ${id} has an invalid Avro payload (${after.message})`);
+    return [];
+  }
+  if (!before.ok) return [];
+  const headFile = head.deref(headPayload).loc.file;
+  const baseFile = base.deref(basePayload).loc.file;
+  return diffAvro(before.schema, after.schema, mode).map((b) => ({
+    file: b.side === "base" ? baseFile : headFile,
+    line: b.line,
+    side: b.side,
+    what: `AsyncAPI ${file.path} message ${id} Avro payload: ${b.message}`,
+    key: `asyncapi ${id} avro ${b.key}`,
+  }));
+}
+
+function judgeAsyncApi(ctx: ReviewContext, file: ChangedFile, base: SpecDocument, head: SpecDocument, mode: Compatibility): EventBreak[] {
   const out: EventBreak[] = [];
   const before = asyncMessages(base);
   const after = asyncMessages(head);
@@ -306,10 +342,17 @@ function judgeAsyncApi(file: ChangedFile, base: SpecDocument, head: SpecDocument
     };
     const baseFormat = format(base, message);
     const headFormat = format(head, now);
-    if ((baseFormat && !JSON_SCHEMA_FORMAT.test(baseFormat)) || (headFormat && !JSON_SCHEMA_FORMAT.test(headFormat))) continue;
     const basePayload = base.child(message.node, "payload");
     const headPayload = head.child(now.node, "payload");
     if (!basePayload || !headPayload) continue;
+    if (baseFormat && headFormat && AVRO_FORMAT.test(baseFormat) && AVRO_FORMAT.test(headFormat)) {
+      out.push(...judgeAvroPayload(ctx, file, id, base, basePayload, head, headPayload, mode));
+      continue;
+    }
+    if ((baseFormat && !JSON_SCHEMA_FORMAT.test(baseFormat)) || (headFormat && !JSON_SCHEMA_FORMAT.test(headFormat))) {
+      ctx.note(`breaking-event-change: ${file.path}: message ${id} uses schemaFormat ${headFormat ?? baseFormat}; its payload is not compared`);
+      continue;
+    }
     const found = diffJsonSchemas({ tree: base, node: basePayload }, { tree: head, node: headPayload }, mode);
     out.push(...found.map((b) => jsonBreak(b, `AsyncAPI ${file.path} message ${id} payload`, `asyncapi ${id} ${b.path}`)));
   }

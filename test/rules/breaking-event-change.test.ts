@@ -176,3 +176,32 @@ describe("breaking-event-change: finding keys and the migration plan", () => {
     expect(at(emptySection)).toEqual([`${P}:4`]);
   });
 });
+
+describe("breaking-event-change: AsyncAPI with Avro payloads", () => {
+  const doc = (ref: string) =>
+    lines(
+      "asyncapi: 2.6.0",
+      "info: { title: Fleet, version: 1.0.0 }",
+      "channels:",
+      "  fleet.vehicle-moved.v1:",
+      "    publish:",
+      "      message:",
+      "        name: VehicleMoved",
+      "        schemaFormat: application/vnd.apache.avro;version=1.9.0",
+      "        payload:",
+      `          $ref: '${ref}'`,
+    );
+  const avsc = (extra: string) => `{"type": "record", "name": "VehicleMoved", "namespace": "com.acme.fleet",\n "fields": [\n  {"name": "vehicleId", "type": "string"}${extra}\n ]}\n`;
+  it("compares an Avro payload kept in an .avsc file with avsc, at the line in that file", async () => {
+    const base = { "fleet/asyncapi.yaml": doc("./avro/vehicle-moved.avsc"), "fleet/avro/vehicle-moved.avsc": avsc("") };
+    const head = { "fleet/asyncapi.yaml": doc("./avro/vehicle-moved.avsc").replace("1.0.0", "1.1.0"), "fleet/avro/vehicle-moved.avsc": avsc(',\n  {"name": "speedKmh", "type": "double"}') };
+    const r = await run(base, head);
+    expect(at(r)).toEqual(["fleet/avro/vehicle-moved.avsc:4"]);
+  });
+  it("notes payload formats it cannot compare", async () => {
+    const text = doc("#/components/schemas/X").replace("application/vnd.apache.avro;version=1.9.0", "application/vnd.google.protobuf;version=3");
+    const r = await run({ "fleet/asyncapi.yaml": text + "components: { schemas: { X: { type: string } } }\n" }, { "fleet/asyncapi.yaml": text + "components: { schemas: { X: { type: integer } } }\n" });
+    expect(r.findings).toEqual([]);
+    expect(r.notes.some((n) => n.includes("uses schemaFormat application/vnd.google.protobuf;version=3; its payload is not compared"))).toBe(true);
+  });
+});

@@ -5,7 +5,7 @@
  * schema reads new data; `full`: both.
  */
 import avro from "avsc";
-import { isRecord, parseStructured, type StructuredDoc } from "../../engine/structured.js";
+import { isRecord, parseStructured } from "../../engine/structured.js";
 import type { Compatibility } from "./json-schema.js";
 
 export type AvroSide = "base" | "head";
@@ -23,7 +23,10 @@ type Pointer = (string | number)[];
 
 export interface AvroSchema {
   type: avro.Type;
-  doc: StructuredDoc;
+  /** The schema as JSON (for keywords avsc does not keep, e.g. an enum's `default`). */
+  value: unknown;
+  /** 1-based source line of a JSON pointer into the schema. */
+  lineOf(pointer: Pointer): number;
   /** JSON pointer of each named type's definition in the file, by full name. */
   definitions: Map<string, Pointer>;
 }
@@ -38,19 +41,25 @@ export function parseAvro(text: string): AvroParseResult {
     const first = parsed.errors[0];
     return { ok: false, message: first?.message ?? "empty schema", line: first?.line ?? 1 };
   }
+  const result = avroFromValue(doc.value, (pointer) => doc.lineOf(pointer));
+  if (result.ok) return result;
+  // Point at the first line that mentions the offending name when the message quotes one.
+  const name = /: ([\w.]+)$/.exec(result.message)?.[1];
+  const line = name ? text.split("\n").findIndex((l) => l.includes(`"${name}"`)) + 1 : 0;
+  return { ok: false, message: result.message, line: line > 0 ? line : doc.startLine };
+}
+
+/** An Avro schema already parsed as JSON (e.g. an AsyncAPI payload), with a way to find source lines. */
+export function avroFromValue(value: unknown, lineOf: (pointer: Pointer) => number): AvroParseResult {
   let type: avro.Type;
   try {
-    type = avro.Type.forSchema(doc.value as avro.Schema, { wrapUnions: false });
+    type = avro.Type.forSchema(value as avro.Schema, { wrapUnions: false });
   } catch (error) {
-    const message = (error as Error).message;
-    // Point at the first line that mentions the offending name when the message quotes one.
-    const name = /: ([\w.]+)$/.exec(message)?.[1];
-    const line = name ? text.split("\n").findIndex((l) => l.includes(`"${name}"`)) + 1 : 0;
-    return { ok: false, message, line: line > 0 ? line : doc.startLine };
+    return { ok: false, message: (error as Error).message, line: lineOf([]) };
   }
   const definitions = new Map<string, Pointer>();
-  collectDefinitions(doc.value, [], undefined, definitions);
-  return { ok: true, schema: { type, doc, definitions } };
+  collectDefinitions(value, [], undefined, definitions);
+  return { ok: true, schema: { type, value, lineOf, definitions } };
 }
 
 function fullName(name: string, namespace: string | undefined): string {
@@ -104,7 +113,7 @@ function report(w: Walk, at: { reader?: Pointer; writer?: Pointer }, key: string
   w.out.push({
     direction: w.direction,
     side,
-    line: schema.doc.lineOf(pointer),
+    line: schema.lineOf(pointer),
     key: `${w.direction}: ${key}`,
     message:
       w.direction === "backward"
@@ -165,7 +174,7 @@ function compare(w: Walk, reader: avro.Type, writer: avro.Type, rPtr: Pointer, w
 }
 
 function docValue(schema: AvroSchema, pointer: Pointer): unknown {
-  let current: unknown = schema.doc.value;
+  let current: unknown = schema.value;
   for (const key of pointer) {
     if (Array.isArray(current) && typeof key === "number") current = current[key];
     else if (isRecord(current)) current = current[String(key)];

@@ -65,7 +65,19 @@ export interface JsonSchemaBreak {
   message: string;
 }
 
+/** Most schema pairs one diff may compare: `oneOf` inside `oneOf` is quadratic per level. */
+export const MAX_COMPARISONS = 200_000;
+
+/** Thrown when a pair of schemas needs more than MAX_COMPARISONS comparisons: the caller cannot judge it. */
+export class SchemaTooComplexError extends Error {
+  constructor() {
+    super(`schema too complex to compare (more than ${MAX_COMPARISONS} sub-schema comparisons)`);
+  }
+}
+
 interface Walk {
+  /** Shared by every probe of one diff. */
+  budget: { left: number };
   writer: SchemaRoot;
   reader: SchemaRoot;
   writerSide: SchemaSide;
@@ -84,11 +96,12 @@ const TYPES = ["null", "boolean", "object", "array", "number", "integer", "strin
  */
 export function diffJsonSchemas(base: SchemaRoot, head: SchemaRoot, mode: Compatibility): JsonSchemaBreak[] {
   const out: JsonSchemaBreak[] = [];
+  const budget = { left: MAX_COMPARISONS };
   if (mode === "backward" || mode === "full") {
-    walk({ writer: base, reader: head, writerSide: "base", direction: "backward", out, seen: new Set() }, base.node, head.node, "#");
+    walk({ budget, writer: base, reader: head, writerSide: "base", direction: "backward", out, seen: new Set() }, base.node, head.node, "#");
   }
   if (mode === "forward" || mode === "full") {
-    walk({ writer: head, reader: base, writerSide: "head", direction: "forward", out, seen: new Set() }, head.node, base.node, "#");
+    walk({ budget, writer: head, reader: base, writerSide: "head", direction: "forward", out, seen: new Set() }, head.node, base.node, "#");
   }
   const unique = new Map<string, JsonSchemaBreak>();
   for (const b of out) if (!unique.has(`${b.path}\0${b.change}`)) unique.set(`${b.path}\0${b.change}`, b);
@@ -163,6 +176,7 @@ function report(w: Walk, change: string, path: string, at: { writer?: SpecNode; 
 }
 
 function walk(w: Walk, writerNode: SpecNode | undefined, readerNode: SpecNode | undefined, path: string): void {
+  if (--w.budget.left < 0) throw new SchemaTooComplexError();
   const wn = writerNode ? w.writer.tree.deref(writerNode) : undefined;
   const rn = readerNode ? w.reader.tree.deref(readerNode) : undefined;
   const ws = schemaOf(wn);
@@ -513,7 +527,7 @@ function notKeyword(w: Walk, writer: Record<string, unknown>, reader: Record<str
   if (reader.not === undefined) return;
   const rNot = w.reader.tree.child(rn, "not");
   const wNot = w.writer.tree.child(wn, "not");
-  const swapped: Walk = { writer: w.reader, reader: w.writer, writerSide: w.writerSide === "base" ? "head" : "base", direction: w.direction, out: [], seen: new Set() };
+  const swapped: Walk = { budget: w.budget, writer: w.reader, reader: w.writer, writerSide: w.writerSide === "base" ? "head" : "base", direction: w.direction, out: [], seen: new Set() };
   if (!wNot) {
     report(w, "NOT_TYPE_ADDED", `${path}/not`, { reader: rNot }, `${path} now excludes values with "not"`);
     return;

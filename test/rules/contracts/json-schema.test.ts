@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffJsonSchemas, schemaFromText, type Compatibility } from "../../../src/rules/contracts/json-schema.js";
+import { diffJsonSchemas, schemaFromText, schemaFromValue, SchemaTooComplexError, type Compatibility } from "../../../src/rules/contracts/json-schema.js";
 
 const lines = (...l: string[]) => l.join("\n");
 
@@ -119,5 +119,15 @@ describe("diffJsonSchemas", () => {
     const b = schemaFromText("b.json", '{"oneOf": [{"type": "string"}, {"type": "number"}]}')!;
     const h = schemaFromText("h.json", '{"oneOf": [{"type": "string"}]}')!;
     expect(diffJsonSchemas(b, h, "backward").map((x) => x.change)).toEqual(["SUM_TYPE_NARROWED"]);
+  });
+});
+
+describe("diffJsonSchemas: pathological schemas", () => {
+  const nest = (depth: number, leaf: string): unknown =>
+    depth === 0 ? { type: leaf, minLength: 1 } : { oneOf: [0, 1, 2, 3].map(() => nest(depth - 1, leaf)) };
+  it("gives up with SchemaTooComplexError instead of running for hours", () => {
+    const started = Date.now();
+    expect(() => diffJsonSchemas(schemaFromValue("b", nest(7, "string")), schemaFromValue("h", nest(7, "integer")), "backward")).toThrow(SchemaTooComplexError);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
