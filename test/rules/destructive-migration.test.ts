@@ -275,3 +275,27 @@ describe("migration readers", () => {
     expect(issues[0]!.mayHideChange).toBe(true);
   });
 });
+
+describe("destructive-migration: more layouts", () => {
+  it("Rails reversible dir.down blocks are rollbacks; dir.up blocks are judged", async () => {
+    const { ops } = await analyzeRails(
+      "class X < ActiveRecord::Migration[7.1]\n  def change\n    reversible do |dir|\n      dir.up do\n        remove_column :users, :a\n      end\n      dir.down do\n        remove_column :users, :b\n      end\n    end\n  end\nend\n",
+    );
+    expect(ops.map((o) => [o.kind, o.column, o.line])).toEqual([["drop-column", "a", 5]]);
+  });
+
+  it("Liquibase formatted SQL: --rollback comments are not judged", async () => {
+    const text = "--liquibase formatted sql\n\n--changeset alice:7\nALTER TABLE customer DROP COLUMN fax;\n--rollback ALTER TABLE customer ADD COLUMN fax text;\n--rollback DROP TABLE customer;\n";
+    const report = await review(changeFromTrees({}, { "db/changelog/changes/007-fax.sql": text }), defaultConfig());
+    expect(report.findings.map((f) => [f.file, f.line, f.severity])).toEqual([["db/changelog/changes/007-fax.sql", 4, "error"]]);
+  });
+
+  it("a modified migration without a diff is judged whole, with a note", async () => {
+    const path = "db/migrations/000001_x.up.sql";
+    const change = changeFromTrees({ [path]: "DROP TABLE a;\n" }, { [path]: "DROP TABLE a;\nSELECT 1;\n" });
+    for (const f of change.files) delete f.patch;
+    const report = await review(change, defaultConfig());
+    expect(report.findings.map((f) => [f.file, f.line])).toEqual([[path, 1]]);
+    expect(report.notes.join("\n")).toContain("no diff available");
+  });
+});

@@ -48,10 +48,15 @@ async function collect(ctx: ReviewContext): Promise<ChangedMigration[]> {
     }
     const analysis = await analyze(file.path, framework, text, (p) => ctx.text("base", p));
     if (analysis === undefined) continue;
-    const addedLines =
-      file.status === "added" || file.status === "copied"
-        ? undefined
-        : new Set((await ctx.addedLines(file.path)).map((l) => l.line));
+    let addedLines: Set<number> | undefined;
+    if (file.status !== "added" && file.status !== "copied") {
+      if (file.patch === undefined && file.additions + file.deletions > 0) {
+        // The source dropped the diff (GitHub does for huge ones): judge the whole file rather than nothing.
+        ctx.note(`${file.path}: no diff available, so every statement of this migration was judged`);
+      } else {
+        addedLines = new Set((await ctx.addedLines(file.path)).map((l) => l.line));
+      }
+    }
     out.push({ file, framework, analysis, addedLines });
   }
   return out;

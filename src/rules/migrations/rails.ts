@@ -41,6 +41,11 @@ export async function analyzeRails(text: string, schemaText?: string): Promise<M
       if (!/\bend\s*$/.test(trimmed)) blocks.push({ kind: def[2] === "down" ? "down" : "other" });
       continue;
     }
+    // `reversible do |dir| ... dir.down do ... end`: the down block is a rollback.
+    if (/^\w+\.down\s+do\b/.test(trimmed)) {
+      blocks.push({ kind: "down" });
+      continue;
+    }
     const opensBlock = /\bdo(\s*\|[^|]*\|)?\s*$/.test(trimmed) || /^(class|module|if|unless|case|begin|while|until)\b/.test(trimmed);
 
     if (!inDown()) {
