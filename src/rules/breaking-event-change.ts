@@ -268,7 +268,10 @@ function asyncMessages(spec: SpecDocument): { channels: Map<string, SpecNode>; m
   const messages = new Map<string, AsyncMessage>();
   const major = Number(/^(\d+)/.exec(String(spec.rootValue.asyncapi))?.[1] ?? 2);
   const rootNode = spec.rootNode();
-  for (const [name, channelNode] of spec.entries(spec.child(rootNode, "channels"))) {
+  for (const [channelId, channelNode] of spec.entries(spec.child(rootNode, "channels"))) {
+    // 3.x: consumers know the channel by its address; the id is only a name inside the document.
+    const address = major >= 3 ? spec.child(channelNode, "address")?.value : undefined;
+    const name = typeof address === "string" ? address : channelId;
     channels.set(name, channelNode);
     const add = (id: string, node: SpecNode) => messages.set(`${name} ${id}`, { id: `${name} ${id}`, channel: name, node, channelNode });
     if (major >= 3) {
@@ -292,6 +295,20 @@ function messageName(spec: SpecDocument, node: SpecNode): string | undefined {
     for (const key of ["messageId", "name"]) if (typeof resolved[key] === "string") return resolved[key] as string;
   }
   return SpecDocument.refName(node.value);
+}
+
+/**
+ * A message's payload schema and its format: 2.x `schemaFormat` on the message; 3.x a Multi Format Schema
+ * Object (`payload: { schemaFormat, schema }`) or a plain schema.
+ */
+function payloadOf(spec: SpecDocument, message: SpecNode): [string | undefined, SpecNode | undefined] {
+  const messageValue = spec.deref(message).value;
+  const payload = spec.child(message, "payload");
+  const payloadValue = payload ? spec.deref(payload).value : undefined;
+  if (isRecord(payloadValue) && typeof payloadValue.schemaFormat === "string" && "schema" in payloadValue) {
+    return [payloadValue.schemaFormat, spec.child(payload, "schema")];
+  }
+  return [isRecord(messageValue) && typeof messageValue.schemaFormat === "string" ? messageValue.schemaFormat : undefined, payload];
 }
 
 const JSON_SCHEMA_FORMAT = /^application\/(schema\+json|schema\+yaml|vnd\.aai\.asyncapi)/i;
@@ -336,14 +353,8 @@ function judgeAsyncApi(ctx: ReviewContext, file: ChangedFile, base: SpecDocument
       out.push({ file: message.node.loc.file, line: base.lineOf(message.node.loc), side: "base", what: `AsyncAPI ${file.path}: message ${id} was removed`, key: `asyncapi message ${id} removed` });
       continue;
     }
-    const format = (spec: SpecDocument, m: AsyncMessage) => {
-      const value = spec.deref(m.node).value;
-      return isRecord(value) && typeof value.schemaFormat === "string" ? value.schemaFormat : undefined;
-    };
-    const baseFormat = format(base, message);
-    const headFormat = format(head, now);
-    const basePayload = base.child(message.node, "payload");
-    const headPayload = head.child(now.node, "payload");
+    const [baseFormat, basePayload] = payloadOf(base, message.node);
+    const [headFormat, headPayload] = payloadOf(head, now.node);
     if (!basePayload || !headPayload) continue;
     if (baseFormat && headFormat && AVRO_FORMAT.test(baseFormat) && AVRO_FORMAT.test(headFormat)) {
       out.push(...judgeAvroPayload(ctx, file, id, base, basePayload, head, headPayload, mode));

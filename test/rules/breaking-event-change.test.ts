@@ -205,3 +205,29 @@ describe("breaking-event-change: AsyncAPI with Avro payloads", () => {
     expect(r.notes.some((n) => n.includes("uses schemaFormat application/vnd.google.protobuf;version=3; its payload is not compared"))).toBe(true);
   });
 });
+
+describe("breaking-event-change: AsyncAPI 3 details", () => {
+  const doc = (channelId: string, payload: string) =>
+    lines(
+      "asyncapi: 3.0.0", //                         1
+      "info: { title: Fleet, version: 1.0.0 }", //  2
+      "channels:", //                               3
+      `  ${channelId}:`, //                         4
+      "    address: fleet/vehicle/moved", //        5
+      "    messages:", //                           6
+      "      VehicleMoved:", //                     7
+      "        payload:", //                        8
+      payload,
+    );
+  const multiFormat = (type: string) =>
+    lines("          schemaFormat: application/vnd.aai.asyncapi+json;version=3.0.0", "          schema:", "            type: object", "            properties:", "              km:", `                type: ${type}`).trimEnd();
+  it("a renamed channel id with the same address is not a removal", async () => {
+    const payload = "          type: object";
+    const r = await run({ "fleet/asyncapi.yaml": doc("vehicleMoved", payload) }, { "fleet/asyncapi.yaml": doc("vehicleMovedV1", payload) });
+    expect(r.findings).toEqual([]);
+  });
+  it("compares Multi Format Schema Object payloads", async () => {
+    const r = await run({ "fleet/asyncapi.yaml": doc("vehicleMoved", multiFormat("number")) }, { "fleet/asyncapi.yaml": doc("vehicleMoved", multiFormat("string")) });
+    expect(at(r)).toEqual(["fleet/asyncapi.yaml:14"]);
+  });
+});
