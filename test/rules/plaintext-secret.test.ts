@@ -132,3 +132,12 @@ describe("plaintext-secret in a report", () => {
     expect((await review(change, config, { rules: [plaintextSecret], triggers: [] })).findings).toHaveLength(1);
   });
 });
+
+describe("performance", () => {
+  it("scans a very long identifier-like line quickly (no catastrophic backtracking)", () => {
+    const line = `${"a1".repeat(40)}${"b".repeat(5000)} = "${"x9".repeat(100)}"`;
+    const started = performance.now();
+    scanLine(line, { unquotedValues: true });
+    expect(performance.now() - started).toBeLessThan(200);
+  });
+});

@@ -123,7 +123,8 @@ const FORMATS: FormatDetector[] = [
   {
     kind: "jwt",
     label: "JSON Web Token",
-    pattern: new RegExp(String.raw`\b(ey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.(?:[a-zA-Z0-9/\\_-]{10,}={0,2})?)${END}`, "g"),
+    // No end boundary: a token is often followed by punctuation in logs and configs.
+    pattern: /\b(ey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.(?:[a-zA-Z0-9/\\_-]{10,}={0,2})?)/g,
     group: 1,
     entropy: 3,
     weak: true,
@@ -138,7 +139,7 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`]{1,100}):([^
 
 /** Names whose value is a secret: the last word(s) of the name decide. */
 const SECRET_NAME =
-  /(?:^|[^a-z0-9])((?:[a-z0-9]+[_.-]?)*?(?:password|passwd|passphrase|pwd|pass|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?secret|credentials?|auth))$/i;
+  /(?:password|passwd|passphrase|pwd|pass|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?secret|credentials?|auth)$/i;
 
 /** Name endings that describe a secret rather than hold one (`token_url`, `passwordLength`). */
 const NOT_A_SECRET_NAME =
