@@ -13,7 +13,7 @@ import {
   type TerraformFile,
 } from "./cost/terraform.js";
 import { changedWorkloads, describeWorkload } from "./k8s/judge.js";
-import { isOpaque, resolveValue } from "./k8s/values.js";
+import { isOpaque, OPAQUE_PART, resolveValue } from "./k8s/values.js";
 import { k8sIndex, type Workload } from "./k8s/workloads.js";
 
 const key = z.string().min(1);
@@ -64,21 +64,11 @@ export const costAllocationTags: RuleModule<Options> = {
 
 /** Label keys of a labels map, with Helm splices resolved against values; opaque when a helper hides some. */
 function labelKeys(labels: unknown, values: unknown): { keys: Set<string>; opaque?: string } {
-  const keys = new Set<string>();
-  let opaque: string | undefined;
   const resolved = resolveValue(labels, values);
-  if (isOpaque(resolved)) return { keys, opaque: resolved.opaque };
-  if (!isRecord(resolved)) return { keys };
-  for (const [k, v] of Object.entries(resolved)) {
-    if (!k.startsWith("__archgate_splice_")) {
-      keys.add(k);
-      continue;
-    }
-    const spliced = resolveValue(v, values);
-    if (isOpaque(spliced)) opaque ??= spliced.opaque;
-    else if (isRecord(spliced)) for (const sk of Object.keys(spliced)) keys.add(sk);
-  }
-  return { keys, opaque };
+  if (isOpaque(resolved)) return { keys: new Set(), opaque: resolved.opaque };
+  if (!isRecord(resolved)) return { keys: new Set() };
+  const opaque = typeof resolved[OPAQUE_PART] === "string" ? resolved[OPAQUE_PART] : undefined;
+  return { keys: new Set(Object.keys(resolved).filter((k) => k !== OPAQUE_PART)), opaque };
 }
 
 async function judgeWorkloads(ctx: ReviewContext, required: readonly string[]): Promise<FindingDraft[]> {

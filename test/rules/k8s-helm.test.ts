@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseStructured } from "../../src/engine/structured.js";
 import { OPAQUE_REF, sanitizeHelmTemplate, spliceReference, TEMPLATED, VALUES_REF } from "../../src/rules/k8s/helm.js";
-import { lookupValues, mergeValues, resolveValue } from "../../src/rules/k8s/values.js";
+import { lookupValues, mergeValues, resolveValue, walk } from "../../src/rules/k8s/values.js";
 
 function sanitized(template: string): { text: string; value: unknown } {
   const text = sanitizeHelmTemplate(template);
@@ -18,11 +18,11 @@ describe("sanitizeHelmTemplate", () => {
 
   it.each([
     ["splice on the key's line", "resources: {{- toYaml .Values.resources | nindent 12 }}\n", { resources: `${VALUES_REF}resources` }],
-    ["splice on the line after the key", "resources:\n  {{- toYaml .Values.resources | nindent 2 }}\nname: x\n", { resources: `${VALUES_REF}resources`, name: "x" }],
+    ["splice on the line after the key", "resources:\n  {{- toYaml .Values.resources | nindent 2 }}\nname: x\n", { resources: { __archgate_splice_1__: `${VALUES_REF}resources` }, name: "x" }],
     [
       "with block binds the dot",
       "{{- with .Values.livenessProbe }}\nlivenessProbe:\n  {{- toYaml . | nindent 2 }}\n{{- end }}\n",
-      { livenessProbe: `${VALUES_REF}livenessProbe` },
+      { livenessProbe: { __archgate_splice_1__: `${VALUES_REF}livenessProbe` } },
     ],
     ["single values reference as a scalar", "cpu: {{ .Values.cpu | quote }}\n", { cpu: `${VALUES_REF}cpu` }],
     ["root-scoped values reference", "cpu: {{ $.Values.res.cpu }}\n", { cpu: `${VALUES_REF}res.cpu` }],
@@ -34,9 +34,20 @@ describe("sanitizeHelmTemplate", () => {
       'labels:\n  {{- include "app.labels" . | nindent 2 }}\n  team: cart\n',
       { labels: { __archgate_splice_1__: `${OPAQUE_REF}include "app.labels" . | nindent 2`, team: "cart" } },
     ],
-    ["a helper spliced as a key's whole value is opaque", 'labels:\n  {{- include "app.labels" . | nindent 2 }}\nspec: {}\n', { labels: `${OPAQUE_REF}include "app.labels" . | nindent 2`, spec: {} }],
+    ["a helper spliced as a key's whole value is opaque", 'labels:\n  {{- include "app.labels" . | nindent 2 }}\nspec: {}\n', { labels: { __archgate_splice_1__: `${OPAQUE_REF}include "app.labels" . | nindent 2` }, spec: {} }],
   ])("%s", (_name, template, expected) => {
     expect(sanitized(template).value).toEqual(expected);
+  });
+
+  it("a splice among list items is an item, found from the nearest sibling above", () => {
+    const template = "env:\n  - name: A\n    valueFrom:\n      secretKeyRef: {key: k}\n  {{- with .Values.extraEnv }}\n  {{- toYaml . | nindent 2 }}\n  {{- end }}\nports: []\n";
+    expect(sanitized(template).value).toEqual({ env: [{ name: "A", valueFrom: { secretKeyRef: { key: "k" } } }, `${VALUES_REF}extraEnv`], ports: [] });
+  });
+
+  it("blanks a comment spanning lines, template text inside included", () => {
+    const { text, value } = sanitized('{{/*\nkind: Pod\nname: "{{ include "x" . }}"\n*/}}\nkind: ConfigMap\n');
+    expect(text.split("\n")[4]).toBe("kind: ConfigMap");
+    expect(value).toEqual({ kind: "ConfigMap" });
   });
 
   it("blanks an action that spans lines", () => {
@@ -70,5 +81,15 @@ describe("values", () => {
     expect(resolveValue(`${OPAQUE_REF}x`, values)).toEqual({ opaque: "x" });
     expect(lookupValues({ a: 1 }, "a.b")).toBeUndefined();
     expect(mergeValues({ a: { b: 1, c: 2 }, d: 1 }, { a: { b: 3 }, d: null })).toEqual({ a: { b: 3, c: 2 } });
+  });
+
+  it("merges splice entries into their map; a hidden splice makes missing keys opaque", () => {
+    const values = { podLabels: { team: "a" } };
+    const map = { app: "x", __archgate_splice_1__: `${VALUES_REF}podLabels` };
+    expect(resolveValue(map, values)).toEqual({ app: "x", team: "a" });
+    const hidden = { app: "x", __archgate_splice_1__: `${OPAQUE_REF}include "l"` };
+    expect(walk({ labels: hidden }, ["labels", "team"], values)).toEqual({ opaque: 'include "l"' });
+    expect(walk({ labels: hidden }, ["labels", "app"], values)).toBe("x");
+    expect(resolveValue({ __archgate_splice_1__: `${OPAQUE_REF}include "l"` }, values)).toEqual({ opaque: 'include "l"' });
   });
 });

@@ -16,6 +16,14 @@
 export const VALUES_REF = "__archgate_values__:";
 export const OPAQUE_REF = "__archgate_opaque__:";
 export const TEMPLATED = "__archgate_templated__";
+/** Key prefix of a map entry standing for spliced-in entries. */
+export const SPLICE_KEY_PREFIX = "__archgate_splice_";
+
+/** Pod spec keys whose values are lists: a splice under them is a list item. */
+const LIST_KEYS = new Set([
+  "containers", "initContainers", "volumes", "volumeMounts", "env", "envFrom", "ports", "args", "command",
+  "tolerations", "imagePullSecrets", "hostAliases", "topologySpreadConstraints", "volumeClaimTemplates", "items",
+]);
 
 const ACTION = /\{\{-?([\s\S]*?)-?\}\}/g;
 const ACTION_ONLY_LINE = /^\s*(?:\{\{-?[\s\S]*?-?\}\}\s*)+$/;
@@ -87,6 +95,16 @@ export function sanitizeHelmTemplate(text: string): string {
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
     // An action spanning several lines: blank the lines it covers.
+    // A comment spanning lines: blank it whole (it may hold template text of its own).
+    if (/\{\{-?\s*\/\*/.test(line) && !/\*\/\s*-?\}\}/.test(line)) {
+      let j = i;
+      while (j < lines.length - 1 && !/\*\/\s*-?\}\}/.test(lines[j]!)) j++;
+      const before = line.slice(0, line.search(/\{\{-?\s*\/\*/));
+      out.push(before.trim() === "" ? "" : before);
+      for (let k = i + 1; k <= j; k++) out.push("");
+      i = j;
+      continue;
+    }
     const open = line.lastIndexOf("{{");
     if (open >= 0 && line.indexOf("}}", open) < 0) {
       let j = i;
@@ -152,27 +170,36 @@ export function sanitizeHelmTemplate(text: string): string {
   }
 
   /**
-   * A splice on its own line becomes the value of the key above it; among literal entries it becomes an
-   * entry of its own (returned, to stand in for the line) marking content we cannot see.
+   * A splice on its own line becomes an entry of its own, standing in for the line: a map entry
+   * `"__archgate_splice_N__": <ref>` or a sequence item `- <ref>`, at the indentation the template puts
+   * the spliced text. The value resolver later merges map splices into their map.
    */
   function attachSplice(reference: string, index: number, body: string): string | undefined {
     let prev = out.length - 1;
     while (prev >= 0 && (out[prev]!.trim() === "" || out[prev]!.trim().startsWith("#"))) prev--;
-    const key = prev >= 0 ? KEY_ONLY_LINE.exec(out[prev]!) : null;
-    const next = nextContentIndent(lines, index);
-    const keyIndent = key ? indentOf(out[prev]!) + (key[2]?.length ?? 0) : -1;
-    if (key && (next === undefined || next.indent <= keyIndent)) {
-      out[prev] = `${out[prev]!.replace(/\s*$/, "")} ${JSON.stringify(reference)}`;
-      return undefined;
-    }
-    // `nindent N` / `indent N` says where the spliced lines go; else line up with the entry above.
-    const declared = /\b(?:nindent|indent)\s+(\d+)/.exec(body);
     const previous = prev >= 0 ? out[prev]! : undefined;
-    const indent = declared ? Number(declared[1]) : key ? (next?.indent ?? keyIndent + 2) : previous !== undefined ? indentOf(previous) : next?.indent;
-    if (indent === undefined || (key && indent <= keyIndent)) return undefined;
-    const sequence = previous !== undefined && !key && indentOf(previous) === indent ? previous.trimStart().startsWith("- ") : (next?.sequence ?? false) && next?.indent === indent;
+    const key = previous !== undefined ? KEY_ONLY_LINE.exec(previous) : null;
+    const keyIndent = key ? indentOf(previous!) + (key[2]?.length ?? 0) : -1;
+    const next = nextContentIndent(lines, index);
+    // `nindent N` / `indent N` says where the spliced lines go; else under the key, or level with the line above.
+    const declared = /\b(?:nindent|indent)\s+(\d+)/.exec(body);
+    const indent = declared ? Number(declared[1]) : key ? keyIndent + 2 : previous !== undefined ? indentOf(previous) : indentOf(lines[index]!);
+    if (key && indent <= keyIndent) return undefined;
+    // A sibling at the same indentation (nearest line above that is not deeper) tells list from map.
+    let sibling: string | undefined;
+    for (let j = prev; j >= 0; j--) {
+      const line = out[j]!;
+      if (line.trim() === "" || line.trim().startsWith("#")) continue;
+      if (indentOf(line) <= indent) {
+        if (indentOf(line) === indent) sibling = line;
+        break;
+      }
+    }
+    const sequence = sibling !== undefined
+      ? sibling.trimStart().startsWith("- ")
+      : (next !== undefined && next.indent === indent && next.sequence) || (key !== null && LIST_KEYS.has(key[3]!.trim()));
     const pad = " ".repeat(indent);
     splices++;
-    return sequence ? `${pad}- ${JSON.stringify(reference)}` : `${pad}"__archgate_splice_${splices}__": ${JSON.stringify(reference)}`;
+    return sequence ? `${pad}- ${JSON.stringify(reference)}` : `${pad}"${SPLICE_KEY_PREFIX}${splices}__": ${JSON.stringify(reference)}`;
   }
 }

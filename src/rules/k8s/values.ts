@@ -1,5 +1,8 @@
 import { isRecord } from "../../engine/structured.js";
-import { OPAQUE_REF, TEMPLATED, VALUES_REF } from "./helm.js";
+import { OPAQUE_REF, SPLICE_KEY_PREFIX, TEMPLATED, VALUES_REF } from "./helm.js";
+
+/** Key of a materialized map that also holds entries a template helper splices in (we cannot see them). */
+export const OPAQUE_PART = "__archgate_opaque_part__";
 
 /** A value the rules cannot see: spliced in by a template helper. */
 export interface Opaque {
@@ -30,14 +33,39 @@ export function resolveValue(value: unknown, values: unknown): unknown {
     if (value.startsWith(VALUES_REF)) return lookupValues(values, value.slice(VALUES_REF.length));
     if (value.startsWith(OPAQUE_REF)) return { opaque: value.slice(OPAQUE_REF.length) } satisfies Opaque;
   }
+  if (isRecord(value) && Object.keys(value).some((k) => k.startsWith(SPLICE_KEY_PREFIX))) return materialize(value, values);
   return value;
+}
+
+/**
+ * A map with splice entries as the template renders it: literal entries plus the entries of each
+ * spliced values map. A splice we cannot see leaves an OPAQUE_PART mark (or makes the whole map opaque
+ * when it has nothing else), so a key missing from it is "not judged" rather than "missing".
+ */
+function materialize(map: Record<string, unknown>, values: unknown): unknown {
+  const out: Record<string, unknown> = {};
+  let opaque: string | undefined;
+  for (const [key, entry] of Object.entries(map)) {
+    if (!key.startsWith(SPLICE_KEY_PREFIX)) {
+      out[key] = entry;
+      continue;
+    }
+    const spliced = resolveValue(entry, values);
+    if (isOpaque(spliced)) opaque ??= spliced.opaque;
+    else if (isRecord(spliced)) Object.assign(out, spliced);
+  }
+  if (opaque !== undefined) {
+    if (Object.keys(out).length === 0) return { opaque } satisfies Opaque;
+    out[OPAQUE_PART] = opaque;
+  }
+  return out;
 }
 
 /** True when a scalar is set to something (templated scalars count: the template sets them). */
 export function isSet(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value === "string") return value.trim() !== "";
-  if (isRecord(value)) return Object.keys(value).length > 0;
+  if (isRecord(value)) return Object.keys(value).some((k) => k !== OPAQUE_PART);
   return true;
 }
 
@@ -76,7 +104,9 @@ export function walk(root: unknown, path: readonly string[], values: unknown): u
   for (const key of path) {
     if (isOpaque(current)) return current;
     if (!isRecord(current)) return undefined;
-    current = resolveValue(current[key], values);
+    const next = current[key];
+    if (next === undefined && typeof current[OPAQUE_PART] === "string") return { opaque: current[OPAQUE_PART] } satisfies Opaque;
+    current = resolveValue(next, values);
   }
   return current;
 }

@@ -10,7 +10,7 @@
 import type { Side } from "../../engine/change.js";
 import type { ReviewContext } from "../../engine/context.js";
 import { asArray, isRecord, parseStructured, type StructuredDoc } from "../../engine/structured.js";
-import { isHelmTemplated, sanitizeHelmTemplate, TEMPLATED } from "./helm.js";
+import { isHelmTemplated, OPAQUE_REF, sanitizeHelmTemplate, TEMPLATED, VALUES_REF } from "./helm.js";
 import { mergeValues, overlay } from "./values.js";
 
 /** Where each workload kind keeps its pod spec. */
@@ -253,7 +253,12 @@ export class K8sIndex {
       if (count > 1 || name === "") key = `${key}#${count}`;
       const containers: WorkloadContainer[] = [];
       for (const field of ["initContainers", "containers"] as const) {
-        asArray(podSpec[field]).forEach((container, index) => {
+        const list = podSpec[field];
+        const spliced = typeof list === "string" ? [list] : asArray(list).filter((c): c is string => typeof c === "string");
+        if (spliced.some((c) => c.startsWith(OPAQUE_REF) || c.startsWith(VALUES_REF))) {
+          result.notes.push(`${path}:${doc.lineOf([...podSpecPath, field])}: ${field} of ${value.kind} ${name || "(templated name)"} are spliced in by the template; those were not judged`);
+        }
+        asArray(list).forEach((container, index) => {
           if (!isRecord(container)) return;
           const containerName = typeof container.name === "string" ? container.name : `#${index}`;
           containers.push({
