@@ -131,23 +131,47 @@ async function djangoFieldChanges(ctx: ReviewContext, m: ChangedMigration): Prom
     .sort()
     .reverse();
   const ops: MigrationOp[] = [];
-  const previousInFile = (field: DjangoField) =>
-    analysis.definedFields.filter((d) => d.model === field.model && d.field === field.field && d.line < field.line).at(-1);
-  for (const field of analysis.alteredFields) {
-    let previous = previousInFile(field);
-    for (const path of earlier) {
-      if (previous) break;
+  const loaded = new Map<string, DjangoField[]>();
+  const eventsOf = async (path: string): Promise<DjangoField[]> => {
+    if (!loaded.has(path)) {
       const text = await ctx.text("head", path);
-      if (text === undefined) continue;
-      previous = (await analyzeDjango(text, app)).definedFields.filter((d) => d.model === field.model && d.field === field.field).at(-1);
+      loaded.set(path, text === undefined ? [] : (await analyzeDjango(text, app)).definedFields);
     }
+    return loaded.get(path)!;
+  };
+  /** Newest definition of the field before `field.line`, following RenameField back to the old name. */
+  const previousDefinition = async (field: DjangoField): Promise<DjangoField | undefined> => {
+    let name = field.field;
+    const scan = (events: DjangoField[]) => {
+      for (const event of [...events].reverse()) {
+        if (event.model !== field.model || event.field !== name) continue;
+        if (event.renamedFrom === undefined) return event;
+        name = event.renamedFrom;
+      }
+      return undefined;
+    };
+    const inFile = scan(analysis.definedFields.filter((d) => d.line < field.line));
+    if (inFile) return inFile;
+    for (const path of earlier) {
+      const found = scan(await eventsOf(path));
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const field of analysis.alteredFields) {
+    const previous = await previousDefinition(field);
     const table = `${app}_${field.model}`;
     if (!previous) {
       ctx.note(`destructive-migration: ${m.file.path}:${field.line}: no earlier definition of ${field.model}.${field.field} found; its type change was not judged`);
       continue;
     }
-    if (previous.type !== field.type) ops.push({ kind: "change-column-type", table, column: field.field, line: field.line, detail: field.type });
+    // Compare the class name only: `django.contrib.postgres.fields.JSONField` and `models.JSONField` are both jsonb.
+    if (fieldClass(previous.type) !== fieldClass(field.type)) ops.push({ kind: "change-column-type", table, column: field.field, line: field.line, detail: field.type });
     if (previous.nullable && !field.nullable) ops.push({ kind: "set-not-null", table, column: field.field, line: field.line });
   }
   return ops;
+}
+
+function fieldClass(type: string): string {
+  return type.split(".").at(-1) ?? type;
 }

@@ -299,3 +299,26 @@ describe("destructive-migration: more layouts", () => {
     expect(report.notes.join("\n")).toContain("no diff available");
   });
 });
+
+describe("destructive-migration: Django field history", () => {
+  const initial =
+    'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AddField(model_name="fulfillment", name="meta", field=django.contrib.postgres.fields.jsonb.JSONField(default=dict, null=True)),\n    ]\n';
+  const rename =
+    'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RenameField(model_name="fulfillment", old_name="meta", new_name="metadata"),\n    ]\n';
+
+  it("follows RenameField back and compares field classes by name (contrib JSONField = models.JSONField)", async () => {
+    const base = { "order/migrations/0001_initial.py": initial, "order/migrations/0002_rename.py": rename };
+    const altered =
+      'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AlterField(model_name="fulfillment", name="metadata", field=models.JSONField(default=dict, null=True)),\n        migrations.AlterField(model_name="fulfillment", name="metadata", field=models.JSONField(default=dict)),\n    ]\n';
+    const { found, report } = await findings({ name: "", path: "order/migrations/0003_alter.py", text: altered, base });
+    expect(found).toEqual([[7, "error"]]);
+    expect(report.findings[0]!.message).toContain("sets NOT NULL");
+  });
+
+  it("RunSQL with a module-level SQL constant is parsed at the constant's lines", async () => {
+    const text =
+      'from django.db import migrations\n\nDROP_LEGACY = """\nALTER TABLE shop_order\n    DROP COLUMN legacy;\n"""\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL(DROP_LEGACY, reverse_sql=migrations.RunSQL.noop)]\n';
+    const { found } = await findings({ name: "", path: "shop/migrations/0009_x.py", text });
+    expect(found).toEqual([[5, "error"]]);
+  });
+});

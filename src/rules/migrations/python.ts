@@ -184,6 +184,22 @@ export function keywordIn(source: string, name: string): string | undefined {
   return m?.[1]?.trim();
 }
 
+/** A module-level `NAME = "..."` string constant used as an argument (e.g. `RunSQL(DROP_OLD_TABLE)`). */
+export function resolveConstant(text: string, value: PyArg | undefined): PyArg | undefined {
+  if (!value || value.string !== undefined || !/^[A-Za-z_]\w*$/.test(value.raw)) return value;
+  const assignment = new RegExp(`^${value.raw}\\s*=\\s*`, "m").exec(text);
+  if (!assignment) return value;
+  const start = assignment.index + assignment[0].length;
+  const quote = /^[rRuU]?(["'])/.exec(text.slice(start));
+  if (!quote) return value;
+  const end = skipString(text, start + quote[0].length - 1);
+  const call = readCall(`(${text.slice(start, end)})`, "", 0, 0);
+  const arg = call?.args[0];
+  if (!arg || arg.string === undefined || arg.stringStart === undefined) return value;
+  // Offsets of the wrapped text are one character ahead of the file's.
+  return { ...arg, start: arg.start - 1 + start, stringStart: arg.stringStart - 1 + start };
+}
+
 export async function pushSqlArg(out: MigrationAnalysis, text: string, value: PyArg | undefined, line: number): Promise<void> {
   if (!value) return;
   if (value.string === undefined || value.stringStart === undefined) {
@@ -204,6 +220,8 @@ export interface DjangoField {
   type: string;
   nullable: boolean;
   line: number;
+  /** RenameField: the field was called this before (type and nullability carry over). */
+  renamedFrom?: string;
 }
 
 export interface DjangoAnalysis extends MigrationAnalysis {
@@ -270,9 +288,13 @@ export async function analyzeDjango(text: string, appLabel: string): Promise<Dja
       case "RemoveField":
         push({ kind: "drop-column", table, column: arg(call, "name", 1)?.string });
         break;
-      case "RenameField":
-        push({ kind: "rename-column", table, column: arg(call, "old_name", 1)?.string, newName: arg(call, "new_name", 2)?.string });
+      case "RenameField": {
+        const oldName = arg(call, "old_name", 1)?.string ?? "";
+        const newName = arg(call, "new_name", 2)?.string ?? "";
+        out.definedFields.push({ model: model.toLowerCase(), field: newName, type: "", nullable: false, line, renamedFrom: oldName });
+        push({ kind: "rename-column", table, column: oldName, newName });
         break;
+      }
       case "AddField": {
         const field = arg(call, "name", 1)?.string ?? "";
         const source = arg(call, "field", 2)?.raw ?? "";
@@ -298,9 +320,12 @@ export async function analyzeDjango(text: string, appLabel: string): Promise<Dja
       case "AddConstraint":
         push({ kind: "alter-table", table });
         break;
-      case "RunSQL":
-        await pushSqlArg(out, text, arg(call, "sql", 0), line);
+      case "RunSQL": {
+        const sql = arg(call, "sql", 0);
+        if (sql?.raw === "migrations.RunSQL.noop" || sql?.raw === "RunSQL.noop") break;
+        await pushSqlArg(out, text, resolveConstant(text, sql), line);
         break;
+      }
     }
   }
   out.ops.sort((a, b) => a.line - b.line);
