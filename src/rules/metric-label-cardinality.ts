@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { addedSources } from "./code/files.js";
+import { addedSources, DEFAULT_TEST_PATHS } from "./code/files.js";
 import { concept, namesConcept, type NamedConcept } from "./code/identifiers.js";
 import { closingOffset, lineOf, type SourceFile } from "./code/source.js";
 
@@ -15,6 +15,8 @@ const options = z
     unboundedLabels: z.array(z.string().min(1)).default(DEFAULT_UNBOUNDED_LABELS),
     /** Exact label names that are fine in this repository (e.g. `path` when it is already a route template). */
     allowedLabels: z.array(z.string().min(1)).default([]),
+    /** Globs of test code and fixtures, which this rule does not judge. */
+    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS),
   })
   .strict();
 
@@ -243,7 +245,7 @@ export const metricLabelCardinality: RuleModule<Options> = {
     const unbounded = opts.unboundedLabels.map(concept);
     const allowed = new Set(opts.allowedLabels);
     const findings: FindingDraft[] = [];
-    for (const source of await addedSources(ctx, ["js", "python", "go", "java", "kotlin"])) {
+    for (const source of await addedSources(ctx, ["js", "python", "go", "java", "kotlin"], opts.testPaths)) {
       const seen = new Set<number>();
       for (const detector of DETECTORS) {
         for (const match of source.masked.matchAll(detector.pattern)) {

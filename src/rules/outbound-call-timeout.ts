@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { addedSources } from "./code/files.js";
+import { addedSources, DEFAULT_TEST_PATHS } from "./code/files.js";
 import { closingOffset, lineOf, statementEnd, type Language, type SourceFile } from "./code/source.js";
 
 /** What one detector concluded about one call. */
@@ -289,17 +289,26 @@ function requestsImports(source: SourceFile): Set<string> {
   return names;
 }
 
-export const outboundCallTimeout: RuleModule = {
+const options = z
+  .object({
+    /** Globs of test code and fixtures, which this rule does not judge (tests call local fakes). */
+    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS),
+  })
+  .strict();
+
+type Options = z.output<typeof options>;
+
+export const outboundCallTimeout: RuleModule<Options> = {
   id: "outbound-call-timeout",
   title: "Outbound call without timeout",
   category: "reliability",
   defaultSeverity: "warning",
   description:
     "An added outbound HTTP call or client (fetch, axios, got, node http, requests, httpx, urllib, Go net/http, Java HttpClient, RestTemplate, WebClient) without a timeout.",
-  options: z.object({}).strict(),
-  async evaluate(ctx) {
+  options,
+  async evaluate(ctx, opts) {
     const findings: FindingDraft[] = [];
-    for (const source of await addedSources(ctx)) {
+    for (const source of await addedSources(ctx, undefined, opts.testPaths)) {
       const occurrences = new Map<string, number>();
       const seen = new Set<number>();
       for (const detector of DETECTORS) {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { addedSources } from "./code/files.js";
+import { addedSources, DEFAULT_TEST_PATHS } from "./code/files.js";
 import { concept, identifierChains, namesConcept, type NamedConcept } from "./code/identifiers.js";
 import { closingOffset, lineOf, type SourceFile } from "./code/source.js";
 
@@ -13,6 +13,8 @@ const options = z
      * `card_number`, `pan`, `dob`, `access_token`, …); other names match by their words in any case style.
      */
     fields: z.array(z.string().min(1)).default(DEFAULT_PII_FIELDS),
+    /** Globs of test code and fixtures, which this rule does not judge. */
+    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS),
   })
   .strict();
 
@@ -91,7 +93,7 @@ export const piiInLogs: RuleModule<Options> = {
   async evaluate(ctx, opts) {
     const fields = opts.fields.map(concept);
     const findings: FindingDraft[] = [];
-    for (const source of await addedSources(ctx, ["js", "python", "go", "java", "kotlin"])) {
+    for (const source of await addedSources(ctx, ["js", "python", "go", "java", "kotlin"], opts.testPaths)) {
       const hits: Hit[] = [];
       for (const m of source.masked.matchAll(CALL)) {
         const kind = m[3] ? (["python", "kotlin", "go"].includes(source.language) ? "log" : undefined) : isLogCall(m[1]!, m[2]!);

@@ -2,23 +2,8 @@ import { z } from "zod";
 import { matchesAny, type ReviewContext } from "../engine/context.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
 import { fingerprint, isPlaceholder, redact, scanLine, scanPrivateKeys, type SecretMatch } from "./code/secrets.js";
+import { DEFAULT_TEST_PATHS } from "./code/files.js";
 import { lineOfOffset, lineStarts } from "./code/source.js";
-
-const DEFAULT_TEST_PATHS = [
-  "**/test/**",
-  "**/tests/**",
-  "**/__tests__/**",
-  "**/__fixtures__/**",
-  "**/spec/**",
-  "**/fixtures/**",
-  "**/testdata/**",
-  "**/*.test.*",
-  "**/*.spec.*",
-  "**/*_test.go",
-  "**/test_*.py",
-  "**/*_test.py",
-  "**/*_spec.rb",
-];
 
 /** Generated or vendored files where a "secret" is an integrity hash or noise. */
 const SKIPPED_FILES = [

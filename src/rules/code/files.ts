@@ -1,15 +1,33 @@
-import type { ReviewContext } from "../../engine/context.js";
+import { matchesAny, type ReviewContext } from "../../engine/context.js";
 import { languageOf, prepareSource, type Language, type SourceFile } from "./source.js";
+
+/** Test code and fixtures (the default `testPaths` of the code rules). */
+export const DEFAULT_TEST_PATHS = [
+  "**/test/**",
+  "**/tests/**",
+  "**/__tests__/**",
+  "**/__fixtures__/**",
+  "**/spec/**",
+  "**/fixtures/**",
+  "**/testdata/**",
+  "**/*.test.*",
+  "**/*.spec.*",
+  "**/*_test.go",
+  "**/test_*.py",
+  "**/*_test.py",
+  "**/*_spec.rb",
+];
 
 /**
  * Head sources of the changed files in the given languages that this change adds lines to. Files that
  * cannot be read as text (binary, too large) are skipped; the context already notes them.
  */
-export async function addedSources(ctx: ReviewContext, languages?: readonly Language[]): Promise<SourceFile[]> {
+export async function addedSources(ctx: ReviewContext, languages?: readonly Language[], skipPaths: readonly string[] = []): Promise<SourceFile[]> {
   const sources: SourceFile[] = [];
   for (const file of ctx.headFiles) {
     const language = languageOf(file.path);
     if (!language || (languages && !languages.includes(language))) continue;
+    if (skipPaths.length > 0 && matchesAny(file.path, skipPaths)) continue;
     const added = await ctx.addedLines(file.path);
     if (added.length === 0) continue;
     const text = await ctx.text("head", file.path);
