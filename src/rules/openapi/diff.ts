@@ -51,18 +51,43 @@ export function diffSpecs(base: SpecDocument, head: SpecDocument): ApiBreak[] {
     const after = headOps.get(key);
     const state: DiffState = { base, head, out, operation: before, visited: new Set() };
     if (!after) {
-      // Removing an operation that was deprecated first is the agreed way to retire it.
-      if (before.deprecated) continue;
       const pathGone = !headPaths.has(key.split(" ")[1]);
-      emit(state, "base", before.node, pathGone ? "removed (the whole path is gone)" : "removed");
+      // Removing an operation that was deprecated first is the agreed way to retire it, once its sunset date (if any) has passed.
+      if (before.deprecated) {
+        const sunset = futureSunset(before.value) ?? futureSunset(before.pathNode.value);
+        if (sunset) emit(state, "base", before.node, `removed before its sunset date ${sunset}`);
+        continue;
+      }
+      emit(state, "base", before.node, before.webhook ? "webhook removed" : pathGone ? "removed (the whole path is gone)" : "removed");
       continue;
     }
     state.operation = after;
+    const sunsetBefore = sunsetOf(before.value);
+    const sunsetAfter = sunsetOf(after.value);
+    if (sunsetBefore && sunsetAfter && sunsetAfter.time < sunsetBefore.time) {
+      emit(state, "head", state.head.child(after.node, "x-sunset") ?? after.node, `sunset date moved earlier, from ${sunsetBefore.text} to ${sunsetAfter.text}`);
+    }
     diffParameters(state, before, after);
     diffRequestBody(state, before, after);
     diffResponses(state, before, after);
   }
   return out;
+}
+
+/** The `x-sunset` date of an element (oasdiff's convention for announced removals). */
+function sunsetOf(value: unknown): { text: string; time: number } | undefined {
+  if (!isRecord(value)) return undefined;
+  const raw = value["x-sunset"];
+  const text = raw instanceof Date ? raw.toISOString().slice(0, 10) : typeof raw === "string" ? raw : undefined;
+  if (!text) return undefined;
+  const time = Date.parse(text);
+  return Number.isFinite(time) ? { text, time } : undefined;
+}
+
+/** The `x-sunset` date of a deprecated element when it is still in the future. */
+function futureSunset(value: unknown): string | undefined {
+  const sunset = sunsetOf(value);
+  return sunset && sunset.time > Date.now() ? sunset.text : undefined;
 }
 
 function emit(state: DiffState, side: "base" | "head", node: SpecNode, what: string): void {
@@ -105,6 +130,9 @@ function diffParameters(state: DiffState, before: OperationModel, after: Operati
         emit(state, "head", moved.node, `${describeParam(p)} moved from ${p.in} to ${moved.in}`);
       } else if (!isRecord(p.node.value) || p.node.value.deprecated !== true) {
         emit(state, "base", p.node, `${describeParam(p)} removed`);
+      } else {
+        const sunset = futureSunset(p.node.value);
+        if (sunset) emit(state, "base", p.node, `${describeParam(p)} removed before its sunset date ${sunset}`);
       }
       continue;
     }
@@ -112,7 +140,7 @@ function diffParameters(state: DiffState, before: OperationModel, after: Operati
     if (q.required && !p.required) emit(state, "head", q.node, `${describeParam(q)} became required`);
     const baseDefault = defaultOf(p);
     const headDefault = defaultOf(q);
-    if (baseDefault !== undefined && !q.required && JSON.stringify(baseDefault) !== JSON.stringify(headDefault)) {
+    if (baseDefault !== undefined && JSON.stringify(baseDefault) !== JSON.stringify(headDefault)) {
       emit(
         state,
         "head",
@@ -122,12 +150,26 @@ function diffParameters(state: DiffState, before: OperationModel, after: Operati
           : `${describeParam(q)} default changed from ${JSON.stringify(baseDefault)} to ${JSON.stringify(headDefault)}`,
       );
     }
-    compareSchema(state, p.schema, q.schema, "request", describeParam(q), "");
+    compareSchema(state, p.schema, singleValueView(state, p, q), "request", describeParam(q), "");
   }
   for (const [key, q] of after.params) {
     if (before.params.has(key) || matched.has(key) || q.in === "path") continue;
     if (q.required) emit(state, "head", q.node, `new required ${describeParam(q)}`);
   }
+}
+
+/**
+ * A query or header parameter that becomes an array still accepts one value written the old way
+ * (`?tag=a` is a one-element array in the default `form` style), so compare the old scalar with the items.
+ */
+function singleValueView(state: DiffState, p: ParameterModel, q: ParameterModel): SpecNode | undefined {
+  const head = state.head;
+  if (!q.schema || !p.schema || (q.in !== "query" && q.in !== "header")) return q.schema;
+  const before = state.base.deref(p.schema).value;
+  const after = head.deref(q.schema).value;
+  const isArray = (v: unknown) => isRecord(v) && (v.type === "array" || (Array.isArray(v.type) && v.type.includes("array")));
+  if (!isArray(after) || isArray(before)) return q.schema;
+  return head.child(q.schema, "items") ?? q.schema;
 }
 
 function defaultOf(p: ParameterModel): unknown {
@@ -208,9 +250,13 @@ function typesOf(schema: Record<string, unknown>): Set<string> | undefined {
   return types;
 }
 
-/** Types of `from` that `to` no longer covers (an integer is also a number). */
-function missingTypes(from: Set<string>, to: Set<string>): string[] {
-  return [...from].filter((t) => !to.has(t) && !(t === "integer" && to.has("number")));
+/**
+ * Types of `from` that `to` no longer covers (an integer is also a number). In a query, header, path or
+ * cookie parameter every value travels as text, so a string also covers integers, numbers and booleans.
+ */
+function missingTypes(from: Set<string>, to: Set<string>, textual = false): string[] {
+  const scalar = new Set(["integer", "number", "boolean"]);
+  return [...from].filter((t) => !to.has(t) && !(t === "integer" && to.has("number")) && !(textual && scalar.has(t) && to.has("string")));
 }
 
 function enumOf(schema: Record<string, unknown>): string[] | undefined {
@@ -219,8 +265,37 @@ function enumOf(schema: Record<string, unknown>): string[] | undefined {
   return undefined;
 }
 
-const UPPER_BOUNDS = ["maxLength", "maximum", "maxItems", "maxProperties"] as const;
-const LOWER_BOUNDS = ["minLength", "minimum", "minItems", "minProperties"] as const;
+const UPPER_BOUNDS = ["maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties", "maxContains"] as const;
+const LOWER_BOUNDS = ["minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties", "minContains"] as const;
+
+/**
+ * JSON Schema keywords whose effect on the accepted set we do not model: any change to them (added,
+ * removed or edited) is reported in both directions, as oasdiff does.
+ */
+const OPAQUE_KEYWORDS = [
+  "not",
+  "if",
+  "then",
+  "else",
+  "contains",
+  "prefixItems",
+  "propertyNames",
+  "patternProperties",
+  "dependentRequired",
+  "dependentSchemas",
+  "unevaluatedItems",
+  "unevaluatedProperties",
+  "contentSchema",
+  "contentMediaType",
+  "contentEncoding",
+] as const;
+
+/** JSON with sorted keys, so key order does not count as a change. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (isRecord(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+  return JSON.stringify(value) ?? "null";
+}
 
 function numeric(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
@@ -262,7 +337,8 @@ function compareSchema(
   const bt = typesOf(bs);
   const ht = typesOf(hs);
   if (bt && ht) {
-    const lost = narrowingBreaks ? missingTypes(bt, ht) : missingTypes(ht, bt);
+    const textual = direction === "request" && / parameter '/.test(where) && !property.includes(".");
+    const lost = narrowingBreaks ? missingTypes(bt, ht, textual) : missingTypes(ht, bt);
     if (lost.length > 0) {
       const onlyNull = lost.length === 1 && lost[0] === "null";
       const what = onlyNull
@@ -310,6 +386,31 @@ function compareSchema(
     } else if (!narrowingBreaks && bv !== undefined && bv > 0 && (hv === undefined || hv < bv)) {
       emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} ${hv === undefined ? `${bv} removed` : `decreased from ${bv} to ${hv}`}`);
     }
+  }
+
+  // OpenAPI 3.0 / Swagger 2.0 spell exclusive bounds as booleans next to minimum/maximum.
+  for (const keyword of ["exclusiveMinimum", "exclusiveMaximum"] as const) {
+    const was = bs[keyword] === true;
+    const now = hs[keyword] === true;
+    if (narrowingBreaks ? now && !was : was && !now) emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} ${now ? "set" : "removed"}`);
+  }
+
+  for (const keyword of OPAQUE_KEYWORDS) {
+    const bk = state.base.child(b, keyword);
+    const hk = state.head.child(h, keyword);
+    if (!bk && !hk) continue;
+    const before = bk ? canonical(state.base.inline(bk, { nodes: 20_000 })) : undefined;
+    const after = hk ? canonical(state.head.inline(hk, { nodes: 20_000 })) : undefined;
+    if (before === after) continue;
+    emit(state, hk ? "head" : "base", hk ?? bk!, `${subject} ${keyword} ${!bk ? "added" : !hk ? "removed" : "changed"}`);
+  }
+
+  // Zalando's x-extensible-enum: clients may send only the listed values, so removing one breaks senders.
+  const bx = Array.isArray(bs["x-extensible-enum"]) ? bs["x-extensible-enum"].map((v) => JSON.stringify(v)) : undefined;
+  const hx = Array.isArray(hs["x-extensible-enum"]) ? hs["x-extensible-enum"].map((v) => JSON.stringify(v)) : undefined;
+  if (narrowingBreaks && bx && hx) {
+    const removed = bx.filter((v) => !hx.includes(v));
+    if (removed.length > 0) emit(state, "head", childOr(state.head, h, "x-extensible-enum"), `${subject} no longer accepts ${removed.join(", ")}`);
   }
 
   const bp = typeof bs.pattern === "string" ? bs.pattern : undefined;
@@ -439,7 +540,9 @@ function compareComposition(
       if (direction === "request" && bb.length === 0 && hb.length > 0) emit(state, "head", hb[0]!.node, `${subject} allOf gained ${label(hb[0]!)}`);
     } else if (bb.length > 0) {
       if (direction === "request") for (const x of removed) emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} lost ${label(x)}`);
-      else for (const x of added) emit(state, "head", x.node, `${subject} ${keyword} gained ${label(x)}`);
+      // A new oneOf option in a response can be a shape the client has never seen; a new anyOf option
+      // is left out (oasdiff rates it informational: anyOf readers already expect a mix).
+      else if (keyword === "oneOf") for (const x of added) emit(state, "head", x.node, `${subject} ${keyword} gained ${label(x)}`);
     }
     // Compare the branches that stayed.
     for (const [i, j] of pairs) compareSchema(state, bb[i]!.node, hb[j]!.node, direction, where, property);

@@ -2,7 +2,7 @@ import openapiDiff from "openapi-diff";
 import type { ReviewContext } from "../../engine/context.js";
 import { isRecord } from "../../engine/structured.js";
 import type { ApiBreak } from "./diff.js";
-import { pathMajorVersion } from "./diff.js";
+import { canonical, pathMajorVersion } from "./diff.js";
 import type { SpecDocument } from "./refs.js";
 import { HTTP_METHODS, normalizePath, operationsOf } from "./spec.js";
 
@@ -20,6 +20,7 @@ export async function openapiDiffBreaks(ctx: ReviewContext, base: SpecDocument, 
   const format = formatOf(base.rootValue);
   if (!format || format !== formatOf(head.rootValue)) return [];
   const headOps = operationsOf(head);
+  const baseOps = operationsOf(base);
   if (headOps.size > MAX_OPERATIONS) {
     ctx.note(`breaking-api-change: ${head.root} has ${headOps.size} operations; openapi-diff was skipped (our own checks ran)`);
     return [];
@@ -53,8 +54,12 @@ export async function openapiDiffBreaks(ctx: ReviewContext, base: SpecDocument, 
     const location = d.destinationSpecEntityDetails[0]?.location ?? d.sourceSpecEntityDetails[0]?.location ?? "";
     const m = new RegExp(`^paths\\.(/.*)\\.(${HTTP_METHODS.join("|")})\\.(.*)$`).exec(location);
     if (!m) continue;
-    const op = headOps.get(`${m[2]!.toUpperCase()} ${normalizePath(m[1]!)}`);
+    const opKey = `${m[2]!.toUpperCase()} ${normalizePath(m[1]!)}`;
+    const op = headOps.get(opKey);
     if (!op) continue;
+    // openapi-diff reads only application/json: a JSON body that did not exist before looks like a
+    // narrowing from "anything" to the new schema. Only compare bodies both versions describe.
+    if (!sameBodyExisted(baseOps.get(opKey), op, m[3]!)) continue;
     const prefix = part === "request" ? "request" : "response";
     if (ours.some((b) => b.operation === op.label && (b.what.startsWith(prefix) || b.what.startsWith(`new required request`)))) continue;
     const node = locate(head, op, m[3]!);
@@ -71,6 +76,23 @@ export async function openapiDiffBreaks(ctx: ReviewContext, base: SpecDocument, 
   return out;
 }
 
+type Operation = ReturnType<typeof operationsOf> extends Map<string, infer O> ? O : never;
+
+function sameBodyExisted(before: Operation | undefined, after: Operation, tail: string): boolean {
+  if (!before) return false;
+  if (tail.startsWith("requestBody")) {
+    const media = /content\.(.*)\.schema$/.exec(tail)?.[1];
+    return media !== undefined && before.requestBody?.content.has(media) === true && after.requestBody?.content.has(media) === true;
+  }
+  if (tail.startsWith("parameters")) return before.requestBody !== undefined; // Swagger 2.0 body parameter
+  const r = /^responses\.([^.]+)(?:\.content\.(.*)\.schema)?/.exec(tail);
+  if (!r) return false;
+  const b = before.responses.get(r[1]!);
+  const a = after.responses.get(r[1]!);
+  if (!b || !a) return false;
+  return r[2] === undefined || (b.content.has(r[2]) && a.content.has(r[2]));
+}
+
 function formatOf(doc: Record<string, unknown>): "swagger2" | "openapi3" | undefined {
   if (String(doc.swagger) === "2.0") return "swagger2";
   if (typeof doc.openapi === "string" && /^3\.0\.\d+$/.test(doc.openapi)) return "openapi3";
@@ -85,7 +107,7 @@ function prepare(value: unknown): Record<string, unknown> {
 }
 
 /** The head node named by the tail of an openapi-diff location (`requestBody.content.application/json.schema`). */
-function locate(head: SpecDocument, op: ReturnType<typeof operationsOf> extends Map<string, infer O> ? O : never, tail: string) {
+function locate(head: SpecDocument, op: Operation, tail: string) {
   if (tail.startsWith("requestBody")) {
     const media = /content\.(.*)\.schema$/.exec(tail)?.[1];
     return (media && op.requestBody?.content.get(media)?.schema) || op.requestBody?.node || op.node;
@@ -143,7 +165,26 @@ function stripAdded(base: unknown, head: unknown, depth: number): void {
   stripAdded(base.items, head.items, depth + 1);
   for (const keyword of ["allOf", "anyOf", "oneOf"]) {
     const bl = base[keyword];
-    const hl = head[keyword];
-    if (Array.isArray(bl) && Array.isArray(hl) && bl.length === hl.length) bl.forEach((b, i) => stripAdded(b, hl[i], depth + 1));
+    let hl = head[keyword];
+    // New anyOf/oneOf options widen what a request accepts; openapi-diff's exactly-one semantics would
+    // call a new oneOf option a narrowing (values now match two options), which clients do not see.
+    if (keyword !== "allOf" && Array.isArray(bl) && Array.isArray(hl) && hl.length > bl.length) {
+      // Pair each old option with an identical new one, else with the one at its position.
+      const used = new Set<number>();
+      const headKeys = hl.map(canonical);
+      const picks = bl.map((b) => {
+        const j = headKeys.findIndex((k, idx) => !used.has(idx) && k === canonical(b));
+        if (j >= 0) used.add(j);
+        return j;
+      });
+      const kept = picks.map((j, i) => {
+        if (j >= 0) return (hl as unknown[])[j];
+        if (used.has(i)) return undefined;
+        used.add(i);
+        return (hl as unknown[])[i];
+      });
+      if (kept.every((x) => x !== undefined)) head[keyword] = hl = kept;
+    }
+    if (Array.isArray(bl) && Array.isArray(hl) && bl.length === hl.length) bl.forEach((b, i) => stripAdded(b, (hl as unknown[])[i], depth + 1));
   }
 }

@@ -67,6 +67,8 @@ export interface OperationModel {
   /** True when the operation itself declares `security`. */
   ownSecurity: boolean;
   deprecated: boolean;
+  /** An OpenAPI 3.1 webhook (a request the API sends), not a path the API serves. */
+  webhook: boolean;
   value: Record<string, unknown>;
 }
 
@@ -87,8 +89,11 @@ export function operationsOf(spec: SpecDocument): Map<string, OperationModel> {
   const rootSecurity = Array.isArray(spec.rootValue.security) ? spec.rootValue.security : undefined;
   const consumesRoot = stringList(spec.rootValue.consumes);
   const producesRoot = stringList(spec.rootValue.produces);
-  for (const [path, rawPathNode] of spec.entries(spec.child(root, "paths"))) {
-    if (!path.startsWith("/")) continue;
+  const pathItems = [
+    ...spec.entries(spec.child(root, "paths")).filter(([path]) => path.startsWith("/")),
+    ...spec.entries(spec.child(root, "webhooks")).map(([name, node]) => [`webhook:${name}`, node] as [string, SpecNode]),
+  ];
+  for (const [path, rawPathNode] of pathItems) {
     const pathNode = spec.deref(rawPathNode);
     const pathParams = spec.items(spec.child(pathNode, "parameters"));
     for (const method of HTTP_METHODS) {
@@ -168,6 +173,7 @@ export function operationsOf(spec: SpecDocument): Map<string, OperationModel> {
         security: ownSecurity ? (value.security as unknown[]) : rootSecurity,
         ownSecurity,
         deprecated: value.deprecated === true,
+        webhook: path.startsWith("webhook:"),
         value,
       };
       ops.set(op.matchKey, op);
@@ -308,5 +314,5 @@ export function addedOperations(pair: SpecPair): OperationModel[] {
   const headOps = operationsOf(head);
   const base = usable(pair.base);
   const baseOps = base ? operationsOf(base) : new Map<string, OperationModel>();
-  return [...headOps.values()].filter((op) => !baseOps.has(op.matchKey));
+  return [...headOps.values()].filter((op) => !op.webhook && !baseOps.has(op.matchKey));
 }
