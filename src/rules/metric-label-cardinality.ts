@@ -251,7 +251,11 @@ export const metricLabelCardinality: RuleModule<Options> = {
         for (const match of source.masked.matchAll(detector.pattern)) {
           const open = match.index! + match[0].length - 1;
           const end = closingOffset(source.masked, open);
-          if (end === undefined) continue;
+          if (end === undefined) {
+            const line = lineOf(source, open);
+            if (source.added.has(line)) ctx.note(`${source.path}:${line}: metric-label-cardinality could not find the end of this call (unbalanced brackets); it was not judged`);
+            continue;
+          }
           for (const label of detector.labels(source, open, end, match)) {
             if (seen.has(label.offset) || allowed.has(label.name)) continue;
             const line = lineOf(source, label.offset);

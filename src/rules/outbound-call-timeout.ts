@@ -316,6 +316,11 @@ export const outboundCallTimeout: RuleModule<Options> = {
         for (const match of source.masked.matchAll(detector.pattern)) {
           const line = lineOf(source, match.index!);
           if (!source.added.has(line) || seen.has(match.index!)) continue;
+          const opener = match.index! + match[0].length - 1;
+          if ("({".includes(source.masked[opener]!) && closingOffset(source.masked, opener) === undefined) {
+            ctx.note(`${source.path}:${line}: outbound-call-timeout could not find the end of this call (unbalanced brackets); it was not judged`);
+            continue;
+          }
           const verdict = detector.judge(source, match);
           if (!verdict) continue;
           seen.add(match.index!);

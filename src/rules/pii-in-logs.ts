@@ -100,6 +100,11 @@ export const piiInLogs: RuleModule<Options> = {
         if (!kind) continue;
         const open = m.index! + m[0].lastIndexOf("(");
         const call = m[3] ?? `${m[1]}.${m[2]}`;
+        if (closingOffset(source.masked, open) === undefined) {
+          const line = lineOf(source, open);
+          if (source.added.has(line)) ctx.note(`${source.path}:${line}: pii-in-logs could not find the end of \`${call}(\` (unbalanced brackets); it was not judged`);
+          continue;
+        }
         for (const value of sensitiveArguments(source, open, fields)) {
           const line = lineOf(source, value.offset);
           if (!source.added.has(line)) continue;

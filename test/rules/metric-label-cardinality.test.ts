@@ -60,3 +60,14 @@ describe("metric-label-cardinality", () => {
     ]);
   });
 });
+
+describe("metric-label-cardinality on broken input", () => {
+  it("notes a metric declaration it cannot read to the end", async () => {
+    const report = await review(changeFromTrees({}, { "m.ts": "new Counter({ labelNames: ['user_id'],\n" }), defaultConfig(), {
+      rules: [metricLabelCardinality],
+      triggers: [],
+    });
+    expect(report.findings).toEqual([]);
+    expect(report.notes).toEqual(["m.ts:1: metric-label-cardinality could not find the end of this call (unbalanced brackets); it was not judged"]);
+  });
+});

@@ -74,3 +74,14 @@ describe("outbound-call-timeout", () => {
     expect(new Set(report.findings.map((f) => f.id)).size).toBe(2);
   });
 });
+
+describe("outbound-call-timeout on broken input", () => {
+  it("notes a call it cannot read to the end instead of guessing", async () => {
+    const report = await review(changeFromTrees({}, { "a.py": "import requests\nrequests.get(\n    url,\n" }), defaultConfig(), {
+      rules: [outboundCallTimeout],
+      triggers: [],
+    });
+    expect(report.findings).toEqual([]);
+    expect(report.notes).toEqual(["a.py:2: outbound-call-timeout could not find the end of this call (unbalanced brackets); it was not judged"]);
+  });
+});

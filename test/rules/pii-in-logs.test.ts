@@ -80,3 +80,11 @@ describe("pii-in-logs", () => {
     expect(await flagged("a.ts", "logger.info({ email: u.email, iban: u.iban });", ["iban"])).toEqual([[1, "`logger.info` writes `u.iban` (iban) to the logs"]]);
   });
 });
+
+describe("pii-in-logs on broken input", () => {
+  it("notes a log call it cannot read to the end", async () => {
+    const report = await review(changeFromTrees({}, { "a.ts": "logger.info(user.email,\n" }), defaultConfig(), { rules: [piiInLogs], triggers: [] });
+    expect(report.findings).toEqual([]);
+    expect(report.notes).toEqual(["a.ts:1: pii-in-logs could not find the end of `logger.info(` (unbalanced brackets); it was not judged"]);
+  });
+});
