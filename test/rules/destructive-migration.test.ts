@@ -322,3 +322,32 @@ describe("destructive-migration: Django field history", () => {
     expect(found).toEqual([[5, "error"]]);
   });
 });
+
+describe("destructive-migration: Rails with db/schema.rb", () => {
+  const mysqlSchema =
+    'ActiveRecord::Schema[8.0].define(version: 1) do\n  create_table "tags", force: :cascade do |t|\n    t.string "tag", limit: 25, null: false\n    t.bigint "user_id"\n  end\nend\n';
+  const pgSchema = mysqlSchema.replace("do\n", 'do\n  enable_extension "plpgsql"\n');
+  const migration = (body: string) => `class X < ActiveRecord::Migration[8.0]\n  def up\n${body}\n  end\nend\n`;
+
+  const cases: [string, string, string, [number, "error" | "warning"][]][] = [
+    ["index on a non-Postgres database is not judged", mysqlSchema, "    add_index :tags, :user_id\n    add_reference :tags, :topic", []],
+    ["index on Postgres is a warning", pgSchema, "    add_index :tags, :user_id", [[3, "warning"]]],
+    ["null: false on a column that is already NOT NULL", pgSchema, "    change_column :tags, :tag, :string, limit: 25, null: false", []],
+    ["change_column_null on the implicit primary key", pgSchema, "    change_column_null :tags, :id, false", []],
+    ["change_column_null on a nullable column", pgSchema, "    change_column_null :tags, :user_id, false", [[3, "error"]]],
+    ["same type and limit is not a type change", pgSchema, "    change_column :tags, :user_id, :bigint", []],
+    ["a table held in a variable is noted, not guessed", pgSchema, "    [:tags].each { |table| remove_column table, :user_id }\n    remove_column(table, :user_id)", []],
+  ];
+  for (const [name, schema, body, expected] of cases) {
+    it(name, async () => {
+      const { found, report } = await findings({
+        name,
+        path: "db/migrate/20260301000000_x.rb",
+        text: migration(body),
+        base: { "db/schema.rb": schema },
+      });
+      expect(found).toEqual(expected);
+      expect(report.problems).toEqual([]);
+    });
+  }
+});

@@ -10,9 +10,14 @@ export interface ColumnType {
   limit?: number;
   precision?: number;
   scale?: number;
+  /** False when the column is declared `null: false` (or is the implicit primary key). */
+  nullable?: boolean;
 }
 
 export class RailsColumns {
+  /** True when db/schema.rb shows Postgres (`enable_extension "plpgsql"`), false for another database, undefined without a schema. */
+  postgres: boolean | undefined;
+
   private readonly columns = new Map<string, ColumnType>();
   private readonly indexed = new Set<string>();
   /** Columns named in a check constraint: changing their type re-checks the constraint (full scan). */
@@ -49,7 +54,7 @@ export function columnType(type: string | undefined, options: Record<string, str
   const name = (type ?? "").replace(/^:|"/g, "");
   // For time types Rails passes `limit:` through as the precision.
   const precision = num(options.precision) ?? (TIME_TYPES.has(name) ? num(options.limit) : undefined);
-  return { type: name, limit: num(options.limit), precision, scale: num(options.scale) };
+  return { type: name, limit: num(options.limit), precision, scale: num(options.scale), nullable: !/^false$/.test(options.null?.trim() ?? "") };
 }
 
 const TIME_TYPES = new Set(["datetime", "timestamp", "timestamptz", "time", "interval"]);
@@ -59,6 +64,7 @@ export function isSafeTypeChange(from: ColumnType, to: ColumnType, indexed: bool
   if (checked) return false;
   const a = normalize(from.type);
   const b = normalize(to.type);
+  if (a === b && from.limit === to.limit && from.precision === to.precision && from.scale === to.scale) return true;
   if (a === "string" && b === "text") return true;
   if (a === "string" && b === "string") return to.limit === undefined || (from.limit !== undefined && to.limit >= from.limit);
   if (a === "text" && b === "string") return to.limit === undefined;

@@ -79,6 +79,9 @@ export async function analyzeRails(text: string, schemaText?: string): Promise<M
     }
     if (opensBlock) blocks.push({ kind: "other" });
   }
+  // MySQL and SQLite have no CONCURRENTLY (MySQL builds most indexes online): index builds are judged for
+  // Postgres, or when no db/schema.rb says otherwise.
+  if (env.columns.postgres === false) out.ops = out.ops.filter((op) => op.kind !== "create-index");
   return out;
 }
 
@@ -114,19 +117,25 @@ function unbalanced(text: string): boolean {
 export interface RubyArgs {
   /** Symbols and strings in positional position, as names (`:users` → `users`); other values as written. */
   positional: string[];
+  /** Per positional argument: a symbol or string literal (false: a variable or expression). */
+  literal: boolean[];
   /** Keyword arguments, values as written (`null: false` → { null: "false" }). */
   options: Record<string, string>;
 }
 
 export function parseArgs(text: string): RubyArgs {
   const positional: string[] = [];
+  const literal: boolean[] = [];
   const options: Record<string, string> = {};
   for (const part of splitTopLevel(text)) {
     const keyword = /^(?::(\w+)\s*=>|(\w+):(?!:))\s*([\s\S]*)$/.exec(part);
     if (keyword) options[keyword[1] ?? keyword[2]!] = keyword[3]!.trim();
-    else positional.push(rubyName(part));
+    else {
+      positional.push(rubyName(part));
+      literal.push(/^(:"?[\w?!]+"?|"[^"]*"|'[^']*')$/.test(part.trim()));
+    }
   }
-  return { positional, options };
+  return { positional, literal, options };
 }
 
 function rubyName(value: string): string {
@@ -159,6 +168,9 @@ function splitTopLevel(text: string): string[] {
   return parts;
 }
 
+/** Top-level methods whose table argument we must read to judge them. */
+const JUDGED_METHODS = new Set(["drop_table", "rename_table", "remove_column", "remove_columns", "remove_reference", "remove_belongs_to", "remove_timestamps", "rename_column", "change_column", "change_column_null", "add_column", "add_reference", "add_belongs_to", "add_index"]);
+
 const isFalse = (v: string | undefined) => v !== undefined && /^false$/.test(v.trim());
 const hasDefault = (o: Record<string, string>) => o.default !== undefined && o.default !== "nil";
 const concurrently = (v: string | undefined) => v !== undefined && /algorithm:\s*:concurrently|:algorithm\s*=>\s*:concurrently/.test(v);
@@ -175,9 +187,13 @@ export function parseRailsSchema(text: string): RailsColumns {
   let table: string | undefined;
   for (const raw of text.split("\n")) {
     const line = stripComment(raw).trim();
-    const create = /^create_table\s+["':](\w+)"?/.exec(line);
+    if (/^enable_extension\s+["']plpgsql["']/.test(line)) columns.postgres = true;
+    if (/^ActiveRecord::Schema/.test(line) && columns.postgres === undefined) columns.postgres = /enable_extension\s+["']plpgsql["']/.test(text);
+    const create = /^create_table\s+["':](\w+)"?(.*)$/.exec(line);
     if (create) {
       table = create[1]!;
+      // The implicit primary key, unless `id: false`.
+      if (!/\bid:\s*false/.test(create[2]!)) columns.set(table, "id", { type: /\bid:\s*:uuid/.test(create[2]!) ? "uuid" : "bigint", nullable: false });
       continue;
     }
     if (/^end\b/.test(line)) {
@@ -216,6 +232,10 @@ async function pushSql(out: MigrationAnalysis, sql: string, firstLine: number, s
 async function topLevel(out: MigrationAnalysis, env: RailsEnv, method: string, args: RubyArgs, rest: string, line: number): Promise<void> {
   const [table = "", second, third] = args.positional;
   const o = args.options;
+  if (args.positional.length > 0 && !args.literal[0] && JUDGED_METHODS.has(method)) {
+    out.issues.push({ line, message: `${method} on a table computed at run time (${table}) could not be judged`, mayHideChange: false });
+    return;
+  }
   const push = (op: Omit<MigrationOp, "line" | "table"> & { table?: string }) => out.ops.push({ table, line, ...op });
   switch (method) {
     case "create_table":
@@ -250,7 +270,11 @@ async function topLevel(out: MigrationAnalysis, env: RailsEnv, method: string, a
       break;
     case "change_column_null":
       // With a fourth argument Rails first backfills NULLs with it (an UPDATE of the whole table).
-      if (isFalse(third) && (args.positional[3] !== undefined || !hasValidatedNotNullCheck(env.sql, table, second ?? "")))
+      if (
+        isFalse(third) &&
+        env.columns.get(table, second ?? "")?.nullable !== false &&
+        (args.positional[3] !== undefined || !hasValidatedNotNullCheck(env.sql, table, second ?? ""))
+      )
         push({ kind: "set-not-null", column: second });
       else push({ kind: "alter-table", column: second });
       break;
@@ -359,6 +383,6 @@ function changeColumn(
   const from = env.columns.get(table, column);
   const safe = from !== undefined && isSafeTypeChange(from, to, env.columns.isIndexed(table, column), env.columns.isChecked(table, column));
   push(safe ? { kind: "alter-table", column } : { kind: "change-column-type", column, detail: to.type });
-  if (isFalse(options.null)) push({ kind: "set-not-null", column });
+  if (isFalse(options.null) && from?.nullable !== false) push({ kind: "set-not-null", column });
   env.columns.set(table, column, to);
 }
