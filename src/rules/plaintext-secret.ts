@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { matchesAny, type ReviewContext } from "../engine/context.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { fingerprint, isPlaceholder, redact, scanLine, scanPrivateKeys, type SecretMatch } from "./code/secrets.js";
+import { fingerprint, isPlaceholder, isPlaceholderOrWeak, isSecretName, looksRandom, redact, scanLine, scanPrivateKeys, type SecretMatch } from "./code/secrets.js";
 import { DEFAULT_TEST_PATHS } from "./code/files.js";
 import { lineOfOffset, lineStarts } from "./code/source.js";
 
@@ -134,13 +134,18 @@ async function kubernetesSecretValues(ctx: ReviewContext, path: string): Promise
       for (const [key, raw] of Object.entries(values as Record<string, unknown>)) {
         if (typeof raw !== "string" || raw.trim() === "") continue;
         const plain = section === "data" ? decodeBase64(raw) : raw;
-        if (plain === undefined || plain.trim().length < 4 || isPlaceholder(plain.trim()) || isPlaceholder(raw.trim())) continue;
+        const value = plain?.trim();
+        if (value === undefined || value.length < 4 || isPlaceholderOrWeak(value) || isPlaceholder(raw.trim())) continue;
+        // Service-binding Secrets also hold host, port and database names: judge a value when its key names a
+        // secret, or when the value itself looks like a credential.
+        const credential = scanLine(value, { unquotedValues: true }).some((m) => m.providerFormat) || looksRandom(value);
+        if (!isSecretName(key) && !credential) continue;
         hits.push({
           line: doc.lineOf([section, key]),
           match: {
             kind: "kubernetes-secret",
             label: `Kubernetes Secret value \`${section}.${key}\``,
-            value: plain,
+            value,
             index: 0,
             providerFormat: true,
           },

@@ -231,7 +231,17 @@ const WEAK_DEV_VALUES = new Set([
 ]);
 
 const PLACEHOLDER =
-  /^(?:<[^>]*>|\[[^\]]*\]|\(.*\)|\*+|x+|\.+|#+|-+|_+|0+|1234.*|null|nil|none|undefined|true|false|yes|no|on|off|todo|tbd|fixme|n\/a)$|change[_-]?me|changeit|example|placeholder|dummy|sample|fake|your[_-]|replace[_-]?me|redacted|insert[_-]|enter[_-]|<[a-z_-]+>|xxxx|\*\*\*|\.\.\.|\$\{|\{\{|#\{|%\(|%s\b|\$[A-Z_]|^\$|process\.env|os\.environ|getenv|env\(|ENV\[|vault:|ssm:|arn:aws|secretsmanager|sm:\/\/|ref\+|valueFrom|secretKeyRef/i;
+  /^(?:<[^>]*>|\[[^\]]*\]|\(.*\)|\*+|x+|\.+|#+|-+|_+|0+|1234.*|null|nil|none|undefined|true|false|yes|no|on|off|todo|tbd|fixme|n\/a)$|change[_-]?(?:me|this|it)|example|placeholder|dummy|sample|fake|your[_-]|replace[_-]?me|redacted|insert[_-]|enter[_-]|<[a-z_-]+>|xxxx|\*\*\*|\.\.\.|\$\{|\{\{|#\{|%\(|%s\b|\$[A-Z_]|^\$|process\.env|os\.environ|getenv|env\(|ENV\[|vault:|ssm:|arn:aws|secretsmanager|sm:\/\/|ref\+|valueFrom|secretKeyRef/i;
+
+/** A placeholder or a common local-development value (`postgres`, `guest`, `pass`). */
+export function isPlaceholderOrWeak(value: string): boolean {
+  return isPlaceholder(value) || WEAK_DEV_VALUES.has(value.toLowerCase());
+}
+
+/** A value that looks machine-generated: long, high-entropy, no spaces. */
+export function looksRandom(value: string): boolean {
+  return value.length >= 12 && !/\s/.test(value) && shannonEntropy(value) >= 3.5;
+}
 
 export function isPlaceholder(value: string): boolean {
   if (PLACEHOLDER.test(value)) return true;
