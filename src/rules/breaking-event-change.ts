@@ -24,7 +24,7 @@ import { isRecord } from "../engine/structured.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
 import { contractHits } from "../triggers/contracts.js";
 import { hasMigrationPlan } from "./breaking-api-change.js";
-import { avroFromValue, diffAvro, parseAvro } from "./contracts/avro.js";
+import { avroFromValue, diffAvro, parseAvro, registerAvro, undefinedTypeName, type AvroParseResult, type AvroRegistry } from "./contracts/avro.js";
 import { diffJsonSchemas, SchemaTooComplexError, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "./contracts/json-schema.js";
 import { diffProtoMessages, parseProto, type ProtoImport } from "./contracts/protobuf.js";
 import { SpecDocument, type SpecNode } from "./openapi/refs.js";
@@ -125,12 +125,12 @@ async function judgeFile(ctx: ReviewContext, file: ChangedFile, mode: Compatibil
 async function judgeAvro(ctx: ReviewContext, file: ChangedFile, basePath: string, mode: Compatibility): Promise<EventBreak[]> {
   const [baseText, headText] = await Promise.all([ctx.text("base", basePath), ctx.text("head", file.path)]);
   if (baseText === undefined || headText === undefined) return [];
-  const head = parseAvro(headText);
+  const head = await loadAvro(ctx, "head", file.path, headText);
   if (!head.ok) {
     ctx.problem({ file: file.path, line: head.line, message: `breaking-event-change: ${file.path} is not a valid Avro schema: ${head.message}` });
     return [];
   }
-  const base = parseAvro(baseText);
+  const base = await loadAvro(ctx, "base", basePath, baseText);
   if (!base.ok) {
     ctx.note(`breaking-event-change: ${basePath}:${base.line}: the base version is not a valid Avro schema (${base.message}); not compared`);
     return [];
@@ -142,6 +142,42 @@ async function judgeAvro(ctx: ReviewContext, file: ChangedFile, basePath: string
     what: `Avro schema ${file.path}: ${b.message}`,
     key: `avro ${b.key}`,
   }));
+}
+
+/** Most other .avsc files read to resolve the named types one schema refers to. */
+const MAX_AVRO_IMPORTS = 30;
+
+/**
+ * Parses an .avsc file whose fields may name types defined in other .avsc files of the same tree (the
+ * avro-maven-plugin "imports" layout): each undefined name is looked up in a file named after it, then in
+ * the other .avsc files next to it or below the same root.
+ */
+async function loadAvro(ctx: ReviewContext, side: Side, path: string, text: string): Promise<AvroParseResult> {
+  const registry: AvroRegistry = {};
+  let result = parseAvro(text, registry);
+  const tried = new Set<string>([path]);
+  let candidates: string[] | undefined;
+  for (let round = 0; !result.ok && round < MAX_AVRO_IMPORTS; round++) {
+    const missing = undefinedTypeName(result.message);
+    if (!missing || registry[missing]) break;
+    candidates ??= (await ctx.paths(side)).filter((p) => extension(p) === "avsc");
+    const short = `${missing.split(".").at(-1)}.avsc`;
+    const ordered = [...candidates.filter((p) => posix.basename(p) === short), ...candidates.filter((p) => posix.dirname(p) === posix.dirname(path))];
+    let found = false;
+    for (const candidate of ordered) {
+      if (tried.has(candidate)) continue;
+      tried.add(candidate);
+      const other = await ctx.text(side, candidate);
+      if (other !== undefined && registerAvro(other, registry) && registry[missing]) {
+        found = true;
+        break;
+      }
+      if (tried.size > MAX_AVRO_IMPORTS) break;
+    }
+    if (!found) break;
+    result = parseAvro(text, registry);
+  }
+  return result;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -226,14 +262,15 @@ async function judgeUnchangedAsyncApiDocs(ctx: ReviewContext, judged: Set<string
   const changed = new Map(ctx.files.filter((f) => f.status === "modified" || f.status === "renamed").map((f) => [f.path, f]));
   const structuredChange = [...changed.keys()].some((p) => ["yaml", "yml", "json"].includes(extension(p)));
   if (!structuredChange) return [];
-  const candidates = (await ctx.paths("head")).filter((p) => ASYNCAPI_NAME.test(p) && !judged.has(p) && !ctx.file(p));
+  // Includes changed documents the trigger did not count (documentation-only edits): their refs may still reach a changed schema.
+  const candidates = (await ctx.paths("head")).filter((p) => ASYNCAPI_NAME.test(p) && !judged.has(p));
   const out: EventBreak[] = [];
   for (const path of candidates.slice(0, MAX_UNCHANGED_DOCS)) {
     const head = await SpecDocument.load(ctx, "head", path);
     if (!head?.ok || !isAsyncApiDocument(head.rootValue)) continue;
     const uses = [...head.files.keys()].filter((f) => f !== path && changed.has(f));
     if (uses.length === 0) continue;
-    const base = await SpecDocument.load(ctx, "base", path);
+    const base = await SpecDocument.load(ctx, "base", ctx.file(path)?.previousPath ?? path);
     if (!base?.ok || !isAsyncApiDocument(base.rootValue)) continue;
     for (const e of head.parseErrors) {
       ctx.problem({ file: e.file, line: e.line, column: e.column, message: `breaking-event-change: ${e.file} (referenced by ${path}) does not parse: ${e.message}` });

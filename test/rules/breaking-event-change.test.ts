@@ -67,7 +67,9 @@ describe("breaking-event-change: $refs stay inside the PR's tree", () => {
   it("never reads URLs or paths outside the repository, and says so", async () => {
     for (const ref of ["https://schemas.example.com/invoice.yaml", "../../etc/passwd", "/etc/hostname"]) {
       const doc = ASYNC(ref);
-      const r = await run({ "billing/asyncapi.yaml": doc }, { "billing/asyncapi.yaml": doc.replace("1.0.0", "1.0.1") });
+      // A material (non-breaking) change, so the document counts as an event-contract change.
+      const withChannel = doc + "  billing.invoice-voided.v1:\n    subscribe:\n      message:\n        payload:\n          type: object\n";
+      const r = await run({ "billing/asyncapi.yaml": doc }, { "billing/asyncapi.yaml": withChannel });
       expect(r.findings).toEqual([]);
       expect(r.notes.some((n) => n.includes(`billing/asyncapi.yaml:11: $ref ${ref}`))).toBe(true);
     }
@@ -229,5 +231,30 @@ describe("breaking-event-change: AsyncAPI 3 details", () => {
   it("compares Multi Format Schema Object payloads", async () => {
     const r = await run({ "fleet/asyncapi.yaml": doc("vehicleMoved", multiFormat("number")) }, { "fleet/asyncapi.yaml": doc("vehicleMoved", multiFormat("string")) });
     expect(at(r)).toEqual(["fleet/asyncapi.yaml:14"]);
+  });
+});
+
+describe("breaking-event-change: Avro schemas that name types from other files", () => {
+  const money = '{"type": "record", "name": "Money", "namespace": "com.acme.common",\n "fields": [{"name": "units", "type": "long"}, {"name": "currency", "type": "string"}]}\n';
+  const order = (extra: string) =>
+    `{"type": "record", "name": "OrderPlaced", "namespace": "com.acme.orders",\n "fields": [\n  {"name": "orderId", "type": "string"},\n  {"name": "total", "type": "com.acme.common.Money"}${extra}\n ]}\n`;
+  it("resolves the named type from its own .avsc file and judges the change", async () => {
+    const base = { "avro/common/Money.avsc": money, "avro/orders/OrderPlaced.avsc": order("") };
+    const head = { "avro/common/Money.avsc": money, "avro/orders/OrderPlaced.avsc": order(',\n  {"name": "tax", "type": "com.acme.common.Money"}') };
+    const r = await run(base, head);
+    expect(r.problems).toEqual([]);
+    expect(at(r)).toEqual(["avro/orders/OrderPlaced.avsc:5"]);
+  });
+  it("a compatible change next to an imported type passes", async () => {
+    const base = { "avro/common/Money.avsc": money, "avro/orders/OrderPlaced.avsc": order("") };
+    const head = { "avro/common/Money.avsc": money, "avro/orders/OrderPlaced.avsc": order(',\n  {"name": "note", "type": ["null", "string"], "default": null}') };
+    const r = await run(base, head);
+    expect(r.problems).toEqual([]);
+    expect(r.findings).toEqual([]);
+  });
+  it("a type defined nowhere in the tree is a problem naming the file", async () => {
+    const r = await run({ "avro/orders/OrderPlaced.avsc": order("") }, { "avro/orders/OrderPlaced.avsc": order(',\n  {"name": "x", "type": "int", "default": 0}') });
+    expect(r.problems.map((p) => p.file)).toEqual(["avro/orders/OrderPlaced.avsc"]);
+    expect(r.problems[0]!.message).toContain("com.acme.common.Money");
   });
 });

@@ -34,14 +34,17 @@ export interface AvroSchema {
 export type AvroParseResult = { ok: true; schema: AvroSchema } | { ok: false; message: string; line: number };
 
 /** Parses an `.avsc` text (JSON). Never throws: syntax and schema errors come back with a line. */
-export function parseAvro(text: string): AvroParseResult {
+/** Named types defined in other files (full name -> type), for schemas that refer to them by name. */
+export type AvroRegistry = Record<string, avro.Type>;
+
+export function parseAvro(text: string, registry: AvroRegistry = {}): AvroParseResult {
   const parsed = parseStructured(text);
   const doc = parsed.docs[0];
   if (parsed.errors.length > 0 || !doc) {
     const first = parsed.errors[0];
     return { ok: false, message: first?.message ?? "empty schema", line: first?.line ?? 1 };
   }
-  const result = avroFromValue(doc.value, (pointer) => doc.lineOf(pointer));
+  const result = avroFromValue(doc.value, (pointer) => doc.lineOf(pointer), registry);
   if (result.ok) return result;
   // Point at the first line that mentions the offending name when the message quotes one.
   const name = /: ([\w.]+)$/.exec(result.message)?.[1];
@@ -50,16 +53,37 @@ export function parseAvro(text: string): AvroParseResult {
 }
 
 /** An Avro schema already parsed as JSON (e.g. an AsyncAPI payload), with a way to find source lines. */
-export function avroFromValue(value: unknown, lineOf: (pointer: Pointer) => number): AvroParseResult {
+export function avroFromValue(value: unknown, lineOf: (pointer: Pointer) => number, registry: AvroRegistry = {}): AvroParseResult {
   let type: avro.Type;
   try {
-    type = avro.Type.forSchema(value as avro.Schema, { wrapUnions: false });
+    // A copy: avsc adds this schema's own names to the registry it is given.
+    type = avro.Type.forSchema(value as avro.Schema, { wrapUnions: false, registry: { ...registry } });
   } catch (error) {
     return { ok: false, message: (error as Error).message, line: lineOf([]) };
   }
   const definitions = new Map<string, Pointer>();
   collectDefinitions(value, [], undefined, definitions);
   return { ok: true, schema: { type, value, lineOf, definitions } };
+}
+
+/** The full name in avsc's "undefined type name: com.acme.Money" error, when that is the error. */
+export function undefinedTypeName(message: string): string | undefined {
+  return /undefined type name: ([\w.]+)/.exec(message)?.[1];
+}
+
+/** Adds the named types an .avsc text defines to `registry` (false when it does not parse). */
+export function registerAvro(text: string, registry: AvroRegistry): boolean {
+  const parsed = parseStructured(text);
+  const doc = parsed.docs[0];
+  if (parsed.errors.length > 0 || !doc) return false;
+  try {
+    const scratch = { ...registry };
+    avro.Type.forSchema(doc.value as avro.Schema, { wrapUnions: false, registry: scratch });
+    Object.assign(registry, scratch);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function fullName(name: string, namespace: string | undefined): string {

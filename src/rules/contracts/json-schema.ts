@@ -168,11 +168,15 @@ function report(w: Walk, change: string, path: string, at: { writer?: SpecNode; 
     file: loc.file,
     line: root.tree.lineOf(loc),
     path,
-    message:
-      w.direction === "backward"
-        ? `${message}: consumers on the new schema reject events written with the old one`
-        : `${message}: consumers still on the old schema reject events written with the new one`,
+    message: `${readable(message)}: ${
+      w.direction === "backward" ? "consumers on the new schema reject events written with the old one" : "consumers still on the old schema reject events written with the new one"
+    }`,
   });
+}
+
+/** Messages name JSON paths; the bare root `#` reads better as words. */
+function readable(message: string): string {
+  return message.replace(/^# /, "the schema ").replace(/(^| )# /g, "$1the schema ");
 }
 
 function walk(w: Walk, writerNode: SpecNode | undefined, readerNode: SpecNode | undefined, path: string): void {
