@@ -351,3 +351,21 @@ describe("destructive-migration: Rails with db/schema.rb", () => {
     });
   }
 });
+
+describe("destructive-migration: Alembic existing_type", () => {
+  const revision = (body: string) => `from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n${body}\n`;
+  const cases: [string, string, [number, "error" | "warning"][]][] = [
+    ["VARCHAR → Text is done in place", '    op.alter_column("users", "bio", existing_type=sa.String(length=200), type_=sa.Text())', []],
+    ["a longer VARCHAR is done in place", '    op.alter_column("users", "name", existing_type=sa.VARCHAR(length=50), type_=sa.String(100))', []],
+    ["a shorter VARCHAR rewrites", '    op.alter_column("users", "name", existing_type=sa.String(100), type_=sa.String(50))', [[6, "error"]]],
+    ["Text → JSONB rewrites", '    op.alter_column("users", "prefs", existing_type=sa.Text(), type_=postgresql.JSONB())', [[6, "error"]]],
+    ["a USING expression rewrites", '    op.alter_column("users", "bio", existing_type=sa.String(200), type_=sa.Text(), postgresql_using="bio::text")', [[6, "error"]]],
+    ["without existing_type it is reported", '    op.alter_column("users", "bio", type_=sa.Text())', [[6, "error"]]],
+  ];
+  for (const [name, body, expected] of cases) {
+    it(name, async () => {
+      const { found } = await findings({ name, path: "alembic/versions/a1_x.py", text: revision(body) });
+      expect(found).toEqual(expected);
+    });
+  }
+});

@@ -1,3 +1,4 @@
+import { isSafeTypeChange, type ColumnType } from "./rails-types.js";
 import { analyzeSql } from "./sql.js";
 import { lineAt, type MigrationAnalysis, type MigrationOp } from "./types.js";
 
@@ -381,10 +382,17 @@ export async function analyzeAlembic(text: string): Promise<MigrationAnalysis> {
       case "alter_column": {
         const column = positional(1, "column_name");
         const newName = arg(call, "new_column_name")?.string;
-        if (arg(call, "type_")) push({ kind: "change-column-type", column, detail: arg(call, "type_")!.raw });
+        const type = arg(call, "type_");
+        const existing = arg(call, "existing_type");
+        if (type) {
+          // With existing_type known, a change Postgres makes in place (e.g. VARCHAR(50) → Text) is not reported.
+          const from = existing ? sqlalchemyType(existing.raw) : undefined;
+          const safe = from !== undefined && !arg(call, "postgresql_using") && isSafeTypeChange(from, sqlalchemyType(type.raw), false, false);
+          push(safe ? { kind: "alter-table", column } : { kind: "change-column-type", column, detail: type.raw });
+        }
         if (arg(call, "nullable")?.raw === "False") push({ kind: "set-not-null", column });
         if (newName) push({ kind: "rename-column", column, newName });
-        if (!arg(call, "type_") && arg(call, "nullable")?.raw !== "False" && !newName) push({ kind: "alter-table", column });
+        if (!type && arg(call, "nullable")?.raw !== "False" && !newName) push({ kind: "alter-table", column });
         break;
       }
       case "create_index": {
@@ -405,4 +413,23 @@ export async function analyzeAlembic(text: string): Promise<MigrationAnalysis> {
     }
   }
   return out;
+}
+
+/** A SQLAlchemy type expression (`sa.String(length=50)`, `postgresql.JSONB()`) in the Rails type vocabulary. */
+export function sqlalchemyType(source: string): ColumnType {
+  const m = /(?:^|\.)(\w+)\s*(?:\(([^)]*)\))?\s*$/.exec(source.trim());
+  const name = (m?.[1] ?? source).toLowerCase();
+  const args = (m?.[2] ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  const positional = args.filter((a) => !a.includes("=")).map(Number);
+  const keyword = (k: string) => {
+    const v = args.find((a) => a.startsWith(`${k}=`))?.split("=")[1];
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  if (["string", "varchar", "unicode", "nvarchar"].includes(name)) return { type: "string", limit: keyword("length") ?? positional[0] };
+  if (["text", "unicodetext"].includes(name)) return { type: "text" };
+  if (["numeric", "decimal"].includes(name)) return { type: "decimal", precision: keyword("precision") ?? positional[0], scale: keyword("scale") ?? positional[1] };
+  if (name === "datetime" || name === "timestamp") {
+    return { type: /timezone\s*=\s*True/.test(source) ? "timestamptz" : "datetime", precision: keyword("precision") };
+  }
+  return { type: name, limit: keyword("length") };
 }
