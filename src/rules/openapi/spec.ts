@@ -214,6 +214,9 @@ export async function changedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
     if (!SPEC_EXTENSION.test(file.path) && !(file.previousPath && SPEC_EXTENSION.test(file.previousPath))) continue;
     const basePath = file.status === "added" ? undefined : (file.previousPath ?? file.path);
     const headPath = file.status === "removed" ? undefined : file.path;
+    // A side we cannot read (over the size limit, binary) is not a removal: skip the file; the review
+    // notes list it as not analysed.
+    if ((headPath && (await ctx.read("head", headPath)).kind !== "text") || (basePath && (await ctx.read("base", basePath)).kind !== "text")) continue;
     const headVersion = headPath ? await topLevelVersion(ctx, "head", headPath) : undefined;
     const baseVersion = basePath ? await topLevelVersion(ctx, "base", basePath) : undefined;
     if (headVersion === undefined && baseVersion === undefined) {

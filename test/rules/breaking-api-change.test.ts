@@ -1,0 +1,316 @@
+/** Table-driven edge cases of breaking-api-change (OpenAPI), plus GraphQL, version/plan exemptions and keys. */
+import { describe, expect, it } from "vitest";
+import { validateConfig } from "../../src/config/load.js";
+import { review } from "../../src/engine/engine.js";
+import { changeFromTrees } from "../../src/engine/memory-change.js";
+import { breakingApiChange, hasMigrationPlan, majorOf } from "../../src/rules/breaking-api-change.js";
+
+type Tree = Record<string, string>;
+
+async function run(base: Tree, head: Tree, options: { config?: Record<string, unknown>; description?: string } = {}) {
+  const change = changeFromTrees(base, head, { description: options.description });
+  const report = await review(change, validateConfig(options.config ?? {}, "test"), { rules: [breakingApiChange], triggers: [] });
+  return {
+    found: report.findings.map((f) => `${f.file}:${f.line} ${f.key}`),
+    findings: report.findings,
+    problems: report.problems,
+    notes: report.notes,
+  };
+}
+
+const lines = (...l: string[]) => l.join("\n") + "\n";
+
+/** An OpenAPI 3.0 spec; line numbers in the comments. */
+const SPEC = lines(
+  "openapi: 3.0.3", //                                     1
+  "info:", //                                              2
+  "  title: Pets", //                                      3
+  "  version: 1.2.0", //                                   4
+  "paths:", //                                             5
+  "  /v1/pets:", //                                        6
+  "    get:", //                                           7
+  "      parameters:", //                                  8
+  "        - name: limit", //                              9
+  "          in: query", //                                10
+  "          schema:", //                                  11
+  "            type: integer", //                          12
+  "            maximum: 100", //                           13
+  "        - name: sort", //                               14
+  "          in: query", //                                15
+  "          schema:", //                                  16
+  "            type: string", //                           17
+  "            enum: [name, age]", //                      18
+  "      responses:", //                                   19
+  '        "200":', //                                     20
+  "          description: ok", //                         21
+  "          content:", //                                 22
+  "            application/json:", //                      23
+  "              schema:", //                              24
+  "                type: array", //                        25
+  "                items:", //                             26
+  '                  $ref: "#/components/schemas/Pet"', // 27
+  "    post:", //                                          28
+  "      requestBody:", //                                 29
+  "        content:", //                                   30
+  "          application/json:", //                        31
+  "            schema:", //                                32
+  '              $ref: "#/components/schemas/NewPet"', //  33
+  "      responses:", //                                   34
+  '        "201":', //                                     35
+  "          description: created", //                    36
+  "  /v1/pets/{petId}:", //                                37
+  "    delete:", //                                        38
+  "      parameters:", //                                  39
+  "        - name: petId", //                              40
+  "          in: path", //                                 41
+  "          required: true", //                           42
+  "          schema:", //                                  43
+  "            type: string", //                           44
+  "      responses:", //                                   45
+  '        "204":', //                                     46
+  "          description: gone", //                       47
+  "components:", //                                       48
+  "  schemas:", //                                         49
+  "    Pet:", //                                           50
+  "      type: object", //                                 51
+  "      required: [id, name]", //                         52
+  "      properties:", //                                  53
+  "        id:", //                                        54
+  "          type: integer", //                            55
+  "        name:", //                                      56
+  "          type: string", //                             57
+  "        status:", //                                    58
+  "          type: string", //                             59
+  "          enum: [available, sold]", //                  60
+  "    NewPet:", //                                        61
+  "      type: object", //                                 62
+  "      required: [name]", //                             63
+  "      properties:", //                                  64
+  "        name:", //                                      65
+  "          type: string", //                             66
+  "          maxLength: 50", //                            67
+  "        tag:", //                                       68
+  "          type: string", //                             69
+);
+
+const edit = (...pairs: [string, string][]) => pairs.reduce((text, [from, to]) => {
+  if (!text.includes(from)) throw new Error(`fixture edit not found: ${from}`);
+  return text.replace(from, to);
+}, SPEC);
+
+describe("breaking-api-change: OpenAPI changes that break clients", () => {
+  const cases: { name: string; head: string; expect: string[] }[] = [
+    {
+      name: "operation removed (base line)",
+      head: edit(["    delete:\n      parameters:\n        - name: petId\n          in: path\n          required: true\n          schema:\n            type: string\n      responses:\n        \"204\":\n          description: gone\n", ""]).replace("  /v1/pets/{petId}:\n", ""),
+      expect: ["api.yaml:38 DELETE /v1/pets/{petId}: removed (the whole path is gone)"],
+    },
+    {
+      name: "optional query parameter became required",
+      head: edit(["        - name: limit\n          in: query\n", "        - name: limit\n          in: query\n          required: true\n"]),
+      expect: ["api.yaml:9 GET /v1/pets: query parameter 'limit' became required"],
+    },
+    {
+      name: "request parameter maximum lowered",
+      head: edit(["maximum: 100", "maximum: 20"]),
+      expect: ["api.yaml:13 GET /v1/pets: query parameter 'limit' maximum decreased from 100 to 20"],
+    },
+    {
+      name: "request parameter enum value removed",
+      head: edit(["enum: [name, age]", "enum: [name]"]),
+      expect: ['api.yaml:18 GET /v1/pets: query parameter \'sort\' no longer accepts "age"'],
+    },
+    {
+      name: "parameter moved from query to header",
+      head: edit(["        - name: sort\n          in: query", "        - name: sort\n          in: header"]),
+      expect: ["api.yaml:14 GET /v1/pets: query parameter 'sort' moved from query to header"],
+    },
+    {
+      name: "parameter removed (base line)",
+      head: edit(["        - name: sort\n          in: query\n          schema:\n            type: string\n            enum: [name, age]\n", ""]),
+      expect: ["api.yaml:14 GET /v1/pets: query parameter 'sort' removed"],
+    },
+    {
+      name: "response enum value added",
+      head: edit(["enum: [available, sold]", "enum: [available, sold, adopted]"]),
+      expect: ['api.yaml:60 GET /v1/pets: response 200 (application/json) property \'[].status\' may now return "adopted"'],
+    },
+    {
+      name: "response property removed (base line), reported once for the shared schema",
+      head: edit(["        status:\n          type: string\n          enum: [available, sold]\n", ""]),
+      expect: ["api.yaml:58 GET /v1/pets: response 200 (application/json) property '[].status' removed"],
+    },
+    {
+      name: "response property became optional",
+      head: edit(["      required: [id, name]", "      required: [id]"]),
+      expect: ["api.yaml:56 GET /v1/pets: response 200 (application/json) property '[].name' became optional"],
+    },
+    {
+      name: "response property type changed",
+      head: edit(["        id:\n          type: integer", "        id:\n          type: string"]),
+      expect: ["api.yaml:55 GET /v1/pets: response 200 (application/json) property '[].id' type changed from integer to string"],
+    },
+    {
+      name: "new required request property",
+      head: edit(["      required: [name]", "      required: [name, tag]"]),
+      expect: ["api.yaml:68 POST /v1/pets: request body (application/json) property 'tag' became required"],
+    },
+    {
+      name: "request maxLength lowered",
+      head: edit(["maxLength: 50", "maxLength: 10"]),
+      expect: ["api.yaml:67 POST /v1/pets: request body (application/json) property 'name' maxLength decreased from 50 to 10"],
+    },
+    {
+      name: "request media type removed (base line)",
+      head: edit(["          application/json:\n            schema:\n              $ref: \"#/components/schemas/NewPet\"", "          application/xml:\n            schema:\n              $ref: \"#/components/schemas/NewPet\""]),
+      expect: ["api.yaml:31 POST /v1/pets: request media type application/json removed"],
+    },
+    {
+      name: "request body became required",
+      head: edit(["      requestBody:\n        content:", "      requestBody:\n        required: true\n        content:"]),
+      expect: ["api.yaml:29 POST /v1/pets: request body became required"],
+    },
+    {
+      name: "success response removed (base line)",
+      head: edit(['        "201":\n          description: created', '        "400":\n          description: bad']),
+      expect: ["api.yaml:35 POST /v1/pets: response 201 removed"],
+    },
+    {
+      name: "response may now be null (3.0 nullable)",
+      head: edit(["        name:\n          type: string\n        status:", "        name:\n          type: string\n          nullable: true\n        status:"]),
+      expect: ["api.yaml:57 GET /v1/pets: response 200 (application/json) property '[].name' may now be null"],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const result = await run({ "api.yaml": SPEC }, { "api.yaml": c.head });
+      expect(result.found).toEqual(c.expect);
+      expect(result.problems).toEqual([]);
+      expect(result.findings.every((f) => f.severity === "error")).toBe(true);
+    });
+  }
+});
+
+describe("breaking-api-change: OpenAPI changes that keep clients working", () => {
+  const cases: { name: string; head: string }[] = [
+    { name: "new optional query parameter", head: edit(["      responses:\n        \"200\":", "        - name: q\n          in: query\n          schema:\n            type: string\n      responses:\n        \"200\":"]) },
+    { name: "new optional request property", head: edit(["        tag:\n          type: string\n", "        tag:\n          type: string\n        color:\n          type: string\n"]) },
+    { name: "new response property", head: edit(["        status:\n", "        age:\n          type: integer\n        status:\n"]) },
+    { name: "request maximum raised", head: edit(["maximum: 100", "maximum: 500"]) },
+    { name: "request enum value added", head: edit(["enum: [name, age]", "enum: [name, age, created]"]) },
+    { name: "response enum value removed", head: edit(["enum: [available, sold]", "enum: [available]"]) },
+    { name: "request property made optional", head: edit(["      required: [name]", "      required: []"]) },
+    { name: "request integer widened to number", head: edit(["            type: integer\n            maximum: 100", "            type: number\n            maximum: 100"]) },
+    { name: "path parameter renamed", head: SPEC.replace("/v1/pets/{petId}", "/v1/pets/{id}").replace("- name: petId", "- name: id") },
+    { name: "query parameter becomes an array of the same type", head: edit(["            type: string\n            enum: [name, age]", "            type: array\n            items:\n              type: string\n              enum: [name, age]"]) },
+    { name: "new path and new response code", head: edit(['        "201":\n          description: created', '        "201":\n          description: created\n        "409":\n          description: conflict']) },
+    { name: "only formatting and descriptions change", head: SPEC.replace("description: ok", "description: The pets").replace("title: Pets", "title: Pet store") },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const result = await run({ "api.yaml": SPEC }, { "api.yaml": c.head });
+      expect(result.found).toEqual([]);
+      expect(result.problems).toEqual([]);
+    });
+  }
+});
+
+describe("breaking-api-change: exemptions", () => {
+  const removal = edit(['        "201":\n          description: created', '        "400":\n          description: bad']);
+
+  it("accepts breaks when info.version has a new major version, and says so in a note", async () => {
+    const result = await run({ "api.yaml": SPEC }, { "api.yaml": removal.replace("version: 1.2.0", "version: 2.0.0") });
+    expect(result.found).toEqual([]);
+    expect(result.notes.join("\n")).toMatch(/api\.yaml: 1 breaking change\(s\) accepted \(info\.version major bump 1\.2\.0 → 2\.0\.0\)/);
+  });
+
+  it("does not accept a minor version bump", async () => {
+    const result = await run({ "api.yaml": SPEC }, { "api.yaml": removal.replace("version: 1.2.0", "version: 1.3.0") });
+    expect(result.found).toEqual(["api.yaml:35 POST /v1/pets: response 201 removed"]);
+  });
+
+  it("accepts breaks with a migration-plan section in the PR description (configurable heading)", async () => {
+    const config = { migrationPlan: { heading: "Rollout" } };
+    const planned = await run({ "api.yaml": SPEC }, { "api.yaml": removal }, { config, description: "Body\n\n### Rollout\nClients move by May.\n" });
+    expect(planned.found).toEqual([]);
+    const emptySection = await run({ "api.yaml": SPEC }, { "api.yaml": removal }, { config, description: "### Rollout\n\n## Next\ntext" });
+    expect(emptySection.found).toHaveLength(1);
+  });
+
+  it("accepts breaks of /v1 operations when the PR adds a /v2 path set", async () => {
+    const head = removal.replace("components:\n", '  /v2/pets:\n    post:\n      responses:\n        "201":\n          description: created\ncomponents:\n');
+    const result = await run({ "api.yaml": SPEC }, { "api.yaml": head });
+    expect(result.found).toEqual([]);
+  });
+
+  it("parses migration-plan headings and major versions", () => {
+    expect(hasMigrationPlan("## Migration plan\n- step 1", "Migration plan")).toBe(true);
+    expect(hasMigrationPlan("## migration PLAN ##\nok", "Migration plan")).toBe(true);
+    expect(hasMigrationPlan("Migration plan: none", "Migration plan")).toBe(false);
+    expect(hasMigrationPlan(undefined, "Migration plan")).toBe(false);
+    expect(majorOf("2.1.0")).toBe(2);
+    expect(majorOf("v3")).toBe(3);
+    expect(majorOf("2024-06-01")).toBe(2024);
+    expect(majorOf("latest")).toBeUndefined();
+  });
+});
+
+describe("breaking-api-change: formats and keys", () => {
+  it("compares OpenAPI 3.1 type arrays (null removed from a request property)", async () => {
+    const base = lines(
+      "openapi: 3.1.0",
+      "info: {title: t, version: 1.0.0}",
+      "paths:",
+      "  /v1/notes:",
+      "    post:",
+      "      requestBody:",
+      "        content:",
+      "          application/json:",
+      "            schema:",
+      "              type: object",
+      "              properties:",
+      "                body:",
+      "                  type: [string, 'null']",
+      "      responses:",
+      "        '201': {description: ok}",
+    );
+    const result = await run({ "a.yaml": base }, { "a.yaml": base.replace("type: [string, 'null']", "type: string") });
+    expect(result.found).toEqual(["a.yaml:13 POST /v1/notes: request body (application/json) property 'body' no longer accepts null"]);
+  });
+
+  it("reads JSON specs and reports with JSON line numbers", async () => {
+    const spec = (required: string) =>
+      JSON.stringify({ swagger: "2.0", info: { title: "t", version: "1" }, paths: { "/v1/a": { get: { parameters: [{ name: "q", in: "query", type: "string", required: required === "yes" }], responses: { "200": { description: "ok" } } } } } }, null, 2);
+    const result = await run({ "swagger.json": spec("no") }, { "swagger.json": spec("yes") });
+    expect(result.found).toEqual(["swagger.json:11 GET /v1/a: query parameter 'q' became required"]);
+  });
+
+  it("reports a deleted spec once, at its first line", async () => {
+    const result = await run({ "api.yaml": SPEC, "README.md": "x" }, { "README.md": "x" });
+    expect(result.found).toEqual(["api.yaml:1 api.yaml: spec removed with 3 operations"]);
+  });
+
+  it("gives stable ids that do not depend on line numbers", async () => {
+    const head = edit(["maximum: 100", "maximum: 20"]);
+    const first = await run({ "api.yaml": SPEC }, { "api.yaml": head });
+    const shifted = await run({ "api.yaml": "# comment\n" + SPEC }, { "api.yaml": "# comment\n\n" + head });
+    expect(shifted.findings[0]!.line).toBe(15);
+    expect(shifted.findings[0]!.id).toBe(first.findings[0]!.id);
+  });
+
+  it("GraphQL: removed enum value and changed field type", async () => {
+    const base = lines("enum Role {", "  ADMIN", "  USER", "}", "type User {", "  id: ID!", "  role: Role", "  age: Int", "}");
+    const head = lines("enum Role {", "  ADMIN", "}", "type User {", "  id: ID!", "  role: Role", "  age: String", "}");
+    const result = await run({ "schema.graphql": base }, { "schema.graphql": head });
+    expect(result.found).toEqual([
+      "schema.graphql:3 Role.USER: USER was removed from enum type Role",
+      "schema.graphql:7 User.age: User.age changed type from Int to String",
+    ]);
+  });
+
+  it("GraphQL: a syntax error at head is a problem with its line", async () => {
+    const result = await run({ "schema.graphql": "type Query { a: Int }\n" }, { "schema.graphql": "type Query {\n  a: Int\n  b(: Int\n}\n" });
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toMatchObject({ file: "schema.graphql", line: 3 });
+  });
+});
