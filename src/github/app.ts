@@ -14,6 +14,7 @@ export interface PullRequestFields {
   body?: string | null | undefined;
   head: { sha: string };
   base: { sha: string };
+  labels?: Array<{ name?: string | null } | string> | undefined;
 }
 
 export function targetFromPullRequest(owner: string, repo: string, pr: PullRequestFields): PullRequestTarget {
@@ -27,6 +28,7 @@ export function targetFromPullRequest(owner: string, repo: string, pr: PullReque
     ...(typeof pr.changed_files === "number" ? { changedFiles: pr.changed_files } : {}),
     title: pr.title,
     body: pr.body ?? null,
+    labels: (pr.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean),
   };
 }
 

@@ -147,16 +147,23 @@ async function publish(
   render: { configPreview?: string | undefined; checkRunUrl?: string | undefined },
 ): Promise<Pick<Published, "comment" | "labels">> {
   const repoRef = { owner: pr.owner, repo: pr.repo };
+  const existing = await findStickyComment(octokit, repoRef, pr.number, app);
+  const planFor = (draft: boolean) =>
+    planComment(report, existing, {
+      draft,
+      ...(render.configPreview ? { configPreview: render.configPreview } : {}),
+      ...(render.checkRunUrl ? { checkRunUrl: render.checkRunUrl } : {}),
+    });
+  // Nothing to write (a redelivery, a PR that never hit a trigger): no need to re-read the PR either.
+  if (planFor(pr.draft).action === "none" && isEmpty(planLabels(config, report, pr.labels ?? []))) {
+    return { comment: existing ? "unchanged" : "none", labels: { add: [], remove: [] } };
+  }
+
   // Re-read the PR right before writing: an older head's evaluation must not overwrite a newer one's.
   const { data: current } = await octokit.rest.pulls.get({ ...repoRef, pull_number: pr.number });
   if (current.head.sha !== pr.headSha) return { comment: "stale", labels: "stale" };
 
-  const existing = await findStickyComment(octokit, repoRef, pr.number, app);
-  const plan = planComment(report, existing, {
-    draft: current.draft ?? pr.draft,
-    ...(render.configPreview ? { configPreview: render.configPreview } : {}),
-    ...(render.checkRunUrl ? { checkRunUrl: render.checkRunUrl } : {}),
-  });
+  const plan = planFor(current.draft ?? pr.draft);
   await writeComment(octokit, repoRef, pr.number, existing, plan);
   const comment = plan.action === "create" ? "created" : plan.action === "update" ? "updated" : existing ? "unchanged" : "none";
 
@@ -168,4 +175,8 @@ async function publish(
   const descriptions = Object.fromEntries(report.reviewTypes.map((t) => [labelName(config, t.id), `${t.title} required (archgate)`]));
   await applyLabels(octokit, repoRef, pr.number, labelPlan, descriptions);
   return { comment, labels: labelPlan };
+}
+
+function isEmpty(plan: LabelPlan): boolean {
+  return plan.add.length === 0 && plan.remove.length === 0;
 }

@@ -16,6 +16,8 @@ export interface PullRequestSnapshot extends RepoRef {
   changedFiles?: number;
   title?: string;
   body?: string | null;
+  /** Label names the event reported (re-read before any label is written). */
+  labels?: string[];
 }
 
 export interface GitHubChangeOptions {

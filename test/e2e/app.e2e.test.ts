@@ -133,8 +133,8 @@ describe("the app as its own process", () => {
       "POST /repos/acme/shop/check-runs",
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/shop/pulls/7/files",
-      "GET /repos/acme/shop/pulls/7",
       "GET /repos/acme/shop/issues/7/comments",
+      "GET /repos/acme/shop/pulls/7",
       "POST /repos/acme/shop/issues/7/comments",
       "POST /repos/acme/shop/labels",
       "POST /repos/acme/shop/labels",
@@ -179,8 +179,8 @@ describe("the app as its own process", () => {
       `GET /repos/acme/shop/commits/${HEAD}/check-runs`,
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/shop/pulls/7/files",
-      "GET /repos/acme/shop/pulls/7",
       "GET /repos/acme/shop/issues/7/comments",
+      "GET /repos/acme/shop/pulls/7",
     ]);
   }, 30_000);
 

@@ -133,8 +133,19 @@ export class FakeGitHub {
     this.requests.length = 0;
   }
 
-  /** Files of a PR as GitHub lists them (patches computed from the trees). */
+  private readonly filesCache = new Map<string, any[]>();
+
+  /** Files of a PR as GitHub lists them (patches computed from the trees, once per base/head pair). */
   pullFiles(pull: FakePull): any[] {
+    const cacheKey = `${pull.base}..${pull.head}:${JSON.stringify(pull.renames ?? {})}`;
+    const cached = this.filesCache.get(cacheKey);
+    if (cached) return cached;
+    const computed = this.computePullFiles(pull);
+    this.filesCache.set(cacheKey, computed);
+    return computed;
+  }
+
+  private computePullFiles(pull: FakePull): any[] {
     const base = this.commits.get(pull.base) ?? {};
     const head = this.commits.get(pull.head) ?? {};
     const renames = pull.renames ?? {};
@@ -403,6 +414,7 @@ export async function serveFakeGitHub(fake: FakeGitHub): Promise<FakeServer> {
     res.end(reply.body === undefined ? "" : isText ? (reply.body as string) : JSON.stringify(reply.body));
   });
   server.keepAliveTimeout = 1000;
+  if (process.env.FAKE_DEBUG) server.on("connection", () => console.error("fake: new connection"));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {

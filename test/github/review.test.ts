@@ -49,8 +49,8 @@ describe("pull_request events", () => {
       "POST /repos/acme/shop/check-runs",
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/shop/pulls/7/files",
-      "GET /repos/acme/shop/pulls/7",
       "GET /repos/acme/shop/issues/7/comments",
+      "GET /repos/acme/shop/pulls/7",
       "POST /repos/acme/shop/issues/7/comments",
       "POST /repos/acme/shop/labels",
       "POST /repos/acme/shop/issues/7/labels",
@@ -77,11 +77,20 @@ describe("pull_request events", () => {
     t.fake.reset();
     await t.receive("pull_request", payload);
     expect(t.fake.writes()).toEqual([]);
+    // The redelivered payload still lists the PR without our label, so the PR is re-read once; nothing is written.
     expect(t.fake.calls()).toEqual([
       `GET /repos/acme/shop/commits/${sha(repo)}/check-runs`,
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/shop/pulls/7/files",
+      "GET /repos/acme/shop/issues/7/comments",
       "GET /repos/acme/shop/pulls/7",
+    ]);
+    t.fake.reset();
+    await t.receive("pull_request", pullRequestPayload(t.fake, "edited", repo.pull));
+    expect(t.fake.calls()).toEqual([
+      `GET /repos/acme/shop/commits/${sha(repo)}/check-runs`,
+      "GET /repos/acme/shop/contents/.github/archgate.yml",
+      "GET /repos/acme/shop/pulls/7/files",
       "GET /repos/acme/shop/issues/7/comments",
     ]);
     expect(t.fake.checkRuns).toHaveLength(1);
@@ -178,7 +187,6 @@ describe("check_run.rerequested", () => {
       "POST /repos/acme/shop/check-runs",
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/shop/pulls/7/files",
-      "GET /repos/acme/shop/pulls/7",
       "GET /repos/acme/shop/issues/7/comments",
       `PATCH /repos/acme/shop/check-runs/${lastRun().id}`,
     ]);

@@ -29,7 +29,7 @@ function filesPages(total: number, limit = 3000) {
   const scope = nock(API);
   for (let page = 1; (page - 1) * 100 < shown.length; page++) {
     const slice = shown.slice((page - 1) * 100, page * 100);
-    const next = page * 100 < shown.length ? { link: `<${API}/repos/acme/shop/pulls/7/files?per_page=100&page=${page + 1}>; rel="next"` } : {};
+    const next: Record<string, string> = page * 100 < shown.length ? { link: `<${API}/repos/acme/shop/pulls/7/files?per_page=100&page=${page + 1}>; rel="next"` } : {};
     scope.get("/repos/acme/shop/pulls/7/files").query(page === 1 ? { per_page: "100" } : { per_page: "100", page: String(page) }).reply(200, slice, next);
   }
   return scope;
