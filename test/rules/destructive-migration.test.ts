@@ -369,3 +369,11 @@ describe("destructive-migration: Alembic existing_type", () => {
     });
   }
 });
+
+describe("destructive-migration: psql scripts", () => {
+  it("psql meta-commands are skipped and the SQL after them judged", async () => {
+    const { found, report } = await findings({ name: "", path: "db/migrations/000009_x.up.sql", text: "\\set ON_ERROR_STOP on\n\\connect app\nALTER TABLE users DROP COLUMN fax;\n" });
+    expect(found).toEqual([[3, "error"]]);
+    expect(report.problems).toEqual([]);
+  });
+});

@@ -6,8 +6,10 @@ import { lineAt, tableKey, type MigrationAnalysis, type MigrationOp } from "./ty
  * another dialect) is judged by a deliberately small pattern list (DROP TABLE, RENAME TABLE, ALTER TABLE
  * ... DROP/RENAME/MODIFY/CHANGE/ADD COLUMN) and otherwise reported as not understood.
  */
-export async function analyzeSql(sql: string, firstLine = 1, state: SqlState = newState()): Promise<MigrationAnalysis> {
+export async function analyzeSql(source: string, firstLine = 1, state: SqlState = newState()): Promise<MigrationAnalysis> {
   const result: MigrationAnalysis = { ops: [], issues: [] };
+  // psql meta-commands (\connect, \set, ...) are not SQL: blank them, keeping line numbers.
+  const sql = source.replace(/^[ \t]*\\[a-zA-Z].*$/gm, "");
   const whole = await tryParse(sql);
   if (whole) {
     collect(whole, sql, 0, firstLine, result, state);
