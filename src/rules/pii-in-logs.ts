@@ -67,8 +67,22 @@ function sensitiveArguments(source: SourceFile, open: number, fields: NamedConce
     if (/^\s*(?::(?!:)|=(?!=))/.test(after)) continue; // a key (`email: …`, `email=…`), not a value
     if (/^\s*\(/.test(after) && !/^get[A-Z_]|^get$/.test(chain.last)) continue; // a function call other than a getter
     if (SAFE_WRAPPER.test(args.slice(Math.max(0, chain.index - 40), chain.index))) continue;
-    const field = fields.find((f) => namesConcept(chain.last, f));
+    const field = fields.find((f) => namesConcept(chain.last, f, chain.owner));
     if (field) found.push({ field: field.name, expression: chain.text, offset: open + 1 + chain.index });
+  }
+  // String keys that name the field: `{ "user.email": value }`, `{'demo.payment.card_number': number}`. The key
+  // states what is written, unless the value is a literal or goes through a masking call.
+  const rawArgs = source.text.slice(open + 1, end - 1);
+  for (const m of rawArgs.matchAll(/(["'])([\w.-]+)\1\s*:\s*([^,}\n]*)/g)) {
+    const at = open + 1 + m.index!;
+    if (source.masked[at] !== m[1]) continue; // in a comment
+    const value = m[3]!.trim();
+    if (value === "" || /^(?:["'`\d]|true\b|false\b|null\b|None\b|undefined\b)/.test(value) || SAFE_WRAPPER.test(value.replace(/\(.*$/, "("))) continue;
+    const words = m[2]!.split(".");
+    const field = fields.find((f) => namesConcept(words.at(-1)!, f, words.at(-2)));
+    if (field && !found.some((f) => f.field === field.name && lineOf(source, f.offset) === lineOf(source, at))) {
+      found.push({ field: field.name, expression: m[2]!, offset: at });
+    }
   }
   // Subscripts with a string key: user["email"], row['card_number'] (string contents are masked, so read the text).
   const raw = source.text.slice(open + 1, end - 1);

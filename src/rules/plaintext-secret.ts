@@ -102,7 +102,12 @@ export const plaintextSecret: RuleModule<Options> = {
       const scanOptions = { unquotedValues: CONFIG_FILE.test(file.path) };
       for (const { line, text } of added) {
         if (secretLines.has(line) || text.length > 4000) continue;
-        for (const match of scanLine(text, scanOptions)) report(line, match);
+        // A commented-out `;secret_key = …` in a sample config documents a default; provider keys still count.
+        const commented = /^\s*(?:#|;|\/\/|--|\*|<!--)/.test(text);
+        for (const match of scanLine(text, scanOptions)) {
+          if (commented && match.kind === "generic-secret") continue;
+          report(line, match);
+        }
       }
     }
     return findings;

@@ -48,6 +48,8 @@ describe("pii-in-logs", () => {
     ["a.go", 'fmt.Printf("%s\\n", u.Phone)', 1],
     ["A.java", 'logger.debug("token {}", session.getToken());', 1],
     ["A.kt", 'log.info("addr ${customer.address}")', 1],
+    ["a.js", "span.setAttributes({ 'app.payment.card_number': number });", 1],
+    ["a.py", "logger.info('signup', extra={'user.email': addr})", 1],
   ];
   it.each(invalid)("flags %s: %s", async (path, text, line) => {
     expect((await flagged(path, text)).map(([l]) => l)).toEqual([line]);
@@ -64,6 +66,9 @@ describe("pii-in-logs", () => {
     ["a.py", "logger.info('user %s', user.id)  # not user.email"],
     ["a.go", 'slog.Info("sent", "email_sent", n)'],
     ["A.java", "LOG.info(\"has email {}\", customer.hasEmail());"],
+    ["a.js", "logger.info(`gRPC server started on ${address}`);"],
+    ["a.go", 'log.Printf("listening on %s", srv.address)'],
+    ["a.js", "logger.info({ 'user.email': maskEmail(e), 'user.phone': '<redacted>' });"],
   ];
   it.each(valid)("accepts %s: %s", async (path, text) => {
     expect(await flagged(path, text)).toEqual([]);

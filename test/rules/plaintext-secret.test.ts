@@ -113,6 +113,12 @@ describe("plaintext-secret in a report", () => {
     expect(report.problems).toEqual([]);
   });
 
+  it("ignores generic assignments on comment lines but not tokens", async () => {
+    const text = `;secret_key = SW2YcwTIb9zpOOhoPsMm\n# token = ${GITHUB_TOKEN}\nsecret_key = SW2YcwTIb9zpOOhoPsMm\n`;
+    const report = await review(changeFromTrees({}, { "grafana.ini": text }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
+    expect(report.findings.map((f) => f.line)).toEqual([2, 3]);
+  });
+
   it("skips binary files and lockfiles", async () => {
     const report = await review(
       changeFromTrees({}, { "assets/logo.png": new Uint8Array([0, 1, 2, 0]), "package-lock.json": `{"integrity": "${GITHUB_TOKEN}"}\n` }),

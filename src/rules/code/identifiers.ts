@@ -18,6 +18,11 @@ export interface NamedConcept {
   aliases: string[][];
   /** Words that, right before the alias, mean something else (`ip address`, `page token`). */
   notAfter?: string[];
+  /**
+   * The bare single-word alias is ambiguous (`address` of a server vs of a person): it only counts when the
+   * value belongs to an owner named like one of these (`customer.address`, `user.address`).
+   */
+  bareNeedsOwner?: { word: string; owners: string[] };
 }
 
 /** Words that turn a sensitive name into a harmless one when they lead the identifier. */
@@ -27,8 +32,11 @@ const HARMLESS_LEADING = new Set([
   "missing",
 ]);
 
-/** Does `name` (one identifier) end with one of the concept's aliases? */
-export function namesConcept(name: string, concept: NamedConcept): boolean {
+/**
+ * Does `name` (one identifier) end with one of the concept's aliases? `owner` is the identifier the value
+ * belongs to (`customer` in `customer.address`), when there is one.
+ */
+export function namesConcept(name: string, concept: NamedConcept, owner?: string): boolean {
   let words = identifierWords(name);
   if (words.length > 1 && (words[0] === "get" || words[0] === "to")) words = words.slice(1);
   if (words.length === 0) return false;
@@ -40,6 +48,11 @@ export function namesConcept(name: string, concept: NamedConcept): boolean {
     if (before.some((w) => HARMLESS_LEADING.has(w))) continue;
     const previous = before.at(-1);
     if (previous && concept.notAfter?.includes(previous)) continue;
+    const bare = concept.bareNeedsOwner;
+    if (bare && words.length === 1 && words[0] === bare.word) {
+      const ownerWords = owner ? identifierWords(owner) : [];
+      if (!ownerWords.some((w) => bare.owners.includes(w.replace(/s$/, "")))) continue;
+    }
     return true;
   }
   return false;
@@ -58,6 +71,10 @@ const KNOWN: Record<string, Omit<NamedConcept, "name">> = {
   cardnumber: { aliases: [["card", "number"], ["credit", "card"], ["credit", "card", "number"], ["pan"], ["cc", "number"], ["card", "no"], ["cvv"], ["cvc"]] },
   address: {
     aliases: [["address"], ["street"], ["street", "address"], ["address", "line", "1"], ["address", "line1"], ["postal", "address"]],
+    bareNeedsOwner: {
+      word: "address",
+      owners: ["user", "customer", "person", "profile", "member", "patient", "employee", "contact", "recipient", "buyer", "shopper", "billing", "shipping", "delivery", "home", "applicant", "guest", "subscriber", "client"],
+    },
     notAfter: ["ip", "mac", "remote", "local", "email", "mail", "server", "host", "bind", "listen", "wallet", "contract", "memory", "base", "web", "url", "socket", "peer", "network", "net", "hardware", "ether", "bluetooth", "broadcast", "public", "private", "proxy", "client", "node", "advertise", "advertised", "gateway", "return"],
   },
   dateofbirth: { aliases: [["date", "of", "birth"], ["dob"], ["birth", "date"], ["birthdate"], ["birthday"]] },
@@ -69,12 +86,12 @@ export function concept(name: string): NamedConcept {
 }
 
 /** Identifier chains in masked code (`user.email`, `this.req.body.phone`, `u.GetEmail()`), with offsets. */
-export function identifierChains(masked: string): { text: string; last: string; index: number; end: number }[] {
-  const chains: { text: string; last: string; index: number; end: number }[] = [];
+export function identifierChains(masked: string): { text: string; last: string; owner?: string; index: number; end: number }[] {
+  const chains: { text: string; last: string; owner?: string; index: number; end: number }[] = [];
   const re = /(?<![\w$.])[A-Za-z_$][\w$]*(?:\s*(?:\?\.|\.|!\.)\s*[A-Za-z_$][\w$]*)*/g;
   for (const m of masked.matchAll(re)) {
     const segments = m[0].split(/\s*(?:\?\.|!\.|\.)\s*/);
-    chains.push({ text: m[0].replace(/\s+/g, ""), last: segments.at(-1)!, index: m.index!, end: m.index! + m[0].length });
+    chains.push({ text: m[0].replace(/\s+/g, ""), last: segments.at(-1)!, owner: segments.at(-2), index: m.index!, end: m.index! + m[0].length });
   }
   return chains;
 }
