@@ -1,6 +1,7 @@
 import { minimatch } from "minimatch";
 import type { Change, ChangedFile, FileContent, Side } from "./change.js";
 import { parsePatch, type PatchLine } from "./patch.js";
+import { unifiedHunks } from "./memory-change.js";
 import { parseStructured, type StructuredFile } from "./structured.js";
 import type { Problem, TriggerHit } from "./types.js";
 import type { ArchgateConfig } from "../config/schema.js";
@@ -93,11 +94,13 @@ export class ReviewContext {
     const file = this.byPath.get(path);
     if (!file || file.status === "removed") return [];
     if (file.patch !== undefined) return parsePatch(file.patch).added;
-    if (file.status === "added" || file.status === "copied") {
-      const text = await this.text("head", path);
-      return text === undefined ? [] : text.split("\n").map((t, i) => ({ line: i + 1, text: t.replace(/\r$/, "") }));
-    }
-    return [];
+    if (file.binary) return [];
+    const after = await this.text("head", path);
+    if (after === undefined) return [];
+    const before = file.status === "added" ? undefined : await this.text("base", file.previousPath ?? path);
+    // No patch for a modified file: diff the texts ourselves, so a huge diff is still judged, not passed by silence.
+    if (before === undefined) return after.split("\n").map((t, i) => ({ line: i + 1, text: t.replace(/\r$/, "") }));
+    return parsePatch(unifiedHunks(before, after).text).added.map((l) => ({ line: l.line, text: l.text.replace(/\r$/, "") }));
   }
 
   /** Lines the change removes from `path`, with base line numbers. */

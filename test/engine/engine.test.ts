@@ -107,3 +107,34 @@ describe("review", () => {
     expect(report.findings).toEqual([]);
   });
 });
+
+describe("ReviewContext.addedLines", () => {
+  it("diffs base and head itself when the source omitted the patch of a modified file", async () => {
+    const { ReviewContext } = await import("../../src/engine/context.js");
+    const change = memoryChange({
+      files: [{ path: "app.py", status: "modified", additions: 1, deletions: 0 }],
+      baseTree: { "app.py": "a = 1\nb = 2\n" },
+      headTree: { "app.py": "a = 1\nsecret = 3\nb = 2\n" },
+    });
+    const ctx = new ReviewContext(change, defaultConfig());
+    expect(await ctx.addedLines("app.py")).toEqual([{ line: 2, text: "secret = 3" }]);
+  });
+
+  it("reads every line of an added file without a patch, and none of a binary one", async () => {
+    const { ReviewContext } = await import("../../src/engine/context.js");
+    const change = memoryChange({
+      files: [
+        { path: "new.txt", status: "added", additions: 2, deletions: 0 },
+        { path: "logo.png", status: "added", additions: 0, deletions: 0, binary: true },
+      ],
+      headTree: { "new.txt": "x\r\ny\n", "logo.png": new Uint8Array([137, 80, 0, 1]) },
+    });
+    const ctx = new ReviewContext(change, defaultConfig());
+    expect(await ctx.addedLines("new.txt")).toEqual([
+      { line: 1, text: "x" },
+      { line: 2, text: "y" },
+      { line: 3, text: "" },
+    ]);
+    expect(await ctx.addedLines("logo.png")).toEqual([]);
+  });
+});
