@@ -24,6 +24,7 @@ import {
   protoMessageLine,
   protoServiceLine,
 } from "../engine/kinds/schemas.js";
+import { graphqlSubstance, protoSubstance, specChangedMaterially } from "../engine/kinds/material.js";
 import { isRecord } from "../engine/structured.js";
 import type { TriggerHit } from "../engine/types.js";
 import { documentValue, firstAddedLine, isIgnoredForContracts, lineMatching, noteUnparsable, pathAt, sideOf, structuredIf, verbOf } from "./support.js";
@@ -41,6 +42,9 @@ export function contractHits(ctx: ReviewContext): Promise<ContractHits> {
   return pending;
 }
 
+/** A diff line of SDL: a definition, a field with a type, or a directive use such as @deprecated. */
+const GRAPHQL_DIFF_SDL = /^\s*((extend\s+)?(type|input|enum|interface|union|scalar)\s+\w|\w+\s*(\([^)]*\)?)?\s*:\s*\[?\w+[\]!]*|.*@deprecated)/;
+
 const UNPARSED_OPENAPI = /^["']?(openapi|swagger)["']?\s*:\s*["']?\d/m;
 const UNPARSED_ASYNCAPI = /^["']?asyncapi["']?\s*:\s*["']?\d/m;
 
@@ -53,8 +57,8 @@ async function classifyAll(ctx: ReviewContext): Promise<ContractHits> {
     if (ext === "proto") await classifyProto(ctx, file, out);
     else if (isGraphqlPath(file.path)) await classifyGraphql(ctx, file, out);
     else if (isThriftPath(file.path)) await classifyThrift(ctx, file, out);
-    else if (ext === "raml") out.api.push(await hit(ctx, file, `RAML API definition`));
-    else if (isAvroPath(file.path)) out.event.push(await hit(ctx, file, "Avro schema"));
+    else if (ext === "raml") add(out.api, await hit(ctx, file, "other", `RAML API definition`));
+    else if (isAvroPath(file.path)) add(out.event, await hit(ctx, file, "avro", "Avro schema"));
     else if (ext === "yaml" || ext === "yml" || ext === "json") {
       const found = await classifyStructured(ctx, file, out);
       if (!found) fragments.push(file);
@@ -64,7 +68,39 @@ async function classifyAll(ctx: ReviewContext): Promise<ContractHits> {
   return out;
 }
 
-async function hit(ctx: ReviewContext, file: ChangedFile, what: string, addedLine?: number, suffix = ""): Promise<TriggerHit> {
+type Family = "spec" | "proto" | "graphql" | "avro" | "other";
+
+/**
+ * A modified contract file counts only when the contract itself changed: edits to descriptions,
+ * examples, the document's version or title, comments, or .proto language options are documentation
+ * (noted, not counted). A file that cannot be compared counts.
+ */
+async function changedMaterially(ctx: ReviewContext, file: ChangedFile, family: Family): Promise<boolean> {
+  if (file.status !== "modified" && file.status !== "renamed") return true;
+  const before = await ctx.text("base", pathAt(file, "base"));
+  const after = await ctx.text("head", file.path);
+  if (before === undefined || after === undefined) return true;
+  if (before === after) return file.status !== "renamed";
+  let material = true;
+  if (family === "proto") material = protoSubstance(before) !== protoSubstance(after);
+  else if (family === "graphql") material = graphqlSubstance(before) !== graphqlSubstance(after);
+  else if (family === "spec" || family === "avro") {
+    const a = await documentValue(ctx, "base", pathAt(file, "base"));
+    const b = await documentValue(ctx, "head", file.path);
+    const parsedOk = (d: typeof a) => d !== undefined && (d.parsed === undefined || d.parsed.errors.length === 0);
+    if (parsedOk(a) && parsedOk(b)) material = specChangedMaterially(a!.value, b!.value);
+  }
+  if (!material) ctx.note(`${file.path}: only documentation changed (descriptions, examples, version, comments or language options); not counted as a contract change`);
+  return material;
+}
+
+function add(list: TriggerHit[], found: TriggerHit | undefined): void {
+  if (found) list.push(found);
+}
+
+/** The hit for a contract file, or undefined when a modification only touched its documentation. */
+async function hit(ctx: ReviewContext, file: ChangedFile, family: Family, what: string, addedLine?: number, suffix = ""): Promise<TriggerHit | undefined> {
+  if (!(await changedMaterially(ctx, file, family))) return undefined;
   const verb = verbOf(file);
   const from = file.status === "renamed" && file.previousPath ? ` (from ${file.previousPath})` : "";
   const line = file.status === "added" || file.status === "copied" ? addedLine : await firstAddedLine(ctx, file);
@@ -79,15 +115,15 @@ async function classifyProto(ctx: ReviewContext, file: ChangedFile, out: Contrac
   if (text === undefined) return;
   const serviceLine = protoServiceLine(text);
   if (serviceLine !== undefined) {
-    out.api.push(await hit(ctx, file, "gRPC service definition", serviceLine));
+    add(out.api, await hit(ctx, file, "proto", "gRPC service definition", serviceLine));
     return;
   }
   const messageLine = protoMessageLine(text);
   if (messageLine === undefined) return;
   // Messages next to a gRPC service belong to that API; messages on their own are exchanged as events.
   const serviceFile = await siblingProtoWithService(ctx, file);
-  if (serviceFile) out.api.push(await hit(ctx, file, "Protobuf messages", messageLine, ` of the gRPC API in ${serviceFile}`));
-  else out.event.push(await hit(ctx, file, "Protobuf message schema", messageLine));
+  if (serviceFile) add(out.api, await hit(ctx, file, "proto", "Protobuf messages", messageLine, ` of the gRPC API in ${serviceFile}`));
+  else add(out.event, await hit(ctx, file, "proto", "Protobuf message schema", messageLine));
 }
 
 async function siblingProtoWithService(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {
@@ -103,11 +139,22 @@ async function siblingProtoWithService(ctx: ReviewContext, file: ChangedFile): P
 
 async function classifyGraphql(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<void> {
   const side = sideOf(file);
-  const text = await ctx.text(side, pathAt(file, side));
-  if (text === undefined) return;
+  const content = await ctx.read(side, pathAt(file, side));
+  if (content.kind === "too-large") {
+    // Big generated schemas (a whole API in one schema.graphql) exceed the read limit: judge by the diff.
+    const lines = [...ctx.removedLines(file.path), ...(await ctx.addedLines(file.path))];
+    const sdl = lines.find((l) => GRAPHQL_DIFF_SDL.test(l.text));
+    if (sdl || (file.patch === undefined && /schema/i.test(file.path))) {
+      ctx.note(`${file.path}: too large to read; judged as a GraphQL schema from ${sdl ? "its diff" : "its name"}`);
+      add(out.api, await hit(ctx, file, "graphql", "GraphQL schema", file.status === "added" ? undefined : (await ctx.addedLines(file.path))[0]?.line));
+    }
+    return;
+  }
+  if (content.kind !== "text") return;
+  const text = content.text;
   const line = graphqlDefinitionLine(text);
   // Client operations (queries, fragments) use the contract; only type definitions define it.
-  if (line !== undefined) out.api.push(await hit(ctx, file, "GraphQL schema", line));
+  if (line !== undefined) add(out.api, await hit(ctx, file, "graphql", "GraphQL schema", line));
 }
 
 async function classifyThrift(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<void> {
@@ -115,7 +162,7 @@ async function classifyThrift(ctx: ReviewContext, file: ChangedFile, out: Contra
   const text = await ctx.text(side, pathAt(file, side));
   if (text === undefined) return;
   const line = protoServiceLine(text);
-  if (line !== undefined) out.api.push(await hit(ctx, file, "Thrift service definition", line));
+  if (line !== undefined) add(out.api, await hit(ctx, file, "other", "Thrift service definition", line));
 }
 
 /** A top-level version key of a block-style YAML spec: column 0 is top level, so no parser is needed. */
@@ -138,7 +185,7 @@ async function classifyStructured(ctx: ReviewContext, file: ChangedFile, out: Co
     if (key) {
       const label = `${SPEC_NAMES[key[1]!]} ${key[2]}${key[3] !== undefined ? `.${key[3]}` : ""} document`;
       const line = text.slice(0, key.index).split("\n").length;
-      (key[1] === "asyncapi" ? out.event : out.api).push(await hit(ctx, file, label, line));
+      add(key[1] === "asyncapi" ? out.event : out.api, await hit(ctx, file, "spec", label, line));
       return true;
     }
   }
@@ -147,43 +194,43 @@ async function classifyStructured(ctx: ReviewContext, file: ChangedFile, out: Co
   const { value, parsed } = doc;
   const apiLabel = openApiLabel(value);
   if (apiLabel) {
-    out.api.push(await hit(ctx, file, `${apiLabel} document`, lineMatching(text, /["']?(openapi|swagger)["']?\s*:/)));
+    add(out.api, await hit(ctx, file, "spec", `${apiLabel} document`, lineMatching(text, /["']?(openapi|swagger)["']?\s*:/)));
     return true;
   }
   const asyncLabel = asyncApiLabel(value);
   if (asyncLabel) {
-    out.event.push(await hit(ctx, file, `${asyncLabel} document`, lineMatching(text, /["']?asyncapi["']?\s*:/)));
+    add(out.event, await hit(ctx, file, "spec", `${asyncLabel} document`, lineMatching(text, /["']?asyncapi["']?\s*:/)));
     return true;
   }
   if (parsed && parsed.docs.length === 0 && parsed.errors.length > 0) {
     // Broken YAML that still announces itself as a spec counts by its unambiguous version key.
     if (UNPARSED_OPENAPI.test(text)) {
       noteUnparsable(ctx, path, parsed, "counted as an OpenAPI document by its version key");
-      out.api.push(await hit(ctx, file, "OpenAPI document"));
+      add(out.api, await hit(ctx, file, "spec", "OpenAPI document"));
       return true;
     }
     if (UNPARSED_ASYNCAPI.test(text)) {
       noteUnparsable(ctx, path, parsed, "counted as an AsyncAPI document by its version key");
-      out.event.push(await hit(ctx, file, "AsyncAPI document"));
+      add(out.event, await hit(ctx, file, "spec", "AsyncAPI document"));
       return true;
     }
     if (place === "event-dir" && /\$schema|"properties"|^properties\s*:/m.test(text)) {
       noteUnparsable(ctx, path, parsed, "counted as an event schema by its location");
-      out.event.push(await hit(ctx, file, "event schema"));
+      add(out.event, await hit(ctx, file, "spec", "event schema"));
       return true;
     }
     return false;
   }
   if (isCloudEventSchema(value)) {
-    out.event.push(await hit(ctx, file, "CloudEvents schema", lineMatching(text, /specversion/)));
+    add(out.event, await hit(ctx, file, "spec", "CloudEvents schema", lineMatching(text, /specversion/)));
     return true;
   }
   if (place !== undefined && isJsonSchemaDocument(value)) {
-    out.event.push(await hit(ctx, file, "event JSON Schema", lineMatching(text, /["']?\$(schema|id)["']?\s*:/)));
+    add(out.event, await hit(ctx, file, "spec", "event JSON Schema", lineMatching(text, /["']?\$(schema|id)["']?\s*:/)));
     return true;
   }
   if (place === "event-dir" && isRecord(value) && value.type === "object" && isRecord(value.properties)) {
-    out.event.push(await hit(ctx, file, "event schema", lineMatching(text, /^\s*["']?type["']?\s*:/m)));
+    add(out.event, await hit(ctx, file, "spec", "event schema", lineMatching(text, /^\s*["']?type["']?\s*:/m)));
     return true;
   }
   return false;
@@ -209,7 +256,7 @@ async function classifyFragments(ctx: ReviewContext, files: ChangedFile[], out: 
       if (!root) rootCache.set(key, (root = openApiRootIn(ctx, side, index.filesIn(dir).filter((p) => p !== path))));
       const found = await root;
       if (found) {
-        out.api.push(await hit(ctx, file, "OpenAPI fragment", undefined, `, part of ${found}`));
+        add(out.api, await hit(ctx, file, "spec", "OpenAPI fragment", undefined, `, part of ${found}`));
         break;
       }
     }

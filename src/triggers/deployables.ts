@@ -69,13 +69,15 @@ async function serviceDirectories(ctx: ReviewContext, files: ChangedFile[], tree
   const base = await trees.at("base");
   const head = await trees.at("head");
   const newDirs: string[] = [];
+  const pendingAdded: PendingUnit[] = [];
+  const pendingRetired: PendingUnit[] = [];
   for (const [dir, markers] of groupByDir(added.filter((f) => !moved.has(f.path)))) {
     if (base.hasDir(dir) || newDirs.some((d) => isUnder(dir, d))) continue;
     const entry = await entrypointOf(ctx, "head", head, dir, markers.map((m) => m.path));
     if (!entry) continue;
     newDirs.push(dir);
     const marker = markers.find((m) => isDockerfile(m.path)) ?? markers[0]!;
-    out.added.push({ file: marker.path, reason: `adds service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; starts with ${entry})` });
+    pendingAdded.push({ dir, marker: marker.path, hit: { file: marker.path, reason: `adds service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; starts with ${entry})` } });
   }
   const goneDirs: string[] = [];
   for (const [dir, markers] of groupByDir(removed.filter((f) => !moved.has(f.path)))) {
@@ -84,8 +86,52 @@ async function serviceDirectories(ctx: ReviewContext, files: ChangedFile[], tree
     if (!entry) continue;
     goneDirs.push(dir);
     const marker = markers.find((m) => isDockerfile(m.path)) ?? markers[0]!;
-    out.retired.push({ file: marker.path, reason: `removes service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; started with ${entry})` });
+    pendingRetired.push({ dir, marker: marker.path, hit: { file: marker.path, reason: `removes service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; started with ${entry})` } });
   }
+  // A service renamed while its files were edited (git saw delete + add): same parent, similar name or build file.
+  const renamedDirs = new Set<string>();
+  for (const a of pendingAdded) {
+    for (const r of pendingRetired) {
+      if (renamedDirs.has(r.dir) || !(await looksRenamed(ctx, a, r))) continue;
+      renamedDirs.add(a.dir);
+      renamedDirs.add(r.dir);
+      break;
+    }
+  }
+  for (const a of pendingAdded) if (!renamedDirs.has(a.dir)) out.added.push(a.hit);
+  for (const r of pendingRetired) if (!renamedDirs.has(r.dir)) out.retired.push(r.hit);
+}
+
+interface PendingUnit {
+  dir: string;
+  marker: string;
+  hit: TriggerHit;
+}
+
+/** Normalised unit name: "checkoutservice", "checkout-service" and "checkout" are one name. */
+function unitName(dir: string): string {
+  return basename(dir).toLowerCase().replace(/[-_]?(service|svc|server|api|app)$/, "").replace(/[-_]/g, "");
+}
+
+async function looksRenamed(ctx: ReviewContext, added: PendingUnit, retired: PendingUnit): Promise<boolean> {
+  const a = unitName(added.dir);
+  const r = unitName(retired.dir);
+  if (a !== "" && (a === r || a.startsWith(r) || r.startsWith(a))) return true;
+  if (basename(added.marker) !== basename(retired.marker)) return false;
+  const before = await ctx.text("base", retired.marker);
+  const after = await ctx.text("head", added.marker);
+  return before !== undefined && after !== undefined && lineSimilarity(before, after) >= 0.6;
+}
+
+/** Jaccard similarity of the non-blank lines of two texts. */
+function lineSimilarity(a: string, b: string): number {
+  const set = (t: string) => new Set(t.split("\n").map((l) => l.trim()).filter((l) => l !== ""));
+  const x = set(a);
+  const y = set(b);
+  let shared = 0;
+  for (const l of x) if (y.has(l)) shared++;
+  const union = x.size + y.size - shared;
+  return union === 0 ? 1 : shared / union;
 }
 
 /** Groups by directory, outermost first (so nested units inside a new service are not counted twice). */
@@ -229,15 +275,16 @@ function resolve(base: string, relative: string): string {
 
 async function composeIn(ctx: ReviewContext, side: Side, path: string): Promise<ComposeService[]> {
   const parsed = await structuredIf(ctx, side, path, (t) => /^services\s*:/m.test(t));
-  return parsed ? composeServices(parsed.parsed).filter((s) => s.build !== undefined) : [];
+  return parsed ? composeServices(parsed.parsed) : [];
 }
 
 async function compose(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
   for (const file of files.filter((f) => isComposeFile(f.path))) {
     const head = file.status === "removed" ? [] : await composeIn(ctx, "head", file.path);
     const base = file.status === "added" || file.status === "copied" ? [] : await composeIn(ctx, "base", pathAt(file, "base"));
-    let appeared = head.filter((s) => !base.some((b) => b.name === s.name));
-    let vanished = base.filter((s) => !head.some((h) => h.name === s.name));
+    // Built from this repository and new by name: switching an existing service between image and build is neither.
+    let appeared = head.filter((s) => s.build !== undefined && !base.some((b) => b.name === s.name));
+    let vanished = base.filter((s) => s.build !== undefined && !head.some((h) => h.name === s.name));
     // Renamed service: same build context out and in.
     const renamedContexts = new Set(appeared.map((a) => a.build).filter((b) => vanished.some((v) => v.build === b)));
     appeared = appeared.filter((a) => !renamedContexts.has(a.build));

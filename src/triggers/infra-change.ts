@@ -11,7 +11,7 @@ import {
   type InfraKind,
 } from "../engine/kinds/infra.js";
 import { mayBeKubernetesText } from "../engine/kinds/kubernetes.js";
-import { isVersionBumpOnly } from "../engine/kinds/noise.js";
+import { isCommentOrDescriptionOnly, isVersionBumpOnly } from "../engine/kinds/noise.js";
 import { dirname, extension, pathIndex, type PathIndex } from "../engine/kinds/paths.js";
 import type { TriggerHit, TriggerModule } from "../engine/types.js";
 import { isIgnoredByTriggers, manifestHeaders, noteUnparsable, pathAt, sideOf, verbOf } from "./support.js";
@@ -40,6 +40,8 @@ export const infraChange: TriggerModule = {
   async detect(ctx) {
     const hits: TriggerHit[] = [];
     const bumps: string[] = [];
+    const cosmetic: string[] = [];
+    const pipelines: string[] = [];
     const candidates = ctx.files.filter((f) => !isIgnoredByTriggers(f));
     // Charts, kustomizations and Pulumi/CDK projects are known by a marker file near the changed one: list
     // the trees only when a changed file could depend on such a marker.
@@ -69,8 +71,20 @@ export const infraChange: TriggerModule = {
         }
       }
       if (kind === undefined) continue;
-      if (file.status === "modified" && file.patch !== undefined && isVersionBumpOnly(ctx.removedLines(file.path), await ctx.addedLines(file.path))) {
-        bumps.push(file.path);
+      if (file.status === "modified" && file.patch !== undefined) {
+        const removed = ctx.removedLines(file.path);
+        const added = await ctx.addedLines(file.path);
+        if (isVersionBumpOnly(removed, added)) {
+          bumps.push(file.path);
+          continue;
+        }
+        if (isCommentOrDescriptionOnly(removed, added)) {
+          cosmetic.push(file.path);
+          continue;
+        }
+      }
+      if (kind === "CI pipeline" && !(await touchesDelivery(ctx, file))) {
+        pipelines.push(file.path);
         continue;
       }
       const hit: TriggerHit = { file: file.path, reason: `${verbOf(file)} ${KIND_LABELS[kind] ?? kind} ${file.path}${detail}` };
@@ -81,9 +95,27 @@ export const infraChange: TriggerModule = {
       hits.push(hit);
     }
     if (bumps.length > 0) ctx.note(`infra-change: version-only bumps were not counted as infrastructure changes: ${bumps.join(", ")}`);
+    if (cosmetic.length > 0) ctx.note(`infra-change: changes to comments or descriptions only were not counted: ${cosmetic.join(", ")}`);
+    if (pipelines.length > 0) ctx.note(`infra-change: CI changes that do not touch deployment were not counted: ${pipelines.join(", ")}`);
     return hits;
   },
 };
+
+/**
+ * Words of a pipeline step that builds, ships or changes an environment. Pipelines that only lint, test
+ * or harden the CI itself are the team's tooling, not how the system runs.
+ */
+const DELIVERY = /\b(deploy\w*|release|publish|promote|rollout|rollback|environment|kubectl|helm|helmfile|kustomize|terraform|tofu|terragrunt|pulumi|cdk|sam|serverless|argocd|flux|skaffold|docker\s+(push|buildx)|build-push-action|gcloud|aws|az|eksctl|ecs|cloudformation|k8s|kubernetes|prod\w*|staging|canary)\b/i;
+
+/** True when a CI pipeline change touches delivery (or the whole pipeline is added or removed and it deploys). */
+async function touchesDelivery(ctx: ReviewContext, file: ChangedFile): Promise<boolean> {
+  if (file.status === "added" || file.status === "removed" || file.status === "copied" || file.patch === undefined) {
+    const text = await ctx.text(sideOf(file), pathAt(file, sideOf(file)));
+    return text === undefined || DELIVERY.test(text);
+  }
+  const lines = [...ctx.removedLines(file.path), ...(await ctx.addedLines(file.path))];
+  return lines.some((l) => DELIVERY.test(l.text));
+}
 
 /** How a hit names the file ("changes Kubernetes manifest k8s/cart.yaml (Deployment cart)"). */
 const KIND_LABELS: Partial<Record<InfraKind, string>> = {

@@ -26,8 +26,8 @@ export const schemaMigration: TriggerModule = {
   async detect(ctx) {
     const hits: TriggerHit[] = [];
     for (const file of ctx.files) {
-      if (file.status === "removed" || isIgnoredByTriggers(file)) continue;
-      const found = await classify(ctx, file);
+      if (isIgnoredByTriggers(file)) continue;
+      const found = file.status === "removed" ? await removedSchemaScript(ctx, file) : await classify(ctx, file);
       if (!found) continue;
       const hit: TriggerHit = { file: file.path, reason: `${verbOf(file)} ${found} ${file.path}` };
       const line = await firstAddedLine(ctx, file);
@@ -50,6 +50,31 @@ async function classify(ctx: ReviewContext, file: ChangedFile): Promise<string |
   if (!worthReading) return byPath === undefined ? undefined : `${byPath} migration`;
   const text = await ctx.text("head", file.path);
   const framework = text === undefined ? byPath : migrationFramework(file.path, text);
-  if (framework === undefined) return undefined;
+  if (framework === undefined) return ext === "sql" ? await schemaScript(ctx, file) : undefined;
   return framework === "SQL" ? "SQL migration" : `${framework} migration`;
+}
+
+/** DDL that creates, changes or drops schema objects. */
+const DDL = /\b(CREATE|DROP|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:UNLOGGED\s+|TEMPORARY\s+|TEMP\s+)?(TABLE|SCHEMA|DATABASE|INDEX|UNIQUE\s+INDEX|TYPE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|DOMAIN)\b/i;
+
+/**
+ * A SQL script outside any migration framework (a database init script such as
+ * docker-entrypoint-initdb.d/init.sql, a schema.sql) whose changed lines create, alter or drop schema
+ * objects. Queries, reports and data loads do not count; seeds and fixtures never do.
+ */
+async function schemaScript(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {
+  if (/(^|\/)(seeds?|seeders|fixtures|factories|testdata|samples?)\//i.test(file.path)) return undefined;
+  const lines =
+    file.status === "added" || file.status === "copied" || file.patch === undefined
+      ? ((await ctx.text("head", file.path)) ?? "").split("\n")
+      : [...ctx.removedLines(file.path), ...(await ctx.addedLines(file.path))].map((l) => l.text);
+  return lines.some((l) => !/^\s*--/.test(l) && DDL.test(l)) ? "database schema script" : undefined;
+}
+
+/** A deleted SQL script that defined schema objects (a service's database going away with it). */
+async function removedSchemaScript(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {
+  if (extension(file.path) !== "sql" || migrationFramework(file.path) !== undefined) return undefined;
+  if (/(^|\/)(seeds?|seeders|fixtures|factories|testdata|samples?)\//i.test(file.path)) return undefined;
+  const text = await ctx.text("base", file.path);
+  return text !== undefined && text.split("\n").some((l) => !/^\s*--/.test(l) && DDL.test(l)) ? "database schema script" : undefined;
 }

@@ -46,12 +46,13 @@ export function isIgnoredByTriggers(file: ChangedFile): boolean {
 const PROSE = new Set(["md", "mdx", "markdown", "rst", "adoc", "asciidoc", "txt", "html"]);
 
 /**
- * Contract files are recognised by what they are, so a spec under docs/ (swaggo's docs/swagger.yaml,
- * a published openapi.json) still counts; prose, tests, examples and vendored copies do not.
+ * Contract files are recognised by what they are, so a spec under docs/ or examples/ (swaggo's
+ * docs/swagger.yaml, a specification's example documents) still counts; prose, tests and vendored copies do not.
  */
 export function isIgnoredForContracts(file: ChangedFile): boolean {
   const p = file.path;
-  return PROSE.has(extension(p)) || isTest(p) || isExample(p) || isVendored(p) || isLockfile(p) || isDevTooling(p);
+  // Examples stay in: in a specification or SDK repository the example contracts are the product.
+  return PROSE.has(extension(p)) || isTest(p) || isVendored(p) || isLockfile(p) || isDevTooling(p);
 }
 
 /**

@@ -110,20 +110,60 @@ export function isPackageManifest(path: string): boolean {
 
 /** Versions, digests and commit hashes: what a dependency bump changes. */
 const VERSION_TOKEN = /\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\bv?\d+(?:\.\d+)+(?:[-+.][0-9A-Za-z.-]+)?\b|\bv\d+\b|(?<=[@:=~^])\d+\b/g;
+/** `@sha256:<digest>` pins, added to or removed from an image reference. */
+const DIGEST_PIN = /@sha256:[0-9a-f]{64}/g;
+/** Lines whose whole value is a reference to something versioned elsewhere (image, chart, tag, ref). */
+const REFERENCE_LINE = /^(\s*-?\s*["']?(?:image|repository|registry|tag|newTag|newName|digest|version|appVersion|ref|rev|sha)["']?\s*[:=])\s*\S.*$/;
+const DOCKER_FROM = /^\s*FROM\s+(?:--platform=\S+\s+)?\S+(\s+AS\s+\S+)?\s*$/i;
 
 function versionless(text: string): string {
   // Trailing comments carry the human-readable version of a pinned digest (`uses: x@<sha> # v4.1.0`).
-  return text.replace(VERSION_TOKEN, "#").replace(/\s+/g, " ").trim();
+  return text.replace(DIGEST_PIN, "").replace(VERSION_TOKEN, "#").replace(/\s+/g, " ").trim();
+}
+
+/** Dockerfile lines that mean the same: instruction keywords are case-insensitive, `ENV k v` is `ENV k=v`. */
+function dockerfileLine(text: string): string {
+  return text
+    .trim()
+    .replace(/^(\w+)/, (k) => k.toUpperCase())
+    .replace(/\s+as\s+(\S+)\s*$/i, " AS $1")
+    .replace(/^(ENV|LABEL|ARG)\s+([\w.-]+)\s+(?!=)(.*)$/, "$1 $2=$3")
+    .replace(/\s+/g, " ");
+}
+
+function sameButForReferences(before: string, after: string): boolean {
+  if (versionless(before) === versionless(after)) return true;
+  const a = REFERENCE_LINE.exec(before);
+  const b = REFERENCE_LINE.exec(after);
+  if (a && b && a[1] === b[1]) return true;
+  // FROM <image> AS <stage>: a new base image reference for the same stage.
+  const fa = DOCKER_FROM.exec(before);
+  const fb = DOCKER_FROM.exec(after);
+  return fa !== null && fb !== null && (fa[1] ?? "").toLowerCase() === (fb[1] ?? "").toLowerCase();
 }
 
 /**
- * True when a modification only changes version numbers, digests or commit pins: every removed line has
- * an added line that is identical once versions are masked (a Dependabot/Renovate-style bump).
+ * True when a modification only changes version numbers, digests, image references or commit pins
+ * (a Dependabot/Renovate or release bump), or rewrites Dockerfile lines in an equivalent spelling:
+ * every removed line has an added line that is the same once those are masked.
  */
 export function isVersionBumpOnly(removed: readonly PatchLine[], added: readonly PatchLine[]): boolean {
   const significant = (lines: readonly PatchLine[]) => lines.map((l) => l.text).filter((t) => t.trim() !== "");
   const before = significant(removed);
   const after = significant(added);
   if (before.length === 0 || before.length !== after.length) return false;
-  return before.every((text, i) => text !== after[i] && versionless(text) === versionless(after[i]!));
+  return before.every((text, i) => {
+    const other = after[i]!;
+    if (text === other) return false;
+    return sameButForReferences(text, other) || dockerfileLine(text) === dockerfileLine(other);
+  });
+}
+
+/** Comments and human-readable descriptions: lines that document configuration without changing it. */
+const DOC_LINE = /^\s*(#|\/\/|\/\*|\*|--|<!--)|^\s*-?\s*["']?description["']?\s*[:=]/;
+
+/** True when every line a modification adds or removes is a comment or a description. */
+export function isCommentOrDescriptionOnly(removed: readonly PatchLine[], added: readonly PatchLine[]): boolean {
+  const lines = [...removed, ...added].filter((l) => l.text.trim() !== "");
+  return lines.length > 0 && lines.every((l) => DOC_LINE.test(l.text));
 }
