@@ -147,3 +147,12 @@ describe("performance", () => {
     expect(performance.now() - started).toBeLessThan(200);
   });
 });
+
+describe("plaintext-secret without a patch", () => {
+  it("computes the added lines itself when the source omitted the patch of a modified file", async () => {
+    const change = changeFromTrees({ "config/app.env": "A=1\nB=2\n" }, { "config/app.env": `A=1\nTOKEN=${GITHUB_TOKEN}\nB=2\n` });
+    for (const file of change.files) delete file.patch; // as GitHub does for very large diffs
+    const report = await review(change, defaultConfig(), { rules: [plaintextSecret], triggers: [] });
+    expect(report.findings.map((f) => [f.file, f.line])).toEqual([["config/app.env", 2]]);
+  });
+});
