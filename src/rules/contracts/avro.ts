@@ -147,7 +147,8 @@ function report(w: Walk, at: { reader?: Pointer; writer?: Pointer }, key: string
 }
 
 function compare(w: Walk, reader: avro.Type, writer: avro.Type, rPtr: Pointer, wPtr: Pointer, label: string): void {
-  const pair = `${reader.name ?? reader.typeName}|${writer.name ?? writer.typeName}|${label}`;
+  // Named types are compared once (recursive records end here); anonymous ones once per place.
+  const pair = reader.name && writer.name ? `${reader.name}|${writer.name}` : `${reader.typeName}|${writer.typeName}|${label}`;
   if (w.seen.has(pair)) return;
   w.seen.add(pair);
   const problem = canRead(reader, writer);
@@ -172,7 +173,9 @@ function compare(w: Walk, reader: avro.Type, writer: avro.Type, rPtr: Pointer, w
       }
       compare(w, rf.type, wFields[wi]!.type, [...rfPtr, "type"], [...wDef, "fields", wi, "type"], name);
     });
-    if (w.out.length > before || !problem) return;
+    // With matching names, what is left of the resolver's failure lies in a nested type reported where it was met first.
+    const sameName = reader.name === writer.name || (reader.aliases ?? []).includes(writer.name ?? "");
+    if (w.out.length > before || !problem || sameName) return;
   } else if (reader.typeName === "enum" && writer.typeName === "enum") {
     const rSymbols = (reader as avro.types.EnumType).symbols;
     const missing = (writer as avro.types.EnumType).symbols.filter((s) => !rSymbols.includes(s));
@@ -185,6 +188,19 @@ function compare(w: Walk, reader: avro.Type, writer: avro.Type, rPtr: Pointer, w
       report(w, { reader: [...rDef, "symbols"], writer: [...wDef, "symbols"] }, `${reader.name ?? label} symbols ${missing.join(",")}`, message);
       return;
     }
+  } else if (isUnion(reader) && isUnion(writer)) {
+    // Branches are matched by name; a writer branch no reader branch can take is the break.
+    const rTypes = unionTypes(reader);
+    unionTypes(writer).forEach((wb, wi) => {
+      const ri = rTypes.findIndex((rb) => branchKey(rb) === branchKey(wb));
+      if (ri >= 0) {
+        compare(w, rTypes[ri]!, wb, [...rPtr, ri], [...wPtr, wi], label);
+      } else if (!rTypes.some((rb) => canRead(rb, wb) === undefined)) {
+        const message = w.readerSide === "head" ? `${label} no longer accepts ${branchKey(wb)}` : `${label} now allows ${branchKey(wb)}`;
+        report(w, { reader: rPtr, writer: [...wPtr, wi] }, `${label} union ${branchKey(wb)}`, message);
+      }
+    });
+    return;
   } else if (reader.typeName === "array" && writer.typeName === "array") {
     compare(w, (reader as avro.types.ArrayType).itemsType, (writer as avro.types.ArrayType).itemsType, [...rPtr, "items"], [...wPtr, "items"], `${label}[]`);
     return;
@@ -195,6 +211,18 @@ function compare(w: Walk, reader: avro.Type, writer: avro.Type, rPtr: Pointer, w
   if (!problem) return;
   const name = reader.name && writer.name && reader.name !== writer.name ? ` (${writer.name} -> ${reader.name})` : "";
   report(w, { reader: rPtr, writer: wPtr }, `${label} type`, `${label}: ${problem}${name}`);
+}
+
+function isUnion(type: avro.Type): boolean {
+  return type.typeName.startsWith("union");
+}
+
+function unionTypes(type: avro.Type): avro.Type[] {
+  return (type as unknown as { types: avro.Type[] }).types;
+}
+
+function branchKey(type: avro.Type): string {
+  return type.name ?? type.typeName;
 }
 
 function docValue(schema: AvroSchema, pointer: Pointer): unknown {
