@@ -377,3 +377,51 @@ describe("destructive-migration: psql scripts", () => {
     expect(report.problems).toEqual([]);
   });
 });
+
+describe("destructive-migration: Sequelize and TypeORM", () => {
+  it("Sequelize queryInterface calls in up() (down() is a rollback)", async () => {
+    const text = `"use strict";
+
+/** @type {import('sequelize-cli').Migration} */
+module.exports = {
+  async up(queryInterface, Sequelize) {
+    await queryInterface.removeColumn("Users", "fax");
+    await queryInterface.addColumn("Users", "tier", { type: Sequelize.STRING, allowNull: false });
+    await queryInterface.addColumn("Users", "plan", { type: Sequelize.STRING, allowNull: false, defaultValue: "free" });
+    await queryInterface.addIndex("Users", ["email"], { concurrently: true });
+    await queryInterface.addIndex("Users", ["plan"]);
+    await queryInterface.sequelize.query('ALTER TABLE "Users" RENAME COLUMN "name" TO "fullName"');
+  },
+
+  async down(queryInterface, Sequelize) {
+    await queryInterface.dropTable("Users");
+  },
+};
+`;
+    const { found, report } = await findings({ name: "", path: "migrations/20260301000000-users-tier.js", text });
+    expect(found).toEqual([[6, "error"], [7, "error"], [10, "warning"], [11, "error"]]);
+    expect(report.problems).toEqual([]);
+  });
+
+  it("TypeORM generated queryRunner.query SQL and API calls in up()", async () => {
+    const text = `import { MigrationInterface, QueryRunner, TableColumn } from "typeorm";
+
+export class UserTier1700000000000 implements MigrationInterface {
+  name = "UserTier1700000000000";
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(\`ALTER TABLE "user" DROP COLUMN "fax"\`);
+    await queryRunner.addColumn("user", new TableColumn({ name: "tier", type: "varchar", isNullable: false }));
+    await queryRunner.renameColumn("user", "name", "fullName");
+  }
+
+  public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(\`DROP TABLE "user"\`);
+  }
+}
+`;
+    const { found, report } = await findings({ name: "", path: "src/migrations/1700000000000-UserTier.ts", text });
+    expect(found).toEqual([[7, "error"], [8, "error"], [9, "error"]]);
+    expect(report.problems).toEqual([]);
+  });
+});

@@ -2,6 +2,7 @@ import type { ReviewContext } from "../../engine/context.js";
 import type { ChangedFile } from "../../engine/change.js";
 import { migrationFramework, migrationNeedsText, type MigrationFramework } from "../../engine/kinds/migrations.js";
 import { analyzeDjango, analyzeAlembic, type DjangoAnalysis } from "./python.js";
+import { analyzeSequelize, analyzeTypeorm } from "./js-orm.js";
 import { analyzeKnex } from "./knex.js";
 import { analyzeLiquibase } from "./liquibase.js";
 import { analyzeRails } from "./rails.js";
@@ -17,8 +18,8 @@ export interface ChangedMigration {
   addedLines?: Set<number>;
 }
 
-/** Frameworks whose migrations we read; others get a note (TypeORM, Sequelize, EF Core, Laravel, ...). */
-const JUDGED = new Set<MigrationFramework>(["Rails", "Django", "Alembic", "Flyway", "Liquibase", "Prisma", "Knex", "golang-migrate", "goose", "dbmate", "Drizzle", "Diesel", "SQL"]);
+/** Frameworks whose migrations we read; others get a note (EF Core, Laravel, Ecto, Doctrine, ...). */
+const JUDGED = new Set<MigrationFramework>(["Rails", "Django", "Alembic", "Flyway", "Liquibase", "Prisma", "Knex", "Sequelize", "TypeORM", "golang-migrate", "goose", "dbmate", "Drizzle", "Diesel", "SQL"]);
 
 const cache = new WeakMap<ReviewContext, Promise<ChangedMigration[]>>();
 
@@ -82,6 +83,10 @@ export async function analyze(
       return analyzeAlembic(text);
     case "Knex":
       return analyzeKnex(text);
+    case "Sequelize":
+      return analyzeSequelize(text);
+    case "TypeORM":
+      return analyzeTypeorm(text);
     case "Liquibase":
       // Formatted SQL changelogs keep rollbacks in `--rollback` comments, which the SQL parser skips.
       return /\.sql$/i.test(path) ? analyzeSql(text) : analyzeLiquibase(path, text);

@@ -79,11 +79,11 @@ export async function analyzeKnex(text: string): Promise<MigrationAnalysis> {
   return out;
 }
 
-/** [start, end) of the `up` migration function; undefined when the file has none. */
-function upSection(text: string): [number, number] | undefined {
-  const up = /(?:exports\.up\s*=|export\s+(?:async\s+)?function\s+up\b|export\s+const\s+up\s*=|^\s*(?:async\s+)?up\s*[(:])/m.exec(text);
+/** [start, end) of the `up` migration function (Knex, Sequelize, TypeORM); undefined when the file has none. */
+export function upSection(text: string): [number, number] | undefined {
+  const up = /(?:exports\.up\s*=|export\s+(?:async\s+)?function\s+up\b|export\s+const\s+up\s*=|^\s*(?:public\s+)?(?:async\s+)?up\s*[(:])/m.exec(text);
   if (!up) return undefined;
-  const down = /(?:exports\.down\s*=|export\s+(?:async\s+)?function\s+down\b|export\s+const\s+down\s*=|^\s*(?:async\s+)?down\s*[(:])/m.exec(text);
+  const down = /(?:exports\.down\s*=|export\s+(?:async\s+)?function\s+down\b|export\s+const\s+down\s*=|^\s*(?:public\s+)?(?:async\s+)?down\s*[(:])/m.exec(text);
   const end = down && down.index > up.index ? down.index : text.length;
   return [up.index, end];
 }
