@@ -109,7 +109,7 @@ export function isPackageManifest(path: string): boolean {
 }
 
 /** Versions, digests and commit hashes: what a dependency bump changes. */
-const VERSION_TOKEN = /\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\bv?\d+(?:\.\d+)+(?:[-+.][0-9A-Za-z.-]+)?\b|\bv\d+\b|(?<=[@:=~^])\d+\b/g;
+const VERSION_TOKEN = /\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\bv?\d+(?:\.\d+)+(?:[-+.][0-9A-Za-z.-]+)?\b|\bv\d+\b|(?<=[@:~^])\d+\b/g;
 /** `@sha256:<digest>` pins, added to or removed from an image reference. */
 const DIGEST_PIN = /@sha256:[0-9a-f]{64}/g;
 /** Lines whose whole value is a reference to something versioned elsewhere (image, chart, tag, ref). */
