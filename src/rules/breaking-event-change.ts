@@ -52,6 +52,8 @@ interface EventBreak {
   side: Side;
   what: string;
   key: string;
+  /** What the break is regardless of the route that found it (a schema file judged alone or through AsyncAPI). */
+  same: string;
 }
 
 export const breakingEventChange: RuleModule<Options> = {
@@ -69,14 +71,18 @@ export const breakingEventChange: RuleModule<Options> = {
     for (const hit of hits) {
       const file = ctx.file(hit.file);
       // New schemas have nobody to break; removed ones are the service-retirement trigger's business.
-      if (!file || file.status === "added" || file.status === "copied" || file.status === "removed") continue;
+      if (!file || file.status === "added" || file.status === "copied") continue;
+      if (file.status === "removed") {
+        ctx.note(`breaking-event-change: ${file.path} was removed; make sure no producer or consumer still uses it`);
+        continue;
+      }
       judged.add(file.path);
       found.push(...(await guarded(ctx, file.path, () => judgeFile(ctx, file, opts.compatibility))));
     }
     found.push(...(await judgeUnchangedAsyncApiDocs(ctx, judged, opts.compatibility)));
-    // One finding per place: a schema file judged on its own and through an AsyncAPI document that uses it.
+    // One finding per break: a schema file may be judged on its own and through an AsyncAPI document that uses it.
     const seen = new Set<string>();
-    const breaks = found.filter((b) => !seen.has(`${b.file}:${b.line}`) && Boolean(seen.add(`${b.file}:${b.line}`)));
+    const breaks = found.filter((b) => !seen.has(b.same) && Boolean(seen.add(b.same)));
     if (breaks.length === 0) return [];
     const heading = ctx.config.migrationPlan.heading;
     if (hasMigrationPlan(ctx.change.description, heading)) {
@@ -141,6 +147,7 @@ async function judgeAvro(ctx: ReviewContext, file: ChangedFile, basePath: string
     side: b.side,
     what: `Avro schema ${file.path}: ${b.message}`,
     key: `avro ${b.key}`,
+    same: `${b.side === "base" ? basePath : file.path}:${b.line}:avro ${b.key}`,
   }));
 }
 
@@ -202,6 +209,7 @@ async function judgeProto(ctx: ReviewContext, file: ChangedFile, basePath: strin
     side: b.side,
     what: `Protobuf ${file.path}: ${b.message} [buf ${b.rule}]`,
     key: `proto ${b.key}`,
+    same: `${b.side === "base" ? basePath : file.path}:${b.line}:proto ${b.key}`,
   }));
 }
 
@@ -288,7 +296,14 @@ function root(spec: SpecDocument): SchemaRoot {
 }
 
 function jsonBreak(b: JsonSchemaBreak, subject: string, keyPrefix: string): EventBreak {
-  return { file: b.file, line: b.line, side: b.side, what: `${subject}: ${b.message}`, key: `${keyPrefix} ${b.change} ${b.direction}` };
+  return {
+    file: b.file,
+    line: b.line,
+    side: b.side,
+    what: `${subject}: ${b.message}`,
+    key: `${keyPrefix} ${b.change} ${b.direction}`,
+    same: `${b.file}:${b.line}:json ${b.change} ${b.direction}`,
+  };
 }
 
 interface AsyncMessage {
@@ -372,6 +387,7 @@ function judgeAvroPayload(ctx: ReviewContext, file: ChangedFile, id: string, bas
     side: b.side,
     what: `AsyncAPI ${file.path} message ${id} Avro payload: ${b.message}`,
     key: `asyncapi ${id} avro ${b.key}`,
+    same: `${b.side === "base" ? baseFile : headFile}:${b.line}:avro ${b.key}`,
   }));
 }
 
@@ -381,13 +397,13 @@ function judgeAsyncApi(ctx: ReviewContext, file: ChangedFile, base: SpecDocument
   const after = asyncMessages(head);
   for (const [name, node] of before.channels) {
     if (after.channels.has(name)) continue;
-    out.push({ file: node.loc.file, line: base.lineOf(node.loc), side: "base", what: `AsyncAPI ${file.path}: channel ${name} was removed: its consumers stop receiving events`, key: `asyncapi channel ${name} removed` });
+    out.push({ file: node.loc.file, line: base.lineOf(node.loc), side: "base", what: `AsyncAPI ${file.path}: channel ${name} was removed: its consumers stop receiving events`, key: `asyncapi channel ${name} removed`, same: `${file.path} channel ${name} removed` });
   }
   for (const [id, message] of before.messages) {
     if (!after.channels.has(message.channel)) continue;
     const now = after.messages.get(id);
     if (!now) {
-      out.push({ file: message.node.loc.file, line: base.lineOf(message.node.loc), side: "base", what: `AsyncAPI ${file.path}: message ${id} was removed`, key: `asyncapi message ${id} removed` });
+      out.push({ file: message.node.loc.file, line: base.lineOf(message.node.loc), side: "base", what: `AsyncAPI ${file.path}: message ${id} was removed`, key: `asyncapi message ${id} removed`, same: `${file.path} message ${id} removed` });
       continue;
     }
     const [baseFormat, basePayload] = payloadOf(base, message.node);

@@ -258,3 +258,17 @@ describe("breaking-event-change: Avro schemas that name types from other files",
     expect(r.problems[0]!.message).toContain("com.acme.common.Money");
   });
 });
+
+describe("breaking-event-change: several breaks on one line", () => {
+  const schema = (code: string) => `{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",\n "properties": {\n  "code": ${code}\n }}\n`;
+  it("keeps each of them (distinct keys), and notes removed schema files", async () => {
+    const path = "events/schemas/currency-event.json";
+    const r = await run(
+      { [path]: schema('{"type": "string", "maxLength": 5, "pattern": "^[A-Z]+$"}'), "events/schemas/old-event.json": schema("{}") },
+      { [path]: schema('{"type": "string", "maxLength": 3, "pattern": "^[A-Z]{3}$"}') },
+    );
+    expect(at(r)).toEqual([`${path}:3`, `${path}:3`]);
+    expect(new Set(r.findings.map((f) => f.id)).size).toBe(2);
+    expect(r.notes).toContain("breaking-event-change: events/schemas/old-event.json was removed; make sure no producer or consumer still uses it");
+  });
+});
