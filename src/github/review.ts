@@ -97,14 +97,14 @@ async function finish(octokit: Octokit, repoRef: { owner: string; repo: string }
   try {
     await completeCheckRun(octokit, repoRef, runId, result);
   } catch (error) {
-    // Annotations rejected or the API failed mid-way: complete with the verdict and no annotations.
+    // Annotations rejected or the API failed mid-way: the verdict is known, so complete with it and
+    // without annotations rather than leave the run in progress.
     log?.warn({ err: error, runId }, "completing the check run failed; retrying without annotations");
-    const reason = describeApiError(error);
     await completeCheckRun(octokit, repoRef, runId, {
-      conclusion: "failure",
+      conclusion: result.conclusion,
       output: {
-        title: result.conclusion === "failure" ? result.output.title : `Review could not be published: ${reason}`.slice(0, 200),
-        summary: `${result.output.summary}\n\n> The full result could not be written to this check run (${reason}); it fails closed.`,
+        title: result.output.title,
+        summary: `${result.output.summary}\n\n> The annotations could not be written to this check run (${describeApiError(error)}).`,
       },
       annotations: [],
     });

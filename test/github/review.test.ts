@@ -413,11 +413,20 @@ describe("faults: the check run always completes and says what went wrong", () =
     expect(lastRun().output.summary).toContain("The pull request comment or labels could not be updated: GitHub API error 500");
   });
 
-  test("annotations rejected by GitHub: the run is still completed, without them", async () => {
+  test("a passing review whose warning annotations are rejected still passes", async () => {
+    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "FORBIDDEN\n" }, config: isolatedConfig() });
+    t.fake.faults = [{ route: /^PATCH \/repos\/acme\/shop\/check-runs\//, status: 422, body: { message: "Invalid path" }, times: 1 }];
+    await direct(repo, { rules: [{ ...forbiddenRule, id: "test-forbidden-warning", defaultSeverity: "warning" }] });
+    expect(lastRun()).toMatchObject({ status: "completed", conclusion: "success" });
+    expect(lastRun().output.title).toBe("No hard constraint violated · Architecture decision record required · 1 warning");
+  });
+
+  test("annotations rejected by GitHub: the run is still completed with its verdict, without them", async () => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "FORBIDDEN\n" }, config: isolatedConfig() });
     t.fake.faults = [{ route: /^PATCH \/repos\/acme\/shop\/check-runs\//, status: 422, body: { message: "Invalid path" }, times: 1 }];
     await direct(repo, { rules: [forbiddenRule] });
     expect(lastRun()).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "1 hard constraint violated" } });
-    expect(lastRun().output.summary).toContain("The full result could not be written to this check run (GitHub API answered 422: Invalid path.); it fails closed.");
+    expect(lastRun().output.summary).toContain("> The annotations could not be written to this check run (GitHub API answered 422: Invalid path.).");
+    expect(lastRun().annotations).toEqual([]);
   });
 });
