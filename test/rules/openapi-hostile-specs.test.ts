@@ -188,6 +188,15 @@ describe("size limit and broken input", () => {
     expect(report.conclusion).toBe("error");
   });
 
+  it("does not read lockfiles or package manifests while looking for specs", async () => {
+    const { reads } = await run(
+      { "package-lock.json": "{}", "package.json": "{}", "chart/values.yaml": "a: 1\n" },
+      { "package-lock.json": '{"a":1}', "package.json": '{"a":1}', "chart/values.yaml": "a: 2\n" },
+    );
+    expect(reads.filter((p) => p.startsWith("package"))).toEqual([]);
+    expect(reads.every((p) => p === "chart/values.yaml")).toBe(true);
+  });
+
   it("ignores YAML files that are not API specs", async () => {
     const { report } = await run({ "deploy/values.yaml": "replicas: 2\n" }, { "deploy/values.yaml": "replicas: [\n" });
     expect(report.problems).toEqual([]);

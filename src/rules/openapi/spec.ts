@@ -1,7 +1,8 @@
 import { posix } from "node:path";
 import type { ChangedFile } from "../../engine/change.js";
 import type { ReviewContext } from "../../engine/context.js";
-import { isOpenApiDocument, mayBeOpenApiText } from "../../engine/kinds/openapi.js";
+import { isLockfile, isPackageManifest } from "../../engine/kinds/noise.js";
+import { isOpenApiDocument, isOpenApiRootName, mayBeOpenApiText } from "../../engine/kinds/openapi.js";
 import { isRecord } from "../../engine/structured.js";
 import { SpecDocument, type SpecNode } from "./refs.js";
 
@@ -212,6 +213,8 @@ export async function changedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
   const fragments: ChangedFile[] = [];
   for (const file of ctx.files) {
     if (!SPEC_EXTENSION.test(file.path) && !(file.previousPath && SPEC_EXTENSION.test(file.previousPath))) continue;
+    // Lockfiles and package manifests are never specs; reading them would only cost requests (and notes for big lockfiles).
+    if (isLockfile(file.path) || isPackageManifest(file.path)) continue;
     const basePath = file.status === "added" ? undefined : (file.previousPath ?? file.path);
     const headPath = file.status === "removed" ? undefined : file.path;
     // A side we cannot read (over the size limit, binary) is not a removal: skip the file; the review
@@ -262,7 +265,11 @@ async function specsReferencing(ctx: ReviewContext, fragments: ChangedFile[], kn
     }
   }
   const headPaths = await ctx.paths("head");
-  const candidates = headPaths.filter((p) => SPEC_EXTENSION.test(p) && dirs.has(posix.dirname(p)) && !known.has(p)).slice(0, 100);
+  // Only conventionally named root documents (openapi.yaml, swagger.json, api-spec.yml, *.openapi.yaml):
+  // keeps an unrelated YAML change from reading every YAML file above it.
+  const candidates = headPaths
+    .filter((p) => SPEC_EXTENSION.test(p) && dirs.has(posix.dirname(p)) && !known.has(p) && isOpenApiRootName(posix.basename(p)))
+    .slice(0, 100);
   const fragmentPaths = new Set(fragments.flatMap((f) => [f.path, ...(f.previousPath ? [f.previousPath] : [])]));
   const out: SpecPair[] = [];
   for (const path of candidates) {
