@@ -15,9 +15,14 @@
  *   named "dont-fire" (the bats test asserts the count and the messages).
  * Every manifest is reviewed as a newly added file, with the rule configured to ask what the peer's
  * check asks (e.g. only `limits.memory` for unset-memory-requirements), so verdicts are comparable.
+ *
+ * `--charts <dir>` (optional): every Helm chart directly under <dir> (e.g. `charts/` of
+ * github:prometheus-community/helm-charts) is reviewed as newly added with default options, to measure
+ * how many workload templates the Helm reader can judge without rendering.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { parseArgs } from "node:util";
 import { validateConfig } from "../src/config/load.js";
 import { review } from "../src/engine/engine.js";
 import { changeFromTrees } from "../src/engine/memory-change.js";
@@ -27,7 +32,8 @@ import { k8sHealthProbes } from "../src/rules/k8s-health-probes.js";
 import { k8sResourceLimits } from "../src/rules/k8s-resource-limits.js";
 import { POD_SPEC_PATH } from "../src/rules/k8s/workloads.js";
 
-const folder = process.argv[2];
+const { positionals, values: flags } = parseArgs({ allowPositionals: true, options: { charts: { type: "string" } } });
+const folder = positionals[0];
 if (!folder || !existsSync(folder)) {
   console.error("usage: npm run bench:kube -- <folder with score/ (kube-score) and tests/checks/ + e2etests/ (kube-linter)>");
   process.exit(2);
@@ -249,3 +255,40 @@ if (differences.length > 0) {
   }
 }
 console.log(`\nrobustness: ${files} kube-score manifests reviewed with default options in ${elapsed.toFixed(0)} ms: ${findings} findings, ${notes} notes, ${problems} problems, 0 crashes`);
+
+// ---------------------------------------------------------------- Helm charts read without rendering
+if (flags.charts) {
+  const readTree = (dir: string, base: string, out: Record<string, string>) => {
+    for (const entry of readdirSync(dir)) {
+      const full = join(dir, entry);
+      if (statSync(full).isDirectory()) readTree(full, base, out);
+      else out[relative(base, full).split("\\").join("/")] = readFileSync(full, "utf8");
+    }
+  };
+  const workloadKind = new RegExp(`^\\s*kind:\\s*(${Object.keys(POD_SPEC_PATH).join("|")})\\b`, "m");
+  let charts = 0;
+  let templates = 0;
+  let unreadable = 0;
+  let hidden = 0;
+  let conditional = 0;
+  let chartFindings = 0;
+  const chartsStarted = performance.now();
+  for (const name of readdirSync(flags.charts).sort()) {
+    const dir = join(flags.charts, name);
+    if (!existsSync(join(dir, "Chart.yaml"))) continue;
+    const tree: Record<string, string> = {};
+    readTree(dir, flags.charts, tree);
+    charts++;
+    templates += Object.entries(tree).filter(([p, t]) => /\/templates\/.*\.ya?ml$/.test(p) && workloadKind.test(t)).length;
+    const report = await review(changeFromTrees({}, tree), validateConfig({}, "bench"), { rules: [k8sHealthProbes, k8sResourceLimits], triggers: [] });
+    chartFindings += report.findings.length;
+    unreadable += report.notes.filter((n) => n.includes("could not be read without rendering")).length;
+    hidden += report.notes.filter((n) => n.includes("template helper") || n.includes("spliced in by the template")).length;
+    conditional += report.notes.filter((n) => n.includes("renders only when")).length;
+    if (report.problems.length > 0) console.log(`  ${name}: ${report.problems.map((p) => p.message).join("; ")}`);
+  }
+  console.log(
+    `\nhelm: ${charts} charts, ${templates} workload templates: ${templates - unreadable} read without rendering (${pct(templates - unreadable, templates)}), ${unreadable} named in a note; ` +
+      `${hidden} settings hidden by helpers and ${conditional} containers/workloads behind disabled values noted; ${chartFindings} findings in ${(performance.now() - chartsStarted).toFixed(0)} ms`,
+  );
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseStructured } from "../../src/engine/structured.js";
-import { OPAQUE_REF, sanitizeHelmTemplate, spliceReference, TEMPLATED, VALUES_REF } from "../../src/rules/k8s/helm.js";
+import { OPAQUE_REF, readHelmTemplate, sanitizeHelmTemplate, spliceReference, TEMPLATED, VALUES_REF } from "../../src/rules/k8s/helm.js";
 import { lookupValues, mergeValues, resolveValue, walk } from "../../src/rules/k8s/values.js";
 
 function sanitized(template: string): { text: string; value: unknown } {
@@ -62,14 +62,42 @@ describe("sanitizeHelmTemplate", () => {
   });
 });
 
+describe("readHelmTemplate conditions", () => {
+  it("records the simple values tests each line needs, else branches negated", () => {
+    const template = [
+      "a: 1", // 1
+      "{{- if .Values.sidecar.enabled }}", // 2
+      "b: 2", // 3
+      "{{- else if not .Values.legacy }}", // 4
+      "c: 3", // 5
+      "{{- else }}", // 6
+      "d: 4", // 7
+      "{{- end }}", // 8
+      "{{- with .Values.extra }}", // 9
+      "e: {{ .x }}", // 10
+      "{{- end }}", // 11
+      "{{- if and .Values.a .Values.b }}", // 12
+      "f: 6", // 13
+      "{{- end }}", // 14
+    ].join("\n");
+    const { conditions } = readHelmTemplate(template);
+    expect(conditions.get(1)).toBeUndefined();
+    expect(conditions.get(3)).toEqual([{ path: "sidecar.enabled", negate: false }]);
+    expect(conditions.get(5)).toEqual([{ path: "sidecar.enabled", negate: true }, { path: "legacy", negate: true }]);
+    expect(conditions.get(7)).toEqual([{ path: "sidecar.enabled", negate: true }, { path: "legacy", negate: false }]);
+    expect(conditions.get(10)).toEqual([{ path: "extra", negate: false }]);
+    expect(conditions.get(13)).toBeUndefined();
+  });
+});
+
 describe("spliceReference", () => {
   it("names values paths and marks the rest opaque", () => {
     expect(spliceReference("toYaml .Values.a.b | nindent 4", [])).toBe(`${VALUES_REF}a.b`);
     expect(spliceReference('include "common.resources.preset" (dict "type" .Values.resourcesPreset) | nindent 12', [])).toBe(
       `${OPAQUE_REF}include "common.resources.preset" (dict "type" .Values.resourcesPreset) | nindent 12`,
     );
-    expect(spliceReference("toYaml . | nindent 4", [{ kind: "with", dot: "probe" }])).toBe(`${VALUES_REF}probe`);
-    expect(spliceReference("toYaml . | nindent 4", [{ kind: "range" }])).toMatch(/^__archgate_opaque__:/);
+    expect(spliceReference("toYaml . | nindent 4", [{ kind: "with", dot: "probe", conditions: [], previous: [] }])).toBe(`${VALUES_REF}probe`);
+    expect(spliceReference("toYaml . | nindent 4", [{ kind: "range", conditions: [], previous: [] }])).toMatch(/^__archgate_opaque__:/);
   });
 });
 

@@ -141,6 +141,20 @@ describe("k8s-resource-limits", () => {
     expect((await run({}, head)).limits).toEqual([]);
   });
 
+  it("a container behind `if .Values.x.enabled` that no values file enables is noted, not judged", async () => {
+    const template = deployment(RESOURCES + "\n        {{- if .Values.proxy.enabled }}\n        - name: proxy\n          image: envoy:1\n        {{- end }}");
+    const head: Tree = {
+      "chart/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+      "chart/values.yaml": "proxy:\n  enabled: false\n",
+      "chart/templates/deployment.yaml": template,
+    };
+    const off = await run({}, head);
+    expect(off.limits).toEqual([]);
+    expect(off.notes).toContain("chart/templates/deployment.yaml:15: container proxy renders only when .Values.proxy.enabled, which no values file sets; not judged");
+    const on = await run({}, { ...head, "chart/values-prod.yaml": "proxy:\n  enabled: true\n" });
+    expect(on.limits).toEqual(["chart/templates/deployment.yaml:15:error"]);
+  });
+
   it("a Helm template that cannot be read is named in a note, not guessed", async () => {
     const head: Tree = {
       "chart/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",

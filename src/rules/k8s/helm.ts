@@ -33,6 +33,31 @@ interface Block {
   kind: string;
   /** The `.Values` path `.` refers to inside a `with` block. */
   dot?: string;
+  /** What must hold for the block's current branch to render (a conjunction of simple values tests). */
+  conditions: ValuesCondition[];
+  /** The tests of the branches before this one (an `else` renders when they all failed). */
+  previous: ValuesCondition[];
+}
+
+/** `.Values.<path>` is truthy (or falsy when `negate`), as Go templates judge it. */
+export interface ValuesCondition {
+  path: string;
+  negate: boolean;
+}
+
+export interface HelmTemplate {
+  /** Parseable YAML with the template's line numbers. */
+  text: string;
+  /** 1-based line -> the simple values tests its enclosing `if`/`with` branches need. */
+  conditions: Map<number, ValuesCondition[]>;
+}
+
+/** `.Values.x`, `not .Values.x`, `.Values.x.enabled` as a test; undefined for anything more complex. */
+function simpleCondition(expression: string, blocks: Block[]): ValuesCondition | undefined {
+  const expr = expression.trim();
+  const negated = /^not\s+(.+)$/.exec(expr);
+  const path = valuesPath(negated ? negated[1]! : expr, blocks);
+  return path === undefined ? undefined : { path, negate: negated !== null };
 }
 
 export function isHelmTemplated(text: string): boolean {
@@ -88,13 +113,22 @@ function nextContentIndent(lines: string[], from: number): { indent: number; seq
 
 /** Rewrites a Helm template into parseable YAML with the same number of lines. */
 export function sanitizeHelmTemplate(text: string): string {
+  return readHelmTemplate(text).text;
+}
+
+/** Rewrites a Helm template into parseable YAML with the same lines, noting which values each line needs. */
+export function readHelmTemplate(text: string): HelmTemplate {
   const lines = text.replace(/\r\n/g, "\n").split("\n");
+  const conditions = new Map<number, ValuesCondition[]>();
   const out: string[] = [];
   const blocks: Block[] = [];
   let splices = 0;
+  const record = () => {
+    const active = blocks.flatMap((b) => b.conditions);
+    if (active.length > 0) conditions.set(out.length + 1, active);
+  };
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
-    // An action spanning several lines: blank the lines it covers.
     // A comment spanning lines: blank it whole (it may hold template text of its own).
     if (/\{\{-?\s*\/\*/.test(line) && !/\*\/\s*-?\}\}/.test(line)) {
       let j = i;
@@ -105,6 +139,7 @@ export function sanitizeHelmTemplate(text: string): string {
       i = j;
       continue;
     }
+    // An action spanning several lines: blank the lines it covers.
     const open = line.lastIndexOf("{{");
     if (open >= 0 && line.indexOf("}}", open) < 0) {
       let j = i;
@@ -121,10 +156,13 @@ export function sanitizeHelmTemplate(text: string): string {
       i = j;
     }
     if (ACTION_ONLY_LINE.test(line)) {
-      out.push(handleActions(line, i));
+      const replacement = handleActions(line, i);
+      record();
+      out.push(replacement);
       continue;
     }
     if (!line.includes("{{")) {
+      record();
       out.push(line);
       continue;
     }
@@ -139,9 +177,10 @@ export function sanitizeHelmTemplate(text: string): string {
       }
       return whole;
     });
+    record();
     out.push(line.replace(ACTION, TEMPLATED));
   }
-  return out.join("\n");
+  return { text: out.join("\n"), conditions };
 
   /** Tracks blocks; returns what replaces the line (blank, or an entry for a splice among literal entries). */
   function handleActions(line: string, index?: number): string {
@@ -150,18 +189,30 @@ export function sanitizeHelmTemplate(text: string): string {
       const body = match[1]!.trim();
       if (body.startsWith("/*")) continue;
       const keyword = /^(\w+)/.exec(body)?.[1];
-      if (keyword === "with") {
-        blocks.push({ kind: "with", dot: valuesPath(body.slice(4), blocks) });
-      } else if (keyword === "range") {
-        blocks.push({ kind: "range" });
-      } else if (keyword === "if" || keyword === "define" || keyword === "block") {
-        blocks.push({ kind: keyword });
+      if (keyword === "with" || keyword === "if") {
+        const test = simpleCondition(body.slice(keyword.length), blocks);
+        blocks.push({
+          kind: keyword,
+          dot: keyword === "with" ? valuesPath(body.slice(4), blocks) : undefined,
+          conditions: test ? [test] : [],
+          previous: test ? [{ ...test, negate: !test.negate }] : [],
+        });
+      } else if (keyword === "range" || keyword === "define" || keyword === "block") {
+        blocks.push({ kind: keyword, conditions: [], previous: [] });
       } else if (keyword === "end") {
         blocks.pop();
-      } else if (keyword === "else") {
-        // `else with X` rebinds `.`; a plain else keeps the block.
-        const elseWith = /^else\s+with\s+(.+)$/.exec(body);
-        if (elseWith && blocks.length > 0) blocks[blocks.length - 1] = { kind: "with", dot: valuesPath(elseWith[1]!, blocks) };
+      } else if (keyword === "else" && blocks.length > 0) {
+        // An else branch renders when every earlier test failed (and its own `if`/`with` test, if any, holds).
+        const block = blocks[blocks.length - 1]!;
+        const rest = body.replace(/^else\s*/, "");
+        const chained = /^(if|with)\s+(.+)$/.exec(rest);
+        const test = chained ? simpleCondition(chained[2]!, blocks) : undefined;
+        blocks[blocks.length - 1] = {
+          kind: chained?.[1] ?? block.kind,
+          dot: chained?.[1] === "with" ? valuesPath(chained[2]!, blocks) : block.dot,
+          conditions: [...block.previous, ...(test ? [test] : [])],
+          previous: [...block.previous, ...(test ? [{ ...test, negate: !test.negate }] : [])],
+        };
       } else if (index !== undefined && /^(toYaml|include|tpl)\b/.test(body)) {
         replacement = attachSplice(spliceReference(body, blocks), index, body) ?? replacement;
       }

@@ -10,8 +10,8 @@
 import type { Side } from "../../engine/change.js";
 import type { ReviewContext } from "../../engine/context.js";
 import { asArray, isRecord, parseStructured, type StructuredDoc } from "../../engine/structured.js";
-import { isHelmTemplated, OPAQUE_REF, sanitizeHelmTemplate, TEMPLATED, VALUES_REF } from "./helm.js";
-import { mergeValues, overlay } from "./values.js";
+import { isHelmTemplated, OPAQUE_REF, readHelmTemplate, TEMPLATED, VALUES_REF, type ValuesCondition } from "./helm.js";
+import { lookupValues, mergeValues, overlay } from "./values.js";
 
 /** Where each workload kind keeps its pod spec. */
 export const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
@@ -226,7 +226,8 @@ export class K8sIndex {
     if (kustomize.patchFiles.has(path)) return empty;
     const chart = await this.chartRoot(side, path);
     const helm = chart !== undefined && isHelmTemplated(text);
-    const parsed = parseStructured(helm ? sanitizeHelmTemplate(text) : text);
+    const template = helm ? readHelmTemplate(text) : undefined;
+    const parsed = parseStructured(template ? template.text : text);
     const result: WorkloadFile = { workloads: [], notes: [], parseErrors: [] };
     if (parsed.errors.length > 0) {
       const e = parsed.errors[0]!;
@@ -235,6 +236,14 @@ export class K8sIndex {
       return result;
     }
     const valuesCandidates = helm ? await this.valuesCandidates(side, chart!) : [undefined];
+    // A line inside `{{- if .Values.x }}` renders only when some values file makes the test hold.
+    const unrendered = (line: number): ValuesCondition | undefined => {
+      const tests = template?.conditions.get(line) ?? [];
+      if (tests.length === 0 || valuesCandidates.some((values) => tests.every((t) => isTruthy(lookupValues(values, t.path)) !== t.negate))) return undefined;
+      return tests.find((t) => valuesCandidates.every((values) => isTruthy(lookupValues(values, t.path)) === t.negate)) ?? tests[0];
+    };
+    const skipped = (what: string, line: number, test: ValuesCondition) =>
+      result.notes.push(`${path}:${line}: ${what} renders only when ${test.negate ? "not " : ""}.Values.${test.path}, which no values file ${test.negate ? "leaves unset" : "sets"}; not judged`);
     const seen = new Map<string, number>();
     for (const doc of parsed.docs) {
       const value = doc.value;
@@ -251,22 +260,41 @@ export class K8sIndex {
       const count = (seen.get(key) ?? 0) + 1;
       seen.set(key, count);
       if (count > 1 || name === "") key = `${key}#${count}`;
+      const kindLine = doc.lineOf(["kind"]);
+      // Judged by its containers' line: `kind:` itself may sit in if/else branches (StatefulSet or Deployment).
+      const containersLine = doc.lineOf([...podSpecPath, "containers"]);
+      const workloadTest = unrendered(containersLine);
+      if (workloadTest) {
+        skipped(value.kind, containersLine, workloadTest);
+        continue;
+      }
       const containers: WorkloadContainer[] = [];
       for (const field of ["initContainers", "containers"] as const) {
         const list = podSpec[field];
         const spliced = typeof list === "string" ? [list] : asArray(list).filter((c): c is string => typeof c === "string");
-        if (spliced.some((c) => c.startsWith(OPAQUE_REF) || c.startsWith(VALUES_REF))) {
+        const hidden = spliced.some(
+          (c) =>
+            c.startsWith(OPAQUE_REF) ||
+            (c.startsWith(VALUES_REF) && valuesCandidates.some((v) => isTruthy(lookupValues(v, c.slice(VALUES_REF.length))))),
+        );
+        if (hidden) {
           result.notes.push(`${path}:${doc.lineOf([...podSpecPath, field])}: ${field} of ${value.kind} ${name || "(templated name)"} are spliced in by the template; those were not judged`);
         }
         asArray(list).forEach((container, index) => {
           if (!isRecord(container)) return;
+          const nameLine = doc.lineOf([...podSpecPath, field, index, "name"]);
+          const containerTest = unrendered(nameLine);
+          if (containerTest) {
+            skipped(`${field === "initContainers" ? "init container" : "container"} ${String(container.name ?? index)}`, nameLine, containerTest);
+            return;
+          }
           const containerName = typeof container.name === "string" ? container.name : `#${index}`;
           containers.push({
-            name: containerName.includes(TEMPLATED) ? `${field}[${index}]` : containerName,
+            name: containerName.includes(TEMPLATED) || containerName.startsWith("__archgate_") ? `${field}[${index}]` : containerName,
             index,
             init: field === "initContainers",
             sidecar: field === "initContainers" && container.restartPolicy === "Always",
-            line: doc.lineOf([...podSpecPath, field, index, "name"]),
+            line: nameLine,
             variants: valuesCandidates.map((values) => ({ spec: container, values })),
           });
         });
@@ -276,8 +304,9 @@ export class K8sIndex {
         kind: value.kind,
         name,
         key,
-        line: doc.lineOf(["kind"]),
-        longRunning: LONG_RUNNING_KINDS.has(value.kind),
+        line: kindLine,
+        // A pod that is not restarted (Helm test pods, one-off Pods) runs to completion like a Job.
+        longRunning: LONG_RUNNING_KINDS.has(value.kind) && !(value.kind === "Pod" && (podSpec.restartPolicy === "Never" || podSpec.restartPolicy === "OnFailure")),
         helm,
         doc,
         podSpecPath,
@@ -374,6 +403,14 @@ export class K8sIndex {
     }
     return index;
   }
+}
+
+/** Truthiness as Go templates judge it: false, 0, "", null and empty maps/lists are false. */
+function isTruthy(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === 0 || value === "") return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (isRecord(value)) return Object.keys(value).length > 0;
+  return true;
 }
 
 /** A patch document (strategic merge or JSON 6902 operations) as container fragments. */
