@@ -27,6 +27,7 @@ export interface ExistingCheckRun extends CheckRunRef {
   title?: string | null;
   summary?: string | null;
   annotationsCount?: number;
+  startedAt?: string | null;
 }
 
 /** The gate's verdict on a report: failure for unwaived errors and for reviews that could not run. */
@@ -119,6 +120,7 @@ export async function findCheckRun(octokit: Octokit, { owner, repo }: RepoRef, h
     title: run.output?.title ?? null,
     summary: run.output?.summary ?? null,
     annotationsCount: run.output?.annotations_count ?? 0,
+    startedAt: run.started_at ?? null,
   };
 }
 

@@ -67,7 +67,13 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
   const app = await options.identity();
   const existing: ExistingCheckRun | undefined = options.force ? undefined : await findCheckRun(octokit, repoRef, pr.headSha, pr.number, app);
   // A completed run for this head (a redelivery, an edit): evaluate first and write only if the result differs.
-  let run: CheckRunRef | undefined = existing?.status === "completed" ? undefined : await createCheckRun(octokit, repoRef, pr.headSha, pr.number);
+  // A run left in progress long ago (its process died) is taken over and completed, not left hanging.
+  let run: CheckRunRef | undefined =
+    existing?.status === "completed"
+      ? undefined
+      : existing && isAbandoned(existing)
+        ? { id: existing.id, ...(existing.htmlUrl ? { htmlUrl: existing.htmlUrl } : {}) }
+        : await createCheckRun(octokit, repoRef, pr.headSha, pr.number);
 
   let published: Published | undefined;
   try {
@@ -179,4 +185,12 @@ async function publish(
 
 function isEmpty(plan: LabelPlan): boolean {
   return plan.add.length === 0 && plan.remove.length === 0;
+}
+
+/** An in-progress run older than this was abandoned by a process that stopped mid-review. */
+export const ABANDONED_AFTER_MS = 10 * 60_000;
+
+function isAbandoned(run: ExistingCheckRun): boolean {
+  const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
+  return Number.isFinite(started) && Date.now() - started > ABANDONED_AFTER_MS;
 }

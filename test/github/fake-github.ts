@@ -52,6 +52,7 @@ export interface FakeCheckRun {
   output: { title?: string; summary?: string; text?: string };
   annotations: any[];
   app: { id: number; slug: string };
+  started_at?: string;
 }
 
 export interface Fault {
@@ -291,6 +292,7 @@ export class FakeGitHub {
           output: { title: body.output?.title, summary: body.output?.summary, text: body.output?.text },
           annotations: [...(body.output?.annotations ?? [])],
           app: APP,
+          ...(body.started_at ? { started_at: body.started_at } : {}),
         };
         if (body.conclusion) run.status = "completed";
         this.checkRuns.push(run);
@@ -369,6 +371,7 @@ export class FakeGitHub {
       external_id: run.external_id,
       html_url: `https://github.com/${fullName}/runs/${run.id}`,
       output: { ...run.output, annotations_count: run.annotations.length },
+      started_at: run.started_at ?? null,
       app: run.app,
       pull_requests: [],
     };

@@ -168,6 +168,21 @@ describe("pull_request events", () => {
     expect(lastRun().output.summary).toContain("A newer commit was pushed meanwhile");
   });
 
+  test("a run left in progress by a process that died is taken over and completed", async () => {
+    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
+    const started = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+    t.fake.checkRuns.push({ id: 1, name: "Architecture review", head_sha: sha(repo), status: "in_progress", conclusion: null, external_id: "7", output: {}, annotations: [], app: APP, started_at: started(30) });
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
+    expect(t.fake.checkRuns.map((r) => [r.id, r.status, r.conclusion])).toEqual([[1, "completed", "success"]]);
+
+    // One that started a minute ago belongs to a delivery still running: a new run is created instead.
+    t.fake.checkRuns.push({ id: 2, name: "Architecture review", head_sha: sha(repo), status: "in_progress", conclusion: null, external_id: "7", output: {}, annotations: [], app: APP, started_at: started(1) });
+    push(repo, {});
+    repo.pull.head = t.fake.checkRuns[1]!.head_sha = sha(repo);
+    await t.receive("pull_request", pullRequestPayload(t.fake, "synchronize", repo.pull));
+    expect(t.fake.checkRuns.map((r) => [r.id, r.status])).toEqual([[1, "completed"], [2, "in_progress"], [lastRun().id, "completed"]]);
+  });
+
   test("closed PRs are left alone on edits", async () => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig(), pull: { state: "closed" } });
     await t.receive("pull_request", pullRequestPayload(t.fake, "edited", repo.pull));
