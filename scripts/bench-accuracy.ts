@@ -1,7 +1,7 @@
 /**
  * Zero-config accuracy of the built-in triggers on real commits (the issue's "Must-show").
  *
- *   npm run bench:accuracy -- <mirrors-dir | mapping.json> [--labels FILE] [--cli FILE] [--jobs N] [--out FILE]
+ *   npm run bench:accuracy -- <mirrors-dir | mapping.json> [--labels FILE] [--cli FILE] [--jobs N] [--timeout S] [--out FILE]
  *
  * For every hand-labelled commit in bench/accuracy/labels.json, runs `archgate check --format json`
  * against the commit's first parent with no config, and compares the triggers that fired with the
@@ -43,7 +43,8 @@ const { values, positionals } = parseArgs({
   options: {
     labels: { type: "string", default: join(root, "bench", "accuracy", "labels.json") },
     cli: { type: "string" },
-    jobs: { type: "string", default: "4" },
+    jobs: { type: "string", default: "2" },
+    timeout: { type: "string", default: "300" },
     out: { type: "string" },
   },
 });
@@ -166,8 +167,10 @@ function repositoryLocator(source: string): (repository: string) => string | und
 
 function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = execFile(process.execPath, args, { cwd: root, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ code: child.exitCode ?? (error ? 2 : 0), stdout, stderr });
+    const options = { cwd: root, maxBuffer: 256 * 1024 * 1024, timeout: Number(values.timeout) * 1000, killSignal: "SIGKILL" as const };
+    const child = execFile(process.execPath, args, options, (error, stdout, stderr) => {
+      const timedOut = (error as { killed?: boolean } | null)?.killed === true;
+      done({ code: child.exitCode ?? 2, stdout, stderr: timedOut ? `timed out after ${values.timeout} s` : stderr });
     });
   });
 }

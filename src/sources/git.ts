@@ -106,14 +106,17 @@ export interface GitChangeOptions {
   /** Revisions (any form git accepts); diffed as merge-base(base, head)..head. */
   base: string;
   head: string;
-  /** Changed files with a side larger than this get no patch (listed in `oversized`). Default 1,000,000. */
+  /**
+   * Files larger than this are never read (`too-large`), and a patch larger than this is dropped (GitHub
+   * omits huge patches too). Changed files over it are listed in `oversized`. Default 1,000,000.
+   */
   maxBytes?: number;
 }
 
 export interface GitChange extends Change {
   /** The merge base the files were diffed from (equal to `base` when base is an ancestor of head). */
   mergeBase: string;
-  /** Changed files whose base or head blob is over `maxBytes`: their patch was not loaded. */
+  /** Changed files whose base or head blob is over `maxBytes`: their contents are never loaded. */
   oversized: string[];
   /** Ends the long-lived `git cat-file` process. Safe to call more than once. */
   close(): void;
@@ -145,14 +148,14 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
 
   const batch = new CatFileBatch(repo);
   try {
-    // Sizes first (one batched request), so that huge blobs are never loaded, not even as a patch.
+    // Sizes first (one batched request), so that the changed files over the limit can be named.
     const oids = [...new Set(raw.flatMap((e) => [e.srcOid, e.dstOid]).filter((oid) => !ZERO_OID.test(oid)))];
     const sizes = await blobSizes(repo, oids);
     const oversized = new Set<number>();
     raw.forEach((entry, index) => {
       if ((sizes.get(entry.srcOid) ?? 0) > maxBytes || (sizes.get(entry.dstOid) ?? 0) > maxBytes) oversized.add(index);
     });
-    const patches = await readPatches(repo, [...diffArgs, "-p", "--no-color", from, head], raw.length, oversized, maxBytes);
+    const patches = await readPatches(repo, [...diffArgs, "-p", "--no-color", from, head], raw.length, maxBytes);
 
     const files: ChangedFile[] = raw.map((entry, index) => {
       const counts = numstat[index];
@@ -165,7 +168,7 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
       if (file.status === "renamed" || file.status === "copied") file.previousPath = entry.srcPath;
       const patch = patches[index];
       if (counts?.binary || patch?.binary) file.binary = true;
-      else if (patch?.text !== undefined && !oversized.has(index)) file.patch = patch.text;
+      else if (patch?.text !== undefined) file.patch = patch.text;
       return file;
     });
 
@@ -292,14 +295,13 @@ interface FilePatch {
 /**
  * Streams `diff-tree -p` and cuts it into one patch per file. The files come in the same order as the
  * raw listing (same diff options), each starting with a `diff --git ` line; hunk lines always start
- * with ' ', '+', '-', '\\' or '@', so that header cannot occur inside a hunk. Oversized files are
- * skipped without being held in memory.
+ * with ' ', '+', '-', '\\' or '@', so that header cannot occur inside a hunk. A patch over `maxBytes` is
+ * dropped as it streams, never held whole in memory (a big file with a small diff keeps its patch, as on GitHub).
  */
 function readPatches(
   repo: string,
   args: string[],
   expected: number,
-  oversized: Set<number>,
   maxBytes: number,
 ): Promise<FilePatch[]> {
   return new Promise((resolve, reject) => {
@@ -327,7 +329,7 @@ function readPatches(
         bytes = 0;
         inHunks = false;
         binary = false;
-        dropped = oversized.has(index);
+        dropped = false;
         return;
       }
       if (!inHunks) {
@@ -339,8 +341,7 @@ function readPatches(
       }
       if (dropped) return;
       bytes += line.length;
-      // A patch far larger than the file limit is not kept (GitHub omits such patches too).
-      if (bytes > maxBytes * 2) {
+      if (bytes > maxBytes) {
         dropped = true;
         lines = [];
         return;

@@ -147,6 +147,28 @@ describe("git Change source", () => {
     expect(await change.read("base", "db/seed.sql", { maxBytes: 10_000 })).toEqual({ kind: "text", text: "-- seed\n" });
   });
 
+  it("keeps the small patch of a big file (as GitHub does) but never reads the file", async () => {
+    const repo = newRepo();
+    const schema = Array.from({ length: 2000 }, (_, i) => `type T${i} {\n  id: ID!\n}\n`).join(""); // 40,890 bytes
+    repo.write("api/schema.graphql", schema);
+    const base = repo.commit();
+    const edited = schema.replace("type T5 {\n  id: ID!\n", "type T5 {\n  id: ID!\n  name: String\n");
+    repo.write("api/schema.graphql", edited);
+    const head = repo.commit();
+    const change = await open(repo.dir, base, head, 10_000);
+    expect(change.oversized).toEqual(["api/schema.graphql"]);
+    expect(change.files).toEqual([
+      {
+        path: "api/schema.graphql",
+        status: "modified",
+        additions: 1,
+        deletions: 0,
+        patch: "@@ -15,6 +15,7 @@ type T4 {\n }\n type T5 {\n   id: ID!\n+  name: String\n }\n type T6 {\n   id: ID!",
+      },
+    ]);
+    expect(await change.read("head", "api/schema.graphql", { maxBytes: 10_000 })).toEqual({ kind: "too-large", bytes: Buffer.byteLength(edited) });
+  });
+
   it("diffs from the merge base, like a pull request", async () => {
     const repo = newRepo();
     repo.write("a.txt", "a\n");
