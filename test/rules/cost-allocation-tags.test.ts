@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.js";
 import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
-import { literalKeys, parseTerraform, resourceTags, TerraformParseError } from "../../src/rules/cost/terraform.js";
+import { closingBrace, literalKeys, parseTerraform, resourceTags, TerraformParseError } from "../../src/rules/cost/terraform.js";
 import { costAllocationTags } from "../../src/rules/cost-allocation-tags.js";
 
 async function run(base: Record<string, string>, head: Record<string, string>, options: Record<string, unknown> = { labels: ["team", "cost-center"] }) {
@@ -19,6 +19,26 @@ describe("Terraform reading", () => {
     );
     expect(file.resources.map((r) => [r.type, r.name, r.line])).toEqual([["aws_sqs_queue", "q", 7]]);
     expect([...file.providerDefaults.aws]).toEqual(["team"]);
+  });
+
+  it.each([
+    ["nested blocks", 'a {\n  b {\n  }\n}\nrest'],
+    ["braces in strings and interpolations", 'a {\n  x = "}"\n  y = "${merge(var.t, { k = "}" })}"\n}'],
+    ["comments", "a {\n  # }\n  // }\n  /* } */\n}"],
+    ["heredocs", "a {\n  policy = <<-EOT\n    { \"a\": \"}\" }\n  EOT\n}"],
+  ])("closingBrace skips %s", (_name, text) => {
+    // The block's own closing brace is the last one in each text.
+    expect(closingBrace(text, text.indexOf("{"))).toBe(text.lastIndexOf("}"));
+    expect(closingBrace(text.slice(0, text.lastIndexOf("}")), text.indexOf("{"))).toBeUndefined();
+  });
+
+  it("parses each block on its own, keeping file lines, and reports errors at file lines", async () => {
+    const text = 'variable "x" {}\n\nresource "aws_sqs_queue" "a" {\n  name = "a"\n}\n\nresource "aws_sqs_queue" "b" {\n  name = = "b"\n}\n';
+    const error = await parseTerraform("main.tf", text).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TerraformParseError);
+    expect((error as TerraformParseError).line).toBe(8);
+    const ok = await parseTerraform("main.tf", text.replace("= = ", "= "));
+    expect(ok.resources.map((r) => [r.name, r.line])).toEqual([["a", 3], ["b", 7]]);
   });
 
   it("reports the position of a syntax error", async () => {

@@ -36,49 +36,132 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-/** Parses one .tf file; throws TerraformParseError with the position HCL reported. */
-export async function parseTerraform(path: string, text: string): Promise<TerraformFile> {
-  let json: Record<string, unknown>;
+async function parseHcl(path: string, text: string, lineOffset: number): Promise<Record<string, unknown>> {
   try {
-    json = (await parse(path, text)) as Record<string, unknown>;
+    return (await parse(path, text)) as Record<string, unknown>;
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
     // "parse config: [main.tf:12,3-4: Unclosed configuration block; ...]"
     const pos = /:(\d+),(\d+)(?:-\d+)?:\s*([^;\]]+)/.exec(message);
-    throw new TerraformParseError(pos ? pos[3]!.trim() : message, pos ? Number(pos[1]) : 1, pos ? Number(pos[2]) : 1);
+    throw new TerraformParseError(pos ? pos[3]!.trim() : message, (pos ? Number(pos[1]) : 1) + lineOffset, pos ? Number(pos[2]) : 1);
   }
-  const lines = text.split("\n");
-  const lineOf = (type: string, name: string): number => {
-    const header = new RegExp(`^\\s*resource\\s+"?${escapeRegExp(type)}"?\\s+"?${escapeRegExp(name)}"?\\s*\\{`);
-    const index = lines.findIndex((l) => header.test(l));
-    return index < 0 ? 1 : index + 1;
-  };
-  const resources: TerraformResource[] = [];
-  if (isRecord(json.resource)) {
-    for (const [type, byName] of Object.entries(json.resource)) {
-      if (!isRecord(byName)) continue;
-      for (const [name, bodies] of Object.entries(byName)) {
-        const body = Array.isArray(bodies) ? bodies[0] : bodies;
-        resources.push({ type, name, line: lineOf(type, name), body: isRecord(body) ? body : {} });
+}
+
+const BLOCK_HEADER = /^[ \t]*(resource|provider)[ \t]+"?([\w-]+)"?(?:[ \t]+"?([\w-]+)"?)?[ \t]*\{/gm;
+
+/**
+ * Index of the `}` closing the block whose `{` is at `open`, skipping strings (with `${...}`
+ * interpolations), heredocs and comments; undefined when the text ends first.
+ */
+export function closingBrace(text: string, open: number): number | undefined {
+  let i = open;
+  const stack: ("block" | "interp")[] = [];
+  while (i < text.length) {
+    const c = text[i]!;
+    const next = text[i + 1];
+    if (c === "#" || (c === "/" && next === "/")) {
+      const end = text.indexOf("\n", i);
+      i = end < 0 ? text.length : end;
+    } else if (c === "/" && next === "*") {
+      const end = text.indexOf("*/", i + 2);
+      if (end < 0) return undefined;
+      i = end + 2;
+      continue;
+    } else if (c === "<" && next === "<") {
+      const heredoc = /^<<-?([A-Za-z_][\w]*)[ \t]*\n/.exec(text.slice(i, i + 100));
+      if (heredoc) {
+        const terminator = new RegExp(`^[ \\t]*${heredoc[1]}[ \\t]*$`, "m");
+        const rest = text.slice(i + heredoc[0].length);
+        const match = terminator.exec(rest);
+        if (!match) return undefined;
+        i += heredoc[0].length + match.index + match[0].length;
+        continue;
       }
+    } else if (c === '"') {
+      // A string: its interpolations may hold braces and strings of their own.
+      i++;
+      while (i < text.length && text[i] !== '"') {
+        if (text[i] === "\\") i += 2;
+        else if ((text[i] === "$" || text[i] === "%") && text[i + 1] === "{") {
+          const end = closingBrace(text, i + 1);
+          if (end === undefined) return undefined;
+          i = end + 1;
+        } else if (text[i] === "\n") return undefined;
+        else i++;
+      }
+    } else if (c === "{") {
+      stack.push("block");
+    } else if (c === "}") {
+      stack.pop();
+      if (stack.length === 0) return i;
     }
+    i++;
+  }
+  return undefined;
+}
+
+/**
+ * Parses the `resource` and `provider` blocks of one .tf file (each on its own: HCL parsing time grows
+ * with file size, and the rule needs nothing else); falls back to the whole file when the blocks
+ * cannot be cut out. Throws TerraformParseError with the position HCL reported.
+ */
+export async function parseTerraform(path: string, text: string): Promise<TerraformFile> {
+  const resources: TerraformResource[] = [];
+  const providers: Record<string, unknown>[] = [];
+  const blocks: { kind: string; start: number; line: number; end: number }[] = [];
+  let cut = true;
+  for (const m of text.matchAll(BLOCK_HEADER)) {
+    const open = m.index + m[0].length - 1;
+    const end = closingBrace(text, open);
+    if (end === undefined) {
+      cut = false;
+      break;
+    }
+    blocks.push({ kind: m[1]!, start: m.index, line: text.slice(0, m.index).split("\n").length, end });
+  }
+  if (cut) {
+    for (const block of blocks) {
+      const json = await parseHcl(path, text.slice(block.start, block.end + 1), block.line - 1);
+      collect(json, block.line);
+    }
+  } else {
+    collect(await parseHcl(path, text, 0));
   }
   const file: TerraformFile = {
     resources: resources.sort((a, b) => a.line - b.line),
     providerDefaults: { aws: new Set(), google: new Set() },
     providerDefaultsOpaque: { aws: false, google: false },
   };
-  if (isRecord(json.provider)) {
-    for (const block of asList(json.provider.aws)) {
+  for (const provider of providers) {
+    for (const block of asList(provider.aws)) {
       for (const defaults of asList(block.default_tags)) {
         collectKeys(defaults.tags, file.providerDefaults.aws, () => (file.providerDefaultsOpaque.aws = true));
       }
     }
-    for (const block of asList(json.provider.google).concat(asList(json.provider["google-beta"]))) {
+    for (const block of asList(provider.google).concat(asList(provider["google-beta"]))) {
       collectKeys(block.default_labels, file.providerDefaults.google, () => (file.providerDefaultsOpaque.google = true));
     }
   }
   return file;
+
+  function collect(json: Record<string, unknown>, line?: number): void {
+    if (isRecord(json.provider)) providers.push(json.provider);
+    if (!isRecord(json.resource)) return;
+    const lines = line === undefined ? text.split("\n") : [];
+    for (const [type, byName] of Object.entries(json.resource)) {
+      if (!isRecord(byName)) continue;
+      for (const [name, bodies] of Object.entries(byName)) {
+        const body = Array.isArray(bodies) ? bodies[0] : bodies;
+        resources.push({ type, name, line: line ?? headerLine(lines, type, name), body: isRecord(body) ? body : {} });
+      }
+    }
+  }
+}
+
+function headerLine(lines: string[], type: string, name: string): number {
+  const header = new RegExp(`^\\s*resource\\s+"?${escapeRegExp(type)}"?\\s+"?${escapeRegExp(name)}"?\\s*\\{`);
+  const index = lines.findIndex((l) => header.test(l));
+  return index < 0 ? 1 : index + 1;
 }
 
 function asList(value: unknown): Record<string, unknown>[] {
