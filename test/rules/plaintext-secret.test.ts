@@ -45,6 +45,10 @@ describe("scanLine", () => {
     ["password: !Ref DatabasePassword", config],
     ["const password = input.value; // a variable, not a literal", code],
     ["sk_live_xxxxxxxx", config],
+    ['dependencies = [("auth", "0006_require_contenttypes_0002")]', code],
+    ['("preauth", "Pre-authorized"),', code],
+    ["DATABASE_URL=postgres://saleor:saleor@db/saleor", config],
+    ["REDIS_URL=redis://default:redispw@cache:6379", config],
   ];
   it.each(invalid)("finds nothing in %s", (line, options) => {
     expect(scanLine(line, options)).toEqual([]);

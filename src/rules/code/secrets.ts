@@ -139,7 +139,10 @@ const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`]{1,100}):([^
 
 /** Names whose value is a secret: the last word(s) of the name decide. */
 const SECRET_NAME =
-  /(?:password|passwd|passphrase|pwd|pass|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?secret|credentials?|auth)$/i;
+  /(?:password|passwd|passphrase|pwd|pass|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?secret|credentials?)$/i;
+
+/** Names that hold a secret whatever the syntax around them. */
+const STRONG_SECRET_NAME = /(?:password|passwd|passphrase|secret|token|api[_.-]?key|apikey|private[_.-]?key|credentials?)$/i;
 
 /** Name endings that describe a secret rather than hold one (`token_url`, `passwordLength`). */
 const NOT_A_SECRET_NAME =
@@ -186,6 +189,8 @@ export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
   for (const m of line.matchAll(URL_CREDENTIALS)) {
     const password = m[3]!;
     if (isPlaceholder(password) || WEAK_DEV_VALUES.has(password.toLowerCase()) || /^[:$%{]/.test(password)) continue;
+    // `saleor:saleor@db`, `app:app@localhost`: a local-development convention, not a credential.
+    if (password.toLowerCase() === m[2]!.toLowerCase() || /^[a-z]{1,7}$/.test(password)) continue;
     if (/^(?:https?|ftp|wss?)$/i.test(m[1]!) && /^\w+$/.test(m[2]!) && password.length < 6) continue;
     take({ kind: "url-credentials", label: "password in a connection URL", value: password, index: m.index! + m[0].indexOf(`:${password}@`) + 1, providerFormat: false });
   }
@@ -197,6 +202,8 @@ export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
     if (value === undefined) continue;
     if (quoted === undefined && !options.unquotedValues) continue;
     if (!isSecretName(name)) continue;
+    // `f("NAME", "value")`: only for unmistakable names; `("auth", "0006_initial")` is a tuple, not a secret.
+    if (/^\s*,/.test(m[0].slice(m[1]!.length * 2 + name.length)) && !STRONG_SECRET_NAME.test(name)) continue;
     const index = m.index! + m[0].lastIndexOf(value);
     if (overlaps(index, index + value.length)) continue;
     if (!looksLikeSecretValue(name, value)) continue;
@@ -259,6 +266,7 @@ function looksLikeSecretValue(name: string, value: string): boolean {
   if (/^!/.test(trimmed)) return false; // YAML tags: !Ref, !Sub, !vault
   if (/^(?:\/|\.\/|~\/|https?:|file:|[A-Za-z]:\\)/.test(trimmed)) return false; // paths and plain URLs
   if (/^[a-z]+(?:[-_][a-z]+)+$/.test(trimmed)) return false; // kebab/snake words: "my-app-secret-name"
+  if (/(?:^|[^a-z])[a-z]{3,}_[a-z]{3,}_[a-z]{3,}/.test(trimmed)) return false; // a snake_case name: "0006_require_contenttypes"
   if (/^\d+$/.test(trimmed)) return false; // ports, ids, lengths
   const isPassword = /pass|pwd/i.test(name);
   return shannonEntropy(trimmed) >= (isPassword ? 3 : 3.5);
