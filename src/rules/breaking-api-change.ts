@@ -126,7 +126,13 @@ function toFindings(breaks: ContractBreak[]): FindingDraft[] {
     } else groups.set(key, { first: b, operations: [b.operation] });
   }
   return [...groups.values()].map(({ first, operations }) => {
-    const subject = operations.length > 1 ? `${operations[0]} (and ${operations.slice(1).join(", ")})` : operations[0]!;
+    const others = operations.slice(1);
+    const subject =
+      others.length === 0
+        ? operations[0]!
+        : others.length <= 3
+          ? `${operations[0]} (and ${others.join(", ")})`
+          : `${operations[0]} (and ${others.length} more operations)`;
     const where = first.side === "base" ? " (line in the base version: it no longer exists at head)" : "";
     const by = first.source ? ` [${first.source}]` : "";
     return {

@@ -29,6 +29,8 @@ interface DiffState {
   out: ApiBreak[];
   operation: OperationModel;
   visited: Set<string>;
+  /** Results of schema comparisons, shared by every operation that uses the same schemas. */
+  memo: Map<string, Omit<ApiBreak, "operation" | "pathVersion">[]>;
 }
 
 const VERSION_SEGMENT = /^v(\d+)(?:[._-]\w+)?$/i;
@@ -47,9 +49,10 @@ export function diffSpecs(base: SpecDocument, head: SpecDocument): ApiBreak[] {
   const baseOps = operationsOf(base);
   const headOps = operationsOf(head);
   const headPaths = new Set([...headOps.values()].map((op) => op.matchKey.split(" ")[1]));
+  const memo: DiffState["memo"] = new Map();
   for (const [key, before] of baseOps) {
     const after = headOps.get(key);
-    const state: DiffState = { base, head, out, operation: before, visited: new Set() };
+    const state: DiffState = { base, head, out, operation: before, visited: new Set(), memo };
     if (!after) {
       const pathGone = !headPaths.has(key.split(" ")[1]);
       // Removing an operation that was deprecated first is the agreed way to retire it, once its sunset date (if any) has passed.
@@ -323,11 +326,27 @@ function compareSchema(
   const b = state.base.deref(baseNode);
   const h = state.head.deref(headNode);
   if (!isRecord(b.value) || !isRecord(h.value)) return;
+  // Cycle guard per operation (locations only: a recursive schema revisits them with a longer property path).
   const visitKey = `${direction}|${b.loc.file}#${b.loc.pointer.join("/")}|${h.loc.file}#${h.loc.pointer.join("/")}`;
   if (state.visited.has(visitKey)) return;
   state.visited.add(visitKey);
-  const bs = b.value;
-  const hs = h.value;
+  const memoKey = `${visitKey}|${where}|${property}`;
+  const known = state.memo.get(memoKey);
+  if (known) {
+    for (const k of known) state.out.push({ ...k, operation: state.operation.label, pathVersion: pathMajorVersion(state.operation.path) });
+    return;
+  }
+  const start = state.out.length;
+  compareSchemaOnce(state, b, h, direction, where, property);
+  state.memo.set(
+    memoKey,
+    state.out.slice(start).map(({ side, file, line, what }) => ({ side, file, line, what })),
+  );
+}
+
+function compareSchemaOnce(state: DiffState, b: SpecNode, h: SpecNode, direction: Direction, where: string, property: string): void {
+  const bs = b.value as Record<string, unknown>;
+  const hs = h.value as Record<string, unknown>;
   const subject = property ? `${where} property '${property}'` : where;
   const narrowingBreaks = direction === "request";
   // Requests: only the head side matters for read-only (server-set) properties, and vice versa.

@@ -82,8 +82,19 @@ function parameterKey(location: string, name: string): string {
   return `${location}:${location === "header" ? name.toLowerCase() : name}`;
 }
 
-/** Every operation of a spec, keyed by `METHOD matchKey`. */
+const operationsCache = new WeakMap<SpecDocument, Map<string, OperationModel>>();
+
+/** Every operation of a spec, keyed by `METHOD matchKey` (computed once per loaded spec). */
 export function operationsOf(spec: SpecDocument): Map<string, OperationModel> {
+  let ops = operationsCache.get(spec);
+  if (!ops) {
+    ops = collectOperations(spec);
+    operationsCache.set(spec, ops);
+  }
+  return ops;
+}
+
+function collectOperations(spec: SpecDocument): Map<string, OperationModel> {
   const ops = new Map<string, OperationModel>();
   const root = spec.rootNode();
   const swagger2 = isSwagger2(spec);
@@ -208,7 +219,19 @@ export interface SpecPair {
  * plus documents in the same or a parent directory that reference a changed file through `$ref`.
  * Reports unreadable or unparsable head specs as problems (a spec we cannot read cannot pass).
  */
-export async function changedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
+const specsCache = new WeakMap<ReviewContext, Promise<SpecPair[]>>();
+
+export function changedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
+  // Four rules read the same specs: load them once per review.
+  let pending = specsCache.get(ctx);
+  if (!pending) {
+    pending = findChangedSpecs(ctx);
+    specsCache.set(ctx, pending);
+  }
+  return pending;
+}
+
+async function findChangedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
   const pairs = new Map<string, SpecPair>();
   const fragments: ChangedFile[] = [];
   for (const file of ctx.files) {
