@@ -36,6 +36,8 @@ export type ProtoSide = "base" | "head";
 export interface ProtoBreak {
   /** The buf breaking rule that covers the same change. */
   rule: string;
+  /** The file `line` is in, for schemas parsed from several files (`parseProtoFiles`); absent for one file. */
+  file?: string;
   /** The file version `line` refers to: base for things that were removed, head otherwise. */
   side: ProtoSide;
   line: number;
@@ -59,11 +61,13 @@ export interface ProtoSchema {
   package: string;
   /** Declarations of the main file (imports excluded), by name relative to the package. */
   owned: Set<string>;
-  /** Line of each declaration of the main file (see `locateDeclarations` for the keys). */
+  /** Line of each declaration of the main file(s) (see `locateDeclarations` for the keys). */
   lines: Map<string, number>;
+  /** For a schema parsed from several files of one package: the file of each declaration key. */
+  fileOf: Map<string, string>;
 }
 
-export type ProtoParseResult = { ok: true; schema: ProtoSchema } | { ok: false; message: string; line: number };
+export type ProtoParseResult = { ok: true; schema: ProtoSchema } | { ok: false; message: string; line: number; file?: string };
 
 /** A file the main schema imports, to resolve the types it uses (never diffed on its own here). */
 export interface ProtoImport {
@@ -91,7 +95,44 @@ export function parseProto(text: string, imports: readonly ProtoImport[] = []): 
       // An import that does not parse (or redefines a name) only costs type resolution, reported as "unresolved".
     }
   }
-  return { ok: true, schema: { root, package: pkg, owned, lines: locateDeclarations(text) } };
+  return { ok: true, schema: { root, package: pkg, owned, lines: locateDeclarations(text), fileOf: new Map() } };
+}
+
+/**
+ * Parses the files of one package together, so a message moved from one file to another is not a removal
+ * (buf compares packages the same way). `imports` only resolve types. Errors name the file.
+ */
+export function parseProtoFiles(files: readonly ProtoImport[], imports: readonly ProtoImport[] = []): ProtoParseResult {
+  const root = new protobuf.Root();
+  const owned = new Set<string>();
+  const lines = new Map<string, number>();
+  const fileOf = new Map<string, string>();
+  let pkg: string | undefined;
+  for (const file of files) {
+    let filePkg = "";
+    try {
+      filePkg = protobuf.parse(file.text, root, { keepCase: true }).package ?? "";
+    } catch (error) {
+      const message = (error as Error).message;
+      const line = /line (\d+)/.exec(message);
+      return { ok: false, file: file.name, message: message.replace(/\s*\((?:[^()]*, )?line \d+\)$/, ""), line: line ? Number(line[1]) : 1 };
+    }
+    pkg ??= filePkg;
+    for (const [key, line] of locateDeclarations(file.text)) {
+      if (lines.has(key)) continue;
+      lines.set(key, line);
+      fileOf.set(key, file.name);
+    }
+  }
+  collectOwned(root, pkg ?? "", owned);
+  for (const imported of imports) {
+    try {
+      protobuf.parse(imported.text, root, { keepCase: true });
+    } catch {
+      // as in parseProto
+    }
+  }
+  return { ok: true, schema: { root, package: pkg ?? "", owned, lines, fileOf } };
 }
 
 /** Types declared by a main file (not by its imports): imported types are compared by structure instead. */
@@ -226,12 +267,12 @@ function ownedDeclarations(schema: ProtoSchema): Map<string, Named> {
   return out;
 }
 
-function lineOf(schema: ProtoSchema, ...keys: string[]): number {
+function locationOf(schema: ProtoSchema, ...keys: string[]): { line: number; file?: string } {
   for (const key of keys) {
     const line = schema.lines.get(key);
-    if (line !== undefined) return line;
+    if (line !== undefined) return { line, file: schema.fileOf.get(key) };
   }
-  return 1;
+  return { line: 1 };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -279,6 +320,13 @@ function wireGroup(t: FieldType): string {
 function isPackable(t: FieldType): boolean {
   const group = wireGroup(t);
   return group !== "bytes" && group !== "message" && !group.startsWith("unresolved");
+}
+
+/** The JSON name protoc derives (lowerCamelCase of the field name) unless `json_name` sets one. */
+function jsonName(field: protobuf.Field): string {
+  const explicit = field.options?.["json_name"];
+  if (typeof explicit === "string") return explicit;
+  return field.name.replace(/_+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
 }
 
 function realOneof(field: protobuf.Field): string | undefined {
@@ -415,13 +463,13 @@ function messageFieldBreaks(base: protobuf.Type, head: protobuf.Type, seen: Set<
         message: `field ${hwhere} ${hf.rule === "required" ? "became required" : "is no longer required"}`,
       });
     }
-    if (level === "wire-json" && bf.name !== hf.name) {
+    if (level === "wire-json" && jsonName(bf) !== jsonName(hf)) {
       breaks.push({
         rule: "FIELD_SAME_JSON_NAME",
         side: "head",
         at,
         key: `${headName}#${hf.id} name`,
-        message: `field ${hwhere} was renamed from ${bf.name}: its JSON name changes`,
+        message: `field ${hwhere}: its JSON name changed from ${jsonName(bf)} to ${jsonName(hf)}`,
       });
     }
   }
@@ -464,13 +512,12 @@ function messageFieldBreaks(base: protobuf.Type, head: protobuf.Type, seen: Set<
 }
 
 function resolveBreaks(raw: RawBreak[], base: ProtoSchema, head: ProtoSchema): ProtoBreak[] {
-  return raw.map((r) => ({
-    rule: r.rule,
-    side: r.side,
-    line: lineOf(r.side === "base" ? base : head, ...r.at),
-    key: r.key,
-    message: r.message,
-  }));
+  return raw.map((r) => {
+    const { line, file } = locationOf(r.side === "base" ? base : head, ...r.at);
+    const located: ProtoBreak = { rule: r.rule, side: r.side, line, key: r.key, message: r.message };
+    if (file !== undefined) located.file = file;
+    return located;
+  });
 }
 
 function asSchema(input: ProtoSchema | string): ProtoSchema {
