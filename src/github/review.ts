@@ -76,15 +76,20 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
         : await createCheckRun(octokit, repoRef, pr.headSha, pr.number);
 
   let published: Published | undefined;
+  let failed = false;
   try {
     published = await evaluateAndPublish(octokit, pr, app, run?.htmlUrl ?? existing?.htmlUrl, options);
   } catch (error) {
+    failed = true;
     options.log?.error({ err: error, pr: pr.number, head: pr.headSha }, "architecture review could not run");
     published = { result: resultFromEvaluationError(describeApiError(error)), comment: "none", labels: "none" };
   } finally {
     // The gate is never left in progress: complete it even when evaluation threw something unexpected.
     const result = published?.result ?? resultFromEvaluationError("unexpected error");
-    if (run || !existing || !sameResult(existing, result)) {
+    // A completed result for this head stays when a repeat evaluation fails transiently (a redelivery must
+    // not replace a real verdict with "could not run"); "Re-run" always writes a new run.
+    const keepExisting = !run && existing !== undefined && (failed || sameResult(existing, result));
+    if (!keepExisting) {
       run ??= await createCheckRun(octokit, repoRef, pr.headSha, pr.number);
       await finish(octokit, repoRef, run.id, result, options.log);
     }

@@ -361,6 +361,17 @@ describe("faults: the check run always completes and says what went wrong", () =
     expect(t.fake.comments).toEqual([]);
   });
 
+  test("a redelivery that hits a transient error keeps the verdict already published for that head", async () => {
+    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig() });
+    const payload = pullRequestPayload(t.fake, "opened", repo.pull);
+    await t.receive("pull_request", payload);
+    t.fake.faults = [{ route: /^GET \/repos\/acme\/shop\/pulls\/7\/files$/, status: 503 }];
+    t.fake.reset();
+    await t.receive("pull_request", payload);
+    expect(t.fake.writes()).toEqual([]);
+    expect(t.fake.checkRuns.map((r) => [r.status, r.conclusion])).toEqual([["completed", "success"]]);
+  });
+
   test("a request that never answers times out", async () => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig() });
     t.fake.faults = [{ route: /^GET \/repos\/acme\/shop\/pulls\/7\/files$/, hang: true }];
