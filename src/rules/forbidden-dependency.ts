@@ -25,10 +25,26 @@ const forbiddenEntry = z
   })
   .strict();
 
+const layer = z
+  .object({
+    /** Layer name shown in findings, e.g. `domain`. */
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "use kebab-case"),
+    /** Globs of the layer's files. */
+    paths: z.array(z.string().min(1)).min(1),
+    /** Module names or globs that also belong to this layer (e.g. `app.domain`, `com.acme.*.domain.*`). */
+    modules: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
 const options = z
   .object({
     /** Layering constraints (in the spirit of dependency-cruiser's `forbidden`). Nothing is checked without them. */
     forbidden: z.array(forbiddenEntry).default([]),
+    /**
+     * Layers from the innermost (e.g. domain) to the outermost (e.g. adapters): a layer may import itself and the
+     * layers listed before it, never one listed after it. Shorthand for the matching `forbidden` entries.
+     */
+    layers: z.array(layer).default([]),
   })
   .strict();
 
@@ -55,21 +71,36 @@ export const forbiddenDependency: RuleModule<Options> = {
     "An added import (TS/JS, Python, Go, Java/Kotlin) that breaks a layering constraint configured under `rules.forbidden-dependency.forbidden`; never fires without configuration.",
   options,
   async evaluate(ctx, opts) {
-    if (opts.forbidden.length === 0) return [];
+    const all = [...opts.forbidden, ...layerConstraints(opts.layers ?? [])];
+    if (all.length === 0) return [];
     const findings: FindingDraft[] = [];
     for (const source of await addedSources(ctx)) {
-      const constraints = opts.forbidden.filter((c) => matchesAny(source.path, c.from) && !matchesAny(source.path, c.fromNot));
+      const constraints = all.filter((c) => matchesAny(source.path, c.from) && !matchesAny(source.path, c.fromNot));
       if (constraints.length === 0) continue;
       const refs = importsOf(source, await importContext(ctx, source));
       for (const ref of refs) {
         if (!source.added.has(ref.line) && !source.added.has(ref.statementLine)) continue;
         const broken = constraints.find((c) => c.to.some((pattern) => matchesTarget(pattern, ref.targets)));
-        if (broken) findings.push(finding(source, ref, broken, opts.forbidden.indexOf(broken)));
+        if (broken) findings.push(finding(source, ref, broken, all.indexOf(broken)));
       }
     }
     return findings;
   },
 };
+
+/** `layers` as forbidden entries: each layer may not import any layer listed after it. */
+export function layerConstraints(layers: readonly z.output<typeof layer>[]): Forbidden[] {
+  return layers.slice(0, -1).map((inner, i) => {
+    const outer = layers.slice(i + 1);
+    return {
+      name: `${inner.name}-layer`,
+      from: inner.paths,
+      fromNot: [],
+      to: outer.flatMap((l) => [...l.paths, ...l.modules]),
+      reason: `the ${inner.name} layer may not depend on ${outer.map((l) => l.name).join(", ")}`,
+    };
+  });
+}
 
 function finding(source: SourceFile, ref: ImportRef, constraint: Forbidden, index: number): FindingDraft {
   const label = constraint.name ?? `forbidden[${index}]`;

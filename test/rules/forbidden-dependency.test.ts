@@ -7,7 +7,7 @@ import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { importsOf } from "../../src/rules/code/imports.js";
 import { prepareSource } from "../../src/rules/code/source.js";
-import { forbiddenDependency, matchesTarget } from "../../src/rules/forbidden-dependency.js";
+import { forbiddenDependency, layerConstraints, matchesTarget } from "../../src/rules/forbidden-dependency.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -119,5 +119,42 @@ describe("the dogfood configuration (.github/archgate.yml)", () => {
   it("never fires with the default configuration", async () => {
     const report = await review(changeFromTrees({}, { "src/engine/a.ts": 'import fs from "fs";\n' }), defaultConfig(), { rules: [forbiddenDependency], triggers: [] });
     expect(report.findings).toEqual([]);
+  });
+});
+
+describe("layers", () => {
+  it("turns an ordered list of layers into constraints on the outer layers", () => {
+    const layers = [
+      { name: "domain", paths: ["src/domain/**"], modules: ["com.acme.domain"] },
+      { name: "application", paths: ["src/app/**"], modules: [] },
+      { name: "adapters", paths: ["src/adapters/**"], modules: ["com.acme.adapters"] },
+    ];
+    expect(layerConstraints(layers)).toEqual([
+      {
+        name: "domain-layer",
+        from: ["src/domain/**"],
+        fromNot: [],
+        to: ["src/app/**", "src/adapters/**", "com.acme.adapters"],
+        reason: "the domain layer may not depend on application, adapters",
+      },
+      {
+        name: "application-layer",
+        from: ["src/app/**"],
+        fromNot: [],
+        to: ["src/adapters/**", "com.acme.adapters"],
+        reason: "the application layer may not depend on adapters",
+      },
+    ]);
+  });
+
+  it("validates layers in the config and reports with the layer name", async () => {
+    const config = parseConfig(
+      "rules:\n  forbidden-dependency:\n    layers:\n      - name: domain\n        paths: [src/domain/**]\n      - name: adapters\n        paths: [src/adapters/**]\n",
+    );
+    const head = { "src/domain/order.ts": 'import { db } from "../adapters/db.js";\n', "src/adapters/db.ts": 'import { Order } from "../domain/order.js";\n' };
+    const report = await review(changeFromTrees({}, head), config, { rules: [forbiddenDependency], triggers: [] });
+    expect(report.findings.map((f) => [f.file, f.line, f.message])).toEqual([
+      ["src/domain/order.ts", 1, "`src/domain/order.ts` imports `../adapters/db.js`, which `domain-layer` forbids: the domain layer may not depend on adapters"],
+    ]);
   });
 });
