@@ -178,7 +178,8 @@ async function classifyStructured(ctx: ReviewContext, file: ChangedFile, out: Co
   const place = eventSchemaPlace(file.path);
   const api = mayBeOpenApiText(text);
   const asyncApi = mayBeAsyncApiText(text);
-  if (!api && !asyncApi && !mayBeJsonSchemaText(text) && place !== "event-dir") return false;
+  const messages = /^\s{1,4}payload\s*:/m.test(text);
+  if (!api && !asyncApi && !messages && !mayBeJsonSchemaText(text) && place !== "event-dir") return false;
 
   if (extension(path) !== "json") {
     const key = YAML_SPEC_KEY.exec(text);
@@ -221,6 +222,10 @@ async function classifyStructured(ctx: ReviewContext, file: ChangedFile, out: Co
     }
     return false;
   }
+  if (messages && isAsyncApiMessageFragment(value)) {
+    add(out.event, await hit(ctx, file, "spec", "AsyncAPI message definitions", lineMatching(text, /^\s{1,4}payload\s*:/m)));
+    return true;
+  }
   if (isCloudEventSchema(value)) {
     add(out.event, await hit(ctx, file, "spec", "CloudEvents schema", lineMatching(text, /specversion/)));
     return true;
@@ -234,6 +239,18 @@ async function classifyStructured(ctx: ReviewContext, file: ChangedFile, out: Co
     return true;
   }
   return false;
+}
+
+/**
+ * A file of a split AsyncAPI document holding messages: a map whose entries all carry a `payload`
+ * (directly, under `messages:` or under `components.messages`).
+ */
+function isAsyncApiMessageFragment(value: unknown): boolean {
+  if (!isRecord(value)) return false;
+  const components = isRecord(value.components) ? value.components : undefined;
+  const map = isRecord(components?.messages) ? components.messages : isRecord(value.messages) ? value.messages : value;
+  const entries = Object.values(map);
+  return entries.length > 0 && entries.every((m) => isRecord(m) && "payload" in m);
 }
 
 /**

@@ -114,6 +114,7 @@ const VERSION_TOKEN = /\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\bv?\d+(?:\.\d+)+(?:[-+
 const DIGEST_PIN = /@sha256:[0-9a-f]{64}/g;
 /** Lines whose whole value is a reference to something versioned elsewhere (image, chart, tag, ref). */
 const REFERENCE_LINE = /^(\s*-?\s*["']?(?:image|repository|registry|tag|newTag|newName|digest|version|appVersion|ref|rev|sha)["']?\s*[:=])\s*\S.*$/;
+const IMAGE_NAME_LINE = /^(\s*-?\s*name\s*:)\s*["']?[\w.-]+(?::\d+)?\/[\w./-]+(?::[\w.-]+)?["']?\s*$/;
 const DOCKER_FROM = /^\s*FROM\s+(?:--platform=\S+\s+)?\S+(\s+AS\s+\S+)?\s*$/i;
 
 function versionless(text: string): string {
@@ -136,6 +137,10 @@ function sameButForReferences(before: string, after: string): boolean {
   const a = REFERENCE_LINE.exec(before);
   const b = REFERENCE_LINE.exec(after);
   if (a && b && a[1] === b[1]) return true;
+  // Kustomize `images: - name: registry/path/image`: the image being replaced, a reference too.
+  const na = IMAGE_NAME_LINE.exec(before);
+  const nb = IMAGE_NAME_LINE.exec(after);
+  if (na && nb && na[1] === nb[1]) return true;
   // FROM <image> AS <stage>: a new base image reference for the same stage.
   const fa = DOCKER_FROM.exec(before);
   const fb = DOCKER_FROM.exec(after);
@@ -152,11 +157,16 @@ export function isVersionBumpOnly(removed: readonly PatchLine[], added: readonly
   const before = significant(removed);
   const after = significant(added);
   if (before.length === 0 || before.length !== after.length) return false;
-  return before.every((text, i) => {
+  const pairwise = before.every((text, i) => {
     const other = after[i]!;
     if (text === other) return false;
     return sameButForReferences(text, other) || dockerfileLine(text) === dockerfileLine(other);
   });
+  if (pairwise) return true;
+  // Documents reordered (a regenerated release manifest) with only references bumped: same lines, new order.
+  const sortedBefore = before.map(versionless).sort();
+  const sortedAfter = after.map(versionless).sort();
+  return sortedBefore.every((text, i) => text === sortedAfter[i]);
 }
 
 /** Comments and human-readable descriptions: lines that document configuration without changing it. */
