@@ -39,7 +39,6 @@ export function resolveDeep(value: unknown, values: unknown, depth = 0): unknown
 async function candidateFiles(ctx: ReviewContext): Promise<{ path: string; basePath?: string }[]> {
   const index = k8sIndex(ctx);
   const out = new Map<string, string | undefined>();
-  const headPaths = await index.pathSet("head");
   for (const file of ctx.headFiles) {
     if (!isYamlPath(file.path)) continue;
     const basePath = file.status === "added" ? undefined : (file.previousPath ?? file.path);
@@ -49,6 +48,8 @@ async function candidateFiles(ctx: ReviewContext): Promise<{ path: string; baseP
     if (/^values([-._].+)?\.ya?ml$/i.test(name)) {
       const root = file.path.includes("/") ? file.path.slice(0, file.path.lastIndexOf("/")) : "";
       const prefix = root === "" ? "" : `${root}/`;
+      // Listing the tree can cost an API call: only done when a values file changed.
+      const headPaths = await index.pathSet("head");
       if (!headPaths.has(`${prefix}Chart.yaml`)) continue;
       for (const path of headPaths) {
         if (path.startsWith(`${prefix}templates/`) && isYamlPath(path) && !out.has(path)) {
