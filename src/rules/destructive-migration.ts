@@ -54,8 +54,9 @@ const MESSAGES: Record<string, (op: MigrationOp) => { message: string; remediati
     remediation: "Postgres: CREATE INDEX CONCURRENTLY outside a transaction (Rails: algorithm: :concurrently with disable_ddl_transaction!; Django: AddIndexConcurrently; Alembic: postgresql_concurrently=True).",
   }),
   "concurrent-index-in-transaction": (op) => ({
-    message: `creates an index on \`${op.table}\` CONCURRENTLY inside a transaction block: Postgres refuses to run it`,
-    remediation: "Move CREATE INDEX CONCURRENTLY out of BEGIN ... COMMIT (its own migration without a transaction).",
+    message: `creates an index on \`${op.table}\` CONCURRENTLY inside a transaction (BEGIN ... COMMIT or the framework's per-migration transaction): Postgres refuses to run it`,
+    remediation:
+      "Run it outside a transaction: Rails disable_ddl_transaction!, Django atomic = False, Alembic autocommit_block(), goose -- +goose NO TRANSACTION, or move it out of BEGIN ... COMMIT.",
   }),
 };
 

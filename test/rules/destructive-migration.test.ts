@@ -158,9 +158,9 @@ const valid: Case[] = [
     text: 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.SeparateDatabaseAndState(\n            state_operations=[migrations.RemoveField(model_name="order", name="legacy")],\n            database_operations=[],\n        ),\n    ]\n',
   },
   {
-    name: "Django AddField null=True and ManyToManyField",
+    name: "Django AddField null=True and ManyToManyField; AddIndexConcurrently in a non-atomic migration",
     path: "shop/migrations/0004_x.py",
-    text: 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AddField(model_name="order", name="note", field=models.TextField(null=True)),\n        migrations.AddField(model_name="order", name="tags", field=models.ManyToManyField(to="shop.tag")),\n        migrations.AddIndexConcurrently(model_name="order", index=models.Index(fields=["note"], name="n_idx")),\n    ]\n',
+    text: 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    atomic = False\n    operations = [\n        migrations.AddField(model_name="order", name="note", field=models.TextField(null=True)),\n        migrations.AddField(model_name="order", name="tags", field=models.ManyToManyField(to="shop.tag")),\n        migrations.AddIndexConcurrently(model_name="order", index=models.Index(fields=["note"], name="n_idx")),\n    ]\n',
   },
   {
     name: "Knex template literal SQL built at run time is noted, not judged",
@@ -424,4 +424,23 @@ export class UserTier1700000000000 implements MigrationInterface {
     expect(found).toEqual([[7, "error"], [8, "error"], [9, "error"]]);
     expect(report.problems).toEqual([]);
   });
+});
+
+describe("destructive-migration: CONCURRENTLY inside the framework's transaction", () => {
+  const cases: [string, string, string, [number, "error" | "warning"][]][] = [
+    ["Rails without disable_ddl_transaction!", "db/migrate/20260401000000_x.rb", "class X < ActiveRecord::Migration[7.1]\n  def change\n    add_index :users, :email, algorithm: :concurrently\n  end\nend\n", [[3, "warning"]]],
+    ["Rails with disable_ddl_transaction!", "db/migrate/20260401000001_x.rb", "class X < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n\n  def change\n    add_index :users, :email, algorithm: :concurrently\n  end\nend\n", []],
+    ["Django AddIndexConcurrently in an atomic migration", "shop/migrations/0010_x.py", 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        AddIndexConcurrently(model_name="order", index=models.Index(fields=["ref"], name="ref_idx")),\n    ]\n', [[6, "warning"]]],
+    ["Alembic postgresql_concurrently outside autocommit_block", "alembic/versions/b2_x.py", 'from alembic import op\n\n\ndef upgrade():\n    op.create_index("ix", "users", ["a"], postgresql_concurrently=True)\n', [[5, "warning"]]],
+    ["Alembic postgresql_concurrently inside autocommit_block", "alembic/versions/b3_x.py", 'from alembic import op\n\n\ndef upgrade():\n    with op.get_context().autocommit_block():\n        op.create_index("ix", "users", ["a"], postgresql_concurrently=True)\n', []],
+    ["goose CONCURRENTLY without NO TRANSACTION", "migrations/20260401000000_idx.sql", "-- +goose Up\nCREATE INDEX CONCURRENTLY i ON users (a);\n", [[2, "warning"]]],
+    ["goose CONCURRENTLY with NO TRANSACTION", "migrations/20260401000001_idx.sql", "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON users (a);\n", []],
+  ];
+  for (const [name, path, text, expected] of cases) {
+    it(name, async () => {
+      const { found, report } = await findings({ name, path, text });
+      expect(found).toEqual(expected);
+      if (expected.length > 0) expect(report.findings[0]!.message).toContain("inside a transaction");
+    });
+  }
 });

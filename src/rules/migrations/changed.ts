@@ -7,7 +7,7 @@ import { analyzeKnex } from "./knex.js";
 import { analyzeLiquibase } from "./liquibase.js";
 import { analyzeRails } from "./rails.js";
 import { analyzeSql } from "./sql.js";
-import type { MigrationAnalysis } from "./types.js";
+import { markConcurrentInTransaction, type MigrationAnalysis } from "./types.js";
 
 /** A migration the PR adds or changes, with what it does. */
 export interface ChangedMigration {
@@ -97,7 +97,12 @@ export async function analyze(
       return /^U\d/.test(name) ? undefined : analyzeSql(text);
     case "goose":
       if (!/\.sql$/.test(name)) return undefined;
-      return analyzeSql(onlySection(text, /^--\s*\+goose\s+Up\b/im, /^--\s*\+goose\s+Down\b/im));
+      {
+        const analysis = await analyzeSql(onlySection(text, /^--\s*\+goose\s+Up\b/im, /^--\s*\+goose\s+Down\b/im));
+        // goose runs each migration in a transaction unless it is annotated NO TRANSACTION.
+        if (!/^--\s*\+goose\s+NO\s+TRANSACTION\b/im.test(text)) markConcurrentInTransaction(analysis);
+        return analysis;
+      }
     case "dbmate":
       return analyzeSql(onlySection(text, /^--\s*migrate:up\b/im, /^--\s*migrate:down\b/im));
     default:

@@ -1,6 +1,6 @@
 import { isSafeTypeChange, type ColumnType } from "./rails-types.js";
 import { analyzeSql } from "./sql.js";
-import { lineAt, type MigrationAnalysis, type MigrationOp } from "./types.js";
+import { lineAt, markConcurrentInTransaction, type MigrationAnalysis, type MigrationOp } from "./types.js";
 
 /**
  * Django and Alembic migrations. Both are declarative enough that reading calls is sufficient: this finds
@@ -330,6 +330,8 @@ export async function analyzeDjango(text: string, appLabel: string): Promise<Dja
     }
   }
   out.ops.sort((a, b) => a.line - b.line);
+  // Django runs a migration in a transaction unless the class sets `atomic = False`.
+  if (!/^\s+atomic\s*=\s*False\b/m.test(text)) markConcurrentInTransaction(out);
   return out;
 }
 
@@ -398,7 +400,9 @@ export async function analyzeAlembic(text: string): Promise<MigrationAnalysis> {
       case "create_index": {
         const indexTable = batchTable ?? arg(call, "table_name", 1)?.string ?? "";
         const concurrent = arg(call, "postgresql_concurrently")?.raw === "True";
-        push({ kind: "create-index", table: indexTable, concurrent });
+        // Alembic runs upgrade() in a transaction on Postgres; CONCURRENTLY needs an autocommit_block().
+        const kind = concurrent && !insideAutocommitBlock(text, call.start) ? "concurrent-index-in-transaction" : "create-index";
+        push({ kind, table: indexTable, concurrent });
         break;
       }
       case "execute":
@@ -432,4 +436,22 @@ export function sqlalchemyType(source: string): ColumnType {
     return { type: /timezone\s*=\s*True/.test(source) ? "timestamptz" : "datetime", precision: keyword("precision") };
   }
   return { type: name, limit: keyword("length") };
+}
+
+/** True when `index` sits in the indented body of a `with ...autocommit_block():` statement. */
+function insideAutocommitBlock(text: string, index: number): boolean {
+  const lines = text.slice(0, index).split("\n");
+  const indentOf = (line: string) => line.length - line.trimStart().length;
+  let indent = indentOf(lines.at(-1) ?? "");
+  for (let i = lines.length - 2; i >= 0; i--) {
+    const line = lines[i]!;
+    if (!line.trim() || line.trim().startsWith("#")) continue;
+    const lineIndent = indentOf(line);
+    if (lineIndent < indent) {
+      if (/^\s*with\b.*autocommit_block\(\)/.test(line)) return true;
+      if (/^\s*def\s/.test(line)) return false;
+      indent = lineIndent;
+    }
+  }
+  return false;
 }

@@ -1,6 +1,6 @@
 import { columnType, isSafeTypeChange, RailsColumns } from "./rails-types.js";
 import { analyzeSql, hasValidatedNotNullCheck, newState, type SqlState } from "./sql.js";
-import type { MigrationAnalysis, MigrationOp } from "./types.js";
+import { markConcurrentInTransaction, type MigrationAnalysis, type MigrationOp } from "./types.js";
 
 /**
  * Rails migrations (db/migrate/*.rb). Ruby has no parser on npm that we trust, so this reads the
@@ -82,6 +82,8 @@ export async function analyzeRails(text: string, schemaText?: string): Promise<M
   // MySQL and SQLite have no CONCURRENTLY (MySQL builds most indexes online): index builds are judged for
   // Postgres, or when no db/schema.rb says otherwise.
   if (env.columns.postgres === false) out.ops = out.ops.filter((op) => op.kind !== "create-index");
+  // Rails wraps each migration in a transaction unless the class calls disable_ddl_transaction!.
+  if (!/^\s*disable_ddl_transaction!/m.test(text)) markConcurrentInTransaction(out);
   return out;
 }
 

@@ -59,3 +59,13 @@ export function lineAt(text: string, index: number): number {
   for (let i = 0; i < end; i++) if (text.charCodeAt(i) === 10) line++;
   return line;
 }
+
+/**
+ * The framework runs this migration inside a transaction: a CONCURRENTLY index build fails there
+ * (Postgres: "CREATE INDEX CONCURRENTLY cannot run inside a transaction block").
+ */
+export function markConcurrentInTransaction(analysis: MigrationAnalysis, inside: (op: MigrationOp) => boolean = () => true): void {
+  for (const op of analysis.ops) {
+    if (op.kind === "create-index" && op.concurrent && inside(op)) op.kind = "concurrent-index-in-transaction";
+  }
+}
