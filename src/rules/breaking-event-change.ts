@@ -26,7 +26,7 @@ import { contractHits } from "../triggers/contracts.js";
 import { hasMigrationPlan } from "./breaking-api-change.js";
 import { avroFromValue, diffAvro, parseAvro, registerAvro, undefinedTypeName, type AvroParseResult, type AvroRegistry } from "./contracts/avro.js";
 import { diffJsonSchemas, SchemaTooComplexError, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "./contracts/json-schema.js";
-import { diffProtoMessages, parseProto, type ProtoImport } from "./contracts/protobuf.js";
+import { diffProtoMessages, parseProtoFiles, type ProtoImport } from "./contracts/protobuf.js";
 import { SpecDocument, type SpecNode } from "./openapi/refs.js";
 
 const options = z.object({
@@ -193,41 +193,72 @@ async function loadAvro(ctx: ReviewContext, side: Side, path: string, text: stri
 async function judgeProto(ctx: ReviewContext, file: ChangedFile, basePath: string): Promise<EventBreak[]> {
   const [baseText, headText] = await Promise.all([ctx.text("base", basePath), ctx.text("head", file.path)]);
   if (baseText === undefined || headText === undefined) return [];
-  const head = parseProto(headText, await protoImports(ctx, "head", file.path, headText));
+  const headFiles = await packageFiles(ctx, "head", file.path, headText);
+  const head = parseProtoFiles(headFiles, await protoImports(ctx, "head", headFiles));
   if (!head.ok) {
-    ctx.problem({ file: file.path, line: head.line, message: `breaking-event-change: ${file.path} does not parse as Protobuf: ${head.message}` });
+    const where = head.file ?? file.path;
+    ctx.problem({ file: where, line: head.line, message: `breaking-event-change: ${where} does not parse as Protobuf: ${head.message}` });
     return [];
   }
-  const base = parseProto(baseText, await protoImports(ctx, "base", basePath, baseText));
+  const baseFiles = await packageFiles(ctx, "base", basePath, baseText);
+  const base = parseProtoFiles(baseFiles, await protoImports(ctx, "base", baseFiles));
   if (!base.ok) {
-    ctx.note(`breaking-event-change: ${basePath}:${base.line}: the base version does not parse as Protobuf (${base.message}); not compared`);
+    ctx.note(`breaking-event-change: ${base.file ?? basePath}:${base.line}: the base version does not parse as Protobuf (${base.message}); not compared`);
     return [];
   }
-  return diffProtoMessages(base.schema, head.schema).map((b) => ({
-    file: b.side === "base" ? basePath : file.path,
-    line: b.line,
-    side: b.side,
-    what: `Protobuf ${file.path}: ${b.message} [buf ${b.rule}]`,
-    key: `proto ${b.key}`,
-    same: `${b.side === "base" ? basePath : file.path}:${b.line}:proto ${b.key}`,
-  }));
+  return diffProtoMessages(base.schema, head.schema).map((b) => {
+    const where = b.file ?? (b.side === "base" ? basePath : file.path);
+    return {
+      file: where,
+      line: b.line,
+      side: b.side,
+      what: `Protobuf ${where}: ${b.message} [buf ${b.rule}]`,
+      key: `proto ${b.key}`,
+      same: `${where}:${b.line}:proto ${b.key}`,
+    };
+  });
+}
+
+/** Most sibling .proto files read to assemble one package. */
+const MAX_PACKAGE_FILES = 50;
+const PACKAGE = /^\s*package\s+([\w.]+)\s*;/m;
+
+/**
+ * The file and its siblings in the same directory that declare the same package: compared together, so a
+ * message moved to another file of the package (a common split) is not a removal.
+ */
+async function packageFiles(ctx: ReviewContext, side: Side, path: string, text: string): Promise<ProtoImport[]> {
+  const pkg = PACKAGE.exec(text)?.[1] ?? "";
+  const dir = posix.dirname(path);
+  const siblings = (await ctx.paths(side)).filter((p) => p !== path && extension(p) === "proto" && posix.dirname(p) === dir);
+  const files: ProtoImport[] = [{ name: path, text }];
+  for (const sibling of siblings.slice(0, MAX_PACKAGE_FILES)) {
+    const other = await ctx.text(side, sibling);
+    if (other !== undefined && (PACKAGE.exec(other)?.[1] ?? "") === pkg) files.push({ name: sibling, text: other });
+  }
+  return files;
 }
 
 const IMPORT = /^\s*import\s+(?:public\s+|weak\s+)?["']([^"']+)["']\s*;/gm;
 
-/** Imports found in the same tree (relative to the repository root or to the file); never outside it. */
-async function protoImports(ctx: ReviewContext, side: Side, path: string, text: string): Promise<ProtoImport[]> {
+/** Imports of a package's files found in the same tree (relative to the repository root or to the file); never outside it. */
+async function protoImports(ctx: ReviewContext, side: Side, files: readonly ProtoImport[]): Promise<ProtoImport[]> {
   const paths = new Set(await ctx.paths(side));
+  const own = new Set(files.map((f) => f.name));
   const out: ProtoImport[] = [];
-  for (const match of text.matchAll(IMPORT)) {
-    const name = match[1]!;
-    if (name.startsWith("google/protobuf/")) continue;
-    const candidates = [posix.normalize(name), posix.normalize(posix.join(posix.dirname(path), name))].filter((p) => !p.startsWith("../") && !p.startsWith("/"));
-    const found = candidates.find((p) => paths.has(p));
-    if (!found) continue;
-    const imported = await ctx.text(side, found);
-    if (imported !== undefined) out.push({ name, text: imported });
-    if (out.length >= 50) break;
+  const seen = new Set<string>();
+  for (const file of files) {
+    for (const match of file.text.matchAll(IMPORT)) {
+      const name = match[1]!;
+      if (name.startsWith("google/protobuf/")) continue;
+      const candidates = [posix.normalize(name), posix.normalize(posix.join(posix.dirname(file.name), name))].filter((p) => !p.startsWith("../") && !p.startsWith("/"));
+      const found = candidates.find((p) => paths.has(p));
+      if (!found || own.has(found) || seen.has(found)) continue;
+      seen.add(found);
+      const imported = await ctx.text(side, found);
+      if (imported !== undefined) out.push({ name, text: imported });
+      if (out.length >= 50) return out;
+    }
   }
   return out;
 }

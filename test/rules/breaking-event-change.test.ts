@@ -272,3 +272,25 @@ describe("breaking-event-change: several breaks on one line", () => {
     expect(r.notes).toContain("breaking-event-change: events/schemas/old-event.json was removed; make sure no producer or consumer still uses it");
   });
 });
+
+describe("breaking-event-change: Protobuf packages split across files", () => {
+  const file = (body: string) => `syntax = "proto3";\npackage acme.stock.events.v1;\n${body}`;
+  const reserved = "message StockReserved {\n  string sku = 1;\n  int32 quantity = 2;\n}\n";
+  const released = "message StockReleased {\n  string sku = 1;\n}\n";
+  it("a message moved to a sibling file of the same package is not removed", async () => {
+    const r = await run(
+      { "proto/stock/events.proto": file(reserved + released) },
+      { "proto/stock/events.proto": file(reserved), "proto/stock/released.proto": file(released) },
+    );
+    expect(r.findings).toEqual([]);
+  });
+  it("a message that really disappears is reported at its base line, and a break in the moved copy at the new file", async () => {
+    const r = await run(
+      { "proto/stock/events.proto": file(reserved + released) },
+      { "proto/stock/events.proto": file(released), "proto/stock/reserved.proto": file(reserved.replace("int32 quantity", "string quantity")) },
+    );
+    expect(at(r)).toEqual(["proto/stock/reserved.proto:5"]);
+    const gone = await run({ "proto/stock/events.proto": file(reserved + released) }, { "proto/stock/events.proto": file(released) });
+    expect(at(gone)).toEqual(["proto/stock/events.proto:3"]);
+  });
+});
