@@ -11,6 +11,7 @@ import {
 import type { ReviewContext } from "../../engine/context.js";
 import { isGraphqlPath } from "../../engine/kinds/schemas.js";
 import type { ContractBreak } from "../breaking-api-change.js";
+import { isNotOwnContract } from "../openapi/spec.js";
 
 const BUILT_IN_SCALARS = new Set(["String", "Int", "Float", "Boolean", "ID"]);
 
@@ -84,7 +85,7 @@ const REMOVALS = new Set(["TYPE_REMOVED", "FIELD_REMOVED", "ARG_REMOVED", "VALUE
 export async function graphqlBreaks(ctx: ReviewContext): Promise<ContractBreak[]> {
   const out: ContractBreak[] = [];
   for (const file of ctx.files) {
-    if (!isGraphqlPath(file.path) || file.status === "added") continue;
+    if (!isGraphqlPath(file.path) || file.status === "added" || isNotOwnContract(file.path)) continue;
     const basePath = file.previousPath ?? file.path;
     const baseText = await ctx.text("base", basePath);
     if (baseText === undefined) continue;

@@ -2,6 +2,7 @@ import type { ReviewContext } from "../../engine/context.js";
 import { isProtoPath, protoServiceLine } from "../../engine/kinds/schemas.js";
 import { diffProtoServices, parseProto } from "../contracts/protobuf.js";
 import type { ContractBreak } from "../breaking-api-change.js";
+import { isNotOwnContract } from "../openapi/spec.js";
 
 /**
  * gRPC service breaks in changed `.proto` files: removed services and RPCs, changed request/response
@@ -11,7 +12,7 @@ import type { ContractBreak } from "../breaking-api-change.js";
 export async function grpcBreaks(ctx: ReviewContext): Promise<ContractBreak[]> {
   const out: ContractBreak[] = [];
   for (const file of ctx.files) {
-    if (!isProtoPath(file.path) || file.status === "added") continue;
+    if (!isProtoPath(file.path) || file.status === "added" || isNotOwnContract(file.path)) continue;
     const basePath = file.previousPath ?? file.path;
     const baseText = await ctx.text("base", basePath);
     if (baseText === undefined || protoServiceLine(baseText) === undefined) continue;

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { ChangedFile } from "../../engine/change.js";
 import type { ReviewContext } from "../../engine/context.js";
-import { isLockfile, isPackageManifest } from "../../engine/kinds/noise.js";
+import { isExample, isLockfile, isPackageManifest, isTest, isVendored } from "../../engine/kinds/noise.js";
 import { isOpenApiDocument, isOpenApiRootName, mayBeOpenApiText } from "../../engine/kinds/openapi.js";
 import { isRecord } from "../../engine/structured.js";
 import { SpecDocument, type SpecNode } from "./refs.js";
@@ -10,6 +10,11 @@ export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", 
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 const SPEC_EXTENSION = /\.(ya?ml|json)$/i;
+
+/** Test data, samples and vendored or generated copies: contracts of someone or something else. */
+export function isNotOwnContract(path: string): boolean {
+  return isTest(path) || isExample(path) || isVendored(path);
+}
 
 /** `openapi: 3.x` or `swagger: "2.0"` at the top level: what makes a YAML/JSON file an API description. */
 export function specVersionOf(value: unknown): string | undefined {
@@ -238,6 +243,8 @@ async function findChangedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
     if (!SPEC_EXTENSION.test(file.path) && !(file.previousPath && SPEC_EXTENSION.test(file.previousPath))) continue;
     // Lockfiles and package manifests are never specs; reading them would only cost requests (and notes for big lockfiles).
     if (isLockfile(file.path) || isPackageManifest(file.path)) continue;
+    // Specs kept for tests, samples or vendored from elsewhere are not this system's contract.
+    if (isNotOwnContract(file.path)) continue;
     const basePath = file.status === "added" ? undefined : (file.previousPath ?? file.path);
     const headPath = file.status === "removed" ? undefined : file.path;
     // A side we cannot read (over the size limit, binary) is not a removal: skip the file; the review
@@ -291,7 +298,7 @@ async function specsReferencing(ctx: ReviewContext, fragments: ChangedFile[], kn
   // Only conventionally named root documents (openapi.yaml, swagger.json, api-spec.yml, *.openapi.yaml):
   // keeps an unrelated YAML change from reading every YAML file above it.
   const candidates = headPaths
-    .filter((p) => SPEC_EXTENSION.test(p) && dirs.has(posix.dirname(p)) && !known.has(p) && isOpenApiRootName(posix.basename(p)))
+    .filter((p) => SPEC_EXTENSION.test(p) && dirs.has(posix.dirname(p)) && !known.has(p) && isOpenApiRootName(posix.basename(p)) && !isNotOwnContract(p))
     .slice(0, 100);
   const fragmentPaths = new Set(fragments.flatMap((f) => [f.path, ...(f.previousPath ? [f.previousPath] : [])]));
   const out: SpecPair[] = [];
