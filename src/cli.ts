@@ -10,13 +10,16 @@ import { readFileSync, realpathSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { CONFIG_PATH, ConfigError, parseConfig } from "./config/load.js";
-import { defaultConfig, type ArchgateConfig } from "./config/schema.js";
+import type { ArchgateConfig } from "./config/schema.js";
 import type { Change, FileContent } from "./engine/change.js";
-import { review, type EngineOptions } from "./engine/engine.js";
+import type { EngineOptions } from "./engine/engine.js";
 import type { Report } from "./engine/types.js";
-import { renderComment } from "./render/markdown.js";
 import { firstParent, GitError, openGitChange, readFileAt, resolveCommit } from "./sources/git.js";
+
+// The config schema, the engine and the renderer pull in every rule and its parsers; they are imported
+// only when a review runs, so that --help, --version and usage errors answer at once.
+const loadEngine = () =>
+  Promise.all([import("./config/load.js"), import("./config/schema.js"), import("./engine/engine.js"), import("./render/markdown.js")]);
 
 export const EXIT_SUCCESS = 0;
 export const EXIT_FAILURE = 1;
@@ -31,7 +34,7 @@ Options:
   --repo DIR        the repository (default: the current directory)
   --head REV        the revision under review (default: HEAD)
   --base REV        the revision it is compared with, e.g. origin/main (default: the first parent of --head)
-  --config FILE     the config file to use (default: ${CONFIG_PATH} at the --base revision, else built-in defaults)
+  --config FILE     the config file to use (default: .github/archgate.yml at the --base revision, else built-in defaults)
   --format FORMAT   json or markdown (default: markdown)
   -h, --help        show this help
   -v, --version     show the version
@@ -102,10 +105,11 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
       cwd: io.cwd,
       engine: io.engine,
     });
-    io.stdout(format === "json" ? `${JSON.stringify(reportJson(report), null, 2)}\n` : renderComment(report, { maxLength: Infinity }));
+    const renderComment = format === "markdown" ? (await import("./render/markdown.js")).renderComment : undefined;
+    io.stdout(renderComment ? renderComment(report, { maxLength: Infinity }) : `${JSON.stringify(reportJson(report), null, 2)}\n`);
     return report.conclusion === "success" ? EXIT_SUCCESS : report.conclusion === "failure" ? EXIT_FAILURE : EXIT_ERROR;
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof Error && error.name === "ConfigError") {
       io.stderr(`${error.message}\n`);
     } else if (error instanceof GitError || error instanceof CliError) {
       io.stderr(`archgate: ${error.message}\n`);
@@ -146,6 +150,7 @@ export async function check(options: CheckOptions): Promise<Report> {
     base = parent;
   }
 
+  const [, , { review }] = await loadEngine();
   const config = await loadConfig(repo, base, options.configFile, options.cwd);
   const change = await openGitChange({ repo, base, head, maxBytes: config.limits.maxFileBytes });
   try {
@@ -178,6 +183,7 @@ export async function check(options: CheckOptions): Promise<Report> {
 
 /** `--config FILE`, else CONFIG_PATH at the base revision (never the head: a change cannot relax its own gate). */
 async function loadConfig(repo: string, base: string, configFile: string | undefined, cwd: string): Promise<ArchgateConfig> {
+  const [{ CONFIG_PATH, parseConfig }, { defaultConfig }] = await loadEngine();
   if (configFile !== undefined) {
     let text: string;
     try {
