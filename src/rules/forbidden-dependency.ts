@@ -8,43 +8,26 @@ import type { SourceFile } from "./code/source.js";
 
 const forbiddenEntry = z
   .object({
-    /** Short kebab-case name shown in findings, e.g. `domain-not-to-adapters`. */
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "use kebab-case").optional(),
-    /** Globs of importing files the constraint applies to. */
-    from: z.array(z.string().min(1)).min(1),
-    /** Globs of importing files exempt from it. */
-    fromNot: z.array(z.string().min(1)).default([]),
-    /**
-     * What those files may not import: repository path globs (`src/github/**`), package names
-     * (`probot`, `@octokit/*`, `fs` — a name also covers its subpaths and its `node:` form), dotted
-     * module names for Python/Java (`app.adapters`, `com.acme.*.adapters.*`) or Go import paths.
-     */
-    to: z.array(z.string().min(1)).min(1),
-    /** Why: shown in the finding. */
-    reason: z.string().optional(),
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "use kebab-case").optional().describe("Short kebab-case name shown in findings, e.g. `domain-not-to-adapters`."),
+    from: z.array(z.string().min(1)).min(1).describe("Globs of importing files the constraint applies to."),
+    fromNot: z.array(z.string().min(1)).default([]).describe("Globs of importing files exempt from it."),
+    to: z.array(z.string().min(1)).min(1).describe("What those files may not import: repository path globs (`src/github/**`), package names (`probot`, `@octokit/*`, `fs` — a name also covers its subpaths and its `node:` form), dotted module names for Python/Java (`app.adapters`, `com.acme.*.adapters.*`) or Go import paths."),
+    reason: z.string().optional().describe("Why: shown in the finding."),
   })
   .strict();
 
 const layer = z
   .object({
-    /** Layer name shown in findings, e.g. `domain`. */
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "use kebab-case"),
-    /** Globs of the layer's files. */
-    paths: z.array(z.string().min(1)).min(1),
-    /** Module names or globs that also belong to this layer (e.g. `app.domain`, `com.acme.*.domain.*`). */
-    modules: z.array(z.string().min(1)).default([]),
+    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "use kebab-case").describe("Layer name shown in findings, e.g. `domain`."),
+    paths: z.array(z.string().min(1)).min(1).describe("Globs of the layer's files."),
+    modules: z.array(z.string().min(1)).default([]).describe("Module names or globs that also belong to this layer (e.g. `app.domain`, `com.acme.*.domain.*`)."),
   })
   .strict();
 
 const options = z
   .object({
-    /** Layering constraints (in the spirit of dependency-cruiser's `forbidden`). Nothing is checked without them. */
-    forbidden: z.array(forbiddenEntry).default([]),
-    /**
-     * Layers from the innermost (e.g. domain) to the outermost (e.g. adapters): a layer may import itself and the
-     * layers listed before it, never one listed after it. Shorthand for the matching `forbidden` entries.
-     */
-    layers: z.array(layer).default([]),
+    forbidden: z.array(forbiddenEntry).default([]).describe("Layering constraints (in the spirit of dependency-cruiser's `forbidden`). Nothing is checked without them."),
+    layers: z.array(layer).default([]).describe("Layers from the innermost (e.g. domain) to the outermost (e.g. adapters): a layer may import itself and the layers listed before it, never one listed after it. Shorthand for the matching `forbidden` entries."),
   })
   .strict();
 

@@ -11,12 +11,9 @@ export const DEFAULT_UNBOUNDED_LABELS = [
 
 const options = z
   .object({
-    /** Label names that are unbounded; matched by their words in any case style (`user_id`, `userId`, `user.id`). */
-    unboundedLabels: z.array(z.string().min(1)).default(DEFAULT_UNBOUNDED_LABELS),
-    /** Exact label names that are fine in this repository (e.g. `path` when it is already a route template). */
-    allowedLabels: z.array(z.string().min(1)).default([]),
-    /** Globs of test code and fixtures, which this rule does not judge. */
-    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS),
+    unboundedLabels: z.array(z.string().min(1)).default(DEFAULT_UNBOUNDED_LABELS).describe("Label names that are unbounded; matched by their words in any case style (`user_id`, `userId`, `user.id`)."),
+    allowedLabels: z.array(z.string().min(1)).default([]).describe("Exact label names that are fine in this repository (e.g. `path` when it is already a route template)."),
+    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS).describe("Globs of test code and fixtures, which this rule does not judge."),
   })
   .strict();
 

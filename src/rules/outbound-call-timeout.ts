@@ -291,8 +291,7 @@ function requestsImports(source: SourceFile): Set<string> {
 
 const options = z
   .object({
-    /** Globs of test code and fixtures, which this rule does not judge (tests call local fakes). */
-    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS),
+    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS).describe("Globs of test code and fixtures, which this rule does not judge (tests call local fakes)."),
   })
   .strict();
 

@@ -8,13 +8,8 @@ export const DEFAULT_PII_FIELDS = ["email", "phone", "password", "token", "ssn",
 
 const options = z
   .object({
-    /**
-     * Sensitive field names. Built-in variants for the defaults (`user.email`, `emailAddress`, `getEmail()`,
-     * `card_number`, `pan`, `dob`, `access_token`, …); other names match by their words in any case style.
-     */
-    fields: z.array(z.string().min(1)).default(DEFAULT_PII_FIELDS),
-    /** Globs of test code and fixtures, which this rule does not judge. */
-    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS),
+    fields: z.array(z.string().min(1)).default(DEFAULT_PII_FIELDS).describe("Sensitive field names. Built-in variants for the defaults (`user.email`, `emailAddress`, `getEmail()`, `card_number`, `pan`, `dob`, `access_token`, …); other names match by their words in any case style."),
+    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS).describe("Globs of test code and fixtures, which this rule does not judge."),
   })
   .strict();
 

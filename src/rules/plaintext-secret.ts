@@ -31,14 +31,21 @@ const PROSE_FILE = /\.(?:md|markdown|rst|adoc|txt)$/i;
 
 const options = z
   .object({
-    /** Globs of test code and fixtures: provider keys there are warnings, generic matches are ignored. */
-    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS),
-    /** Regular expressions for values your organisation uses as placeholders. */
-    ignoreValues: z.array(z.string().min(1)).default([]),
+    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS).describe("Globs of test code and fixtures: provider keys there are warnings, generic matches are ignored."),
+    ignoreValues: z.array(z.string().min(1).refine(isRegex, { message: "not a valid regular expression" })).default([]).describe("Regular expressions for values your organisation uses as placeholders."),
   })
   .strict();
 
 type Options = z.output<typeof options>;
+
+function isRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const plaintextSecret: RuleModule<Options> = {
   id: "plaintext-secret",

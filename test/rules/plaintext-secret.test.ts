@@ -160,3 +160,12 @@ describe("plaintext-secret without a patch", () => {
     expect(report.findings.map((f) => [f.file, f.line])).toEqual([["config/app.env", 2]]);
   });
 });
+
+describe("plaintext-secret options", () => {
+  it("rejects an invalid ignoreValues pattern with the key and line", async () => {
+    const { parseConfig } = await import("../../src/config/load.js");
+    expect(() => parseConfig("rules:\n  plaintext-secret:\n    ignoreValues: ['(unclosed']\n")).toThrow(
+      /archgate\.yml:3:\d+: rules\.plaintext-secret\.ignoreValues\.0: not a valid regular expression/,
+    );
+  });
+});
