@@ -41,7 +41,7 @@ export function identityOf(app: Probot): () => Promise<AppIdentity> {
   return () => {
     pending ??= app
       .auth()
-      .then((octokit) => octokit.rest.apps.getAuthenticated())
+      .then((octokit) => withRequestTimeout(octokit as Octokit, requestTimeoutMs()).rest.apps.getAuthenticated())
       .then(({ data }) => ({ id: data?.id, ...(data?.slug ? { slug: data.slug } : {}) }))
       .catch((error: unknown) => {
         pending = undefined;

@@ -250,6 +250,16 @@ describe("config", () => {
     expect(lastRun().annotations[0].message).toContain("invalid YAML");
   });
 
+  test("an invalid org-level config names the org file and annotates nothing in this repository", async () => {
+    const shared = t.fake.addCommit("e".repeat(40), { ".github/archgate.yml": "labels:\n  enabeld: true\n" });
+    t.fake.setDefaultBranch("acme/.github", shared);
+    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" } });
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
+    expect(lastRun()).toMatchObject({ conclusion: "failure", output: { title: "Configuration error: acme/.github:.github/archgate.yml is invalid" } });
+    expect(lastRun().output.summary).toContain('`acme/.github:.github/archgate.yml:2:3` `labels.enabeld`: unknown key "enabeld" (did you mean "enabled"?)');
+    expect(lastRun().annotations).toEqual([]);
+  });
+
   test("the org .github repository and _extends are followed; lists replace rather than concatenate", async () => {
     const org = isolatedConfig({ labels: { prefix: "review/" }, ignorePaths: ["vendor/**"] });
     const shared = t.fake.addCommit("c".repeat(40), { ".github/archgate.yml": configYaml({ ...org, _extends: "policies:archgate/base.yml" }) });
