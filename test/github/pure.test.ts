@@ -1,0 +1,55 @@
+import { describe, expect, test } from "vitest";
+import { isOwnComment } from "../../src/github/comment.js";
+import { mergeConfig } from "../../src/github/config.js";
+import { planLabels } from "../../src/github/labels.js";
+import { describeApiError } from "../../src/github/octokit.js";
+import { defaultConfig } from "../../src/config/schema.js";
+import type { Report } from "../../src/engine/types.js";
+
+const APP = { id: 123, slug: "archgate" };
+const MARKER = "<!-- archgate:comment head=abcdef1 -->\nbody";
+
+describe("isOwnComment", () => {
+  const cases: Array<[string, Parameters<typeof isOwnComment>[0], boolean]> = [
+    ["the app's comment (bot login)", { id: 1, body: MARKER, user: { login: "archgate[bot]", type: "Bot" } }, true],
+    ["the app's comment (performed_via_github_app id)", { id: 1, body: MARKER, user: { login: "x", type: "Bot" }, performed_via_github_app: { id: 123 } }, true],
+    ["the app's comment without the marker", { id: 1, body: "hello", user: { login: "archgate[bot]", type: "Bot" } }, false],
+    ["a person quoting the marker", { id: 1, body: MARKER, user: { login: "alice", type: "User" } }, false],
+    ["another app with the marker", { id: 1, body: MARKER, user: { login: "copycat[bot]", type: "Bot" }, performed_via_github_app: { id: 9, slug: "copycat" } }, false],
+    ["an empty body", { id: 1, body: null, user: { login: "archgate[bot]", type: "Bot" } }, false],
+  ];
+  test.each(cases)("%s", (_name, comment, expected) => expect(isOwnComment(comment, APP)).toBe(expected));
+});
+
+describe("mergeConfig: mappings merge, lists and scalars of the later file replace", () => {
+  test.each([
+    [{ a: { b: 1, c: 2 } }, { a: { c: 3 } }, { a: { b: 1, c: 3 } }],
+    [{ ignorePaths: ["a/**"] }, { ignorePaths: ["b/**"] }, { ignorePaths: ["b/**"] }],
+    [{ rules: { x: "error" } }, { rules: { x: { severity: "warning" } } }, { rules: { x: { severity: "warning" } } }],
+    [{ labels: { enabled: true } }, { labels: null }, { labels: null }],
+  ])("%j + %j", (base, override, expected) => expect(mergeConfig(base, override as Record<string, unknown>)).toEqual(expected));
+});
+
+describe("planLabels", () => {
+  const report = (types: Array<"contract" | "adr">) => ({ reviewTypes: types.map((id) => ({ id, title: id })) }) as unknown as Report;
+  const config = defaultConfig();
+  test.each([
+    [["contract"], [], { add: ["arch-review: contract"], remove: [] }],
+    [["contract"], ["arch-review: contract"], { add: [], remove: [] }],
+    [[], ["arch-review: contract", "bug"], { add: [], remove: ["arch-review: contract"] }],
+    [["adr"], ["arch-review: contract", "arch-review-other"], { add: ["arch-review: adr"], remove: ["arch-review: contract"] }],
+  ] as const)("wanted %j, present %j", (types, present, expected) => {
+    expect(planLabels(config, report([...types]), [...present])).toEqual(expected);
+  });
+});
+
+describe("describeApiError", () => {
+  test.each([
+    [{ status: 502, message: "Bad Gateway" }, "GitHub API error 502: Bad Gateway"],
+    [{ status: 403, message: "API rate limit exceeded", response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1900000000" } } }, "GitHub API rate limit exceeded until 2030-03-17T17:46:40.000Z"],
+    [{ status: 403, message: "secondary", response: { headers: { "retry-after": "60" } } }, "GitHub API rate limit exceeded"],
+    [{ status: 403, message: "Resource not accessible by integration" }, "GitHub API answered 403: Resource not accessible by integration"],
+    [{ name: "TimeoutError", message: "The operation was aborted due to timeout" }, "a GitHub API request timed out"],
+    [new Error("boom\nstack"), "boom"],
+  ])("%j", (error, expected) => expect(describeApiError(error)).toBe(expected));
+});
