@@ -308,6 +308,26 @@ describe("breaking-api-change: formats and keys", () => {
     ]);
   });
 
+  it("GraphQL: types moved to another file of a split schema are not removals", async () => {
+    const user = lines("type User {", "  id: ID!", "  email: String", "}");
+    const query = lines("type Query {", "  me: User", "}");
+    const result = await run(
+      { "graphql/schema.graphql": query + user },
+      { "graphql/schema.graphql": query, "graphql/user.graphql": user },
+    );
+    expect(result.found).toEqual([]);
+    const dropped = await run({ "graphql/schema.graphql": query + user }, { "graphql/schema.graphql": query });
+    expect(dropped.found).toEqual(["graphql/schema.graphql:4 User: User was removed"]);
+  });
+
+  it("GraphQL: a removed file reports only the types that did not move", async () => {
+    const result = await run(
+      { "a.graphql": lines("type A {", "  x: Int", "}", "type B {", "  y: Int", "}"), "b.graphql": lines("type C {", "  z: Int", "}") },
+      { "b.graphql": lines("type C {", "  z: Int", "}", "type B {", "  y: Int", "}") },
+    );
+    expect(result.found).toEqual(["a.graphql:1 a.graphql: GraphQL schema file removed (1 types)"]);
+  });
+
   it("GraphQL: a syntax error at head is a problem with its line", async () => {
     const result = await run({ "schema.graphql": "type Query { a: Int }\n" }, { "schema.graphql": "type Query {\n  a: Int\n  b(: Int\n}\n" });
     expect(result.problems).toHaveLength(1);

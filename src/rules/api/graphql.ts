@@ -18,6 +18,8 @@ const BUILT_IN_SCALARS = new Set(["String", "Int", "Float", "Boolean", "ID"]);
 interface Parsed {
   doc: DocumentNode;
   schema: GraphQLSchema;
+  /** Types this file defines or extends itself (the rest are stubs for types of other files). */
+  defined: Set<string>;
 }
 
 /**
@@ -38,7 +40,7 @@ function build(text: string): Parsed {
   });
   const stubs = [...used].filter((n) => !defined.has(n) && !BUILT_IN_SCALARS.has(n)).map((n) => `scalar ${n}`);
   const full = stubs.length > 0 ? parse(`${text}\n${stubs.join("\n")}`) : doc;
-  return { doc, schema: buildASTSchema(full, { assumeValidSDL: true }) };
+  return { doc, schema: buildASTSchema(full, { assumeValidSDL: true }), defined };
 }
 
 /** 1-based line of `Type` or `Type.field` (or `Type.field(arg)`) in a parsed SDL document. */
@@ -80,6 +82,33 @@ function subjectOf(description: string): { type: string; field?: string; arg?: s
   return m ? { type: m[1]! } : undefined;
 }
 
+const DEFINITION = /^[ \t]*(?:extend[ \t]+)?(?:type|input|enum|interface|union|scalar)[ \t]+([A-Za-z_]\w*)/gm;
+const headDefinitions = new WeakMap<ReviewContext, Promise<Map<string, Set<string>>>>();
+
+/** Type names defined in each GraphQL file at head (read once per review, at most 300 files). */
+function definitionsAtHead(ctx: ReviewContext): Promise<Map<string, Set<string>>> {
+  let pending = headDefinitions.get(ctx);
+  if (!pending) {
+    pending = (async () => {
+      const byFile = new Map<string, Set<string>>();
+      const paths = (await ctx.paths("head")).filter((p) => isGraphqlPath(p) && !isNotOwnContract(p)).slice(0, 300);
+      for (const path of paths) {
+        const text = (await ctx.text("head", path)) ?? "";
+        byFile.set(path, new Set([...text.matchAll(DEFINITION)].map((m) => m[1]!)));
+      }
+      return byFile;
+    })();
+    headDefinitions.set(ctx, pending);
+  }
+  return pending;
+}
+
+/** True when another GraphQL file at head defines `type`: it moved between files, clients see no change. */
+async function definedElsewhere(ctx: ReviewContext, type: string, except: string): Promise<boolean> {
+  for (const [path, names] of await definitionsAtHead(ctx)) if (path !== except && names.has(type)) return true;
+  return false;
+}
+
 const REMOVALS = new Set(["TYPE_REMOVED", "FIELD_REMOVED", "ARG_REMOVED", "VALUE_REMOVED_FROM_ENUM"]);
 
 export async function graphqlBreaks(ctx: ReviewContext): Promise<ContractBreak[]> {
@@ -97,7 +126,8 @@ export async function graphqlBreaks(ctx: ReviewContext): Promise<ContractBreak[]
       continue;
     }
     if (file.status === "removed") {
-      const types = Object.keys(before.schema.getTypeMap()).filter((n) => !n.startsWith("__") && !BUILT_IN_SCALARS.has(n));
+      const types: string[] = [];
+      for (const n of before.defined) if (!(await definedElsewhere(ctx, n, file.path))) types.push(n);
       if (types.length > 0) out.push({ side: "base", file: basePath, line: 1, operation: basePath, what: `GraphQL schema file removed (${types.length} types)` });
       continue;
     }
@@ -115,8 +145,12 @@ export async function graphqlBreaks(ctx: ReviewContext): Promise<ContractBreak[]
       // graphql-js drops built-in scalars nobody references any more; clients cannot notice.
       if (change.type === "TYPE_REMOVED" && /^Standard scalar /.test(change.description)) continue;
       const subject = subjectOf(change.description);
+      // A type that moved to another file of a split schema is still there for clients.
+      if (subject && !after.defined.has(subject.type) && (await definedElsewhere(ctx, subject.type, file.path))) continue;
+      // Still referenced but no longer defined anywhere: the stub makes graphql-js call it a kind change.
+      const gone = subject !== undefined && !after.defined.has(subject.type) && before.defined.has(subject.type) && change.type === "TYPE_CHANGED_KIND";
       const headLine = subject ? lineOf(after.doc, subject.type, subject.field, subject.arg) : undefined;
-      const removed = REMOVALS.has(change.type);
+      const removed = REMOVALS.has(change.type) || gone;
       let side: "base" | "head" = "head";
       let line = removed ? undefined : headLine;
       if (line === undefined && subject) {
@@ -131,7 +165,7 @@ export async function graphqlBreaks(ctx: ReviewContext): Promise<ContractBreak[]
         file: side === "base" ? basePath : file.path,
         line: line ?? 1,
         operation: subject ? [subject.type, subject.field].filter(Boolean).join(".") : "schema",
-        what: change.description.replace(/\.$/, ""),
+        what: gone ? `${subject!.type} was removed` : change.description.replace(/\.$/, ""),
         source: "graphql",
       });
     }
