@@ -25,13 +25,13 @@ const options = z
      * e.g. [team, cost-center]. Empty (the default) keeps the rule quiet: only the repository knows
      * which keys its cost reports group by.
      */
-    labels: z.array(key).default([]),
+    labels: z.array(key).default([]).describe("Label keys every new Kubernetes workload carries, e.g. [team, cost-center]; empty keeps the rule quiet."),
     /** Tag keys every new Terraform resource carries; defaults to `labels` when not given. */
-    tags: z.array(key).optional(),
+    tags: z.array(key).optional().describe("Tag keys every new Terraform resource carries; `labels` when not given."),
     /** More Terraform resource types (globs, e.g. "aws_sagemaker_*") to judge beyond the built-in list. */
-    resourceTypes: z.array(key).default([]),
+    resourceTypes: z.array(key).default([]).describe("More Terraform resource types (globs, e.g. `aws_sagemaker_*`) to judge beyond the built-in list."),
     /** Upper bound on .tf files read for provider default tags. */
-    maxTerraformFiles: z.number().int().positive().default(2000),
+    maxTerraformFiles: z.number().int().positive().default(2000).describe("Upper bound on .tf files read for provider default tags."),
   })
   .strict();
 

@@ -10,12 +10,16 @@ type Probe = (typeof PROBES)[number];
 const options = z
   .object({
     /** Probes every long-running container needs. */
-    require: z.array(z.enum(PROBES)).min(1).default(["readinessProbe", "livenessProbe"]),
+    require: z
+      .array(z.enum(PROBES))
+      .min(1)
+      .default(["readinessProbe", "livenessProbe"])
+      .describe("Probes every long-running container needs."),
     /**
      * Judge native sidecars (init containers with `restartPolicy: Always`) too. Off by default: they
      * may have probes since Kubernetes 1.28, but most are mesh or log agents whose health the vendor owns.
      */
-    sidecars: z.boolean().default(false),
+    sidecars: z.boolean().default(false).describe("Judge native sidecars (init containers with `restartPolicy: Always`) too."),
   })
   .strict();
 

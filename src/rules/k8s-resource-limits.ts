@@ -14,9 +14,13 @@ const options = z
      * throttles a container even when the node is idle, and many teams omit it on purpose
      * (kube-linter and kube-score both make it optional).
      */
-    require: z.array(z.enum(REQUIREMENTS)).min(1).default(["requests.cpu", "requests.memory", "limits.memory"]),
+    require: z
+      .array(z.enum(REQUIREMENTS))
+      .min(1)
+      .default(["requests.cpu", "requests.memory", "limits.memory"])
+      .describe("Settings every judged container needs; add `limits.cpu` to require CPU limits too."),
     /** Judge init containers too (Kubernetes sizes the pod by them as well). */
-    initContainers: z.boolean().default(true),
+    initContainers: z.boolean().default(true).describe("Judge init containers too (they size the pod as well)."),
   })
   .strict();
 

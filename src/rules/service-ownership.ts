@@ -13,9 +13,13 @@ const fieldPath = z
 const options = z
   .object({
     /** Catalog file names looked up in the service directory, then in each parent up to the root. */
-    catalogFiles: z.array(z.string().min(1)).min(1).default(["catalog-info.yaml", "catalog-info.yml"]),
+    catalogFiles: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["catalog-info.yaml", "catalog-info.yml"])
+      .describe("Catalog file names looked up in the service directory, then in each parent up to the root."),
     /** Where the owning team is named (any one set counts). */
-    owner: z.array(fieldPath).min(1).default(["spec.owner"]),
+    owner: z.array(fieldPath).min(1).default(["spec.owner"]).describe("Catalog fields naming the owning team (any one set counts)."),
     /** Where the on-call rota or escalation is named (Backstage PagerDuty/Opsgenie plugin annotations). */
     onCall: z
       .array(fieldPath)
@@ -27,9 +31,14 @@ const options = z
         'metadata.annotations["opsgenie.com/component-selector"]',
         'metadata.annotations["splunk.com/on-call-routing-key"]',
         "spec.oncall",
-      ]),
+      ])
+      .describe("Catalog fields naming the on-call rota or escalation (any one set counts)."),
     /** Where the runbook is linked; a `metadata.links` entry whose title, type or url says runbook/playbook counts too. */
-    runbook: z.array(fieldPath).min(1).default(['metadata.annotations["runbook"]', 'metadata.annotations["archgate.io/runbook"]', "spec.runbook"]),
+    runbook: z
+      .array(fieldPath)
+      .min(1)
+      .default(['metadata.annotations["runbook"]', 'metadata.annotations["archgate.io/runbook"]', "spec.runbook"])
+      .describe("Catalog fields linking the runbook; a link or annotation that says runbook/playbook always counts."),
     /**
      * Where the service tier (criticality) is set. `spec.lifecycle` is not in the default: Backstage
      * requires it on every component and it says how mature a component is, not how critical.
@@ -37,9 +46,10 @@ const options = z
     tier: z
       .array(fieldPath)
       .min(1)
-      .default(["metadata.labels.tier", 'metadata.labels["service-tier"]', "metadata.annotations.tier", 'metadata.annotations["archgate.io/tier"]', "spec.tier"]),
+      .default(["metadata.labels.tier", 'metadata.labels["service-tier"]', "metadata.annotations.tier", 'metadata.annotations["archgate.io/tier"]', "spec.tier"])
+      .describe("Catalog fields setting the service tier (criticality); add `spec.lifecycle` to accept it."),
     /** Require a CODEOWNERS entry (with owners) covering the service's files. */
-    codeowners: z.boolean().default(true),
+    codeowners: z.boolean().default(true).describe("Require a CODEOWNERS entry with owners covering the service."),
   })
   .strict();
 

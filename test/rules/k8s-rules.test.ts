@@ -5,6 +5,8 @@ import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { k8sHealthProbes } from "../../src/rules/k8s-health-probes.js";
 import { k8sResourceLimits } from "../../src/rules/k8s-resource-limits.js";
+import { WORKLOAD_KINDS } from "../../src/engine/kinds/kubernetes.js";
+import { POD_SPEC_PATH } from "../../src/rules/k8s/workloads.js";
 
 type Tree = Record<string, string | Uint8Array>;
 
@@ -41,6 +43,12 @@ spec:
           image: ghcr.io/acme/api:1${container}
 `;
 }
+
+describe("workload kinds", () => {
+  it("the rules read every kind the shared classifier calls a workload", () => {
+    expect(Object.keys(POD_SPEC_PATH).sort()).toEqual([...WORKLOAD_KINDS].sort());
+  });
+});
 
 describe("k8s-resource-limits", () => {
   it.each([
