@@ -92,6 +92,7 @@ export const destructiveMigration: RuleModule<Options> = {
         if (m.addedLines && !m.addedLines.has(op.line)) continue;
         if (!ERROR_KINDS.has(op.kind) && !INDEX_KINDS.has(op.kind)) continue;
         if (isNew(op.table, m, op.line)) continue;
+        if (op.kind === "drop-table" && isTableRebuild(op, ops, (t, line) => isNew(t, m, line))) continue;
         if (INDEX_KINDS.has(op.kind)) {
           if (opts.concurrentIndex === "off" || (op.kind === "create-index" && op.concurrent)) continue;
         }
@@ -175,4 +176,15 @@ async function djangoFieldChanges(ctx: ReviewContext, m: ChangedMigration): Prom
 
 function fieldClass(type: string): string {
   return type.split(".").at(-1) ?? type;
+}
+
+/**
+ * SQLite (and Prisma's "RedefineTables" migrations) change a table by copying it: CREATE TABLE new_x,
+ * INSERT INTO new_x SELECT ... FROM x, DROP TABLE x, ALTER TABLE new_x RENAME TO x. The drop is part of
+ * the rebuild, not the loss of the table.
+ */
+function isTableRebuild(drop: MigrationOp, ops: MigrationOp[], isNew: (table: string, line: number) => boolean): boolean {
+  return ops.some(
+    (op) => op.kind === "rename-table" && op.line > drop.line && op.newName !== undefined && tableKey(op.newName) === tableKey(drop.table) && isNew(op.table, op.line),
+  );
 }

@@ -47,7 +47,7 @@ async function collect(ctx: ReviewContext): Promise<ChangedMigration[]> {
       ctx.note(`${file.path}: ${framework} migrations are not analysed for destructive changes; review it by hand`);
       continue;
     }
-    const analysis = await analyze(file.path, framework, text, (p) => ctx.text("base", p));
+    const analysis = await analyze(file.path, framework, text, (p) => ctx.text("base", p), (p) => ctx.text("head", p));
     if (analysis === undefined) continue;
     let addedLines: Set<number> | undefined;
     if (file.status !== "added" && file.status !== "copied") {
@@ -69,6 +69,7 @@ export async function analyze(
   framework: MigrationFramework,
   text: string,
   readBase: (path: string) => Promise<string | undefined> = async () => undefined,
+  readHead: (path: string) => Promise<string | undefined> = async () => undefined,
 ): Promise<MigrationAnalysis | undefined> {
   const name = path.split("/").at(-1) ?? path;
   switch (framework) {
@@ -105,6 +106,16 @@ export async function analyze(
       }
     case "dbmate":
       return analyzeSql(onlySection(text, /^--\s*migrate:up\b/im, /^--\s*migrate:down\b/im));
+    case "Prisma": {
+      const analysis = await analyzeSql(text);
+      // prisma/migrations/migration_lock.toml names the database; only Postgres has CONCURRENTLY.
+      const lock = await readHead(path.replace(/[^/]+\/migration\.sql$/, "migration_lock.toml"));
+      const provider = lock ? /provider\s*=\s*"(\w+)"/.exec(lock)?.[1] : undefined;
+      if (provider !== undefined && provider !== "postgresql") {
+        analysis.ops = analysis.ops.filter((op) => op.kind !== "create-index" && op.kind !== "concurrent-index-in-transaction");
+      }
+      return analysis;
+    }
     default:
       return analyzeSql(text);
   }

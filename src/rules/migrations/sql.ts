@@ -313,7 +313,7 @@ export function matchOtherDialect(statement: string, line: number): MigrationOp[
     const created = new RegExp(`^CREATE (?:TEMPORARY )?TABLE (?:IF NOT EXISTS )?(${IDENT})`, "i").exec(text);
     if (created) return [{ kind: "create-table", table: unquote(created[1]!), line }];
   }
-  if (!m) return /^(CREATE|INSERT|UPDATE|DELETE|SELECT|SET|USE|COMMIT|BEGIN|START)\b/i.test(text) ? [] : undefined;
+  if (!m) return /^(CREATE|INSERT|UPDATE|DELETE|SELECT|SET|USE|COMMIT|BEGIN|START|PRAGMA)\b/i.test(text) ? [] : undefined;
   const table = unquote(m[1]!);
   const ops: MigrationOp[] = [];
   for (const clause of splitTopLevel(m[2]!)) {
