@@ -107,6 +107,14 @@ describe("k8s-resource-limits", () => {
     expect(problems[0]!.line).toBeGreaterThanOrEqual(4);
   });
 
+  it("a templated manifest outside a Helm chart is noted, not a problem", async () => {
+    const templated = "kind: Deployment\nspec:\n  template:\n    spec:\n      containers: [{{ .Containers }}\n";
+    const { problems, notes, limits } = await run({}, { "deploy/app.yaml": templated });
+    expect(limits).toEqual([]);
+    expect(problems).toEqual([]);
+    expect(notes.some((n) => n.startsWith("deploy/app.yaml:") && n.includes("outside a Helm chart"))).toBe(true);
+  });
+
   it("ignores YAML that is not a workload, binary and broken non-manifest YAML", async () => {
     const { limits, problems } = await run({}, {
       "k8s/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",

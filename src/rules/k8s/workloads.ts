@@ -232,6 +232,8 @@ export class K8sIndex {
     if (parsed.errors.length > 0) {
       const e = parsed.errors[0]!;
       if (helm) result.notes.push(`${path}:${e.line}: Helm template could not be read without rendering it (${e.message}); its workloads were not judged`);
+      // A Go/Jinja-templated manifest outside a chart is an input to some renderer, not a broken manifest.
+      else if (isHelmTemplated(text)) result.notes.push(`${path}:${e.line}: templated manifest (outside a Helm chart) could not be read without rendering it; its workloads were not judged`);
       else result.parseErrors.push({ line: e.line, message: e.message });
       return result;
     }
