@@ -70,10 +70,15 @@ function objectKeys(source: SourceFile, from: number, to: number): Label[] {
 
 /** The innermost bracket still open at `offset`, scanning masked text from `from`. */
 function innermostOpener(source: SourceFile, from: number, offset: number): string | undefined {
-  const stack: string[] = [];
+  const at = innermostOpenerIndex(source, from, offset);
+  return at === undefined ? undefined : source.masked[at];
+}
+
+function innermostOpenerIndex(source: SourceFile, from: number, offset: number): number | undefined {
+  const stack: number[] = [];
   for (let i = from; i < offset; i++) {
     const ch = source.masked[i]!;
-    if (ch === "(" || ch === "[" || ch === "{") stack.push(ch);
+    if (ch === "(" || ch === "[" || ch === "{") stack.push(i);
     else if (ch === ")" || ch === "]" || ch === "}") stack.pop();
   }
   return stack.at(-1);
@@ -163,7 +168,14 @@ const DETECTORS: Detector[] = [
     context: "metric labels",
     labels(source, open, end, match) {
       if (/\.\s*set\s*\($/.test(match[0]) && !/^\s*\{/.test(source.masked.slice(open + 1, end))) return [];
-      const labels = objectKeys(source, open, end).filter((l) => source.masked.lastIndexOf("{", l.offset) > open);
+      // prom-client's object form `{ labels: {...}, exemplarLabels: {...}, value }`: exemplar labels are where
+      // trace ids belong, and `labels`/`value` are the form's own keys.
+      const labels = objectKeys(source, open, end).filter((l) => {
+        if (source.masked.lastIndexOf("{", l.offset) <= open) return false;
+        const brace = innermostOpenerIndex(source, open, l.offset)!;
+        if (/exemplarLabels\s*:\s*$/.test(source.masked.slice(Math.max(open, brace - 40), brace))) return false;
+        return !(["labels", "exemplarLabels", "value"].includes(l.name) && /^\s*\{/.test(source.masked.slice(brace, brace + 3)) && brace === source.masked.indexOf("{", open));
+      });
       if (source.language === "python" && /labels/.test(match[0])) labels.push(...keywordArguments(source, open, end));
       return labels;
     },

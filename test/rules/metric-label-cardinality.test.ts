@@ -18,6 +18,7 @@ describe("metric-label-cardinality", () => {
   const invalid: [string, string, number, string][] = [
     ["a.ts", "new Counter({ name: 'x', help: 'y', labelNames: ['userId'] });", 1, "userId"],
     ["a.ts", "histogram.labels({ email: u.email }).observe(1);", 1, "email"],
+    ["a.js", "c.inc({ labels: { userId: u.id }, exemplarLabels: { traceId: t } });", 1, "userId"],
     ["a.ts", "statsClient.increment('hits', 1, ['ip:' + req.ip]);", 1, "ip"],
     ["a.py", "C = Counter('x', 'y', labelnames=['session_id'])", 1, "session_id"],
     ["a.py", "REQS.labels(method='GET', request_id=rid).inc()", 1, "request_id"],
@@ -40,6 +41,7 @@ describe("metric-label-cardinality", () => {
     ["a.ts", "cache.set('userId', id); map.set(key, { userId });"],
     ["a.ts", "ordersCounter.add(1, { currency });"],
     ["a.ts", "list.add(1, userId, email);"],
+    ["a.js", "c.inc({ labels: { code: '200' }, exemplarLabels: { traceId: 'traceA' } });"],
     ["a.py", "REQS.labels(method='GET', view=view).inc()"],
     ["a.py", "statsd.increment('hits', tags=['endpoint:search', 'env:prod'])"],
     ["a.go", 'v := prometheus.NewCounterVec(opts, []string{"queue", "outcome"})'],
