@@ -4,7 +4,7 @@ import { isRecord } from "../engine/structured.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
 import { diffSpecs, pathMajorVersion, type ApiBreak } from "./openapi/diff.js";
 import { openapiDiffBreaks } from "./openapi/openapi-diff-adapter.js";
-import { changedSpecs, operationsOf, reportSpecIssues, usable, type SpecPair } from "./openapi/spec.js";
+import { changedSpecs, normalizePath, operationsOf, reportSpecIssues, usable, type SpecPair } from "./openapi/spec.js";
 import { graphqlBreaks } from "./api/graphql.js";
 import { grpcBreaks } from "./api/grpc.js";
 
@@ -81,7 +81,11 @@ function exemptByNewPaths(b: ContractBreak, newPathVersions: number[]): boolean 
 async function openapiBreaks(ctx: ReviewContext, opts: Options): Promise<{ breaks: ContractBreak[]; exemptions: string[] }> {
   const breaks: ContractBreak[] = [];
   const exemptions: string[] = [];
-  for (const pair of await changedSpecs(ctx)) {
+  const pairs = await changedSpecs(ctx);
+  // Operations can move between the specs a PR touches (a spec split in two): that is no removal.
+  const headOperations = new Map(pairs.map((p) => [p.file, new Set(usable(p.head) ? operationsOf(usable(p.head)!).keys() : [])]));
+  const movedElsewhere = (file: string, matchKey: string) => [...headOperations].some(([f, keys]) => f !== file && keys.has(matchKey));
+  for (const pair of pairs) {
     if (!reportSpecIssues(ctx, pair)) continue;
     const base = usable(pair.base);
     const head = usable(pair.head);
@@ -89,11 +93,20 @@ async function openapiBreaks(ctx: ReviewContext, opts: Options): Promise<{ break
     let found: ContractBreak[];
     if (!head) {
       // The whole spec was deleted (or stopped being a spec): one finding, not one per operation.
-      const count = operationsOf(base).size;
+      const total = operationsOf(base).size;
+      const count = [...operationsOf(base).keys()].filter((key) => !movedElsewhere(pair.file, key)).length;
       if (count === 0) continue;
-      found = [{ side: "base", file: base.root, line: 1, operation: base.root, what: `spec removed with ${count} operation${count === 1 ? "" : "s"}` }];
+      const what =
+        count === total
+          ? `spec removed with ${count} operation${count === 1 ? "" : "s"}`
+          : `spec removed; ${count} of its ${total} operations are in no other spec`;
+      found = [{ side: "base", file: base.root, line: 1, operation: base.root, what }];
     } else {
-      found = diffSpecs(base, head);
+      found = diffSpecs(base, head).filter((b) => {
+        if (!/^removed\b/.test(b.what)) return true;
+        const [method, ...path] = b.operation.split(" ");
+        return !movedElsewhere(pair.file, `${method} ${normalizePath(path.join(" "))}`);
+      });
       if (opts.openapiDiff) {
         const extra = await openapiDiffBreaks(ctx, base, head, found);
         found.push(...extra);

@@ -290,6 +290,25 @@ describe("breaking-api-change: formats and keys", () => {
     expect(result.found).toEqual(["api.yaml:1 api.yaml: spec removed with 3 operations"]);
   });
 
+  it("an operation moved to another spec the PR adds is not removed; a spec split in two removes nothing", async () => {
+    const petsOnly = edit(["    delete:\n      parameters:\n        - name: petId\n          in: path\n          required: true\n          schema:\n            type: string\n      responses:\n        \"204\":\n          description: gone\n", ""]).replace("  /v1/pets/{petId}:\n", "");
+    const admin = lines(
+      "openapi: 3.0.3",
+      "info: {title: admin, version: 1.0.0}",
+      "paths:",
+      "  /v1/pets/{id}:",
+      "    delete:",
+      "      responses:",
+      "        '204': {description: gone}",
+    );
+    const moved = await run({ "api.yaml": SPEC }, { "api.yaml": petsOnly, "admin.yaml": admin });
+    expect(moved.found).toEqual([]);
+    const split = await run({ "api.yaml": SPEC }, { "pets.yaml": petsOnly, "admin.yaml": admin });
+    expect(split.found).toEqual([]);
+    const lost = await run({ "api.yaml": SPEC }, { "pets.yaml": petsOnly });
+    expect(lost.found).toEqual(["api.yaml:1 api.yaml: spec removed; 1 of its 3 operations are in no other spec"]);
+  });
+
   it("gives stable ids that do not depend on line numbers", async () => {
     const head = edit(["maximum: 100", "maximum: 20"]);
     const first = await run({ "api.yaml": SPEC }, { "api.yaml": head });
