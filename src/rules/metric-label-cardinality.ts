@@ -159,6 +159,10 @@ const DETECTORS: Detector[] = [
     pattern: /\bprometheus\s*\.\s*Labels\s*\{/g,
     context: "prometheus.Labels",
     labels(source, open, end) {
+      // The same type carries exemplars (`ObserveWithExemplar(v, prometheus.Labels{"traceID": id})`), where
+      // trace ids belong.
+      const around = source.masked.slice(Math.max(0, open - 300), open) + source.masked.slice(end, end + 40);
+      if (/exemplar/i.test(around)) return [];
       return objectKeys(source, open, end);
     },
   },

@@ -42,6 +42,8 @@ describe("metric-label-cardinality", () => {
     ["a.ts", "ordersCounter.add(1, { currency });"],
     ["a.ts", "list.add(1, userId, email);"],
     ["a.js", "c.inc({ labels: { code: '200' }, exemplarLabels: { traceId: 'traceA' } });"],
+    ["a.go", 'h.(prometheus.ExemplarObserver).ObserveWithExemplar(s, prometheus.Labels{"traceID": id})'],
+    ["a.go", 'func getExemplarFn(ctx context.Context) prometheus.Labels {\n\treturn prometheus.Labels{"traceID": id}\n}'],
     ["a.py", "REQS.labels(method='GET', view=view).inc()"],
     ["a.py", "statsd.increment('hits', tags=['endpoint:search', 'env:prod'])"],
     ["a.go", 'v := prometheus.NewCounterVec(opts, []string{"queue", "outcome"})'],
