@@ -20,7 +20,7 @@ ENV NODE_ENV=production \
     LOG_LEVEL=info
 # Required at run time (never baked in): APP_ID, WEBHOOK_SECRET, PRIVATE_KEY or PRIVATE_KEY_PATH.
 # Optional: GHE_HOST, GHE_PROTOCOL (GitHub Enterprise Server), REDIS_URL (shared rate limiting),
-# ARCHGATE_REQUEST_TIMEOUT_MS (per GitHub API request, default 15000).
+# ARCHGATE_REQUEST_TIMEOUT_MS (per GitHub API request, default 15000), ARCHGATE_CONCURRENCY (reviews at once, default 4).
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

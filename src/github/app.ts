@@ -1,6 +1,6 @@
 import type { Probot } from "probot";
 import { CHECK_NAME } from "./check-run.js";
-import { DEFAULT_REQUEST_TIMEOUT_MS, withRequestTimeout, type AppIdentity, type Octokit } from "./octokit.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS, limiter, withRequestTimeout, type AppIdentity, type Octokit } from "./octokit.js";
 import { reviewPullRequest, type PullRequestTarget } from "./review.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "edited", "ready_for_review"] as const;
@@ -51,6 +51,14 @@ export function identityOf(app: Probot): () => Promise<AppIdentity> {
   };
 }
 
+/** Reviews evaluated at once per process; more wait their turn (bounds memory: specs and parsers are big). */
+export const DEFAULT_REVIEW_CONCURRENCY = 4;
+
+function reviewConcurrency(): number {
+  const value = Number(process.env.ARCHGATE_CONCURRENCY);
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_REVIEW_CONCURRENCY;
+}
+
 function requestTimeoutMs(): number {
   const value = Number(process.env.ARCHGATE_REQUEST_TIMEOUT_MS);
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS;
@@ -59,6 +67,7 @@ function requestTimeoutMs(): number {
 /** Wires the webhook events to the review. Thin on purpose: the logic lives in review.ts. */
 export function registerHandlers(app: Probot): void {
   const identity = identityOf(app);
+  const queue = limiter(reviewConcurrency());
 
   app.on(
     PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
@@ -66,10 +75,12 @@ export function registerHandlers(app: Probot): void {
       const pr = context.payload.pull_request;
       if (pr.state === "closed") return;
       const { owner, repo } = context.repo();
-      await reviewPullRequest(withRequestTimeout(context.octokit as Octokit, requestTimeoutMs()), targetFromPullRequest(owner, repo, pr), {
-        identity,
-        log: context.log,
-      });
+      await queue(() =>
+        reviewPullRequest(withRequestTimeout(context.octokit as Octokit, requestTimeoutMs()), targetFromPullRequest(owner, repo, pr), {
+          identity,
+          log: context.log,
+        }),
+      );
     },
   );
 
@@ -84,6 +95,6 @@ export function registerHandlers(app: Probot): void {
     const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
     const target = targetFromPullRequest(owner, repo, data);
     // Re-run the commit that was asked for; writes to the comment are skipped if the PR moved on.
-    await reviewPullRequest(octokit, { ...target, headSha: run.head_sha }, { identity, log: context.log, force: true });
+    await queue(() => reviewPullRequest(octokit, { ...target, headSha: run.head_sha }, { identity, log: context.log, force: true }));
   });
 }

@@ -53,3 +53,25 @@ describe("describeApiError", () => {
     [new Error("boom\nstack"), "boom"],
   ])("%j", (error, expected) => expect(describeApiError(error)).toBe(expected));
 });
+
+describe("limiter", () => {
+  test("runs at most N tasks at once, in arrival order, and passes failures through", async () => {
+    const { limiter } = await import("../../src/github/octokit.js");
+    const run = limiter(2);
+    let active = 0;
+    let peak = 0;
+    const order: number[] = [];
+    const task = (i: number) => async () => {
+      peak = Math.max(peak, ++active);
+      order.push(i);
+      await new Promise((r) => setTimeout(r, 5));
+      active--;
+      if (i === 3) throw new Error("task 3 failed");
+      return i;
+    };
+    const results = await Promise.allSettled([0, 1, 2, 3, 4].map((i) => run(task(i))));
+    expect(peak).toBe(2);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([0, 1, 2, "task 3 failed", 4]);
+  });
+});
