@@ -124,6 +124,23 @@ const DETECTORS: Detector[] = [
       return { callee, problem: `\`${callee}\` without a timeout: the socket can wait forever`, fix: "Pass `timeout` in the options (and handle the `timeout` event) or `signal: AbortSignal.timeout(ms)`." };
     },
   },
+  {
+    // NestJS: HttpModule wraps axios, whose default is no timeout.
+    languages: ["js"],
+    pattern: /(?<![\w.$])HttpModule\s*(?:\.\s*(register|registerAsync)\s*\(|(?=\s*[,\]]))/g,
+    judge(source, match) {
+      if (!/["']@nestjs\/axios["']|["']@nestjs\/common["']/.test(source.text)) return undefined;
+      const imports = source.masked.slice(Math.max(0, match.index! - 400), match.index);
+      if (!match[1]) {
+        if (!/\bimports\s*:\s*\[[^\]]*$/.test(imports)) return undefined; // not a module import list
+        return { callee: "HttpModule", problem: "`HttpModule` imported without `register({ timeout })`: its axios client waits forever by default", fix: "Use `HttpModule.register({ timeout: ms })`." };
+      }
+      const call = callArguments(source, openParen(match));
+      if (!call || HAS_TIMEOUT.test(call.text)) return undefined;
+      if (match[1] === "registerAsync") return undefined; // options come from a factory we cannot see
+      return { callee: "HttpModule.register", problem: "`HttpModule.register` without `timeout`: its axios client waits forever by default", fix: "Add `timeout: ms` to the options." };
+    },
+  },
   // ---- Python
   {
     languages: ["python"],
