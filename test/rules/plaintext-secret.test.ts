@@ -22,6 +22,8 @@ describe("scanLine", () => {
     [`client_secret: "a8F3kQ9zL2mX7vB4nR6t"`, "generic-secret", config],
     [`System.setProperty("DB_PASSWORD", "Nv4#qL9!zX2pR7")`, "generic-secret", code],
     [`"apiKey": "9f8e7d6c5b4a39281706f5e4d3c2b1a0"`, "generic-secret", config],
+    [`var cs = "Server=sql.prod;Database=shop;User Id=shop;Password=Kq7#vL2pXz9;";`, "connection-string-password", code],
+    [`spring.datasource.url=jdbc:mysql://db:3306/shop?user=shop&password=Kq7vL2pXz9w`, "connection-string-password", config],
   ];
   it.each(valid)("finds a secret in %s", (line, kind, options) => {
     expect(scanLine(line, options).map((m) => m.kind)).toEqual([kind]);
@@ -49,6 +51,8 @@ describe("scanLine", () => {
     ['("preauth", "Pre-authorized"),', code],
     ["DATABASE_URL=postgres://saleor:saleor@db/saleor", config],
     ["REDIS_URL=redis://default:redispw@cache:6379", config],
+    ['"Server=localhost;Database=shop;User Id=sa;Password=${SA_PASSWORD};"', code],
+    ["jdbc:postgresql://localhost/shop?user=shop&password=shop", config],
   ];
   it.each(invalid)("finds nothing in %s", (line, options) => {
     expect(scanLine(line, options)).toEqual([]);

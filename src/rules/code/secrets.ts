@@ -137,6 +137,9 @@ const PRIVATE_KEY = /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----([\s
 /** `scheme://user:password@host` */
 const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]{1,30}):\/\/([^\s:@/'"`]{1,100}):([^\s@/'"`]{1,200})@[^\s'"`/]+/gi;
 
+/** `Password=…;` in ADO.NET / ODBC connection strings and `?password=…` in JDBC URLs. */
+const CONNECTION_STRING_PASSWORD = /(?:^|[;?&\s"'])(?:password|pwd)=([^;&\s"'`]{4,200})/gi;
+
 /** Names whose value is a secret: the last word(s) of the name decide. */
 const SECRET_NAME =
   /(?:password|passwd|passphrase|pwd|pass|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?secret|credentials?)$/i;
@@ -193,6 +196,16 @@ export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
     if (password.toLowerCase() === m[2]!.toLowerCase() || /^[a-z]{1,7}$/.test(password)) continue;
     if (/^(?:https?|ftp|wss?)$/i.test(m[1]!) && /^\w+$/.test(m[2]!) && password.length < 6) continue;
     take({ kind: "url-credentials", label: "password in a connection URL", value: password, index: m.index! + m[0].indexOf(`:${password}@`) + 1, providerFormat: false });
+  }
+
+  for (const m of line.matchAll(CONNECTION_STRING_PASSWORD)) {
+    const password = m[1]!;
+    const index = m.index! + m[0].lastIndexOf(password);
+    if (overlaps(index, index + password.length)) continue;
+    if (isPlaceholder(password) || WEAK_DEV_VALUES.has(password.toLowerCase()) || /^[$%{<]/.test(password) || /^[a-z]{1,7}$/.test(password)) continue;
+    // Only inside a connection string: another key=value pair or a JDBC/URL prefix on the same line.
+    if (!/(?:server|data source|host|user id|uid|database|initial catalog)\s*=|jdbc:|\?[\w.-]+=/i.test(line)) continue;
+    take({ kind: "connection-string-password", label: "password in a connection string", value: password, index, providerFormat: false });
   }
 
   for (const m of line.matchAll(ASSIGNMENT)) {
