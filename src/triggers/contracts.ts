@@ -42,8 +42,9 @@ export function contractHits(ctx: ReviewContext): Promise<ContractHits> {
   return pending;
 }
 
-/** A diff line of SDL: a definition, a field with a type, or a directive use such as @deprecated. */
-const GRAPHQL_DIFF_SDL = /^\s*((extend\s+)?(type|input|enum|interface|union|scalar)\s+\w|\w+\s*(\([^)]*\)?)?\s*:\s*\[?\w+[\]!]*|.*@deprecated)/;
+/** A diff line with GraphQL content (anything but blank lines, comments and description strings). */
+const GRAPHQL_DIFF_SUBSTANCE = /\S/;
+const GRAPHQL_DIFF_DOC = /^\s*(#|"""|"(?:[^"\\]|\\.)*"\s*$)/;
 
 const UNPARSED_OPENAPI = /^["']?(openapi|swagger)["']?\s*:\s*["']?\d/m;
 const UNPARSED_ASYNCAPI = /^["']?asyncapi["']?\s*:\s*["']?\d/m;
@@ -141,9 +142,10 @@ async function classifyGraphql(ctx: ReviewContext, file: ChangedFile, out: Contr
   const side = sideOf(file);
   const content = await ctx.read(side, pathAt(file, side));
   if (content.kind === "too-large") {
-    // Big generated schemas (a whole API in one schema.graphql) exceed the read limit: judge by the diff.
+    // Big generated schemas (a whole API in one schema.graphql) exceed the read limit; client operation
+    // documents never get that big. Judge by the diff: any changed line that is not a comment or description.
     const lines = [...ctx.removedLines(file.path), ...(await ctx.addedLines(file.path))];
-    const sdl = lines.find((l) => GRAPHQL_DIFF_SDL.test(l.text));
+    const sdl = lines.find((l) => GRAPHQL_DIFF_SUBSTANCE.test(l.text) && !GRAPHQL_DIFF_DOC.test(l.text));
     if (sdl || (file.patch === undefined && /schema/i.test(file.path))) {
       ctx.note(`${file.path}: too large to read; judged as a GraphQL schema from ${sdl ? "its diff" : "its name"}`);
       add(out.api, await hit(ctx, file, "graphql", "GraphQL schema", file.status === "added" ? undefined : (await ctx.addedLines(file.path))[0]?.line));

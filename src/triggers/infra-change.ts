@@ -111,10 +111,15 @@ const DELIVERY = /\b(deploy\w*|release|publish|promote|rollout|rollback|environm
 async function touchesDelivery(ctx: ReviewContext, file: ChangedFile): Promise<boolean> {
   if (file.status === "added" || file.status === "removed" || file.status === "copied" || file.patch === undefined) {
     const text = await ctx.text(sideOf(file), pathAt(file, sideOf(file)));
-    return text === undefined || DELIVERY.test(text);
+    return text === undefined || text.split("\n").some((l) => DELIVERY.test(withoutComment(l)));
   }
   const lines = [...ctx.removedLines(file.path), ...(await ctx.addedLines(file.path))];
-  return lines.some((l) => DELIVERY.test(l.text));
+  return lines.some((l) => DELIVERY.test(withoutComment(l.text)));
+}
+
+/** A pipeline line without its YAML (`#`) or Groovy (`//`) comment. */
+function withoutComment(line: string): string {
+  return line.replace(/^\s*(#|\/\/).*$/, "").replace(/\s#.*$/, "");
 }
 
 /** How a hit names the file ("changes Kubernetes manifest k8s/cart.yaml (Deployment cart)"). */

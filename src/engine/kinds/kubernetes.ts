@@ -119,7 +119,8 @@ export interface KubernetesObjectHeader {
  * `kubernetesObjects`.
  */
 export function quickKubernetesObjects(text: string): KubernetesObjectHeader[] | undefined {
-  if (/^\s*[{[]/.test(text)) return undefined;
+  // JSON or a flow-style document needs the parser; a Helm template's leading `{{- if … }}` does not.
+  if (/^\s*(\[|\{(?!\{))/.test(text)) return undefined;
   const out: KubernetesObjectHeader[] = [];
   const lines = text.split("\n");
   let docIndex = 0;

@@ -122,6 +122,12 @@ function versionless(text: string): string {
   return text.replace(DIGEST_PIN, "").replace(VERSION_TOKEN, "#").replace(/\s+/g, " ").trim();
 }
 
+/** A line with any reference value masked (`image: <ref>`), for comparing reordered documents. */
+function referenceless(text: string): string {
+  const ref = REFERENCE_LINE.exec(text) ?? IMAGE_NAME_LINE.exec(text);
+  return ref ? `${ref[1]!.trim()} <ref>` : versionless(text);
+}
+
 /** Dockerfile lines that mean the same: instruction keywords are case-insensitive, `ENV k v` is `ENV k=v`. */
 function dockerfileLine(text: string): string {
   return text
@@ -164,8 +170,8 @@ export function isVersionBumpOnly(removed: readonly PatchLine[], added: readonly
   });
   if (pairwise) return true;
   // Documents reordered (a regenerated release manifest) with only references bumped: same lines, new order.
-  const sortedBefore = before.map(versionless).sort();
-  const sortedAfter = after.map(versionless).sort();
+  const sortedBefore = before.map(referenceless).sort();
+  const sortedAfter = after.map(referenceless).sort();
   return sortedBefore.every((text, i) => text === sortedAfter[i]);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { isAsyncApiDocument, mayBeAsyncApiText } from "../../../src/engine/kinds/asyncapi.js";
 import { infraKindByPath } from "../../../src/engine/kinds/infra.js";
-import { definesContainers, isServiceWorkload, kubernetesObjects } from "../../../src/engine/kinds/kubernetes.js";
+import { definesContainers, isServiceWorkload, kubernetesObjects, quickKubernetesObjects } from "../../../src/engine/kinds/kubernetes.js";
 import { migrationFramework, schemaFileKind } from "../../../src/engine/kinds/migrations.js";
 import { isOpenApiDocument, mayBeOpenApiText, openApiLabel } from "../../../src/engine/kinds/openapi.js";
 import { PathIndex } from "../../../src/engine/kinds/paths.js";
@@ -89,6 +89,17 @@ describe("kubernetes", () => {
     const patch = parseStructured("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cart}\nspec:\n  replicas: 5\n");
     expect(definesContainers(kubernetesObjects(patch)[0]!)).toBe(false);
   });
+  it("scans headers without a parser, including Helm templates, and defers JSON and Lists", () => {
+    const template = '{{- if .Values.enabled }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    name: not-this\n  name: {{ include "x.fullname" . }}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: "svc"}\n{{- end }}\n';
+    expect(quickKubernetesObjects(template)).toEqual([
+      { kind: "Deployment", apiVersion: "apps/v1", name: '{{ include "x.fullname" . }}', docIndex: 0, line: 3 },
+      { kind: "Service", apiVersion: "v1", name: "svc", docIndex: 1, line: 10 },
+    ]);
+    expect(quickKubernetesObjects('{"apiVersion": "v1", "kind": "Service"}')).toBeUndefined();
+    expect(quickKubernetesObjects("apiVersion: v1\nkind: List\nitems: []\n")).toBeUndefined();
+    expect(quickKubernetesObjects("apiVersion: 2\nkind: settings\n")).toEqual([]);
+  });
+
   it("expands List items", () => {
     const list = parseStructured("apiVersion: v1\nkind: List\nitems:\n  - apiVersion: apps/v1\n    kind: StatefulSet\n    metadata: {name: db}\n");
     expect(kubernetesObjects(list).map((o) => [o.kind, o.name, o.line])).toEqual([["StatefulSet", "db", 5]]);
