@@ -103,6 +103,13 @@ describe("cost-allocation-tags", () => {
     expect((await run({}, head, { labels: ["team"], resourceTypes: ["aws_glue_*"] })).findings).toEqual(["main.tf:1"]);
   });
 
+  it("Kustomize `labels` pairs count like commonLabels", async () => {
+    const deployment = "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: x\n";
+    const head = { "app/deploy.yaml": deployment, "app/kustomization.yaml": "resources: [deploy.yaml]\nlabels:\n  - pairs: {team: web, cost-center: cc-1}\n" };
+    expect((await run({}, head)).findings).toEqual([]);
+    expect((await run({}, { "app/deploy.yaml": deployment })).findings).toEqual(["app/deploy.yaml:3"]);
+  });
+
   it("Helm labels from values count; labels from a helper are noted", async () => {
     const chart = (template: string, values: string) => ({
       "c/Chart.yaml": "apiVersion: v2\nname: c\nversion: 1.0.0\n",

@@ -364,7 +364,8 @@ export class K8sIndex {
       const included = reach(dir);
       const labels = { ...(isRecord(k.commonLabels) ? k.commonLabels : {}) } as Record<string, string>;
       for (const entry of asArray(k.labels)) {
-        if (isRecord(entry) && isRecord(entry.pairs) && entry.includeTemplates === true) Object.assign(labels, entry.pairs);
+        // `labels` set the objects' own labels (and the pod template's with includeTemplates); both count.
+        if (isRecord(entry) && isRecord(entry.pairs)) Object.assign(labels, entry.pairs);
       }
       if (Object.keys(labels).length > 0) {
         for (const f of included) {
