@@ -14,7 +14,7 @@ import type { ArchgateConfig } from "./config/schema.js";
 import type { Change, FileContent } from "./engine/change.js";
 import type { EngineOptions } from "./engine/engine.js";
 import type { Report } from "./engine/types.js";
-import { firstParent, GitError, openGitChange, readFileAt, resolveCommit } from "./sources/git.js";
+import { assertRepository, firstParent, GitError, openGitChange, readFileAt, resolveCommit } from "./sources/git.js";
 
 // The config schema, the engine and the renderer pull in every rule and its parsers; they are imported
 // only when a review runs, so that --help, --version and usage errors answer at once.
@@ -141,6 +141,7 @@ export async function check(options: CheckOptions): Promise<Report> {
   } catch {
     throw new CliError(`--repo ${repo}: no such directory`);
   }
+  await assertRepository(repo);
   const head = await resolveCommit(repo, options.head);
   let base: string;
   if (options.base !== undefined) base = await resolveCommit(repo, options.base);
@@ -152,7 +153,8 @@ export async function check(options: CheckOptions): Promise<Report> {
 
   const [, , { review }] = await loadEngine();
   const config = await loadConfig(repo, base, options.configFile, options.cwd);
-  const change = await openGitChange({ repo, base, head, maxBytes: config.limits.maxFileBytes });
+  // The revisions as given (they resolve to the same commits), so git messages name what the user typed.
+  const change = await openGitChange({ repo, base: options.base ?? base, head: options.head, maxBytes: config.limits.maxFileBytes });
   try {
     const tooLarge = new Set(change.oversized);
     // Record every file a detector could not read for its size, to name them in one note with the

@@ -67,11 +67,23 @@ export async function firstParent(repo: string, commit: string): Promise<string 
   return out[1];
 }
 
-export async function mergeBase(repo: string, base: string, head: string): Promise<string> {
+/** `names` are the revisions as the user gave them, for the message. */
+export async function mergeBase(repo: string, base: string, head: string, names = { base, head }): Promise<string> {
   try {
     return (await git(repo, ["merge-base", base, head])).toString("utf8").trim();
   } catch (error) {
-    throw new GitError(`${base} and ${head} have no common ancestor`, ["merge-base"], (error as GitError).stderr ?? "");
+    const shallow = (await git(repo, ["rev-parse", "--is-shallow-repository"]).catch(() => Buffer.from(""))).toString().trim() === "true";
+    const hint = shallow ? " (the repository is a shallow clone: fetch more history, e.g. actions/checkout with fetch-depth: 0)" : "";
+    throw new GitError(`${names.base} and ${names.head} have no common ancestor${hint}`, ["merge-base"], (error as GitError).stderr ?? "");
+  }
+}
+
+/** Throws a GitError when `repo` is not a git repository (work tree or bare). */
+export async function assertRepository(repo: string): Promise<void> {
+  try {
+    await git(repo, ["rev-parse", "--git-dir"]);
+  } catch {
+    throw new GitError(`${repo} is not a git repository`, ["rev-parse"], "");
   }
 }
 
@@ -137,7 +149,7 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
   const { repo } = options;
   const maxBytes = options.maxBytes ?? 1_000_000;
   const [base, head] = await Promise.all([resolveCommit(repo, options.base), resolveCommit(repo, options.head)]);
-  const from = await mergeBase(repo, base, head);
+  const from = await mergeBase(repo, base, head, { base: options.base, head: options.head });
 
   const diffArgs = ["diff-tree", "-r", "-M", "--no-abbrev", "--no-textconv", "--no-ext-diff"];
   const [listing, message] = await Promise.all([

@@ -403,6 +403,11 @@ describe("archgate check", () => {
     const missing = await cli(["check", "--repo", join(repo.dir, "does-not-exist")]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe(`archgate: --repo ${join(repo.dir, "does-not-exist")}: no such directory\n`);
+    const notRepo = mkdtempSync(join(tmpdir(), "archgate-not-a-repo-"));
+    temps.push(notRepo);
+    const plain = await cli(["check", "--repo", notRepo]);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toBe(`archgate: ${notRepo} is not a git repository\n`);
     const root = await cli(["check", "--repo", repo.dir]);
     expect(root.code).toBe(2);
     expect(root.stderr).toBe("archgate: HEAD has no parent commit: give --base\n");

@@ -185,6 +185,23 @@ describe("git Change source", () => {
     expect(change.files.map((f) => f.path)).toEqual(["feature.txt"]);
   });
 
+  it("explains a missing merge base in a shallow clone", async () => {
+    const repo = newRepo();
+    repo.write("a.txt", "a\n");
+    repo.commit();
+    repo.git("checkout", "-q", "-b", "feature");
+    repo.write("b.txt", "b\n");
+    repo.commit();
+    repo.git("checkout", "-q", "main");
+    repo.write("c.txt", "c\n");
+    repo.commit();
+    const shallow = repo.bareClone().replace(/repo\.git$/, "shallow.git");
+    repo.git("clone", "-q", "--bare", "--depth", "1", "--no-single-branch", `file://${repo.dir}`, shallow);
+    await expect(openGitChange({ repo: shallow, base: "main", head: "feature" })).rejects.toThrow(
+      "main and feature have no common ancestor (the repository is a shallow clone: fetch more history, e.g. actions/checkout with fetch-depth: 0)",
+    );
+  });
+
   it("works on a bare repository", async () => {
     const repo = newRepo();
     repo.write("openapi.yaml", "openapi: 3.0.3\n");
