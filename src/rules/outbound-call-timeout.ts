@@ -181,6 +181,18 @@ const DETECTORS: Detector[] = [
       return { callee: "urlopen", problem: "`urlopen` without `timeout=`: it waits for the global socket default, which is no timeout", fix: "Pass `timeout=` in seconds." };
     },
   },
+  {
+    languages: ["python"],
+    pattern: /(?<![\w])(?:http\.client\.|client\.)?(HTTPS?Connection)\s*\(|(?<![\w.])urllib3\s*\.\s*(PoolManager|HTTPConnectionPool|HTTPSConnectionPool|request)\s*\(/g,
+    judge(source, match) {
+      const call = callArguments(source, openParen(match));
+      if (!call || call.args.length === 0 && match[1]) return undefined;
+      if (!call || /\btimeout\s*=/.test(call.text) || call.args.some((a) => a.startsWith("**"))) return undefined;
+      if (match[1] && !/\bhttp\.client\b|from\s+http\.client\s+import/.test(source.masked.slice(0, match.index) + source.text.slice(0, 4000))) return undefined;
+      const callee = match[1] ? `http.client.${match[1]}` : `urllib3.${match[2]}`;
+      return { callee, problem: `\`${callee}\` without \`timeout=\`: it waits for the global socket default, which is no timeout`, fix: "Pass `timeout=` (seconds, or `urllib3.Timeout(connect=…, read=…)`)." };
+    },
+  },
   // ---- Go
   {
     languages: ["go"],
