@@ -3,7 +3,8 @@
  *
  *   fetch github:oasdiff/oasdiff, then
  *   git --git-dir=<mirror> archive HEAD checker data | tar -x -C /tmp/oasdiff
- *   npm run bench:oasdiff -- /tmp/oasdiff [--verbose] [--no-openapi-diff]   # the folder holding checker/ and data/
+ *   npm run bench:oasdiff -- /tmp/oasdiff [--verbose] [--no-openapi-diff] [--deprecation-policy]
+ *   (the folder holding checker/ and data/; default config unless a flag says otherwise)
  *
  * How pairs are labelled (oasdiff's expectations, read from its Go tests):
  * - `checker/*.go` (non-test) gives every rule id constant (`FooId = "foo"`); `checker/rules.go` gives each
@@ -179,9 +180,12 @@ async function openapiDiffAlone(change: Change, path: string): Promise<"breaking
 }
 
 // `--no-openapi-diff`: our own checks only, to see what the openapi-diff pass adds.
-const config = process.argv.includes("--no-openapi-diff")
-  ? validateConfig({ rules: { "breaking-api-change": { openapiDiff: false } } }, "bench")
-  : defaultConfig();
+// `--deprecation-policy`: also the opt-in deprecation policy (oasdiff's sunset/stability rules).
+const ruleOptions = {
+  ...(process.argv.includes("--no-openapi-diff") ? { openapiDiff: false } : {}),
+  ...(process.argv.includes("--deprecation-policy") ? { deprecationPolicy: true } : {}),
+};
+const config = Object.keys(ruleOptions).length > 0 ? validateConfig({ rules: { "breaking-api-change": ruleOptions } }, "bench") : defaultConfig();
 const tally = {
   err: { pairs: 0, ours: 0, problems: 0, odParseable: 0, odFound: 0 },
   additive: { pairs: 0, oursErrors: 0, pairsWithErrors: 0, odFalse: 0 },

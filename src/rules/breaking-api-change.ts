@@ -3,6 +3,7 @@ import type { ReviewContext } from "../engine/context.js";
 import { isRecord } from "../engine/structured.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
 import { diffSpecs, pathMajorVersion, type ApiBreak } from "./openapi/diff.js";
+import { lifecycleBreaks } from "./openapi/lifecycle.js";
 import { openapiDiffBreaks } from "./openapi/openapi-diff-adapter.js";
 import { changedSpecs, normalizePath, operationsOf, reportSpecIssues, usable, type SpecPair } from "./openapi/spec.js";
 import { graphqlBreaks } from "./api/graphql.js";
@@ -15,6 +16,11 @@ const options = z.object({
   graphql: z.boolean().default(true),
   /** Check gRPC services in `*.proto` files. */
   grpc: z.boolean().default(true),
+  /**
+   * Also enforce a deprecation policy (oasdiff's lifecycle rules): deprecations carry a valid `x-sunset`
+   * date that is not removed or moved earlier; `x-stability-level` is valid and never lowered.
+   */
+  deprecationPolicy: z.boolean().default(false),
 });
 type Options = z.output<typeof options>;
 
@@ -107,6 +113,7 @@ async function openapiBreaks(ctx: ReviewContext, opts: Options): Promise<{ break
         const [method, ...path] = b.operation.split(" ");
         return !movedElsewhere(pair.file, `${method} ${normalizePath(path.join(" "))}`);
       });
+      if (opts.deprecationPolicy) found.push(...lifecycleBreaks(base, head));
       if (opts.openapiDiff) {
         const extra = await openapiDiffBreaks(ctx, base, head, found);
         found.push(...extra);

@@ -255,6 +255,37 @@ describe("breaking-api-change: exemptions", () => {
   });
 });
 
+describe("breaking-api-change: opt-in deprecation policy", () => {
+  const policy = { rules: { "breaking-api-change": { deprecationPolicy: true } } };
+  const deprecate = (extra: string) => edit(["    delete:\n", `    delete:\n      deprecated: true\n${extra}`]);
+
+  it("is off by default: deprecating without a sunset date is not a break", async () => {
+    expect((await run({ "api.yaml": SPEC }, { "api.yaml": deprecate("") })).found).toEqual([]);
+  });
+
+  it("requires a valid x-sunset on new deprecations and keeps stability levels from dropping", async () => {
+    const cases: [string, string, string[]][] = [
+      ["no sunset", deprecate(""), ["api.yaml:39 DELETE /v1/pets/{petId}: operation deprecated without an x-sunset date"]],
+      ["invalid sunset", deprecate("      x-sunset: soon\n"), ["api.yaml:40 DELETE /v1/pets/{petId}: operation x-sunset 'soon' is not a date"]],
+      ["valid sunset", deprecate("      x-sunset: 2999-01-01\n"), []],
+    ];
+    for (const [name, head, expected] of cases) {
+      expect((await run({ "api.yaml": SPEC }, { "api.yaml": head }, { config: policy })).found, name).toEqual(expected);
+    }
+    const beta = edit(["    delete:\n", "    delete:\n      x-stability-level: beta\n"]);
+    const lowered = await run({ "api.yaml": beta }, { "api.yaml": beta.replace("x-stability-level: beta", "x-stability-level: alpha") }, { config: policy });
+    expect(lowered.found).toEqual(["api.yaml:39 DELETE /v1/pets/{petId}: stability lowered from beta to alpha"]);
+  });
+
+  it("reports removing a deprecated operation before its sunset date, with or without the policy", async () => {
+    const base = deprecate("      x-sunset: 2999-01-01\n");
+    const head = base.replace(/    delete:\n[\s\S]*?description: gone\n/, "").replace("  /v1/pets/{petId}:\n", "");
+    expect((await run({ "api.yaml": base }, { "api.yaml": head })).found).toEqual([
+      "api.yaml:38 DELETE /v1/pets/{petId}: removed before its sunset date 2999-01-01",
+    ]);
+  });
+});
+
 describe("breaking-api-change: formats and keys", () => {
   it("compares OpenAPI 3.1 type arrays (null removed from a request property)", async () => {
     const base = lines(
