@@ -25,7 +25,7 @@ import type { FindingDraft, RuleModule } from "../engine/types.js";
 import { contractHits } from "../triggers/contracts.js";
 import { hasMigrationPlan } from "./breaking-api-change.js";
 import { avroFromValue, diffAvro, parseAvro, registerAvro, undefinedTypeName, type AvroParseResult, type AvroRegistry } from "./contracts/avro.js";
-import { diffJsonSchemas, SchemaTooComplexError, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "./contracts/json-schema.js";
+import { diffJsonSchemas, SchemaTooComplexError, type UnresolvedRef, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "./contracts/json-schema.js";
 import { diffProtoMessages, parseProtoFiles, type ProtoImport } from "./contracts/protobuf.js";
 import { SpecDocument, type SpecNode } from "./openapi/refs.js";
 
@@ -285,7 +285,9 @@ async function judgeStructured(ctx: ReviewContext, file: ChangedFile, basePath: 
     }
   }
   if (isAsyncApiDocument(head.rootValue) && isAsyncApiDocument(base.rootValue)) return judgeAsyncApi(ctx, file, base, head, mode);
-  const found = diffJsonSchemas(root(base), root(head), mode);
+  const unresolved: UnresolvedRef[] = [];
+  const found = diffJsonSchemas(root(base), root(head), mode, unresolved);
+  noteUnresolved(ctx, unresolved);
   return found.map((b) => jsonBreak(b, `JSON Schema ${file.path}`, `schema ${b.path}`));
 }
 
@@ -320,6 +322,10 @@ async function judgeUnchangedAsyncApiDocs(ctx: ReviewContext, judged: Set<string
     ctx.note(`breaking-event-change: only the first ${MAX_UNCHANGED_DOCS} unchanged AsyncAPI documents were checked for references to changed files`);
   }
   return out;
+}
+
+function noteUnresolved(ctx: ReviewContext, refs: UnresolvedRef[]): void {
+  for (const r of refs) ctx.note(`breaking-event-change: ${r.file}:${r.line} (${r.side}): $ref ${r.ref} does not resolve; that part of the schema is not compared`);
 }
 
 function root(spec: SpecDocument): SchemaRoot {
@@ -361,13 +367,17 @@ function asyncMessages(spec: SpecDocument): { channels: Map<string, SpecNode>; m
       for (const [messageId, node] of spec.entries(spec.child(channelNode, "messages"))) add(messageId, node);
       continue;
     }
+    // A message is known by its channel and name: which side of the channel the documenting application is on
+    // (publish/subscribe) does not change what flows through it. The operation only tells same-named messages apart.
+    const named: { op: string; name: string; node: SpecNode }[] = [];
     for (const op of ["publish", "subscribe"]) {
       const message = spec.child(spec.child(channelNode, op), "message");
       if (!message) continue;
       const variants = spec.items(spec.child(message, "oneOf"));
       const list = variants.length > 0 ? variants : [message];
-      list.forEach((node, i) => add(`${op} ${messageName(spec, node) ?? (variants.length > 0 ? `#${i}` : "message")}`, node));
+      list.forEach((node, i) => named.push({ op, name: messageName(spec, node) ?? (variants.length > 0 ? `#${i}` : "message"), node }));
     }
+    for (const m of named) add(named.filter((o) => o.name === m.name).length > 1 ? `${m.op} ${m.name}` : m.name, m.node);
   }
   return { channels, messages };
 }
@@ -424,6 +434,12 @@ function judgeAvroPayload(ctx: ReviewContext, file: ChangedFile, id: string, bas
 
 function judgeAsyncApi(ctx: ReviewContext, file: ChangedFile, base: SpecDocument, head: SpecDocument, mode: Compatibility): EventBreak[] {
   const out: EventBreak[] = [];
+  const major = (spec: SpecDocument) => /^(\d+)/.exec(String(spec.rootValue.asyncapi))?.[1];
+  if (major(base) !== major(head)) {
+    // 2.x and 3.x model channels and operations differently; a migration between them is reviewed by hand.
+    ctx.note(`breaking-event-change: ${file.path}: AsyncAPI ${base.rootValue.asyncapi} -> ${head.rootValue.asyncapi}; messages of different major versions are not compared`);
+    return out;
+  }
   const before = asyncMessages(base);
   const after = asyncMessages(head);
   for (const [name, node] of before.channels) {
@@ -448,7 +464,9 @@ function judgeAsyncApi(ctx: ReviewContext, file: ChangedFile, base: SpecDocument
       ctx.note(`breaking-event-change: ${file.path}: message ${id} uses schemaFormat ${headFormat ?? baseFormat}; its payload is not compared`);
       continue;
     }
-    const found = diffJsonSchemas({ tree: base, node: basePayload }, { tree: head, node: headPayload }, mode);
+    const unresolved: UnresolvedRef[] = [];
+    const found = diffJsonSchemas({ tree: base, node: basePayload }, { tree: head, node: headPayload }, mode, unresolved);
+    noteUnresolved(ctx, unresolved);
     out.push(...found.map((b) => jsonBreak(b, `AsyncAPI ${file.path} message ${id} payload`, `asyncapi ${id} ${b.path}`)));
   }
   return out;

@@ -61,7 +61,7 @@ describe("breaking-event-change: $refs stay inside the PR's tree", () => {
     const head = { "billing/asyncapi.yaml": ASYNC("./schemas/invoice-issued.yaml"), "billing/schemas/invoice-issued.yaml": INVOICE("string") };
     const r = await run(base, head);
     expect(at(r)).toEqual(["billing/schemas/invoice-issued.yaml:7"]);
-    expect(r.findings[0]!.message).toContain("message billing.invoice-issued.v1 subscribe InvoiceIssued payload");
+    expect(r.findings[0]!.message).toContain("message billing.invoice-issued.v1 InvoiceIssued payload");
   });
 
   it("never reads URLs or paths outside the repository, and says so", async () => {
@@ -292,5 +292,29 @@ describe("breaking-event-change: Protobuf packages split across files", () => {
     expect(at(r)).toEqual(["proto/stock/reserved.proto:5"]);
     const gone = await run({ "proto/stock/events.proto": file(reserved + released) }, { "proto/stock/events.proto": file(released) });
     expect(at(gone)).toEqual(["proto/stock/events.proto:3"]);
+  });
+});
+
+describe("breaking-event-change: lessons from the asyncapi/spec history", () => {
+  it("a publish/subscribe swap in 2.x is not a removed message", async () => {
+    const doc = ASYNC("#/components/schemas/Invoice") + "components:\n  schemas:\n    Invoice:\n      type: object\n";
+    const r = await run({ "billing/asyncapi.yaml": doc }, { "billing/asyncapi.yaml": doc.replace("    subscribe:", "    publish:").replace("type: object", "type: object\n      required: []") });
+    expect(r.findings).toEqual([]);
+  });
+  it("a 2.x document rewritten as 3.0 is noted, not compared", async () => {
+    const v2 = ASYNC("#/components/schemas/Invoice") + "components:\n  schemas:\n    Invoice:\n      type: object\n";
+    const v3 = lines("asyncapi: 3.0.0", "info:", "  title: Billing events", "  version: 2.0.0", "channels: {}");
+    const r = await run({ "billing/asyncapi.yaml": v2 }, { "billing/asyncapi.yaml": v3 });
+    expect(r.findings).toEqual([]);
+    expect(r.notes).toContain("breaking-event-change: billing/asyncapi.yaml: AsyncAPI 2.6.0 -> 3.0.0; messages of different major versions are not compared");
+  });
+  it("a payload $ref that resolved nowhere in the base is noted, not read as 'any value'", async () => {
+    const schemas = "components:\n  schemas:\n    Invoice:\n      type: object\n      properties:\n        id:\n          type: string\n";
+    const r = await run(
+      { "billing/asyncapi.yaml": ASYNC("#/components/schemas/Missing") + schemas },
+      { "billing/asyncapi.yaml": ASYNC("#/components/schemas/Invoice") + schemas },
+    );
+    expect(r.findings).toEqual([]);
+    expect(r.notes).toContain("breaking-event-change: billing/asyncapi.yaml:11 (base): $ref #/components/schemas/Missing does not resolve; that part of the schema is not compared");
   });
 });

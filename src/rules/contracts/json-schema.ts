@@ -75,9 +75,19 @@ export class SchemaTooComplexError extends Error {
   }
 }
 
+/** A `$ref` the diff could not follow (missing target, outside the tree): that part is not compared. */
+export interface UnresolvedRef {
+  side: SchemaSide;
+  file: string;
+  line: number;
+  ref: string;
+}
+
 interface Walk {
   /** Shared by every probe of one diff. */
   budget: { left: number };
+  /** Shared too; only the main walk (not probes) reports into it. */
+  unresolved?: UnresolvedRef[];
   writer: SchemaRoot;
   reader: SchemaRoot;
   writerSide: SchemaSide;
@@ -94,14 +104,19 @@ const TYPES = ["null", "boolean", "object", "array", "number", "integer", "strin
  * Breaks between two versions of one schema under `mode`: `backward` checks that the head schema reads
  * everything the base schema allowed, `forward` the reverse, `full` both.
  */
-export function diffJsonSchemas(base: SchemaRoot, head: SchemaRoot, mode: Compatibility): JsonSchemaBreak[] {
+export function diffJsonSchemas(base: SchemaRoot, head: SchemaRoot, mode: Compatibility, unresolved?: UnresolvedRef[]): JsonSchemaBreak[] {
   const out: JsonSchemaBreak[] = [];
   const budget = { left: MAX_COMPARISONS };
+  const found: UnresolvedRef[] = [];
   if (mode === "backward" || mode === "full") {
-    walk({ budget, writer: base, reader: head, writerSide: "base", direction: "backward", out, seen: new Set() }, base.node, head.node, "#");
+    walk({ budget, unresolved: found, writer: base, reader: head, writerSide: "base", direction: "backward", out, seen: new Set() }, base.node, head.node, "#");
   }
   if (mode === "forward" || mode === "full") {
-    walk({ budget, writer: head, reader: base, writerSide: "head", direction: "forward", out, seen: new Set() }, head.node, base.node, "#");
+    walk({ budget, unresolved: found, writer: head, reader: base, writerSide: "head", direction: "forward", out, seen: new Set() }, head.node, base.node, "#");
+  }
+  if (unresolved) {
+    const keys = new Set<string>();
+    for (const u of found) if (!keys.has(`${u.side}${u.file}${u.line}`) && keys.add(`${u.side}${u.file}${u.line}`)) unresolved.push(u);
   }
   const unique = new Map<string, JsonSchemaBreak>();
   for (const b of out) if (!unique.has(`${b.path}\0${b.change}`)) unique.set(`${b.path}\0${b.change}`, b);
@@ -115,12 +130,29 @@ function schemaOf(node: SpecNode | undefined): Schema | undefined {
   return isRecord(v) ? v : undefined;
 }
 
-/** True for `true`, `{}` and schemas with only annotations: they accept any value. */
+/** Keywords that constrain values; anything else (annotations, `format`, unknown keys) accepts every value. */
+const ASSERTIONS = new Set([
+  "type", "enum", "const", "properties", "required", "additionalProperties", "patternProperties", "propertyNames",
+  "minProperties", "maxProperties", "dependencies", "dependentRequired", "dependentSchemas", "items", "prefixItems",
+  "additionalItems", "contains", "minContains", "maxContains", "minItems", "maxItems", "uniqueItems", "unevaluatedItems",
+  "unevaluatedProperties", "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
+  "exclusiveMaximum", "multipleOf", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "$dynamicRef",
+]);
+
+/** True for `true`, `{}` and schemas with no assertion keywords: they accept any value. */
 function acceptsAnything(s: Schema | undefined): boolean {
   if (s === undefined || s === true) return true;
   if (s === false) return false;
-  const annotations = new Set(["$schema", "$id", "id", "title", "description", "default", "examples", "$comment", "deprecated", "readOnly", "writeOnly", "format", "definitions", "$defs"]);
-  return Object.keys(s).every((k) => annotations.has(k) || k.startsWith("x-"));
+  return !Object.keys(s).some((k) => ASSERTIONS.has(k));
+}
+
+/** Where a node's `$ref` string is written (its own line, not the line of the key holding the object). */
+function refLoc(node: SpecNode): Location {
+  return { file: node.loc.file, pointer: [...node.loc.pointer, "$ref"] };
+}
+
+function isDanglingRef(node: SpecNode | undefined, resolved: SpecNode | undefined): boolean {
+  return node !== undefined && isRecord(node.value) && typeof node.value.$ref === "string" && resolved?.value === undefined;
 }
 
 function typesOf(s: Record<string, unknown>): Set<string> | undefined {
@@ -183,6 +215,16 @@ function walk(w: Walk, writerNode: SpecNode | undefined, readerNode: SpecNode | 
   if (--w.budget.left < 0) throw new SchemaTooComplexError();
   const wn = writerNode ? w.writer.tree.deref(writerNode) : undefined;
   const rn = readerNode ? w.reader.tree.deref(readerNode) : undefined;
+  // A reference that leads nowhere says nothing about either version: skip it rather than read it as "anything".
+  const writerLost = isDanglingRef(writerNode, wn);
+  const readerLost = isDanglingRef(readerNode, rn);
+  if (writerLost || readerLost) {
+    const writerSideOf = w.writerSide;
+    const readerSideOf: SchemaSide = w.writerSide === "base" ? "head" : "base";
+    if (writerLost) w.unresolved?.push({ side: writerSideOf, file: writerNode!.loc.file, line: w.writer.tree.lineOf(refLoc(writerNode!)), ref: String((writerNode!.value as Record<string, unknown>).$ref) });
+    if (readerLost) w.unresolved?.push({ side: readerSideOf, file: readerNode!.loc.file, line: w.reader.tree.lineOf(refLoc(readerNode!)), ref: String((readerNode!.value as Record<string, unknown>).$ref) });
+    return;
+  }
   const ws = schemaOf(wn);
   const rs = schemaOf(rn);
   if (acceptsAnything(rs) || ws === false) return;
