@@ -11,16 +11,16 @@ import { grpcBreaks } from "./api/grpc.js";
 
 const options = z.object({
   /** Also run Atlassian's openapi-diff on OpenAPI 2.0/3.0.0-3.0.4 specs (request/response body set comparison). */
-  openapiDiff: z.boolean().default(true),
+  openapiDiff: z.boolean().default(true).describe("Also run openapi-diff on OpenAPI 2.0/3.0.x specs (inlined first, never reading outside the PR)."),
   /** Check GraphQL SDL files (`*.graphql`, `*.graphqls`, `*.gql`). */
-  graphql: z.boolean().default(true),
+  graphql: z.boolean().default(true).describe("Check GraphQL SDL files (*.graphql, *.graphqls, *.gql)."),
   /** Check gRPC services in `*.proto` files. */
-  grpc: z.boolean().default(true),
+  grpc: z.boolean().default(true).describe("Check gRPC services in .proto files."),
   /**
    * Also enforce a deprecation policy (oasdiff's lifecycle rules): deprecations carry a valid `x-sunset`
    * date that is not removed or moved earlier; `x-stability-level` is valid and never lowered.
    */
-  deprecationPolicy: z.boolean().default(false),
+  deprecationPolicy: z.boolean().default(false).describe("Also enforce x-sunset and x-stability-level rules on deprecations (as oasdiff does)."),
 });
 type Options = z.output<typeof options>;
 

@@ -10,13 +10,15 @@ const options = z.object({
   versionSegment: z
     .string()
     .min(1)
-    .default("^(v\\d+([._-]?\\w+)?|\\d{4}-\\d{2}-\\d{2})$"),
+    .default("^(v\\d+([._-]?\\w+)?|\\d{4}-\\d{2}-\\d{2})$")
+    .describe("Regular expression for one path or server-URL segment that names a version."),
   /** Header or query parameters that select the version instead of the path (case-insensitive). */
   versionParameters: z
     .array(z.string().min(1))
-    .default(["api-version", "X-Api-Version", "Accept-Version", "X-GitHub-Api-Version", "Stripe-Version"]),
+    .default(["api-version", "X-Api-Version", "Accept-Version", "X-GitHub-Api-Version", "Stripe-Version"])
+    .describe("Header or query parameters that select the version instead of the path."),
   /** Path globs that are deliberately unversioned (health, metrics, discovery). */
-  ignorePaths: z.array(z.string().min(1)).default(OPERATIONAL_PATHS),
+  ignorePaths: z.array(z.string().min(1)).default(OPERATIONAL_PATHS).describe("API path globs that are deliberately unversioned (health, metrics, discovery)."),
 });
 type Options = z.output<typeof options>;
 
