@@ -54,7 +54,8 @@ export interface CliIO {
 const defaultIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  cwd: process.cwd(),
+  // `npm run archgate -- check --repo .` runs in the package directory; npm keeps the caller's in INIT_CWD.
+  cwd: (process.env.npm_lifecycle_event === "archgate" && process.env.INIT_CWD) || process.cwd(),
 };
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
