@@ -158,8 +158,8 @@ export async function check(options: CheckOptions): Promise<Report> {
   const change = await openGitChange({ repo, base: options.base ?? base, head: options.head, maxBytes: config.limits.maxFileBytes });
   try {
     const tooLarge = new Set(change.oversized);
-    // Record every file a detector could not read for its size, to name them in one note with the
-    // changed files whose patch was not loaded.
+    // Every file a detector could not read for its size, plus the changed files over the limit (never
+    // read whether or not a detector asked), named in one note.
     const observed: Change = {
       ...change,
       read: async (side, path, readOptions): Promise<FileContent> => {
