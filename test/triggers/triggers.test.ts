@@ -61,6 +61,15 @@ describe("broken and unusual input", () => {
     expect(report.notes.join("\n")).toContain("api/big.yaml");
   });
 
+  it("judges a GraphQL schema too large to read by its diff, and notes it", async () => {
+    const sdl = (extra: string) => `enum OrderEventsEmailsEnum {\n  ORDER_CANCEL\n${extra}  ORDER_REFUND\n}\n${"# padding\n".repeat(50)}`;
+    const report = await run({ "saleor/graphql/schema.graphql": sdl("  DIGITAL_LINKS\n") }, { "saleor/graphql/schema.graphql": sdl("") }, { maxFileBytes: 300 });
+    expect(hits(report, "api-contract")).toEqual([{ file: "saleor/graphql/schema.graphql", reason: "changes GraphQL schema saleor/graphql/schema.graphql" }]);
+    expect(report.notes).toContain("saleor/graphql/schema.graphql: too large to read; judged as a GraphQL schema from its diff");
+    const docsOnly = await run({ "schema.graphql": sdl("") }, { "schema.graphql": `"""Emails."""\n${sdl("")}` }, { maxFileBytes: 300 });
+    expect(hits(docsOnly, "api-contract")).toEqual([]);
+  });
+
   it("ignores empty and comment-only files", async () => {
     const report = await run({}, { "api/openapi.yaml": "", "proto/empty.proto": "// nothing yet\n", "schema.graphql": "# todo\n" });
     expect(report.triggers).toEqual([]);
