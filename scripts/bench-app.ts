@@ -156,7 +156,8 @@ async function main() {
   const fake = new FakeGitHub();
   const github = await serveFakeGitHub(fake);
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, "--input-type=module", "-e", CHILD], {
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, "--input-type=module", "-e", CHILD], {
     cwd: root,
     env: { ...process.env, APP_ENTRY: pathToFileURL(join(root, "dist", "index.js")).href, PRIVATE_KEY, WEBHOOK_SECRET: SECRET, BASE_URL: github.baseUrl },
     stdio: ["ignore", "pipe", "inherit"],
