@@ -27,17 +27,36 @@ export const DEFAULT_TEST_PATHS = [
  */
 export async function addedSources(ctx: ReviewContext, languages?: readonly Language[], skipPaths: readonly string[] = []): Promise<SourceFile[]> {
   const sources: SourceFile[] = [];
-  for (const file of ctx.headFiles) {
-    const language = languageOf(file.path);
-    if (!language || (languages && !languages.includes(language))) continue;
-    if (skipPaths.length > 0 && matchesAny(file.path, skipPaths)) continue;
-    const added = await addedLinesOf(ctx, file);
-    if (added.length === 0) continue;
-    const text = await ctx.text("head", file.path);
-    if (text === undefined) continue;
-    sources.push(prepareSource(file.path, language, text.replace(/\r\n/g, "\n"), added.map((l) => l.line)));
+  for (const source of await allAddedSources(ctx)) {
+    if (languages && !languages.includes(source.language)) continue;
+    if (skipPaths.length > 0 && matchesAny(source.path, skipPaths)) continue;
+    sources.push(source);
   }
   return sources;
+}
+
+/** Prepared once per review and shared by the code rules (masking every file per rule was the cost). */
+const prepared = new WeakMap<ReviewContext, Promise<SourceFile[]>>();
+
+function allAddedSources(ctx: ReviewContext): Promise<SourceFile[]> {
+  let pending = prepared.get(ctx);
+  if (!pending) {
+    pending = (async () => {
+      const sources: SourceFile[] = [];
+      for (const file of ctx.headFiles) {
+        const language = languageOf(file.path);
+        if (!language) continue;
+        const added = await addedLinesOf(ctx, file);
+        if (added.length === 0) continue;
+        const text = await ctx.text("head", file.path);
+        if (text === undefined) continue;
+        sources.push(prepareSource(file.path, language, text.replace(/\r\n/g, "\n"), added.map((l) => l.line)));
+      }
+      return sources;
+    })();
+    prepared.set(ctx, pending);
+  }
+  return pending;
 }
 
 /**

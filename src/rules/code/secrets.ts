@@ -23,6 +23,8 @@ export interface SecretMatch {
 
 interface FormatDetector {
   kind: string;
+  /** Cheap pre-filter (like gitleaks' keywords): the regex only runs on lines containing one of these. */
+  keywords: string[];
   label: string;
   pattern: RegExp;
   /** Capture group holding the secret (0 = whole match). */
@@ -41,6 +43,7 @@ const END = String.raw`(?=[\x60'"\s;,)\]}<>]|\\[nr]|$)`;
 const FORMATS: FormatDetector[] = [
   {
     kind: "aws-access-key-id",
+    keywords: ["AKIA", "ASIA", "ABIA", "ACCA", "A3T"],
     label: "AWS access key id",
     pattern: /\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b/g,
     group: 1,
@@ -49,6 +52,7 @@ const FORMATS: FormatDetector[] = [
   },
   {
     kind: "aws-secret-access-key",
+    keywords: ["aws", "AWS", "Aws"],
     label: "AWS secret access key",
     pattern: /aws_?(?:secret_?(?:access_?)?key|secret)["']?\s*(?:=|:=|:|=>|,)\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
     group: 1,
@@ -57,6 +61,7 @@ const FORMATS: FormatDetector[] = [
   },
   {
     kind: "github-token",
+    keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
     label: "GitHub token",
     pattern: /\b((?:ghp|gho|ghu|ghs|ghr)_[0-9a-zA-Z]{36}|github_pat_\w{82})/g,
     group: 1,
@@ -64,6 +69,7 @@ const FORMATS: FormatDetector[] = [
   },
   {
     kind: "gitlab-token",
+    keywords: ["glpat-", "glptt-", "gldt-", "glrt-", "glcbt-", "gloas-"],
     label: "GitLab token",
     pattern:
       /\b(glpat-[0-9a-zA-Z_-]{27,300}\.[0-9a-z]{9}|glpat-[\w-]{20}|glptt-[0-9a-f]{40}|gldt-[\w-]{20}|glrt-[\w-]{20}|glcbt-[0-9a-zA-Z]{1,5}_[\w-]{20}|gloas-[\w-]{64})/g,
@@ -72,6 +78,7 @@ const FORMATS: FormatDetector[] = [
   },
   {
     kind: "slack-token",
+    keywords: ["xox", "xapp-"],
     label: "Slack token",
     pattern:
       /(xoxe\.xox[bp]-\d-[A-Za-z0-9]{163,166}|xoxe-\d-[A-Za-z0-9]{146}|xoxb-[0-9]{10,13}-[0-9]{10,13}[a-zA-Z0-9-]*|xox[pe](?:-[0-9]{10,13}){3}-[a-zA-Z0-9-]{28,34}|xoxb-[0-9]{8,14}-[a-zA-Z0-9]{18,26}|xox[os]-\d+-\d+-\d+-[a-fA-F\d]+|xox[ar]-(?:\d-)?[0-9a-zA-Z]{8,48}|xapp-\d-[A-Za-z0-9]+-\d+-[a-zA-Z0-9]+)/g,
@@ -80,12 +87,14 @@ const FORMATS: FormatDetector[] = [
   },
   {
     kind: "slack-webhook",
+    keywords: ["hooks.slack.com"],
     label: "Slack webhook URL",
     pattern: /((?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/]{43,56})/g,
     group: 1,
   },
   {
     kind: "stripe-key",
+    keywords: ["sk_", "rk_"],
     label: "Stripe secret key",
     pattern: new RegExp(String.raw`\b((?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99})${END}`, "g"),
     group: 1,
@@ -94,6 +103,7 @@ const FORMATS: FormatDetector[] = [
   },
   {
     kind: "google-api-key",
+    keywords: ["AIza"],
     label: "Google API key",
     pattern: new RegExp(String.raw`\b(AIza[\w-]{35})${END}`, "g"),
     group: 1,
@@ -101,6 +111,7 @@ const FORMATS: FormatDetector[] = [
   },
   {
     kind: "sendgrid-api-key",
+    keywords: ["SG."],
     label: "SendGrid API key",
     pattern: new RegExp(String.raw`\b(SG\.[a-zA-Z0-9=_\-.]{66})${END}`, "g"),
     group: 1,
@@ -108,6 +119,7 @@ const FORMATS: FormatDetector[] = [
   },
   {
     kind: "twilio-api-key",
+    keywords: ["SK"],
     label: "Twilio API key",
     pattern: /\b(SK[0-9a-fA-F]{32})\b/g,
     group: 1,
@@ -115,6 +127,7 @@ const FORMATS: FormatDetector[] = [
   },
   {
     kind: "npm-token",
+    keywords: ["npm_"],
     label: "npm access token",
     pattern: new RegExp(String.raw`\b(npm_[a-zA-Z0-9]{36})${END}`, "g"),
     group: 1,
@@ -122,6 +135,7 @@ const FORMATS: FormatDetector[] = [
   },
   {
     kind: "jwt",
+    keywords: ["ey"],
     label: "JSON Web Token",
     // No end boundary: a token is often followed by punctuation in logs and configs.
     pattern: /\b(ey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.(?:[a-zA-Z0-9/\\_-]{10,}={0,2})?)/g,
@@ -143,6 +157,9 @@ const CONNECTION_STRING_PASSWORD = /(?:^|[;?&\s"'])(?:password|pwd)=([^;&\s"'`]{
 /** Names whose value is a secret: the last word(s) of the name decide. */
 const SECRET_NAME =
   /(?:password|passwd|passphrase|pwd|pass|secret|token|api[_.-]?key|apikey|access[_.-]?key|secret[_.-]?key|private[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|auth[_.-]?key|client[_.-]?secret|credentials?)$/i;
+
+/** Pre-filter for the assignment scan: a secret-looking name must occur somewhere on the line. */
+const SECRET_WORD = /pass|pwd|secret|token|key|credential/i;
 
 /** Names that hold a secret whatever the syntax around them. */
 const STRONG_SECRET_NAME = /(?:password|passwd|passphrase|secret|token|api[_.-]?key|apikey|private[_.-]?key|credentials?)$/i;
@@ -172,7 +189,7 @@ export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
   };
 
   for (const detector of FORMATS) {
-    detector.pattern.lastIndex = 0;
+    if (!detector.keywords.some((k) => line.includes(k))) continue;
     for (const m of line.matchAll(detector.pattern)) {
       const value = m[detector.group ?? 0]!;
       const index = m.index! + m[0].indexOf(value);
@@ -189,7 +206,7 @@ export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
     }
   }
 
-  for (const m of line.matchAll(URL_CREDENTIALS)) {
+  for (const m of line.includes("://") && line.includes("@") ? line.matchAll(URL_CREDENTIALS) : []) {
     const password = m[3]!;
     if (isPlaceholder(password) || WEAK_DEV_VALUES.has(password.toLowerCase()) || /^[:$%{]/.test(password)) continue;
     // `saleor:saleor@db`, `app:app@localhost`: a local-development convention, not a credential.
@@ -198,7 +215,7 @@ export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
     take({ kind: "url-credentials", label: "password in a connection URL", value: password, index: m.index! + m[0].indexOf(`:${password}@`) + 1, providerFormat: false });
   }
 
-  for (const m of line.matchAll(CONNECTION_STRING_PASSWORD)) {
+  for (const m of /pass|pwd/i.test(line) ? line.matchAll(CONNECTION_STRING_PASSWORD) : []) {
     const password = m[1]!;
     const index = m.index! + m[0].lastIndexOf(password);
     if (overlaps(index, index + password.length)) continue;
@@ -208,7 +225,7 @@ export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
     take({ kind: "connection-string-password", label: "password in a connection string", value: password, index, providerFormat: false });
   }
 
-  for (const m of line.matchAll(ASSIGNMENT)) {
+  for (const m of SECRET_WORD.test(line) ? line.matchAll(ASSIGNMENT) : []) {
     const name = m[2]!;
     const quoted = m[4];
     const value = quoted ?? m[5];

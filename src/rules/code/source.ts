@@ -58,9 +58,10 @@ const SYNTAX: Record<Language, Syntax> = {
  */
 export function maskSource(text: string, language: Language): string {
   const syntax = SYNTAX[language];
-  const out = text.split("");
+  // Ranges to blank, applied once at the end (a per-character array would dominate large reviews).
+  const ranges: [number, number][] = [];
   const blank = (from: number, to: number) => {
-    for (let i = from; i < to && i < out.length; i++) if (out[i] !== "\n") out[i] = " ";
+    if (to > from) ranges.push([from, Math.min(to, text.length)]);
   };
   let i = 0;
   while (i < text.length) {
@@ -85,7 +86,15 @@ export function maskSource(text: string, language: Language): string {
     }
     i++;
   }
-  return out.join("");
+  if (ranges.length === 0) return text;
+  let out = "";
+  let at = 0;
+  for (const [from, to] of ranges) {
+    if (from < at) continue;
+    out += text.slice(at, from) + text.slice(from, to).replace(/[^\n]/g, " ");
+    at = to;
+  }
+  return out + text.slice(at);
 }
 
 /** Blanks one string literal starting at `start`; returns the offset after it. */
