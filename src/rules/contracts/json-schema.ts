@@ -168,8 +168,19 @@ function effectiveTypes(s: Record<string, unknown>): Set<string> {
   if (declared) return declared;
   if (Array.isArray(s.enum)) return new Set(s.enum.map(jsonType));
   if ("const" in s) return new Set([jsonType(s.const)]);
-  return new Set(TYPES);
+  // No `type`: take the types its keywords describe. JSON Schema would accept any other type too, but a schema
+  // with `properties` describes objects in practice, and adding `type: object` to it is a clean-up, not a break.
+  const inferred = new Set<string>();
+  for (const [types, keywords] of KEYWORD_TYPES) if (keywords.some((k) => k in s)) types.forEach((t) => inferred.add(t));
+  return inferred.size > 0 ? inferred : new Set(TYPES);
 }
+
+const KEYWORD_TYPES: [string[], string[]][] = [
+  [["object"], ["properties", "required", "additionalProperties", "patternProperties", "minProperties", "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas"]],
+  [["array"], ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems", "contains"]],
+  [["string"], ["minLength", "maxLength", "pattern"]],
+  [["number", "integer"], ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]],
+];
 
 function jsonType(value: unknown): string {
   if (value === null) return "null";
@@ -260,7 +271,7 @@ function walk(w: Walk, writerNode: SpecNode | undefined, readerNode: SpecNode | 
   if (rTypes) {
     const lost = [...wTypes].filter((t) => !accepts(rTypes, t));
     if (lost.length > 0) {
-      const change = typesOf(writer) && [...rTypes].some((t) => wTypes.has(t)) ? "TYPE_NARROWED" : "TYPE_CHANGED";
+      const change = [...rTypes].some((t) => wTypes.has(t)) ? "TYPE_NARROWED" : "TYPE_CHANGED";
       report(w, change, path, { writer: wChild("type") ?? wn, reader: rChild("type") ?? rn }, `${path} type changed from ${[...wTypes].join("|")} to ${[...rTypes].join("|")}`);
       return;
     }

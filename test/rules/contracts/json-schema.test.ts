@@ -131,3 +131,17 @@ describe("diffJsonSchemas: pathological schemas", () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
+
+describe("diffJsonSchemas: schemas without a type", () => {
+  const d = (base: string, head: string) => diffJsonSchemas(schemaFromText("b.json", base)!, schemaFromText("h.json", head)!, "backward").map((x) => x.change);
+  it.each([
+    ['{"properties": {"a": {"type": "string"}}}', '{"type": "object", "properties": {"a": {"type": "string"}}}', []],
+    ['{"minLength": 1}', '{"type": "string", "minLength": 1}', []],
+    ['{"maximum": 10}', '{"type": "integer", "maximum": 10}', ["TYPE_NARROWED"]],
+    ['{"properties": {"a": {}}}', '{"type": "array"}', ["TYPE_CHANGED"]],
+    ['{"description": "anything"}', '{"type": "object"}', ["TYPE_NARROWED"]],
+    ['{"x-kafka-topic": "t", "format": "uuid"}', '{"description": "still anything"}', []],
+  ])("%s -> %s", (base, head, expected) => {
+    expect(d(base, head)).toEqual(expected);
+  });
+});
