@@ -290,14 +290,20 @@ async function compose(ctx: ReviewContext, files: ChangedFile[], trees: Trees, o
     appeared = appeared.filter((a) => !renamedContexts.has(a.build));
     vanished = vanished.filter((v) => !renamedContexts.has(v.build));
     const dir = dirname(file.path);
+    // The unit's own directory: the Dockerfile's when the service names one inside a shared context.
+    const unitDir = (service: ComposeService) => {
+      const context = resolve(dir, service.build!);
+      return service.dockerfile ? dirname(resolve(context, service.dockerfile)) : context;
+    };
+    const source = (service: ComposeService) => (service.dockerfile ? `${service.build}, ${service.dockerfile}` : service.build);
     for (const service of appeared) {
       // A new compose file that lists services built from existing directories adds no new service.
-      if (file.status !== "modified" && file.status !== "renamed" && (await trees.at("base")).hasDir(resolve(dir, service.build!))) continue;
-      out.added.push({ file: file.path, line: service.line, reason: `adds compose service ${service.name} (built from ${service.build}) in ${file.path}` });
+      if (file.status !== "modified" && file.status !== "renamed" && (await trees.at("base")).hasDir(unitDir(service))) continue;
+      out.added.push({ file: file.path, line: service.line, reason: `adds compose service ${service.name} (built from ${source(service)}) in ${file.path}` });
     }
     for (const service of vanished) {
-      if (file.status === "removed" && (await trees.at("head")).hasDir(resolve(dir, service.build!))) continue;
-      out.retired.push({ file: file.path, reason: `removes compose service ${service.name} (built from ${service.build}) from ${pathAt(file, "base")}` });
+      if (file.status === "removed" && (await trees.at("head")).hasDir(unitDir(service))) continue;
+      out.retired.push({ file: file.path, reason: `removes compose service ${service.name} (built from ${source(service)}) from ${pathAt(file, "base")}` });
     }
   }
 }

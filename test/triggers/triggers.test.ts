@@ -133,6 +133,16 @@ describe("renames and moves", () => {
   });
 });
 
+describe("compose services built from a shared context", () => {
+  it("judges a new compose file by the directory of each service's Dockerfile", async () => {
+    const compose = "services:\n  opamp-server:\n    build:\n      context: ./\n      dockerfile: src/opamp-server/Dockerfile\n  frontend:\n    build:\n      context: ./\n      dockerfile: src/frontend/Dockerfile\n";
+    const report = await run({ "src/frontend/Dockerfile": "FROM node:22\n" }, { "src/frontend/Dockerfile": "FROM node:22\n", "src/opamp-server/Dockerfile": "FROM golang:1.24\n", "compose.observability.yaml": compose });
+    expect(hits(report, "new-service")).toEqual([
+      { file: "compose.observability.yaml", line: 2, reason: "adds compose service opamp-server (built from ./, src/opamp-server/Dockerfile) in compose.observability.yaml" },
+    ]);
+  });
+});
+
 describe("migration frameworks that need the text", () => {
   it("recognises Alembic revisions outside the usual directory names by their down_revision", async () => {
     const report = await run({}, { "app/store/versions/ab12_add_orders.py": "revision = 'ab12'\ndown_revision = 'aa11'\n", "app/store/versions/helpers.py": "def x():\n    pass\n" });

@@ -61,6 +61,8 @@ export interface ComposeService {
   name: string;
   /** Build context relative to the compose file's directory, when the service is built from this repository. */
   build?: string;
+  /** Dockerfile path relative to the build context, when not the context's own Dockerfile. */
+  dockerfile?: string;
   image?: string;
   line: number;
 }
@@ -73,7 +75,10 @@ export function composeServices(file: StructuredFile): ComposeService[] {
     const service: ComposeService = { name, line: doc.lineOf(["services", name]) };
     if (isRecord(spec)) {
       if (typeof spec.build === "string") service.build = spec.build;
-      else if (isRecord(spec.build)) service.build = typeof spec.build.context === "string" ? spec.build.context : ".";
+      else if (isRecord(spec.build)) {
+        service.build = typeof spec.build.context === "string" ? spec.build.context : ".";
+        if (typeof spec.build.dockerfile === "string") service.dockerfile = spec.build.dockerfile;
+      }
       if (typeof spec.image === "string") service.image = spec.image;
     }
     return service;
