@@ -384,3 +384,37 @@ describe("breaking-api-change: formats and keys", () => {
     expect(result.problems[0]).toMatchObject({ file: "schema.graphql", line: 3 });
   });
 });
+
+describe("breaking-api-change: openapi-diff runs only when a shared body changed", () => {
+  const spec = (requestMedia: string) =>
+    lines(
+      "openapi: 3.0.3",
+      "info:",
+      "  title: Notes",
+      "  version: 1.0.0",
+      "paths:",
+      "  /v1/notes:",
+      "    post:",
+      "      requestBody:",
+      "        content:",
+      requestMedia,
+      "      responses:",
+      '        "201":',
+      "          description: created",
+    );
+
+  it("still reports a request body that gains a schema where it accepted anything", async () => {
+    const base = { "api/openapi.yaml": spec("          application/json: {}") };
+    const head = {
+      "api/openapi.yaml": spec(lines("          application/json:", "            schema:", "              type: object").trimEnd()),
+    };
+    const { found } = await run(base, head);
+    expect(found).toEqual(["api/openapi.yaml:11 POST /v1/notes: request body accepts fewer values than before"]);
+  });
+
+  it("adds nothing when the bodies are unchanged", async () => {
+    const base = { "api/openapi.yaml": spec("          application/json: {}") };
+    const head = { "api/openapi.yaml": spec("          application/json: {}").replace("title: Notes", "title: Notes API") };
+    expect((await run(base, head)).found).toEqual([]);
+  });
+});
