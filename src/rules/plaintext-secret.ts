@@ -2,7 +2,7 @@ import { z } from "zod";
 import { matchesAny, type ReviewContext } from "../engine/context.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
 import { fingerprint, isPlaceholder, isPlaceholderOrWeak, isSecretName, looksRandom, redact, scanLine, scanPrivateKeys, type SecretMatch } from "./code/secrets.js";
-import { addedLinesOf, DEFAULT_TEST_PATHS } from "./code/files.js";
+import { DEFAULT_TEST_PATHS } from "./code/files.js";
 import { lineOfOffset, lineStarts } from "./code/source.js";
 
 /** Generated or vendored files where a "secret" is an integrity hash or noise. */
@@ -60,7 +60,7 @@ export const plaintextSecret: RuleModule<Options> = {
     const findings: FindingDraft[] = [];
     for (const file of ctx.headFiles) {
       if (matchesAny(file.path, SKIPPED_FILES)) continue;
-      const added = await addedLinesOf(ctx, file);
+      const added = await ctx.addedLines(file.path);
       if (added.length === 0) continue;
       const inTests = matchesAny(file.path, opts.testPaths);
       const prose = PROSE_FILE.test(file.path);

@@ -1,7 +1,4 @@
-import { structuredPatch } from "diff";
-import type { ChangedFile } from "../../engine/change.js";
 import { matchesAny, type ReviewContext } from "../../engine/context.js";
-import type { PatchLine } from "../../engine/patch.js";
 import { languageOf, prepareSource, type Language, type SourceFile } from "./source.js";
 
 /** Test code and fixtures (the default `testPaths` of the code rules). */
@@ -46,7 +43,7 @@ function allAddedSources(ctx: ReviewContext): Promise<SourceFile[]> {
       for (const file of ctx.headFiles) {
         const language = languageOf(file.path);
         if (!language) continue;
-        const added = await addedLinesOf(ctx, file);
+        const added = await ctx.addedLines(file.path);
         if (added.length === 0) continue;
         const text = await ctx.text("head", file.path);
         if (text === undefined) continue;
@@ -57,27 +54,4 @@ function allAddedSources(ctx: ReviewContext): Promise<SourceFile[]> {
     prepared.set(ctx, pending);
   }
   return pending;
-}
-
-/**
- * Lines the change adds to `file`. When the source omitted the patch of a modified or renamed text file
- * (GitHub drops patches of very large diffs), the diff is computed from the base and head texts, so a
- * secret or an import in a huge diff is still judged rather than passed by silence.
- */
-export async function addedLinesOf(ctx: ReviewContext, file: ChangedFile): Promise<PatchLine[]> {
-  if (file.patch !== undefined || file.binary || (file.status !== "modified" && file.status !== "renamed")) {
-    return ctx.addedLines(file.path);
-  }
-  const [before, after] = await Promise.all([ctx.text("base", file.previousPath ?? file.path), ctx.text("head", file.path)]);
-  if (after === undefined) return [];
-  if (before === undefined) return after.split("\n").map((text, i) => ({ line: i + 1, text: text.replace(/\r$/, "") }));
-  const lines: PatchLine[] = [];
-  for (const hunk of structuredPatch("a", "b", before, after, "", "", { context: 0 }).hunks) {
-    let line = hunk.newStart;
-    for (const text of hunk.lines) {
-      if (text.startsWith("+")) lines.push({ line: line++, text: text.slice(1).replace(/\r$/, "") });
-      else if (!text.startsWith("-") && !text.startsWith("\\")) line++;
-    }
-  }
-  return lines;
 }

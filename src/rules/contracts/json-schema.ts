@@ -10,32 +10,9 @@
  */
 import { isRecord, parseStructured } from "../../engine/structured.js";
 
-/** A JSON path inside one file. */
-export type Pointer = ReadonlyArray<string | number>;
-export interface Location {
-  file: string;
-  pointer: Pointer;
-}
-/** A schema value with where it was written (same shape as the OpenAPI rule's SpecNode). */
-export interface SpecNode {
-  value: unknown;
-  loc: Location;
-}
-
-function parsePointer(fragment: string): string[] | undefined {
-  let text = fragment;
-  try {
-    text = decodeURIComponent(fragment);
-  } catch {
-    return undefined;
-  }
-  if (text === "") return [];
-  if (!text.startsWith("/")) return undefined;
-  return text
-    .slice(1)
-    .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
+// Pointers, locations and nodes are the OpenAPI loader's: both rules walk documents loaded by SpecDocument.
+import { parsePointer, type Location, type Pointer, type SpecNode } from "../openapi/refs.js";
+export type { Location, Pointer, SpecNode };
 
 export type Compatibility = "backward" | "forward" | "full";
 export type SchemaSide = "base" | "head";
