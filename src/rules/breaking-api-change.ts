@@ -20,7 +20,12 @@ const options = z.object({
    * Also enforce a deprecation policy (oasdiff's lifecycle rules): deprecations carry a valid `x-sunset`
    * date that is not removed or moved earlier; `x-stability-level` is valid and never lowered.
    */
-  deprecationPolicy: z.boolean().default(false).describe("Also enforce x-sunset and x-stability-level rules on deprecations (as oasdiff does)."),
+  deprecationPolicy: z
+    .boolean()
+    .default(false)
+    .describe(
+      "Enforce oasdiff's whole lifecycle policy: every deprecation needs an x-sunset date, and invalid values already in the base count. Broken commitments (stability lowered, sunset removed or moved earlier) always count.",
+    ),
 });
 type Options = z.output<typeof options>;
 
@@ -113,7 +118,7 @@ async function openapiBreaks(ctx: ReviewContext, opts: Options): Promise<{ break
         const [method, ...path] = b.operation.split(" ");
         return !movedElsewhere(pair.file, `${method} ${normalizePath(path.join(" "))}`);
       });
-      if (opts.deprecationPolicy) found.push(...lifecycleBreaks(base, head));
+      found.push(...lifecycleBreaks(base, head, { full: opts.deprecationPolicy }));
       if (opts.openapiDiff) {
         const extra = await openapiDiffBreaks(ctx, base, head, found);
         found.push(...extra);

@@ -255,7 +255,7 @@ describe("breaking-api-change: exemptions", () => {
   });
 });
 
-describe("breaking-api-change: opt-in deprecation policy", () => {
+describe("breaking-api-change: deprecation and stability lifecycle", () => {
   const policy = { rules: { "breaking-api-change": { deprecationPolicy: true } } };
   const deprecate = (extra: string) => edit(["    delete:\n", `    delete:\n      deprecated: true\n${extra}`]);
 
@@ -275,6 +275,28 @@ describe("breaking-api-change: opt-in deprecation policy", () => {
     const beta = edit(["    delete:\n", "    delete:\n      x-stability-level: beta\n"]);
     const lowered = await run({ "api.yaml": beta }, { "api.yaml": beta.replace("x-stability-level: beta", "x-stability-level: alpha") }, { config: policy });
     expect(lowered.found).toEqual(["api.yaml:39 DELETE /v1/pets/{petId}: stability lowered from beta to alpha"]);
+  });
+
+  it("holds broken lifecycle commitments by default, but not hygiene the PR did not introduce", async () => {
+    const beta = edit(["    delete:\n", "    delete:\n      x-stability-level: beta\n"]);
+    const lowered = await run({ "api.yaml": beta }, { "api.yaml": beta.replace("x-stability-level: beta", "x-stability-level: alpha") });
+    expect(lowered.found).toEqual(["api.yaml:39 DELETE /v1/pets/{petId}: stability lowered from beta to alpha"]);
+
+    const sunset = deprecate("      x-sunset: 2999-01-01\n");
+    expect((await run({ "api.yaml": sunset }, { "api.yaml": deprecate("") })).found).toEqual([
+      "api.yaml:39 DELETE /v1/pets/{petId}: operation x-sunset 2999-01-01 removed",
+    ]);
+    expect((await run({ "api.yaml": SPEC }, { "api.yaml": deprecate("      x-sunset: soon\n") })).found).toEqual([
+      "api.yaml:40 DELETE /v1/pets/{petId}: operation x-sunset 'soon' is not a date",
+    ]);
+
+    // An invalid level already in the base version is not this PR's doing (the full policy reports it).
+    const invalid = edit(["    delete:\n", "    delete:\n      x-stability-level: shaky\n"]);
+    const fixed = invalid.replace("x-stability-level: shaky", "x-stability-level: beta");
+    expect((await run({ "api.yaml": invalid }, { "api.yaml": fixed })).found).toEqual([]);
+    expect((await run({ "api.yaml": invalid }, { "api.yaml": fixed }, { config: policy })).found).toEqual([
+      "api.yaml:39 DELETE /v1/pets/{petId}: x-stability-level 'shaky' is not one of draft, alpha, beta, stable",
+    ]);
   });
 
   it("reports removing a deprecated operation before its sunset date, with or without the policy", async () => {

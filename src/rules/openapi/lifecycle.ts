@@ -19,7 +19,13 @@ function sunsetText(value: unknown): string | undefined {
 
 const validDate = (text: string) => Number.isFinite(Date.parse(text)) && /^\d{4}-\d{2}-\d{2}/.test(text);
 
-export function lifecycleBreaks(base: SpecDocument, head: SpecDocument): ApiBreak[] {
+/**
+ * `full` (the `deprecationPolicy` option) applies oasdiff's whole lifecycle policy. Without it only broken
+ * commitments count, all introduced by the PR: stability lowered, a sunset date removed or moved earlier, and
+ * lifecycle values the PR changes into something invalid. A deprecation without a sunset date, and invalid values
+ * already in the base version, are left to teams that opt in: they are hygiene, not a change clients feel.
+ */
+export function lifecycleBreaks(base: SpecDocument, head: SpecDocument, { full }: { full: boolean }): ApiBreak[] {
   const out: ApiBreak[] = [];
   const headOps = operationsOf(head);
   for (const [key, before] of operationsOf(base)) {
@@ -38,25 +44,25 @@ export function lifecycleBreaks(base: SpecDocument, head: SpecDocument): ApiBrea
     // Stability level: valid on both sides, never lowered.
     const sb = before.value["x-stability-level"];
     const sa = after?.value["x-stability-level"];
-    if (sb !== undefined && !STABILITY.includes(String(sb))) push(base, at(base, before.node, "x-stability-level"), `x-stability-level '${String(sb)}' is not one of ${STABILITY.join(", ")}`);
-    if (after && sa !== undefined && !STABILITY.includes(String(sa))) push(head, at(head, after.node, "x-stability-level"), `x-stability-level '${String(sa)}' is not one of ${STABILITY.join(", ")}`);
+    if (full && sb !== undefined && !STABILITY.includes(String(sb))) push(base, at(base, before.node, "x-stability-level"), `x-stability-level '${String(sb)}' is not one of ${STABILITY.join(", ")}`);
+    if (after && sa !== undefined && !STABILITY.includes(String(sa)) && (full || String(sa) !== String(sb))) push(head, at(head, after.node, "x-stability-level"), `x-stability-level '${String(sa)}' is not one of ${STABILITY.join(", ")}`);
     if (after && STABILITY.includes(String(sb)) && STABILITY.includes(String(sa)) && STABILITY.indexOf(String(sa)) < STABILITY.indexOf(String(sb))) {
       push(head, at(head, after.node, "x-stability-level"), `stability lowered from ${String(sb)} to ${String(sa)}`);
     }
 
     // The operation's own deprecation.
-    checkDeprecation(base, head, before.node, after?.node, before.deprecated, after?.deprecated ?? false, "operation", push, at);
+    checkDeprecation(base, head, before.node, after?.node, before.deprecated, after?.deprecated ?? false, "operation", push, at, full);
 
     // Its parameters' deprecations.
     for (const [pkey, p] of before.params) {
       const q = after?.params.get(pkey);
       const deprecated = (n: SpecNode | undefined) => isRecord(n?.value) && n.value.deprecated === true;
-      checkDeprecation(base, head, p.node, q?.node, deprecated(p.node), deprecated(q?.node), `${p.in} parameter '${p.name}'`, push, at);
+      checkDeprecation(base, head, p.node, q?.node, deprecated(p.node), deprecated(q?.node), `${p.in} parameter '${p.name}'`, push, at, full);
     }
     if (after) {
       for (const [pkey, q] of after.params) {
         if (before.params.has(pkey) || !isRecord(q.node.value) || q.node.value.deprecated !== true) continue;
-        checkDeprecation(base, head, undefined, q.node, false, true, `${q.in} parameter '${q.name}'`, push, at);
+        checkDeprecation(base, head, undefined, q.node, false, true, `${q.in} parameter '${q.name}'`, push, at, full);
       }
     }
   }
@@ -73,13 +79,15 @@ function checkDeprecation(
   subject: string,
   push: (spec: SpecDocument, node: SpecNode, what: string) => void,
   at: (spec: SpecDocument, node: SpecNode, key: string) => SpecNode,
+  full: boolean,
 ): void {
   const sb = before ? sunsetText(before.value) : undefined;
   const sa = after ? sunsetText(after.value) : undefined;
-  if (wasDeprecated && before && sb !== undefined && !validDate(sb)) push(base, at(base, before, "x-sunset"), `${subject} x-sunset '${sb}' is not a date`);
+  if (full && wasDeprecated && before && sb !== undefined && !validDate(sb)) push(base, at(base, before, "x-sunset"), `${subject} x-sunset '${sb}' is not a date`);
   if (!isDeprecated || !after) return;
-  if (sa !== undefined && !validDate(sa)) push(head, at(head, after, "x-sunset"), `${subject} x-sunset '${sa}' is not a date`);
-  else if (sa === undefined && !wasDeprecated) push(head, at(head, after, "deprecated"), `${subject} deprecated without an x-sunset date`);
+  if (sa !== undefined && !validDate(sa)) {
+    if (full || sa !== sb) push(head, at(head, after, "x-sunset"), `${subject} x-sunset '${sa}' is not a date`);
+  } else if (full && sa === undefined && !wasDeprecated) push(head, at(head, after, "deprecated"), `${subject} deprecated without an x-sunset date`);
   else if (sa === undefined && sb !== undefined) push(head, at(head, after, "deprecated"), `${subject} x-sunset ${sb} removed`);
   else if (sa !== undefined && sb !== undefined && validDate(sa) && validDate(sb) && Date.parse(sa) < Date.parse(sb) && subject !== "operation") {
     // (Operations moving their sunset earlier are reported by the contract diff itself.)
