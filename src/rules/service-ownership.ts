@@ -124,7 +124,13 @@ function servicesOf(hits: readonly TriggerHit[], catalogFiles: readonly string[]
     if (services.some((s) => s.root !== "" && (root === s.root || root.startsWith(`${s.root}/`)) && (unitName(s.hit) === undefined || !unit))) continue;
     // Several workloads in one manifests folder are several services; the same unit twice is one.
     const name = unit ?? basename(root);
-    if (services.some((s) => s.name === name && (s.root === root || unit !== undefined))) continue;
+    // A workload and a directory of the same name (deploy/k8s/payments.yaml, services/payments/) are one service,
+    // at home in its directory: that is where its catalog entry belongs.
+    const same = services.findIndex((s) => s.name === name && (s.root === root || unit !== undefined || unitName(s.hit) !== undefined));
+    if (same >= 0) {
+      if (unit === undefined && unitName(services[same]!.hit) !== undefined) services[same] = { root, name, hit };
+      continue;
+    }
     services.push({ root, name, hit });
   }
   return services;

@@ -121,3 +121,35 @@ describe("service-ownership", () => {
     expect((await run(head, [{ file: "svc/cart/Dockerfile" }], { "service-ownership": { codeowners: false } })).findings).toEqual([]);
   });
 });
+
+describe("service-ownership with the real new-service trigger", () => {
+  it("counts a Deployment and a service directory of the same name as one service, at home in its directory", async () => {
+    const deployment = [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata:",
+      "  name: payments",
+      "spec:",
+      "  template:",
+      "    spec:",
+      "      containers:",
+      "        - name: payments",
+      "          image: ghcr.io/acme/payments:0.1.0",
+      "",
+    ].join("\n");
+    const base = { "services/orders/Dockerfile": "FROM node:20\nCMD [\"node\", \"index.js\"]\n", "services/orders/index.js": "x\n" };
+    const head = {
+      ...base,
+      "deploy/k8s/payments.yaml": deployment,
+      "services/payments/Dockerfile": "FROM node:20\nCMD [\"node\", \"src/server.js\"]\n",
+      "services/payments/package.json": '{ "name": "payments", "main": "src/server.js" }\n',
+      "services/payments/src/server.js": "require('http').createServer().listen(8080);\n",
+    };
+    const report = await review(changeFromTrees(base, head), validateConfig({}, "test"), { rules: [serviceOwnership] });
+    expect(report.triggers.find((t) => t.id === "new-service")?.files).toEqual(["deploy/k8s/payments.yaml", "services/payments/Dockerfile"]);
+    expect(report.findings.map((f) => `${f.file}:${f.line} ${f.message}`)).toEqual([
+      "services/payments/Dockerfile:1 new service services/payments has no catalog entry (catalog-info.yaml or catalog-info.yml) naming its owner, on-call, runbook and tier",
+      "services/payments/Dockerfile:1 new service services/payments has no CODEOWNERS entry (no CODEOWNERS file in .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS)",
+    ]);
+  });
+});
