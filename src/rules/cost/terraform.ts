@@ -3,7 +3,6 @@
  * to WebAssembly: the real grammar, offline). It gives values, not positions, so block lines come from
  * the source text (`resource "type" "name" {`).
  */
-import { parse } from "@cdktf/hcl2json";
 import { isRecord } from "../../engine/structured.js";
 
 export interface TerraformResource {
@@ -38,6 +37,8 @@ function escapeRegExp(text: string): string {
 
 async function parseHcl(path: string, text: string, lineOffset: number): Promise<Record<string, unknown>> {
   try {
+    // Loaded on first use: its WebAssembly start-up is paid only by reviews that change Terraform.
+    const { parse } = await import("@cdktf/hcl2json");
     return (await parse(path, text)) as Record<string, unknown>;
   } catch (error) {
     const message = String((error as Error)?.message ?? error);
