@@ -15,6 +15,7 @@ import {
 import { changedWorkloads, describeWorkload } from "./k8s/judge.js";
 import { isOpaque, OPAQUE_PART, resolveValue } from "./k8s/values.js";
 import { k8sIndex, type Workload } from "./k8s/workloads.js";
+import { dirname } from "../engine/kinds/paths.js";
 
 const key = z.string().min(1);
 
@@ -36,11 +37,6 @@ const options = z
   .strict();
 
 type Options = z.output<typeof options>;
-
-function dirname(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i < 0 ? "" : path.slice(0, i);
-}
 
 export const costAllocationTags: RuleModule<Options> = {
   id: "cost-allocation-tags",

@@ -3,6 +3,7 @@ import type { ReviewContext } from "../engine/context.js";
 import { asArray, isRecord, type StructuredDoc } from "../engine/structured.js";
 import type { FindingDraft, RuleModule, TriggerHit } from "../engine/types.js";
 import { CODEOWNERS_PATHS, ownersOf, parseCodeowners } from "./ownership/codeowners.js";
+import { basename, dirname } from "../engine/kinds/paths.js";
 
 /** A field path such as `spec.owner` or `metadata.annotations["pagerduty.com/service-id"]`. */
 const fieldPath = z
@@ -83,15 +84,6 @@ function isFilled(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   if (isRecord(value)) return Object.keys(value).length > 0;
   return true;
-}
-
-function dirname(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i < 0 ? "" : path.slice(0, i);
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
 }
 
 interface Service {

@@ -12,6 +12,7 @@ import type { ReviewContext } from "../../engine/context.js";
 import { asArray, isRecord, parseStructured, type StructuredDoc } from "../../engine/structured.js";
 import { isHelmTemplated, OPAQUE_REF, readHelmTemplate, TEMPLATED, VALUES_REF, type ValuesCondition } from "./helm.js";
 import { lookupValues, mergeValues, overlay } from "./values.js";
+import { basename, dirname } from "../../engine/kinds/paths.js";
 
 /** Where each workload kind keeps its pod spec. */
 export const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
@@ -112,15 +113,6 @@ interface KustomizeIndex {
 }
 
 const KUSTOMIZATION_NAMES = new Set(["kustomization.yaml", "kustomization.yml", "Kustomization"]);
-
-function dirname(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i < 0 ? "" : path.slice(0, i);
-}
-
-function basename(path: string): string {
-  return path.slice(path.lastIndexOf("/") + 1);
-}
 
 /** Joins a relative reference to a directory, resolving `.` and `..`; undefined when it leaves the tree. */
 export function joinPath(dir: string, ref: string): string | undefined {
