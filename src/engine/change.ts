@@ -28,6 +28,12 @@ export type FileContent =
   | { kind: "too-large"; bytes: number }
   | { kind: "error"; message: string };
 
+/** One file at one side of the change. */
+export interface ContentRequest {
+  side: Side;
+  path: string;
+}
+
 export interface ReadOptions {
   /** Files larger than this are not read: the source answers `too-large`. */
   maxBytes: number;
@@ -47,6 +53,11 @@ export interface Change {
   title?: string;
   description?: string;
   read(side: Side, path: string, options: ReadOptions): Promise<FileContent>;
+  /**
+   * Reads the engine expects to make, announced up front. Optional: a source that can fetch many files
+   * in one request (the GitHub API through GraphQL) starts fetching; later `read` calls take the result.
+   */
+  prefetch?(requests: readonly ContentRequest[], options: ReadOptions): void;
   /** Every path in the tree at `side` (files only). */
   listPaths(side: Side): Promise<string[]>;
 }

@@ -2,6 +2,7 @@ import type { Change } from "./change.js";
 import { fnv1a } from "./hash.js";
 import { matchesAny, ReviewContext } from "./context.js";
 import { parsePatch } from "./patch.js";
+import { likelyReads } from "./prefetch.js";
 import type { ChecklistSection, Finding, FindingDraft, Report, ReportTrigger, RuleModule, TriggerHit, TriggerModule } from "./types.js";
 import { DIMENSION_IDS, dimensionTitle, reviewTypeRank, reviewTypeTitle, type DimensionId, type ReviewTypeId } from "./vocabulary.js";
 import type { ArchgateConfig } from "../config/schema.js";
@@ -25,6 +26,7 @@ interface FiredTrigger {
 /** Change + Config -> Report. Pure: every read goes through the Change. */
 export async function review(change: Change, config: ArchgateConfig, options: EngineOptions = {}): Promise<Report> {
   const ctx = new ReviewContext(change, config);
+  change.prefetch?.(likelyReads(ctx.files), { maxBytes: config.limits.maxFileBytes });
   if (!change.complete) {
     ctx.problem({
       message: `could not review all files${change.incompleteReason ? ` (${change.incompleteReason})` : ""}: manual architecture review needed`,

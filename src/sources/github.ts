@@ -1,4 +1,4 @@
-import type { Change, ChangedFile, FileContent, FileStatus, Side } from "../engine/change.js";
+import type { Change, ChangedFile, ContentRequest, FileContent, FileStatus, Side } from "../engine/change.js";
 import { limiter, statusOf, type Octokit, type RepoRef } from "../github/octokit.js";
 
 /** GitHub's list-files endpoint stops here, whatever the PR's real size. */
@@ -7,6 +7,8 @@ export const LIST_FILES_LIMIT = 3_000;
 const MAX_TREE_REQUESTS = 300;
 /** Bytes inspected for a NUL when deciding a file is binary (git's heuristic). */
 const BINARY_SNIFF_BYTES = 8_000;
+/** Blobs asked for in one GraphQL request (well under GitHub's node and time limits for small files). */
+export const GRAPHQL_BATCH = 100;
 
 export interface PullRequestSnapshot extends RepoRef {
   number: number;
@@ -51,6 +53,30 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
   const byPath = new Map(files.map((f) => [f.path, f]));
   const trees = new Map<Side, Promise<string[]>>();
   const sha = (side: Side) => (side === "base" ? pr.baseSha : pr.headSha);
+  const knownMissing = (side: Side, path: string) => {
+    const known = byPath.get(path);
+    return known !== undefined && ((side === "head" && known.status === "removed") || (side === "base" && known.status === "added"));
+  };
+  /**
+   * Announced reads (see Change.prefetch), by side + path. Fetched in batches when the first read of any
+   * file comes, so a review that reads nothing asks for nothing; `undefined` results are read through REST.
+   */
+  const prefetched = new Map<string, { maxBytes: number; content?: Promise<FileContent | undefined> }>();
+  let announced: { requests: ContentRequest[]; maxBytes: number } | undefined;
+  const fetchAnnounced = () => {
+    if (!announced) return;
+    const { requests, maxBytes } = announced;
+    announced = undefined;
+    for (let i = 0; i < requests.length; i += GRAPHQL_BATCH) {
+      const chunk = requests.slice(i, i + GRAPHQL_BATCH);
+      // A batch that fails (GraphQL error, timeout) is not a verdict: each file is then read on its own.
+      const batch = run(() => readContentBatch(octokit, { owner, repo }, chunk.map((r) => ({ ref: sha(r.side), path: r.path })), maxBytes)).catch(
+        () => [] as Array<FileContent | undefined>,
+      );
+      chunk.forEach((r, j) => prefetched.set(keyOf(r.side, r.path), { maxBytes, content: batch.then((results) => results[j]) }));
+    }
+  };
+  const keyOf = (side: Side, path: string) => `${side}\0${path}`;
 
   return {
     base: pr.baseSha,
@@ -62,10 +88,16 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
     ...(pr.body ? { description: pr.body } : {}),
     async read(side, path, { maxBytes }) {
       // What the file list already tells us costs no request.
-      const known = byPath.get(path);
-      if (known && side === "head" && known.status === "removed") return { kind: "missing" };
-      if (known && side === "base" && known.status === "added") return { kind: "missing" };
-      return run(() => readContent(octokit, { owner, repo }, sha(side), path, maxBytes));
+      if (knownMissing(side, path)) return { kind: "missing" };
+      fetchAnnounced();
+      const batched = prefetched.get(keyOf(side, path));
+      const content = batched?.content && batched.maxBytes === maxBytes ? await batched.content : undefined;
+      return content ?? run(() => readContent(octokit, { owner, repo }, sha(side), path, maxBytes));
+    },
+    prefetch(requests, { maxBytes }) {
+      const wanted = requests.filter((r) => !knownMissing(r.side, r.path) && !prefetched.has(keyOf(r.side, r.path)));
+      for (const r of wanted) prefetched.set(keyOf(r.side, r.path), { maxBytes });
+      announced = { requests: [...(announced?.requests ?? []), ...wanted], maxBytes };
     },
     listPaths(side) {
       let pending = trees.get(side);
@@ -110,6 +142,53 @@ export async function readContent(octokit: Octokit, { owner, repo }: RepoRef, re
   }
   if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { kind: "binary" };
   return { kind: "text", text: bytes.toString("utf8") };
+}
+
+interface BlobFields {
+  __typename: string;
+  byteSize?: number;
+  isBinary?: boolean | null;
+  isTruncated?: boolean;
+  text?: string | null;
+}
+
+/**
+ * Many files in one GraphQL request (`object(expression: "<sha>:<path>")` per file). Each result is the
+ * file's content, or `undefined` when GraphQL cannot answer for it (a truncated or undecodable blob):
+ * the caller reads those through the REST contents API, which has the full rules for big files.
+ */
+export async function readContentBatch(
+  octokit: Octokit,
+  { owner, repo }: RepoRef,
+  files: ReadonlyArray<{ ref: string; path: string }>,
+  maxBytes: number,
+): Promise<Array<FileContent | undefined>> {
+  if (files.length === 0) return [];
+  // Paths travel as variables, never spliced into the query text.
+  const variables: Record<string, string> = { owner, name: repo };
+  const declarations = ["$owner: String!", "$name: String!"];
+  const fields: string[] = [];
+  files.forEach((file, i) => {
+    variables[`e${i}`] = `${file.ref}:${file.path}`;
+    declarations.push(`$e${i}: String!`);
+    fields.push(`f${i}: object(expression: $e${i}) { __typename ... on Blob { byteSize isBinary isTruncated text } }`);
+  });
+  const query = `query archgateContents(${declarations.join(", ")}) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }`;
+  const data = await octokit.graphql<{ repository: Record<string, BlobFields | null> | null }>(query, variables);
+  if (!data.repository) throw new Error(`repository ${owner}/${repo} not visible to GraphQL`);
+  return files.map((_, i) => blobContent(data.repository![`f${i}`], maxBytes));
+}
+
+function blobContent(blob: BlobFields | null | undefined, maxBytes: number): FileContent | undefined {
+  if (blob === null) return { kind: "missing" };
+  if (blob === undefined) return undefined;
+  // A directory where a file was expected: the REST contents API answers with a listing, read as missing too.
+  if (blob.__typename !== "Blob") return { kind: "missing" };
+  if (typeof blob.byteSize === "number" && blob.byteSize > maxBytes) return { kind: "too-large", bytes: blob.byteSize };
+  if (blob.isBinary) return { kind: "binary" };
+  if (blob.isTruncated || typeof blob.text !== "string") return undefined;
+  if (blob.text.slice(0, BINARY_SNIFF_BYTES).includes("\0")) return { kind: "binary" };
+  return { kind: "text", text: blob.text };
 }
 
 interface TreeEntry {

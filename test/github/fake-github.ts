@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Kind, parse, type FieldNode, type SelectionSetNode, type ValueNode } from "graphql";
 import { unifiedHunks } from "../../src/engine/memory-change.js";
 
 /**
@@ -90,6 +91,8 @@ export class FakeGitHub {
   faults: Fault[] = [];
   /** Recursive trees with more entries than this come back `truncated`. */
   treeLimit = 100_000;
+  /** GraphQL blobs larger than this come back with `isTruncated` and partial text (GitHub cuts big blobs too). */
+  graphqlTextLimit = 512 * 1024;
   private nextId = 1000;
 
   addCommit(sha: string, tree: Tree): string {
@@ -127,7 +130,8 @@ export class FakeGitHub {
   }
 
   writes(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method !== "GET" && !r.path.startsWith("/app/"));
+    // GraphQL queries are POSTs but only read (archgate sends no mutations).
+    return this.requests.filter((r) => r.method !== "GET" && !r.path.startsWith("/app/") && !r.path.endsWith("/graphql"));
   }
 
   reset(): void {
@@ -198,6 +202,7 @@ export class FakeGitHub {
       return { status: 201, body: { token: "ghs_fake", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} } };
     }
     if (method === "GET" && path === "/app") return { status: 200, body: { ...APP, name: "archgate" } };
+    if (method === "POST" && (path === "/graphql" || path === "/api/graphql")) return this.graphql(body);
 
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/(.*)$/.exec(path))) {
       const fullName = `${m[1]}/${m[2]}`;
@@ -336,6 +341,64 @@ export class FakeGitHub {
     return notFound();
   }
 
+  /**
+   * The GraphQL API, as far as archgate uses it: `repository(owner, name) { alias: object(expression:
+   * "<sha>:<path>") { __typename ... on Blob { byteSize isBinary isTruncated text } } }`. Anything else
+   * is answered with a GraphQL error, as GitHub does for an unknown field.
+   */
+  private graphql(body: { query?: string; variables?: Record<string, unknown> }): Reply {
+    const variables = body.variables ?? {};
+    const valueOf = (node: ValueNode): unknown =>
+      node.kind === Kind.VARIABLE ? variables[node.name.value] : node.kind === Kind.STRING ? node.value : undefined;
+    const errors: Array<{ message: string }> = [];
+    const document = parse(body.query ?? "");
+    const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const data: Record<string, unknown> = {};
+    for (const root of fields(operation?.selectionSet)) {
+      if (root.name.value !== "repository") {
+        errors.push({ message: `Field '${root.name.value}' doesn't exist on type 'Query'` });
+        continue;
+      }
+      const arg = (name: string) => root.arguments?.find((a) => a.name.value === name);
+      const fullName = `${valueOf(arg("owner")!.value)}/${valueOf(arg("name")!.value)}`;
+      if (![...this.pulls.keys()].some((k) => k.startsWith(`${fullName}#`)) && !this.defaultBranch.has(fullName)) {
+        data[root.alias?.value ?? "repository"] = null;
+        errors.push({ message: `Could not resolve to a Repository with the name '${fullName}'.` });
+        continue;
+      }
+      const repository: Record<string, unknown> = {};
+      for (const field of fields(root.selectionSet)) {
+        if (field.name.value !== "object") {
+          errors.push({ message: `Field '${field.name.value}' doesn't exist on type 'Repository'` });
+          continue;
+        }
+        const expression = String(valueOf(field.arguments!.find((a) => a.name.value === "expression")!.value));
+        const colon = expression.indexOf(":");
+        const tree = this.commits.get(expression.slice(0, colon));
+        const path = expression.slice(colon + 1);
+        const value = tree?.[path];
+        let answer: Record<string, unknown> | null = null;
+        if (value !== undefined) {
+          const bytes = Buffer.from(value);
+          const binary = bytes.subarray(0, 8000).includes(0);
+          const truncated = bytes.length > this.graphqlTextLimit;
+          answer = {
+            __typename: "Blob",
+            byteSize: bytes.length,
+            isBinary: binary,
+            isTruncated: truncated,
+            text: binary ? null : bytes.subarray(0, truncated ? this.graphqlTextLimit : bytes.length).toString("utf8"),
+          };
+        } else if (tree && Object.keys(tree).some((p) => p.startsWith(`${path}/`))) {
+          answer = { __typename: "Tree" };
+        }
+        repository[field.alias?.value ?? "object"] = answer;
+      }
+      data[root.alias?.value ?? "repository"] = repository;
+    }
+    return { status: 200, body: errors.length > 0 ? { data, errors } : { data } };
+  }
+
   private paginate(path: string, query: Record<string, string>, items: unknown[]): Reply {
     const perPage = Number(query.per_page ?? 30);
     const page = Number(query.page ?? 1);
@@ -376,6 +439,10 @@ export class FakeGitHub {
       pull_requests: [],
     };
   }
+}
+
+function fields(selectionSet: SelectionSetNode | undefined): FieldNode[] {
+  return (selectionSet?.selections ?? []).filter((s): s is FieldNode => s.kind === Kind.FIELD);
 }
 
 function notFound(): Reply {

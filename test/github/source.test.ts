@@ -1,6 +1,6 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { githubChange, listTreePaths, readContent } from "../../src/sources/github.js";
+import { GRAPHQL_BATCH, githubChange, listTreePaths, readContent, readContentBatch } from "../../src/sources/github.js";
 import type { Octokit } from "../../src/github/octokit.js";
 import { TestOctokit } from "./harness.js";
 
@@ -180,6 +180,113 @@ describe("readContent", () => {
     const change = await githubChange(octokit, { ...repoRef, number: 7, baseSha: BASE, headSha: HEAD, changedFiles: 12 }, { concurrency: 3 });
     await Promise.all(change.files.map((f) => change.read("head", f.path, { maxBytes: 100 })));
     expect(peak).toBe(3);
+  });
+});
+
+/** A GraphQL answer for `readContentBatch`: one `fN` alias per requested file. */
+const graphqlBlobs = (blobs: Array<Record<string, unknown> | null>) => ({
+  data: { repository: Object.fromEntries(blobs.map((b, i) => [`f${i}`, b])) },
+});
+const blob = (text: string, extra: Record<string, unknown> = {}) => ({ __typename: "Blob", byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false, text, ...extra });
+
+describe("readContentBatch: many files in one GraphQL request", () => {
+  test("maps each alias to a content; paths travel as variables, never inside the query text", async () => {
+    let sent: { query: string; variables: Record<string, string> } | undefined;
+    nock(API)
+      .post("/graphql", (body) => ((sent = body), true))
+      .reply(200, graphqlBlobs([
+        blob("openapi: 3.0.0\n"),
+        null,
+        { __typename: "Tree" },
+        blob("", { byteSize: 4, isBinary: true, text: null }),
+        blob("x".repeat(10), { byteSize: 2000 }),
+        blob("partial", { byteSize: 900, isTruncated: true }),
+        blob("a\u0000b"),
+      ]));
+    const files = ["api/openapi.yaml", "gone.yaml", "dir", "logo.png", "big.json", "cut.yaml", 'odd "name"\n.yaml'].map((path) => ({ ref: HEAD, path }));
+    expect(await readContentBatch(octokit, repoRef, files, 1000)).toEqual([
+      { kind: "text", text: "openapi: 3.0.0\n" },
+      { kind: "missing" },
+      { kind: "missing" },
+      { kind: "binary" },
+      { kind: "too-large", bytes: 2000 },
+      undefined, // truncated by GraphQL: read again through REST
+      { kind: "binary" },
+    ]);
+    expect(sent!.query).not.toContain("odd");
+    expect(sent!.variables).toMatchObject({ owner: "acme", name: "shop", e0: `${HEAD}:api/openapi.yaml`, e6: `${HEAD}:odd "name"\n.yaml` });
+  });
+
+  test("a GraphQL error is thrown (the source then reads each file through REST)", async () => {
+    nock(API).post("/graphql").reply(200, { data: null, errors: [{ type: "RESOURCE_LIMITS_EXCEEDED", message: "too much" }] });
+    await expect(readContentBatch(octokit, repoRef, [{ ref: HEAD, path: "a.yaml" }], 1000)).rejects.toThrow(/too much/);
+  });
+});
+
+describe("githubChange: announced reads are fetched in batches", () => {
+  const twoFiles = () =>
+    nock(API)
+      .get("/repos/acme/shop/pulls/7/files")
+      .query(true)
+      .reply(200, [
+        { filename: "api/openapi.yaml", status: "modified", additions: 1, deletions: 1, patch: "@@ -1 +1 @@\n-a\n+b" },
+        { filename: "k8s/app.yaml", status: "added", additions: 1, deletions: 0, patch: "@@ -0,0 +1 @@\n+kind: Deployment" },
+      ]);
+
+  test("nothing is fetched until the first read; then one request serves every announced file", async () => {
+    twoFiles();
+    const change = await githubChange(octokit, { ...repoRef, number: 7, baseSha: BASE, headSha: HEAD, changedFiles: 2 });
+    let variables: Record<string, string> | undefined;
+    // The base of an added file is known missing: it is not asked for.
+    change.prefetch!(
+      [
+        { side: "head", path: "api/openapi.yaml" },
+        { side: "base", path: "api/openapi.yaml" },
+        { side: "head", path: "k8s/app.yaml" },
+        { side: "base", path: "k8s/app.yaml" },
+      ],
+      { maxBytes: 1000 },
+    );
+    expect(nock.pendingMocks()).toEqual([]);
+    nock(API)
+      .post("/graphql", (body) => ((variables = body.variables), true))
+      .reply(200, graphqlBlobs([blob("head spec"), blob("base spec"), blob("kind: Deployment")]));
+    expect(await change.read("base", "api/openapi.yaml", { maxBytes: 1000 })).toEqual({ kind: "text", text: "base spec" });
+    expect(await change.read("head", "api/openapi.yaml", { maxBytes: 1000 })).toEqual({ kind: "text", text: "head spec" });
+    expect(await change.read("head", "k8s/app.yaml", { maxBytes: 1000 })).toEqual({ kind: "text", text: "kind: Deployment" });
+    expect(await change.read("base", "k8s/app.yaml", { maxBytes: 1000 })).toEqual({ kind: "missing" });
+    expect(Object.values(variables!).slice(2)).toEqual([`${HEAD}:api/openapi.yaml`, `${BASE}:api/openapi.yaml`, `${HEAD}:k8s/app.yaml`]);
+  });
+
+  test("a failed batch falls back to one REST read per file; a file outside the batch is read through REST", async () => {
+    twoFiles();
+    const change = await githubChange(octokit, { ...repoRef, number: 7, baseSha: BASE, headSha: HEAD, changedFiles: 2 });
+    change.prefetch!([{ side: "head", path: "api/openapi.yaml" }], { maxBytes: 1000 });
+    nock(API)
+      .post("/graphql")
+      .reply(502, { message: "Bad Gateway" })
+      .get("/repos/acme/shop/contents/api%2Fopenapi.yaml")
+      .query({ ref: HEAD })
+      .reply(200, contents("from rest"))
+      .get("/repos/acme/shop/contents/db%2Fschema.rb")
+      .query({ ref: BASE })
+      .reply(200, contents("schema"));
+    expect(await change.read("head", "api/openapi.yaml", { maxBytes: 1000 })).toEqual({ kind: "text", text: "from rest" });
+    expect(await change.read("base", "db/schema.rb", { maxBytes: 1000 })).toEqual({ kind: "text", text: "schema" });
+  });
+
+  test(`${GRAPHQL_BATCH + 50} announced files take two GraphQL requests`, async () => {
+    filesPages(150);
+    const change = await githubChange(octokit, { ...repoRef, number: 7, baseSha: BASE, headSha: HEAD, changedFiles: 150 });
+    const sizes: number[] = [];
+    nock(API)
+      .post("/graphql", (body) => (sizes.push(Object.keys(body.variables).length - 2), true))
+      .times(2)
+      .reply(200, (_uri, body) => graphqlBlobs(Object.keys((body as { variables: object }).variables).slice(2).map(() => blob("x"))));
+    change.prefetch!(change.files.map((f) => ({ side: "head", path: f.path })), { maxBytes: 1000 });
+    const read = await Promise.all(change.files.map((f) => change.read("head", f.path, { maxBytes: 1000 })));
+    expect(read.every((c) => c.kind === "text" && c.text === "x")).toBe(true);
+    expect(sizes).toEqual([GRAPHQL_BATCH, 50]);
   });
 });
 
