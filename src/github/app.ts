@@ -1,6 +1,7 @@
 import type { Probot } from "probot";
 import { CHECK_NAME } from "./check-run.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS, limiter, withRequestTimeout, type AppIdentity, type Octokit } from "./octokit.js";
+import { KnownLabels } from "./labels.js";
 import { reviewPullRequest, type PullRequestTarget } from "./review.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "edited", "ready_for_review"] as const;
@@ -68,6 +69,7 @@ function requestTimeoutMs(): number {
 export function registerHandlers(app: Probot): void {
   const identity = identityOf(app);
   const queue = limiter(reviewConcurrency());
+  const knownLabels = new KnownLabels();
 
   app.on(
     PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
@@ -79,6 +81,7 @@ export function registerHandlers(app: Probot): void {
         reviewPullRequest(withRequestTimeout(context.octokit as Octokit, requestTimeoutMs()), targetFromPullRequest(owner, repo, pr), {
           identity,
           log: context.log,
+          knownLabels,
         }),
       );
     },
@@ -95,6 +98,6 @@ export function registerHandlers(app: Probot): void {
     const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
     const target = targetFromPullRequest(owner, repo, data);
     // Re-run the commit that was asked for; writes to the comment are skipped if the PR moved on.
-    await queue(() => reviewPullRequest(octokit, { ...target, headSha: run.head_sha }, { identity, log: context.log, force: true }));
+    await queue(() => reviewPullRequest(octokit, { ...target, headSha: run.head_sha }, { identity, log: context.log, force: true, knownLabels }));
   });
 }

@@ -28,14 +28,50 @@ export function planLabels(config: ArchgateConfig, report: Report, current: read
   };
 }
 
+/**
+ * Labels this process has seen exist (created, or refused as existing), so a busy repository is not asked
+ * to create the same labels on every pull request. Bounded: the oldest entries go first. If someone
+ * deletes a label meanwhile, adding it to a PR recreates it (without our colour and description).
+ */
+export class KnownLabels {
+  private readonly names = new Set<string>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  has(repoRef: RepoRef, name: string): boolean {
+    return this.names.has(KnownLabels.key(repoRef, name));
+  }
+
+  add(repoRef: RepoRef, name: string): void {
+    const key = KnownLabels.key(repoRef, name);
+    this.names.delete(key);
+    this.names.add(key);
+    if (this.names.size > this.capacity) this.names.delete(this.names.values().next().value!);
+  }
+
+  // Label names, owners and repository names are all case-insensitive on GitHub.
+  private static key({ owner, repo }: RepoRef, name: string): string {
+    return `${owner}/${repo}\0${name}`.toLowerCase();
+  }
+}
+
 /** Applies a plan; labels that do not exist yet are created first with a colour and a description. */
-export async function applyLabels(octokit: Octokit, { owner, repo }: RepoRef, issueNumber: number, plan: LabelPlan, descriptions: Record<string, string> = {}): Promise<void> {
+export async function applyLabels(
+  octokit: Octokit,
+  { owner, repo }: RepoRef,
+  issueNumber: number,
+  plan: LabelPlan,
+  descriptions: Record<string, string> = {},
+  known?: KnownLabels,
+): Promise<void> {
   for (const name of plan.add) {
+    if (known?.has({ owner, repo }, name)) continue;
     try {
       await octokit.rest.issues.createLabel({ owner, repo, name, color: LABEL_COLOR, description: (descriptions[name] ?? "Architecture review required").slice(0, 100) });
     } catch (error) {
       if (statusOf(error) !== 422) throw error; // 422: it exists already
     }
+    known?.add({ owner, repo }, name);
   }
   if (plan.add.length > 0) await octokit.rest.issues.addLabels({ owner, repo, issue_number: issueNumber, labels: plan.add });
   for (const name of plan.remove) {

@@ -17,7 +17,7 @@ import {
 import { findStickyComment, planComment, writeComment } from "./comment.js";
 import { loadRepoConfig } from "./config.js";
 import { previewConfigChange } from "./config-preview.js";
-import { applyLabels, labelName, planLabels, type LabelPlan } from "./labels.js";
+import { applyLabels, labelName, planLabels, type KnownLabels, type LabelPlan } from "./labels.js";
 import { describeApiError, type AppIdentity, type Octokit } from "./octokit.js";
 
 export interface PullRequestTarget extends PullRequestSnapshot {
@@ -38,6 +38,8 @@ export interface ReviewOptions {
   log?: LoggerLike;
   /** Content reads in flight at once. */
   concurrency?: number;
+  /** Labels known to exist already (shared by the reviews of one process). */
+  knownLabels?: KnownLabels;
   /** Registry overrides (tests). */
   engine?: EngineOptions;
 }
@@ -140,7 +142,7 @@ async function evaluateAndPublish(octokit: Octokit, pr: PullRequestTarget, app: 
   }
 
   const notes: string[] = [];
-  const publishing = await publish(octokit, pr, app, config, report, { configPreview, checkRunUrl }).catch((error: unknown) => {
+  const publishing = await publish(octokit, pr, app, config, report, { configPreview, checkRunUrl }, options.knownLabels).catch((error: unknown) => {
     options.log?.warn({ err: error, pr: pr.number }, "the PR comment or labels could not be updated");
     notes.push(`The pull request comment or labels could not be updated: ${describeApiError(error)}.`);
     return { comment: "none" as const, labels: "none" as const };
@@ -156,6 +158,7 @@ async function publish(
   config: ArchgateConfig,
   report: Report,
   render: { configPreview?: string | undefined; checkRunUrl?: string | undefined },
+  knownLabels?: KnownLabels,
 ): Promise<Pick<Published, "comment" | "labels">> {
   const repoRef = { owner: pr.owner, repo: pr.repo };
   const existing = await findStickyComment(octokit, repoRef, pr.number, app);
@@ -184,7 +187,7 @@ async function publish(
     current.labels.map((l) => l.name),
   );
   const descriptions = Object.fromEntries(report.reviewTypes.map((t) => [labelName(config, t.id), `${t.title} required (archgate)`]));
-  await applyLabels(octokit, repoRef, pr.number, labelPlan, descriptions);
+  await applyLabels(octokit, repoRef, pr.number, labelPlan, descriptions, knownLabels);
   return { comment, labels: labelPlan };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { isOwnComment } from "../../src/github/comment.js";
 import { mergeConfig } from "../../src/github/config.js";
-import { planLabels } from "../../src/github/labels.js";
+import { KnownLabels, planLabels } from "../../src/github/labels.js";
 import { describeApiError } from "../../src/github/octokit.js";
 import { defaultConfig } from "../../src/config/schema.js";
 import type { Report } from "../../src/engine/types.js";
@@ -73,5 +73,20 @@ describe("limiter", () => {
     expect(peak).toBe(2);
     expect(order).toEqual([0, 1, 2, 3, 4]);
     expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual([0, 1, 2, "task 3 failed", 4]);
+  });
+});
+
+describe("KnownLabels: labels this process has seen exist", () => {
+  test("case-insensitive per repository, bounded with the oldest dropped first", () => {
+    const known = new KnownLabels(2);
+    const shop = { owner: "Acme", repo: "Shop" };
+    known.add(shop, "arch-review: data");
+    expect(known.has({ owner: "acme", repo: "shop" }, "Arch-Review: Data")).toBe(true);
+    expect(known.has({ owner: "acme", repo: "other" }, "arch-review: data")).toBe(false);
+    known.add(shop, "arch-review: contract");
+    known.add(shop, "arch-review: adr");
+    expect(known.has(shop, "arch-review: data")).toBe(false);
+    expect(known.has(shop, "arch-review: contract")).toBe(true);
+    expect(known.has(shop, "arch-review: adr")).toBe(true);
   });
 });

@@ -317,6 +317,16 @@ describe("labels", () => {
     expect(repo.pull.labels).toEqual(["contract review", "arch-review: adr"]);
   });
 
+  test("a label this process created once is not created again for the next pull request", async () => {
+    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig() });
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
+    const second = t.fake.addPull(FULL_NAME, { number: 8, base: repo.base, head: repo.head });
+    t.fake.reset();
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", second));
+    expect(second.labels).toEqual(["arch-review: adr"]);
+    expect(t.fake.calls().filter((c) => c.includes("labels"))).toEqual(["POST /repos/acme/shop/issues/8/labels"]);
+  });
+
   test("labels: { enabled: false } leaves labels alone, including ours", async () => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig({ labels: { enabled: false } }), pull: { labels: ["arch-review: data"] } });
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
