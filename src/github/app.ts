@@ -1,6 +1,6 @@
 import type { Probot } from "probot";
 import { CHECK_NAME } from "./check-run.js";
-import { DEFAULT_REQUEST_TIMEOUT_MS, limiter, withRequestTimeout, type AppIdentity, type Octokit } from "./octokit.js";
+import { DEFAULT_REQUEST_TIMEOUT_MS, limiter, serialByKey, withRequestTimeout, type AppIdentity, type Octokit } from "./octokit.js";
 import { KnownLabels } from "./labels.js";
 import { reviewPullRequest, type PullRequestTarget } from "./review.js";
 
@@ -68,7 +68,11 @@ function requestTimeoutMs(): number {
 /** Wires the webhook events to the review. Thin on purpose: the logic lives in review.ts. */
 export function registerHandlers(app: Probot): void {
   const identity = identityOf(app);
-  const queue = limiter(reviewConcurrency());
+  const slots = limiter(reviewConcurrency());
+  const perPullRequest = serialByKey();
+  // One review per PR at a time (sticky comment, labels), and at most N reviews per process.
+  const queue = <T>(owner: string, repo: string, number: number, task: () => Promise<T>) =>
+    perPullRequest(`${owner}/${repo}#${number}`.toLowerCase(), () => slots(task));
   const knownLabels = new KnownLabels();
 
   app.on(
@@ -77,7 +81,7 @@ export function registerHandlers(app: Probot): void {
       const pr = context.payload.pull_request;
       if (pr.state === "closed") return;
       const { owner, repo } = context.repo();
-      await queue(() =>
+      await queue(owner, repo, pr.number, () =>
         reviewPullRequest(withRequestTimeout(context.octokit as Octokit, requestTimeoutMs()), targetFromPullRequest(owner, repo, pr), {
           identity,
           log: context.log,
@@ -98,6 +102,6 @@ export function registerHandlers(app: Probot): void {
     const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
     const target = targetFromPullRequest(owner, repo, data);
     // Re-run the commit that was asked for; writes to the comment are skipped if the PR moved on.
-    await queue(() => reviewPullRequest(octokit, { ...target, headSha: run.head_sha }, { identity, log: context.log, force: true, knownLabels }));
+    await queue(owner, repo, number, () => reviewPullRequest(octokit, { ...target, headSha: run.head_sha }, { identity, log: context.log, force: true, knownLabels }));
   });
 }

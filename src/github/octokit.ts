@@ -48,6 +48,26 @@ export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Pro
     });
 }
 
+/**
+ * Runs tasks with the same key one after another (tasks with different keys run freely). Reviews of one
+ * pull request go through it: two events for the same PR evaluated at once would both find no sticky
+ * comment and both create one.
+ */
+export function serialByKey(): <T>(key: string, task: () => Promise<T>) => Promise<T> {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, task: () => Promise<T>) => {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const current = previous.then(task, task);
+    const tail = current.catch(() => undefined);
+    tails.set(key, tail);
+    // Forget the key once nothing is queued behind this task, so the map does not grow with every PR.
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return current;
+  };
+}
+
 /** HTTP status of an Octokit error, if it has one. */
 export function statusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown })?.status;

@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { isOwnComment } from "../../src/github/comment.js";
 import { mergeConfig } from "../../src/github/config.js";
 import { KnownLabels, planLabels } from "../../src/github/labels.js";
-import { describeApiError } from "../../src/github/octokit.js";
+import { describeApiError, serialByKey } from "../../src/github/octokit.js";
 import { defaultConfig } from "../../src/config/schema.js";
 import type { Report } from "../../src/engine/types.js";
 
@@ -88,5 +88,22 @@ describe("KnownLabels: labels this process has seen exist", () => {
     expect(known.has(shop, "arch-review: data")).toBe(false);
     expect(known.has(shop, "arch-review: contract")).toBe(true);
     expect(known.has(shop, "arch-review: adr")).toBe(true);
+  });
+});
+
+describe("serialByKey", () => {
+  test("same key: one after another, even when one fails; other keys run alongside", async () => {
+    const serial = serialByKey();
+    const log: string[] = [];
+    const step = (name: string, ms: number, fail = false) => async () => {
+      log.push(`start ${name}`);
+      await new Promise((r) => setTimeout(r, ms));
+      log.push(`end ${name}`);
+      if (fail) throw new Error(name);
+      return name;
+    };
+    const results = await Promise.allSettled([serial("pr#1", step("a", 30, true)), serial("pr#1", step("b", 1)), serial("pr#2", step("c", 5))]);
+    expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual(["a", "b", "c"]);
+    expect(log).toEqual(["start a", "start c", "end c", "end a", "start b", "end b"]);
   });
 });

@@ -151,6 +151,18 @@ describe("pull_request events", () => {
     expect(comment()[0]!.body).not.toContain("This pull request is a draft");
   });
 
+  test("two events for the same PR at once: reviewed one after the other, so one sticky comment", async () => {
+    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig() });
+    await Promise.all([
+      t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull)),
+      t.receive("pull_request", pullRequestPayload(t.fake, "edited", repo.pull)),
+      t.receive("pull_request", pullRequestPayload(t.fake, "ready_for_review", repo.pull)),
+    ]);
+    expect(comment()).toHaveLength(1);
+    expect(t.fake.checkRuns.filter((r) => r.head_sha === sha(repo))).toHaveLength(1);
+    expect(repo.pull.labels).toEqual(["arch-review: adr"]);
+  });
+
   test("an evaluation of an older head does not overwrite the newer head's comment or labels", async () => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
     const stalePayload = pullRequestPayload(t.fake, "opened", repo.pull);
