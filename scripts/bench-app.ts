@@ -210,6 +210,9 @@ async function main() {
   fake.reset();
   await send(pullRequestPayload(fake, "opened", pull));
   const first = fake.calls();
+  if (process.env.BENCH_DEBUG) {
+    for (const r of fake.requests) console.error(`${r.method} ${r.path}: request body ${r.body === undefined ? 0 : JSON.stringify(r.body).length} bytes`);
+  }
   const run = fake.checkRuns.at(-1)!;
   fake.reset();
   await send(pullRequestPayload(fake, "opened", pull));

@@ -483,7 +483,9 @@ export async function serveFakeGitHub(fake: FakeGitHub): Promise<FakeServer> {
     });
     res.end(reply.body === undefined ? "" : isText ? (reply.body as string) : JSON.stringify(reply.body));
   });
-  server.keepAliveTimeout = 1000;
+  // Node's default. A 1 s hint made undici (which subtracts a 1 s safety margin from the server's
+  // keep-alive hint) open a new connection for every request, unlike against api.github.com.
+  server.keepAliveTimeout = 5_000;
   if (process.env.FAKE_DEBUG) server.on("connection", () => console.error("fake: new connection"));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
