@@ -219,7 +219,8 @@ export class K8sIndex {
     const chart = await this.chartRoot(side, path);
     const helm = chart !== undefined && isHelmTemplated(text);
     const template = helm ? readHelmTemplate(text) : undefined;
-    const parsed = parseStructured(template ? template.text : text);
+    // Plain manifests share the context's parse with the triggers; only Helm templates need their own.
+    const parsed = (template ? parseStructured(template.text) : await this.ctx.structured(side, path)) ?? parseStructured(text);
     const result: WorkloadFile = { workloads: [], notes: [], parseErrors: [] };
     if (parsed.errors.length > 0) {
       const e = parsed.errors[0]!;
