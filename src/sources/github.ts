@@ -52,7 +52,17 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
   const run = limiter(options.concurrency ?? 8);
   const byPath = new Map(files.map((f) => [f.path, f]));
   const trees = new Map<Side, Promise<string[]>>();
-  const sha = (side: Side) => (side === "base" ? pr.baseSha : pr.headSha);
+  // The files API diffs the head against the merge base, not against the base branch's tip (which may
+  // have moved on since the branch point): base contents must come from the merge base too, or a file
+  // changed on the base branch meanwhile would look reverted by the PR.
+  let mergeBase: Promise<string> | undefined;
+  const baseCommit = () =>
+    (mergeBase ??= octokit.rest.repos
+      .compareCommitsWithBasehead({ owner, repo, basehead: `${pr.baseSha}...${pr.headSha}`, per_page: 1 })
+      .then((r) => r.data.merge_base_commit?.sha || pr.baseSha)
+      // No merge base from the API (a timeout on a huge compare): the base tip is the closest known answer.
+      .catch(() => pr.baseSha));
+  const sha = (side: Side): Promise<string> => (side === "base" ? baseCommit() : Promise.resolve(pr.headSha));
   const knownMissing = (side: Side, path: string) => {
     const known = byPath.get(path);
     return known !== undefined && ((side === "head" && known.status === "removed") || (side === "base" && known.status === "added"));
@@ -70,7 +80,9 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
     for (let i = 0; i < requests.length; i += GRAPHQL_BATCH) {
       const chunk = requests.slice(i, i + GRAPHQL_BATCH);
       // A batch that fails (GraphQL error, timeout) is not a verdict: each file is then read on its own.
-      const batch = run(() => readContentBatch(octokit, { owner, repo }, chunk.map((r) => ({ ref: sha(r.side), path: r.path })), maxBytes)).catch(
+      const batch = Promise.all(chunk.map(async (r) => ({ ref: await sha(r.side), path: r.path })))
+        .then((files) => run(() => readContentBatch(octokit, { owner, repo }, files, maxBytes)))
+        .catch(
         () => [] as Array<FileContent | undefined>,
       );
       chunk.forEach((r, j) => prefetched.set(keyOf(r.side, r.path), { maxBytes, content: batch.then((results) => results[j]) }));
@@ -92,7 +104,9 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
       fetchAnnounced();
       const batched = prefetched.get(keyOf(side, path));
       const content = batched?.content && batched.maxBytes === maxBytes ? await batched.content : undefined;
-      return content ?? run(() => readContent(octokit, { owner, repo }, sha(side), path, maxBytes));
+      if (content) return content;
+      const ref = await sha(side);
+      return run(() => readContent(octokit, { owner, repo }, ref, path, maxBytes));
     },
     prefetch(requests, { maxBytes }) {
       const wanted = requests.filter((r) => !knownMissing(r.side, r.path) && !prefetched.has(keyOf(r.side, r.path)));
@@ -102,7 +116,7 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
     listPaths(side) {
       let pending = trees.get(side);
       if (!pending) {
-        pending = listTreePaths(octokit, { owner, repo }, sha(side), run);
+        pending = sha(side).then((commit) => listTreePaths(octokit, { owner, repo }, commit, run));
         trees.set(side, pending);
       }
       return pending;

@@ -91,6 +91,8 @@ export class FakeGitHub {
   faults: Fault[] = [];
   /** Recursive trees with more entries than this come back `truncated`. */
   treeLimit = 100_000;
+  /** "base...head" -> merge base, for a base branch that moved on after the PR branched (default: base). */
+  readonly mergeBases = new Map<string, string>();
   /** GraphQL blobs larger than this come back with `isTruncated` and partial text (GitHub cuts big blobs too). */
   graphqlTextLimit = 512 * 1024;
   private nextId = 1000;
@@ -142,7 +144,7 @@ export class FakeGitHub {
 
   /** Files of a PR as GitHub lists them (patches computed from the trees, once per base/head pair). */
   pullFiles(pull: FakePull): any[] {
-    const cacheKey = `${pull.base}..${pull.head}:${JSON.stringify(pull.renames ?? {})}`;
+    const cacheKey = `${this.mergeBases.get(`${pull.base}...${pull.head}`) ?? pull.base}..${pull.head}:${JSON.stringify(pull.renames ?? {})}`;
     const cached = this.filesCache.get(cacheKey);
     if (cached) return cached;
     const computed = this.computePullFiles(pull);
@@ -151,7 +153,8 @@ export class FakeGitHub {
   }
 
   private computePullFiles(pull: FakePull): any[] {
-    const base = this.commits.get(pull.base) ?? {};
+    // Like GitHub: the diff is against the merge base, not the base branch's tip.
+    const base = this.commits.get(this.mergeBases.get(`${pull.base}...${pull.head}`) ?? pull.base) ?? {};
     const head = this.commits.get(pull.head) ?? {};
     const renames = pull.renames ?? {};
     const renamedFrom = new Set(Object.values(renames));
@@ -234,7 +237,7 @@ export class FakeGitHub {
         return { status: 200, body: this.pullJson(fullName, pull) };
       }
       if (method === "GET" && (r = /^compare\/([^.]+)\.\.\.(.+)$/.exec(rest))) {
-        return { status: 200, body: { merge_base_commit: { sha: r[1] }, files: [] } };
+        return { status: 200, body: { merge_base_commit: { sha: this.mergeBases.get(`${r[1]}...${r[2]}`) ?? r[1] }, files: [] } };
       }
       if (method === "GET" && (r = /^git\/commits\/(.+)$/.exec(rest))) {
         if (!this.commits.has(r[1]!)) return notFound();

@@ -151,6 +151,21 @@ describe("pull_request events", () => {
     expect(comment()[0]!.body).not.toContain("This pull request is a draft");
   });
 
+  test("base contents come from the merge base: what the base branch gained since is not read as removed by the PR", async () => {
+    const spec = (ops: string[]) =>
+      ["openapi: 3.0.3", "info: { title: Shop, version: 1.0.0 }", "paths:", ...ops.flatMap((op) => [`  /${op}:`, "    get:", `      operationId: ${op}`, "      responses:", "        '200': { description: ok }"]), ""].join("\n");
+    const branchPoint = t.fake.addCommit("1".repeat(40), { "api/openapi.yaml": spec(["orders"]) });
+    const mainNow = t.fake.addCommit("2".repeat(40), { "api/openapi.yaml": spec(["orders", "refunds"]) });
+    const head = t.fake.addCommit("3".repeat(40), { "api/openapi.yaml": spec(["orders", "invoices"]) });
+    t.fake.setDefaultBranch(FULL_NAME, mainNow);
+    t.fake.mergeBases.set(`${mainNow}...${head}`, branchPoint);
+    const pull = t.fake.addPull(FULL_NAME, { number: 7, base: mainNow, head });
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", pull));
+    // Against the base tip, /refunds would look removed: a breaking change the PR never made.
+    expect(lastRun().conclusion).toBe("success");
+    expect(t.fake.requests.find((r) => r.path.endsWith("/graphql"))!.body.variables).toMatchObject({ e1: `${branchPoint}:api/openapi.yaml` });
+  });
+
   test("two events for the same PR at once: reviewed one after the other, so one sticky comment", async () => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig() });
     await Promise.all([

@@ -275,6 +275,35 @@ describe("githubChange: announced reads are fetched in batches", () => {
     expect(await change.read("base", "db/schema.rb", { maxBytes: 1000 })).toEqual({ kind: "text", text: "schema" });
   });
 
+  test("base reads use the merge base (one compare request, shared); if compare fails, the base tip", async () => {
+    const MERGE_BASE = "m".repeat(40);
+    twoFiles();
+    const change = await githubChange(octokit, { ...repoRef, number: 7, baseSha: BASE, headSha: HEAD, changedFiles: 2 });
+    nock(API)
+      .get(`/repos/acme/shop/compare/${BASE}...${HEAD}`)
+      .query({ per_page: "1" })
+      .reply(200, { merge_base_commit: { sha: MERGE_BASE } })
+      .get("/repos/acme/shop/contents/api%2Fopenapi.yaml")
+      .query({ ref: MERGE_BASE })
+      .reply(200, contents("at merge base"))
+      .get(`/repos/acme/shop/git/trees/${MERGE_BASE}`)
+      .query({ recursive: "1" })
+      .reply(200, { tree: [{ path: "api/openapi.yaml", type: "blob", sha: "1".repeat(40) }], truncated: false });
+    expect(await change.read("base", "api/openapi.yaml", { maxBytes: 1000 })).toEqual({ kind: "text", text: "at merge base" });
+    expect(await change.listPaths("base")).toEqual(["api/openapi.yaml"]);
+
+    twoFiles();
+    const other = await githubChange(octokit, { ...repoRef, number: 7, baseSha: BASE, headSha: HEAD, changedFiles: 2 });
+    nock(API)
+      .get(`/repos/acme/shop/compare/${BASE}...${HEAD}`)
+      .query(true)
+      .reply(504, { message: "timeout" })
+      .get("/repos/acme/shop/contents/api%2Fopenapi.yaml")
+      .query({ ref: BASE })
+      .reply(200, contents("at base tip"));
+    expect(await other.read("base", "api/openapi.yaml", { maxBytes: 1000 })).toEqual({ kind: "text", text: "at base tip" });
+  });
+
   test(`${GRAPHQL_BATCH + 50} announced files take two GraphQL requests`, async () => {
     filesPages(150);
     const change = await githubChange(octokit, { ...repoRef, number: 7, baseSha: BASE, headSha: HEAD, changedFiles: 150 });
