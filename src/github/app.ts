@@ -1,8 +1,8 @@
 import type { Probot } from "probot";
-import { CHECK_NAME } from "./check-run.js";
+import { CHECK_NAME, pullRequestsOfCheckRuns } from "./check-run.js";
 import { DEFAULT_REQUEST_TIMEOUT_MS, limiter, serialByKey, withRequestTimeout, type AppIdentity, type Octokit } from "./octokit.js";
 import { KnownLabels } from "./labels.js";
-import { reviewPullRequest, type PullRequestTarget } from "./review.js";
+import { reviewPullRequest, type PullRequestTarget, type ReviewOptions } from "./review.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "edited", "ready_for_review"] as const;
 
@@ -91,6 +91,15 @@ export function registerHandlers(app: Probot): void {
     },
   );
 
+  /** A re-run someone asked for: the PR is read again, the commit asked for is reviewed into a new check run. */
+  const rerun = async (octokit: Octokit, owner: string, repo: string, number: number, headSha: string, log: ReviewOptions["log"]) => {
+    const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
+    if (data.state === "closed") return;
+    const target = targetFromPullRequest(owner, repo, data);
+    // Writes to the comment and labels are skipped if the PR moved on to another head meanwhile.
+    await queue(owner, repo, number, () => reviewPullRequest(octokit, { ...target, headSha }, { identity, ...(log ? { log } : {}), force: true, knownLabels }));
+  };
+
   app.on("check_run.rerequested", async (context) => {
     const run = context.payload.check_run;
     if (run.name !== CHECK_NAME) return;
@@ -98,10 +107,19 @@ export function registerHandlers(app: Probot): void {
     const number = Number(run.external_id) || run.pull_requests[0]?.number;
     if (!number) return;
     const { owner, repo } = context.repo();
+    await rerun(withRequestTimeout(context.octokit as Octokit, requestTimeoutMs()), owner, repo, number, run.head_sha, context.log);
+  });
+
+  // "Re-run all checks" on the suite: every PR of that commit (found through our own check runs' external_id
+  // when GitHub lists none, as for forks).
+  app.on("check_suite.rerequested", async (context) => {
+    const suite = context.payload.check_suite;
+    const { owner, repo } = context.repo();
     const octokit = withRequestTimeout(context.octokit as Octokit, requestTimeoutMs());
-    const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: number });
-    const target = targetFromPullRequest(owner, repo, data);
-    // Re-run the commit that was asked for; writes to the comment are skipped if the PR moved on.
-    await queue(owner, repo, number, () => reviewPullRequest(octokit, { ...target, headSha: run.head_sha }, { identity, log: context.log, force: true, knownLabels }));
+    let numbers = (suite.pull_requests ?? []).map((p) => p.number);
+    if (numbers.length === 0) numbers = await pullRequestsOfCheckRuns(octokit, { owner, repo }, suite.head_sha, await identity());
+    for (const number of [...new Set(numbers)].sort((a, b) => a - b)) {
+      await rerun(octokit, owner, repo, number, suite.head_sha, context.log);
+    }
   });
 }

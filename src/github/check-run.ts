@@ -124,6 +124,24 @@ export async function findCheckRun(octokit: Octokit, { owner, repo }: RepoRef, h
   };
 }
 
+/** Numbers of the pull requests this app has reviewed `headSha` for (from its check runs' external_id). */
+export async function pullRequestsOfCheckRuns(octokit: Octokit, { owner, repo }: RepoRef, headSha: string, app: AppIdentity): Promise<number[]> {
+  const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+    owner,
+    repo,
+    ref: headSha,
+    check_name: CHECK_NAME,
+    filter: "all",
+    per_page: 100,
+    ...(app.id !== undefined ? { app_id: app.id } : {}),
+  });
+  const numbers = runs
+    .filter((r) => app.id === undefined || r.app?.id === undefined || r.app.id === app.id)
+    .map((r) => Number(r.external_id))
+    .filter((n) => Number.isInteger(n) && n > 0);
+  return [...new Set(numbers)].sort((a, b) => a - b);
+}
+
 export function sameResult(existing: ExistingCheckRun, result: CheckResult): boolean {
   return (
     existing.status === "completed" &&

@@ -9,7 +9,7 @@ const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
 test("app.yml asks for least privilege and exactly the events the app handles", () => {
   const manifest = parse(read("app.yml"));
   expect(manifest.default_permissions).toEqual({ checks: "write", pull_requests: "read", issues: "write", contents: "read", metadata: "read" });
-  expect(manifest.default_events).toEqual(["pull_request", "check_run"]);
+  expect(manifest.default_events).toEqual(["pull_request", "check_run", "check_suite"]);
   expect(manifest.public).toBe(false);
 });
 

@@ -143,6 +143,17 @@ export function checkRunRerequestedPayload(runId: number, headSha: string, prNum
   };
 }
 
+/** "Re-run all checks" on a suite; `pullRequests` is empty for fork PRs, as GitHub sends it. */
+export function checkSuiteRerequestedPayload(headSha: string, pullRequests: number[]): any {
+  return {
+    action: "rerequested",
+    check_suite: { id: 9, head_sha: headSha, status: "completed", pull_requests: pullRequests.map((number) => ({ number, head: { sha: headSha } })), app: APP },
+    repository: { id: 1, name: REPO, full_name: FULL_NAME, owner: { login: OWNER, type: "Organization" }, default_branch: "main" },
+    installation: { id: INSTALLATION_ID },
+    sender: { login: "alice", type: "User" },
+  };
+}
+
 export interface TestApp {
   fake: FakeGitHub;
   server: FakeServer;

@@ -8,6 +8,7 @@ import {
   OWNER,
   REPO,
   checkRunRerequestedPayload,
+  checkSuiteRerequestedPayload,
   configYaml,
   forbiddenRule,
   isolatedConfig,
@@ -234,6 +235,46 @@ describe("check_run.rerequested", () => {
     ]);
     expect(lastRun().id).not.toBe(first);
     expect(lastRun()).toMatchObject({ head_sha: sha(repo), status: "completed", conclusion: "success", external_id: "7" });
+  });
+
+  test("check_suite.rerequested re-reviews the PRs the suite lists into new check runs", async () => {
+    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
+    const first = lastRun().id;
+    t.fake.reset();
+    await t.receive("check_suite", checkSuiteRerequestedPayload(sha(repo), [7]));
+    expect(t.fake.calls()).toEqual([
+      "GET /repos/acme/shop/pulls/7",
+      "POST /repos/acme/shop/check-runs",
+      "GET /repos/acme/shop/contents/.github/archgate.yml",
+      "GET /repos/acme/shop/pulls/7/files",
+      "GET /repos/acme/shop/issues/7/comments",
+      `PATCH /repos/acme/shop/check-runs/${lastRun().id}`,
+    ]);
+    expect(lastRun().id).not.toBe(first);
+    expect(lastRun()).toMatchObject({ head_sha: sha(repo), status: "completed", conclusion: "success", external_id: "7" });
+  });
+
+  test("check_suite.rerequested of a fork PR (no PR listed): the PR number comes from our earlier check run", async () => {
+    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
+    t.fake.reset();
+    await t.receive("check_suite", checkSuiteRerequestedPayload(sha(repo), []));
+    expect(t.fake.calls().slice(0, 3)).toEqual([
+      `GET /repos/acme/shop/commits/${sha(repo)}/check-runs`,
+      "GET /repos/acme/shop/pulls/7",
+      "POST /repos/acme/shop/check-runs",
+    ]);
+    expect(t.fake.checkRuns.filter((r) => r.head_sha === sha(repo)).map((r) => [r.status, r.external_id])).toEqual([
+      ["completed", "7"],
+      ["completed", "7"],
+    ]);
+  });
+
+  test("check_suite.rerequested for a commit archgate never reviewed does nothing more", async () => {
+    seedRepo(t.fake, { base: {}, head: {}, config: isolatedConfig() });
+    await t.receive("check_suite", checkSuiteRerequestedPayload("a".repeat(40), []));
+    expect(t.fake.calls()).toEqual([`GET /repos/acme/shop/commits/${"a".repeat(40)}/check-runs`]);
   });
 
   test("ignores check runs without a PR number", async () => {
