@@ -53,8 +53,9 @@ export function resultFromConfigError(error: ConfigError, file: { path: string }
   return {
     conclusion: "failure",
     output: { title: `Configuration error: ${error.issues[0]?.file ?? file.path} is invalid`, summary: summary.slice(0, CHECK_OUTPUT_LIMIT) },
+    // Only issues located in the repository's own file can be annotated (not those of an org or extended file).
     annotations: inRepository
-      ? error.issues.map((i) => ({
+      ? error.issues.filter((i) => i.file === file.path).map((i) => ({
           path: file.path,
           start_line: i.line,
           end_line: i.line,

@@ -1,8 +1,9 @@
 import type { Change } from "../engine/change.js";
 import { review, type EngineOptions } from "../engine/engine.js";
 import type { Report } from "../engine/types.js";
-import { CONFIG_PATH, ConfigError, parseConfig } from "../config/load.js";
-import { defaultConfig, type ArchgateConfig } from "../config/schema.js";
+import { CONFIG_PATH } from "../config/load.js";
+import type { ArchgateConfig } from "../config/schema.js";
+import type { LoadedConfig } from "./config.js";
 import { code } from "../render/markdown.js";
 
 /** Items listed per section of the preview before it says "and N more". */
@@ -11,38 +12,35 @@ const MAX_ITEMS = 20;
 /**
  * When a PR edits `.github/archgate.yml`, the gate still uses the default branch's config; this previews
  * what the PR's config would change once merged: its errors, or the differences in triggers, review
- * types and findings on this very PR. Undefined when the PR does not touch the config.
+ * types and findings on this very PR. `loadProposed` loads the config as it would be after the merge
+ * (the PR's file, its `_extends` chain, or the org's `.github` fallback when the PR removes the file).
+ * Undefined when the PR does not touch the config.
  */
-export async function previewConfigChange(change: Change, current: Report, config: ArchgateConfig, engine: EngineOptions = {}): Promise<string | undefined> {
+export async function previewConfigChange(
+  change: Change,
+  current: Report,
+  loadProposed: () => Promise<LoadedConfig>,
+  engine: EngineOptions = {},
+): Promise<string | undefined> {
   const file = change.files.find((f) => f.path === CONFIG_PATH || f.previousPath === CONFIG_PATH);
   if (!file) return undefined;
 
-  let proposed: ArchgateConfig;
-  if (file.status === "removed" || file.path !== CONFIG_PATH) {
-    proposed = defaultConfig();
-  } else {
-    const content = await change.read("head", CONFIG_PATH, { maxBytes: config.limits.maxFileBytes });
-    if (content.kind !== "text") {
-      return `This pull request edits ${code(CONFIG_PATH)}, but its new version could not be read (${content.kind}).`;
+  const loaded = await loadProposed();
+  if (!loaded.ok) {
+    const where = loaded.inRepository ? code(CONFIG_PATH) : `config it extends (${code(`${loaded.file.owner}/${loaded.file.repo}:${loaded.file.path}`)})`;
+    const lines = [`❌ The new ${where} is invalid; once merged, every review would fail until it is fixed:`, ""];
+    for (const issue of loaded.error.issues.slice(0, MAX_ITEMS)) {
+      lines.push(`- ${code(`${issue.file}:${issue.line}:${issue.column}`)} ${issue.key ? `${code(issue.key)}: ` : ""}${issue.message}`);
     }
-    try {
-      proposed = parseConfig(content.text, CONFIG_PATH);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      const lines = [`❌ The new ${code(CONFIG_PATH)} is invalid; once merged, every review would fail until it is fixed:`, ""];
-      for (const issue of error.issues.slice(0, MAX_ITEMS)) {
-        lines.push(`- ${code(`${issue.file}:${issue.line}:${issue.column}`)} ${issue.key ? `${code(issue.key)}: ` : ""}${issue.message}`);
-      }
-      if (error.issues.length > MAX_ITEMS) lines.push(`- …and ${error.issues.length - MAX_ITEMS} more`);
-      return lines.join("\n");
-    }
+    if (loaded.error.issues.length > MAX_ITEMS) lines.push(`- …and ${loaded.error.issues.length - MAX_ITEMS} more`);
+    return lines.join("\n");
   }
-
+  const proposed: ArchgateConfig = loaded.config;
   const next = await review(change, proposed, engine);
   const intro =
     file.status === "removed" || file.path !== CONFIG_PATH
-      ? `This pull request removes ${code(CONFIG_PATH)}. This review used the default branch's config; with the built-in defaults instead:`
-      : `This pull request edits ${code(CONFIG_PATH)}. This review used the default branch's config; with the PR's config it would change as follows:`;
+      ? `This pull request removes ${code(CONFIG_PATH)}. This review used the default branch's config; with ${loaded.sources.length > 0 ? `the organisation's config (${loaded.sources.map(code).join(" → ")})` : "the built-in defaults"} instead:`
+      : `This pull request edits ${code(CONFIG_PATH)}. This review used the default branch's config; with the PR's config${loaded.sources.length > 1 ? ` (${loaded.sources.map(code).join(" → ")})` : ""} it would change as follows:`;
   const lines: string[] = [intro, ""];
   const triggerDiff = diff(current.triggers.map((t) => t.id), next.triggers.map((t) => t.id));
   const typeDiff = diff(current.reviewTypes.map((t) => t.id), next.reviewTypes.map((t) => t.id));

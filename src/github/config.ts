@@ -55,21 +55,50 @@ export async function loadRepoConfig(octokit: Octokit, { owner, repo }: RepoRef,
     return { ok: true, config: validateConfig(result.config), sources };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    // Positions: the repository's own file when it has one (the merged keys mostly come from there).
+    // Positions: each issue in the first file (own, org, then what they extend) that sets its key; the
+    // merged config no longer says where a key came from.
     const own = found[0]!;
     const inRepository = own.owner === owner && own.repo === repo;
-    const name = displayName(own, owner, repo);
-    const text = await readRaw(octokit, own, inRepository ? branch : undefined);
-    if (text === undefined) return { ok: false, error: relabel(error, name), file: own, inRepository };
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-    try {
-      validateConfig(result.config, name, doc, lineCounter);
-    } catch (located) {
-      if (located instanceof ConfigError) return { ok: false, error: located, file: own, inRepository };
-    }
-    return { ok: false, error: relabel(error, name), file: own, inRepository };
+    const located = await locateIssues(octokit, error, found, { owner, repo }, branch);
+    return { ok: false, error: located ?? relabel(error, displayName(own, owner, repo)), file: own, inRepository };
   }
+}
+
+async function locateIssues(
+  octokit: Octokit,
+  error: ConfigError,
+  files: ReadonlyArray<{ owner: string; repo: string; path: string }>,
+  { owner, repo }: RepoRef,
+  branch: string | undefined,
+): Promise<ConfigError | undefined> {
+  const parsed = await Promise.all(
+    files.map(async (file) => {
+      const inRepository = file.owner === owner && file.repo === repo;
+      const text = await readRaw(octokit, file, inRepository ? branch : undefined);
+      if (text === undefined) return undefined;
+      const lineCounter = new LineCounter();
+      const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+      try {
+        // Each file validated on its own: an issue of the merged config shows up in the file that set the key.
+        validateConfig(doc.toJS() ?? {}, displayName(file, owner, repo), doc, lineCounter);
+      } catch (located) {
+        if (located instanceof ConfigError) return { doc, issues: located.issues };
+      }
+      return { doc, issues: [] as ConfigIssue[] };
+    }),
+  );
+  if (parsed.every((p) => p === undefined)) return undefined;
+  const issues = error.issues.map((issue) => {
+    const path = issue.key ? issue.key.split(".") : [];
+    for (const entry of parsed) {
+      if (!entry || !entry.doc.hasIn(path)) continue;
+      const match = entry.issues.find((i) => i.key === issue.key && i.message === issue.message);
+      if (match) return match;
+    }
+    const fallback = parsed.find((p) => p !== undefined)!;
+    return fallback.issues.find((i) => i.key === issue.key && i.message === issue.message) ?? { ...issue, file: displayName(files[0]!, owner, repo) };
+  });
+  return new ConfigError(issues);
 }
 
 /** Deep merge of plain mappings; lists and scalars of `override` replace those of `base`. */

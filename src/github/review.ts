@@ -136,7 +136,8 @@ async function evaluateAndPublish(octokit: Octokit, pr: PullRequestTarget, app: 
 
   let configPreview: string | undefined;
   try {
-    configPreview = await previewConfigChange(change, report, config, options.engine);
+    // The config as it would be once merged: the PR's own file at its head, following `_extends`.
+    configPreview = await previewConfigChange(change, report, () => loadRepoConfig(octokit, repoRef, pr.headSha), options.engine);
   } catch (error) {
     configPreview = `The config this pull request proposes could not be previewed: ${describeApiError(error)}.`;
   }

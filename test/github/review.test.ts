@@ -328,6 +328,20 @@ describe("config", () => {
     expect(lastRun().annotations).toEqual([]);
   });
 
+  test("an error in a file the repo's config extends is located in that file; only the repo's own issues are annotated", async () => {
+    const policies = t.fake.addCommit("d".repeat(40), { "archgate/base.yml": "labels:\n  prefx: review/\n" });
+    t.fake.setDefaultBranch("acme/policies", policies);
+    const repo = seedRepo(t.fake, {
+      base: {},
+      head: { "src/payments/charge.ts": "x\n" },
+      config: "_extends: policies:archgate/base.yml\nignorePath: [vendor/**]\n",
+    });
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
+    expect(lastRun().output.summary).toContain('- `.github/archgate.yml:2:1` `ignorePath`: unknown key "ignorePath" (did you mean "ignorePaths"?)');
+    expect(lastRun().output.summary).toContain('- `acme/policies:archgate/base.yml:2:3` `labels.prefx`: unknown key "prefx" (did you mean "prefix"?)');
+    expect(lastRun().annotations.map((a) => [a.path, a.start_line, a.message])).toEqual([[".github/archgate.yml", 2, 'ignorePath: unknown key "ignorePath" (did you mean "ignorePaths"?)']]);
+  });
+
   test("the org .github repository and _extends are followed; lists replace rather than concatenate", async () => {
     const org = isolatedConfig({ labels: { prefix: "review/" }, ignorePaths: ["vendor/**"] });
     const shared = t.fake.addCommit("c".repeat(40), { ".github/archgate.yml": configYaml({ ...org, _extends: "policies:archgate/base.yml" }) });
@@ -356,6 +370,40 @@ describe("config", () => {
     expect(body).toContain("### Config change preview");
     expect(body).toContain("- triggers added: `docs`");
     expect(body).toContain("- triggers no longer hit: `payments`");
+    expect(lastRun().conclusion).toBe("success");
+  });
+
+  test("the preview follows the proposed config's _extends (the extended file read from its default branch)", async () => {
+    const policies = t.fake.addCommit("d".repeat(40), { "archgate/base.yml": configYaml({ labels: { prefix: "review/" }, rules: { "breaking-api-change": { severity: "off" } } }) });
+    t.fake.setDefaultBranch("acme/policies", policies);
+    const repo = seedRepo(t.fake, {
+      base: {},
+      head: {
+        "src/payments/charge.ts": "x\n",
+        ".github/archgate.yml": configYaml({ ...isolatedConfig(), _extends: "policies:archgate/base.yml", triggers: { custom: [{ id: "docs", title: "Docs", reviewType: "adr", paths: ["docs/**"] }] } }),
+        "docs/a.md": "a\n",
+      },
+      config: isolatedConfig(),
+    });
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
+    const body = comment()[0]!.body;
+    expect(body).toContain("with the PR's config (`acme/shop:.github/archgate.yml` → `acme/policies:archgate/base.yml`) it would change as follows:");
+    expect(body).toContain("- triggers added: `docs`");
+    expect(t.fake.calls()).toContain("GET /repos/acme/policies/contents/archgate/base.yml");
+  });
+
+  test("an invalid file the proposed config extends is reported in the preview with its own name and line", async () => {
+    const policies = t.fake.addCommit("d".repeat(40), { "archgate/base.yml": "labels:\n  prefx: review/\n" });
+    t.fake.setDefaultBranch("acme/policies", policies);
+    const repo = seedRepo(t.fake, {
+      base: {},
+      head: { "src/payments/charge.ts": "x\n", ".github/archgate.yml": configYaml({ ...isolatedConfig(), _extends: "policies:archgate/base.yml" }) },
+      config: isolatedConfig(),
+    });
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
+    const body = comment()[0]!.body;
+    expect(body).toContain("❌ The new `.github/archgate.yml` is invalid");
+    expect(body).toContain('- `acme/policies:archgate/base.yml:2:3` `labels.prefx`: unknown key "prefx" (did you mean "prefix"?)');
     expect(lastRun().conclusion).toBe("success");
   });
 
