@@ -125,7 +125,8 @@ const CHILD = `
 import { createServer } from "node:http";
 import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
 const { default: app } = await import(process.env.APP_ENTRY);
-const Octokit = ProbotOctokit.defaults((o) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } }));
+const { appOctokit } = await import(process.env.APP_ENTRY.replace("index.js", "github/octokit.js"));
+const Octokit = appOctokit(ProbotOctokit.defaults((o) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })));
 const probot = new Probot({ appId: 123, privateKey: process.env.PRIVATE_KEY, secret: process.env.WEBHOOK_SECRET, baseUrl: process.env.BASE_URL, Octokit, logLevel: "fatal" });
 const middleware = await createNodeMiddleware(app, { probot });
 const server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));

@@ -1,11 +1,12 @@
-import { run } from "probot";
+import { ProbotOctokit, run } from "probot";
+import { appOctokit } from "./github/octokit.js";
 import app from "./index.js";
 
 /**
  * Production entry (`npm start`): Probot's `run` (env vars, `.env`, GET /ping, webhooks at
  * /api/github/webhooks) plus a SIGTERM handler, which `probot run` lacks: containers stop with SIGTERM.
  */
-const server = await run(app);
+const server = await run(app, { Octokit: appOctokit(ProbotOctokit) });
 
 let stopping = false;
 const stop = async (signal: string) => {

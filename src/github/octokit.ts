@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from "probot";
+import { createApiFetch } from "./http.js";
 
 /** The installation-authenticated client Probot hands to handlers (`context.octokit`). */
 export type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -12,6 +13,16 @@ export interface RepoRef {
 export interface AppIdentity {
   id?: number;
   slug?: string;
+}
+
+/**
+ * The Octokit class the app runs with: `Base` (Probot's, with its retry and throttling plugins) talking
+ * through archgate's lighter fetch (see http.ts). One connection pool per class, shared by every
+ * installation's client.
+ */
+export function appOctokit<T extends typeof ProbotOctokit>(Base: T): T {
+  const fetch = createApiFetch();
+  return Base.defaults((options: { request?: Record<string, unknown> }) => ({ ...options, request: { ...options.request, fetch } })) as T;
 }
 
 /** GitHub's REST API answers slowly at times; a hung request must never leave a check run in progress. */

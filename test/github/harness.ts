@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Probot, ProbotOctokit } from "probot";
 import { stringify } from "yaml";
 import app from "../../src/index.js";
-import type { Octokit } from "../../src/github/octokit.js";
+import { appOctokit, type Octokit } from "../../src/github/octokit.js";
 import type { FindingDraft, RuleModule, TriggerModule } from "../../src/engine/types.js";
 import { RULES } from "../../src/rules/registry.js";
 import { TRIGGERS } from "../../src/triggers/registry.js";
@@ -167,9 +167,11 @@ export interface TestApp {
 /** A Probot instance loaded with the app, talking to a fake GitHub on 127.0.0.1. */
 export async function startTestApp(fake = new FakeGitHub()): Promise<TestApp> {
   const server = await serveFakeGitHub(fake);
-  const probot = new Probot({ appId: APP.id, privateKey: PRIVATE_KEY, secret: WEBHOOK_SECRET, baseUrl: server.baseUrl, Octokit: TestOctokit, logLevel: "fatal" });
+  // The app's own fetch (as in production), against the fake server; nock-based tests keep TestOctokit's global fetch.
+  const Octokit = appOctokit(TestOctokit);
+  const probot = new Probot({ appId: APP.id, privateKey: PRIVATE_KEY, secret: WEBHOOK_SECRET, baseUrl: server.baseUrl, Octokit, logLevel: "fatal" });
   await probot.load(app);
-  const octokit = new TestOctokit({ auth: "ghs_direct", baseUrl: server.baseUrl }) as unknown as Octokit;
+  const octokit = new Octokit({ auth: "ghs_direct", baseUrl: server.baseUrl }) as unknown as Octokit;
   let delivery = 0;
   return {
     fake,
