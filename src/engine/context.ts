@@ -1,4 +1,4 @@
-import { minimatch } from "minimatch";
+import { Minimatch } from "minimatch";
 import type { Change, ChangedFile, FileContent, Side } from "./change.js";
 import { parsePatch, type PatchLine } from "./patch.js";
 import { unifiedHunks } from "./memory-change.js";
@@ -6,9 +6,18 @@ import { parseStructured, type StructuredFile } from "./structured.js";
 import type { Problem, TriggerHit } from "./types.js";
 import type { ArchgateConfig } from "../config/schema.js";
 
+/** Compiled globs: a review matches every changed path against the same few patterns. */
+const compiledGlobs = new Map<string, Minimatch>();
+
 /** Glob matching used everywhere (dotfiles included, so `.github/**` works). */
 export function matchesGlob(path: string, pattern: string): boolean {
-  return minimatch(path, pattern, { dot: true, nocomment: true });
+  let glob = compiledGlobs.get(pattern);
+  if (!glob) {
+    if (compiledGlobs.size >= 2_000) compiledGlobs.clear(); // configs are small; this only bounds abuse
+    glob = new Minimatch(pattern, { dot: true, nocomment: true });
+    compiledGlobs.set(pattern, glob);
+  }
+  return glob.match(path);
 }
 
 export function matchesAny(path: string, patterns: readonly string[]): boolean {
