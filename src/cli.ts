@@ -10,11 +10,12 @@ import { readFileSync, realpathSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { CONFIG_PATH } from "./config/path.js";
 import type { ArchgateConfig } from "./config/schema.js";
 import type { Change, FileContent } from "./engine/change.js";
 import type { EngineOptions } from "./engine/engine.js";
 import type { Report } from "./engine/types.js";
-import { assertRepository, firstParent, GitError, openGitChange, readFileAt, resolveCommit } from "./sources/git.js";
+import { GitError, openGitChange, readFileAt, resolveRevisions } from "./sources/git.js";
 
 // The config schema, the engine and the renderer pull in every rule and its parsers; they are imported
 // only when a review runs, so that --help, --version and usage errors answer at once.
@@ -142,21 +143,35 @@ export async function check(options: CheckOptions): Promise<Report> {
   } catch {
     throw new CliError(`--repo ${repo}: no such directory`);
   }
-  await assertRepository(repo);
-  const head = await resolveCommit(repo, options.head);
-  let base: string;
-  if (options.base !== undefined) base = await resolveCommit(repo, options.base);
-  else {
-    const parent = await firstParent(repo, head);
-    if (!parent) throw new CliError(`${options.head} has no parent commit: give --base`);
-    base = parent;
-  }
+  // Loading the engine's modules takes a few hundred milliseconds of this thread: git works meanwhile.
+  const engine = loadEngine();
+  engine.catch(() => undefined); // awaited below unless git fails first
+  const revisions = await resolveRevisions(repo, options.head, options.base);
+  const head = revisions.head;
+  if (revisions.base === undefined) throw new CliError(`${options.head} has no parent commit: give --base`);
+  const base = revisions.base;
 
-  const [, , { review }] = await loadEngine();
-  const config = await loadConfig(repo, base, options.configFile, options.cwd);
+  const configRun = loadConfig(engine, repo, base, options.configFile, options.cwd);
   // The revisions as given (they resolve to the same commits), so git messages name what the user typed.
-  const change = await openGitChange({ repo, base: options.base ?? base, head: options.head, maxBytes: config.limits.maxFileBytes });
+  // The listing and the patches start now; only the size limit waits for the config.
+  const changeRun = openGitChange({
+    repo,
+    base: options.base ?? base,
+    head: options.head,
+    commits: { base, head },
+    maxBytes: configRun.then((c) => c.limits.maxFileBytes),
+  });
+  changeRun.catch(() => undefined); // awaited once the config is known to be valid (its errors come first)
+  let config: ArchgateConfig;
   try {
+    config = await configRun;
+  } catch (error) {
+    changeRun.then((c) => c.close(), () => undefined);
+    throw error;
+  }
+  const change = await changeRun;
+  try {
+    const [, , { review }] = await engine;
     const tooLarge = new Set(change.oversized);
     // Every file a detector could not read for its size, plus the changed files over the limit (never
     // read whether or not a detector asked), named in one note.
@@ -185,8 +200,13 @@ export async function check(options: CheckOptions): Promise<Report> {
 }
 
 /** `--config FILE`, else CONFIG_PATH at the base revision (never the head: a change cannot relax its own gate). */
-async function loadConfig(repo: string, base: string, configFile: string | undefined, cwd: string): Promise<ArchgateConfig> {
-  const [{ CONFIG_PATH, parseConfig }, { defaultConfig }] = await loadEngine();
+async function loadConfig(
+  engine: ReturnType<typeof loadEngine>,
+  repo: string,
+  base: string,
+  configFile: string | undefined,
+  cwd: string,
+): Promise<ArchgateConfig> {
   if (configFile !== undefined) {
     let text: string;
     try {
@@ -194,9 +214,11 @@ async function loadConfig(repo: string, base: string, configFile: string | undef
     } catch (error) {
       throw new CliError(`--config ${configFile}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
     }
+    const [{ parseConfig }] = await engine;
     return parseConfig(text, configFile);
   }
   const bytes = await readFileAt(repo, base, CONFIG_PATH);
+  const [{ parseConfig }, { defaultConfig }] = await engine;
   if (bytes === undefined) return defaultConfig();
   return parseConfig(bytes.toString("utf8"), CONFIG_PATH);
 }

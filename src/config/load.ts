@@ -1,8 +1,9 @@
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from "yaml";
 import type { z } from "zod";
+import { CONFIG_PATH } from "./path.js";
 import { configSchema, type ArchgateConfig } from "./schema.js";
 
-export const CONFIG_PATH = ".github/archgate.yml";
+export { CONFIG_PATH };
 
 export interface ConfigIssue {
   file: string;

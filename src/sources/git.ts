@@ -78,6 +78,24 @@ export async function mergeBase(repo: string, base: string, head: string, names 
   }
 }
 
+const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
+/**
+ * Checks that `repo` is a repository and resolves `head` and `base` (default: the first parent of
+ * `head`, undefined for a root commit) to full SHAs in one git call. When anything is off, the separate
+ * calls run instead, so every error reads as it does on its own.
+ */
+export async function resolveRevisions(repo: string, head: string, base?: string): Promise<{ head: string; base: string | undefined }> {
+  if (!head.startsWith("-") && !base?.startsWith("-")) {
+    const out = await git(repo, ["rev-parse", "--git-dir", `${head}^{commit}`, base === undefined ? `${head}^{commit}^1` : `${base}^{commit}`]).catch(() => undefined);
+    const lines = out?.toString("utf8").trim().split("\n") ?? [];
+    if (lines.length === 3 && OBJECT_ID.test(lines[1]!) && OBJECT_ID.test(lines[2]!)) return { head: lines[1]!, base: lines[2]! };
+  }
+  await assertRepository(repo);
+  const headSha = await resolveCommit(repo, head);
+  return { head: headSha, base: base !== undefined ? await resolveCommit(repo, base) : await firstParent(repo, headSha) };
+}
+
 /** Throws a GitError when `repo` is not a git repository (work tree or bare). */
 export async function assertRepository(repo: string): Promise<void> {
   try {
@@ -89,6 +107,15 @@ export async function assertRepository(repo: string): Promise<void> {
 
 /** A file's bytes at a commit (by path), or undefined when the path is not a file there. */
 export async function readFileAt(repo: string, commit: string, path: string): Promise<Buffer | undefined> {
+  if (!/[\n\r]/.test(path) && !/^\.{1,2}\//.test(path) && !path.startsWith(":")) {
+    // One call: `cat-file --batch` takes `<commit>:<path>` (a path from the tree's root).
+    const out = await git(repo, ["cat-file", "--batch"], `${commit}:${path}\n`);
+    const nl = out.indexOf(10);
+    // `<oid> <type> <size>` for an object, else `<name> missing` (or `ambiguous`).
+    const header = out.subarray(0, nl).toString("utf8").split(" ");
+    if (header.length !== 3 || !OBJECT_ID.test(header[0]!) || header[1] !== "blob") return undefined; // missing, a directory or a submodule
+    return out.subarray(nl + 1, nl + 1 + Number(header[2]));
+  }
   const entry = parseLsTree(await git(repo, ["ls-tree", "-z", "--full-tree", commit, "--", path])).get(path);
   if (!entry || entry.type !== "blob") return undefined;
   return git(repo, ["cat-file", "blob", entry.oid]);
@@ -121,8 +148,12 @@ export interface GitChangeOptions {
   /**
    * Files larger than this are never read (`too-large`), and a patch larger than this is dropped (GitHub
    * omits huge patches too). Changed files over it are listed in `oversized`. Default 1,000,000.
+   * A promise (the CLI's config, still loading) is awaited only where the limit is needed, so git runs
+   * meanwhile; if it rejects, so does openGitChange.
    */
-  maxBytes?: number;
+  maxBytes?: number | Promise<number>;
+  /** `base` and `head` as full SHAs, when the caller resolved them already (two git calls fewer). */
+  commits?: { base: string; head: string };
 }
 
 export interface GitChange extends Change {
@@ -147,27 +178,36 @@ interface RawEntry {
 /** Opens a Change between two revisions. Throws GitError when a revision is unknown or git fails. */
 export async function openGitChange(options: GitChangeOptions): Promise<GitChange> {
   const { repo } = options;
-  const maxBytes = options.maxBytes ?? 1_000_000;
-  const [base, head] = await Promise.all([resolveCommit(repo, options.base), resolveCommit(repo, options.head)]);
+  const limit = Promise.resolve(options.maxBytes ?? 1_000_000);
+  limit.catch(() => undefined); // a rejected limit is reported where it is awaited, if it ever is
+  const [base, head] = options.commits
+    ? [options.commits.base, options.commits.head]
+    : await Promise.all([resolveCommit(repo, options.base), resolveCommit(repo, options.head)]);
   const from = await mergeBase(repo, base, head, { base: options.base, head: options.head });
 
   const diffArgs = ["diff-tree", "-r", "-M", "--no-abbrev", "--no-textconv", "--no-ext-diff"];
-  const [listing, message] = await Promise.all([
-    git(repo, [...diffArgs, "-z", "--raw", "--numstat", from, head]),
-    git(repo, ["log", "-1", "--format=%s%x00%b", head]),
-  ]);
-  const { raw, numstat } = parseRawAndNumstat(listing);
+  // The listing, the message and the patches do not depend on each other: three git processes at once.
+  const listingRun = git(repo, [...diffArgs, "-z", "--raw", "--numstat", from, head]);
+  const messageRun = git(repo, ["log", "-1", "--format=%s%x00%b", head]);
+  const patchRun = readPatches(repo, [...diffArgs, "-p", "--no-color", from, head], limit);
+  patchRun.patches.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
 
   const batch = new CatFileBatch(repo);
   try {
+    const [listing, message] = await Promise.all([listingRun, messageRun]);
+    const { raw, numstat } = parseRawAndNumstat(listing);
     // Sizes first (one batched request), so that the changed files over the limit can be named.
     const oids = [...new Set(raw.flatMap((e) => [e.srcOid, e.dstOid]).filter((oid) => !ZERO_OID.test(oid)))];
-    const sizes = await blobSizes(repo, oids);
+    const objects = await batch.info(oids);
+    const maxBytes = await limit;
     const oversized = new Set<number>();
     raw.forEach((entry, index) => {
-      if ((sizes.get(entry.srcOid) ?? 0) > maxBytes || (sizes.get(entry.dstOid) ?? 0) > maxBytes) oversized.add(index);
+      if ((objects.get(entry.srcOid)?.size ?? 0) > maxBytes || (objects.get(entry.dstOid)?.size ?? 0) > maxBytes) oversized.add(index);
     });
-    const patches = await readPatches(repo, [...diffArgs, "-p", "--no-color", from, head], raw.length, maxBytes);
+    const patches = await patchRun.patches;
+    if (patches.length !== raw.length) {
+      throw new GitError(`git patch output has ${patches.length} files, the listing ${raw.length}`, patchRun.args, "");
+    }
 
     const files: ChangedFile[] = raw.map((entry, index) => {
       const counts = numstat[index];
@@ -211,7 +251,17 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
           target = entry && entry.type === "blob" ? { oid: entry.oid, mode: entry.mode } : null;
         }
         if (target === null || target.mode === GITLINK_MODE) return { kind: "missing" };
-        return batch.read(target.oid, limit);
+        // The changed files' sizes are known from the listing: their contents are asked for at once.
+        return batch.read(target.oid, limit, objects.get(target.oid));
+      },
+      prefetch(requests, { maxBytes: limit }) {
+        const blobs = new Map<string, number>();
+        for (const { side, path } of requests) {
+          const target = known[side].get(path);
+          const info = target && target.mode !== GITLINK_MODE ? objects.get(target.oid) : undefined;
+          if (info?.type === "blob" && info.size <= limit) blobs.set(target!.oid, info.size);
+        }
+        batch.prefetch([...blobs].map(([oid, size]) => ({ oid, size })));
       },
       async listPaths(side: Side): Promise<string[]> {
         const entries = await tree(side);
@@ -220,6 +270,7 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
       close: () => batch.close(),
     };
   } catch (error) {
+    patchRun.kill();
     batch.close();
     throw error;
   }
@@ -286,16 +337,9 @@ export function parseRawAndNumstat(out: Buffer): {
   return { raw, numstat };
 }
 
-/** Object sizes via one `git cat-file --batch-check` call (object ids only, so paths never travel). */
-async function blobSizes(repo: string, oids: string[]): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
-  if (oids.length === 0) return sizes;
-  const out = await git(repo, ["cat-file", "--batch-check"], oids.join("\n") + "\n");
-  for (const line of out.toString("utf8").split("\n")) {
-    const [oid, type, size] = line.split(" ");
-    if (oid && type !== "missing" && size !== undefined) sizes.set(oid, Number(size));
-  }
-  return sizes;
+interface ObjectInfo {
+  type: string;
+  size: number;
 }
 
 interface FilePatch {
@@ -304,21 +348,22 @@ interface FilePatch {
   binary: boolean;
 }
 
+/** While the limit is not known yet, a file's patch is kept up to this size before the stream pauses. */
+const PATCH_BYTES_BEFORE_LIMIT = 1_000_000;
+
 /**
  * Streams `diff-tree -p` and cuts it into one patch per file. The files come in the same order as the
  * raw listing (same diff options), each starting with a `diff --git ` line; hunk lines always start
- * with ' ', '+', '-', '\\' or '@', so that header cannot occur inside a hunk. A patch over `maxBytes` is
- * dropped as it streams, never held whole in memory (a big file with a small diff keeps its patch, as on GitHub).
+ * with ' ', '+', '-', '\\' or '@', so that header cannot occur inside a hunk. A patch over the limit is
+ * dropped as it streams, never held whole in memory (a big file with a small diff keeps its patch, as on
+ * GitHub). Until `limit` resolves, the stream pauses whenever a file's patch passes 1 MB.
  */
-function readPatches(
-  repo: string,
-  args: string[],
-  expected: number,
-  maxBytes: number,
-): Promise<FilePatch[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", ["-C", repo, ...args], { env: gitEnv(), stdio: ["ignore", "pipe", "pipe"] });
-    const patches: FilePatch[] = [];
+function readPatches(repo: string, args: string[], limit: Promise<number>): { patches: Promise<FilePatch[]>; kill(): void; args: string[] } {
+  const child = spawn("git", ["-C", repo, ...args], { env: gitEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const patches = new Promise<FilePatch[]>((resolve, reject) => {
+    const files: (FilePatch & { bytes: number })[] = [];
+    let maxBytes: number | undefined;
+    let paused = false;
     let index = -1;
     let lines: Buffer[] = [];
     let bytes = 0;
@@ -331,7 +376,7 @@ function readPatches(
     const finishFile = () => {
       if (index < 0) return;
       const text = dropped ? undefined : Buffer.concat(lines).toString("utf8").replace(/\n$/, "");
-      patches[index] = { text, binary };
+      files[index] = { text, binary, bytes };
     };
     const onLine = (line: Buffer) => {
       if (line.subarray(0, 11).toString("latin1") === "diff --git ") {
@@ -353,7 +398,7 @@ function readPatches(
       }
       if (dropped) return;
       bytes += line.length;
-      if (bytes > maxBytes) {
+      if (maxBytes !== undefined && bytes > maxBytes) {
         dropped = true;
         lines = [];
         return;
@@ -361,6 +406,23 @@ function readPatches(
       lines.push(line);
     };
 
+    limit.then(
+      (value) => {
+        maxBytes = value;
+        if (bytes > maxBytes) {
+          dropped = true;
+          lines = [];
+        }
+        if (paused) {
+          paused = false;
+          child.stdout.resume();
+        }
+      },
+      (error: unknown) => {
+        child.kill();
+        reject(error);
+      },
+    );
     child.stdout.on("data", (chunk: Buffer) => {
       let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       let start = 0;
@@ -369,18 +431,34 @@ function readPatches(
         start = nl + 1;
       }
       pending = Buffer.from(data.subarray(start));
+      if (maxBytes === undefined && bytes > PATCH_BYTES_BEFORE_LIMIT && !paused) {
+        paused = true;
+        child.stdout.pause();
+      }
     });
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", reject);
     child.on("close", (code) => {
       if (pending.length > 0) onLine(Buffer.concat([pending, Buffer.from("\n")]));
       finishFile();
-      if (code !== 0) reject(new GitError(stderr.trim() || `git diff-tree exited with ${code}`, args, stderr));
-      else if (index + 1 !== expected) {
-        reject(new GitError(`git patch output has ${index + 1} files, the listing ${expected}`, args, stderr));
-      } else resolve(patches);
+      if (code !== 0) {
+        reject(new GitError(stderr.trim() || `git diff-tree exited with ${code}`, args, stderr));
+        return;
+      }
+      // Patches that ended before the limit was known are judged by it now.
+      limit.then(
+        (max) => resolve(files.map((f) => ({ text: f.bytes > max ? undefined : f.text, binary: f.binary }))),
+        reject,
+      );
     });
   });
+  return {
+    patches,
+    args,
+    kill: () => {
+      if (child.exitCode === null) child.kill();
+    },
+  };
 }
 
 /**
@@ -398,10 +476,59 @@ class CatFileBatch {
 
   constructor(private readonly repo: string) {}
 
-  read(oid: string, maxBytes: number): Promise<FileContent> {
-    const task = this.queue.then(() => this.readNow(oid, maxBytes));
+  /** Blobs asked for ahead (see `prefetch`), by object id: undefined when the prefetch failed. */
+  private readonly prefetched = new Map<string, { size: number; content: Promise<FileContent | undefined> }>();
+
+  /** `known`: the object's type and size when the caller has them already (one round trip instead of two). */
+  async read(oid: string, maxBytes: number, known?: { type: string; size: number }): Promise<FileContent> {
+    const ahead = this.prefetched.get(oid);
+    if (ahead && ahead.size <= maxBytes) {
+      this.prefetched.delete(oid); // the caller keeps what it read
+      const content = await ahead.content;
+      if (content) return content;
+    }
+    const task = this.queue.then(() => this.readNow(oid, maxBytes, known));
     this.queue = task.catch(() => undefined);
     return task;
+  }
+
+  /** Types and sizes of these objects (one `info` command each, written at once); missing ones are left out. */
+  info(oids: readonly string[]): Promise<Map<string, ObjectInfo>> {
+    const task = this.queue.then(async () => {
+      const objects = new Map<string, ObjectInfo>();
+      if (oids.length === 0) return objects;
+      this.start().stdin.write(oids.map((oid) => `info ${oid}\n`).join(""));
+      for (let i = 0; i < oids.length; i++) {
+        const [oid, type, size] = (await this.readLine()).split(" ");
+        if (oid && type && type !== "missing" && size !== undefined) objects.set(oid, { type, size: Number(size) });
+      }
+      return objects;
+    });
+    this.queue = task.catch(() => undefined);
+    return task;
+  }
+
+  /**
+   * Asks for these blobs (of known sizes) in one go: git streams them while the review runs, instead of
+   * one request and answer per file. Each is handed to the first `read` of it.
+   */
+  prefetch(blobs: readonly { oid: string; size: number }[]): void {
+    const wanted = blobs.filter((b) => !this.prefetched.has(b.oid));
+    if (wanted.length === 0) return;
+    const settle: ((content: FileContent | undefined) => void)[] = [];
+    for (const blob of wanted) {
+      const content = new Promise<FileContent | undefined>((resolve) => settle.push(resolve));
+      this.prefetched.set(blob.oid, { size: blob.size, content });
+    }
+    let done = 0;
+    const task = this.queue.then(async () => {
+      this.start().stdin.write(wanted.map((b) => `contents ${b.oid}\n`).join(""));
+      for (; done < wanted.length; done++) settle[done]!(await this.readContents());
+    });
+    // On failure the rest are read one by one again, which reports the error where it always did.
+    this.queue = task.catch(() => {
+      for (; done < wanted.length; done++) settle[done]!(undefined);
+    });
   }
 
   close(): void {
@@ -432,16 +559,28 @@ class CatFileBatch {
     return child;
   }
 
-  private async readNow(oid: string, maxBytes: number): Promise<FileContent> {
+  private async readNow(oid: string, maxBytes: number, known?: { type: string; size: number }): Promise<FileContent> {
     const child = this.start();
-    child.stdin.write(`info ${oid}\n`);
-    const info = (await this.readLine()).split(" ");
-    if (info[1] === "missing" || info.length < 3) return { kind: "missing" };
-    if (info[1] !== "blob") return { kind: "missing" };
-    const size = Number(info[2]);
-    if (size > maxBytes) return { kind: "too-large", bytes: size };
+    if (known) {
+      if (known.type !== "blob") return { kind: "missing" };
+      if (known.size > maxBytes) return { kind: "too-large", bytes: known.size };
+    } else {
+      child.stdin.write(`info ${oid}\n`);
+      const info = (await this.readLine()).split(" ");
+      if (info[1] === "missing" || info.length < 3) return { kind: "missing" };
+      if (info[1] !== "blob") return { kind: "missing" };
+      const size = Number(info[2]);
+      if (size > maxBytes) return { kind: "too-large", bytes: size };
+    }
     child.stdin.write(`contents ${oid}\n`);
-    await this.readLine();
+    return this.readContents();
+  }
+
+  /** The answer to one `contents` command. */
+  private async readContents(): Promise<FileContent> {
+    const header = (await this.readLine()).split(" ");
+    if (header[1] === "missing") return { kind: "missing" };
+    const size = Number(header[2]);
     const body = await this.readBytes(size + 1); // the contents, then a newline
     const content = body.subarray(0, size);
     if (content.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { kind: "binary" };

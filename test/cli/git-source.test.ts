@@ -147,6 +147,28 @@ describe("git Change source", () => {
     expect(await change.read("base", "db/seed.sql", { maxBytes: 10_000 })).toEqual({ kind: "text", text: "-- seed\n" });
   });
 
+  it("takes the size limit from a promise (the CLI's config, still loading) and pauses big patches until it is known", async () => {
+    const repo = newRepo();
+    repo.write("small.txt", "a\n");
+    const base = repo.commit();
+    repo.write("data/big.csv", "0123456789,abcdefghij,klmnopqrst,uvwxyz\n".repeat(30_000)); // 1.2 MB: over the 1 MB kept before the limit is known
+    repo.write("small.txt", "b\n");
+    const head = repo.commit();
+    const limit = new Promise<number>((resolve) => setTimeout(() => resolve(10_000), 200));
+    const change = await openGitChange({ repo: repo.dir, base, head, maxBytes: limit });
+    changes.push(change);
+    expect(change.oversized).toEqual(["data/big.csv"]);
+    expect(change.files.find((f) => f.path === "data/big.csv")).toEqual({ path: "data/big.csv", status: "added", additions: 30_000, deletions: 0 });
+    expect(change.files.find((f) => f.path === "small.txt")!.patch).toBe("@@ -1 +1 @@\n-a\n+b");
+
+    const generous = await openGitChange({ repo: repo.dir, base, head, maxBytes: new Promise((resolve) => setTimeout(() => resolve(2_000_000), 200)) });
+    changes.push(generous);
+    expect(generous.oversized).toEqual([]);
+    expect(generous.files.find((f) => f.path === "data/big.csv")!.patch!.split("\n")).toHaveLength(30_001);
+
+    await expect(openGitChange({ repo: repo.dir, base, head, maxBytes: Promise.reject(new Error("bad config")) })).rejects.toThrow("bad config");
+  });
+
   it("keeps the small patch of a big file (as GitHub does) but never reads the file", async () => {
     const repo = newRepo();
     const schema = Array.from({ length: 2000 }, (_, i) => `type T${i} {\n  id: ID!\n}\n`).join(""); // 40,890 bytes
@@ -229,6 +251,33 @@ describe("git Change source", () => {
       const i = Number(change.files[index]!.path.slice(1, -4));
       expect(content).toEqual({ kind: "text", text: `${"y".repeat(i * 100)}${i}\n` });
     });
+  });
+
+  it("streams announced reads in one request and hands each to its first read", async () => {
+    const repo = newRepo();
+    for (let i = 0; i < 30; i++) repo.write(`f${i}.txt`, `${"x".repeat(i * 100)}${i}\n`);
+    repo.write("same-a.txt", "same\n");
+    const base = repo.commit();
+    for (let i = 0; i < 30; i++) repo.write(`f${i}.txt`, `${"y".repeat(i * 100)}${i}\n`);
+    repo.write("same-b.txt", "same\n");
+    repo.write("bin.dat", Buffer.from([0, 1, 2, 3]));
+    const head = repo.commit();
+    const change = await open(repo.dir, base, head);
+    change.prefetch!(
+      [...change.files.map((f) => ({ side: "head" as const, path: f.path })), { side: "base", path: "f3.txt" }, { side: "head", path: "not-changed.txt" }],
+      LIMIT,
+    );
+    expect(await change.read("head", "f29.txt", { maxBytes: 100 })).toEqual({ kind: "too-large", bytes: 2903 });
+    const contents = await Promise.all(change.files.filter((f) => f.path.startsWith("f")).map((f) => change.read("head", f.path, LIMIT)));
+    contents.forEach((content, index) => {
+      const i = Number(change.files.filter((f) => f.path.startsWith("f"))[index]!.path.slice(1, -4));
+      expect(content).toEqual({ kind: "text", text: `${"y".repeat(i * 100)}${i}\n` });
+    });
+    expect(await change.read("base", "f3.txt", LIMIT)).toEqual({ kind: "text", text: `${"x".repeat(300)}3\n` });
+    expect(await change.read("head", "same-b.txt", LIMIT)).toEqual({ kind: "text", text: "same\n" });
+    expect(await change.read("base", "same-a.txt", LIMIT)).toEqual({ kind: "text", text: "same\n" });
+    expect(await change.read("head", "bin.dat", LIMIT)).toEqual({ kind: "binary" });
+    expect(await change.read("head", "f3.txt", LIMIT)).toEqual({ kind: "text", text: `${"y".repeat(300)}3\n` });
   });
 
   it("rejects unknown revisions with git's context", async () => {
