@@ -1,7 +1,6 @@
 import { Minimatch } from "minimatch";
 import type { Change, ChangedFile, FileContent, Side } from "./change.js";
 import { parsePatch, type PatchLine } from "./patch.js";
-import { unifiedHunks } from "./memory-change.js";
 import { parseStructured, type StructuredFile } from "./structured.js";
 import type { Problem, TriggerHit } from "./types.js";
 import type { ArchgateConfig } from "../config/schema.js";
@@ -109,6 +108,8 @@ export class ReviewContext {
     const before = file.status === "added" ? undefined : await this.text("base", file.previousPath ?? path);
     // No patch for a modified file: diff the texts ourselves, so a huge diff is still judged, not passed by silence.
     if (before === undefined) return after.split("\n").map((t, i) => ({ line: i + 1, text: t.replace(/\r$/, "") }));
+    // The diff library is loaded only by reviews that have such a file.
+    const { unifiedHunks } = await import("./memory-change.js");
     return parsePatch(unifiedHunks(before, after).text).added.map((l) => ({ line: l.line, text: l.text.replace(/\r$/, "") }));
   }
 

@@ -4,9 +4,14 @@
  * names a file line. `backward`: the new schema reads old data (Confluent's default); `forward`: the old
  * schema reads new data; `full`: both.
  */
-import avro from "avsc";
+import type avro from "avsc";
+import { lazyRequire } from "../lazy.js";
 import { isRecord, parseStructured } from "../../engine/structured.js";
 import type { Compatibility } from "./json-schema.js";
+
+let avsc: typeof avro | undefined;
+/** avsc, loaded on first use. */
+const avroTypes = (): typeof avro.Type => (avsc ??= lazyRequire("avsc") as typeof avro).Type;
 
 export type AvroSide = "base" | "head";
 
@@ -57,7 +62,7 @@ export function avroFromValue(value: unknown, lineOf: (pointer: Pointer) => numb
   let type: avro.Type;
   try {
     // A copy: avsc adds this schema's own names to the registry it is given.
-    type = avro.Type.forSchema(value as avro.Schema, { wrapUnions: false, registry: { ...registry } });
+    type = avroTypes().forSchema(value as avro.Schema, { wrapUnions: false, registry: { ...registry } });
   } catch (error) {
     return { ok: false, message: (error as Error).message, line: lineOf([]) };
   }
@@ -78,7 +83,7 @@ export function registerAvro(text: string, registry: AvroRegistry): boolean {
   if (parsed.errors.length > 0 || !doc) return false;
   try {
     const scratch = { ...registry };
-    avro.Type.forSchema(doc.value as avro.Schema, { wrapUnions: false, registry: scratch });
+    avroTypes().forSchema(doc.value as avro.Schema, { wrapUnions: false, registry: scratch });
     Object.assign(registry, scratch);
     return true;
   } catch {

@@ -29,7 +29,12 @@
  * Not implemented (FILE-only source-compatibility rules): file options (go_package, java_package…),
  * FIELD_SAME_NAME, reserved-range shrinking, field defaults, `optional` presence tracking, extensions.
  */
-import protobuf from "protobufjs";
+import type protobuf from "protobufjs";
+import { lazyRequire } from "../lazy.js";
+
+let protobufjs: typeof protobuf | undefined;
+/** protobufjs, loaded on first use. */
+const pb = (): typeof protobuf => (protobufjs ??= lazyRequire("protobufjs") as typeof protobuf);
 
 export type ProtoSide = "base" | "head";
 
@@ -77,10 +82,10 @@ export interface ProtoImport {
 
 /** Parses one `.proto` text (plus the imports it needs). Never throws: errors carry their line. */
 export function parseProto(text: string, imports: readonly ProtoImport[] = []): ProtoParseResult {
-  const root = new protobuf.Root();
+  const root = new (pb().Root)();
   let pkg = "";
   try {
-    pkg = protobuf.parse(text, root, { keepCase: true }).package ?? "";
+    pkg = pb().parse(text, root, { keepCase: true }).package ?? "";
   } catch (error) {
     const message = (error as Error).message;
     const line = /line (\d+)/.exec(message);
@@ -90,7 +95,7 @@ export function parseProto(text: string, imports: readonly ProtoImport[] = []): 
   collectOwned(root, pkg, owned);
   for (const imported of imports) {
     try {
-      protobuf.parse(imported.text, root, { keepCase: true });
+      pb().parse(imported.text, root, { keepCase: true });
     } catch {
       // An import that does not parse (or redefines a name) only costs type resolution, reported as "unresolved".
     }
@@ -103,7 +108,7 @@ export function parseProto(text: string, imports: readonly ProtoImport[] = []): 
  * (buf compares packages the same way). `imports` only resolve types. Errors name the file.
  */
 export function parseProtoFiles(files: readonly ProtoImport[], imports: readonly ProtoImport[] = []): ProtoParseResult {
-  const root = new protobuf.Root();
+  const root = new (pb().Root)();
   const owned = new Set<string>();
   const lines = new Map<string, number>();
   const fileOf = new Map<string, string>();
@@ -111,7 +116,7 @@ export function parseProtoFiles(files: readonly ProtoImport[], imports: readonly
   for (const file of files) {
     let filePkg = "";
     try {
-      filePkg = protobuf.parse(file.text, root, { keepCase: true }).package ?? "";
+      filePkg = pb().parse(file.text, root, { keepCase: true }).package ?? "";
     } catch (error) {
       const message = (error as Error).message;
       const line = /line (\d+)/.exec(message);
@@ -127,7 +132,7 @@ export function parseProtoFiles(files: readonly ProtoImport[], imports: readonly
   collectOwned(root, pkg ?? "", owned);
   for (const imported of imports) {
     try {
-      protobuf.parse(imported.text, root, { keepCase: true });
+      pb().parse(imported.text, root, { keepCase: true });
     } catch {
       // as in parseProto
     }
@@ -140,11 +145,11 @@ const OWNED_TYPES = new WeakSet<protobuf.ReflectionObject>();
 
 function collectOwned(ns: protobuf.NamespaceBase, pkg: string, owned: Set<string>): void {
   for (const nested of ns.nestedArray) {
-    if (nested instanceof protobuf.Type || nested instanceof protobuf.Enum || nested instanceof protobuf.Service) {
+    if (nested instanceof pb().Type || nested instanceof pb().Enum || nested instanceof pb().Service) {
       owned.add(relativeName(nested.fullName, pkg));
       OWNED_TYPES.add(nested);
     }
-    if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) collectOwned(nested, pkg, owned);
+    if (nested instanceof pb().Namespace || nested instanceof pb().Type) collectOwned(nested, pkg, owned);
   }
 }
 
@@ -162,7 +167,7 @@ export function locateDeclarations(text: string): Map<string, number> {
   const lines = new Map<string, number>();
   const tokens: { text: string; line: number; quoted: boolean }[] = [];
   try {
-    const tn = protobuf.tokenize(text, false);
+    const tn = pb().tokenize(text, false);
     let quote: string | undefined;
     for (let token = tn.next(); token !== null; token = tn.next()) {
       // Quoted strings come as quote, content, quote: keep the content from being read as syntax.
@@ -256,11 +261,11 @@ function ownedDeclarations(schema: ProtoSchema): Map<string, Named> {
   const out = new Map<string, Named>();
   const walk = (ns: protobuf.NamespaceBase) => {
     for (const nested of ns.nestedArray) {
-      if (nested instanceof protobuf.Type || nested instanceof protobuf.Enum || nested instanceof protobuf.Service) {
+      if (nested instanceof pb().Type || nested instanceof pb().Enum || nested instanceof pb().Service) {
         const name = relativeName(nested.fullName, schema.package);
         if (schema.owned.has(name)) out.set(name, nested);
       }
-      if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) walk(nested);
+      if (nested instanceof pb().Namespace || nested instanceof pb().Type) walk(nested);
     }
   };
   walk(schema.root);
@@ -305,9 +310,9 @@ type FieldType =
 function fieldType(field: protobuf.Field, typeName = field.type): FieldType {
   if (typeName in WIRE_GROUPS) return { kind: "scalar", name: typeName };
   const parent = field.parent;
-  const found = parent ? parent.lookup(typeName, [protobuf.Type, protobuf.Enum]) : null;
-  if (found instanceof protobuf.Type) return { kind: "message", name: found.fullName.replace(/^\./, ""), type: found };
-  if (found instanceof protobuf.Enum) return { kind: "enum", name: found.fullName.replace(/^\./, ""), enum: found };
+  const found = parent ? parent.lookup(typeName, [pb().Type, pb().Enum]) : null;
+  if (found instanceof pb().Type) return { kind: "message", name: found.fullName.replace(/^\./, ""), type: found };
+  if (found instanceof pb().Enum) return { kind: "enum", name: found.fullName.replace(/^\./, ""), enum: found };
   return { kind: "unresolved", name: typeName.replace(/^\./, "") };
 }
 
@@ -428,8 +433,8 @@ function messageFieldBreaks(base: protobuf.Type, head: protobuf.Type, seen: Set<
     const at = [`F:${headName}#${hf.id}`];
     const bt = fieldType(bf);
     const ht = fieldType(hf);
-    const bMap = bf instanceof protobuf.MapField;
-    const hMap = hf instanceof protobuf.MapField;
+    const bMap = bf instanceof pb().MapField;
+    const hMap = hf instanceof pb().MapField;
     if (bMap !== hMap) {
       breaks.push({ rule: "FIELD_WIRE_COMPATIBLE_TYPE", side: "head", at, key: `${headName}#${hf.id} type`, message: `field ${hwhere} changed between map and non-map` });
       continue;
@@ -548,15 +553,15 @@ export function diffProtoMessages(baseInput: ProtoSchema | string, headInput: Pr
   }
   const baseDecls = ownedDeclarations(base);
   const headDecls = ownedDeclarations(head);
-  const removedMessages = [...baseDecls].filter(([name, d]) => d instanceof protobuf.Type && !(headDecls.get(name) instanceof protobuf.Type));
-  const addedMessages = [...headDecls].filter(([name, d]) => d instanceof protobuf.Type && !(baseDecls.get(name) instanceof protobuf.Type));
+  const removedMessages = [...baseDecls].filter(([name, d]) => d instanceof pb().Type && !(headDecls.get(name) instanceof pb().Type));
+  const addedMessages = [...headDecls].filter(([name, d]) => d instanceof pb().Type && !(baseDecls.get(name) instanceof pb().Type));
   for (const [name, decl] of baseDecls) {
     const after = headDecls.get(name);
     // A declaration nested in a removed message goes with it: one break for the parent is enough.
     const parent = name.split(".").slice(0, -1).join(".");
-    if (parent && baseDecls.get(parent) instanceof protobuf.Type && !(headDecls.get(parent) instanceof protobuf.Type)) continue;
-    if (decl instanceof protobuf.Type) {
-      if (after instanceof protobuf.Type) {
+    if (parent && baseDecls.get(parent) instanceof pb().Type && !(headDecls.get(parent) instanceof pb().Type)) continue;
+    if (decl instanceof pb().Type) {
+      if (after instanceof pb().Type) {
         raw.push(...messageFieldBreaks(decl, after, new Set(), level, name, name));
         continue;
       }
@@ -569,8 +574,8 @@ export function diffProtoMessages(baseInput: ProtoSchema | string, headInput: Pr
       } else {
         raw.push({ rule: "MESSAGE_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `message ${name} was removed` });
       }
-    } else if (decl instanceof protobuf.Enum) {
-      if (after instanceof protobuf.Enum) {
+    } else if (decl instanceof pb().Enum) {
+      if (after instanceof pb().Enum) {
         raw.push(...enumBreaks(decl, after, name, level));
       } else if (level === "wire-json") {
         raw.push({ rule: "ENUM_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `enum ${name} was removed` });
@@ -622,13 +627,13 @@ export function diffProtoServices(baseInput: ProtoSchema | string, headInput: Pr
   const baseDecls = ownedDeclarations(base);
   const headDecls = ownedDeclarations(head);
   const typeName = (schema: ProtoSchema, method: protobuf.Method, name: string) => {
-    const found = method.parent?.lookup(name, [protobuf.Type]);
+    const found = method.parent?.lookup(name, [pb().Type]);
     return found ? relativeName(found.fullName, schema.package) : name.replace(/^\./, "");
   };
   for (const [name, decl] of baseDecls) {
-    if (!(decl instanceof protobuf.Service)) continue;
+    if (!(decl instanceof pb().Service)) continue;
     const after = headDecls.get(name);
-    if (!(after instanceof protobuf.Service)) {
+    if (!(after instanceof pb().Service)) {
       raw.push({ rule: "SERVICE_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `service ${name} was removed` });
       continue;
     }

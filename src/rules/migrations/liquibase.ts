@@ -1,4 +1,3 @@
-import sax from "sax";
 import { analyzeSql } from "./sql.js";
 import { parseStructured, isRecord, asArray, type StructuredDoc } from "../../engine/structured.js";
 import type { MigrationAnalysis, MigrationOp } from "./types.js";
@@ -81,6 +80,8 @@ async function judgeChange(change: ChangeInput, out: MigrationAnalysis): Promise
 
 async function analyzeXml(text: string): Promise<MigrationAnalysis> {
   const out: MigrationAnalysis = { ops: [], issues: [] };
+  // sax is loaded by the first XML changelog.
+  const { default: sax } = await import("sax");
   const parser = sax.parser(true, { position: true });
   const changes: ChangeInput[] = [];
   const stack: string[] = [];

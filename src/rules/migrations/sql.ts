@@ -1,4 +1,4 @@
-import { parse } from "libpg-query";
+import type { parse } from "libpg-query";
 import { lineAt, tableKey, type MigrationAnalysis, type MigrationOp } from "./types.js";
 
 /**
@@ -52,9 +52,13 @@ export async function analyzeSql(source: string, firstLine = 1, state: SqlState 
 
 type ParseTree = Awaited<ReturnType<typeof parse>>;
 
+/** The Postgres parser (WebAssembly), loaded by the first migration that needs it. */
+let postgres: Promise<{ parse: typeof parse }> | undefined;
+
 async function tryParse(sql: string): Promise<ParseTree | undefined> {
+  const parser = await (postgres ??= import("libpg-query"));
   try {
-    return await parse(sql);
+    return await parser.parse(sql);
   } catch {
     return undefined;
   }
