@@ -51,6 +51,17 @@ const SYNTAX: Record<Language, Syntax> = {
   ruby: { lineComment: ["#"], blockComment: false, quotes: ["'", '"'], triple: false },
 };
 
+/** Where a comment or a string may start, per language: everything else is skipped by one search. */
+const OPENERS: Record<Language, RegExp> = {
+  js: /\/\/|\/\*|['"`]/g,
+  python: /#|['"]/g,
+  go: /\/\/|\/\*|["`']/g,
+  java: /\/\/|\/\*|["']/g,
+  kotlin: /\/\/|\/\*|["']/g,
+  csharp: /\/\/|\/\*|["']/g,
+  ruby: /#|['"]/g,
+};
+
 /**
  * Same-length copy of `text` where comments and the contents of string literals are blanked with
  * spaces (quotes kept, newlines kept), so code patterns never match inside prose. Interpolations stay
@@ -63,8 +74,13 @@ export function maskSource(text: string, language: Language): string {
   const blank = (from: number, to: number) => {
     if (to > from) ranges.push([from, Math.min(to, text.length)]);
   };
+  const opener = OPENERS[language];
   let i = 0;
   while (i < text.length) {
+    opener.lastIndex = i;
+    const found = opener.exec(text);
+    if (!found) break;
+    i = found.index;
     const ch = text[i]!;
     if (syntax.lineComment.some((c) => text.startsWith(c, i))) {
       const end = text.indexOf("\n", i);
@@ -87,14 +103,34 @@ export function maskSource(text: string, language: Language): string {
     i++;
   }
   if (ranges.length === 0) return text;
-  let out = "";
+  const parts: string[] = [];
   let at = 0;
   for (const [from, to] of ranges) {
     if (from < at) continue;
-    out += text.slice(at, from) + text.slice(from, to).replace(/[^\n]/g, " ");
+    parts.push(text.slice(at, from), blankOut(text.slice(from, to)));
     at = to;
   }
-  return out + text.slice(at);
+  parts.push(text.slice(at));
+  return parts.join("");
+}
+
+/** Spaces in place of every character but newlines. */
+function blankOut(segment: string): string {
+  return segment.includes("\n") ? segment.replace(/[^\n]/g, " ") : " ".repeat(segment.length);
+}
+
+/** Characters inside a string literal that need a look (escapes, line ends, the quote, interpolations). */
+const stringStops = new Map<string, RegExp>();
+
+function stringStop(quote: string, raw: boolean, multiline: boolean, interpolation: string | undefined): RegExp {
+  const key = `${quote}${raw ? "r" : ""}${multiline ? "m" : ""}${interpolation ?? ""}`;
+  let stop = stringStops.get(key);
+  if (!stop) {
+    const chars = [quote, ...(raw ? [] : ["\\"]), ...(multiline ? [] : ["\n"]), ...(interpolation ? [interpolation] : [])];
+    stop = new RegExp(`[${chars.map((c) => c.replace(/[\\\]^-]/g, "\\$&").replace("\n", "\\n")).join("")}]`, "g");
+    stringStops.set(key, stop);
+  }
+  return stop;
 }
 
 /** Blanks one string literal starting at `start`; returns the offset after it. */
@@ -118,9 +154,17 @@ function skipString(
     (language === "csharp" && text[start - 1] === "$");
   const raw = (language === "python" && /[rR]/.test(prefix)) || (language === "go" && quote === "`");
   const multiline = triple !== undefined || (language === "js" && quote === "`") || (language === "go" && quote === "`");
+  // The first character of an interpolation opener: `${`, `#{`, or `{`.
+  const interpolation = !interpolates ? undefined : language === "js" || language === "kotlin" ? "$" : language === "ruby" ? "#" : "{";
+  const stop = stringStop(quote, raw, multiline, interpolation);
   let i = start + open;
   let segmentStart = i;
   while (i < text.length) {
+    // Every other character is just part of the string.
+    stop.lastIndex = i;
+    const found = stop.exec(text);
+    if (!found) break;
+    i = found.index;
     const ch = text[i]!;
     if (ch === "\\" && !raw) {
       i += 2;
@@ -166,7 +210,7 @@ function skipString(
 /** Offsets where each line starts (line 1 at index 0). */
 export function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === "\n") starts.push(i + 1);
+  for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) starts.push(nl + 1);
   return starts;
 }
 
