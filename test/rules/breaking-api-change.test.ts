@@ -400,6 +400,44 @@ describe("breaking-api-change: formats and keys", () => {
     expect(result.found).toEqual(["a.graphql:1 a.graphql: GraphQL schema file removed (1 types)"]);
   });
 
+  it("GraphQL: only changed types are compared, but a change is judged against the types it uses", async () => {
+    // Order is unchanged; Filter (an input of a changed argument) and the interface stay as they were.
+    const common = lines(
+      "interface Node {", //                                      1
+      "  id: ID!", //                                             2
+      "}", //                                                     3
+      "enum Order {", //                                          4
+      "  ASC", //                                                 5
+      "  DESC", //                                                6
+      "}", //                                                     7
+      "input Filter {", //                                        8
+      "  order: Order = ASC", //                                  9
+      "  ids: [ID!] = []", //                                     10
+      "}", //                                                     11
+    );
+    const base = common + lines("type Item implements Node {", "  id: ID!", "  name: String", "}", "type Query {", "  items(filter: Filter, first: Int = 10): [Item!]!", "}");
+    const head =
+      common +
+      lines("type Item implements Node {", "  id: ID!", "  name: Int", "}", "type Query {", "  items(filter: Filter!, first: Int = 10, order: Order!): [Item!]!", "}");
+    const result = await run({ "schema.graphql": base }, { "schema.graphql": head });
+    expect(result.found).toEqual([
+      "schema.graphql:14 Item.name: Item.name changed type from String to Int",
+      "schema.graphql:17 Query.items: Query.items arg filter has changed type from Filter to Filter!",
+      "schema.graphql:17 Query.items: A required arg order on Query.items was added",
+    ]);
+  });
+
+  it("GraphQL: an unchanged part that graphql-js cannot build still makes the base unreadable", async () => {
+    // @deprecated(reason: 5) is invalid: graphql-js throws while it builds the whole schema.
+    const broken = lines("type Old {", '  a: Int @deprecated(reason: 5)', "}");
+    const result = await run(
+      { "schema.graphql": broken + lines("type Query {", "  a: Int", "}") },
+      { "schema.graphql": broken + lines("type Query {", "  b: Int", "}") },
+    );
+    expect(result.found).toEqual([]);
+    expect(result.notes.some((n) => n.includes("the base version of schema.graphql is not valid GraphQL SDL"))).toBe(true);
+  });
+
   it("GraphQL: a syntax error at head is a problem with its line", async () => {
     const result = await run({ "schema.graphql": "type Query { a: Int }\n" }, { "schema.graphql": "type Query {\n  a: Int\n  b(: Int\n}\n" });
     expect(result.problems).toHaveLength(1);
