@@ -70,9 +70,22 @@ export function isExample(path: string): boolean {
   return lowerDirs(path).some((d) => EXAMPLE_DIRS.has(d));
 }
 
-/** Vendored, generated or built output. */
+/** Where GOPATH-style dependency trees live: godep's `Godeps/_workspace`, a checked-in `.gopath`/`_vendor`. */
+const GOPATH_ROOTS = /^(godeps|_workspace|\.?_?gopath|_vendor)$/;
+/** A Go import path's host (`github.com`, `golang.org`, `gopkg.in`, `k8s.io`). */
+const IMPORT_HOST = /^[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$/;
+
+/**
+ * Vendored, generated or built output, including GOPATH-style trees of other repositories
+ * (`Godeps/_workspace/src/github.com/<owner>/<repo>/…`, `.gopath/src/golang.org/x/…`). A `src/<host>/`
+ * tree elsewhere is not assumed vendored: Kubernetes keeps its own modules in `staging/src/k8s.io/`.
+ */
 export function isVendored(path: string): boolean {
-  return lowerDirs(path).some((d) => VENDOR_DIRS.has(d));
+  const dirs = lowerDirs(path);
+  if (dirs.some((d) => VENDOR_DIRS.has(d))) return true;
+  if (dirs.includes("godeps")) return true;
+  const src = dirs.indexOf("src");
+  return src > 0 && GOPATH_ROOTS.test(dirs[src - 1]!) && IMPORT_HOST.test(dirs[src + 1] ?? "");
 }
 
 /** Development-only environments (dev containers, editor and repo-tooling config). */
@@ -108,24 +121,63 @@ export function isPackageManifest(path: string): boolean {
   return MANIFESTS.has(name) || /\.(csproj|fsproj|vbproj)$/.test(name) || /^requirements(-[\w.-]+)?\.txt$/.test(name);
 }
 
-/** Versions, digests and commit hashes: what a dependency bump changes. */
-const VERSION_TOKEN = /\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\bv?\d+(?:\.\d+)+(?:[-+.][0-9A-Za-z.-]+)?\b|\bv\d+\b|(?<=[@:~^])\d+\b/g;
+/**
+ * Versions, digests and commit hashes: what a dependency bump changes. A dotted version glued to a name
+ * (`/usr/local/lib/python3.12/`) is one too: it follows the base image's version.
+ */
+const VERSION_TOKEN = /\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\bv?\d+(?:\.\d+)+(?:[-+.][0-9A-Za-z.-]+)?\b|\bv\d+\b|(?<=[@:~^])\d+\b|(?<=[A-Za-z])\d+(?:\.\d+)+\b/g;
 /** `@sha256:<digest>` pins, added to or removed from an image reference. */
 const DIGEST_PIN = /@sha256:[0-9a-f]{64}/g;
 /** Lines whose whole value is a reference to something versioned elsewhere (image, chart, tag, ref). */
-const REFERENCE_LINE = /^(\s*-?\s*["']?(?:image|repository|registry|tag|newTag|newName|digest|version|appVersion|ref|rev|sha)["']?\s*[:=])\s*\S.*$/;
-const IMAGE_NAME_LINE = /^(\s*-?\s*name\s*:)\s*["']?[\w.-]+(?::\d+)?\/[\w./-]+(?::[\w.-]+)?["']?\s*$/;
-const DOCKER_FROM = /^\s*FROM\s+(?:--platform=\S+\s+)?\S+(\s+AS\s+\S+)?\s*$/i;
+const REFERENCE_LINE = /^(\s*-?\s*["']?(image|repository|registry|tag|newTag|newName|digest|version|appVersion|ref|rev|sha)["']?\s*[:=])\s*(\S.*)$/;
+/** Reference keys whose value names an image: a new value is a bump only if it names the same image. */
+const IMAGE_KEYS = new Set(["image", "newName", "repository"]);
+const IMAGE_NAME_LINE = /^(\s*-?\s*name\s*:)\s*["']?([\w.-]+(?::\d+)?\/[\w./-]+(?::[\w.-]+)?)["']?\s*$/;
+const DOCKER_FROM = /^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(\s+AS\s+\S+)?\s*$/i;
+/** An image reference: [registry[:port]/]path/name[:tag][@digest]. */
+const IMAGE_REFERENCE = /^[\w.-]+(?::\d+)?(?:\/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$/i;
+
+/**
+ * The name an image reference runs, without registry, organisation, tag and digest: `postgres` for
+ * `docker.io/library/postgres:18-alpine`, `adservice` for `us-central1-docker.pkg.dev/google-samples/
+ * microservices-demo/adservice:v0.10.5`. Moving an image to another registry or organisation keeps its
+ * name (a mirror); `pgautoupgrade/pgautoupgrade` -> `postgres` is another image. Undefined for values that are
+ * not a literal image reference (templates, variables, URLs).
+ */
+export function imageName(reference: string): string | undefined {
+  const value = reference.trim().replace(/\s+#.*$/, "").replace(/^["']|["']$/g, "");
+  if (!IMAGE_REFERENCE.test(value)) return undefined;
+  const path = value.replace(/@sha256:[0-9a-f]+$/i, "");
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  return name.replace(/:[\w.-]+$/, "").toLowerCase();
+}
+
+/** True unless both values are image references naming different images. */
+function sameImage(before: string, after: string): boolean {
+  const a = imageName(before);
+  const b = imageName(after);
+  return a === undefined || b === undefined || versionless(a) === versionless(b);
+}
+
+/** IPv4 addresses and CIDR blocks look like four-part versions but are network configuration. */
+const IPV4 = /\b\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2})?\b/g;
 
 function versionless(text: string): string {
   // Trailing comments carry the human-readable version of a pinned digest (`uses: x@<sha> # v4.1.0`).
-  return text.replace(DIGEST_PIN, "").replace(VERSION_TOKEN, "#").replace(/\s+/g, " ").trim();
+  return text
+    .replace(DIGEST_PIN, "")
+    .replace(IPV4, (ip) => ip.replace(/\./g, "_"))
+    .replace(VERSION_TOKEN, "#")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
-/** A line with any reference value masked (`image: <ref>`), for comparing reordered documents. */
+/** A line with any reference value masked (`image: <ref postgres>`), for comparing reordered documents. */
 function referenceless(text: string): string {
-  const ref = REFERENCE_LINE.exec(text) ?? IMAGE_NAME_LINE.exec(text);
-  return ref ? `${ref[1]!.trim()} <ref>` : versionless(text);
+  const ref = REFERENCE_LINE.exec(text);
+  if (ref) return `${ref[1]!.trim()} <ref${IMAGE_KEYS.has(ref[2]!) ? ` ${imageName(ref[3]!) ?? ""}` : ""}>`;
+  const named = IMAGE_NAME_LINE.exec(text);
+  return named ? `${named[1]!.trim()} <ref ${imageName(named[2]!) ?? ""}>` : versionless(text);
 }
 
 /** Dockerfile lines that mean the same: instruction keywords are case-insensitive, `ENV k v` is `ENV k=v`. */
@@ -139,18 +191,19 @@ function dockerfileLine(text: string): string {
 }
 
 function sameButForReferences(before: string, after: string): boolean {
-  if (versionless(before) === versionless(after)) return true;
   const a = REFERENCE_LINE.exec(before);
   const b = REFERENCE_LINE.exec(after);
-  if (a && b && a[1] === b[1]) return true;
+  // An image reference is bumped only when it still names the same image (tag, digest or registry moved).
+  if (a && b && a[1] === b[1]) return !IMAGE_KEYS.has(a[2]!) || sameImage(a[3]!, b[3]!);
+  if (versionless(before) === versionless(after)) return true;
   // Kustomize `images: - name: registry/path/image`: the image being replaced, a reference too.
   const na = IMAGE_NAME_LINE.exec(before);
   const nb = IMAGE_NAME_LINE.exec(after);
-  if (na && nb && na[1] === nb[1]) return true;
-  // FROM <image> AS <stage>: a new base image reference for the same stage.
+  if (na && nb && na[1] === nb[1]) return sameImage(na[2]!, nb[2]!);
+  // FROM <image> AS <stage>: a new reference to the same base image for the same stage.
   const fa = DOCKER_FROM.exec(before);
   const fb = DOCKER_FROM.exec(after);
-  return fa !== null && fb !== null && (fa[1] ?? "").toLowerCase() === (fb[1] ?? "").toLowerCase();
+  return fa !== null && fb !== null && (fa[2] ?? "").toLowerCase() === (fb[2] ?? "").toLowerCase() && sameImage(fa[1]!, fb[1]!);
 }
 
 /**
