@@ -11,17 +11,24 @@ import {
   type InfraKind,
 } from "../engine/kinds/infra.js";
 import { mayBeKubernetesText } from "../engine/kinds/kubernetes.js";
-import { isCommentOrDescriptionOnly, isVersionBumpOnly } from "../engine/kinds/noise.js";
+import { deepEqual } from "../engine/kinds/material.js";
+import { imageName, isCommentOrDescriptionOnly, isVersionBumpOnly } from "../engine/kinds/noise.js";
 import { dirname, extension, pathIndex, type PathIndex } from "../engine/kinds/paths.js";
+import { materialTerraformUnits, type TerraformSource } from "../engine/kinds/terraform.js";
+import { isRecord } from "../engine/structured.js";
 import type { TriggerHit, TriggerModule } from "../engine/types.js";
-import { isIgnoredByTriggers, manifestHeaders, noteUnparsable, pathAt, sideOf, verbOf } from "./support.js";
+import { changedLines, documentValue, isIgnoredByTriggers, manifestHeaders, noteUnparsable, pathAt, sideOf, verbOf } from "./support.js";
 
 /**
  * Infrastructure change: what runs the system — Kubernetes manifests (by content: apiVersion + kind),
  * Helm charts and values, Kustomize, Terraform/OpenTofu/Terragrunt, Pulumi projects, CloudFormation/SAM
- * and CDK apps, Dockerfiles, compose files, CI/CD pipelines, gateway and mesh config (Istio and
- * Ingress by content; Envoy, Kong, nginx, Traefik, HAProxy, Caddy by name), Serverless, Nomad, Skaffold.
- * A modification that only bumps versions or digests (Dependabot, Renovate) does not count.
+ * and CDK apps, Dockerfiles, compose files, gateway and mesh config (Istio and Ingress by content; Envoy,
+ * Kong, nginx, Traefik, HAProxy, Caddy by name), Serverless, Nomad, Skaffold.
+ * Not counted: a modification that only bumps versions, digests or the tag of the same image (Dependabot,
+ * Renovate), edits only comments or descriptions, or moves a file unchanged; compose edits that leave the
+ * parsed services, networks and volumes equal; Terraform edits outside resources, data sources, modules,
+ * providers, locals, variable defaults and the backend (see engine/kinds/terraform.ts); CI pipelines,
+ * which are the team's tooling (they are still classified, so other detectors can tell them apart).
  *
  * Review type `production-readiness`. Dimensions:
  * - `delivery-runtime`: resources, probes, rollout and rollback are the heart of an infra change;
@@ -34,14 +41,16 @@ import { isIgnoredByTriggers, manifestHeaders, noteUnparsable, pathAt, sideOf, v
 export const infraChange: TriggerModule = {
   id: "infra-change",
   title: "Infrastructure change",
-  description: "Changes how the system is built, deployed or run (Kubernetes, Helm, Terraform, Dockerfiles, CI pipelines, gateways).",
+  description: "Changes how the system is built, deployed or run (Kubernetes, Helm, Terraform, compose files, Dockerfiles, gateways).",
   reviewType: "production-readiness",
   dimensions: ["reliability", "observability", "security-privacy", "delivery-runtime", "cost-governance"],
   async detect(ctx) {
     const hits: TriggerHit[] = [];
     const bumps: string[] = [];
     const cosmetic: string[] = [];
+    const moved: string[] = [];
     const pipelines: string[] = [];
+    const terraform: ChangedFile[] = [];
     const candidates = ctx.files.filter((f) => !isIgnoredByTriggers(f));
     // Charts, kustomizations and Pulumi/CDK projects are known by a marker file near the changed one: list
     // the trees only when a changed file could depend on such a marker.
@@ -71,55 +80,147 @@ export const infraChange: TriggerModule = {
         }
       }
       if (kind === undefined) continue;
-      if (file.status === "modified" && file.patch !== undefined) {
-        const removed = ctx.removedLines(file.path);
-        const added = await ctx.addedLines(file.path);
-        if (isVersionBumpOnly(removed, added)) {
-          bumps.push(file.path);
-          continue;
-        }
-        if (isCommentOrDescriptionOnly(removed, added)) {
-          cosmetic.push(file.path);
-          continue;
-        }
-      }
-      if (kind === "CI pipeline" && !(await touchesDelivery(ctx, file))) {
+      // CI workflows are the team's tooling, not how the system runs (label policy), even when they deploy.
+      if (kind === "CI pipeline") {
         pipelines.push(file.path);
+        continue;
+      }
+      if (file.status === "modified" || file.status === "renamed") {
+        const verdict = await immaterialEdit(ctx, file, kind);
+        if (verdict === "moved") moved.push(`${file.previousPath ?? file.path} -> ${file.path}`);
+        else if (verdict === "bump") bumps.push(file.path);
+        else if (verdict === "cosmetic") cosmetic.push(file.path);
+        if (verdict !== undefined) continue;
+      }
+      if (isTerraformSource(file)) {
+        terraform.push(file);
         continue;
       }
       const hit: TriggerHit = { file: file.path, reason: `${verbOf(file)} ${KIND_LABELS[kind] ?? kind} ${file.path}${detail}` };
       // Where the change starts in a modified file; where the first object is in an added one.
-      if (file.status === "modified" || file.status === "renamed") line = (await ctx.addedLines(file.path))[0]?.line;
+      if (file.status === "modified" || file.status === "renamed") line = (await changedLines(ctx, file))?.added[0]?.line;
       else if (file.status === "removed") line = undefined;
       if (line !== undefined) hit.line = line;
       hits.push(hit);
     }
+    const outsideResources = await terraformHits(ctx, terraform, hits);
     if (bumps.length > 0) ctx.note(`infra-change: version-only bumps were not counted as infrastructure changes: ${bumps.join(", ")}`);
-    if (cosmetic.length > 0) ctx.note(`infra-change: changes to comments or descriptions only were not counted: ${cosmetic.join(", ")}`);
-    if (pipelines.length > 0) ctx.note(`infra-change: CI changes that do not touch deployment were not counted: ${pipelines.join(", ")}`);
-    return hits;
+    if (cosmetic.length > 0) ctx.note(`infra-change: changes to comments, descriptions or formatting only were not counted: ${cosmetic.join(", ")}`);
+    if (moved.length > 0) ctx.note(`infra-change: files moved without changes were not counted: ${moved.join(", ")}`);
+    if (outsideResources.length > 0) {
+      ctx.note(
+        `infra-change: Terraform changes outside resources, data sources, modules, providers, locals, variable defaults and the backend (version constraints, provider metadata, outputs, variable descriptions) were not counted: ${outsideResources.join(", ")}`,
+      );
+    }
+    if (pipelines.length > 0) ctx.note(`infra-change: CI pipelines are the team's tooling and were not counted as infrastructure changes: ${pipelines.join(", ")}`);
+    const order = new Map(ctx.files.map((f, i) => [f.path, i]));
+    return hits.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
   },
 };
 
 /**
- * Words of a pipeline step that builds, ships or changes an environment. Pipelines that only lint, test
- * or harden the CI itself are the team's tooling, not how the system runs.
+ * Why a modified or renamed infrastructure file changes nothing material, or undefined when it does:
+ * moved as it was, only versions, digests or references to the same image bumped, only comments or
+ * descriptions edited, or (compose) only the obsolete top-level `version`/`name` keys or formatting changed.
+ * A renamed file is judged against its previous path.
  */
-const DELIVERY = /\b(deploy\w*|release|publish|promote|rollout|rollback|environment|kubectl|helm|helmfile|kustomize|terraform|tofu|terragrunt|pulumi|cdk|sam|serverless|argocd|flux|skaffold|docker\s+(push|buildx)|build-push-action|gcloud|aws|az|eksctl|ecs|cloudformation|k8s|kubernetes|prod\w*|staging|canary)\b/i;
-
-/** True when a CI pipeline change touches delivery (or the whole pipeline is added or removed and it deploys). */
-async function touchesDelivery(ctx: ReviewContext, file: ChangedFile): Promise<boolean> {
-  if (file.status === "added" || file.status === "removed" || file.status === "copied" || file.patch === undefined) {
-    const text = await ctx.text(sideOf(file), pathAt(file, sideOf(file)));
-    return text === undefined || text.split("\n").some((l) => DELIVERY.test(withoutComment(l)));
-  }
-  const lines = [...ctx.removedLines(file.path), ...(await ctx.addedLines(file.path))];
-  return lines.some((l) => DELIVERY.test(withoutComment(l.text)));
+async function immaterialEdit(ctx: ReviewContext, file: ChangedFile, kind: InfraKind): Promise<"moved" | "bump" | "cosmetic" | undefined> {
+  const lines = await changedLines(ctx, file);
+  if (!lines) return undefined;
+  const { removed, added } = lines;
+  if (removed.length === 0 && added.length === 0) return file.status === "renamed" ? "moved" : "cosmetic";
+  if (isVersionBumpOnly(removed, added)) return "bump";
+  if (isCommentOrDescriptionOnly(removed, added)) return "cosmetic";
+  if (kind === "Compose") return composeVerdict(ctx, file);
+  return undefined;
 }
 
-/** A pipeline line without its YAML (`#`) or Groovy (`//`) comment. */
-function withoutComment(line: string): string {
-  return line.replace(/^\s*(#|\/\/).*$/, "").replace(/\s#.*$/, "");
+/** Compose files compared as parsed data: the same services, networks, volumes, configs and secrets. */
+async function composeVerdict(ctx: ReviewContext, file: ChangedFile): Promise<"bump" | "cosmetic" | undefined> {
+  const before = await documentValue(ctx, "base", pathAt(file, "base"));
+  const after = await documentValue(ctx, "head", file.path);
+  if (!before || !after || (before.parsed?.errors.length ?? 0) > 0 || (after.parsed?.errors.length ?? 0) > 0) return undefined;
+  if (!isRecord(before.value) || !isRecord(after.value)) return undefined;
+  if (deepEqual(composeSubstance(before.value, false), composeSubstance(after.value, false))) return "cosmetic";
+  if (deepEqual(composeSubstance(before.value, true), composeSubstance(after.value, true))) return "bump";
+  return undefined;
+}
+
+/**
+ * A compose document without what Compose ignores or only labels: the obsolete top-level `version` and
+ * the project `name`. With `maskImages`, each service's image is reduced to the image it names (its tag,
+ * digest and registry are versions of it).
+ */
+function composeSubstance(doc: Record<string, unknown>, maskImages: boolean): Record<string, unknown> {
+  const rest = Object.fromEntries(Object.entries(doc).filter(([key]) => key !== "version" && key !== "name"));
+  if (!maskImages || !isRecord(rest.services)) return rest;
+  const services: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(rest.services)) {
+    services[name] = isRecord(spec) && typeof spec.image === "string" ? { ...spec, image: imageName(spec.image) ?? spec.image } : spec;
+  }
+  return { ...rest, services };
+}
+
+/** `.tf`/`.tofu` files (not `.tfvars`, whose every value is an input, nor JSON syntax): judged by block. */
+function isTerraformSource(file: ChangedFile): boolean {
+  const paths = file.previousPath ? [file.path, file.previousPath] : [file.path];
+  return paths.every((p) => /\.(tf|tofu)$/.test(p));
+}
+
+/**
+ * Terraform/OpenTofu files, judged per module (directory) by the blocks they change: adds a hit for each
+ * file with a changed resource, data source, module, provider, local, variable default or backend, and
+ * returns the files whose changes lie elsewhere (version constraints, provider metadata, outputs…).
+ * A file that cannot be read or scanned counts, as it would without this analysis.
+ */
+async function terraformHits(ctx: ReviewContext, files: ChangedFile[], hits: TriggerHit[]): Promise<string[]> {
+  const groups = new Map<string, Array<{ file: ChangedFile } & TerraformSource>>();
+  const material = new Map<ChangedFile, string[]>();
+  for (const file of files) {
+    const sides: Side[] = file.status === "added" || file.status === "copied" ? ["head"] : file.status === "removed" ? ["base"] : ["base", "head"];
+    for (const side of sides) {
+      const path = pathAt(file, side);
+      const text = await ctx.text(side, path);
+      if (text === undefined) {
+        material.set(file, []);
+        continue;
+      }
+      const dir = dirname(path);
+      let group = groups.get(dir);
+      if (!group) groups.set(dir, (group = []));
+      group.push({ file, side, path, text });
+    }
+  }
+  for (const group of groups.values()) {
+    const units = materialTerraformUnits(group);
+    if (!units) {
+      for (const { file } of group) if (!material.has(file)) material.set(file, []);
+      continue;
+    }
+    for (const unit of units) {
+      const file = group.find((g) => g.side === unit.side && g.path === unit.path)!.file;
+      const keys = material.get(file) ?? [];
+      if (!keys.includes(unit.key)) keys.push(unit.key);
+      material.set(file, keys);
+    }
+  }
+  const outside: string[] = [];
+  for (const file of files) {
+    const keys = material.get(file);
+    if (!keys) {
+      outside.push(file.path);
+      continue;
+    }
+    const label = file.path.endsWith(".tofu") ? "OpenTofu configuration" : "Terraform configuration";
+    const what = keys.length === 0 ? "" : ` (${keys.slice(0, 3).join(", ")}${keys.length > 3 ? ` and ${keys.length - 3} more` : ""})`;
+    const hit: TriggerHit = { file: file.path, reason: `${verbOf(file)} ${label} ${file.path}${what}` };
+    if (file.status === "modified" || file.status === "renamed") {
+      const line = (await changedLines(ctx, file))?.added[0]?.line;
+      if (line !== undefined) hit.line = line;
+    }
+    hits.push(hit);
+  }
+  return outside;
 }
 
 /** How a hit names the file ("changes Kubernetes manifest k8s/cart.yaml (Deployment cart)"). */

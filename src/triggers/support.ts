@@ -4,6 +4,7 @@ import type { ReviewContext } from "../engine/context.js";
 import { isDevTooling, isDocumentation, isExample, isLockfile, isTest, isVendored } from "../engine/kinds/noise.js";
 import { kubernetesObjects, mayBeKubernetesText, quickKubernetesObjects, type KubernetesObjectHeader } from "../engine/kinds/kubernetes.js";
 import { extension } from "../engine/kinds/paths.js";
+import { parsePatch, type PatchLine } from "../engine/patch.js";
 import type { StructuredFile } from "../engine/structured.js";
 
 /** The side where a changed file's current content lives: base for removed files, head otherwise. */
@@ -130,4 +131,21 @@ export async function documentValue(ctx: ReviewContext, side: Side, path: string
 export function lineMatching(text: string, pattern: RegExp): number {
   const match = pattern.exec(text);
   return match ? text.slice(0, match.index).split("\n").length : 1;
+}
+
+/**
+ * Lines a modified or renamed file removes (base line numbers) and adds (head line numbers). A renamed
+ * file is compared with its previous path; when the source gave no patch (a pure rename on GitHub, a huge
+ * diff), the two texts are diffed here. Undefined when either text cannot be read.
+ */
+export async function changedLines(ctx: ReviewContext, file: ChangedFile): Promise<{ removed: PatchLine[]; added: PatchLine[] } | undefined> {
+  if (file.patch !== undefined && file.patch !== "") return { removed: ctx.removedLines(file.path), added: await ctx.addedLines(file.path) };
+  const before = await ctx.text("base", pathAt(file, "base"));
+  const after = await ctx.text("head", file.path);
+  if (before === undefined || after === undefined) return undefined;
+  if (before === after) return { removed: [], added: [] };
+  const { unifiedHunks } = await import("../engine/memory-change.js");
+  const { removed, added } = parsePatch(unifiedHunks(before, after).text);
+  const clean = (lines: PatchLine[]) => lines.map((l) => ({ line: l.line, text: l.text.replace(/\r$/, "") }));
+  return { removed: clean(removed), added: clean(added) };
 }

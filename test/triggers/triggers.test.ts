@@ -103,9 +103,31 @@ describe("reasons and lines", () => {
   });
 
   it("notes version-only bumps it did not count", async () => {
-    const report = await run({ ".github/workflows/ci.yml": "steps:\n  - uses: actions/checkout@v3\n" }, { ".github/workflows/ci.yml": "steps:\n  - uses: actions/checkout@v4\n" });
+    const report = await run({ "Dockerfile": "FROM node:20-alpine\nCMD [\"node\", \"server.js\"]\n" }, { "Dockerfile": "FROM node:22-alpine\nCMD [\"node\", \"server.js\"]\n" });
     expect(report.triggers).toEqual([]);
-    expect(report.notes).toContain("infra-change: version-only bumps were not counted as infrastructure changes: .github/workflows/ci.yml");
+    expect(report.notes).toContain("infra-change: version-only bumps were not counted as infrastructure changes: Dockerfile");
+  });
+
+  it("notes CI pipelines, renamed files and Terraform outside resources it did not count", async () => {
+    const compose = "services:\n  db:\n    image: postgres:17\n";
+    const report = await run(
+      { ".github/workflows/deploy.yml": "steps:\n  - run: make\n", "docker-compose.yml": compose, "outputs.tf": "" },
+      { ".github/workflows/deploy.yml": "steps:\n  - run: kubectl apply -k deploy/prod\n", "compose.yml": compose, "outputs.tf": 'output "id" {\n  value = aws_vpc.this.id\n}\n' },
+      { renames: { "compose.yml": "docker-compose.yml" } },
+    );
+    expect(report.triggers).toEqual([]);
+    expect(report.notes).toContain("infra-change: CI pipelines are the team's tooling and were not counted as infrastructure changes: .github/workflows/deploy.yml");
+    expect(report.notes).toContain("infra-change: files moved without changes were not counted: docker-compose.yml -> compose.yml");
+    expect(report.notes.some((n) => n.startsWith("infra-change: Terraform changes outside resources") && n.endsWith(": outputs.tf"))).toBe(true);
+  });
+
+  it("names the Terraform blocks that changed", async () => {
+    const report = await run(
+      { "main.tf": 'resource "aws_vpc" "this" {\n  cidr_block = "10.0.0.0/16"\n}\n' },
+      { "main.tf": 'resource "aws_vpc" "this" {\n  cidr_block = "10.1.0.0/16"\n}\n' },
+    );
+    const hit = report.triggers.find((t) => t.id === "infra-change")!.hits[0]!;
+    expect(hit).toEqual({ file: "main.tf", line: 2, reason: 'changes Terraform configuration main.tf (resource "aws_vpc" "this")' });
   });
 });
 
