@@ -5,8 +5,16 @@
  */
 import type { ChangedFile, Side } from "../engine/change.js";
 import type { ReviewContext } from "../engine/context.js";
-import { isComposeFile, isDockerfile } from "../engine/kinds/infra.js";
-import { definesContainers, isServiceWorkload, kubernetesObjects, type KubernetesObjectHeader } from "../engine/kinds/kubernetes.js";
+import { isCiPipeline, isComposeFile, isDockerfile, isManifestDirectory } from "../engine/kinds/infra.js";
+import {
+  containerImages,
+  definesContainers,
+  isServiceWorkload,
+  kubernetesObjects,
+  type KubernetesObject,
+  type KubernetesObjectHeader,
+} from "../engine/kinds/kubernetes.js";
+import { isNoise } from "../engine/kinds/noise.js";
 import { basename, dirname, extension, isUnder, pathIndex, type PathIndex } from "../engine/kinds/paths.js";
 import {
   catalogComponents,
@@ -17,6 +25,7 @@ import {
   isDeployableComponent,
   isRetiredLifecycle,
   isServiceMarker,
+  isThirdPartyImage,
   manifestHasEntrypoint,
   type CatalogComponent,
   type ComposeService,
@@ -177,7 +186,7 @@ async function entrypointOf(ctx: ReviewContext, side: Side, index: PathIndex, di
     if (isDockerfile(marker) && dockerfileHasEntrypoint(text)) return `the CMD/ENTRYPOINT of ${basename(marker)}`;
     if (!isDockerfile(marker) && manifestHasEntrypoint(marker, text)) return `the start script of ${basename(marker)}`;
   }
-  const relative = index.filesUnder(dir, 5000).map((p) => p.slice(dir.length + 1));
+  const relative = index.filesUnder(dir, 5000).map((p) => (dir === "" ? p : p.slice(dir.length + 1)));
   const entry = findEntrypoint(relative);
   return entry;
 }
@@ -197,11 +206,56 @@ async function workloadHeaders(ctx: ReviewContext, side: Side, path: string): Pr
   return (await manifestHeaders(ctx, side, path)).filter((o) => isServiceWorkload(o) && o.name !== "" && !o.name.includes("{{"));
 }
 
-/** True when the object really defines containers (a full workload, not a Kustomize patch); needs the YAML parser. */
-async function isFullWorkload(ctx: ReviewContext, located: Located): Promise<boolean> {
+/** The object when it really defines containers (a full workload, not a Kustomize patch); needs the YAML parser. */
+async function fullWorkload(ctx: ReviewContext, located: Located): Promise<KubernetesObject | undefined> {
   const parsed = await ctx.structured(located.side, located.path);
-  if (!parsed) return false;
-  return kubernetesObjects(parsed).some((o) => o.name === located.object.name && o.kind === located.object.kind && definesContainers(o));
+  if (!parsed) return undefined;
+  return kubernetesObjects(parsed).find((o) => o.name === located.object.name && o.kind === located.object.kind && definesContainers(o));
+}
+
+/** A workload whose containers all run third-party images (postgres, redis…): infrastructure, not a team's service. */
+function runsOnlyThirdPartyImages(object: KubernetesObject): boolean {
+  const images = containerImages(object);
+  return images.length > 0 && images.every(isThirdPartyImage);
+}
+
+/** Directories of Kubernetes manifests (and the root), where a repository keeps its workloads if it has any. */
+function mayHoldManifests(path: string): boolean {
+  return /\.(ya?ml|json)$/.test(path) && !isNoise(path) && !isComposeFile(path) && !isCiPipeline(path) && (!path.includes("/") || isManifestDirectory(path));
+}
+
+/**
+ * True when `side` has no Kubernetes service workload and no Helm chart or kustomization: the change
+ * writes the repository's first (or removes its last) deployment manifests. Looks at YAML in manifest
+ * directories and at the root (and in `alsoIn`); with more than 60 candidates it assumes manifests exist.
+ */
+async function hasNoWorkloads(ctx: ReviewContext, side: Side, index: PathIndex, alsoIn: ReadonlySet<string>): Promise<boolean> {
+  const candidates: string[] = [];
+  for (const path of index.files) {
+    const name = basename(path);
+    if (/^(Chart\.ya?ml|kustomization\.ya?ml|Kustomization)$/.test(name) && !isNoise(path)) return false;
+    if (mayHoldManifests(path) || (alsoIn.has(dirname(path)) && /\.(ya?ml|json)$/.test(path))) candidates.push(path);
+    if (candidates.length > 60) return false;
+  }
+  for (const path of candidates) if ((await workloadHeaders(ctx, side, path)).length > 0) return false;
+  return true;
+}
+
+/**
+ * The deployable unit a workload deploys when that unit exists at `side` without it: the repository root
+ * (a build file and an entrypoint, e.g. pom.xml and *Application.java) or a directory named like the
+ * workload with a Dockerfile or package manifest. Undefined when there is none.
+ */
+async function existingUnit(ctx: ReviewContext, side: Side, index: PathIndex, workload: string): Promise<string | undefined> {
+  const rootMarkers = index.filesIn("").filter(isServiceMarker);
+  if (rootMarkers.length > 0 && (await entrypointOf(ctx, side, index, "", rootMarkers))) return "the repository root";
+  const wanted = unitName(workload);
+  if (wanted === "") return undefined;
+  for (const path of index.files) {
+    const dir = dirname(path);
+    if (dir !== "" && isServiceMarker(path) && !isNoise(path) && unitName(dir) === wanted) return dir;
+  }
+  return undefined;
 }
 
 async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
@@ -219,10 +273,21 @@ async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees,
   const headNames = new Set(atHead.map((l) => l.object.name));
   const baseNames = new Set(atBase.map((l) => l.object.name));
   // Only full definitions count: a patch that names a workload neither creates nor removes it.
+  const objects = new Map<Located, KubernetesObject>();
   const appeared: Located[] = [];
-  for (const l of atHead) if (!baseNames.has(l.object.name) && (await isFullWorkload(ctx, l))) appeared.push(l);
   const vanished: Located[] = [];
-  for (const l of atBase) if (!headNames.has(l.object.name) && (await isFullWorkload(ctx, l))) vanished.push(l);
+  for (const [located, others, into] of [
+    [atHead, baseNames, appeared],
+    [atBase, headNames, vanished],
+  ] as const) {
+    for (const l of located) {
+      if (others.has(l.object.name)) continue;
+      const object = await fullWorkload(ctx, l);
+      if (!object) continue;
+      objects.set(l, object);
+      into.push(l);
+    }
+  }
   // A workload renamed in place: one name out and one in within the same file is a rename, not a new service.
   const renamed = new Set<Located>();
   for (const a of appeared) {
@@ -233,17 +298,49 @@ async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees,
     }
   }
   const changed = new Set(files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
+  const thirdParty: string[] = [];
+  const deployed: string[] = [];
+  const undeployed: string[] = [];
+  // First manifests of a repository: each workload deploys a unit that existed before (asked once per side).
+  const bare: Partial<Record<Side, Promise<boolean>>> = {};
+  const manifestDirs = new Set(files.map((f) => dirname(f.path)));
+  const isBare = async (side: Side) => (bare[side] ??= trees.at(side).then((index) => hasNoWorkloads(ctx, side, index, manifestDirs)));
   for (const a of appeared) {
     if (renamed.has(a)) continue;
     // The same workload may already be defined in an unchanged file (another environment, another overlay).
     if (await definedElsewhere(ctx, "base", await trees.at("base"), a, changed)) continue;
+    if (runsOnlyThirdPartyImages(objects.get(a)!)) {
+      thirdParty.push(`${a.object.kind} ${a.object.name}`);
+      continue;
+    }
+    if (await isBare("base")) {
+      const unit = await existingUnit(ctx, "base", await trees.at("base"), a.object.name);
+      if (unit !== undefined) {
+        deployed.push(`${a.object.kind} ${a.object.name} (${unit})`);
+        continue;
+      }
+    }
     out.added.push({ file: a.file.path, line: a.object.line, reason: `adds ${a.object.kind} ${a.object.name} in ${a.file.path}` });
   }
   for (const v of vanished) {
     if (renamed.has(v)) continue;
     if (await definedElsewhere(ctx, "head", await trees.at("head"), v, changed)) continue;
+    if (runsOnlyThirdPartyImages(objects.get(v)!)) {
+      thirdParty.push(`${v.object.kind} ${v.object.name}`);
+      continue;
+    }
+    if (await isBare("head")) {
+      const unit = await existingUnit(ctx, "head", await trees.at("head"), v.object.name);
+      if (unit !== undefined) {
+        undeployed.push(`${v.object.kind} ${v.object.name} (${unit})`);
+        continue;
+      }
+    }
     out.retired.push({ file: v.file.path, reason: `removes ${v.object.kind} ${v.object.name} from ${v.path}` });
   }
+  if (thirdParty.length > 0) ctx.note(`new-service/service-retirement: workloads that only run third-party images are infrastructure, not services of their own: ${thirdParty.join(", ")}`);
+  if (deployed.length > 0) ctx.note(`new-service: the repository's first Kubernetes manifests deploy units that already existed: ${deployed.join(", ")}`);
+  if (undeployed.length > 0) ctx.note(`service-retirement: the repository's last Kubernetes manifests were removed, the units stay: ${undeployed.join(", ")}`);
 }
 
 /** Looks for a workload of the same name in unchanged manifests that share the file name or mention the name in their path. */

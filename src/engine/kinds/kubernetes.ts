@@ -95,6 +95,13 @@ export function definesContainers(object: KubernetesObject): boolean {
   return asArray(podSpec?.containers).some((c) => isRecord(c) && typeof c.image === "string" && c.image !== "");
 }
 
+/** The images of a workload's containers (init containers and sidecars excluded: they serve the main ones). */
+export function containerImages(object: KubernetesObject): string[] {
+  const spec = isRecord(object.value.spec) ? object.value.spec : {};
+  const podSpec = podSpecOf(object.kind, spec);
+  return asArray(podSpec?.containers).flatMap((c) => (isRecord(c) && typeof c.image === "string" && c.image !== "" ? [c.image] : []));
+}
+
 function podSpecOf(kind: string, spec: Record<string, unknown>): Record<string, unknown> | undefined {
   if (kind === "Pod") return spec;
   if (kind === "CronJob") {

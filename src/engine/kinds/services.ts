@@ -127,3 +127,38 @@ export function isRetiredLifecycle(lifecycle: string | undefined): boolean {
 export function isCatalogPath(path: string): boolean {
   return /^catalog-info([._-][\w.-]*)?\.ya?ml$/i.test(basename(path)) || /(^|\/)\.?backstage\/.*\.ya?ml$/.test(path);
 }
+
+/**
+ * Images teams run but do not build: databases, caches, brokers, proxies and base distributions, as
+ * Docker Official Images (`postgres`, `library/redis`, `docker.io/library/mysql`) or under their
+ * vendor's own name (`minio/minio`, `postgis/postgis`, `bitnami/redis`).
+ */
+const INFRASTRUCTURE_IMAGES = new Set([
+  "postgres", "postgis", "mysql", "mariadb", "percona", "mongo", "mongodb", "redis", "valkey", "memcached", "cassandra",
+  "couchdb", "couchbase", "neo4j", "influxdb", "clickhouse-server", "clickhouse", "elasticsearch", "opensearch", "kibana", "logstash", "solr",
+  "rabbitmq", "kafka", "zookeeper", "nats", "eclipse-mosquitto", "activemq", "pulsar", "etcd", "consul", "vault",
+  "nginx", "httpd", "haproxy", "traefik", "caddy", "envoy", "varnish", "squid", "minio", "registry", "adminer",
+  "phpmyadmin", "mongo-express", "pgadmin4", "mailhog", "mailpit", "busybox", "alpine", "ubuntu", "debian", "pgautoupgrade",
+]);
+/** Publishers whose every image is someone else's software packaged for running. */
+const VENDOR_NAMESPACES = new Set(["library", "bitnami", "bitnamilegacy", "confluentinc", "docker.elastic.co", "mcr.microsoft.com/mssql"]);
+const DOCKER_HUB = new Set(["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"]);
+
+/**
+ * True when an image reference names third-party infrastructure software (a database, cache, broker or
+ * proxy image), not something this repository builds. Unknown or templated images are not third-party.
+ */
+export function isThirdPartyImage(reference: string): boolean {
+  const value = reference.trim().replace(/^["']|["']$/g, "").replace(/@sha256:[0-9a-f]+$/i, "");
+  if (!/^[\w.-]+(?::\d+)?(?:\/[\w.-]+)*(?::[\w.-]+)?$/.test(value)) return false;
+  const parts = value.replace(/:[\w.-]+$/, "").toLowerCase().split("/");
+  const registry = parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!) ? parts.shift()! : undefined;
+  const name = parts.at(-1)!;
+  const namespace = parts.length > 1 ? parts.slice(0, -1).join("/") : undefined;
+  if (registry !== undefined && (VENDOR_NAMESPACES.has(registry) || (namespace !== undefined && VENDOR_NAMESPACES.has(`${registry}/${namespace}`)))) return true;
+  if (registry !== undefined && !DOCKER_HUB.has(registry)) return false;
+  if (namespace === undefined) return INFRASTRUCTURE_IMAGES.has(name);
+  if (VENDOR_NAMESPACES.has(namespace)) return true;
+  // The vendor's own image under its own name: minio/minio, postgis/postgis, pgautoupgrade/pgautoupgrade.
+  return namespace === name && INFRASTRUCTURE_IMAGES.has(name);
+}

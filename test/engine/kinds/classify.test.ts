@@ -187,3 +187,15 @@ describe("PathIndex", () => {
     expect(index.nearestWith("services/cart/src", ["Chart.yaml"])).toBeUndefined();
   });
 });
+
+describe("isThirdPartyImage", () => {
+  it("knows databases, caches and proxies by their official or vendor names", async () => {
+    const { isThirdPartyImage } = await import("../../../src/engine/kinds/services.js");
+    for (const image of ["postgres:17", "docker.io/library/postgres:16.4", "redis:7.2-alpine@sha256:0389bb8416d7c6ed065c25745179bf5d358e5d9472dd30a687ab36ffbb650262", "bitnami/redis:7.4", "minio/minio:RELEASE.2024-01-01T00-00-00Z", "docker.elastic.co/elasticsearch/elasticsearch:8.15.0", "mcr.microsoft.com/mssql/server:2022-latest"]) {
+      expect(isThirdPartyImage(image), image).toBe(true);
+    }
+    for (const image of ["dsyer/petclinic", "ghcr.io/acme/cart:1.4.0", "adservice", "ghcr.io/acme/postgres:1.0", "acme/redis-proxy:2", "{{ .Values.image }}"]) {
+      expect(isThirdPartyImage(image), image).toBe(false);
+    }
+  });
+});
