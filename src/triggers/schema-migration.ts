@@ -1,9 +1,9 @@
 import type { ChangedFile } from "../engine/change.js";
 import type { ReviewContext } from "../engine/context.js";
-import { migrationFramework, migrationNeedsText, schemaFileKind } from "../engine/kinds/migrations.js";
+import { isTrivialMigrationEdit, migrationFramework, migrationNeedsText, schemaFileKind, statementsAt } from "../engine/kinds/migrations.js";
 import { dirname, extension } from "../engine/kinds/paths.js";
 import type { TriggerHit, TriggerModule } from "../engine/types.js";
-import { firstAddedLine, isIgnoredByTriggers, verbOf } from "./support.js";
+import { changedLines, firstAddedLine, isIgnoredByTriggers, pathAt, verbOf } from "./support.js";
 
 /**
  * Schema migration: an added or changed migration of a known framework (Rails, Django, Alembic, Flyway,
@@ -25,18 +25,41 @@ export const schemaMigration: TriggerModule = {
   dimensions: ["data-consistency", "delivery-runtime"],
   async detect(ctx) {
     const hits: TriggerHit[] = [];
+    const untouched: string[] = [];
     for (const file of ctx.files) {
       if (isIgnoredByTriggers(file)) continue;
       const found = file.status === "removed" ? await removedSchemaScript(ctx, file) : await classify(ctx, file);
       if (!found) continue;
+      if (found.endsWith(" migration") && file.status === "modified" && !(await editChangesSchema(ctx, file))) {
+        untouched.push(file.path);
+        continue;
+      }
       const hit: TriggerHit = { file: file.path, reason: `${verbOf(file)} ${found} ${file.path}` };
       const line = await firstAddedLine(ctx, file);
       if (line !== undefined) hit.line = line;
       hits.push(hit);
     }
+    if (untouched.length > 0) ctx.note(`schema-migration: edits to existing migrations that only touch comments, imports, output or formatting were not counted: ${untouched.join(", ")}`);
     return hits;
   },
 };
+
+/**
+ * Whether an edit of an existing migration changes what it does to the database. SQL and changelog
+ * (XML/YAML/JSON) migrations: any changed statement does. Code migrations: anything but comments,
+ * imports, console output and formatting (see isTrivialMigrationEdit) — a regex string prefix or a lint
+ * fix does not. Unreadable edits count.
+ */
+async function editChangesSchema(ctx: ReviewContext, file: ChangedFile): Promise<boolean> {
+  const lines = await changedLines(ctx, file);
+  if (!lines) return true;
+  const removed = lines.removed.map((l) => l.text);
+  const added = lines.added.map((l) => l.text);
+  if (/^(sql|xml|ya?ml|json)$/.test(extension(file.path))) {
+    return [...removed, ...added].some((t) => t.trim() !== "" && !/^\s*(--|#|\/\/|\/\*|\*|<!--)/.test(t));
+  }
+  return !isTrivialMigrationEdit(removed, added);
+}
 
 async function classify(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {
   const schema = schemaFileKind(file.path);
@@ -64,11 +87,16 @@ const DDL = /\b(CREATE|DROP|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:UNLOGGED\s+|TEMPORAR
  */
 async function schemaScript(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {
   if (/(^|\/)(seeds?|seeders|fixtures|factories|testdata|samples?)\//i.test(file.path)) return undefined;
-  const lines =
-    file.status === "added" || file.status === "copied" || file.patch === undefined
-      ? ((await ctx.text("head", file.path)) ?? "").split("\n")
-      : [...ctx.removedLines(file.path), ...(await ctx.addedLines(file.path))].map((l) => l.text);
-  return lines.some((l) => !/^\s*--/.test(l) && DDL.test(l)) ? "database schema script" : undefined;
+  const head = (await ctx.text("head", file.path)) ?? "";
+  const changed = file.status === "modified" || file.status === "renamed" ? await changedLines(ctx, file) : undefined;
+  if (!changed) return head.split("\n").some((l) => !/^\s*--/.test(l) && DDL.test(l)) ? "database schema script" : undefined;
+  // A changed line is judged by the whole statement it belongs to: a column line inside CREATE TABLE is DDL.
+  const base = (await ctx.text("base", pathAt(file, "base"))) ?? "";
+  const statements = [
+    ...statementsAt(base, changed.removed.map((l) => l.line)),
+    ...statementsAt(head, changed.added.map((l) => l.line)),
+  ];
+  return statements.some((s) => DDL.test(s.text)) ? "database schema script" : undefined;
 }
 
 /** A deleted SQL script that defined schema objects (a service's database going away with it). */

@@ -103,3 +103,127 @@ export function migrationNeedsText(path: string): boolean {
   const ext = extension(path);
   return ext === "sql" || ext === "py" || ext === "go" || /^(js|ts|mjs|cjs)$/.test(ext) || /^(xml|ya?ml|json)$/.test(ext);
 }
+
+export interface SqlStatement {
+  /** 1-based first and last line. */
+  line: number;
+  endLine: number;
+  /** The statement without comments. */
+  text: string;
+}
+
+/**
+ * The statements of a SQL script with their line ranges: split at `;` outside quotes, quoted
+ * identifiers, dollar-quoted bodies and comments. The text after the last `;` is a statement too.
+ */
+export function sqlStatements(text: string): SqlStatement[] {
+  const out: SqlStatement[] = [];
+  let line = 1;
+  let start = 1;
+  let current = "";
+  let i = 0;
+  const n = text.length;
+  const flush = () => {
+    if (current.trim() !== "") out.push({ line: start, endLine: line, text: current.trim() });
+    current = "";
+  };
+  while (i < n) {
+    const c = text[i]!;
+    if (current.trim() === "" && c !== "\n") start = line;
+    if (c === "\n") {
+      line++;
+      current += c;
+      i++;
+    } else if (c === "-" && text[i + 1] === "-") {
+      while (i < n && text[i] !== "\n") i++;
+    } else if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      const stop = end < 0 ? n : end + 2;
+      for (let k = i; k < stop; k++) if (text[k] === "\n") line++;
+      current += " ";
+      i = stop;
+    } else if (c === "'" || c === '"' || c === "`") {
+      let k = i + 1;
+      while (k < n && !(text[k] === c && text[k + 1] !== c)) k += text[k] === c ? 2 : text[k] === "\\" && c === "'" ? 2 : 1;
+      const stop = Math.min(k + 1, n);
+      const quoted = text.slice(i, stop);
+      for (const ch of quoted) if (ch === "\n") line++;
+      current += quoted;
+      i = stop;
+    } else if (c === "$" && /^\$[A-Za-z_]?\w*\$/.test(text.slice(i, i + 64))) {
+      const tag = /^\$[A-Za-z_]?\w*\$/.exec(text.slice(i, i + 64))![0];
+      const end = text.indexOf(tag, i + tag.length);
+      const stop = end < 0 ? n : end + tag.length;
+      const body = text.slice(i, stop);
+      for (const ch of body) if (ch === "\n") line++;
+      current += body;
+      i = stop;
+    } else if (c === ";") {
+      current += c;
+      i++;
+      flush();
+    } else {
+      current += c;
+      i++;
+    }
+  }
+  flush();
+  return out;
+}
+
+/** The statements of `text` that contain any of `lines` (1-based). */
+export function statementsAt(text: string, lines: readonly number[]): SqlStatement[] {
+  if (lines.length === 0) return [];
+  const wanted = new Set(lines);
+  return sqlStatements(text).filter((s) => {
+    for (let l = s.line; l <= s.endLine; l++) if (wanted.has(l)) return true;
+    return false;
+  });
+}
+
+/** One line of code without its comment (`#`, `//`, `--` outside quotes) and without any whitespace. */
+function codeOf(line: string): string {
+  let out = "";
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      out += c;
+      if (c === "\\") out += line[++i] ?? "";
+      else if (c === quote) quote = undefined;
+    } else if (c === "#" || (c === "/" && line[i + 1] === "/") || (c === "-" && line[i + 1] === "-" && /^\s*$/.test(out))) {
+      break;
+    } else {
+      if (c === '"' || c === "'" || c === "`") quote = c;
+      out += c;
+    }
+  }
+  return out
+    .replace(/(^|[^\w])[rRuUbB]{1,2}(?=["'])/g, "$1") // r"…", u'…', b"…": the same literal here
+    .replace(/(^|[\s(,{]):(\w+)\s*=>/g, "$1$2:") // Ruby `:default => false` is `default: false`
+    .replace(/'/g, '"')
+    .replace(/,(?=\s*([)\]}]|$))/g, "")
+    .replace(/\s+/g, "");
+}
+
+/** Imports and console output: lines that change what a migration prints or loads, not what it does. */
+const INERT_LINE = /^(import\s|from\s+[\w.]+\s+import\s|require(_relative)?[\s(]|using\s|use\s|puts\b|print\b|say\b|console\.log\b|(logger|logging|log|LOGGER)\.\w+\(|fmt\.Print)/;
+
+/**
+ * True when an edit of an existing code migration changes nothing it does: every changed line is blank,
+ * a comment, an import or console output, or pairs with a line of the other side that is the same once
+ * whitespace, trailing commas, comments, quote style, string prefixes (`r"…"`) and Ruby hash-rocket
+ * keys (`:null => false`) are set aside, or whose lines are the same code re-wrapped or reordered (a
+ * formatter or linter run). Anything else — a schema operation, a column option, a backfill's values,
+ * a guard, the revision links — changes what the migration does to a database that has not run it yet.
+ */
+export function isTrivialMigrationEdit(removed: readonly string[], added: readonly string[]): boolean {
+  const significant = (lines: readonly string[]) => lines.filter((l) => !INERT_LINE.test(l.trim())).map(codeOf).filter((l) => l !== "");
+  const before = significant(removed);
+  const after = significant(added);
+  // The same code re-wrapped over other lines, or the same lines in another order.
+  if (before.join("") === after.join("")) return true;
+  before.sort();
+  after.sort();
+  return before.length === after.length && before.every((l, i) => l === after[i]);
+}

@@ -188,6 +188,43 @@ describe("PathIndex", () => {
   });
 });
 
+describe("sqlStatements / isSchemaOperationLine", () => {
+  it("splits statements outside quotes, dollar bodies and comments, with their lines", async () => {
+    const { sqlStatements, statementsAt } = await import("../../../src/engine/kinds/migrations.js");
+    const text = "CREATE TABLE pets (\n  id INT,\n  note TEXT DEFAULT ';'\n);\n-- a comment;\nINSERT INTO pets VALUES (1, 'a;b');\nCREATE FUNCTION f() RETURNS void AS $$ BEGIN; END; $$ LANGUAGE plpgsql;\n";
+    expect(sqlStatements(text).map((s) => [s.line, s.endLine, s.text.split(/\s+/)[0]])).toEqual([
+      [1, 4, "CREATE"],
+      [6, 6, "INSERT"],
+      [7, 7, "CREATE"],
+    ]);
+    expect(statementsAt(text, [2]).map((s) => s.line)).toEqual([1]);
+  });
+
+  it("tells formatting, comments, imports and output apart from edits that change what a migration does", async () => {
+    const { isTrivialMigrationEdit } = await import("../../../src/engine/kinds/migrations.js");
+    const trivial: Array<[string[], string[]]> = [
+      [['    tags_regex = re.compile("^([\\w\\s]+):|#([\\w-]+)", re.I | re.U)'], ['    tags_regex = re.compile(r"^([\\w\\s]+):|#([\\w-]+)", re.I | re.U)']],
+      [["      t.string   :key,          null: false"], ["      t.string :key, null: false"]],
+      [['    add_index :stories, [ "hotness" ], :name => "hotness_idx"'], ['    add_index :stories, ["hotness"], name: "hotness_idx"']],
+      [['        Keystore.arel_table[:key].matches("story:%:comment_count")).delete_all'], ['        Keystore.arel_table[:key].matches("story:%:comment_count")', "      ).delete_all"]],
+      [["from django.db import migrations, models", "import django.utils.timezone"], ["from django.db import migrations, models"]],
+      [["      puts user.username"], []],
+      [[], ["# If you are reading this file because Rails complains, stop.", ""]],
+      [["    op.add_column('user', sa.Column('name', sa.String(),))"], ['    op.add_column("user", sa.Column("name", sa.String()))']],
+    ];
+    for (const [removed, added] of trivial) expect(isTrivialMigrationEdit(removed, added), removed.concat(added).join(" / ")).toBe(true);
+    const material: Array<[string[], string[]]> = [
+      [["      t.string :subject"], ["      t.string :subject, null: false"]],
+      [[], ["    remove_index :stories, :merged_story_id"]],
+      [['    Message.where(short_id: nil).update_all(short_id: "")'], ["    if Message.where(short_id: nil).exists?", '      raise "One or more Messages with a nil short_id exist."', "    end"]],
+      [["        created_at: first_use,"], ["        created_at: first_use || Time.current,"]],
+      [['down_revision = "a92d92aa678e"'], ['down_revision = "0f740a081d20"']],
+      [["  def change"], ["  def up"]],
+    ];
+    for (const [removed, added] of material) expect(isTrivialMigrationEdit(removed, added), removed.concat(added).join(" / ")).toBe(false);
+  });
+});
+
 describe("isThirdPartyImage", () => {
   it("knows databases, caches and proxies by their official or vendor names", async () => {
     const { isThirdPartyImage } = await import("../../../src/engine/kinds/services.js");
