@@ -202,7 +202,6 @@ function codeOf(line: string): string {
     .replace(/(^|[^\w])[rRuUbB]{1,2}(?=["'])/g, "$1") // r"…", u'…', b"…": the same literal here
     .replace(/(^|[\s(,{]):(\w+)\s*=>/g, "$1$2:") // Ruby `:default => false` is `default: false`
     .replace(/'/g, '"')
-    .replace(/,(?=\s*([)\]}]|$))/g, "")
     .replace(/\s+/g, "");
 }
 
@@ -219,11 +218,14 @@ const INERT_LINE = /^(import\s|from\s+[\w.]+\s+import\s|require(_relative)?[\s(]
  */
 export function isTrivialMigrationEdit(removed: readonly string[], added: readonly string[]): boolean {
   const significant = (lines: readonly string[]) => lines.filter((l) => !INERT_LINE.test(l.trim())).map(codeOf).filter((l) => l !== "");
+  const withoutTrailingCommas = (code: string) => code.replace(/,(?=[)\]}]|$)/g, "");
   const before = significant(removed);
   const after = significant(added);
-  // The same code re-wrapped over other lines, or the same lines in another order.
-  if (before.join("") === after.join("")) return true;
-  before.sort();
-  after.sort();
-  return before.length === after.length && before.every((l, i) => l === after[i]);
+  // The same code re-wrapped over other lines (a formatter adds and drops separators at line ends, and
+  // the closing bracket may be an unchanged line), or the same lines in another order.
+  const unwrapped = (lines: string[]) => lines.join("").replace(/,/g, "");
+  if (unwrapped(before) === unwrapped(after)) return true;
+  const a = before.map(withoutTrailingCommas).sort();
+  const b = after.map(withoutTrailingCommas).sort();
+  return a.length === b.length && a.every((l, i) => l === b[i]);
 }

@@ -207,6 +207,7 @@ describe("sqlStatements / isSchemaOperationLine", () => {
       [["      t.string   :key,          null: false"], ["      t.string :key, null: false"]],
       [['    add_index :stories, [ "hotness" ], :name => "hotness_idx"'], ['    add_index :stories, ["hotness"], name: "hotness_idx"']],
       [['        Keystore.arel_table[:key].matches("story:%:comment_count")).delete_all'], ['        Keystore.arel_table[:key].matches("story:%:comment_count")', "      ).delete_all"]],
+      [["    op.add_column(", "        'users',", "        sa.Column('disabled_at', sa.DateTime(True), nullable=True)", "    )"], ['    op.add_column("users", sa.Column("disabled_at", sa.DateTime(True), nullable=True))']],
       [["from django.db import migrations, models", "import django.utils.timezone"], ["from django.db import migrations, models"]],
       [["      puts user.username"], []],
       [[], ["# If you are reading this file because Rails complains, stop.", ""]],
