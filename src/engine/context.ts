@@ -1,6 +1,6 @@
 import { Minimatch } from "minimatch";
 import type { Change, ChangedFile, FileContent, Side } from "./change.js";
-import { parsePatch, type PatchLine } from "./patch.js";
+import { parsePatch, type ParsedPatch, type PatchLine } from "./patch.js";
 import { parseStructured, type StructuredFile } from "./structured.js";
 import type { Problem, TriggerHit } from "./types.js";
 import type { ArchgateConfig } from "../config/schema.js";
@@ -38,6 +38,7 @@ export class ReviewContext {
   private readonly skippedLarge = new Set<string>();
   private readonly skippedBinary = new Set<string>();
   private readonly hits = new Map<string, TriggerHit[]>();
+  private readonly patches = new Map<string, ParsedPatch>();
 
   constructor(
     readonly change: Change,
@@ -101,7 +102,7 @@ export class ReviewContext {
   async addedLines(path: string): Promise<PatchLine[]> {
     const file = this.byPath.get(path);
     if (!file || file.status === "removed") return [];
-    if (file.patch !== undefined) return parsePatch(file.patch).added;
+    if (file.patch !== undefined) return this.parsedPatch(file).added;
     if (file.binary) return [];
     const after = await this.text("head", path);
     if (after === undefined) return [];
@@ -116,7 +117,17 @@ export class ReviewContext {
   /** Lines the change removes from `path`, with base line numbers. */
   removedLines(path: string): PatchLine[] {
     const file = this.byPath.get(path);
-    return file?.patch ? parsePatch(file.patch).removed : [];
+    return file?.patch ? this.parsedPatch(file).removed : [];
+  }
+
+  /** A file's patch, parsed once per review (triggers and most rules ask for its lines). Callers must not modify it. */
+  private parsedPatch(file: ChangedFile): ParsedPatch {
+    let parsed = this.patches.get(file.path);
+    if (!parsed) {
+      parsed = parsePatch(file.patch);
+      this.patches.set(file.path, parsed);
+    }
+    return parsed;
   }
 
   /** Every file path in the tree at `side` (cached). */

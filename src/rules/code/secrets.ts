@@ -177,6 +177,9 @@ export interface ScanOptions {
   unquotedValues: boolean;
 }
 
+/** Every format's keywords in one pattern: most lines have none, and then no format is tried. */
+const ANY_KEYWORD = new RegExp(FORMATS.flatMap((d) => d.keywords).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"));
+
 /** Finds secrets in one line (or a multi-line block for PEM keys, see `scanPrivateKeys`). */
 export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
   const matches: SecretMatch[] = [];
@@ -188,7 +191,7 @@ export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
     matches.push(match);
   };
 
-  for (const detector of FORMATS) {
+  for (const detector of ANY_KEYWORD.test(line) ? FORMATS : []) {
     if (!detector.keywords.some((k) => line.includes(k))) continue;
     for (const m of line.matchAll(detector.pattern)) {
       const value = m[detector.group ?? 0]!;
