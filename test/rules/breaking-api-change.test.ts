@@ -427,6 +427,20 @@ describe("breaking-api-change: formats and keys", () => {
     ]);
   });
 
+  it("GraphQL: the head reuses the base's unchanged definitions, with head line numbers and whole-file syntax errors", async () => {
+    const types = Array.from({ length: 6 }, (_, i) => lines(`type T${i} {`, `  a${i}: Int`, `  b${i}: String`, "}")).join("");
+    const base = lines("type Query {", "  t0: T0", "}") + types;
+    // Lines added at the top move every reused definition; T4.b4 (head line 3 + 3 + 4 * 4 + 3 = 25) changes type.
+    const head = lines("# moved", "", "") + base.replace("  b4: String", "  b4: Int");
+    const moved = await run({ "schema.graphql": base }, { "schema.graphql": head });
+    expect(moved.found).toEqual(["schema.graphql:25 T4.b4: T4.b4 changed type from String to Int"]);
+    // An opening block string before an unchanged definition makes it part of a description: one parse of
+    // the whole file reports where the file stops making sense.
+    const swallowed = await run({ "schema.graphql": base }, { "schema.graphql": base.replace("type T2 {", '"""\ntype T2 {') });
+    expect(swallowed.problems).toHaveLength(1);
+    expect(swallowed.problems[0]!.message).toMatch(/^cannot parse GraphQL schema schema.graphql:\d+: Syntax Error/);
+  });
+
   it("GraphQL: an unchanged part that graphql-js cannot build still makes the base unreadable", async () => {
     // @deprecated(reason: 5) is invalid: graphql-js throws while it builds the whole schema.
     const broken = lines("type Old {", '  a: Int @deprecated(reason: 5)', "}");
