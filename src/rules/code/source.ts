@@ -81,15 +81,16 @@ export function maskSource(text: string, language: Language): string {
     const found = opener.exec(text);
     if (!found) break;
     i = found.index;
-    const ch = text[i]!;
-    if (syntax.lineComment.some((c) => text.startsWith(c, i))) {
+    // The opener found decides: a line comment, a block comment or a quote (they cannot overlap).
+    const ch = found[0];
+    if (syntax.lineComment.includes(ch)) {
       const end = text.indexOf("\n", i);
       const stop = end < 0 ? text.length : end;
       blank(i, stop);
       i = stop;
       continue;
     }
-    if (syntax.blockComment && text.startsWith("/*", i)) {
+    if (ch === "/*") {
       const end = text.indexOf("*/", i + 2);
       const stop = end < 0 ? text.length : end + 2;
       blank(i, stop);
@@ -120,10 +121,10 @@ function blankOut(segment: string): string {
 }
 
 /** Characters inside a string literal that need a look (escapes, line ends, the quote, interpolations). */
-const stringStops = new Map<string, RegExp>();
+const stringStops = new Map<number, RegExp>();
 
 function stringStop(quote: string, raw: boolean, multiline: boolean, interpolation: string | undefined): RegExp {
-  const key = `${quote}${raw ? "r" : ""}${multiline ? "m" : ""}${interpolation ?? ""}`;
+  const key = quote.charCodeAt(0) * 64 + (raw ? 32 : 0) + (multiline ? 16 : 0) + (interpolation ? interpolation.charCodeAt(0) % 16 : 0);
   let stop = stringStops.get(key);
   if (!stop) {
     const chars = [quote, ...(raw ? [] : ["\\"]), ...(multiline ? [] : ["\n"]), ...(interpolation ? [interpolation] : [])];
@@ -132,6 +133,8 @@ function stringStop(quote: string, raw: boolean, multiline: boolean, interpolati
   }
   return stop;
 }
+
+const PREFIX_LETTERS = "rRbBuUfF";
 
 /** Blanks one string literal starting at `start`; returns the offset after it. */
 function skipString(
@@ -143,10 +146,14 @@ function skipString(
 ): number {
   const quote = text[start]!;
   const triple =
-    syntax.triple && (language === "python" || quote === '"') && text.startsWith(quote.repeat(3), start) ? quote.repeat(3) : undefined;
+    syntax.triple && (language === "python" || quote === '"') && text[start + 1] === quote && text[start + 2] === quote ? quote.repeat(3) : undefined;
   const open = triple ? 3 : 1;
-  // Python prefixes: f"", rf"", fr"" interpolate; r"" does not escape.
-  const prefix = language === "python" ? /([rRbBuUfF]{0,2})$/.exec(text.slice(Math.max(0, start - 2), start))?.[1] ?? "" : "";
+  // Python prefixes: f"", rf"", fr"" interpolate; r"" does not escape. (The prefix is the run of prefix
+  // letters among the two characters before the quote.)
+  let prefix = "";
+  if (language === "python" && start > 0 && PREFIX_LETTERS.includes(text[start - 1]!)) {
+    prefix = start > 1 && PREFIX_LETTERS.includes(text[start - 2]!) ? text.slice(start - 2, start) : text[start - 1]!;
+  }
   const interpolates =
     (language === "js" && quote === "`") ||
     (language === "python" && /[fF]/.test(prefix)) ||
