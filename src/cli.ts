@@ -17,10 +17,9 @@ import type { EngineOptions } from "./engine/engine.js";
 import type { Report } from "./engine/types.js";
 import { GitError, openGitChange, readFileAt, resolveRevisions } from "./sources/git.js";
 
-// The config schema, the engine and the renderer pull in every rule and its parsers; they are imported
-// only when a review runs, so that --help, --version and usage errors answer at once.
-const loadEngine = () =>
-  Promise.all([import("./config/load.js"), import("./config/schema.js"), import("./engine/engine.js"), import("./render/markdown.js")]);
+// The config schema and the engine pull in every rule; they are imported only when a review runs, so
+// that --help, --version and usage errors answer at once (and the renderer only for markdown output).
+const loadEngine = () => Promise.all([import("./config/load.js"), import("./config/schema.js"), import("./engine/engine.js")]);
 
 export const EXIT_SUCCESS = 0;
 export const EXIT_FAILURE = 1;

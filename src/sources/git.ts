@@ -348,6 +348,9 @@ interface FilePatch {
   binary: boolean;
 }
 
+const DIFF_HEADER = Buffer.from("diff --git ", "latin1");
+const BINARY_FILES = Buffer.from("Binary files ", "latin1");
+
 /** While the limit is not known yet, a file's patch is kept up to this size before the stream pauses. */
 const PATCH_BYTES_BEFORE_LIMIT = 1_000_000;
 
@@ -373,13 +376,24 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
     let pending: Buffer = Buffer.alloc(0);
     let stderr = "";
 
+    // Consecutive kept lines of one buffer are kept as one slice (a 2 MB patch is ~60,000 lines).
+    let run: { data: Buffer; start: number; end: number } | undefined;
+    const flush = () => {
+      if (run) lines.push(run.data.subarray(run.start, run.end));
+      run = undefined;
+    };
     const finishFile = () => {
       if (index < 0) return;
+      flush();
       const text = dropped ? undefined : Buffer.concat(lines).toString("utf8").replace(/\n$/, "");
       files[index] = { text, binary, bytes };
     };
-    const onLine = (line: Buffer) => {
-      if (line.subarray(0, 11).toString("latin1") === "diff --git ") {
+    const startsWith = (data: Buffer, start: number, end: number, prefix: Buffer) =>
+      end - start >= prefix.length && data.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
+    /** One line: `data[start..end)`, its newline included. */
+    const onLine = (data: Buffer, start: number, end: number) => {
+      const first = data[start];
+      if (first === 0x64 /* d */ && startsWith(data, start, end, DIFF_HEADER)) {
         finishFile();
         index++;
         lines = [];
@@ -390,20 +404,25 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
         return;
       }
       if (!inHunks) {
-        if (line[0] === 0x40 /* @ */) inHunks = true;
+        if (first === 0x40 /* @ */) inHunks = true;
         else {
-          if (line.subarray(0, 13).toString("latin1") === "Binary files ") binary = true;
+          if (first === 0x42 /* B */ && startsWith(data, start, end, BINARY_FILES)) binary = true;
           return;
         }
       }
       if (dropped) return;
-      bytes += line.length;
+      bytes += end - start;
       if (maxBytes !== undefined && bytes > maxBytes) {
         dropped = true;
+        run = undefined;
         lines = [];
         return;
       }
-      lines.push(line);
+      if (run && run.data === data && run.end === start) run.end = end;
+      else {
+        flush();
+        run = { data, start, end };
+      }
     };
 
     limit.then(
@@ -411,6 +430,7 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
         maxBytes = value;
         if (bytes > maxBytes) {
           dropped = true;
+          run = undefined;
           lines = [];
         }
         if (paused) {
@@ -427,9 +447,10 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
       let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       let start = 0;
       for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
-        onLine(data.subarray(start, nl + 1));
+        onLine(data, start, nl + 1);
         start = nl + 1;
       }
+      flush();
       pending = Buffer.from(data.subarray(start));
       if (maxBytes === undefined && bytes > PATCH_BYTES_BEFORE_LIMIT && !paused) {
         paused = true;
@@ -439,7 +460,10 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (pending.length > 0) onLine(Buffer.concat([pending, Buffer.from("\n")]));
+      if (pending.length > 0) {
+        const last = Buffer.concat([pending, Buffer.from("\n")]);
+        onLine(last, 0, last.length);
+      }
       finishFile();
       if (code !== 0) {
         reject(new GitError(stderr.trim() || `git diff-tree exited with ${code}`, args, stderr));
