@@ -20,12 +20,28 @@ import { isGraphqlPath } from "../../engine/kinds/schemas.js";
 import type { ContractBreak } from "../breaking-api-change.js";
 import { isNotOwnContract } from "../openapi/spec.js";
 
-type GraphQL = typeof import("graphql") & { keys: typeof QueryDocumentKeys };
+/** The parts of graphql-js used here (its modules, not its index: execution and validation are not needed). */
+type GraphQL = typeof import("graphql/language/parser.js") &
+  typeof import("graphql/language/lexer.js") &
+  typeof import("graphql/language/source.js") &
+  typeof import("graphql/language/kinds.js") &
+  typeof import("graphql/language/tokenKind.js") &
+  typeof import("graphql/utilities/buildASTSchema.js") &
+  typeof import("graphql/utilities/findBreakingChanges.js") & { keys: typeof QueryDocumentKeys };
 
 /** graphql-js, loaded by the first review that compares a GraphQL schema. */
 let graphqlModule: Promise<GraphQL> | undefined;
 const loadGraphql = (): Promise<GraphQL> =>
-  (graphqlModule ??= Promise.all([import("graphql"), import("graphql/language/ast.js")]).then(([g, ast]) => ({ ...g, keys: ast.QueryDocumentKeys })));
+  (graphqlModule ??= Promise.all([
+    import("graphql/language/parser.js"),
+    import("graphql/language/lexer.js"),
+    import("graphql/language/source.js"),
+    import("graphql/language/kinds.js"),
+    import("graphql/language/tokenKind.js"),
+    import("graphql/utilities/buildASTSchema.js"),
+    import("graphql/utilities/findBreakingChanges.js"),
+    import("graphql/language/ast.js"),
+  ]).then((modules) => Object.assign({}, ...modules, { keys: modules[7].QueryDocumentKeys }) as GraphQL));
 
 const BUILT_IN_SCALARS = new Set(["String", "Int", "Float", "Boolean", "ID"]);
 
