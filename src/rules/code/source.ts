@@ -51,16 +51,35 @@ const SYNTAX: Record<Language, Syntax> = {
   ruby: { lineComment: ["#"], blockComment: false, quotes: ["'", '"'], triple: false },
 };
 
-/** Where a comment or a string may start, per language: everything else is skipped by one search. */
-const OPENERS: Record<Language, RegExp> = {
-  js: /\/\/|\/\*|['"`]/g,
-  python: /#|['"]/g,
-  go: /\/\/|\/\*|["`']/g,
-  java: /\/\/|\/\*|["']/g,
-  kotlin: /\/\/|\/\*|["']/g,
-  csharp: /\/\/|\/\*|["']/g,
-  ruby: /#|['"]/g,
+/** The characters that can open a comment or a string, per language: everything else is skipped by search. */
+const OPENERS: Record<Language, readonly string[]> = {
+  js: ["/", "'", '"', "`"],
+  python: ["#", "'", '"'],
+  go: ["/", '"', "`", "'"],
+  java: ["/", '"', "'"],
+  kotlin: ["/", '"', "'"],
+  csharp: ["/", '"', "'"],
+  ruby: ["#", "'", '"'],
 };
+
+/**
+ * The next offset of a character in a text, from an offset that only moves forward: each search is
+ * remembered until the scan passes it, so every character is searched for about once per text.
+ */
+class NextOf {
+  private readonly found = new Map<string, number>();
+  constructor(private readonly text: string) {}
+
+  /** First offset >= `from` of `ch`, or Infinity. `from` must not decrease between calls. */
+  find(ch: string, from: number): number {
+    let at = this.found.get(ch);
+    if (at === undefined || (at !== -1 && at < from)) {
+      at = this.text.indexOf(ch, from);
+      this.found.set(ch, at);
+    }
+    return at === -1 ? Infinity : at;
+  }
+}
 
 /**
  * Same-length copy of `text` where comments and the contents of string literals are blanked with
@@ -70,43 +89,43 @@ const OPENERS: Record<Language, RegExp> = {
 export function maskSource(text: string, language: Language): string {
   const syntax = SYNTAX[language];
   // Ranges to blank, applied once at the end (a per-character array would dominate large reviews).
-  const ranges: [number, number][] = [];
+  const ranges: number[] = [];
   const blank = (from: number, to: number) => {
-    if (to > from) ranges.push([from, Math.min(to, text.length)]);
+    if (to > from) ranges.push(from, Math.min(to, text.length));
   };
-  const opener = OPENERS[language];
+  const next = new NextOf(text);
+  const openers = OPENERS[language];
   let i = 0;
   while (i < text.length) {
-    opener.lastIndex = i;
-    const found = opener.exec(text);
-    if (!found) break;
-    i = found.index;
-    // The opener found decides: a line comment, a block comment or a quote (they cannot overlap).
-    const ch = found[0];
-    if (syntax.lineComment.includes(ch)) {
-      const end = text.indexOf("\n", i);
-      const stop = end < 0 ? text.length : end;
+    let at = Infinity;
+    for (const ch of openers) at = Math.min(at, next.find(ch, i));
+    if (at === Infinity) break;
+    i = at;
+    const ch = text[i]!;
+    const lineComment = ch === "#" || (ch === "/" && text[i + 1] === "/");
+    if (lineComment) {
+      const stop = Math.min(next.find("\n", i), text.length);
       blank(i, stop);
       i = stop;
       continue;
     }
-    if (ch === "/*") {
-      const end = text.indexOf("*/", i + 2);
-      const stop = end < 0 ? text.length : end + 2;
-      blank(i, stop);
-      i = stop;
+    if (ch === "/") {
+      if (text[i + 1] === "*") {
+        const end = text.indexOf("*/", i + 2);
+        const stop = end < 0 ? text.length : end + 2;
+        blank(i, stop);
+        i = stop;
+      } else i++;
       continue;
     }
-    if (syntax.quotes.includes(ch)) {
-      i = skipString(text, i, language, syntax, blank);
-      continue;
-    }
-    i++;
+    i = skipString(text, i, language, syntax, blank, next);
   }
   if (ranges.length === 0) return text;
   const parts: string[] = [];
   let at = 0;
-  for (const [from, to] of ranges) {
+  for (let r = 0; r < ranges.length; r += 2) {
+    const from = ranges[r]!;
+    const to = ranges[r + 1]!;
     if (from < at) continue;
     parts.push(text.slice(at, from), blankOut(text.slice(from, to)));
     at = to;
@@ -120,20 +139,6 @@ function blankOut(segment: string): string {
   return segment.includes("\n") ? segment.replace(/[^\n]/g, " ") : " ".repeat(segment.length);
 }
 
-/** Characters inside a string literal that need a look (escapes, line ends, the quote, interpolations). */
-const stringStops = new Map<number, RegExp>();
-
-function stringStop(quote: string, raw: boolean, multiline: boolean, interpolation: string | undefined): RegExp {
-  const key = quote.charCodeAt(0) * 64 + (raw ? 32 : 0) + (multiline ? 16 : 0) + (interpolation ? interpolation.charCodeAt(0) % 16 : 0);
-  let stop = stringStops.get(key);
-  if (!stop) {
-    const chars = [quote, ...(raw ? [] : ["\\"]), ...(multiline ? [] : ["\n"]), ...(interpolation ? [interpolation] : [])];
-    stop = new RegExp(`[${chars.map((c) => c.replace(/[\\\]^-]/g, "\\$&").replace("\n", "\\n")).join("")}]`, "g");
-    stringStops.set(key, stop);
-  }
-  return stop;
-}
-
 const PREFIX_LETTERS = "rRbBuUfF";
 
 /** Blanks one string literal starting at `start`; returns the offset after it. */
@@ -143,6 +148,7 @@ function skipString(
   language: Language,
   syntax: Syntax,
   blank: (from: number, to: number) => void,
+  next: NextOf,
 ): number {
   const quote = text[start]!;
   const triple =
@@ -163,15 +169,16 @@ function skipString(
   const multiline = triple !== undefined || (language === "js" && quote === "`") || (language === "go" && quote === "`");
   // The first character of an interpolation opener: `${`, `#{`, or `{`.
   const interpolation = !interpolates ? undefined : language === "js" || language === "kotlin" ? "$" : language === "ruby" ? "#" : "{";
-  const stop = stringStop(quote, raw, multiline, interpolation);
   let i = start + open;
   let segmentStart = i;
   while (i < text.length) {
-    // Every other character is just part of the string.
-    stop.lastIndex = i;
-    const found = stop.exec(text);
-    if (!found) break;
-    i = found.index;
+    // Only these characters need a look; every other one is just part of the string.
+    let at = next.find(quote, i);
+    if (!raw) at = Math.min(at, next.find("\\", i));
+    if (!multiline) at = Math.min(at, next.find("\n", i));
+    if (interpolation) at = Math.min(at, next.find(interpolation, i));
+    if (at === Infinity) break;
+    i = at;
     const ch = text[i]!;
     if (ch === "\\" && !raw) {
       i += 2;
