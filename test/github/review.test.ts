@@ -219,30 +219,17 @@ describe("pull_request events", () => {
 });
 
 describe("check_run.rerequested", () => {
-  test("finds the PR through external_id and creates a new completed check run", async () => {
+  /** A re-run: the PR read again, a new check run for the head, evaluated and completed. */
+  const rerun = [
+    ["check_run.rerequested finds the PR through external_id and creates a new completed check run", (head: string) => t.receive("check_run", checkRunRerequestedPayload(lastRun().id, head, 7))],
+    ["check_suite.rerequested re-reviews the PRs the suite lists into new check runs", (head: string) => t.receive("check_suite", checkSuiteRerequestedPayload(head, [7]))],
+  ] as const;
+  test.each(rerun)("%s", async (_name, rerequest) => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
     const first = lastRun().id;
     t.fake.reset();
-    await t.receive("check_run", checkRunRerequestedPayload(first, sha(repo), 7));
-    expect(t.fake.calls()).toEqual([
-      "GET /repos/acme/shop/pulls/7",
-      "POST /repos/acme/shop/check-runs",
-      "GET /repos/acme/shop/contents/.github/archgate.yml",
-      "GET /repos/acme/shop/pulls/7/files",
-      "GET /repos/acme/shop/issues/7/comments",
-      `PATCH /repos/acme/shop/check-runs/${lastRun().id}`,
-    ]);
-    expect(lastRun().id).not.toBe(first);
-    expect(lastRun()).toMatchObject({ head_sha: sha(repo), status: "completed", conclusion: "success", external_id: "7" });
-  });
-
-  test("check_suite.rerequested re-reviews the PRs the suite lists into new check runs", async () => {
-    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
-    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
-    const first = lastRun().id;
-    t.fake.reset();
-    await t.receive("check_suite", checkSuiteRerequestedPayload(sha(repo), [7]));
+    await rerequest(sha(repo));
     expect(t.fake.calls()).toEqual([
       "GET /repos/acme/shop/pulls/7",
       "POST /repos/acme/shop/check-runs",
