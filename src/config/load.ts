@@ -1,9 +1,15 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from "yaml";
+import type * as Yaml from "yaml";
+import type { Document, LineCounter } from "yaml";
+import { lazyRequire } from "../engine/lazy.js";
 import type { z } from "zod";
 import { CONFIG_PATH } from "./path.js";
 import { configSchema, type ArchgateConfig } from "./schema.js";
 
 export { CONFIG_PATH };
+
+let yamlModule: typeof Yaml | undefined;
+/** The YAML parser, loaded when there is a config file to read (the defaults need none). */
+const yaml = (): typeof Yaml => (yamlModule ??= lazyRequire("yaml") as typeof Yaml);
 
 export interface ConfigIssue {
   file: string;
@@ -27,6 +33,7 @@ export class ConfigError extends Error {
  * `file` is only used in messages.
  */
 export function parseConfig(text: string, file = CONFIG_PATH): ArchgateConfig {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -100,6 +107,7 @@ function position(
   pointAtKey: boolean,
 ): { line: number; column: number } {
   if (!doc || !lineCounter) return { line: 1, column: 1 };
+  const { isMap, isPair, isScalar } = yaml();
   let node: unknown = doc.contents;
   let offset = doc.contents?.range?.[0] ?? 0;
   for (let i = 0; i < path.length; i++) {

@@ -1,4 +1,10 @@
-import { LineCounter, parseAllDocuments, isNode, isMap, isSeq, isScalar, isPair, type Document, type Node } from "yaml";
+import type * as Yaml from "yaml";
+import type { Document, Node } from "yaml";
+import { lazyRequire } from "./lazy.js";
+
+let yamlModule: typeof Yaml | undefined;
+/** The YAML parser, loaded by the first structured file (~40 ms of start-up that a review without one skips). */
+const yaml = (): typeof Yaml => (yamlModule ??= lazyRequire("yaml") as typeof Yaml);
 
 /** One YAML (or JSON: JSON is read with the YAML parser so every value keeps its source line). */
 export interface StructuredDoc {
@@ -27,6 +33,7 @@ export interface StructuredFile {
  * and column, and the documents that did parse are still returned.
  */
 export function parseStructured(text: string): StructuredFile {
+  const { LineCounter, parseAllDocuments } = yaml();
   const lineCounter = new LineCounter();
   let parsed: Document.Parsed[];
   try {
@@ -68,6 +75,7 @@ export function parseStructured(text: string): StructuredFile {
 
 /** The deepest node that exists along `path` (a key's line when the value is a collection). */
 function nodeAt(doc: Document.Parsed, path: ReadonlyArray<string | number>): Node | undefined {
+  const { isNode, isMap, isSeq, isScalar, isPair } = yaml();
   let current: unknown = doc.contents;
   let best: Node | undefined = isNode(current) ? current : undefined;
   for (const key of path) {

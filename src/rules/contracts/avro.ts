@@ -5,7 +5,7 @@
  * schema reads new data; `full`: both.
  */
 import type avro from "avsc";
-import { lazyRequire } from "../lazy.js";
+import { lazyRequire } from "../../engine/lazy.js";
 import { isRecord, parseStructured } from "../../engine/structured.js";
 import type { Compatibility } from "./json-schema.js";
 

@@ -30,7 +30,7 @@
  * FIELD_SAME_NAME, reserved-range shrinking, field defaults, `optional` presence tracking, extensions.
  */
 import type protobuf from "protobufjs";
-import { lazyRequire } from "../lazy.js";
+import { lazyRequire } from "../../engine/lazy.js";
 
 let protobufjs: typeof protobuf | undefined;
 /** protobufjs, loaded on first use. */
