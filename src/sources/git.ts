@@ -492,7 +492,9 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
  */
 class CatFileBatch {
   private child?: ChildProcessWithoutNullStreams;
-  private buffer: Buffer = Buffer.alloc(0);
+  /** Output not read yet, as it arrived (joined only when a read needs bytes of several chunks). */
+  private chunks: Buffer[] = [];
+  private available = 0;
   private waiting?: () => void;
   private failure?: Error;
   private queue: Promise<unknown> = Promise.resolve();
@@ -567,7 +569,8 @@ class CatFileBatch {
     if (this.child) return this.child;
     const child = spawn("git", ["-C", this.repo, "cat-file", "--batch-command"], { env: gitEnv() });
     child.stdout.on("data", (chunk: Buffer) => {
-      this.buffer = this.buffer.length > 0 ? Buffer.concat([this.buffer, chunk]) : chunk;
+      this.chunks.push(chunk);
+      this.available += chunk.length;
       this.waiting?.();
     });
     child.stderr.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
@@ -613,21 +616,45 @@ class CatFileBatch {
 
   private async readLine(): Promise<string> {
     for (;;) {
-      const nl = this.buffer.indexOf(10);
+      const first = this.chunks[0];
+      const nl = first ? first.indexOf(10) : -1;
       if (nl !== -1) {
-        const line = this.buffer.subarray(0, nl).toString("utf8");
-        this.buffer = this.buffer.subarray(nl + 1);
+        const line = first!.subarray(0, nl).toString("utf8");
+        this.take(nl + 1);
         return line;
       }
-      await this.more();
+      // A line split across chunks: join the first two (rare: lines are short).
+      if (this.chunks.length > 1) this.chunks.splice(0, 2, Buffer.concat([this.chunks[0]!, this.chunks[1]!]));
+      else await this.more();
     }
   }
 
   private async readBytes(count: number): Promise<Buffer> {
-    while (this.buffer.length < count) await this.more();
-    const out = this.buffer.subarray(0, count);
-    this.buffer = this.buffer.subarray(count);
-    return out;
+    while (this.available < count) await this.more();
+    const first = this.chunks[0]!;
+    if (first.length >= count) {
+      const out = first.subarray(0, count);
+      this.take(count);
+      return out;
+    }
+    const parts: Buffer[] = [];
+    let length = 0;
+    while (length < count) {
+      const chunk = this.chunks[0]!;
+      const part = chunk.length <= count - length ? chunk : chunk.subarray(0, count - length);
+      parts.push(part);
+      length += part.length;
+      this.take(part.length);
+    }
+    return Buffer.concat(parts, count);
+  }
+
+  /** Drops `count` bytes from the front of the first chunk (which holds at least that many). */
+  private take(count: number): void {
+    const first = this.chunks[0]!;
+    if (count >= first.length) this.chunks.shift();
+    else this.chunks[0] = first.subarray(count);
+    this.available -= count;
   }
 
   private more(): Promise<void> {
