@@ -28,6 +28,11 @@ interface Label {
 interface Detector {
   /** Matched on masked source; the call's `(` is the last `(` of the match. */
   pattern: RegExp;
+  /**
+   * Text every match of `pattern` contains: a file without it cannot match, so the slower pattern is not
+   * run over it (patterns that open with `\w*` try every word of a file).
+   */
+  hints?: RegExp[];
   /** What the finding calls this place, e.g. `prom-client labelNames`. */
   context: string;
   labels(source: SourceFile, open: number, end: number, match: RegExpMatchArray): Label[];
@@ -126,6 +131,7 @@ const DETECTORS: Detector[] = [
   {
     // prom-client: new client.Counter({ name, help, labelNames: ["route", "user_id"] })
     pattern: /\bnew\s+(?:[\w$]+\.)?(?:Counter|Gauge|Histogram|Summary)\s*\(/g,
+    hints: [/Counter|Gauge|Histogram|Summary/],
     context: "labelNames",
     labels(source, open, end) {
       const list = listAfter(source, open, end, /\blabelNames\s*:\s*\[/);
@@ -135,6 +141,7 @@ const DETECTORS: Detector[] = [
   {
     // prometheus_client: Counter("name", "doc", ["user_id"]) or labelnames=[...]
     pattern: /(?<![\w$.])(?:prometheus_client\.|prom\.)?(?:Counter|Gauge|Histogram|Summary|Enum|Info)\s*\(/g,
+    hints: [/(?:Counter|Gauge|Histogram|Summary|Enum|Info)\s*\(/],
     context: "labelnames",
     labels(source, open, end) {
       if (source.language !== "python") return [];
@@ -148,6 +155,7 @@ const DETECTORS: Detector[] = [
   {
     // Go: prometheus.NewCounterVec(opts, []string{"user_id"}) / promauto.With(reg).NewHistogramVec(...)
     pattern: /\bNew(?:Counter|Gauge|Histogram|Summary)Vec\s*\(/g,
+    hints: [/Vec/],
     context: "label names",
     labels(source, open, end) {
       const list = listAfter(source, open, end, /\[\]string\s*\{/);
@@ -157,6 +165,7 @@ const DETECTORS: Detector[] = [
   {
     // Go: prometheus.Labels{"user_id": id}
     pattern: /\bprometheus\s*\.\s*Labels\s*\{/g,
+    hints: [/Labels/],
     context: "prometheus.Labels",
     labels(source, open, end) {
       // The same type carries exemplars (`ObserveWithExemplar(v, prometheus.Labels{"traceID": id})`), where
@@ -196,6 +205,7 @@ const DETECTORS: Detector[] = [
   {
     // Micrometer: registry.counter("name", "userId", id) / Metrics.timer("name", "k", v)
     pattern: /\b(?:\w*[Rr]egistry|Metrics)\s*\.\s*(?:counter|timer|summary|gauge)\s*\(/g,
+    hints: [/[Rr]egistry|Metrics/, /\.\s*(?:counter|timer|summary|gauge)\s*\(/],
     context: "Micrometer tags",
     labels(source, open, end) {
       if (source.language !== "java" && source.language !== "kotlin") return [];
@@ -205,6 +215,7 @@ const DETECTORS: Detector[] = [
   {
     // OpenTelemetry metrics: counter.add(1, { "user.id": id }) / histogram.record(ms, attributes={...})
     pattern: /\b\w*(?:[Cc]ounter|[Hh]istogram|[Gg]auge|[Mm]eter|[Mm]etric|UpDown\w*)\s*\.\s*(?:add|record|Add|Record)\s*\(/g,
+    hints: [/[Cc]ounter|[Hh]istogram|[Gg]auge|[Mm]eter|[Mm]etric|UpDown/, /\.\s*(?:add|record|Add|Record)\s*\(/],
     context: "metric attributes",
     labels(source, open, end) {
       const labels = objectKeys(source, open, end);
@@ -219,6 +230,7 @@ const DETECTORS: Detector[] = [
   {
     // Go OpenTelemetry: metric.WithAttributes(attribute.String("user.id", id))
     pattern: /\bmetric\s*\.\s*WithAttributes\s*\(/g,
+    hints: [/WithAttributes/],
     context: "metric attributes",
     labels(source, open, end) {
       const out: Label[] = [];
@@ -233,6 +245,10 @@ const DETECTORS: Detector[] = [
   {
     // StatsD / DogStatsD: statsd.increment("x", tags=["user_id:" + id]) / client.increment("x", 1, ["userId:" + id])
     pattern: /\b\w*(?:statsd|StatsD|Statsd|stats|Stats|hotshots|HotShots)\w*\s*\.\s*(?:increment|decrement|incr|decr|Incr|Decr|gauge|Gauge|histogram|Histogram|timing|Timing|distribution|Distribution|count|Count|set|Set|timer)\s*\(/g,
+    hints: [
+      /stats|Stats|hotshots|HotShots/,
+      /\.\s*(?:increment|decrement|incr|decr|Incr|Decr|gauge|Gauge|histogram|Histogram|timing|Timing|distribution|Distribution|count|Count|set|Set|timer)\s*\(/,
+    ],
     context: "StatsD tags",
     labels(source, open, end) {
       const out: Label[] = [];
@@ -261,6 +277,7 @@ export const metricLabelCardinality: RuleModule<Options> = {
     for (const source of await addedSources(ctx, ["js", "python", "go", "java", "kotlin"], opts.testPaths)) {
       const seen = new Set<number>();
       for (const detector of DETECTORS) {
+        if (detector.hints && !detector.hints.every((hint) => hint.test(source.masked))) continue;
         for (const match of source.masked.matchAll(detector.pattern)) {
           const open = match.index! + match[0].length - 1;
           const end = closingOffset(source.masked, open);
