@@ -150,12 +150,15 @@ export function findCalls(text: string, pattern: RegExp, from = 0, to = text.len
   return calls;
 }
 
-let cachedKey = "";
+let cachedText = "";
+let cachedLang: Lang | undefined;
 let cachedMask: Uint8Array = new Uint8Array();
 /** True when `index` is inside a string literal or comment (so commented-out calls are ignored). */
 function insideStringOrComment(text: string, index: number, lang: Lang): boolean {
-  if (lang + text !== cachedKey) {
-    cachedKey = lang + text;
+  // Compared apart: `lang + text` built a new string to compare in full on every call.
+  if (lang !== cachedLang || text !== cachedText) {
+    cachedText = text;
+    cachedLang = lang;
     cachedMask = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) {
       const comment = commentEnd(text, i, lang);
