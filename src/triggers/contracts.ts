@@ -27,6 +27,7 @@ import {
 import { graphqlSubstance, protoSubstance, specChangedMaterially } from "../engine/kinds/material.js";
 import { isRecord } from "../engine/structured.js";
 import type { TriggerHit } from "../engine/types.js";
+import { looksLikeSpecFragment, refReach, withFileRefsInlined } from "./contract-refs.js";
 import { documentValue, firstAddedLine, isIgnoredForContracts, lineMatching, noteUnparsable, pathAt, sideOf, structuredIf, verbOf } from "./support.js";
 
 export interface ContractHits {
@@ -76,7 +77,7 @@ type Family = "spec" | "proto" | "graphql" | "avro" | "other";
  * examples, the document's version or title, comments, or .proto language options are documentation
  * (noted, not counted). A file that cannot be compared counts.
  */
-async function changedMaterially(ctx: ReviewContext, file: ChangedFile, family: Family): Promise<boolean> {
+async function changedMaterially(ctx: ReviewContext, file: ChangedFile, family: Family, inlineRefs = false): Promise<boolean> {
   if (file.status !== "modified" && file.status !== "renamed") return true;
   const before = await ctx.text("base", pathAt(file, "base"));
   const after = await ctx.text("head", file.path);
@@ -89,7 +90,15 @@ async function changedMaterially(ctx: ReviewContext, file: ChangedFile, family: 
     const a = await documentValue(ctx, "base", pathAt(file, "base"));
     const b = await documentValue(ctx, "head", file.path);
     const parsedOk = (d: typeof a) => d !== undefined && (d.parsed === undefined || d.parsed.errors.length === 0);
-    if (parsedOk(a) && parsedOk(b)) material = specChangedMaterially(a!.value, b!.value);
+    if (parsedOk(a) && parsedOk(b)) {
+      material = specChangedMaterially(a!.value, b!.value);
+      if (material && inlineRefs) {
+        // A fragment whose `$ref` moved to an equivalent file keeps its contract.
+        const inlinedBefore = await withFileRefsInlined(ctx, "base", pathAt(file, "base"), a!.value);
+        const inlinedAfter = await withFileRefsInlined(ctx, "head", file.path, b!.value);
+        material = specChangedMaterially(inlinedBefore, inlinedAfter);
+      }
+    }
   }
   if (!material) ctx.note(`${file.path}: only documentation changed (descriptions, examples, version, comments or language options); not counted as a contract change`);
   return material;
@@ -100,8 +109,8 @@ function add(list: TriggerHit[], found: TriggerHit | undefined): void {
 }
 
 /** The hit for a contract file, or undefined when a modification only touched its documentation. */
-async function hit(ctx: ReviewContext, file: ChangedFile, family: Family, what: string, addedLine?: number, suffix = ""): Promise<TriggerHit | undefined> {
-  if (!(await changedMaterially(ctx, file, family))) return undefined;
+async function hit(ctx: ReviewContext, file: ChangedFile, family: Family, what: string, addedLine?: number, suffix = "", inlineRefs = false): Promise<TriggerHit | undefined> {
+  if (!(await changedMaterially(ctx, file, family, inlineRefs))) return undefined;
   const verb = verbOf(file);
   const from = file.status === "renamed" && file.previousPath ? ` (from ${file.previousPath})` : "";
   const line = file.status === "added" || file.status === "copied" ? addedLine : await firstAddedLine(ctx, file);
@@ -258,10 +267,12 @@ function isAsyncApiMessageFragment(value: unknown): boolean {
 /**
  * Split OpenAPI specs: files under the directory of an OpenAPI root document (api/openapi.yaml with
  * api/paths/*.yaml, api/components/schemas/*.yaml) are part of that contract though they carry no
- * version key. The root's directory must not be the repository root.
+ * version key. The root's directory must not be the repository root. Files no root placed by name are
+ * looked up through the `$ref` graph instead.
  */
 async function classifyFragments(ctx: ReviewContext, files: ChangedFile[], out: ContractHits): Promise<void> {
   const rootCache = new Map<string, Promise<string | undefined>>();
+  const unplaced: ChangedFile[] = [];
   for (const file of files) {
     if (infraKindByPath(file.path) !== undefined) continue;
     const side = sideOf(file);
@@ -269,15 +280,51 @@ async function classifyFragments(ctx: ReviewContext, files: ChangedFile[], out: 
     const text = await ctx.text(side, path);
     if (text === undefined || mayBeKubernetesText(text)) continue;
     const index = pathIndex(await ctx.paths(side));
-    for (let dir = dirname(path); dir !== ""; dir = dirname(dir)) {
+    let placed = false;
+    for (let dir = dirname(path); dir !== "" && !placed; dir = dirname(dir)) {
       const key = `${side}\0${dir}`;
       let root = rootCache.get(key);
       if (!root) rootCache.set(key, (root = openApiRootIn(ctx, side, index.filesIn(dir).filter((p) => p !== path))));
       const found = await root;
       if (found) {
         add(out.api, await hit(ctx, file, "spec", "OpenAPI fragment", undefined, `, part of ${found}`));
-        break;
+        placed = true;
       }
+    }
+    if (!placed && looksLikeSpecFragment(text)) unplaced.push(file);
+  }
+  if (unplaced.length > 0) await classifyReferencedFragments(ctx, unplaced, out);
+}
+
+/**
+ * Fragments anywhere in the tree that a `$ref` chain from an OpenAPI/Swagger root document
+ * reaches (see contract-refs.ts). Files reached only through examples or code samples are
+ * documentation; a fragment is compared with its file `$ref`s inlined one level.
+ */
+async function classifyReferencedFragments(ctx: ReviewContext, files: ChangedFile[], out: ContractHits): Promise<void> {
+  for (const side of ["head", "base"] as const) {
+    const mine = files.filter((f) => sideOf(f) === side);
+    if (mine.length === 0) continue;
+    const reach = await refReach(ctx, side, mine.map((f) => pathAt(f, side)));
+    // Modified files first: a new file reached only from changed files whose contract stayed the same
+    // (a ref moved to an equivalent new file) is not a change of its own.
+    const quiet = new Set<string>();
+    const order = [...mine].sort((x, y) => Number(x.status === "added") - Number(y.status === "added"));
+    for (const file of order) {
+      const found = reach.get(pathAt(file, side));
+      if (!found) continue;
+      if (found.exampleOnly) {
+        ctx.note(`${file.path}: referenced from ${found.root} only as examples or code samples; not counted as a contract change`);
+        continue;
+      }
+      if (file.status === "added" && quiet.has(found.via)) {
+        ctx.note(`${file.path}: new file referenced from ${found.via}, whose contract did not change; not counted`);
+        continue;
+      }
+      const what = found.family === "api" ? "OpenAPI fragment" : "AsyncAPI fragment";
+      const result = await hit(ctx, file, "spec", what, undefined, `, reached through $ref from ${found.root}`, true);
+      if (!result) quiet.add(pathAt(file, side));
+      add(found.family === "api" ? out.api : out.event, result);
     }
   }
 }
