@@ -1,12 +1,31 @@
 /**
  * Whether a modification of a contract file changes the contract, or only its documentation:
- * descriptions, summaries, examples, the document's own version and title, comments, and
+ * descriptions, summaries, examples, docs-rendering vendor extensions (x-tagGroups, x-logo,
+ * x-displayName, x-traitTag, x-codeSamples, x-badges), the document's own version and title, comments, and
  * language-binding options of .proto files (go_package, java_package…). Pure: callers pass both texts.
  */
 import { isRecord } from "../structured.js";
 
 /** Keys that document a spec without changing what goes over the wire. */
-const DOC_KEYS = new Set(["description", "summary", "example", "examples", "externalDocs", "$comment", "title", "doc", "x-examples"]);
+const DOC_KEYS = new Set([
+  "description",
+  "summary",
+  "example",
+  "examples",
+  "externalDocs",
+  "$comment",
+  "title",
+  "doc",
+  "x-examples",
+  // Vendor extensions that only drive how documentation renders (Redoc, ReadMe, Stoplight).
+  "x-tagGroups",
+  "x-logo",
+  "x-displayName",
+  "x-traitTag",
+  "x-codeSamples",
+  "x-code-samples",
+  "x-badges",
+]);
 /** Under these keys, map keys are names chosen by the author (a property may be called "description"). */
 const NAME_MAPS = new Set(["properties", "patternProperties", "definitions", "schemas", "$defs", "paths", "channels", "messages", "parameters", "responses", "headers", "securitySchemes", "operations", "servers"]);
 
