@@ -187,7 +187,8 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
 
   const diffArgs = ["diff-tree", "-r", "-M", "--no-abbrev", "--no-textconv", "--no-ext-diff"];
   // The listing, the message and the patches do not depend on each other: three git processes at once.
-  const listingRun = git(repo, [...diffArgs, "-z", "--raw", "--numstat", from, head]);
+  // The line counts come from the patches: --numstat would make git diff every file a second time.
+  const listingRun = git(repo, [...diffArgs, "-z", "--raw", from, head]);
   const messageRun = git(repo, ["log", "-1", "--format=%s%x00%b", head]);
   const patchRun = readPatches(repo, [...diffArgs, "-p", "--no-color", from, head], limit);
   patchRun.patches.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
@@ -195,7 +196,7 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
   const batch = new CatFileBatch(repo);
   try {
     const [listing, message] = await Promise.all([listingRun, messageRun]);
-    const { raw, numstat } = parseRawAndNumstat(listing);
+    const { raw } = parseListing(listing, false);
     // Sizes first (one batched request), so that the changed files over the limit can be named.
     const oids = [...new Set(raw.flatMap((e) => [e.srcOid, e.dstOid]).filter((oid) => !ZERO_OID.test(oid)))];
     const objects = await batch.info(oids);
@@ -210,17 +211,16 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
     }
 
     const files: ChangedFile[] = raw.map((entry, index) => {
-      const counts = numstat[index];
+      const patch = patches[index]!;
       const file: ChangedFile = {
         path: entry.dstPath,
         status: toStatus(entry.status),
-        additions: counts?.additions ?? 0,
-        deletions: counts?.deletions ?? 0,
+        additions: patch.additions,
+        deletions: patch.deletions,
       };
       if (file.status === "renamed" || file.status === "copied") file.previousPath = entry.srcPath;
-      const patch = patches[index];
-      if (counts?.binary || patch?.binary) file.binary = true;
-      else if (patch?.text !== undefined) file.patch = patch.text;
+      if (patch.binary) file.binary = true;
+      else if (patch.text !== undefined) file.patch = patch.text;
       return file;
     });
 
@@ -306,6 +306,14 @@ export function parseRawAndNumstat(out: Buffer): {
   raw: RawEntry[];
   numstat: { additions: number; deletions: number; binary: boolean }[];
 } {
+  return parseListing(out, true);
+}
+
+/** `diff-tree -z --raw` output, with `--numstat` records when `counts` (then one per raw record). */
+function parseListing(out: Buffer, counts: boolean): {
+  raw: RawEntry[];
+  numstat: { additions: number; deletions: number; binary: boolean }[];
+} {
   const fields = out.toString("utf8").split("\0");
   const raw: RawEntry[] = [];
   const numstat: { additions: number; deletions: number; binary: boolean }[] = [];
@@ -331,7 +339,7 @@ export function parseRawAndNumstat(out: Buffer): {
     // An empty path means the two paths of a rename follow as separate fields.
     i += path === "" ? 3 : 1;
   }
-  if (numstat.length !== raw.length) {
+  if (counts ? numstat.length !== raw.length : numstat.length > 0) {
     throw new GitError(`git diff listing is inconsistent (${raw.length} files, ${numstat.length} counts)`, [], "");
   }
   return { raw, numstat };
@@ -346,6 +354,9 @@ interface FilePatch {
   /** Hunks without the file header, as GitHub's `patch` (undefined when dropped for size). */
   text?: string;
   binary: boolean;
+  /** Added and removed lines (counted even when the patch is dropped), as `--numstat` counts them. */
+  additions: number;
+  deletions: number;
 }
 
 const DIFF_HEADER = Buffer.from("diff --git ", "latin1");
@@ -373,6 +384,8 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
     let inHunks = false;
     let binary = false;
     let dropped = false;
+    let additions = 0;
+    let deletions = 0;
     let pending: Buffer = Buffer.alloc(0);
     let stderr = "";
 
@@ -386,7 +399,7 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
       if (index < 0) return;
       flush();
       const text = dropped ? undefined : Buffer.concat(lines).toString("utf8").replace(/\n$/, "");
-      files[index] = { text, binary, bytes };
+      files[index] = { text, binary, bytes, additions, deletions };
     };
     const startsWith = (data: Buffer, start: number, end: number, prefix: Buffer) =>
       end - start >= prefix.length && data.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
@@ -401,6 +414,8 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
         inHunks = false;
         binary = false;
         dropped = false;
+        additions = 0;
+        deletions = 0;
         return;
       }
       if (!inHunks) {
@@ -410,6 +425,8 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
           return;
         }
       }
+      if (first === 0x2b /* + */) additions++;
+      else if (first === 0x2d /* - */) deletions++;
       if (dropped) return;
       bytes += end - start;
       if (maxBytes !== undefined && bytes > maxBytes) {
@@ -471,7 +488,7 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
       }
       // Patches that ended before the limit was known are judged by it now.
       limit.then(
-        (max) => resolve(files.map((f) => ({ text: f.bytes > max ? undefined : f.text, binary: f.binary }))),
+        (max) => resolve(files.map((f) => ({ text: f.bytes > max ? undefined : f.text, binary: f.binary, additions: f.additions, deletions: f.deletions }))),
         reject,
       );
     });
