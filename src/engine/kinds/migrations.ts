@@ -48,8 +48,9 @@ export function migrationFramework(path: string, text?: string): MigrationFramew
   if ((name === "up.sql" || name === "down.sql") && dirs.at(-2) === "migrations") return "Diesel";
   // golang-migrate: 000001_create_users.up.sql
   if (/^\d+_[\w-]+\.(up|down)\.sql$/.test(name)) return "golang-migrate";
-  // EF Core: Migrations/20240101000000_AddX.cs (the Designer and snapshot files are generated companions).
-  if (ext === "cs" && /^migrations$/i.test(parent) && /^\d{14}_\w+\.cs$/.test(name)) return "EF Core";
+  // EF Core: Migrations/20240101000000_AddX.cs, also in per-context folders (`dotnet ef migrations add
+  // -o Infrastructure/CatalogMigrations`). The Designer and snapshot files are generated companions.
+  if (ext === "cs" && /^\d{14}_\w+\.cs$/.test(name) && dirs.some((d) => /migrations$/i.test(d))) return "EF Core";
   // Laravel: database/migrations/2024_01_01_000000_create_x_table.php
   if (ext === "php" && parent === "migrations" && /^\d{4}_\d{2}_\d{2}_\d{6}_\w+\.php$/.test(name)) return "Laravel";
   // Doctrine: migrations/Version20240101000000.php
