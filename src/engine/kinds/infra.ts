@@ -21,8 +21,14 @@ export function isDockerfile(path: string): boolean {
   return /^(Dockerfile|Containerfile)([._-][\w.-]*)?$/i.test(name) || /\.(dockerfile|containerfile)$/i.test(name);
 }
 
+/**
+ * Compose files: compose.yaml, docker-compose.yml and their variants (compose.prod.yaml,
+ * docker-compose.override.yml), and prefixed names (podman-compose.yml, app-compose.yaml,
+ * prod.docker-compose.yml).
+ */
 export function isComposeFile(path: string): boolean {
-  return /^(docker-)?compose([._-][\w.-]*)?\.ya?ml$/i.test(basename(path));
+  const name = basename(path);
+  return /^(docker-)?compose([._-][\w.-]*)?\.ya?ml$/i.test(name) || /^[\w.-]*[\w][._-](docker-)?compose([._-][\w.-]*)?\.ya?ml$/i.test(name);
 }
 
 const CI_DIRS = /(^|\/)(\.circleci|\.buildkite|\.azure-pipelines|\.tekton|\.woodpecker)\//;
