@@ -1,6 +1,6 @@
 import type { ChangedFile } from "../engine/change.js";
 import type { ReviewContext } from "../engine/context.js";
-import { isTrivialMigrationEdit, migrationFramework, migrationNeedsText, schemaFileKind, statementsAt } from "../engine/kinds/migrations.js";
+import { isTrivialMigrationEdit, migrationFramework, migrationNeedsText, prismaSchemaSubstance, schemaFileKind, statementsAt } from "../engine/kinds/migrations.js";
 import { dirname, extension } from "../engine/kinds/paths.js";
 import type { TriggerHit, TriggerModule } from "../engine/types.js";
 import { changedLines, firstAddedLine, isIgnoredByTriggers, pathAt, verbOf } from "./support.js";
@@ -10,6 +10,7 @@ import { changedLines, firstAddedLine, isIgnoredByTriggers, pathAt, verbOf } fro
  * Liquibase, Prisma, Knex, golang-migrate, goose, TypeORM, Sequelize, EF Core, Laravel, Ecto, Doctrine,
  * Diesel, dbmate, Drizzle, plain SQL under a migrations directory) or a whole-schema file
  * (schema.prisma, db/schema.rb, db/structure.sql). Seeds, fixtures, factories and tests never count;
+ * nor do edits of a Prisma schema confined to its datasource/generator blocks (client configuration);
  * a deleted migration is history cleanup, not a schema change.
  *
  * Review type `data`. Dimensions:
@@ -32,6 +33,10 @@ export const schemaMigration: TriggerModule = {
       if (!found) continue;
       if (found.endsWith(" migration") && file.status === "modified" && !(await editChangesSchema(ctx, file))) {
         untouched.push(file.path);
+        continue;
+      }
+      if (found === "Prisma schema" && file.status === "modified" && !(await prismaModelsChanged(ctx, file))) {
+        ctx.note(`${file.path}: only the datasource/generator configuration, comments or formatting changed; not counted as a schema change`);
         continue;
       }
       const hit: TriggerHit = { file: file.path, reason: `${verbOf(file)} ${found} ${file.path}` };
@@ -59,6 +64,14 @@ async function editChangesSchema(ctx: ReviewContext, file: ChangedFile): Promise
     return [...removed, ...added].some((t) => t.trim() !== "" && !/^\s*(--|#|\/\/|\/\*|\*|<!--)/.test(t));
   }
   return !isTrivialMigrationEdit(removed, added);
+}
+
+/** Whether a Prisma schema edit touches models, enums, views or types (not only datasource/generator blocks). */
+async function prismaModelsChanged(ctx: ReviewContext, file: ChangedFile): Promise<boolean> {
+  const before = await ctx.text("base", pathAt(file, "base"));
+  const after = await ctx.text("head", file.path);
+  if (before === undefined || after === undefined) return true;
+  return prismaSchemaSubstance(before) !== prismaSchemaSubstance(after);
 }
 
 async function classify(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {

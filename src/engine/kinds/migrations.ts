@@ -99,6 +99,19 @@ export function schemaFileKind(path: string): SchemaFileKind | undefined {
   return undefined;
 }
 
+/**
+ * What a Prisma schema says about the database: its models, enums, views and types, without the
+ * `datasource` and `generator` blocks (client and connection configuration: provider, url,
+ * relationMode, previewFeatures, output), comments and formatting.
+ */
+export function prismaSchemaSubstance(text: string): string {
+  return text
+    .replace(/(^|\s)\/\/[^\n]*/g, "$1")
+    .replace(/^[ \t]*(datasource|generator)\s+\w+\s*\{[\s\S]*?^[ \t]*\}/gm, "")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 /** True when the framework needs the file text to be sure (used to decide whether to read it). */
 export function migrationNeedsText(path: string): boolean {
   const ext = extension(path);
