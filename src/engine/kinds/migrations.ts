@@ -219,19 +219,80 @@ function codeOf(line: string): string {
     .replace(/\s+/g, "");
 }
 
+/**
+ * A one-line Python `def` without its type annotations (`def f(apps: StateApps, x: int = 1) -> None:`
+ * is `def f(apps, x = 1):`): annotations are for type checkers, the migration runs the same. Other
+ * lines are returned unchanged.
+ */
+export function withoutPythonAnnotations(line: string): string {
+  const head = /^(\s*(?:async\s+)?def\s+\w+\s*)\(/.exec(line);
+  if (!head) return line;
+  const params: string[] = [];
+  let depth = 0;
+  let quote = "";
+  let current = "";
+  let i = head[0].length;
+  for (; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") {
+      if (depth === 0) break;
+      depth--;
+    } else if (c === "," && depth === 0) {
+      params.push(current);
+      current = "";
+      continue;
+    }
+    current += c;
+  }
+  if (i >= line.length) return line; // signature continues on the next lines
+  params.push(current);
+  const rest = line.slice(i + 1).replace(/^\s*->[^:]*:/, ":");
+  const bare = params.map((p) => {
+    const eq = topLevelIndex(p, "=");
+    const colon = topLevelIndex(p, ":");
+    if (colon < 0 || (eq >= 0 && eq < colon)) return p.trim();
+    return (p.slice(0, colon) + (eq >= 0 ? `=${p.slice(eq + 1)}` : "")).trim();
+  });
+  return `${head[1]}(${bare.filter((p) => p !== "").join(", ")})${rest}`;
+}
+
+function topLevelIndex(text: string, char: string): number {
+  let depth = 0;
+  let quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "(" || c === "[" || c === "{") depth++;
+    else if (c === ")" || c === "]" || c === "}") depth--;
+    else if (c === char && depth === 0) return i;
+  }
+  return -1;
+}
+
 /** Imports and console output: lines that change what a migration prints or loads, not what it does. */
 const INERT_LINE = /^(import\s|from\s+[\w.]+\s+import\s|require(_relative)?[\s(]|using\s|use\s|puts\b|print\b|say\b|console\.log\b|(logger|logging|log|LOGGER)\.\w+\(|fmt\.Print)/;
 
 /**
  * True when an edit of an existing code migration changes nothing it does: every changed line is blank,
- * a comment, an import or console output, or pairs with a line of the other side that is the same once
+ * a comment, an import or console output, or pairs (once Python `def` type annotations are set aside) with a line of the other side that is the same once
  * whitespace, trailing commas, comments, quote style, string prefixes (`r"…"`) and Ruby hash-rocket
  * keys (`:null => false`) are set aside, or whose lines are the same code re-wrapped or reordered (a
  * formatter or linter run). Anything else — a schema operation, a column option, a backfill's values,
  * a guard, the revision links — changes what the migration does to a database that has not run it yet.
  */
 export function isTrivialMigrationEdit(removed: readonly string[], added: readonly string[]): boolean {
-  const significant = (lines: readonly string[]) => lines.filter((l) => !INERT_LINE.test(l.trim())).map(codeOf).filter((l) => l !== "");
+  const significant = (lines: readonly string[]) =>
+    lines
+      .filter((l) => !INERT_LINE.test(l.trim()))
+      .map(withoutPythonAnnotations)
+      .map(codeOf)
+      .filter((l) => l !== "");
   const withoutTrailingCommas = (code: string) => code.replace(/,(?=[)\]}]|$)/g, "");
   const before = significant(removed);
   const after = significant(added);
