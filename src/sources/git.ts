@@ -29,12 +29,12 @@ export class GitError extends Error {
 }
 
 /** Runs git in `repo` and returns its stdout as bytes. Throws GitError with git's own message. */
-export function git(repo: string, args: string[], input?: string | Buffer): Promise<Buffer> {
+export function git(repo: string, args: string[], input?: string | Buffer, maxBuffer = 1024 * 1024 * 1024): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       "git",
       ["-C", repo, ...args],
-      { encoding: "buffer", maxBuffer: 1024 * 1024 * 1024, env: gitEnv() },
+      { encoding: "buffer", maxBuffer, env: gitEnv() },
       (error, stdout, stderr) => {
         if (error) {
           const message = stderr.toString("utf8").trim() || error.message;
@@ -192,6 +192,10 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
   const messageRun = git(repo, ["log", "-1", "--format=%s%x00%b", head]);
   const patchRun = readPatches(repo, [...diffArgs, "-p", "--no-color", from, head], limit);
   patchRun.patches.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
+  // Most reviews ask for the head's file list (markers near changed files): listed now, while the engine
+  // loads, unless the listing is large. If this early run fails for any reason, the list is read later as before.
+  const headListing = git(repo, ["ls-tree", "-r", "-z", "--full-tree", head], undefined, EARLY_TREE_BYTES);
+  headListing.catch(() => undefined);
 
   const batch = new CatFileBatch(repo);
   try {
@@ -231,8 +235,9 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
       setKnown(known.head, entry.dstPath, entry.dstOid, entry.dstMode);
     }
     const trees: Partial<Record<Side, Promise<Map<string, TreeEntry>>>> = {};
+    const listTree = (side: Side) => git(repo, ["ls-tree", "-r", "-z", "--full-tree", side === "base" ? from : head]);
     const tree = (side: Side) =>
-      (trees[side] ??= git(repo, ["ls-tree", "-r", "-z", "--full-tree", side === "base" ? from : head]).then(parseLsTree));
+      (trees[side] ??= (side === "head" ? headListing.catch(() => listTree(side)) : listTree(side)).then(parseLsTree));
 
     const [title, ...body] = message.toString("utf8").split("\0");
     return {
@@ -361,6 +366,9 @@ interface FilePatch {
 
 const DIFF_HEADER = Buffer.from("diff --git ", "latin1");
 const BINARY_FILES = Buffer.from("Binary files ", "latin1");
+
+/** A head file list read before anyone asks for it is kept up to this size (8 MB is ~100,000 paths). */
+const EARLY_TREE_BYTES = 8 * 1024 * 1024;
 
 /** While the limit is not known yet, a file's patch is kept up to this size before the stream pauses. */
 const PATCH_BYTES_BEFORE_LIMIT = 1_000_000;
