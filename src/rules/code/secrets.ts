@@ -4,7 +4,8 @@
  * decides which lines count. A match never leaves this module unredacted except as `value`, which the
  * rule only hashes and abbreviates.
  */
-import { createHash } from "node:crypto";
+import type { createHash as CreateHash } from "node:crypto";
+import { lazyRequire } from "../../engine/lazy.js";
 
 export interface SecretMatch {
   /** Detector id, e.g. `aws-access-key-id`. */
@@ -325,5 +326,7 @@ export function redact(value: string): string {
 
 /** A one-way fingerprint of a secret for the finding key (so the finding id survives line moves). */
 export function fingerprint(value: string): string {
+  // node:crypto (and the stream modules it loads) only when a secret is found.
+  const { createHash } = lazyRequire("node:crypto") as { createHash: typeof CreateHash };
   return createHash("sha256").update(value).digest("hex").slice(0, 16);
 }
