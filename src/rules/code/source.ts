@@ -136,7 +136,11 @@ export function maskSource(text: string, language: Language): string {
 
 /** Spaces in place of every character but newlines. */
 function blankOut(segment: string): string {
-  return segment.includes("\n") ? segment.replace(/[^\n]/g, " ") : " ".repeat(segment.length);
+  if (!segment.includes("\n")) return " ".repeat(segment.length);
+  return segment
+    .split("\n")
+    .map((line) => " ".repeat(line.length))
+    .join("\n");
 }
 
 const PREFIX_LETTERS = "rRbBuUfF";
