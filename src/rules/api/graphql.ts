@@ -17,6 +17,7 @@ import type {
 import type { QueryDocumentKeys } from "graphql/language/ast.js";
 import type { ReviewContext } from "../../engine/context.js";
 import { isGraphqlPath } from "../../engine/kinds/schemas.js";
+import { lazyRequire } from "../../engine/lazy.js";
 import type { ContractBreak } from "../breaking-api-change.js";
 import { isNotOwnContract } from "../openapi/spec.js";
 
@@ -29,19 +30,25 @@ type GraphQL = typeof import("graphql/language/parser.js") &
   typeof import("graphql/utilities/buildASTSchema.js") &
   typeof import("graphql/utilities/findBreakingChanges.js") & { keys: typeof QueryDocumentKeys };
 
-/** graphql-js, loaded by the first review that compares a GraphQL schema. */
-let graphqlModule: Promise<GraphQL> | undefined;
-const loadGraphql = (): Promise<GraphQL> =>
-  (graphqlModule ??= Promise.all([
-    import("graphql/language/parser.js"),
-    import("graphql/language/lexer.js"),
-    import("graphql/language/source.js"),
-    import("graphql/language/kinds.js"),
-    import("graphql/language/tokenKind.js"),
-    import("graphql/utilities/buildASTSchema.js"),
-    import("graphql/utilities/findBreakingChanges.js"),
-    import("graphql/language/ast.js"),
-  ]).then((modules) => Object.assign({}, ...modules, { keys: modules[7].QueryDocumentKeys }) as GraphQL));
+/**
+ * graphql-js, loaded by the first review that compares a GraphQL schema: required, not imported (it is
+ * CommonJS; an import would also have Node scan each module's source for its export names).
+ */
+let graphqlModule: GraphQL | undefined;
+const loadGraphql = (): GraphQL =>
+  (graphqlModule ??= Object.assign(
+    {},
+    ...[
+      "graphql/language/parser.js",
+      "graphql/language/lexer.js",
+      "graphql/language/source.js",
+      "graphql/language/kinds.js",
+      "graphql/language/tokenKind.js",
+      "graphql/utilities/buildASTSchema.js",
+      "graphql/utilities/findBreakingChanges.js",
+    ].map((id) => lazyRequire(id) as object),
+    { keys: (lazyRequire("graphql/language/ast.js") as { QueryDocumentKeys: typeof QueryDocumentKeys }).QueryDocumentKeys },
+  ) as GraphQL);
 
 const BUILT_IN_SCALARS = new Set(["String", "Int", "Float", "Boolean", "ID"]);
 
@@ -210,11 +217,12 @@ function analyze(g: GraphQL, text: string, doc: DocumentNode, lineShift?: Map<De
   return parsed;
 }
 
-/** Offsets where each line starts (line 1 at index 0). */
-function lineStarts(text: string): number[] {
-  const starts = [0];
-  for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) starts.push(nl + 1);
-  return starts;
+/** Line terminators in `text` as the GraphQL lexer counts them (\n, \r\n, and a lone \r). */
+function lineBreaks(text: string): number {
+  let count = 0;
+  for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) count++;
+  if (text.includes("\r")) count += text.match(/\r(?!\n)/g)?.length ?? 0;
+  return count;
 }
 
 /**
@@ -226,49 +234,57 @@ function lineStarts(text: string): number[] {
  * Why the result equals a whole parse: a reused definition ends with `}` (nothing can extend it) and
  * starts at the start of a line that does not open with `{`, so a whole parse meets it in the same state
  * as a parse of the base did, and the text between two of them is lexed and parsed the same on its own
- * as within the whole file when it parses at all.
+ * as within the whole file when it parses at all. The patch only says where to look: every reused
+ * definition is found in the head text itself, and head line numbers are counted in the head text.
  */
 function parseHead(g: GraphQL, before: Parsed, text: string, patch: string | undefined): { doc: DocumentNode; lineShift: Map<DefinitionNode, number> } | undefined {
   if (!patch) return undefined;
-  // Unchanged base line ranges and how far their lines moved: [first, last, shift].
-  const regions: [number, number, number][] = [];
+  // Unchanged base line ranges, and how far their lines and characters moved: [first, last, lines, chars].
+  const regions: [number, number, number, number][] = [];
   let nextBase = 1;
-  let shift = 0;
-  for (const m of patch.matchAll(/^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/gm)) {
-    const [a, b, c, d] = [Number(m[1]), m[2] === undefined ? 1 : Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])];
-    const hunkBase = b === 0 ? a + 1 : a; // an insertion after line a changes no base line
-    if (hunkBase - 1 >= nextBase) regions.push([nextBase, hunkBase - 1, shift]);
-    nextBase = b === 0 ? a + 1 : a + b;
-    shift = (d === 0 ? c + 1 : c + d) - nextBase;
+  let lines = 0;
+  let chars = 0;
+  let last: string | undefined;
+  for (const line of patch.split("\n")) {
+    const m = line[0] === "@" ? /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line) : null;
+    if (m) {
+      const [a, b, c, d] = [Number(m[1]), m[2] === undefined ? 1 : Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])];
+      const hunkBase = b === 0 ? a + 1 : a; // an insertion after line a changes no base line
+      if (hunkBase - 1 >= nextBase) regions.push([nextBase, hunkBase - 1, lines, chars]);
+      nextBase = b === 0 ? a + 1 : a + b;
+      lines = (d === 0 ? c + 1 : c + d) - nextBase;
+    } else if (line[0] === "+") chars += line.length; // the text and its newline
+    else if (line[0] === "-") chars -= line.length;
+    else if (line[0] === "\\") {
+      // "\ No newline at end of file": the line before has no newline.
+      if (last === "+") chars--;
+      else if (last === "-") chars++;
+    }
+    last = line[0];
   }
-  regions.push([nextBase, Infinity, shift]);
-  const regionOf = (line: number) => regions.find(([first, last]) => line >= first && line <= last);
+  regions.push([nextBase, Infinity, lines, chars]);
+  const regionOf = (line: number) => regions.find(([first, end]) => line >= first && line <= end);
 
-  const baseStarts = lineStarts(before.text);
-  const headStarts = lineStarts(text);
   const definitions: DefinitionNode[] = [];
   const lineShift = new Map<DefinitionNode, number>();
   let at = 0; // head text parsed or reused so far
+  let atLine = 1; // its line
   const parseGap = (end: number): boolean => {
-    const gap = new g.Source(text.slice(at, end));
-    let doc: DocumentNode;
+    const body = text.slice(at, end);
+    const gap = new g.Source(body);
+    let doc: DocumentNode | undefined;
     try {
-      if (new g.Lexer(gap).advance().kind === g.TokenKind.EOF) return true; // nothing but blanks and comments
-      doc = g.parse(gap);
+      // Nothing but blanks and comments parses to nothing (a document needs a definition).
+      if (new g.Lexer(gap).advance().kind !== g.TokenKind.EOF) doc = g.parse(gap);
     } catch {
       return false;
     }
-    // Line 1 of the gap is the head line it starts on.
-    let startLine = 1;
-    for (let lo = 0, hi = headStarts.length - 1; lo <= hi; ) {
-      const mid = (lo + hi) >> 1;
-      if (headStarts[mid]! <= at) (startLine = mid + 1), (lo = mid + 1);
-      else hi = mid - 1;
-    }
-    for (const definition of doc.definitions) {
+    for (const definition of doc?.definitions ?? []) {
       definitions.push(definition);
-      lineShift.set(definition, startLine - 1);
+      lineShift.set(definition, atLine - 1); // line 1 of the gap is the head line it starts on
     }
+    atLine += lineBreaks(body);
+    at = end;
     return true;
   };
   for (const definition of before.doc.definitions) {
@@ -278,13 +294,12 @@ function parseHead(g: GraphQL, before: Parsed, text: string, patch: string | und
     if (!own.endsWith("}") || own.startsWith("{")) continue;
     const region = regionOf(loc.startToken.line);
     if (!region || loc.endToken.line > region[1]) continue;
-    const start = headStarts[loc.startToken.line + region[2] - 1];
-    if (start === undefined) continue;
-    const q = start + (loc.start - baseStarts[loc.startToken.line - 1]!);
+    const q = loc.start + region[3];
     if (q < at || (q > 0 && text[q - 1] !== "\n" && text[q - 1] !== "\r") || !text.startsWith(own, q)) continue;
     if (!parseGap(q)) return undefined;
     definitions.push(definition);
-    lineShift.set(definition, region[2]);
+    lineShift.set(definition, atLine - loc.startToken.line);
+    atLine += loc.endToken.line - loc.startToken.line;
     at = q + own.length;
   }
   if (!parseGap(text.length)) return undefined;
@@ -557,7 +572,7 @@ export async function graphqlBreaks(ctx: ReviewContext): Promise<ContractBreak[]
     const basePath = file.previousPath ?? file.path;
     const baseText = await ctx.text("base", basePath);
     if (baseText === undefined) continue;
-    const g = await loadGraphql();
+    const g = loadGraphql();
     let before: Parsed;
     // A file that might make graphql-js throw is built whole, as it always was, so its errors read the same.
     let beforeSchema: GraphQLSchema | undefined;
