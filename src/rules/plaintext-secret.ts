@@ -109,9 +109,11 @@ export const plaintextSecret: RuleModule<Options> = {
       const scanOptions = { unquotedValues: CONFIG_FILE.test(file.path) };
       for (const { line, text } of added) {
         if (secretLines.has(line) || text.length > 4000) continue;
+        const matches = scanLine(text, scanOptions);
+        if (matches.length === 0) continue;
         // A commented-out `;secret_key = …` in a sample config documents a default; provider keys still count.
         const commented = /^\s*(?:#|;|\/\/|--|\*|<!--)/.test(text);
-        for (const match of scanLine(text, scanOptions)) {
+        for (const match of matches) {
           if (commented && match.kind === "generic-secret") continue;
           report(line, match);
         }

@@ -183,6 +183,8 @@ const ANY_KEYWORD = new RegExp(FORMATS.flatMap((d) => d.keywords).map((k) => k.r
 
 /** Finds secrets in one line (or a multi-line block for PEM keys, see `scanPrivateKeys`). */
 export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
+  // Most lines have no keyword, no URL credentials and no secret-looking word: nothing below can match.
+  if (!ANY_KEYWORD.test(line) && !(line.includes("://") && line.includes("@")) && !SECRET_WORD.test(line)) return [];
   const matches: SecretMatch[] = [];
   const taken: [number, number][] = [];
   const overlaps = (start: number, end: number) => taken.some(([s, e]) => start < e && end > s);
