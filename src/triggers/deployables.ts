@@ -249,6 +249,11 @@ async function hasNoWorkloads(ctx: ReviewContext, side: Side, index: PathIndex, 
 async function existingUnit(ctx: ReviewContext, side: Side, index: PathIndex, workload: string): Promise<string | undefined> {
   const rootMarkers = index.filesIn("").filter(isServiceMarker);
   if (rootMarkers.length > 0 && (await entrypointOf(ctx, side, index, "", rootMarkers))) return "the repository root";
+  return serviceDirectoryOf(index, workload);
+}
+
+/** A directory named like the workload with a Dockerfile or package manifest: the service it deploys. */
+function serviceDirectoryOf(index: PathIndex, workload: string): string | undefined {
   const wanted = unitName(workload);
   if (wanted === "") return undefined;
   for (const path of index.files) {
@@ -313,12 +318,14 @@ async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees,
       thirdParty.push(`${a.object.kind} ${a.object.name}`);
       continue;
     }
-    if (await isBare("base")) {
-      const unit = await existingUnit(ctx, "base", await trees.at("base"), a.object.name);
-      if (unit !== undefined) {
-        deployed.push(`${a.object.kind} ${a.object.name} (${unit})`);
-        continue;
-      }
+    // A workload for a service whose directory (with its Dockerfile or manifest) was already there deploys
+    // that service; it does not add one. In a repository's first manifests, the root app counts too.
+    const unit = (await isBare("base"))
+      ? await existingUnit(ctx, "base", await trees.at("base"), a.object.name)
+      : serviceDirectoryOf(await trees.at("base"), a.object.name);
+    if (unit !== undefined) {
+      deployed.push(`${a.object.kind} ${a.object.name} (${unit})`);
+      continue;
     }
     out.added.push({ file: a.file.path, line: a.object.line, reason: `adds ${a.object.kind} ${a.object.name} in ${a.file.path}` });
   }
@@ -339,7 +346,7 @@ async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees,
     out.retired.push({ file: v.file.path, reason: `removes ${v.object.kind} ${v.object.name} from ${v.path}` });
   }
   if (thirdParty.length > 0) ctx.note(`new-service/service-retirement: workloads that only run third-party images are infrastructure, not services of their own: ${thirdParty.join(", ")}`);
-  if (deployed.length > 0) ctx.note(`new-service: the repository's first Kubernetes manifests deploy units that already existed: ${deployed.join(", ")}`);
+  if (deployed.length > 0) ctx.note(`new-service: new Kubernetes workloads deploy units that already existed: ${deployed.join(", ")}`);
   if (undeployed.length > 0) ctx.note(`service-retirement: the repository's last Kubernetes manifests were removed, the units stay: ${undeployed.join(", ")}`);
 }
 
