@@ -39,10 +39,13 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
   let files = listed.map(toChangedFile);
   let complete = true;
   let incompleteReason: string | undefined;
+  // Set by the tree walk past 3,000 files (it needs the merge base too), else asked on the first base read.
+  let mergeBase: Promise<string> | undefined;
   const expected = pr.changedFiles;
   if (expected !== undefined && files.length < expected) {
     const fromTrees = await changedPathsFromTrees(octokit, pr, files);
     files = fromTrees.files;
+    mergeBase = Promise.resolve(fromTrees.mergeBase);
     if (!fromTrees.complete) {
       complete = false;
       incompleteReason = `the pull request changes ${expected} files and GitHub listed only ${listed.length}; ${fromTrees.reason}`;
@@ -55,7 +58,6 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
   // The files API diffs the head against the merge base, not against the base branch's tip (which may
   // have moved on since the branch point): base contents must come from the merge base too, or a file
   // changed on the base branch meanwhile would look reverted by the PR.
-  let mergeBase: Promise<string> | undefined;
   const baseCommit = () =>
     (mergeBase ??= octokit.rest.repos
       .compareCommitsWithBasehead({ owner, repo, basehead: `${pr.baseSha}...${pr.headSha}`, per_page: 1 })
@@ -269,7 +271,7 @@ export async function changedPathsFromTrees(
   octokit: Octokit,
   pr: PullRequestSnapshot,
   listed: ChangedFile[],
-): Promise<{ files: ChangedFile[]; complete: boolean; reason: string }> {
+): Promise<{ files: ChangedFile[]; complete: boolean; reason: string; mergeBase: string }> {
   const { owner, repo } = pr;
   const compare = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${pr.baseSha}...${pr.headSha}`, per_page: 1 });
   const mergeBase = compare.data.merge_base_commit.sha;
@@ -279,7 +281,7 @@ export async function changedPathsFromTrees(
     treeEntries(octokit, { owner, repo }, pr.headSha, run),
   ]);
   if (!baseEntries || !headEntries) {
-    return { files: listed, complete: false, reason: "the repository tree is too large to list through the API" };
+    return { files: listed, complete: false, reason: "the repository tree is too large to list through the API", mergeBase };
   }
   const files = [...listed];
   const seen = new Set(listed.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
@@ -296,5 +298,5 @@ export async function changedPathsFromTrees(
     files.push({ path, status: "removed", additions: 0, deletions: 0 });
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
-  return { files, complete: true, reason: "" };
+  return { files, complete: true, reason: "", mergeBase };
 }
