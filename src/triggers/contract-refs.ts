@@ -34,7 +34,6 @@ const JSON_ROOT_KEY = /"(openapi|swagger)"\s*:\s*"\d/;
 export interface RefReach {
   /** The root document the chain starts from. */
   root: string;
-  family: "api" | "event";
   /** True when every chain found reaches the file only through examples or code samples. */
   exampleOnly: boolean;
   /** The file whose `$ref` reached it. */
@@ -54,9 +53,9 @@ export function looksLikeSpecFragment(text: string): boolean {
 
 interface Walk {
   reads: number;
-  roots?: Promise<{ path: string; family: "api" | "event" }[]>;
+  roots?: Promise<string[]>;
   /** Files reached, with whether a non-example chain reached them. */
-  reached: Map<string, { root: string; family: "api" | "event"; contract: boolean; via: string }>;
+  reached: Map<string, { root: string; contract: boolean; via: string }>;
 }
 
 const walks = new WeakMap<ReviewContext, Map<Side, Walk>>();
@@ -75,7 +74,7 @@ function isStructuredPath(path: string): boolean {
 }
 
 /** OpenAPI/Swagger/AsyncAPI root documents directly in the ancestor directories of `targets`. */
-async function findRoots(ctx: ReviewContext, side: Side, targets: string[], walk: Walk): Promise<{ path: string; family: "api" | "event" }[]> {
+async function findRoots(ctx: ReviewContext, side: Side, targets: string[], walk: Walk): Promise<string[]> {
   const index = pathIndex(await ctx.paths(side));
   const dirs = new Set<string>();
   for (const target of targets) {
@@ -84,7 +83,7 @@ async function findRoots(ctx: ReviewContext, side: Side, targets: string[], walk
       if (dir === "") break;
     }
   }
-  const roots: { path: string; family: "api" | "event" }[] = [];
+  const roots: string[] = [];
   for (const dir of dirs) {
     const candidates = index.filesIn(dir).filter((p) => isStructuredPath(p) && !targets.includes(p));
     for (const candidate of candidates.slice(0, MAX_CANDIDATES_PER_DIR)) {
@@ -94,7 +93,7 @@ async function findRoots(ctx: ReviewContext, side: Side, targets: string[], walk
       if (text === undefined) continue;
       const key = ROOT_KEY.exec(text) ?? JSON_ROOT_KEY.exec(text);
       if (!key || !mayBeOpenApiText(text)) continue;
-      roots.push({ path: candidate, family: "api" });
+      roots.push(candidate);
     }
   }
   return roots;
@@ -151,7 +150,7 @@ export async function refReach(ctx: ReviewContext, side: Side, targets: string[]
     if (done()) break;
     // Best-first walk: a frontier entry's priority is how much directory it shares with a wanted file.
     const visited = new Map<string, boolean>(); // path -> visited as contract (true) or example only (false)
-    const frontier: { path: string; example: boolean; score: number; via: string }[] = [{ path: root.path, example: false, score: 0, via: root.path }];
+    const frontier: { path: string; example: boolean; score: number; via: string }[] = [{ path: root, example: false, score: 0, via: root }];
     while (frontier.length > 0 && walk.reads < MAX_FILES_READ && !done()) {
       let best = 0;
       for (let i = 1; i < frontier.length; i++) {
@@ -164,7 +163,7 @@ export async function refReach(ctx: ReviewContext, side: Side, targets: string[]
       if (seen === true || (seen === false && next.example)) continue;
       visited.set(next.path, !next.example);
       const prior = walk.reached.get(next.path);
-      if (!prior || (!prior.contract && !next.example)) walk.reached.set(next.path, { root: root.path, family: root.family, contract: !next.example, via: next.via });
+      if (!prior || (!prior.contract && !next.example)) walk.reached.set(next.path, { root, contract: !next.example, via: next.via });
       if (wanted.has(next.path) && !isStructuredPath(next.path)) continue;
       walk.reads++;
       const doc = await documentValue(ctx, side, next.path);
@@ -181,7 +180,7 @@ export async function refReach(ctx: ReviewContext, side: Side, targets: string[]
   }
   for (const target of targets) {
     const reached = walk.reached.get(target);
-    if (reached) result.set(target, { root: reached.root, family: reached.family, exampleOnly: !reached.contract, via: reached.via });
+    if (reached) result.set(target, { root: reached.root, exampleOnly: !reached.contract, via: reached.via });
   }
   return result;
 }

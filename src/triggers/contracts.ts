@@ -321,10 +321,9 @@ async function classifyReferencedFragments(ctx: ReviewContext, files: ChangedFil
         ctx.note(`${file.path}: new file referenced from ${found.via}, whose contract did not change; not counted`);
         continue;
       }
-      const what = found.family === "api" ? "OpenAPI fragment" : "AsyncAPI fragment";
-      const result = await hit(ctx, file, "spec", what, undefined, `, reached through $ref from ${found.root}`, true);
+      const result = await hit(ctx, file, "spec", "OpenAPI fragment", undefined, `, reached through $ref from ${found.root}`, true);
       if (!result) quiet.add(pathAt(file, side));
-      add(found.family === "api" ? out.api : out.event, result);
+      add(out.api, result);
     }
   }
 }
