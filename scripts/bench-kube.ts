@@ -30,7 +30,7 @@ import { isRecord, parseStructured } from "../src/engine/structured.js";
 import type { RuleModule } from "../src/engine/types.js";
 import { k8sHealthProbes } from "../src/rules/k8s-health-probes.js";
 import { k8sResourceLimits } from "../src/rules/k8s-resource-limits.js";
-import { POD_SPEC_PATH } from "../src/rules/k8s/workloads.js";
+import { POD_SPEC_PATH } from "../src/formats/kubernetes/workloads.js";
 
 const { positionals, values: flags } = parseArgs({ allowPositionals: true, options: { charts: { type: "string" } } });
 const folder = positionals[0];

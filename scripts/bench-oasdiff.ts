@@ -37,7 +37,7 @@ import type { Change, FileContent } from "../src/engine/change.js";
 import { ReviewContext } from "../src/engine/context.js";
 import { review } from "../src/engine/engine.js";
 import { breakingApiChange } from "../src/rules/breaking-api-change.js";
-import { SpecDocument } from "../src/rules/openapi/refs.js";
+import { SpecDocument } from "../src/formats/refs/spec-document.js";
 
 const root = process.argv[2];
 if (!root || !statSync(join(root, "checker"), { throwIfNoEntry: false })?.isDirectory()) {

@@ -17,8 +17,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { diffJsonSchemas, schemaFromValue } from "../src/rules/contracts/json-schema.js";
-import { diffProtoMessages, diffProtoServices, parseProto, parseProtoFiles, type ProtoImport } from "../src/rules/contracts/protobuf.js";
+import { diffJsonSchemas, schemaFromValue } from "../src/formats/json-schema/diff.js";
+import { diffProtoMessages, diffProtoServices, parseProto, parseProtoFiles, type ProtoImport } from "../src/formats/protobuf/protobuf.js";
 
 interface Outcome {
   format: "json-schema" | "protobuf";

@@ -13,7 +13,7 @@ import { join, relative } from "node:path";
 import { defaultConfig } from "../src/config/schema.js";
 import { review } from "../src/engine/engine.js";
 import { changeFromTrees } from "../src/engine/memory-change.js";
-import { languageOf } from "../src/rules/code/source.js";
+import { languageOf } from "../src/formats/source/masking.js";
 import { outboundCallTimeout } from "../src/rules/outbound-call-timeout.js";
 
 const root = process.argv[2];

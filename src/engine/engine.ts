@@ -2,7 +2,7 @@ import type { Change } from "./change.js";
 import { fnv1a } from "./hash.js";
 import { matchesAny, ReviewContext } from "./context.js";
 import { parsePatch } from "./patch.js";
-import { likelyReads } from "./prefetch.js";
+import { likelyReads } from "../formats/common/likely-reads.js";
 import type { ChecklistSection, Finding, FindingDraft, Report, ReportTrigger, RuleModule, TriggerHit, TriggerModule } from "./types.js";
 import { DIMENSION_IDS, dimensionTitle, reviewTypeRank, reviewTypeTitle, type DimensionId, type ReviewTypeId } from "./vocabulary.js";
 import type { ArchgateConfig } from "../config/schema.js";

@@ -2,12 +2,12 @@ import { z } from "zod";
 import type { ReviewContext } from "../engine/context.js";
 import { isRecord } from "../engine/structured.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { diffSpecs, pathMajorVersion, type ApiBreak } from "./openapi/diff.js";
-import { lifecycleBreaks } from "./openapi/lifecycle.js";
-import { openapiDiffBreaks } from "./openapi/openapi-diff-adapter.js";
-import { changedSpecs, normalizePath, operationsOf, reportSpecIssues, usable, type SpecPair } from "./openapi/spec.js";
-import { graphqlBreaks } from "./api/graphql.js";
-import { grpcBreaks } from "./api/grpc.js";
+import { diffSpecs, pathMajorVersion, type ApiBreak } from "../formats/openapi/diff.js";
+import { lifecycleBreaks } from "../formats/openapi/lifecycle.js";
+import { openapiDiffBreaks } from "../formats/openapi/openapi-diff-adapter.js";
+import { changedSpecs, normalizePath, operationsOf, reportSpecIssues, usable, type SpecPair } from "../formats/openapi/spec.js";
+import { graphqlBreaks } from "../formats/graphql/graphql.js";
+import { grpcBreaks } from "../formats/protobuf/grpc.js";
 
 const options = z.object({
   /** Also run Atlassian's openapi-diff on OpenAPI 2.0/3.0.0-3.0.4 specs (request/response body set comparison). */

@@ -18,16 +18,16 @@ import { posix } from "node:path";
 import { z } from "zod";
 import type { ChangedFile, Side } from "../engine/change.js";
 import type { ReviewContext } from "../engine/context.js";
-import { isAsyncApiDocument } from "../engine/kinds/asyncapi.js";
-import { extension } from "../engine/kinds/paths.js";
+import { isAsyncApiDocument } from "../formats/asyncapi/kind.js";
+import { extension } from "../formats/common/paths.js";
 import { isRecord } from "../engine/structured.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { contractHits } from "../triggers/contracts.js";
+import { contractHits } from "../formats/contracts/contract-files.js";
 import { hasMigrationPlan } from "./breaking-api-change.js";
-import { avroFromValue, diffAvro, parseAvro, registerAvro, undefinedTypeName, type AvroParseResult, type AvroRegistry } from "./contracts/avro.js";
-import { diffJsonSchemas, SchemaTooComplexError, type UnresolvedRef, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "./contracts/json-schema.js";
-import { diffProtoMessages, parseProtoFiles, type ProtoImport } from "./contracts/protobuf.js";
-import { SpecDocument, type SpecNode } from "./openapi/refs.js";
+import { avroFromValue, diffAvro, parseAvro, registerAvro, undefinedTypeName, type AvroParseResult, type AvroRegistry } from "../formats/avro/avro.js";
+import { diffJsonSchemas, SchemaTooComplexError, type UnresolvedRef, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "../formats/json-schema/diff.js";
+import { diffProtoMessages, parseProtoFiles, type ProtoImport } from "../formats/protobuf/protobuf.js";
+import { SpecDocument, type SpecNode } from "../formats/refs/spec-document.js";
 
 const options = z.object({
   /**

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { isRecord } from "../engine/structured.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { isIgnoredPath, operationsAddedByChange, type AddedOperation } from "./openapi/operations.js";
-import { usable } from "./openapi/spec.js";
+import { isIgnoredPath, operationsAddedByChange, type AddedOperation } from "../formats/openapi/operations.js";
+import { usable } from "../formats/openapi/spec.js";
 
 const options = z.object({
   /**

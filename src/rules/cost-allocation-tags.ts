@@ -11,11 +11,11 @@ import {
   tagAttributeName,
   TerraformParseError,
   type TerraformFile,
-} from "./cost/terraform.js";
-import { changedWorkloads, describeWorkload } from "./k8s/judge.js";
-import { isOpaque, OPAQUE_PART, resolveValue } from "./k8s/values.js";
-import { k8sIndex, type Workload } from "./k8s/workloads.js";
-import { dirname } from "../engine/kinds/paths.js";
+} from "../formats/terraform/resources.js";
+import { changedWorkloads, describeWorkload } from "../formats/kubernetes/changed-workloads.js";
+import { isOpaque, OPAQUE_PART, resolveValue } from "../formats/kubernetes/values.js";
+import { k8sIndex, type Workload } from "../formats/kubernetes/workloads.js";
+import { dirname } from "../formats/common/paths.js";
 
 const key = z.string().min(1);
 

@@ -1,9 +1,9 @@
 import type { ReviewContext } from "../engine/context.js";
 import { matchesAny } from "../engine/context.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { changedMigrations } from "./migrations/changed.js";
-import { tableKey } from "./migrations/types.js";
-import { sqlTableReferences } from "./migrations/sql-strings.js";
+import { changedMigrations } from "../formats/migrations/changed.js";
+import { tableKey } from "../formats/migrations/types.js";
+import { sqlTableReferences } from "../formats/migrations/sql-strings.js";
 
 /** Source files whose string literals may hold SQL. */
 const CODE_FILE = /\.(ts|tsx|js|jsx|mjs|cjs|py|rb|go|java|kt|scala|cs|php|ex|exs|rs|sql)$/i;

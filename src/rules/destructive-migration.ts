@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { ReviewContext } from "../engine/context.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { migrationFramework } from "../engine/kinds/migrations.js";
-import { changedMigrations, djangoAppLabel, type ChangedMigration } from "./migrations/changed.js";
-import { analyzeDjango, type DjangoAnalysis, type DjangoField } from "./migrations/python.js";
-import { tableKey, type MigrationOp } from "./migrations/types.js";
+import { migrationFramework } from "../formats/migrations/frameworks.js";
+import { changedMigrations, djangoAppLabel, type ChangedMigration } from "../formats/migrations/changed.js";
+import { analyzeDjango, type DjangoAnalysis, type DjangoField } from "../formats/migrations/python.js";
+import { tableKey, type MigrationOp } from "../formats/migrations/types.js";
 
 const options = z
   .object({

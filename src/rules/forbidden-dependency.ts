@@ -2,9 +2,9 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { matchesAny, matchesGlob, type ReviewContext } from "../engine/context.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { addedSources } from "./code/files.js";
-import { importsOf, type ImportContext, type ImportRef } from "./code/imports.js";
-import type { SourceFile } from "./code/source.js";
+import { addedSources } from "../formats/source/added-sources.js";
+import { importsOf, type ImportContext, type ImportRef } from "../formats/source/imports.js";
+import type { SourceFile } from "../formats/source/masking.js";
 
 const forbiddenEntry = z
   .object({

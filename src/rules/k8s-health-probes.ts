@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { ReviewContext } from "../engine/context.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { changedContainers, containerKey, describeContainer, describeWorkload, resolveDeep, verdict } from "./k8s/judge.js";
-import { walk } from "./k8s/values.js";
+import { changedContainers, containerKey, describeContainer, describeWorkload, resolveDeep, verdict } from "../formats/kubernetes/changed-workloads.js";
+import { walk } from "../formats/kubernetes/values.js";
 
 const PROBES = ["readinessProbe", "livenessProbe", "startupProbe"] as const;
 type Probe = (typeof PROBES)[number];

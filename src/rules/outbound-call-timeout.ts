@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { addedSources, DEFAULT_TEST_PATHS } from "./code/files.js";
-import { closingOffset, lineOf, statementEnd, type Language, type SourceFile } from "./code/source.js";
+import { addedSources, DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
+import { closingOffset, lineOf, statementEnd, type Language, type SourceFile } from "../formats/source/masking.js";
 
 /** What one detector concluded about one call. */
 interface Verdict {

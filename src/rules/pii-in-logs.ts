@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { addedSources, DEFAULT_TEST_PATHS } from "./code/files.js";
-import { concept, identifierChains, namesConcept, type NamedConcept } from "./code/identifiers.js";
-import { closingOffset, lineOf, type SourceFile } from "./code/source.js";
+import { addedSources, DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
+import { concept, identifierChains, namesConcept, type NamedConcept } from "../formats/source/identifiers.js";
+import { closingOffset, lineOf, type SourceFile } from "../formats/source/masking.js";
 
 export const DEFAULT_PII_FIELDS = ["email", "phone", "password", "token", "ssn", "cardNumber", "address", "dateOfBirth"];
 

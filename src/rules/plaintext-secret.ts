@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { matchesAny, type ReviewContext } from "../engine/context.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { fingerprint, isPlaceholder, isPlaceholderOrWeak, isSecretName, looksRandom, redact, scanLine, scanPrivateKeys, type SecretMatch } from "./code/secrets.js";
-import { DEFAULT_TEST_PATHS } from "./code/files.js";
-import { lineOfOffset, lineStarts } from "./code/source.js";
+import { fingerprint, isPlaceholder, isPlaceholderOrWeak, isSecretName, looksRandom, redact, scanLine, scanPrivateKeys, type SecretMatch } from "../formats/source/secrets.js";
+import { DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
+import { lineOfOffset, lineStarts } from "../formats/source/masking.js";
 
 /** Generated or vendored files where a "secret" is an integrity hash or noise. */
 const SKIPPED_FILES = [

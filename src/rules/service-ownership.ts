@@ -2,8 +2,8 @@ import { z } from "zod";
 import type { ReviewContext } from "../engine/context.js";
 import { asArray, isRecord, type StructuredDoc } from "../engine/structured.js";
 import type { FindingDraft, RuleModule, TriggerHit } from "../engine/types.js";
-import { CODEOWNERS_PATHS, ownersOf, parseCodeowners } from "./ownership/codeowners.js";
-import { basename, dirname } from "../engine/kinds/paths.js";
+import { CODEOWNERS_PATHS, ownersOf, parseCodeowners } from "../formats/codeowners/codeowners.js";
+import { basename, dirname } from "../formats/common/paths.js";
 
 /** A field path such as `spec.owner` or `metadata.annotations["pagerduty.com/service-id"]`. */
 const fieldPath = z

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { isRecord } from "../engine/structured.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { OPERATIONAL_PATHS, isIgnoredPath, operationsAddedByChange } from "./openapi/operations.js";
-import { usable } from "./openapi/spec.js";
+import { OPERATIONAL_PATHS, isIgnoredPath, operationsAddedByChange } from "../formats/openapi/operations.js";
+import { usable } from "../formats/openapi/spec.js";
 
 const options = z.object({
   /** Path globs that are public by design (health, readiness, metrics, discovery). */

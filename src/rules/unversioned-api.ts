@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { isRecord } from "../engine/structured.js";
 import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { OPERATIONAL_PATHS, isIgnoredPath, isInternal, operationsAddedByChange, type AddedOperation } from "./openapi/operations.js";
-import { normalizePath, operationsOf, usable } from "./openapi/spec.js";
-import type { SpecDocument } from "./openapi/refs.js";
+import { OPERATIONAL_PATHS, isIgnoredPath, isInternal, operationsAddedByChange, type AddedOperation } from "../formats/openapi/operations.js";
+import { normalizePath, operationsOf, usable } from "../formats/openapi/spec.js";
+import type { SpecDocument } from "../formats/refs/spec-document.js";
 
 const options = z.object({
   /** A path or server-URL segment that names a version: `v1`, `v2beta1`, `2024-06-01`. */

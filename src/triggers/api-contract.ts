@@ -1,5 +1,5 @@
 import type { TriggerModule } from "../engine/types.js";
-import { contractHits } from "./contracts.js";
+import { contractHits } from "../formats/contracts/contract-files.js";
 
 /**
  * API contract: a change to a synchronous interface other teams call — an OpenAPI/Swagger document

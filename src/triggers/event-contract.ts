@@ -1,5 +1,5 @@
 import type { TriggerModule } from "../engine/types.js";
-import { contractHits } from "./contracts.js";
+import { contractHits } from "../formats/contracts/contract-files.js";
 
 /**
  * Event contract: a change to what services publish or consume asynchronously — AsyncAPI documents,

@@ -9,15 +9,15 @@ import {
   KUSTOMIZE_MARKERS,
   PULUMI_MARKERS,
   type InfraKind,
-} from "../engine/kinds/infra.js";
-import { mayBeKubernetesText } from "../engine/kinds/kubernetes.js";
-import { deepEqual } from "../engine/kinds/material.js";
-import { imageName, isCommentOrDescriptionOnly, isVersionBumpOnly } from "../engine/kinds/noise.js";
-import { dirname, extension, pathIndex, type PathIndex } from "../engine/kinds/paths.js";
-import { materialTerraformUnits, type TerraformSource } from "../engine/kinds/terraform.js";
+} from "../formats/infra/kinds.js";
+import { mayBeKubernetesText } from "../formats/kubernetes/objects.js";
+import { deepEqual } from "../formats/common/material.js";
+import { imageName, isCommentOrDescriptionOnly, isVersionBumpOnly } from "../formats/common/noise.js";
+import { dirname, extension, pathIndex, type PathIndex } from "../formats/common/paths.js";
+import { materialTerraformUnits, type TerraformSource } from "../formats/terraform/scanner.js";
 import { isRecord } from "../engine/structured.js";
 import type { TriggerHit, TriggerModule } from "../engine/types.js";
-import { changedLines, documentValue, isIgnoredByTriggers, manifestHeaders, noteUnparsable, pathAt, sideOf, verbOf } from "./support.js";
+import { changedLines, documentValue, isIgnoredByTriggers, manifestHeaders, noteUnparsable, pathAt, sideOf, verbOf } from "../formats/common/changed-files.js";
 
 /**
  * Infrastructure change: what runs the system — Kubernetes manifests (by content: apiVersion + kind),
@@ -27,7 +27,7 @@ import { changedLines, documentValue, isIgnoredByTriggers, manifestHeaders, note
  * Not counted: a modification that only bumps versions, digests or the tag of the same image (Dependabot,
  * Renovate), edits only comments or descriptions, or moves a file unchanged; compose edits that leave the
  * parsed services, networks and volumes equal; Terraform edits outside resources, data sources, modules,
- * providers, locals, variable defaults and the backend (see engine/kinds/terraform.ts); CI pipelines,
+ * providers, locals, variable defaults and the backend (see formats/terraform/scanner.ts); CI pipelines,
  * which are the team's tooling (they are still classified, so other detectors can tell them apart).
  *
  * Review type `production-readiness`. Dimensions:

@@ -1,5 +1,5 @@
 import type { TriggerModule } from "../engine/types.js";
-import { deployableHits } from "./deployables.js";
+import { deployableHits } from "../formats/services/deployables.js";
 
 /**
  * New service: a new deployable unit — a new directory with its own Dockerfile or package manifest and

@@ -1,9 +1,9 @@
 import type { ChangedFile } from "../engine/change.js";
 import type { ReviewContext } from "../engine/context.js";
-import { isTrivialMigrationEdit, migrationFramework, migrationNeedsText, prismaSchemaSubstance, schemaFileKind, statementsAt } from "../engine/kinds/migrations.js";
-import { dirname, extension } from "../engine/kinds/paths.js";
+import { isTrivialMigrationEdit, migrationFramework, migrationNeedsText, prismaSchemaSubstance, schemaFileKind, statementsAt } from "../formats/migrations/frameworks.js";
+import { dirname, extension } from "../formats/common/paths.js";
 import type { TriggerHit, TriggerModule } from "../engine/types.js";
-import { changedLines, firstAddedLine, isIgnoredByTriggers, pathAt, verbOf } from "./support.js";
+import { changedLines, firstAddedLine, isIgnoredByTriggers, pathAt, verbOf } from "../formats/common/changed-files.js";
 
 /**
  * Schema migration: an added or changed migration of a known framework (Rails, Django, Alembic, Flyway,

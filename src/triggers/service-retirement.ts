@@ -1,5 +1,5 @@
 import type { TriggerModule } from "../engine/types.js";
-import { deployableHits } from "./deployables.js";
+import { deployableHits } from "../formats/services/deployables.js";
 
 /**
  * Service retirement: a deployable unit goes away — the Dockerfile and manifests of a service directory

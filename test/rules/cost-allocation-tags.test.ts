@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.js";
 import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
-import { closingBrace, literalKeys, parseTerraform, resourceTags, TerraformParseError } from "../../src/rules/cost/terraform.js";
+import { closingBrace, literalKeys, parseTerraform, resourceTags, TerraformParseError } from "../../src/formats/terraform/resources.js";
 import { costAllocationTags } from "../../src/rules/cost-allocation-tags.js";
 
 async function run(base: Record<string, string>, head: Record<string, string>, options: Record<string, unknown> = { labels: ["team", "cost-center"] }) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { validateConfig } from "../../src/config/load.js";
 import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
-import { sqlTableReferences } from "../../src/rules/migrations/sql-strings.js";
+import { sqlTableReferences } from "../../src/formats/migrations/sql-strings.js";
 
 const SERVICES = {
   services: {

@@ -8,11 +8,11 @@ import { defaultConfig } from "../../src/config/schema.js";
 import { validateConfig } from "../../src/config/load.js";
 import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
-import { analyzeSql, splitStatements } from "../../src/rules/migrations/sql.js";
-import { analyzeRails } from "../../src/rules/migrations/rails.js";
-import { analyzeAlembic, analyzeDjango } from "../../src/rules/migrations/python.js";
-import { analyzeKnex } from "../../src/rules/migrations/knex.js";
-import { analyzeLiquibase } from "../../src/rules/migrations/liquibase.js";
+import { analyzeSql, splitStatements } from "../../src/formats/migrations/sql.js";
+import { analyzeRails } from "../../src/formats/migrations/rails.js";
+import { analyzeAlembic, analyzeDjango } from "../../src/formats/migrations/python.js";
+import { analyzeKnex } from "../../src/formats/migrations/knex.js";
+import { analyzeLiquibase } from "../../src/formats/migrations/liquibase.js";
 
 interface Case {
   name: string;

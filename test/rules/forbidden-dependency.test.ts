@@ -5,8 +5,8 @@ import { parseConfig } from "../../src/config/load.js";
 import { defaultConfig } from "../../src/config/schema.js";
 import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
-import { importsOf } from "../../src/rules/code/imports.js";
-import { prepareSource } from "../../src/rules/code/source.js";
+import { importsOf } from "../../src/formats/source/imports.js";
+import { prepareSource } from "../../src/formats/source/masking.js";
 import { forbiddenDependency, layerConstraints, matchesTarget } from "../../src/rules/forbidden-dependency.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");

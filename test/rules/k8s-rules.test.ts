@@ -5,8 +5,8 @@ import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { k8sHealthProbes } from "../../src/rules/k8s-health-probes.js";
 import { k8sResourceLimits } from "../../src/rules/k8s-resource-limits.js";
-import { WORKLOAD_KINDS } from "../../src/engine/kinds/kubernetes.js";
-import { POD_SPEC_PATH } from "../../src/rules/k8s/workloads.js";
+import { WORKLOAD_KINDS } from "../../src/formats/kubernetes/objects.js";
+import { POD_SPEC_PATH } from "../../src/formats/kubernetes/workloads.js";
 
 type Tree = Record<string, string | Uint8Array>;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { defaultConfig } from "../../src/config/schema.js";
 import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
-import { concept, identifierWords, namesConcept } from "../../src/rules/code/identifiers.js";
+import { concept, identifierWords, namesConcept } from "../../src/formats/source/identifiers.js";
 import { DEFAULT_PII_FIELDS, piiInLogs } from "../../src/rules/pii-in-logs.js";
 
 async function flagged(path: string, text: string, fields = DEFAULT_PII_FIELDS) {

@@ -3,7 +3,7 @@ import { defaultConfig } from "../../src/config/schema.js";
 import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { plaintextSecret } from "../../src/rules/plaintext-secret.js";
-import { isSecretName, redact, scanLine, shannonEntropy } from "../../src/rules/code/secrets.js";
+import { isSecretName, redact, scanLine, shannonEntropy } from "../../src/formats/source/secrets.js";
 
 // Built at run time so this file itself holds no complete key.
 const GITHUB_TOKEN = "ghp_" + "Zq3Xv9Lm2Np8Rt5Wk7Yb1Hc4Jd6Fg0Ss2Aa9";

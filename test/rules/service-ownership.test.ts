@@ -3,7 +3,7 @@ import { validateConfig } from "../../src/config/load.js";
 import { review } from "../../src/engine/engine.js";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import type { TriggerModule } from "../../src/engine/types.js";
-import { codeownersPatternMatches, ownersOf, parseCodeowners } from "../../src/rules/ownership/codeowners.js";
+import { codeownersPatternMatches, ownersOf, parseCodeowners } from "../../src/formats/codeowners/codeowners.js";
 import { parseFieldPath, serviceOwnership } from "../../src/rules/service-ownership.js";
 
 describe("CODEOWNERS patterns (GitHub semantics)", () => {

@@ -1,0 +1,358 @@
+import { posix } from "node:path";
+import type { ChangedFile } from "../../engine/change.js";
+import type { ReviewContext } from "../../engine/context.js";
+import { isExample, isLockfile, isPackageManifest, isTest, isVendored } from "../common/noise.js";
+import { isOpenApiDocument, isOpenApiRootName, mayBeOpenApiText } from "./kind.js";
+import { isRecord } from "../../engine/structured.js";
+import { SpecDocument, type SpecNode } from "../refs/spec-document.js";
+
+export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+const SPEC_EXTENSION = /\.(ya?ml|json)$/i;
+
+/** Test data, samples and vendored or generated copies: contracts of someone or something else. */
+export function isNotOwnContract(path: string): boolean {
+  return isTest(path) || isExample(path) || isVendored(path);
+}
+
+/** `openapi: 3.x` or `swagger: "2.0"` at the top level: what makes a YAML/JSON file an API description. */
+export function specVersionOf(value: unknown): string | undefined {
+  if (!isOpenApiDocument(value)) return undefined;
+  return String(value.openapi ?? value.swagger);
+}
+
+export function isSwagger2(spec: SpecDocument): boolean {
+  return spec.rootValue.swagger !== undefined;
+}
+
+export interface ParameterModel {
+  name: string;
+  in: string;
+  required: boolean;
+  node: SpecNode;
+  /** The schema of the value (Swagger 2 non-body parameters carry it inline). */
+  schema?: SpecNode;
+}
+
+export interface MediaModel {
+  node: SpecNode;
+  schema?: SpecNode;
+}
+
+export interface RequestBodyModel {
+  node: SpecNode;
+  required: boolean;
+  content: Map<string, MediaModel>;
+}
+
+export interface ResponseModel {
+  node: SpecNode;
+  content: Map<string, MediaModel>;
+  headers: Map<string, { node: SpecNode; required: boolean; schema?: SpecNode }>;
+}
+
+export interface OperationModel {
+  method: HttpMethod;
+  /** The path as written (`/pets/{petId}`). */
+  path: string;
+  /** `GET /pets/{petId}`: how findings name the operation. */
+  label: string;
+  /** The path with parameter names blanked (`/pets/{}`), so renaming a path parameter is not a new path. */
+  matchKey: string;
+  node: SpecNode;
+  /** The path item (after `$ref`). */
+  pathNode: SpecNode;
+  /** Where the path key is written in the root document (`paths./pets`). */
+  pathKey: SpecNode;
+  params: Map<string, ParameterModel>;
+  requestBody?: RequestBodyModel;
+  responses: Map<string, ResponseModel>;
+  /** Effective security requirements: the operation's own, else the document's; undefined when neither says. */
+  security?: unknown[];
+  /** True when the operation itself declares `security`. */
+  ownSecurity: boolean;
+  deprecated: boolean;
+  /** An OpenAPI 3.1 webhook (a request the API sends), not a path the API serves. */
+  webhook: boolean;
+  value: Record<string, unknown>;
+}
+
+export function normalizePath(path: string): string {
+  return path.replace(/\{[^}]*\}/g, "{}").replace(/\/+$/, "") || "/";
+}
+
+function parameterKey(location: string, name: string): string {
+  // Header names are case-insensitive in HTTP.
+  return `${location}:${location === "header" ? name.toLowerCase() : name}`;
+}
+
+const operationsCache = new WeakMap<SpecDocument, Map<string, OperationModel>>();
+
+/** Every operation of a spec, keyed by `METHOD matchKey` (computed once per loaded spec). */
+export function operationsOf(spec: SpecDocument): Map<string, OperationModel> {
+  let ops = operationsCache.get(spec);
+  if (!ops) {
+    ops = collectOperations(spec);
+    operationsCache.set(spec, ops);
+  }
+  return ops;
+}
+
+function collectOperations(spec: SpecDocument): Map<string, OperationModel> {
+  const ops = new Map<string, OperationModel>();
+  const root = spec.rootNode();
+  const swagger2 = isSwagger2(spec);
+  const rootSecurity = Array.isArray(spec.rootValue.security) ? spec.rootValue.security : undefined;
+  const consumesRoot = stringList(spec.rootValue.consumes);
+  const producesRoot = stringList(spec.rootValue.produces);
+  const pathItems = [
+    ...spec.entries(spec.child(root, "paths")).filter(([path]) => path.startsWith("/")),
+    ...spec.entries(spec.child(root, "webhooks")).map(([name, node]) => [`webhook:${name}`, node] as [string, SpecNode]),
+  ];
+  for (const [path, rawPathNode] of pathItems) {
+    const pathNode = spec.deref(rawPathNode);
+    const pathParams = spec.items(spec.child(pathNode, "parameters"));
+    for (const method of HTTP_METHODS) {
+      const opNode = spec.child(pathNode, method);
+      if (!opNode || !isRecord(opNode.value)) continue;
+      const value = opNode.value;
+      const params = new Map<string, ParameterModel>();
+      let bodyParam: ParameterModel | undefined;
+      for (const raw of [...pathParams, ...spec.items(spec.child(opNode, "parameters"))]) {
+        const node = spec.deref(raw);
+        if (!isRecord(node.value) || typeof node.value.name !== "string" || typeof node.value.in !== "string") continue;
+        const param: ParameterModel = {
+          name: node.value.name,
+          in: node.value.in,
+          required: node.value.required === true || node.value.in === "path",
+          node,
+          schema: spec.child(node, "schema") ?? (swagger2 && node.value.in !== "body" ? node : undefined),
+        };
+        if (swagger2 && param.in === "body") bodyParam = param;
+        else params.set(parameterKey(param.in, param.name), param);
+      }
+      let requestBody: RequestBodyModel | undefined;
+      if (swagger2) {
+        if (bodyParam) {
+          const content = new Map<string, MediaModel>();
+          for (const media of stringList(value.consumes) ?? consumesRoot ?? ["application/json"]) {
+            content.set(media, { node: bodyParam.node, schema: bodyParam.schema });
+          }
+          requestBody = { node: bodyParam.node, required: bodyParam.required, content };
+        }
+      } else {
+        const bodyNode = spec.child(opNode, "requestBody");
+        if (bodyNode) {
+          const body = spec.deref(bodyNode);
+          requestBody = {
+            node: body,
+            required: isRecord(body.value) && body.value.required === true,
+            content: mediaMap(spec, spec.child(body, "content")),
+          };
+        }
+      }
+      const responses = new Map<string, ResponseModel>();
+      for (const [code, rawResponse] of spec.entries(spec.child(opNode, "responses"))) {
+        if (code.startsWith("x-")) continue;
+        const response = spec.deref(rawResponse);
+        let content: Map<string, MediaModel>;
+        if (swagger2) {
+          content = new Map();
+          const schema = spec.child(response, "schema");
+          if (schema) for (const media of stringList(value.produces) ?? producesRoot ?? ["application/json"]) content.set(media, { node: response, schema });
+        } else {
+          content = mediaMap(spec, spec.child(response, "content"));
+        }
+        const headers = new Map<string, { node: SpecNode; required: boolean; schema?: SpecNode }>();
+        for (const [name, rawHeader] of spec.entries(spec.child(response, "headers"))) {
+          const header = spec.deref(rawHeader);
+          headers.set(name.toLowerCase(), {
+            node: header,
+            required: isRecord(header.value) && header.value.required === true,
+            schema: spec.child(header, "schema") ?? (swagger2 ? header : undefined),
+          });
+        }
+        responses.set(String(code), { node: response, content, headers });
+      }
+      const ownSecurity = Array.isArray(value.security);
+      const op: OperationModel = {
+        method,
+        path,
+        label: `${method.toUpperCase()} ${path}`,
+        matchKey: `${method.toUpperCase()} ${normalizePath(path)}`,
+        node: opNode,
+        pathNode,
+        pathKey: rawPathNode,
+        params,
+        requestBody,
+        responses,
+        security: ownSecurity ? (value.security as unknown[]) : rootSecurity,
+        ownSecurity,
+        deprecated: value.deprecated === true,
+        webhook: path.startsWith("webhook:"),
+        value,
+      };
+      ops.set(op.matchKey, op);
+    }
+  }
+  return ops;
+}
+
+function mediaMap(spec: SpecDocument, contentNode: SpecNode | undefined): Map<string, MediaModel> {
+  const content = new Map<string, MediaModel>();
+  for (const [media, node] of spec.entries(contentNode)) {
+    content.set(media.toLowerCase(), { node, schema: spec.child(node, "schema") });
+  }
+  return content;
+}
+
+function stringList(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.length > 0 ? value.filter((v): v is string => typeof v === "string") : undefined;
+}
+
+/** One API description as it was before and after the PR (either side may be absent). */
+export interface SpecPair {
+  /** Path at head (or at base when the spec was removed). */
+  file: string;
+  base?: SpecDocument;
+  head?: SpecDocument;
+}
+
+/**
+ * The OpenAPI/Swagger documents a PR touches: changed files with a top-level `openapi`/`swagger` key,
+ * plus documents in the same or a parent directory that reference a changed file through `$ref`.
+ * Reports unreadable or unparsable head specs as problems (a spec we cannot read cannot pass).
+ */
+const specsCache = new WeakMap<ReviewContext, Promise<SpecPair[]>>();
+
+export function changedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
+  // Four rules read the same specs: load them once per review.
+  let pending = specsCache.get(ctx);
+  if (!pending) {
+    pending = findChangedSpecs(ctx);
+    specsCache.set(ctx, pending);
+  }
+  return pending;
+}
+
+async function findChangedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
+  const pairs = new Map<string, SpecPair>();
+  const fragments: ChangedFile[] = [];
+  for (const file of ctx.files) {
+    if (!SPEC_EXTENSION.test(file.path) && !(file.previousPath && SPEC_EXTENSION.test(file.previousPath))) continue;
+    // Lockfiles and package manifests are never specs; reading them would only cost requests (and notes for big lockfiles).
+    if (isLockfile(file.path) || isPackageManifest(file.path)) continue;
+    // Specs kept for tests, samples or vendored from elsewhere are not this system's contract.
+    if (isNotOwnContract(file.path)) continue;
+    const basePath = file.status === "added" ? undefined : (file.previousPath ?? file.path);
+    const headPath = file.status === "removed" ? undefined : file.path;
+    // A side we cannot read (over the size limit, binary) is not a removal: skip the file; the review
+    // notes list it as not analysed.
+    if ((headPath && (await ctx.read("head", headPath)).kind !== "text") || (basePath && (await ctx.read("base", basePath)).kind !== "text")) continue;
+    const headVersion = headPath ? await topLevelVersion(ctx, "head", headPath) : undefined;
+    const baseVersion = basePath ? await topLevelVersion(ctx, "base", basePath) : undefined;
+    if (headVersion === undefined && baseVersion === undefined) {
+      fragments.push(file);
+      continue;
+    }
+    pairs.set(file.path, {
+      file: file.path,
+      base: basePath && baseVersion !== undefined ? await SpecDocument.load(ctx, "base", basePath) : undefined,
+      head: headPath && headVersion !== undefined ? await SpecDocument.load(ctx, "head", headPath) : undefined,
+    });
+  }
+  if (fragments.length > 0) {
+    for (const root of await specsReferencing(ctx, fragments, new Set(pairs.keys()))) {
+      pairs.set(root.file, root);
+    }
+  }
+  return [...pairs.values()].sort((a, b) => a.file.localeCompare(b.file));
+}
+
+async function topLevelVersion(ctx: ReviewContext, side: "base" | "head", path: string): Promise<string | undefined> {
+  const parsed = await ctx.structured(side, path);
+  if (!parsed) return undefined;
+  const version = specVersionOf(parsed.docs[0]?.value);
+  if (version !== undefined) return version;
+  // A spec with a syntax error still declares itself on its first lines: report it rather than skip it.
+  if (parsed.errors.length > 0) {
+    const text = (await ctx.text(side, path)) ?? "";
+    if (mayBeOpenApiText(text.slice(0, 4000))) return "unknown";
+  }
+  return undefined;
+}
+
+/** Unchanged specs (in the fragment's directory or its parents) whose `$ref` closure includes a changed fragment. */
+async function specsReferencing(ctx: ReviewContext, fragments: ChangedFile[], known: Set<string>): Promise<SpecPair[]> {
+  const dirs = new Set<string>();
+  for (const f of fragments) {
+    let dir = posix.dirname(f.path);
+    for (let i = 0; i < 4; i++) {
+      dirs.add(dir);
+      if (dir === ".") break;
+      dir = posix.dirname(dir);
+    }
+  }
+  const headPaths = await ctx.paths("head");
+  // Only conventionally named root documents (openapi.yaml, swagger.json, api-spec.yml, *.openapi.yaml):
+  // keeps an unrelated YAML change from reading every YAML file above it.
+  const candidates = headPaths
+    .filter((p) => SPEC_EXTENSION.test(p) && dirs.has(posix.dirname(p)) && !known.has(p) && isOpenApiRootName(posix.basename(p)) && !isNotOwnContract(p))
+    .slice(0, 100);
+  const fragmentPaths = new Set(fragments.flatMap((f) => [f.path, ...(f.previousPath ? [f.previousPath] : [])]));
+  const out: SpecPair[] = [];
+  for (const path of candidates) {
+    if ((await topLevelVersion(ctx, "head", path)) === undefined) continue;
+    const head = await SpecDocument.load(ctx, "head", path);
+    if (!head || ![...head.files.keys(), ...head.unreadable.map((u) => u.file)].some((f) => fragmentPaths.has(f))) continue;
+    const base = (await topLevelVersion(ctx, "base", path)) !== undefined ? await SpecDocument.load(ctx, "base", path) : undefined;
+    out.push({ file: path, base, head });
+  }
+  return out;
+}
+
+/**
+ * Reports what stops a spec from being judged: head parse errors are problems (the gate fails closed);
+ * refs that were not followed and unreadable referenced files are notes naming file and line.
+ */
+export function reportSpecIssues(ctx: ReviewContext, pair: SpecPair): boolean {
+  let judgeable = true;
+  for (const spec of [pair.base, pair.head]) {
+    if (!spec) continue;
+    for (const e of spec.parseErrors) {
+      const where = `${e.file}:${e.line}:${e.column}`;
+      if (spec.side === "head") {
+        // Several rules read the same spec: report it once.
+        if (!ctx.problems.some((p) => p.file === e.file && p.line === e.line)) {
+          ctx.problem({ file: e.file, line: e.line, column: e.column, message: `cannot parse API spec ${where}: ${e.message}` });
+        }
+        judgeable = false;
+      } else {
+        ctx.note(`the base version of ${e.file} does not parse (${where}: ${e.message}); compared as a new spec`);
+      }
+    }
+    for (const issue of spec.issues) {
+      ctx.note(`API spec ${issue.file}:${issue.line}: $ref "${issue.ref}" ${issue.reason} (${spec.side})`);
+    }
+    for (const u of spec.unreadable) {
+      ctx.note(`API spec ${u.from}:${u.line}: referenced file ${u.file} could not be read at ${spec.side} (missing, binary or over the size limit); its contents were not compared`);
+    }
+  }
+  return judgeable;
+}
+
+/** A spec side that loaded completely enough to compare. */
+export function usable(spec: SpecDocument | undefined): SpecDocument | undefined {
+  return spec?.ok ? spec : undefined;
+}
+
+/** Operations the PR adds: present at head, absent at base (renamed path parameters do not count). */
+export function addedOperations(pair: SpecPair): OperationModel[] {
+  const head = usable(pair.head);
+  if (!head) return [];
+  const headOps = operationsOf(head);
+  const base = usable(pair.base);
+  const baseOps = base ? operationsOf(base) : new Map<string, OperationModel>();
+  return [...headOps.values()].filter((op) => !op.webhook && !baseOps.has(op.matchKey));
+}

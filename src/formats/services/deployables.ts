@@ -1,0 +1,477 @@
+/**
+ * Deployable units appearing and disappearing: service directories, Kubernetes workloads, compose
+ * services, Helm charts and catalog components. One pass shared by the new-service and
+ * service-retirement triggers (cached per review). Moves and renames are neither new nor retired.
+ */
+import type { ChangedFile, Side } from "../../engine/change.js";
+import type { ReviewContext } from "../../engine/context.js";
+import { isCiPipeline, isComposeFile, isDockerfile, isManifestDirectory } from "../infra/kinds.js";
+import {
+  containerImages,
+  definesContainers,
+  isServiceWorkload,
+  kubernetesObjects,
+  type KubernetesObject,
+  type KubernetesObjectHeader,
+} from "../kubernetes/objects.js";
+import { isNoise } from "../common/noise.js";
+import { basename, dirname, extension, isUnder, pathIndex, type PathIndex } from "../common/paths.js";
+import {
+  catalogComponents,
+  composeServices,
+  dockerfileHasEntrypoint,
+  findEntrypoint,
+  isCatalogPath,
+  isDeployableComponent,
+  isRetiredLifecycle,
+  isServiceMarker,
+  isThirdPartyImage,
+  manifestHasEntrypoint,
+  type CatalogComponent,
+  type ComposeService,
+} from "./markers.js";
+import { isRecord } from "../../engine/structured.js";
+import type { TriggerHit } from "../../engine/types.js";
+import { isIgnoredByTriggers, manifestHeaders, pathAt, structuredIf } from "../common/changed-files.js";
+
+export interface DeployableHits {
+  added: TriggerHit[];
+  retired: TriggerHit[];
+}
+
+const cache = new WeakMap<ReviewContext, Promise<DeployableHits>>();
+
+export function deployableHits(ctx: ReviewContext): Promise<DeployableHits> {
+  let pending = cache.get(ctx);
+  if (!pending) cache.set(ctx, (pending = detectAll(ctx)));
+  return pending;
+}
+
+class Trees {
+  private readonly indexes: Partial<Record<Side, PathIndex>> = {};
+  constructor(private readonly ctx: ReviewContext) {}
+  async at(side: Side): Promise<PathIndex> {
+    return (this.indexes[side] ??= pathIndex(await this.ctx.paths(side)));
+  }
+}
+
+async function detectAll(ctx: ReviewContext): Promise<DeployableHits> {
+  const out: DeployableHits = { added: [], retired: [] };
+  const files = ctx.files.filter((f) => !isIgnoredByTriggers(f));
+  const trees = new Trees(ctx);
+  await serviceDirectories(ctx, files, trees, out);
+  await workloads(ctx, files, trees, out);
+  await compose(ctx, files, trees, out);
+  await helmCharts(ctx, files, trees, out);
+  await catalog(ctx, files, out);
+  return out;
+}
+
+// ---------------------------------------------------------------- service directories
+
+async function serviceDirectories(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  const added = files.filter((f) => (f.status === "added" || f.status === "copied") && isServiceMarker(f.path) && dirname(f.path) !== "");
+  const removed = files.filter((f) => f.status === "removed" && isServiceMarker(f.path) && dirname(f.path) !== "");
+  if (added.length === 0 && removed.length === 0) return;
+  const moved = await movedMarkers(ctx, added, removed);
+
+  const base = await trees.at("base");
+  const head = await trees.at("head");
+  const newDirs: string[] = [];
+  const pendingAdded: PendingUnit[] = [];
+  const pendingRetired: PendingUnit[] = [];
+  for (const [dir, markers] of groupByDir(added.filter((f) => !moved.has(f.path)))) {
+    if (base.hasDir(dir) || newDirs.some((d) => isUnder(dir, d))) continue;
+    const entry = await entrypointOf(ctx, "head", head, dir, markers.map((m) => m.path));
+    if (!entry) continue;
+    newDirs.push(dir);
+    const marker = markers.find((m) => isDockerfile(m.path)) ?? markers[0]!;
+    pendingAdded.push({ dir, marker: marker.path, hit: { file: marker.path, reason: `adds service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; starts with ${entry})` } });
+  }
+  const goneDirs: string[] = [];
+  for (const [dir, markers] of groupByDir(removed.filter((f) => !moved.has(f.path)))) {
+    if (head.namesIn(dir).some((n) => isServiceMarker(n)) || goneDirs.some((d) => isUnder(dir, d))) continue;
+    const entry = await entrypointOf(ctx, "base", base, dir, base.filesIn(dir).filter(isServiceMarker));
+    if (!entry) continue;
+    goneDirs.push(dir);
+    const marker = markers.find((m) => isDockerfile(m.path)) ?? markers[0]!;
+    pendingRetired.push({ dir, marker: marker.path, hit: { file: marker.path, reason: `removes service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; started with ${entry})` } });
+  }
+  // A service renamed while its files were edited (git saw delete + add): same parent, similar name or build file.
+  const renamedDirs = new Set<string>();
+  for (const a of pendingAdded) {
+    for (const r of pendingRetired) {
+      if (renamedDirs.has(r.dir) || !(await looksRenamed(ctx, a, r))) continue;
+      renamedDirs.add(a.dir);
+      renamedDirs.add(r.dir);
+      break;
+    }
+  }
+  for (const a of pendingAdded) if (!renamedDirs.has(a.dir)) out.added.push(a.hit);
+  for (const r of pendingRetired) if (!renamedDirs.has(r.dir)) out.retired.push(r.hit);
+}
+
+interface PendingUnit {
+  dir: string;
+  marker: string;
+  hit: TriggerHit;
+}
+
+/** Normalised unit name: "checkoutservice", "checkout-service" and "checkout" are one name. */
+function unitName(dir: string): string {
+  return basename(dir).toLowerCase().replace(/[-_]?(service|svc|server|api|app)$/, "").replace(/[-_]/g, "");
+}
+
+async function looksRenamed(ctx: ReviewContext, added: PendingUnit, retired: PendingUnit): Promise<boolean> {
+  const a = unitName(added.dir);
+  const r = unitName(retired.dir);
+  if (a !== "" && (a === r || a.startsWith(r) || r.startsWith(a))) return true;
+  if (basename(added.marker) !== basename(retired.marker)) return false;
+  const before = await ctx.text("base", retired.marker);
+  const after = await ctx.text("head", added.marker);
+  return before !== undefined && after !== undefined && lineSimilarity(before, after) >= 0.6;
+}
+
+/** Jaccard similarity of the non-blank lines of two texts. */
+function lineSimilarity(a: string, b: string): number {
+  const set = (t: string) => new Set(t.split("\n").map((l) => l.trim()).filter((l) => l !== ""));
+  const x = set(a);
+  const y = set(b);
+  let shared = 0;
+  for (const l of x) if (y.has(l)) shared++;
+  const union = x.size + y.size - shared;
+  return union === 0 ? 1 : shared / union;
+}
+
+/** Groups by directory, outermost first (so nested units inside a new service are not counted twice). */
+function groupByDir(files: ChangedFile[]): Array<[string, ChangedFile[]]> {
+  const groups = new Map<string, ChangedFile[]>();
+  for (const f of files) {
+    const dir = dirname(f.path);
+    groups.set(dir, [...(groups.get(dir) ?? []), f]);
+  }
+  return [...groups.entries()].sort((a, b) => a[0].split("/").length - b[0].split("/").length || a[0].localeCompare(b[0]));
+}
+
+/** Markers deleted in one place and added with the same name and content in another: a moved service. */
+async function movedMarkers(ctx: ReviewContext, added: ChangedFile[], removed: ChangedFile[]): Promise<Set<string>> {
+  const moved = new Set<string>();
+  if (added.length === 0 || removed.length === 0) return moved;
+  const removedTexts = new Map<string, string>();
+  for (const f of removed) {
+    const text = await ctx.text("base", f.path);
+    if (text !== undefined) removedTexts.set(f.path, text);
+  }
+  for (const f of added) {
+    const text = await ctx.text("head", f.path);
+    if (text === undefined) continue;
+    for (const [path, old] of removedTexts) {
+      if (basename(path) === basename(f.path) && old === text) {
+        moved.add(path);
+        moved.add(f.path);
+      }
+    }
+  }
+  // A whole directory moves together: if one of its markers moved, the others did too.
+  const movedDirs = new Set([...moved].map(dirname));
+  for (const f of [...added, ...removed]) if (movedDirs.has(dirname(f.path))) moved.add(f.path);
+  return moved;
+}
+
+/** What starts a process in `dir` at `side`: a Dockerfile CMD, a start script, or an entrypoint file. */
+async function entrypointOf(ctx: ReviewContext, side: Side, index: PathIndex, dir: string, markers: string[]): Promise<string | undefined> {
+  for (const marker of markers) {
+    const text = await ctx.text(side, marker);
+    if (text === undefined) continue;
+    if (isDockerfile(marker) && dockerfileHasEntrypoint(text)) return `the CMD/ENTRYPOINT of ${basename(marker)}`;
+    if (!isDockerfile(marker) && manifestHasEntrypoint(marker, text)) return `the start script of ${basename(marker)}`;
+  }
+  const relative = index.filesUnder(dir, 5000).map((p) => (dir === "" ? p : p.slice(dir.length + 1)));
+  const entry = findEntrypoint(relative);
+  return entry;
+}
+
+// ---------------------------------------------------------------- Kubernetes workloads
+
+interface Located {
+  object: KubernetesObjectHeader;
+  file: ChangedFile;
+  /** Path at the object's side. */
+  path: string;
+  side: Side;
+}
+
+/** Service workloads (Deployment, StatefulSet, Rollout, Knative Service) with a literal name, from the fast header scan. */
+async function workloadHeaders(ctx: ReviewContext, side: Side, path: string): Promise<KubernetesObjectHeader[]> {
+  return (await manifestHeaders(ctx, side, path)).filter((o) => isServiceWorkload(o) && o.name !== "" && !o.name.includes("{{"));
+}
+
+/** The object when it really defines containers (a full workload, not a Kustomize patch); needs the YAML parser. */
+async function fullWorkload(ctx: ReviewContext, located: Located): Promise<KubernetesObject | undefined> {
+  const parsed = await ctx.structured(located.side, located.path);
+  if (!parsed) return undefined;
+  return kubernetesObjects(parsed).find((o) => o.name === located.object.name && o.kind === located.object.kind && definesContainers(o));
+}
+
+/** A workload whose containers all run third-party images (postgres, redis…): infrastructure, not a team's service. */
+function runsOnlyThirdPartyImages(object: KubernetesObject): boolean {
+  const images = containerImages(object);
+  return images.length > 0 && images.every(isThirdPartyImage);
+}
+
+/** Directories of Kubernetes manifests (and the root), where a repository keeps its workloads if it has any. */
+function mayHoldManifests(path: string): boolean {
+  return /\.(ya?ml|json)$/.test(path) && !isNoise(path) && !isComposeFile(path) && !isCiPipeline(path) && (!path.includes("/") || isManifestDirectory(path));
+}
+
+/**
+ * True when `side` has no Kubernetes service workload and no Helm chart or kustomization: the change
+ * writes the repository's first (or removes its last) deployment manifests. Looks at YAML in manifest
+ * directories and at the root (and in `alsoIn`); with more than 60 candidates it assumes manifests exist.
+ */
+async function hasNoWorkloads(ctx: ReviewContext, side: Side, index: PathIndex, alsoIn: ReadonlySet<string>): Promise<boolean> {
+  const candidates: string[] = [];
+  for (const path of index.files) {
+    const name = basename(path);
+    if (/^(Chart\.ya?ml|kustomization\.ya?ml|Kustomization)$/.test(name) && !isNoise(path)) return false;
+    if (mayHoldManifests(path) || (alsoIn.has(dirname(path)) && /\.(ya?ml|json)$/.test(path))) candidates.push(path);
+    if (candidates.length > 60) return false;
+  }
+  for (const path of candidates) if ((await workloadHeaders(ctx, side, path)).length > 0) return false;
+  return true;
+}
+
+/**
+ * The deployable unit a workload deploys when that unit exists at `side` without it: the repository root
+ * (a build file and an entrypoint, e.g. pom.xml and *Application.java) or a directory named like the
+ * workload with a Dockerfile or package manifest. Undefined when there is none.
+ */
+async function existingUnit(ctx: ReviewContext, side: Side, index: PathIndex, workload: string): Promise<string | undefined> {
+  const rootMarkers = index.filesIn("").filter(isServiceMarker);
+  if (rootMarkers.length > 0 && (await entrypointOf(ctx, side, index, "", rootMarkers))) return "the repository root";
+  return serviceDirectoryOf(index, workload);
+}
+
+/** A directory named like the workload with a Dockerfile or package manifest: the service it deploys. */
+function serviceDirectoryOf(index: PathIndex, workload: string): string | undefined {
+  const wanted = unitName(workload);
+  if (wanted === "") return undefined;
+  for (const path of index.files) {
+    const dir = dirname(path);
+    if (dir !== "" && isServiceMarker(path) && !isNoise(path) && unitName(dir) === wanted) return dir;
+  }
+  return undefined;
+}
+
+async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  const yaml = files.filter((f) => /^(ya?ml|json)$/.test(extension(f.path)) && !isComposeFile(f.path) && !isCatalogPath(f.path));
+  const atHead: Located[] = [];
+  const atBase: Located[] = [];
+  for (const file of yaml) {
+    if (file.status !== "removed") for (const object of await workloadHeaders(ctx, "head", file.path)) atHead.push({ object, file, path: file.path, side: "head" });
+    if (file.status !== "added" && file.status !== "copied") {
+      const path = pathAt(file, "base");
+      for (const object of await workloadHeaders(ctx, "base", path)) atBase.push({ object, file, path, side: "base" });
+    }
+  }
+  if (atHead.length === 0 && atBase.length === 0) return;
+  const headNames = new Set(atHead.map((l) => l.object.name));
+  const baseNames = new Set(atBase.map((l) => l.object.name));
+  // Only full definitions count: a patch that names a workload neither creates nor removes it.
+  const objects = new Map<Located, KubernetesObject>();
+  const appeared: Located[] = [];
+  const vanished: Located[] = [];
+  for (const [located, others, into] of [
+    [atHead, baseNames, appeared],
+    [atBase, headNames, vanished],
+  ] as const) {
+    for (const l of located) {
+      if (others.has(l.object.name)) continue;
+      const object = await fullWorkload(ctx, l);
+      if (!object) continue;
+      objects.set(l, object);
+      into.push(l);
+    }
+  }
+  // A workload renamed in place: one name out and one in within the same file is a rename, not a new service.
+  const renamed = new Set<Located>();
+  for (const a of appeared) {
+    const partner = vanished.find((v) => v.file === a.file && !renamed.has(v) && v.object.kind === a.object.kind);
+    if (partner) {
+      renamed.add(a);
+      renamed.add(partner);
+    }
+  }
+  const changed = new Set(files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
+  const thirdParty: string[] = [];
+  const deployed: string[] = [];
+  const undeployed: string[] = [];
+  // First manifests of a repository: each workload deploys a unit that existed before (asked once per side).
+  const bare: Partial<Record<Side, Promise<boolean>>> = {};
+  const manifestDirs = new Set(files.map((f) => dirname(f.path)));
+  const isBare = async (side: Side) => (bare[side] ??= trees.at(side).then((index) => hasNoWorkloads(ctx, side, index, manifestDirs)));
+  for (const a of appeared) {
+    if (renamed.has(a)) continue;
+    // The same workload may already be defined in an unchanged file (another environment, another overlay).
+    if (await definedElsewhere(ctx, "base", await trees.at("base"), a, changed)) continue;
+    if (runsOnlyThirdPartyImages(objects.get(a)!)) {
+      thirdParty.push(`${a.object.kind} ${a.object.name}`);
+      continue;
+    }
+    // A workload for a service whose directory (with its Dockerfile or manifest) was already there deploys
+    // that service; it does not add one. In a repository's first manifests, the root app counts too.
+    const unit = (await isBare("base"))
+      ? await existingUnit(ctx, "base", await trees.at("base"), a.object.name)
+      : serviceDirectoryOf(await trees.at("base"), a.object.name);
+    if (unit !== undefined) {
+      deployed.push(`${a.object.kind} ${a.object.name} (${unit})`);
+      continue;
+    }
+    out.added.push({ file: a.file.path, line: a.object.line, reason: `adds ${a.object.kind} ${a.object.name} in ${a.file.path}` });
+  }
+  for (const v of vanished) {
+    if (renamed.has(v)) continue;
+    if (await definedElsewhere(ctx, "head", await trees.at("head"), v, changed)) continue;
+    if (runsOnlyThirdPartyImages(objects.get(v)!)) {
+      thirdParty.push(`${v.object.kind} ${v.object.name}`);
+      continue;
+    }
+    if (await isBare("head")) {
+      const unit = await existingUnit(ctx, "head", await trees.at("head"), v.object.name);
+      if (unit !== undefined) {
+        undeployed.push(`${v.object.kind} ${v.object.name} (${unit})`);
+        continue;
+      }
+    }
+    out.retired.push({ file: v.file.path, reason: `removes ${v.object.kind} ${v.object.name} from ${v.path}` });
+  }
+  if (thirdParty.length > 0) ctx.note(`new-service/service-retirement: workloads that only run third-party images are infrastructure, not services of their own: ${thirdParty.join(", ")}`);
+  if (deployed.length > 0) ctx.note(`new-service: new Kubernetes workloads deploy units that already existed: ${deployed.join(", ")}`);
+  if (undeployed.length > 0) ctx.note(`service-retirement: the repository's last Kubernetes manifests were removed, the units stay: ${undeployed.join(", ")}`);
+}
+
+/** Looks for a workload of the same name in unchanged manifests that share the file name or mention the name in their path. */
+async function definedElsewhere(ctx: ReviewContext, side: Side, index: PathIndex, located: Located, changed: Set<string>): Promise<boolean> {
+  const name = located.object.name;
+  const fileName = basename(located.path);
+  let checked = 0;
+  for (const path of index.files) {
+    if (checked >= 40) break;
+    if (changed.has(path) || !/\.(ya?ml|json)$/.test(path)) continue;
+    if (basename(path) !== fileName && !path.split(/[/._-]/).includes(name) && !path.includes(`/${name}/`) && !basename(path).startsWith(`${name}.`)) continue;
+    checked++;
+    if ((await workloadHeaders(ctx, side, path)).some((o) => o.name === name)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- compose services
+
+function resolve(base: string, relative: string): string {
+  const parts = base === "" ? [] : base.split("/");
+  for (const part of relative.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") parts.pop();
+    else parts.push(part);
+  }
+  return parts.join("/");
+}
+
+async function composeIn(ctx: ReviewContext, side: Side, path: string): Promise<ComposeService[]> {
+  const parsed = await structuredIf(ctx, side, path, (t) => /^services\s*:/m.test(t));
+  return parsed ? composeServices(parsed.parsed) : [];
+}
+
+async function compose(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  for (const file of files.filter((f) => isComposeFile(f.path))) {
+    const head = file.status === "removed" ? [] : await composeIn(ctx, "head", file.path);
+    const base = file.status === "added" || file.status === "copied" ? [] : await composeIn(ctx, "base", pathAt(file, "base"));
+    // Built from this repository and new by name: switching an existing service between image and build is neither.
+    let appeared = head.filter((s) => s.build !== undefined && !base.some((b) => b.name === s.name));
+    let vanished = base.filter((s) => s.build !== undefined && !head.some((h) => h.name === s.name));
+    // Renamed service: same build context out and in.
+    const renamedContexts = new Set(appeared.map((a) => a.build).filter((b) => vanished.some((v) => v.build === b)));
+    appeared = appeared.filter((a) => !renamedContexts.has(a.build));
+    vanished = vanished.filter((v) => !renamedContexts.has(v.build));
+    const dir = dirname(file.path);
+    // The unit's own directory: the Dockerfile's when the service names one inside a shared context.
+    const unitDir = (service: ComposeService) => {
+      const context = resolve(dir, service.build!);
+      return service.dockerfile ? dirname(resolve(context, service.dockerfile)) : context;
+    };
+    const source = (service: ComposeService) => (service.dockerfile ? `${service.build}, ${service.dockerfile}` : service.build);
+    for (const service of appeared) {
+      // A new compose file that lists services built from existing directories adds no new service.
+      if (file.status !== "modified" && file.status !== "renamed" && (await trees.at("base")).hasDir(unitDir(service))) continue;
+      out.added.push({ file: file.path, line: service.line, reason: `adds compose service ${service.name} (built from ${source(service)}) in ${file.path}` });
+    }
+    for (const service of vanished) {
+      if (file.status === "removed" && (await trees.at("head")).hasDir(unitDir(service))) continue;
+      out.retired.push({ file: file.path, reason: `removes compose service ${service.name} (built from ${source(service)}) from ${pathAt(file, "base")}` });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- Helm charts
+
+async function chartInfo(ctx: ReviewContext, side: Side, path: string): Promise<{ name: string; library: boolean } | undefined> {
+  const parsed = await structuredIf(ctx, side, path, () => true);
+  const value = parsed?.parsed.docs[0]?.value;
+  if (!isRecord(value)) return undefined;
+  return { name: typeof value.name === "string" ? value.name : basename(dirname(path)), library: value.type === "library" };
+}
+
+async function helmCharts(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  const isChart = (p: string) => /^Chart\.ya?ml$/.test(basename(p)) && !/\/charts\/[^/]+\/charts\//.test(`/${p}`);
+  const added = files.filter((f) => (f.status === "added" || f.status === "copied") && isChart(f.path));
+  const removed = files.filter((f) => f.status === "removed" && isChart(f.path));
+  if (added.length === 0 && removed.length === 0) return;
+  const addedInfo = await Promise.all(added.map((f) => chartInfo(ctx, "head", f.path)));
+  const removedInfo = await Promise.all(removed.map((f) => chartInfo(ctx, "base", f.path)));
+  const base = await trees.at("base");
+  const head = await trees.at("head");
+  added.forEach((file, i) => {
+    const info = addedInfo[i];
+    if (info?.library) return;
+    if (base.namesIn(dirname(file.path)).some((n) => /^Chart\.ya?ml$/.test(n))) return;
+    if (info && removedInfo.some((r) => r?.name === info.name)) return; // moved chart
+    out.added.push({ file: file.path, reason: `adds Helm chart ${info?.name ?? dirname(file.path)} in ${dirname(file.path)}` });
+  });
+  removed.forEach((file, i) => {
+    const info = removedInfo[i];
+    if (info?.library) return;
+    if (head.namesIn(dirname(file.path)).some((n) => /^Chart\.ya?ml$/.test(n))) return;
+    if (info && addedInfo.some((a) => a?.name === info.name)) return;
+    out.retired.push({ file: file.path, reason: `removes Helm chart ${info?.name ?? dirname(file.path)} from ${dirname(file.path)}` });
+  });
+}
+
+// ---------------------------------------------------------------- catalog components
+
+async function componentsIn(ctx: ReviewContext, side: Side, path: string): Promise<CatalogComponent[]> {
+  const parsed = await structuredIf(ctx, side, path, (t) => /backstage\.io\//.test(t));
+  return parsed ? catalogComponents(parsed.parsed).filter(isDeployableComponent) : [];
+}
+
+async function catalog(ctx: ReviewContext, files: ChangedFile[], out: DeployableHits): Promise<void> {
+  const catalogFiles = files.filter((f) => isCatalogPath(f.path) || (f.previousPath !== undefined && isCatalogPath(f.previousPath)));
+  if (catalogFiles.length === 0) return;
+  const head: Array<{ c: CatalogComponent; file: ChangedFile }> = [];
+  const base: Array<{ c: CatalogComponent; file: ChangedFile }> = [];
+  for (const file of catalogFiles) {
+    if (file.status !== "removed") for (const c of await componentsIn(ctx, "head", file.path)) head.push({ c, file });
+    if (file.status !== "added" && file.status !== "copied") for (const c of await componentsIn(ctx, "base", pathAt(file, "base"))) base.push({ c, file });
+  }
+  for (const { c, file } of head) {
+    const before = base.find((b) => b.c.name === c.name);
+    if (!before) {
+      if (!isRetiredLifecycle(c.lifecycle)) out.added.push({ file: file.path, line: c.line, reason: `adds catalog Component ${c.name} in ${file.path}` });
+    } else if (isRetiredLifecycle(c.lifecycle) && !isRetiredLifecycle(before.c.lifecycle)) {
+      out.retired.push({ file: file.path, line: c.lifecycleLine, reason: `sets catalog Component ${c.name} to lifecycle ${c.lifecycle} in ${file.path}` });
+    }
+  }
+  for (const { c, file } of base) {
+    if (head.some((h) => h.c.name === c.name) || isRetiredLifecycle(c.lifecycle)) continue;
+    out.retired.push({ file: file.path, reason: `removes catalog Component ${c.name} from ${pathAt(file, "base")}` });
+  }
+}

@@ -1,0 +1,236 @@
+import { describe, expect, it } from "vitest";
+import { diffProtoMessages, diffProtoServices, locateDeclarations, parseProto } from "../../src/formats/protobuf/protobuf.js";
+
+/** `proto` joins lines so that line numbers in the expectations are easy to read off. */
+const proto = (...lines: string[]) => lines.join("\n");
+
+const ORDER_V1 = proto(
+  'syntax = "proto3";', //                       1
+  "package acme.orders.v1;", //                  2
+  "", //                                         3
+  "message Order {", //                          4
+  "  string id = 1;", //                         5
+  "  int32 quantity = 2;", //                    6
+  "  Status status = 3;", //                     7
+  "  repeated int32 codes = 4;", //              8
+  "  repeated string labels = 5;", //            9
+  "  Item item = 6;", //                         10
+  "  message Item { string sku = 1; }", //       11
+  "}", //                                        12
+  "", //                                         13
+  "enum Status {", //                            14
+  "  STATUS_UNSPECIFIED = 0;", //                15
+  "  STATUS_OPEN = 1;", //                       16
+  "  STATUS_CLOSED = 2;", //                     17
+  "}", //                                        18
+);
+
+interface Expected {
+  rule: string;
+  side: "base" | "head";
+  line: number;
+}
+
+const simplify = (breaks: { rule: string; side: string; line: number }[]) => breaks.map(({ rule, side, line }) => ({ rule, side, line }));
+
+describe("diffProtoMessages: breaking (wire level)", () => {
+  const cases: { name: string; head: string; expect: Expected[] }[] = [
+    {
+      name: "field deleted without reserving its number",
+      head: ORDER_V1.replace("  int32 quantity = 2;", "  // quantity removed"),
+      expect: [{ rule: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED", side: "base", line: 6 }],
+    },
+    {
+      name: "field renumbered",
+      head: ORDER_V1.replace("int32 quantity = 2;", "int32 quantity = 12;"),
+      expect: [{ rule: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED", side: "head", line: 6 }],
+    },
+    {
+      name: "int32 to string",
+      head: ORDER_V1.replace("int32 quantity = 2;", "string quantity = 2;"),
+      expect: [{ rule: "FIELD_WIRE_COMPATIBLE_TYPE", side: "head", line: 6 }],
+    },
+    {
+      name: "int32 to sint32 (zigzag encoding differs)",
+      head: ORDER_V1.replace("int32 quantity = 2;", "sint32 quantity = 2;"),
+      expect: [{ rule: "FIELD_WIRE_COMPATIBLE_TYPE", side: "head", line: 6 }],
+    },
+    {
+      name: "message field to scalar",
+      head: ORDER_V1.replace("Item item = 6;", "string item = 6;"),
+      expect: [{ rule: "FIELD_WIRE_COMPATIBLE_TYPE", side: "head", line: 10 }],
+    },
+    {
+      name: "repeated int32 to singular (packed encoding)",
+      head: ORDER_V1.replace("repeated int32 codes = 4;", "int32 codes = 4;"),
+      expect: [{ rule: "FIELD_WIRE_COMPATIBLE_CARDINALITY", side: "head", line: 8 }],
+    },
+    {
+      name: "enum value deleted",
+      head: ORDER_V1.replace("  STATUS_CLOSED = 2;", ""),
+      expect: [{ rule: "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED", side: "base", line: 17 }],
+    },
+    {
+      name: "nested message removed (reported once, with the field that used it)",
+      head: ORDER_V1.replace("  message Item { string sku = 1; }", "").replace("Item item = 6;", "bytes item = 6;"),
+      expect: [
+        { rule: "FIELD_WIRE_COMPATIBLE_TYPE", side: "head", line: 10 },
+        { rule: "MESSAGE_NO_DELETE", side: "base", line: 11 },
+      ],
+    },
+    {
+      name: "package changed",
+      head: ORDER_V1.replace("package acme.orders.v1;", "package acme.orders.v2;"),
+      expect: [{ rule: "FILE_SAME_PACKAGE", side: "head", line: 2 }],
+    },
+    {
+      name: "two fields moved into a new oneof",
+      head: ORDER_V1.replace("  string id = 1;\n  int32 quantity = 2;", "  oneof key {\n    string id = 1;\n    int32 quantity = 2;\n  }"),
+      expect: [{ rule: "FIELD_SAME_ONEOF", side: "head", line: 7 }],
+    },
+    {
+      name: "field type changed to a message with different fields",
+      head: ORDER_V1.replace("Item item = 6;", "Other item = 6;") + "\nmessage Other { int64 sku = 1; }",
+      expect: [{ rule: "FIELD_WIRE_COMPATIBLE_TYPE", side: "head", line: 10 }],
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(simplify(diffProtoMessages(ORDER_V1, c.head))).toEqual(c.expect);
+    });
+  }
+});
+
+describe("diffProtoMessages: compatible (wire level)", () => {
+  const cases: { name: string; head: string }[] = [
+    { name: "identical", head: ORDER_V1 },
+    { name: "field added", head: ORDER_V1.replace("  Item item = 6;", "  Item item = 6;\n  string note = 7;") },
+    { name: "field deleted with its number reserved", head: ORDER_V1.replace("  int32 quantity = 2;", "  reserved 2;") },
+    { name: "field renamed (binary encoding unchanged)", head: ORDER_V1.replace("int32 quantity = 2;", "int32 qty = 2;") },
+    { name: "int32 to int64", head: ORDER_V1.replace("int32 quantity = 2;", "int64 quantity = 2;") },
+    { name: "string to bytes", head: ORDER_V1.replace("string id = 1;", "bytes id = 1;") },
+    { name: "enum field to int32", head: ORDER_V1.replace("Status status = 3;", "int32 status = 3;") },
+    { name: "repeated string to singular (not packable)", head: ORDER_V1.replace("repeated string labels = 5;", "string labels = 5;") },
+    { name: "enum value added", head: ORDER_V1.replace("  STATUS_CLOSED = 2;", "  STATUS_CLOSED = 2;\n  STATUS_VOID = 3;") },
+    { name: "enum value deleted with number reserved", head: ORDER_V1.replace("  STATUS_CLOSED = 2;", "  reserved 2;") },
+    { name: "enum value renamed", head: ORDER_V1.replace("STATUS_CLOSED = 2;", "STATUS_DONE = 2;") },
+    { name: "fully-qualified type name", head: ORDER_V1.replace("Status status = 3;", ".acme.orders.v1.Status status = 3;") },
+    { name: "proto3 optional added", head: ORDER_V1.replace("string id = 1;", "optional string id = 1;") },
+    { name: "one field moved into a new oneof", head: ORDER_V1.replace("  string id = 1;", "  oneof key { string id = 1; }") },
+    { name: "comments and options only", head: ORDER_V1.replace("string id = 1;", 'string id = 1 [deprecated = true, json_name = "ID"]; // doc') },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(diffProtoMessages(ORDER_V1, c.head)).toEqual([]);
+    });
+  }
+});
+
+describe("diffProtoMessages: wire-json level", () => {
+  it("reports renamed fields and enum values and removed enums", () => {
+    const head = ORDER_V1.replace("int32 quantity = 2;", "int32 qty = 2;").replace("STATUS_CLOSED = 2;", "STATUS_DONE = 2;");
+    expect(simplify(diffProtoMessages(ORDER_V1, head, { level: "wire-json" }))).toEqual([
+      { rule: "FIELD_SAME_JSON_NAME", side: "head", line: 6 },
+      { rule: "ENUM_VALUE_SAME_NAME", side: "head", line: 17 },
+    ]);
+    const noEnum = ORDER_V1.replace(/enum Status \{[^}]*\}/, "").replace("Status status = 3;", "int32 status = 3;");
+    expect(simplify(diffProtoMessages(ORDER_V1, noEnum, { level: "wire-json" }))).toEqual([{ rule: "ENUM_NO_DELETE", side: "base", line: 14 }]);
+    expect(diffProtoMessages(ORDER_V1, noEnum)).toEqual([]);
+  });
+});
+
+describe("diffProtoMessages: proto2 and keys", () => {
+  const v1 = proto('syntax = "proto2";', "message Event {", "  required string id = 1;", "  optional string note = 2;", "}");
+  it("required field added and removed", () => {
+    const head = proto('syntax = "proto2";', "message Event {", "  optional string note = 2;", "  required int64 at = 3;", "}");
+    expect(simplify(diffProtoMessages(v1, head))).toEqual([
+      { rule: "FIELD_SAME_CARDINALITY", side: "base", line: 3 },
+      { rule: "FIELD_SAME_CARDINALITY", side: "head", line: 4 },
+    ]);
+  });
+  it("optional to required", () => {
+    const head = v1.replace("optional string note", "required string note");
+    expect(simplify(diffProtoMessages(v1, head))).toEqual([{ rule: "FIELD_SAME_CARDINALITY", side: "head", line: 4 }]);
+  });
+  it("keys do not depend on line numbers", () => {
+    const head = v1.replace("  optional string note = 2;", "");
+    const moved = "\n\n" + head;
+    expect(diffProtoMessages(v1, head).map((b) => b.key)).toEqual(diffProtoMessages(v1, moved).map((b) => b.key));
+    expect(diffProtoMessages(v1, head)[0]!.key).toBe("Event#2 deleted");
+  });
+});
+
+describe("diffProtoServices", () => {
+  const v1 = proto(
+    'syntax = "proto3";', //                                                    1
+    "package acme.orders.v1;", //                                               2
+    "service OrderService {", //                                                3
+    "  rpc GetOrder(GetOrderRequest) returns (Order);", //                      4
+    "  rpc ListOrders(ListOrdersRequest) returns (stream Order);", //           5
+    "  rpc CancelOrder(CancelOrderRequest) returns (Order) {", //               6
+    "    option deprecated = true;", //                                         7
+    "  }", //                                                                   8
+    "}", //                                                                     9
+    "service Admin { rpc Purge(Order) returns (Order); }", //                   10
+    "message Order { string id = 1; }", //                                      11
+    "message GetOrderRequest { string id = 1; }", //                            12
+    "message ListOrdersRequest { int32 page_size = 1; }", //                    13
+    "message CancelOrderRequest { string id = 1; }", //                         14
+  );
+  it("removed rpc and service, changed types and streaming", () => {
+    const head = v1
+      .replace("  rpc GetOrder(GetOrderRequest) returns (Order);", "  rpc GetOrder(GetOrderRequest) returns (stream Order);")
+      .replace("rpc ListOrders(ListOrdersRequest)", "rpc ListOrders(CancelOrderRequest)")
+      .replace("  rpc CancelOrder(CancelOrderRequest) returns (Order) {\n    option deprecated = true;\n  }", "")
+      .replace("service Admin { rpc Purge(Order) returns (Order); }", "");
+    expect(simplify(diffProtoServices(v1, head))).toEqual([
+      { rule: "RPC_SAME_SERVER_STREAMING", side: "head", line: 4 },
+      { rule: "RPC_SAME_REQUEST_TYPE", side: "head", line: 5 },
+      { rule: "RPC_NO_DELETE", side: "base", line: 6 },
+      { rule: "SERVICE_NO_DELETE", side: "base", line: 10 },
+    ]);
+  });
+  it("added rpc and fully-qualified names are compatible", () => {
+    const head = v1
+      .replace("returns (Order);", "returns (.acme.orders.v1.Order);")
+      .replace("service Admin {", "service Admin { rpc Stats(Order) returns (Order);");
+    expect(diffProtoServices(v1, head)).toEqual([]);
+  });
+});
+
+describe("parseProto and locateDeclarations", () => {
+  it("reports syntax errors with their line", () => {
+    const result = parseProto(proto('syntax = "proto3";', "message A {", "  int32 x = ;", "}"));
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.line).toBe(3);
+      expect(result.message).toContain("illegal");
+    }
+  });
+  it("does not read strings, options and reserved statements as declarations", () => {
+    const lines = locateDeclarations(
+      proto(
+        'syntax = "proto3";',
+        "message A {",
+        '  option (x) = "message B { int32 y = 9; }";',
+        "  reserved 7, 8 to 9;",
+        "  int32 x = 1 [default = 5];",
+        "  oneof o {",
+        "    string s = 2;",
+        "  }",
+        "}",
+      ),
+    );
+    expect(Object.fromEntries(lines)).toEqual({ "T:A": 2, "F:A#1": 5, "O:A.o": 6, "F:A#2": 7 });
+  });
+  it("resolves imported types without diffing them", () => {
+    const dep = { name: "money.proto", text: proto('syntax = "proto3";', "package acme.common;", "message Money { int64 units = 1; }") };
+    const base = parseProto(proto('syntax = "proto3";', 'import "money.proto";', "message Price { acme.common.Money amount = 1; }"), [dep]);
+    const head = parseProto(proto('syntax = "proto3";', 'import "money.proto";', "message Price { .acme.common.Money amount = 1; }"), [dep]);
+    expect(base.ok && head.ok).toBe(true);
+    if (base.ok && head.ok) {
+      expect([...base.schema.owned]).toEqual(["Price"]);
+      expect(diffProtoMessages(base.schema, head.schema)).toEqual([]);
+    }
+  });
+});
