@@ -16,7 +16,8 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { BUILTIN_TRIGGER_IDS } from "../src/engine/vocabulary.js";
+import { BUILTIN_TRIGGER_IDS } from "../src/builtins.js";
+
 
 interface Label {
   repository: string;

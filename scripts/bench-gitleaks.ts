@@ -14,10 +14,11 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { defaultConfig } from "../src/config/schema.js";
-import { review } from "../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../src/engine/memory-change.js";
 import { plaintextSecret } from "../src/rules/plaintext-secret.js";
+import { defaultConfig, reviewChange } from "../src/builtins.js";
 
 const root = process.argv[2];
 if (!root) {
@@ -304,7 +305,7 @@ const perRule = new Map<string, { tp: number; fn: number; fp: number; tn: number
 const missed: string[] = [];
 const wrong: string[] = [];
 for (const example of list) {
-  const report = await review(changeFromTrees({}, { "config/app.conf": `${example.text}\n` }), config, {
+  const report = await reviewChange(changeFromTrees({}, { "config/app.conf": `${example.text}\n` }), config, {
     rules: [plaintextSecret],
     triggers: [],
   });

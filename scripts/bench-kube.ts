@@ -23,14 +23,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { validateConfig } from "../src/config/load.js";
-import { review } from "../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../src/engine/memory-change.js";
 import { isRecord, parseStructured } from "../src/engine/structured.js";
 import type { RuleModule } from "../src/engine/types.js";
 import { k8sHealthProbes } from "../src/rules/k8s-health-probes.js";
 import { k8sResourceLimits } from "../src/rules/k8s-resource-limits.js";
 import { POD_SPEC_PATH } from "../src/formats/kubernetes/workloads.js";
+import { reviewChange, validateConfig } from "../src/builtins.js";
+import { noteText } from "../src/engine/types.js";
 
 const { positionals, values: flags } = parseArgs({ allowPositionals: true, options: { charts: { type: "string" } } });
 const folder = positionals[0];
@@ -77,10 +79,10 @@ function objectsOf(text: string): ObjectDoc[] {
 /** Runs one rule on `text` as a newly added file; returns the lines it reported. */
 async function findingLines(rule: RuleModule<any>, options: Record<string, unknown>, path: string, text: string): Promise<number[]> {
   const change = changeFromTrees({}, { [path]: text });
-  const config = validateConfig({ rules: { [rule.id]: { severity: "error", ...options } } }, "bench");
-  const report = await review(change, config, { rules: [rule], triggers: [] });
+  const config = validateConfig({ rules: { [rule.meta.id]: { severity: "error", ...options } } }, "bench");
+  const report = await reviewChange(change, config, { rules: [rule], triggers: [] });
   if (report.problems.length > 0) throw new Error(`${path}: ${report.problems.map((p) => p.message).join("; ")}`);
-  return report.findings.filter((f) => f.rule === rule.id).map((f) => f.line ?? 0);
+  return report.findings.filter((f) => f.rule === rule.meta.id).map((f) => f.line ?? 0);
 }
 
 /** Whether a finding falls inside `object` (documents are contiguous). */
@@ -221,10 +223,10 @@ const started = performance.now();
 if (existsSync(join(scoreDir, "testdata"))) {
   for (const file of readdirSync(join(scoreDir, "testdata")).filter((f) => /\.ya?ml$/.test(f)).sort()) {
     const change = changeFromTrees({}, { [`k8s/${file}`]: readFileSync(join(scoreDir, "testdata", file), "utf8") });
-    const report = await review(change, validateConfig({}, "bench"), { rules: [k8sHealthProbes, k8sResourceLimits], triggers: [] });
+    const report = await reviewChange(change, validateConfig({}, "bench"), { rules: [k8sHealthProbes, k8sResourceLimits], triggers: [] });
     files++;
     findings += report.findings.length;
-    notes += report.notes.length;
+    notes += report.notes.map(noteText).length;
     problems += report.problems.length;
   }
 }
@@ -280,11 +282,11 @@ if (flags.charts) {
     readTree(dir, flags.charts, tree);
     charts++;
     templates += Object.entries(tree).filter(([p, t]) => /\/templates\/.*\.ya?ml$/.test(p) && workloadKind.test(t)).length;
-    const report = await review(changeFromTrees({}, tree), validateConfig({}, "bench"), { rules: [k8sHealthProbes, k8sResourceLimits], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, tree), validateConfig({}, "bench"), { rules: [k8sHealthProbes, k8sResourceLimits], triggers: [] });
     chartFindings += report.findings.length;
-    unreadable += report.notes.filter((n) => n.includes("could not be read without rendering")).length;
-    hidden += report.notes.filter((n) => n.includes("template helper") || n.includes("spliced in by the template")).length;
-    conditional += report.notes.filter((n) => n.includes("renders only when")).length;
+    unreadable += report.notes.map(noteText).filter((n) => n.includes("could not be read without rendering")).length;
+    hidden += report.notes.map(noteText).filter((n) => n.includes("template helper") || n.includes("spliced in by the template")).length;
+    conditional += report.notes.map(noteText).filter((n) => n.includes("renders only when")).length;
     if (report.problems.length > 0) console.log(`  ${name}: ${report.problems.map((p) => p.message).join("; ")}`);
   }
   console.log(

@@ -10,11 +10,12 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import { defaultConfig } from "../src/config/schema.js";
-import { review } from "../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../src/engine/memory-change.js";
 import { languageOf } from "../src/formats/source/masking.js";
 import { outboundCallTimeout } from "../src/rules/outbound-call-timeout.js";
+import { defaultConfig, reviewChange } from "../src/builtins.js";
 
 const root = process.argv[2];
 if (!root) {
@@ -56,7 +57,7 @@ for (const file of walk(root)) {
   }
   if (labels.length === 0) continue;
   const path = relative(root, file).split("\\").join("/");
-  const report = await review(changeFromTrees({}, { [path]: text }), defaultConfig(), { rules: [outboundCallTimeout], triggers: [] });
+  const report = await reviewChange(changeFromTrees({}, { [path]: text }), defaultConfig(), { rules: [outboundCallTimeout], triggers: [] });
   const flagged = new Set(report.findings.map((f) => f.line));
   let fileAgree = 0;
   for (const label of labels) {

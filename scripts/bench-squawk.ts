@@ -16,9 +16,10 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultConfig } from "../src/config/schema.js";
-import { review } from "../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../src/engine/memory-change.js";
+import { defaultConfig, reviewChange } from "../src/builtins.js";
 
 const root = process.argv[2];
 if (!root) {
@@ -101,7 +102,7 @@ const disagreements: string[] = [];
 const perRule = new Map<string, { agree: number; total: number }>();
 for (const c of cases) {
   const path = "db/migrations/0001_case.up.sql";
-  const report = await review(changeFromTrees({}, { [path]: c.sql }), config);
+  const report = await reviewChange(changeFromTrees({}, { [path]: c.sql }), config);
   const kinds = MAPPING[c.rule]!;
   const ours = report.findings.filter((f) => f.rule === "destructive-migration" && kinds.some((k) => (f.key ?? "").startsWith(`${k}:`)));
   const lines = [...new Set(ours.map((f) => f.line!))].sort((a, b) => a - b);

@@ -17,9 +17,10 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { defaultConfig } from "../src/config/schema.js";
-import { review } from "../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../src/engine/memory-change.js";
+import { defaultConfig, reviewChange } from "../src/builtins.js";
 
 const root = process.argv[2];
 if (!root) {
@@ -91,7 +92,7 @@ for (const c of cases) {
   const path = `db/migrate/20260101000000_${snake}.rb`;
   const source = classes.get(c.migration)!.replace("< TestMigration", "< ActiveRecord::Migration[7.1]");
   const change = changeFromTrees({ "db/schema.rb": schema }, { "db/schema.rb": schema, [path]: source });
-  const report = await review(change, config);
+  const report = await reviewChange(change, config);
   const ours = report.findings.filter((f) => f.rule === "destructive-migration");
   const flagged = ours.length > 0;
   if (flagged === c.unsafe) agree++;

@@ -9,11 +9,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { review } from "../src/engine/engine.js";
+
 import { changeFromTrees } from "../src/engine/memory-change.js";
-import { defaultConfig } from "../src/config/schema.js";
-import { RULES } from "../src/rules/registry.js";
-import { TRIGGERS } from "../src/triggers/registry.js";
+import { RULES, TRIGGERS, defaultConfig, reviewChange } from "../src/builtins.js";
+
+
+
 
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { repo: { type: "string" }, commit: { type: "string" }, runs: { type: "string", default: "7" } } });
@@ -60,7 +61,7 @@ async function timeReview(change: ReturnType<typeof changeFromTrees>, config: Re
   let report;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    report = await review(change, config, rules ? { rules } : {});
+    report = await reviewChange(change, config, rules ? { rules } : {});
     times.push(performance.now() - started);
   }
   return { times, report: report! };
@@ -78,11 +79,11 @@ async function engineBench() {
   const config = defaultConfig();
   // Rules that are quiet without configuration are switched on, so every rule does its work.
   for (const rule of RULES) {
-    const setting = config.rules[rule.id]!;
-    if (setting.severity === "off") config.rules[rule.id] = { ...setting, severity: "warning" };
+    const setting = config.rules[rule.meta.id]!;
+    if (setting.severity === "off") config.rules[rule.meta.id] = { ...setting, severity: "warning" };
   }
   console.log(`engine: synthetic change of ${change.files.length} files, ${TRIGGERS.length} triggers, ${RULES.length} rules`);
-  await review(change, config); // warm-up: module loading and JIT are start-up, measured by the CLI figure
+  await reviewChange(change, config); // warm-up: module loading and JIT are start-up, measured by the CLI figure
   const plan = await timeReview(change, config, []);
   describeTimes("engine, triggers and review plan", plan.times, "< 300 ms");
   const all = await timeReview(change, config);

@@ -6,8 +6,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { configJsonSchema } from "../src/config/json-schema.js";
 import { configReference } from "../src/config/reference.js";
+import { configSchema } from "../src/builtins.js";
 
 const root = join(import.meta.dirname, "..");
-writeFileSync(join(root, "config", "archgate.schema.json"), JSON.stringify(configJsonSchema(), null, 2) + "\n");
-writeFileSync(join(root, "docs", "configuration.md"), configReference());
+writeFileSync(join(root, "config", "archgate.schema.json"), JSON.stringify(configJsonSchema(configSchema), null, 2) + "\n");
+writeFileSync(join(root, "docs", "configuration.md"), configReference(configSchema));
 console.log("wrote config/archgate.schema.json and docs/configuration.md");

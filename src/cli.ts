@@ -12,14 +12,13 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CONFIG_PATH } from "./config/path.js";
 import type { ArchgateConfig } from "./config/schema.js";
-import type { Change, FileContent } from "./engine/change.js";
-import type { EngineOptions } from "./engine/engine.js";
-import type { Report } from "./engine/types.js";
+import type { EngineModules, Report } from "./engine/types.js";
+import { noteText } from "./engine/types.js";
 import { GitError, openGitChange, readFileAt, resolveRevisions } from "./sources/git.js";
 
-// The config schema and the engine pull in every rule; they are imported only when a review runs, so
-// that --help, --version and usage errors answer at once (and the renderer only for markdown output).
-const loadEngine = () => Promise.all([import("./config/load.js"), import("./config/schema.js"), import("./engine/engine.js")]);
+// The composition root pulls in every rule; it is imported only when a review runs, so that --help,
+// --version and usage errors answer at once (and the renderer only for markdown output).
+const loadEngine = () => import("./builtins.js");
 
 export const EXIT_SUCCESS = 0;
 export const EXIT_FAILURE = 1;
@@ -47,8 +46,8 @@ export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   cwd: string;
-  /** Registry overrides (tests only). */
-  engine?: EngineOptions;
+  /** The triggers and rules to run instead of the built-in ones (tests only). */
+  engine?: Partial<EngineModules>;
 }
 
 const defaultIO: CliIO = {
@@ -131,7 +130,7 @@ export interface CheckOptions {
   /** A config file on disk; default: CONFIG_PATH at the base revision. */
   configFile?: string;
   cwd: string;
-  engine?: EngineOptions;
+  engine?: Partial<EngineModules>;
 }
 
 /** Reads config and change from git, runs the engine. Throws ConfigError, GitError or CliError. */
@@ -170,27 +169,13 @@ export async function check(options: CheckOptions): Promise<Report> {
   }
   const change = await changeRun;
   try {
-    const [, , { review }] = await engine;
-    const tooLarge = new Set(change.oversized);
-    // Every file a detector could not read for its size, plus the changed files over the limit (never
-    // read whether or not a detector asked), named in one note.
-    const observed: Change = {
-      ...change,
-      read: async (side, path, readOptions): Promise<FileContent> => {
-        const content = await change.read(side, path, readOptions);
-        if (content.kind === "too-large") tooLarge.add(path);
-        return content;
-      },
-      listPaths: (side) => change.listPaths(side),
-    };
-    const report = await review(observed, config, options.engine);
-    const sizeNote = "files over the size limit (";
-    report.notes = report.notes.filter((n) => !n.startsWith(sizeNote));
-    if (tooLarge.size > 0) {
-      report.notes.push(`${sizeNote}${config.limits.maxFileBytes} bytes) were not analysed: ${[...tooLarge].sort().join(", ")}`);
-    }
+    const { reviewChange } = await engine;
+    const report = await reviewChange(change, config, options.engine);
     if (change.mergeBase !== base) {
-      report.notes.push(`the change is compared with ${change.mergeBase.slice(0, 12)}, the merge base of ${base.slice(0, 12)} and ${head.slice(0, 12)}`);
+      report.notes.push({
+        kind: "info",
+        message: `the change is compared with ${change.mergeBase.slice(0, 12)}, the merge base of ${base.slice(0, 12)} and ${head.slice(0, 12)}`,
+      });
     }
     return report;
   } finally {
@@ -213,11 +198,11 @@ async function loadConfig(
     } catch (error) {
       throw new CliError(`--config ${configFile}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
     }
-    const [{ parseConfig }] = await engine;
+    const { parseConfig } = await engine;
     return parseConfig(text, configFile);
   }
   const bytes = await readFileAt(repo, base, CONFIG_PATH);
-  const [{ parseConfig }, { defaultConfig }] = await engine;
+  const { parseConfig, defaultConfig } = await engine;
   if (bytes === undefined) return defaultConfig();
   return parseConfig(bytes.toString("utf8"), CONFIG_PATH);
 }
@@ -245,7 +230,7 @@ export function reportJson(report: Report) {
       waived: f.waived,
     })),
     conclusion: report.conclusion,
-    notes: report.notes,
+    notes: report.notes.map(noteText),
     problems: report.problems,
   };
 }

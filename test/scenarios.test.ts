@@ -5,19 +5,20 @@
  * - rules: `expect` is the exact list of { file, line, severity } the rule reports (empty for `pass`).
  */
 import { describe, expect, it } from "vitest";
-import { review } from "../src/engine/engine.js";
-import { RULES } from "../src/rules/registry.js";
-import { TRIGGERS } from "../src/triggers/registry.js";
+
+
+
 import { loadScenario, scenarioDirs } from "./helpers/fixtures.js";
+import { RULES, TRIGGERS, reviewChange } from "../src/builtins.js";
 
 for (const trigger of TRIGGERS) {
-  describe(`trigger ${trigger.id}`, () => {
+  describe(`trigger ${trigger.meta.id}`, () => {
     for (const kind of ["fire", "pass"] as const) {
-      for (const dir of scenarioDirs("triggers", trigger.id, kind)) {
+      for (const dir of scenarioDirs("triggers", trigger.meta.id, kind)) {
         const scenario = loadScenario(dir);
         it(`${kind}: ${scenario.name.split("/").at(-1)} — ${scenario.case.description}`, async () => {
-          const report = await review(scenario.change, scenario.config);
-          const hit = report.triggers.find((t) => t.id === trigger.id);
+          const report = await reviewChange(scenario.change, scenario.config);
+          const hit = report.triggers.find((t) => t.id === trigger.meta.id);
           expect(hit?.files ?? []).toEqual(scenario.case.expect);
           if (kind === "fire") expect(scenario.case.expect.length).toBeGreaterThan(0);
           else expect(scenario.case.expect).toEqual([]);
@@ -29,14 +30,14 @@ for (const trigger of TRIGGERS) {
 }
 
 for (const rule of RULES) {
-  describe(`rule ${rule.id}`, () => {
+  describe(`rule ${rule.meta.id}`, () => {
     for (const kind of ["fire", "pass"] as const) {
-      for (const dir of scenarioDirs("rules", rule.id, kind)) {
+      for (const dir of scenarioDirs("rules", rule.meta.id, kind)) {
         const scenario = loadScenario(dir);
         it(`${kind}: ${scenario.name.split("/").at(-1)} — ${scenario.case.description}`, async () => {
-          const report = await review(scenario.change, scenario.config);
+          const report = await reviewChange(scenario.change, scenario.config);
           const found = report.findings
-            .filter((f) => f.rule === rule.id)
+            .filter((f) => f.rule === rule.meta.id)
             .map((f) => ({ file: f.file, line: f.line, severity: f.severity }));
           expect(found).toEqual(scenario.case.expect);
           if (kind === "fire") expect(scenario.case.expect.length).toBeGreaterThan(0);

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { configSchema } from "./schema.js";
+import type { ConfigSchema } from "./schema.js";
 
 /** JSON Schema of `.github/archgate.yml` (what users write: the input side of the zod schema). */
-export function configJsonSchema(): Record<string, unknown> {
+export function configJsonSchema(configSchema: ConfigSchema): Record<string, unknown> {
   const schema = z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
   return {
     ...schema,

@@ -3,7 +3,7 @@ import type { Document, LineCounter } from "yaml";
 import { lazyRequire } from "../engine/lazy.js";
 import type { z } from "zod";
 import { CONFIG_PATH } from "./path.js";
-import { configSchema, type ArchgateConfig } from "./schema.js";
+import type { ArchgateConfig, ConfigSchema } from "./schema.js";
 
 export { CONFIG_PATH };
 
@@ -28,11 +28,25 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * Parses and validates a config text. An empty file means the defaults. Throws ConfigError.
- * `file` is only used in messages.
- */
-export function parseConfig(text: string, file = CONFIG_PATH): ArchgateConfig {
+export interface ConfigLoader {
+  /** Parses and validates a config text. An empty file means the defaults. Throws ConfigError. `file` is only used in messages. */
+  parseConfig(text: string, file?: string): ArchgateConfig;
+  /** Validates an already-parsed config object (e.g. from Probot's context.config). Throws ConfigError. */
+  validateConfig(raw: unknown, file?: string, doc?: Document.Parsed, lineCounter?: LineCounter): ArchgateConfig;
+  /** The config of a repository without one. */
+  defaultConfig(): ArchgateConfig;
+}
+
+/** Loading for one schema (the composition root, src/builtins.ts, makes the one with the built-in rules). */
+export function configLoader(schema: ConfigSchema): ConfigLoader {
+  return {
+    parseConfig: (text, file = CONFIG_PATH) => parseConfig(schema, text, file),
+    validateConfig: (raw, file = CONFIG_PATH, doc, lineCounter) => validateConfig(schema, raw, file, doc, lineCounter),
+    defaultConfig: () => schema.parse({}) as ArchgateConfig,
+  };
+}
+
+function parseConfig(schema: ConfigSchema, text: string, file: string): ArchgateConfig {
   const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -45,23 +59,17 @@ export function parseConfig(text: string, file = CONFIG_PATH): ArchgateConfig {
     );
   }
   const raw: unknown = doc.toJS() ?? {};
-  return validateConfig(raw, file, doc, lineCounter);
+  return validateConfig(schema, raw, file, doc, lineCounter);
 }
 
-/** Validates an already-parsed config object (e.g. from Probot's context.config). */
-export function validateConfig(
-  raw: unknown,
-  file = CONFIG_PATH,
-  doc?: Document.Parsed,
-  lineCounter?: LineCounter,
-): ArchgateConfig {
+function validateConfig(schema: ConfigSchema, raw: unknown, file: string, doc?: Document.Parsed, lineCounter?: LineCounter): ArchgateConfig {
   const input = raw === null || raw === undefined ? {} : raw;
   if (typeof input !== "object" || Array.isArray(input)) {
     throw new ConfigError([{ file, line: 1, column: 1, key: "", message: "the config must be a mapping of keys" }]);
   }
   // Probot's `_extends` is resolved before we see the config; it is not ours to validate.
   const { _extends: _ignored, ...rest } = input as Record<string, unknown>;
-  const result = configSchema.safeParse(rest);
+  const result = schema.safeParse(rest);
   if (result.success) return result.data as ArchgateConfig;
   const issues: ConfigIssue[] = [];
   for (const issue of result.error.issues) {
@@ -69,7 +77,7 @@ export function validateConfig(
       for (const key of issue.keys) {
         const path = [...issue.path, key];
         const pos = position(doc, lineCounter, path, true);
-        const suggestion = didYouMean(key, allowedKeys(configSchema, issue.path));
+        const suggestion = didYouMean(key, allowedKeys(schema, issue.path));
         issues.push({
           file,
           ...pos,

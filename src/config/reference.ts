@@ -1,4 +1,5 @@
 import { configJsonSchema } from "./json-schema.js";
+import type { ConfigSchema } from "./schema.js";
 
 type JsonSchema = Record<string, any>;
 
@@ -6,9 +7,9 @@ type JsonSchema = Record<string, any>;
  * The configuration reference (docs/configuration.md), generated from the JSON Schema so the zod schema stays the
  * single source of truth: one row per key with its type, default and description.
  */
-export function configReference(): string {
+export function configReference(configSchema: ConfigSchema): string {
   const rows: string[] = [];
-  walk(configJsonSchema() as JsonSchema, "", rows);
+  walk(configJsonSchema(configSchema) as JsonSchema, "", rows);
   return [
     "# Configuration reference",
     "",

@@ -1,11 +1,14 @@
 import { z } from "zod";
 import { DEFAULT_CHECKLIST } from "./checklist.js";
-import { RULES } from "../rules/registry.js";
+import type { EngineConfig, RuleSetting } from "../engine/config.js";
+import type { RuleModule } from "../engine/types.js";
 import { DIMENSION_IDS, REVIEW_TYPE_IDS, SEVERITIES, type DimensionId, type Severity } from "../engine/vocabulary.js";
 
 /**
  * The `.github/archgate.yml` schema: the single source of truth for validation, defaults, the JSON
- * Schema (`npm run schema`) and the configuration reference in README.md.
+ * Schema (`npm run schema`) and the configuration reference (docs/configuration.md). It knows no rule:
+ * `buildConfigSchema` extends it with each rule's options, and the composition root (src/builtins.ts)
+ * builds it with the built-in rules.
  *
  * Lists replace the built-in default when given as a plain list, and extend it when given as
  * `{ append: [...] }`.
@@ -69,20 +72,15 @@ function checklistSchema() {
   return z.object(shape).strict().prefault({});
 }
 
-export interface ResolvedRuleConfig {
-  severity: Severity;
-  options: Record<string, unknown>;
-}
-
-function rulesSchema() {
+function rulesSchema(rules: readonly RuleModule[]) {
   const shape: Record<string, z.ZodType> = {};
-  for (const rule of RULES) {
+  for (const { meta: rule } of rules) {
     const options = rule.options ?? z.object({});
     const object = options.extend({ severity: severity.optional() }).strict();
     shape[rule.id] = z
       .union([severity, object])
       .optional()
-      .transform((value): ResolvedRuleConfig => {
+      .transform((value): RuleSetting => {
         if (value === undefined || typeof value === "string") {
           return { severity: value ?? rule.defaultSeverity, options: options.parse({}) as Record<string, unknown> };
         }
@@ -101,7 +99,8 @@ export const serviceSchema = z
   })
   .strict();
 
-export function buildConfigSchema() {
+/** The config schema, with `rules.<id>` for each of `rules` (severity and the rule's options). */
+export function buildConfigSchema(rules: readonly RuleModule[]) {
   return z
     .object({
       ignorePaths: listSetting(glob, []).describe("Globs of files the review ignores entirely (generated code, vendored specs)."),
@@ -127,7 +126,7 @@ export function buildConfigSchema() {
         .strict()
         .prefault({}),
       checklist: checklistSchema().describe("Checklist items per dimension: a list replaces the built-in items, { append: [...] } adds to them."),
-      rules: rulesSchema().describe("Severity (error, warning, off) and options of each rule: `rule-id: warning` or `rule-id: { severity, ...options }`."),
+      rules: rulesSchema(rules).describe("Severity (error, warning, off) and options of each rule: `rule-id: warning` or `rule-id: { severity, ...options }`."),
       migrationPlan: z
         .object({
           heading: z
@@ -154,10 +153,10 @@ export function buildConfigSchema() {
     .strict();
 }
 
-export const configSchema = buildConfigSchema();
-export type ArchgateConfigInput = z.input<typeof configSchema>;
-export type ArchgateConfig = z.output<typeof configSchema> & { rules: Record<string, ResolvedRuleConfig> };
+export type ConfigSchema = ReturnType<typeof buildConfigSchema>;
+export type ArchgateConfigInput = z.input<ConfigSchema>;
+export type ArchgateConfig = z.output<ConfigSchema> & { rules: Record<string, RuleSetting> };
 
-export function defaultConfig(): ArchgateConfig {
-  return configSchema.parse({}) as ArchgateConfig;
-}
+/** The engine reads the resolved config: checked here at compile time so the two cannot drift apart. */
+const _resolvedConfigFitsTheEngine = (config: ArchgateConfig): EngineConfig => config;
+void _resolvedConfigFitsTheEngine;

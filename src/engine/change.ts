@@ -49,6 +49,8 @@ export interface Change {
    */
   complete: boolean;
   incompleteReason?: string;
+  /** Changed files the source knows are over the size limit (never read); the review names them in one note. */
+  oversized?: readonly string[];
   /** Pull request title and description, when there is one (commit message for the CLI). */
   title?: string;
   description?: string;

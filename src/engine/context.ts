@@ -1,36 +1,20 @@
-import { Minimatch } from "minimatch";
 import type { Change, ChangedFile, FileContent, Side } from "./change.js";
+import type { EngineConfig } from "./config.js";
+import { matchesAny } from "./globs.js";
 import { parsePatch, type ParsedPatch, type PatchLine } from "./patch.js";
 import { parseStructured, type StructuredFile } from "./structured.js";
-import type { Problem, TriggerHit } from "./types.js";
-import type { ArchgateConfig } from "../config/schema.js";
-
-/** Compiled globs: a review matches every changed path against the same few patterns. */
-const compiledGlobs = new Map<string, Minimatch>();
-
-/** Glob matching used everywhere (dotfiles included, so `.github/**` works). */
-export function matchesGlob(path: string, pattern: string): boolean {
-  let glob = compiledGlobs.get(pattern);
-  if (!glob) {
-    if (compiledGlobs.size >= 2_000) compiledGlobs.clear(); // configs are small; this only bounds abuse
-    glob = new Minimatch(pattern, { dot: true, nocomment: true });
-    compiledGlobs.set(pattern, glob);
-  }
-  return glob.match(path);
-}
-
-export function matchesAny(path: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => matchesGlob(path, p));
-}
+import type { Note, NoteKind, Problem, ReviewView, TriggerHit } from "./types.js";
 
 /**
- * Everything triggers and rules may ask about a change. Reads are lazy and cached, so a file is fetched
- * once however many detectors look at it. Pure: all I/O goes through the Change.
+ * One review's shared state: the changed files, lazy cached reads, memoised values, notes and problems.
+ * Pure: all I/O goes through the Change. Modules see it through their own context (see `moduleView`).
  */
-export class ReviewContext {
+export class ReviewContext implements ReviewView {
   readonly files: ChangedFile[];
-  readonly notes: string[] = [];
+  readonly headFiles: ChangedFile[];
+  readonly notes: Note[] = [];
   readonly problems: Problem[] = [];
+  private readonly noteTexts = new Set<string>();
   private readonly byPath = new Map<string, ChangedFile>();
   private readonly contents = new Map<string, Promise<FileContent>>();
   private readonly structuredCache = new Map<string, Promise<StructuredFile | undefined>>();
@@ -39,25 +23,31 @@ export class ReviewContext {
   private readonly skippedBinary = new Set<string>();
   private readonly hits = new Map<string, TriggerHit[]>();
   private readonly patches = new Map<string, ParsedPatch>();
+  private readonly memos = new Map<string, unknown>();
 
   constructor(
     readonly change: Change,
-    readonly config: ArchgateConfig,
+    readonly config: EngineConfig,
   ) {
     this.files = change.files.filter((f) => !matchesAny(f.path, config.ignorePaths));
+    this.headFiles = this.files.filter((f) => f.status !== "removed");
     for (const f of this.files) this.byPath.set(f.path, f);
+    // Changed files the source already knows it will not read for their size.
+    for (const path of change.oversized ?? []) if (this.byPath.has(path)) this.skippedLarge.add(path);
+  }
+
+  get title(): string | undefined {
+    return this.change.title;
+  }
+
+  get description(): string | undefined {
+    return this.change.description;
   }
 
   file(path: string): ChangedFile | undefined {
     return this.byPath.get(path);
   }
 
-  /** Files that exist at head (added, modified, renamed, copied). */
-  get headFiles(): ChangedFile[] {
-    return this.files.filter((f) => f.status !== "removed");
-  }
-
-  /** Raw content at `side`; skipped files are noted once. */
   async read(side: Side, path: string): Promise<FileContent> {
     const key = `${side}\0${path}`;
     let pending = this.contents.get(key);
@@ -68,9 +58,9 @@ export class ReviewContext {
       this.contents.set(key, pending);
     }
     const content = await pending;
-    if (content.kind === "too-large" && !this.skippedLarge.has(path)) {
+    if (content.kind === "too-large") {
       this.skippedLarge.add(path);
-    } else if (content.kind === "binary" && !this.skippedBinary.has(path)) {
+    } else if (content.kind === "binary") {
       this.skippedBinary.add(path);
     } else if (content.kind === "error" && !this.problems.some((p) => p.file === path)) {
       this.problem({ file: path, message: `could not read ${path} at ${side}: ${content.message}` });
@@ -78,13 +68,11 @@ export class ReviewContext {
     return content;
   }
 
-  /** Text at `side`, or undefined when missing, binary, too large or unreadable. */
   async text(side: Side, path: string): Promise<string | undefined> {
     const content = await this.read(side, path);
     return content.kind === "text" ? content.text : undefined;
   }
 
-  /** Parsed YAML/JSON at `side` (cached). Undefined when the file cannot be read as text. */
   async structured(side: Side, path: string): Promise<StructuredFile | undefined> {
     const key = `${side}\0${path}`;
     let pending = this.structuredCache.get(key);
@@ -96,8 +84,8 @@ export class ReviewContext {
   }
 
   /**
-   * Lines the change adds to `path`, with head line numbers. Falls back to the whole head text for an
-   * added file whose patch the source omitted (GitHub drops patches of very large diffs).
+   * Falls back to the whole head text for an added file whose patch the source omitted (GitHub drops
+   * patches of very large diffs).
    */
   async addedLines(path: string): Promise<PatchLine[]> {
     const file = this.byPath.get(path);
@@ -114,7 +102,6 @@ export class ReviewContext {
     return parsePatch(unifiedHunks(before, after).text).added.map((l) => ({ line: l.line, text: l.text.replace(/\r$/, "") }));
   }
 
-  /** Lines the change removes from `path`, with base line numbers. */
   removedLines(path: string): PatchLine[] {
     const file = this.byPath.get(path);
     return file?.patch ? this.parsedPatch(file).removed : [];
@@ -130,7 +117,6 @@ export class ReviewContext {
     return parsed;
   }
 
-  /** Every file path in the tree at `side` (cached). */
   async paths(side: Side): Promise<string[]> {
     let pending = this.pathLists.get(side);
     if (!pending) {
@@ -140,16 +126,32 @@ export class ReviewContext {
     return pending;
   }
 
-  note(message: string): void {
-    if (!this.notes.includes(message)) this.notes.push(message);
+  memo<T>(key: string, compute: (review: ReviewView) => T): T {
+    if (this.memos.has(key)) return this.memos.get(key) as T;
+    const value = compute(this);
+    this.memos.set(key, value);
+    return value;
   }
 
+  note(message: string, kind: NoteKind = "info"): void {
+    this.addNote({ kind, message });
+  }
+
+  /** Adds a note once (the same text from two modules or two passes is one note). */
+  addNote(note: Note): void {
+    const text = note.source ? `${note.source}: ${note.message}` : note.message;
+    if (this.noteTexts.has(text)) return;
+    this.noteTexts.add(text);
+    this.notes.push(note);
+  }
+
+  /** Records a problem once: modules that read the same broken file report the same problem. */
   problem(problem: Problem): void {
-    this.problems.push(problem);
+    const same = (p: Problem) => p.file === problem.file && p.line === problem.line && p.message === problem.message;
+    if (!this.problems.some(same)) this.problems.push(problem);
   }
 
-  /** Trigger hits, available to rules once triggers have run (e.g. service-ownership reads new-service). */
-  triggerHits(id: string): TriggerHit[] {
+  triggerHits(id: string): readonly TriggerHit[] {
     return this.hits.get(id) ?? [];
   }
 
@@ -157,17 +159,45 @@ export class ReviewContext {
     this.hits.set(id, hits);
   }
 
-  /** Notes for files that were not analysed, one line per reason. */
-  skippedNotes(): string[] {
-    const notes: string[] = [];
-    if (this.skippedLarge.size > 0) {
-      notes.push(
-        `files over the size limit (${this.config.limits.maxFileBytes} bytes) were not analysed: ${[...this.skippedLarge].sort().join(", ")}`,
-      );
-    }
+  /** Notes for files that were not analysed, one per reason. */
+  skippedNotes(): Note[] {
+    const notes: Note[] = [];
     if (this.skippedBinary.size > 0) {
-      notes.push(`binary files were not analysed: ${[...this.skippedBinary].sort().join(", ")}`);
+      notes.push({ kind: "skipped-file", message: `binary files were not analysed: ${[...this.skippedBinary].sort().join(", ")}` });
+    }
+    if (this.skippedLarge.size > 0) {
+      notes.push({
+        kind: "skipped-file",
+        message: `files over the size limit (${this.config.limits.maxFileBytes} bytes) were not analysed: ${[...this.skippedLarge].sort().join(", ")}`,
+      });
     }
     return notes;
   }
+}
+
+/**
+ * The view a module gets: the review's reads and memo, with its own id for notes. `overrides` adds what a
+ * rule context has on top (options, report).
+ */
+export function moduleView<Extra extends object>(review: ReviewContext, source: string, extra: Extra): ReviewView & { readonly id: string } & Extra {
+  const view: ReviewView & { readonly id: string } = {
+    id: source,
+    files: review.files,
+    headFiles: review.headFiles,
+    config: review.config,
+    title: review.title,
+    description: review.description,
+    file: (path) => review.file(path),
+    read: (side, path) => review.read(side, path),
+    text: (side, path) => review.text(side, path),
+    structured: (side, path) => review.structured(side, path),
+    addedLines: (path) => review.addedLines(path),
+    removedLines: (path) => review.removedLines(path),
+    paths: (side) => review.paths(side),
+    triggerHits: (id) => review.triggerHits(id),
+    memo: (key, compute) => review.memo(key, compute),
+    note: (message, kind = "info") => review.addNote({ kind, source, message }),
+    problem: (problem) => review.problem(problem),
+  };
+  return Object.assign(view, extra);
 }

@@ -1,19 +1,21 @@
 import type { Change } from "./change.js";
+import type { EngineConfig } from "./config.js";
+import { moduleView, ReviewContext } from "./context.js";
 import { fnv1a } from "./hash.js";
-import { matchesAny, ReviewContext } from "./context.js";
-import { parsePatch } from "./patch.js";
-import { likelyReads } from "../formats/common/likely-reads.js";
-import type { ChecklistSection, Finding, FindingDraft, Report, ReportTrigger, RuleModule, TriggerHit, TriggerModule } from "./types.js";
+import { hasMigrationPlan } from "./migration-plan.js";
+import type {
+  ChecklistSection,
+  EngineModules,
+  Finding,
+  ReportDescriptor,
+  Report,
+  ReportTrigger,
+  RuleContext,
+  RuleModule,
+  TriggerHit,
+  TriggerModule,
+} from "./types.js";
 import { DIMENSION_IDS, dimensionTitle, reviewTypeRank, reviewTypeTitle, type DimensionId, type ReviewTypeId } from "./vocabulary.js";
-import type { ArchgateConfig } from "../config/schema.js";
-import { RULES } from "../rules/registry.js";
-import { TRIGGERS } from "../triggers/registry.js";
-
-export interface EngineOptions {
-  /** Override the registries (tests). */
-  triggers?: readonly TriggerModule[];
-  rules?: readonly RuleModule<any>[];
-}
 
 interface FiredTrigger {
   id: string;
@@ -23,20 +25,24 @@ interface FiredTrigger {
   hits: TriggerHit[];
 }
 
-/** Change + Config -> Report. Pure: every read goes through the Change. */
-export async function review(change: Change, config: ArchgateConfig, options: EngineOptions = {}): Promise<Report> {
+/**
+ * Change + Config -> Report. Pure: every read goes through the Change. The engine knows no trigger or
+ * rule: `modules` (the composition root, src/builtins.ts, in production) says what runs.
+ */
+export async function review(change: Change, config: EngineConfig, modules: EngineModules): Promise<Report> {
   const ctx = new ReviewContext(change, config);
-  change.prefetch?.(likelyReads(ctx.files), { maxBytes: config.limits.maxFileBytes });
+  if (modules.likelyReads) change.prefetch?.(modules.likelyReads(ctx.files), { maxBytes: config.limits.maxFileBytes });
   if (!change.complete) {
     ctx.problem({
       message: `could not review all files${change.incompleteReason ? ` (${change.incompleteReason})` : ""}: manual architecture review needed`,
     });
   }
 
-  const fired = await detectTriggers(ctx, options.triggers ?? TRIGGERS);
+  const triggers = [...modules.triggers, ...(modules.customTriggers?.(config) ?? [])];
+  const fired = await detectTriggers(ctx, triggers);
   const reviewTypes = [...new Set(fired.map((t) => t.reviewType))].sort((a, b) => reviewTypeRank(a) - reviewTypeRank(b));
   const checklist = buildChecklist(config, fired, reviewTypes);
-  const findings = await evaluateRules(ctx, options.rules ?? RULES);
+  const findings = await evaluateRules(ctx, modules.rules);
 
   const conclusion =
     ctx.problems.length > 0 ? "error" : findings.some((f) => f.severity === "error" && !f.waived) ? "failure" : "success";
@@ -72,45 +78,24 @@ function toReportTrigger(t: FiredTrigger): ReportTrigger {
 async function detectTriggers(ctx: ReviewContext, modules: readonly TriggerModule[]): Promise<FiredTrigger[]> {
   const { config } = ctx;
   const fired: FiredTrigger[] = [];
-  const record = (id: string, title: string, reviewType: ReviewTypeId, dimensions: DimensionId[], hits: TriggerHit[]) => {
-    const unique = dedupeHits(hits);
-    ctx.recordTriggerHits(id, unique);
-    if (unique.length === 0) return;
-    fired.push({
-      id,
-      title,
-      reviewType: config.triggers.reviewTypes[id] ?? reviewType,
-      dimensions: config.triggers.dimensions[id] ?? dimensions,
-      hits: unique,
-    });
-  };
-  for (const module of modules) {
-    if (config.triggers.disabled.includes(module.id)) continue;
+  for (const { meta, detect } of modules) {
+    if (config.triggers.disabled.includes(meta.id)) continue;
     let hits: TriggerHit[] = [];
     try {
-      hits = await module.detect(ctx);
+      hits = await detect(moduleView(ctx, meta.id, {}));
     } catch (error) {
-      ctx.problem({ message: `trigger ${module.id} could not run: ${(error as Error).message}` });
+      ctx.problem({ message: `trigger ${meta.id} could not run: ${(error as Error).message}` });
     }
-    record(module.id, module.title, module.reviewType, module.dimensions, hits);
-  }
-  for (const custom of config.triggers.custom) {
-    const hits: TriggerHit[] = [];
-    const patterns = custom.content.map((source) => new RegExp(source, "m"));
-    for (const file of ctx.files) {
-      const paths = [file.path, ...(file.previousPath ? [file.previousPath] : [])];
-      if (!paths.some((p) => matchesAny(p, custom.paths)) || paths.every((p) => matchesAny(p, custom.excludePaths))) continue;
-      if (patterns.length > 0) {
-        const { added, removed } = parsePatch(file.patch);
-        const lines = file.patch === undefined ? await ctx.addedLines(file.path) : [...added, ...removed];
-        const match = lines.find((l) => patterns.some((p) => p.test(l.text)));
-        if (!match) continue;
-        hits.push({ file: file.path, line: match.line, reason: custom.reason ?? `changes ${file.path} (matches a content pattern)` });
-      } else {
-        hits.push({ file: file.path, reason: custom.reason ?? `changes ${file.path}` });
-      }
-    }
-    record(custom.id, custom.title, custom.reviewType, custom.dimensions, hits);
+    const unique = dedupeHits(hits);
+    ctx.recordTriggerHits(meta.id, unique);
+    if (unique.length === 0) continue;
+    fired.push({
+      id: meta.id,
+      title: meta.title,
+      reviewType: config.triggers.reviewTypes[meta.id] ?? meta.reviewType,
+      dimensions: config.triggers.dimensions[meta.id] ?? meta.dimensions,
+      hits: unique,
+    });
   }
   return fired;
 }
@@ -127,7 +112,7 @@ function dedupeHits(hits: TriggerHit[]): TriggerHit[] {
   return out;
 }
 
-function buildChecklist(config: ArchgateConfig, fired: FiredTrigger[], reviewTypes: ReviewTypeId[]): ChecklistSection[] {
+function buildChecklist(config: EngineConfig, fired: FiredTrigger[], reviewTypes: ReviewTypeId[]): ChecklistSection[] {
   const needed = new Set(fired.flatMap((t) => t.dimensions));
   const seenItems = new Set<string>();
   const sections: ChecklistSection[] = [];
@@ -142,32 +127,34 @@ function buildChecklist(config: ArchgateConfig, fired: FiredTrigger[], reviewTyp
   return sections;
 }
 
-async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule<any>[]): Promise<Finding[]> {
+async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule[]): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (const rule of rules) {
-    const setting = ctx.config.rules[rule.id] ?? { severity: rule.defaultSeverity, options: rule.options?.parse({}) ?? {} };
+    const { meta } = rule;
+    const setting = ctx.config.rules[meta.id] ?? { severity: meta.defaultSeverity, options: meta.options?.parse({}) ?? {} };
     if (setting.severity === "off") continue;
-    let drafts: FindingDraft[] = [];
+    const severity = setting.severity;
+    const reported: Finding[] = [];
+    const context: RuleContext = moduleView(ctx, meta.id, {
+      options: setting.options,
+      severity,
+      report: (descriptor: ReportDescriptor) => reported.push(toFinding(rule, severity, descriptor)),
+    });
     try {
-      drafts = await rule.evaluate(ctx, setting.options);
+      await rule.evaluate(context);
     } catch (error) {
-      ctx.problem({ message: `rule ${rule.id} could not run: ${(error as Error).message}` });
+      ctx.problem({ message: `rule ${meta.id} could not run: ${(error as Error).message}` });
+      continue;
+    }
+    if (reported.length > 0 && meta.acceptsMigrationPlan && hasMigrationPlan(ctx.description, ctx.config.migrationPlan.heading)) {
+      context.note(`${reported.length} breaking change(s) accepted: the PR description has a "${ctx.config.migrationPlan.heading}" section`, "accepted");
       continue;
     }
     const seen = new Set<string>();
-    for (const draft of drafts) {
-      const id = findingId(rule.id, draft);
-      if (seen.has(id)) continue;
-      seen.add(id);
-      findings.push({
-        ...draft,
-        id,
-        rule: rule.id,
-        title: rule.title,
-        severity: draft.advisory ? "warning" : setting.severity,
-        category: rule.category,
-        waived: false,
-      });
+    for (const finding of reported) {
+      if (seen.has(finding.id)) continue;
+      seen.add(finding.id);
+      findings.push(finding);
     }
   }
   return findings.sort(
@@ -175,7 +162,38 @@ async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule<any>
   );
 }
 
+function toFinding(rule: RuleModule, severity: Finding["severity"], d: ReportDescriptor): Finding {
+  const template = rule.meta.messages[d.messageId];
+  if (template === undefined) throw new Error(`rule ${rule.meta.id} reported an unknown message id "${d.messageId}"`);
+  const message = fillMessage(template, d.data ?? {}, rule.meta.id, d.messageId);
+  const remediation = d.remediation ?? rule.meta.remediation;
+  return {
+    id: findingId(rule.meta.id, d.file, d.key ?? message),
+    rule: rule.meta.id,
+    messageId: d.messageId,
+    title: rule.meta.title,
+    severity: d.advisory ? "warning" : severity,
+    category: rule.meta.category,
+    file: d.file,
+    ...(d.line !== undefined ? { line: d.line } : {}),
+    ...(d.endLine !== undefined ? { endLine: d.endLine } : {}),
+    message,
+    ...(remediation !== undefined ? { remediation } : {}),
+    ...(d.key !== undefined ? { key: d.key } : {}),
+    waived: false,
+  };
+}
+
+/** `{{name}}` placeholders filled from `data`; a placeholder without data is a bug in the rule, not a message. */
+export function fillMessage(template: string, data: Record<string, string | number>, rule = "", messageId = ""): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => {
+    const value = data[name];
+    if (value === undefined) throw new Error(`rule ${rule} message "${messageId}" has no value for {{${name}}}`);
+    return String(value);
+  });
+}
+
 /** Stable finding id: rule + 8 hex digits of FNV-1a over file and key (not line numbers). */
-export function findingId(rule: string, draft: Pick<FindingDraft, "file" | "key" | "message">): string {
-  return `${rule}:${fnv1a(`${draft.file}\0${draft.key ?? draft.message}`)}`;
+export function findingId(rule: string, file: string, key: string): string {
+  return `${rule}:${fnv1a(`${file}\0${key}`)}`;
 }

@@ -1,6 +1,15 @@
+/**
+ * The engine's API: what a trigger or rule module is, what it may ask of a review (its context), and
+ * the Report that comes out. Modules import these types and nothing else from the engine's internals.
+ */
 import type { z } from "zod";
+import type { ChangedFile, ContentRequest, FileContent, Side } from "./change.js";
+import type { ChecklistItem, EngineConfig } from "./config.js";
+import type { PatchLine } from "./patch.js";
+import type { StructuredFile } from "./structured.js";
 import type { Category, DimensionId, ReviewTypeId, Severity } from "./vocabulary.js";
-import type { ReviewContext } from "./context.js";
+
+export type { ChecklistItem, EngineConfig } from "./config.js";
 
 /** Why a trigger fired, for one file. */
 export interface TriggerHit {
@@ -9,58 +18,184 @@ export interface TriggerHit {
   line?: number;
 }
 
-/** A built-in trigger detector: one module each under src/triggers/. */
-export interface TriggerModule {
+/** Something that stopped the review from seeing the change whole. Any problem fails the gate closed. */
+export interface Problem {
+  message: string;
+  file?: string;
+  line?: number;
+  column?: number;
+}
+
+/**
+ * What a note is about, so callers can act on notes without matching their text:
+ * - `skipped-file`: files not analysed at all (over the size limit, binary);
+ * - `not-judged`: a part of a file a rule could not judge (a template helper, unbalanced brackets, a base version that does not parse);
+ * - `unresolved-ref`: a reference that could not be followed, so that part of a spec was not compared;
+ * - `accepted`: findings the engine accepted (a declared migration plan);
+ * - `info`: anything else the reader should know.
+ */
+export type NoteKind = "skipped-file" | "not-judged" | "unresolved-ref" | "accepted" | "info";
+
+export interface Note {
+  kind: NoteKind;
+  /** The rule or trigger that wrote it; the engine prefixes its text with this id. */
+  source?: string;
+  message: string;
+}
+
+/** A note as one line of text: `<source>: <message>`. */
+export function noteText(note: Note): string {
+  return note.source ? `${note.source}: ${note.message}` : note.message;
+}
+
+/**
+ * Everything a trigger, a rule or a format pass may ask about the change under review. Reads are lazy and
+ * cached per review, so a file is fetched and parsed once however many modules look at it.
+ */
+export interface ReviewView {
+  /** The changed files the review looks at (config `ignorePaths` removed). */
+  readonly files: readonly ChangedFile[];
+  /** Files that exist at head (added, modified, renamed, copied). */
+  readonly headFiles: readonly ChangedFile[];
+  readonly config: EngineConfig;
+  /** Pull request title and description (the commit message for the CLI), when there is one. */
+  readonly title: string | undefined;
+  readonly description: string | undefined;
+  file(path: string): ChangedFile | undefined;
+  /** Raw content at `side`; files skipped for their size or for being binary are noted once. */
+  read(side: Side, path: string): Promise<FileContent>;
+  /** Text at `side`, or undefined when missing, binary, too large or unreadable. */
+  text(side: Side, path: string): Promise<string | undefined>;
+  /** Parsed YAML/JSON at `side`. Undefined when the file cannot be read as text. */
+  structured(side: Side, path: string): Promise<StructuredFile | undefined>;
+  /** Lines the change adds to `path`, with head line numbers. */
+  addedLines(path: string): Promise<PatchLine[]>;
+  /** Lines the change removes from `path`, with base line numbers. */
+  removedLines(path: string): PatchLine[];
+  /** Every file path in the tree at `side`. */
+  paths(side: Side): Promise<string[]>;
+  /** Hits of a trigger, available to rules once triggers have run (e.g. service-ownership reads new-service). */
+  triggerHits(id: string): readonly TriggerHit[];
+  /**
+   * A value computed once per review and shared by every module that asks with the same key (a parsed
+   * spec set, an index of workloads). Keys are namespaced by their owner, e.g. "openapi:specs". `compute`
+   * gets the review itself, so what a shared pass notes belongs to no single module.
+   */
+  memo<T>(key: string, compute: (review: ReviewView) => T): T;
+  /** A note that belongs to no single rule (written by a shared format pass). */
+  note(message: string, kind?: NoteKind): void;
+  /** Something could not be read or judged: the review fails closed. */
+  problem(problem: Problem): void;
+}
+
+/** What a trigger module sees: the review, plus notes under its own id. */
+export interface TriggerContext extends ReviewView {
+  readonly id: string;
+}
+
+export interface TriggerMeta {
   id: string;
   title: string;
   /** One sentence for docs and the comment: what kind of change this is. */
   description: string;
   reviewType: ReviewTypeId;
   dimensions: DimensionId[];
-  detect(ctx: ReviewContext): Promise<TriggerHit[]>;
 }
 
-/** What a rule reports; the engine adds id, severity, category and waiver state. */
-export interface FindingDraft {
+/** A trigger detector: one module each under src/triggers/. */
+export interface TriggerModule {
+  meta: TriggerMeta;
+  detect(context: TriggerContext): Promise<TriggerHit[]>;
+}
+
+/** What a rule reports through `context.report`. */
+export interface ReportDescriptor<MessageId extends string = string> {
+  /** A key of the rule's `meta.messages`; `data` fills its `{{placeholders}}`. */
+  messageId: MessageId;
+  data?: Record<string, string | number>;
   file: string;
   /** 1-based line at head (or at base for things that were removed). */
-  line?: number;
-  endLine?: number;
-  message: string;
-  remediation?: string;
+  line?: number | undefined;
+  endLine?: number | undefined;
+  /** Overrides the rule's `meta.remediation` for this finding. */
+  remediation?: string | undefined;
   /**
    * What makes this finding distinct within its file (e.g. "DELETE /pets/{id}", "users.email").
-   * Feeds the stable finding id, so it must not depend on line numbers.
+   * Feeds the stable finding id, so it must not depend on line numbers. Default: the message.
    */
-  key?: string;
+  key?: string | undefined;
   /**
    * Advisory findings of a rule that is otherwise a hard constraint (e.g. a non-concurrent index next to
    * dropped columns): reported as a warning even when the rule's severity is `error`; never raises it.
    */
-  advisory?: boolean;
+  advisory?: boolean | undefined;
 }
 
-export interface Finding extends FindingDraft {
-  /** Stable across pushes: rule + file + key. Waivers and annotations refer to it. */
-  id: string;
-  rule: string;
-  title: string;
-  severity: Exclude<Severity, "off">;
-  category: Category;
-  waived: boolean;
+/** What a rule module sees: the review, its options, and `report` / `note` under its own id. */
+export interface RuleContext<Options = Record<string, unknown>, MessageId extends string = string> extends ReviewView {
+  readonly id: string;
+  readonly options: Options;
+  readonly severity: Exclude<Severity, "off">;
+  report(descriptor: ReportDescriptor<MessageId>): void;
+  /** A note under this rule's id (`<rule-id>: <message>`). */
+  note(message: string, kind?: NoteKind): void;
 }
 
-/** A hard-constraint rule: one module each under src/rules/. */
-export interface RuleModule<Options = Record<string, unknown>> {
+export interface RuleMeta<MessageId extends string = string> {
   id: string;
   title: string;
   category: Category;
   defaultSeverity: Severity;
   /** One sentence: what the rule catches. The docs page is docs/rules/<id>.md. */
   description: string;
+  /** Finding messages by id, with `{{name}}` placeholders filled from the report's `data`. */
+  messages: Record<MessageId, string>;
+  /** How to fix a finding, unless a report gives its own. */
+  remediation?: string;
   /** Rule options (zod object with defaults); becomes `rules.<id>` in the config next to `severity`. */
   options?: z.ZodObject;
-  evaluate(ctx: ReviewContext, options: Options): Promise<FindingDraft[]>;
+  /**
+   * Breaking changes this rule reports are accepted when the PR description declares a migration plan
+   * (config `migrationPlan`): the engine turns them into one `accepted` note.
+   */
+  acceptsMigrationPlan?: boolean;
+}
+
+/** A hard-constraint rule: one module each under src/rules/. */
+export interface RuleModule<Options = any, MessageId extends string = string> {
+  meta: RuleMeta<MessageId>;
+  evaluate(context: RuleContext<Options, MessageId>): Promise<void>;
+}
+
+type OptionsOf<S> = S extends z.ZodObject ? z.output<S> : Record<string, never>;
+
+/**
+ * Declares a rule with its option and message types inferred from `meta`:
+ * `defineRule({ meta: { ..., messages: { removed: "{{what}} removed" }, options }, async evaluate(context) { ... } })`.
+ */
+export function defineRule<const MessageId extends string, S extends z.ZodObject | undefined = undefined>(rule: {
+  meta: RuleMeta<MessageId> & { options?: S };
+  evaluate(context: RuleContext<OptionsOf<S>, MessageId>): Promise<void>;
+}): RuleModule<OptionsOf<S>, MessageId> {
+  return rule as RuleModule<OptionsOf<S>, MessageId>;
+}
+
+export interface Finding {
+  /** Stable across pushes: rule + file + key. Waivers and annotations refer to it. */
+  id: string;
+  rule: string;
+  /** The key of the rule's `meta.messages` this finding's message came from. */
+  messageId: string;
+  title: string;
+  severity: Exclude<Severity, "off">;
+  category: Category;
+  file: string;
+  line?: number;
+  endLine?: number;
+  message: string;
+  remediation?: string;
+  key?: string;
+  waived: boolean;
 }
 
 export interface ReportTrigger {
@@ -69,13 +204,6 @@ export interface ReportTrigger {
   files: string[];
   reason: string;
   hits: TriggerHit[];
-}
-
-export interface ChecklistItem {
-  id: string;
-  text: string;
-  /** Only shown when one of these review types is required; all types when absent. */
-  reviewTypes?: ReviewTypeId[];
 }
 
 export interface ChecklistSection {
@@ -96,15 +224,17 @@ export interface Report {
   findings: Finding[];
   conclusion: Conclusion;
   /** Things the reader should know: files skipped, what could not be judged. */
-  notes: string[];
+  notes: Note[];
   /** Why the review could not run or could not see everything (conclusion `error`). */
   problems: Problem[];
 }
 
-/** Something that stopped the review from seeing the change whole. Any problem fails the gate closed. */
-export interface Problem {
-  message: string;
-  file?: string;
-  line?: number;
-  column?: number;
+/** Built-in or not, what the engine runs: the composition root (src/builtins.ts) provides it. */
+export interface EngineModules {
+  triggers: readonly TriggerModule[];
+  rules: readonly RuleModule[];
+  /** The triggers a repository defines in its config (src/triggers/custom.ts). */
+  customTriggers?: (config: EngineConfig) => readonly TriggerModule[];
+  /** The reads a review will most likely make, announced to the source up front (see Change.prefetch). */
+  likelyReads?: (files: readonly ChangedFile[]) => ContentRequest[];
 }

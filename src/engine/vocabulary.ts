@@ -34,16 +34,6 @@ export type Category = (typeof CATEGORIES)[number];
 export const SEVERITIES = ["error", "warning", "off"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const BUILTIN_TRIGGER_IDS = [
-  "api-contract",
-  "event-contract",
-  "infra-change",
-  "new-service",
-  "schema-migration",
-  "service-retirement",
-] as const;
-export type BuiltinTriggerId = (typeof BUILTIN_TRIGGER_IDS)[number];
-
 export function reviewTypeTitle(id: ReviewTypeId): string {
   return REVIEW_TYPES.find((t) => t.id === id)!.title;
 }

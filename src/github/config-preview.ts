@@ -1,5 +1,6 @@
 import type { Change } from "../engine/change.js";
-import { review, type EngineOptions } from "../engine/engine.js";
+import { reviewChange } from "../builtins.js";
+import type { EngineModules } from "../engine/types.js";
 import type { Report } from "../engine/types.js";
 import { CONFIG_PATH } from "../config/load.js";
 import type { ArchgateConfig } from "../config/schema.js";
@@ -20,7 +21,7 @@ export async function previewConfigChange(
   change: Change,
   current: Report,
   loadProposed: () => Promise<LoadedConfig>,
-  engine: EngineOptions = {},
+  engine?: Partial<EngineModules>,
 ): Promise<string | undefined> {
   const file = change.files.find((f) => f.path === CONFIG_PATH || f.previousPath === CONFIG_PATH);
   if (!file) return undefined;
@@ -36,7 +37,7 @@ export async function previewConfigChange(
     return lines.join("\n");
   }
   const proposed: ArchgateConfig = loaded.config;
-  const next = await review(change, proposed, engine);
+  const next = await reviewChange(change, proposed, engine);
   const intro =
     file.status === "removed" || file.path !== CONFIG_PATH
       ? `This pull request removes ${code(CONFIG_PATH)}. This review used the default branch's config; with ${loaded.sources.length > 0 ? `the organisation's config (${loaded.sources.map(code).join(" → ")})` : "the built-in defaults"} instead:`

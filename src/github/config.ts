@@ -1,6 +1,7 @@
 import { LineCounter, parseDocument } from "yaml";
-import { CONFIG_PATH, ConfigError, parseConfig, validateConfig, type ConfigIssue } from "../config/load.js";
-import { defaultConfig, type ArchgateConfig } from "../config/schema.js";
+import { defaultConfig, parseConfig, validateConfig } from "../builtins.js";
+import { CONFIG_PATH, ConfigError, type ConfigIssue } from "../config/load.js";
+import type { ArchgateConfig } from "../config/schema.js";
 import { statusOf, type Octokit, type RepoRef } from "./octokit.js";
 
 export type LoadedConfig =

@@ -1,5 +1,6 @@
 import type { ArchgateConfig } from "../config/schema.js";
-import { review, type EngineOptions } from "../engine/engine.js";
+import { reviewChange } from "../builtins.js";
+import type { EngineModules } from "../engine/types.js";
 import type { Report } from "../engine/types.js";
 import { githubChange, type PullRequestSnapshot } from "../sources/github.js";
 import {
@@ -41,7 +42,7 @@ export interface ReviewOptions {
   /** Labels known to exist already (shared by the reviews of one process). */
   knownLabels?: KnownLabels;
   /** Registry overrides (tests). */
-  engine?: EngineOptions;
+  engine?: Partial<EngineModules>;
 }
 
 export interface ReviewOutcome {
@@ -132,7 +133,7 @@ async function evaluateAndPublish(octokit: Octokit, pr: PullRequestTarget, app: 
   }
   const config = loaded.config;
   const change = await githubChange(octokit, pr, { concurrency: options.concurrency ?? 8 });
-  const report = await review(change, config, options.engine);
+  const report = await reviewChange(change, config, options.engine);
 
   let configPreview: string | undefined;
   try {

@@ -1,4 +1,4 @@
-import type { Finding, Report } from "../engine/types.js";
+import { noteText, type Finding, type Report } from "../engine/types.js";
 import type { Category } from "../engine/vocabulary.js";
 import { fnv1a } from "../engine/hash.js";
 
@@ -169,7 +169,7 @@ function problemLines(report: Report): string[] {
 
 function notesLines(report: Report): string[] {
   if (report.notes.length === 0) return [];
-  return ["<details><summary>Notes</summary>", "", ...report.notes.map((n) => `- ${n}`), "", "</details>", ""];
+  return ["<details><summary>Notes</summary>", "", ...report.notes.map((n) => `- ${noteText(n)}`), "", "</details>", ""];
 }
 
 /**
@@ -272,7 +272,7 @@ export function renderCheckRun(report: Report, maxLength = GITHUB_BODY_LIMIT): C
     if (f.remediation) textLines.push(`**Fix:** ${f.remediation}`, "");
     textLines.push(`Finding id: ${code(f.id)}`, "");
   }
-  if (report.notes.length > 0) textLines.push("### Notes", "", ...report.notes.map((n) => `- ${n}`));
+  if (report.notes.length > 0) textLines.push("### Notes", "", ...report.notes.map((n) => `- ${noteText(n)}`));
   const text = textLines.join("\n");
   return { title, summary, ...(text ? { text: text.length > maxLength ? text.slice(0, maxLength - 20) + "\n\n…truncated." : text } : {}) };
 }

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import type { ReviewContext } from "../engine/context.js";
+import { defineRule, type ReviewView, type RuleContext } from "../engine/types.js";
 import { isRecord } from "../engine/structured.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
-import { diffSpecs, pathMajorVersion, type ApiBreak } from "../formats/openapi/diff.js";
+import { diffSpecs, pathMajorVersion } from "../formats/openapi/diff.js";
 import { lifecycleBreaks } from "../formats/openapi/lifecycle.js";
 import { openapiDiffBreaks } from "../formats/openapi/openapi-diff-adapter.js";
-import { changedSpecs, normalizePath, operationsOf, reportSpecIssues, usable, type SpecPair } from "../formats/openapi/spec.js";
+import { changedSpecs, majorOf, normalizePath, operationsOf, reportSpecIssues, usable, type SpecPair } from "../formats/openapi/spec.js";
+import type { ContractBreak } from "../formats/contracts/contract-break.js";
 import { graphqlBreaks } from "../formats/graphql/graphql.js";
 import { grpcBreaks } from "../formats/protobuf/grpc.js";
 
@@ -34,35 +34,6 @@ const REMEDIATION =
   "or publish the change as a new major version (new /vN paths or a major info.version bump), " +
   "or describe how clients migrate in a PR description section with the configured migration-plan heading.";
 
-/** A breaking change found by any of the checkers, before exemptions and de-duplication. */
-export interface ContractBreak extends ApiBreak {
-  /** Where the finding came from, when not our own OpenAPI diff. */
-  source?: string;
-}
-
-/** True when the PR description has a markdown heading with this text followed by some content. */
-export function hasMigrationPlan(description: string | undefined, heading: string): boolean {
-  if (!description) return false;
-  const lines = description.split(/\r?\n/);
-  const wanted = heading.trim().toLowerCase();
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(lines[i]!);
-    if (!m || m[1]!.trim().toLowerCase() !== wanted) continue;
-    for (let j = i + 1; j < lines.length; j++) {
-      if (/^\s{0,3}#{1,6}\s/.test(lines[j]!)) break;
-      if (lines[j]!.trim() !== "") return true;
-    }
-  }
-  return false;
-}
-
-/** Major part of `info.version` (`2.1.0` → 2, `v3` → 3), or undefined when it is not a version number. */
-export function majorOf(version: unknown): number | undefined {
-  if (typeof version !== "string" && typeof version !== "number") return undefined;
-  const m = /^\s*v?(\d+)(?:[.\-_]|$)/i.exec(String(version));
-  return m ? Number(m[1]) : undefined;
-}
-
 /**
  * Why the breaks of one spec are accepted, if they are: a major `info.version` bump, or (per break) new
  * paths under a higher version segment than the broken operation's (`/v2/...` next to `/v1/...`).
@@ -89,7 +60,7 @@ function exemptByNewPaths(b: ContractBreak, newPathVersions: number[]): boolean 
   return newPathVersions.some((v) => v > current);
 }
 
-async function openapiBreaks(ctx: ReviewContext, opts: Options): Promise<{ breaks: ContractBreak[]; exemptions: string[] }> {
+async function openapiBreaks(ctx: ReviewView, opts: Options): Promise<{ breaks: ContractBreak[]; exemptions: string[] }> {
   const breaks: ContractBreak[] = [];
   const exemptions: string[] = [];
   const pairs = await changedSpecs(ctx);
@@ -141,7 +112,7 @@ async function openapiBreaks(ctx: ReviewContext, opts: Options): Promise<{ break
 }
 
 /** One finding per place in a file: a shared schema used by many operations is reported once. */
-function toFindings(breaks: ContractBreak[]): FindingDraft[] {
+function reportBreaks(ctx: RuleContext<Options, keyof typeof messages>, breaks: ContractBreak[]): void {
   const groups = new Map<string, { first: ContractBreak; operations: string[] }>();
   for (const b of breaks) {
     const key = `${b.file}\0${b.line}\0${b.what}`;
@@ -150,7 +121,7 @@ function toFindings(breaks: ContractBreak[]): FindingDraft[] {
       if (!group.operations.includes(b.operation)) group.operations.push(b.operation);
     } else groups.set(key, { first: b, operations: [b.operation] });
   }
-  return [...groups.values()].map(({ first, operations }) => {
+  for (const { first, operations } of groups.values()) {
     const others = operations.slice(1);
     const subject =
       others.length === 0
@@ -158,37 +129,42 @@ function toFindings(breaks: ContractBreak[]): FindingDraft[] {
         : others.length <= 3
           ? `${operations[0]} (and ${others.join(", ")})`
           : `${operations[0]} (and ${others.length} more operations)`;
-    const where = first.side === "base" ? " (line in the base version: it no longer exists at head)" : "";
-    const by = first.source ? ` [${first.source}]` : "";
-    return {
+    ctx.report({
+      messageId: first.side === "base" ? "breakingChangeAtBase" : "breakingChange",
+      data: { subject, change: first.what, source: first.source ? ` [${first.source}]` : "" },
       file: first.file,
       line: first.line,
-      message: `Breaking API change: ${subject}: ${first.what}${where}${by}. Existing clients break unless the API's major version is bumped or a migration plan is declared.`,
-      remediation: REMEDIATION,
       key: `${operations[0]}: ${first.what}`,
-    };
-  });
+    });
+  }
 }
 
-export const breakingApiChange: RuleModule<Options> = {
-  id: "breaking-api-change",
-  title: "Breaking API change",
-  category: "maintainability",
-  defaultSeverity: "error",
-  description:
-    "An OpenAPI/Swagger, GraphQL or gRPC contract change that breaks existing clients, without a major version bump or a declared migration plan.",
-  options,
-  async evaluate(ctx, opts) {
+const messages = {
+  breakingChange:
+    "Breaking API change: {{subject}}: {{change}}{{source}}. Existing clients break unless the API's major version is bumped or a migration plan is declared.",
+  breakingChangeAtBase:
+    "Breaking API change: {{subject}}: {{change}} (line in the base version: it no longer exists at head){{source}}. Existing clients break unless the API's major version is bumped or a migration plan is declared.",
+};
+
+export const breakingApiChange = defineRule({
+  meta: {
+    id: "breaking-api-change",
+    title: "Breaking API change",
+    category: "maintainability",
+    defaultSeverity: "error",
+    description:
+      "An OpenAPI/Swagger, GraphQL or gRPC contract change that breaks existing clients, without a major version bump or a declared migration plan.",
+    options,
+    messages,
+    remediation: REMEDIATION,
+    acceptsMigrationPlan: true,
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const { breaks, exemptions } = await openapiBreaks(ctx, opts);
     if (opts.graphql) breaks.push(...(await graphqlBreaks(ctx)));
     if (opts.grpc) breaks.push(...(await grpcBreaks(ctx)));
-    for (const e of exemptions) ctx.note(`breaking-api-change: ${e}`);
-    if (breaks.length === 0) return [];
-    const heading = ctx.config.migrationPlan.heading;
-    if (hasMigrationPlan(ctx.change.description, heading)) {
-      ctx.note(`breaking-api-change: ${breaks.length} breaking change(s) accepted: the PR description has a "${heading}" section`);
-      return [];
-    }
-    return toFindings(breaks);
+    for (const e of exemptions) ctx.note(e, "accepted");
+    reportBreaks(ctx, breaks);
   },
-};
+});

@@ -17,13 +17,11 @@
 import { posix } from "node:path";
 import { z } from "zod";
 import type { ChangedFile, Side } from "../engine/change.js";
-import type { ReviewContext } from "../engine/context.js";
+import { defineRule, type ReviewView } from "../engine/types.js";
 import { isAsyncApiDocument } from "../formats/asyncapi/kind.js";
 import { extension } from "../formats/common/paths.js";
 import { isRecord } from "../engine/structured.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
 import { contractHits } from "../formats/contracts/contract-files.js";
-import { hasMigrationPlan } from "./breaking-api-change.js";
 import { avroFromValue, diffAvro, parseAvro, registerAvro, undefinedTypeName, type AvroParseResult, type AvroRegistry } from "../formats/avro/avro.js";
 import { diffJsonSchemas, SchemaTooComplexError, type UnresolvedRef, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "../formats/json-schema/diff.js";
 import { diffProtoMessages, parseProtoFiles, type ProtoImport } from "../formats/protobuf/protobuf.js";
@@ -56,15 +54,24 @@ interface EventBreak {
   same: string;
 }
 
-export const breakingEventChange: RuleModule<Options> = {
-  id: "breaking-event-change",
-  title: "Breaking event change",
-  category: "data",
-  defaultSeverity: "error",
-  description:
-    "An AsyncAPI, JSON Schema, Avro or Protobuf event schema change that breaks existing consumers or producers under the configured compatibility mode.",
-  options,
-  async evaluate(ctx, opts) {
+export const breakingEventChange = defineRule({
+  meta: {
+    id: "breaking-event-change",
+    title: "Breaking event change",
+    category: "data",
+    defaultSeverity: "error",
+    description:
+      "An AsyncAPI, JSON Schema, Avro or Protobuf event schema change that breaks existing consumers or producers under the configured compatibility mode.",
+    options,
+    messages: {
+      breakingChange: "Breaking event change: {{change}}.",
+      breakingChangeAtBase: "Breaking event change: {{change}} (line in the base version: it no longer exists at head).",
+    },
+    remediation: REMEDIATION,
+    acceptsMigrationPlan: true,
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const hits = (await contractHits(ctx)).event;
     const found: EventBreak[] = [];
     const judged = new Set<string>();
@@ -73,7 +80,7 @@ export const breakingEventChange: RuleModule<Options> = {
       // New schemas have nobody to break; removed ones are the service-retirement trigger's business.
       if (!file || file.status === "added" || file.status === "copied") continue;
       if (file.status === "removed") {
-        ctx.note(`breaking-event-change: ${file.path} was removed; make sure no producer or consumer still uses it`);
+        ctx.note(`${file.path} was removed; make sure no producer or consumer still uses it`);
         continue;
       }
       judged.add(file.path);
@@ -83,18 +90,20 @@ export const breakingEventChange: RuleModule<Options> = {
     // One finding per break: a schema file may be judged on its own and through an AsyncAPI document that uses it.
     const seen = new Set<string>();
     const breaks = found.filter((b) => !seen.has(b.same) && Boolean(seen.add(b.same)));
-    if (breaks.length === 0) return [];
-    const heading = ctx.config.migrationPlan.heading;
-    if (hasMigrationPlan(ctx.change.description, heading)) {
-      ctx.note(`breaking-event-change: ${breaks.length} breaking change(s) accepted: the PR description has a "${heading}" section`);
-      return [];
+    for (const b of breaks) {
+      ctx.report({
+        messageId: b.side === "base" ? "breakingChangeAtBase" : "breakingChange",
+        data: { change: b.what },
+        file: b.file,
+        line: b.line,
+        key: b.key,
+      });
     }
-    return breaks.map(toFinding);
   },
-};
+});
 
 /** A schema too complex to compare fails the review closed for that file instead of passing it unseen. */
-async function guarded(ctx: ReviewContext, path: string, judge: () => Promise<EventBreak[]>): Promise<EventBreak[]> {
+async function guarded(ctx: ReviewView, path: string, judge: () => Promise<EventBreak[]>): Promise<EventBreak[]> {
   try {
     return await judge();
   } catch (error) {
@@ -104,31 +113,20 @@ async function guarded(ctx: ReviewContext, path: string, judge: () => Promise<Ev
   }
 }
 
-function toFinding(b: EventBreak): FindingDraft {
-  const where = b.side === "base" ? " (line in the base version: it no longer exists at head)" : "";
-  return {
-    file: b.file,
-    line: b.line,
-    message: `Breaking event change: ${b.what}${where}.`,
-    remediation: REMEDIATION,
-    key: b.key,
-  };
-}
-
-async function judgeFile(ctx: ReviewContext, file: ChangedFile, mode: Compatibility): Promise<EventBreak[]> {
+async function judgeFile(ctx: ReviewView, file: ChangedFile, mode: Compatibility): Promise<EventBreak[]> {
   const basePath = file.previousPath ?? file.path;
   const ext = extension(file.path);
   if (ext === "avsc") return judgeAvro(ctx, file, basePath, mode);
   if (ext === "proto") return judgeProto(ctx, file, basePath);
   if (ext === "yaml" || ext === "yml" || ext === "json") return judgeStructured(ctx, file, basePath, mode);
-  if (ext === "avpr" || ext === "avdl") ctx.note(`breaking-event-change: ${file.path}: Avro protocol/IDL files are not compared (only .avsc schemas)`);
+  if (ext === "avpr" || ext === "avdl") ctx.note(`${file.path}: Avro protocol/IDL files are not compared (only .avsc schemas)`, "not-judged");
   return [];
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Avro
 
-async function judgeAvro(ctx: ReviewContext, file: ChangedFile, basePath: string, mode: Compatibility): Promise<EventBreak[]> {
+async function judgeAvro(ctx: ReviewView, file: ChangedFile, basePath: string, mode: Compatibility): Promise<EventBreak[]> {
   const [baseText, headText] = await Promise.all([ctx.text("base", basePath), ctx.text("head", file.path)]);
   if (baseText === undefined || headText === undefined) return [];
   const head = await loadAvro(ctx, "head", file.path, headText);
@@ -138,7 +136,7 @@ async function judgeAvro(ctx: ReviewContext, file: ChangedFile, basePath: string
   }
   const base = await loadAvro(ctx, "base", basePath, baseText);
   if (!base.ok) {
-    ctx.note(`breaking-event-change: ${basePath}:${base.line}: the base version is not a valid Avro schema (${base.message}); not compared`);
+    ctx.note(`${basePath}:${base.line}: the base version is not a valid Avro schema (${base.message}); not compared`, "not-judged");
     return [];
   }
   return diffAvro(base.schema, head.schema, mode).map((b) => ({
@@ -159,7 +157,7 @@ const MAX_AVRO_IMPORTS = 30;
  * avro-maven-plugin "imports" layout): each undefined name is looked up in a file named after it, then in
  * the other .avsc files next to it or below the same root.
  */
-async function loadAvro(ctx: ReviewContext, side: Side, path: string, text: string): Promise<AvroParseResult> {
+async function loadAvro(ctx: ReviewView, side: Side, path: string, text: string): Promise<AvroParseResult> {
   const registry: AvroRegistry = {};
   let result = parseAvro(text, registry);
   const tried = new Set<string>([path]);
@@ -190,7 +188,7 @@ async function loadAvro(ctx: ReviewContext, side: Side, path: string, text: stri
 // ---------------------------------------------------------------------------------------------------
 // Protobuf
 
-async function judgeProto(ctx: ReviewContext, file: ChangedFile, basePath: string): Promise<EventBreak[]> {
+async function judgeProto(ctx: ReviewView, file: ChangedFile, basePath: string): Promise<EventBreak[]> {
   const [baseText, headText] = await Promise.all([ctx.text("base", basePath), ctx.text("head", file.path)]);
   if (baseText === undefined || headText === undefined) return [];
   const headFiles = await packageFiles(ctx, "head", file.path, headText);
@@ -203,7 +201,7 @@ async function judgeProto(ctx: ReviewContext, file: ChangedFile, basePath: strin
   const baseFiles = await packageFiles(ctx, "base", basePath, baseText);
   const base = parseProtoFiles(baseFiles, await protoImports(ctx, "base", baseFiles));
   if (!base.ok) {
-    ctx.note(`breaking-event-change: ${base.file ?? basePath}:${base.line}: the base version does not parse as Protobuf (${base.message}); not compared`);
+    ctx.note(`${base.file ?? basePath}:${base.line}: the base version does not parse as Protobuf (${base.message}); not compared`, "not-judged");
     return [];
   }
   return diffProtoMessages(base.schema, head.schema).map((b) => {
@@ -227,7 +225,7 @@ const PACKAGE = /^\s*package\s+([\w.]+)\s*;/m;
  * The file and its siblings in the same directory that declare the same package: compared together, so a
  * message moved to another file of the package (a common split) is not a removal.
  */
-async function packageFiles(ctx: ReviewContext, side: Side, path: string, text: string): Promise<ProtoImport[]> {
+async function packageFiles(ctx: ReviewView, side: Side, path: string, text: string): Promise<ProtoImport[]> {
   const pkg = PACKAGE.exec(text)?.[1] ?? "";
   const dir = posix.dirname(path);
   const siblings = (await ctx.paths(side)).filter((p) => p !== path && extension(p) === "proto" && posix.dirname(p) === dir);
@@ -242,7 +240,7 @@ async function packageFiles(ctx: ReviewContext, side: Side, path: string, text: 
 const IMPORT = /^\s*import\s+(?:public\s+|weak\s+)?["']([^"']+)["']\s*;/gm;
 
 /** Imports of a package's files found in the same tree (relative to the repository root or to the file); never outside it. */
-async function protoImports(ctx: ReviewContext, side: Side, files: readonly ProtoImport[]): Promise<ProtoImport[]> {
+async function protoImports(ctx: ReviewView, side: Side, files: readonly ProtoImport[]): Promise<ProtoImport[]> {
   const paths = new Set(await ctx.paths(side));
   const own = new Set(files.map((f) => f.name));
   const out: ProtoImport[] = [];
@@ -266,7 +264,7 @@ async function protoImports(ctx: ReviewContext, side: Side, files: readonly Prot
 // ---------------------------------------------------------------------------------------------------
 // AsyncAPI and JSON Schema (YAML/JSON files, `$ref`s followed inside the PR's tree)
 
-async function judgeStructured(ctx: ReviewContext, file: ChangedFile, basePath: string, mode: Compatibility): Promise<EventBreak[]> {
+async function judgeStructured(ctx: ReviewView, file: ChangedFile, basePath: string, mode: Compatibility): Promise<EventBreak[]> {
   const [base, head] = await Promise.all([SpecDocument.load(ctx, "base", basePath), SpecDocument.load(ctx, "head", file.path)]);
   if (!head || !base) return [];
   if (!head.ok) {
@@ -275,11 +273,11 @@ async function judgeStructured(ctx: ReviewContext, file: ChangedFile, basePath: 
     return [];
   }
   if (!base.ok) {
-    ctx.note(`breaking-event-change: ${basePath}: the base version does not parse; not compared`);
+    ctx.note(`${basePath}: the base version does not parse; not compared`, "not-judged");
     return [];
   }
   for (const spec of [base, head]) {
-    for (const issue of spec.issues) ctx.note(`breaking-event-change: ${issue.file}:${issue.line}: $ref ${issue.ref} ${issue.reason}`);
+    for (const issue of spec.issues) ctx.note(`${issue.file}:${issue.line}: $ref ${issue.ref} ${issue.reason}`, "unresolved-ref");
     for (const e of spec.parseErrors) {
       if (spec === head) ctx.problem({ file: e.file, line: e.line, column: e.column, message: `breaking-event-change: ${e.file} (referenced by ${file.path}) does not parse: ${e.message}` });
     }
@@ -299,7 +297,7 @@ const ASYNCAPI_NAME = /asyncapi[^/]*\.(ya?ml|json)$/i;
  * AsyncAPI documents the PR does not touch but whose `$ref`s reach a file it changes (payload schemas kept
  * in separate files): the messages are compared through the document, so the break names its message.
  */
-async function judgeUnchangedAsyncApiDocs(ctx: ReviewContext, judged: Set<string>, mode: Compatibility): Promise<EventBreak[]> {
+async function judgeUnchangedAsyncApiDocs(ctx: ReviewView, judged: Set<string>, mode: Compatibility): Promise<EventBreak[]> {
   const changed = new Map(ctx.files.filter((f) => f.status === "modified" || f.status === "renamed").map((f) => [f.path, f]));
   const structuredChange = [...changed.keys()].some((p) => ["yaml", "yml", "json"].includes(extension(p)));
   if (!structuredChange) return [];
@@ -319,13 +317,13 @@ async function judgeUnchangedAsyncApiDocs(ctx: ReviewContext, judged: Set<string
     out.push(...(await guarded(ctx, path, async () => judgeAsyncApi(ctx, { path, status: "modified", additions: 0, deletions: 0 }, base, head, mode))));
   }
   if (candidates.length > MAX_UNCHANGED_DOCS) {
-    ctx.note(`breaking-event-change: only the first ${MAX_UNCHANGED_DOCS} unchanged AsyncAPI documents were checked for references to changed files`);
+    ctx.note(`only the first ${MAX_UNCHANGED_DOCS} unchanged AsyncAPI documents were checked for references to changed files`, "not-judged");
   }
   return out;
 }
 
-function noteUnresolved(ctx: ReviewContext, refs: UnresolvedRef[]): void {
-  for (const r of refs) ctx.note(`breaking-event-change: ${r.file}:${r.line} (${r.side}): $ref ${r.ref} does not resolve; that part of the schema is not compared`);
+function noteUnresolved(ctx: ReviewView, refs: UnresolvedRef[]): void {
+  for (const r of refs) ctx.note(`${r.file}:${r.line} (${r.side}): $ref ${r.ref} does not resolve; that part of the schema is not compared`, "unresolved-ref");
 }
 
 function root(spec: SpecDocument): SchemaRoot {
@@ -408,7 +406,7 @@ const JSON_SCHEMA_FORMAT = /^application\/(schema\+json|schema\+yaml|vnd\.aai\.a
 const AVRO_FORMAT = /^application\/vnd\.apache\.avro/i;
 
 /** An Avro payload (inline or a `$ref` to an .avsc file in the tree), judged like an .avsc file. */
-function judgeAvroPayload(ctx: ReviewContext, file: ChangedFile, id: string, base: SpecDocument, basePayload: SpecNode, head: SpecDocument, headPayload: SpecNode, mode: Compatibility): EventBreak[] {
+function judgeAvroPayload(ctx: ReviewView, file: ChangedFile, id: string, base: SpecDocument, basePayload: SpecNode, head: SpecDocument, headPayload: SpecNode, mode: Compatibility): EventBreak[] {
   const load = (spec: SpecDocument, node: SpecNode) => {
     const resolved = spec.deref(node);
     return avroFromValue(spec.inline(resolved), (pointer) => spec.lineOf({ file: resolved.loc.file, pointer: [...resolved.loc.pointer, ...pointer] }));
@@ -416,7 +414,7 @@ function judgeAvroPayload(ctx: ReviewContext, file: ChangedFile, id: string, bas
   const before = load(base, basePayload);
   const after = load(head, headPayload);
   if (!after.ok) {
-    ctx.note(`breaking-event-change: ${file.path}:${after.line}: message ${id} has an invalid Avro payload (${after.message})`);
+    ctx.note(`${file.path}:${after.line}: message ${id} has an invalid Avro payload (${after.message})`, "not-judged");
     return [];
   }
   if (!before.ok) return [];
@@ -432,12 +430,12 @@ function judgeAvroPayload(ctx: ReviewContext, file: ChangedFile, id: string, bas
   }));
 }
 
-function judgeAsyncApi(ctx: ReviewContext, file: ChangedFile, base: SpecDocument, head: SpecDocument, mode: Compatibility): EventBreak[] {
+function judgeAsyncApi(ctx: ReviewView, file: ChangedFile, base: SpecDocument, head: SpecDocument, mode: Compatibility): EventBreak[] {
   const out: EventBreak[] = [];
   const major = (spec: SpecDocument) => /^(\d+)/.exec(String(spec.rootValue.asyncapi))?.[1];
   if (major(base) !== major(head)) {
     // 2.x and 3.x model channels and operations differently; a migration between them is reviewed by hand.
-    ctx.note(`breaking-event-change: ${file.path}: AsyncAPI ${base.rootValue.asyncapi} -> ${head.rootValue.asyncapi}; messages of different major versions are not compared`);
+    ctx.note(`${file.path}: AsyncAPI ${base.rootValue.asyncapi} -> ${head.rootValue.asyncapi}; messages of different major versions are not compared`, "not-judged");
     return out;
   }
   const before = asyncMessages(base);
@@ -461,7 +459,7 @@ function judgeAsyncApi(ctx: ReviewContext, file: ChangedFile, base: SpecDocument
       continue;
     }
     if ((baseFormat && !JSON_SCHEMA_FORMAT.test(baseFormat)) || (headFormat && !JSON_SCHEMA_FORMAT.test(headFormat))) {
-      ctx.note(`breaking-event-change: ${file.path}: message ${id} uses schemaFormat ${headFormat ?? baseFormat}; its payload is not compared`);
+      ctx.note(`${file.path}: message ${id} uses schemaFormat ${headFormat ?? baseFormat}; its payload is not compared`, "not-judged");
       continue;
     }
     const unresolved: UnresolvedRef[] = [];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isRecord } from "../engine/structured.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { defineRule } from "../engine/types.js";
 import { isIgnoredPath, operationsAddedByChange, type AddedOperation } from "../formats/openapi/operations.js";
 import { usable } from "../formats/openapi/spec.js";
 
@@ -42,29 +42,35 @@ function declaresStrategy(added: AddedOperation, extensions: string[]): boolean 
   return [added.op.value, added.op.pathNode.value, root].some((v) => isRecord(v) && extensions.some((x) => v[x] !== undefined));
 }
 
-export const commandIdempotency: RuleModule<Options> = {
-  id: "command-idempotency",
-  title: "Command without idempotency",
-  category: "reliability",
-  defaultSeverity: "warning",
-  description: "A new command endpoint (POST/PATCH by default) with no idempotency key header, key property or declared idempotency strategy.",
-  options,
-  async evaluate(ctx, opts) {
-    const findings: FindingDraft[] = [];
+export const commandIdempotency = defineRule({
+  meta: {
+    id: "command-idempotency",
+    title: "Command without idempotency",
+    category: "reliability",
+    defaultSeverity: "warning",
+    description: "A new command endpoint (POST/PATCH by default) with no idempotency key header, key property or declared idempotency strategy.",
+    options,
+    messages: {
+      noIdempotency:
+        "{{operation}} is a new command with no idempotency key or declared strategy: a client or proxy retry after a timeout can apply it twice.",
+    },
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     for (const added of await operationsAddedByChange(ctx)) {
       const { op } = added;
       if (!opts.methods.includes(op.method as Options["methods"][number])) continue;
       if (isIgnoredPath(op.path, opts.ignorePaths)) continue;
       if (hasIdempotencyHeader(added, opts.headers) || hasIdempotencyBodyProperty(added, opts.bodyProperties)) continue;
       if (declaresStrategy(added, opts.extensions)) continue;
-      findings.push({
+      ctx.report({
+        messageId: "noIdempotency",
+        data: { operation: op.label },
         file: added.file,
         line: added.line,
-        message: `${op.label} is a new command with no idempotency key or declared strategy: a client or proxy retry after a timeout can apply it twice.`,
         remediation: `Accept an \`${opts.headers[0] ?? "Idempotency-Key"}\` header parameter and de-duplicate on it, or declare how retries are made safe with \`${opts.extensions[0] ?? "x-idempotency"}\` on the operation.`,
         key: op.label,
       });
     }
-    return findings;
   },
-};
+});

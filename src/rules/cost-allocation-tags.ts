@@ -1,8 +1,7 @@
 import { minimatch } from "minimatch";
 import { z } from "zod";
-import type { ReviewContext } from "../engine/context.js";
+import { defineRule, type RuleContext } from "../engine/types.js";
 import { isRecord } from "../engine/structured.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
 import {
   parseTerraform,
   providerOf,
@@ -38,23 +37,32 @@ const options = z
 
 type Options = z.output<typeof options>;
 
-export const costAllocationTags: RuleModule<Options> = {
-  id: "cost-allocation-tags",
-  title: "New workload or cloud resource without cost-allocation tags",
-  category: "cost",
-  defaultSeverity: "error",
-  description:
-    "A new Kubernetes workload or Terraform resource (AWS tags, Google labels, Azure tags) lacks the cost-allocation labels/tags the configuration names.",
-  options,
-  async evaluate(ctx: ReviewContext, opts: Options): Promise<FindingDraft[]> {
+const messages = {
+  workloadWithoutLabels: "new {{workload}} has no cost-allocation label {{missing}}",
+  resourceWithoutTags: "new {{resource}} has no cost-allocation tag {{missing}}",
+  resourceWithoutLabels: "new {{resource}} has no cost-allocation label {{missing}}",
+};
+type Context = RuleContext<Options, keyof typeof messages>;
+
+export const costAllocationTags = defineRule({
+  meta: {
+    id: "cost-allocation-tags",
+    title: "New workload or cloud resource without cost-allocation tags",
+    category: "cost",
+    defaultSeverity: "error",
+    description:
+      "A new Kubernetes workload or Terraform resource (AWS tags, Google labels, Azure tags) lacks the cost-allocation labels/tags the configuration names.",
+    options,
+    messages,
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const labels = opts.labels;
     const tags = opts.tags ?? opts.labels;
-    const findings: FindingDraft[] = [];
-    if (labels.length > 0) findings.push(...(await judgeWorkloads(ctx, labels)));
-    if (tags.length > 0) findings.push(...(await judgeTerraform(ctx, tags, opts)));
-    return findings;
+    if (labels.length > 0) await judgeWorkloads(ctx, labels);
+    if (tags.length > 0) await judgeTerraform(ctx, tags, opts);
   },
-};
+});
 
 // ---------------------------------------------------------------- Kubernetes
 
@@ -67,26 +75,28 @@ function labelKeys(labels: unknown, values: unknown): { keys: Set<string>; opaqu
   return { keys: new Set(Object.keys(resolved).filter((k) => k !== OPAQUE_PART)), opaque };
 }
 
-async function judgeWorkloads(ctx: ReviewContext, required: readonly string[]): Promise<FindingDraft[]> {
-  const findings: FindingDraft[] = [];
+async function judgeWorkloads(ctx: Context, required: readonly string[]): Promise<void> {
   const kustomize = await k8sIndex(ctx).kustomize("head");
   for (const { workload, existing } of await changedWorkloads(ctx)) {
     if (existing) continue;
     const missing = missingLabels(workload, required, kustomize.commonLabels.get(workload.file) ?? []);
     if (missing.opaque !== undefined && missing.keys.length > 0) {
-      ctx.note(`${workload.file}:${workload.line}: labels of ${describeWorkload(workload)} come from a template helper (${missing.opaque}); cost-allocation labels not judged`);
+      ctx.note(
+        `${workload.file}:${workload.line}: labels of ${describeWorkload(workload)} come from a template helper (${missing.opaque}); cost-allocation labels not judged`,
+        "not-judged",
+      );
       continue;
     }
     if (missing.keys.length === 0) continue;
-    findings.push({
+    ctx.report({
+      messageId: "workloadWithoutLabels",
+      data: { workload: describeWorkload(workload), missing: missing.keys.join(", ") },
       file: workload.file,
       line: workload.doc.lineOf(["metadata", "name"]),
-      message: `new ${describeWorkload(workload)} has no cost-allocation label ${missing.keys.join(", ")}`,
       remediation: `Add ${missing.keys.map((k) => `${k}: <value>`).join(", ")} to the pod template's metadata.labels (cost tools such as OpenCost and Kubecost read pod labels), or to a Kustomize commonLabels.`,
       key: `${workload.key}:labels`,
     });
   }
-  return findings;
 }
 
 /** Required keys that no source sets: workload labels, pod template labels, Kustomize common labels. */
@@ -112,10 +122,9 @@ function missingLabels(workload: Workload, required: readonly string[], common: 
 
 // ---------------------------------------------------------------- Terraform
 
-async function judgeTerraform(ctx: ReviewContext, required: readonly string[], opts: Options): Promise<FindingDraft[]> {
+async function judgeTerraform(ctx: Context, required: readonly string[], opts: Options): Promise<void> {
   const changed = ctx.headFiles.filter((f) => f.path.endsWith(".tf"));
-  if (changed.length === 0) return [];
-  const findings: FindingDraft[] = [];
+  if (changed.length === 0) return;
   const parsed = new Map<string, TerraformFile | undefined>();
   const read = async (side: "base" | "head", path: string, reportProblems: boolean): Promise<TerraformFile | undefined> => {
     const cacheKey = `${side}\0${path}`;
@@ -130,7 +139,7 @@ async function judgeTerraform(ctx: ReviewContext, required: readonly string[], o
         if (reportProblems) {
           ctx.problem({ file: path, line: error.line, column: error.column, message: `${path}:${error.line}: Terraform file does not parse (${error.message})` });
         } else {
-          ctx.note(`${path}:${error.line}: Terraform file does not parse at ${side} (${error.message}); its resources were treated as new`);
+          ctx.note(`${path}:${error.line}: Terraform file does not parse at ${side} (${error.message}); its resources were treated as new`, "not-judged");
         }
       }
     }
@@ -145,7 +154,7 @@ async function judgeTerraform(ctx: ReviewContext, required: readonly string[], o
   const defaultsOpaque = { aws: false, google: false };
   const providerFiles = headTf.slice(0, opts.maxTerraformFiles);
   if (headTf.length > opts.maxTerraformFiles) {
-    ctx.note(`cost-allocation-tags read provider default tags from the first ${opts.maxTerraformFiles} of ${headTf.length} .tf files`);
+    ctx.note(`provider default tags were read from the first ${opts.maxTerraformFiles} of ${headTf.length} .tf files`);
   }
   for (const path of providerFiles) {
     const text = await ctx.text("head", path);
@@ -187,14 +196,16 @@ async function judgeTerraform(ctx: ReviewContext, required: readonly string[], o
       if (tagged?.opaque || providerOpaque) {
         ctx.note(
           `${changedFile.path}:${resource.line}: ${resource.type}.${resource.name} takes ${tagged?.opaque ? tagAttributeName(resource.type) : "provider default tags"} from an expression; cost-allocation tags ${missing.join(", ")} not judged`,
+          "not-judged",
         );
         continue;
       }
       const attribute = tagAttributeName(resource.type);
-      findings.push({
+      ctx.report({
+        messageId: provider === "google" ? "resourceWithoutLabels" : "resourceWithoutTags",
+        data: { resource: `${resource.type}.${resource.name}`, missing: missing.join(", ") },
         file: changedFile.path,
         line: resource.line,
-        message: `new ${resource.type}.${resource.name} has no cost-allocation ${provider === "google" ? "label" : "tag"} ${missing.join(", ")}`,
         remediation:
           provider === "aws"
             ? `Add ${missing.join(", ")} to the resource's tags, or once for every resource in the AWS provider's default_tags block.`
@@ -205,5 +216,4 @@ async function judgeTerraform(ctx: ReviewContext, required: readonly string[], o
       });
     }
   }
-  return findings;
 }

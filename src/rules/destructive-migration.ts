@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { ReviewContext } from "../engine/context.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { defineRule, type Finding, type RuleContext } from "../engine/types.js";
 import { migrationFramework } from "../formats/migrations/frameworks.js";
 import { changedMigrations, djangoAppLabel, type ChangedMigration } from "../formats/migrations/changed.js";
 import { analyzeDjango, type DjangoAnalysis, type DjangoField } from "../formats/migrations/python.js";
@@ -20,60 +19,67 @@ const options = z
 
 type Options = z.output<typeof options>;
 
-const MESSAGES: Record<string, (op: MigrationOp) => { message: string; remediation: string }> = {
-  "drop-table": (op) => ({
-    message: `drops table \`${op.table}\`: running code that still reads it fails, and the data is gone`,
-    remediation: "Stop reading and writing the table in a release first, keep a backup, then drop it in a later migration.",
-  }),
-  "rename-table": (op) => ({
-    message: `renames table \`${op.table}\`${op.newName ? ` to \`${op.newName}\`` : ""}: code deployed before the migration still uses the old name`,
-    remediation: "Create the new table (or a view), write to both, move readers, then drop the old one (expand and contract).",
-  }),
-  "drop-column": (op) => ({
-    message: `drops column \`${op.table}.${op.column}\`: running code that selects it fails, and the data is gone`,
-    remediation: "Make the application ignore the column first (e.g. Rails ignored_columns), deploy, then drop it in a later migration.",
-  }),
-  "rename-column": (op) => ({
-    message: `renames column \`${op.table}.${op.column}\`${op.newName ? ` to \`${op.newName}\`` : ""}: code deployed before the migration still uses the old name`,
-    remediation: "Add the new column, write to both, backfill, move readers, then drop the old column in a later release.",
-  }),
-  "change-column-type": (op) => ({
-    message: `changes the type of \`${op.table}.${op.column}\`${op.detail ? ` to ${op.detail}` : ""}: rewrites the table under an exclusive lock and can break readers`,
-    remediation: "Add a column of the new type, backfill in batches, switch readers and writers, then drop the old column.",
-  }),
-  "add-not-null-column": (op) => ({
-    message: `adds NOT NULL column \`${op.table}.${op.column}\` without a default: fails on a table that has rows, and breaks inserts from running code`,
-    remediation: "Add the column as nullable (or with a default), backfill, then add the NOT NULL constraint (Postgres: a NOT VALID check constraint, validated separately).",
-  }),
-  "set-not-null": (op) => ({
-    message: `sets NOT NULL on existing column \`${op.table}.${op.column}\`: scans the table under an exclusive lock and fails if any row is NULL`,
-    remediation: "Backfill first; on Postgres add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL (no scan needed).",
-  }),
-  "create-index": (op) => ({
-    message: `creates an index on \`${op.table}\` without CONCURRENTLY: blocks writes to the table while the index builds`,
-    remediation: "Postgres: CREATE INDEX CONCURRENTLY outside a transaction (Rails: algorithm: :concurrently with disable_ddl_transaction!; Django: AddIndexConcurrently; Alembic: postgresql_concurrently=True).",
-  }),
-  "concurrent-index-in-transaction": (op) => ({
-    message: `creates an index on \`${op.table}\` CONCURRENTLY inside a transaction (BEGIN ... COMMIT or the framework's per-migration transaction): Postgres refuses to run it`,
-    remediation:
-      "Run it outside a transaction: Rails disable_ddl_transaction!, Django atomic = False, Alembic autocommit_block(), goose -- +goose NO TRANSACTION, or move it out of BEGIN ... COMMIT.",
-  }),
+/** Finding messages by operation kind; `{{framework}}` names the migration tool. */
+const messages = {
+  "drop-table": "{{framework}} migration drops table `{{table}}`: running code that still reads it fails, and the data is gone",
+  "rename-table": "{{framework}} migration renames table `{{table}}`{{renamedTo}}: code deployed before the migration still uses the old name",
+  "drop-column": "{{framework}} migration drops column `{{table}}.{{column}}`: running code that selects it fails, and the data is gone",
+  "rename-column":
+    "{{framework}} migration renames column `{{table}}.{{column}}`{{renamedTo}}: code deployed before the migration still uses the old name",
+  "change-column-type":
+    "{{framework}} migration changes the type of `{{table}}.{{column}}`{{newType}}: rewrites the table under an exclusive lock and can break readers",
+  "add-not-null-column":
+    "{{framework}} migration adds NOT NULL column `{{table}}.{{column}}` without a default: fails on a table that has rows, and breaks inserts from running code",
+  "set-not-null":
+    "{{framework}} migration sets NOT NULL on existing column `{{table}}.{{column}}`: scans the table under an exclusive lock and fails if any row is NULL",
+  "create-index": "{{framework}} migration creates an index on `{{table}}` without CONCURRENTLY: blocks writes to the table while the index builds",
+  "concurrent-index-in-transaction":
+    "{{framework}} migration creates an index on `{{table}}` CONCURRENTLY inside a transaction (BEGIN ... COMMIT or the framework's per-migration transaction): Postgres refuses to run it",
+} as const;
+type JudgedKind = keyof typeof messages;
+
+const REMEDIATION: Record<JudgedKind, string> = {
+  "drop-table": "Stop reading and writing the table in a release first, keep a backup, then drop it in a later migration.",
+  "rename-table": "Create the new table (or a view), write to both, move readers, then drop the old one (expand and contract).",
+  "drop-column": "Make the application ignore the column first (e.g. Rails ignored_columns), deploy, then drop it in a later migration.",
+  "rename-column": "Add the new column, write to both, backfill, move readers, then drop the old column in a later release.",
+  "change-column-type": "Add a column of the new type, backfill in batches, switch readers and writers, then drop the old column.",
+  "add-not-null-column":
+    "Add the column as nullable (or with a default), backfill, then add the NOT NULL constraint (Postgres: a NOT VALID check constraint, validated separately).",
+  "set-not-null": "Backfill first; on Postgres add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL (no scan needed).",
+  "create-index":
+    "Postgres: CREATE INDEX CONCURRENTLY outside a transaction (Rails: algorithm: :concurrently with disable_ddl_transaction!; Django: AddIndexConcurrently; Alembic: postgresql_concurrently=True).",
+  "concurrent-index-in-transaction":
+    "Run it outside a transaction: Rails disable_ddl_transaction!, Django atomic = False, Alembic autocommit_block(), goose -- +goose NO TRANSACTION, or move it out of BEGIN ... COMMIT.",
 };
 
-const ERROR_KINDS = new Set(["drop-table", "rename-table", "drop-column", "rename-column", "change-column-type", "add-not-null-column", "set-not-null"]);
-const INDEX_KINDS = new Set(["create-index", "concurrent-index-in-transaction"]);
+function messageData(framework: string, op: MigrationOp): Record<string, string> {
+  return {
+    framework,
+    table: op.table,
+    column: op.column ?? "",
+    renamedTo: op.newName ? ` to \`${op.newName}\`` : "",
+    newType: op.detail ? ` to ${op.detail}` : "",
+  };
+}
 
-export const destructiveMigration: RuleModule<Options> = {
-  id: "destructive-migration",
-  title: "Destructive migration",
-  category: "data",
-  defaultSeverity: "error",
-  description:
-    "A migration added or changed by the PR drops or renames a table or column, changes a column type, or adds NOT NULL without a default to an existing table; index builds that block writes are warnings.",
-  options,
-  async evaluate(ctx, opts) {
+const ERROR_KINDS = new Set<string>(["drop-table", "rename-table", "drop-column", "rename-column", "change-column-type", "add-not-null-column", "set-not-null"]);
+const INDEX_KINDS = new Set<string>(["create-index", "concurrent-index-in-transaction"]);
+
+export const destructiveMigration = defineRule({
+  meta: {
+    id: "destructive-migration",
+    title: "Destructive migration",
+    category: "data",
+    defaultSeverity: "error",
+    description:
+      "A migration added or changed by the PR drops or renames a table or column, changes a column type, or adds NOT NULL without a default to an existing table; index builds that block writes are warnings.",
+    options,
+    messages,
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const migrations = await changedMigrations(ctx);
-    const findings: FindingDraft[] = [];
     // Tables created earlier in this PR (earlier file, or earlier line of the same file) are not "existing".
     const created = new Map<string, { path: string; line: number }>();
     const isNew = (table: string, m: ChangedMigration, line: number) => {
@@ -96,26 +102,26 @@ export const destructiveMigration: RuleModule<Options> = {
         if (INDEX_KINDS.has(op.kind)) {
           if (opts.concurrentIndex === "off" || (op.kind === "create-index" && op.concurrent)) continue;
         }
-        const text = MESSAGES[op.kind]!(op);
-        findings.push({
+        const kind = op.kind as JudgedKind;
+        ctx.report({
+          messageId: kind,
+          data: messageData(m.framework, op),
           file: m.file.path,
           line: op.line,
-          message: `${m.framework} migration ${text.message}`,
-          remediation: text.remediation,
+          remediation: REMEDIATION[kind],
           key: `${op.kind}:${tableKey(op.table)}${op.column ? `.${op.column.toLowerCase()}` : ""}`,
           ...(INDEX_KINDS.has(op.kind) && opts.concurrentIndex === "warning" ? { advisory: true } : {}),
         });
       }
     }
-    return findings;
   },
-};
+});
 
-function reportIssues(ctx: ReviewContext, m: ChangedMigration): void {
+function reportIssues(ctx: RuleContext, m: ChangedMigration): void {
   for (const issue of m.analysis.issues) {
     if (m.addedLines && !m.addedLines.has(issue.line)) continue;
     if (issue.mayHideChange) ctx.problem({ file: m.file.path, line: issue.line, message: `could not judge ${m.file.path}:${issue.line}: ${issue.message}` });
-    else ctx.note(`destructive-migration: ${m.file.path}:${issue.line}: ${issue.message}; not judged`);
+    else ctx.note(`${m.file.path}:${issue.line}: ${issue.message}; not judged`, "not-judged");
   }
 }
 
@@ -123,7 +129,7 @@ function reportIssues(ctx: ReviewContext, m: ChangedMigration): void {
  * Django AlterField: compared with the field's previous definition in earlier migrations of the same app
  * (a different field class is a type change; null=True → null=False is SET NOT NULL).
  */
-async function djangoFieldChanges(ctx: ReviewContext, m: ChangedMigration): Promise<MigrationOp[]> {
+async function djangoFieldChanges(ctx: RuleContext, m: ChangedMigration): Promise<MigrationOp[]> {
   const analysis = m.analysis as DjangoAnalysis;
   if (analysis.alteredFields.length === 0) return [];
   const app = djangoAppLabel(m.file.path);
@@ -164,7 +170,7 @@ async function djangoFieldChanges(ctx: ReviewContext, m: ChangedMigration): Prom
     const previous = await previousDefinition(field);
     const table = `${app}_${field.model}`;
     if (!previous) {
-      ctx.note(`destructive-migration: ${m.file.path}:${field.line}: no earlier definition of ${field.model}.${field.field} found; its type change was not judged`);
+      ctx.note(`${m.file.path}:${field.line}: no earlier definition of ${field.model}.${field.field} found; its type change was not judged`, "not-judged");
       continue;
     }
     // Compare the class name only: `django.contrib.postgres.fields.JSONField` and `models.JSONField` are both jsonb.

@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { z } from "zod";
-import { matchesAny, matchesGlob, type ReviewContext } from "../engine/context.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { matchesAny, matchesGlob } from "../engine/globs.js";
+import { defineRule, type ReviewView } from "../engine/types.js";
 import { addedSources } from "../formats/source/added-sources.js";
 import { importsOf, type ImportContext, type ImportRef } from "../formats/source/imports.js";
 import type { SourceFile } from "../formats/source/masking.js";
@@ -45,18 +45,26 @@ export function matchesTarget(pattern: string, targets: readonly string[]): bool
   );
 }
 
-export const forbiddenDependency: RuleModule<Options> = {
-  id: "forbidden-dependency",
-  title: "Forbidden dependency",
-  category: "maintainability",
-  defaultSeverity: "error",
-  description:
-    "An added import (TS/JS, Python, Go, Java/Kotlin) that breaks a layering constraint configured under `rules.forbidden-dependency.forbidden`; never fires without configuration.",
-  options,
-  async evaluate(ctx, opts) {
+export const forbiddenDependency = defineRule({
+  meta: {
+    id: "forbidden-dependency",
+    title: "Forbidden dependency",
+    category: "maintainability",
+    defaultSeverity: "error",
+    description:
+      "An added import (TS/JS, Python, Go, Java/Kotlin) that breaks a layering constraint configured under `rules.forbidden-dependency.forbidden`; never fires without configuration.",
+    options,
+    messages: {
+      forbiddenImport: "`{{file}}` imports `{{specifier}}`, which `{{constraint}}` forbids",
+      forbiddenImportWithReason: "`{{file}}` imports `{{specifier}}`, which `{{constraint}}` forbids: {{reason}}",
+    },
+    remediation:
+      "Depend on an interface owned by this layer and inject the implementation from the outer layer (ports and adapters), or move the code to the layer that may use this dependency.",
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const all = [...opts.forbidden, ...layerConstraints(opts.layers ?? [])];
-    if (all.length === 0) return [];
-    const findings: FindingDraft[] = [];
+    if (all.length === 0) return;
     for (const source of await addedSources(ctx)) {
       const constraints = all.filter((c) => matchesAny(source.path, c.from) && !matchesAny(source.path, c.fromNot));
       if (constraints.length === 0) continue;
@@ -64,12 +72,19 @@ export const forbiddenDependency: RuleModule<Options> = {
       for (const ref of refs) {
         if (!source.added.has(ref.line) && !source.added.has(ref.statementLine)) continue;
         const broken = constraints.find((c) => c.to.some((pattern) => matchesTarget(pattern, ref.targets)));
-        if (broken) findings.push(finding(source, ref, broken, all.indexOf(broken)));
+        if (!broken) continue;
+        const label = broken.name ?? `forbidden[${all.indexOf(broken)}]`;
+        ctx.report({
+          messageId: broken.reason ? "forbiddenImportWithReason" : "forbiddenImport",
+          data: { file: source.path, specifier: ref.specifier, constraint: label, ...(broken.reason ? { reason: broken.reason } : {}) },
+          file: source.path,
+          line: ref.line,
+          key: `${label}:${ref.specifier}`,
+        });
       }
     }
-    return findings;
   },
-};
+});
 
 /** `layers` as forbidden entries: each layer may not import any layer listed after it. */
 export function layerConstraints(layers: readonly z.output<typeof layer>[]): Forbidden[] {
@@ -85,20 +100,8 @@ export function layerConstraints(layers: readonly z.output<typeof layer>[]): For
   });
 }
 
-function finding(source: SourceFile, ref: ImportRef, constraint: Forbidden, index: number): FindingDraft {
-  const label = constraint.name ?? `forbidden[${index}]`;
-  return {
-    file: source.path,
-    line: ref.line,
-    message: `\`${source.path}\` imports \`${ref.specifier}\`, which \`${label}\` forbids${constraint.reason ? `: ${constraint.reason}` : ""}`,
-    remediation:
-      "Depend on an interface owned by this layer and inject the implementation from the outer layer (ports and adapters), or move the code to the layer that may use this dependency.",
-    key: `${label}:${ref.specifier}`,
-  };
-}
-
 /** The Go module a file belongs to: the nearest go.mod above it at head. */
-async function importContext(ctx: ReviewContext, source: SourceFile): Promise<ImportContext> {
+async function importContext(ctx: ReviewView, source: SourceFile): Promise<ImportContext> {
   if (source.language !== "go") return {};
   let dir = posix.dirname(source.path);
   for (;;) {

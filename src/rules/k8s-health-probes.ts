@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { ReviewContext } from "../engine/context.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { defineRule } from "../engine/types.js";
 import { changedContainers, containerKey, describeContainer, describeWorkload, resolveDeep, verdict } from "../formats/kubernetes/changed-workloads.js";
 import { walk } from "../formats/kubernetes/values.js";
 
@@ -23,18 +22,24 @@ const options = z
   })
   .strict();
 
-type Options = z.output<typeof options>;
-
-export const k8sHealthProbes: RuleModule<Options> = {
-  id: "k8s-health-probes",
-  title: "Kubernetes container without health probes",
-  category: "reliability",
-  defaultSeverity: "warning",
-  description:
-    "A long-running container the PR adds or changes (Deployment, StatefulSet, DaemonSet; not Jobs or CronJobs) has no readiness or liveness probe.",
-  options,
-  async evaluate(ctx: ReviewContext, opts: Options): Promise<FindingDraft[]> {
-    const findings: FindingDraft[] = [];
+export const k8sHealthProbes = defineRule({
+  meta: {
+    id: "k8s-health-probes",
+    title: "Kubernetes container without health probes",
+    category: "reliability",
+    defaultSeverity: "warning",
+    description:
+      "A long-running container the PR adds or changes (Deployment, StatefulSet, DaemonSet; not Jobs or CronJobs) has no readiness or liveness probe.",
+    options,
+    messages: {
+      missingProbes: "{{container}} in {{workload}} has no {{probes}}",
+      missingProbesExisting: "{{container}} in {{workload}} has no {{probes}} (an existing container this PR changes)",
+    },
+    remediation:
+      "Add a readinessProbe (traffic only reaches pods that are ready) and a livenessProbe (a hung process is restarted); a startupProbe protects slow starts from the liveness probe.",
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const judged = await changedContainers(
       ctx,
       (variant) => PROBES.map((p) => resolveDeep(walk(variant.spec, [p], variant.values), variant.values)),
@@ -46,20 +51,19 @@ export const k8sHealthProbes: RuleModule<Options> = {
         const result = verdict(container, [probe]);
         if (result.verdict === "missing") missing.push(probe);
         else if (result.verdict === "opaque") {
-          ctx.note(`${workload.file}:${container.line}: ${probe} of ${describeContainer(container)} comes from a template helper (${result.opaque}); not judged`);
+          ctx.note(`${workload.file}:${container.line}: ${probe} of ${describeContainer(container)} comes from a template helper (${result.opaque}); not judged`, "not-judged");
         }
       }
       if (missing.length === 0) continue;
-      findings.push({
+      ctx.report({
+        messageId: existing ? "missingProbesExisting" : "missingProbes",
+        data: { container: describeContainer(container), workload: describeWorkload(workload), probes: missing.join(" or ") },
         file: workload.file,
         line: container.line,
-        message: `${describeContainer(container)} in ${describeWorkload(workload)} has no ${missing.join(" or ")}${existing ? " (an existing container this PR changes)" : ""}`,
-        remediation:
-          "Add a readinessProbe (traffic only reaches pods that are ready) and a livenessProbe (a hung process is restarted); a startupProbe protects slow starts from the liveness probe.",
         key: containerKey(workload, container),
+        // A gap the PR inherited is reported, but only containers it adds can fail the gate.
         advisory: existing || undefined,
       });
     }
-    return findings;
   },
-};
+});

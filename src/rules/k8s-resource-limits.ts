@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { ReviewContext } from "../engine/context.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { defineRule } from "../engine/types.js";
 import { changedContainers, containerKey, describeContainer, describeWorkload, resolveDeep, verdict } from "../formats/kubernetes/changed-workloads.js";
 import { walk } from "../formats/kubernetes/values.js";
 
@@ -33,16 +32,22 @@ const LABEL: Record<Requirement, string> = {
   "limits.memory": "memory limit",
 };
 
-export const k8sResourceLimits: RuleModule<Options> = {
-  id: "k8s-resource-limits",
-  title: "Kubernetes container without resource requests and limits",
-  category: "reliability",
-  defaultSeverity: "error",
-  description:
-    "A container the PR adds or changes in a Deployment, StatefulSet, DaemonSet, Job or CronJob (plain manifests, Kustomize, Helm) has no CPU/memory requests or memory limit.",
-  options,
-  async evaluate(ctx: ReviewContext, opts: Options): Promise<FindingDraft[]> {
-    const findings: FindingDraft[] = [];
+export const k8sResourceLimits = defineRule({
+  meta: {
+    id: "k8s-resource-limits",
+    title: "Kubernetes container without resource requests and limits",
+    category: "reliability",
+    defaultSeverity: "error",
+    description:
+      "A container the PR adds or changes in a Deployment, StatefulSet, DaemonSet, Job or CronJob (plain manifests, Kustomize, Helm) has no CPU/memory requests or memory limit.",
+    options,
+    messages: {
+      missingResources: "{{container}} in {{workload}} has no {{missing}}",
+      missingResourcesExisting: "{{container}} in {{workload}} has no {{missing}} (an existing container this PR changes)",
+    },
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const judged = await changedContainers(
       ctx,
       (variant) => resolveDeep(walk(variant.spec, ["resources"], variant.values), variant.values),
@@ -64,19 +69,20 @@ export const k8sResourceLimits: RuleModule<Options> = {
       if (hidden.length > 0 && missing.length === 0) {
         ctx.note(
           `${workload.file}:${container.line}: resources of ${describeContainer(container)} come from a template helper (${hidden[0]}); not judged`,
+          "not-judged",
         );
       }
       if (missing.length === 0) continue;
-      findings.push({
+      ctx.report({
+        messageId: existing ? "missingResourcesExisting" : "missingResources",
+        data: { container: describeContainer(container), workload: describeWorkload(workload), missing: missing.map((m) => LABEL[m]).join(", ") },
         file: workload.file,
         line: container.line,
-        message: `${describeContainer(container)} in ${describeWorkload(workload)} has no ${missing.map((m) => LABEL[m]).join(", ")}${existing ? " (an existing container this PR changes)" : ""}`,
         remediation: `Set ${missing.map((m) => `resources.${m}`).join(", ")} on the container${workload.helm ? " (in the template or in values.yaml)" : " (or in a Kustomize patch of every overlay)"}: requests let the scheduler place the pod, a memory limit stops one pod from starving its node.`,
         key: containerKey(workload, container),
         // A gap the PR inherited is reported, but only containers it adds can fail the gate.
         advisory: existing || undefined,
       });
     }
-    return findings;
   },
-};
+});

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { defineRule } from "../engine/types.js";
 import { addedSources, DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
 import { concept, namesConcept, type NamedConcept } from "../formats/source/identifiers.js";
 import { closingOffset, lineOf, type SourceFile } from "../formats/source/masking.js";
@@ -262,18 +262,25 @@ const DETECTORS: Detector[] = [
   },
 ];
 
-export const metricLabelCardinality: RuleModule<Options> = {
-  id: "metric-label-cardinality",
-  title: "Unbounded metric label",
-  category: "scalability",
-  defaultSeverity: "warning",
-  description:
-    "An added metric label, tag or attribute whose values are unbounded (user, customer, session, request or trace ids, emails, IPs, raw URLs and paths) in Prometheus, Micrometer, OpenTelemetry or StatsD code.",
-  options,
-  async evaluate(ctx, opts) {
+export const metricLabelCardinality = defineRule({
+  meta: {
+    id: "metric-label-cardinality",
+    title: "Unbounded metric label",
+    category: "scalability",
+    defaultSeverity: "warning",
+    description:
+      "An added metric label, tag or attribute whose values are unbounded (user, customer, session, request or trace ids, emails, IPs, raw URLs and paths) in Prometheus, Micrometer, OpenTelemetry or StatsD code.",
+    options,
+    messages: {
+      unboundedLabel: "{{context}} include `{{label}}` ({{kind}}): every distinct value creates a new time series",
+    },
+    remediation:
+      "Use a bounded label (route template, status class, tenant tier) and put the unbounded value in logs or trace attributes, or add it as an exemplar.",
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const unbounded = opts.unboundedLabels.map(concept);
     const allowed = new Set(opts.allowedLabels);
-    const findings: FindingDraft[] = [];
     for (const source of await addedSources(ctx, ["js", "python", "go", "java", "kotlin"], opts.testPaths)) {
       const seen = new Set<number>();
       for (const detector of DETECTORS) {
@@ -283,7 +290,7 @@ export const metricLabelCardinality: RuleModule<Options> = {
           const end = closingOffset(source.masked, open);
           if (end === undefined) {
             const line = lineOf(source, open);
-            if (source.added.has(line)) ctx.note(`${source.path}:${line}: metric-label-cardinality could not find the end of this call (unbalanced brackets); it was not judged`);
+            if (source.added.has(line)) ctx.note(`${source.path}:${line}: could not find the end of this call (unbalanced brackets); it was not judged`, "not-judged");
             continue;
           }
           for (const label of detector.labels(source, open, end, match)) {
@@ -293,21 +300,19 @@ export const metricLabelCardinality: RuleModule<Options> = {
             const kind = unboundedKind(label.name, unbounded);
             if (!kind) continue;
             seen.add(label.offset);
-            findings.push({
+            ctx.report({
+              messageId: "unboundedLabel",
+              data: { context: detector.context, label: label.name, kind },
               file: source.path,
               line,
-              message: `${detector.context} include \`${label.name}\` (${kind}): every distinct value creates a new time series`,
-              remediation:
-                "Use a bounded label (route template, status class, tenant tier) and put the unbounded value in logs or trace attributes, or add it as an exemplar.",
               key: `${detector.context}:${label.name}:${source.text.slice(Math.max(0, open - 40), open).replace(/\s+/g, " ").trim()}`,
             });
           }
         }
       }
     }
-    return findings;
   },
-};
+});
 
 function unboundedKind(label: string, unbounded: NamedConcept[]): string | undefined {
   return unbounded.find((c) => namesConcept(label, c))?.name;

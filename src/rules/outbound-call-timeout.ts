@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { defineRule } from "../engine/types.js";
 import { addedSources, DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
 import { closingOffset, lineOf, statementEnd, type Language, type SourceFile } from "../formats/source/masking.js";
 
@@ -326,16 +326,22 @@ const options = z
 
 type Options = z.output<typeof options>;
 
-export const outboundCallTimeout: RuleModule<Options> = {
-  id: "outbound-call-timeout",
-  title: "Outbound call without timeout",
-  category: "reliability",
-  defaultSeverity: "warning",
-  description:
-    "An added outbound HTTP call or client (fetch, axios, got, node http, requests, httpx, urllib, Go net/http, Java HttpClient, RestTemplate, WebClient) without a timeout.",
-  options,
-  async evaluate(ctx, opts) {
-    const findings: FindingDraft[] = [];
+export const outboundCallTimeout = defineRule({
+  meta: {
+    id: "outbound-call-timeout",
+    title: "Outbound call without timeout",
+    category: "reliability",
+    defaultSeverity: "warning",
+    description:
+      "An added outbound HTTP call or client (fetch, axios, got, node http, requests, httpx, urllib, Go net/http, Java HttpClient, RestTemplate, WebClient) without a timeout.",
+    options,
+    messages: {
+      // The per-client wording lives in the detector table above: what is missing and what the default is.
+      missingTimeout: "{{problem}}",
+    },
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     for (const source of await addedSources(ctx, undefined, opts.testPaths)) {
       const occurrences = new Map<string, number>();
       const seen = new Set<number>();
@@ -346,7 +352,7 @@ export const outboundCallTimeout: RuleModule<Options> = {
           if (!source.added.has(line) || seen.has(match.index!)) continue;
           const opener = match.index! + match[0].length - 1;
           if ("({".includes(source.masked[opener]!) && closingOffset(source.masked, opener) === undefined) {
-            ctx.note(`${source.path}:${line}: outbound-call-timeout could not find the end of this call (unbalanced brackets); it was not judged`);
+            ctx.note(`${source.path}:${line}: could not find the end of this call (unbalanced brackets); it was not judged`, "not-judged");
             continue;
           }
           const verdict = detector.judge(source, match);
@@ -357,10 +363,11 @@ export const outboundCallTimeout: RuleModule<Options> = {
           const base = `${verdict.callee}:${text}`;
           const count = (occurrences.get(base) ?? 0) + 1;
           occurrences.set(base, count);
-          findings.push({
+          ctx.report({
+            messageId: "missingTimeout",
+            data: { problem: verdict.problem },
             file: source.path,
             line,
-            message: verdict.problem,
             remediation: verdict.fix,
             key: count > 1 ? `${base}#${count}` : base,
             advisory: verdict.advisory,
@@ -368,6 +375,5 @@ export const outboundCallTimeout: RuleModule<Options> = {
         }
       }
     }
-    return findings;
   },
-};
+});

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { defineRule } from "../engine/types.js";
 import { addedSources, DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
 import { concept, identifierChains, namesConcept, type NamedConcept } from "../formats/source/identifiers.js";
 import { closingOffset, lineOf, type SourceFile } from "../formats/source/masking.js";
@@ -91,17 +91,25 @@ function sensitiveArguments(source: SourceFile, open: number, fields: NamedConce
   return found;
 }
 
-export const piiInLogs: RuleModule<Options> = {
-  id: "pii-in-logs",
-  title: "Personal data in logs",
-  category: "security",
-  defaultSeverity: "warning",
-  description:
-    "An added log, print or trace-attribute statement (TS/JS, Python, Go, Java/Kotlin) that writes a configured sensitive field such as email, phone, password, token or card number.",
-  options,
-  async evaluate(ctx, opts) {
+export const piiInLogs = defineRule({
+  meta: {
+    id: "pii-in-logs",
+    title: "Personal data in logs",
+    category: "security",
+    defaultSeverity: "warning",
+    description:
+      "An added log, print or trace-attribute statement (TS/JS, Python, Go, Java/Kotlin) that writes a configured sensitive field such as email, phone, password, token or card number.",
+    options,
+    messages: {
+      sensitiveFieldLogged: "`{{call}}` writes `{{expression}}` ({{field}}) to the logs",
+      sensitiveFieldTraced: "`{{call}}` writes `{{expression}}` ({{field}}) to trace attributes",
+    },
+    remediation:
+      "Log a stable pseudonymous id instead (user id, a salted hash), mask the value (`a***@example.com`, last 4 digits), or drop it; logs and traces are kept longer and read by more people than the database.",
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const fields = opts.fields.map(concept);
-    const findings: FindingDraft[] = [];
     for (const source of await addedSources(ctx, ["js", "python", "go", "java", "kotlin"], opts.testPaths)) {
       const hits: Hit[] = [];
       for (const m of source.masked.matchAll(CALL)) {
@@ -111,7 +119,7 @@ export const piiInLogs: RuleModule<Options> = {
         const call = m[3] ?? `${m[1]}.${m[2]}`;
         if (closingOffset(source.masked, open) === undefined) {
           const line = lineOf(source, open);
-          if (source.added.has(line)) ctx.note(`${source.path}:${line}: pii-in-logs could not find the end of \`${call}(\` (unbalanced brackets); it was not judged`);
+          if (source.added.has(line)) ctx.note(`${source.path}:${line}: could not find the end of \`${call}(\` (unbalanced brackets); it was not judged`, "not-judged");
           continue;
         }
         for (const value of sensitiveArguments(source, open, fields)) {
@@ -126,16 +134,14 @@ export const piiInLogs: RuleModule<Options> = {
         const base = `${hit.call}:${hit.expression}`;
         const count = (occurrences.get(base) ?? 0) + 1;
         occurrences.set(base, count);
-        findings.push({
+        ctx.report({
+          messageId: hit.kind === "span" ? "sensitiveFieldTraced" : "sensitiveFieldLogged",
+          data: { call: hit.call, expression: hit.expression, field: hit.field },
           file: source.path,
           line: hit.line,
-          message: `\`${hit.call}\` writes \`${hit.expression}\` (${hit.field}) to ${hit.kind === "span" ? "trace attributes" : "the logs"}`,
-          remediation:
-            "Log a stable pseudonymous id instead (user id, a salted hash), mask the value (`a***@example.com`, last 4 digits), or drop it; logs and traces are kept longer and read by more people than the database.",
           key: count > 1 ? `${base}#${count}` : base,
         });
       }
     }
-    return findings;
   },
-};
+});

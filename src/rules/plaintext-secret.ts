@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { matchesAny, type ReviewContext } from "../engine/context.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { matchesAny } from "../engine/globs.js";
+import { defineRule, type RuleContext } from "../engine/types.js";
 import { fingerprint, isPlaceholder, isPlaceholderOrWeak, isSecretName, looksRandom, redact, scanLine, scanPrivateKeys, type SecretMatch } from "../formats/source/secrets.js";
 import { DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
 import { lineOfOffset, lineStarts } from "../formats/source/masking.js";
@@ -47,17 +47,25 @@ function isRegex(source: string): boolean {
   }
 }
 
-export const plaintextSecret: RuleModule<Options> = {
-  id: "plaintext-secret",
-  title: "Plaintext secret",
-  category: "security",
-  defaultSeverity: "error",
-  description:
-    "A credential (cloud or SaaS key, token, private key, password in a URL or assignment, Kubernetes Secret value) added in plain text to code, config, manifests or Terraform.",
-  options,
-  async evaluate(ctx, opts) {
+export const plaintextSecret = defineRule({
+  meta: {
+    id: "plaintext-secret",
+    title: "Plaintext secret",
+    category: "security",
+    defaultSeverity: "error",
+    description:
+      "A credential (cloud or SaaS key, token, private key, password in a URL or assignment, Kubernetes Secret value) added in plain text to code, config, manifests or Terraform.",
+    options,
+    messages: {
+      plaintextSecret: "{{label}} committed in plain text: {{redacted}}",
+      plaintextSecretInTests: "{{label}} committed in plain text: {{redacted}} in test code (use an obviously fake value)",
+    },
+    remediation:
+      "Remove the value from the change, rotate it (it is in the git history now), and read it at runtime from a secret manager or an environment variable injected by the platform.",
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const ignore = opts.ignoreValues.map((source) => new RegExp(source));
-    const findings: FindingDraft[] = [];
     for (const file of ctx.headFiles) {
       if (matchesAny(file.path, SKIPPED_FILES)) continue;
       const added = await ctx.addedLines(file.path);
@@ -71,12 +79,11 @@ export const plaintextSecret: RuleModule<Options> = {
         const key = `${match.kind}:${fingerprint(match.value)}`;
         if (reported.has(`${line}\0${key}`)) return;
         reported.add(`${line}\0${key}`);
-        findings.push({
+        ctx.report({
+          messageId: inTests ? "plaintextSecretInTests" : "plaintextSecret",
+          data: { label: match.label, redacted: redact(match.value) },
           file: file.path,
           line,
-          message: `${match.label} committed in plain text: ${redact(match.value)}${inTests ? " in test code (use an obviously fake value)" : ""}`,
-          remediation:
-            "Remove the value from the change, rotate it (it is in the git history now), and read it at runtime from a secret manager or an environment variable injected by the platform.",
           key,
           advisory: inTests || match.lowImpact ? true : undefined,
         });
@@ -119,9 +126,8 @@ export const plaintextSecret: RuleModule<Options> = {
         }
       }
     }
-    return findings;
   },
-};
+});
 
 interface SecretValueHit {
   line: number;
@@ -129,14 +135,14 @@ interface SecretValueHit {
 }
 
 /** Literal `data:` / `stringData:` values of Kubernetes `Secret` manifests. */
-async function kubernetesSecretValues(ctx: ReviewContext, path: string): Promise<SecretValueHit[]> {
+async function kubernetesSecretValues(ctx: RuleContext, path: string): Promise<SecretValueHit[]> {
   const text = await ctx.text("head", path);
   if (text === undefined || !/^kind:\s*["']?Secret["']?\s*$/m.test(text)) return [];
   if (/\{\{|\{%/.test(text)) return []; // a Helm/Jinja template: values are rendered at deploy time
   const parsed = await ctx.structured("head", path);
   if (!parsed) return [];
   for (const error of parsed.errors) {
-    ctx.note(`${path}:${error.line}: Kubernetes Secret could not be parsed (${error.message}); its values were checked line by line only`);
+    ctx.note(`${path}:${error.line}: Kubernetes Secret could not be parsed (${error.message}); its values were checked line by line only`, "not-judged");
   }
   const hits: SecretValueHit[] = [];
   for (const doc of parsed.docs) {

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import type { ReviewContext } from "../engine/context.js";
+import { defineRule, type ReviewView, type TriggerHit } from "../engine/types.js";
 import { asArray, isRecord, type StructuredDoc } from "../engine/structured.js";
-import type { FindingDraft, RuleModule, TriggerHit } from "../engine/types.js";
 import { CODEOWNERS_PATHS, ownersOf, parseCodeowners } from "../formats/codeowners/codeowners.js";
 import { basename, dirname } from "../formats/common/paths.js";
 
@@ -136,18 +135,28 @@ interface CatalogEntity {
 
 const ENTITY_KINDS = new Set(["Component", "Resource", "System", "API"]);
 
-export const serviceOwnership: RuleModule<Options> = {
-  id: "service-ownership",
-  title: "New service without ownership metadata",
-  category: "maintainability",
-  defaultSeverity: "warning",
-  description:
-    "A new service (as the new-service trigger sees it) comes without catalog metadata naming its owner, on-call, runbook and tier, or without a CODEOWNERS entry covering it.",
-  options,
-  async evaluate(ctx: ReviewContext, opts: Options): Promise<FindingDraft[]> {
+export const serviceOwnership = defineRule({
+  meta: {
+    id: "service-ownership",
+    title: "New service without ownership metadata",
+    category: "maintainability",
+    defaultSeverity: "warning",
+    description:
+      "A new service (as the new-service trigger sees it) comes without catalog metadata naming its owner, on-call, runbook and tier, or without a CODEOWNERS entry covering it.",
+    options,
+    messages: {
+      noCatalogEntry: "new service {{service}} has no catalog entry ({{catalogFiles}}) naming its owner, on-call, runbook and tier",
+      catalogEntryIncomplete: "catalog entry {{entry}}of new service {{service}} names no {{missing}}",
+      noCodeownersFile: "new service {{service}} has no CODEOWNERS entry (no CODEOWNERS file in {{paths}})",
+      unownedByCodeowners:
+        "new service {{service}} is left unowned by {{file}}:{{line}} (`{{pattern}}` without owners is the last matching pattern)",
+      noCodeownersEntry: "new service {{service}} has no CODEOWNERS entry in {{file}}",
+    },
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const services = servicesOf(ctx.triggerHits("new-service"), opts.catalogFiles);
-    if (services.length === 0) return [];
-    const findings: FindingDraft[] = [];
+    if (services.length === 0) return;
     const headPaths = new Set(await ctx.paths("head"));
     const codeowners = opts.codeowners ? await readCodeowners(ctx, headPaths) : undefined;
 
@@ -157,10 +166,11 @@ export const serviceOwnership: RuleModule<Options> = {
       if (entity === "unreadable") {
         // The catalog file exists but does not parse: a problem was recorded; nothing to judge here.
       } else if (!entity) {
-        findings.push({
+        ctx.report({
+          messageId: "noCatalogEntry",
+          data: { service: label, catalogFiles: opts.catalogFiles.join(" or ") },
           file: service.hit.file,
           line: service.hit.line ?? 1,
-          message: `new service ${label} has no catalog entry (${opts.catalogFiles.join(" or ")}) naming its owner, on-call, runbook and tier`,
           remediation: `Add ${service.root === "" ? "" : `${service.root}/`}${opts.catalogFiles[0]} (a Backstage Component) with spec.owner, an on-call annotation (pagerduty.com/service-id or opsgenie.com/team), a runbook link and a tier label.`,
           key: `${service.root}:catalog`,
         });
@@ -172,10 +182,11 @@ export const serviceOwnership: RuleModule<Options> = {
         if (!opts.tier.some((p) => isFilled(valueAt(entity.value, p)))) missing.push("tier");
         if (missing.length > 0) {
           const name = isRecord(entity.value.metadata) ? String(entity.value.metadata.name ?? "") : "";
-          findings.push({
+          ctx.report({
+            messageId: "catalogEntryIncomplete",
+            data: { entry: name ? `"${name}" ` : "", service: label, missing: missing.join(", ") },
             file: entity.file,
             line: entity.doc.lineOf(["metadata", "name"]),
-            message: `catalog entry ${name ? `"${name}" ` : ""}of new service ${label} names no ${missing.join(", ")}`,
             remediation: remediationFor(missing),
             key: `${service.root}:catalog-fields`,
           });
@@ -186,29 +197,29 @@ export const serviceOwnership: RuleModule<Options> = {
         const probe = service.hit.file;
         const entry = codeowners.entries.length > 0 ? ownersOf(codeowners.entries, probe) : undefined;
         if (!codeowners.file) {
-          findings.push({
+          ctx.report({
+            messageId: "noCodeownersFile",
+            data: { service: label, paths: CODEOWNERS_PATHS.join(", ") },
             file: service.hit.file,
             line: service.hit.line ?? 1,
-            message: `new service ${label} has no CODEOWNERS entry (no CODEOWNERS file in ${CODEOWNERS_PATHS.join(", ")})`,
             remediation: `Add .github/CODEOWNERS with a line such as \`/${service.root}/ @org/team\`.`,
             key: `${service.root}:codeowners`,
           });
         } else if (!entry || entry.owners.length === 0) {
-          findings.push({
+          ctx.report({
+            ...(entry
+              ? { messageId: "unownedByCodeowners", data: { service: label, file: codeowners.file, line: entry.line, pattern: entry.pattern } }
+              : { messageId: "noCodeownersEntry", data: { service: label, file: codeowners.file } }),
             file: service.hit.file,
             line: service.hit.line ?? 1,
-            message: entry
-              ? `new service ${label} is left unowned by ${codeowners.file}:${entry.line} (\`${entry.pattern}\` without owners is the last matching pattern)`
-              : `new service ${label} has no CODEOWNERS entry in ${codeowners.file}`,
             remediation: `Add \`/${service.root}/ @org/team\` to ${codeowners.file}, after any broader pattern (the last matching pattern wins).`,
             key: `${service.root}:codeowners`,
           });
         }
       }
     }
-    return findings;
   },
-};
+});
 
 function remediationFor(missing: string[]): string {
   const how: Record<string, string> = {
@@ -228,7 +239,7 @@ function hasRunbookLink(entity: Record<string, unknown>): boolean {
   );
 }
 
-async function readCodeowners(ctx: ReviewContext, headPaths: Set<string>): Promise<{ file?: string; entries: ReturnType<typeof parseCodeowners> }> {
+async function readCodeowners(ctx: ReviewView, headPaths: Set<string>): Promise<{ file?: string; entries: ReturnType<typeof parseCodeowners> }> {
   for (const path of CODEOWNERS_PATHS) {
     if (!headPaths.has(path)) continue;
     const text = await ctx.text("head", path);
@@ -244,7 +255,7 @@ async function readCodeowners(ctx: ReviewContext, headPaths: Set<string>): Promi
  * the service directory itself.
  */
 async function findCatalogEntity(
-  ctx: ReviewContext,
+  ctx: ReviewView,
   headPaths: Set<string>,
   service: Service,
   opts: Options,

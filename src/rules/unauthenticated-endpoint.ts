@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isRecord } from "../engine/structured.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { defineRule } from "../engine/types.js";
 import { OPERATIONAL_PATHS, isIgnoredPath, operationsAddedByChange } from "../formats/openapi/operations.js";
 import { usable } from "../formats/openapi/spec.js";
 
@@ -26,15 +26,22 @@ function declaresSchemes(root: Record<string, unknown>): boolean {
   return isRecord(schemes) && Object.keys(schemes).length > 0;
 }
 
-export const unauthenticatedEndpoint: RuleModule<Options> = {
-  id: "unauthenticated-endpoint",
-  title: "Unauthenticated endpoint",
-  category: "security",
-  defaultSeverity: "error",
-  description: "A new API operation with no security requirement, in a spec that declares how callers authenticate.",
-  options,
-  async evaluate(ctx, opts) {
-    const findings: FindingDraft[] = [];
+export const unauthenticatedEndpoint = defineRule({
+  meta: {
+    id: "unauthenticated-endpoint",
+    title: "Unauthenticated endpoint",
+    category: "security",
+    defaultSeverity: "error",
+    description: "A new API operation with no security requirement, in a spec that declares how callers authenticate.",
+    options,
+    messages: {
+      noSecurity: "{{operation}} is a new operation with no security requirement: anyone who can reach the API can call it.",
+    },
+    remediation:
+      "Add a `security` requirement to the operation (or a global one), or declare it public on purpose with `security: []` so the decision is visible in review.",
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const unjudged = new Map<string, number>();
     for (const added of await operationsAddedByChange(ctx)) {
       const { op } = added;
@@ -48,20 +55,19 @@ export const unauthenticatedEndpoint: RuleModule<Options> = {
         unjudged.set(added.pair.file, (unjudged.get(added.pair.file) ?? 0) + 1);
         continue;
       }
-      findings.push({
+      ctx.report({
+        messageId: "noSecurity",
+        data: { operation: op.label },
         file: added.file,
         line: added.line,
-        message: `${op.label} is a new operation with no security requirement: anyone who can reach the API can call it.`,
-        remediation:
-          "Add a `security` requirement to the operation (or a global one), or declare it public on purpose with `security: []` so the decision is visible in review.",
         key: op.label,
       });
     }
     for (const [file, count] of unjudged) {
       ctx.note(
-        `unauthenticated-endpoint: ${file} declares no security schemes, so ${count} new operation(s) were not judged (set rules.unauthenticated-endpoint.requireSecuritySchemes to check them)`,
+        `${file} declares no security schemes, so ${count} new operation(s) were not judged (set rules.unauthenticated-endpoint.requireSecuritySchemes to check them)`,
+        "not-judged",
       );
     }
-    return findings;
   },
-};
+});

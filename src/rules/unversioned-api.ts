@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isRecord } from "../engine/structured.js";
-import type { FindingDraft, RuleModule } from "../engine/types.js";
+import { defineRule } from "../engine/types.js";
 import { OPERATIONAL_PATHS, isIgnoredPath, isInternal, operationsAddedByChange, type AddedOperation } from "../formats/openapi/operations.js";
 import { normalizePath, operationsOf, usable } from "../formats/openapi/spec.js";
 import type { SpecDocument } from "../formats/refs/spec-document.js";
@@ -41,17 +41,25 @@ function serverUrls(spec: SpecDocument, added: AddedOperation): string[] {
   return urls;
 }
 
-export const unversionedApi: RuleModule<Options> = {
-  id: "unversioned-api",
-  title: "Unversioned API path",
-  category: "maintainability",
-  defaultSeverity: "warning",
-  description: "A new public API path outside a version segment (like /v1/), with no versioned server URL or version parameter.",
-  options,
-  async evaluate(ctx, opts) {
+export const unversionedApi = defineRule({
+  meta: {
+    id: "unversioned-api",
+    title: "Unversioned API path",
+    category: "maintainability",
+    defaultSeverity: "warning",
+    description: "A new public API path outside a version segment (like /v1/), with no versioned server URL or version parameter.",
+    options,
+    messages: {
+      unversionedPath:
+        "{{path}} is a new public path outside a version segment: its contract cannot evolve without breaking the clients that call it.",
+    },
+    remediation:
+      "Put the path under a version segment (/v1/...), version the server URL, or select the version with a header or query parameter; mark internal paths with `x-internal: true`.",
+  },
+  async evaluate(ctx) {
+    const opts = ctx.options;
     const pattern = new RegExp(opts.versionSegment, "i");
     const versionParams = new Set(opts.versionParameters.map((p) => p.toLowerCase()));
-    const findings: FindingDraft[] = [];
     const reported = new Set<string>();
     const basePathsCache = new Map<string, Set<string>>();
     for (const added of await operationsAddedByChange(ctx)) {
@@ -71,15 +79,13 @@ export const unversionedApi: RuleModule<Options> = {
       if (serverUrls(head, added).some((url) => hasVersionSegment(url, pattern))) continue;
       if ([...op.params.values()].some((p) => (p.in === "header" || p.in === "query") && versionParams.has(p.name.toLowerCase()))) continue;
       reported.add(pathKey);
-      findings.push({
+      ctx.report({
+        messageId: "unversionedPath",
+        data: { path: op.path },
         file: op.pathKey.loc.file,
         line: head.lineOf(op.pathKey.loc),
-        message: `${op.path} is a new public path outside a version segment: its contract cannot evolve without breaking the clients that call it.`,
-        remediation:
-          "Put the path under a version segment (/v1/...), version the server URL, or select the version with a header or query parameter; mark internal paths with `x-internal: true`.",
         key: op.path,
       });
     }
-    return findings;
   },
-};
+});

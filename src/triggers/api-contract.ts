@@ -14,11 +14,13 @@ import { contractHits } from "../formats/contracts/contract-files.js";
  * Runtime, cost and data questions belong to the triggers that see those files.
  */
 export const apiContract: TriggerModule = {
-  id: "api-contract",
-  title: "API contract change",
-  description: "Changes an API contract (OpenAPI/Swagger, GraphQL schema, gRPC service) that clients depend on.",
-  reviewType: "contract",
-  dimensions: ["api-event", "security-privacy"],
+  meta: {
+    id: "api-contract",
+    title: "API contract change",
+    description: "Changes an API contract (OpenAPI/Swagger, GraphQL schema, gRPC service) that clients depend on.",
+    reviewType: "contract",
+    dimensions: ["api-event", "security-privacy"],
+  },
   async detect(ctx) {
     return (await contractHits(ctx)).api;
   },

@@ -13,11 +13,13 @@ import { contractHits } from "../formats/contracts/contract-files.js";
  * - `security-privacy`: an event is broadcast to every consumer, so sensitive fields must be minimised.
  */
 export const eventContract: TriggerModule = {
-  id: "event-contract",
-  title: "Event contract change",
-  description: "Changes an event or message contract (AsyncAPI, Avro, Protobuf messages, event JSON Schema) that consumers depend on.",
-  reviewType: "contract",
-  dimensions: ["api-event", "data-consistency", "security-privacy"],
+  meta: {
+    id: "event-contract",
+    title: "Event contract change",
+    description: "Changes an event or message contract (AsyncAPI, Avro, Protobuf messages, event JSON Schema) that consumers depend on.",
+    reviewType: "contract",
+    dimensions: ["api-event", "data-consistency", "security-privacy"],
+  },
   async detect(ctx) {
     return (await contractHits(ctx)).event;
   },

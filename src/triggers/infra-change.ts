@@ -1,5 +1,5 @@
 import type { ChangedFile, Side } from "../engine/change.js";
-import type { ReviewContext } from "../engine/context.js";
+import type { ReviewView, TriggerHit, TriggerModule } from "../engine/types.js";
 import {
   CDK_MARKERS,
   CHART_MARKERS,
@@ -16,7 +16,6 @@ import { imageName, isCommentOrDescriptionOnly, isVersionBumpOnly } from "../for
 import { dirname, extension, pathIndex, type PathIndex } from "../formats/common/paths.js";
 import { materialTerraformUnits, type TerraformSource } from "../formats/terraform/scanner.js";
 import { isRecord } from "../engine/structured.js";
-import type { TriggerHit, TriggerModule } from "../engine/types.js";
 import { changedLines, documentValue, isIgnoredByTriggers, manifestHeaders, noteUnparsable, pathAt, sideOf, verbOf } from "../formats/common/changed-files.js";
 
 /**
@@ -39,11 +38,13 @@ import { changedLines, documentValue, isIgnoredByTriggers, manifestHeaders, note
  * Boundary, API and data questions are left to the triggers that see those changes.
  */
 export const infraChange: TriggerModule = {
-  id: "infra-change",
-  title: "Infrastructure change",
-  description: "Changes how the system is built, deployed or run (Kubernetes, Helm, Terraform, compose files, Dockerfiles, gateways).",
-  reviewType: "production-readiness",
-  dimensions: ["reliability", "observability", "security-privacy", "delivery-runtime", "cost-governance"],
+  meta: {
+    id: "infra-change",
+    title: "Infrastructure change",
+    description: "Changes how the system is built, deployed or run (Kubernetes, Helm, Terraform, compose files, Dockerfiles, gateways).",
+    reviewType: "production-readiness",
+    dimensions: ["reliability", "observability", "security-privacy", "delivery-runtime", "cost-governance"],
+  },
   async detect(ctx) {
     const hits: TriggerHit[] = [];
     const bumps: string[] = [];
@@ -104,15 +105,15 @@ export const infraChange: TriggerModule = {
       hits.push(hit);
     }
     const outsideResources = await terraformHits(ctx, terraform, hits);
-    if (bumps.length > 0) ctx.note(`infra-change: version-only bumps were not counted as infrastructure changes: ${bumps.join(", ")}`);
-    if (cosmetic.length > 0) ctx.note(`infra-change: changes to comments, descriptions or formatting only were not counted: ${cosmetic.join(", ")}`);
-    if (moved.length > 0) ctx.note(`infra-change: files moved without changes were not counted: ${moved.join(", ")}`);
+    if (bumps.length > 0) ctx.note(`version-only bumps were not counted as infrastructure changes: ${bumps.join(", ")}`);
+    if (cosmetic.length > 0) ctx.note(`changes to comments, descriptions or formatting only were not counted: ${cosmetic.join(", ")}`);
+    if (moved.length > 0) ctx.note(`files moved without changes were not counted: ${moved.join(", ")}`);
     if (outsideResources.length > 0) {
       ctx.note(
-        `infra-change: Terraform changes outside resources, data sources, modules, providers, locals, variable defaults and the backend (version constraints, provider metadata, outputs, variable descriptions) were not counted: ${outsideResources.join(", ")}`,
+        `Terraform changes outside resources, data sources, modules, providers, locals, variable defaults and the backend (version constraints, provider metadata, outputs, variable descriptions) were not counted: ${outsideResources.join(", ")}`,
       );
     }
-    if (pipelines.length > 0) ctx.note(`infra-change: CI pipelines are the team's tooling and were not counted as infrastructure changes: ${pipelines.join(", ")}`);
+    if (pipelines.length > 0) ctx.note(`CI pipelines are the team's tooling and were not counted as infrastructure changes: ${pipelines.join(", ")}`);
     const order = new Map(ctx.files.map((f, i) => [f.path, i]));
     return hits.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0));
   },
@@ -124,7 +125,7 @@ export const infraChange: TriggerModule = {
  * descriptions edited, or (compose) only the obsolete top-level `version`/`name` keys or formatting changed.
  * A renamed file is judged against its previous path.
  */
-async function immaterialEdit(ctx: ReviewContext, file: ChangedFile, kind: InfraKind): Promise<"moved" | "bump" | "cosmetic" | undefined> {
+async function immaterialEdit(ctx: ReviewView, file: ChangedFile, kind: InfraKind): Promise<"moved" | "bump" | "cosmetic" | undefined> {
   const lines = await changedLines(ctx, file);
   if (!lines) return undefined;
   const { removed, added } = lines;
@@ -136,7 +137,7 @@ async function immaterialEdit(ctx: ReviewContext, file: ChangedFile, kind: Infra
 }
 
 /** Compose files compared as parsed data: the same services, networks, volumes, configs and secrets. */
-async function composeVerdict(ctx: ReviewContext, file: ChangedFile): Promise<"bump" | "cosmetic" | undefined> {
+async function composeVerdict(ctx: ReviewView, file: ChangedFile): Promise<"bump" | "cosmetic" | undefined> {
   const before = await documentValue(ctx, "base", pathAt(file, "base"));
   const after = await documentValue(ctx, "head", file.path);
   if (!before || !after || (before.parsed?.errors.length ?? 0) > 0 || (after.parsed?.errors.length ?? 0) > 0) return undefined;
@@ -173,7 +174,7 @@ function isTerraformSource(file: ChangedFile): boolean {
  * returns the files whose changes lie elsewhere (version constraints, provider metadata, outputs…).
  * A file that cannot be read or scanned counts, as it would without this analysis.
  */
-async function terraformHits(ctx: ReviewContext, files: ChangedFile[], hits: TriggerHit[]): Promise<string[]> {
+async function terraformHits(ctx: ReviewView, files: ChangedFile[], hits: TriggerHit[]): Promise<string[]> {
   const groups = new Map<string, Array<{ file: ChangedFile } & TerraformSource>>();
   const material = new Map<ChangedFile, string[]>();
   for (const file of files) {
@@ -259,7 +260,7 @@ function markersAround(index: PathIndex, path: string) {
 
 /** Kubernetes objects and CloudFormation templates are known by what they contain, not where they are. */
 async function classifyByContent(
-  ctx: ReviewContext,
+  ctx: ReviewView,
   side: Side,
   path: string,
 ): Promise<{ kind: InfraKind; detail: string; line?: number } | undefined> {

@@ -14,11 +14,13 @@ import { deployableHits } from "../formats/services/deployables.js";
  * and what it costs (seeds/001 §4.2 and §7–17).
  */
 export const newService: TriggerModule = {
-  id: "new-service",
-  title: "New service",
-  description: "Adds a new deployable unit (service directory, workload, compose service, Helm chart or catalog component).",
-  reviewType: "service-design",
-  dimensions: ["boundary", "api-event", "data-consistency", "reliability", "observability", "security-privacy", "delivery-runtime", "cost-governance"],
+  meta: {
+    id: "new-service",
+    title: "New service",
+    description: "Adds a new deployable unit (service directory, workload, compose service, Helm chart or catalog component).",
+    reviewType: "service-design",
+    dimensions: ["boundary", "api-event", "data-consistency", "reliability", "observability", "security-privacy", "delivery-runtime", "cost-governance"],
+  },
   async detect(ctx) {
     return (await deployableHits(ctx)).added;
   },

@@ -1,8 +1,7 @@
 import type { ChangedFile } from "../engine/change.js";
-import type { ReviewContext } from "../engine/context.js";
+import type { ReviewView, TriggerHit, TriggerModule } from "../engine/types.js";
 import { isTrivialMigrationEdit, migrationFramework, migrationNeedsText, prismaSchemaSubstance, schemaFileKind, statementsAt } from "../formats/migrations/frameworks.js";
 import { dirname, extension } from "../formats/common/paths.js";
-import type { TriggerHit, TriggerModule } from "../engine/types.js";
 import { changedLines, firstAddedLine, isIgnoredByTriggers, pathAt, verbOf } from "../formats/common/changed-files.js";
 
 /**
@@ -19,11 +18,13 @@ import { changedLines, firstAddedLine, isIgnoredByTriggers, pathAt, verbOf } fro
  * - `delivery-runtime`: whether old and new versions coexist during the rollout and how it rolls back.
  */
 export const schemaMigration: TriggerModule = {
-  id: "schema-migration",
-  title: "Schema migration",
-  description: "Adds or changes a database migration or schema file.",
-  reviewType: "data",
-  dimensions: ["data-consistency", "delivery-runtime"],
+  meta: {
+    id: "schema-migration",
+    title: "Schema migration",
+    description: "Adds or changes a database migration or schema file.",
+    reviewType: "data",
+    dimensions: ["data-consistency", "delivery-runtime"],
+  },
   async detect(ctx) {
     const hits: TriggerHit[] = [];
     const untouched: string[] = [];
@@ -44,7 +45,7 @@ export const schemaMigration: TriggerModule = {
       if (line !== undefined) hit.line = line;
       hits.push(hit);
     }
-    if (untouched.length > 0) ctx.note(`schema-migration: edits to existing migrations that only touch comments, imports, output or formatting were not counted: ${untouched.join(", ")}`);
+    if (untouched.length > 0) ctx.note(`edits to existing migrations that only touch comments, imports, output or formatting were not counted: ${untouched.join(", ")}`);
     return hits;
   },
 };
@@ -55,7 +56,7 @@ export const schemaMigration: TriggerModule = {
  * imports, console output and formatting (see isTrivialMigrationEdit) — a regex string prefix or a lint
  * fix does not. Unreadable edits count.
  */
-async function editChangesSchema(ctx: ReviewContext, file: ChangedFile): Promise<boolean> {
+async function editChangesSchema(ctx: ReviewView, file: ChangedFile): Promise<boolean> {
   const lines = await changedLines(ctx, file);
   if (!lines) return true;
   const removed = lines.removed.map((l) => l.text);
@@ -67,14 +68,14 @@ async function editChangesSchema(ctx: ReviewContext, file: ChangedFile): Promise
 }
 
 /** Whether a Prisma schema edit touches models, enums, views or types (not only datasource/generator blocks). */
-async function prismaModelsChanged(ctx: ReviewContext, file: ChangedFile): Promise<boolean> {
+async function prismaModelsChanged(ctx: ReviewView, file: ChangedFile): Promise<boolean> {
   const before = await ctx.text("base", pathAt(file, "base"));
   const after = await ctx.text("head", file.path);
   if (before === undefined || after === undefined) return true;
   return prismaSchemaSubstance(before) !== prismaSchemaSubstance(after);
 }
 
-async function classify(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {
+async function classify(ctx: ReviewView, file: ChangedFile): Promise<string | undefined> {
   const schema = schemaFileKind(file.path);
   if (schema) return schema;
   const byPath = migrationFramework(file.path);
@@ -98,7 +99,7 @@ const DDL = /\b(CREATE|DROP|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:UNLOGGED\s+|TEMPORAR
  * docker-entrypoint-initdb.d/init.sql, a schema.sql) whose changed lines create, alter or drop schema
  * objects. Queries, reports and data loads do not count; seeds and fixtures never do.
  */
-async function schemaScript(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {
+async function schemaScript(ctx: ReviewView, file: ChangedFile): Promise<string | undefined> {
   if (/(^|\/)(seeds?|seeders|fixtures|factories|testdata|samples?)\//i.test(file.path)) return undefined;
   const head = (await ctx.text("head", file.path)) ?? "";
   const changed = file.status === "modified" || file.status === "renamed" ? await changedLines(ctx, file) : undefined;
@@ -113,7 +114,7 @@ async function schemaScript(ctx: ReviewContext, file: ChangedFile): Promise<stri
 }
 
 /** A deleted SQL script that defined schema objects (a service's database going away with it). */
-async function removedSchemaScript(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {
+async function removedSchemaScript(ctx: ReviewView, file: ChangedFile): Promise<string | undefined> {
   if (extension(file.path) !== "sql" || migrationFramework(file.path) !== undefined) return undefined;
   if (/(^|\/)(seeds?|seeders|fixtures|factories|testdata|samples?)\//i.test(file.path)) return undefined;
   const text = await ctx.text("base", file.path);

@@ -18,11 +18,13 @@ import { deployableHits } from "../formats/services/deployables.js";
  * Reliability questions (timeouts, retries) are about running services, not retiring them.
  */
 export const serviceRetirement: TriggerModule = {
-  id: "service-retirement",
-  title: "Service retirement",
-  description: "Removes a deployable unit (service directory, workload, compose service, Helm chart) or retires it in the catalog.",
-  reviewType: "decommission",
-  dimensions: ["boundary", "api-event", "data-consistency", "observability", "security-privacy", "delivery-runtime", "cost-governance"],
+  meta: {
+    id: "service-retirement",
+    title: "Service retirement",
+    description: "Removes a deployable unit (service directory, workload, compose service, Helm chart) or retires it in the catalog.",
+    reviewType: "decommission",
+    dimensions: ["boundary", "api-event", "data-consistency", "observability", "security-privacy", "delivery-runtime", "cost-governance"],
+  },
   async detect(ctx) {
     return (await deployableHits(ctx)).retired;
   },

@@ -5,10 +5,12 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { run, type CliIO } from "../../src/cli.js";
 import type { RuleModule } from "../../src/engine/types.js";
-import { BUILTIN_TRIGGER_IDS } from "../../src/engine/vocabulary.js";
-import { RULES } from "../../src/rules/registry.js";
-import { TRIGGERS } from "../../src/triggers/registry.js";
+import { testRule } from "../helpers/modules.js";
+
+
+
 import { TestRepo } from "./git-repo.js";
+import { BUILTIN_TRIGGER_IDS, RULES, TRIGGERS } from "../../src/builtins.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -17,7 +19,7 @@ const ROOT = join(import.meta.dirname, "..", "..");
  * these tests depend on them) and adds one custom trigger on every path, so the output is exact.
  */
 function quietConfig(extra: string[] = []): string {
-  const triggers = [...new Set([...BUILTIN_TRIGGER_IDS, ...TRIGGERS.map((t) => t.id)])];
+  const triggers = [...new Set([...BUILTIN_TRIGGER_IDS, ...TRIGGERS.map((t) => t.meta.id)])];
   return [
     "triggers:",
     `  disabled: [${triggers.join(", ")}]`,
@@ -33,59 +35,36 @@ function quietConfig(extra: string[] = []): string {
     "  boundary:",
     "    - id: decision-recorded",
     "      text: The decision is recorded.",
-    ...(RULES.length > 0 ? ["rules:", ...RULES.map((r) => `  ${r.id}: off`)] : []),
+    ...(RULES.length > 0 ? ["rules:", ...RULES.map((r) => `  ${r.meta.id}: off`)] : []),
     ...extra,
   ].join("\n") + "\n";
 }
 
 /** A rule that reads the head text of every changed file (so skipped files are noted). */
-const readsEverything: RuleModule = {
-  id: "test-reads-everything",
-  title: "Reads every file",
-  category: "maintainability",
-  defaultSeverity: "error",
-  description: "test rule",
-  async evaluate(ctx) {
-    for (const file of ctx.headFiles) await ctx.text("head", file.path);
-    return [];
-  },
-};
+const readsEverything = testRule({ id: "test-reads-everything", title: "Reads every file" }, async (ctx) => {
+  for (const file of ctx.headFiles) await ctx.text("head", file.path);
+});
 
 /** A rule that must judge YAML files, so one it cannot parse is a problem. */
-const judgesYaml: RuleModule = {
-  id: "test-judges-yaml",
-  title: "Judges YAML",
-  category: "reliability",
-  defaultSeverity: "error",
-  description: "test rule",
-  async evaluate(ctx) {
-    for (const file of ctx.headFiles.filter((f) => f.path.endsWith(".yaml"))) {
-      const parsed = await ctx.structured("head", file.path);
-      for (const error of parsed?.errors ?? []) {
-        ctx.problem({ file: file.path, line: error.line, message: `${file.path} is not valid YAML: ${error.message}` });
-      }
+const judgesYaml = testRule({ id: "test-judges-yaml", title: "Judges YAML", category: "reliability" }, async (ctx) => {
+  for (const file of ctx.headFiles.filter((f) => f.path.endsWith(".yaml"))) {
+    const parsed = await ctx.structured("head", file.path);
+    for (const error of parsed?.errors ?? []) {
+      ctx.problem({ file: file.path, line: error.line, message: `${file.path} is not valid YAML: ${error.message}` });
     }
-    return [];
-  },
-};
+  }
+});
 
 /** Flags every added `DROP TABLE`. */
-const noDropTable: RuleModule = {
-  id: "test-no-drop-table",
-  title: "No DROP TABLE",
-  category: "data",
-  defaultSeverity: "error",
-  description: "test rule",
-  async evaluate(ctx) {
-    const drafts = [];
-    for (const file of ctx.headFiles) {
-      for (const line of await ctx.addedLines(file.path)) {
-        if (/DROP TABLE/i.test(line.text)) drafts.push({ file: file.path, line: line.line, message: "drops a table", key: line.text });
-      }
+const noDropTable = testRule({ id: "test-no-drop-table", title: "No DROP TABLE", category: "data" }, async (ctx) => {
+  const drafts = [];
+  for (const file of ctx.headFiles) {
+    for (const line of await ctx.addedLines(file.path)) {
+      if (/DROP TABLE/i.test(line.text)) drafts.push({ file: file.path, line: line.line, message: "drops a table", key: line.text });
     }
-    return drafts;
-  },
-};
+  }
+  return drafts;
+});
 
 interface Result {
   code: number;

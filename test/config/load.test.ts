@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../../src/config/load.js";
+import { ConfigError } from "../../src/config/load.js";
 import { DEFAULT_CHECKLIST } from "../../src/config/checklist.js";
+import { parseConfig } from "../../src/builtins.js";
 
 function issuesOf(text: string) {
   try {

@@ -1,40 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { review } from "../../src/engine/engine.js";
+
 import { changeFromTrees, memoryChange } from "../../src/engine/memory-change.js";
-import { parseConfig } from "../../src/config/load.js";
-import { defaultConfig } from "../../src/config/schema.js";
+
+
 import type { RuleModule, TriggerModule } from "../../src/engine/types.js";
+import { testRule, testTrigger } from "../helpers/modules.js";
+import { defaultConfig, parseConfig, reviewChange } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
-const docsTrigger: TriggerModule = {
-  id: "api-contract",
-  title: "API contract",
-  description: "test double",
-  reviewType: "contract",
-  dimensions: ["api-event", "security-privacy"],
-  async detect(ctx) {
-    return ctx.headFiles.filter((f) => f.path.endsWith(".yaml")).map((f) => ({ file: f.path, reason: `changes ${f.path}` }));
-  },
-};
+const docsTrigger: TriggerModule = testTrigger(
+  { id: "api-contract", title: "API contract", reviewType: "contract", dimensions: ["api-event", "security-privacy"] },
+  async (ctx) => ctx.headFiles.filter((f) => f.path.endsWith(".yaml")).map((f) => ({ file: f.path, reason: `changes ${f.path}` })),
+);
 
-const todoRule: RuleModule = {
-  id: "no-todo",
-  title: "No TODO",
-  category: "maintainability",
-  defaultSeverity: "error",
-  description: "flags added TODO lines (test double)",
-  async evaluate(ctx) {
-    const out = [];
-    for (const f of ctx.headFiles) {
-      for (const l of await ctx.addedLines(f.path)) if (l.text.includes("TODO")) out.push({ file: f.path, line: l.line, message: "TODO added", key: l.text.trim() });
-    }
-    return out;
-  },
-};
+const todoRule: RuleModule = testRule({ id: "no-todo", title: "No TODO" }, async (ctx) => {
+  const out = [];
+  for (const f of ctx.headFiles) {
+    for (const l of await ctx.addedLines(f.path)) if (l.text.includes("TODO")) out.push({ file: f.path, line: l.line, message: "TODO added", key: l.text.trim() });
+  }
+  return out;
+});
 
 describe("review", () => {
   it("reports triggers, review types, the checklist and findings, and fails on an error", async () => {
     const change = changeFromTrees({ "api.yaml": "a: 1\n" }, { "api.yaml": "a: 1\nb: 2\n", "src/x.ts": "// TODO\n" });
-    const report = await review(change, defaultConfig(), { triggers: [docsTrigger], rules: [todoRule] });
+    const report = await reviewChange(change, defaultConfig(), { triggers: [docsTrigger], rules: [todoRule] });
     expect(report.triggers).toEqual([
       { id: "api-contract", title: "API contract", files: ["api.yaml"], reason: "changes api.yaml", hits: [{ file: "api.yaml", reason: "changes api.yaml" }] },
     ]);
@@ -49,15 +39,15 @@ describe("review", () => {
   });
 
   it("keeps finding ids stable when lines move", async () => {
-    const one = await review(changeFromTrees({}, { "a.ts": "// TODO x\n" }), defaultConfig(), { triggers: [], rules: [todoRule] });
-    const two = await review(changeFromTrees({}, { "a.ts": "\n\n// TODO x\n" }), defaultConfig(), { triggers: [], rules: [todoRule] });
+    const one = await reviewChange(changeFromTrees({}, { "a.ts": "// TODO x\n" }), defaultConfig(), { triggers: [], rules: [todoRule] });
+    const two = await reviewChange(changeFromTrees({}, { "a.ts": "\n\n// TODO x\n" }), defaultConfig(), { triggers: [], rules: [todoRule] });
     expect(one.findings[0]!.id).toBe(two.findings[0]!.id);
     expect(two.findings[0]!.line).toBe(3);
   });
 
   it("fails closed when the change is incomplete", async () => {
     const change = memoryChange({ files: [], complete: false, incompleteReason: "3,000-file limit of the files API" });
-    const report = await review(change, defaultConfig(), { triggers: [], rules: [] });
+    const report = await reviewChange(change, defaultConfig(), { triggers: [], rules: [] });
     expect(report.conclusion).toBe("error");
     expect(report.problems).toEqual([
       { message: "could not review all files (3,000-file limit of the files API): manual architecture review needed" },
@@ -66,7 +56,7 @@ describe("review", () => {
 
   it("fails closed when a detector throws", async () => {
     const broken: TriggerModule = { ...docsTrigger, async detect() { throw new Error("boom"); } };
-    const report = await review(changeFromTrees({}, { "a.yaml": "x" }), defaultConfig(), { triggers: [broken], rules: [] });
+    const report = await reviewChange(changeFromTrees({}, { "a.yaml": "x" }), defaultConfig(), { triggers: [broken], rules: [] });
     expect(report.conclusion).toBe("error");
     expect(report.problems).toEqual([{ message: "trigger api-contract could not run: boom" }]);
   });
@@ -84,18 +74,13 @@ describe("review", () => {
         "big.txt": "x".repeat(100),
       },
     );
-    const readsEverything: RuleModule = {
-      ...todoRule,
-      id: "reads-everything",
-      async evaluate(ctx) {
-        for (const f of ctx.headFiles) await ctx.text("head", f.path);
-        return [];
-      },
-    };
-    const report = await review(change, config, { triggers: [], rules: [readsEverything] });
+    const readsEverything = testRule({ id: "reads-everything" }, async (ctx) => {
+      for (const f of ctx.headFiles) await ctx.text("head", f.path);
+    });
+    const report = await reviewChange(change, config, { triggers: [], rules: [readsEverything] });
     expect(report.triggers.map((t) => [t.id, t.files, t.hits[0]!.line])).toEqual([["critical-workflow", ["src/payments/pay.ts"], 2]]);
     expect(report.reviewTypes.map((t) => t.id)).toEqual(["service-design"]);
-    expect(report.notes).toEqual(["files over the size limit (50 bytes) were not analysed: big.txt"]);
+    expect(report.notes.map(noteText)).toEqual(["files over the size limit (50 bytes) were not analysed: big.txt"]);
     expect(report.conclusion).toBe("success");
   });
 
@@ -103,7 +88,7 @@ describe("review", () => {
     const change = changeFromTrees({}, { "a.ts": "// TODO\n" });
     const config = defaultConfig();
     config.rules["no-todo"] = { severity: "off", options: {} };
-    const report = await review(change, config, { triggers: [], rules: [todoRule] });
+    const report = await reviewChange(change, config, { triggers: [], rules: [todoRule] });
     expect(report.findings).toEqual([]);
   });
 });

@@ -8,14 +8,16 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/load.js";
+
 import type { Change } from "../../src/engine/change.js";
-import { review } from "../../src/engine/engine.js";
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { breakingApiChange } from "../../src/rules/breaking-api-change.js";
 import { commandIdempotency } from "../../src/rules/command-idempotency.js";
 import { unauthenticatedEndpoint } from "../../src/rules/unauthenticated-endpoint.js";
 import { unversionedApi } from "../../src/rules/unversioned-api.js";
+import { reviewChange, validateConfig } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 const RULES = [breakingApiChange, commandIdempotency, unauthenticatedEndpoint, unversionedApi];
 
@@ -36,7 +38,7 @@ function recording(change: Change): { change: Change; reads: string[] } {
 
 async function run(base: Record<string, string>, head: Record<string, string>, config: Record<string, unknown> = {}) {
   const { change, reads } = recording(changeFromTrees(base, head));
-  const report = await review(change, validateConfig(config, "test"), { rules: RULES, triggers: [] });
+  const report = await reviewChange(change, validateConfig(config, "test"), { rules: RULES, triggers: [] });
   return { report, reads, text: JSON.stringify(report) };
 }
 
@@ -85,7 +87,7 @@ describe("OpenAPI $ref sandbox", () => {
     const { report, reads, text } = await run({ "api/openapi.yaml": spec("#/x") }, { "api/openapi.yaml": spec(secretFile) });
     expect(text).not.toContain("TOP_SECRET_MARKER");
     expect(reads.every((p) => !p.startsWith("/") && !p.startsWith(".."))).toBe(true);
-    expect(report.notes.join("\n")).toContain(`API spec api/openapi.yaml:12: $ref "${secretFile}" is an absolute path`);
+    expect(report.notes.map(noteText).join("\n")).toContain(`API spec api/openapi.yaml:12: $ref "${secretFile}" is an absolute path`);
     expect(report.problems).toEqual([]);
   });
 
@@ -93,13 +95,13 @@ describe("OpenAPI $ref sandbox", () => {
     const url = `http://127.0.0.1:${port}/schema.yaml`;
     const { report } = await run({ "api/openapi.yaml": spec("#/x") }, { "api/openapi.yaml": spec(url) });
     expect(hits).toBe(0);
-    expect(report.notes.join("\n")).toContain(`API spec api/openapi.yaml:12: $ref "${url}" points outside the repository (URL); not fetched`);
+    expect(report.notes.map(noteText).join("\n")).toContain(`API spec api/openapi.yaml:12: $ref "${url}" points outside the repository (URL); not fetched`);
   });
 
   it("refuses relative $refs that climb out of the repository", async () => {
     const { report, reads } = await run({ "api/openapi.yaml": spec("#/x") }, { "api/openapi.yaml": spec("../../../etc/passwd#/") });
     expect(reads.some((p) => p.includes("etc/passwd"))).toBe(false);
-    expect(report.notes.join("\n")).toContain('API spec api/openapi.yaml:12: $ref "../../../etc/passwd#/" climbs out of the repository; not read');
+    expect(report.notes.map(noteText).join("\n")).toContain('API spec api/openapi.yaml:12: $ref "../../../etc/passwd#/" climbs out of the repository; not read');
   });
 
   it("follows relative $refs inside the tree, from the referencing file's directory", async () => {
@@ -114,7 +116,7 @@ describe("OpenAPI $ref sandbox", () => {
 
   it("notes a $ref to a file missing from the tree", async () => {
     const { report } = await run({ "api/openapi.yaml": spec("#/x") }, { "api/openapi.yaml": spec("./missing.yaml") });
-    expect(report.notes.join("\n")).toContain("API spec api/openapi.yaml:12: referenced file api/missing.yaml could not be read at head");
+    expect(report.notes.map(noteText).join("\n")).toContain("API spec api/openapi.yaml:12: referenced file api/missing.yaml could not be read at head");
   });
 });
 
@@ -173,7 +175,7 @@ describe("size limit and broken input", () => {
   it("skips a 20 MB spec with a note, quickly", async () => {
     const big = spec("#/components/schemas/X") + "components:\n  schemas:\n    X:\n      description: '" + "x".repeat(20 * 1024 * 1024) + "'\n";
     const { report } = await run({ "api.yaml": spec("#/x") }, { "api.yaml": big });
-    expect(report.notes.join("\n")).toMatch(/files over the size limit \(1000000 bytes\) were not analysed: api\.yaml/);
+    expect(report.notes.map(noteText).join("\n")).toMatch(/files over the size limit \(1000000 bytes\) were not analysed: api\.yaml/);
     expect(report.findings).toEqual([]);
   });
 

@@ -4,10 +4,12 @@ import { Probot, ProbotOctokit } from "probot";
 import { stringify } from "yaml";
 import app from "../../src/index.js";
 import { appOctokit, type Octokit } from "../../src/github/octokit.js";
-import type { FindingDraft, RuleModule, TriggerModule } from "../../src/engine/types.js";
-import { RULES } from "../../src/rules/registry.js";
-import { TRIGGERS } from "../../src/triggers/registry.js";
+import type { RuleModule, TriggerModule } from "../../src/engine/types.js";
+import { testRule, testTrigger, type TestFinding } from "../helpers/modules.js";
+
+
 import { APP, FakeGitHub, INSTALLATION_ID, serveFakeGitHub, type FakePull, type FakeServer, type Tree } from "./fake-github.js";
+import { RULES, TRIGGERS } from "../../src/builtins.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 export const PRIVATE_KEY = readFileSync(join(ROOT, "fixtures", "github", "test-app-key.pem"), "utf8");
@@ -33,14 +35,14 @@ export function isolatedConfig(extra: Record<string, unknown> = {}): Record<stri
   return {
     ...extra,
     triggers: {
-      disabled: TRIGGERS.map((t) => t.id),
+      disabled: TRIGGERS.map((t) => t.meta.id),
       custom: [
         { id: "payments", title: "Payments code", reviewType: "adr", dimensions: ["reliability"], paths: ["src/payments/**"] },
         { id: "api-spec", title: "API spec", reviewType: "contract", dimensions: ["api-event"], paths: ["api/**"] },
       ],
       ...triggers,
     },
-    rules: { ...Object.fromEntries(RULES.map((r) => [r.id, "off"])), ...((extra.rules ?? {}) as Record<string, unknown>) },
+    rules: { ...Object.fromEntries(RULES.map((r) => [r.meta.id, "off"])), ...((extra.rules ?? {}) as Record<string, unknown>) },
   };
 }
 
@@ -49,36 +51,23 @@ export function configYaml(config: Record<string, unknown>): string {
 }
 
 /** A rule for tests: every added line containing FORBIDDEN is an error (reads the head file, like real rules). */
-export const forbiddenRule: RuleModule = {
-  id: "test-forbidden",
-  title: "Forbidden word",
-  category: "maintainability",
-  defaultSeverity: "error",
-  description: "Flags FORBIDDEN.",
-  async evaluate(ctx) {
-    const out: FindingDraft[] = [];
-    for (const file of ctx.headFiles) {
-      const text = await ctx.text("head", file.path);
-      if (text === undefined) continue;
-      text.split("\n").forEach((line, i) => {
-        if (line.includes("FORBIDDEN")) out.push({ file: file.path, line: i + 1, message: "FORBIDDEN is not allowed", key: `${i}`, remediation: "Remove it." });
-      });
-    }
-    return out;
-  },
-};
+export const forbiddenRule: RuleModule = testRule({ id: "test-forbidden", title: "Forbidden word", description: "Flags FORBIDDEN." }, async (ctx) => {
+  const out: TestFinding[] = [];
+  for (const file of ctx.headFiles) {
+    const text = await ctx.text("head", file.path);
+    if (text === undefined) continue;
+    text.split("\n").forEach((line, i) => {
+      if (line.includes("FORBIDDEN")) out.push({ file: file.path, line: i + 1, message: "FORBIDDEN is not allowed", key: `${i}`, remediation: "Remove it." });
+    });
+  }
+  return out;
+});
 
 /** A trigger for tests: any file under src/payments/. */
-export const paymentsTrigger: TriggerModule = {
-  id: "payments-test",
-  title: "Payments",
-  description: "Payments code.",
-  reviewType: "adr",
-  dimensions: ["reliability"],
-  async detect(ctx) {
-    return ctx.files.filter((f) => f.path.startsWith("src/payments/")).map((f) => ({ file: f.path, reason: `changes ${f.path}` }));
-  },
-};
+export const paymentsTrigger: TriggerModule = testTrigger(
+  { id: "payments-test", title: "Payments", description: "Payments code.", reviewType: "adr", dimensions: ["reliability"] },
+  async (ctx) => ctx.files.filter((f) => f.path.startsWith("src/payments/")).map((f) => ({ file: f.path, reason: `changes ${f.path}` })),
+);
 
 export interface Repo {
   fake: FakeGitHub;
@@ -184,18 +173,10 @@ export async function startTestApp(fake = new FakeGitHub()): Promise<TestApp> {
 }
 
 /** A rule for tests that parses API specs like the real ones do: a spec that does not parse is a problem. */
-export const specRule: RuleModule = {
-  id: "test-spec",
-  title: "Spec parses",
-  category: "maintainability",
-  defaultSeverity: "error",
-  description: "Reports unparsable specs.",
-  async evaluate(ctx) {
-    for (const file of ctx.headFiles.filter((f) => f.path.startsWith("api/"))) {
-      const parsed = await ctx.structured("head", file.path);
-      const error = parsed?.errors[0];
-      if (error) ctx.problem({ file: file.path, line: error.line, message: `cannot parse API spec ${file.path}: ${error.message}` });
-    }
-    return [];
-  },
-};
+export const specRule: RuleModule = testRule({ id: "test-spec", title: "Spec parses", description: "Reports unparsable specs." }, async (ctx) => {
+  for (const file of ctx.headFiles.filter((f) => f.path.startsWith("api/"))) {
+    const parsed = await ctx.structured("head", file.path);
+    const error = parsed?.errors[0];
+    if (error) ctx.problem({ file: file.path, line: error.line, message: `cannot parse API spec ${file.path}: ${error.message}` });
+  }
+});

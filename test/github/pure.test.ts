@@ -3,8 +3,9 @@ import { isOwnComment } from "../../src/github/comment.js";
 import { mergeConfig } from "../../src/github/config.js";
 import { KnownLabels, planLabels } from "../../src/github/labels.js";
 import { describeApiError, serialByKey } from "../../src/github/octokit.js";
-import { defaultConfig } from "../../src/config/schema.js";
+
 import type { Report } from "../../src/engine/types.js";
+import { defaultConfig } from "../../src/builtins.js";
 
 const APP = { id: 123, slug: "archgate" };
 const MARKER = "<!-- archgate:comment head=abcdef1 -->\nbody";

@@ -3,23 +3,7 @@ import { reviewPullRequest } from "../../src/github/review.js";
 import { targetFromPullRequest } from "../../src/github/app.js";
 import { withRequestTimeout } from "../../src/github/octokit.js";
 import { APP, FakeGitHub } from "./fake-github.js";
-import {
-  FULL_NAME,
-  OWNER,
-  REPO,
-  checkRunRerequestedPayload,
-  checkSuiteRerequestedPayload,
-  configYaml,
-  forbiddenRule,
-  isolatedConfig,
-  pullRequestPayload,
-  push,
-  seedRepo,
-  specRule,
-  startTestApp,
-  type Repo,
-  type TestApp,
-} from "./harness.js";
+import { FULL_NAME, OWNER, REPO, checkRunRerequestedPayload, checkSuiteRerequestedPayload, configYaml, forbiddenRule, isolatedConfig, pullRequestPayload, push, seedRepo, specRule, startTestApp, type Repo, type TestApp } from "./harness.js";
 
 let t: TestApp;
 beforeEach(async () => {
@@ -563,7 +547,7 @@ describe("faults: the check run always completes and says what went wrong", () =
   test("a passing review whose warning annotations are rejected still passes", async () => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "FORBIDDEN\n" }, config: isolatedConfig() });
     t.fake.faults = [{ route: /^PATCH \/repos\/acme\/shop\/check-runs\//, status: 422, body: { message: "Invalid path" }, times: 1 }];
-    await direct(repo, { rules: [{ ...forbiddenRule, id: "test-forbidden-warning", defaultSeverity: "warning" }] });
+    await direct(repo, { rules: [{ ...forbiddenRule, meta: { ...forbiddenRule.meta, id: "test-forbidden-warning", defaultSeverity: "warning" } }] });
     expect(lastRun()).toMatchObject({ status: "completed", conclusion: "success" });
     expect(lastRun().output.title).toBe("No hard constraint violated · Architecture decision record required · 1 warning");
   });

@@ -2,8 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import type { Change } from "../../src/engine/change.js";
-import { validateConfig } from "../../src/config/load.js";
+
 import type { ArchgateConfig } from "../../src/config/schema.js";
+import { validateConfig } from "../../src/builtins.js";
 
 export const FIXTURES = join(import.meta.dirname, "..", "..", "fixtures");
 

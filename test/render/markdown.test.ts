@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Report } from "../../src/engine/types.js";
-import {
-  commentHeadSha,
-  parseCheckedItems,
-  renderCheckRun,
-  renderComment,
-  renderNoReviewRequired,
-} from "../../src/render/markdown.js";
+import { commentHeadSha, parseCheckedItems, renderCheckRun, renderComment, renderNoReviewRequired } from "../../src/render/markdown.js";
 import { renderAnnotations, chunk } from "../../src/render/annotations.js";
 
 function report(overrides: Partial<Report> = {}): Report {
@@ -40,6 +34,7 @@ function report(overrides: Partial<Report> = {}): Report {
       {
         id: "destructive-migration:0a1b2c3d",
         rule: "destructive-migration",
+        messageId: "drop-column",
         title: "Destructive migration",
         severity: "error",
         category: "data",
@@ -52,6 +47,7 @@ function report(overrides: Partial<Report> = {}): Report {
       {
         id: "k8s-health-probes:99887766",
         rule: "k8s-health-probes",
+        messageId: "missingProbes",
         title: "Health probes",
         severity: "warning",
         category: "reliability",
@@ -62,7 +58,7 @@ function report(overrides: Partial<Report> = {}): Report {
       },
     ],
     conclusion: "failure",
-    notes: ["binary files were not analysed: logo.png"],
+    notes: [{ kind: "skipped-file", message: "binary files were not analysed: logo.png" }],
     problems: [],
     ...overrides,
   };

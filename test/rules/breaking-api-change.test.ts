@@ -1,20 +1,24 @@
 /** Table-driven edge cases of breaking-api-change (OpenAPI), plus GraphQL, version/plan exemptions and keys. */
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/load.js";
-import { review } from "../../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
-import { breakingApiChange, hasMigrationPlan, majorOf } from "../../src/rules/breaking-api-change.js";
+import { breakingApiChange } from "../../src/rules/breaking-api-change.js";
+import { hasMigrationPlan } from "../../src/engine/migration-plan.js";
+import { majorOf } from "../../src/formats/openapi/spec.js";
+import { reviewChange, validateConfig } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 type Tree = Record<string, string>;
 
 async function run(base: Tree, head: Tree, options: { config?: Record<string, unknown>; description?: string } = {}) {
   const change = changeFromTrees(base, head, { description: options.description });
-  const report = await review(change, validateConfig(options.config ?? {}, "test"), { rules: [breakingApiChange], triggers: [] });
+  const report = await reviewChange(change, validateConfig(options.config ?? {}, "test"), { rules: [breakingApiChange], triggers: [] });
   return {
     found: report.findings.map((f) => `${f.file}:${f.line} ${f.key}`),
     findings: report.findings,
     problems: report.problems,
-    notes: report.notes,
+    notes: report.notes.map(noteText),
   };
 }
 

@@ -1,19 +1,21 @@
 /** Edge cases of breaking-event-change beyond the fixture scenarios: bad input, $ref sandboxing, modes, keys. */
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/load.js";
-import { review } from "../../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { breakingEventChange } from "../../src/rules/breaking-event-change.js";
+import { reviewChange, validateConfig } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 type Tree = Record<string, string>;
 
 async function run(base: Tree, head: Tree, options: { config?: Record<string, unknown>; description?: string; renames?: Record<string, string> } = {}) {
   const change = changeFromTrees(base, head, { description: options.description, renames: options.renames });
-  const report = await review(change, validateConfig(options.config ?? {}, "test"), { rules: [breakingEventChange] });
+  const report = await reviewChange(change, validateConfig(options.config ?? {}, "test"), { rules: [breakingEventChange] });
   return {
     findings: report.findings.map((f) => ({ file: f.file, line: f.line, id: f.id, message: f.message })),
     problems: report.problems,
-    notes: report.notes,
+    notes: report.notes.map(noteText),
   };
 }
 

@@ -1,14 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/load.js";
-import { review } from "../../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { closingBrace, literalKeys, parseTerraform, resourceTags, TerraformParseError } from "../../src/formats/terraform/resources.js";
 import { costAllocationTags } from "../../src/rules/cost-allocation-tags.js";
+import { reviewChange, validateConfig } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 async function run(base: Record<string, string>, head: Record<string, string>, options: Record<string, unknown> = { labels: ["team", "cost-center"] }) {
   const config = validateConfig({ rules: { "cost-allocation-tags": options } }, "test");
-  const report = await review(changeFromTrees(base, head), config, { rules: [costAllocationTags], triggers: [] });
-  return { findings: report.findings.map((f) => `${f.file}:${f.line}`), messages: report.findings.map((f) => f.message), notes: report.notes, problems: report.problems };
+  const report = await reviewChange(changeFromTrees(base, head), config, { rules: [costAllocationTags], triggers: [] });
+  return { findings: report.findings.map((f) => `${f.file}:${f.line}`), messages: report.findings.map((f) => f.message), notes: report.notes.map(noteText), problems: report.problems };
 }
 
 describe("Terraform reading", () => {
@@ -83,7 +85,7 @@ describe("cost-allocation-tags", () => {
     const head = { "main.tf": 'resource "aws_s3_bucket" "b" {\n  tags = merge(var.tags, { team = "x" })\n}\n' };
     const { findings, notes } = await run({}, head);
     expect(findings).toEqual([]);
-    expect(notes).toEqual(["main.tf:1: aws_s3_bucket.b takes tags from an expression; cost-allocation tags cost-center not judged"]);
+    expect(notes).toEqual(["cost-allocation-tags: main.tf:1: aws_s3_bucket.b takes tags from an expression; cost-allocation tags cost-center not judged"]);
   });
 
   it("a changed .tf file that does not parse is a problem with its line", async () => {
@@ -137,6 +139,6 @@ spec:
     const fromHelper = fromValues.replace("{{- with .Values.podLabels }}\n        {{- toYaml . | nindent 8 }}\n        {{- end }}", '{{- include "c.labels" . | nindent 8 }}');
     const { findings, notes } = await run({}, chart(fromHelper, ""));
     expect(findings).toEqual([]);
-    expect(notes[0]).toMatch(/^c\/templates\/deploy\.yaml:1: labels of Deployment "web" come from a template helper/);
+    expect(notes[0]).toMatch(/^cost-allocation-tags: c\/templates\/deploy\.yaml:1: labels of Deployment "web" come from a template helper/);
   });
 });

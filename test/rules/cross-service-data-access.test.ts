@@ -1,9 +1,10 @@
 /** cross-service-data-access, table-driven: exact findings for invalid cases, none for valid ones. */
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/load.js";
-import { review } from "../../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { sqlTableReferences } from "../../src/formats/migrations/sql-strings.js";
+import { reviewChange, validateConfig } from "../../src/builtins.js";
 
 const SERVICES = {
   services: {
@@ -13,7 +14,7 @@ const SERVICES = {
 };
 
 async function findings(files: Record<string, string>, base: Record<string, string> = {}, config: Record<string, unknown> = SERVICES) {
-  const report = await review(changeFromTrees(base, { ...base, ...files }), validateConfig(config, "t.yml"));
+  const report = await reviewChange(changeFromTrees(base, { ...base, ...files }), validateConfig(config, "t.yml"));
   return report.findings.filter((f) => f.rule === "cross-service-data-access").map((f) => [f.file, f.line, f.severity]);
 }
 

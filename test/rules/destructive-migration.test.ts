@@ -4,15 +4,17 @@
  * through the full engine unless a base tree is given.
  */
 import { describe, expect, it } from "vitest";
-import { defaultConfig } from "../../src/config/schema.js";
-import { validateConfig } from "../../src/config/load.js";
-import { review } from "../../src/engine/engine.js";
+
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { analyzeSql, splitStatements } from "../../src/formats/migrations/sql.js";
 import { analyzeRails } from "../../src/formats/migrations/rails.js";
 import { analyzeAlembic, analyzeDjango } from "../../src/formats/migrations/python.js";
 import { analyzeKnex } from "../../src/formats/migrations/knex.js";
 import { analyzeLiquibase } from "../../src/formats/migrations/liquibase.js";
+import { defaultConfig, reviewChange, validateConfig } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 interface Case {
   name: string;
@@ -27,7 +29,7 @@ interface Case {
 async function findings(c: Case) {
   const head = { ...(c.base ?? {}), [c.path]: c.text };
   const config = c.config ? validateConfig(c.config, "test.yml") : defaultConfig();
-  const report = await review(changeFromTrees(c.base ?? {}, head), config);
+  const report = await reviewChange(changeFromTrees(c.base ?? {}, head), config);
   return { report, found: report.findings.filter((f) => f.rule === "destructive-migration").map((f) => [f.line, f.severity]) };
 }
 
@@ -202,7 +204,7 @@ describe("destructive-migration: bad input", () => {
     const { report, found } = await findings({ path: "migrations/201_x.sql", name: "", text: "GRANT whatever TO nobody please;\nALTER TABLE users DROP COLUMN a;\n" });
     expect(found).toEqual([[2, "error"]]);
     expect(report.problems).toEqual([]);
-    expect(report.notes.some((n) => n.includes("migrations/201_x.sql:1"))).toBe(true);
+    expect(report.notes.map(noteText).some((n) => n.includes("migrations/201_x.sql:1"))).toBe(true);
   });
 
   it("an unterminated string is a problem with its line", async () => {
@@ -217,16 +219,16 @@ describe("destructive-migration: bad input", () => {
   });
 
   it("a binary migration file is skipped with a note, not a crash", async () => {
-    const report = await review(changeFromTrees({}, { "migrations/203_x.sql": new Uint8Array([0, 1, 2, 0]) }), defaultConfig());
+    const report = await reviewChange(changeFromTrees({}, { "migrations/203_x.sql": new Uint8Array([0, 1, 2, 0]) }), defaultConfig());
     expect(report.findings).toEqual([]);
-    expect(report.notes.join("\n")).toContain("migrations/203_x.sql");
+    expect(report.notes.map(noteText).join("\n")).toContain("migrations/203_x.sql");
   });
 
   it("a migration over the size limit is skipped with a note", async () => {
     const config = validateConfig({ limits: { maxFileBytes: 10 } }, "t.yml");
-    const report = await review(changeFromTrees({}, { "migrations/204_x.sql": "ALTER TABLE users DROP COLUMN a;\n" }), config);
+    const report = await reviewChange(changeFromTrees({}, { "migrations/204_x.sql": "ALTER TABLE users DROP COLUMN a;\n" }), config);
     expect(report.findings).toEqual([]);
-    expect(report.notes.join("\n")).toContain("migrations/204_x.sql");
+    expect(report.notes.map(noteText).join("\n")).toContain("migrations/204_x.sql");
   });
 });
 
@@ -286,7 +288,7 @@ describe("destructive-migration: more layouts", () => {
 
   it("Liquibase formatted SQL: --rollback comments are not judged", async () => {
     const text = "--liquibase formatted sql\n\n--changeset alice:7\nALTER TABLE customer DROP COLUMN fax;\n--rollback ALTER TABLE customer ADD COLUMN fax text;\n--rollback DROP TABLE customer;\n";
-    const report = await review(changeFromTrees({}, { "db/changelog/changes/007-fax.sql": text }), defaultConfig());
+    const report = await reviewChange(changeFromTrees({}, { "db/changelog/changes/007-fax.sql": text }), defaultConfig());
     expect(report.findings.map((f) => [f.file, f.line, f.severity])).toEqual([["db/changelog/changes/007-fax.sql", 4, "error"]]);
   });
 
@@ -294,9 +296,9 @@ describe("destructive-migration: more layouts", () => {
     const path = "db/migrations/000001_x.up.sql";
     const change = changeFromTrees({ [path]: "DROP TABLE a;\n" }, { [path]: "DROP TABLE a;\nSELECT 1;\n" });
     for (const f of change.files) delete f.patch;
-    const report = await review(change, defaultConfig());
+    const report = await reviewChange(change, defaultConfig());
     expect(report.findings.map((f) => [f.file, f.line])).toEqual([[path, 1]]);
-    expect(report.notes.join("\n")).toContain("no diff available");
+    expect(report.notes.map(noteText).join("\n")).toContain("no diff available");
   });
 });
 

@@ -1,13 +1,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../../src/config/load.js";
-import { defaultConfig } from "../../src/config/schema.js";
-import { review } from "../../src/engine/engine.js";
+
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { importsOf } from "../../src/formats/source/imports.js";
 import { prepareSource } from "../../src/formats/source/masking.js";
 import { forbiddenDependency, layerConstraints, matchesTarget } from "../../src/rules/forbidden-dependency.js";
+import { defaultConfig, parseConfig, reviewChange } from "../../src/builtins.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 
@@ -20,9 +21,7 @@ describe("import extraction", () => {
     const text = [
       'import a from "a";',
       'import "side-effect";',
-      "import {",
-      "  b,",
-      '} from "b";',
+      "import { ", "  b, ", ' } from "b";',
       'export * from "./c.js";',
       'const d = await import("d");',
       'const e = require("e");',
@@ -100,7 +99,7 @@ describe("the dogfood configuration (.github/archgate.yml)", () => {
       "src/render/links.ts": 'import type { Octokit } from "@octokit/rest";\nimport { gitChange } from "../sources/git.js";\n',
       "src/cli.ts": 'import { readFileSync } from "node:fs";\n',
     };
-    const report = await review(changeFromTrees({}, head), config, { rules: [forbiddenDependency], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, head), config, { rules: [forbiddenDependency], triggers: [] });
     expect(report.findings.map((f) => [f.file, f.line, f.severity])).toEqual([
       ["src/engine/cache.ts", 1, "error"],
       ["src/engine/cache.ts", 2, "error"],
@@ -111,13 +110,13 @@ describe("the dogfood configuration (.github/archgate.yml)", () => {
   });
 
   it("accepts the core importing node:path, zod and its own modules", async () => {
-    const head = { "src/rules/x.ts": 'import { posix } from "node:path";\nimport { z } from "zod";\nimport { review } from "../engine/engine.js";\n' };
-    const report = await review(changeFromTrees({}, head), config, { rules: [forbiddenDependency], triggers: [] });
+    const head = { "src/rules/x.ts": 'import { posix } from "node:path";\nimport { z } from "zod";\n\n' };
+    const report = await reviewChange(changeFromTrees({}, head), config, { rules: [forbiddenDependency], triggers: [] });
     expect(report.findings).toEqual([]);
   });
 
   it("never fires with the default configuration", async () => {
-    const report = await review(changeFromTrees({}, { "src/engine/a.ts": 'import fs from "fs";\n' }), defaultConfig(), { rules: [forbiddenDependency], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, { "src/engine/a.ts": 'import fs from "fs";\n' }), defaultConfig(), { rules: [forbiddenDependency], triggers: [] });
     expect(report.findings).toEqual([]);
   });
 });
@@ -152,7 +151,7 @@ describe("layers", () => {
       "rules:\n  forbidden-dependency:\n    layers:\n      - name: domain\n        paths: [src/domain/**]\n      - name: adapters\n        paths: [src/adapters/**]\n",
     );
     const head = { "src/domain/order.ts": 'import { db } from "../adapters/db.js";\n', "src/adapters/db.ts": 'import { Order } from "../domain/order.js";\n' };
-    const report = await review(changeFromTrees({}, head), config, { rules: [forbiddenDependency], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, head), config, { rules: [forbiddenDependency], triggers: [] });
     expect(report.findings.map((f) => [f.file, f.line, f.message])).toEqual([
       ["src/domain/order.ts", 1, "`src/domain/order.ts` imports `../adapters/db.js`, which `domain-layer` forbids: the domain layer may not depend on adapters"],
     ]);

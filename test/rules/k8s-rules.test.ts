@@ -1,23 +1,25 @@
 /** Edge cases of k8s-resource-limits and k8s-health-probes, table-driven (valid / invalid). */
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/load.js";
-import { review } from "../../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { k8sHealthProbes } from "../../src/rules/k8s-health-probes.js";
 import { k8sResourceLimits } from "../../src/rules/k8s-resource-limits.js";
 import { WORKLOAD_KINDS } from "../../src/formats/kubernetes/objects.js";
 import { POD_SPEC_PATH } from "../../src/formats/kubernetes/workloads.js";
+import { reviewChange, validateConfig } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 type Tree = Record<string, string | Uint8Array>;
 
 async function run(base: Tree, head: Tree, rules: Record<string, unknown> = {}, renames?: Record<string, string>) {
   const config = validateConfig({ rules }, "test");
-  const report = await review(changeFromTrees(base, head, { renames }), config, { rules: [k8sHealthProbes, k8sResourceLimits], triggers: [] });
+  const report = await reviewChange(changeFromTrees(base, head, { renames }), config, { rules: [k8sHealthProbes, k8sResourceLimits], triggers: [] });
   return {
     limits: report.findings.filter((f) => f.rule === "k8s-resource-limits").map((f) => `${f.file}:${f.line}:${f.severity}`),
     probes: report.findings.filter((f) => f.rule === "k8s-health-probes").map((f) => `${f.file}:${f.line}:${f.severity}`),
     messages: report.findings.filter((f) => f.rule === "k8s-resource-limits").map((f) => f.message),
-    notes: report.notes,
+    notes: report.notes.map(noteText),
     problems: report.problems,
   };
 }

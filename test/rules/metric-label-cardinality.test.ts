@@ -1,16 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { defaultConfig } from "../../src/config/schema.js";
-import { review } from "../../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { metricLabelCardinality } from "../../src/rules/metric-label-cardinality.js";
+import { defaultConfig, reviewChange } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 async function flagged(path: string, text: string, options: Record<string, unknown> = {}) {
   const config = defaultConfig();
   config.rules["metric-label-cardinality"] = {
     severity: "warning",
-    options: metricLabelCardinality.options!.parse(options) as Record<string, unknown>,
+    options: metricLabelCardinality.meta.options!.parse(options) as Record<string, unknown>,
   };
-  const report = await review(changeFromTrees({}, { [path]: text }), config, { rules: [metricLabelCardinality], triggers: [] });
+  const report = await reviewChange(changeFromTrees({}, { [path]: text }), config, { rules: [metricLabelCardinality], triggers: [] });
   return report.findings.map((f) => [f.line, f.message]);
 }
 
@@ -67,11 +69,11 @@ describe("metric-label-cardinality", () => {
 
 describe("metric-label-cardinality on broken input", () => {
   it("notes a metric declaration it cannot read to the end", async () => {
-    const report = await review(changeFromTrees({}, { "m.ts": "new Counter({ labelNames: ['user_id'],\n" }), defaultConfig(), {
+    const report = await reviewChange(changeFromTrees({}, { "m.ts": "new Counter({ labelNames: ['user_id'],\n" }), defaultConfig(), {
       rules: [metricLabelCardinality],
       triggers: [],
     });
     expect(report.findings).toEqual([]);
-    expect(report.notes).toEqual(["m.ts:1: metric-label-cardinality could not find the end of this call (unbalanced brackets); it was not judged"]);
+    expect(report.notes.map(noteText)).toEqual(["metric-label-cardinality: m.ts:1: could not find the end of this call (unbalanced brackets); it was not judged"]);
   });
 });

@@ -3,13 +3,15 @@
  * command-idempotency and unversioned-api.
  */
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/load.js";
+
 import type { RuleModule } from "../../src/engine/types.js";
-import { review } from "../../src/engine/engine.js";
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { commandIdempotency } from "../../src/rules/command-idempotency.js";
 import { unauthenticatedEndpoint } from "../../src/rules/unauthenticated-endpoint.js";
 import { unversionedApi } from "../../src/rules/unversioned-api.js";
+import { reviewChange, validateConfig } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 const lines = (...l: string[]) => l.join("\n") + "\n";
 
@@ -39,9 +41,9 @@ function spec(paths: string, options: { root?: string; server?: string; noScheme
 
 async function findings(rule: RuleModule<any>, head: string, options: { base?: string; config?: Record<string, unknown> } = {}) {
   const change = changeFromTrees({ "openapi.yaml": options.base ?? spec("") }, { "openapi.yaml": head });
-  const report = await review(change, validateConfig(options.config ?? {}, "test"), { rules: [rule], triggers: [] });
+  const report = await reviewChange(change, validateConfig(options.config ?? {}, "test"), { rules: [rule], triggers: [] });
   expect(report.problems).toEqual([]);
-  return { found: report.findings.map((f) => `${f.line} ${f.key} ${f.severity}`), notes: report.notes };
+  return { found: report.findings.map((f) => `${f.line} ${f.key} ${f.severity}`), notes: report.notes.map(noteText) };
 }
 
 const op = (path: string, method: string, ...body: string[]) => lines(`  ${path}:`, `    ${method}:`, ...body.map((b) => `      ${b}`), "      responses: {'200': {description: ok}}");

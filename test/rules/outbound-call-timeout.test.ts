@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { defaultConfig } from "../../src/config/schema.js";
-import { review } from "../../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { outboundCallTimeout } from "../../src/rules/outbound-call-timeout.js";
+import { defaultConfig, reviewChange } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 async function flaggedLines(path: string, text: string, severity: "warning" | "error" = "warning") {
   const config = defaultConfig();
   config.rules["outbound-call-timeout"] = { severity, options: {} };
-  const report = await review(changeFromTrees({}, { [path]: text }), config, { rules: [outboundCallTimeout], triggers: [] });
+  const report = await reviewChange(changeFromTrees({}, { [path]: text }), config, { rules: [outboundCallTimeout], triggers: [] });
   return report.findings.map((f) => [f.line, f.severity]);
 }
 
@@ -77,7 +79,7 @@ describe("outbound-call-timeout", () => {
   });
 
   it("gives two identical calls distinct ids", async () => {
-    const report = await review(changeFromTrees({}, { "a.go": "http.Get(u)\nhttp.Get(u)\n" }), defaultConfig(), { rules: [outboundCallTimeout], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, { "a.go": "http.Get(u)\nhttp.Get(u)\n" }), defaultConfig(), { rules: [outboundCallTimeout], triggers: [] });
     expect(report.findings.map((f) => f.line)).toEqual([1, 2]);
     expect(new Set(report.findings.map((f) => f.id)).size).toBe(2);
   });
@@ -85,11 +87,11 @@ describe("outbound-call-timeout", () => {
 
 describe("outbound-call-timeout on broken input", () => {
   it("notes a call it cannot read to the end instead of guessing", async () => {
-    const report = await review(changeFromTrees({}, { "a.py": "import requests\nrequests.get(\n    url,\n" }), defaultConfig(), {
+    const report = await reviewChange(changeFromTrees({}, { "a.py": "import requests\nrequests.get(\n    url,\n" }), defaultConfig(), {
       rules: [outboundCallTimeout],
       triggers: [],
     });
     expect(report.findings).toEqual([]);
-    expect(report.notes).toEqual(["a.py:2: outbound-call-timeout could not find the end of this call (unbalanced brackets); it was not judged"]);
+    expect(report.notes.map(noteText)).toEqual(["outbound-call-timeout: a.py:2: could not find the end of this call (unbalanced brackets); it was not judged"]);
   });
 });

@@ -1,14 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { defaultConfig } from "../../src/config/schema.js";
-import { review } from "../../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { concept, identifierWords, namesConcept } from "../../src/formats/source/identifiers.js";
 import { DEFAULT_PII_FIELDS, piiInLogs } from "../../src/rules/pii-in-logs.js";
+import { defaultConfig, reviewChange } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 async function flagged(path: string, text: string, fields = DEFAULT_PII_FIELDS) {
   const config = defaultConfig();
   config.rules["pii-in-logs"] = { severity: "warning", options: { fields } };
-  const report = await review(changeFromTrees({}, { [path]: text }), config, { rules: [piiInLogs], triggers: [] });
+  const report = await reviewChange(changeFromTrees({}, { [path]: text }), config, { rules: [piiInLogs], triggers: [] });
   return report.findings.map((f) => [f.line, f.message]);
 }
 
@@ -88,8 +90,8 @@ describe("pii-in-logs", () => {
 
 describe("pii-in-logs on broken input", () => {
   it("notes a log call it cannot read to the end", async () => {
-    const report = await review(changeFromTrees({}, { "a.ts": "logger.info(user.email,\n" }), defaultConfig(), { rules: [piiInLogs], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, { "a.ts": "logger.info(user.email,\n" }), defaultConfig(), { rules: [piiInLogs], triggers: [] });
     expect(report.findings).toEqual([]);
-    expect(report.notes).toEqual(["a.ts:1: pii-in-logs could not find the end of `logger.info(` (unbalanced brackets); it was not judged"]);
+    expect(report.notes.map(noteText)).toEqual(["pii-in-logs: a.ts:1: could not find the end of `logger.info(` (unbalanced brackets); it was not judged"]);
   });
 });

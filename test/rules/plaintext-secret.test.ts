@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { defaultConfig } from "../../src/config/schema.js";
-import { review } from "../../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { plaintextSecret } from "../../src/rules/plaintext-secret.js";
 import { isSecretName, redact, scanLine, shannonEntropy } from "../../src/formats/source/secrets.js";
+import { defaultConfig, reviewChange } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 // Built at run time so this file itself holds no complete key.
 const GITHUB_TOKEN = "ghp_" + "Zq3Xv9Lm2Np8Rt5Wk7Yb1Hc4Jd6Fg0Ss2Aa9";
@@ -90,7 +92,7 @@ describe("plaintext-secret in a report", () => {
   };
 
   it("never contains a secret anywhere in the serialised report", async () => {
-    const report = await review(changeFromTrees({}, head), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, head), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
     expect(report.findings.map((f) => [f.file, f.line, f.severity])).toEqual([
       [".env.production", 1, "error"],
       [".env.production", 2, "error"],
@@ -107,28 +109,28 @@ describe("plaintext-secret in a report", () => {
   });
 
   it("keeps the same finding id when the secret moves to another line", async () => {
-    const before = await review(changeFromTrees({}, { "a.env": `TOKEN=${GITHUB_TOKEN}\n` }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
-    const after = await review(changeFromTrees({}, { "a.env": `# moved\n\nTOKEN=${GITHUB_TOKEN}\n` }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
+    const before = await reviewChange(changeFromTrees({}, { "a.env": `TOKEN=${GITHUB_TOKEN}\n` }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
+    const after = await reviewChange(changeFromTrees({}, { "a.env": `# moved\n\nTOKEN=${GITHUB_TOKEN}\n` }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
     expect(after.findings[0]!.line).toBe(3);
     expect(after.findings[0]!.id).toBe(before.findings[0]!.id);
   });
 
   it("notes a Kubernetes Secret that does not parse and still checks its lines", async () => {
     const broken = `apiVersion: v1\nkind: Secret\nstringData:\n  token: "${GITHUB_TOKEN}"\n  bad: [unclosed\n`;
-    const report = await review(changeFromTrees({}, { "k8s/broken.yaml": broken }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, { "k8s/broken.yaml": broken }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
     expect(report.findings.map((f) => [f.file, f.line])).toEqual([["k8s/broken.yaml", 4]]);
-    expect(report.notes.some((n) => n.startsWith("k8s/broken.yaml:") && n.includes("could not be parsed"))).toBe(true);
+    expect(report.notes.map(noteText).some((n) => n.startsWith("plaintext-secret: k8s/broken.yaml:") && n.includes("could not be parsed"))).toBe(true);
     expect(report.problems).toEqual([]);
   });
 
   it("ignores generic assignments on comment lines but not tokens", async () => {
     const text = `;secret_key = SW2YcwTIb9zpOOhoPsMm\n# token = ${GITHUB_TOKEN}\nsecret_key = SW2YcwTIb9zpOOhoPsMm\n`;
-    const report = await review(changeFromTrees({}, { "grafana.ini": text }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, { "grafana.ini": text }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
     expect(report.findings.map((f) => f.line)).toEqual([2, 3]);
   });
 
   it("skips binary files and lockfiles", async () => {
-    const report = await review(
+    const report = await reviewChange(
       changeFromTrees({}, { "assets/logo.png": new Uint8Array([0, 1, 2, 0]), "package-lock.json": `{"integrity": "${GITHUB_TOKEN}"}\n` }),
       defaultConfig(),
       { rules: [plaintextSecret], triggers: [] },
@@ -140,10 +142,10 @@ describe("plaintext-secret in a report", () => {
     const change = changeFromTrees({}, { "app.env": "API_TOKEN=acme-demo-9f8e7d6c5b4a3928\n" });
     const config = defaultConfig();
     config.rules["plaintext-secret"] = { severity: "error", options: { testPaths: [], ignoreValues: ["^acme-demo-"] } };
-    const report = await review(change, config, { rules: [plaintextSecret], triggers: [] });
+    const report = await reviewChange(change, config, { rules: [plaintextSecret], triggers: [] });
     expect(report.findings).toEqual([]);
     config.rules["plaintext-secret"] = { severity: "error", options: { testPaths: [], ignoreValues: [] } };
-    expect((await review(change, config, { rules: [plaintextSecret], triggers: [] })).findings).toHaveLength(1);
+    expect((await reviewChange(change, config, { rules: [plaintextSecret], triggers: [] })).findings).toHaveLength(1);
   });
 });
 
@@ -159,14 +161,14 @@ describe("plaintext-secret without a patch", () => {
   it("computes the added lines itself when the source omitted the patch of a modified file", async () => {
     const change = changeFromTrees({ "config/app.env": "A=1\nB=2\n" }, { "config/app.env": `A=1\nTOKEN=${GITHUB_TOKEN}\nB=2\n` });
     for (const file of change.files) delete file.patch; // as GitHub does for very large diffs
-    const report = await review(change, defaultConfig(), { rules: [plaintextSecret], triggers: [] });
+    const report = await reviewChange(change, defaultConfig(), { rules: [plaintextSecret], triggers: [] });
     expect(report.findings.map((f) => [f.file, f.line])).toEqual([["config/app.env", 2]]);
   });
 });
 
 describe("plaintext-secret options", () => {
   it("rejects an invalid ignoreValues pattern with the key and line", async () => {
-    const { parseConfig } = await import("../../src/config/load.js");
+    const { parseConfig } = await import("../../src/builtins.js");
     expect(() => parseConfig("rules:\n  plaintext-secret:\n    ignoreValues: ['(unclosed']\n")).toThrow(
       /archgate\.yml:3:\d+: rules\.plaintext-secret\.ignoreValues\.0: not a valid regular expression/,
     );

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "../../src/config/load.js";
-import { review } from "../../src/engine/engine.js";
+
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import type { TriggerModule } from "../../src/engine/types.js";
+import { testTrigger } from "../helpers/modules.js";
 import { codeownersPatternMatches, ownersOf, parseCodeowners } from "../../src/formats/codeowners/codeowners.js";
 import { parseFieldPath, serviceOwnership } from "../../src/rules/service-ownership.js";
+import { reviewChange, validateConfig } from "../../src/builtins.js";
 
 describe("CODEOWNERS patterns (GitHub semantics)", () => {
   it.each([
@@ -50,18 +52,11 @@ describe("parseFieldPath", () => {
 
 /** A stand-in new-service trigger, so these cases do not depend on the trigger's heuristics. */
 function fakeNewService(hits: { file: string; line?: number }[]): TriggerModule {
-  return {
-    id: "new-service",
-    title: "New service",
-    description: "test double",
-    reviewType: "service-design",
-    dimensions: ["boundary"],
-    detect: async () => hits.map((h) => ({ ...h, reason: "test" })),
-  };
+  return testTrigger({ id: "new-service", title: "New service", reviewType: "service-design" }, async () => hits.map((h) => ({ ...h, reason: "test" })));
 }
 
 async function run(head: Record<string, string>, hits: { file: string; line?: number }[], rules: Record<string, unknown> = {}) {
-  const report = await review(changeFromTrees({}, head), validateConfig({ rules }, "test"), {
+  const report = await reviewChange(changeFromTrees({}, head), validateConfig({ rules }, "test"), {
     rules: [serviceOwnership],
     triggers: [fakeNewService(hits)],
   });
@@ -145,7 +140,7 @@ describe("service-ownership with the real new-service trigger", () => {
       "services/payments/package.json": '{ "name": "payments", "main": "src/server.js" }\n',
       "services/payments/src/server.js": "require('http').createServer().listen(8080);\n",
     };
-    const report = await review(changeFromTrees(base, head), validateConfig({}, "test"), { rules: [serviceOwnership] });
+    const report = await reviewChange(changeFromTrees(base, head), validateConfig({}, "test"), { rules: [serviceOwnership] });
     expect(report.triggers.find((t) => t.id === "new-service")?.files).toEqual(["deploy/k8s/payments.yaml", "services/payments/Dockerfile"]);
     expect(report.findings.map((f) => `${f.file}:${f.line} ${f.message}`)).toEqual([
       "services/payments/Dockerfile:1 new service services/payments has no catalog entry (catalog-info.yaml or catalog-info.yml) naming its owner, on-call, runbook and tier",

@@ -1,17 +1,19 @@
 /** Edge cases of the built-in triggers: broken and odd input, renames, exact reasons and lines, speed. */
 import { describe, expect, it } from "vitest";
-import { review } from "../../src/engine/engine.js";
+
 import { changeFromTrees } from "../../src/engine/memory-change.js";
-import { defaultConfig } from "../../src/config/schema.js";
-import { TRIGGERS, triggerById } from "../../src/triggers/registry.js";
+
+
 import type { Report } from "../../src/engine/types.js";
+import { TRIGGERS, defaultConfig, reviewChange, triggerById } from "../../src/builtins.js";
+import { noteText } from "../../src/engine/types.js";
 
 type Tree = Record<string, string | Uint8Array>;
 
 async function run(base: Tree, head: Tree, options: { renames?: Record<string, string>; maxFileBytes?: number } = {}): Promise<Report> {
   const config = defaultConfig();
   if (options.maxFileBytes) config.limits.maxFileBytes = options.maxFileBytes;
-  return review(changeFromTrees(base, head, { renames: options.renames }), config, { rules: [] });
+  return reviewChange(changeFromTrees(base, head, { renames: options.renames }), config, { rules: [] });
 }
 
 function hits(report: Report, id: string) {
@@ -33,7 +35,7 @@ describe("broken and unusual input", () => {
     expect(hits(report, "api-contract")).toEqual([]);
     const broken = await run({}, { "specs/billing.yaml": "\"openapi\": \"3.0.3\"\ninfo: [\n" });
     expect(hits(broken, "api-contract")).toEqual([{ file: "specs/billing.yaml", reason: "adds OpenAPI document specs/billing.yaml" }]);
-    expect(broken.notes.some((n) => n.startsWith("specs/billing.yaml:") && n.includes("counted as an OpenAPI document"))).toBe(true);
+    expect(broken.notes.map(noteText).some((n) => n.startsWith("specs/billing.yaml:") && n.includes("counted as an OpenAPI document"))).toBe(true);
   });
 
   it("counts a Kubernetes manifest in k8s/ that does not parse by its apiVersion/kind keys", async () => {
@@ -44,7 +46,7 @@ describe("broken and unusual input", () => {
   it("notes a JSON manifest that does not parse, naming file and line", async () => {
     const report = await run({}, { "k8s/worker.json": '{"apiVersion": "apps/v1", "kind": "Deployment",\n  "metadata": {"name": "worker"\n' });
     expect(hits(report, "infra-change").map((h) => h.file)).toEqual(["k8s/worker.json"]);
-    expect(report.notes.some((n) => /^k8s\/worker\.json:\d+:\d+: could not parse/.test(n))).toBe(true);
+    expect(report.notes.map(noteText).some((n) => /^infra-change: k8s\/worker\.json:\d+:\d+: could not parse/.test(n))).toBe(true);
   });
 
   it("does not count broken YAML outside manifest directories that only looks like a manifest", async () => {
@@ -58,14 +60,14 @@ describe("broken and unusual input", () => {
     const report = await run({}, { "api/openapi.json": binary, "api/big.yaml": big }, { maxFileBytes: 1000 });
     expect(report.triggers).toEqual([]);
     expect(report.problems).toEqual([]);
-    expect(report.notes.join("\n")).toContain("api/big.yaml");
+    expect(report.notes.map(noteText).join("\n")).toContain("api/big.yaml");
   });
 
   it("judges a GraphQL schema too large to read by its diff, and notes it", async () => {
     const sdl = (extra: string) => `enum OrderEventsEmailsEnum {\n  ORDER_CANCEL\n${extra}  ORDER_REFUND\n}\n${"# padding\n".repeat(50)}`;
     const report = await run({ "saleor/graphql/schema.graphql": sdl("  DIGITAL_LINKS\n") }, { "saleor/graphql/schema.graphql": sdl("") }, { maxFileBytes: 300 });
     expect(hits(report, "api-contract")).toEqual([{ file: "saleor/graphql/schema.graphql", reason: "changes GraphQL schema saleor/graphql/schema.graphql" }]);
-    expect(report.notes).toContain("saleor/graphql/schema.graphql: too large to read; judged as a GraphQL schema from its diff");
+    expect(report.notes.map(noteText)).toContain("saleor/graphql/schema.graphql: too large to read; judged as a GraphQL schema from its diff");
     const docsOnly = await run({ "schema.graphql": sdl("") }, { "schema.graphql": `"""Emails."""\n${sdl("")}` }, { maxFileBytes: 300 });
     expect(hits(docsOnly, "api-contract")).toEqual([]);
   });
@@ -105,7 +107,7 @@ describe("reasons and lines", () => {
   it("notes version-only bumps it did not count", async () => {
     const report = await run({ "Dockerfile": "FROM node:20-alpine\nCMD [\"node\", \"server.js\"]\n" }, { "Dockerfile": "FROM node:22-alpine\nCMD [\"node\", \"server.js\"]\n" });
     expect(report.triggers).toEqual([]);
-    expect(report.notes).toContain("infra-change: version-only bumps were not counted as infrastructure changes: Dockerfile");
+    expect(report.notes.map(noteText)).toContain("infra-change: version-only bumps were not counted as infrastructure changes: Dockerfile");
   });
 
   it("notes CI pipelines, renamed files and Terraform outside resources it did not count", async () => {
@@ -116,9 +118,9 @@ describe("reasons and lines", () => {
       { renames: { "compose.yml": "docker-compose.yml" } },
     );
     expect(report.triggers).toEqual([]);
-    expect(report.notes).toContain("infra-change: CI pipelines are the team's tooling and were not counted as infrastructure changes: .github/workflows/deploy.yml");
-    expect(report.notes).toContain("infra-change: files moved without changes were not counted: docker-compose.yml -> compose.yml");
-    expect(report.notes.some((n) => n.startsWith("infra-change: Terraform changes outside resources") && n.endsWith(": outputs.tf"))).toBe(true);
+    expect(report.notes.map(noteText)).toContain("infra-change: CI pipelines are the team's tooling and were not counted as infrastructure changes: .github/workflows/deploy.yml");
+    expect(report.notes.map(noteText)).toContain("infra-change: files moved without changes were not counted: docker-compose.yml -> compose.yml");
+    expect(report.notes.map(noteText).some((n) => n.startsWith("infra-change: Terraform changes outside resources") && n.endsWith(": outputs.tf"))).toBe(true);
   });
 
   it("names the Terraform blocks that changed", async () => {
@@ -179,7 +181,7 @@ describe("migration frameworks that need the text", () => {
 
 describe("modules", () => {
   it("declare the review type and dimensions of DESIGN.md", () => {
-    expect(TRIGGERS.map((t) => [t.id, t.reviewType])).toEqual([
+    expect(TRIGGERS.map((t) => [t.meta.id, t.meta.reviewType])).toEqual([
       ["api-contract", "contract"],
       ["event-contract", "contract"],
       ["infra-change", "production-readiness"],
@@ -187,7 +189,7 @@ describe("modules", () => {
       ["schema-migration", "data"],
       ["service-retirement", "decommission"],
     ]);
-    expect(triggerById("new-service")!.dimensions).toHaveLength(8);
+    expect(triggerById("new-service")!.meta.dimensions).toHaveLength(8);
   });
 });
 
@@ -211,7 +213,7 @@ describe("large changes", () => {
 
   // Its speed is measured by `npm run bench`, never by a timed test.
   it("classifies a synthetic 3,000-file change exactly", async () => {
-    const report = await review(syntheticChange(3000), defaultConfig(), { rules: [] });
+    const report = await reviewChange(syntheticChange(3000), defaultConfig(), { rules: [] });
     expect(report.triggers.map((t) => [t.id, t.files.length]).sort()).toEqual([["api-contract", 500], ["infra-change", 500], ["schema-migration", 500]]);
   });
 });

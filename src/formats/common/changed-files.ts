@@ -1,6 +1,6 @@
 /** Helpers shared by the built-in triggers: reading parsed files safely, wording reasons, skipping noise. */
 import type { ChangedFile, Side } from "../../engine/change.js";
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { isDevTooling, isDocumentation, isExample, isLockfile, isTest, isVendored } from "./noise.js";
 import { kubernetesObjects, mayBeKubernetesText, quickKubernetesObjects, type KubernetesObjectHeader } from "../kubernetes/objects.js";
 import { extension } from "./paths.js";
@@ -61,7 +61,7 @@ export function isIgnoredForContracts(file: ChangedFile): boolean {
  * files are never parsed). Parse errors stay in the result for the caller to judge.
  */
 export async function structuredIf(
-  ctx: ReviewContext,
+  ctx: ReviewView,
   side: Side,
   path: string,
   precheck: (text: string) => boolean,
@@ -73,46 +73,36 @@ export async function structuredIf(
 }
 
 /** Notes that a file could not be parsed, naming file and line, and what was decided without it. */
-export function noteUnparsable(ctx: ReviewContext, path: string, parsed: StructuredFile, decision: string): void {
+export function noteUnparsable(ctx: ReviewView, path: string, parsed: StructuredFile, decision: string): void {
   const error = parsed.errors[0];
   const where = error ? `${path}:${error.line}:${error.column}` : path;
   ctx.note(`${where}: could not parse (${error?.message ?? "unknown error"}); ${decision}`);
 }
 
 /** The first added line of a modified file (where the change starts), for a hit's line. */
-export async function firstAddedLine(ctx: ReviewContext, file: ChangedFile): Promise<number | undefined> {
+export async function firstAddedLine(ctx: ReviewView, file: ChangedFile): Promise<number | undefined> {
   if (file.status !== "modified" && file.status !== "renamed") return undefined;
   const added = await ctx.addedLines(file.path);
   return added[0]?.line;
 }
 
-const headerCache = new WeakMap<ReviewContext, Map<string, Promise<KubernetesObjectHeader[]>>>();
-
 /**
  * Kind/apiVersion/name of each Kubernetes object in a YAML/JSON file at `side` (cached per review).
  * Uses the line scanner and falls back to the YAML parser only for JSON, flow style and Lists.
  */
-export function manifestHeaders(ctx: ReviewContext, side: Side, path: string): Promise<KubernetesObjectHeader[]> {
-  let perCtx = headerCache.get(ctx);
-  if (!perCtx) headerCache.set(ctx, (perCtx = new Map()));
-  const key = `${side}\0${path}`;
-  let pending = perCtx.get(key);
-  if (!pending) {
-    pending = (async () => {
-      const text = await ctx.text(side, path);
-      if (text === undefined || !mayBeKubernetesText(text)) return [];
-      const quick = quickKubernetesObjects(text);
-      if (quick) return quick;
-      const parsed = await ctx.structured(side, path);
-      return parsed ? kubernetesObjects(parsed).map(({ kind, apiVersion, name, docIndex, line }) => ({ kind, apiVersion, name, docIndex, line })) : [];
-    })();
-    perCtx.set(key, pending);
-  }
-  return pending;
+export function manifestHeaders(ctx: ReviewView, side: Side, path: string): Promise<KubernetesObjectHeader[]> {
+  return ctx.memo(`kubernetes:headers:${side}\0${path}`, async (review) => {
+    const text = await review.text(side, path);
+    if (text === undefined || !mayBeKubernetesText(text)) return [];
+    const quick = quickKubernetesObjects(text);
+    if (quick) return quick;
+    const parsed = await review.structured(side, path);
+    return parsed ? kubernetesObjects(parsed).map(({ kind, apiVersion, name, docIndex, line }) => ({ kind, apiVersion, name, docIndex, line })) : [];
+  });
 }
 
 /** The first document of a YAML/JSON file as plain data: JSON.parse for JSON (fast), the YAML parser otherwise. */
-export async function documentValue(ctx: ReviewContext, side: Side, path: string): Promise<{ value: unknown; parsed?: StructuredFile } | undefined> {
+export async function documentValue(ctx: ReviewView, side: Side, path: string): Promise<{ value: unknown; parsed?: StructuredFile } | undefined> {
   const text = await ctx.text(side, path);
   if (text === undefined) return undefined;
   if (extension(path) === "json") {
@@ -138,7 +128,7 @@ export function lineMatching(text: string, pattern: RegExp): number {
  * file is compared with its previous path; when the source gave no patch (a pure rename on GitHub, a huge
  * diff), the two texts are diffed here. Undefined when either text cannot be read.
  */
-export async function changedLines(ctx: ReviewContext, file: ChangedFile): Promise<{ removed: PatchLine[]; added: PatchLine[] } | undefined> {
+export async function changedLines(ctx: ReviewView, file: ChangedFile): Promise<{ removed: PatchLine[]; added: PatchLine[] } | undefined> {
   if (file.patch !== undefined && file.patch !== "") return { removed: ctx.removedLines(file.path), added: await ctx.addedLines(file.path) };
   const before = await ctx.text("base", pathAt(file, "base"));
   const after = await ctx.text("head", file.path);

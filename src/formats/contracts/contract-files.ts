@@ -5,7 +5,7 @@
  * per review, so each file is read once.
  */
 import type { ChangedFile } from "../../engine/change.js";
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { asyncApiLabel, mayBeAsyncApiText } from "../asyncapi/kind.js";
 import { infraKindByPath } from "../infra/kinds.js";
 import { mayBeKubernetesText } from "../kubernetes/objects.js";
@@ -35,12 +35,9 @@ export interface ContractHits {
   event: TriggerHit[];
 }
 
-const cache = new WeakMap<ReviewContext, Promise<ContractHits>>();
-
-export function contractHits(ctx: ReviewContext): Promise<ContractHits> {
-  let pending = cache.get(ctx);
-  if (!pending) cache.set(ctx, (pending = classifyAll(ctx)));
-  return pending;
+/** API and event contract files the change touches: classified once per review, read by both contract triggers and the event rule. */
+export function contractHits(ctx: ReviewView): Promise<ContractHits> {
+  return ctx.memo("contracts:contract-files", classifyAll);
 }
 
 /** A diff line with GraphQL content (anything but blank lines, comments and description strings). */
@@ -50,7 +47,7 @@ const GRAPHQL_DIFF_DOC = /^\s*(#|"""|"(?:[^"\\]|\\.)*"\s*$)/;
 const UNPARSED_OPENAPI = /^["']?(openapi|swagger)["']?\s*:\s*["']?\d/m;
 const UNPARSED_ASYNCAPI = /^["']?asyncapi["']?\s*:\s*["']?\d/m;
 
-async function classifyAll(ctx: ReviewContext): Promise<ContractHits> {
+async function classifyAll(ctx: ReviewView): Promise<ContractHits> {
   const out: ContractHits = { api: [], event: [] };
   const fragments: ChangedFile[] = [];
   for (const file of ctx.files) {
@@ -77,7 +74,7 @@ type Family = "spec" | "proto" | "graphql" | "avro" | "other";
  * examples, the document's version or title, comments, or .proto language options are documentation
  * (noted, not counted). A file that cannot be compared counts.
  */
-async function changedMaterially(ctx: ReviewContext, file: ChangedFile, family: Family, inlineRefs = false): Promise<boolean> {
+async function changedMaterially(ctx: ReviewView, file: ChangedFile, family: Family, inlineRefs = false): Promise<boolean> {
   if (file.status !== "modified" && file.status !== "renamed") return true;
   const before = await ctx.text("base", pathAt(file, "base"));
   const after = await ctx.text("head", file.path);
@@ -109,7 +106,7 @@ function add(list: TriggerHit[], found: TriggerHit | undefined): void {
 }
 
 /** The hit for a contract file, or undefined when a modification only touched its documentation. */
-async function hit(ctx: ReviewContext, file: ChangedFile, family: Family, what: string, addedLine?: number, suffix = "", inlineRefs = false): Promise<TriggerHit | undefined> {
+async function hit(ctx: ReviewView, file: ChangedFile, family: Family, what: string, addedLine?: number, suffix = "", inlineRefs = false): Promise<TriggerHit | undefined> {
   if (!(await changedMaterially(ctx, file, family, inlineRefs))) return undefined;
   const verb = verbOf(file);
   const from = file.status === "renamed" && file.previousPath ? ` (from ${file.previousPath})` : "";
@@ -119,7 +116,7 @@ async function hit(ctx: ReviewContext, file: ChangedFile, family: Family, what: 
   return result;
 }
 
-async function classifyProto(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<void> {
+async function classifyProto(ctx: ReviewView, file: ChangedFile, out: ContractHits): Promise<void> {
   const side = sideOf(file);
   const text = await ctx.text(side, pathAt(file, side));
   if (text === undefined) return;
@@ -136,7 +133,7 @@ async function classifyProto(ctx: ReviewContext, file: ChangedFile, out: Contrac
   else add(out.event, await hit(ctx, file, "proto", "Protobuf message schema", messageLine));
 }
 
-async function siblingProtoWithService(ctx: ReviewContext, file: ChangedFile): Promise<string | undefined> {
+async function siblingProtoWithService(ctx: ReviewView, file: ChangedFile): Promise<string | undefined> {
   const side = sideOf(file);
   const index = pathIndex(await ctx.paths(side));
   const siblings = index.filesIn(dirname(pathAt(file, side))).filter((p) => isProtoPath(p) && p !== pathAt(file, side));
@@ -147,7 +144,7 @@ async function siblingProtoWithService(ctx: ReviewContext, file: ChangedFile): P
   return undefined;
 }
 
-async function classifyGraphql(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<void> {
+async function classifyGraphql(ctx: ReviewView, file: ChangedFile, out: ContractHits): Promise<void> {
   const side = sideOf(file);
   const content = await ctx.read(side, pathAt(file, side));
   if (content.kind === "too-large") {
@@ -168,7 +165,7 @@ async function classifyGraphql(ctx: ReviewContext, file: ChangedFile, out: Contr
   if (line !== undefined) add(out.api, await hit(ctx, file, "graphql", "GraphQL schema", line));
 }
 
-async function classifyThrift(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<void> {
+async function classifyThrift(ctx: ReviewView, file: ChangedFile, out: ContractHits): Promise<void> {
   const side = sideOf(file);
   const text = await ctx.text(side, pathAt(file, side));
   if (text === undefined) return;
@@ -181,7 +178,7 @@ const YAML_SPEC_KEY = /^(openapi|swagger|asyncapi)[ \t]*:[ \t]*["']?(\d+)(?:\.(\
 const SPEC_NAMES: Record<string, string> = { openapi: "OpenAPI", swagger: "Swagger", asyncapi: "AsyncAPI" };
 
 /** OpenAPI, AsyncAPI and event schemas; true when the file was recognised as one of them. */
-async function classifyStructured(ctx: ReviewContext, file: ChangedFile, out: ContractHits): Promise<boolean> {
+async function classifyStructured(ctx: ReviewView, file: ChangedFile, out: ContractHits): Promise<boolean> {
   const side = sideOf(file);
   const path = pathAt(file, side);
   const text = await ctx.text(side, path);
@@ -270,7 +267,7 @@ function isAsyncApiMessageFragment(value: unknown): boolean {
  * version key. The root's directory must not be the repository root. Files no root placed by name are
  * looked up through the `$ref` graph instead.
  */
-async function classifyFragments(ctx: ReviewContext, files: ChangedFile[], out: ContractHits): Promise<void> {
+async function classifyFragments(ctx: ReviewView, files: ChangedFile[], out: ContractHits): Promise<void> {
   const rootCache = new Map<string, Promise<string | undefined>>();
   const unplaced: ChangedFile[] = [];
   for (const file of files) {
@@ -301,7 +298,7 @@ async function classifyFragments(ctx: ReviewContext, files: ChangedFile[], out: 
  * reaches (see contract-refs.ts). Files reached only through examples or code samples are
  * documentation; a fragment is compared with its file `$ref`s inlined one level.
  */
-async function classifyReferencedFragments(ctx: ReviewContext, files: ChangedFile[], out: ContractHits): Promise<void> {
+async function classifyReferencedFragments(ctx: ReviewView, files: ChangedFile[], out: ContractHits): Promise<void> {
   for (const side of ["head", "base"] as const) {
     const mine = files.filter((f) => sideOf(f) === side);
     if (mine.length === 0) continue;
@@ -328,7 +325,7 @@ async function classifyReferencedFragments(ctx: ReviewContext, files: ChangedFil
   }
 }
 
-async function openApiRootIn(ctx: ReviewContext, side: "base" | "head", candidates: string[]): Promise<string | undefined> {
+async function openApiRootIn(ctx: ReviewView, side: "base" | "head", candidates: string[]): Promise<string | undefined> {
   for (const candidate of candidates) {
     if (!isOpenApiRootName(candidate.slice(candidate.lastIndexOf("/") + 1))) continue;
     const text = await ctx.text(side, candidate);

@@ -15,10 +15,10 @@ import type {
   ValueNode,
 } from "graphql";
 import type { QueryDocumentKeys } from "graphql/language/ast.js";
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { isGraphqlPath } from "../contracts/kinds.js";
 import { lazyRequire } from "../../engine/lazy.js";
-import type { ContractBreak } from "../../rules/breaking-api-change.js";
+import type { ContractBreak } from "../contracts/contract-break.js";
 import { isNotOwnContract } from "../openapi/spec.js";
 
 /** The parts of graphql-js used here (its modules, not its index: execution and validation are not needed). */
@@ -537,35 +537,28 @@ function subjectOf(description: string): { type: string; field?: string; arg?: s
 }
 
 const DEFINITION = /^[ \t]*(?:extend[ \t]+)?(?:type|input|enum|interface|union|scalar)[ \t]+([A-Za-z_]\w*)/gm;
-const headDefinitions = new WeakMap<ReviewContext, Promise<Map<string, Set<string>>>>();
-
 /** Type names defined in each GraphQL file at head (read once per review, at most 300 files). */
-function definitionsAtHead(ctx: ReviewContext): Promise<Map<string, Set<string>>> {
-  let pending = headDefinitions.get(ctx);
-  if (!pending) {
-    pending = (async () => {
-      const byFile = new Map<string, Set<string>>();
-      const paths = (await ctx.paths("head")).filter((p) => isGraphqlPath(p) && !isNotOwnContract(p)).slice(0, 300);
-      for (const path of paths) {
-        const text = (await ctx.text("head", path)) ?? "";
-        byFile.set(path, new Set([...text.matchAll(DEFINITION)].map((m) => m[1]!)));
-      }
-      return byFile;
-    })();
-    headDefinitions.set(ctx, pending);
-  }
-  return pending;
+function definitionsAtHead(ctx: ReviewView): Promise<Map<string, Set<string>>> {
+  return ctx.memo("graphql:head-definitions", async (review) => {
+    const byFile = new Map<string, Set<string>>();
+    const paths = (await review.paths("head")).filter((p) => isGraphqlPath(p) && !isNotOwnContract(p)).slice(0, 300);
+    for (const path of paths) {
+      const text = (await review.text("head", path)) ?? "";
+      byFile.set(path, new Set([...text.matchAll(DEFINITION)].map((m) => m[1]!)));
+    }
+    return byFile;
+  });
 }
 
 /** True when another GraphQL file at head defines `type`: it moved between files, clients see no change. */
-async function definedElsewhere(ctx: ReviewContext, type: string, except: string): Promise<boolean> {
+async function definedElsewhere(ctx: ReviewView, type: string, except: string): Promise<boolean> {
   for (const [path, names] of await definitionsAtHead(ctx)) if (path !== except && names.has(type)) return true;
   return false;
 }
 
 const REMOVALS = new Set(["TYPE_REMOVED", "FIELD_REMOVED", "ARG_REMOVED", "VALUE_REMOVED_FROM_ENUM"]);
 
-export async function graphqlBreaks(ctx: ReviewContext): Promise<ContractBreak[]> {
+export async function graphqlBreaks(ctx: ReviewView): Promise<ContractBreak[]> {
   const out: ContractBreak[] = [];
   for (const file of ctx.files) {
     if (!isGraphqlPath(file.path) || file.status === "added" || isNotOwnContract(file.path)) continue;
@@ -580,7 +573,7 @@ export async function graphqlBreaks(ctx: ReviewContext): Promise<ContractBreak[]
       before = parseSdl(g, baseText);
       if (!before.plain) beforeSchema = buildFull(g, before);
     } catch (error) {
-      ctx.note(`breaking-api-change: the base version of ${basePath} is not valid GraphQL SDL (${(error as Error).message}); not compared`);
+      ctx.note(`the base version of ${basePath} is not valid GraphQL SDL (${(error as Error).message}); not compared`, "not-judged");
       continue;
     }
     if (file.status === "removed") {

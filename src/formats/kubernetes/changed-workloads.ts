@@ -3,7 +3,7 @@
  * probes) the PR changes, directly or through the chart's values files. Untouched containers in a
  * touched file are left alone: the PR did not make them.
  */
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { isRecord } from "../../engine/structured.js";
 import { isOpaque, isSet, resolveValue, walk } from "./values.js";
 import { isYamlPath, k8sIndex, type ContainerVariant, type Workload, type WorkloadContainer } from "./workloads.js";
@@ -22,8 +22,6 @@ export interface JudgedWorkload {
   baseWorkload?: Workload;
 }
 
-const reportedProblems = new WeakMap<ReviewContext, Set<string>>();
-
 /** Resolves Helm placeholders everywhere in `value` (opaque splices become `{ opaque }`). */
 export function resolveDeep(value: unknown, values: unknown, depth = 0): unknown {
   const resolved = resolveValue(value, values);
@@ -36,7 +34,7 @@ export function resolveDeep(value: unknown, values: unknown, depth = 0): unknown
 }
 
 /** Files whose workloads the PR may have changed: changed YAML, plus chart templates whose values changed. */
-async function candidateFiles(ctx: ReviewContext): Promise<{ path: string; basePath?: string }[]> {
+async function candidateFiles(ctx: ReviewView): Promise<{ path: string; basePath?: string }[]> {
   const index = k8sIndex(ctx);
   const out = new Map<string, string | undefined>();
   for (const file of ctx.headFiles) {
@@ -63,19 +61,15 @@ async function candidateFiles(ctx: ReviewContext): Promise<{ path: string; baseP
 }
 
 /** Workloads in the files the PR changed, with their base counterpart; reports unreadable manifests. */
-export async function changedWorkloads(ctx: ReviewContext): Promise<JudgedWorkload[]> {
+export async function changedWorkloads(ctx: ReviewView): Promise<JudgedWorkload[]> {
   const index = k8sIndex(ctx);
   const out: JudgedWorkload[] = [];
-  let reported = reportedProblems.get(ctx);
-  if (!reported) reportedProblems.set(ctx, (reported = new Set()));
   for (const { path, basePath } of await candidateFiles(ctx)) {
     const head = await index.workloads("head", path);
-    for (const note of head.notes) ctx.note(note);
-    if (head.parseErrors.length > 0 && !reported.has(path)) {
-      reported.add(path);
-      const e = head.parseErrors[0]!;
-      ctx.problem({ file: path, line: e.line, message: `${path}:${e.line}: Kubernetes manifest does not parse (${e.message})` });
-    }
+    // What the index found about a file belongs to no single rule: noted (and failed) once per review.
+    for (const note of head.notes) index.review.note(note, "not-judged");
+    const e = head.parseErrors[0];
+    if (e) index.review.problem({ file: path, line: e.line, message: `${path}:${e.line}: Kubernetes manifest does not parse (${e.message})` });
     const base = basePath === undefined ? undefined : await index.workloads("base", basePath);
     for (const workload of head.workloads) {
       const baseWorkload = base?.workloads.find((w) => w.key === workload.key);
@@ -90,7 +84,7 @@ export async function changedWorkloads(ctx: ReviewContext): Promise<JudgedWorklo
  * every variant) differs from base.
  */
 export async function changedContainers(
-  ctx: ReviewContext,
+  ctx: ReviewView,
   slice: (variant: ContainerVariant) => unknown,
   include: (workload: Workload, container: WorkloadContainer) => boolean,
 ): Promise<JudgedContainer[]> {

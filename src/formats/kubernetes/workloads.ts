@@ -8,7 +8,7 @@
  * limits to a base counts), and cannot be judged when a template helper hides it.
  */
 import type { Side } from "../../engine/change.js";
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { asArray, isRecord, parseStructured, type StructuredDoc } from "../../engine/structured.js";
 import { isHelmTemplated, OPAQUE_REF, readHelmTemplate, TEMPLATED, VALUES_REF, type ValuesCondition } from "./helm.js";
 import { lookupValues, mergeValues, overlay } from "./values.js";
@@ -133,12 +133,8 @@ export function isYamlPath(path: string): boolean {
 }
 
 /** Per-review cache shared by the runtime rules, so each file is parsed once. */
-const indexes = new WeakMap<ReviewContext, K8sIndex>();
-
-export function k8sIndex(ctx: ReviewContext): K8sIndex {
-  let index = indexes.get(ctx);
-  if (!index) indexes.set(ctx, (index = new K8sIndex(ctx)));
-  return index;
+export function k8sIndex(ctx: ReviewView): K8sIndex {
+  return ctx.memo("kubernetes:index", (review) => new K8sIndex(review));
 }
 
 export class K8sIndex {
@@ -147,11 +143,12 @@ export class K8sIndex {
   private readonly kustomizeIndexes = new Map<Side, Promise<KustomizeIndex>>();
   private readonly valuesCache = new Map<string, Promise<unknown[]>>();
 
-  constructor(private readonly ctx: ReviewContext) {}
+  /** `review` is the whole review's view (not one rule's): what the index notes is noted once. */
+  constructor(readonly review: ReviewView) {}
 
   pathSet(side: Side): Promise<Set<string>> {
     let pending = this.pathSets.get(side);
-    if (!pending) this.pathSets.set(side, (pending = this.ctx.paths(side).then((p) => new Set(p))));
+    if (!pending) this.pathSets.set(side, (pending = this.review.paths(side).then((p) => new Set(p))));
     return pending;
   }
 
@@ -192,11 +189,11 @@ export class K8sIndex {
   }
 
   private async readValues(side: Side, path: string): Promise<unknown> {
-    const parsed = await this.ctx.structured(side, path);
+    const parsed = await this.review.structured(side, path);
     if (!parsed) return undefined;
     if (parsed.errors.length > 0) {
       const e = parsed.errors[0]!;
-      this.ctx.note(`${path}:${e.line}: values file does not parse (${e.message}); Helm workloads were judged without it`);
+      this.review.note(`${path}:${e.line}: values file does not parse (${e.message}); Helm workloads were judged without it`);
     }
     return parsed.docs[0]?.value;
   }
@@ -212,7 +209,7 @@ export class K8sIndex {
   private async loadWorkloads(side: Side, path: string): Promise<WorkloadFile> {
     const empty: WorkloadFile = { workloads: [], notes: [], parseErrors: [] };
     if (!isYamlPath(path)) return empty;
-    const text = await this.ctx.text(side, path);
+    const text = await this.review.text(side, path);
     if (text === undefined || !WORKLOAD_KIND_LINE.test(text)) return empty;
     const kustomize = await this.kustomize(side);
     if (kustomize.patchFiles.has(path)) return empty;
@@ -220,7 +217,7 @@ export class K8sIndex {
     const helm = chart !== undefined && isHelmTemplated(text);
     const template = helm ? readHelmTemplate(text) : undefined;
     // Plain manifests share the context's parse with the triggers; only Helm templates need their own.
-    const parsed = (template ? parseStructured(template.text) : await this.ctx.structured(side, path)) ?? parseStructured(text);
+    const parsed = (template ? parseStructured(template.text) : await this.review.structured(side, path)) ?? parseStructured(text);
     const result: WorkloadFile = { workloads: [], notes: [], parseErrors: [] };
     if (parsed.errors.length > 0) {
       const e = parsed.errors[0]!;
@@ -328,7 +325,7 @@ export class K8sIndex {
     const patchFiles = index.patchFiles as Set<string>;
     const parsedByDir = new Map<string, Record<string, unknown>>();
     for (const file of kustomizations) {
-      const parsed = await this.ctx.structured(side, file);
+      const parsed = await this.review.structured(side, file);
       const value = parsed?.docs[0]?.value;
       if (isRecord(value)) parsedByDir.set(dirname(file), value);
     }
@@ -373,7 +370,7 @@ export class K8sIndex {
           const file = joinPath(dir, source.path);
           if (file === undefined) return;
           patchFiles.add(file);
-          const parsed = await this.ctx.structured(side, file);
+          const parsed = await this.review.structured(side, file);
           docs = parsed?.docs.map((d) => d.value) ?? [];
         } else if (typeof source.patch === "string") {
           docs = parseStructured(source.patch).docs.map((d) => d.value);

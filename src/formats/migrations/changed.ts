@@ -1,4 +1,4 @@
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import type { ChangedFile } from "../../engine/change.js";
 import { migrationFramework, migrationNeedsText, type MigrationFramework } from "./frameworks.js";
 import { analyzeDjango, analyzeAlembic, type DjangoAnalysis } from "./python.js";
@@ -21,19 +21,12 @@ export interface ChangedMigration {
 /** Frameworks whose migrations we read; others get a note (EF Core, Laravel, Ecto, Doctrine, ...). */
 const JUDGED = new Set<MigrationFramework>(["Rails", "Django", "Alembic", "Flyway", "Liquibase", "Prisma", "Knex", "Sequelize", "TypeORM", "golang-migrate", "goose", "dbmate", "Drizzle", "Diesel", "SQL"]);
 
-const cache = new WeakMap<ReviewContext, Promise<ChangedMigration[]>>();
-
 /** Migrations added or changed by the PR (read and analysed once per review, shared by the rules). */
-export function changedMigrations(ctx: ReviewContext): Promise<ChangedMigration[]> {
-  let pending = cache.get(ctx);
-  if (!pending) {
-    pending = collect(ctx);
-    cache.set(ctx, pending);
-  }
-  return pending;
+export function changedMigrations(ctx: ReviewView): Promise<ChangedMigration[]> {
+  return ctx.memo("migrations:changed", collect);
 }
 
-async function collect(ctx: ReviewContext): Promise<ChangedMigration[]> {
+async function collect(ctx: ReviewView): Promise<ChangedMigration[]> {
   const out: ChangedMigration[] = [];
   const files = ctx.headFiles.filter((f) => ["added", "modified", "renamed", "copied"].includes(f.status));
   for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
@@ -44,7 +37,7 @@ async function collect(ctx: ReviewContext): Promise<ChangedMigration[]> {
     const framework = migrationNeedsText(file.path) ? migrationFramework(file.path, text) : byPath;
     if (framework === undefined) continue;
     if (!JUDGED.has(framework)) {
-      ctx.note(`${file.path}: ${framework} migrations are not analysed for destructive changes; review it by hand`);
+      ctx.note(`${file.path}: ${framework} migrations are not analysed for destructive changes; review it by hand`, "not-judged");
       continue;
     }
     const analysis = await analyze(file.path, framework, text, (p) => ctx.text("base", p), (p) => ctx.text("head", p));

@@ -13,7 +13,7 @@
  */
 import { posix } from "node:path";
 import type { Side } from "../../engine/change.js";
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { mayBeOpenApiText } from "./kind.js";
 import { dirname, extension, pathIndex } from "../common/paths.js";
 import { isRecord } from "../../engine/structured.js";
@@ -58,14 +58,9 @@ interface Walk {
   reached: Map<string, { root: string; contract: boolean; via: string }>;
 }
 
-const walks = new WeakMap<ReviewContext, Map<Side, Walk>>();
-
-function walkOf(ctx: ReviewContext, side: Side): Walk {
-  let perSide = walks.get(ctx);
-  if (!perSide) walks.set(ctx, (perSide = new Map()));
-  let walk = perSide.get(side);
-  if (!walk) perSide.set(side, (walk = { reads: 0, reached: new Map() }));
-  return walk;
+/** The $ref walk of one side, shared by every caller in a review (its read budget is per review). */
+function walkOf(ctx: ReviewView, side: Side): Walk {
+  return ctx.memo(`openapi:fragment-walk:${side}`, (): Walk => ({ reads: 0, reached: new Map() }));
 }
 
 function isStructuredPath(path: string): boolean {
@@ -74,7 +69,7 @@ function isStructuredPath(path: string): boolean {
 }
 
 /** OpenAPI/Swagger/AsyncAPI root documents directly in the ancestor directories of `targets`. */
-async function findRoots(ctx: ReviewContext, side: Side, targets: string[], walk: Walk): Promise<string[]> {
+async function findRoots(ctx: ReviewView, side: Side, targets: string[], walk: Walk): Promise<string[]> {
   const index = pathIndex(await ctx.paths(side));
   const dirs = new Set<string>();
   for (const target of targets) {
@@ -138,7 +133,7 @@ function sharedDepth(a: string, b: string): number {
  * For each of `targets` (paths at `side`) that a `$ref` chain from a root document reaches, how.
  * Targets not reached (or not reached within the read budget) are absent.
  */
-export async function refReach(ctx: ReviewContext, side: Side, targets: string[]): Promise<Map<string, RefReach>> {
+export async function refReach(ctx: ReviewView, side: Side, targets: string[]): Promise<Map<string, RefReach>> {
   const walk = walkOf(ctx, side);
   const result = new Map<string, RefReach>();
   if (targets.length === 0) return result;
@@ -193,7 +188,7 @@ const MAX_INLINED = 100;
  * level deep, by what they point to: a ref moved to an equivalent file (same type and pattern, other
  * example) then compares equal. Refs that cannot be read stay as they are.
  */
-export async function withFileRefsInlined(ctx: ReviewContext, side: Side, from: string, value: unknown): Promise<unknown> {
+export async function withFileRefsInlined(ctx: ReviewView, side: Side, from: string, value: unknown): Promise<unknown> {
   let budget = MAX_INLINED;
   const visit = async (node: unknown, depth: number): Promise<unknown> => {
     if (depth > 100) return node;

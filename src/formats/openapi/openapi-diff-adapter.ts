@@ -1,5 +1,5 @@
 import type openapiDiffModule from "openapi-diff";
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { isRecord } from "../../engine/structured.js";
 import type { ApiBreak } from "./diff.js";
 import { canonical, pathMajorVersion } from "./diff.js";
@@ -16,13 +16,13 @@ const MAX_OPERATIONS = 300;
  * network. It rejects OpenAPI 3.1, so 3.1 specs rely on our own checks only. Its results are used only
  * for operations where our own checks found nothing in the same request/response part.
  */
-export async function openapiDiffBreaks(ctx: ReviewContext, base: SpecDocument, head: SpecDocument, ours: ApiBreak[]): Promise<ApiBreak[]> {
+export async function openapiDiffBreaks(ctx: ReviewView, base: SpecDocument, head: SpecDocument, ours: ApiBreak[]): Promise<ApiBreak[]> {
   const format = formatOf(base.rootValue);
   if (!format || format !== formatOf(head.rootValue)) return [];
   const headOps = operationsOf(head);
   const baseOps = operationsOf(base);
   if (headOps.size > MAX_OPERATIONS) {
-    ctx.note(`breaking-api-change: ${head.root} has ${headOps.size} operations; openapi-diff was skipped (our own checks ran)`);
+    ctx.note(`${head.root} has ${headOps.size} operations; openapi-diff was skipped (our own checks ran)`, "not-judged");
     return [];
   }
   // openapi-diff's findings are only used for bodies both versions describe; when none of those bodies
@@ -30,7 +30,7 @@ export async function openapiDiffBreaks(ctx: ReviewContext, base: SpecDocument, 
   try {
     if (!bodiesChanged(base, baseOps, head, headOps)) return [];
   } catch (error) {
-    ctx.note(`breaking-api-change: openapi-diff was skipped for ${head.root}: ${(error as Error).message}`);
+    ctx.note(`openapi-diff was skipped for ${head.root}: ${(error as Error).message}`, "not-judged");
     return [];
   }
   let baseDoc: Record<string, unknown>;
@@ -39,7 +39,7 @@ export async function openapiDiffBreaks(ctx: ReviewContext, base: SpecDocument, 
     baseDoc = prepare(base.inline(base.rootNode()));
     headDoc = prepare(head.inline(head.rootNode()));
   } catch (error) {
-    ctx.note(`breaking-api-change: openapi-diff was skipped for ${head.root}: ${(error as Error).message}`);
+    ctx.note(`openapi-diff was skipped for ${head.root}: ${(error as Error).message}`, "not-judged");
     return [];
   }
   ignoreNewOptionalRequestProperties(baseDoc, headDoc);
@@ -53,7 +53,7 @@ export async function openapiDiffBreaks(ctx: ReviewContext, base: SpecDocument, 
     });
   } catch (error) {
     // Our own checks already ran; openapi-diff is strict about schema validity.
-    ctx.note(`breaking-api-change: openapi-diff could not compare ${head.root}: ${String((error as Error).message).split("\n")[0]}`);
+    ctx.note(`openapi-diff could not compare ${head.root}: ${String((error as Error).message).split("\n")[0]}`);
     return [];
   }
   if (!outcome.breakingDifferencesFound) return [];

@@ -1,5 +1,5 @@
-import type { ReviewContext } from "../../engine/context.js";
-import { matchesAny } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
+import { matchesAny } from "../../engine/globs.js";
 import { isRecord } from "../../engine/structured.js";
 import { addedOperations, changedSpecs, reportSpecIssues, usable, type OperationModel, type SpecPair } from "./spec.js";
 
@@ -33,7 +33,7 @@ export interface AddedOperation {
 }
 
 /** The operations the PR adds across every OpenAPI/Swagger spec it touches. */
-export async function operationsAddedByChange(ctx: ReviewContext): Promise<AddedOperation[]> {
+export async function operationsAddedByChange(ctx: ReviewView): Promise<AddedOperation[]> {
   const out: AddedOperation[] = [];
   for (const pair of await changedSpecs(ctx)) {
     if (!reportSpecIssues(ctx, pair)) continue;

@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import type { ChangedFile } from "../../engine/change.js";
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { isExample, isLockfile, isPackageManifest, isTest, isVendored } from "../common/noise.js";
 import { isOpenApiDocument, isOpenApiRootName, mayBeOpenApiText } from "./kind.js";
 import { isRecord } from "../../engine/structured.js";
@@ -224,19 +224,12 @@ export interface SpecPair {
  * plus documents in the same or a parent directory that reference a changed file through `$ref`.
  * Reports unreadable or unparsable head specs as problems (a spec we cannot read cannot pass).
  */
-const specsCache = new WeakMap<ReviewContext, Promise<SpecPair[]>>();
-
-export function changedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
+export function changedSpecs(ctx: ReviewView): Promise<SpecPair[]> {
   // Four rules read the same specs: load them once per review.
-  let pending = specsCache.get(ctx);
-  if (!pending) {
-    pending = findChangedSpecs(ctx);
-    specsCache.set(ctx, pending);
-  }
-  return pending;
+  return ctx.memo("openapi:changed-specs", findChangedSpecs);
 }
 
-async function findChangedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
+async function findChangedSpecs(ctx: ReviewView): Promise<SpecPair[]> {
   const pairs = new Map<string, SpecPair>();
   const fragments: ChangedFile[] = [];
   for (const file of ctx.files) {
@@ -270,7 +263,7 @@ async function findChangedSpecs(ctx: ReviewContext): Promise<SpecPair[]> {
   return [...pairs.values()].sort((a, b) => a.file.localeCompare(b.file));
 }
 
-async function topLevelVersion(ctx: ReviewContext, side: "base" | "head", path: string): Promise<string | undefined> {
+async function topLevelVersion(ctx: ReviewView, side: "base" | "head", path: string): Promise<string | undefined> {
   const parsed = await ctx.structured(side, path);
   if (!parsed) return undefined;
   const version = specVersionOf(parsed.docs[0]?.value);
@@ -284,7 +277,7 @@ async function topLevelVersion(ctx: ReviewContext, side: "base" | "head", path: 
 }
 
 /** Unchanged specs (in the fragment's directory or its parents) whose `$ref` closure includes a changed fragment. */
-async function specsReferencing(ctx: ReviewContext, fragments: ChangedFile[], known: Set<string>): Promise<SpecPair[]> {
+async function specsReferencing(ctx: ReviewView, fragments: ChangedFile[], known: Set<string>): Promise<SpecPair[]> {
   const dirs = new Set<string>();
   for (const f of fragments) {
     let dir = posix.dirname(f.path);
@@ -316,27 +309,25 @@ async function specsReferencing(ctx: ReviewContext, fragments: ChangedFile[], kn
  * Reports what stops a spec from being judged: head parse errors are problems (the gate fails closed);
  * refs that were not followed and unreadable referenced files are notes naming file and line.
  */
-export function reportSpecIssues(ctx: ReviewContext, pair: SpecPair): boolean {
+export function reportSpecIssues(ctx: ReviewView, pair: SpecPair): boolean {
   let judgeable = true;
   for (const spec of [pair.base, pair.head]) {
     if (!spec) continue;
     for (const e of spec.parseErrors) {
       const where = `${e.file}:${e.line}:${e.column}`;
       if (spec.side === "head") {
-        // Several rules read the same spec: report it once.
-        if (!ctx.problems.some((p) => p.file === e.file && p.line === e.line)) {
-          ctx.problem({ file: e.file, line: e.line, column: e.column, message: `cannot parse API spec ${where}: ${e.message}` });
-        }
+        // Several rules read the same spec: the engine keeps one of identical problems.
+        ctx.problem({ file: e.file, line: e.line, column: e.column, message: `cannot parse API spec ${where}: ${e.message}` });
         judgeable = false;
       } else {
-        ctx.note(`the base version of ${e.file} does not parse (${where}: ${e.message}); compared as a new spec`);
+        ctx.note(`the base version of ${e.file} does not parse (${where}: ${e.message}); compared as a new spec`, "not-judged");
       }
     }
     for (const issue of spec.issues) {
-      ctx.note(`API spec ${issue.file}:${issue.line}: $ref "${issue.ref}" ${issue.reason} (${spec.side})`);
+      ctx.note(`API spec ${issue.file}:${issue.line}: $ref "${issue.ref}" ${issue.reason} (${spec.side})`, "unresolved-ref");
     }
     for (const u of spec.unreadable) {
-      ctx.note(`API spec ${u.from}:${u.line}: referenced file ${u.file} could not be read at ${spec.side} (missing, binary or over the size limit); its contents were not compared`);
+      ctx.note(`API spec ${u.from}:${u.line}: referenced file ${u.file} could not be read at ${spec.side} (missing, binary or over the size limit); its contents were not compared`, "unresolved-ref");
     }
   }
   return judgeable;
@@ -355,4 +346,11 @@ export function addedOperations(pair: SpecPair): OperationModel[] {
   const base = usable(pair.base);
   const baseOps = base ? operationsOf(base) : new Map<string, OperationModel>();
   return [...headOps.values()].filter((op) => !op.webhook && !baseOps.has(op.matchKey));
+}
+
+/** Major part of `info.version` (`2.1.0` → 2, `v3` → 3), or undefined when it is not a version number. */
+export function majorOf(version: unknown): number | undefined {
+  if (typeof version !== "string" && typeof version !== "number") return undefined;
+  const m = /^\s*v?(\d+)(?:[.\-_]|$)/i.exec(String(version));
+  return m ? Number(m[1]) : undefined;
 }

@@ -1,7 +1,7 @@
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { isProtoPath, protoServiceLine } from "../contracts/kinds.js";
 import { diffProtoServices, parseProto } from "./protobuf.js";
-import type { ContractBreak } from "../../rules/breaking-api-change.js";
+import type { ContractBreak } from "../contracts/contract-break.js";
 import { isNotOwnContract } from "../openapi/spec.js";
 
 /**
@@ -9,7 +9,7 @@ import { isNotOwnContract } from "../openapi/spec.js";
  * types and streaming. The diff itself is the event-contract rule's protobuf module (message-level
  * breaks belong to breaking-event-change); this only looks at files that define a service.
  */
-export async function grpcBreaks(ctx: ReviewContext): Promise<ContractBreak[]> {
+export async function grpcBreaks(ctx: ReviewView): Promise<ContractBreak[]> {
   const out: ContractBreak[] = [];
   for (const file of ctx.files) {
     if (!isProtoPath(file.path) || file.status === "added" || isNotOwnContract(file.path)) continue;
@@ -18,16 +18,14 @@ export async function grpcBreaks(ctx: ReviewContext): Promise<ContractBreak[]> {
     if (baseText === undefined || protoServiceLine(baseText) === undefined) continue;
     const before = parseProto(baseText);
     if (!before.ok) {
-      ctx.note(`breaking-api-change: the base version of ${basePath} does not parse (line ${before.line}: ${before.message}); its services were not compared`);
+      ctx.note(`the base version of ${basePath} does not parse (line ${before.line}: ${before.message}); its services were not compared`, "not-judged");
       continue;
     }
     const headText = file.status === "removed" ? "" : await ctx.text("head", file.path);
     if (headText === undefined) continue;
     const after = parseProto(headText);
     if (!after.ok) {
-      if (!ctx.problems.some((p) => p.file === file.path)) {
-        ctx.problem({ file: file.path, line: after.line, message: `cannot parse ${file.path}: ${after.message}` });
-      }
+      ctx.problem({ file: file.path, line: after.line, message: `cannot parse ${file.path}: ${after.message}` });
       continue;
     }
     for (const b of diffProtoServices(before.schema, after.schema)) {

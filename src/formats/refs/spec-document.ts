@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import type { Side } from "../../engine/change.js";
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { isRecord, type StructuredDoc } from "../../engine/structured.js";
 
 /** A JSON path inside one file of a spec. */
@@ -75,7 +75,7 @@ export class SpecDocument {
   ) {}
 
   /** Loads `root` and everything it references at `side`. Undefined when `root` cannot be read as text. */
-  static async load(ctx: ReviewContext, side: Side, root: string): Promise<SpecDocument | undefined> {
+  static async load(ctx: ReviewView, side: Side, root: string): Promise<SpecDocument | undefined> {
     const spec = new SpecDocument(side, root);
     const rootDoc = await spec.readFile(ctx, root);
     if (!rootDoc) return spec.parseErrors.length > 0 ? spec : undefined;
@@ -249,7 +249,7 @@ export class SpecDocument {
     return joined;
   }
 
-  private async readFile(ctx: ReviewContext, path: string): Promise<StructuredDoc | undefined> {
+  private async readFile(ctx: ReviewView, path: string): Promise<StructuredDoc | undefined> {
     const parsed = await ctx.structured(this.side, path);
     if (!parsed) return undefined;
     if (parsed.errors.length > 0 || parsed.docs.length === 0) {

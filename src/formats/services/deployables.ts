@@ -4,7 +4,7 @@
  * service-retirement triggers (cached per review). Moves and renames are neither new nor retired.
  */
 import type { ChangedFile, Side } from "../../engine/change.js";
-import type { ReviewContext } from "../../engine/context.js";
+import type { ReviewView } from "../../engine/types.js";
 import { isCiPipeline, isComposeFile, isDockerfile, isManifestDirectory } from "../infra/kinds.js";
 import {
   containerImages,
@@ -39,23 +39,20 @@ export interface DeployableHits {
   retired: TriggerHit[];
 }
 
-const cache = new WeakMap<ReviewContext, Promise<DeployableHits>>();
-
-export function deployableHits(ctx: ReviewContext): Promise<DeployableHits> {
-  let pending = cache.get(ctx);
-  if (!pending) cache.set(ctx, (pending = detectAll(ctx)));
-  return pending;
+/** Deployable units added and retired by the change: found once per review, read by new-service and service-retirement. */
+export function deployableHits(ctx: ReviewView): Promise<DeployableHits> {
+  return ctx.memo("services:deployables", detectAll);
 }
 
 class Trees {
   private readonly indexes: Partial<Record<Side, PathIndex>> = {};
-  constructor(private readonly ctx: ReviewContext) {}
+  constructor(private readonly ctx: ReviewView) {}
   async at(side: Side): Promise<PathIndex> {
     return (this.indexes[side] ??= pathIndex(await this.ctx.paths(side)));
   }
 }
 
-async function detectAll(ctx: ReviewContext): Promise<DeployableHits> {
+async function detectAll(ctx: ReviewView): Promise<DeployableHits> {
   const out: DeployableHits = { added: [], retired: [] };
   const files = ctx.files.filter((f) => !isIgnoredByTriggers(f));
   const trees = new Trees(ctx);
@@ -69,7 +66,7 @@ async function detectAll(ctx: ReviewContext): Promise<DeployableHits> {
 
 // ---------------------------------------------------------------- service directories
 
-async function serviceDirectories(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+async function serviceDirectories(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
   const added = files.filter((f) => (f.status === "added" || f.status === "copied") && isServiceMarker(f.path) && dirname(f.path) !== "");
   const removed = files.filter((f) => f.status === "removed" && isServiceMarker(f.path) && dirname(f.path) !== "");
   if (added.length === 0 && removed.length === 0) return;
@@ -122,7 +119,7 @@ function unitName(dir: string): string {
   return basename(dir).toLowerCase().replace(/[-_]?(service|svc|server|api|app)$/, "").replace(/[-_]/g, "");
 }
 
-async function looksRenamed(ctx: ReviewContext, added: PendingUnit, retired: PendingUnit): Promise<boolean> {
+async function looksRenamed(ctx: ReviewView, added: PendingUnit, retired: PendingUnit): Promise<boolean> {
   const a = unitName(added.dir);
   const r = unitName(retired.dir);
   if (a !== "" && (a === r || a.startsWith(r) || r.startsWith(a))) return true;
@@ -154,7 +151,7 @@ function groupByDir(files: ChangedFile[]): Array<[string, ChangedFile[]]> {
 }
 
 /** Markers deleted in one place and added with the same name and content in another: a moved service. */
-async function movedMarkers(ctx: ReviewContext, added: ChangedFile[], removed: ChangedFile[]): Promise<Set<string>> {
+async function movedMarkers(ctx: ReviewView, added: ChangedFile[], removed: ChangedFile[]): Promise<Set<string>> {
   const moved = new Set<string>();
   if (added.length === 0 || removed.length === 0) return moved;
   const removedTexts = new Map<string, string>();
@@ -179,7 +176,7 @@ async function movedMarkers(ctx: ReviewContext, added: ChangedFile[], removed: C
 }
 
 /** What starts a process in `dir` at `side`: a Dockerfile CMD, a start script, or an entrypoint file. */
-async function entrypointOf(ctx: ReviewContext, side: Side, index: PathIndex, dir: string, markers: string[]): Promise<string | undefined> {
+async function entrypointOf(ctx: ReviewView, side: Side, index: PathIndex, dir: string, markers: string[]): Promise<string | undefined> {
   for (const marker of markers) {
     const text = await ctx.text(side, marker);
     if (text === undefined) continue;
@@ -202,12 +199,12 @@ interface Located {
 }
 
 /** Service workloads (Deployment, StatefulSet, Rollout, Knative Service) with a literal name, from the fast header scan. */
-async function workloadHeaders(ctx: ReviewContext, side: Side, path: string): Promise<KubernetesObjectHeader[]> {
+async function workloadHeaders(ctx: ReviewView, side: Side, path: string): Promise<KubernetesObjectHeader[]> {
   return (await manifestHeaders(ctx, side, path)).filter((o) => isServiceWorkload(o) && o.name !== "" && !o.name.includes("{{"));
 }
 
 /** The object when it really defines containers (a full workload, not a Kustomize patch); needs the YAML parser. */
-async function fullWorkload(ctx: ReviewContext, located: Located): Promise<KubernetesObject | undefined> {
+async function fullWorkload(ctx: ReviewView, located: Located): Promise<KubernetesObject | undefined> {
   const parsed = await ctx.structured(located.side, located.path);
   if (!parsed) return undefined;
   return kubernetesObjects(parsed).find((o) => o.name === located.object.name && o.kind === located.object.kind && definesContainers(o));
@@ -229,7 +226,7 @@ function mayHoldManifests(path: string): boolean {
  * writes the repository's first (or removes its last) deployment manifests. Looks at YAML in manifest
  * directories and at the root (and in `alsoIn`); with more than 60 candidates it assumes manifests exist.
  */
-async function hasNoWorkloads(ctx: ReviewContext, side: Side, index: PathIndex, alsoIn: ReadonlySet<string>): Promise<boolean> {
+async function hasNoWorkloads(ctx: ReviewView, side: Side, index: PathIndex, alsoIn: ReadonlySet<string>): Promise<boolean> {
   const candidates: string[] = [];
   for (const path of index.files) {
     const name = basename(path);
@@ -246,7 +243,7 @@ async function hasNoWorkloads(ctx: ReviewContext, side: Side, index: PathIndex, 
  * (a build file and an entrypoint, e.g. pom.xml and *Application.java) or a directory named like the
  * workload with a Dockerfile or package manifest. Undefined when there is none.
  */
-async function existingUnit(ctx: ReviewContext, side: Side, index: PathIndex, workload: string): Promise<string | undefined> {
+async function existingUnit(ctx: ReviewView, side: Side, index: PathIndex, workload: string): Promise<string | undefined> {
   const rootMarkers = index.filesIn("").filter(isServiceMarker);
   if (rootMarkers.length > 0 && (await entrypointOf(ctx, side, index, "", rootMarkers))) return "the repository root";
   return serviceDirectoryOf(index, workload);
@@ -263,7 +260,7 @@ function serviceDirectoryOf(index: PathIndex, workload: string): string | undefi
   return undefined;
 }
 
-async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+async function workloads(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
   const yaml = files.filter((f) => /^(ya?ml|json)$/.test(extension(f.path)) && !isComposeFile(f.path) && !isCatalogPath(f.path));
   const atHead: Located[] = [];
   const atBase: Located[] = [];
@@ -351,7 +348,7 @@ async function workloads(ctx: ReviewContext, files: ChangedFile[], trees: Trees,
 }
 
 /** Looks for a workload of the same name in unchanged manifests that share the file name or mention the name in their path. */
-async function definedElsewhere(ctx: ReviewContext, side: Side, index: PathIndex, located: Located, changed: Set<string>): Promise<boolean> {
+async function definedElsewhere(ctx: ReviewView, side: Side, index: PathIndex, located: Located, changed: Set<string>): Promise<boolean> {
   const name = located.object.name;
   const fileName = basename(located.path);
   let checked = 0;
@@ -377,12 +374,12 @@ function resolve(base: string, relative: string): string {
   return parts.join("/");
 }
 
-async function composeIn(ctx: ReviewContext, side: Side, path: string): Promise<ComposeService[]> {
+async function composeIn(ctx: ReviewView, side: Side, path: string): Promise<ComposeService[]> {
   const parsed = await structuredIf(ctx, side, path, (t) => /^services\s*:/m.test(t));
   return parsed ? composeServices(parsed.parsed) : [];
 }
 
-async function compose(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+async function compose(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
   for (const file of files.filter((f) => isComposeFile(f.path))) {
     const head = file.status === "removed" ? [] : await composeIn(ctx, "head", file.path);
     const base = file.status === "added" || file.status === "copied" ? [] : await composeIn(ctx, "base", pathAt(file, "base"));
@@ -414,14 +411,14 @@ async function compose(ctx: ReviewContext, files: ChangedFile[], trees: Trees, o
 
 // ---------------------------------------------------------------- Helm charts
 
-async function chartInfo(ctx: ReviewContext, side: Side, path: string): Promise<{ name: string; library: boolean } | undefined> {
+async function chartInfo(ctx: ReviewView, side: Side, path: string): Promise<{ name: string; library: boolean } | undefined> {
   const parsed = await structuredIf(ctx, side, path, () => true);
   const value = parsed?.parsed.docs[0]?.value;
   if (!isRecord(value)) return undefined;
   return { name: typeof value.name === "string" ? value.name : basename(dirname(path)), library: value.type === "library" };
 }
 
-async function helmCharts(ctx: ReviewContext, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+async function helmCharts(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
   const isChart = (p: string) => /^Chart\.ya?ml$/.test(basename(p)) && !/\/charts\/[^/]+\/charts\//.test(`/${p}`);
   const added = files.filter((f) => (f.status === "added" || f.status === "copied") && isChart(f.path));
   const removed = files.filter((f) => f.status === "removed" && isChart(f.path));
@@ -448,12 +445,12 @@ async function helmCharts(ctx: ReviewContext, files: ChangedFile[], trees: Trees
 
 // ---------------------------------------------------------------- catalog components
 
-async function componentsIn(ctx: ReviewContext, side: Side, path: string): Promise<CatalogComponent[]> {
+async function componentsIn(ctx: ReviewView, side: Side, path: string): Promise<CatalogComponent[]> {
   const parsed = await structuredIf(ctx, side, path, (t) => /backstage\.io\//.test(t));
   return parsed ? catalogComponents(parsed.parsed).filter(isDeployableComponent) : [];
 }
 
-async function catalog(ctx: ReviewContext, files: ChangedFile[], out: DeployableHits): Promise<void> {
+async function catalog(ctx: ReviewView, files: ChangedFile[], out: DeployableHits): Promise<void> {
   const catalogFiles = files.filter((f) => isCatalogPath(f.path) || (f.previousPath !== undefined && isCatalogPath(f.previousPath)));
   if (catalogFiles.length === 0) return;
   const head: Array<{ c: CatalogComponent; file: ChangedFile }> = [];

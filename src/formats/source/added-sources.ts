@@ -1,4 +1,5 @@
-import { matchesAny, type ReviewContext } from "../../engine/context.js";
+import { matchesAny } from "../../engine/globs.js";
+import type { ReviewView } from "../../engine/types.js";
 import { languageOf, prepareSource, type Language, type SourceFile } from "./masking.js";
 
 /** Test code and fixtures (the default `testPaths` of the code rules). */
@@ -22,7 +23,7 @@ export const DEFAULT_TEST_PATHS = [
  * Head sources of the changed files in the given languages that this change adds lines to. Files that
  * cannot be read as text (binary, too large) are skipped; the context already notes them.
  */
-export async function addedSources(ctx: ReviewContext, languages?: readonly Language[], skipPaths: readonly string[] = []): Promise<SourceFile[]> {
+export async function addedSources(ctx: ReviewView, languages?: readonly Language[], skipPaths: readonly string[] = []): Promise<SourceFile[]> {
   const sources: SourceFile[] = [];
   for (const source of await allAddedSources(ctx)) {
     if (languages && !languages.includes(source.language)) continue;
@@ -33,25 +34,18 @@ export async function addedSources(ctx: ReviewContext, languages?: readonly Lang
 }
 
 /** Prepared once per review and shared by the code rules (masking every file per rule was the cost). */
-const prepared = new WeakMap<ReviewContext, Promise<SourceFile[]>>();
-
-function allAddedSources(ctx: ReviewContext): Promise<SourceFile[]> {
-  let pending = prepared.get(ctx);
-  if (!pending) {
-    pending = (async () => {
-      const sources: SourceFile[] = [];
-      for (const file of ctx.headFiles) {
-        const language = languageOf(file.path);
-        if (!language) continue;
-        const added = await ctx.addedLines(file.path);
-        if (added.length === 0) continue;
-        const text = await ctx.text("head", file.path);
-        if (text === undefined) continue;
-        sources.push(prepareSource(file.path, language, text.replace(/\r\n/g, "\n"), added.map((l) => l.line)));
-      }
-      return sources;
-    })();
-    prepared.set(ctx, pending);
-  }
-  return pending;
+function allAddedSources(ctx: ReviewView): Promise<SourceFile[]> {
+  return ctx.memo("source:added-sources", async (review) => {
+    const sources: SourceFile[] = [];
+    for (const file of review.headFiles) {
+      const language = languageOf(file.path);
+      if (!language) continue;
+      const added = await review.addedLines(file.path);
+      if (added.length === 0) continue;
+      const text = await review.text("head", file.path);
+      if (text === undefined) continue;
+      sources.push(prepareSource(file.path, language, text.replace(/\r\n/g, "\n"), added.map((l) => l.line)));
+    }
+    return sources;
+  });
 }
