@@ -1,7 +1,7 @@
 import type { ArchgateConfig } from "../config/schema.js";
 import { review, type EngineOptions } from "../engine/engine.js";
 import type { Report } from "../engine/types.js";
-import { githubChange, type PullRequestSnapshot } from "../sources/github.js";
+import { githubChange, type PullRequestSnapshot } from "./change-source.js";
 import {
   completeCheckRun,
   createCheckRun,
