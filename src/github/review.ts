@@ -2,32 +2,16 @@ import type { ArchgateConfig } from "../config/schema.js";
 import { review, type EngineOptions } from "../engine/engine.js";
 import type { Report } from "../engine/types.js";
 import { githubChange, type PullRequestSnapshot } from "./change-source.js";
-import {
-  completeCheckRun,
-  createCheckRun,
-  findCheckRun,
-  resultFromConfigError,
-  resultFromEvaluationError,
-  resultFromReport,
-  sameResult,
-  type CheckResult,
-  type CheckRunRef,
-  type ExistingCheckRun,
-} from "./check-run.js";
+import { resultFromConfigError, resultFromEvaluationError, resultFromReport, type CheckResult } from "./check-result.js";
+import { CheckRunLifecycle } from "./check-run.js";
 import { findStickyComment, planComment, writeComment } from "./comment.js";
 import { loadRepoConfig } from "./config.js";
 import { previewConfigChange } from "./config-preview.js";
 import { applyLabels, labelName, planLabels, type KnownLabels, type LabelPlan } from "./labels.js";
-import { describeApiError, type AppIdentity, type Octokit } from "./octokit.js";
+import { describeApiError, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
 
 export interface PullRequestTarget extends PullRequestSnapshot {
   draft: boolean;
-}
-
-export interface LoggerLike {
-  info(obj: unknown, msg?: string): void;
-  warn(obj: unknown, msg?: string): void;
-  error(obj: unknown, msg?: string): void;
 }
 
 export interface ReviewOptions {
@@ -65,22 +49,15 @@ interface Published {
  * no longer the PR's head are skipped, so a slow evaluation never overwrites a newer one.
  */
 export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget, options: ReviewOptions): Promise<ReviewOutcome> {
-  const repoRef = { owner: pr.owner, repo: pr.repo };
   const app = await options.identity();
-  const existing: ExistingCheckRun | undefined = options.force ? undefined : await findCheckRun(octokit, repoRef, pr.headSha, pr.number, app);
-  // A completed run for this head (a redelivery, an edit): evaluate first and write only if the result differs.
-  // A run left in progress long ago (its process died) is taken over and completed, not left hanging.
-  let run: CheckRunRef | undefined =
-    existing?.status === "completed"
-      ? undefined
-      : existing && isAbandoned(existing)
-        ? { id: existing.id, ...(existing.htmlUrl ? { htmlUrl: existing.htmlUrl } : {}) }
-        : await createCheckRun(octokit, repoRef, pr.headSha, pr.number);
+  const checkRun = new CheckRunLifecycle(octokit, pr, app, options.log);
+  const { checkRunUrl } = await checkRun.begin(options.force ?? false);
 
   let published: Published | undefined;
   let failed = false;
+  let written: { checkRunId?: number } = {};
   try {
-    published = await evaluateAndPublish(octokit, pr, app, run?.htmlUrl ?? existing?.htmlUrl, options);
+    published = await evaluateAndPublish(octokit, pr, app, checkRunUrl, options);
   } catch (error) {
     failed = true;
     options.log?.error({ err: error, pr: pr.number, head: pr.headSha }, "architecture review could not run");
@@ -88,40 +65,16 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
   } finally {
     // The gate is never left in progress: complete it even when evaluation threw something unexpected.
     const result = published?.result ?? resultFromEvaluationError("unexpected error");
-    // A completed result for this head stays when a repeat evaluation fails transiently (a redelivery must
-    // not replace a real verdict with "could not run"); "Re-run" always writes a new run.
-    const keepExisting = !run && existing !== undefined && (failed || sameResult(existing, result));
-    if (!keepExisting) {
-      run ??= await createCheckRun(octokit, repoRef, pr.headSha, pr.number);
-      await finish(octokit, repoRef, run.id, result, options.log);
-    }
+    written = await checkRun.complete(result, { evaluationFailed: failed });
   }
   const done = published!;
   return {
-    ...(run ? { checkRunId: run.id } : {}),
+    ...(written.checkRunId !== undefined ? { checkRunId: written.checkRunId } : {}),
     conclusion: done.result.conclusion,
     title: done.result.output.title,
     comment: done.comment,
     labels: done.labels,
   };
-}
-
-async function finish(octokit: Octokit, repoRef: { owner: string; repo: string }, runId: number, result: CheckResult, log?: LoggerLike): Promise<void> {
-  try {
-    await completeCheckRun(octokit, repoRef, runId, result);
-  } catch (error) {
-    // Annotations rejected or the API failed mid-way: the verdict is known, so complete with it and
-    // without annotations rather than leave the run in progress.
-    log?.warn({ err: error, runId }, "completing the check run failed; retrying without annotations");
-    await completeCheckRun(octokit, repoRef, runId, {
-      conclusion: result.conclusion,
-      output: {
-        title: result.output.title,
-        summary: `${result.output.summary}\n\n> The annotations could not be written to this check run (${describeApiError(error)}).`,
-      },
-      annotations: [],
-    });
-  }
 }
 
 async function evaluateAndPublish(octokit: Octokit, pr: PullRequestTarget, app: AppIdentity, checkRunUrl: string | undefined, options: ReviewOptions): Promise<Published> {
@@ -194,12 +147,4 @@ async function publish(
 
 function isEmpty(plan: LabelPlan): boolean {
   return plan.add.length === 0 && plan.remove.length === 0;
-}
-
-/** An in-progress run older than this was abandoned by a process that stopped mid-review. */
-export const ABANDONED_AFTER_MS = 10 * 60_000;
-
-function isAbandoned(run: ExistingCheckRun): boolean {
-  const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
-  return Number.isFinite(started) && Date.now() - started > ABANDONED_AFTER_MS;
 }
