@@ -1,12 +1,11 @@
 import type { ArchgateConfig } from "../config/schema.js";
-import { review, type EngineOptions } from "../engine/engine.js";
+import type { EngineOptions } from "../engine/engine.js";
 import type { Report } from "../engine/types.js";
-import { githubChange, type PullRequestSnapshot } from "./change-source.js";
+import type { PullRequestSnapshot } from "./change-source.js";
 import { resultFromConfigError, resultFromEvaluationError, resultFromReport, type CheckResult } from "./check-result.js";
 import { CheckRunLifecycle } from "./check-run.js";
 import { findStickyComment, planComment, writeComment } from "./comment.js";
-import { loadRepoConfig } from "./config.js";
-import { previewConfigChange } from "./config-preview.js";
+import { evaluatePullRequest } from "./evaluation.js";
 import { applyLabels, labelName, planLabels, type KnownLabels, type LabelPlan } from "./labels.js";
 import { describeApiError, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
 
@@ -78,22 +77,12 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
 }
 
 async function evaluateAndPublish(octokit: Octokit, pr: PullRequestTarget, app: AppIdentity, checkRunUrl: string | undefined, options: ReviewOptions): Promise<Published> {
-  const repoRef = { owner: pr.owner, repo: pr.repo };
-  const loaded = await loadRepoConfig(octokit, repoRef);
-  if (!loaded.ok) {
-    return { result: resultFromConfigError(loaded.error, loaded.file, loaded.inRepository), comment: "none", labels: "none" };
+  const evaluation = await evaluatePullRequest(octokit, pr, { concurrency: options.concurrency ?? 8, ...(options.engine ? { engine: options.engine } : {}) });
+  if (!evaluation.ok) {
+    const { error, file, inRepository } = evaluation.invalidConfig;
+    return { result: resultFromConfigError(error, file, inRepository), comment: "none", labels: "none" };
   }
-  const config = loaded.config;
-  const change = await githubChange(octokit, pr, { concurrency: options.concurrency ?? 8 });
-  const report = await review(change, config, options.engine);
-
-  let configPreview: string | undefined;
-  try {
-    // The config as it would be once merged: the PR's own file at its head, following `_extends`.
-    configPreview = await previewConfigChange(change, report, () => loadRepoConfig(octokit, repoRef, pr.headSha), options.engine);
-  } catch (error) {
-    configPreview = `The config this pull request proposes could not be previewed: ${describeApiError(error)}.`;
-  }
+  const { config, report, configPreview } = evaluation;
 
   const notes: string[] = [];
   const publishing = await publish(octokit, pr, app, config, report, { configPreview, checkRunUrl }, options.knownLabels).catch((error: unknown) => {
