@@ -6,7 +6,7 @@
 import { configLoader } from "./config/load.js";
 import { buildConfigSchema, type ArchgateConfig } from "./config/schema.js";
 import type { Change } from "./engine/change.js";
-import { review } from "./engine/engine.js";
+import { openReview, review } from "./engine/engine.js";
 import type { EngineModules, Report, RuleModule, TriggerModule } from "./engine/types.js";
 import { likelyReads } from "./formats/common/likely-reads.js";
 import { breakingApiChange } from "./rules/breaking-api-change.js";
@@ -72,6 +72,11 @@ export const { parseConfig, validateConfig, defaultConfig } = configLoader(confi
 /** Reviews a change with the built-in triggers and rules; `overrides` replaces some of them (tests, benchmarks). */
 export function reviewChange(change: Change, config: ArchgateConfig, overrides: Partial<EngineModules> = {}): Promise<Report> {
   return review(change, config, { ...ENGINE_MODULES, ...overrides });
+}
+
+/** One change, evaluated under each config it is given, with its files read and parsed once (the gate and a config preview). */
+export function openChangeReview(change: Change, overrides: Partial<EngineModules> = {}): (config: ArchgateConfig) => Promise<Report> {
+  return openReview(change, { ...ENGINE_MODULES, ...overrides });
 }
 
 export function ruleById(id: string): RuleModule | undefined {

@@ -6,34 +6,89 @@ import { parseStructured, type StructuredFile } from "./structured.js";
 import type { Note, NoteKind, Problem, ReviewView, TriggerHit } from "./types.js";
 
 /**
- * One review's shared state: the changed files, lazy cached reads, memoised values, notes and problems.
- * Pure: all I/O goes through the Change. Modules see it through their own context (see `moduleView`).
+ * Reads of one Change, cached: a file is fetched and parsed once however many modules, and however many
+ * evaluations of the same change (a config preview evaluates it twice), look at it.
+ */
+export class ChangeReads {
+  private readonly contents = new Map<string, Promise<FileContent>>();
+  private readonly structuredCache = new Map<string, Promise<StructuredFile | undefined>>();
+  private readonly pathLists = new Map<Side, Promise<string[]>>();
+  private readonly patches = new Map<string, ParsedPatch>();
+
+  constructor(readonly change: Change) {}
+
+  read(side: Side, path: string, maxBytes: number): Promise<FileContent> {
+    const key = `${maxBytes}\0${side}\0${path}`;
+    let pending = this.contents.get(key);
+    if (!pending) {
+      pending = this.change
+        .read(side, path, { maxBytes })
+        .catch((error: unknown) => ({ kind: "error", message: (error as Error).message }) as FileContent);
+      this.contents.set(key, pending);
+    }
+    return pending;
+  }
+
+  structured(side: Side, path: string, maxBytes: number): Promise<StructuredFile | undefined> {
+    const key = `${maxBytes}\0${side}\0${path}`;
+    let pending = this.structuredCache.get(key);
+    if (!pending) {
+      pending = this.read(side, path, maxBytes).then((content) => (content.kind === "text" ? parseStructured(content.text) : undefined));
+      this.structuredCache.set(key, pending);
+    }
+    return pending;
+  }
+
+  paths(side: Side): Promise<string[]> {
+    let pending = this.pathLists.get(side);
+    if (!pending) {
+      pending = this.change.listPaths(side);
+      this.pathLists.set(side, pending);
+    }
+    return pending;
+  }
+
+  /** A file's patch, parsed once (triggers and most rules ask for its lines). Callers must not modify it. */
+  parsedPatch(file: ChangedFile): ParsedPatch {
+    let parsed = this.patches.get(file.path);
+    if (!parsed) {
+      parsed = parsePatch(file.patch);
+      this.patches.set(file.path, parsed);
+    }
+    return parsed;
+  }
+}
+
+/**
+ * One evaluation's state: the changed files the config lets through, memoised values, notes and problems,
+ * over the change's cached reads. Pure: all I/O goes through the Change. Modules see it through their own
+ * view (see `moduleView`).
  */
 export class ReviewContext implements ReviewView {
   readonly files: ChangedFile[];
   readonly headFiles: ChangedFile[];
   readonly notes: Note[] = [];
   readonly problems: Problem[] = [];
+  readonly change: Change;
+  private readonly reads: ChangeReads;
   private readonly noteTexts = new Set<string>();
   private readonly byPath = new Map<string, ChangedFile>();
-  private readonly contents = new Map<string, Promise<FileContent>>();
-  private readonly structuredCache = new Map<string, Promise<StructuredFile | undefined>>();
-  private readonly pathLists = new Map<Side, Promise<string[]>>();
   private readonly skippedLarge = new Set<string>();
   private readonly skippedBinary = new Set<string>();
   private readonly hits = new Map<string, TriggerHit[]>();
-  private readonly patches = new Map<string, ParsedPatch>();
   private readonly memos = new Map<string, unknown>();
 
   constructor(
-    readonly change: Change,
+    change: Change | ChangeReads,
     readonly config: EngineConfig,
   ) {
-    this.files = change.files.filter((f) => !matchesAny(f.path, config.ignorePaths));
+    this.reads = change instanceof ChangeReads ? change : new ChangeReads(change);
+    this.change = this.reads.change;
+    this.files = this.change.files.filter((f) => !matchesAny(f.path, config.ignorePaths));
     this.headFiles = this.files.filter((f) => f.status !== "removed");
     for (const f of this.files) this.byPath.set(f.path, f);
     // Changed files the source already knows it will not read for their size.
-    for (const path of change.oversized ?? []) if (this.byPath.has(path)) this.skippedLarge.add(path);
+    for (const path of this.change.oversized ?? []) if (this.byPath.has(path)) this.skippedLarge.add(path);
   }
 
   get title(): string | undefined {
@@ -49,15 +104,7 @@ export class ReviewContext implements ReviewView {
   }
 
   async read(side: Side, path: string): Promise<FileContent> {
-    const key = `${side}\0${path}`;
-    let pending = this.contents.get(key);
-    if (!pending) {
-      pending = this.change
-        .read(side, path, { maxBytes: this.config.limits.maxFileBytes })
-        .catch((error: unknown) => ({ kind: "error", message: (error as Error).message }) as FileContent);
-      this.contents.set(key, pending);
-    }
-    const content = await pending;
+    const content = await this.reads.read(side, path, this.config.limits.maxFileBytes);
     if (content.kind === "too-large") {
       this.skippedLarge.add(path);
     } else if (content.kind === "binary") {
@@ -74,13 +121,9 @@ export class ReviewContext implements ReviewView {
   }
 
   async structured(side: Side, path: string): Promise<StructuredFile | undefined> {
-    const key = `${side}\0${path}`;
-    let pending = this.structuredCache.get(key);
-    if (!pending) {
-      pending = this.text(side, path).then((text) => (text === undefined ? undefined : parseStructured(text)));
-      this.structuredCache.set(key, pending);
-    }
-    return pending;
+    // Read through this evaluation first, so a skipped or unreadable file is noted here too.
+    if ((await this.read(side, path)).kind !== "text") return undefined;
+    return this.reads.structured(side, path, this.config.limits.maxFileBytes);
   }
 
   /**
@@ -90,7 +133,7 @@ export class ReviewContext implements ReviewView {
   async addedLines(path: string): Promise<PatchLine[]> {
     const file = this.byPath.get(path);
     if (!file || file.status === "removed") return [];
-    if (file.patch !== undefined) return this.parsedPatch(file).added;
+    if (file.patch !== undefined) return this.reads.parsedPatch(file).added;
     if (file.binary) return [];
     const after = await this.text("head", path);
     if (after === undefined) return [];
@@ -104,26 +147,11 @@ export class ReviewContext implements ReviewView {
 
   removedLines(path: string): PatchLine[] {
     const file = this.byPath.get(path);
-    return file?.patch ? this.parsedPatch(file).removed : [];
+    return file?.patch ? this.reads.parsedPatch(file).removed : [];
   }
 
-  /** A file's patch, parsed once per review (triggers and most rules ask for its lines). Callers must not modify it. */
-  private parsedPatch(file: ChangedFile): ParsedPatch {
-    let parsed = this.patches.get(file.path);
-    if (!parsed) {
-      parsed = parsePatch(file.patch);
-      this.patches.set(file.path, parsed);
-    }
-    return parsed;
-  }
-
-  async paths(side: Side): Promise<string[]> {
-    let pending = this.pathLists.get(side);
-    if (!pending) {
-      pending = this.change.listPaths(side);
-      this.pathLists.set(side, pending);
-    }
-    return pending;
+  paths(side: Side): Promise<string[]> {
+    return this.reads.paths(side);
   }
 
   memo<T>(key: string, compute: (review: ReviewView) => T): T {

@@ -1,6 +1,6 @@
 import type { Change } from "./change.js";
 import type { EngineConfig } from "./config.js";
-import { moduleView, ReviewContext } from "./context.js";
+import { ChangeReads, moduleView, ReviewContext } from "./context.js";
 import { fnv1a } from "./hash.js";
 import { hasMigrationPlan } from "./migration-plan.js";
 import type {
@@ -29,9 +29,25 @@ interface FiredTrigger {
  * Change + Config -> Report. Pure: every read goes through the Change. The engine knows no trigger or
  * rule: `modules` (the composition root, src/builtins.ts, in production) says what runs.
  */
-export async function review(change: Change, config: EngineConfig, modules: EngineModules): Promise<Report> {
-  const ctx = new ReviewContext(change, config);
-  if (modules.likelyReads) change.prefetch?.(modules.likelyReads(ctx.files), { maxBytes: config.limits.maxFileBytes });
+export function review(change: Change, config: EngineConfig, modules: EngineModules): Promise<Report> {
+  return openReview(change, modules)(config);
+}
+
+/**
+ * A change evaluated under one or more configs (the gate's, and the one a PR proposes) with one set of
+ * reads: every file is fetched and parsed once, whichever config asks first.
+ */
+export function openReview(change: Change, modules: EngineModules): (config: EngineConfig) => Promise<Report> {
+  const reads = new ChangeReads(change);
+  let evaluations = 0;
+  return (config) => evaluate(reads, config, modules, evaluations++ === 0);
+}
+
+async function evaluate(reads: ChangeReads, config: EngineConfig, modules: EngineModules, first: boolean): Promise<Report> {
+  const { change } = reads;
+  const ctx = new ReviewContext(reads, config);
+  // Announced once: a second evaluation of the same change reads what the first one fetched.
+  if (first && modules.likelyReads) change.prefetch?.(modules.likelyReads(ctx.files), { maxBytes: config.limits.maxFileBytes });
   if (!change.complete) {
     ctx.problem({
       message: `could not review all files${change.incompleteReason ? ` (${change.incompleteReason})` : ""}: manual architecture review needed`,

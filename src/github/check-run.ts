@@ -1,20 +1,10 @@
-import type { ConfigError } from "../config/load.js";
-import type { Report } from "../engine/types.js";
-import { chunk, renderAnnotations, type Annotation } from "../render/annotations.js";
-import { code, renderCheckRun } from "../render/markdown.js";
-import type { AppIdentity, Octokit, RepoRef } from "./octokit.js";
+import { chunk } from "../render/annotations.js";
+import type { CheckResult } from "./check-result.js";
+import { describeApiError, type AppIdentity, type LoggerLike, type Octokit, type RepoRef } from "./octokit.js";
 
 export const CHECK_NAME = "Architecture review";
 /** GitHub accepts at most 50 annotations per create/update request. */
 export const ANNOTATIONS_PER_REQUEST = 50;
-/** GitHub's limit for `output.summary` and `output.text`. */
-export const CHECK_OUTPUT_LIMIT = 65_535;
-
-export interface CheckResult {
-  conclusion: "success" | "failure";
-  output: { title: string; summary: string; text?: string };
-  annotations: Annotation[];
-}
 
 export interface CheckRunRef {
   id: number;
@@ -28,59 +18,6 @@ export interface ExistingCheckRun extends CheckRunRef {
   summary?: string | null;
   annotationsCount?: number;
   startedAt?: string | null;
-}
-
-/** The gate's verdict on a report: failure for unwaived errors and for reviews that could not run. */
-export function resultFromReport(report: Report, extraNotes: string[] = []): CheckResult {
-  const output = renderCheckRun(report, CHECK_OUTPUT_LIMIT - 2_000);
-  const summary = extraNotes.length > 0 ? `${output.summary}\n\n${extraNotes.map((n) => `> ${n}`).join("\n")}` : output.summary;
-  return {
-    conclusion: report.conclusion === "success" ? "success" : "failure",
-    output: { title: output.title, summary, ...(output.text ? { text: output.text } : {}) },
-    annotations: renderAnnotations(report),
-  };
-}
-
-/** An invalid config fails the check, with annotations at the offending lines when the file is in this repository. */
-export function resultFromConfigError(error: ConfigError, file: { path: string }, inRepository: boolean): CheckResult {
-  const shown = error.issues.slice(0, 50);
-  const summary = [
-    `The archgate configuration is invalid, so this pull request was not reviewed. Fix the config on the default branch; the check fails until then.`,
-    "",
-    ...shown.map((i) => `- ${code(`${i.file}:${i.line}:${i.column}`)} ${i.key ? `${code(i.key)}: ` : ""}${i.message}`),
-    ...(error.issues.length > shown.length ? [`- …and ${error.issues.length - shown.length} more`] : []),
-  ].join("\n");
-  return {
-    conclusion: "failure",
-    output: { title: `Configuration error: ${error.issues[0]?.file ?? file.path} is invalid`, summary: summary.slice(0, CHECK_OUTPUT_LIMIT) },
-    // Only issues located in the repository's own file can be annotated (not those of an org or extended file).
-    annotations: inRepository
-      ? error.issues.filter((i) => i.file === file.path).map((i) => ({
-          path: file.path,
-          start_line: i.line,
-          end_line: i.line,
-          annotation_level: "failure" as const,
-          title: "Invalid archgate configuration",
-          message: `${i.key ? `${i.key}: ` : ""}${i.message}`,
-        }))
-      : [],
-  };
-}
-
-/** The review could not run (API failure, timeout, rate limit, a bug): fail closed and say why. */
-export function resultFromEvaluationError(reason: string): CheckResult {
-  return {
-    conclusion: "failure",
-    output: {
-      title: `Review could not run: ${reason}`.slice(0, 200),
-      summary: [
-        `archgate could not complete the architecture review of this commit: ${reason}.`,
-        "",
-        "The check fails closed: a review that did not run never passes. Re-run the check once the cause is gone, or review this change by hand.",
-      ].join("\n"),
-    },
-    annotations: [],
-  };
 }
 
 export async function createCheckRun(octokit: Octokit, { owner, repo }: RepoRef, headSha: string, prNumber: number): Promise<CheckRunRef> {
@@ -172,4 +109,81 @@ export async function completeCheckRun(octokit: Octokit, { owner, repo }: RepoRe
     completed_at: new Date().toISOString(),
     output: { ...result.output, ...(last ? { annotations: last } : {}) },
   });
+}
+
+/** An in-progress run older than this was abandoned by a process that stopped mid-review. */
+export const ABANDONED_AFTER_MS = 10 * 60_000;
+
+function isAbandoned(run: ExistingCheckRun): boolean {
+  const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
+  return Number.isFinite(started) && Date.now() - started > ABANDONED_AFTER_MS;
+}
+
+/**
+ * The "Architecture review" check run of one pull request head, from start to verdict. `begin` finds
+ * our latest run for the head: a completed one (a redelivery, an edit) is left alone until the verdict
+ * is known and only replaced if it differs; one left in progress long ago (its process died) is taken
+ * over; otherwise a run is created in progress. `complete` always ends with a completed run, so the
+ * gate is never left in progress (the caller calls it in a `finally`).
+ */
+export class CheckRunLifecycle {
+  private existing: ExistingCheckRun | undefined;
+  private run: CheckRunRef | undefined;
+
+  constructor(
+    private readonly octokit: Octokit,
+    private readonly head: RepoRef & { number: number; headSha: string },
+    private readonly app: AppIdentity,
+    private readonly log?: LoggerLike,
+  ) {}
+
+  /** `force`: a re-run someone asked for, always a new run. Returns the URL of the run the comment links to. */
+  async begin(force = false): Promise<{ checkRunUrl?: string }> {
+    const { octokit, head } = this;
+    const repoRef = { owner: head.owner, repo: head.repo };
+    const existing = force ? undefined : await findCheckRun(octokit, repoRef, head.headSha, head.number, this.app);
+    this.existing = existing;
+    this.run =
+      existing?.status === "completed"
+        ? undefined
+        : existing && isAbandoned(existing)
+          ? { id: existing.id, ...(existing.htmlUrl ? { htmlUrl: existing.htmlUrl } : {}) }
+          : await createCheckRun(octokit, repoRef, head.headSha, head.number);
+    const checkRunUrl = this.run?.htmlUrl ?? existing?.htmlUrl;
+    return checkRunUrl ? { checkRunUrl } : {};
+  }
+
+  /**
+   * Completes the run with `result`. A completed run for this head that says the same stays as it is,
+   * and so does any completed verdict when `evaluationFailed` (a redelivery must not replace a real
+   * verdict with "could not run"); a forced re-run always writes. Returns the run written, if any.
+   */
+  async complete(result: CheckResult, { evaluationFailed = false }: { evaluationFailed?: boolean } = {}): Promise<{ checkRunId?: number }> {
+    const { octokit, head, existing } = this;
+    const repoRef = { owner: head.owner, repo: head.repo };
+    const keepExisting = !this.run && existing !== undefined && (evaluationFailed || sameResult(existing, result));
+    if (!keepExisting) {
+      this.run ??= await createCheckRun(octokit, repoRef, head.headSha, head.number);
+      await this.finish(repoRef, this.run.id, result);
+    }
+    return this.run ? { checkRunId: this.run.id } : {};
+  }
+
+  private async finish(repoRef: RepoRef, runId: number, result: CheckResult): Promise<void> {
+    try {
+      await completeCheckRun(this.octokit, repoRef, runId, result);
+    } catch (error) {
+      // Annotations rejected or the API failed mid-way: the verdict is known, so complete with it and
+      // without annotations rather than leave the run in progress.
+      this.log?.warn({ err: error, runId }, "completing the check run failed; retrying without annotations");
+      await completeCheckRun(this.octokit, repoRef, runId, {
+        conclusion: result.conclusion,
+        output: {
+          title: result.output.title,
+          summary: `${result.output.summary}\n\n> The annotations could not be written to this check run (${describeApiError(error)}).`,
+        },
+        annotations: [],
+      });
+    }
+  }
 }

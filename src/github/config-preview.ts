@@ -1,6 +1,4 @@
 import type { Change } from "../engine/change.js";
-import { reviewChange } from "../builtins.js";
-import type { EngineModules } from "../engine/types.js";
 import type { Report } from "../engine/types.js";
 import { CONFIG_PATH } from "../config/load.js";
 import type { ArchgateConfig } from "../config/schema.js";
@@ -14,14 +12,14 @@ const MAX_ITEMS = 20;
  * When a PR edits `.github/archgate.yml`, the gate still uses the default branch's config; this previews
  * what the PR's config would change once merged: its errors, or the differences in triggers, review
  * types and findings on this very PR. `loadProposed` loads the config as it would be after the merge
- * (the PR's file, its `_extends` chain, or the org's `.github` fallback when the PR removes the file).
- * Undefined when the PR does not touch the config.
+ * (the PR's file, its `_extends` chain, or the org's `.github` fallback when the PR removes the file);
+ * `reviewWith` reviews this change under it. Undefined when the PR does not touch the config.
  */
 export async function previewConfigChange(
   change: Change,
   current: Report,
   loadProposed: () => Promise<LoadedConfig>,
-  engine?: Partial<EngineModules>,
+  reviewWith: (config: ArchgateConfig) => Promise<Report>,
 ): Promise<string | undefined> {
   const file = change.files.find((f) => f.path === CONFIG_PATH || f.previousPath === CONFIG_PATH);
   if (!file) return undefined;
@@ -37,7 +35,7 @@ export async function previewConfigChange(
     return lines.join("\n");
   }
   const proposed: ArchgateConfig = loaded.config;
-  const next = await reviewChange(change, proposed, engine);
+  const next = await reviewWith(proposed);
   const intro =
     file.status === "removed" || file.path !== CONFIG_PATH
       ? `This pull request removes ${code(CONFIG_PATH)}. This review used the default branch's config; with ${loaded.sources.length > 0 ? `the organisation's config (${loaded.sources.map(code).join(" → ")})` : "the built-in defaults"} instead:`

@@ -9,10 +9,22 @@ export interface RepoRef {
   repo: string;
 }
 
-/** The app itself: used to recognise its own comments and check runs. */
+/**
+ * Who publishes: the GitHub App whose comment and check runs are "ours" (a comment carrying the marker
+ * but written by anyone else is not). The App asks GET /app once per process (app.ts); a workflow that
+ * runs with GITHUB_TOKEN cannot, and passes `{ slug: "github-actions" }` (comments by
+ * `github-actions[bot]`) instead.
+ */
 export interface AppIdentity {
   id?: number;
   slug?: string;
+}
+
+/** The logging the GitHub side does (Probot's `context.log` fits). */
+export interface LoggerLike {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
 }
 
 /**

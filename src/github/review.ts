@@ -1,34 +1,14 @@
-import type { ArchgateConfig } from "../config/schema.js";
-import { reviewChange } from "../builtins.js";
 import type { EngineModules } from "../engine/types.js";
-import type { Report } from "../engine/types.js";
-import { githubChange, type PullRequestSnapshot } from "../sources/github.js";
-import {
-  completeCheckRun,
-  createCheckRun,
-  findCheckRun,
-  resultFromConfigError,
-  resultFromEvaluationError,
-  resultFromReport,
-  sameResult,
-  type CheckResult,
-  type CheckRunRef,
-  type ExistingCheckRun,
-} from "./check-run.js";
-import { findStickyComment, planComment, writeComment } from "./comment.js";
-import { loadRepoConfig } from "./config.js";
-import { previewConfigChange } from "./config-preview.js";
-import { applyLabels, labelName, planLabels, type KnownLabels, type LabelPlan } from "./labels.js";
-import { describeApiError, type AppIdentity, type Octokit } from "./octokit.js";
+import type { PullRequestSnapshot } from "./change-source.js";
+import { resultFromConfigError, resultFromEvaluationError, resultFromReport, type CheckResult } from "./check-result.js";
+import { evaluatePullRequest, type Evaluation } from "./evaluation.js";
+import type { KnownLabels } from "./labels.js";
+import { describeApiError, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
+import { publishCommentAndLabels, type CommentAndLabels } from "./publish.js";
+import { GitHubPublisher, type Publisher } from "./publisher.js";
 
 export interface PullRequestTarget extends PullRequestSnapshot {
   draft: boolean;
-}
-
-export interface LoggerLike {
-  info(obj: unknown, msg?: string): void;
-  warn(obj: unknown, msg?: string): void;
-  error(obj: unknown, msg?: string): void;
 }
 
 export interface ReviewOptions {
@@ -50,38 +30,45 @@ export interface ReviewOutcome {
   checkRunId?: number;
   conclusion: "success" | "failure";
   title: string;
-  comment: "created" | "updated" | "unchanged" | "none" | "stale";
-  labels: LabelPlan | "stale" | "none";
+  comment: CommentAndLabels["comment"];
+  labels: CommentAndLabels["labels"];
 }
 
-interface Published {
-  result: CheckResult;
-  comment: ReviewOutcome["comment"];
-  labels: ReviewOutcome["labels"];
+type Published = CommentAndLabels & { result: CheckResult };
+
+/**
+ * The App's review of one pull request head: evaluated through the GitHub API and published through a
+ * GitHubPublisher as the App itself (its identity from GET /app, asked once per process by the caller).
+ */
+export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget, options: ReviewOptions): Promise<ReviewOutcome> {
+  const identity = await options.identity();
+  const publisher = new GitHubPublisher(octokit, pr, {
+    identity,
+    ...(options.knownLabels ? { knownLabels: options.knownLabels } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return reviewAndPublish(publisher, pr, () => evaluatePullRequest(octokit, pr, { concurrency: options.concurrency ?? 8, ...(options.engine ? { engine: options.engine } : {}) }), options);
 }
 
 /**
- * Reviews one pull request head and publishes the result: the "Architecture review" check run (always
- * completed, whatever fails), the sticky comment and the review-type labels. Writes for a head that is
- * no longer the PR's head are skipped, so a slow evaluation never overwrites a newer one.
+ * Reviews one pull request head and publishes the result through any Publisher: the "Architecture
+ * review" check run (always completed, whatever fails), the sticky comment and the review-type labels.
+ * Writes for a head that is no longer the PR's head are skipped, so a slow evaluation never overwrites a
+ * newer one. `pr.draft` and `pr.labels` are what the event said (the PR is re-read before writing).
  */
-export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget, options: ReviewOptions): Promise<ReviewOutcome> {
-  const repoRef = { owner: pr.owner, repo: pr.repo };
-  const app = await options.identity();
-  const existing: ExistingCheckRun | undefined = options.force ? undefined : await findCheckRun(octokit, repoRef, pr.headSha, pr.number, app);
-  // A completed run for this head (a redelivery, an edit): evaluate first and write only if the result differs.
-  // A run left in progress long ago (its process died) is taken over and completed, not left hanging.
-  let run: CheckRunRef | undefined =
-    existing?.status === "completed"
-      ? undefined
-      : existing && isAbandoned(existing)
-        ? { id: existing.id, ...(existing.htmlUrl ? { htmlUrl: existing.htmlUrl } : {}) }
-        : await createCheckRun(octokit, repoRef, pr.headSha, pr.number);
+export async function reviewAndPublish(
+  publisher: Publisher,
+  pr: { number: number; headSha: string; draft: boolean; labels?: string[] | undefined },
+  evaluate: () => Promise<Evaluation>,
+  options: { force?: boolean | undefined; log?: LoggerLike | undefined } = {},
+): Promise<ReviewOutcome> {
+  const { checkRunUrl } = await publisher.begin({ force: options.force ?? false });
 
   let published: Published | undefined;
   let failed = false;
+  let written: { checkRunId?: number } = {};
   try {
-    published = await evaluateAndPublish(octokit, pr, app, run?.htmlUrl ?? existing?.htmlUrl, options);
+    published = await evaluateAndPublish(publisher, pr, evaluate, checkRunUrl, options.log);
   } catch (error) {
     failed = true;
     options.log?.error({ err: error, pr: pr.number, head: pr.headSha }, "architecture review could not run");
@@ -89,17 +76,11 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
   } finally {
     // The gate is never left in progress: complete it even when evaluation threw something unexpected.
     const result = published?.result ?? resultFromEvaluationError("unexpected error");
-    // A completed result for this head stays when a repeat evaluation fails transiently (a redelivery must
-    // not replace a real verdict with "could not run"); "Re-run" always writes a new run.
-    const keepExisting = !run && existing !== undefined && (failed || sameResult(existing, result));
-    if (!keepExisting) {
-      run ??= await createCheckRun(octokit, repoRef, pr.headSha, pr.number);
-      await finish(octokit, repoRef, run.id, result, options.log);
-    }
+    written = await publisher.complete(result, { evaluationFailed: failed });
   }
   const done = published!;
   return {
-    ...(run ? { checkRunId: run.id } : {}),
+    ...(written.checkRunId !== undefined ? { checkRunId: written.checkRunId } : {}),
     conclusion: done.result.conclusion,
     title: done.result.output.title,
     comment: done.comment,
@@ -107,100 +88,28 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
   };
 }
 
-async function finish(octokit: Octokit, repoRef: { owner: string; repo: string }, runId: number, result: CheckResult, log?: LoggerLike): Promise<void> {
-  try {
-    await completeCheckRun(octokit, repoRef, runId, result);
-  } catch (error) {
-    // Annotations rejected or the API failed mid-way: the verdict is known, so complete with it and
-    // without annotations rather than leave the run in progress.
-    log?.warn({ err: error, runId }, "completing the check run failed; retrying without annotations");
-    await completeCheckRun(octokit, repoRef, runId, {
-      conclusion: result.conclusion,
-      output: {
-        title: result.output.title,
-        summary: `${result.output.summary}\n\n> The annotations could not be written to this check run (${describeApiError(error)}).`,
-      },
-      annotations: [],
-    });
+async function evaluateAndPublish(
+  publisher: Publisher,
+  pr: { number: number; draft: boolean; labels?: string[] | undefined },
+  evaluate: () => Promise<Evaluation>,
+  checkRunUrl: string | undefined,
+  log: LoggerLike | undefined,
+): Promise<Published> {
+  const evaluation = await evaluate();
+  if (!evaluation.ok) {
+    const { error, file, inRepository } = evaluation.invalidConfig;
+    return { result: resultFromConfigError(error, file, inRepository), comment: "none", labels: "none" };
   }
-}
-
-async function evaluateAndPublish(octokit: Octokit, pr: PullRequestTarget, app: AppIdentity, checkRunUrl: string | undefined, options: ReviewOptions): Promise<Published> {
-  const repoRef = { owner: pr.owner, repo: pr.repo };
-  const loaded = await loadRepoConfig(octokit, repoRef);
-  if (!loaded.ok) {
-    return { result: resultFromConfigError(loaded.error, loaded.file, loaded.inRepository), comment: "none", labels: "none" };
-  }
-  const config = loaded.config;
-  const change = await githubChange(octokit, pr, { concurrency: options.concurrency ?? 8 });
-  const report = await reviewChange(change, config, options.engine);
-
-  let configPreview: string | undefined;
-  try {
-    // The config as it would be once merged: the PR's own file at its head, following `_extends`.
-    configPreview = await previewConfigChange(change, report, () => loadRepoConfig(octokit, repoRef, pr.headSha), options.engine);
-  } catch (error) {
-    configPreview = `The config this pull request proposes could not be previewed: ${describeApiError(error)}.`;
-  }
+  const { config, report, configPreview } = evaluation;
 
   const notes: string[] = [];
-  const publishing = await publish(octokit, pr, app, config, report, { configPreview, checkRunUrl }, options.knownLabels).catch((error: unknown) => {
-    options.log?.warn({ err: error, pr: pr.number }, "the PR comment or labels could not be updated");
-    notes.push(`The pull request comment or labels could not be updated: ${describeApiError(error)}.`);
-    return { comment: "none" as const, labels: "none" as const };
-  });
+  const publishing = await publishCommentAndLabels(publisher, { config, report, draft: pr.draft, labels: pr.labels ?? [], configPreview, checkRunUrl }).catch(
+    (error: unknown): CommentAndLabels => {
+      log?.warn({ err: error, pr: pr.number }, "the PR comment or labels could not be updated");
+      notes.push(`The pull request comment or labels could not be updated: ${describeApiError(error)}.`);
+      return { comment: "none", labels: "none" };
+    },
+  );
   if (publishing.comment === "stale") notes.push("A newer commit was pushed meanwhile; the comment and labels show the newer commit's review.");
   return { result: resultFromReport(report, notes), ...publishing };
-}
-
-async function publish(
-  octokit: Octokit,
-  pr: PullRequestTarget,
-  app: AppIdentity,
-  config: ArchgateConfig,
-  report: Report,
-  render: { configPreview?: string | undefined; checkRunUrl?: string | undefined },
-  knownLabels?: KnownLabels,
-): Promise<Pick<Published, "comment" | "labels">> {
-  const repoRef = { owner: pr.owner, repo: pr.repo };
-  const existing = await findStickyComment(octokit, repoRef, pr.number, app);
-  const planFor = (draft: boolean) =>
-    planComment(report, existing, {
-      draft,
-      ...(render.configPreview ? { configPreview: render.configPreview } : {}),
-      ...(render.checkRunUrl ? { checkRunUrl: render.checkRunUrl } : {}),
-    });
-  // Nothing to write (a redelivery, a PR that never hit a trigger): no need to re-read the PR either.
-  if (planFor(pr.draft).action === "none" && isEmpty(planLabels(config, report, pr.labels ?? []))) {
-    return { comment: existing ? "unchanged" : "none", labels: { add: [], remove: [] } };
-  }
-
-  // Re-read the PR right before writing: an older head's evaluation must not overwrite a newer one's.
-  const { data: current } = await octokit.rest.pulls.get({ ...repoRef, pull_number: pr.number });
-  if (current.head.sha !== pr.headSha) return { comment: "stale", labels: "stale" };
-
-  const plan = planFor(current.draft ?? pr.draft);
-  await writeComment(octokit, repoRef, pr.number, existing, plan);
-  const comment = plan.action === "create" ? "created" : plan.action === "update" ? "updated" : existing ? "unchanged" : "none";
-
-  const labelPlan = planLabels(
-    config,
-    report,
-    current.labels.map((l) => l.name),
-  );
-  const descriptions = Object.fromEntries(report.reviewTypes.map((t) => [labelName(config, t.id), `${t.title} required (archgate)`]));
-  await applyLabels(octokit, repoRef, pr.number, labelPlan, descriptions, knownLabels);
-  return { comment, labels: labelPlan };
-}
-
-function isEmpty(plan: LabelPlan): boolean {
-  return plan.add.length === 0 && plan.remove.length === 0;
-}
-
-/** An in-progress run older than this was abandoned by a process that stopped mid-review. */
-export const ABANDONED_AFTER_MS = 10 * 60_000;
-
-function isAbandoned(run: ExistingCheckRun): boolean {
-  const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
-  return Number.isFinite(started) && Date.now() - started > ABANDONED_AFTER_MS;
 }

@@ -1,6 +1,6 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { GRAPHQL_BATCH, githubChange, listTreePaths, readContent, readContentBatch } from "../../src/sources/github.js";
+import { GRAPHQL_BATCH, githubChange, listTreePaths, readContent, readContentBatch } from "../../src/github/change-source.js";
 import type { Octokit } from "../../src/github/octokit.js";
 import { TestOctokit } from "./harness.js";
 

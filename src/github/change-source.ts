@@ -1,5 +1,5 @@
 import type { Change, ChangedFile, ContentRequest, FileContent, FileStatus, Side } from "../engine/change.js";
-import { limiter, statusOf, type Octokit, type RepoRef } from "../github/octokit.js";
+import { limiter, statusOf, type Octokit, type RepoRef } from "./octokit.js";
 
 /** GitHub's list-files endpoint stops here, whatever the PR's real size. */
 export const LIST_FILES_LIMIT = 3_000;

@@ -1,0 +1,49 @@
+import type { ArchgateConfig } from "../config/schema.js";
+import { openChangeReview } from "../builtins.js";
+import type { EngineModules, Report } from "../engine/types.js";
+import { githubChange, type PullRequestSnapshot } from "./change-source.js";
+import { loadRepoConfig, type LoadedConfig } from "./config.js";
+import { previewConfigChange } from "./config-preview.js";
+import { describeApiError, type Octokit } from "./octokit.js";
+
+/** A pull request head evaluated: its report under the default branch's config, or that config's errors. */
+export type Evaluation =
+  | { ok: true; config: ArchgateConfig; report: Report; configPreview?: string }
+  | { ok: false; invalidConfig: Extract<LoadedConfig, { ok: false }> };
+
+export interface EvaluationOptions {
+  /** Content reads in flight at once. */
+  concurrency?: number;
+  /** Triggers and rules to run instead of the built-in ones (tests). */
+  engine?: Partial<EngineModules>;
+}
+
+/**
+ * Evaluates one pull request head from the GitHub API: loads the config maintainers set (the default
+ * branch's, see config.ts), reads the Change, runs the engine and, when the PR edits the config, previews
+ * what the PR's own config would change. Reads only; nothing is written.
+ */
+export async function evaluatePullRequest(octokit: Octokit, pr: PullRequestSnapshot, options: EvaluationOptions = {}): Promise<Evaluation> {
+  const repoRef = { owner: pr.owner, repo: pr.repo };
+  const loaded = await loadRepoConfig(octokit, repoRef);
+  if (!loaded.ok) return { ok: false, invalidConfig: loaded };
+  const config = loaded.config;
+  const change = await githubChange(octokit, pr, { concurrency: options.concurrency ?? 8 });
+  // The gate's config and the one the PR proposes evaluate the same change: its files are read and parsed once.
+  const evaluate = openChangeReview(change, options.engine);
+  const report = await evaluate(config);
+
+  let configPreview: string | undefined;
+  try {
+    // The config as it would be once merged: the PR's own file at its head, following `_extends`.
+    configPreview = await previewConfigChange(
+      change,
+      report,
+      () => loadRepoConfig(octokit, repoRef, pr.headSha),
+      evaluate,
+    );
+  } catch (error) {
+    configPreview = `The config this pull request proposes could not be previewed: ${describeApiError(error)}.`;
+  }
+  return { ok: true, config, report, ...(configPreview ? { configPreview } : {}) };
+}
