@@ -2,6 +2,7 @@
 # Run:   docker run -p 3000:3000 -e APP_ID=... -e WEBHOOK_SECRET=... \
 #          -e PRIVATE_KEY_PATH=/run/secrets/archgate.pem -v "$PWD/key.pem:/run/secrets/archgate.pem:ro" archgate
 
+# Node 20.20: package.json `engines` asks for ^20.19.0 || ^22.13.0 || >=24 (what the dependencies and dev tools need).
 # 1. Build: full install, compile TypeScript to dist/.
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /app

@@ -44,31 +44,35 @@ const regexString = z.string().min(1).refine(
 
 export const checklistItemSchema = z
   .object({
-    id: kebabId.describe("Stable id: a ticked box stays ticked across re-renders of the comment."),
-    text: z.string().min(1).describe("A question a reviewer can answer yes or no."),
-    reviewTypes: z.array(reviewType).optional().describe("Show the item only for these review types (all when absent)."),
+    id: kebabId.describe("The item's stable kebab-case id; a ticked box stays ticked across re-renders of the comment while its id stays the same."),
+    text: z.string().min(1).describe("The question shown next to the checkbox, one a reviewer can answer yes or no."),
+    reviewTypes: z.array(reviewType).optional().describe("The review types the item is shown for; when absent it is shown for every review type."),
   })
   .strict();
 
 export const customTriggerSchema = z
   .object({
-    id: kebabId.describe("Trigger id, e.g. critical-workflow."),
-    title: z.string().min(1).describe("Shown in the comment, e.g. Payments workflow."),
-    reviewType: reviewType.default("adr").describe("Review type the trigger requires."),
-    dimensions: z.array(dimension).min(1).default(["boundary"]).describe("Checklist dimensions the trigger needs."),
-    paths: z.array(glob).min(1).describe("Globs of changed files that hit the trigger (minimatch, dotfiles included)."),
-    excludePaths: z.array(glob).default([]).describe("Globs excluded from paths."),
+    id: kebabId.describe("The trigger's kebab-case id, e.g. `critical-workflow`."),
+    title: z.string().min(1).describe("The trigger's title as the comment shows it, e.g. `Payments workflow`."),
+    reviewType: reviewType.default("adr").describe("The review type the trigger requires when it fires."),
+    dimensions: z.array(dimension).min(1).default(["boundary"]).describe("The checklist dimensions whose questions the comment shows when the trigger fires."),
+    paths: z.array(glob).min(1).describe("Globs (minimatch, dotfiles included) of the changed files that fire the trigger."),
+    excludePaths: z.array(glob).default([]).describe("Globs of changed files that never fire the trigger, even when they match `paths`."),
     content: z
       .array(regexString)
       .default([])
-      .describe("Regular expressions: when given, a file hits only if a line the PR adds or removes matches one."),
-    reason: z.string().optional().describe("Why the trigger fired, as shown in the comment."),
+      .describe("Regular expressions; when given, a file that matches `paths` fires the trigger only if a line the PR adds or removes matches one of them."),
+    reason: z.string().optional().describe("The reason the comment gives when the trigger fires."),
   })
   .strict();
 
 function checklistSchema() {
   const shape = {} as Record<DimensionId, ReturnType<typeof listSetting<typeof checklistItemSchema>>>;
-  for (const id of DIMENSION_IDS) shape[id] = listSetting(checklistItemSchema, DEFAULT_CHECKLIST[id]);
+  for (const id of DIMENSION_IDS) {
+    shape[id] = listSetting(checklistItemSchema, DEFAULT_CHECKLIST[id]).describe(
+      `The items of the \`${id}\` dimension: a list replaces the built-in items, \`{ append: [...] }\` adds to them.`,
+    );
+  }
   return z.object(shape).strict().prefault({});
 }
 
@@ -76,7 +80,13 @@ function rulesSchema(rules: readonly RuleModule[]) {
   const shape: Record<string, z.ZodType> = {};
   for (const { meta: rule } of rules) {
     const options = rule.options ?? z.object({});
-    const object = options.extend({ severity: severity.optional() }).strict();
+    const object = options
+      .extend({
+        severity: severity
+          .optional()
+          .describe(`Severity of the rule's findings: \`error\` fails the check unless waived, \`warning\` only reports, \`off\` turns the rule off; \`${rule.defaultSeverity}\` by default.`),
+      })
+      .strict();
     shape[rule.id] = z
       .union([severity, object])
       .optional()
@@ -86,16 +96,19 @@ function rulesSchema(rules: readonly RuleModule[]) {
         }
         const { severity: sev, ...rest } = value as Record<string, unknown> & { severity?: Severity };
         return { severity: sev ?? rule.defaultSeverity, options: rest };
-      });
+      })
+      .describe(
+        `${rule.description} Set a severity (\`error\`, \`warning\` or \`off\`; \`${rule.defaultSeverity}\` by default)${rule.options ? ", or an object with `severity` and the options below" : ", or `{ severity }`"}.`,
+      );
   }
   return z.object(shape).strict().prefault({});
 }
 
 export const serviceSchema = z
   .object({
-    paths: z.array(glob).min(1).describe("Globs of the service's code and migrations."),
-    tables: z.array(z.string().min(1)).default([]).describe("Tables this service owns; other services may not migrate them."),
-    owner: z.string().optional().describe("Owning team, e.g. @acme/orders."),
+    paths: z.array(glob).min(1).describe("Globs of the files that belong to the service: its code and its migrations."),
+    tables: z.array(z.string().min(1)).default([]).describe("The tables this service owns; a migration or query of another service that touches them is a finding."),
+    owner: z.string().optional().describe("The team that owns the service, e.g. `@acme/orders`."),
   })
   .strict();
 
@@ -103,30 +116,32 @@ export const serviceSchema = z
 export function buildConfigSchema(rules: readonly RuleModule[]) {
   return z
     .object({
-      ignorePaths: listSetting(glob, []).describe("Globs of files the review ignores entirely (generated code, vendored specs)."),
+      ignorePaths: listSetting(glob, []).describe("Globs of changed files the review ignores entirely, e.g. generated code and vendored specs: no trigger or rule sees them."),
       limits: z
         .object({
-          maxFileBytes: z.number().int().positive().default(1_000_000).describe("Files larger than this many bytes are skipped with a note."),
+          maxFileBytes: z.number().int().positive().default(1_000_000).describe("Files larger than this many bytes are never read; the report names them in a note."),
         })
         .strict()
-        .prefault({}),
+        .prefault({})
+        .describe("Limits on how much of the change the review reads."),
       triggers: z
         .object({
-          disabled: z.array(kebabId).default([]).describe("Built-in triggers to switch off, by id."),
+          disabled: z.array(kebabId).default([]).describe("Ids of built-in triggers to switch off."),
           custom: z
             .array(customTriggerSchema)
             .default([])
-            .describe("Triggers of this repository: path globs, optionally narrowed by content patterns."),
-          reviewTypes: z.record(kebabId, reviewType).default({}).describe("Review type a trigger requires, overriding the built-in mapping."),
+            .describe("This repository's own triggers: path globs, optionally narrowed by content patterns."),
+          reviewTypes: z.record(kebabId, reviewType).default({}).describe("The review type a trigger requires, by trigger id, overriding the built-in mapping."),
           dimensions: z
             .record(kebabId, z.array(dimension).min(1))
             .default({})
-            .describe("Checklist dimensions a trigger needs, overriding the built-in mapping."),
+            .describe("The checklist dimensions a trigger needs, by trigger id, overriding the built-in mapping."),
         })
         .strict()
-        .prefault({}),
-      checklist: checklistSchema().describe("Checklist items per dimension: a list replaces the built-in items, { append: [...] } adds to them."),
-      rules: rulesSchema(rules).describe("Severity (error, warning, off) and options of each rule: `rule-id: warning` or `rule-id: { severity, ...options }`."),
+        .prefault({})
+        .describe("Switches built-in triggers off, remaps their review types and dimensions, and adds this repository's own triggers."),
+      checklist: checklistSchema().describe("The checklist items of each dimension: a list replaces the built-in items, `{ append: [...] }` adds to them."),
+      rules: rulesSchema(rules).describe("The severity (`error`, `warning`, `off`) and options of each rule: `rule-id: warning` or `rule-id: { severity, ...options }`."),
       migrationPlan: z
         .object({
           heading: z
@@ -136,19 +151,26 @@ export function buildConfigSchema(rules: readonly RuleModule[]) {
             .describe("A PR description section with this heading declares a migration plan for a breaking contract change."),
         })
         .strict()
-        .prefault({}),
-      services: z.record(kebabId, serviceSchema).default({}).describe("Services of a monorepo: their paths and the tables they own."),
-      /** PR labels, one per required review type (the GitHub App adds and removes them as triggers change). */
+        .prefault({})
+        .describe("How a PR declares a migration plan that accepts a breaking contract change."),
+      services: z.record(kebabId, serviceSchema).default({}).describe("The services of a monorepo by name: their paths, the tables they own and their owning team."),
       labels: z
         .object({
-          enabled: z.boolean().default(true),
-          /** Label name = prefix + review type id, e.g. "arch-review: contract". */
-          prefix: z.string().min(1).max(40).default("arch-review: "),
-          /** Exact label names per review type, overriding prefix + id. */
-          names: z.partialRecord(reviewType, z.string().min(1).max(50)).default({}),
+          enabled: z.boolean().default(true).describe("Whether the GitHub App adds and removes review-type labels; `false` leaves the PR's labels alone."),
+          prefix: z
+            .string()
+            .min(1)
+            .max(40)
+            .default("arch-review: ")
+            .describe("A label's name is this prefix followed by the review type id, e.g. `arch-review: contract`."),
+          names: z
+            .partialRecord(reviewType, z.string().min(1).max(50))
+            .default({})
+            .describe("Exact label names by review type id, overriding prefix + id, e.g. `contract: needs contract review`."),
         })
         .strict()
-        .prefault({}),
+        .prefault({})
+        .describe("PR labels, one per required review type: the GitHub App adds and removes them as triggers change."),
     })
     .strict();
 }

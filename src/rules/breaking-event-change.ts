@@ -33,7 +33,7 @@ const options = z.object({
    * new schema read events written with the old one; `forward` — consumers still on the old schema read
    * events written with the new one; `full` — both.
    */
-  compatibility: z.enum(["backward", "forward", "full"]).default("backward"),
+  compatibility: z.enum(["backward", "forward", "full"]).default("backward").describe("Confluent Schema Registry's compatibility mode: `backward` lets consumers on the new schema read events written with the old one, `forward` the reverse, `full` both."),
 });
 type Options = z.output<typeof options>;
 

@@ -12,7 +12,7 @@ const options = z
      * without `algorithm: :concurrently`, ...), and CONCURRENTLY inside an explicit transaction block.
      */
     concurrentIndex: z.enum(["warning", "error", "off"]).default("warning").describe(
-      "Severity for index creation that blocks writes (no CONCURRENTLY) and for CREATE INDEX CONCURRENTLY inside BEGIN/COMMIT",
+      "Severity for index creation that blocks writes (no CONCURRENTLY) and for CREATE INDEX CONCURRENTLY inside BEGIN/COMMIT.",
     ),
   })
   .strict();
