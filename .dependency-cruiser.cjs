@@ -3,7 +3,7 @@
  *
  *   engine/   imports only itself (its Change, Config and Report types live there)
  *   formats/  pure parse-and-diff: may import engine/ and itself, nothing that composes or publishes
- *   rules/, triggers/   flat (one file per id), never each other, never the App, the sources or the CLI
+ *   rules/, triggers/   flat (one file per id), never each other (nor one rule another), never the App, the sources or the CLI
  *   render/   pure markdown: never the App, the sources, the rules, the triggers or the formats
  *   sources/, github/   never each other
  *   and no import circle anywhere in src/.
@@ -53,6 +53,13 @@ module.exports = {
       comment: "A trigger module imports formats/ and the engine's API, never a rule module.",
       from: { path: "^src/triggers/" },
       to: { path: "^src/rules/" },
+    },
+    {
+      name: "modules-not-to-each-other",
+      severity: "error",
+      comment: "A rule or trigger module never imports another one: what they share lives in src/formats/ (or the engine).",
+      from: { path: "^src/(rules|triggers)/([^/]+)\\.ts$" },
+      to: { path: "^src/(rules|triggers)/", pathNot: "^src/$1/$2\\.ts$" },
     },
     {
       name: "rules-triggers-not-to-app-sources-cli",

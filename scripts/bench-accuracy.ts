@@ -18,7 +18,6 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BUILTIN_TRIGGER_IDS } from "../src/builtins.js";
 
-
 interface Label {
   repository: string;
   commit: string;
@@ -87,7 +86,9 @@ const outcomes = await mapLimit(labels, Number(values.jobs), async (label) => {
 const ids = [...new Set([...BUILTIN_TRIGGER_IDS, ...outcomes.flatMap((o) => [...o.got, ...o.label.expected])])].sort();
 console.log(`archgate zero-config trigger accuracy: ${outcomes.length} commits from ${new Set(labels.map((l) => l.repository)).size} repositories`);
 console.log(`(${outcomes.filter((o) => o.label.expected.length === 0).length} commits labelled with no trigger)\n`);
-console.log(`${"trigger".padEnd(20)} ${"TP".padStart(4)} ${"FP".padStart(4)} ${"FN".padStart(4)} ${"TN".padStart(4)} ${"precision".padStart(10)} ${"recall".padStart(8)}`);
+console.log(
+  `${"trigger".padEnd(20)} ${"TP".padStart(4)} ${"FP".padStart(4)} ${"FN".padStart(4)} ${"TN".padStart(4)} ${"precision".padStart(10)} ${"recall".padStart(8)}`,
+);
 let totalTp = 0;
 let totalFp = 0;
 let totalFn = 0;
@@ -107,9 +108,13 @@ for (const id of ids) {
   totalTp += tp;
   totalFp += fp;
   totalFn += fn;
-  console.log(`${id.padEnd(20)} ${String(tp).padStart(4)} ${String(fp).padStart(4)} ${String(fn).padStart(4)} ${String(tn).padStart(4)} ${ratio(tp, tp + fp).padStart(10)} ${ratio(tp, tp + fn).padStart(8)}`);
+  console.log(
+    `${id.padEnd(20)} ${String(tp).padStart(4)} ${String(fp).padStart(4)} ${String(fn).padStart(4)} ${String(tn).padStart(4)} ${ratio(tp, tp + fp).padStart(10)} ${ratio(tp, tp + fn).padStart(8)}`,
+  );
 }
-console.log(`${"all".padEnd(20)} ${String(totalTp).padStart(4)} ${String(totalFp).padStart(4)} ${String(totalFn).padStart(4)} ${"".padStart(4)} ${ratio(totalTp, totalTp + totalFp).padStart(10)} ${ratio(totalTp, totalTp + totalFn).padStart(8)}`);
+console.log(
+  `${"all".padEnd(20)} ${String(totalTp).padStart(4)} ${String(totalFp).padStart(4)} ${String(totalFn).padStart(4)} ${"".padStart(4)} ${ratio(totalTp, totalTp + totalFp).padStart(10)} ${ratio(totalTp, totalTp + totalFn).padStart(8)}`,
+);
 
 const exact = outcomes.filter((o) => !o.error && sameSet(o.got, o.label.expected)).length;
 const quiet = outcomes.filter((o) => o.label.expected.length === 0);

@@ -160,7 +160,13 @@ async function main() {
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
   const child = spawn(process.execPath, [...profile, ...nodeArgs, "--input-type=module", "-e", CHILD], {
     cwd: root,
-    env: { ...process.env, APP_ENTRY: pathToFileURL(join(root, "dist", "index.js")).href, PRIVATE_KEY, WEBHOOK_SECRET: SECRET, BASE_URL: github.baseUrl },
+    env: {
+      ...process.env,
+      APP_ENTRY: pathToFileURL(join(root, "dist", "index.js")).href,
+      PRIVATE_KEY,
+      WEBHOOK_SECRET: SECRET,
+      BASE_URL: github.baseUrl,
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const port = await new Promise<number>((resolve, reject) => {
@@ -212,7 +218,8 @@ async function main() {
   await send(pullRequestPayload(fake, "opened", pull));
   const first = fake.calls();
   if (process.env.BENCH_DEBUG) {
-    for (const r of fake.requests) console.error(`${r.method} ${r.path}: request body ${r.body === undefined ? 0 : JSON.stringify(r.body).length} bytes`);
+    for (const r of fake.requests)
+      console.error(`${r.method} ${r.path}: request body ${r.body === undefined ? 0 : JSON.stringify(r.body).length} bytes`);
   }
   const run = fake.checkRuns.at(-1)!;
   fake.reset();
@@ -247,7 +254,12 @@ async function main() {
   const summarise = (calls: string[]) => {
     const counts = new Map<string, number>();
     for (const call of calls) {
-      const key = call.replace(/\/[0-9a-f]{40}\//, "/{sha}/").replace(/\/check-runs\/\d+$/, "/check-runs/{id}").replace(/\/contents\/(?!\.github).*/, "/contents/{path}").replace(/\/pulls\/\d+/, "/pulls/{n}").replace(/\/issues\/\d+/, "/issues/{n}");
+      const key = call
+        .replace(/\/[0-9a-f]{40}\//, "/{sha}/")
+        .replace(/\/check-runs\/\d+$/, "/check-runs/{id}")
+        .replace(/\/contents\/(?!\.github).*/, "/contents/{path}")
+        .replace(/\/pulls\/\d+/, "/pulls/{n}")
+        .replace(/\/issues\/\d+/, "/issues/{n}");
       counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     return [...counts].map(([k, n]) => `    ${String(n).padStart(3)} × ${k}`).join("\n");

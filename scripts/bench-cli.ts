@@ -38,7 +38,19 @@ if (!existsSync(cli)) execFileSync("npm", ["run", "build", "--silent"], { cwd: r
 const files = execFileSync("git", ["-C", repo, "diff", "--name-only", "-z", `${base}...${commit}`], { encoding: "utf8" })
   .split("\0")
   .filter(Boolean).length;
-const args = [cli, "check", "--repo", repo, "--base", base, "--head", commit, "--format", "json", ...(values.config ? ["--config", resolve(values.config)] : [])];
+const args = [
+  cli,
+  "check",
+  "--repo",
+  repo,
+  "--base",
+  base,
+  "--head",
+  commit,
+  "--format",
+  "json",
+  ...(values.config ? ["--config", resolve(values.config)] : []),
+];
 const gnuTime = existsSync("/usr/bin/time");
 
 const times: number[] = [];
@@ -69,10 +81,16 @@ try {
   summary = "no JSON output";
 }
 console.log(`archgate check on ${repo} @ ${commit} (${files} files changed vs ${base}): exit ${exitCode}, ${summary}`);
-console.log(`wall time, start-up included: median ${median.toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms over ${runs} runs (target < 1000 ms)`);
+console.log(
+  `wall time, start-up included: median ${median.toFixed(0)} ms, min ${times[0]!.toFixed(0)} ms, max ${times.at(-1)!.toFixed(0)} ms over ${runs} runs (target < 1000 ms)`,
+);
 console.log(peakKiB > 0 ? `peak RSS: ${(peakKiB / 1024).toFixed(0)} MB` : "peak RSS: not measured (no /usr/bin/time)");
 if (cpuTimes.length > 0) {
   cpuTimes.sort((a, b) => a - b);
   console.log(`CPU time (user + system): median ${cpuTimes[Math.floor(cpuTimes.length / 2)]!.toFixed(0)} ms, min ${cpuTimes[0]!.toFixed(0)} ms`);
 }
-console.log(`load average while measuring: ${loadavg().map((l) => l.toFixed(1)).join(" ")} on this machine`);
+console.log(
+  `load average while measuring: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")} on this machine`,
+);

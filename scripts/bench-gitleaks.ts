@@ -15,7 +15,6 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
-
 import { changeFromTrees } from "../src/engine/memory-change.js";
 import { plaintextSecret } from "../src/rules/plaintext-secret.js";
 import { defaultConfig, reviewChange } from "../src/builtins.js";
@@ -30,12 +29,34 @@ const configDir = join(root, "cmd", "generate", "config");
 /** gitleaks rule ids for the kinds plaintext-secret covers. */
 const COVERED = new Set([
   "aws-access-token",
-  "github-pat", "github-fine-grained-pat", "github-oauth", "github-app-token", "github-refresh-token",
-  "gitlab-pat", "gitlab-pat-routable", "gitlab-ptt", "gitlab-deploy-token", "gitlab-runner-authentication-token",
-  "gitlab-cicd-job-token", "gitlab-oauth-app-secret",
-  "slack-bot-token", "slack-user-token", "slack-app-token", "slack-config-access-token", "slack-config-refresh-token",
-  "slack-legacy-bot-token", "slack-legacy-workspace-token", "slack-legacy-token", "slack-webhook-url",
-  "stripe-access-token", "gcp-api-key", "private-key", "jwt", "sendgrid-api-token", "twilio-api-key", "npm-access-token",
+  "github-pat",
+  "github-fine-grained-pat",
+  "github-oauth",
+  "github-app-token",
+  "github-refresh-token",
+  "gitlab-pat",
+  "gitlab-pat-routable",
+  "gitlab-ptt",
+  "gitlab-deploy-token",
+  "gitlab-runner-authentication-token",
+  "gitlab-cicd-job-token",
+  "gitlab-oauth-app-secret",
+  "slack-bot-token",
+  "slack-user-token",
+  "slack-app-token",
+  "slack-config-access-token",
+  "slack-config-refresh-token",
+  "slack-legacy-bot-token",
+  "slack-legacy-workspace-token",
+  "slack-legacy-token",
+  "slack-webhook-url",
+  "stripe-access-token",
+  "gcp-api-key",
+  "private-key",
+  "jwt",
+  "sendgrid-api-token",
+  "twilio-api-key",
+  "npm-access-token",
 ]);
 
 // ---------------------------------------------------------------- random strings from simple regexes
@@ -110,7 +131,9 @@ function goStringLiteral(text: string): string {
   return text
     .slice(1, -1)
     .replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|.)/g, (_, e: string) =>
-      e[0] === "x" || e[0] === "u" ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ n: "\n", t: "\t", r: "\r" } as Record<string, string>)[e] ?? e,
+      e[0] === "x" || e[0] === "u"
+        ? String.fromCharCode(parseInt(e.slice(1), 16))
+        : (({ n: "\n", t: "\t", r: "\r" } as Record<string, string>)[e] ?? e),
     );
 }
 
@@ -208,9 +231,7 @@ class Interpreter {
       case "utils.GenerateSampleSecret":
         return `${s(0)}_api_token = "${s(1)}"`;
       case "utils.GenerateSampleSecrets":
-        return Object.values(this.formats).map((f) =>
-          f.replaceAll("{i}", s(0)).replaceAll("{I}", s(0).toUpperCase()).replaceAll("{s}", s(1)),
-        );
+        return Object.values(this.formats).map((f) => f.replaceAll("{i}", s(0)).replaceAll("{I}", s(0).toUpperCase()).replaceAll("{s}", s(1)));
       case "fmt.Sprintf": {
         let i = 1;
         return s(0).replace(/%[sdv]/g, () => String(args[i++]));
@@ -281,7 +302,9 @@ function examples(): { list: Example[]; failures: string[] } {
   const list: Example[] = [];
   const failures: string[] = [];
   const rulesDir = join(configDir, "rules");
-  for (const file of readdirSync(rulesDir).filter((f) => f.endsWith(".go")).sort()) {
+  for (const file of readdirSync(rulesDir)
+    .filter((f) => f.endsWith(".go"))
+    .sort()) {
     const text = readFileSync(join(rulesDir, file), "utf8");
     const functions = text.split(/\nfunc /).slice(1);
     for (const fn of functions) {
@@ -335,7 +358,8 @@ for (const [rule, s] of [...perRule].sort()) {
   fp += s.fp;
   tn += s.tn;
 }
-if (failures.length > 0) console.log(`\nexpressions the interpreter could not evaluate (${failures.length}):\n  ${failures.slice(0, 20).join("\n  ")}`);
+if (failures.length > 0)
+  console.log(`\nexpressions the interpreter could not evaluate (${failures.length}):\n  ${failures.slice(0, 20).join("\n  ")}`);
 if (missed.length > 0) console.log(`\nmissed true positives (${missed.length}):\n  ${missed.slice(0, 30).join("\n  ")}`);
 if (wrong.length > 0) console.log(`\nflagged false positives (${wrong.length}):\n  ${wrong.slice(0, 30).join("\n  ")}`);
 console.log(

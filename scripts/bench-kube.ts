@@ -24,13 +24,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
 
-
 import { changeFromTrees } from "../src/engine/memory-change.js";
 import { isRecord, parseStructured } from "../src/engine/structured.js";
 import type { RuleModule } from "../src/engine/types.js";
 import { k8sHealthProbes } from "../src/rules/k8s-health-probes.js";
 import { k8sResourceLimits } from "../src/rules/k8s-resource-limits.js";
-import { POD_SPEC_PATH } from "../src/formats/kubernetes/workloads.js";
+import { POD_SPEC_PATH } from "../src/formats/kubernetes/objects.js";
 import { reviewChange, validateConfig } from "../src/builtins.js";
 import { noteText } from "../src/engine/types.js";
 
@@ -66,13 +65,15 @@ function objectsOf(text: string): ObjectDoc[] {
     const v = doc.value;
     if (!isRecord(v) || typeof v.kind !== "string") return [];
     const metadata = isRecord(v.metadata) ? v.metadata : {};
-    return [{
-      kind: v.kind,
-      name: String(metadata.name ?? ""),
-      namespace: String(metadata.namespace ?? ""),
-      startLine: doc.startLine,
-      value: v,
-    }];
+    return [
+      {
+        kind: v.kind,
+        name: String(metadata.name ?? ""),
+        namespace: String(metadata.namespace ?? ""),
+        startLine: doc.startLine,
+        value: v,
+      },
+    ];
   });
 }
 
@@ -116,17 +117,25 @@ const cases: Case[] = [];
 // ---------------------------------------------------------------- kube-score
 const scoreDir = join(folder, "score");
 if (existsSync(scoreDir)) {
-  const tests = readdirSync(scoreDir).filter((f) => f.endsWith("_test.go")).map((f) => readFileSync(join(scoreDir, f), "utf8")).join("\n");
+  const tests = readdirSync(scoreDir)
+    .filter((f) => f.endsWith("_test.go"))
+    .map((f) => readFileSync(join(scoreDir, f), "utf8"))
+    .join("\n");
   const assertions: { file: string; check: string; grade: string; ignoreCpuLimit: boolean; ignoreMemoryLimit: boolean }[] = [];
-  for (const m of tests.matchAll(/testExpectedScore\(t, ("[^"]+"(?:\s*\+\s*v\s*\+\s*"[^"]+")?), "(Container Resources|Pod Probes)", scorecard\.Grade(\w+)\)/g)) {
+  for (const m of tests.matchAll(
+    /testExpectedScore\(t, ("[^"]+"(?:\s*\+\s*v\s*\+\s*"[^"]+")?), "(Container Resources|Pod Probes)", scorecard\.Grade(\w+)\)/g,
+  )) {
     const expr = m[1]!;
     // `"cronjob-"+v+"-deadline-not-set.yaml"` runs for both batch API versions.
-    const files = expr.includes("+ v +") || expr.includes("+v+")
-      ? ["batchv1beta1", "batchv1"].map((v) => expr.replace(/"\s*\+\s*v\s*\+\s*"/, v).replace(/"/g, ""))
-      : [expr.replace(/"/g, "")];
+    const files =
+      expr.includes("+ v +") || expr.includes("+v+")
+        ? ["batchv1beta1", "batchv1"].map((v) => expr.replace(/"\s*\+\s*v\s*\+\s*"/, v).replace(/"/g, ""))
+        : [expr.replace(/"/g, "")];
     for (const file of files) assertions.push({ file, check: m[2]!, grade: m[3]!, ignoreCpuLimit: false, ignoreMemoryLimit: false });
   }
-  for (const m of tests.matchAll(/testExpectedScoreWithConfig\(t, \[\]ks\.NamedReader\{testFile\("([^"]+)"\)\}, nil, &config\.RunConfiguration\{([^{}]*)\}, "(Container Resources)", scorecard\.Grade(\w+)\)/g)) {
+  for (const m of tests.matchAll(
+    /testExpectedScoreWithConfig\(t, \[\]ks\.NamedReader\{testFile\("([^"]+)"\)\}, nil, &config\.RunConfiguration\{([^{}]*)\}, "(Container Resources)", scorecard\.Grade(\w+)\)/g,
+  )) {
     assertions.push({
       file: m[1]!,
       check: m[3]!,
@@ -143,10 +152,20 @@ if (existsSync(scoreDir)) {
     const judged = objects.find((o) => POD_SPEC_PATH[o.kind]);
     if (!judged) continue;
     if (a.check === "Container Resources") {
-      const require = ["requests.cpu", "requests.memory", ...(a.ignoreCpuLimit ? [] : ["limits.cpu"]), ...(a.ignoreMemoryLimit ? [] : ["limits.memory"])];
+      const require = [
+        "requests.cpu",
+        "requests.memory",
+        ...(a.ignoreCpuLimit ? [] : ["limits.cpu"]),
+        ...(a.ignoreMemoryLimit ? [] : ["limits.memory"]),
+      ];
       const lines = await findingLines(k8sResourceLimits, { require }, a.file, text);
       const pod = podTemplate(judged);
-      const containers = pod ? [...(Array.isArray(pod.spec.containers) ? pod.spec.containers : []), ...(Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : [])] : [];
+      const containers = pod
+        ? [
+            ...(Array.isArray(pod.spec.containers) ? pod.spec.containers : []),
+            ...(Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : []),
+          ]
+        : [];
       const limitsWithoutRequests = containers.some(
         (c) => isRecord(c) && isRecord(c.resources) && isRecord(c.resources.limits) && !isRecord(c.resources.requests),
       );
@@ -163,7 +182,12 @@ if (existsSync(scoreDir)) {
       const lines = await findingLines(k8sHealthProbes, { require: ["readinessProbe"] }, a.file, text);
       const targeted = targetedByService(objects, judged);
       const pod = podTemplate(judged);
-      const all = pod ? [...(Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : []), ...(Array.isArray(pod.spec.containers) ? pod.spec.containers : [])] : [];
+      const all = pod
+        ? [
+            ...(Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : []),
+            ...(Array.isArray(pod.spec.containers) ? pod.spec.containers : []),
+          ]
+        : [];
       const probedOnSome = all.some((c) => isRecord(c) && c.readinessProbe) && all.some((c) => isRecord(c) && !c.readinessProbe);
       cases.push({
         suite: "kube-score",
@@ -172,11 +196,12 @@ if (existsSync(scoreDir)) {
         object: judged.name,
         expected: a.grade === "Critical",
         actual: inObject(lines, objects, judged),
-        onPurpose: !targeted && POD_SPEC_PATH[judged.kind] && !["Job", "CronJob"].includes(judged.kind)
-          ? "pod not targeted by a Service in the same file: kube-score skips it, we judge every long-running container"
-          : probedOnSome
-            ? "kube-score counts a probe on any container of the pod (init containers too); we require it per long-running container"
-            : undefined,
+        onPurpose:
+          !targeted && POD_SPEC_PATH[judged.kind] && !["Job", "CronJob"].includes(judged.kind)
+            ? "pod not targeted by a Service in the same file: kube-score skips it, we judge every long-running container"
+            : probedOnSome
+              ? "kube-score counts a probe on any container of the pod (init containers too); we require it per long-running container"
+              : undefined,
       });
     }
   }
@@ -199,7 +224,8 @@ for (const [check, { rule, options }] of Object.entries(linterChecks)) {
   const block = batsText.split("@test ").find((b) => b.startsWith(`"${check}"`)) ?? "";
   const count = Number(/\[\[ "\$\{count\}" == "(\d+)" \]\]/.exec(block)?.[1] ?? NaN);
   const firing = objects.filter((o) => o.name !== "dont-fire");
-  if (firing.length !== count) console.warn(`kube-linter ${check}: ${firing.length} objects not named dont-fire, bats expects ${count}; check the derivation`);
+  if (firing.length !== count)
+    console.warn(`kube-linter ${check}: ${firing.length} objects not named dont-fire, bats expects ${count}; check the derivation`);
   const lines = await findingLines(rule, options, `${check}.yml`, text);
   for (const object of objects) {
     cases.push({
@@ -221,7 +247,9 @@ let notes = 0;
 let problems = 0;
 const started = performance.now();
 if (existsSync(join(scoreDir, "testdata"))) {
-  for (const file of readdirSync(join(scoreDir, "testdata")).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of readdirSync(join(scoreDir, "testdata"))
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const change = changeFromTrees({}, { [`k8s/${file}`]: readFileSync(join(scoreDir, "testdata", file), "utf8") });
     const report = await reviewChange(change, validateConfig({}, "bench"), { rules: [k8sHealthProbes, k8sResourceLimits], triggers: [] });
     files++;
@@ -248,15 +276,21 @@ for (const key of [...new Set(cases.map((c) => `${c.suite}\0${c.check}`))]) {
 const comparable = cases.filter((c) => !c.onPurpose);
 const agreeing = comparable.filter((c) => c.expected === c.actual).length;
 console.log(`\noverall agreement where semantics match: ${agreeing}/${comparable.length} = ${pct(agreeing, comparable.length)} (target >= 95%)`);
-console.log(`raw agreement (all cases): ${cases.filter((c) => c.expected === c.actual).length}/${cases.length} = ${pct(cases.filter((c) => c.expected === c.actual).length, cases.length)}`);
+console.log(
+  `raw agreement (all cases): ${cases.filter((c) => c.expected === c.actual).length}/${cases.length} = ${pct(cases.filter((c) => c.expected === c.actual).length, cases.length)}`,
+);
 const differences = cases.filter((c) => c.expected !== c.actual);
 if (differences.length > 0) {
   console.log("\ndisagreements:");
   for (const c of differences) {
-    console.log(`  ${c.suite} ${c.check} ${c.file} ${c.object}: expected ${c.expected ? "violation" : "pass"}, ours ${c.actual ? "violation" : "pass"}${c.onPurpose ? ` — on purpose: ${c.onPurpose}` : " — UNEXPLAINED"}`);
+    console.log(
+      `  ${c.suite} ${c.check} ${c.file} ${c.object}: expected ${c.expected ? "violation" : "pass"}, ours ${c.actual ? "violation" : "pass"}${c.onPurpose ? ` — on purpose: ${c.onPurpose}` : " — UNEXPLAINED"}`,
+    );
   }
 }
-console.log(`\nrobustness: ${files} kube-score manifests reviewed with default options in ${elapsed.toFixed(0)} ms: ${findings} findings, ${notes} notes, ${problems} problems, 0 crashes`);
+console.log(
+  `\nrobustness: ${files} kube-score manifests reviewed with default options in ${elapsed.toFixed(0)} ms: ${findings} findings, ${notes} notes, ${problems} problems, 0 crashes`,
+);
 
 // ---------------------------------------------------------------- Helm charts read without rendering
 if (flags.charts) {
@@ -282,7 +316,10 @@ if (flags.charts) {
     readTree(dir, flags.charts, tree);
     charts++;
     templates += Object.entries(tree).filter(([p, t]) => /\/templates\/.*\.ya?ml$/.test(p) && workloadKind.test(t)).length;
-    const report = await reviewChange(changeFromTrees({}, tree), validateConfig({}, "bench"), { rules: [k8sHealthProbes, k8sResourceLimits], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, tree), validateConfig({}, "bench"), {
+      rules: [k8sHealthProbes, k8sResourceLimits],
+      triggers: [],
+    });
     chartFindings += report.findings.length;
     unreadable += report.notes.map(noteText).filter((n) => n.includes("could not be read without rendering")).length;
     hidden += report.notes.map(noteText).filter((n) => n.includes("template helper") || n.includes("spliced in by the template")).length;

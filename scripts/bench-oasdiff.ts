@@ -32,7 +32,6 @@ import { join, posix } from "node:path";
 import { diffLines } from "diff";
 import openapiDiff from "openapi-diff";
 
-
 import type { Change, FileContent } from "../src/engine/change.js";
 import { ReviewContext } from "../src/engine/context.js";
 
@@ -77,7 +76,9 @@ interface Pair {
 const pairs = new Map<string, Pair>();
 let testsSeen = 0;
 let testsSkipped = 0;
-for (const file of readdirSync(checkerDir).filter((f) => f.endsWith("_test.go")).sort()) {
+for (const file of readdirSync(checkerDir)
+  .filter((f) => f.endsWith("_test.go"))
+  .sort()) {
   const text = readFileSync(join(checkerDir, file), "utf8");
   const parts = text.split(/^func (Test\w+)\(t \*testing\.T\) \{$/m);
   for (let i = 1; i < parts.length; i += 2) {
@@ -234,9 +235,13 @@ for (const pair of [...pairs.values()].sort((a, b) => a.revision.localeCompare(b
 }
 
 const pct = (a: number, b: number) => (b === 0 ? "n/a" : (a / b).toFixed(2));
-console.log(`oasdiff fixtures: ${testsSeen} tests read, ${testsSkipped} skipped (spec edited in Go, one file, loops), ${pairs.size} distinct (base, revision) pairs`);
+console.log(
+  `oasdiff fixtures: ${testsSeen} tests read, ${testsSkipped} skipped (spec edited in Go, one file, loops), ${pairs.size} distinct (base, revision) pairs`,
+);
 console.log(`ERR pairs: ${tally.err.pairs}`);
-console.log(`  breaking-api-change: ${tally.err.ours} flagged, recall ${pct(tally.err.ours, tally.err.pairs)} (${tally.err.problems} more failed closed with a problem)`);
+console.log(
+  `  breaking-api-change: ${tally.err.ours} flagged, recall ${pct(tally.err.ours, tally.err.pairs)} (${tally.err.problems} more failed closed with a problem)`,
+);
 console.log(
   `  openapi-diff alone:  ${tally.err.odFound} flagged, recall ${pct(tally.err.odFound, tally.err.pairs)} overall, ${pct(tally.err.odFound, tally.err.odParseable)} on the ${tally.err.odParseable} pairs it can parse`,
 );
@@ -246,7 +251,9 @@ console.log(
 console.log(`add-only pairs: ${tally.additive.pairs}`);
 console.log(`  breaking-api-change: ${tally.additive.oursErrors} error findings on ${tally.additive.pairsWithErrors} pairs`);
 console.log(`  openapi-diff alone:  ${tally.additive.odFalse} pairs reported breaking`);
-console.log(`WARN/INFO (not scored): ${tally.other.pairs} pairs, ${tally.other.ours} flagged; unlabelled: ${tally.unlabelled.pairs} pairs, ${tally.unlabelled.ours} flagged`);
+console.log(
+  `WARN/INFO (not scored): ${tally.other.pairs} pairs, ${tally.other.ours} flagged; unlabelled: ${tally.unlabelled.pairs} pairs, ${tally.unlabelled.ours} flagged`,
+);
 console.log(`time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 if (verbose) {
   console.log("\nmissed ERR pairs:\n  " + missed.join("\n  "));

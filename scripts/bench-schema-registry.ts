@@ -35,7 +35,7 @@ interface Outcome {
 const args = process.argv.slice(2);
 const bufIndex = args.indexOf("--buf");
 const bufFolder = bufIndex >= 0 ? args[bufIndex + 1] : undefined;
-const folder = args.find((a, i) => !a.startsWith("--") && i !== bufIndex + 1 || (bufIndex < 0 && !a.startsWith("--")));
+const folder = args.find((a, i) => (!a.startsWith("--") && i !== bufIndex + 1) || (bufIndex < 0 && !a.startsWith("--")));
 if (!folder || !existsSync(folder) || (bufIndex >= 0 && (!bufFolder || !existsSync(bufFolder)))) {
   console.error("usage: npm run bench:schema-registry -- <schema-registry checkout> [--buf <buf checkout>]");
   process.exit(2);
@@ -128,7 +128,11 @@ summarize("overall", outcomes);
 for (const format of ["json-schema", "protobuf"] as const) {
   const list = outcomes.filter((o) => o.format === format);
   summarize(format, list);
-  for (const file of [...new Set(list.map((o) => o.file))]) summarize(`  ${file}`, list.filter((o) => o.file === file));
+  for (const file of [...new Set(list.map((o) => o.file))])
+    summarize(
+      `  ${file}`,
+      list.filter((o) => o.file === file),
+    );
 }
 
 const lenientCases = outcomes.filter((o) => o.expectedLenient !== undefined && o.expectedLenient !== o.expected);
@@ -141,8 +145,11 @@ const disagreements = outcomes.filter((o) => o.actual !== o.expected);
 console.log(`\ndisagreements (${disagreements.length}):`);
 for (const o of disagreements) {
   const verdict = o.actual === "error" ? "error" : o.actual ? "we: compatible" : "we: breaking";
-  const lenient = o.expectedLenient !== undefined && o.expectedLenient !== o.expected ? ` (lenient: ${o.expectedLenient ? "compatible" : "breaking"})` : "";
-  console.log(`- [${o.format}] ${o.file}#${o.index} "${o.description}": Confluent ${o.expected ? "compatible" : "breaking"}${lenient}, ${verdict}${o.detail ? ` (${o.detail})` : ""}`);
+  const lenient =
+    o.expectedLenient !== undefined && o.expectedLenient !== o.expected ? ` (lenient: ${o.expectedLenient ? "compatible" : "breaking"})` : "";
+  console.log(
+    `- [${o.format}] ${o.file}#${o.index} "${o.description}": Confluent ${o.expected ? "compatible" : "breaking"}${lenient}, ${verdict}${o.detail ? ` (${o.detail})` : ""}`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -230,8 +237,14 @@ function runBuf(root: string): void {
     for (const [pkg, headFiles] of after) {
       const baseFiles = before.get(pkg);
       if (!baseFiles) continue;
-      const base = parseProtoFiles(baseFiles, all(previous).filter((f) => !baseFiles.some((b) => b.name === f.name)));
-      const head = parseProtoFiles(headFiles, all(current).filter((f) => !headFiles.some((h) => h.name === f.name)));
+      const base = parseProtoFiles(
+        baseFiles,
+        all(previous).filter((f) => !baseFiles.some((b) => b.name === f.name)),
+      );
+      const head = parseProtoFiles(
+        headFiles,
+        all(current).filter((f) => !headFiles.some((h) => h.name === f.name)),
+      );
       if (!base.ok || !head.ok) {
         misses.push(`${name}/${pkg}: parse error ${!base.ok ? `${base.file}: ${base.message}` : !head.ok ? `${head.file}: ${head.message}` : ""}`);
         continue;
@@ -242,7 +255,10 @@ function runBuf(root: string): void {
     }
     for (const rule of used) {
       const mine = BUF_RULES[rule]!;
-      const files = new Set([...expected.filter((a) => a.rule === rule).map((a) => a.file), ...ours.filter((o) => o.rule === mine).map((o) => o.file)]);
+      const files = new Set([
+        ...expected.filter((a) => a.rule === rule).map((a) => a.file),
+        ...ours.filter((o) => o.rule === mine).map((o) => o.file),
+      ]);
       const stats = perRule.get(rule) ?? { expected: 0, matched: 0, extra: 0 };
       for (const file of files) {
         const e = expected.filter((a) => a.rule === rule && a.file === file);
@@ -252,7 +268,8 @@ function runBuf(root: string): void {
         stats.matched += matched;
         stats.extra += o.length - matched;
         if (e.length > matched) misses.push(`${name}/${file} ${rule}: buf ${e.length}, we ${o.length}`);
-        if (o.length > matched) misses.push(`${name}/${file} ${rule}: we report ${o.length - matched} more than buf (${o.map((x) => x.line).join(",")})`);
+        if (o.length > matched)
+          misses.push(`${name}/${file} ${rule}: we report ${o.length - matched} more than buf (${o.map((x) => x.line).join(",")})`);
         // Lines: compare where both sides point at a head declaration.
         const eLines = e.map((a) => a.line);
         for (const x of o) {
@@ -275,7 +292,8 @@ function runBuf(root: string): void {
     `annotations expected ${expectedTotal}, found ${matchedTotal} (recall ${pct(matchedTotal, expectedTotal)}), ` +
       `extra ${extraTotal}; head lines equal to buf's on ${lineAgree}/${lineCompared}`,
   );
-  for (const [rule, st] of [...perRule].sort()) console.log(`  ${rule.padEnd(46)} expected ${String(st.expected).padStart(3)}  found ${String(st.matched).padStart(3)}  extra ${st.extra}`);
+  for (const [rule, st] of [...perRule].sort())
+    console.log(`  ${rule.padEnd(46)} expected ${String(st.expected).padStart(3)}  found ${String(st.matched).padStart(3)}  extra ${st.extra}`);
   console.log(`differences (${misses.length}):`);
   for (const m of misses) console.log(`- ${m}`);
 }

@@ -11,7 +11,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
-
 import { changeFromTrees } from "../src/engine/memory-change.js";
 import { languageOf } from "../src/formats/source/masking.js";
 import { outboundCallTimeout } from "../src/rules/outbound-call-timeout.js";
@@ -73,7 +72,9 @@ for (const file of walk(root)) {
     if (got !== label.expected) console.log(`  mismatch ${path}:${label.line} expected ${label.expected ? "finding" : "none"}`);
   }
   const unlabelled = [...flagged].filter((l) => !labels.some((x) => x.line === l));
-  console.log(`${path}: ${fileAgree}/${labels.length} annotations agree${unlabelled.length ? `, ${unlabelled.length} findings on unannotated lines (${unlabelled.join(", ")})` : ""}`);
+  console.log(
+    `${path}: ${fileAgree}/${labels.length} annotations agree${unlabelled.length ? `, ${unlabelled.length} findings on unannotated lines (${unlabelled.join(", ")})` : ""}`,
+  );
 }
 if (total === 0) {
   console.error("no timeout annotations found under", root);

@@ -14,9 +14,8 @@
  * snapshot (`snapshots/..__<rule>__test__<fn>.snap`) names lines, our lines are exactly those lines; a
  * must-not-fire case agrees when we report no finding of the mapped kind.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-
 
 import { changeFromTrees } from "../src/engine/memory-change.js";
 import { defaultConfig, reviewChange } from "../src/builtins.js";
@@ -52,7 +51,7 @@ interface Case {
   expectFire: boolean;
 }
 
-const TEST_FN = /#\[test\]\s*fn\s+(\w+)\s*\(\)\s*\{([\s\S]*?)\n    \}\n/g;
+const TEST_FN = /#\[test\]\s*fn\s+(\w+)\s*\(\)\s*\{([\s\S]*?)\n {4}\}\n/g;
 let skipped = 0;
 const cases: Case[] = [];
 for (const [rule] of Object.entries(MAPPING)) {
@@ -69,7 +68,11 @@ for (const [rule] of Object.entries(MAPPING)) {
     const settings = /LinterSettings\s*\{([\s\S]*?)\}/.exec(body)?.[1];
     if (settings !== undefined) {
       const version = /pg_version:\s*"(\d+)"/.exec(settings)?.[1];
-      const onlyVersion = settings.replace(/pg_version:[^,]*,/, "").replace(/\.\.Default::default\(\),?/, "").trim() === "";
+      const onlyVersion =
+        settings
+          .replace(/pg_version:[^,]*,/, "")
+          .replace(/\.\.Default::default\(\),?/, "")
+          .trim() === "";
       if (!version || Number(version) < 12 || !onlyVersion) {
         skipped++;
         continue;
@@ -113,7 +116,8 @@ for (const c of cases) {
     // One finding per column and file (repeated changes of one column collapse), so: every line we
     // report is one Squawk reports, and we report at least one.
     ok = ours.length > 0 && (expected === undefined || lines.every((l) => expected.includes(l)));
-    if (!ok) why = ours.length === 0 ? `missed (Squawk lines ${expected?.join(",") ?? "?"})` : `lines ${lines.join(",")} vs Squawk ${expected?.join(",")}`;
+    if (!ok)
+      why = ours.length === 0 ? `missed (Squawk lines ${expected?.join(",") ?? "?"})` : `lines ${lines.join(",")} vs Squawk ${expected?.join(",")}`;
   } else {
     ok = ours.length === 0;
     if (!ok) why = `false positive at lines ${lines.join(",")}`;
@@ -130,7 +134,9 @@ for (const c of cases) {
 
 console.log("Squawk rule tests vs destructive-migration");
 for (const [rule, s] of perRule) console.log(`  ${rule.padEnd(46)} ${s.agree}/${s.total}`);
-console.log(`cases: ${cases.length} (${cases.filter((c) => c.expectFire).length} must-fire, ${cases.filter((c) => !c.expectFire).length} must-not-fire); skipped: ${skipped}`);
+console.log(
+  `cases: ${cases.length} (${cases.filter((c) => c.expectFire).length} must-fire, ${cases.filter((c) => !c.expectFire).length} must-not-fire); skipped: ${skipped}`,
+);
 console.log(`agreement: ${agree}/${cases.length} = ${(agree / cases.length).toFixed(3)}`);
 if (disagreements.length > 0) {
   console.log("disagreements:");

@@ -18,7 +18,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-
 import { changeFromTrees } from "../src/engine/memory-change.js";
 import { defaultConfig, reviewChange } from "../src/builtins.js";
 
@@ -41,7 +40,8 @@ const TEST_FILES: Record<string, RegExp | undefined> = {
   "add_reference_test.rb": undefined,
   "misc_test.rb": /^test_rename_(column|table)$/,
 };
-const OPTION_DEPENDENT = /skip unless (?!postgresql\?)\w+\?|with_option|with_target_version|with_time_zone|with_start_after|with_safety_assured|without_strict_mode|direction:|StrongMigrations\.|assert_raises|assert_argument_error|skip unless (mysql|mariadb)|skip if postgresql|ENV\[/;
+const OPTION_DEPENDENT =
+  /skip unless (?!postgresql\?)\w+\?|with_option|with_target_version|with_time_zone|with_start_after|with_safety_assured|without_strict_mode|direction:|StrongMigrations\.|assert_raises|assert_argument_error|skip unless (mysql|mariadb)|skip if postgresql|ENV\[/;
 
 // Migration classes: `class Name < TestMigration` ... the next `end` at column 0.
 const classes = new Map<string, string>();
@@ -52,7 +52,9 @@ for (const file of ["remove_column", "change_column", "change_column_null", "add
 
 // The test schema as db/schema.rb: the create_table blocks of test/support/active_record.rb.
 const support = readFileSync(join(testDir, "support", "active_record.rb"), "utf8");
-const tables = [...support.matchAll(/^  create_table :\w+ do \|t\|\n[\s\S]*?^  end$/gm)].map((m) => m[0].replace(/ if \$adapter == "postgresql"/g, ""));
+const tables = [...support.matchAll(/^ {2}create_table :\w+ do \|t\|\n[\s\S]*?^ {2}end$/gm)].map((m) =>
+  m[0].replace(/ if \$adapter == "postgresql"/g, ""),
+);
 const schema = `ActiveRecord::Schema[7.1].define(version: 2026_01_01_000000) do\n  enable_extension "plpgsql"\n\n${tables.join("\n\n")}\nend\n`;
 
 interface Case {
@@ -64,7 +66,7 @@ const cases: Case[] = [];
 const skipped: string[] = [];
 for (const [file, only] of Object.entries(TEST_FILES)) {
   const text = readFileSync(join(testDir, file), "utf8");
-  for (const m of text.matchAll(/^  def (test_\w+)\n([\s\S]*?)^  end$/gm)) {
+  for (const m of text.matchAll(/^ {2}def (test_\w+)\n([\s\S]*?)^ {2}end$/gm)) {
     const [, test, rawBody] = m as unknown as [string, string, string];
     if (only && !only.test(test)) continue;
     let body = rawBody;
@@ -103,7 +105,9 @@ for (const c of cases) {
 }
 
 console.log("strong_migrations tests vs destructive-migration (Postgres)");
-console.log(`cases: ${cases.length} (${cases.filter((c) => c.unsafe).length} assert_unsafe, ${cases.filter((c) => !c.unsafe).length} safe); skipped: ${skipped.length}`);
+console.log(
+  `cases: ${cases.length} (${cases.filter((c) => c.unsafe).length} assert_unsafe, ${cases.filter((c) => !c.unsafe).length} safe); skipped: ${skipped.length}`,
+);
 console.log(`agreement: ${agree}/${cases.length} = ${(agree / cases.length).toFixed(3)}`);
 if (disagreements.length > 0) {
   console.log("disagreements:");

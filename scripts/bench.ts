@@ -13,9 +13,6 @@ import { parseArgs } from "node:util";
 import { changeFromTrees } from "../src/engine/memory-change.js";
 import { RULES, TRIGGERS, defaultConfig, reviewChange } from "../src/builtins.js";
 
-
-
-
 const root = join(import.meta.dirname, "..");
 const { values } = parseArgs({ options: { repo: { type: "string" }, commit: { type: "string" }, runs: { type: "string", default: "7" } } });
 const runs = Number(values.runs);
@@ -31,10 +28,12 @@ function syntheticTrees(): { base: Record<string, string>; head: Record<string, 
   for (let i = 0; i < 1500; i++) {
     const path = `services/svc${i % 30}/src/module${i}.ts`;
     base[path] = `export function f${i}(x: number) {\n  return x + ${i};\n}\n`;
-    head[path] = `import { client } from "../lib/http";\n${base[path]}export async function g${i}() {\n  const res = await fetch("https://svc${i}.internal/api", { method: "POST" });\n  logger.info("done", { id: ${i} });\n  return res.json();\n}\n`;
+    head[path] =
+      `import { client } from "../lib/http";\n${base[path]}export async function g${i}() {\n  const res = await fetch("https://svc${i}.internal/api", { method: "POST" });\n  logger.info("done", { id: ${i} });\n  return res.json();\n}\n`;
   }
   for (let i = 0; i < 600; i++) {
-    head[`services/svc${i % 30}/src/new${i}.py`] = `import requests\n\n\ndef call_${i}():\n    return requests.get("https://example.com/${i}", timeout=5)\n`;
+    head[`services/svc${i % 30}/src/new${i}.py`] =
+      `import requests\n\n\ndef call_${i}():\n    return requests.get("https://example.com/${i}", timeout=5)\n`;
   }
   for (let i = 0; i < 300; i++) {
     const manifest = (n: string, limits: boolean) =>
@@ -50,7 +49,9 @@ function syntheticTrees(): { base: Record<string, string>; head: Record<string, 
     const spec = (extra: string) =>
       `openapi: 3.0.3\ninfo:\n  title: API ${i}\n  version: 1.0.0\npaths:\n  /v1/items${i}:\n    get:\n      responses:\n        "200":\n          description: ok\n${extra}`;
     base[`api/spec${i}.yaml`] = spec("");
-    head[`api/spec${i}.yaml`] = spec(`  /v1/items${i}/{id}:\n    post:\n      parameters:\n        - name: id\n          in: path\n          required: true\n          schema: {type: string}\n      responses:\n        "201":\n          description: created\n`);
+    head[`api/spec${i}.yaml`] = spec(
+      `  /v1/items${i}/{id}:\n    post:\n      parameters:\n        - name: id\n          in: path\n          required: true\n          schema: {type: string}\n      responses:\n        "201":\n          description: created\n`,
+    );
   }
   for (let i = 0; i < 300; i++) head[`docs/page${i}.md`] = `# Page ${i}\n\nSome text.\n`;
   return { base, head };
@@ -58,7 +59,7 @@ function syntheticTrees(): { base: Record<string, string>; head: Record<string, 
 
 async function timeReview(change: ReturnType<typeof changeFromTrees>, config: ReturnType<typeof defaultConfig>, rules?: []) {
   const times: number[] = [];
-  let report;
+  let report: Awaited<ReturnType<typeof reviewChange>> | undefined;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
     report = await reviewChange(change, config, rules ? { rules } : {});
@@ -116,7 +117,9 @@ function cliBench() {
     console.log("cli: no commit to measure");
     return;
   }
-  const files = execFileSync("git", ["-C", repo, "diff", "--name-only", `${commit}~1`, commit], { encoding: "utf8" }).split("\n").filter(Boolean).length;
+  const files = execFileSync("git", ["-C", repo, "diff", "--name-only", `${commit}~1`, commit], { encoding: "utf8" })
+    .split("\n")
+    .filter(Boolean).length;
   const hasTime = existsSync("/usr/bin/time");
   const times: number[] = [];
   let maxRss = 0;
@@ -134,7 +137,9 @@ function cliBench() {
     if (Number.isFinite(rss)) maxRss = Math.max(maxRss, rss);
   }
   console.log(`cli: ${repo === root ? "this repository" : repo} @ ${commit.slice(0, 12)} (${files} files changed), exit ${status}`);
-  console.log(`cli: median wall ${median(times).toFixed(0)} ms, min ${Math.min(...times).toFixed(0)} ms over ${runs} runs, start-up included (target < 1000 ms)`);
+  console.log(
+    `cli: median wall ${median(times).toFixed(0)} ms, min ${Math.min(...times).toFixed(0)} ms over ${runs} runs, start-up included (target < 1000 ms)`,
+  );
   if (maxRss > 0) console.log(`cli: peak RSS ${(maxRss / 1024).toFixed(0)} MB`);
 }
 

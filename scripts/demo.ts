@@ -51,7 +51,8 @@ try {
   );
   process.stdout.write(result.stdout);
   if (result.stderr) process.stderr.write(result.stderr);
-  const conclusion = result.status === 0 ? "success" : result.status === 1 ? "failure (a hard constraint is violated)" : "error (the review could not run)";
+  const conclusion =
+    result.status === 0 ? "success" : result.status === 1 ? "failure (a hard constraint is violated)" : "error (the review could not run)";
   console.log(`\nConclusion: ${conclusion} — archgate exited with ${result.status}.`);
   // The demo shows a failing gate on purpose; it only fails itself when the review could not run.
   process.exitCode = result.status === 2 || result.status === null ? 2 : 0;

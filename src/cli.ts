@@ -58,23 +58,20 @@ const defaultIO: CliIO = {
 };
 
 /** Runs the CLI with `argv` (without node and the script) and returns the exit code. */
+const CHECK_OPTIONS = {
+  repo: { type: "string" },
+  base: { type: "string" },
+  head: { type: "string" },
+  config: { type: "string" },
+  format: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
 export async function run(argv: string[], io: CliIO = defaultIO): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: typeof CHECK_OPTIONS }>>;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        repo: { type: "string" },
-        base: { type: "string" },
-        head: { type: "string" },
-        config: { type: "string" },
-        format: { type: "string" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-      },
-    });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: CHECK_OPTIONS });
   } catch (error) {
     return usageError(io, (error as Error).message);
   }
@@ -164,7 +161,10 @@ export async function check(options: CheckOptions): Promise<Report> {
   try {
     config = await configRun;
   } catch (error) {
-    changeRun.then((c) => c.close(), () => undefined);
+    changeRun.then(
+      (c) => c.close(),
+      () => undefined,
+    );
     throw error;
   }
   const change = await changeRun;
@@ -207,7 +207,7 @@ async function loadConfig(
   return parseConfig(bytes.toString("utf8"), CONFIG_PATH);
 }
 
-/** The JSON of DESIGN.md "The CLI contract" (internal fields such as trigger hits and finding keys left out). */
+/** The JSON output (schemaVersion 1, documented in README "The archgate command"; internal fields such as trigger hits and finding keys left out). */
 export function reportJson(report: Report) {
   return {
     schemaVersion: report.schemaVersion,

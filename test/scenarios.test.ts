@@ -6,8 +6,6 @@
  */
 import { describe, expect, it } from "vitest";
 
-
-
 import { loadScenario, scenarioDirs } from "./helpers/fixtures.js";
 import { RULES, TRIGGERS, reviewChange } from "../src/builtins.js";
 
@@ -36,9 +34,7 @@ for (const rule of RULES) {
         const scenario = loadScenario(dir);
         it(`${kind}: ${scenario.name.split("/").at(-1)} — ${scenario.case.description}`, async () => {
           const report = await reviewChange(scenario.change, scenario.config);
-          const found = report.findings
-            .filter((f) => f.rule === rule.meta.id)
-            .map((f) => ({ file: f.file, line: f.line, severity: f.severity }));
+          const found = report.findings.filter((f) => f.rule === rule.meta.id).map((f) => ({ file: f.file, line: f.line, severity: f.severity }));
           expect(found).toEqual(scenario.case.expect);
           if (kind === "fire") expect(scenario.case.expect.length).toBeGreaterThan(0);
           else expect(scenario.case.expect).toEqual([]);

@@ -35,7 +35,13 @@ export function repositoryLocator(source: string): (repository: string) => strin
   }
   return (repository) => {
     const [owner, name] = repository.split("/") as [string, string];
-    const candidates = [join(path, `${owner}+${name}`, "repo"), join(path, `${owner}+${name}`), join(path, owner, name), join(path, name), join(path, `${name}.git`)];
+    const candidates = [
+      join(path, `${owner}+${name}`, "repo"),
+      join(path, `${owner}+${name}`),
+      join(path, owner, name),
+      join(path, name),
+      join(path, `${name}.git`),
+    ];
     return candidates.find((c) => existsSync(c));
   };
 }

@@ -164,7 +164,9 @@ function unwrap(schema: unknown): unknown {
     else if (def.type === "pipe") schema = def.in;
     else if (def.type === "union") {
       const options = def.options as unknown[];
-      schema = options.find((o) => ["object", "array"].includes(String((unwrap(o) as { _zod?: { def?: { type?: string } } })._zod?.def?.type))) ?? options[0];
+      schema =
+        options.find((o) => ["object", "array"].includes(String((unwrap(o) as { _zod?: { def?: { type?: string } } })._zod?.def?.type))) ??
+        options[0];
       const inner = (schema as { _zod?: { def?: Record<string, unknown> } })._zod?.def;
       if (inner?.type === "object" || inner?.type === "array") return schema;
     } else return schema;

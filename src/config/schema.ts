@@ -30,17 +30,20 @@ const severity = z.enum(SEVERITIES);
 const reviewType = z.enum(REVIEW_TYPE_IDS);
 const dimension = z.enum(DIMENSION_IDS);
 
-const regexString = z.string().min(1).refine(
-  (source) => {
-    try {
-      new RegExp(source, "m");
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "not a valid regular expression" },
-);
+const regexString = z
+  .string()
+  .min(1)
+  .refine(
+    (source) => {
+      try {
+        new RegExp(source, "m");
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "not a valid regular expression" },
+  );
 
 export const checklistItemSchema = z
   .object({
@@ -55,13 +58,19 @@ export const customTriggerSchema = z
     id: kebabId.describe("The trigger's kebab-case id, e.g. `critical-workflow`."),
     title: z.string().min(1).describe("The trigger's title as the comment shows it, e.g. `Payments workflow`."),
     reviewType: reviewType.default("adr").describe("The review type the trigger requires when it fires."),
-    dimensions: z.array(dimension).min(1).default(["boundary"]).describe("The checklist dimensions whose questions the comment shows when the trigger fires."),
+    dimensions: z
+      .array(dimension)
+      .min(1)
+      .default(["boundary"])
+      .describe("The checklist dimensions whose questions the comment shows when the trigger fires."),
     paths: z.array(glob).min(1).describe("Globs (minimatch, dotfiles included) of the changed files that fire the trigger."),
     excludePaths: z.array(glob).default([]).describe("Globs of changed files that never fire the trigger, even when they match `paths`."),
     content: z
       .array(regexString)
       .default([])
-      .describe("Regular expressions; when given, a file that matches `paths` fires the trigger only if a line the PR adds or removes matches one of them."),
+      .describe(
+        "Regular expressions; when given, a file that matches `paths` fires the trigger only if a line the PR adds or removes matches one of them.",
+      ),
     reason: z.string().optional().describe("The reason the comment gives when the trigger fires."),
   })
   .strict();
@@ -84,7 +93,9 @@ function rulesSchema(rules: readonly RuleModule[]) {
       .extend({
         severity: severity
           .optional()
-          .describe(`Severity of the rule's findings: \`error\` fails the check unless waived, \`warning\` only reports, \`off\` turns the rule off; \`${rule.defaultSeverity}\` by default.`),
+          .describe(
+            `Severity of the rule's findings: \`error\` fails the check unless waived, \`warning\` only reports, \`off\` turns the rule off; \`${rule.defaultSeverity}\` by default.`,
+          ),
       })
       .strict();
     shape[rule.id] = z
@@ -107,7 +118,10 @@ function rulesSchema(rules: readonly RuleModule[]) {
 export const serviceSchema = z
   .object({
     paths: z.array(glob).min(1).describe("Globs of the files that belong to the service: its code and its migrations."),
-    tables: z.array(z.string().min(1)).default([]).describe("The tables this service owns; a migration or query of another service that touches them is a finding."),
+    tables: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("The tables this service owns; a migration or query of another service that touches them is a finding."),
     owner: z.string().optional().describe("The team that owns the service, e.g. `@acme/orders`."),
   })
   .strict();
@@ -116,10 +130,17 @@ export const serviceSchema = z
 export function buildConfigSchema(rules: readonly RuleModule[]) {
   return z
     .object({
-      ignorePaths: listSetting(glob, []).describe("Globs of changed files the review ignores entirely, e.g. generated code and vendored specs: no trigger or rule sees them."),
+      ignorePaths: listSetting(glob, []).describe(
+        "Globs of changed files the review ignores entirely, e.g. generated code and vendored specs: no trigger or rule sees them.",
+      ),
       limits: z
         .object({
-          maxFileBytes: z.number().int().positive().default(1_000_000).describe("Files larger than this many bytes are never read; the report names them in a note."),
+          maxFileBytes: z
+            .number()
+            .int()
+            .positive()
+            .default(1_000_000)
+            .describe("Files larger than this many bytes are never read; the report names them in a note."),
         })
         .strict()
         .prefault({})
@@ -131,7 +152,10 @@ export function buildConfigSchema(rules: readonly RuleModule[]) {
             .array(customTriggerSchema)
             .default([])
             .describe("This repository's own triggers: path globs, optionally narrowed by content patterns."),
-          reviewTypes: z.record(kebabId, reviewType).default({}).describe("The review type a trigger requires, by trigger id, overriding the built-in mapping."),
+          reviewTypes: z
+            .record(kebabId, reviewType)
+            .default({})
+            .describe("The review type a trigger requires, by trigger id, overriding the built-in mapping."),
           dimensions: z
             .record(kebabId, z.array(dimension).min(1))
             .default({})
@@ -140,8 +164,12 @@ export function buildConfigSchema(rules: readonly RuleModule[]) {
         .strict()
         .prefault({})
         .describe("Switches built-in triggers off, remaps their review types and dimensions, and adds this repository's own triggers."),
-      checklist: checklistSchema().describe("The checklist items of each dimension: a list replaces the built-in items, `{ append: [...] }` adds to them."),
-      rules: rulesSchema(rules).describe("The severity (`error`, `warning`, `off`) and options of each rule: `rule-id: warning` or `rule-id: { severity, ...options }`."),
+      checklist: checklistSchema().describe(
+        "The checklist items of each dimension: a list replaces the built-in items, `{ append: [...] }` adds to them.",
+      ),
+      rules: rulesSchema(rules).describe(
+        "The severity (`error`, `warning`, `off`) and options of each rule: `rule-id: warning` or `rule-id: { severity, ...options }`.",
+      ),
       migrationPlan: z
         .object({
           heading: z
@@ -153,10 +181,16 @@ export function buildConfigSchema(rules: readonly RuleModule[]) {
         .strict()
         .prefault({})
         .describe("How a PR declares a migration plan that accepts a breaking contract change."),
-      services: z.record(kebabId, serviceSchema).default({}).describe("The services of a monorepo by name: their paths, the tables they own and their owning team."),
+      services: z
+        .record(kebabId, serviceSchema)
+        .default({})
+        .describe("The services of a monorepo by name: their paths, the tables they own and their owning team."),
       labels: z
         .object({
-          enabled: z.boolean().default(true).describe("Whether the GitHub App adds and removes review-type labels; `false` leaves the PR's labels alone."),
+          enabled: z
+            .boolean()
+            .default(true)
+            .describe("Whether the GitHub App adds and removes review-type labels; `false` leaves the PR's labels alone."),
           prefix: z
             .string()
             .min(1)

@@ -60,15 +60,12 @@ async function evaluate(reads: ChangeReads, config: EngineConfig, modules: Engin
   const checklist = buildChecklist(config, fired, reviewTypes);
   const findings = await evaluateRules(ctx, modules.rules);
 
-  const conclusion =
-    ctx.problems.length > 0 ? "error" : findings.some((f) => f.severity === "error" && !f.waived) ? "failure" : "success";
+  const conclusion = ctx.problems.length > 0 ? "error" : findings.some((f) => f.severity === "error" && !f.waived) ? "failure" : "success";
   return {
     schemaVersion: 1,
     base: change.base,
     head: change.head,
-    triggers: fired
-      .sort((a, b) => reviewTypeRank(a.reviewType) - reviewTypeRank(b.reviewType) || a.id.localeCompare(b.id))
-      .map(toReportTrigger),
+    triggers: fired.sort((a, b) => reviewTypeRank(a.reviewType) - reviewTypeRank(b.reviewType) || a.id.localeCompare(b.id)).map(toReportTrigger),
     reviewTypes: reviewTypes.map((id) => ({ id, title: reviewTypeTitle(id) })),
     checklist,
     findings,
@@ -163,7 +160,10 @@ async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule[]): 
       continue;
     }
     if (reported.length > 0 && meta.acceptsMigrationPlan && hasMigrationPlan(ctx.description, ctx.config.migrationPlan.heading)) {
-      context.note(`${reported.length} breaking change(s) accepted: the PR description has a "${ctx.config.migrationPlan.heading}" section`, "accepted");
+      context.note(
+        `${reported.length} breaking change(s) accepted: the PR description has a "${ctx.config.migrationPlan.heading}" section`,
+        "accepted",
+      );
       continue;
     }
     const seen = new Set<string>();

@@ -33,16 +33,12 @@ export function parsePatch(patch: string | undefined): ParsedPatch {
     const text = raw.slice(1);
     if (marker === "+") added.push({ line: headLine++, text });
     else if (marker === "-") removed.push({ line: baseLine++, text });
-    else if (marker === "\\") continue; // "\ No newline at end of file"
+    else if (marker === "\\")
+      continue; // "\ No newline at end of file"
     else {
       baseLine++;
       headLine++;
     }
   }
   return { added, removed };
-}
-
-/** Set of head line numbers that the patch adds. */
-export function addedLineNumbers(patch: string | undefined): Set<number> {
-  return new Set(parsePatch(patch).added.map((l) => l.line));
 }

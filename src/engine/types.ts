@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import type { ChangedFile, ContentRequest, FileContent, Side } from "./change.js";
-import type { ChecklistItem, EngineConfig } from "./config.js";
+import type { EngineConfig } from "./config.js";
 import type { PatchLine } from "./patch.js";
 import type { StructuredFile } from "./structured.js";
 import type { Category, DimensionId, ReviewTypeId, Severity } from "./vocabulary.js";

@@ -1,5 +1,5 @@
 /**
- * Stable ids shared by the config, the JSON output and the tests (see DESIGN.md "Vocabulary").
+ * Stable ids shared by the config, the JSON output and the tests (README "How a review works" lists them).
  * Order matters: review types are listed strongest first, dimensions in checklist order.
  */
 
@@ -27,7 +27,7 @@ export const DIMENSIONS = [
 export type DimensionId = (typeof DIMENSIONS)[number]["id"];
 export const DIMENSION_IDS = DIMENSIONS.map((d) => d.id) as [DimensionId, ...DimensionId[]];
 
-/** Finding categories, as in the sample review report (seeds/000) plus `data`. */
+/** Finding categories of an architecture review report (security, reliability, ...) plus `data`. */
 export const CATEGORIES = ["security", "reliability", "scalability", "maintainability", "cost", "data"] as const;
 export type Category = (typeof CATEGORIES)[number];
 

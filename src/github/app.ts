@@ -97,7 +97,9 @@ export function registerHandlers(app: Probot): void {
     if (data.state === "closed") return;
     const target = targetFromPullRequest(owner, repo, data);
     // Writes to the comment and labels are skipped if the PR moved on to another head meanwhile.
-    await queue(owner, repo, number, () => reviewPullRequest(octokit, { ...target, headSha }, { identity, ...(log ? { log } : {}), force: true, knownLabels }));
+    await queue(owner, repo, number, () =>
+      reviewPullRequest(octokit, { ...target, headSha }, { identity, ...(log ? { log } : {}), force: true, knownLabels }),
+    );
   };
 
   app.on("check_run.rerequested", async (context) => {

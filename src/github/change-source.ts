@@ -84,9 +84,7 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
       // A batch that fails (GraphQL error, timeout) is not a verdict: each file is then read on its own.
       const batch = Promise.all(chunk.map(async (r) => ({ ref: await sha(r.side), path: r.path })))
         .then((files) => run(() => readContentBatch(octokit, { owner, repo }, files, maxBytes)))
-        .catch(
-        () => [] as Array<FileContent | undefined>,
-      );
+        .catch(() => [] as Array<FileContent | undefined>);
       chunk.forEach((r, j) => prefetched.set(keyOf(r.side, r.path), { maxBytes, content: batch.then((results) => results[j]) }));
     }
   };

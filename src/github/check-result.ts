@@ -38,14 +38,16 @@ export function resultFromConfigError(error: ConfigError, file: { path: string }
     output: { title: `Configuration error: ${error.issues[0]?.file ?? file.path} is invalid`, summary: summary.slice(0, CHECK_OUTPUT_LIMIT) },
     // Only issues located in the repository's own file can be annotated (not those of an org or extended file).
     annotations: inRepository
-      ? error.issues.filter((i) => i.file === file.path).map((i) => ({
-          path: file.path,
-          start_line: i.line,
-          end_line: i.line,
-          annotation_level: "failure" as const,
-          title: "Invalid archgate configuration",
-          message: `${i.key ? `${i.key}: ` : ""}${i.message}`,
-        }))
+      ? error.issues
+          .filter((i) => i.file === file.path)
+          .map((i) => ({
+            path: file.path,
+            start_line: i.line,
+            end_line: i.line,
+            annotation_level: "failure" as const,
+            title: "Invalid archgate configuration",
+            message: `${i.key ? `${i.key}: ` : ""}${i.message}`,
+          }))
       : [],
   };
 }

@@ -35,7 +35,13 @@ export async function createCheckRun(octokit: Octokit, { owner, repo }: RepoRef,
 }
 
 /** The app's latest check run for this PR on this commit, if any (so a redelivery creates nothing twice). */
-export async function findCheckRun(octokit: Octokit, { owner, repo }: RepoRef, headSha: string, prNumber: number, app: AppIdentity): Promise<ExistingCheckRun | undefined> {
+export async function findCheckRun(
+  octokit: Octokit,
+  { owner, repo }: RepoRef,
+  headSha: string,
+  prNumber: number,
+  app: AppIdentity,
+): Promise<ExistingCheckRun | undefined> {
   const { data } = await octokit.rest.checks.listForRef({
     owner,
     repo,

@@ -28,7 +28,12 @@ export function isOwnComment(comment: IssueComment, app: AppIdentity): boolean {
 }
 
 /** The app's sticky comment on a PR, if there is one (the oldest, should duplicates exist). */
-export async function findStickyComment(octokit: Octokit, { owner, repo }: RepoRef, issueNumber: number, app: AppIdentity): Promise<ExistingComment | undefined> {
+export async function findStickyComment(
+  octokit: Octokit,
+  { owner, repo }: RepoRef,
+  issueNumber: number,
+  app: AppIdentity,
+): Promise<ExistingComment | undefined> {
   const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner, repo, issue_number: issueNumber, per_page: 100 });
   const own = comments.find((c) => isOwnComment(c, app));
   if (!own) return undefined;
@@ -74,7 +79,13 @@ function sameBody(a: string, b: string): boolean {
   return a.replace(/\r\n/g, "\n").trimEnd() === b.replace(/\r\n/g, "\n").trimEnd();
 }
 
-export async function writeComment(octokit: Octokit, { owner, repo }: RepoRef, issueNumber: number, existing: ExistingComment | undefined, plan: CommentPlan): Promise<void> {
+export async function writeComment(
+  octokit: Octokit,
+  { owner, repo }: RepoRef,
+  issueNumber: number,
+  existing: ExistingComment | undefined,
+  plan: CommentPlan,
+): Promise<void> {
   if (plan.action === "create") {
     await octokit.rest.issues.createComment({ owner, repo, issue_number: issueNumber, body: plan.body! });
   } else if (plan.action === "update") {

@@ -26,7 +26,9 @@ export async function previewConfigChange(
 
   const loaded = await loadProposed();
   if (!loaded.ok) {
-    const where = loaded.inRepository ? code(CONFIG_PATH) : `config it extends (${code(`${loaded.file.owner}/${loaded.file.repo}:${loaded.file.path}`)})`;
+    const where = loaded.inRepository
+      ? code(CONFIG_PATH)
+      : `config it extends (${code(`${loaded.file.owner}/${loaded.file.repo}:${loaded.file.path}`)})`;
     const lines = [`❌ The new ${where} is invalid; once merged, every review would fail until it is fixed:`, ""];
     for (const issue of loaded.error.issues.slice(0, MAX_ITEMS)) {
       lines.push(`- ${code(`${issue.file}:${issue.line}:${issue.column}`)} ${issue.key ? `${code(issue.key)}: ` : ""}${issue.message}`);
@@ -41,8 +43,14 @@ export async function previewConfigChange(
       ? `This pull request removes ${code(CONFIG_PATH)}. This review used the default branch's config; with ${loaded.sources.length > 0 ? `the organisation's config (${loaded.sources.map(code).join(" → ")})` : "the built-in defaults"} instead:`
       : `This pull request edits ${code(CONFIG_PATH)}. This review used the default branch's config; with the PR's config${loaded.sources.length > 1 ? ` (${loaded.sources.map(code).join(" → ")})` : ""} it would change as follows:`;
   const lines: string[] = [intro, ""];
-  const triggerDiff = diff(current.triggers.map((t) => t.id), next.triggers.map((t) => t.id));
-  const typeDiff = diff(current.reviewTypes.map((t) => t.id), next.reviewTypes.map((t) => t.id));
+  const triggerDiff = diff(
+    current.triggers.map((t) => t.id),
+    next.triggers.map((t) => t.id),
+  );
+  const typeDiff = diff(
+    current.reviewTypes.map((t) => t.id),
+    next.reviewTypes.map((t) => t.id),
+  );
   const key = (f: Report["findings"][number]) => `${f.id}`;
   const before = new Map(current.findings.map((f) => [key(f), f]));
   const after = new Map(next.findings.map((f) => [key(f), f]));
@@ -61,9 +69,15 @@ export async function previewConfigChange(
   section("review types added", typeDiff.added.map(code));
   section("review types no longer required", typeDiff.removed.map(code));
   const where = (f: Report["findings"][number]) => `${code(f.rule)} at ${code(f.line ? `${f.file}:${f.line}` : f.file)}`;
-  section("new findings", added.map((f) => `${where(f)} (${f.severity})`));
+  section(
+    "new findings",
+    added.map((f) => `${where(f)} (${f.severity})`),
+  );
   section("findings gone", removed.map(where));
-  section("severity changes", changedSeverity.map((f) => `${where(f)} ${before.get(key(f))!.severity} → ${f.severity}`));
+  section(
+    "severity changes",
+    changedSeverity.map((f) => `${where(f)} ${before.get(key(f))!.severity} → ${f.severity}`),
+  );
   if (next.conclusion !== current.conclusion) {
     any = true;
     lines.push(`- the check would conclude ${code(next.conclusion)} instead of ${code(current.conclusion)}`);

@@ -92,7 +92,7 @@ async function locateIssues(
   const issues = error.issues.map((issue) => {
     const path = issue.key ? issue.key.split(".") : [];
     for (const entry of parsed) {
-      if (!entry || !entry.doc.hasIn(path)) continue;
+      if (!entry?.doc.hasIn(path)) continue;
       const match = entry.issues.find((i) => i.key === issue.key && i.message === issue.message);
       if (match) return match;
     }

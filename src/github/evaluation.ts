@@ -36,12 +36,7 @@ export async function evaluatePullRequest(octokit: Octokit, pr: PullRequestSnaps
   let configPreview: string | undefined;
   try {
     // The config as it would be once merged: the PR's own file at its head, following `_extends`.
-    configPreview = await previewConfigChange(
-      change,
-      report,
-      () => loadRepoConfig(octokit, repoRef, pr.headSha),
-      evaluate,
-    );
+    configPreview = await previewConfigChange(change, report, () => loadRepoConfig(octokit, repoRef, pr.headSha), evaluate);
   } catch (error) {
     configPreview = `The config this pull request proposes could not be previewed: ${describeApiError(error)}.`;
   }

@@ -67,7 +67,13 @@ export async function applyLabels(
   for (const name of plan.add) {
     if (known?.has({ owner, repo }, name)) continue;
     try {
-      await octokit.rest.issues.createLabel({ owner, repo, name, color: LABEL_COLOR, description: (descriptions[name] ?? "Architecture review required").slice(0, 100) });
+      await octokit.rest.issues.createLabel({
+        owner,
+        repo,
+        name,
+        color: LABEL_COLOR,
+        description: (descriptions[name] ?? "Architecture review required").slice(0, 100),
+      });
     } catch (error) {
       if (statusOf(error) !== 422) throw error; // 422: it exists already
     }

@@ -115,5 +115,8 @@ export function describeApiError(error: unknown): string {
 }
 
 function firstLine(text: string | undefined): string {
-  return (text ?? "").split("\n")[0]!.replace(/ May be caused by lack of authentication.*$/, "").slice(0, 300);
+  return (text ?? "")
+    .split("\n")[0]!
+    .replace(/ May be caused by lack of authentication.*$/, "")
+    .slice(0, 300);
 }

@@ -47,7 +47,12 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
     ...(options.knownLabels ? { knownLabels: options.knownLabels } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
-  return reviewAndPublish(publisher, pr, () => evaluatePullRequest(octokit, pr, { concurrency: options.concurrency ?? 8, ...(options.engine ? { engine: options.engine } : {}) }), options);
+  return reviewAndPublish(
+    publisher,
+    pr,
+    () => evaluatePullRequest(octokit, pr, { concurrency: options.concurrency ?? 8, ...(options.engine ? { engine: options.engine } : {}) }),
+    options,
+  );
 }
 
 /**
@@ -103,13 +108,18 @@ async function evaluateAndPublish(
   const { config, report, configPreview } = evaluation;
 
   const notes: string[] = [];
-  const publishing = await publishCommentAndLabels(publisher, { config, report, draft: pr.draft, labels: pr.labels ?? [], configPreview, checkRunUrl }).catch(
-    (error: unknown): CommentAndLabels => {
-      log?.warn({ err: error, pr: pr.number }, "the PR comment or labels could not be updated");
-      notes.push(`The pull request comment or labels could not be updated: ${describeApiError(error)}.`);
-      return { comment: "none", labels: "none" };
-    },
-  );
+  const publishing = await publishCommentAndLabels(publisher, {
+    config,
+    report,
+    draft: pr.draft,
+    labels: pr.labels ?? [],
+    configPreview,
+    checkRunUrl,
+  }).catch((error: unknown): CommentAndLabels => {
+    log?.warn({ err: error, pr: pr.number }, "the PR comment or labels could not be updated");
+    notes.push(`The pull request comment or labels could not be updated: ${describeApiError(error)}.`);
+    return { comment: "none", labels: "none" };
+  });
   if (publishing.comment === "stale") notes.push("A newer commit was pushed meanwhile; the comment and labels show the newer commit's review.");
   return { result: resultFromReport(report, notes), ...publishing };
 }

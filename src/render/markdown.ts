@@ -41,7 +41,7 @@ export interface CommentOptions {
 }
 
 /**
- * Display id in the style of the sample review report (SEC-…, DATA-…), derived from the stable finding id so it
+ * Display id in the style of an architecture review report (SEC-…, DATA-…), derived from the stable finding id so it
  * does not change between pushes.
  */
 export function displayId(finding: Pick<Finding, "id" | "category">): string {
@@ -121,7 +121,7 @@ function triggersTable(report: Report, maxFiles: number): string[] {
   return lines;
 }
 
-/** Findings table in the format of the sample review report: ID, severity, category, title, where. */
+/** Findings table in the format of an architecture review report: ID, severity, category, title, where. */
 export function findingsTable(findings: readonly Finding[], maxRows = Infinity): string[] {
   if (findings.length === 0) return [];
   const lines = ["| ID | Severity | Category | Title | Where |", "|---|---|---|---|---|"];
@@ -212,7 +212,9 @@ function composeComment(
   lines.push(...checklistLines(report, checked));
   if (options.configPreview) lines.push("### Config change preview", "", options.configPreview, "");
   if (limits.notes) lines.push(...notesLines(report));
-  lines.push(`<sub>archgate reviewed ${code(report.head.slice(0, 12))}. Configure it in ${code(".github/archgate.yml")} on the default branch.</sub>`);
+  lines.push(
+    `<sub>archgate reviewed ${code(report.head.slice(0, 12))}. Configure it in ${code(".github/archgate.yml")} on the default branch.</sub>`,
+  );
   return lines.join("\n") + "\n";
 }
 
@@ -221,17 +223,19 @@ function composeComment(
  * of the discussion stays readable.
  */
 export function renderNoReviewRequired(report: Report): string {
-  return [
-    marker(report),
-    "## 🏛️ Architecture review",
-    "",
-    `✅ **No architecture review is required any more.** The latest push (${code(report.head.slice(0, 12))}) no longer changes anything that needs one.`,
-    "",
-    gateLine(report),
-    "",
-    ...problemLines(report),
-    ...(report.findings.length > 0 ? ["### Hard constraints", "", ...findingsTable(report.findings, 50), ""] : []),
-  ].join("\n") + "\n";
+  return (
+    [
+      marker(report),
+      "## 🏛️ Architecture review",
+      "",
+      `✅ **No architecture review is required any more.** The latest push (${code(report.head.slice(0, 12))}) no longer changes anything that needs one.`,
+      "",
+      gateLine(report),
+      "",
+      ...problemLines(report),
+      ...(report.findings.length > 0 ? ["### Hard constraints", "", ...findingsTable(report.findings, 50), ""] : []),
+    ].join("\n") + "\n"
+  );
 }
 
 export interface CheckRunOutput {
@@ -262,7 +266,16 @@ export function renderCheckRun(report: Report, maxLength = GITHUB_BODY_LIMIT): C
   let summary = summaryLines.join("\n");
   if (summary.length > maxLength) {
     summaryLines.length = 0;
-    summaryLines.push(requiredLine(report), "", gateLine(report), "", ...problemLines(report), "### Findings", "", ...findingsTable(report.findings, 200));
+    summaryLines.push(
+      requiredLine(report),
+      "",
+      gateLine(report),
+      "",
+      ...problemLines(report),
+      "### Findings",
+      "",
+      ...findingsTable(report.findings, 200),
+    );
     summary = summaryLines.join("\n").slice(0, maxLength - 40) + "\n\n…truncated.";
   }
 

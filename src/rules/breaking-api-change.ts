@@ -45,7 +45,10 @@ function versionExemption(pair: SpecPair): { all?: string; newPathVersions: numb
   const info = (doc: Record<string, unknown>) => (isRecord(doc.info) ? doc.info.version : undefined);
   const before = majorOf(info(base.rootValue));
   const after = majorOf(info(head.rootValue));
-  const all = before !== undefined && after !== undefined && after > before ? `info.version major bump ${String(info(base.rootValue))} → ${String(info(head.rootValue))}` : undefined;
+  const all =
+    before !== undefined && after !== undefined && after > before
+      ? `info.version major bump ${String(info(base.rootValue))} → ${String(info(head.rootValue))}`
+      : undefined;
   const baseVersions = new Set([...operationsOf(base).values()].map((op) => pathMajorVersion(op.path)));
   const newPathVersions = [
     ...new Set(

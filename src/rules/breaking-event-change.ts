@@ -22,8 +22,23 @@ import { isAsyncApiDocument } from "../formats/asyncapi/kind.js";
 import { extension } from "../formats/common/paths.js";
 import { isRecord } from "../engine/structured.js";
 import { contractHits } from "../formats/contracts/contract-files.js";
-import { avroFromValue, diffAvro, parseAvro, registerAvro, undefinedTypeName, type AvroParseResult, type AvroRegistry } from "../formats/avro/avro.js";
-import { diffJsonSchemas, SchemaTooComplexError, type UnresolvedRef, type Compatibility, type JsonSchemaBreak, type SchemaRoot } from "../formats/json-schema/diff.js";
+import {
+  avroFromValue,
+  diffAvro,
+  parseAvro,
+  registerAvro,
+  undefinedTypeName,
+  type AvroParseResult,
+  type AvroRegistry,
+} from "../formats/avro/avro.js";
+import {
+  diffJsonSchemas,
+  SchemaTooComplexError,
+  type UnresolvedRef,
+  type Compatibility,
+  type JsonSchemaBreak,
+  type SchemaRoot,
+} from "../formats/json-schema/diff.js";
 import { diffProtoMessages, parseProtoFiles, type ProtoImport } from "../formats/protobuf/protobuf.js";
 import { SpecDocument, type SpecNode } from "../formats/refs/spec-document.js";
 
@@ -33,10 +48,13 @@ const options = z.object({
    * new schema read events written with the old one; `forward` — consumers still on the old schema read
    * events written with the new one; `full` — both.
    */
-  compatibility: z.enum(["backward", "forward", "full"]).default("backward").describe("Confluent Schema Registry's compatibility mode: `backward` lets consumers on the new schema read events written with the old one, `forward` the reverse, `full` both."),
+  compatibility: z
+    .enum(["backward", "forward", "full"])
+    .default("backward")
+    .describe(
+      "Confluent Schema Registry's compatibility mode: `backward` lets consumers on the new schema read events written with the old one, `forward` the reverse, `full` both.",
+    ),
 });
-type Options = z.output<typeof options>;
-
 const REMEDIATION =
   "Evolve the schema compatibly (add optional fields with defaults, keep field numbers and enum values, reserve what you remove), " +
   "or publish a new event type/topic version and migrate consumers, " +
@@ -249,7 +267,9 @@ async function protoImports(ctx: ReviewView, side: Side, files: readonly ProtoIm
     for (const match of file.text.matchAll(IMPORT)) {
       const name = match[1]!;
       if (name.startsWith("google/protobuf/")) continue;
-      const candidates = [posix.normalize(name), posix.normalize(posix.join(posix.dirname(file.name), name))].filter((p) => !p.startsWith("../") && !p.startsWith("/"));
+      const candidates = [posix.normalize(name), posix.normalize(posix.join(posix.dirname(file.name), name))].filter(
+        (p) => !p.startsWith("../") && !p.startsWith("/"),
+      );
       const found = candidates.find((p) => paths.has(p));
       if (!found || own.has(found) || seen.has(found)) continue;
       seen.add(found);
@@ -269,7 +289,12 @@ async function judgeStructured(ctx: ReviewView, file: ChangedFile, basePath: str
   if (!head || !base) return [];
   if (!head.ok) {
     const error = head.parseErrors[0];
-    ctx.problem({ file: error?.file ?? file.path, line: error?.line ?? 1, column: error?.column, message: `breaking-event-change: ${error?.file ?? file.path} does not parse: ${error?.message ?? "empty document"}` });
+    ctx.problem({
+      file: error?.file ?? file.path,
+      line: error?.line ?? 1,
+      column: error?.column,
+      message: `breaking-event-change: ${error?.file ?? file.path} does not parse: ${error?.message ?? "empty document"}`,
+    });
     return [];
   }
   if (!base.ok) {
@@ -279,7 +304,13 @@ async function judgeStructured(ctx: ReviewView, file: ChangedFile, basePath: str
   for (const spec of [base, head]) {
     for (const issue of spec.issues) ctx.note(`${issue.file}:${issue.line}: $ref ${issue.ref} ${issue.reason}`, "unresolved-ref");
     for (const e of spec.parseErrors) {
-      if (spec === head) ctx.problem({ file: e.file, line: e.line, column: e.column, message: `breaking-event-change: ${e.file} (referenced by ${file.path}) does not parse: ${e.message}` });
+      if (spec === head)
+        ctx.problem({
+          file: e.file,
+          line: e.line,
+          column: e.column,
+          message: `breaking-event-change: ${e.file} (referenced by ${file.path}) does not parse: ${e.message}`,
+        });
     }
   }
   if (isAsyncApiDocument(head.rootValue) && isAsyncApiDocument(base.rootValue)) return judgeAsyncApi(ctx, file, base, head, mode);
@@ -312,9 +343,16 @@ async function judgeUnchangedAsyncApiDocs(ctx: ReviewView, judged: Set<string>, 
     const base = await SpecDocument.load(ctx, "base", ctx.file(path)?.previousPath ?? path);
     if (!base?.ok || !isAsyncApiDocument(base.rootValue)) continue;
     for (const e of head.parseErrors) {
-      ctx.problem({ file: e.file, line: e.line, column: e.column, message: `breaking-event-change: ${e.file} (referenced by ${path}) does not parse: ${e.message}` });
+      ctx.problem({
+        file: e.file,
+        line: e.line,
+        column: e.column,
+        message: `breaking-event-change: ${e.file} (referenced by ${path}) does not parse: ${e.message}`,
+      });
     }
-    out.push(...(await guarded(ctx, path, async () => judgeAsyncApi(ctx, { path, status: "modified", additions: 0, deletions: 0 }, base, head, mode))));
+    out.push(
+      ...(await guarded(ctx, path, async () => judgeAsyncApi(ctx, { path, status: "modified", additions: 0, deletions: 0 }, base, head, mode))),
+    );
   }
   if (candidates.length > MAX_UNCHANGED_DOCS) {
     ctx.note(`only the first ${MAX_UNCHANGED_DOCS} unchanged AsyncAPI documents were checked for references to changed files`, "not-judged");
@@ -323,7 +361,8 @@ async function judgeUnchangedAsyncApiDocs(ctx: ReviewView, judged: Set<string>, 
 }
 
 function noteUnresolved(ctx: ReviewView, refs: UnresolvedRef[]): void {
-  for (const r of refs) ctx.note(`${r.file}:${r.line} (${r.side}): $ref ${r.ref} does not resolve; that part of the schema is not compared`, "unresolved-ref");
+  for (const r of refs)
+    ctx.note(`${r.file}:${r.line} (${r.side}): $ref ${r.ref} does not resolve; that part of the schema is not compared`, "unresolved-ref");
 }
 
 function root(spec: SpecDocument): SchemaRoot {
@@ -406,10 +445,21 @@ const JSON_SCHEMA_FORMAT = /^application\/(schema\+json|schema\+yaml|vnd\.aai\.a
 const AVRO_FORMAT = /^application\/vnd\.apache\.avro/i;
 
 /** An Avro payload (inline or a `$ref` to an .avsc file in the tree), judged like an .avsc file. */
-function judgeAvroPayload(ctx: ReviewView, file: ChangedFile, id: string, base: SpecDocument, basePayload: SpecNode, head: SpecDocument, headPayload: SpecNode, mode: Compatibility): EventBreak[] {
+function judgeAvroPayload(
+  ctx: ReviewView,
+  file: ChangedFile,
+  id: string,
+  base: SpecDocument,
+  basePayload: SpecNode,
+  head: SpecDocument,
+  headPayload: SpecNode,
+  mode: Compatibility,
+): EventBreak[] {
   const load = (spec: SpecDocument, node: SpecNode) => {
     const resolved = spec.deref(node);
-    return avroFromValue(spec.inline(resolved), (pointer) => spec.lineOf({ file: resolved.loc.file, pointer: [...resolved.loc.pointer, ...pointer] }));
+    return avroFromValue(spec.inline(resolved), (pointer) =>
+      spec.lineOf({ file: resolved.loc.file, pointer: [...resolved.loc.pointer, ...pointer] }),
+    );
   };
   const before = load(base, basePayload);
   const after = load(head, headPayload);
@@ -435,20 +485,37 @@ function judgeAsyncApi(ctx: ReviewView, file: ChangedFile, base: SpecDocument, h
   const major = (spec: SpecDocument) => /^(\d+)/.exec(String(spec.rootValue.asyncapi))?.[1];
   if (major(base) !== major(head)) {
     // 2.x and 3.x model channels and operations differently; a migration between them is reviewed by hand.
-    ctx.note(`${file.path}: AsyncAPI ${base.rootValue.asyncapi} -> ${head.rootValue.asyncapi}; messages of different major versions are not compared`, "not-judged");
+    ctx.note(
+      `${file.path}: AsyncAPI ${base.rootValue.asyncapi} -> ${head.rootValue.asyncapi}; messages of different major versions are not compared`,
+      "not-judged",
+    );
     return out;
   }
   const before = asyncMessages(base);
   const after = asyncMessages(head);
   for (const [name, node] of before.channels) {
     if (after.channels.has(name)) continue;
-    out.push({ file: node.loc.file, line: base.lineOf(node.loc), side: "base", what: `AsyncAPI ${file.path}: channel ${name} was removed: its consumers stop receiving events`, key: `asyncapi channel ${name} removed`, same: `${file.path} channel ${name} removed` });
+    out.push({
+      file: node.loc.file,
+      line: base.lineOf(node.loc),
+      side: "base",
+      what: `AsyncAPI ${file.path}: channel ${name} was removed: its consumers stop receiving events`,
+      key: `asyncapi channel ${name} removed`,
+      same: `${file.path} channel ${name} removed`,
+    });
   }
   for (const [id, message] of before.messages) {
     if (!after.channels.has(message.channel)) continue;
     const now = after.messages.get(id);
     if (!now) {
-      out.push({ file: message.node.loc.file, line: base.lineOf(message.node.loc), side: "base", what: `AsyncAPI ${file.path}: message ${id} was removed`, key: `asyncapi message ${id} removed`, same: `${file.path} message ${id} removed` });
+      out.push({
+        file: message.node.loc.file,
+        line: base.lineOf(message.node.loc),
+        side: "base",
+        what: `AsyncAPI ${file.path}: message ${id} was removed`,
+        key: `asyncapi message ${id} removed`,
+        same: `${file.path} message ${id} removed`,
+      });
       continue;
     }
     const [baseFormat, basePayload] = payloadOf(base, message.node);

@@ -9,15 +9,30 @@ const options = z.object({
    * Methods that create side effects a retry could repeat. PUT and DELETE are idempotent by HTTP
    * semantics (RFC 9110 §9.2.2), so they are not listed by default.
    */
-  methods: z.array(z.enum(["post", "put", "patch", "delete"])).default(["post", "patch"]).describe("Methods judged as commands; PUT and DELETE are idempotent by HTTP semantics."),
+  methods: z
+    .array(z.enum(["post", "put", "patch", "delete"]))
+    .default(["post", "patch"])
+    .describe("Methods judged as commands; PUT and DELETE are idempotent by HTTP semantics."),
   /** Request header names that carry an idempotency key (case-insensitive). */
-  headers: z.array(z.string().min(1)).default(["Idempotency-Key", "X-Idempotency-Key", "Idempotency-Token"]).describe("Request headers that carry an idempotency key (case-insensitive)."),
+  headers: z
+    .array(z.string().min(1))
+    .default(["Idempotency-Key", "X-Idempotency-Key", "Idempotency-Token"])
+    .describe("Request headers that carry an idempotency key (case-insensitive)."),
   /** Request body properties that carry an idempotency key (Stripe-, AWS-style client tokens). */
-  bodyProperties: z.array(z.string().min(1)).default(["idempotency_key", "idempotencyKey", "client_token", "clientToken"]).describe("Request body properties that carry an idempotency key."),
+  bodyProperties: z
+    .array(z.string().min(1))
+    .default(["idempotency_key", "idempotencyKey", "client_token", "clientToken"])
+    .describe("Request body properties that carry an idempotency key."),
   /** Extensions (on the operation, its path or the document) that declare an idempotency strategy. */
-  extensions: z.array(z.string().regex(/^x-/)).default(["x-idempotency", "x-idempotent", "x-idempotency-key", "x-idempotency-strategy"]).describe("Extensions that declare an idempotency strategy (operation, path item or document)."),
+  extensions: z
+    .array(z.string().regex(/^x-/))
+    .default(["x-idempotency", "x-idempotent", "x-idempotency-key", "x-idempotency-strategy"])
+    .describe("Extensions that declare an idempotency strategy (operation, path item or document)."),
   /** Path globs of command-shaped endpoints that only read (search, query, GraphQL). */
-  ignorePaths: z.array(z.string().min(1)).default(["**/search", "**/_search", "**/query", "**/graphql"]).describe("API path globs of POST endpoints that only read (search, query)."),
+  ignorePaths: z
+    .array(z.string().min(1))
+    .default(["**/search", "**/_search", "**/query", "**/graphql"])
+    .describe("API path globs of POST endpoints that only read (search, query)."),
 });
 type Options = z.output<typeof options>;
 

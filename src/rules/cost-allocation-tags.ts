@@ -25,11 +25,17 @@ const options = z
      * e.g. [team, cost-center]. Empty (the default) keeps the rule quiet: only the repository knows
      * which keys its cost reports group by.
      */
-    labels: z.array(key).default([]).describe("Label keys every new Kubernetes workload carries, e.g. [team, cost-center]; empty keeps the rule quiet."),
+    labels: z
+      .array(key)
+      .default([])
+      .describe("Label keys every new Kubernetes workload carries, e.g. [team, cost-center]; empty keeps the rule quiet."),
     /** Tag keys every new Terraform resource carries; defaults to `labels` when not given. */
     tags: z.array(key).optional().describe("Tag keys every new Terraform resource carries; `labels` when not given."),
     /** More Terraform resource types (globs, e.g. "aws_sagemaker_*") to judge beyond the built-in list. */
-    resourceTypes: z.array(key).default([]).describe("More Terraform resource types (globs, e.g. `aws_sagemaker_*`) to judge beyond the built-in list."),
+    resourceTypes: z
+      .array(key)
+      .default([])
+      .describe("More Terraform resource types (globs, e.g. `aws_sagemaker_*`) to judge beyond the built-in list."),
     /** Upper bound on .tf files read for provider default tags. */
     maxTerraformFiles: z.number().int().positive().default(2000).describe("Upper bound on .tf files read for provider default tags."),
   })
@@ -104,7 +110,10 @@ function missingLabels(workload: Workload, required: readonly string[], common: 
   const templatePath = workload.podSpecPath.slice(0, -1);
   const value = workload.doc.value as Record<string, unknown>;
   const template = templatePath.reduce<unknown>((v, k) => (isRecord(v) ? v[k] : undefined), value);
-  const sources = [isRecord(value.metadata) ? value.metadata.labels : undefined, isRecord(template) && isRecord(template.metadata) ? template.metadata.labels : undefined];
+  const sources = [
+    isRecord(value.metadata) ? value.metadata.labels : undefined,
+    isRecord(template) && isRecord(template.metadata) ? template.metadata.labels : undefined,
+  ];
   let opaque: string | undefined;
   const present = new Set<string>();
   // A Helm chart passes when some values file sets the label (the same "any variant" rule as the k8s rules).
@@ -137,9 +146,17 @@ async function judgeTerraform(ctx: Context, required: readonly string[], opts: O
       } catch (error) {
         if (!(error instanceof TerraformParseError)) throw error;
         if (reportProblems) {
-          ctx.problem({ file: path, line: error.line, column: error.column, message: `${path}:${error.line}: Terraform file does not parse (${error.message})` });
+          ctx.problem({
+            file: path,
+            line: error.line,
+            column: error.column,
+            message: `${path}:${error.line}: Terraform file does not parse (${error.message})`,
+          });
         } else {
-          ctx.note(`${path}:${error.line}: Terraform file does not parse at ${side} (${error.message}); its resources were treated as new`, "not-judged");
+          ctx.note(
+            `${path}:${error.line}: Terraform file does not parse at ${side} (${error.message}); its resources were treated as new`,
+            "not-judged",
+          );
         }
       }
     }
@@ -159,7 +176,11 @@ async function judgeTerraform(ctx: Context, required: readonly string[], opts: O
   for (const path of providerFiles) {
     const text = await ctx.text("head", path);
     if (text === undefined || !/^\s*provider\s+"?(aws|google|google-beta)"?/m.test(text)) continue;
-    const file = await read("head", path, changed.some((f) => f.path === path));
+    const file = await read(
+      "head",
+      path,
+      changed.some((f) => f.path === path),
+    );
     if (!file) continue;
     for (const p of ["aws", "google"] as const) {
       for (const k of file.providerDefaults[p]) defaults[p].add(k);

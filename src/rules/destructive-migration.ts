@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineRule, type Finding, type RuleContext } from "../engine/types.js";
+import { defineRule, type RuleContext } from "../engine/types.js";
 import { migrationFramework } from "../formats/migrations/frameworks.js";
 import { changedMigrations, djangoAppLabel, type ChangedMigration } from "../formats/migrations/changed.js";
 import { analyzeDjango, type DjangoAnalysis, type DjangoField } from "../formats/migrations/python.js";
@@ -11,13 +11,12 @@ const options = z
      * Index creation that blocks writes (Postgres CREATE INDEX without CONCURRENTLY, Rails add_index
      * without `algorithm: :concurrently`, ...), and CONCURRENTLY inside an explicit transaction block.
      */
-    concurrentIndex: z.enum(["warning", "error", "off"]).default("warning").describe(
-      "Severity for index creation that blocks writes (no CONCURRENTLY) and for CREATE INDEX CONCURRENTLY inside BEGIN/COMMIT.",
-    ),
+    concurrentIndex: z
+      .enum(["warning", "error", "off"])
+      .default("warning")
+      .describe("Severity for index creation that blocks writes (no CONCURRENTLY) and for CREATE INDEX CONCURRENTLY inside BEGIN/COMMIT."),
   })
   .strict();
-
-type Options = z.output<typeof options>;
 
 /** Finding messages by operation kind; `{{framework}}` names the migration tool. */
 const messages = {
@@ -63,7 +62,15 @@ function messageData(framework: string, op: MigrationOp): Record<string, string>
   };
 }
 
-const ERROR_KINDS = new Set<string>(["drop-table", "rename-table", "drop-column", "rename-column", "change-column-type", "add-not-null-column", "set-not-null"]);
+const ERROR_KINDS = new Set<string>([
+  "drop-table",
+  "rename-table",
+  "drop-column",
+  "rename-column",
+  "change-column-type",
+  "add-not-null-column",
+  "set-not-null",
+]);
 const INDEX_KINDS = new Set<string>(["create-index", "concurrent-index-in-transaction"]);
 
 export const destructiveMigration = defineRule({
@@ -120,7 +127,8 @@ export const destructiveMigration = defineRule({
 function reportIssues(ctx: RuleContext, m: ChangedMigration): void {
   for (const issue of m.analysis.issues) {
     if (m.addedLines && !m.addedLines.has(issue.line)) continue;
-    if (issue.mayHideChange) ctx.problem({ file: m.file.path, line: issue.line, message: `could not judge ${m.file.path}:${issue.line}: ${issue.message}` });
+    if (issue.mayHideChange)
+      ctx.problem({ file: m.file.path, line: issue.line, message: `could not judge ${m.file.path}:${issue.line}: ${issue.message}` });
     else ctx.note(`${m.file.path}:${issue.line}: ${issue.message}; not judged`, "not-judged");
   }
 }
@@ -170,11 +178,15 @@ async function djangoFieldChanges(ctx: RuleContext, m: ChangedMigration): Promis
     const previous = await previousDefinition(field);
     const table = `${app}_${field.model}`;
     if (!previous) {
-      ctx.note(`${m.file.path}:${field.line}: no earlier definition of ${field.model}.${field.field} found; its type change was not judged`, "not-judged");
+      ctx.note(
+        `${m.file.path}:${field.line}: no earlier definition of ${field.model}.${field.field} found; its type change was not judged`,
+        "not-judged",
+      );
       continue;
     }
     // Compare the class name only: `django.contrib.postgres.fields.JSONField` and `models.JSONField` are both jsonb.
-    if (fieldClass(previous.type) !== fieldClass(field.type)) ops.push({ kind: "change-column-type", table, column: field.field, line: field.line, detail: field.type });
+    if (fieldClass(previous.type) !== fieldClass(field.type))
+      ops.push({ kind: "change-column-type", table, column: field.field, line: field.line, detail: field.type });
     if (previous.nullable && !field.nullable) ops.push({ kind: "set-not-null", table, column: field.field, line: field.line });
   }
   return ops;
@@ -191,6 +203,11 @@ function fieldClass(type: string): string {
  */
 function isTableRebuild(drop: MigrationOp, ops: MigrationOp[], isNew: (table: string, line: number) => boolean): boolean {
   return ops.some(
-    (op) => op.kind === "rename-table" && op.line > drop.line && op.newName !== undefined && tableKey(op.newName) === tableKey(drop.table) && isNew(op.table, op.line),
+    (op) =>
+      op.kind === "rename-table" &&
+      op.line > drop.line &&
+      op.newName !== undefined &&
+      tableKey(op.newName) === tableKey(drop.table) &&
+      isNew(op.table, op.line),
   );
 }

@@ -3,35 +3,57 @@ import { z } from "zod";
 import { matchesAny, matchesGlob } from "../engine/globs.js";
 import { defineRule, type ReviewView } from "../engine/types.js";
 import { addedSources } from "../formats/source/added-sources.js";
-import { importsOf, type ImportContext, type ImportRef } from "../formats/source/imports.js";
+import { importsOf, type ImportContext } from "../formats/source/imports.js";
 import type { SourceFile } from "../formats/source/masking.js";
 
 const forbiddenEntry = z
   .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "use kebab-case").optional().describe("Short kebab-case name shown in findings, e.g. `domain-not-to-adapters`."),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, "use kebab-case")
+      .optional()
+      .describe("Short kebab-case name shown in findings, e.g. `domain-not-to-adapters`."),
     from: z.array(z.string().min(1)).min(1).describe("Globs of importing files the constraint applies to."),
     fromNot: z.array(z.string().min(1)).default([]).describe("Globs of importing files exempt from it."),
-    to: z.array(z.string().min(1)).min(1).describe("What those files may not import: repository path globs (`src/github/**`), package names (`probot`, `@octokit/*`, `fs` — a name also covers its subpaths and its `node:` form), dotted module names for Python/Java (`app.adapters`, `com.acme.*.adapters.*`) or Go import paths."),
+    to: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe(
+        "What those files may not import: repository path globs (`src/github/**`), package names (`probot`, `@octokit/*`, `fs` — a name also covers its subpaths and its `node:` form), dotted module names for Python/Java (`app.adapters`, `com.acme.*.adapters.*`) or Go import paths.",
+      ),
     reason: z.string().optional().describe("Why: shown in the finding."),
   })
   .strict();
 
 const layer = z
   .object({
-    name: z.string().regex(/^[a-z][a-z0-9-]*$/, "use kebab-case").describe("Layer name shown in findings, e.g. `domain`."),
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*$/, "use kebab-case")
+      .describe("Layer name shown in findings, e.g. `domain`."),
     paths: z.array(z.string().min(1)).min(1).describe("Globs of the layer's files."),
-    modules: z.array(z.string().min(1)).default([]).describe("Module names or globs that also belong to this layer (e.g. `app.domain`, `com.acme.*.domain.*`)."),
+    modules: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Module names or globs that also belong to this layer (e.g. `app.domain`, `com.acme.*.domain.*`)."),
   })
   .strict();
 
 const options = z
   .object({
-    forbidden: z.array(forbiddenEntry).default([]).describe("Layering constraints (in the spirit of dependency-cruiser's `forbidden`). Nothing is checked without them."),
-    layers: z.array(layer).default([]).describe("Layers from the innermost (e.g. domain) to the outermost (e.g. adapters): a layer may import itself and the layers listed before it, never one listed after it. Shorthand for the matching `forbidden` entries."),
+    forbidden: z
+      .array(forbiddenEntry)
+      .default([])
+      .describe("Layering constraints (in the spirit of dependency-cruiser's `forbidden`). Nothing is checked without them."),
+    layers: z
+      .array(layer)
+      .default([])
+      .describe(
+        "Layers from the innermost (e.g. domain) to the outermost (e.g. adapters): a layer may import itself and the layers listed before it, never one listed after it. Shorthand for the matching `forbidden` entries.",
+      ),
   })
   .strict();
 
-type Options = z.output<typeof options>;
 type Forbidden = z.output<typeof forbiddenEntry>;
 
 /** Does `to` pattern match one of the import's targets? */

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { defineRule } from "../engine/types.js";
-import { changedContainers, containerKey, describeContainer, describeWorkload, resolveDeep, verdict } from "../formats/kubernetes/changed-workloads.js";
+import {
+  changedContainers,
+  containerKey,
+  describeContainer,
+  describeWorkload,
+  resolveDeep,
+  verdict,
+} from "../formats/kubernetes/changed-workloads.js";
 import { walk } from "../formats/kubernetes/values.js";
 
 const PROBES = ["readinessProbe", "livenessProbe", "startupProbe"] as const;
@@ -9,11 +16,7 @@ type Probe = (typeof PROBES)[number];
 const options = z
   .object({
     /** Probes every long-running container needs. */
-    require: z
-      .array(z.enum(PROBES))
-      .min(1)
-      .default(["readinessProbe", "livenessProbe"])
-      .describe("Probes every long-running container needs."),
+    require: z.array(z.enum(PROBES)).min(1).default(["readinessProbe", "livenessProbe"]).describe("Probes every long-running container needs."),
     /**
      * Judge native sidecars (init containers with `restartPolicy: Always`) too. Off by default: they
      * may have probes since Kubernetes 1.28, but most are mesh or log agents whose health the vendor owns.
@@ -51,7 +54,10 @@ export const k8sHealthProbes = defineRule({
         const result = verdict(container, [probe]);
         if (result.verdict === "missing") missing.push(probe);
         else if (result.verdict === "opaque") {
-          ctx.note(`${workload.file}:${container.line}: ${probe} of ${describeContainer(container)} comes from a template helper (${result.opaque}); not judged`, "not-judged");
+          ctx.note(
+            `${workload.file}:${container.line}: ${probe} of ${describeContainer(container)} comes from a template helper (${result.opaque}); not judged`,
+            "not-judged",
+          );
         }
       }
       if (missing.length === 0) continue;

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { defineRule } from "../engine/types.js";
-import { changedContainers, containerKey, describeContainer, describeWorkload, resolveDeep, verdict } from "../formats/kubernetes/changed-workloads.js";
+import {
+  changedContainers,
+  containerKey,
+  describeContainer,
+  describeWorkload,
+  resolveDeep,
+  verdict,
+} from "../formats/kubernetes/changed-workloads.js";
 import { walk } from "../formats/kubernetes/values.js";
 
 const REQUIREMENTS = ["requests.cpu", "requests.memory", "limits.cpu", "limits.memory"] as const;
@@ -22,8 +29,6 @@ const options = z
     initContainers: z.boolean().default(true).describe("Judge init containers too (they size the pod as well)."),
   })
   .strict();
-
-type Options = z.output<typeof options>;
 
 const LABEL: Record<Requirement, string> = {
   "requests.cpu": "CPU request",

@@ -5,19 +5,40 @@ import { concept, namesConcept, type NamedConcept } from "../formats/source/iden
 import { closingOffset, lineOf, type SourceFile } from "../formats/source/masking.js";
 
 export const DEFAULT_UNBOUNDED_LABELS = [
-  "userId", "customerId", "accountId", "sessionId", "requestId", "traceId", "spanId", "correlationId", "orderId",
-  "transactionId", "deviceId", "username", "email", "ip", "ipAddress", "url", "uri", "path", "query",
+  "userId",
+  "customerId",
+  "accountId",
+  "sessionId",
+  "requestId",
+  "traceId",
+  "spanId",
+  "correlationId",
+  "orderId",
+  "transactionId",
+  "deviceId",
+  "username",
+  "email",
+  "ip",
+  "ipAddress",
+  "url",
+  "uri",
+  "path",
+  "query",
 ];
 
 const options = z
   .object({
-    unboundedLabels: z.array(z.string().min(1)).default(DEFAULT_UNBOUNDED_LABELS).describe("Label names that are unbounded; matched by their words in any case style (`user_id`, `userId`, `user.id`)."),
-    allowedLabels: z.array(z.string().min(1)).default([]).describe("Exact label names that are fine in this repository (e.g. `path` when it is already a route template)."),
+    unboundedLabels: z
+      .array(z.string().min(1))
+      .default(DEFAULT_UNBOUNDED_LABELS)
+      .describe("Label names that are unbounded; matched by their words in any case style (`user_id`, `userId`, `user.id`)."),
+    allowedLabels: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Exact label names that are fine in this repository (e.g. `path` when it is already a route template)."),
     testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS).describe("Globs of test code and fixtures, which this rule does not judge."),
   })
   .strict();
-
-type Options = z.output<typeof options>;
 
 interface Label {
   name: string;
@@ -105,7 +126,14 @@ function pairedKeys(source: SourceFile, open: number, end: number, first: number
   for (let i = first; i < args.length; i += 2) {
     const [from, to] = args[i]!;
     const literal = strings(source, from, to)[0];
-    if (literal && source.text.slice(from, to).trim().startsWith(source.text[literal.offset - 1]!)) out.push(literal);
+    if (
+      literal &&
+      source.text
+        .slice(from, to)
+        .trim()
+        .startsWith(source.text[literal.offset - 1]!)
+    )
+      out.push(literal);
   }
   return out;
 }
@@ -187,7 +215,11 @@ const DETECTORS: Detector[] = [
         if (source.masked.lastIndexOf("{", l.offset) <= open) return false;
         const brace = innermostOpenerIndex(source, open, l.offset)!;
         if (/exemplarLabels\s*:\s*$/.test(source.masked.slice(Math.max(open, brace - 40), brace))) return false;
-        return !(["labels", "exemplarLabels", "value"].includes(l.name) && /^\s*\{/.test(source.masked.slice(brace, brace + 3)) && brace === source.masked.indexOf("{", open));
+        return !(
+          ["labels", "exemplarLabels", "value"].includes(l.name) &&
+          /^\s*\{/.test(source.masked.slice(brace, brace + 3)) &&
+          brace === source.masked.indexOf("{", open)
+        );
       });
       if (source.language === "python" && /labels/.test(match[0])) labels.push(...keywordArguments(source, open, end));
       return labels;
@@ -244,7 +276,8 @@ const DETECTORS: Detector[] = [
   },
   {
     // StatsD / DogStatsD: statsd.increment("x", tags=["user_id:" + id]) / client.increment("x", 1, ["userId:" + id])
-    pattern: /\b\w*(?:statsd|StatsD|Statsd|stats|Stats|hotshots|HotShots)\w*\s*\.\s*(?:increment|decrement|incr|decr|Incr|Decr|gauge|Gauge|histogram|Histogram|timing|Timing|distribution|Distribution|count|Count|set|Set|timer)\s*\(/g,
+    pattern:
+      /\b\w*(?:statsd|StatsD|Statsd|stats|Stats|hotshots|HotShots)\w*\s*\.\s*(?:increment|decrement|incr|decr|Incr|Decr|gauge|Gauge|histogram|Histogram|timing|Timing|distribution|Distribution|count|Count|set|Set|timer)\s*\(/g,
     hints: [
       /stats|Stats|hotshots|HotShots/,
       /\.\s*(?:increment|decrement|incr|decr|Incr|Decr|gauge|Gauge|histogram|Histogram|timing|Timing|distribution|Distribution|count|Count|set|Set|timer)\s*\(/,
@@ -290,7 +323,8 @@ export const metricLabelCardinality = defineRule({
           const end = closingOffset(source.masked, open);
           if (end === undefined) {
             const line = lineOf(source, open);
-            if (source.added.has(line)) ctx.note(`${source.path}:${line}: could not find the end of this call (unbalanced brackets); it was not judged`, "not-judged");
+            if (source.added.has(line))
+              ctx.note(`${source.path}:${line}: could not find the end of this call (unbalanced brackets); it was not judged`, "not-judged");
             continue;
           }
           for (const label of detector.labels(source, open, end, match)) {
@@ -305,7 +339,10 @@ export const metricLabelCardinality = defineRule({
               data: { context: detector.context, label: label.name, kind },
               file: source.path,
               line,
-              key: `${detector.context}:${label.name}:${source.text.slice(Math.max(0, open - 40), open).replace(/\s+/g, " ").trim()}`,
+              key: `${detector.context}:${label.name}:${source.text
+                .slice(Math.max(0, open - 40), open)
+                .replace(/\s+/g, " ")
+                .trim()}`,
             });
           }
         }

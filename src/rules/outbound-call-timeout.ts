@@ -84,15 +84,23 @@ const DETECTORS: Detector[] = [
       const call = callArguments(source, openParen(match));
       if (!call) return undefined;
       const method = match[1] ?? "request";
-      const configIndex = method === "create" || method === "request" ? (call.args[0]?.startsWith("{") ? 0 : 1)
-        : ["post", "put", "patch"].includes(method) ? 2 : 1;
+      const configIndex =
+        method === "create" || method === "request" ? (call.args[0]?.startsWith("{") ? 0 : 1) : ["post", "put", "patch"].includes(method) ? 2 : 1;
       const config = call.args[configIndex];
       if (config !== undefined && !config.startsWith("{")) return undefined; // config built elsewhere
       if (config !== undefined && HAS_TIMEOUT.test(config)) return undefined;
       const callee = match[1] ? `axios.${method}` : "axios";
       return method === "create"
-        ? { callee, problem: "`axios.create` without `timeout`: axios waits forever by default", fix: "Set `timeout` (milliseconds) in the instance config." }
-        : { callee, problem: `\`${callee}\` without \`timeout\`: axios waits forever by default`, fix: "Pass `{ timeout: ms }`, or call through an instance created with a timeout." };
+        ? {
+            callee,
+            problem: "`axios.create` without `timeout`: axios waits forever by default",
+            fix: "Set `timeout` (milliseconds) in the instance config.",
+          }
+        : {
+            callee,
+            problem: `\`${callee}\` without \`timeout\`: axios waits forever by default`,
+            fix: "Pass `{ timeout: ms }`, or call through an instance created with a timeout.",
+          };
     },
   },
   {
@@ -112,16 +120,23 @@ const DETECTORS: Detector[] = [
     languages: ["js"],
     pattern: /(?<![\w.$])(https?)\s*\.\s*(request|get)\s*\(/g,
     judge(source, match) {
-      if (!new RegExp(String.raw`["'](?:node:)?${match[1]}["']`).test(source.text)) return undefined;
+      if (!new RegExp(`["'](?:node:)?${match[1]}["']`).test(source.text)) return undefined;
       const call = callArguments(source, openParen(match));
       if (!call) return undefined;
       if (HAS_TIMEOUT.test(call.text)) return undefined;
       const after = source.masked.slice(call.end, call.end + 1500);
-      if (/\.\s*setTimeout\s*\(|["']timeout["']/.test(after) || /\.\s*setTimeout\s*\(/.test(source.masked.slice(call.end, statementEnd(source.masked, call.end) + 800))) {
+      if (
+        /\.\s*setTimeout\s*\(|["']timeout["']/.test(after) ||
+        /\.\s*setTimeout\s*\(/.test(source.masked.slice(call.end, statementEnd(source.masked, call.end) + 800))
+      ) {
         return undefined;
       }
       const callee = `${match[1]}.${match[2]}`;
-      return { callee, problem: `\`${callee}\` without a timeout: the socket can wait forever`, fix: "Pass `timeout` in the options (and handle the `timeout` event) or `signal: AbortSignal.timeout(ms)`." };
+      return {
+        callee,
+        problem: `\`${callee}\` without a timeout: the socket can wait forever`,
+        fix: "Pass `timeout` in the options (and handle the `timeout` event) or `signal: AbortSignal.timeout(ms)`.",
+      };
     },
   },
   {
@@ -133,12 +148,20 @@ const DETECTORS: Detector[] = [
       const imports = source.masked.slice(Math.max(0, match.index! - 400), match.index);
       if (!match[1]) {
         if (!/\bimports\s*:\s*\[[^\]]*$/.test(imports)) return undefined; // not a module import list
-        return { callee: "HttpModule", problem: "`HttpModule` imported without `register({ timeout })`: its axios client waits forever by default", fix: "Use `HttpModule.register({ timeout: ms })`." };
+        return {
+          callee: "HttpModule",
+          problem: "`HttpModule` imported without `register({ timeout })`: its axios client waits forever by default",
+          fix: "Use `HttpModule.register({ timeout: ms })`.",
+        };
       }
       const call = callArguments(source, openParen(match));
       if (!call || HAS_TIMEOUT.test(call.text)) return undefined;
       if (match[1] === "registerAsync") return undefined; // options come from a factory we cannot see
-      return { callee: "HttpModule.register", problem: "`HttpModule.register` without `timeout`: its axios client waits forever by default", fix: "Add `timeout: ms` to the options." };
+      return {
+        callee: "HttpModule.register",
+        problem: "`HttpModule.register` without `timeout`: its axios client waits forever by default",
+        fix: "Add `timeout: ms` to the options.",
+      };
     },
   },
   // ---- Python
@@ -168,7 +191,11 @@ const DETECTORS: Detector[] = [
       const call = callArguments(source, openParen(match));
       if (!call || !/\btimeout\s*=\s*None\b/.test(call.text)) return undefined;
       const callee = `httpx.${match[1]}`;
-      return { callee, problem: `\`${callee}\` with \`timeout=None\` switches off httpx's 5-second default`, fix: "Pass a finite `timeout=` (seconds or `httpx.Timeout(...)`)." };
+      return {
+        callee,
+        problem: `\`${callee}\` with \`timeout=None\` switches off httpx's 5-second default`,
+        fix: "Pass a finite `timeout=` (seconds or `httpx.Timeout(...)`).",
+      };
     },
   },
   {
@@ -178,19 +205,29 @@ const DETECTORS: Detector[] = [
       const call = callArguments(source, openParen(match));
       if (!call || call.args.length === 0 || call.args.some((a) => a.startsWith("**"))) return undefined;
       if (/\btimeout\s*=/.test(call.text) || call.args.length >= 3) return undefined;
-      return { callee: "urlopen", problem: "`urlopen` without `timeout=`: it waits for the global socket default, which is no timeout", fix: "Pass `timeout=` in seconds." };
+      return {
+        callee: "urlopen",
+        problem: "`urlopen` without `timeout=`: it waits for the global socket default, which is no timeout",
+        fix: "Pass `timeout=` in seconds.",
+      };
     },
   },
   {
     languages: ["python"],
-    pattern: /(?<![\w])(?:http\.client\.|client\.)?(HTTPS?Connection)\s*\(|(?<![\w.])urllib3\s*\.\s*(PoolManager|HTTPConnectionPool|HTTPSConnectionPool|request)\s*\(/g,
+    pattern:
+      /(?<![\w])(?:http\.client\.|client\.)?(HTTPS?Connection)\s*\(|(?<![\w.])urllib3\s*\.\s*(PoolManager|HTTPConnectionPool|HTTPSConnectionPool|request)\s*\(/g,
     judge(source, match) {
       const call = callArguments(source, openParen(match));
-      if (!call || call.args.length === 0 && match[1]) return undefined;
+      if (!call || (call.args.length === 0 && match[1])) return undefined;
       if (!call || /\btimeout\s*=/.test(call.text) || call.args.some((a) => a.startsWith("**"))) return undefined;
-      if (match[1] && !/\bhttp\.client\b|from\s+http\.client\s+import/.test(source.masked.slice(0, match.index) + source.text.slice(0, 4000))) return undefined;
+      if (match[1] && !/\bhttp\.client\b|from\s+http\.client\s+import/.test(source.masked.slice(0, match.index) + source.text.slice(0, 4000)))
+        return undefined;
       const callee = match[1] ? `http.client.${match[1]}` : `urllib3.${match[2]}`;
-      return { callee, problem: `\`${callee}\` without \`timeout=\`: it waits for the global socket default, which is no timeout`, fix: "Pass `timeout=` (seconds, or `urllib3.Timeout(connect=…, read=…)`)." };
+      return {
+        callee,
+        problem: `\`${callee}\` without \`timeout=\`: it waits for the global socket default, which is no timeout`,
+        fix: "Pass `timeout=` (seconds, or `urllib3.Timeout(connect=…, read=…)`).",
+      };
     },
   },
   // ---- Go
@@ -199,7 +236,11 @@ const DETECTORS: Detector[] = [
     pattern: /(?<![\w.])http\s*\.\s*(Get|Post|PostForm|Head)\s*\(/g,
     judge(_source, match) {
       const callee = `http.${match[1]}`;
-      return { callee, problem: `\`${callee}\` uses \`http.DefaultClient\`, which has no timeout`, fix: "Use an `http.Client` with `Timeout` set, or `http.NewRequestWithContext` with a deadline." };
+      return {
+        callee,
+        problem: `\`${callee}\` uses \`http.DefaultClient\`, which has no timeout`,
+        fix: "Use an `http.Client` with `Timeout` set, or `http.NewRequestWithContext` with a deadline.",
+      };
     },
   },
   {
@@ -252,7 +293,12 @@ const DETECTORS: Detector[] = [
     judge(source, match) {
       const statement = source.masked.slice(match.index!, statementEnd(source.masked, match.index!));
       if (/\bconnectTimeout\s*\(/.test(statement)) return undefined;
-      return { callee: "HttpClient.newBuilder()", problem: "`HttpClient` built without `connectTimeout`", fix: "Add `.connectTimeout(Duration.ofSeconds(n))` and set `.timeout(...)` on requests.", advisory: true };
+      return {
+        callee: "HttpClient.newBuilder()",
+        problem: "`HttpClient` built without `connectTimeout`",
+        fix: "Add `.connectTimeout(Duration.ofSeconds(n))` and set `.timeout(...)` on requests.",
+        advisory: true,
+      };
     },
   },
   {
@@ -273,11 +319,21 @@ const DETECTORS: Detector[] = [
     pattern: /(?<![\w.])WebClient\s*\.\s*(create|builder)\s*\(/g,
     judge(source, match) {
       if (match[1] === "create") {
-        return { callee: "WebClient.create", problem: "`WebClient.create` has no response timeout", fix: "Use `WebClient.builder().clientConnector(new ReactorClientHttpConnector(HttpClient.create().responseTimeout(...)))` or `.timeout(...)` on each call." , advisory: true };
+        return {
+          callee: "WebClient.create",
+          problem: "`WebClient.create` has no response timeout",
+          fix: "Use `WebClient.builder().clientConnector(new ReactorClientHttpConnector(HttpClient.create().responseTimeout(...)))` or `.timeout(...)` on each call.",
+          advisory: true,
+        };
       }
       const statement = source.masked.slice(match.index!, statementEnd(source.masked, match.index!));
       if (/\bclientConnector\s*\(|responseTimeout|\btimeout\s*\(/.test(statement)) return undefined;
-      return { callee: "WebClient.builder()", problem: "`WebClient` built without a client connector that sets a response timeout", fix: "Add `.clientConnector(new ReactorClientHttpConnector(HttpClient.create().responseTimeout(...)))`.", advisory: true };
+      return {
+        callee: "WebClient.builder()",
+        problem: "`WebClient` built without a client connector that sets a response timeout",
+        fix: "Add `.clientConnector(new ReactorClientHttpConnector(HttpClient.create().responseTimeout(...)))`.",
+        advisory: true,
+      };
     },
   },
 ];
@@ -299,7 +355,8 @@ function requestsSessions(source: SourceFile): Set<string> {
   let names = sessionCache.get(source);
   if (!names) {
     names = new Set<string>();
-    for (const m of source.masked.matchAll(/(?:^|[^\w.])([A-Za-z_][\w.]*)\s*(?::\s*[\w.]+\s*)?=\s*requests\s*\.\s*(?:Session|session)\s*\(/g)) names.add(m[1]!);
+    for (const m of source.masked.matchAll(/(?:^|[^\w.])([A-Za-z_][\w.]*)\s*(?::\s*[\w.]+\s*)?=\s*requests\s*\.\s*(?:Session|session)\s*\(/g))
+      names.add(m[1]!);
     for (const m of source.masked.matchAll(/requests\s*\.\s*(?:Session|session)\s*\([^)]*\)\s*as\s+([A-Za-z_]\w*)/g)) names.add(m[1]!);
     sessionCache.set(source, names);
   }
@@ -320,11 +377,12 @@ function requestsImports(source: SourceFile): Set<string> {
 
 const options = z
   .object({
-    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS).describe("Globs of test code and fixtures, which this rule does not judge (tests call local fakes)."),
+    testPaths: z
+      .array(z.string().min(1))
+      .default(DEFAULT_TEST_PATHS)
+      .describe("Globs of test code and fixtures, which this rule does not judge (tests call local fakes)."),
   })
   .strict();
-
-type Options = z.output<typeof options>;
 
 export const outboundCallTimeout = defineRule({
   meta: {
@@ -359,7 +417,11 @@ export const outboundCallTimeout = defineRule({
           if (!verdict) continue;
           seen.add(match.index!);
           // Key on the call's own text (not its line) so the finding id survives edits above it.
-          const text = source.text.slice(match.index!, match.index! + 160).split("\n")[0]!.replace(/\s+/g, " ").trim();
+          const text = source.text
+            .slice(match.index!, match.index! + 160)
+            .split("\n")[0]!
+            .replace(/\s+/g, " ")
+            .trim();
           const base = `${verdict.callee}:${text}`;
           const count = (occurrences.get(base) ?? 0) + 1;
           occurrences.set(base, count);

@@ -8,21 +8,59 @@ export const DEFAULT_PII_FIELDS = ["email", "phone", "password", "token", "ssn",
 
 const options = z
   .object({
-    fields: z.array(z.string().min(1)).default(DEFAULT_PII_FIELDS).describe("Sensitive field names. Built-in variants for the defaults (`user.email`, `emailAddress`, `getEmail()`, `card_number`, `pan`, `dob`, `access_token`, …); other names match by their words in any case style."),
+    fields: z
+      .array(z.string().min(1))
+      .default(DEFAULT_PII_FIELDS)
+      .describe(
+        "Sensitive field names. Built-in variants for the defaults (`user.email`, `emailAddress`, `getEmail()`, `card_number`, `pan`, `dob`, `access_token`, …); other names match by their words in any case style.",
+      ),
     testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS).describe("Globs of test code and fixtures, which this rule does not judge."),
   })
   .strict();
 
-type Options = z.output<typeof options>;
-
 /** Receivers that are loggers: `logger`, `log`, `this.logger`, `LOG`, `console`, `slog`, `zap`, `logrus`, `auditLog`. */
-const LOGGER = /^(?:console|log|logs|logger|logging|loggers|slog|zap|zlog|logrus|glog|klog|structlog|winston|pino|bunyan|sugar|syslog|_log|_logger|lg|l|\w+logger|[a-z]+Log|\w+_log|\w+_logger)$/i;
+const LOGGER =
+  /^(?:console|log|logs|logger|logging|loggers|slog|zap|zlog|logrus|glog|klog|structlog|winston|pino|bunyan|sugar|syslog|_log|_logger|lg|l|\w+logger|[a-z]+Log|\w+_log|\w+_logger)$/i;
 const NOT_LOGGER = /^(?:catalog|dialog|changelog|backlog|blog|prolog|analog|epilog|weblog)$/i;
 const LOG_METHODS = new Set([
-  "log", "info", "warn", "warning", "error", "debug", "trace", "fatal", "critical", "exception", "verbose", "notice",
-  "silly", "print", "println", "printf", "infof", "debugf", "warnf", "errorf", "fatalf", "panicf", "infow", "debugw",
-  "warnw", "errorw", "infoln", "warnln", "errorln", "fatalln", "withfield", "withfields", "with", "infocontext",
-  "debugcontext", "warncontext", "errorcontext", "logattrs",
+  "log",
+  "info",
+  "warn",
+  "warning",
+  "error",
+  "debug",
+  "trace",
+  "fatal",
+  "critical",
+  "exception",
+  "verbose",
+  "notice",
+  "silly",
+  "print",
+  "println",
+  "printf",
+  "infof",
+  "debugf",
+  "warnf",
+  "errorf",
+  "fatalf",
+  "panicf",
+  "infow",
+  "debugw",
+  "warnw",
+  "errorw",
+  "infoln",
+  "warnln",
+  "errorln",
+  "fatalln",
+  "withfield",
+  "withfields",
+  "with",
+  "infocontext",
+  "debugcontext",
+  "warncontext",
+  "errorcontext",
+  "logattrs",
 ]);
 const SPAN = /^(?:span|\w*Span|currentSpan|getActiveSpan|current_span|get_current_span|activeSpan)$/;
 const SPAN_METHODS = new Set(["setattribute", "setattributes", "set_attribute", "set_attributes", "addevent", "add_event"]);
@@ -31,7 +69,8 @@ const SPAN_METHODS = new Set(["setattribute", "setattributes", "set_attribute", 
 const CALL = /(?<![\w$])([A-Za-z_$][\w$]*)\s*(?:\(\s*\))?\s*(?:\?\.|\.)\s*([A-Za-z_]\w*)\s*\(|(?<![\w$.])(print|println)\s*\(/g;
 
 /** Wrappers that make a value safe or no longer personal: `mask(email)`, `len(password)`, `hash(token)`. */
-const SAFE_WRAPPER = /(?:(?:mask|redact|hash|sanitiz|obfuscat|anonymi|scrub|encrypt|truncat|censor|last4|len|length|count|bool|typeof|isset|empty|present|exists)\w*\s*\(\s*|!\s*|\btypeof\s+)$/i;
+const SAFE_WRAPPER =
+  /(?:(?:mask|redact|hash|sanitiz|obfuscat|anonymi|scrub|encrypt|truncat|censor|last4|len|length|count|bool|typeof|isset|empty|present|exists)\w*\s*\(\s*|!\s*|\btypeof\s+)$/i;
 
 function isLogCall(receiver: string, method: string): "log" | "span" | undefined {
   const m = method.toLowerCase();
@@ -72,7 +111,8 @@ function sensitiveArguments(source: SourceFile, open: number, fields: NamedConce
     const at = open + 1 + m.index!;
     if (source.masked[at] !== m[1]) continue; // in a comment
     const value = m[3]!.trim();
-    if (value === "" || /^(?:["'`\d]|true\b|false\b|null\b|None\b|undefined\b)/.test(value) || SAFE_WRAPPER.test(value.replace(/\(.*$/, "("))) continue;
+    if (value === "" || /^(?:["'`\d]|true\b|false\b|null\b|None\b|undefined\b)/.test(value) || SAFE_WRAPPER.test(value.replace(/\(.*$/, "(")))
+      continue;
     const words = m[2]!.split(".");
     const field = fields.find((f) => namesConcept(words.at(-1)!, f, words.at(-2)));
     if (field && !found.some((f) => f.field === field.name && lineOf(source, f.offset) === lineOf(source, at))) {
@@ -119,7 +159,8 @@ export const piiInLogs = defineRule({
         const call = m[3] ?? `${m[1]}.${m[2]}`;
         if (closingOffset(source.masked, open) === undefined) {
           const line = lineOf(source, open);
-          if (source.added.has(line)) ctx.note(`${source.path}:${line}: could not find the end of \`${call}(\` (unbalanced brackets); it was not judged`, "not-judged");
+          if (source.added.has(line))
+            ctx.note(`${source.path}:${line}: could not find the end of \`${call}(\` (unbalanced brackets); it was not judged`, "not-judged");
           continue;
         }
         for (const value of sensitiveArguments(source, open, fields)) {

@@ -1,7 +1,17 @@
 import { z } from "zod";
 import { matchesAny } from "../engine/globs.js";
 import { defineRule, type RuleContext } from "../engine/types.js";
-import { fingerprint, isPlaceholder, isPlaceholderOrWeak, isSecretName, looksRandom, redact, scanLine, scanPrivateKeys, type SecretMatch } from "../formats/source/secrets.js";
+import {
+  fingerprint,
+  isPlaceholder,
+  isPlaceholderOrWeak,
+  isSecretName,
+  looksRandom,
+  redact,
+  scanLine,
+  scanPrivateKeys,
+  type SecretMatch,
+} from "../formats/source/secrets.js";
 import { DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
 import { lineOfOffset, lineStarts } from "../formats/source/masking.js";
 
@@ -24,19 +34,24 @@ const SKIPPED_FILES = [
 ];
 
 /** Files where a bare `NAME=value` is a value, not code (everything else needs a string literal). */
-const CONFIG_FILE = /(?:\.(?:ya?ml|env|properties|ini|toml|conf|cfg|tf|tfvars|hcl|json|xml|sh|bash|zsh|npmrc|netrc|pypirc)|(?:^|\/)(?:\.env(?:\.[\w.-]+)?|\.npmrc|\.netrc|\.pypirc|Dockerfile(?:\.[\w.-]+)?|[\w.-]*\.env))$/i;
+const CONFIG_FILE =
+  /(?:\.(?:ya?ml|env|properties|ini|toml|conf|cfg|tf|tfvars|hcl|json|xml|sh|bash|zsh|npmrc|netrc|pypirc)|(?:^|\/)(?:\.env(?:\.[\w.-]+)?|\.npmrc|\.netrc|\.pypirc|Dockerfile(?:\.[\w.-]+)?|[\w.-]*\.env))$/i;
 
 /** Prose: only provider formats and key blocks count there (a doc full of `password: <yours>` is fine). */
 const PROSE_FILE = /\.(?:md|markdown|rst|adoc|txt)$/i;
 
 const options = z
   .object({
-    testPaths: z.array(z.string().min(1)).default(DEFAULT_TEST_PATHS).describe("Globs of test code and fixtures: provider keys there are warnings, generic matches are ignored."),
-    ignoreValues: z.array(z.string().min(1).refine(isRegex, { message: "not a valid regular expression" })).default([]).describe("Regular expressions for values your organisation uses as placeholders."),
+    testPaths: z
+      .array(z.string().min(1))
+      .default(DEFAULT_TEST_PATHS)
+      .describe("Globs of test code and fixtures: provider keys there are warnings, generic matches are ignored."),
+    ignoreValues: z
+      .array(z.string().min(1).refine(isRegex, { message: "not a valid regular expression" }))
+      .default([])
+      .describe("Regular expressions for values your organisation uses as placeholders."),
   })
   .strict();
-
-type Options = z.output<typeof options>;
 
 function isRegex(source: string): boolean {
   try {
@@ -142,7 +157,10 @@ async function kubernetesSecretValues(ctx: RuleContext, path: string): Promise<S
   const parsed = await ctx.structured("head", path);
   if (!parsed) return [];
   for (const error of parsed.errors) {
-    ctx.note(`${path}:${error.line}: Kubernetes Secret could not be parsed (${error.message}); its values were checked line by line only`, "not-judged");
+    ctx.note(
+      `${path}:${error.line}: Kubernetes Secret could not be parsed (${error.message}); its values were checked line by line only`,
+      "not-judged",
+    );
   }
   const hits: SecretValueHit[] = [];
   for (const doc of parsed.docs) {

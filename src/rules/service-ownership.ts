@@ -8,7 +8,9 @@ import { basename, dirname } from "../formats/common/paths.js";
 const fieldPath = z
   .string()
   .min(1)
-  .refine((p) => parseFieldPath(p) !== undefined, { message: 'use dotted keys, with ["..."] for keys holding dots: metadata.annotations["pagerduty.com/service-id"]' });
+  .refine((p) => parseFieldPath(p) !== undefined, {
+    message: 'use dotted keys, with ["..."] for keys holding dots: metadata.annotations["pagerduty.com/service-id"]',
+  });
 
 const options = z
   .object({
@@ -46,7 +48,13 @@ const options = z
     tier: z
       .array(fieldPath)
       .min(1)
-      .default(["metadata.labels.tier", 'metadata.labels["service-tier"]', "metadata.annotations.tier", 'metadata.annotations["archgate.io/tier"]', "spec.tier"])
+      .default([
+        "metadata.labels.tier",
+        'metadata.labels["service-tier"]',
+        "metadata.annotations.tier",
+        'metadata.annotations["archgate.io/tier"]',
+        "spec.tier",
+      ])
       .describe("Catalog fields setting the service tier (criticality); add `spec.lifecycle` to accept it."),
     /** Require a CODEOWNERS entry (with owners) covering the service's files. */
     codeowners: z.boolean().default(true).describe("Require a CODEOWNERS entry with owners covering the service."),
@@ -112,7 +120,8 @@ function servicesOf(hits: readonly TriggerHit[], catalogFiles: readonly string[]
     const root = dirname(hit.file);
     const unit = unitName(hit);
     // Inside a new service directory: part of that service (its manifests, chart, catalog entry).
-    if (services.some((s) => s.root !== "" && (root === s.root || root.startsWith(`${s.root}/`)) && (unitName(s.hit) === undefined || !unit))) continue;
+    if (services.some((s) => s.root !== "" && (root === s.root || root.startsWith(`${s.root}/`)) && (unitName(s.hit) === undefined || !unit)))
+      continue;
     // Several workloads in one manifests folder are several services; the same unit twice is one.
     const name = unit ?? basename(root);
     // A workload and a directory of the same name (deploy/k8s/payments.yaml, services/payments/) are one service,
@@ -148,8 +157,7 @@ export const serviceOwnership = defineRule({
       noCatalogEntry: "new service {{service}} has no catalog entry ({{catalogFiles}}) naming its owner, on-call, runbook and tier",
       catalogEntryIncomplete: "catalog entry {{entry}}of new service {{service}} names no {{missing}}",
       noCodeownersFile: "new service {{service}} has no CODEOWNERS entry (no CODEOWNERS file in {{paths}})",
-      unownedByCodeowners:
-        "new service {{service}} is left unowned by {{file}}:{{line}} (`{{pattern}}` without owners is the last matching pattern)",
+      unownedByCodeowners: "new service {{service}} is left unowned by {{file}}:{{line}} (`{{pattern}}` without owners is the last matching pattern)",
       noCodeownersEntry: "new service {{service}} has no CODEOWNERS entry in {{file}}",
     },
   },
@@ -233,9 +241,11 @@ function remediationFor(missing: string[]): string {
 
 function hasRunbookLink(entity: Record<string, unknown>): boolean {
   const metadata = isRecord(entity.metadata) ? entity.metadata : {};
-  if (isRecord(metadata.annotations) && Object.entries(metadata.annotations).some(([k, v]) => /runbook|playbook/i.test(k) && isFilled(v))) return true;
+  if (isRecord(metadata.annotations) && Object.entries(metadata.annotations).some(([k, v]) => /runbook|playbook/i.test(k) && isFilled(v)))
+    return true;
   return asArray(metadata.links).some(
-    (link) => isRecord(link) && isFilled(link.url) && [link.title, link.type, link.url].some((v) => typeof v === "string" && /runbook|playbook/i.test(v)),
+    (link) =>
+      isRecord(link) && isFilled(link.url) && [link.title, link.type, link.url].some((v) => typeof v === "string" && /runbook|playbook/i.test(v)),
   );
 }
 

@@ -6,15 +6,19 @@ import { usable } from "../formats/openapi/spec.js";
 
 const options = z.object({
   /** Path globs that are public by design (health, readiness, metrics, discovery). */
-  publicPaths: z.array(z.string().min(1)).default(OPERATIONAL_PATHS).describe("API path globs that are public by design (health, metrics, discovery)."),
+  publicPaths: z
+    .array(z.string().min(1))
+    .default(OPERATIONAL_PATHS)
+    .describe("API path globs that are public by design (health, metrics, discovery)."),
   /**
    * Judge specs that declare no security scheme at all. Off by default: such APIs are usually
    * authenticated by a gateway the spec does not describe, and flagging every operation would be noise.
    */
-  requireSecuritySchemes: z.boolean().default(false).describe("Judge specs that declare no security scheme at all (usually authenticated by a gateway)."),
+  requireSecuritySchemes: z
+    .boolean()
+    .default(false)
+    .describe("Judge specs that declare no security scheme at all (usually authenticated by a gateway)."),
 });
-type Options = z.output<typeof options>;
-
 /** A requirement list that lets a caller in without credentials: `[]` or one that contains `{}`. */
 function allowsAnonymous(security: unknown[]): boolean {
   return security.length === 0 || security.some((r) => isRecord(r) && Object.keys(r).length === 0);

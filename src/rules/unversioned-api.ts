@@ -18,10 +18,11 @@ const options = z.object({
     .default(["api-version", "X-Api-Version", "Accept-Version", "X-GitHub-Api-Version", "Stripe-Version"])
     .describe("Header or query parameters that select the version instead of the path."),
   /** Path globs that are deliberately unversioned (health, metrics, discovery). */
-  ignorePaths: z.array(z.string().min(1)).default(OPERATIONAL_PATHS).describe("API path globs that are deliberately unversioned (health, metrics, discovery)."),
+  ignorePaths: z
+    .array(z.string().min(1))
+    .default(OPERATIONAL_PATHS)
+    .describe("API path globs that are deliberately unversioned (health, metrics, discovery)."),
 });
-type Options = z.output<typeof options>;
-
 function hasVersionSegment(url: string, pattern: RegExp): boolean {
   const path = url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, "");
   return path.split("/").some((segment) => pattern.test(segment));

@@ -31,17 +31,12 @@ export class GitError extends Error {
 /** Runs git in `repo` and returns its stdout as bytes. Throws GitError with git's own message. */
 export function git(repo: string, args: string[], input?: string | Buffer, maxBuffer = 1024 * 1024 * 1024): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      "git",
-      ["-C", repo, ...args],
-      { encoding: "buffer", maxBuffer, env: gitEnv() },
-      (error, stdout, stderr) => {
-        if (error) {
-          const message = stderr.toString("utf8").trim() || error.message;
-          reject(new GitError(message, args, stderr.toString("utf8")));
-        } else resolve(stdout);
-      },
-    );
+    const child = execFile("git", ["-C", repo, ...args], { encoding: "buffer", maxBuffer, env: gitEnv() }, (error, stdout, stderr) => {
+      if (error) {
+        const message = stderr.toString("utf8").trim() || error.message;
+        reject(new GitError(message, args, stderr.toString("utf8")));
+      } else resolve(stdout);
+    });
     if (input !== undefined) child.stdin!.end(input);
   });
 }
@@ -87,7 +82,9 @@ const OBJECT_ID = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
  */
 export async function resolveRevisions(repo: string, head: string, base?: string): Promise<{ head: string; base: string | undefined }> {
   if (!head.startsWith("-") && !base?.startsWith("-")) {
-    const out = await git(repo, ["rev-parse", "--git-dir", `${head}^{commit}`, base === undefined ? `${head}^{commit}^1` : `${base}^{commit}`]).catch(() => undefined);
+    const out = await git(repo, ["rev-parse", "--git-dir", `${head}^{commit}`, base === undefined ? `${head}^{commit}^1` : `${base}^{commit}`]).catch(
+      () => undefined,
+    );
     const lines = out?.toString("utf8").trim().split("\n") ?? [];
     if (lines.length === 3 && OBJECT_ID.test(lines[1]!) && OBJECT_ID.test(lines[2]!)) return { head: lines[1]!, base: lines[2]! };
   }
@@ -117,7 +114,7 @@ export async function readFileAt(repo: string, commit: string, path: string): Pr
     return out.subarray(nl + 1, nl + 1 + Number(header[2]));
   }
   const entry = parseLsTree(await git(repo, ["ls-tree", "-z", "--full-tree", commit, "--", path])).get(path);
-  if (!entry || entry.type !== "blob") return undefined;
+  if (entry?.type !== "blob") return undefined;
   return git(repo, ["cat-file", "blob", entry.oid]);
 }
 
@@ -200,7 +197,7 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
   const batch = new CatFileBatch(repo);
   try {
     const [listing, message] = await Promise.all([listingRun, messageRun]);
-    const { raw } = parseListing(listing, false);
+    const raw = parseRawListing(listing);
     // Sizes first (one batched request), so that the changed files over the limit can be named.
     const oids = [...new Set(raw.flatMap((e) => [e.srcOid, e.dstOid]).filter((oid) => !ZERO_OID.test(oid)))];
     const objects = await batch.info(oids);
@@ -236,8 +233,7 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
     }
     const trees: Partial<Record<Side, Promise<Map<string, TreeEntry>>>> = {};
     const listTree = (side: Side) => git(repo, ["ls-tree", "-r", "-z", "--full-tree", side === "base" ? from : head]);
-    const tree = (side: Side) =>
-      (trees[side] ??= (side === "head" ? headListing.catch(() => listTree(side)) : listTree(side)).then(parseLsTree));
+    const tree = (side: Side) => (trees[side] ??= (side === "head" ? headListing.catch(() => listTree(side)) : listTree(side)).then(parseLsTree));
 
     const [title, ...body] = message.toString("utf8").split("\0");
     return {
@@ -270,7 +266,10 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
       },
       async listPaths(side: Side): Promise<string[]> {
         const entries = await tree(side);
-        return [...entries].filter(([, e]) => e.type === "blob").map(([p]) => p).sort();
+        return [...entries]
+          .filter(([, e]) => e.type === "blob")
+          .map(([p]) => p)
+          .sort();
       },
       close: () => batch.close(),
     };
@@ -303,51 +302,28 @@ function toStatus(letter: string): FileStatus {
 }
 
 /**
- * `diff-tree -z --raw --numstat`: every raw record, then every numstat record, in the same order.
- * Raw: `:<srcMode> <dstMode> <srcOid> <dstOid> <status>\0<path>\0[<dstPath>\0]`.
- * Numstat: `<added>\t<deleted>\t<path>\0`, or `<added>\t<deleted>\t\0<src>\0<dst>\0` for renames/copies.
+ * `diff-tree -z --raw` output: `:<srcMode> <dstMode> <srcOid> <dstOid> <status>\0<path>\0[<dstPath>\0]` per file.
+ * (Line counts come from the patches: `--numstat` would make git diff every file a second time.)
  */
-export function parseRawAndNumstat(out: Buffer): {
-  raw: RawEntry[];
-  numstat: { additions: number; deletions: number; binary: boolean }[];
-} {
-  return parseListing(out, true);
-}
-
-/** `diff-tree -z --raw` output, with `--numstat` records when `counts` (then one per raw record). */
-function parseListing(out: Buffer, counts: boolean): {
-  raw: RawEntry[];
-  numstat: { additions: number; deletions: number; binary: boolean }[];
-} {
+export function parseRawListing(out: Buffer): RawEntry[] {
   const fields = out.toString("utf8").split("\0");
   const raw: RawEntry[] = [];
-  const numstat: { additions: number; deletions: number; binary: boolean }[] = [];
   let i = 0;
   while (i < fields.length) {
     const field = fields[i]!;
-    if (field === "") {
+    if (!field.startsWith(":")) {
+      if (field !== "") throw new GitError(`git diff listing is not in the raw format: ${JSON.stringify(field.slice(0, 80))}`, [], "");
       i++;
       continue;
     }
-    if (field.startsWith(":")) {
-      const [srcMode, dstMode, srcOid, dstOid, status] = field.slice(1).split(" ");
-      const twoPaths = status!.startsWith("R") || status!.startsWith("C");
-      const srcPath = fields[i + 1]!;
-      const dstPath = twoPaths ? fields[i + 2]! : srcPath;
-      raw.push({ srcMode: srcMode!, dstMode: dstMode!, srcOid: srcOid!, dstOid: dstOid!, status: status!, srcPath, dstPath });
-      i += twoPaths ? 3 : 2;
-      continue;
-    }
-    const [added, deleted, path] = field.split("\t");
-    const binary = added === "-";
-    numstat.push({ additions: binary ? 0 : Number(added), deletions: binary ? 0 : Number(deleted), binary });
-    // An empty path means the two paths of a rename follow as separate fields.
-    i += path === "" ? 3 : 1;
+    const [srcMode, dstMode, srcOid, dstOid, status] = field.slice(1).split(" ");
+    const twoPaths = status!.startsWith("R") || status!.startsWith("C");
+    const srcPath = fields[i + 1]!;
+    const dstPath = twoPaths ? fields[i + 2]! : srcPath;
+    raw.push({ srcMode: srcMode!, dstMode: dstMode!, srcOid: srcOid!, dstOid: dstOid!, status: status!, srcPath, dstPath });
+    i += twoPaths ? 3 : 2;
   }
-  if (counts ? numstat.length !== raw.length : numstat.length > 0) {
-    throw new GitError(`git diff listing is inconsistent (${raw.length} files, ${numstat.length} counts)`, [], "");
-  }
-  return { raw, numstat };
+  return raw;
 }
 
 interface ObjectInfo {
@@ -469,7 +445,7 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
       },
     );
     child.stdout.on("data", (chunk: Buffer) => {
-      let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+      const data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       let start = 0;
       for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
         onLine(data, start, nl + 1);
@@ -496,7 +472,8 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
       }
       // Patches that ended before the limit was known are judged by it now.
       limit.then(
-        (max) => resolve(files.map((f) => ({ text: f.bytes > max ? undefined : f.text, binary: f.binary, additions: f.additions, deletions: f.deletions }))),
+        (max) =>
+          resolve(files.map((f) => ({ text: f.bytes > max ? undefined : f.text, binary: f.binary, additions: f.additions, deletions: f.deletions }))),
         reject,
       );
     });

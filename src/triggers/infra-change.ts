@@ -16,7 +16,16 @@ import { imageName, isCommentOrDescriptionOnly, isVersionBumpOnly } from "../for
 import { dirname, extension, pathIndex, type PathIndex } from "../formats/common/paths.js";
 import { materialTerraformUnits, type TerraformSource } from "../formats/terraform/scanner.js";
 import { isRecord } from "../engine/structured.js";
-import { changedLines, documentValue, isIgnoredByTriggers, manifestHeaders, noteUnparsable, pathAt, sideOf, verbOf } from "../formats/common/changed-files.js";
+import {
+  changedLines,
+  documentValue,
+  isIgnoredByTriggers,
+  manifestHeaders,
+  noteUnparsable,
+  pathAt,
+  sideOf,
+  verbOf,
+} from "../formats/common/changed-files.js";
 
 /**
  * Infrastructure change: what runs the system — Kubernetes manifests (by content: apiVersion + kind),
@@ -55,7 +64,9 @@ export const infraChange: TriggerModule = {
     const candidates = ctx.files.filter((f) => !isIgnoredByTriggers(f));
     // Charts, kustomizations and Pulumi/CDK projects are known by a marker file near the changed one: list
     // the trees only when a changed file could depend on such a marker.
-    const needsTree = candidates.some((f) => infraKindByPath(f.path) === undefined && /^(ya?ml|json|tpl|txt|ts|js|mjs|py|go|cs|fs|java|kt|env|properties)$/.test(extension(f.path)));
+    const needsTree = candidates.some(
+      (f) => infraKindByPath(f.path) === undefined && /^(ya?ml|json|tpl|txt|ts|js|mjs|py|go|cs|fs|java|kt|env|properties)$/.test(extension(f.path)),
+    );
     const indexes: Partial<Record<Side, PathIndex>> = {};
     const indexFor = async (side: Side) => (indexes[side] ??= pathIndex(await ctx.paths(side)));
     const around = new Map<string, ReturnType<typeof markersAround>>();
@@ -259,11 +270,7 @@ function markersAround(index: PathIndex, path: string) {
 }
 
 /** Kubernetes objects and CloudFormation templates are known by what they contain, not where they are. */
-async function classifyByContent(
-  ctx: ReviewView,
-  side: Side,
-  path: string,
-): Promise<{ kind: InfraKind; detail: string; line?: number } | undefined> {
+async function classifyByContent(ctx: ReviewView, side: Side, path: string): Promise<{ kind: InfraKind; detail: string; line?: number } | undefined> {
   const ext = extension(path);
   if (ext !== "yaml" && ext !== "yml" && ext !== "json" && ext !== "template") return undefined;
   const text = await ctx.text(side, path);

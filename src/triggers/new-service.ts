@@ -11,7 +11,7 @@ import { deployableHits } from "../formats/services/deployables.js";
  *
  * Review type `service-design`, with every dimension: a new service answers for its boundary and
  * ownership, its API and events, the data it owns, reliability, observability, security, how it runs
- * and what it costs (seeds/001 §4.2 and §7–17).
+ * and what it costs (the full service design review).
  */
 export const newService: TriggerModule = {
   meta: {
@@ -19,7 +19,16 @@ export const newService: TriggerModule = {
     title: "New service",
     description: "Adds a new deployable unit (service directory, workload, compose service, Helm chart or catalog component).",
     reviewType: "service-design",
-    dimensions: ["boundary", "api-event", "data-consistency", "reliability", "observability", "security-privacy", "delivery-runtime", "cost-governance"],
+    dimensions: [
+      "boundary",
+      "api-event",
+      "data-consistency",
+      "reliability",
+      "observability",
+      "security-privacy",
+      "delivery-runtime",
+      "cost-governance",
+    ],
   },
   async detect(ctx) {
     return (await deployableHits(ctx)).added;

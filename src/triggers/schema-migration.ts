@@ -1,6 +1,13 @@
 import type { ChangedFile } from "../engine/change.js";
 import type { ReviewView, TriggerHit, TriggerModule } from "../engine/types.js";
-import { isTrivialMigrationEdit, migrationFramework, migrationNeedsText, prismaSchemaSubstance, schemaFileKind, statementsAt } from "../formats/migrations/frameworks.js";
+import {
+  isTrivialMigrationEdit,
+  migrationFramework,
+  migrationNeedsText,
+  prismaSchemaSubstance,
+  schemaFileKind,
+  statementsAt,
+} from "../formats/migrations/frameworks.js";
 import { dirname, extension } from "../formats/common/paths.js";
 import { changedLines, firstAddedLine, isIgnoredByTriggers, pathAt, verbOf } from "../formats/common/changed-files.js";
 
@@ -45,7 +52,8 @@ export const schemaMigration: TriggerModule = {
       if (line !== undefined) hit.line = line;
       hits.push(hit);
     }
-    if (untouched.length > 0) ctx.note(`edits to existing migrations that only touch comments, imports, output or formatting were not counted: ${untouched.join(", ")}`);
+    if (untouched.length > 0)
+      ctx.note(`edits to existing migrations that only touch comments, imports, output or formatting were not counted: ${untouched.join(", ")}`);
     return hits;
   },
 };
@@ -92,7 +100,8 @@ async function classify(ctx: ReviewView, file: ChangedFile): Promise<string | un
 }
 
 /** DDL that creates, changes or drops schema objects. */
-const DDL = /\b(CREATE|DROP|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:UNLOGGED\s+|TEMPORARY\s+|TEMP\s+)?(TABLE|SCHEMA|DATABASE|INDEX|UNIQUE\s+INDEX|TYPE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|DOMAIN)\b/i;
+const DDL =
+  /\b(CREATE|DROP|ALTER)\s+(?:OR\s+REPLACE\s+)?(?:UNLOGGED\s+|TEMPORARY\s+|TEMP\s+)?(TABLE|SCHEMA|DATABASE|INDEX|UNIQUE\s+INDEX|TYPE|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|DOMAIN)\b/i;
 
 /**
  * A SQL script outside any migration framework (a database init script such as
@@ -107,8 +116,14 @@ async function schemaScript(ctx: ReviewView, file: ChangedFile): Promise<string 
   // A changed line is judged by the whole statement it belongs to: a column line inside CREATE TABLE is DDL.
   const base = (await ctx.text("base", pathAt(file, "base"))) ?? "";
   const statements = [
-    ...statementsAt(base, changed.removed.map((l) => l.line)),
-    ...statementsAt(head, changed.added.map((l) => l.line)),
+    ...statementsAt(
+      base,
+      changed.removed.map((l) => l.line),
+    ),
+    ...statementsAt(
+      head,
+      changed.added.map((l) => l.line),
+    ),
   ];
   return statements.some((s) => DDL.test(s.text)) ? "database schema script" : undefined;
 }
@@ -118,5 +133,5 @@ async function removedSchemaScript(ctx: ReviewView, file: ChangedFile): Promise<
   if (extension(file.path) !== "sql" || migrationFramework(file.path) !== undefined) return undefined;
   if (/(^|\/)(seeds?|seeders|fixtures|factories|testdata|samples?)\//i.test(file.path)) return undefined;
   const text = await ctx.text("base", file.path);
-  return text !== undefined && text.split("\n").some((l) => !/^\s*--/.test(l) && DDL.test(l)) ? "database schema script" : undefined;
+  return text?.split("\n").some((l) => !/^\s*--/.test(l) && DDL.test(l)) ? "database schema script" : undefined;
 }

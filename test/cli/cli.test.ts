@@ -7,8 +7,6 @@ import { run, type CliIO } from "../../src/cli.js";
 import type { RuleModule } from "../../src/engine/types.js";
 import { testRule } from "../helpers/modules.js";
 
-
-
 import { TestRepo } from "./git-repo.js";
 import { BUILTIN_TRIGGER_IDS, RULES, TRIGGERS } from "../../src/builtins.js";
 
@@ -20,24 +18,26 @@ const ROOT = join(import.meta.dirname, "..", "..");
  */
 function quietConfig(extra: string[] = []): string {
   const triggers = [...new Set([...BUILTIN_TRIGGER_IDS, ...TRIGGERS.map((t) => t.meta.id)])];
-  return [
-    "triggers:",
-    `  disabled: [${triggers.join(", ")}]`,
-    "  custom:",
-    "    - id: touched",
-    "      title: Touched files",
-    "      reviewType: adr",
-    "      dimensions: [boundary]",
-    '      paths: ["**"]',
-    '      excludePaths: [".github/**"]',
-    "      reason: changes a file",
-    "checklist:",
-    "  boundary:",
-    "    - id: decision-recorded",
-    "      text: The decision is recorded.",
-    ...(RULES.length > 0 ? ["rules:", ...RULES.map((r) => `  ${r.meta.id}: off`)] : []),
-    ...extra,
-  ].join("\n") + "\n";
+  return (
+    [
+      "triggers:",
+      `  disabled: [${triggers.join(", ")}]`,
+      "  custom:",
+      "    - id: touched",
+      "      title: Touched files",
+      "      reviewType: adr",
+      "      dimensions: [boundary]",
+      '      paths: ["**"]',
+      '      excludePaths: [".github/**"]',
+      "      reason: changes a file",
+      "checklist:",
+      "  boundary:",
+      "    - id: decision-recorded",
+      "      text: The decision is recorded.",
+      ...(RULES.length > 0 ? ["rules:", ...RULES.map((r) => `  ${r.meta.id}: off`)] : []),
+      ...extra,
+    ].join("\n") + "\n"
+  );
 }
 
 /** A rule that reads the head text of every changed file (so skipped files are noted). */
@@ -408,8 +408,11 @@ describe("archgate check", () => {
     repo.write("a", "b\n");
     repo.commit();
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = execFile(process.execPath, ["--import", "tsx", join(ROOT, "src", "cli.ts"), "check", "--repo", repo.dir], { cwd: ROOT }, (_e, _out, err) =>
-        resolve({ code: child.exitCode, stderr: String(err) }),
+      const child = execFile(
+        process.execPath,
+        ["--import", "tsx", join(ROOT, "src", "cli.ts"), "check", "--repo", repo.dir],
+        { cwd: ROOT },
+        (_e, _out, err) => resolve({ code: child.exitCode, stderr: String(err) }),
       );
     });
     expect(code).toBe(2);

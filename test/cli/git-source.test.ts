@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { openGitChange, parseRawAndNumstat, type GitChange } from "../../src/sources/git.js";
+import { openGitChange, parseRawListing, type GitChange } from "../../src/sources/git.js";
 import { TestRepo } from "./git-repo.js";
 
 const LIMIT = { maxBytes: 1_000_000 };
@@ -161,7 +161,12 @@ describe("git Change source", () => {
     expect(change.files.find((f) => f.path === "data/big.csv")).toEqual({ path: "data/big.csv", status: "added", additions: 30_000, deletions: 0 });
     expect(change.files.find((f) => f.path === "small.txt")!.patch).toBe("@@ -1 +1 @@\n-a\n+b");
 
-    const generous = await openGitChange({ repo: repo.dir, base, head, maxBytes: new Promise((resolve) => setTimeout(() => resolve(2_000_000), 200)) });
+    const generous = await openGitChange({
+      repo: repo.dir,
+      base,
+      head,
+      maxBytes: new Promise((resolve) => setTimeout(() => resolve(2_000_000), 200)),
+    });
     changes.push(generous);
     expect(generous.oversized).toEqual([]);
     expect(generous.files.find((f) => f.path === "data/big.csv")!.patch!.split("\n")).toHaveLength(30_001);
@@ -264,7 +269,11 @@ describe("git Change source", () => {
     const head = repo.commit();
     const change = await open(repo.dir, base, head);
     change.prefetch!(
-      [...change.files.map((f) => ({ side: "head" as const, path: f.path })), { side: "base", path: "f3.txt" }, { side: "head", path: "not-changed.txt" }],
+      [
+        ...change.files.map((f) => ({ side: "head" as const, path: f.path })),
+        { side: "base", path: "f3.txt" },
+        { side: "head", path: "not-changed.txt" },
+      ],
       LIMIT,
     );
     expect(await change.read("head", "f29.txt", { maxBytes: 100 })).toEqual({ kind: "too-large", bytes: 2903 });
@@ -291,18 +300,14 @@ describe("git Change source", () => {
   it("parses rename and copy records of the -z listing", () => {
     const oid1 = "1".repeat(40);
     const oid2 = "2".repeat(40);
-    const out = Buffer.from(
-      `:100644 100644 ${oid1} ${oid2} R090\0a b\0c\nd\0:000000 100644 ${"0".repeat(40)} ${oid2} A\0e\0` +
-        `3\t1\t\0a b\0c\nd\0-\t-\te\0`,
-    );
-    const { raw, numstat } = parseRawAndNumstat(out);
-    expect(raw.map((r) => [r.status, r.srcPath, r.dstPath])).toEqual([
+    const out = Buffer.from(`:100644 100644 ${oid1} ${oid2} R090\0a b\0c\nd\0:000000 100644 ${"0".repeat(40)} ${oid2} A\0e\0`);
+    expect(parseRawListing(out).map((r) => [r.status, r.srcPath, r.dstPath])).toEqual([
       ["R090", "a b", "c\nd"],
       ["A", "e", "e"],
     ]);
-    expect(numstat).toEqual([
-      { additions: 3, deletions: 1, binary: false },
-      { additions: 0, deletions: 0, binary: true },
-    ]);
+  });
+
+  it("refuses a listing that is not in the raw format (counts or patches mixed in)", () => {
+    expect(() => parseRawListing(Buffer.from("3\t1\ta.txt\0"))).toThrow(/not in the raw format/);
   });
 });

@@ -36,11 +36,7 @@ describe("parseConfig", () => {
 
   it("rejects an unknown nested key with a did-you-mean", () => {
     const issues = issuesOf("triggers:\n  custom:\n    - id: payments\n      title: Payments\n      path: ['src/payments/**']\n");
-    expect(issues.map((i) => [i.key, i.line, i.message])).toContainEqual([
-      "triggers.custom.0.path",
-      5,
-      'unknown key "path" (did you mean "paths"?)',
-    ]);
+    expect(issues.map((i) => [i.key, i.line, i.message])).toContainEqual(["triggers.custom.0.path", 5, 'unknown key "path" (did you mean "paths"?)']);
   });
 
   it("points a wrong value at its line", () => {
@@ -62,7 +58,9 @@ describe("parseConfig", () => {
   });
 
   it("rejects an invalid regular expression in a custom trigger", () => {
-    const issues = issuesOf("triggers:\n  custom:\n    - id: payments\n      title: Payments\n      paths: ['src/**']\n      content: ['(unclosed']\n");
+    const issues = issuesOf(
+      "triggers:\n  custom:\n    - id: payments\n      title: Payments\n      paths: ['src/**']\n      content: ['(unclosed']\n",
+    );
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatchObject({ key: "triggers.custom.0.content.0", line: 6, message: "not a valid regular expression" });
   });

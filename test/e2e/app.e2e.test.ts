@@ -74,7 +74,11 @@ beforeAll(async () => {
     "src/payments/refund.ts": "export async function refund(id: string) {\n  return id;\n}\n",
     "api/openapi.yaml": "openapi: 3.0.3\ninfo:\n  title: Shop\n  version: 1.0.0\npaths: {}\n",
   });
-  fake.addCommit(HEAD2, { "README.md": "# shop\n", ".github/archgate.yml": config, "src/payments/refund.ts": "export async function refund(id: string) {\n  return id;\n}\n" });
+  fake.addCommit(HEAD2, {
+    "README.md": "# shop\n",
+    ".github/archgate.yml": config,
+    "src/payments/refund.ts": "export async function refund(id: string) {\n  return id;\n}\n",
+  });
   fake.setDefaultBranch(FULL_NAME, BASE);
   fake.addPull(FULL_NAME, { number: 7, base: BASE, head: HEAD, title: "Add refunds to payments" });
   github = await serveFakeGitHub(fake);

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 
 import { changeFromTrees, memoryChange } from "../../src/engine/memory-change.js";
 
-
 import type { RuleModule, TriggerModule } from "../../src/engine/types.js";
 import { testRule, testTrigger } from "../helpers/modules.js";
 import { defaultConfig, parseConfig, reviewChange } from "../../src/builtins.js";
@@ -16,7 +15,8 @@ const docsTrigger: TriggerModule = testTrigger(
 const todoRule: RuleModule = testRule({ id: "no-todo", title: "No TODO" }, async (ctx) => {
   const out = [];
   for (const f of ctx.headFiles) {
-    for (const l of await ctx.addedLines(f.path)) if (l.text.includes("TODO")) out.push({ file: f.path, line: l.line, message: "TODO added", key: l.text.trim() });
+    for (const l of await ctx.addedLines(f.path))
+      if (l.text.includes("TODO")) out.push({ file: f.path, line: l.line, message: "TODO added", key: l.text.trim() });
   }
   return out;
 });
@@ -26,7 +26,13 @@ describe("review", () => {
     const change = changeFromTrees({ "api.yaml": "a: 1\n" }, { "api.yaml": "a: 1\nb: 2\n", "src/x.ts": "// TODO\n" });
     const report = await reviewChange(change, defaultConfig(), { triggers: [docsTrigger], rules: [todoRule] });
     expect(report.triggers).toEqual([
-      { id: "api-contract", title: "API contract", files: ["api.yaml"], reason: "changes api.yaml", hits: [{ file: "api.yaml", reason: "changes api.yaml" }] },
+      {
+        id: "api-contract",
+        title: "API contract",
+        files: ["api.yaml"],
+        reason: "changes api.yaml",
+        hits: [{ file: "api.yaml", reason: "changes api.yaml" }],
+      },
     ]);
     expect(report.reviewTypes).toEqual([{ id: "contract", title: "Contract review" }]);
     expect(report.checklist.map((s) => s.dimension)).toEqual(["api-event", "security-privacy"]);
@@ -55,7 +61,12 @@ describe("review", () => {
   });
 
   it("fails closed when a detector throws", async () => {
-    const broken: TriggerModule = { ...docsTrigger, async detect() { throw new Error("boom"); } };
+    const broken: TriggerModule = {
+      ...docsTrigger,
+      async detect() {
+        throw new Error("boom");
+      },
+    };
     const report = await reviewChange(changeFromTrees({}, { "a.yaml": "x" }), defaultConfig(), { triggers: [broken], rules: [] });
     expect(report.conclusion).toBe("error");
     expect(report.problems).toEqual([{ message: "trigger api-contract could not run: boom" }]);

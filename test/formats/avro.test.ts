@@ -19,16 +19,31 @@ const VALUE = '  {"name": "value", "type": "float"}'; // line 4
 describe("diffAvro", () => {
   it.each<[string, string, Compatibility, { direction: string; side: string; line: number }[]]>([
     ["float -> double (promotion)", record(ID, '  {"name": "value", "type": "double"}'), "backward", []],
-    ["float -> double, old readers", record(ID, '  {"name": "value", "type": "double"}'), "forward", [{ direction: "forward", side: "head", line: 4 }]],
-    ["float -> string", record(ID, '  {"name": "value", "type": "string"}'), "full", [
-      { direction: "backward", side: "head", line: 4 },
-      { direction: "forward", side: "head", line: 4 },
-    ]],
+    [
+      "float -> double, old readers",
+      record(ID, '  {"name": "value", "type": "double"}'),
+      "forward",
+      [{ direction: "forward", side: "head", line: 4 }],
+    ],
+    [
+      "float -> string",
+      record(ID, '  {"name": "value", "type": "string"}'),
+      "full",
+      [
+        { direction: "backward", side: "head", line: 4 },
+        { direction: "forward", side: "head", line: 4 },
+      ],
+    ],
     ["field removed (no default), backward", record(ID), "backward", []],
     ["field removed (no default), forward", record(ID), "forward", [{ direction: "forward", side: "base", line: 4 }]],
     ["field added with default, full", record(ID, VALUE, '  {"name": "unit", "type": "string", "default": "C"}'), "full", []],
     ["field renamed with alias, backward", record(ID, '  {"name": "reading", "type": "float", "aliases": ["value"]}'), "backward", []],
-    ["field renamed without alias, backward", record(ID, '  {"name": "reading", "type": "float"}'), "backward", [{ direction: "backward", side: "head", line: 4 }]],
+    [
+      "field renamed without alias, backward",
+      record(ID, '  {"name": "reading", "type": "float"}'),
+      "backward",
+      [{ direction: "backward", side: "head", line: 4 }],
+    ],
   ])("%s", (_name, head, mode, expected) => {
     expect(diff(record(ID, VALUE), head, mode)).toEqual(expected);
   });
@@ -66,7 +81,9 @@ describe("diffAvro: unions", () => {
   });
   it("a branch added to a union breaks only old readers", () => {
     expect(diff(withNote('["null", "string"]'), withNote('["null", "string", "int"]'))).toEqual([]);
-    expect(diff(withNote('["null", "string"]'), withNote('["null", "string", "int"]'), "forward")).toEqual([{ direction: "forward", side: "head", line: 4 }]);
+    expect(diff(withNote('["null", "string"]'), withNote('["null", "string", "int"]'), "forward")).toEqual([
+      { direction: "forward", side: "head", line: 4 },
+    ]);
   });
   it("a promotable branch change is compatible", () => {
     expect(diff(withNote('["null", "int"]'), withNote('["null", "long"]'))).toEqual([]);

@@ -90,7 +90,8 @@ describe("kubernetes", () => {
     expect(definesContainers(kubernetesObjects(patch)[0]!)).toBe(false);
   });
   it("scans headers without a parser, including Helm templates, and defers JSON and Lists", () => {
-    const template = '{{- if .Values.enabled }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    name: not-this\n  name: {{ include "x.fullname" . }}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: "svc"}\n{{- end }}\n';
+    const template =
+      '{{- if .Values.enabled }}\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    name: not-this\n  name: {{ include "x.fullname" . }}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: "svc"}\n{{- end }}\n';
     expect(quickKubernetesObjects(template)).toEqual([
       { kind: "Deployment", apiVersion: "apps/v1", name: '{{ include "x.fullname" . }}', docIndex: 0, line: 3 },
       { kind: "Service", apiVersion: "v1", name: "svc", docIndex: 1, line: 10 },
@@ -191,7 +192,8 @@ describe("PathIndex", () => {
 describe("sqlStatements / isSchemaOperationLine", () => {
   it("splits statements outside quotes, dollar bodies and comments, with their lines", async () => {
     const { sqlStatements, statementsAt } = await import("../../src/formats/migrations/frameworks.js");
-    const text = "CREATE TABLE pets (\n  id INT,\n  note TEXT DEFAULT ';'\n);\n-- a comment;\nINSERT INTO pets VALUES (1, 'a;b');\nCREATE FUNCTION f() RETURNS void AS $$ BEGIN; END; $$ LANGUAGE plpgsql;\n";
+    const text =
+      "CREATE TABLE pets (\n  id INT,\n  note TEXT DEFAULT ';'\n);\n-- a comment;\nINSERT INTO pets VALUES (1, 'a;b');\nCREATE FUNCTION f() RETURNS void AS $$ BEGIN; END; $$ LANGUAGE plpgsql;\n";
     expect(sqlStatements(text).map((s) => [s.line, s.endLine, s.text.split(/\s+/)[0]])).toEqual([
       [1, 4, "CREATE"],
       [6, 6, "INSERT"],
@@ -203,11 +205,20 @@ describe("sqlStatements / isSchemaOperationLine", () => {
   it("tells formatting, comments, imports and output apart from edits that change what a migration does", async () => {
     const { isTrivialMigrationEdit } = await import("../../src/formats/migrations/frameworks.js");
     const trivial: Array<[string[], string[]]> = [
-      [['    tags_regex = re.compile("^([\\w\\s]+):|#([\\w-]+)", re.I | re.U)'], ['    tags_regex = re.compile(r"^([\\w\\s]+):|#([\\w-]+)", re.I | re.U)']],
+      [
+        ['    tags_regex = re.compile("^([\\w\\s]+):|#([\\w-]+)", re.I | re.U)'],
+        ['    tags_regex = re.compile(r"^([\\w\\s]+):|#([\\w-]+)", re.I | re.U)'],
+      ],
       [["      t.string   :key,          null: false"], ["      t.string :key, null: false"]],
       [['    add_index :stories, [ "hotness" ], :name => "hotness_idx"'], ['    add_index :stories, ["hotness"], name: "hotness_idx"']],
-      [['        Keystore.arel_table[:key].matches("story:%:comment_count")).delete_all'], ['        Keystore.arel_table[:key].matches("story:%:comment_count")', "      ).delete_all"]],
-      [["    op.add_column(", "        'users',", "        sa.Column('disabled_at', sa.DateTime(True), nullable=True)", "    )"], ['    op.add_column("users", sa.Column("disabled_at", sa.DateTime(True), nullable=True))']],
+      [
+        ['        Keystore.arel_table[:key].matches("story:%:comment_count")).delete_all'],
+        ['        Keystore.arel_table[:key].matches("story:%:comment_count")', "      ).delete_all"],
+      ],
+      [
+        ["    op.add_column(", "        'users',", "        sa.Column('disabled_at', sa.DateTime(True), nullable=True)", "    )"],
+        ['    op.add_column("users", sa.Column("disabled_at", sa.DateTime(True), nullable=True))'],
+      ],
       [["from django.db import migrations, models", "import django.utils.timezone"], ["from django.db import migrations, models"]],
       [["      puts user.username"], []],
       [[], ["# If you are reading this file because Rails complains, stop.", ""]],
@@ -217,7 +228,10 @@ describe("sqlStatements / isSchemaOperationLine", () => {
     const material: Array<[string[], string[]]> = [
       [["      t.string :subject"], ["      t.string :subject, null: false"]],
       [[], ["    remove_index :stories, :merged_story_id"]],
-      [['    Message.where(short_id: nil).update_all(short_id: "")'], ["    if Message.where(short_id: nil).exists?", '      raise "One or more Messages with a nil short_id exist."', "    end"]],
+      [
+        ['    Message.where(short_id: nil).update_all(short_id: "")'],
+        ["    if Message.where(short_id: nil).exists?", '      raise "One or more Messages with a nil short_id exist."', "    end"],
+      ],
       [["        created_at: first_use,"], ["        created_at: first_use || Time.current,"]],
       [['down_revision = "a92d92aa678e"'], ['down_revision = "0f740a081d20"']],
       [["  def change"], ["  def up"]],
@@ -229,10 +243,25 @@ describe("sqlStatements / isSchemaOperationLine", () => {
 describe("isThirdPartyImage", () => {
   it("knows databases, caches and proxies by their official or vendor names", async () => {
     const { isThirdPartyImage } = await import("../../src/formats/services/markers.js");
-    for (const image of ["postgres:17", "docker.io/library/postgres:16.4", "redis:7.2-alpine@sha256:0389bb8416d7c6ed065c25745179bf5d358e5d9472dd30a687ab36ffbb650262", "bitnami/redis:7.4", "minio/minio:RELEASE.2024-01-01T00-00-00Z", "docker.elastic.co/elasticsearch/elasticsearch:8.15.0", "mcr.microsoft.com/mssql/server:2022-latest"]) {
+    for (const image of [
+      "postgres:17",
+      "docker.io/library/postgres:16.4",
+      "redis:7.2-alpine@sha256:0389bb8416d7c6ed065c25745179bf5d358e5d9472dd30a687ab36ffbb650262",
+      "bitnami/redis:7.4",
+      "minio/minio:RELEASE.2024-01-01T00-00-00Z",
+      "docker.elastic.co/elasticsearch/elasticsearch:8.15.0",
+      "mcr.microsoft.com/mssql/server:2022-latest",
+    ]) {
       expect(isThirdPartyImage(image), image).toBe(true);
     }
-    for (const image of ["dsyer/petclinic", "ghcr.io/acme/cart:1.4.0", "adservice", "ghcr.io/acme/postgres:1.0", "acme/redis-proxy:2", "{{ .Values.image }}"]) {
+    for (const image of [
+      "dsyer/petclinic",
+      "ghcr.io/acme/cart:1.4.0",
+      "adservice",
+      "ghcr.io/acme/postgres:1.0",
+      "acme/redis-proxy:2",
+      "{{ .Values.image }}",
+    ]) {
       expect(isThirdPartyImage(image), image).toBe(false);
     }
   });

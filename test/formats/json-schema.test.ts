@@ -60,7 +60,8 @@ describe("diffJsonSchemas", () => {
   });
 
   it("new required property with a default is compatible", () => {
-    const head = BASE.replace("required: [orderId, amount]", "required: [orderId, amount, channel]") + "\n  channel:\n    type: string\n    default: web";
+    const head =
+      BASE.replace("required: [orderId, amount]", "required: [orderId, amount, channel]") + "\n  channel:\n    type: string\n    default: web";
     expect(diff(head)).toEqual([]);
   });
 
@@ -89,7 +90,9 @@ describe("diffJsonSchemas", () => {
     const closedHead = closedBase.replace("  note:\n    type: string", "");
     const b = schemaFromText("b.yaml", closedBase)!;
     const h = schemaFromText("h.yaml", closedHead)!;
-    expect(diffJsonSchemas(b, h, "backward").map((x) => [x.change, x.side, x.line])).toEqual([["PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL", "base", 14]]);
+    expect(diffJsonSchemas(b, h, "backward").map((x) => [x.change, x.side, x.line])).toEqual([
+      ["PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL", "base", 14],
+    ]);
   });
 
   it("tightened string length and new pattern", () => {
@@ -102,14 +105,35 @@ describe("diffJsonSchemas", () => {
 
   it("follows internal $refs and reports at the referenced definition", () => {
     const withRef = (t: string) =>
-      lines("type: object", "properties:", "  total:", "    $ref: '#/$defs/Money'", "$defs:", "  Money:", "    type: object", "    properties:", "      units:", `        type: ${t}`);
+      lines(
+        "type: object",
+        "properties:",
+        "  total:",
+        "    $ref: '#/$defs/Money'",
+        "$defs:",
+        "  Money:",
+        "    type: object",
+        "    properties:",
+        "      units:",
+        `        type: ${t}`,
+      );
     const b = schemaFromText("b.yaml", withRef("integer"))!;
     const h = schemaFromText("h.yaml", withRef("string"))!;
-    expect(diffJsonSchemas(b, h, "backward").map((x) => [x.change, x.path, x.line])).toEqual([["TYPE_CHANGED", "#/properties/total/properties/units", 10]]);
+    expect(diffJsonSchemas(b, h, "backward").map((x) => [x.change, x.path, x.line])).toEqual([
+      ["TYPE_CHANGED", "#/properties/total/properties/units", 10],
+    ]);
   });
 
   it("survives recursive schemas", () => {
-    const tree = lines("$defs:", "  Node:", "    type: object", "    properties:", "      child:", "        $ref: '#/$defs/Node'", "$ref: '#/$defs/Node'");
+    const tree = lines(
+      "$defs:",
+      "  Node:",
+      "    type: object",
+      "    properties:",
+      "      child:",
+      "        $ref: '#/$defs/Node'",
+      "$ref: '#/$defs/Node'",
+    );
     const b = schemaFromText("b.yaml", tree)!;
     const h = schemaFromText("h.yaml", tree)!;
     expect(diffJsonSchemas(b, h, "full")).toEqual([]);
@@ -126,12 +150,15 @@ describe("diffJsonSchemas: pathological schemas", () => {
   const nest = (depth: number, leaf: string): unknown =>
     depth === 0 ? { type: leaf, minLength: 1 } : { oneOf: [0, 1, 2, 3].map(() => nest(depth - 1, leaf)) };
   it("gives up with SchemaTooComplexError instead of running for hours", () => {
-    expect(() => diffJsonSchemas(schemaFromValue("b", nest(7, "string")), schemaFromValue("h", nest(7, "integer")), "backward")).toThrow(SchemaTooComplexError);
+    expect(() => diffJsonSchemas(schemaFromValue("b", nest(7, "string")), schemaFromValue("h", nest(7, "integer")), "backward")).toThrow(
+      SchemaTooComplexError,
+    );
   });
 });
 
 describe("diffJsonSchemas: schemas without a type", () => {
-  const d = (base: string, head: string) => diffJsonSchemas(schemaFromText("b.json", base)!, schemaFromText("h.json", head)!, "backward").map((x) => x.change);
+  const d = (base: string, head: string) =>
+    diffJsonSchemas(schemaFromText("b.json", base)!, schemaFromText("h.json", head)!, "backward").map((x) => x.change);
   it.each([
     ['{"properties": {"a": {"type": "string"}}}', '{"type": "object", "properties": {"a": {"type": "string"}}}', []],
     ['{"minLength": 1}', '{"type": "string", "minLength": 1}', []],

@@ -18,7 +18,11 @@ describe("sanitizeHelmTemplate", () => {
 
   it.each([
     ["splice on the key's line", "resources: {{- toYaml .Values.resources | nindent 12 }}\n", { resources: `${VALUES_REF}resources` }],
-    ["splice on the line after the key", "resources:\n  {{- toYaml .Values.resources | nindent 2 }}\nname: x\n", { resources: { __archgate_splice_1__: `${VALUES_REF}resources` }, name: "x" }],
+    [
+      "splice on the line after the key",
+      "resources:\n  {{- toYaml .Values.resources | nindent 2 }}\nname: x\n",
+      { resources: { __archgate_splice_1__: `${VALUES_REF}resources` }, name: "x" },
+    ],
     [
       "with block binds the dot",
       "{{- with .Values.livenessProbe }}\nlivenessProbe:\n  {{- toYaml . | nindent 2 }}\n{{- end }}\n",
@@ -26,22 +30,38 @@ describe("sanitizeHelmTemplate", () => {
     ],
     ["single values reference as a scalar", "cpu: {{ .Values.cpu | quote }}\n", { cpu: `${VALUES_REF}cpu` }],
     ["root-scoped values reference", "cpu: {{ $.Values.res.cpu }}\n", { cpu: `${VALUES_REF}res.cpu` }],
-    ["bitnami tplvalues.render", 'resources: {{- include "common.tplvalues.render" (dict "value" .Values.resources "context" $) | nindent 12 }}\n', { resources: `${VALUES_REF}resources` }],
-    ["other inline actions become templated text", 'image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n', { image: `${TEMPLATED}:${TEMPLATED}` }],
+    [
+      "bitnami tplvalues.render",
+      'resources: {{- include "common.tplvalues.render" (dict "value" .Values.resources "context" $) | nindent 12 }}\n',
+      { resources: `${VALUES_REF}resources` },
+    ],
+    [
+      "other inline actions become templated text",
+      'image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"\n',
+      { image: `${TEMPLATED}:${TEMPLATED}` },
+    ],
     ["comments are dropped", "{{/* a comment */}}\na: 1\n", { a: 1 }],
     [
       "a helper spliced among literal labels becomes an opaque entry",
       'labels:\n  {{- include "app.labels" . | nindent 2 }}\n  team: cart\n',
       { labels: { __archgate_splice_1__: `${OPAQUE_REF}include "app.labels" . | nindent 2`, team: "cart" } },
     ],
-    ["a helper spliced as a key's whole value is opaque", 'labels:\n  {{- include "app.labels" . | nindent 2 }}\nspec: {}\n', { labels: { __archgate_splice_1__: `${OPAQUE_REF}include "app.labels" . | nindent 2` }, spec: {} }],
+    [
+      "a helper spliced as a key's whole value is opaque",
+      'labels:\n  {{- include "app.labels" . | nindent 2 }}\nspec: {}\n',
+      { labels: { __archgate_splice_1__: `${OPAQUE_REF}include "app.labels" . | nindent 2` }, spec: {} },
+    ],
   ])("%s", (_name, template, expected) => {
     expect(sanitized(template).value).toEqual(expected);
   });
 
   it("a splice among list items is an item, found from the nearest sibling above", () => {
-    const template = "env:\n  - name: A\n    valueFrom:\n      secretKeyRef: {key: k}\n  {{- with .Values.extraEnv }}\n  {{- toYaml . | nindent 2 }}\n  {{- end }}\nports: []\n";
-    expect(sanitized(template).value).toEqual({ env: [{ name: "A", valueFrom: { secretKeyRef: { key: "k" } } }, `${VALUES_REF}extraEnv`], ports: [] });
+    const template =
+      "env:\n  - name: A\n    valueFrom:\n      secretKeyRef: {key: k}\n  {{- with .Values.extraEnv }}\n  {{- toYaml . | nindent 2 }}\n  {{- end }}\nports: []\n";
+    expect(sanitized(template).value).toEqual({
+      env: [{ name: "A", valueFrom: { secretKeyRef: { key: "k" } } }, `${VALUES_REF}extraEnv`],
+      ports: [],
+    });
   });
 
   it("blanks a comment spanning lines, template text inside included", () => {
@@ -83,8 +103,14 @@ describe("readHelmTemplate conditions", () => {
     const { conditions } = readHelmTemplate(template);
     expect(conditions.get(1)).toBeUndefined();
     expect(conditions.get(3)).toEqual([{ path: "sidecar.enabled", negate: false }]);
-    expect(conditions.get(5)).toEqual([{ path: "sidecar.enabled", negate: true }, { path: "legacy", negate: true }]);
-    expect(conditions.get(7)).toEqual([{ path: "sidecar.enabled", negate: true }, { path: "legacy", negate: false }]);
+    expect(conditions.get(5)).toEqual([
+      { path: "sidecar.enabled", negate: true },
+      { path: "legacy", negate: true },
+    ]);
+    expect(conditions.get(7)).toEqual([
+      { path: "sidecar.enabled", negate: true },
+      { path: "legacy", negate: false },
+    ]);
     expect(conditions.get(10)).toEqual([{ path: "extra", negate: false }]);
     expect(conditions.get(13)).toBeUndefined();
   });

@@ -2,7 +2,13 @@ import { describe, expect, test } from "vitest";
 import type { ChangedFile } from "../../src/engine/change.js";
 import { likelyReads } from "../../src/formats/common/likely-reads.js";
 
-const file = (path: string, status: ChangedFile["status"], extra: Partial<ChangedFile> = {}): ChangedFile => ({ path, status, additions: 1, deletions: 1, ...extra });
+const file = (path: string, status: ChangedFile["status"], extra: Partial<ChangedFile> = {}): ChangedFile => ({
+  path,
+  status,
+  additions: 1,
+  deletions: 1,
+  ...extra,
+});
 
 describe("likelyReads: what a review will read, announced so a source can batch it", () => {
   test("head of every readable file; base of everything but source code; nothing for docs, lockfiles, media or binaries", () => {

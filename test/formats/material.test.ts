@@ -8,7 +8,9 @@ const spec = (over: Record<string, unknown> = {}) => ({
   openapi: "3.0.3",
   info: { title: "Pets", version: "1.0.0", description: "Pets API" },
   paths: { "/pets": { get: { summary: "List", description: "Lists pets", responses: { "200": { description: "ok" } } } } },
-  components: { schemas: { Pet: { type: "object", description: "A pet", properties: { name: { type: "string" }, description: { type: "string" } } } } },
+  components: {
+    schemas: { Pet: { type: "object", description: "A pet", properties: { name: { type: "string" }, description: { type: "string" } } } },
+  },
   ...over,
 });
 
@@ -16,12 +18,28 @@ describe("specChangedMaterially", () => {
   it.each([
     ["info.version", { info: { title: "Pets", version: "1.1.0" } }],
     ["info.title and description", { info: { title: "Pet store", version: "1.0.0", description: "New words" } }],
-    ["an operation description", { paths: { "/pets": { get: { summary: "List all", description: "Lists every pet", responses: { "200": { description: "the pets" } } } } } }],
+    [
+      "an operation description",
+      { paths: { "/pets": { get: { summary: "List all", description: "Lists every pet", responses: { "200": { description: "the pets" } } } } } },
+    ],
   ])("ignores %s", (_what, over) => expect(specChangedMaterially(spec(), spec(over))).toBe(false));
 
   it.each([
-    ["a new operation", { paths: { "/pets": { get: { summary: "List", description: "Lists pets", responses: { "200": { description: "ok" } } }, post: { responses: { "201": { description: "created" } } } } } }],
-    ["a property named description removed", { components: { schemas: { Pet: { type: "object", description: "A pet", properties: { name: { type: "string" } } } } } }],
+    [
+      "a new operation",
+      {
+        paths: {
+          "/pets": {
+            get: { summary: "List", description: "Lists pets", responses: { "200": { description: "ok" } } },
+            post: { responses: { "201": { description: "created" } } },
+          },
+        },
+      },
+    ],
+    [
+      "a property named description removed",
+      { components: { schemas: { Pet: { type: "object", description: "A pet", properties: { name: { type: "string" } } } } } },
+    ],
     ["a server", { servers: [{ url: "https://api.example.com/v2" }] }],
   ])("counts %s", (_what, over) => expect(specChangedMaterially(spec(), spec(over))).toBe(true));
 });

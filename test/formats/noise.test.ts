@@ -1,13 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { imageName, isDocumentation, isLockfile, isNoise, isPackageManifest, isTest, isVendored, isVersionBumpOnly } from "../../src/formats/common/noise.js";
+import {
+  imageName,
+  isDocumentation,
+  isLockfile,
+  isNoise,
+  isPackageManifest,
+  isTest,
+  isVendored,
+  isVersionBumpOnly,
+} from "../../src/formats/common/noise.js";
 import { parsePatch } from "../../src/engine/patch.js";
 import { unifiedHunks } from "../../src/engine/memory-change.js";
 
 describe("isDocumentation", () => {
-  it.each(["README.md", "docs/architecture.md", "services/cart/README", "CHANGELOG.md", "docs/openapi-guide.yaml", "doc/diagram.png", "adr/0001-use-kafka.md", "LICENSE"])(
-    "%s is documentation",
-    (path) => expect(isDocumentation(path)).toBe(true),
-  );
+  it.each([
+    "README.md",
+    "docs/architecture.md",
+    "services/cart/README",
+    "CHANGELOG.md",
+    "docs/openapi-guide.yaml",
+    "doc/diagram.png",
+    "adr/0001-use-kafka.md",
+    "LICENSE",
+  ])("%s is documentation", (path) => expect(isDocumentation(path)).toBe(true));
   it.each(["requirements.txt", "charts/cart/templates/NOTES.txt", "k8s/security.yaml", "api/openapi.yaml", "src/docs.ts"])(
     "%s is not documentation",
     (path) => expect(isDocumentation(path)).toBe(false),
@@ -15,10 +30,16 @@ describe("isDocumentation", () => {
 });
 
 describe("isTest", () => {
-  it.each(["test/fixtures/openapi.yaml", "src/cart.test.ts", "pkg/api/handler_test.go", "tests/test_models.py", "spec/models/user_spec.rb", "src/test/java/CartTest.java", "internal/testdata/deploy.yaml", "e2e/k8s/app.yaml"])(
-    "%s is a test",
-    (path) => expect(isTest(path)).toBe(true),
-  );
+  it.each([
+    "test/fixtures/openapi.yaml",
+    "src/cart.test.ts",
+    "pkg/api/handler_test.go",
+    "tests/test_models.py",
+    "spec/models/user_spec.rb",
+    "src/test/java/CartTest.java",
+    "internal/testdata/deploy.yaml",
+    "e2e/k8s/app.yaml",
+  ])("%s is a test", (path) => expect(isTest(path)).toBe(true));
   it.each(["spec/openapi.yaml", "src/latest.ts", "contest/app.py", "db/migrate/20240101000000_add_tests.rb"])("%s is not a test", (path) =>
     expect(isTest(path)).toBe(false),
   );
@@ -30,7 +51,9 @@ describe("isLockfile / isPackageManifest / isNoise", () => {
     expect(isLockfile("package.json")).toBe(false);
   });
   it("knows manifests", () => {
-    expect(["services/cart/package.json", "go.mod", "pom.xml", "api/Api.csproj", "requirements-dev.txt", "Cargo.toml"].every(isPackageManifest)).toBe(true);
+    expect(["services/cart/package.json", "go.mod", "pom.xml", "api/Api.csproj", "requirements-dev.txt", "Cargo.toml"].every(isPackageManifest)).toBe(
+      true,
+    );
     expect(isPackageManifest("src/package.ts")).toBe(false);
   });
   it("treats vendored, example and dev-container files as noise", () => {
@@ -66,8 +89,9 @@ describe("imageName", () => {
     ["localhost:5000/cart@sha256:0389bb8416d7c6ed065c25745179bf5d358e5d9472dd30a687ab36ffbb650262", "cart"],
     ['"redis:7-alpine" # pinned', "redis"],
   ])("%s names %s", (reference, name) => expect(imageName(reference)).toBe(name));
-  it.each(["${DOCKER_IMAGE_BACKEND}:${TAG-latest}", "{{ .Values.image.repository }}", "https://charts.bitnami.com/bitnami"])("%s is not a literal image", (reference) =>
-    expect(imageName(reference)).toBeUndefined(),
+  it.each(["${DOCKER_IMAGE_BACKEND}:${TAG-latest}", "{{ .Values.image.repository }}", "https://charts.bitnami.com/bitnami"])(
+    "%s is not a literal image",
+    (reference) => expect(imageName(reference)).toBeUndefined(),
   );
 });
 
@@ -80,7 +104,10 @@ describe("isVersionBumpOnly", () => {
   it.each([
     ["uses: actions/checkout@v3\n", "uses: actions/checkout@v4\n"],
     ["FROM node:18-alpine\nRUN npm ci\n", "FROM node:20-alpine\nRUN npm ci\n"],
-    ["uses: actions/setup-go@0c52d547c9bc32b1aa3301fd7a9cb496313a4491 # v5.0.0\n", "uses: actions/setup-go@41dfa10bad2bb2ae585af6ee5bb4d7d973ad74ed # v5.1.0\n"],
+    [
+      "uses: actions/setup-go@0c52d547c9bc32b1aa3301fd7a9cb496313a4491 # v5.0.0\n",
+      "uses: actions/setup-go@41dfa10bad2bb2ae585af6ee5bb4d7d973ad74ed # v5.1.0\n",
+    ],
     ['  version = "~> 5.31.0"\n', '  version = "~> 5.40.1"\n'],
     ["image: ghcr.io/acme/cart:1.4.2\n", "image: ghcr.io/acme/cart:1.5.0\n"],
     ["image: gcr.io/google-samples/cart:1.4.2\n", "image: us-docker.pkg.dev/acme-ci/boutique/cart:1.5.0\n"],

@@ -95,13 +95,17 @@ describe("OpenAPI $ref sandbox", () => {
     const url = `http://127.0.0.1:${port}/schema.yaml`;
     const { report } = await run({ "api/openapi.yaml": spec("#/x") }, { "api/openapi.yaml": spec(url) });
     expect(hits).toBe(0);
-    expect(report.notes.map(noteText).join("\n")).toContain(`API spec api/openapi.yaml:12: $ref "${url}" points outside the repository (URL); not fetched`);
+    expect(report.notes.map(noteText).join("\n")).toContain(
+      `API spec api/openapi.yaml:12: $ref "${url}" points outside the repository (URL); not fetched`,
+    );
   });
 
   it("refuses relative $refs that climb out of the repository", async () => {
     const { report, reads } = await run({ "api/openapi.yaml": spec("#/x") }, { "api/openapi.yaml": spec("../../../etc/passwd#/") });
     expect(reads.some((p) => p.includes("etc/passwd"))).toBe(false);
-    expect(report.notes.map(noteText).join("\n")).toContain('API spec api/openapi.yaml:12: $ref "../../../etc/passwd#/" climbs out of the repository; not read');
+    expect(report.notes.map(noteText).join("\n")).toContain(
+      'API spec api/openapi.yaml:12: $ref "../../../etc/passwd#/" climbs out of the repository; not read',
+    );
   });
 
   it("follows relative $refs inside the tree, from the referencing file's directory", async () => {
@@ -116,7 +120,9 @@ describe("OpenAPI $ref sandbox", () => {
 
   it("notes a $ref to a file missing from the tree", async () => {
     const { report } = await run({ "api/openapi.yaml": spec("#/x") }, { "api/openapi.yaml": spec("./missing.yaml") });
-    expect(report.notes.map(noteText).join("\n")).toContain("API spec api/openapi.yaml:12: referenced file api/missing.yaml could not be read at head");
+    expect(report.notes.map(noteText).join("\n")).toContain(
+      "API spec api/openapi.yaml:12: referenced file api/missing.yaml could not be read at head",
+    );
   });
 });
 
@@ -165,7 +171,10 @@ describe("circular and pathological references", () => {
     const a = spec("./b.yaml#/B");
     const b = "B:\n  type: object\n  properties:\n    again:\n      $ref: './c.yaml#/C'\n";
     const c = "C:\n  $ref: './b.yaml#/B'\n";
-    const { report } = await run({ "openapi.yaml": a, "b.yaml": b, "c.yaml": c }, { "openapi.yaml": a, "b.yaml": b + "    more: {type: string}\n", "c.yaml": c });
+    const { report } = await run(
+      { "openapi.yaml": a, "b.yaml": b, "c.yaml": c },
+      { "openapi.yaml": a, "b.yaml": b + "    more: {type: string}\n", "c.yaml": c },
+    );
     expect(report.problems).toEqual([]);
     expect(report.findings).toEqual([]);
   }, 10_000);

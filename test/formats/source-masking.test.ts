@@ -3,8 +3,17 @@ import { closingOffset, languageOf, maskSource, statementEnd } from "../../src/f
 
 describe("languageOf", () => {
   it.each([
-    ["src/a.ts", "js"], ["web/b.tsx", "js"], ["c.mjs", "js"], ["types.d.ts", undefined], ["app/views.py", "python"],
-    ["main.go", "go"], ["A.java", "java"], ["B.kt", "kotlin"], ["C.cs", "csharp"], ["d.rb", "ruby"], ["README.md", undefined],
+    ["src/a.ts", "js"],
+    ["web/b.tsx", "js"],
+    ["c.mjs", "js"],
+    ["types.d.ts", undefined],
+    ["app/views.py", "python"],
+    ["main.go", "go"],
+    ["A.java", "java"],
+    ["B.kt", "kotlin"],
+    ["C.cs", "csharp"],
+    ["d.rb", "ruby"],
+    ["README.md", undefined],
   ])("%s -> %s", (path, language) => {
     expect(languageOf(path)).toBe(language);
   });

@@ -8,7 +8,7 @@ describe("parseHcl", () => {
       'resource "aws_iam_policy" "this" {',
       '  name   = "${var.name}-policy" // trailing } brace',
       "  policy = <<-EOT",
-      "    { \"Version\": \"2012-10-17\" }",
+      '    { "Version": "2012-10-17" }',
       "  EOT",
       "  /* } */",
       "}",
@@ -51,7 +51,10 @@ describe("materialTerraformUnits", () => {
     expect(
       units(
         { "versions.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = ">= 6.0" }\n  }\n}\n' },
-        { "versions.tf": 'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = ">= 6.28" }\n  }\n  provider_meta "aws" {\n    user_agent = ["x"]\n  }\n}\n' },
+        {
+          "versions.tf":
+            'terraform {\n  required_providers {\n    aws = { source = "hashicorp/aws", version = ">= 6.28" }\n  }\n  provider_meta "aws" {\n    user_agent = ["x"]\n  }\n}\n',
+        },
       ),
     ).toEqual([]);
     expect(units({ "outputs.tf": "" }, { "outputs.tf": 'output "id" {\n  value = aws_vpc.this.id\n}\n' })).toEqual([]);
@@ -60,12 +63,24 @@ describe("materialTerraformUnits", () => {
   it("counts resources, locals, backends and variable defaults", () => {
     expect(units({ "main.tf": vpc }, { "main.tf": vpc.replace("var.cidr", '"10.0.0.0/16"') })).toEqual(['resource "aws_vpc" "this"']);
     expect(units({ "main.tf": "locals {\n  a = 1\n  b = 2\n}\n" }, { "main.tf": "locals {\n  a = 1\n  b = 3\n}\n" })).toEqual(["local b"]);
-    expect(units({ "v.tf": 'terraform {\n  backend "s3" {\n    key = "a"\n  }\n}\n' }, { "v.tf": 'terraform {\n  backend "s3" {\n    key = "b"\n  }\n}\n' })).toEqual(["terraform backend"]);
-    expect(units({ "variables.tf": 'variable "x" {\n  default = 1\n}\n' }, { "variables.tf": 'variable "x" {\n  description = "X"\n  default = 2\n}\n' })).toEqual(['variable "x"']);
+    expect(
+      units(
+        { "v.tf": 'terraform {\n  backend "s3" {\n    key = "a"\n  }\n}\n' },
+        { "v.tf": 'terraform {\n  backend "s3" {\n    key = "b"\n  }\n}\n' },
+      ),
+    ).toEqual(["terraform backend"]);
+    expect(
+      units({ "variables.tf": 'variable "x" {\n  default = 1\n}\n' }, { "variables.tf": 'variable "x" {\n  description = "X"\n  default = 2\n}\n' }),
+    ).toEqual(['variable "x"']);
   });
 
   it("ignores new variables, variable descriptions, formatting, comments and blocks moved between files", () => {
-    expect(units({ "variables.tf": 'variable "x" {\n  default = 1\n}\n' }, { "variables.tf": 'variable "x" {\n  description = "X" # new\n  default     = 1\n}\nvariable "y" {}\n' })).toEqual([]);
+    expect(
+      units(
+        { "variables.tf": 'variable "x" {\n  default = 1\n}\n' },
+        { "variables.tf": 'variable "x" {\n  description = "X" # new\n  default     = 1\n}\nvariable "y" {}\n' },
+      ),
+    ).toEqual([]);
     expect(units({ "main.tf": vpc }, { "main.tf": "", "vpc.tf": `# the VPC\n${vpc.replace("cidr_block = ", "cidr_block   =   ")}` })).toEqual([]);
   });
 });

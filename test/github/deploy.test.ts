@@ -31,7 +31,9 @@ test("the Dockerfile builds in one stage and runs pruned, as a non-root user, li
   expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
   expect(dockerfile).toContain("/healthz");
   // Everything the image copies from the context exists and is not excluded by .dockerignore.
-  const ignored = read(".dockerignore").split("\n").filter((l) => l && !l.startsWith("!"));
+  const ignored = read(".dockerignore")
+    .split("\n")
+    .filter((l) => l && !l.startsWith("!"));
   for (const match of dockerfile.matchAll(/^COPY (?!--from)(?:--chown=\S+ )?(.+) \S+$/gm)) {
     for (const source of match[1]!.split(" ")) {
       expect(() => readFileSync(join(ROOT, source)) ?? true).not.toThrow(/ENOENT/);

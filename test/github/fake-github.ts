@@ -112,7 +112,11 @@ export class FakeGitHub {
     return full;
   }
 
-  addComment(issueNumber: number, body: string, author: "app" | "user" | { login: string; type: string; app?: { id: number; slug: string } }): FakeComment {
+  addComment(
+    issueNumber: number,
+    body: string,
+    author: "app" | "user" | { login: string; type: string; app?: { id: number; slug: string } },
+  ): FakeComment {
     const comment: FakeComment = {
       id: this.nextId++,
       issue_number: issueNumber,
@@ -177,7 +181,7 @@ export class FakeGitHub {
         deletions: patch?.deletions ?? 0,
         changes: (patch?.additions ?? 0) + (patch?.deletions ?? 0),
         ...(previous ? { previous_filename: previous } : {}),
-        ...(patch && patch.text ? { patch: patch.text } : {}),
+        ...(patch?.text ? { patch: patch.text } : {}),
       });
     }
     return out;
@@ -222,7 +226,15 @@ export class FakeGitHub {
         }
         return {
           status: 200,
-          body: { type: "file", name: r[1]!.split("/").at(-1), path: r[1], size: bytes.length, sha: blobSha(value), encoding: "base64", content: bytes.toString("base64") },
+          body: {
+            type: "file",
+            name: r[1]!.split("/").at(-1),
+            path: r[1],
+            size: bytes.length,
+            sha: blobSha(value),
+            encoding: "base64",
+            content: bytes.toString("base64"),
+          },
         };
       }
       if (method === "GET" && (r = /^pulls\/(\d+)\/files$/.exec(rest))) {
@@ -260,12 +272,18 @@ export class FakeGitHub {
       if (method === "GET" && (r = /^git\/trees\/(.+)$/.exec(rest))) {
         const tree = this.commits.get(r[1]!);
         if (!tree) return notFound();
-        const entries = Object.keys(tree).sort().map((p) => ({ path: p, type: "blob", mode: "100644", sha: blobSha(tree[p]!) }));
+        const entries = Object.keys(tree)
+          .sort()
+          .map((p) => ({ path: p, type: "blob", mode: "100644", sha: blobSha(tree[p]!) }));
         const truncated = entries.length > this.treeLimit;
         return { status: 200, body: { sha: r[1], tree: truncated ? entries.slice(0, this.treeLimit) : entries, truncated } };
       }
       if (method === "GET" && (r = /^issues\/(\d+)\/comments$/.exec(rest))) {
-        return this.paginate(path, query, this.comments.filter((c) => c.issue_number === Number(r![1])));
+        return this.paginate(
+          path,
+          query,
+          this.comments.filter((c) => c.issue_number === Number(r![1])),
+        );
       }
       if (method === "POST" && (r = /^issues\/(\d+)\/comments$/.exec(rest))) {
         const comment = this.addComment(Number(r[1]), body.body, "app");
@@ -336,7 +354,7 @@ export class FakeGitHub {
       }
       if (method === "DELETE" && (r = /^issues\/(\d+)\/labels\/(.+)$/.exec(rest))) {
         const pull = this.pulls.get(`${fullName}#${r[1]}`);
-        if (!pull || !pull.labels.includes(r[2]!)) return notFound();
+        if (!pull?.labels.includes(r[2]!)) return notFound();
         pull.labels = pull.labels.filter((l) => l !== r![2]);
         return { status: 200, body: pull.labels.map((name) => ({ name })) };
       }
@@ -351,7 +369,7 @@ export class FakeGitHub {
    */
   private graphql(body: { query?: string; variables?: Record<string, unknown> }): Reply {
     const variables = body.variables ?? {};
-    const valueOf = (node: ValueNode): unknown =>
+    const valueOfNode = (node: ValueNode): unknown =>
       node.kind === Kind.VARIABLE ? variables[node.name.value] : node.kind === Kind.STRING ? node.value : undefined;
     const errors: Array<{ message: string }> = [];
     const document = parse(body.query ?? "");
@@ -363,7 +381,7 @@ export class FakeGitHub {
         continue;
       }
       const arg = (name: string) => root.arguments?.find((a) => a.name.value === name);
-      const fullName = `${valueOf(arg("owner")!.value)}/${valueOf(arg("name")!.value)}`;
+      const fullName = `${valueOfNode(arg("owner")!.value)}/${valueOfNode(arg("name")!.value)}`;
       if (![...this.pulls.keys()].some((k) => k.startsWith(`${fullName}#`)) && !this.defaultBranch.has(fullName)) {
         data[root.alias?.value ?? "repository"] = null;
         errors.push({ message: `Could not resolve to a Repository with the name '${fullName}'.` });
@@ -375,7 +393,7 @@ export class FakeGitHub {
           errors.push({ message: `Field '${field.name.value}' doesn't exist on type 'Repository'` });
           continue;
         }
-        const expression = String(valueOf(field.arguments!.find((a) => a.name.value === "expression")!.value));
+        const expression = String(valueOfNode(field.arguments!.find((a) => a.name.value === "expression")!.value));
         const colon = expression.indexOf(":");
         const tree = this.commits.get(expression.slice(0, colon));
         const path = expression.slice(colon + 1);

@@ -7,7 +7,6 @@ import { appOctokit, type Octokit } from "../../src/github/octokit.js";
 import type { RuleModule, TriggerModule } from "../../src/engine/types.js";
 import { testRule, testTrigger, type TestFinding } from "../helpers/modules.js";
 
-
 import { APP, FakeGitHub, INSTALLATION_ID, serveFakeGitHub, type FakePull, type FakeServer, type Tree } from "./fake-github.js";
 import { RULES, TRIGGERS } from "../../src/builtins.js";
 
@@ -57,7 +56,8 @@ export const forbiddenRule: RuleModule = testRule({ id: "test-forbidden", title:
     const text = await ctx.text("head", file.path);
     if (text === undefined) continue;
     text.split("\n").forEach((line, i) => {
-      if (line.includes("FORBIDDEN")) out.push({ file: file.path, line: i + 1, message: "FORBIDDEN is not allowed", key: `${i}`, remediation: "Remove it." });
+      if (line.includes("FORBIDDEN"))
+        out.push({ file: file.path, line: i + 1, message: "FORBIDDEN is not allowed", key: `${i}`, remediation: "Remove it." });
     });
   }
   return out;
@@ -77,7 +77,10 @@ export interface Repo {
 }
 
 /** A repository with a default branch (holding `config` when given) and PR #7 from `base` to `head`. */
-export function seedRepo(fake: FakeGitHub, trees: { base: Tree; head: Tree; config?: Record<string, unknown> | string; pull?: Partial<FakePull> }): Repo {
+export function seedRepo(
+  fake: FakeGitHub,
+  trees: { base: Tree; head: Tree; config?: Record<string, unknown> | string; pull?: Partial<FakePull> },
+): Repo {
   const baseTree: Tree = { ...trees.base };
   if (trees.config !== undefined) baseTree[".github/archgate.yml"] = typeof trees.config === "string" ? trees.config : configYaml(trees.config);
   const headTree: Tree = { ...baseTree, ...trees.head };
@@ -93,7 +96,8 @@ let counter = 0;
 export function sha(seed: string, tree?: Tree): string {
   const text = `${seed}${counter++}${tree ? Object.keys(tree).join() : ""}`;
   let hex = "";
-  for (let i = 0; hex.length < 40; i++) hex += ((text.charCodeAt(i % text.length) * 2654435761 + i * 40503 + counter) >>> 0).toString(16).padStart(8, "0");
+  for (let i = 0; hex.length < 40; i++)
+    hex += ((text.charCodeAt(i % text.length) * 2654435761 + i * 40503 + counter) >>> 0).toString(16).padStart(8, "0");
   return hex.slice(0, 40);
 }
 
@@ -136,7 +140,13 @@ export function checkRunRerequestedPayload(runId: number, headSha: string, prNum
 export function checkSuiteRerequestedPayload(headSha: string, pullRequests: number[]): any {
   return {
     action: "rerequested",
-    check_suite: { id: 9, head_sha: headSha, status: "completed", pull_requests: pullRequests.map((number) => ({ number, head: { sha: headSha } })), app: APP },
+    check_suite: {
+      id: 9,
+      head_sha: headSha,
+      status: "completed",
+      pull_requests: pullRequests.map((number) => ({ number, head: { sha: headSha } })),
+      app: APP,
+    },
     repository: { id: 1, name: REPO, full_name: FULL_NAME, owner: { login: OWNER, type: "Organization" }, default_branch: "main" },
     installation: { id: INSTALLATION_ID },
     sender: { login: "alice", type: "User" },

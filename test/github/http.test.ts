@@ -12,7 +12,9 @@ afterEach(async () => {
   }
 });
 
-async function serve(handler: (req: IncomingMessage, body: string) => { status: number; headers?: Record<string, string>; body?: string | Buffer; hang?: boolean }) {
+async function serve(
+  handler: (req: IncomingMessage, body: string) => { status: number; headers?: Record<string, string>; body?: string | Buffer; hang?: boolean },
+) {
   const server = createServer(async (req, res) => {
     let body = "";
     for await (const chunk of req) body += chunk;
@@ -33,7 +35,11 @@ describe("createApiFetch: the fetch Octokit uses in the app", () => {
       seen = { method: req.method!, auth: req.headers.authorization!, body };
       return { status: 201, headers: { "content-type": "application/json; charset=utf-8", "x-ratelimit-remaining": "4999" }, body: '{"id":7}' };
     });
-    const res = await createApiFetch()(`${base}/repos/acme/shop/check-runs`, { method: "POST", headers: { authorization: "token ghs_x" }, body: '{"name":"a"}' });
+    const res = await createApiFetch()(`${base}/repos/acme/shop/check-runs`, {
+      method: "POST",
+      headers: { authorization: "token ghs_x" },
+      body: '{"name":"a"}',
+    });
     expect(seen).toEqual({ method: "POST", auth: "token ghs_x", body: '{"name":"a"}' });
     expect([res.status, res.ok, res.statusText, res.headers.get("X-RateLimit-Remaining")]).toEqual([201, true, "Created", "4999"]);
     expect(Object.fromEntries(res.headers)).toMatchObject({ "content-type": "application/json; charset=utf-8" });
@@ -41,13 +47,20 @@ describe("createApiFetch: the fetch Octokit uses in the app", () => {
   });
 
   test("decodes a gzip body", async () => {
-    const base = await serve(() => ({ status: 200, headers: { "content-type": "text/plain", "content-encoding": "gzip" }, body: gzipSync("openapi: 3.1.0\n") }));
+    const base = await serve(() => ({
+      status: 200,
+      headers: { "content-type": "text/plain", "content-encoding": "gzip" },
+      body: gzipSync("openapi: 3.1.0\n"),
+    }));
     expect(await (await createApiFetch()(`${base}/x`)).text()).toBe("openapi: 3.1.0\n");
   });
 
   test("follows a redirect within the origin with credentials; across origins, without them", async () => {
     const auths: Array<string | undefined> = [];
-    const other = await serve((req) => (auths.push(req.headers.authorization), { status: 200, body: "moved" }));
+    const other = await serve((req) => {
+      auths.push(req.headers.authorization);
+      return { status: 200, body: "moved" };
+    });
     const base = await serve((req) => {
       auths.push(req.headers.authorization);
       if (req.url === "/old") return { status: 301, headers: { location: "/new" } };

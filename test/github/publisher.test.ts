@@ -38,10 +38,22 @@ describe("GitHubPublisher: whose comment and check runs are ours is its identity
 
   test("as a workflow: the App's completed check run for the head is not ours, so begin creates one", async () => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig() });
-    t.fake.checkRuns.push({ id: 1, name: "Architecture review", head_sha: repo.pull.head, status: "completed", conclusion: "success", external_id: "7", output: {}, annotations: [], app: APP });
+    t.fake.checkRuns.push({
+      id: 1,
+      name: "Architecture review",
+      head_sha: repo.pull.head,
+      status: "completed",
+      conclusion: "success",
+      external_id: "7",
+      output: {},
+      annotations: [],
+      app: APP,
+    });
 
     // Ours as the App: left alone until the verdict is known, and linked from the comment.
-    expect(await new GitHubPublisher(t.octokit, head(repo), { identity: APP }).begin()).toEqual({ checkRunUrl: "https://github.com/acme/shop/runs/1" });
+    expect(await new GitHubPublisher(t.octokit, head(repo), { identity: APP }).begin()).toEqual({
+      checkRunUrl: "https://github.com/acme/shop/runs/1",
+    });
     expect(t.fake.calls()).toEqual([`GET /repos/acme/shop/commits/${repo.pull.head}/check-runs`]);
     t.fake.reset();
     await new GitHubPublisher(t.octokit, head(repo), { identity: WORKFLOW }).begin();
@@ -50,7 +62,12 @@ describe("GitHubPublisher: whose comment and check runs are ours is its identity
   });
 
   test("currentHead: the PR's draft flag and labels, or stale once its head moved on", async () => {
-    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig(), pull: { draft: true, labels: ["bug"] } });
+    const repo = seedRepo(t.fake, {
+      base: {},
+      head: { "src/payments/charge.ts": "x\n" },
+      config: isolatedConfig(),
+      pull: { draft: true, labels: ["bug"] },
+    });
     const publisher = new GitHubPublisher(t.octokit, head(repo), { identity: APP });
     expect(await publisher.currentHead()).toEqual({ stale: false, draft: true, labels: ["bug"] });
     repo.pull.head = "f".repeat(40);
@@ -130,7 +147,9 @@ describe("reviewAndPublish over any Publisher", () => {
     const publisher = new RecordingPublisher({ stale: true });
     const outcome = await reviewAndPublish(publisher, pr(repo), async () => evaluated);
     expect(publisher.ops).toEqual(["begin", "findComment", "currentHead", "complete success"]);
-    expect(publisher.result!.output.summary).toContain("> A newer commit was pushed meanwhile; the comment and labels show the newer commit's review.");
+    expect(publisher.result!.output.summary).toContain(
+      "> A newer commit was pushed meanwhile; the comment and labels show the newer commit's review.",
+    );
     expect(outcome).toMatchObject({ comment: "stale", labels: "stale" });
   });
 
@@ -139,7 +158,13 @@ describe("reviewAndPublish over any Publisher", () => {
     const publisher = new RecordingPublisher({ stale: false, labels: [] });
     const outcome = await reviewAndPublish(publisher, pr(repo), async () => evaluated);
     expect(publisher.ops).toEqual(["begin", "findComment", "complete success"]);
-    expect(outcome).toEqual({ checkRunId: 1, conclusion: "success", title: "No hard constraint violated", comment: "none", labels: { add: [], remove: [] } });
+    expect(outcome).toEqual({
+      checkRunId: 1,
+      conclusion: "success",
+      title: "No hard constraint violated",
+      comment: "none",
+      labels: { add: [], remove: [] },
+    });
   });
 
   test("an evaluation that throws: the run is completed as a failure that keeps any earlier verdict; nothing else is touched", async () => {
@@ -160,7 +185,9 @@ describe("reviewAndPublish over any Publisher", () => {
     };
     const outcome = await reviewAndPublish(publisher, pr(repo), async () => evaluated);
     expect(publisher.ops).toEqual(["begin", "findComment", "currentHead", "complete success"]);
-    expect(publisher.result!.output.summary).toContain("> The pull request comment or labels could not be updated: GitHub API error 500: Server Error.");
+    expect(publisher.result!.output.summary).toContain(
+      "> The pull request comment or labels could not be updated: GitHub API error 500: Server Error.",
+    );
     expect(outcome).toMatchObject({ conclusion: "success", comment: "none", labels: "none" });
   });
 });

@@ -13,10 +13,18 @@ const MARKER = "<!-- archgate:comment head=abcdef1 -->\nbody";
 describe("isOwnComment", () => {
   const cases: Array<[string, Parameters<typeof isOwnComment>[0], boolean]> = [
     ["the app's comment (bot login)", { id: 1, body: MARKER, user: { login: "archgate[bot]", type: "Bot" } }, true],
-    ["the app's comment (performed_via_github_app id)", { id: 1, body: MARKER, user: { login: "x", type: "Bot" }, performed_via_github_app: { id: 123 } }, true],
+    [
+      "the app's comment (performed_via_github_app id)",
+      { id: 1, body: MARKER, user: { login: "x", type: "Bot" }, performed_via_github_app: { id: 123 } },
+      true,
+    ],
     ["the app's comment without the marker", { id: 1, body: "hello", user: { login: "archgate[bot]", type: "Bot" } }, false],
     ["a person quoting the marker", { id: 1, body: MARKER, user: { login: "alice", type: "User" } }, false],
-    ["another app with the marker", { id: 1, body: MARKER, user: { login: "copycat[bot]", type: "Bot" }, performed_via_github_app: { id: 9, slug: "copycat" } }, false],
+    [
+      "another app with the marker",
+      { id: 1, body: MARKER, user: { login: "copycat[bot]", type: "Bot" }, performed_via_github_app: { id: 9, slug: "copycat" } },
+      false,
+    ],
     ["an empty body", { id: 1, body: null, user: { login: "archgate[bot]", type: "Bot" } }, false],
   ];
   test.each(cases)("%s", (_name, comment, expected) => expect(isOwnComment(comment, APP)).toBe(expected));
@@ -47,7 +55,10 @@ describe("planLabels", () => {
 describe("describeApiError", () => {
   test.each([
     [{ status: 502, message: "Bad Gateway" }, "GitHub API error 502: Bad Gateway"],
-    [{ status: 403, message: "API rate limit exceeded", response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1900000000" } } }, "GitHub API rate limit exceeded until 2030-03-17T17:46:40.000Z"],
+    [
+      { status: 403, message: "API rate limit exceeded", response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1900000000" } } },
+      "GitHub API rate limit exceeded until 2030-03-17T17:46:40.000Z",
+    ],
     [{ status: 403, message: "secondary", response: { headers: { "retry-after": "60" } } }, "GitHub API rate limit exceeded"],
     [{ status: 403, message: "Resource not accessible by integration" }, "GitHub API answered 403: Resource not accessible by integration"],
     [{ name: "TimeoutError", message: "The operation was aborted due to timeout" }, "a GitHub API request timed out"],
@@ -96,13 +107,15 @@ describe("serialByKey", () => {
   test("same key: one after another, even when one fails; other keys run alongside", async () => {
     const serial = serialByKey();
     const log: string[] = [];
-    const step = (name: string, ms: number, fail = false) => async () => {
-      log.push(`start ${name}`);
-      await new Promise((r) => setTimeout(r, ms));
-      log.push(`end ${name}`);
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const step =
+      (name: string, ms: number, fail = false) =>
+      async () => {
+        log.push(`start ${name}`);
+        await new Promise((r) => setTimeout(r, ms));
+        log.push(`end ${name}`);
+        if (fail) throw new Error(name);
+        return name;
+      };
     const results = await Promise.allSettled([serial("pr#1", step("a", 30, true)), serial("pr#1", step("b", 1)), serial("pr#2", step("c", 5))]);
     expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual(["a", "b", "c"]);
     expect(log).toEqual(["start a", "start c", "end c", "end a", "start b", "end b"]);

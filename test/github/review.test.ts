@@ -3,7 +3,23 @@ import { reviewPullRequest } from "../../src/github/review.js";
 import { targetFromPullRequest } from "../../src/github/app.js";
 import { withRequestTimeout } from "../../src/github/octokit.js";
 import { APP, FakeGitHub } from "./fake-github.js";
-import { FULL_NAME, OWNER, REPO, checkRunRerequestedPayload, checkSuiteRerequestedPayload, configYaml, forbiddenRule, isolatedConfig, pullRequestPayload, push, seedRepo, specRule, startTestApp, type Repo, type TestApp } from "./harness.js";
+import {
+  FULL_NAME,
+  OWNER,
+  REPO,
+  checkRunRerequestedPayload,
+  checkSuiteRerequestedPayload,
+  configYaml,
+  forbiddenRule,
+  isolatedConfig,
+  pullRequestPayload,
+  push,
+  seedRepo,
+  specRule,
+  startTestApp,
+  type Repo,
+  type TestApp,
+} from "./harness.js";
 
 let t: TestApp;
 beforeEach(async () => {
@@ -138,7 +154,13 @@ describe("pull_request events", () => {
 
   test("base contents come from the merge base: what the base branch gained since is not read as removed by the PR", async () => {
     const spec = (ops: string[]) =>
-      ["openapi: 3.0.3", "info: { title: Shop, version: 1.0.0 }", "paths:", ...ops.flatMap((op) => [`  /${op}:`, "    get:", `      operationId: ${op}`, "      responses:", "        '200': { description: ok }"]), ""].join("\n");
+      [
+        "openapi: 3.0.3",
+        "info: { title: Shop, version: 1.0.0 }",
+        "paths:",
+        ...ops.flatMap((op) => [`  /${op}:`, "    get:", `      operationId: ${op}`, "      responses:", "        '200': { description: ok }"]),
+        "",
+      ].join("\n");
     const branchPoint = t.fake.addCommit("1".repeat(40), { "api/openapi.yaml": spec(["orders"]) });
     const mainNow = t.fake.addCommit("2".repeat(40), { "api/openapi.yaml": spec(["orders", "refunds"]) });
     const head = t.fake.addCommit("3".repeat(40), { "api/openapi.yaml": spec(["orders", "invoices"]) });
@@ -173,7 +195,10 @@ describe("pull_request events", () => {
     const labels = [...repo.pull.labels];
     t.fake.reset();
     await t.receive("pull_request", stalePayload);
-    expect(t.fake.writes().map((w) => `${w.method} ${w.path}`)).toEqual(["POST /repos/acme/shop/check-runs", `PATCH /repos/acme/shop/check-runs/${lastRun().id}`]);
+    expect(t.fake.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
+      "POST /repos/acme/shop/check-runs",
+      `PATCH /repos/acme/shop/check-runs/${lastRun().id}`,
+    ]);
     expect(comment()[0]!.body).toBe(newerBody);
     expect(repo.pull.labels).toEqual(labels);
     expect(lastRun()).toMatchObject({ head_sha: oldHead, status: "completed", conclusion: "success" });
@@ -183,20 +208,51 @@ describe("pull_request events", () => {
   test("a run left in progress by a process that died is taken over and completed", async () => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
     const started = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
-    t.fake.checkRuns.push({ id: 1, name: "Architecture review", head_sha: sha(repo), status: "in_progress", conclusion: null, external_id: "7", output: {}, annotations: [], app: APP, started_at: started(30) });
+    t.fake.checkRuns.push({
+      id: 1,
+      name: "Architecture review",
+      head_sha: sha(repo),
+      status: "in_progress",
+      conclusion: null,
+      external_id: "7",
+      output: {},
+      annotations: [],
+      app: APP,
+      started_at: started(30),
+    });
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
     expect(t.fake.checkRuns.map((r) => [r.id, r.status, r.conclusion])).toEqual([[1, "completed", "success"]]);
 
     // One that started a minute ago belongs to a delivery still running: a new run is created instead.
-    t.fake.checkRuns.push({ id: 2, name: "Architecture review", head_sha: sha(repo), status: "in_progress", conclusion: null, external_id: "7", output: {}, annotations: [], app: APP, started_at: started(1) });
+    t.fake.checkRuns.push({
+      id: 2,
+      name: "Architecture review",
+      head_sha: sha(repo),
+      status: "in_progress",
+      conclusion: null,
+      external_id: "7",
+      output: {},
+      annotations: [],
+      app: APP,
+      started_at: started(1),
+    });
     push(repo, {});
     repo.pull.head = t.fake.checkRuns[1]!.head_sha = sha(repo);
     await t.receive("pull_request", pullRequestPayload(t.fake, "synchronize", repo.pull));
-    expect(t.fake.checkRuns.map((r) => [r.id, r.status])).toEqual([[1, "completed"], [2, "in_progress"], [lastRun().id, "completed"]]);
+    expect(t.fake.checkRuns.map((r) => [r.id, r.status])).toEqual([
+      [1, "completed"],
+      [2, "in_progress"],
+      [lastRun().id, "completed"],
+    ]);
   });
 
   test("closed PRs are left alone on edits", async () => {
-    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig(), pull: { state: "closed" } });
+    const repo = seedRepo(t.fake, {
+      base: {},
+      head: { "src/payments/charge.ts": "export {};\n" },
+      config: isolatedConfig(),
+      pull: { state: "closed" },
+    });
     await t.receive("pull_request", pullRequestPayload(t.fake, "edited", repo.pull));
     expect(t.fake.calls({ all: true })).toEqual([]);
   });
@@ -205,8 +261,14 @@ describe("pull_request events", () => {
 describe("check_run.rerequested", () => {
   /** A re-run: the PR read again, a new check run for the head, evaluated and completed. */
   const rerun = [
-    ["check_run.rerequested finds the PR through external_id and creates a new completed check run", (head: string) => t.receive("check_run", checkRunRerequestedPayload(lastRun().id, head, 7))],
-    ["check_suite.rerequested re-reviews the PRs the suite lists into new check runs", (head: string) => t.receive("check_suite", checkSuiteRerequestedPayload(head, [7]))],
+    [
+      "check_run.rerequested finds the PR through external_id and creates a new completed check run",
+      (head: string) => t.receive("check_run", checkRunRerequestedPayload(lastRun().id, head, 7)),
+    ],
+    [
+      "check_suite.rerequested re-reviews the PRs the suite lists into new check runs",
+      (head: string) => t.receive("check_suite", checkSuiteRerequestedPayload(head, [7])),
+    ],
   ] as const;
   test.each(rerun)("%s", async (_name, rerequest) => {
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
@@ -294,8 +356,13 @@ describe("config", () => {
     t.fake.setDefaultBranch("acme/.github", shared);
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" } });
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
-    expect(lastRun()).toMatchObject({ conclusion: "failure", output: { title: "Configuration error: acme/.github:.github/archgate.yml is invalid" } });
-    expect(lastRun().output.summary).toContain('`acme/.github:.github/archgate.yml:2:3` `labels.enabeld`: unknown key "enabeld" (did you mean "enabled"?)');
+    expect(lastRun()).toMatchObject({
+      conclusion: "failure",
+      output: { title: "Configuration error: acme/.github:.github/archgate.yml is invalid" },
+    });
+    expect(lastRun().output.summary).toContain(
+      '`acme/.github:.github/archgate.yml:2:3` `labels.enabeld`: unknown key "enabeld" (did you mean "enabled"?)',
+    );
     expect(lastRun().annotations).toEqual([]);
   });
 
@@ -309,15 +376,21 @@ describe("config", () => {
     });
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
     expect(lastRun().output.summary).toContain('- `.github/archgate.yml:2:1` `ignorePath`: unknown key "ignorePath" (did you mean "ignorePaths"?)');
-    expect(lastRun().output.summary).toContain('- `acme/policies:archgate/base.yml:2:3` `labels.prefx`: unknown key "prefx" (did you mean "prefix"?)');
-    expect(lastRun().annotations.map((a) => [a.path, a.start_line, a.message])).toEqual([[".github/archgate.yml", 2, 'ignorePath: unknown key "ignorePath" (did you mean "ignorePaths"?)']]);
+    expect(lastRun().output.summary).toContain(
+      '- `acme/policies:archgate/base.yml:2:3` `labels.prefx`: unknown key "prefx" (did you mean "prefix"?)',
+    );
+    expect(lastRun().annotations.map((a) => [a.path, a.start_line, a.message])).toEqual([
+      [".github/archgate.yml", 2, 'ignorePath: unknown key "ignorePath" (did you mean "ignorePaths"?)'],
+    ]);
   });
 
   test("the org .github repository and _extends are followed; lists replace rather than concatenate", async () => {
     const org = isolatedConfig({ labels: { prefix: "review/" }, ignorePaths: ["vendor/**"] });
     const shared = t.fake.addCommit("c".repeat(40), { ".github/archgate.yml": configYaml({ ...org, _extends: "policies:archgate/base.yml" }) });
     t.fake.setDefaultBranch("acme/.github", shared);
-    const policies = t.fake.addCommit("d".repeat(40), { "archgate/base.yml": configYaml({ ignorePaths: ["generated/**"], labels: { enabled: true } }) });
+    const policies = t.fake.addCommit("d".repeat(40), {
+      "archgate/base.yml": configYaml({ ignorePaths: ["generated/**"], labels: { enabled: true } }),
+    });
     t.fake.setDefaultBranch("acme/policies", policies);
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n", "vendor/x.ts": "y\n" } });
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
@@ -345,13 +418,19 @@ describe("config", () => {
   });
 
   test("the preview follows the proposed config's _extends (the extended file read from its default branch)", async () => {
-    const policies = t.fake.addCommit("d".repeat(40), { "archgate/base.yml": configYaml({ labels: { prefix: "review/" }, rules: { "breaking-api-change": { severity: "off" } } }) });
+    const policies = t.fake.addCommit("d".repeat(40), {
+      "archgate/base.yml": configYaml({ labels: { prefix: "review/" }, rules: { "breaking-api-change": { severity: "off" } } }),
+    });
     t.fake.setDefaultBranch("acme/policies", policies);
     const repo = seedRepo(t.fake, {
       base: {},
       head: {
         "src/payments/charge.ts": "x\n",
-        ".github/archgate.yml": configYaml({ ...isolatedConfig(), _extends: "policies:archgate/base.yml", triggers: { custom: [{ id: "docs", title: "Docs", reviewType: "adr", paths: ["docs/**"] }] } }),
+        ".github/archgate.yml": configYaml({
+          ...isolatedConfig(),
+          _extends: "policies:archgate/base.yml",
+          triggers: { custom: [{ id: "docs", title: "Docs", reviewType: "adr", paths: ["docs/**"] }] },
+        }),
         "docs/a.md": "a\n",
       },
       config: isolatedConfig(),
@@ -415,14 +494,24 @@ describe("labels", () => {
   });
 
   test("labels: { enabled: false } leaves labels alone, including ours", async () => {
-    const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig({ labels: { enabled: false } }), pull: { labels: ["arch-review: data"] } });
+    const repo = seedRepo(t.fake, {
+      base: {},
+      head: { "src/payments/charge.ts": "x\n" },
+      config: isolatedConfig({ labels: { enabled: false } }),
+      pull: { labels: ["arch-review: data"] },
+    });
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
     expect(repo.pull.labels).toEqual(["arch-review: data"]);
     expect(t.fake.calls().filter((c) => c.includes("labels"))).toEqual([]);
   });
 
   test("labels archgate does not manage are never removed", async () => {
-    const repo = seedRepo(t.fake, { base: {}, head: { "README.md": "x\n" }, config: isolatedConfig(), pull: { labels: ["bug", "arch-review: data"] } });
+    const repo = seedRepo(t.fake, {
+      base: {},
+      head: { "README.md": "x\n" },
+      config: isolatedConfig(),
+      pull: { labels: ["bug", "arch-review: data"] },
+    });
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
     expect(repo.pull.labels).toEqual(["bug"]);
   });
@@ -464,7 +553,11 @@ describe("faults: the check run always completes and says what went wrong", () =
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig() });
     t.fake.faults = [{ route: /^GET \/repos\/acme\/shop\/pulls\/7\/files$/, status: 502, body: { message: "Bad Gateway" } }];
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
-    expect(lastRun()).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Review could not run: GitHub API error 502: Bad Gateway" } });
+    expect(lastRun()).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Review could not run: GitHub API error 502: Bad Gateway" },
+    });
     expect(t.fake.comments).toEqual([]);
   });
 
@@ -483,7 +576,11 @@ describe("faults: the check run always completes and says what went wrong", () =
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n" }, config: isolatedConfig() });
     t.fake.faults = [{ route: /^GET \/repos\/acme\/shop\/pulls\/7\/files$/, hang: true }];
     await direct(repo, { timeoutMs: 300 });
-    expect(lastRun()).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Review could not run: a GitHub API request timed out" } });
+    expect(lastRun()).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Review could not run: a GitHub API request timed out" },
+    });
   });
 
   test("a rate-limit answer", async () => {
@@ -527,7 +624,11 @@ describe("faults: the check run always completes and says what went wrong", () =
   });
 
   test("an unparsable spec fails the check with an annotation at the file and line", async () => {
-    const repo = seedRepo(t.fake, { base: {}, head: { "api/openapi.yaml": "openapi: 3.0.0\npaths:\n  /pets: [unclosed\n" }, config: isolatedConfig() });
+    const repo = seedRepo(t.fake, {
+      base: {},
+      head: { "api/openapi.yaml": "openapi: 3.0.0\npaths:\n  /pets: [unclosed\n" },
+      config: isolatedConfig(),
+    });
     await direct(repo, { rules: [specRule] });
     expect(lastRun()).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(lastRun().output.title).toMatch(/^Review could not run: cannot parse API spec api\/openapi\.yaml/);

@@ -22,15 +22,25 @@ afterEach(() => {
 });
 
 const listed = (n: number, from = 0) =>
-  Array.from({ length: n }, (_, i) => ({ filename: `src/f${String(from + i).padStart(4, "0")}.ts`, status: "modified", additions: 1, deletions: 0, patch: "@@ -1 +1 @@\n-a\n+b" }));
+  Array.from({ length: n }, (_, i) => ({
+    filename: `src/f${String(from + i).padStart(4, "0")}.ts`,
+    status: "modified",
+    additions: 1,
+    deletions: 0,
+    patch: "@@ -1 +1 @@\n-a\n+b",
+  }));
 
 function filesPages(total: number, limit = 3000) {
   const shown = listed(Math.min(total, limit));
   const scope = nock(API);
   for (let page = 1; (page - 1) * 100 < shown.length; page++) {
     const slice = shown.slice((page - 1) * 100, page * 100);
-    const next: Record<string, string> = page * 100 < shown.length ? { link: `<${API}/repos/acme/shop/pulls/7/files?per_page=100&page=${page + 1}>; rel="next"` } : {};
-    scope.get("/repos/acme/shop/pulls/7/files").query(page === 1 ? { per_page: "100" } : { per_page: "100", page: String(page) }).reply(200, slice, next);
+    const next: Record<string, string> =
+      page * 100 < shown.length ? { link: `<${API}/repos/acme/shop/pulls/7/files?per_page=100&page=${page + 1}>; rel="next"` } : {};
+    scope
+      .get("/repos/acme/shop/pulls/7/files")
+      .query(page === 1 ? { per_page: "100" } : { per_page: "100", page: String(page) })
+      .reply(200, slice, next);
   }
   return scope;
 }
@@ -134,13 +144,45 @@ describe("githubChange: the file list", () => {
 describe("readContent", () => {
   const ref = HEAD;
   const valid: Array<[string, () => void, unknown]> = [
-    ["a text file", () => nock(API).get("/repos/acme/shop/contents/a.yaml").query({ ref }).reply(200, contents("openapi: 3.0.0\n")), { kind: "text", text: "openapi: 3.0.0\n" }],
+    [
+      "a text file",
+      () => nock(API).get("/repos/acme/shop/contents/a.yaml").query({ ref }).reply(200, contents("openapi: 3.0.0\n")),
+      { kind: "text", text: "openapi: 3.0.0\n" },
+    ],
     ["an empty file", () => nock(API).get("/repos/acme/shop/contents/a.yaml").query({ ref }).reply(200, contents("")), { kind: "text", text: "" }],
     ["a 404", () => nock(API).get("/repos/acme/shop/contents/a.yaml").query({ ref }).reply(404, { message: "Not Found" }), { kind: "missing" }],
-    ["a directory", () => nock(API).get("/repos/acme/shop/contents/a.yaml").query({ ref }).reply(200, [{ type: "file" }]), { kind: "missing" }],
-    ["a submodule", () => nock(API).get("/repos/acme/shop/contents/a.yaml").query({ ref }).reply(200, { type: "submodule", size: 0 }), { kind: "missing" }],
-    ["a binary file", () => nock(API).get("/repos/acme/shop/contents/a.yaml").query({ ref }).reply(200, contents(Buffer.from([0x89, 0x50, 0x00, 0x47]))), { kind: "binary" }],
-    ["a file over maxBytes", () => nock(API).get("/repos/acme/shop/contents/a.yaml").query({ ref }).reply(200, contents("x".repeat(2000))), { kind: "too-large", bytes: 2000 }],
+    [
+      "a directory",
+      () =>
+        nock(API)
+          .get("/repos/acme/shop/contents/a.yaml")
+          .query({ ref })
+          .reply(200, [{ type: "file" }]),
+      { kind: "missing" },
+    ],
+    [
+      "a submodule",
+      () => nock(API).get("/repos/acme/shop/contents/a.yaml").query({ ref }).reply(200, { type: "submodule", size: 0 }),
+      { kind: "missing" },
+    ],
+    [
+      "a binary file",
+      () =>
+        nock(API)
+          .get("/repos/acme/shop/contents/a.yaml")
+          .query({ ref })
+          .reply(200, contents(Buffer.from([0x89, 0x50, 0x00, 0x47]))),
+      { kind: "binary" },
+    ],
+    [
+      "a file over maxBytes",
+      () =>
+        nock(API)
+          .get("/repos/acme/shop/contents/a.yaml")
+          .query({ ref })
+          .reply(200, contents("x".repeat(2000))),
+      { kind: "too-large", bytes: 2000 },
+    ],
     [
       "a file over 1 MB, served by the blob API",
       () =>
@@ -187,23 +229,39 @@ describe("readContent", () => {
 const graphqlBlobs = (blobs: Array<Record<string, unknown> | null>) => ({
   data: { repository: Object.fromEntries(blobs.map((b, i) => [`f${i}`, b])) },
 });
-const blob = (text: string, extra: Record<string, unknown> = {}) => ({ __typename: "Blob", byteSize: Buffer.byteLength(text), isBinary: false, isTruncated: false, text, ...extra });
+const blob = (text: string, extra: Record<string, unknown> = {}) => ({
+  __typename: "Blob",
+  byteSize: Buffer.byteLength(text),
+  isBinary: false,
+  isTruncated: false,
+  text,
+  ...extra,
+});
 
 describe("readContentBatch: many files in one GraphQL request", () => {
   test("maps each alias to a content; paths travel as variables, never inside the query text", async () => {
     let sent: { query: string; variables: Record<string, string> } | undefined;
     nock(API)
-      .post("/graphql", (body) => ((sent = body), true))
-      .reply(200, graphqlBlobs([
-        blob("openapi: 3.0.0\n"),
-        null,
-        { __typename: "Tree" },
-        blob("", { byteSize: 4, isBinary: true, text: null }),
-        blob("x".repeat(10), { byteSize: 2000 }),
-        blob("partial", { byteSize: 900, isTruncated: true }),
-        blob("a\u0000b"),
-      ]));
-    const files = ["api/openapi.yaml", "gone.yaml", "dir", "logo.png", "big.json", "cut.yaml", 'odd "name"\n.yaml'].map((path) => ({ ref: HEAD, path }));
+      .post("/graphql", (body) => {
+        sent = body;
+        return true;
+      })
+      .reply(
+        200,
+        graphqlBlobs([
+          blob("openapi: 3.0.0\n"),
+          null,
+          { __typename: "Tree" },
+          blob("", { byteSize: 4, isBinary: true, text: null }),
+          blob("x".repeat(10), { byteSize: 2000 }),
+          blob("partial", { byteSize: 900, isTruncated: true }),
+          blob("a\u0000b"),
+        ]),
+      );
+    const files = ["api/openapi.yaml", "gone.yaml", "dir", "logo.png", "big.json", "cut.yaml", 'odd "name"\n.yaml'].map((path) => ({
+      ref: HEAD,
+      path,
+    }));
     expect(await readContentBatch(octokit, repoRef, files, 1000)).toEqual([
       { kind: "text", text: "openapi: 3.0.0\n" },
       { kind: "missing" },
@@ -218,7 +276,9 @@ describe("readContentBatch: many files in one GraphQL request", () => {
   });
 
   test("a GraphQL error is thrown (the source then reads each file through REST)", async () => {
-    nock(API).post("/graphql").reply(200, { data: null, errors: [{ type: "RESOURCE_LIMITS_EXCEEDED", message: "too much" }] });
+    nock(API)
+      .post("/graphql")
+      .reply(200, { data: null, errors: [{ type: "RESOURCE_LIMITS_EXCEEDED", message: "too much" }] });
     await expect(readContentBatch(octokit, repoRef, [{ ref: HEAD, path: "a.yaml" }], 1000)).rejects.toThrow(/too much/);
   });
 });
@@ -249,7 +309,10 @@ describe("githubChange: announced reads are fetched in batches", () => {
     );
     expect(nock.pendingMocks()).toEqual([]);
     nock(API)
-      .post("/graphql", (body) => ((variables = body.variables), true))
+      .post("/graphql", (body) => {
+        variables = body.variables;
+        return true;
+      })
       .reply(200, graphqlBlobs([blob("head spec"), blob("base spec"), blob("kind: Deployment")]));
     expect(await change.read("base", "api/openapi.yaml", { maxBytes: 1000 })).toEqual({ kind: "text", text: "base spec" });
     expect(await change.read("head", "api/openapi.yaml", { maxBytes: 1000 })).toEqual({ kind: "text", text: "head spec" });
@@ -309,10 +372,22 @@ describe("githubChange: announced reads are fetched in batches", () => {
     const change = await githubChange(octokit, { ...repoRef, number: 7, baseSha: BASE, headSha: HEAD, changedFiles: 150 });
     const sizes: number[] = [];
     nock(API)
-      .post("/graphql", (body) => (sizes.push(Object.keys(body.variables).length - 2), true))
+      .post("/graphql", (body) => {
+        sizes.push(Object.keys(body.variables).length - 2);
+        return true;
+      })
       .times(2)
-      .reply(200, (_uri, body) => graphqlBlobs(Object.keys((body as { variables: object }).variables).slice(2).map(() => blob("x"))));
-    change.prefetch!(change.files.map((f) => ({ side: "head", path: f.path })), { maxBytes: 1000 });
+      .reply(200, (_uri, body) =>
+        graphqlBlobs(
+          Object.keys((body as { variables: object }).variables)
+            .slice(2)
+            .map(() => blob("x")),
+        ),
+      );
+    change.prefetch!(
+      change.files.map((f) => ({ side: "head", path: f.path })),
+      { maxBytes: 1000 },
+    );
     const read = await Promise.all(change.files.map((f) => change.read("head", f.path, { maxBytes: 1000 })));
     expect(read.every((c) => c.kind === "text" && c.text === "x")).toBe(true);
     expect(sizes).toEqual([GRAPHQL_BATCH, 50]);
@@ -324,7 +399,14 @@ describe("listTreePaths", () => {
     nock(API)
       .get(`/repos/acme/shop/git/trees/${HEAD}`)
       .query({ recursive: "1" })
-      .reply(200, { truncated: false, tree: [{ path: "b.ts", type: "blob", sha: "1" }, { path: "src", type: "tree", sha: "2" }, { path: "a.ts", type: "blob", sha: "3" }] });
+      .reply(200, {
+        truncated: false,
+        tree: [
+          { path: "b.ts", type: "blob", sha: "1" },
+          { path: "src", type: "tree", sha: "2" },
+          { path: "a.ts", type: "blob", sha: "3" },
+        ],
+      });
     expect(await listTreePaths(octokit, repoRef, HEAD)).toEqual(["a.ts", "b.ts"]);
   });
 
@@ -336,7 +418,13 @@ describe("listTreePaths", () => {
       .get(`/repos/acme/shop/git/commits/${HEAD}`)
       .reply(200, { tree: { sha: "root" } })
       .get("/repos/acme/shop/git/trees/root")
-      .reply(200, { tree: [{ path: "README.md", type: "blob", sha: "1" }, { path: "services", type: "tree", sha: "t1" }, { path: "vendor-sub", type: "commit", sha: "c" }] })
+      .reply(200, {
+        tree: [
+          { path: "README.md", type: "blob", sha: "1" },
+          { path: "services", type: "tree", sha: "t1" },
+          { path: "vendor-sub", type: "commit", sha: "c" },
+        ],
+      })
       .get("/repos/acme/shop/git/trees/t1")
       .reply(200, { tree: [{ path: "cart", type: "tree", sha: "t2" }] })
       .get("/repos/acme/shop/git/trees/t2")

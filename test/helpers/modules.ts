@@ -13,7 +13,8 @@ export interface TestFinding {
 type TestRuleMeta = Pick<RuleMeta, "id"> & Partial<Omit<RuleMeta, "id" | "messages">>;
 
 /** A rule whose findings are whatever `find` returns; each message is reported under the message id `finding`. */
-export function testRule(meta: TestRuleMeta, find: (ctx: ReviewView) => Promise<TestFinding[] | void>): RuleModule {
+/** `find` returns the findings, or nothing for a rule that only reads (or only records problems). */
+export function testRule(meta: TestRuleMeta, find: (ctx: ReviewView) => Promise<unknown>): RuleModule {
   return {
     meta: {
       title: meta.id,
@@ -24,8 +25,17 @@ export function testRule(meta: TestRuleMeta, find: (ctx: ReviewView) => Promise<
       messages: { finding: "{{message}}" },
     },
     async evaluate(ctx) {
-      for (const f of (await find(ctx)) ?? []) {
-        ctx.report({ messageId: "finding", data: { message: f.message }, file: f.file, line: f.line, key: f.key, remediation: f.remediation, advisory: f.advisory });
+      const found = await find(ctx);
+      for (const f of Array.isArray(found) ? (found as TestFinding[]) : []) {
+        ctx.report({
+          messageId: "finding",
+          data: { message: f.message },
+          file: f.file,
+          line: f.line,
+          key: f.key,
+          remediation: f.remediation,
+          advisory: f.advisory,
+        });
       }
     },
   };

@@ -90,7 +90,11 @@ describe("renderComment", () => {
   });
 
   it("summarises instead of exceeding the length limit and keeps the checklist", () => {
-    const many = Array.from({ length: 2000 }, (_, i) => ({ ...report().findings[0]!, id: `destructive-migration:${i.toString(16).padStart(8, "0")}`, line: i + 1 }));
+    const many = Array.from({ length: 2000 }, (_, i) => ({
+      ...report().findings[0]!,
+      id: `destructive-migration:${i.toString(16).padStart(8, "0")}`,
+      line: i + 1,
+    }));
     const body = renderComment(report({ findings: many }), { maxLength: 65_536, checkRunUrl: "https://example.test/runs/1" });
     expect(body.length).toBeLessThanOrEqual(65_536);
     expect(body).toContain("1950 more findings: see the check run");
@@ -125,11 +129,15 @@ describe("renderCheckRun", () => {
   });
 
   it("titles a success with the required review", () => {
-    expect(renderCheckRun(report({ findings: [], conclusion: "success" })).title).toBe("No hard constraint violated · Service design review required");
+    expect(renderCheckRun(report({ findings: [], conclusion: "success" })).title).toBe(
+      "No hard constraint violated · Service design review required",
+    );
   });
 
   it("titles an evaluation error", () => {
-    const out = renderCheckRun(report({ conclusion: "error", problems: [{ message: "could not review all files: manual architecture review needed" }] }));
+    const out = renderCheckRun(
+      report({ conclusion: "error", problems: [{ message: "could not review all files: manual architecture review needed" }] }),
+    );
     expect(out.title).toBe("Review could not run: could not review all files: manual architecture review needed");
   });
 });
@@ -157,6 +165,11 @@ describe("renderAnnotations", () => {
   });
 
   it("chunks by 50", () => {
-    expect(chunk(Array.from({ length: 120 }, (_, i) => i), 50).map((c) => c.length)).toEqual([50, 50, 20]);
+    expect(
+      chunk(
+        Array.from({ length: 120 }, (_, i) => i),
+        50,
+      ).map((c) => c.length),
+    ).toEqual([50, 50, 20]);
   });
 });

@@ -1,7 +1,6 @@
 /** Table-driven edge cases of breaking-api-change (OpenAPI), plus GraphQL, version/plan exemptions and keys. */
 import { describe, expect, it } from "vitest";
 
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { breakingApiChange } from "../../src/rules/breaking-api-change.js";
 import { hasMigrationPlan } from "../../src/engine/migration-plan.js";
@@ -97,16 +96,20 @@ const SPEC = lines(
   "          type: string", //                             69
 );
 
-const edit = (...pairs: [string, string][]) => pairs.reduce((text, [from, to]) => {
-  if (!text.includes(from)) throw new Error(`fixture edit not found: ${from}`);
-  return text.replace(from, to);
-}, SPEC);
+const edit = (...pairs: [string, string][]) =>
+  pairs.reduce((text, [from, to]) => {
+    if (!text.includes(from)) throw new Error(`fixture edit not found: ${from}`);
+    return text.replace(from, to);
+  }, SPEC);
 
 describe("breaking-api-change: OpenAPI changes that break clients", () => {
   const cases: { name: string; head: string; expect: string[] }[] = [
     {
       name: "operation removed (base line)",
-      head: edit(["    delete:\n      parameters:\n        - name: petId\n          in: path\n          required: true\n          schema:\n            type: string\n      responses:\n        \"204\":\n          description: gone\n", ""]).replace("  /v1/pets/{petId}:\n", ""),
+      head: edit([
+        '    delete:\n      parameters:\n        - name: petId\n          in: path\n          required: true\n          schema:\n            type: string\n      responses:\n        "204":\n          description: gone\n',
+        "",
+      ]).replace("  /v1/pets/{petId}:\n", ""),
       expect: ["api.yaml:38 DELETE /v1/pets/{petId}: removed (the whole path is gone)"],
     },
     {
@@ -122,7 +125,7 @@ describe("breaking-api-change: OpenAPI changes that break clients", () => {
     {
       name: "request parameter enum value removed",
       head: edit(["enum: [name, age]", "enum: [name]"]),
-      expect: ['api.yaml:18 GET /v1/pets: query parameter \'sort\' no longer accepts "age"'],
+      expect: ["api.yaml:18 GET /v1/pets: query parameter 'sort' no longer accepts \"age\""],
     },
     {
       name: "parameter moved from query to header",
@@ -137,7 +140,7 @@ describe("breaking-api-change: OpenAPI changes that break clients", () => {
     {
       name: "response enum value added",
       head: edit(["enum: [available, sold]", "enum: [available, sold, adopted]"]),
-      expect: ['api.yaml:60 GET /v1/pets: response 200 (application/json) property \'[].status\' may now return "adopted"'],
+      expect: ["api.yaml:60 GET /v1/pets: response 200 (application/json) property '[].status' may now return \"adopted\""],
     },
     {
       name: "response property removed (base line), reported once for the shared schema",
@@ -166,7 +169,10 @@ describe("breaking-api-change: OpenAPI changes that break clients", () => {
     },
     {
       name: "request media type removed (base line)",
-      head: edit(["          application/json:\n            schema:\n              $ref: \"#/components/schemas/NewPet\"", "          application/xml:\n            schema:\n              $ref: \"#/components/schemas/NewPet\""]),
+      head: edit([
+        '          application/json:\n            schema:\n              $ref: "#/components/schemas/NewPet"',
+        '          application/xml:\n            schema:\n              $ref: "#/components/schemas/NewPet"',
+      ]),
       expect: ["api.yaml:31 POST /v1/pets: request media type application/json removed"],
     },
     {
@@ -181,7 +187,10 @@ describe("breaking-api-change: OpenAPI changes that break clients", () => {
     },
     {
       name: "response may now be null (3.0 nullable)",
-      head: edit(["        name:\n          type: string\n        status:", "        name:\n          type: string\n          nullable: true\n        status:"]),
+      head: edit([
+        "        name:\n          type: string\n        status:",
+        "        name:\n          type: string\n          nullable: true\n        status:",
+      ]),
       expect: ["api.yaml:57 GET /v1/pets: response 200 (application/json) property '[].name' may now be null"],
     },
   ];
@@ -197,18 +206,45 @@ describe("breaking-api-change: OpenAPI changes that break clients", () => {
 
 describe("breaking-api-change: OpenAPI changes that keep clients working", () => {
   const cases: { name: string; head: string }[] = [
-    { name: "new optional query parameter", head: edit(["      responses:\n        \"200\":", "        - name: q\n          in: query\n          schema:\n            type: string\n      responses:\n        \"200\":"]) },
-    { name: "new optional request property", head: edit(["        tag:\n          type: string\n", "        tag:\n          type: string\n        color:\n          type: string\n"]) },
+    {
+      name: "new optional query parameter",
+      head: edit([
+        '      responses:\n        "200":',
+        '        - name: q\n          in: query\n          schema:\n            type: string\n      responses:\n        "200":',
+      ]),
+    },
+    {
+      name: "new optional request property",
+      head: edit(["        tag:\n          type: string\n", "        tag:\n          type: string\n        color:\n          type: string\n"]),
+    },
     { name: "new response property", head: edit(["        status:\n", "        age:\n          type: integer\n        status:\n"]) },
     { name: "request maximum raised", head: edit(["maximum: 100", "maximum: 500"]) },
     { name: "request enum value added", head: edit(["enum: [name, age]", "enum: [name, age, created]"]) },
     { name: "response enum value removed", head: edit(["enum: [available, sold]", "enum: [available]"]) },
     { name: "request property made optional", head: edit(["      required: [name]", "      required: []"]) },
-    { name: "request integer widened to number", head: edit(["            type: integer\n            maximum: 100", "            type: number\n            maximum: 100"]) },
+    {
+      name: "request integer widened to number",
+      head: edit(["            type: integer\n            maximum: 100", "            type: number\n            maximum: 100"]),
+    },
     { name: "path parameter renamed", head: SPEC.replace("/v1/pets/{petId}", "/v1/pets/{id}").replace("- name: petId", "- name: id") },
-    { name: "query parameter becomes an array of the same type", head: edit(["            type: string\n            enum: [name, age]", "            type: array\n            items:\n              type: string\n              enum: [name, age]"]) },
-    { name: "new path and new response code", head: edit(['        "201":\n          description: created', '        "201":\n          description: created\n        "409":\n          description: conflict']) },
-    { name: "only formatting and descriptions change", head: SPEC.replace("description: ok", "description: The pets").replace("title: Pets", "title: Pet store") },
+    {
+      name: "query parameter becomes an array of the same type",
+      head: edit([
+        "            type: string\n            enum: [name, age]",
+        "            type: array\n            items:\n              type: string\n              enum: [name, age]",
+      ]),
+    },
+    {
+      name: "new path and new response code",
+      head: edit([
+        '        "201":\n          description: created',
+        '        "201":\n          description: created\n        "409":\n          description: conflict',
+      ]),
+    },
+    {
+      name: "only formatting and descriptions change",
+      head: SPEC.replace("description: ok", "description: The pets").replace("title: Pets", "title: Pet store"),
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -242,7 +278,10 @@ describe("breaking-api-change: exemptions", () => {
   });
 
   it("accepts breaks of /v1 operations when the PR adds a /v2 path set", async () => {
-    const head = removal.replace("components:\n", '  /v2/pets:\n    post:\n      responses:\n        "201":\n          description: created\ncomponents:\n');
+    const head = removal.replace(
+      "components:\n",
+      '  /v2/pets:\n    post:\n      responses:\n        "201":\n          description: created\ncomponents:\n',
+    );
     const result = await run({ "api.yaml": SPEC }, { "api.yaml": head });
     expect(result.found).toEqual([]);
   });
@@ -277,7 +316,11 @@ describe("breaking-api-change: deprecation and stability lifecycle", () => {
       expect((await run({ "api.yaml": SPEC }, { "api.yaml": head }, { config: policy })).found, name).toEqual(expected);
     }
     const beta = edit(["    delete:\n", "    delete:\n      x-stability-level: beta\n"]);
-    const lowered = await run({ "api.yaml": beta }, { "api.yaml": beta.replace("x-stability-level: beta", "x-stability-level: alpha") }, { config: policy });
+    const lowered = await run(
+      { "api.yaml": beta },
+      { "api.yaml": beta.replace("x-stability-level: beta", "x-stability-level: alpha") },
+      { config: policy },
+    );
     expect(lowered.found).toEqual(["api.yaml:39 DELETE /v1/pets/{petId}: stability lowered from beta to alpha"]);
   });
 
@@ -305,7 +348,7 @@ describe("breaking-api-change: deprecation and stability lifecycle", () => {
 
   it("reports removing a deprecated operation before its sunset date, with or without the policy", async () => {
     const base = deprecate("      x-sunset: 2999-01-01\n");
-    const head = base.replace(/    delete:\n[\s\S]*?description: gone\n/, "").replace("  /v1/pets/{petId}:\n", "");
+    const head = base.replace(/ {4}delete:\n[\s\S]*?description: gone\n/, "").replace("  /v1/pets/{petId}:\n", "");
     expect((await run({ "api.yaml": base }, { "api.yaml": head })).found).toEqual([
       "api.yaml:38 DELETE /v1/pets/{petId}: removed before its sunset date 2999-01-01",
     ]);
@@ -337,7 +380,22 @@ describe("breaking-api-change: formats and keys", () => {
 
   it("reads JSON specs and reports with JSON line numbers", async () => {
     const spec = (required: string) =>
-      JSON.stringify({ swagger: "2.0", info: { title: "t", version: "1" }, paths: { "/v1/a": { get: { parameters: [{ name: "q", in: "query", type: "string", required: required === "yes" }], responses: { "200": { description: "ok" } } } } } }, null, 2);
+      JSON.stringify(
+        {
+          swagger: "2.0",
+          info: { title: "t", version: "1" },
+          paths: {
+            "/v1/a": {
+              get: {
+                parameters: [{ name: "q", in: "query", type: "string", required: required === "yes" }],
+                responses: { "200": { description: "ok" } },
+              },
+            },
+          },
+        },
+        null,
+        2,
+      );
     const result = await run({ "swagger.json": spec("no") }, { "swagger.json": spec("yes") });
     expect(result.found).toEqual(["swagger.json:11 GET /v1/a: query parameter 'q' became required"]);
   });
@@ -348,7 +406,10 @@ describe("breaking-api-change: formats and keys", () => {
   });
 
   it("an operation moved to another spec the PR adds is not removed; a spec split in two removes nothing", async () => {
-    const petsOnly = edit(["    delete:\n      parameters:\n        - name: petId\n          in: path\n          required: true\n          schema:\n            type: string\n      responses:\n        \"204\":\n          description: gone\n", ""]).replace("  /v1/pets/{petId}:\n", "");
+    const petsOnly = edit([
+      '    delete:\n      parameters:\n        - name: petId\n          in: path\n          required: true\n          schema:\n            type: string\n      responses:\n        "204":\n          description: gone\n',
+      "",
+    ]).replace("  /v1/pets/{petId}:\n", "");
     const admin = lines(
       "openapi: 3.0.3",
       "info: {title: admin, version: 1.0.0}",
@@ -387,10 +448,7 @@ describe("breaking-api-change: formats and keys", () => {
   it("GraphQL: types moved to another file of a split schema are not removals", async () => {
     const user = lines("type User {", "  id: ID!", "  email: String", "}");
     const query = lines("type Query {", "  me: User", "}");
-    const result = await run(
-      { "graphql/schema.graphql": query + user },
-      { "graphql/schema.graphql": query, "graphql/user.graphql": user },
-    );
+    const result = await run({ "graphql/schema.graphql": query + user }, { "graphql/schema.graphql": query, "graphql/user.graphql": user });
     expect(result.found).toEqual([]);
     const dropped = await run({ "graphql/schema.graphql": query + user }, { "graphql/schema.graphql": query });
     expect(dropped.found).toEqual(["graphql/schema.graphql:4 User: User was removed"]);
@@ -419,10 +477,28 @@ describe("breaking-api-change: formats and keys", () => {
       "  ids: [ID!] = []", //                                     10
       "}", //                                                     11
     );
-    const base = common + lines("type Item implements Node {", "  id: ID!", "  name: String", "}", "type Query {", "  items(filter: Filter, first: Int = 10): [Item!]!", "}");
+    const base =
+      common +
+      lines(
+        "type Item implements Node {",
+        "  id: ID!",
+        "  name: String",
+        "}",
+        "type Query {",
+        "  items(filter: Filter, first: Int = 10): [Item!]!",
+        "}",
+      );
     const head =
       common +
-      lines("type Item implements Node {", "  id: ID!", "  name: Int", "}", "type Query {", "  items(filter: Filter!, first: Int = 10, order: Order!): [Item!]!", "}");
+      lines(
+        "type Item implements Node {",
+        "  id: ID!",
+        "  name: Int",
+        "}",
+        "type Query {",
+        "  items(filter: Filter!, first: Int = 10, order: Order!): [Item!]!",
+        "}",
+      );
     const result = await run({ "schema.graphql": base }, { "schema.graphql": head });
     expect(result.found).toEqual([
       "schema.graphql:14 Item.name: Item.name changed type from String to Int",
@@ -447,7 +523,7 @@ describe("breaking-api-change: formats and keys", () => {
 
   it("GraphQL: an unchanged part that graphql-js cannot build still makes the base unreadable", async () => {
     // @deprecated(reason: 5) is invalid: graphql-js throws while it builds the whole schema.
-    const broken = lines("type Old {", '  a: Int @deprecated(reason: 5)', "}");
+    const broken = lines("type Old {", "  a: Int @deprecated(reason: 5)", "}");
     const result = await run(
       { "schema.graphql": broken + lines("type Query {", "  a: Int", "}") },
       { "schema.graphql": broken + lines("type Query {", "  b: Int", "}") },

@@ -1,7 +1,6 @@
 /** Edge cases of breaking-event-change beyond the fixture scenarios: bad input, $ref sandboxing, modes, keys. */
 import { describe, expect, it } from "vitest";
 
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { breakingEventChange } from "../../src/rules/breaking-event-change.js";
 import { reviewChange, validateConfig } from "../../src/builtins.js";
@@ -9,7 +8,11 @@ import { noteText } from "../../src/engine/types.js";
 
 type Tree = Record<string, string>;
 
-async function run(base: Tree, head: Tree, options: { config?: Record<string, unknown>; description?: string; renames?: Record<string, string> } = {}) {
+async function run(
+  base: Tree,
+  head: Tree,
+  options: { config?: Record<string, unknown>; description?: string; renames?: Record<string, string> } = {},
+) {
   const change = changeFromTrees(base, head, { description: options.description, renames: options.renames });
   const report = await reviewChange(change, validateConfig(options.config ?? {}, "test"), { rules: [breakingEventChange] });
   return {
@@ -52,7 +55,10 @@ const INVOICE = (amountType: string) =>
 describe("breaking-event-change: $refs stay inside the PR's tree", () => {
   it("follows a relative file $ref and reports in the referenced file", async () => {
     const base = { "billing/asyncapi.yaml": ASYNC("./schemas/invoice-issued.yaml"), "billing/schemas/invoice-issued.yaml": INVOICE("number") };
-    const head = { "billing/asyncapi.yaml": ASYNC("./schemas/invoice-issued.yaml").replace("1.0.0", "1.1.0"), "billing/schemas/invoice-issued.yaml": INVOICE("string") };
+    const head = {
+      "billing/asyncapi.yaml": ASYNC("./schemas/invoice-issued.yaml").replace("1.0.0", "1.1.0"),
+      "billing/schemas/invoice-issued.yaml": INVOICE("string"),
+    };
     const r = await run(base, head);
     expect(at(r)).toEqual(["billing/schemas/invoice-issued.yaml:7"]);
     expect(r.problems).toEqual([]);
@@ -115,7 +121,8 @@ describe("breaking-event-change: bad input", () => {
 });
 
 describe("breaking-event-change: compatibility modes", () => {
-  const schema = (symbols: string) => `{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {\n"kind": {"enum": [${symbols}]}}}\n`;
+  const schema = (symbols: string) =>
+    `{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {\n"kind": {"enum": [${symbols}]}}}\n`;
   const path = "events/schemas/parcel-event.json";
   it.each([
     ["backward", '"a", "b", "c"', []],
@@ -125,7 +132,11 @@ describe("breaking-event-change: compatibility modes", () => {
     ["forward", '"a"', []],
     ["full", '"a"', [`${path}:2`]],
   ])("%s mode, enum [a, b] -> [%s]", async (mode, symbols, expected) => {
-    const r = await run({ [path]: schema('"a", "b"') }, { [path]: schema(symbols) }, { config: { rules: { "breaking-event-change": { compatibility: mode } } } });
+    const r = await run(
+      { [path]: schema('"a", "b"') },
+      { [path]: schema(symbols) },
+      { config: { rules: { "breaking-event-change": { compatibility: mode } } } },
+    );
     expect(at(r)).toEqual(expected);
   });
 
@@ -135,10 +146,14 @@ describe("breaking-event-change: compatibility modes", () => {
 });
 
 describe("breaking-event-change: Avro details", () => {
-  const record = (fields: string, name = "Shipment", extra = "") => `{"type": "record", "name": "${name}", "namespace": "com.acme"${extra},\n "fields": [\n${fields}\n]}\n`;
+  const record = (fields: string, name = "Shipment", extra = "") =>
+    `{"type": "record", "name": "${name}", "namespace": "com.acme"${extra},\n "fields": [\n${fields}\n]}\n`;
   const P = "schemas/shipment.avsc";
   it("a union that no longer accepts null breaks at the field", async () => {
-    const r = await run({ [P]: record('{"name": "note", "type": ["null", "string"], "default": null}') }, { [P]: record('{"name": "note", "type": "string", "default": ""}') });
+    const r = await run(
+      { [P]: record('{"name": "note", "type": ["null", "string"], "default": null}') },
+      { [P]: record('{"name": "note", "type": "string", "default": ""}') },
+    );
     expect(at(r)).toEqual([`${P}:3`]);
   });
   it("a record renamed without aliases breaks; with aliases it does not", async () => {
@@ -164,7 +179,10 @@ describe("breaking-event-change: finding keys and the migration plan", () => {
   const P = "events/shipping.proto";
   it("finding ids do not change when unrelated lines move", async () => {
     const a = await run({ [P]: proto("", "  string id = 1;\n  int64 at = 2;\n") }, { [P]: proto("", "  string id = 1;\n") });
-    const b = await run({ [P]: proto("// header\n\n", "  string id = 1;\n  int64 at = 2;\n") }, { [P]: proto("// header\n\n", "  string id = 1;\n") });
+    const b = await run(
+      { [P]: proto("// header\n\n", "  string id = 1;\n  int64 at = 2;\n") },
+      { [P]: proto("// header\n\n", "  string id = 1;\n") },
+    );
     expect(at(a)).toEqual([`${P}:4`]);
     expect(at(b)).toEqual([`${P}:6`]);
     expect(a.findings[0]!.id).toBe(b.findings[0]!.id);
@@ -195,16 +213,23 @@ describe("breaking-event-change: AsyncAPI with Avro payloads", () => {
       "        payload:",
       `          $ref: '${ref}'`,
     );
-  const avsc = (extra: string) => `{"type": "record", "name": "VehicleMoved", "namespace": "com.acme.fleet",\n "fields": [\n  {"name": "vehicleId", "type": "string"}${extra}\n ]}\n`;
+  const avsc = (extra: string) =>
+    `{"type": "record", "name": "VehicleMoved", "namespace": "com.acme.fleet",\n "fields": [\n  {"name": "vehicleId", "type": "string"}${extra}\n ]}\n`;
   it("compares an Avro payload kept in an .avsc file with avsc, at the line in that file", async () => {
     const base = { "fleet/asyncapi.yaml": doc("./avro/vehicle-moved.avsc"), "fleet/avro/vehicle-moved.avsc": avsc("") };
-    const head = { "fleet/asyncapi.yaml": doc("./avro/vehicle-moved.avsc").replace("1.0.0", "1.1.0"), "fleet/avro/vehicle-moved.avsc": avsc(',\n  {"name": "speedKmh", "type": "double"}') };
+    const head = {
+      "fleet/asyncapi.yaml": doc("./avro/vehicle-moved.avsc").replace("1.0.0", "1.1.0"),
+      "fleet/avro/vehicle-moved.avsc": avsc(',\n  {"name": "speedKmh", "type": "double"}'),
+    };
     const r = await run(base, head);
     expect(at(r)).toEqual(["fleet/avro/vehicle-moved.avsc:4"]);
   });
   it("notes payload formats it cannot compare", async () => {
     const text = doc("#/components/schemas/X").replace("application/vnd.apache.avro;version=1.9.0", "application/vnd.google.protobuf;version=3");
-    const r = await run({ "fleet/asyncapi.yaml": text + "components: { schemas: { X: { type: string } } }\n" }, { "fleet/asyncapi.yaml": text + "components: { schemas: { X: { type: integer } } }\n" });
+    const r = await run(
+      { "fleet/asyncapi.yaml": text + "components: { schemas: { X: { type: string } } }\n" },
+      { "fleet/asyncapi.yaml": text + "components: { schemas: { X: { type: integer } } }\n" },
+    );
     expect(r.findings).toEqual([]);
     expect(r.notes.some((n) => n.includes("uses schemaFormat application/vnd.google.protobuf;version=3; its payload is not compared"))).toBe(true);
   });
@@ -224,20 +249,31 @@ describe("breaking-event-change: AsyncAPI 3 details", () => {
       payload,
     );
   const multiFormat = (type: string) =>
-    lines("          schemaFormat: application/vnd.aai.asyncapi+json;version=3.0.0", "          schema:", "            type: object", "            properties:", "              km:", `                type: ${type}`).trimEnd();
+    lines(
+      "          schemaFormat: application/vnd.aai.asyncapi+json;version=3.0.0",
+      "          schema:",
+      "            type: object",
+      "            properties:",
+      "              km:",
+      `                type: ${type}`,
+    ).trimEnd();
   it("a renamed channel id with the same address is not a removal", async () => {
     const payload = "          type: object";
     const r = await run({ "fleet/asyncapi.yaml": doc("vehicleMoved", payload) }, { "fleet/asyncapi.yaml": doc("vehicleMovedV1", payload) });
     expect(r.findings).toEqual([]);
   });
   it("compares Multi Format Schema Object payloads", async () => {
-    const r = await run({ "fleet/asyncapi.yaml": doc("vehicleMoved", multiFormat("number")) }, { "fleet/asyncapi.yaml": doc("vehicleMoved", multiFormat("string")) });
+    const r = await run(
+      { "fleet/asyncapi.yaml": doc("vehicleMoved", multiFormat("number")) },
+      { "fleet/asyncapi.yaml": doc("vehicleMoved", multiFormat("string")) },
+    );
     expect(at(r)).toEqual(["fleet/asyncapi.yaml:14"]);
   });
 });
 
 describe("breaking-event-change: Avro schemas that name types from other files", () => {
-  const money = '{"type": "record", "name": "Money", "namespace": "com.acme.common",\n "fields": [{"name": "units", "type": "long"}, {"name": "currency", "type": "string"}]}\n';
+  const money =
+    '{"type": "record", "name": "Money", "namespace": "com.acme.common",\n "fields": [{"name": "units", "type": "long"}, {"name": "currency", "type": "string"}]}\n';
   const order = (extra: string) =>
     `{"type": "record", "name": "OrderPlaced", "namespace": "com.acme.orders",\n "fields": [\n  {"name": "orderId", "type": "string"},\n  {"name": "total", "type": "com.acme.common.Money"}${extra}\n ]}\n`;
   it("resolves the named type from its own .avsc file and judges the change", async () => {
@@ -249,20 +285,27 @@ describe("breaking-event-change: Avro schemas that name types from other files",
   });
   it("a compatible change next to an imported type passes", async () => {
     const base = { "avro/common/Money.avsc": money, "avro/orders/OrderPlaced.avsc": order("") };
-    const head = { "avro/common/Money.avsc": money, "avro/orders/OrderPlaced.avsc": order(',\n  {"name": "note", "type": ["null", "string"], "default": null}') };
+    const head = {
+      "avro/common/Money.avsc": money,
+      "avro/orders/OrderPlaced.avsc": order(',\n  {"name": "note", "type": ["null", "string"], "default": null}'),
+    };
     const r = await run(base, head);
     expect(r.problems).toEqual([]);
     expect(r.findings).toEqual([]);
   });
   it("a type defined nowhere in the tree is a problem naming the file", async () => {
-    const r = await run({ "avro/orders/OrderPlaced.avsc": order("") }, { "avro/orders/OrderPlaced.avsc": order(',\n  {"name": "x", "type": "int", "default": 0}') });
+    const r = await run(
+      { "avro/orders/OrderPlaced.avsc": order("") },
+      { "avro/orders/OrderPlaced.avsc": order(',\n  {"name": "x", "type": "int", "default": 0}') },
+    );
     expect(r.problems.map((p) => p.file)).toEqual(["avro/orders/OrderPlaced.avsc"]);
     expect(r.problems[0]!.message).toContain("com.acme.common.Money");
   });
 });
 
 describe("breaking-event-change: several breaks on one line", () => {
-  const schema = (code: string) => `{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",\n "properties": {\n  "code": ${code}\n }}\n`;
+  const schema = (code: string) =>
+    `{"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",\n "properties": {\n  "code": ${code}\n }}\n`;
   it("keeps each of them (distinct keys), and notes removed schema files", async () => {
     const path = "events/schemas/currency-event.json";
     const r = await run(
@@ -300,7 +343,10 @@ describe("breaking-event-change: Protobuf packages split across files", () => {
 describe("breaking-event-change: lessons from the asyncapi/spec history", () => {
   it("a publish/subscribe swap in 2.x is not a removed message", async () => {
     const doc = ASYNC("#/components/schemas/Invoice") + "components:\n  schemas:\n    Invoice:\n      type: object\n";
-    const r = await run({ "billing/asyncapi.yaml": doc }, { "billing/asyncapi.yaml": doc.replace("    subscribe:", "    publish:").replace("type: object", "type: object\n      required: []") });
+    const r = await run(
+      { "billing/asyncapi.yaml": doc },
+      { "billing/asyncapi.yaml": doc.replace("    subscribe:", "    publish:").replace("type: object", "type: object\n      required: []") },
+    );
     expect(r.findings).toEqual([]);
   });
   it("a 2.x document rewritten as 3.0 is noted, not compared", async () => {
@@ -308,7 +354,9 @@ describe("breaking-event-change: lessons from the asyncapi/spec history", () => 
     const v3 = lines("asyncapi: 3.0.0", "info:", "  title: Billing events", "  version: 2.0.0", "channels: {}");
     const r = await run({ "billing/asyncapi.yaml": v2 }, { "billing/asyncapi.yaml": v3 });
     expect(r.findings).toEqual([]);
-    expect(r.notes).toContain("breaking-event-change: billing/asyncapi.yaml: AsyncAPI 2.6.0 -> 3.0.0; messages of different major versions are not compared");
+    expect(r.notes).toContain(
+      "breaking-event-change: billing/asyncapi.yaml: AsyncAPI 2.6.0 -> 3.0.0; messages of different major versions are not compared",
+    );
   });
   it("a payload $ref that resolved nowhere in the base is noted, not read as 'any value'", async () => {
     const schemas = "components:\n  schemas:\n    Invoice:\n      type: object\n      properties:\n        id:\n          type: string\n";
@@ -317,6 +365,8 @@ describe("breaking-event-change: lessons from the asyncapi/spec history", () => 
       { "billing/asyncapi.yaml": ASYNC("#/components/schemas/Invoice") + schemas },
     );
     expect(r.findings).toEqual([]);
-    expect(r.notes).toContain("breaking-event-change: billing/asyncapi.yaml:11 (base): $ref #/components/schemas/Missing does not resolve; that part of the schema is not compared");
+    expect(r.notes).toContain(
+      "breaking-event-change: billing/asyncapi.yaml:11 (base): $ref #/components/schemas/Missing does not resolve; that part of the schema is not compared",
+    );
   });
 });

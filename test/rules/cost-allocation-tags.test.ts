@@ -1,16 +1,24 @@
 import { describe, expect, it } from "vitest";
 
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { closingBrace, literalKeys, parseTerraform, resourceTags, TerraformParseError } from "../../src/formats/terraform/resources.js";
 import { costAllocationTags } from "../../src/rules/cost-allocation-tags.js";
 import { reviewChange, validateConfig } from "../../src/builtins.js";
 import { noteText } from "../../src/engine/types.js";
 
-async function run(base: Record<string, string>, head: Record<string, string>, options: Record<string, unknown> = { labels: ["team", "cost-center"] }) {
+async function run(
+  base: Record<string, string>,
+  head: Record<string, string>,
+  options: Record<string, unknown> = { labels: ["team", "cost-center"] },
+) {
   const config = validateConfig({ rules: { "cost-allocation-tags": options } }, "test");
   const report = await reviewChange(changeFromTrees(base, head), config, { rules: [costAllocationTags], triggers: [] });
-  return { findings: report.findings.map((f) => `${f.file}:${f.line}`), messages: report.findings.map((f) => f.message), notes: report.notes.map(noteText), problems: report.problems };
+  return {
+    findings: report.findings.map((f) => `${f.file}:${f.line}`),
+    messages: report.findings.map((f) => f.message),
+    notes: report.notes.map(noteText),
+    problems: report.problems,
+  };
 }
 
 describe("Terraform reading", () => {
@@ -24,10 +32,10 @@ describe("Terraform reading", () => {
   });
 
   it.each([
-    ["nested blocks", 'a {\n  b {\n  }\n}\nrest'],
+    ["nested blocks", "a {\n  b {\n  }\n}\nrest"],
     ["braces in strings and interpolations", 'a {\n  x = "}"\n  y = "${merge(var.t, { k = "}" })}"\n}'],
     ["comments", "a {\n  # }\n  // }\n  /* } */\n}"],
-    ["heredocs", "a {\n  policy = <<-EOT\n    { \"a\": \"}\" }\n  EOT\n}"],
+    ["heredocs", 'a {\n  policy = <<-EOT\n    { "a": "}" }\n  EOT\n}'],
   ])("closingBrace skips %s", (_name, text) => {
     // The block's own closing brace is the last one in each text.
     expect(closingBrace(text, text.indexOf("{"))).toBe(text.lastIndexOf("}"));
@@ -40,7 +48,10 @@ describe("Terraform reading", () => {
     expect(error).toBeInstanceOf(TerraformParseError);
     expect((error as TerraformParseError).line).toBe(8);
     const ok = await parseTerraform("main.tf", text.replace("= = ", "= "));
-    expect(ok.resources.map((r) => [r.name, r.line])).toEqual([["a", 3], ["b", 7]]);
+    expect(ok.resources.map((r) => [r.name, r.line])).toEqual([
+      ["a", 3],
+      ["b", 7],
+    ]);
   });
 
   it("reports the position of a syntax error", async () => {
@@ -85,7 +96,9 @@ describe("cost-allocation-tags", () => {
     const head = { "main.tf": 'resource "aws_s3_bucket" "b" {\n  tags = merge(var.tags, { team = "x" })\n}\n' };
     const { findings, notes } = await run({}, head);
     expect(findings).toEqual([]);
-    expect(notes).toEqual(["cost-allocation-tags: main.tf:1: aws_s3_bucket.b takes tags from an expression; cost-allocation tags cost-center not judged"]);
+    expect(notes).toEqual([
+      "cost-allocation-tags: main.tf:1: aws_s3_bucket.b takes tags from an expression; cost-allocation tags cost-center not judged",
+    ]);
   });
 
   it("a changed .tf file that does not parse is a problem with its line", async () => {
@@ -100,14 +113,20 @@ describe("cost-allocation-tags", () => {
   });
 
   it("judges configured extra types and ignores unknown providers", async () => {
-    const head = { "main.tf": 'resource "aws_glue_crawler" "c" {\n  name = "c"\n}\nresource "kubernetes_namespace" "n" {\n  metadata { name = "n" }\n}\n' };
+    const head = {
+      "main.tf": 'resource "aws_glue_crawler" "c" {\n  name = "c"\n}\nresource "kubernetes_namespace" "n" {\n  metadata { name = "n" }\n}\n',
+    };
     expect((await run({}, head)).findings).toEqual([]);
     expect((await run({}, head, { labels: ["team"], resourceTypes: ["aws_glue_*"] })).findings).toEqual(["main.tf:1"]);
   });
 
   it("Kustomize `labels` pairs count like commonLabels", async () => {
-    const deployment = "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: x\n";
-    const head = { "app/deploy.yaml": deployment, "app/kustomization.yaml": "resources: [deploy.yaml]\nlabels:\n  - pairs: {team: web, cost-center: cc-1}\n" };
+    const deployment =
+      "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: x\n";
+    const head = {
+      "app/deploy.yaml": deployment,
+      "app/kustomization.yaml": "resources: [deploy.yaml]\nlabels:\n  - pairs: {team: web, cost-center: cc-1}\n",
+    };
     expect((await run({}, head)).findings).toEqual([]);
     expect((await run({}, { "app/deploy.yaml": deployment })).findings).toEqual(["app/deploy.yaml:3"]);
   });
@@ -136,7 +155,10 @@ spec:
 `;
     expect((await run({}, chart(fromValues, "podLabels:\n  team: web\n  cost-center: cc-1\n"))).findings).toEqual([]);
     expect((await run({}, chart(fromValues, "podLabels: {}\n"))).findings).toEqual(["c/templates/deploy.yaml:3"]);
-    const fromHelper = fromValues.replace("{{- with .Values.podLabels }}\n        {{- toYaml . | nindent 8 }}\n        {{- end }}", '{{- include "c.labels" . | nindent 8 }}');
+    const fromHelper = fromValues.replace(
+      "{{- with .Values.podLabels }}\n        {{- toYaml . | nindent 8 }}\n        {{- end }}",
+      '{{- include "c.labels" . | nindent 8 }}',
+    );
     const { findings, notes } = await run({}, chart(fromHelper, ""));
     expect(findings).toEqual([]);
     expect(notes[0]).toMatch(/^cost-allocation-tags: c\/templates\/deploy\.yaml:1: labels of Deployment "web" come from a template helper/);

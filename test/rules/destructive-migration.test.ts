@@ -5,8 +5,6 @@
  */
 import { describe, expect, it } from "vitest";
 
-
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { analyzeSql, splitStatements } from "../../src/formats/migrations/sql.js";
 import { analyzeRails } from "../../src/formats/migrations/rails.js";
@@ -35,7 +33,12 @@ async function findings(c: Case) {
 
 const invalid: Case[] = [
   { name: "SQL DROP COLUMN", path: "db/migrations/001_x.up.sql", text: "ALTER TABLE users DROP COLUMN email;\n", expect: [[1, "error"]] },
-  { name: "SQL DROP TABLE with schema", path: "db/migrations/002_x.up.sql", text: "\n\nDROP TABLE IF EXISTS billing.invoices;\n", expect: [[3, "error"]] },
+  {
+    name: "SQL DROP TABLE with schema",
+    path: "db/migrations/002_x.up.sql",
+    text: "\n\nDROP TABLE IF EXISTS billing.invoices;\n",
+    expect: [[3, "error"]],
+  },
   { name: "SQL RENAME TABLE", path: "migrations/003_x.sql", text: "ALTER TABLE users RENAME TO members;\n", expect: [[1, "error"]] },
   { name: "SQL RENAME COLUMN", path: "migrations/004_x.sql", text: "ALTER TABLE users RENAME COLUMN name TO full_name;\n", expect: [[1, "error"]] },
   { name: "SQL SET DATA TYPE", path: "migrations/005_x.sql", text: "ALTER TABLE t ALTER COLUMN c SET DATA TYPE bigint;\n", expect: [[1, "error"]] },
@@ -43,10 +46,23 @@ const invalid: Case[] = [
     name: "multi-line ALTER points at each clause",
     path: "migrations/006_x.sql",
     text: "ALTER TABLE users\n  ADD COLUMN a int,\n  DROP COLUMN b,\n  ALTER COLUMN c SET NOT NULL;\n",
-    expect: [[3, "error"], [4, "error"]],
+    expect: [
+      [3, "error"],
+      [4, "error"],
+    ],
   },
-  { name: "ADD COLUMN NOT NULL without default", path: "migrations/007_x.sql", text: "ALTER TABLE users ADD COLUMN tier text NOT NULL;\n", expect: [[1, "error"]] },
-  { name: "non-concurrent index is a warning", path: "migrations/008_x.sql", text: "CREATE UNIQUE INDEX u ON users (email);\n", expect: [[1, "warning"]] },
+  {
+    name: "ADD COLUMN NOT NULL without default",
+    path: "migrations/007_x.sql",
+    text: "ALTER TABLE users ADD COLUMN tier text NOT NULL;\n",
+    expect: [[1, "error"]],
+  },
+  {
+    name: "non-concurrent index is a warning",
+    path: "migrations/008_x.sql",
+    text: "CREATE UNIQUE INDEX u ON users (email);\n",
+    expect: [[1, "warning"]],
+  },
   {
     name: "CONCURRENTLY inside BEGIN/COMMIT",
     path: "migrations/009_x.sql",
@@ -66,30 +82,52 @@ const invalid: Case[] = [
     text: "ALTER TABLE foo ADD CONSTRAINT c CHECK (bar IS NOT NULL) NOT VALID;\nALTER TABLE foo ALTER COLUMN bar SET NOT NULL;\n",
     expect: [[2, "error"]],
   },
-  { name: "MySQL CHANGE COLUMN renames and retypes", path: "db/migration/V2__x.sql", text: "ALTER TABLE `t` CHANGE `a` `b` INT(11) NOT NULL;\n", expect: [[1, "error"], [1, "error"]] },
+  {
+    name: "MySQL CHANGE COLUMN renames and retypes",
+    path: "db/migration/V2__x.sql",
+    text: "ALTER TABLE `t` CHANGE `a` `b` INT(11) NOT NULL;\n",
+    expect: [
+      [1, "error"],
+      [1, "error"],
+    ],
+  },
   { name: "MySQL RENAME TABLE", path: "db/migration/V3__x.sql", text: "RENAME TABLE old_orders TO orders_archive;\n", expect: [[1, "error"]] },
   {
     name: "Rails remove_columns and remove_reference",
     path: "db/migrate/20260101000000_x.rb",
     text: "class X < ActiveRecord::Migration[7.1]\n  def change\n    remove_columns :users, :a, :b\n    remove_reference :orders, :user, index: true\n  end\nend\n",
-    expect: [[3, "error"], [3, "error"], [4, "error"]],
+    expect: [
+      [3, "error"],
+      [3, "error"],
+      [4, "error"],
+    ],
   },
   {
     name: "Rails change_table block",
     path: "db/migrate/20260101000001_x.rb",
     text: "class X < ActiveRecord::Migration[7.1]\n  def change\n    change_table :users do |t|\n      t.remove :fax\n      t.rename :login, :username\n      t.index :email\n    end\n  end\nend\n",
-    expect: [[4, "error"], [5, "error"], [6, "warning"]],
+    expect: [
+      [4, "error"],
+      [5, "error"],
+      [6, "warning"],
+    ],
   },
   {
     name: "Rails change_column_null false and add_reference null: false",
     path: "db/migrate/20260101000002_x.rb",
     text: "class X < ActiveRecord::Migration[7.1]\n  def up\n    change_column_null :users, :name, false\n    add_reference :orders, :shop, null: false, index: false\n  end\nend\n",
-    expect: [[3, "error"], [4, "error"]],
+    expect: [
+      [3, "error"],
+      [4, "error"],
+    ],
   },
   {
     name: "Rails type change that rewrites (varchar limit decrease, from db/schema.rb)",
     path: "db/migrate/20260101000003_x.rb",
-    base: { "db/schema.rb": 'ActiveRecord::Schema[7.1].define(version: 1) do\n  create_table "users" do |t|\n    t.string "country", limit: 20\n  end\nend\n' },
+    base: {
+      "db/schema.rb":
+        'ActiveRecord::Schema[7.1].define(version: 1) do\n  create_table "users" do |t|\n    t.string "country", limit: 20\n  end\nend\n',
+    },
     text: "class X < ActiveRecord::Migration[7.1]\n  def up\n    change_column :users, :country, :string, limit: 10\n  end\nend\n",
     expect: [[3, "error"]],
   },
@@ -103,25 +141,38 @@ const invalid: Case[] = [
     name: "Alembic batch_alter_table and add_column nullable=False",
     path: "alembic/versions/abc_x.py",
     text: 'from alembic import op\nimport sqlalchemy as sa\n\n\ndef upgrade():\n    with op.batch_alter_table("users") as batch_op:\n        batch_op.drop_column("fax")\n    op.add_column("users", sa.Column("tier", sa.String(), nullable=False))\n\n\ndef downgrade():\n    pass\n',
-    expect: [[7, "error"], [8, "error"]],
+    expect: [
+      [7, "error"],
+      [8, "error"],
+    ],
   },
   {
     name: "Django DeleteModel, RenameField and RunSQL",
     path: "shop/migrations/0002_x.py",
     text: 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.DeleteModel(name="Coupon"),\n        migrations.RenameField(model_name="order", old_name="total", new_name="amount"),\n        migrations.RunSQL("ALTER TABLE shop_order DROP COLUMN legacy", reverse_sql=migrations.RunSQL.noop),\n    ]\n',
-    expect: [[6, "error"], [7, "error"], [8, "error"]],
+    expect: [
+      [6, "error"],
+      [7, "error"],
+      [8, "error"],
+    ],
   },
   {
     name: "Knex renameTable and raw SQL",
     path: "migrations/20260101000000_x.ts",
     text: 'import type { Knex } from "knex";\n\nexport async function up(knex: Knex): Promise<void> {\n  await knex.schema.renameTable("users", "members");\n  await knex.raw("DROP TABLE sessions");\n}\n\nexport async function down(knex: Knex): Promise<void> {\n  await knex.schema.renameTable("members", "users");\n}\n',
-    expect: [[4, "error"], [5, "error"]],
+    expect: [
+      [4, "error"],
+      [5, "error"],
+    ],
   },
   {
     name: "Liquibase YAML dropTable and renameTable",
     path: "db/changelog/db.changelog-master.yaml",
     text: "databaseChangeLog:\n  - changeSet:\n      id: 1\n      author: a\n      changes:\n        - dropTable:\n            tableName: legacy\n        - renameTable:\n            oldTableName: users\n            newTableName: members\n",
-    expect: [[6, "error"], [8, "error"]],
+    expect: [
+      [6, "error"],
+      [8, "error"],
+    ],
   },
 ];
 
@@ -142,7 +193,11 @@ const valid: Case[] = [
     text: "ALTER TABLE foo ADD CONSTRAINT foo_bar_nn CHECK (bar IS NOT NULL) NOT VALID;\nALTER TABLE foo VALIDATE CONSTRAINT foo_bar_nn;\nALTER TABLE foo ALTER COLUMN bar SET NOT NULL;\n",
   },
   { name: "Flyway undo migration", path: "db/migration/U5__undo.sql", text: "DROP TABLE orders;\n" },
-  { name: "strings and comments mentioning DROP", path: "migrations/108_x.sql", text: "-- DROP TABLE users;\nINSERT INTO notes (body) VALUES ('DROP TABLE users');\n" },
+  {
+    name: "strings and comments mentioning DROP",
+    path: "migrations/108_x.sql",
+    text: "-- DROP TABLE users;\nINSERT INTO notes (body) VALUES ('DROP TABLE users');\n",
+  },
   {
     name: "Rails safe type change known from db/schema.rb (varchar → text)",
     path: "db/migrate/20260101000010_x.rb",
@@ -201,14 +256,22 @@ describe("destructive-migration: bad input", () => {
   });
 
   it("an unparsable harmless statement is only a note", async () => {
-    const { report, found } = await findings({ path: "migrations/201_x.sql", name: "", text: "GRANT whatever TO nobody please;\nALTER TABLE users DROP COLUMN a;\n" });
+    const { report, found } = await findings({
+      path: "migrations/201_x.sql",
+      name: "",
+      text: "GRANT whatever TO nobody please;\nALTER TABLE users DROP COLUMN a;\n",
+    });
     expect(found).toEqual([[2, "error"]]);
     expect(report.problems).toEqual([]);
     expect(report.notes.map(noteText).some((n) => n.includes("migrations/201_x.sql:1"))).toBe(true);
   });
 
   it("an unterminated string is a problem with its line", async () => {
-    const { report } = await findings({ path: "migrations/202_x.sql", name: "", text: "ALTER TABLE a DROP COLUMN b;\nINSERT INTO t VALUES ('oops);\n" });
+    const { report } = await findings({
+      path: "migrations/202_x.sql",
+      name: "",
+      text: "ALTER TABLE a DROP COLUMN b;\nINSERT INTO t VALUES ('oops);\n",
+    });
     expect(report.problems.map((p) => [p.file, p.line])).toEqual([["migrations/202_x.sql", 2]]);
   });
 
@@ -253,7 +316,9 @@ describe("migration readers", () => {
   });
 
   it("Rails heredoc execute keeps exact lines", async () => {
-    const { ops } = await analyzeRails("class X < ActiveRecord::Migration[7.1]\n  def up\n    execute <<~SQL\n      SELECT 1;\n      DROP TABLE a;\n    SQL\n  end\nend\n");
+    const { ops } = await analyzeRails(
+      "class X < ActiveRecord::Migration[7.1]\n  def up\n    execute <<~SQL\n      SELECT 1;\n      DROP TABLE a;\n    SQL\n  end\nend\n",
+    );
     expect(ops.map((o) => [o.kind, o.line])).toEqual([["drop-table", 5]]);
   });
 
@@ -267,12 +332,17 @@ describe("migration readers", () => {
   });
 
   it("Knex ignores createTable callbacks", async () => {
-    const { ops } = await analyzeKnex('exports.up = (knex) => knex.schema.createTable("t", (t) => { t.string("a").notNullable(); t.dropColumn("b"); });\n');
+    const { ops } = await analyzeKnex(
+      'exports.up = (knex) => knex.schema.createTable("t", (t) => { t.string("a").notNullable(); t.dropColumn("b"); });\n',
+    );
     expect(ops.map((o) => o.kind)).toEqual(["create-table"]);
   });
 
   it("Liquibase XML reports not well-formed XML with a line", async () => {
-    const { issues } = await analyzeLiquibase("c.xml", "<databaseChangeLog>\n  <changeSet id='1'>\n    <dropTable tableName='x'\n</databaseChangeLog>\n");
+    const { issues } = await analyzeLiquibase(
+      "c.xml",
+      "<databaseChangeLog>\n  <changeSet id='1'>\n    <dropTable tableName='x'\n</databaseChangeLog>\n",
+    );
     expect(issues.length).toBe(1);
     expect(issues[0]!.mayHideChange).toBe(true);
   });
@@ -287,7 +357,8 @@ describe("destructive-migration: more layouts", () => {
   });
 
   it("Liquibase formatted SQL: --rollback comments are not judged", async () => {
-    const text = "--liquibase formatted sql\n\n--changeset alice:7\nALTER TABLE customer DROP COLUMN fax;\n--rollback ALTER TABLE customer ADD COLUMN fax text;\n--rollback DROP TABLE customer;\n";
+    const text =
+      "--liquibase formatted sql\n\n--changeset alice:7\nALTER TABLE customer DROP COLUMN fax;\n--rollback ALTER TABLE customer ADD COLUMN fax text;\n--rollback DROP TABLE customer;\n";
     const report = await reviewChange(changeFromTrees({}, { "db/changelog/changes/007-fax.sql": text }), defaultConfig());
     expect(report.findings.map((f) => [f.file, f.line, f.severity])).toEqual([["db/changelog/changes/007-fax.sql", 4, "error"]]);
   });
@@ -338,7 +409,12 @@ describe("destructive-migration: Rails with db/schema.rb", () => {
     ["change_column_null on the implicit primary key", pgSchema, "    change_column_null :tags, :id, false", []],
     ["change_column_null on a nullable column", pgSchema, "    change_column_null :tags, :user_id, false", [[3, "error"]]],
     ["same type and limit is not a type change", pgSchema, "    change_column :tags, :user_id, :bigint", []],
-    ["a table held in a variable is noted, not guessed", pgSchema, "    [:tags].each { |table| remove_column table, :user_id }\n    remove_column(table, :user_id)", []],
+    [
+      "a table held in a variable is noted, not guessed",
+      pgSchema,
+      "    [:tags].each { |table| remove_column table, :user_id }\n    remove_column(table, :user_id)",
+      [],
+    ],
   ];
   for (const [name, schema, body, expected] of cases) {
     it(name, async () => {
@@ -361,7 +437,11 @@ describe("destructive-migration: Alembic existing_type", () => {
     ["a longer VARCHAR is done in place", '    op.alter_column("users", "name", existing_type=sa.VARCHAR(length=50), type_=sa.String(100))', []],
     ["a shorter VARCHAR rewrites", '    op.alter_column("users", "name", existing_type=sa.String(100), type_=sa.String(50))', [[6, "error"]]],
     ["Text → JSONB rewrites", '    op.alter_column("users", "prefs", existing_type=sa.Text(), type_=postgresql.JSONB())', [[6, "error"]]],
-    ["a USING expression rewrites", '    op.alter_column("users", "bio", existing_type=sa.String(200), type_=sa.Text(), postgresql_using="bio::text")', [[6, "error"]]],
+    [
+      "a USING expression rewrites",
+      '    op.alter_column("users", "bio", existing_type=sa.String(200), type_=sa.Text(), postgresql_using="bio::text")',
+      [[6, "error"]],
+    ],
     ["without existing_type it is reported", '    op.alter_column("users", "bio", type_=sa.Text())', [[6, "error"]]],
   ];
   for (const [name, body, expected] of cases) {
@@ -374,7 +454,11 @@ describe("destructive-migration: Alembic existing_type", () => {
 
 describe("destructive-migration: psql scripts", () => {
   it("psql meta-commands are skipped and the SQL after them judged", async () => {
-    const { found, report } = await findings({ name: "", path: "db/migrations/000009_x.up.sql", text: "\\set ON_ERROR_STOP on\n\\connect app\nALTER TABLE users DROP COLUMN fax;\n" });
+    const { found, report } = await findings({
+      name: "",
+      path: "db/migrations/000009_x.up.sql",
+      text: "\\set ON_ERROR_STOP on\n\\connect app\nALTER TABLE users DROP COLUMN fax;\n",
+    });
     expect(found).toEqual([[3, "error"]]);
     expect(report.problems).toEqual([]);
   });
@@ -401,7 +485,12 @@ module.exports = {
 };
 `;
     const { found, report } = await findings({ name: "", path: "migrations/20260301000000-users-tier.js", text });
-    expect(found).toEqual([[6, "error"], [7, "error"], [10, "warning"], [11, "error"]]);
+    expect(found).toEqual([
+      [6, "error"],
+      [7, "error"],
+      [10, "warning"],
+      [11, "error"],
+    ]);
     expect(report.problems).toEqual([]);
   });
 
@@ -423,20 +512,59 @@ export class UserTier1700000000000 implements MigrationInterface {
 }
 `;
     const { found, report } = await findings({ name: "", path: "src/migrations/1700000000000-UserTier.ts", text });
-    expect(found).toEqual([[7, "error"], [8, "error"], [9, "error"]]);
+    expect(found).toEqual([
+      [7, "error"],
+      [8, "error"],
+      [9, "error"],
+    ]);
     expect(report.problems).toEqual([]);
   });
 });
 
 describe("destructive-migration: CONCURRENTLY inside the framework's transaction", () => {
   const cases: [string, string, string, [number, "error" | "warning"][]][] = [
-    ["Rails without disable_ddl_transaction!", "db/migrate/20260401000000_x.rb", "class X < ActiveRecord::Migration[7.1]\n  def change\n    add_index :users, :email, algorithm: :concurrently\n  end\nend\n", [[3, "warning"]]],
-    ["Rails with disable_ddl_transaction!", "db/migrate/20260401000001_x.rb", "class X < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n\n  def change\n    add_index :users, :email, algorithm: :concurrently\n  end\nend\n", []],
-    ["Django AddIndexConcurrently in an atomic migration", "shop/migrations/0010_x.py", 'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        AddIndexConcurrently(model_name="order", index=models.Index(fields=["ref"], name="ref_idx")),\n    ]\n', [[6, "warning"]]],
-    ["Alembic postgresql_concurrently outside autocommit_block", "alembic/versions/b2_x.py", 'from alembic import op\n\n\ndef upgrade():\n    op.create_index("ix", "users", ["a"], postgresql_concurrently=True)\n', [[5, "warning"]]],
-    ["Alembic postgresql_concurrently inside autocommit_block", "alembic/versions/b3_x.py", 'from alembic import op\n\n\ndef upgrade():\n    with op.get_context().autocommit_block():\n        op.create_index("ix", "users", ["a"], postgresql_concurrently=True)\n', []],
-    ["goose CONCURRENTLY without NO TRANSACTION", "migrations/20260401000000_idx.sql", "-- +goose Up\nCREATE INDEX CONCURRENTLY i ON users (a);\n", [[2, "warning"]]],
-    ["goose CONCURRENTLY with NO TRANSACTION", "migrations/20260401000001_idx.sql", "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON users (a);\n", []],
+    [
+      "Rails without disable_ddl_transaction!",
+      "db/migrate/20260401000000_x.rb",
+      "class X < ActiveRecord::Migration[7.1]\n  def change\n    add_index :users, :email, algorithm: :concurrently\n  end\nend\n",
+      [[3, "warning"]],
+    ],
+    [
+      "Rails with disable_ddl_transaction!",
+      "db/migrate/20260401000001_x.rb",
+      "class X < ActiveRecord::Migration[7.1]\n  disable_ddl_transaction!\n\n  def change\n    add_index :users, :email, algorithm: :concurrently\n  end\nend\n",
+      [],
+    ],
+    [
+      "Django AddIndexConcurrently in an atomic migration",
+      "shop/migrations/0010_x.py",
+      'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        AddIndexConcurrently(model_name="order", index=models.Index(fields=["ref"], name="ref_idx")),\n    ]\n',
+      [[6, "warning"]],
+    ],
+    [
+      "Alembic postgresql_concurrently outside autocommit_block",
+      "alembic/versions/b2_x.py",
+      'from alembic import op\n\n\ndef upgrade():\n    op.create_index("ix", "users", ["a"], postgresql_concurrently=True)\n',
+      [[5, "warning"]],
+    ],
+    [
+      "Alembic postgresql_concurrently inside autocommit_block",
+      "alembic/versions/b3_x.py",
+      'from alembic import op\n\n\ndef upgrade():\n    with op.get_context().autocommit_block():\n        op.create_index("ix", "users", ["a"], postgresql_concurrently=True)\n',
+      [],
+    ],
+    [
+      "goose CONCURRENTLY without NO TRANSACTION",
+      "migrations/20260401000000_idx.sql",
+      "-- +goose Up\nCREATE INDEX CONCURRENTLY i ON users (a);\n",
+      [[2, "warning"]],
+    ],
+    [
+      "goose CONCURRENTLY with NO TRANSACTION",
+      "migrations/20260401000001_idx.sql",
+      "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE INDEX CONCURRENTLY i ON users (a);\n",
+      [],
+    ],
   ];
   for (const [name, path, text, expected] of cases) {
     it(name, async () => {

@@ -2,8 +2,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { importsOf } from "../../src/formats/source/imports.js";
 import { prepareSource } from "../../src/formats/source/masking.js";
@@ -13,7 +11,10 @@ import { defaultConfig, parseConfig, reviewChange } from "../../src/builtins.js"
 const ROOT = join(import.meta.dirname, "..", "..");
 
 function specifiers(path: string, text: string, language: "js" | "python" | "go" | "java") {
-  return importsOf(prepareSource(path, language, text, []), { goModule: { path: "github.com/acme/shop", dir: "" } }).map((r) => [r.line, r.specifier]);
+  return importsOf(prepareSource(path, language, text, []), { goModule: { path: "github.com/acme/shop", dir: "" } }).map((r) => [
+    r.line,
+    r.specifier,
+  ]);
 }
 
 describe("import extraction", () => {
@@ -21,12 +22,14 @@ describe("import extraction", () => {
     const text = [
       'import a from "a";',
       'import "side-effect";',
-      "import { ", "  b, ", ' } from "b";',
+      "import { ",
+      "  b, ",
+      ' } from "b";',
       'export * from "./c.js";',
       'const d = await import("d");',
       'const e = require("e");',
       '// import x from "commented";',
-      'const s = "require(\'string\')";',
+      "const s = \"require('string')\";",
       'const o = { from: "not-an-import" };',
     ].join("\n");
     expect(specifiers("src/x.ts", text, "js")).toEqual([
@@ -116,7 +119,10 @@ describe("the dogfood configuration (.github/archgate.yml)", () => {
   });
 
   it("never fires with the default configuration", async () => {
-    const report = await reviewChange(changeFromTrees({}, { "src/engine/a.ts": 'import fs from "fs";\n' }), defaultConfig(), { rules: [forbiddenDependency], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, { "src/engine/a.ts": 'import fs from "fs";\n' }), defaultConfig(), {
+      rules: [forbiddenDependency],
+      triggers: [],
+    });
     expect(report.findings).toEqual([]);
   });
 });
@@ -150,10 +156,17 @@ describe("layers", () => {
     const config = parseConfig(
       "rules:\n  forbidden-dependency:\n    layers:\n      - name: domain\n        paths: [src/domain/**]\n      - name: adapters\n        paths: [src/adapters/**]\n",
     );
-    const head = { "src/domain/order.ts": 'import { db } from "../adapters/db.js";\n', "src/adapters/db.ts": 'import { Order } from "../domain/order.js";\n' };
+    const head = {
+      "src/domain/order.ts": 'import { db } from "../adapters/db.js";\n',
+      "src/adapters/db.ts": 'import { Order } from "../domain/order.js";\n',
+    };
     const report = await reviewChange(changeFromTrees({}, head), config, { rules: [forbiddenDependency], triggers: [] });
     expect(report.findings.map((f) => [f.file, f.line, f.message])).toEqual([
-      ["src/domain/order.ts", 1, "`src/domain/order.ts` imports `../adapters/db.js`, which `domain-layer` forbids: the domain layer may not depend on adapters"],
+      [
+        "src/domain/order.ts",
+        1,
+        "`src/domain/order.ts` imports `../adapters/db.js`, which `domain-layer` forbids: the domain layer may not depend on adapters",
+      ],
     ]);
   });
 });

@@ -1,12 +1,11 @@
 /** Edge cases of k8s-resource-limits and k8s-health-probes, table-driven (valid / invalid). */
 import { describe, expect, it } from "vitest";
 
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { k8sHealthProbes } from "../../src/rules/k8s-health-probes.js";
 import { k8sResourceLimits } from "../../src/rules/k8s-resource-limits.js";
 import { WORKLOAD_KINDS } from "../../src/formats/kubernetes/objects.js";
-import { POD_SPEC_PATH } from "../../src/formats/kubernetes/workloads.js";
+import { POD_SPEC_PATH } from "../../src/formats/kubernetes/objects.js";
 import { reviewChange, validateConfig } from "../../src/builtins.js";
 import { noteText } from "../../src/engine/types.js";
 
@@ -64,7 +63,11 @@ describe("k8s-resource-limits", () => {
     ["no resources", "", "k8s/api.yaml:9:error"],
     ["empty resources", "\n          resources: {}", "k8s/api.yaml:9:error"],
     ["requests only", "\n          resources:\n            requests: {cpu: 100m, memory: 128Mi}", "k8s/api.yaml:9:error"],
-    ["null memory limit", "\n          resources:\n            requests: {cpu: 1, memory: 1Gi}\n            limits: {memory: ~}", "k8s/api.yaml:9:error"],
+    [
+      "null memory limit",
+      "\n          resources:\n            requests: {cpu: 1, memory: 1Gi}\n            limits: {memory: ~}",
+      "k8s/api.yaml:9:error",
+    ],
   ])("invalid: %s", async (_name, container, expected) => {
     expect((await run({}, { "k8s/api.yaml": deployment(container) })).limits).toEqual([expected]);
   });
@@ -118,11 +121,14 @@ describe("k8s-resource-limits", () => {
   });
 
   it("ignores YAML that is not a workload, binary and broken non-manifest YAML", async () => {
-    const { limits, problems } = await run({}, {
-      "k8s/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
-      "k8s/blob.yaml": new Uint8Array([0, 1, 2, 3]),
-      "ci.yml": "jobs: [\n",
-    });
+    const { limits, problems } = await run(
+      {},
+      {
+        "k8s/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+        "k8s/blob.yaml": new Uint8Array([0, 1, 2, 3]),
+        "ci.yml": "jobs: [\n",
+      },
+    );
     expect(limits).toEqual([]);
     expect(problems).toEqual([]);
   });
@@ -160,7 +166,9 @@ describe("k8s-resource-limits", () => {
   });
 
   it("a container behind `if .Values.x.enabled` that no values file enables is noted, not judged", async () => {
-    const template = deployment(RESOURCES + "\n        {{- if .Values.proxy.enabled }}\n        - name: proxy\n          image: envoy:1\n        {{- end }}");
+    const template = deployment(
+      RESOURCES + "\n        {{- if .Values.proxy.enabled }}\n        - name: proxy\n          image: envoy:1\n        {{- end }}",
+    );
     const head: Tree = {
       "chart/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
       "chart/values.yaml": "proxy:\n  enabled: false\n",
@@ -168,7 +176,9 @@ describe("k8s-resource-limits", () => {
     };
     const off = await run({}, head);
     expect(off.limits).toEqual([]);
-    expect(off.notes).toContain("chart/templates/deployment.yaml:15: container proxy renders only when .Values.proxy.enabled, which no values file sets; not judged");
+    expect(off.notes).toContain(
+      "chart/templates/deployment.yaml:15: container proxy renders only when .Values.proxy.enabled, which no values file sets; not judged",
+    );
     const on = await run({}, { ...head, "chart/values-prod.yaml": "proxy:\n  enabled: true\n" });
     expect(on.limits).toEqual(["chart/templates/deployment.yaml:15:error"]);
   });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { metricLabelCardinality } from "../../src/rules/metric-label-cardinality.js";
 import { defaultConfig, reviewChange } from "../../src/builtins.js";
@@ -74,6 +73,8 @@ describe("metric-label-cardinality on broken input", () => {
       triggers: [],
     });
     expect(report.findings).toEqual([]);
-    expect(report.notes.map(noteText)).toEqual(["metric-label-cardinality: m.ts:1: could not find the end of this call (unbalanced brackets); it was not judged"]);
+    expect(report.notes.map(noteText)).toEqual([
+      "metric-label-cardinality: m.ts:1: could not find the end of this call (unbalanced brackets); it was not judged",
+    ]);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { outboundCallTimeout } from "../../src/rules/outbound-call-timeout.js";
 import { defaultConfig, reviewChange } from "../../src/builtins.js";
@@ -31,7 +30,7 @@ describe("outbound-call-timeout", () => {
     ["a.py", "urllib.request.urlopen(url)", 1],
     ["a.py", "import http.client\nconn = http.client.HTTPSConnection('api.example.com')", 2],
     ["a.py", "http = urllib3.PoolManager(retries=3)", 1],
-    ["a.go", "resp, err := http.Post(u, \"application/json\", body)", 1],
+    ["a.go", 'resp, err := http.Post(u, "application/json", body)', 1],
     ["a.go", "c := http.Client{Transport: t}", 1],
     ["A.java", "RestTemplate t = new RestTemplate();", 1],
     ["A.kt", "val client = WebClient.builder().baseUrl(url).build()", 1],
@@ -79,7 +78,10 @@ describe("outbound-call-timeout", () => {
   });
 
   it("gives two identical calls distinct ids", async () => {
-    const report = await reviewChange(changeFromTrees({}, { "a.go": "http.Get(u)\nhttp.Get(u)\n" }), defaultConfig(), { rules: [outboundCallTimeout], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, { "a.go": "http.Get(u)\nhttp.Get(u)\n" }), defaultConfig(), {
+      rules: [outboundCallTimeout],
+      triggers: [],
+    });
     expect(report.findings.map((f) => f.line)).toEqual([1, 2]);
     expect(new Set(report.findings.map((f) => f.id)).size).toBe(2);
   });
@@ -92,6 +94,8 @@ describe("outbound-call-timeout on broken input", () => {
       triggers: [],
     });
     expect(report.findings).toEqual([]);
-    expect(report.notes.map(noteText)).toEqual(["outbound-call-timeout: a.py:2: could not find the end of this call (unbalanced brackets); it was not judged"]);
+    expect(report.notes.map(noteText)).toEqual([
+      "outbound-call-timeout: a.py:2: could not find the end of this call (unbalanced brackets); it was not judged",
+    ]);
   });
 });

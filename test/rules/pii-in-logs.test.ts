@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { concept, identifierWords, namesConcept } from "../../src/formats/source/identifiers.js";
 import { DEFAULT_PII_FIELDS, piiInLogs } from "../../src/rules/pii-in-logs.js";
@@ -18,16 +17,45 @@ describe("field names", () => {
   const fields = DEFAULT_PII_FIELDS.map(concept);
   const field = (name: string) => fields.find((f) => namesConcept(name, f))?.name;
   it.each([
-    ["email", "email"], ["userEmail", "email"], ["email_address", "email"], ["getEmail", "email"], ["EMAIL", "email"],
-    ["phoneNumber", "phone"], ["mobile", "phone"], ["password", "password"], ["new_passwd", "password"], ["accessToken", "token"],
-    ["refresh_token", "token"], ["ssn", "ssn"], ["cardNumber", "cardNumber"], ["card_number", "cardNumber"], ["pan", "cardNumber"],
-    ["billingAddress", "address"], ["street", "address"], ["dob", "dateOfBirth"], ["dateOfBirth", "dateOfBirth"], ["birth_date", "dateOfBirth"],
+    ["email", "email"],
+    ["userEmail", "email"],
+    ["email_address", "email"],
+    ["getEmail", "email"],
+    ["EMAIL", "email"],
+    ["phoneNumber", "phone"],
+    ["mobile", "phone"],
+    ["password", "password"],
+    ["new_passwd", "password"],
+    ["accessToken", "token"],
+    ["refresh_token", "token"],
+    ["ssn", "ssn"],
+    ["cardNumber", "cardNumber"],
+    ["card_number", "cardNumber"],
+    ["pan", "cardNumber"],
+    ["billingAddress", "address"],
+    ["street", "address"],
+    ["dob", "dateOfBirth"],
+    ["dateOfBirth", "dateOfBirth"],
+    ["birth_date", "dateOfBirth"],
   ])("%s -> %s", (name, expected) => {
     expect(field(name)).toBe(expected);
   });
   it.each([
-    "emailSent", "emailVerified", "hasPassword", "isEmail", "passwordLength", "passwordHash", "tokenExpiresAt", "nextPageToken",
-    "ipAddress", "remote_address", "emailTemplate", "maskedEmail", "hashedToken", "cardNumberLast4", "csrfToken",
+    "emailSent",
+    "emailVerified",
+    "hasPassword",
+    "isEmail",
+    "passwordLength",
+    "passwordHash",
+    "tokenExpiresAt",
+    "nextPageToken",
+    "ipAddress",
+    "remote_address",
+    "emailTemplate",
+    "maskedEmail",
+    "hashedToken",
+    "cardNumberLast4",
+    "csrfToken",
   ])("%s is not a sensitive field", (name) => {
     expect(field(name)).toBeUndefined();
   });
@@ -67,7 +95,7 @@ describe("pii-in-logs", () => {
     ["a.py", "logger.info('len %d', len(password))"],
     ["a.py", "logger.info('user %s', user.id)  # not user.email"],
     ["a.go", 'slog.Info("sent", "email_sent", n)'],
-    ["A.java", "LOG.info(\"has email {}\", customer.hasEmail());"],
+    ["A.java", 'LOG.info("has email {}", customer.hasEmail());'],
     ["a.js", "logger.info(`gRPC server started on ${address}`);"],
     ["a.go", 'log.Printf("listening on %s", srv.address)'],
     ["a.js", "logger.info({ 'user.email': maskEmail(e), 'user.phone': '<redacted>' });"],
@@ -84,14 +112,21 @@ describe("pii-in-logs", () => {
   });
 
   it("uses only the configured fields", async () => {
-    expect(await flagged("a.ts", "logger.info({ email: u.email, iban: u.iban });", ["iban"])).toEqual([[1, "`logger.info` writes `u.iban` (iban) to the logs"]]);
+    expect(await flagged("a.ts", "logger.info({ email: u.email, iban: u.iban });", ["iban"])).toEqual([
+      [1, "`logger.info` writes `u.iban` (iban) to the logs"],
+    ]);
   });
 });
 
 describe("pii-in-logs on broken input", () => {
   it("notes a log call it cannot read to the end", async () => {
-    const report = await reviewChange(changeFromTrees({}, { "a.ts": "logger.info(user.email,\n" }), defaultConfig(), { rules: [piiInLogs], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, { "a.ts": "logger.info(user.email,\n" }), defaultConfig(), {
+      rules: [piiInLogs],
+      triggers: [],
+    });
     expect(report.findings).toEqual([]);
-    expect(report.notes.map(noteText)).toEqual(["pii-in-logs: a.ts:1: could not find the end of `logger.info(` (unbalanced brackets); it was not judged"]);
+    expect(report.notes.map(noteText)).toEqual([
+      "pii-in-logs: a.ts:1: could not find the end of `logger.info(` (unbalanced brackets); it was not judged",
+    ]);
   });
 });

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { plaintextSecret } from "../../src/rules/plaintext-secret.js";
 import { isSecretName, redact, scanLine, shannonEntropy } from "../../src/formats/source/secrets.js";
@@ -64,10 +63,20 @@ describe("scanLine", () => {
 describe("helpers", () => {
   it("recognises secret names and their describing neighbours", () => {
     expect(["password", "DB_PASSWORD", "clientSecret", "api_key", "x-api-key", "signingKey"].map(isSecretName)).toEqual([
-      true, true, true, true, true, true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
     ]);
     expect(["passwordLength", "token_url", "secret_name", "access_key_id", "tokenizer", "apiKeyHeader"].map(isSecretName)).toEqual([
-      false, false, false, false, false, false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
     ]);
   });
 
@@ -109,17 +118,28 @@ describe("plaintext-secret in a report", () => {
   });
 
   it("keeps the same finding id when the secret moves to another line", async () => {
-    const before = await reviewChange(changeFromTrees({}, { "a.env": `TOKEN=${GITHUB_TOKEN}\n` }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
-    const after = await reviewChange(changeFromTrees({}, { "a.env": `# moved\n\nTOKEN=${GITHUB_TOKEN}\n` }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
+    const before = await reviewChange(changeFromTrees({}, { "a.env": `TOKEN=${GITHUB_TOKEN}\n` }), defaultConfig(), {
+      rules: [plaintextSecret],
+      triggers: [],
+    });
+    const after = await reviewChange(changeFromTrees({}, { "a.env": `# moved\n\nTOKEN=${GITHUB_TOKEN}\n` }), defaultConfig(), {
+      rules: [plaintextSecret],
+      triggers: [],
+    });
     expect(after.findings[0]!.line).toBe(3);
     expect(after.findings[0]!.id).toBe(before.findings[0]!.id);
   });
 
   it("notes a Kubernetes Secret that does not parse and still checks its lines", async () => {
     const broken = `apiVersion: v1\nkind: Secret\nstringData:\n  token: "${GITHUB_TOKEN}"\n  bad: [unclosed\n`;
-    const report = await reviewChange(changeFromTrees({}, { "k8s/broken.yaml": broken }), defaultConfig(), { rules: [plaintextSecret], triggers: [] });
+    const report = await reviewChange(changeFromTrees({}, { "k8s/broken.yaml": broken }), defaultConfig(), {
+      rules: [plaintextSecret],
+      triggers: [],
+    });
     expect(report.findings.map((f) => [f.file, f.line])).toEqual([["k8s/broken.yaml", 4]]);
-    expect(report.notes.map(noteText).some((n) => n.startsWith("plaintext-secret: k8s/broken.yaml:") && n.includes("could not be parsed"))).toBe(true);
+    expect(report.notes.map(noteText).some((n) => n.startsWith("plaintext-secret: k8s/broken.yaml:") && n.includes("could not be parsed"))).toBe(
+      true,
+    );
     expect(report.problems).toEqual([]);
   });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 
-
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import type { TriggerModule } from "../../src/engine/types.js";
 import { testTrigger } from "../helpers/modules.js";
@@ -52,7 +51,9 @@ describe("parseFieldPath", () => {
 
 /** A stand-in new-service trigger, so these cases do not depend on the trigger's heuristics. */
 function fakeNewService(hits: { file: string; line?: number }[]): TriggerModule {
-  return testTrigger({ id: "new-service", title: "New service", reviewType: "service-design" }, async () => hits.map((h) => ({ ...h, reason: "test" })));
+  return testTrigger({ id: "new-service", title: "New service", reviewType: "service-design" }, async () =>
+    hits.map((h) => ({ ...h, reason: "test" })),
+  );
 }
 
 async function run(head: Record<string, string>, hits: { file: string; line?: number }[], rules: Record<string, unknown> = {}) {
@@ -132,11 +133,11 @@ describe("service-ownership with the real new-service trigger", () => {
       "          image: ghcr.io/acme/payments:0.1.0",
       "",
     ].join("\n");
-    const base = { "services/orders/Dockerfile": "FROM node:20\nCMD [\"node\", \"index.js\"]\n", "services/orders/index.js": "x\n" };
+    const base = { "services/orders/Dockerfile": 'FROM node:20\nCMD ["node", "index.js"]\n', "services/orders/index.js": "x\n" };
     const head = {
       ...base,
       "deploy/k8s/payments.yaml": deployment,
-      "services/payments/Dockerfile": "FROM node:20\nCMD [\"node\", \"src/server.js\"]\n",
+      "services/payments/Dockerfile": 'FROM node:20\nCMD ["node", "src/server.js"]\n',
       "services/payments/package.json": '{ "name": "payments", "main": "src/server.js" }\n',
       "services/payments/src/server.js": "require('http').createServer().listen(8080);\n",
     };

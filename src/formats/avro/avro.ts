@@ -107,7 +107,8 @@ function collectDefinitions(value: unknown, pointer: Pointer, namespace: string 
     out.set(name, pointer);
     ns = name.includes(".") ? name.slice(0, name.lastIndexOf(".")) : undefined;
   }
-  if (Array.isArray(value.fields)) value.fields.forEach((f, i) => isRecord(f) && collectDefinitions(f.type, [...pointer, "fields", i, "type"], ns, out));
+  if (Array.isArray(value.fields))
+    value.fields.forEach((f, i) => isRecord(f) && collectDefinitions(f.type, [...pointer, "fields", i, "type"], ns, out));
   for (const key of ["items", "values"]) if (key in value) collectDefinitions(value[key], [...pointer, key], ns, out);
   if (Array.isArray(value.type) || isRecord(value.type)) collectDefinitions(value.type, [...pointer, "type"], ns, out);
 }
@@ -207,10 +208,24 @@ function compare(w: Walk, reader: avro.Type, writer: avro.Type, rPtr: Pointer, w
     });
     return;
   } else if (reader.typeName === "array" && writer.typeName === "array") {
-    compare(w, (reader as avro.types.ArrayType).itemsType, (writer as avro.types.ArrayType).itemsType, [...rPtr, "items"], [...wPtr, "items"], `${label}[]`);
+    compare(
+      w,
+      (reader as avro.types.ArrayType).itemsType,
+      (writer as avro.types.ArrayType).itemsType,
+      [...rPtr, "items"],
+      [...wPtr, "items"],
+      `${label}[]`,
+    );
     return;
   } else if (reader.typeName === "map" && writer.typeName === "map") {
-    compare(w, (reader as avro.types.MapType).valuesType, (writer as avro.types.MapType).valuesType, [...rPtr, "values"], [...wPtr, "values"], `${label}{}`);
+    compare(
+      w,
+      (reader as avro.types.MapType).valuesType,
+      (writer as avro.types.MapType).valuesType,
+      [...rPtr, "values"],
+      [...wPtr, "values"],
+      `${label}{}`,
+    );
     return;
   }
   if (!problem) return;

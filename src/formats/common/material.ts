@@ -27,7 +27,22 @@ const DOC_KEYS = new Set([
   "x-badges",
 ]);
 /** Under these keys, map keys are names chosen by the author (a property may be called "description"). */
-const NAME_MAPS = new Set(["properties", "patternProperties", "definitions", "schemas", "$defs", "paths", "channels", "messages", "parameters", "responses", "headers", "securitySchemes", "operations", "servers"]);
+const NAME_MAPS = new Set([
+  "properties",
+  "patternProperties",
+  "definitions",
+  "schemas",
+  "$defs",
+  "paths",
+  "channels",
+  "messages",
+  "parameters",
+  "responses",
+  "headers",
+  "securitySchemes",
+  "operations",
+  "servers",
+]);
 
 /** A copy of a parsed spec without its documentation (and without the document's `info`). */
 export function withoutDocumentation(value: unknown, parentKey = "", depth = 0): unknown {
@@ -50,7 +65,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   }
   if (!isRecord(a) || !isRecord(b)) return false;
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+  return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && deepEqual(a[k], b[k]));
 }
 
 /** True when two parsed specs differ in more than documentation. */

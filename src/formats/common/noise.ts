@@ -20,8 +20,25 @@ function lowerDirs(path: string): readonly string[] {
   return dirs;
 }
 
-const DOC_EXTENSIONS = new Set(["md", "mdx", "markdown", "rst", "adoc", "asciidoc", "txt", "png", "jpg", "jpeg", "gif", "svg", "webp", "drawio", "puml"]);
-const DOC_NAMES = /^(readme|changelog|changes|history|license|licence|notice|authors|contributors|contributing|code_of_conduct|security|codeowners|copying)(\.(md|markdown|txt|rst|adoc))?$/i;
+const DOC_EXTENSIONS = new Set([
+  "md",
+  "mdx",
+  "markdown",
+  "rst",
+  "adoc",
+  "asciidoc",
+  "txt",
+  "png",
+  "jpg",
+  "jpeg",
+  "gif",
+  "svg",
+  "webp",
+  "drawio",
+  "puml",
+]);
+const DOC_NAMES =
+  /^(readme|changelog|changes|history|license|licence|notice|authors|contributors|contributing|code_of_conduct|security|codeowners|copying)(\.(md|markdown|txt|rst|adoc))?$/i;
 const DOC_DIRS = new Set(["docs", "doc", "documentation", "website", "site-docs", "adr", "adrs", "rfcs", "rfc"]);
 
 /**
@@ -39,9 +56,27 @@ export function isDocumentation(path: string): boolean {
 }
 
 const TEST_DIRS = new Set([
-  "test", "tests", "__tests__", "__test__", "__mocks__", "testdata", "test-data", "test_data", "testfixtures",
-  "fixtures", "__fixtures__", "__snapshots__", "e2e", "integration-tests", "integration_tests", "it", "cypress", "playwright",
-  "testing", "spec-fixtures", "mocks",
+  "test",
+  "tests",
+  "__tests__",
+  "__test__",
+  "__mocks__",
+  "testdata",
+  "test-data",
+  "test_data",
+  "testfixtures",
+  "fixtures",
+  "__fixtures__",
+  "__snapshots__",
+  "e2e",
+  "integration-tests",
+  "integration_tests",
+  "it",
+  "cypress",
+  "playwright",
+  "testing",
+  "spec-fixtures",
+  "mocks",
 ]);
 const TEST_FILE = [
   /\.(test|spec|e2e)\.[cm]?[jt]sx?$/i,
@@ -63,7 +98,20 @@ export function isTest(path: string): boolean {
 }
 
 const EXAMPLE_DIRS = new Set(["example", "examples", "sample", "samples", "demo", "demos", "quickstart", "quickstarts", "playground", "sandbox"]);
-const VENDOR_DIRS = new Set(["vendor", "vendored", "node_modules", "third_party", "third-party", "thirdparty", "bower_components", ".yarn", "site-packages", "dist", "generated", "__generated__"]);
+const VENDOR_DIRS = new Set([
+  "vendor",
+  "vendored",
+  "node_modules",
+  "third_party",
+  "third-party",
+  "thirdparty",
+  "bower_components",
+  ".yarn",
+  "site-packages",
+  "dist",
+  "generated",
+  "__generated__",
+]);
 
 /** Sample and demo material: manifests and specs there show users how to do something, they are not the system. */
 export function isExample(path: string): boolean {
@@ -100,10 +148,33 @@ export function isNoise(path: string): boolean {
 }
 
 const LOCKFILES = new Set([
-  "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock", "gemfile.lock",
-  "cargo.lock", "go.sum", "go.work.sum", "poetry.lock", "pipfile.lock", "composer.lock", "uv.lock", "pdm.lock", "mix.lock",
-  "packages.lock.json", "gradle.lockfile", "flake.lock", ".terraform.lock.hcl", "podfile.lock", "pubspec.lock",
-  "package.resolved", "conan.lock", "chart.lock", "requirements.lock", "deno.lock",
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lockb",
+  "bun.lock",
+  "gemfile.lock",
+  "cargo.lock",
+  "go.sum",
+  "go.work.sum",
+  "poetry.lock",
+  "pipfile.lock",
+  "composer.lock",
+  "uv.lock",
+  "pdm.lock",
+  "mix.lock",
+  "packages.lock.json",
+  "gradle.lockfile",
+  "flake.lock",
+  ".terraform.lock.hcl",
+  "podfile.lock",
+  "pubspec.lock",
+  "package.resolved",
+  "conan.lock",
+  "chart.lock",
+  "requirements.lock",
+  "deno.lock",
 ]);
 
 export function isLockfile(path: string): boolean {
@@ -111,8 +182,23 @@ export function isLockfile(path: string): boolean {
 }
 
 const MANIFESTS = new Set([
-  "package.json", "go.mod", "pom.xml", "build.gradle", "build.gradle.kts", "pyproject.toml", "setup.py", "setup.cfg",
-  "pipfile", "cargo.toml", "gemfile", "composer.json", "mix.exs", "deno.json", "build.sbt", "pubspec.yaml", "project.clj",
+  "package.json",
+  "go.mod",
+  "pom.xml",
+  "build.gradle",
+  "build.gradle.kts",
+  "pyproject.toml",
+  "setup.py",
+  "setup.cfg",
+  "pipfile",
+  "cargo.toml",
+  "gemfile",
+  "composer.json",
+  "mix.exs",
+  "deno.json",
+  "build.sbt",
+  "pubspec.yaml",
+  "project.clj",
 ]);
 
 /** A package/build manifest that declares a unit of code (package.json, go.mod, pom.xml, Cargo.toml, *.csproj…). */
@@ -125,7 +211,8 @@ export function isPackageManifest(path: string): boolean {
  * Versions, digests and commit hashes: what a dependency bump changes. A dotted version glued to a name
  * (`/usr/local/lib/python3.12/`) is one too: it follows the base image's version.
  */
-const VERSION_TOKEN = /\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\bv?\d+(?:\.\d+)+(?:[-+.][0-9A-Za-z.-]+)?\b|\bv\d+\b|(?<=[@:~^])\d+\b|(?<=[A-Za-z])\d+(?:\.\d+)+\b/g;
+const VERSION_TOKEN =
+  /\b[0-9a-f]{40}\b|\b[0-9a-f]{64}\b|\bv?\d+(?:\.\d+)+(?:[-+.][0-9A-Za-z.-]+)?\b|\bv\d+\b|(?<=[@:~^])\d+\b|(?<=[A-Za-z])\d+(?:\.\d+)+\b/g;
 /** `@sha256:<digest>` pins, added to or removed from an image reference. */
 const DIGEST_PIN = /@sha256:[0-9a-f]{64}/g;
 /** Lines whose whole value is a reference to something versioned elsewhere (image, chart, tag, ref). */
@@ -145,7 +232,10 @@ const IMAGE_REFERENCE = /^[\w.-]+(?::\d+)?(?:\/[\w.-]+)*(?::[\w.-]+)?(?:@sha256:
  * not a literal image reference (templates, variables, URLs).
  */
 export function imageName(reference: string): string | undefined {
-  const value = reference.trim().replace(/\s+#.*$/, "").replace(/^["']|["']$/g, "");
+  const value = reference
+    .trim()
+    .replace(/\s+#.*$/, "")
+    .replace(/^["']|["']$/g, "");
   if (!IMAGE_REFERENCE.test(value)) return undefined;
   const path = value.replace(/@sha256:[0-9a-f]+$/i, "");
   const name = path.slice(path.lastIndexOf("/") + 1);

@@ -28,7 +28,16 @@ import { graphqlSubstance, protoSubstance, specChangedMaterially } from "../comm
 import { isRecord } from "../../engine/structured.js";
 import type { TriggerHit } from "../../engine/types.js";
 import { looksLikeSpecFragment, refReach, withFileRefsInlined } from "../openapi/fragments.js";
-import { documentValue, firstAddedLine, isIgnoredForContracts, lineMatching, noteUnparsable, pathAt, sideOf, structuredIf, verbOf } from "../common/changed-files.js";
+import {
+  documentValue,
+  firstAddedLine,
+  isIgnoredForContracts,
+  lineMatching,
+  noteUnparsable,
+  pathAt,
+  sideOf,
+  verbOf,
+} from "../common/changed-files.js";
 
 export interface ContractHits {
   api: TriggerHit[];
@@ -97,7 +106,10 @@ async function changedMaterially(ctx: ReviewView, file: ChangedFile, family: Fam
       }
     }
   }
-  if (!material) ctx.note(`${file.path}: only documentation changed (descriptions, examples, version, comments or language options); not counted as a contract change`);
+  if (!material)
+    ctx.note(
+      `${file.path}: only documentation changed (descriptions, examples, version, comments or language options); not counted as a contract change`,
+    );
   return material;
 }
 
@@ -106,7 +118,15 @@ function add(list: TriggerHit[], found: TriggerHit | undefined): void {
 }
 
 /** The hit for a contract file, or undefined when a modification only touched its documentation. */
-async function hit(ctx: ReviewView, file: ChangedFile, family: Family, what: string, addedLine?: number, suffix = "", inlineRefs = false): Promise<TriggerHit | undefined> {
+async function hit(
+  ctx: ReviewView,
+  file: ChangedFile,
+  family: Family,
+  what: string,
+  addedLine?: number,
+  suffix = "",
+  inlineRefs = false,
+): Promise<TriggerHit | undefined> {
   if (!(await changedMaterially(ctx, file, family, inlineRefs))) return undefined;
   const verb = verbOf(file);
   const from = file.status === "renamed" && file.previousPath ? ` (from ${file.previousPath})` : "";
@@ -154,7 +174,10 @@ async function classifyGraphql(ctx: ReviewView, file: ChangedFile, out: Contract
     const sdl = lines.find((l) => GRAPHQL_DIFF_SUBSTANCE.test(l.text) && !GRAPHQL_DIFF_DOC.test(l.text));
     if (sdl || (file.patch === undefined && /schema/i.test(file.path))) {
       ctx.note(`${file.path}: too large to read; judged as a GraphQL schema from ${sdl ? "its diff" : "its name"}`);
-      add(out.api, await hit(ctx, file, "graphql", "GraphQL schema", file.status === "added" ? undefined : (await ctx.addedLines(file.path))[0]?.line));
+      add(
+        out.api,
+        await hit(ctx, file, "graphql", "GraphQL schema", file.status === "added" ? undefined : (await ctx.addedLines(file.path))[0]?.line),
+      );
     }
     return;
   }
@@ -281,7 +304,15 @@ async function classifyFragments(ctx: ReviewView, files: ChangedFile[], out: Con
     for (let dir = dirname(path); dir !== "" && !placed; dir = dirname(dir)) {
       const key = `${side}\0${dir}`;
       let root = rootCache.get(key);
-      if (!root) rootCache.set(key, (root = openApiRootIn(ctx, side, index.filesIn(dir).filter((p) => p !== path))));
+      if (!root)
+        rootCache.set(
+          key,
+          (root = openApiRootIn(
+            ctx,
+            side,
+            index.filesIn(dir).filter((p) => p !== path),
+          )),
+        );
       const found = await root;
       if (found) {
         add(out.api, await hit(ctx, file, "spec", "OpenAPI fragment", undefined, `, part of ${found}`));
@@ -302,7 +333,11 @@ async function classifyReferencedFragments(ctx: ReviewView, files: ChangedFile[]
   for (const side of ["head", "base"] as const) {
     const mine = files.filter((f) => sideOf(f) === side);
     if (mine.length === 0) continue;
-    const reach = await refReach(ctx, side, mine.map((f) => pathAt(f, side)));
+    const reach = await refReach(
+      ctx,
+      side,
+      mine.map((f) => pathAt(f, side)),
+    );
     // Modified files first: a new file reached only from changed files whose contract stayed the same
     // (a ref moved to an equivalent new file) is not a change of its own.
     const quiet = new Set<string>();

@@ -7,8 +7,7 @@ import { basename, extension, segments } from "../common/paths.js";
 
 const GRAPHQL_EXTENSIONS = new Set(["graphql", "graphqls", "gql"]);
 /** A type-system definition (SDL), as opposed to client operations (query/mutation/fragment documents). */
-const GRAPHQL_SDL =
-  /^[ \t]*(?:extend[ \t]+)?(?:(?:type|input|enum|interface|union|scalar)[ \t]+[A-Za-z_]\w*|schema[ \t]*[{@]|directive[ \t]+@)/m;
+const GRAPHQL_SDL = /^[ \t]*(?:extend[ \t]+)?(?:(?:type|input|enum|interface|union|scalar)[ \t]+[A-Za-z_]\w*|schema[ \t]*[{@]|directive[ \t]+@)/m;
 
 export function isGraphqlPath(path: string): boolean {
   return GRAPHQL_EXTENSIONS.has(extension(path));
@@ -60,7 +59,8 @@ export function isCloudEventSchema(value: unknown): boolean {
   return "specversion" in props && "type" in props && "source" in props;
 }
 
-const EVENT_DIR = /^(events?|event[-_]?schemas?|domain[-_]?events|integration[-_]?events|messages?|messaging|topics?|asyncapi|cloudevents|kafka|pubsub|avro|streams?)$/i;
+const EVENT_DIR =
+  /^(events?|event[-_]?schemas?|domain[-_]?events|integration[-_]?events|messages?|messaging|topics?|asyncapi|cloudevents|kafka|pubsub|avro|streams?)$/i;
 const SCHEMA_DIR = /^(schemas?|json[-_]?schemas?|schema[-_]?registry|contracts?)$/i;
 const EVENT_NAME = /(event|message|topic)s?([._-]|$)|(Event|Message)[A-Z.]/;
 /** JSON Schemas that configure tools rather than describe data exchanged between services. */

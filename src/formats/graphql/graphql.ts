@@ -151,12 +151,13 @@ function scan(g: GraphQL, node: DefinitionNode, on: ScanHandlers): void {
       if (node.kind !== g.Kind.OPERATION_DEFINITION && node.kind !== g.Kind.FRAGMENT_DEFINITION) on.unknown?.();
       walk(g, node, (n) => {
         if (n.kind === g.Kind.NAMED_TYPE) on.namedType(n.name.value);
+        return false;
       });
   }
 }
 
 /** Calls `enter` on `node` and every node below it, depth first in graphql-js's `visit` order, until it returns true. */
-function walk(g: GraphQL, node: ASTNode, enter: (node: ASTNode) => boolean | void): boolean {
+function walk(g: GraphQL, node: ASTNode, enter: (node: ASTNode) => boolean): boolean {
   if (enter(node)) return true;
   for (const key of (g.keys as Record<string, readonly string[]>)[node.kind] ?? []) {
     const child = (node as unknown as Record<string, ASTNode | readonly ASTNode[] | undefined | null>)[key];
@@ -237,7 +238,12 @@ function lineBreaks(text: string): number {
  * as within the whole file when it parses at all. The patch only says where to look: every reused
  * definition is found in the head text itself, and head line numbers are counted in the head text.
  */
-function parseHead(g: GraphQL, before: Parsed, text: string, patch: string | undefined): { doc: DocumentNode; lineShift: Map<DefinitionNode, number> } | undefined {
+function parseHead(
+  g: GraphQL,
+  before: Parsed,
+  text: string,
+  patch: string | undefined,
+): { doc: DocumentNode; lineShift: Map<DefinitionNode, number> } | undefined {
   if (!patch) return undefined;
   // Unchanged base line ranges, and how far their lines and characters moved: [first, last, lines, chars].
   const regions: [number, number, number, number][] = [];
@@ -253,7 +259,8 @@ function parseHead(g: GraphQL, before: Parsed, text: string, patch: string | und
       if (hunkBase - 1 >= nextBase) regions.push([nextBase, hunkBase - 1, lines, chars]);
       nextBase = b === 0 ? a + 1 : a + b;
       lines = (d === 0 ? c + 1 : c + d) - nextBase;
-    } else if (line[0] === "+") chars += line.length; // the text and its newline
+    } else if (line[0] === "+")
+      chars += line.length; // the text and its newline
     else if (line[0] === "-") chars -= line.length;
     else if (line[0] === "\\") {
       // "\ No newline at end of file": the line before has no newline.
@@ -289,7 +296,8 @@ function parseHead(g: GraphQL, before: Parsed, text: string, patch: string | und
   };
   for (const definition of before.doc.definitions) {
     const loc = definition.loc;
-    if (!loc || loc.source.body !== before.text || definition.kind === g.Kind.OPERATION_DEFINITION || definition.kind === g.Kind.FRAGMENT_DEFINITION) continue;
+    if (!loc || loc.source.body !== before.text || definition.kind === g.Kind.OPERATION_DEFINITION || definition.kind === g.Kind.FRAGMENT_DEFINITION)
+      continue;
     const own = before.text.slice(loc.start, loc.end);
     if (!own.endsWith("}") || own.startsWith("{")) continue;
     const region = regionOf(loc.startToken.line);
@@ -314,7 +322,8 @@ function stubDefinitions(g: GraphQL, names: readonly string[]): readonly Definit
 
 /** The schema graphql-js builds from the whole file and its stubs. */
 function buildFull(g: GraphQL, parsed: Parsed): GraphQLSchema {
-  const doc = parsed.stubs.length === 0 ? parsed.doc : { ...parsed.doc, definitions: [...parsed.doc.definitions, ...stubDefinitions(g, parsed.stubs)] };
+  const doc =
+    parsed.stubs.length === 0 ? parsed.doc : { ...parsed.doc, definitions: [...parsed.doc.definitions, ...stubDefinitions(g, parsed.stubs)] };
   return g.buildASTSchema(doc, { assumeValidSDL: true });
 }
 
@@ -347,7 +356,9 @@ function isPlain(g: GraphQL, parsed: Parsed, used: Set<string>, defaults: { node
     return BUILT_IN_SCALARS.has(name) ? "BuiltIn" : family.get(name)!;
   };
   const inputFields = (name: string, field: string) =>
-    (parsed.byName.get(name) ?? []).flatMap((n) => ("fields" in n && n.fields ? [...n.fields] : [])).filter((f) => f.name.value === field) as InputValueDefinitionNode[];
+    (parsed.byName.get(name) ?? [])
+      .flatMap((n) => ("fields" in n && n.fields ? [...n.fields] : []))
+      .filter((f) => f.name.value === field) as InputValueDefinitionNode[];
 
   // valueFromAST throws (an invariant) where a literal meets an output type.
   const coercionMayThrow = (value: ValueNode, type: TypeNode): boolean => {
@@ -447,12 +458,15 @@ function changedParts(g: GraphQL, before: Parsed, after: Parsed): [DocumentNode,
   const names = [...new Set([...changed, ...whole])];
   const kept = sides.map((side, i) => [
     ...side.other,
-    ...names.flatMap((name) => (whole.has(name) ? side.byName.get(name) ?? [] : trimmed.get(name)![i]!)),
+    ...names.flatMap((name) => (whole.has(name) ? (side.byName.get(name) ?? []) : trimmed.get(name)![i]!)),
   ]);
   // Every other type the kept definitions refer to, stubbed on both sides.
   const referenced = new Set<string>();
   for (const definitions of kept) for (const node of definitions) scan(g, node, { namedType: (name) => referenced.add(name) });
-  const stubs = stubDefinitions(g, [...referenced].filter((n) => !changed.has(n) && !whole.has(n) && !BUILT_IN_SCALARS.has(n)));
+  const stubs = stubDefinitions(
+    g,
+    [...referenced].filter((n) => !changed.has(n) && !whole.has(n) && !BUILT_IN_SCALARS.has(n)),
+  );
   const [base, head] = kept.map((definitions) => ({ kind: g.Kind.DOCUMENT, definitions: [...definitions, ...stubs] }) as DocumentNode);
   return [base!, head!];
 }
@@ -468,7 +482,12 @@ function lineOf(parsed: Parsed, typeName: string, fieldName?: string, argName?: 
   return line && line.line + (parsed.lineShift?.get(line.definition) ?? 0);
 }
 
-function lineInDocument(doc: DocumentNode, typeName: string, fieldName?: string, argName?: string): { line: number; definition: DefinitionNode } | undefined {
+function lineInDocument(
+  doc: DocumentNode,
+  typeName: string,
+  fieldName?: string,
+  argName?: string,
+): { line: number; definition: DefinitionNode } | undefined {
   const matches = (node: ASTNode) =>
     "name" in node &&
     !!node.name &&
@@ -579,7 +598,8 @@ export async function graphqlBreaks(ctx: ReviewView): Promise<ContractBreak[]> {
     if (file.status === "removed") {
       const types: string[] = [];
       for (const n of before.defined) if (!(await definedElsewhere(ctx, n, file.path))) types.push(n);
-      if (types.length > 0) out.push({ side: "base", file: basePath, line: 1, operation: basePath, what: `GraphQL schema file removed (${types.length} types)` });
+      if (types.length > 0)
+        out.push({ side: "base", file: basePath, line: 1, operation: basePath, what: `GraphQL schema file removed (${types.length} types)` });
       continue;
     }
     const headText = await ctx.text("head", file.path);
@@ -610,7 +630,8 @@ export async function graphqlBreaks(ctx: ReviewView): Promise<ContractBreak[]> {
       // A type that moved to another file of a split schema is still there for clients.
       if (subject && !after.defined.has(subject.type) && (await definedElsewhere(ctx, subject.type, file.path))) continue;
       // Still referenced but no longer defined anywhere: the stub makes graphql-js call it a kind change.
-      const gone = subject !== undefined && !after.defined.has(subject.type) && before.defined.has(subject.type) && change.type === "TYPE_CHANGED_KIND";
+      const gone =
+        subject !== undefined && !after.defined.has(subject.type) && before.defined.has(subject.type) && change.type === "TYPE_CHANGED_KIND";
       const headLine = subject ? lineOf(after, subject.type, subject.field, subject.arg) : undefined;
       const removed = REMOVALS.has(change.type) || gone;
       let side: "base" | "head" = "head";

@@ -6,14 +6,48 @@
 import { basename, dirname, extension, segments } from "../common/paths.js";
 
 export type InfraKind =
-  | "Terraform" | "OpenTofu" | "Terragrunt" | "Pulumi" | "CloudFormation" | "AWS CDK" | "Dockerfile" | "Compose"
-  | "CI pipeline" | "Helm" | "Helmfile" | "Kustomize" | "Kubernetes" | "Skaffold" | "Serverless" | "Nomad"
-  | "Envoy" | "Kong" | "nginx" | "Traefik" | "HAProxy" | "Caddy" | "Platform";
+  | "Terraform"
+  | "OpenTofu"
+  | "Terragrunt"
+  | "Pulumi"
+  | "CloudFormation"
+  | "AWS CDK"
+  | "Dockerfile"
+  | "Compose"
+  | "CI pipeline"
+  | "Helm"
+  | "Helmfile"
+  | "Kustomize"
+  | "Kubernetes"
+  | "Skaffold"
+  | "Serverless"
+  | "Nomad"
+  | "Envoy"
+  | "Kong"
+  | "nginx"
+  | "Traefik"
+  | "HAProxy"
+  | "Caddy"
+  | "Platform";
 
 const CI_FILES = new Set([
-  ".gitlab-ci.yml", ".gitlab-ci.yaml", ".travis.yml", ".drone.yml", ".drone.yaml", "bitbucket-pipelines.yml",
-  "appveyor.yml", ".appveyor.yml", "cloudbuild.yaml", "cloudbuild.yml", "buildspec.yml", "buildspec.yaml", ".woodpecker.yml",
-  "codefresh.yml", "wercker.yml", "cirrus.yml", ".cirrus.yml",
+  ".gitlab-ci.yml",
+  ".gitlab-ci.yaml",
+  ".travis.yml",
+  ".drone.yml",
+  ".drone.yaml",
+  "bitbucket-pipelines.yml",
+  "appveyor.yml",
+  ".appveyor.yml",
+  "cloudbuild.yaml",
+  "cloudbuild.yml",
+  "buildspec.yml",
+  "buildspec.yaml",
+  ".woodpecker.yml",
+  "codefresh.yml",
+  "wercker.yml",
+  "cirrus.yml",
+  ".cirrus.yml",
 ]);
 
 export function isDockerfile(path: string): boolean {
@@ -81,7 +115,8 @@ export function infraKindByPath(
   if (/^skaffold(\.[\w-]+)?\.ya?ml$/.test(name)) return "Skaffold";
   if (/^serverless(\.[\w-]+)?\.(ya?ml|ts|js|json)$/.test(name)) return "Serverless";
   if (ext === "nomad" || name.endsWith(".nomad.hcl")) return "Nomad";
-  if (name === "fly.toml" || name === "Procfile" || name === "render.yaml" || name === "heroku.yml" || (name === "app.json" && path === name)) return "Platform";
+  if (name === "fly.toml" || name === "Procfile" || name === "render.yaml" || name === "heroku.yml" || (name === "app.json" && path === name))
+    return "Platform";
   for (const [pattern, kind] of GATEWAY_NAMES) if (pattern.test(name)) return kind;
   if (ext === "conf" && /(^|\/)(nginx|conf\.d)\//.test(path)) return "nginx";
   if (around.chartDir !== undefined && isInsideChart(path, around.chartDir)) return "Helm";
@@ -111,10 +146,17 @@ export const CDK_MARKERS = ["cdk.json"] as const;
 
 /** Cheap text check for CloudFormation/SAM templates. */
 export function isCloudFormationText(text: string): boolean {
-  return /AWSTemplateFormatVersion/.test(text) || /^Transform\s*:\s*['"]?AWS::Serverless/m.test(text) || (/^Resources\s*:/m.test(text) && /Type\s*:\s*['"]?AWS::/.test(text)) || /"Type"\s*:\s*"AWS::[\w:]+"/.test(text);
+  return (
+    /AWSTemplateFormatVersion/.test(text) ||
+    /^Transform\s*:\s*['"]?AWS::Serverless/m.test(text) ||
+    (/^Resources\s*:/m.test(text) && /Type\s*:\s*['"]?AWS::/.test(text)) ||
+    /"Type"\s*:\s*"AWS::[\w:]+"/.test(text)
+  );
 }
 
 /** Directory names under which YAML is conventionally a Kubernetes manifest (used when the YAML does not parse). */
 export function isManifestDirectory(path: string): boolean {
-  return segments(dirname(path)).some((d) => /^(k8s|kubernetes|kube|manifests?|deploy|deployments?|kustomize|overlays|helm|charts|argocd|flux|gitops|clusters)$/i.test(d));
+  return segments(dirname(path)).some((d) =>
+    /^(k8s|kubernetes|kube|manifests?|deploy|deployments?|kustomize|overlays|helm|charts|argocd|flux|gitops|clusters)$/i.test(d),
+  );
 }

@@ -86,10 +86,20 @@ export function diffJsonSchemas(base: SchemaRoot, head: SchemaRoot, mode: Compat
   const budget = { left: MAX_COMPARISONS };
   const found: UnresolvedRef[] = [];
   if (mode === "backward" || mode === "full") {
-    walk({ budget, unresolved: found, writer: base, reader: head, writerSide: "base", direction: "backward", out, seen: new Set() }, base.node, head.node, "#");
+    walk(
+      { budget, unresolved: found, writer: base, reader: head, writerSide: "base", direction: "backward", out, seen: new Set() },
+      base.node,
+      head.node,
+      "#",
+    );
   }
   if (mode === "forward" || mode === "full") {
-    walk({ budget, unresolved: found, writer: head, reader: base, writerSide: "head", direction: "forward", out, seen: new Set() }, head.node, base.node, "#");
+    walk(
+      { budget, unresolved: found, writer: head, reader: base, writerSide: "head", direction: "forward", out, seen: new Set() },
+      head.node,
+      base.node,
+      "#",
+    );
   }
   if (unresolved) {
     const keys = new Set<string>();
@@ -109,11 +119,47 @@ function schemaOf(node: SpecNode | undefined): Schema | undefined {
 
 /** Keywords that constrain values; anything else (annotations, `format`, unknown keys) accepts every value. */
 const ASSERTIONS = new Set([
-  "type", "enum", "const", "properties", "required", "additionalProperties", "patternProperties", "propertyNames",
-  "minProperties", "maxProperties", "dependencies", "dependentRequired", "dependentSchemas", "items", "prefixItems",
-  "additionalItems", "contains", "minContains", "maxContains", "minItems", "maxItems", "uniqueItems", "unevaluatedItems",
-  "unevaluatedProperties", "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum",
-  "exclusiveMaximum", "multipleOf", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "$ref", "$dynamicRef",
+  "type",
+  "enum",
+  "const",
+  "properties",
+  "required",
+  "additionalProperties",
+  "patternProperties",
+  "propertyNames",
+  "minProperties",
+  "maxProperties",
+  "dependencies",
+  "dependentRequired",
+  "dependentSchemas",
+  "items",
+  "prefixItems",
+  "additionalItems",
+  "contains",
+  "minContains",
+  "maxContains",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "unevaluatedItems",
+  "unevaluatedProperties",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "allOf",
+  "anyOf",
+  "oneOf",
+  "not",
+  "if",
+  "then",
+  "else",
+  "$ref",
+  "$dynamicRef",
 ]);
 
 /** True for `true`, `{}` and schemas with no assertion keywords: they accept any value. */
@@ -153,10 +199,26 @@ function effectiveTypes(s: Record<string, unknown>): Set<string> {
 }
 
 const KEYWORD_TYPES: [string[], string[]][] = [
-  [["object"], ["properties", "required", "additionalProperties", "patternProperties", "minProperties", "maxProperties", "propertyNames", "dependentRequired", "dependentSchemas"]],
+  [
+    ["object"],
+    [
+      "properties",
+      "required",
+      "additionalProperties",
+      "patternProperties",
+      "minProperties",
+      "maxProperties",
+      "propertyNames",
+      "dependentRequired",
+      "dependentSchemas",
+    ],
+  ],
   [["array"], ["items", "prefixItems", "additionalItems", "minItems", "maxItems", "uniqueItems", "contains"]],
   [["string"], ["minLength", "maxLength", "pattern"]],
-  [["number", "integer"], ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]],
+  [
+    ["number", "integer"],
+    ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"],
+  ],
 ];
 
 function jsonType(value: unknown): string {
@@ -189,7 +251,9 @@ function report(w: Walk, change: string, path: string, at: { writer?: SpecNode; 
     line: root.tree.lineOf(loc),
     path,
     message: `${readable(message)}: ${
-      w.direction === "backward" ? "consumers on the new schema reject events written with the old one" : "consumers still on the old schema reject events written with the new one"
+      w.direction === "backward"
+        ? "consumers on the new schema reject events written with the old one"
+        : "consumers still on the old schema reject events written with the new one"
     }`,
   });
 }
@@ -209,8 +273,20 @@ function walk(w: Walk, writerNode: SpecNode | undefined, readerNode: SpecNode | 
   if (writerLost || readerLost) {
     const writerSideOf = w.writerSide;
     const readerSideOf: SchemaSide = w.writerSide === "base" ? "head" : "base";
-    if (writerLost) w.unresolved?.push({ side: writerSideOf, file: writerNode!.loc.file, line: w.writer.tree.lineOf(refLoc(writerNode!)), ref: String((writerNode!.value as Record<string, unknown>).$ref) });
-    if (readerLost) w.unresolved?.push({ side: readerSideOf, file: readerNode!.loc.file, line: w.reader.tree.lineOf(refLoc(readerNode!)), ref: String((readerNode!.value as Record<string, unknown>).$ref) });
+    if (writerLost)
+      w.unresolved?.push({
+        side: writerSideOf,
+        file: writerNode!.loc.file,
+        line: w.writer.tree.lineOf(refLoc(writerNode!)),
+        ref: String((writerNode!.value as Record<string, unknown>).$ref),
+      });
+    if (readerLost)
+      w.unresolved?.push({
+        side: readerSideOf,
+        file: readerNode!.loc.file,
+        line: w.reader.tree.lineOf(refLoc(readerNode!)),
+        ref: String((readerNode!.value as Record<string, unknown>).$ref),
+      });
     return;
   }
   const ws = schemaOf(wn);
@@ -249,7 +325,13 @@ function walk(w: Walk, writerNode: SpecNode | undefined, readerNode: SpecNode | 
     const lost = [...wTypes].filter((t) => !accepts(rTypes, t));
     if (lost.length > 0) {
       const change = [...rTypes].some((t) => wTypes.has(t)) ? "TYPE_NARROWED" : "TYPE_CHANGED";
-      report(w, change, path, { writer: wChild("type") ?? wn, reader: rChild("type") ?? rn }, `${path} type changed from ${[...wTypes].join("|")} to ${[...rTypes].join("|")}`);
+      report(
+        w,
+        change,
+        path,
+        { writer: wChild("type") ?? wn, reader: rChild("type") ?? rn },
+        `${path} type changed from ${[...wTypes].join("|")} to ${[...rTypes].join("|")}`,
+      );
       return;
     }
   }
@@ -290,11 +372,23 @@ function walk(w: Walk, writerNode: SpecNode | undefined, readerNode: SpecNode | 
   if (typeof reader.multipleOf === "number") {
     const wm = writer.multipleOf;
     if (typeof wm !== "number" || !isMultiple(wm, reader.multipleOf)) {
-      report(w, typeof wm === "number" ? "MULTIPLE_OF_CHANGED" : "MULTIPLE_OF_ADDED", path, at("multipleOf"), `${path} multipleOf ${typeof wm === "number" ? `changed from ${wm} to` : "added:"} ${reader.multipleOf}`);
+      report(
+        w,
+        typeof wm === "number" ? "MULTIPLE_OF_CHANGED" : "MULTIPLE_OF_ADDED",
+        path,
+        at("multipleOf"),
+        `${path} multipleOf ${typeof wm === "number" ? `changed from ${wm} to` : "added:"} ${reader.multipleOf}`,
+      );
     }
   }
   if (typeof reader.pattern === "string" && reader.pattern !== writer.pattern) {
-    report(w, writer.pattern === undefined ? "PATTERN_ADDED" : "PATTERN_CHANGED", path, at("pattern"), `${path} pattern ${writer.pattern === undefined ? "added" : "changed"}: ${reader.pattern}`);
+    report(
+      w,
+      writer.pattern === undefined ? "PATTERN_ADDED" : "PATTERN_CHANGED",
+      path,
+      at("pattern"),
+      `${path} pattern ${writer.pattern === undefined ? "added" : "changed"}: ${reader.pattern}`,
+    );
   }
   if (reader.uniqueItems === true && writer.uniqueItems !== true) {
     report(w, "UNIQUE_ITEMS_ADDED", path, at("uniqueItems"), `${path} now requires unique items`);
@@ -347,7 +441,14 @@ function requiredOf(s: Record<string, unknown>): Set<string> {
   return new Set(Array.isArray(s.required) ? s.required.filter((x): x is string => typeof x === "string") : []);
 }
 
-function objectKeywords(w: Walk, writer: Record<string, unknown>, reader: Record<string, unknown>, wn: SpecNode | undefined, rn: SpecNode | undefined, path: string): void {
+function objectKeywords(
+  w: Walk,
+  writer: Record<string, unknown>,
+  reader: Record<string, unknown>,
+  wn: SpecNode | undefined,
+  rn: SpecNode | undefined,
+  path: string,
+): void {
   const wProps = isRecord(writer.properties) ? writer.properties : {};
   const rProps = isRecord(reader.properties) ? reader.properties : {};
   const rPropsNode = w.reader.tree.child(rn, "properties");
@@ -388,7 +489,10 @@ function objectKeywords(w: Walk, writer: Record<string, unknown>, reader: Record
       report(w, "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL", propPath, { writer: wp }, `property ${propPath} was removed from a closed schema`);
     } else if (rOpen === "partial") {
       const pattern = matchingPattern(reader, name);
-      const target = pattern !== undefined ? w.reader.tree.child(w.reader.tree.child(rn, "patternProperties"), pattern) : w.reader.tree.child(rn, additionalKeyword(reader));
+      const target =
+        pattern !== undefined
+          ? w.reader.tree.child(w.reader.tree.child(rn, "patternProperties"), pattern)
+          : w.reader.tree.child(rn, additionalKeyword(reader));
       if (target) walk(w, wp, target, propPath);
       else report(w, "PROPERTY_REMOVED_NOT_COVERED_BY_PARTIALLY_OPEN_CONTENT_MODEL", propPath, { writer: wp }, `property ${propPath} was removed`);
     }
@@ -399,7 +503,13 @@ function objectKeywords(w: Walk, writer: Record<string, unknown>, reader: Record
       const rp = w.reader.tree.child(rPropsNode, name);
       const rpSchema = schemaOf(rp ? w.reader.tree.deref(rp) : undefined);
       if (isRecord(rpSchema) && "default" in rpSchema) continue;
-      report(w, "REQUIRED_ATTRIBUTE_ADDED", `${path}/properties/${name}`, { reader: w.reader.tree.child(rn, "required") ?? rp }, `property ${path}/properties/${name} became required`);
+      report(
+        w,
+        "REQUIRED_ATTRIBUTE_ADDED",
+        `${path}/properties/${name}`,
+        { reader: w.reader.tree.child(rn, "required") ?? rp },
+        `property ${path}/properties/${name} became required`,
+      );
     }
   }
   // additionalProperties tightened.
@@ -408,7 +518,13 @@ function objectKeywords(w: Walk, writer: Record<string, unknown>, reader: Record
     const rSchema = schemaOf(w.reader.tree.deref(rAdditional));
     const wAdditional = w.writer.tree.child(wn, additionalKeyword(writer));
     if (rSchema === false && (wOpen === "open" || wOpen === "partial") && !(wAdditional && schemaOf(w.writer.tree.deref(wAdditional)) === false)) {
-      report(w, wAdditional ? "ADDITIONAL_PROPERTIES_NARROWED" : "ADDITIONAL_PROPERTIES_REMOVED", `${path}/additionalProperties`, { writer: wAdditional, reader: rAdditional }, `${path} no longer allows additional properties`);
+      report(
+        w,
+        wAdditional ? "ADDITIONAL_PROPERTIES_NARROWED" : "ADDITIONAL_PROPERTIES_REMOVED",
+        `${path}/additionalProperties`,
+        { writer: wAdditional, reader: rAdditional },
+        `${path} no longer allows additional properties`,
+      );
     } else if (rSchema !== false && !acceptsAnything(rSchema)) {
       walk(w, wAdditional, rAdditional, `${path}/additionalProperties`);
     }
@@ -429,7 +545,13 @@ function objectKeywords(w: Walk, writer: Record<string, unknown>, reader: Record
       }
       const before = Array.isArray(wd[prop]) ? (wd[prop] as unknown[]) : [];
       if (deps.some((d) => !before.includes(d))) {
-        report(w, before.length === 0 ? "DEPENDENCY_ARRAY_ADDED" : "DEPENDENCY_ARRAY_EXTENDED", `${path}/${keyword}/${prop}`, { reader: w.reader.tree.child(w.reader.tree.child(rn, keyword), prop) }, `${path} ${keyword} of ${prop} now needs ${deps.join(", ")}`);
+        report(
+          w,
+          before.length === 0 ? "DEPENDENCY_ARRAY_ADDED" : "DEPENDENCY_ARRAY_EXTENDED",
+          `${path}/${keyword}/${prop}`,
+          { reader: w.reader.tree.child(w.reader.tree.child(rn, keyword), prop) },
+          `${path} ${keyword} of ${prop} now needs ${deps.join(", ")}`,
+        );
       }
     }
   }
@@ -447,7 +569,14 @@ function matchingPattern(schema: Record<string, unknown>, name: string): string 
   return undefined;
 }
 
-function arrayKeywords(w: Walk, writer: Record<string, unknown>, reader: Record<string, unknown>, wn: SpecNode | undefined, rn: SpecNode | undefined, path: string): void {
+function arrayKeywords(
+  w: Walk,
+  _writer: Record<string, unknown>,
+  reader: Record<string, unknown>,
+  wn: SpecNode | undefined,
+  rn: SpecNode | undefined,
+  path: string,
+): void {
   const rItems = w.reader.tree.child(rn, "items");
   const wItems = w.writer.tree.child(wn, "items");
   if (rItems && !Array.isArray(rItems.value)) {
@@ -489,7 +618,14 @@ function arrayKeywords(w: Walk, writer: Record<string, unknown>, reader: Record<
  * Every branch the writer can take must be accepted by some reader branch; every `allOf` member the reader
  * adds must accept the writer.
  */
-function combined(w: Walk, writer: Record<string, unknown>, reader: Record<string, unknown>, wn: SpecNode | undefined, rn: SpecNode | undefined, path: string): boolean {
+function combined(
+  w: Walk,
+  writer: Record<string, unknown>,
+  reader: Record<string, unknown>,
+  wn: SpecNode | undefined,
+  rn: SpecNode | undefined,
+  path: string,
+): boolean {
   const kindOf = (s: Record<string, unknown>) => (Array.isArray(s.oneOf) ? "oneOf" : Array.isArray(s.anyOf) ? "anyOf" : undefined);
   const rKind = kindOf(reader);
   const wKind = kindOf(writer);
@@ -523,7 +659,14 @@ function combined(w: Walk, writer: Record<string, unknown>, reader: Record<strin
         const probe = { ...w, out: [] as JsonSchemaBreak[], seen: new Set(w.seen) };
         walk(probe, wi, w.reader.tree.child(rList, Math.min(i, rCount - 1)), `${path}/${rKind}/${i}`);
         if (probe.out.length > 0) w.out.push(...probe.out);
-        else report(w, "COMBINED_TYPE_SUBSCHEMAS_CHANGED", `${path}/${rKind}/${i}`, { writer: wi, reader: rList }, `${path} ${rKind} alternative ${i} is no longer accepted`);
+        else
+          report(
+            w,
+            "COMBINED_TYPE_SUBSCHEMAS_CHANGED",
+            `${path}/${rKind}/${i}`,
+            { writer: wi, reader: rList },
+            `${path} ${rKind} alternative ${i} is no longer accepted`,
+          );
       }
     }
     return true;
@@ -534,7 +677,13 @@ function combined(w: Walk, writer: Record<string, unknown>, reader: Record<strin
     const rCount = (reader[rKind] as unknown[]).length;
     const others = Object.keys(reader).filter((k) => k !== rKind && isSchemaKeyword(k));
     if (others.length === 0 && !anyBranchAccepts(w, wn, rList, rCount)) {
-      report(w, "COMBINED_TYPE_CHANGED", `${path}/${rKind}`, { writer: wn, reader: rList }, `${path} became a ${rKind} that does not accept the old schema`);
+      report(
+        w,
+        "COMBINED_TYPE_CHANGED",
+        `${path}/${rKind}`,
+        { writer: wn, reader: rList },
+        `${path} became a ${rKind} that does not accept the old schema`,
+      );
     }
     return others.length === 0;
   }
@@ -557,11 +706,26 @@ function accepted(w: Walk, writerNode: SpecNode | undefined, readerNode: SpecNod
 }
 
 /** `not`: the reader rejects its `not` schema, so that must lie inside what the writer already excluded. */
-function notKeyword(w: Walk, writer: Record<string, unknown>, reader: Record<string, unknown>, wn: SpecNode | undefined, rn: SpecNode | undefined, path: string): void {
+function notKeyword(
+  w: Walk,
+  writer: Record<string, unknown>,
+  reader: Record<string, unknown>,
+  wn: SpecNode | undefined,
+  rn: SpecNode | undefined,
+  path: string,
+): void {
   if (reader.not === undefined) return;
   const rNot = w.reader.tree.child(rn, "not");
   const wNot = w.writer.tree.child(wn, "not");
-  const swapped: Walk = { budget: w.budget, writer: w.reader, reader: w.writer, writerSide: w.writerSide === "base" ? "head" : "base", direction: w.direction, out: [], seen: new Set() };
+  const swapped: Walk = {
+    budget: w.budget,
+    writer: w.reader,
+    reader: w.writer,
+    writerSide: w.writerSide === "base" ? "head" : "base",
+    direction: w.direction,
+    out: [],
+    seen: new Set(),
+  };
   if (!wNot) {
     report(w, "NOT_TYPE_ADDED", `${path}/not`, { reader: rNot }, `${path} now excludes values with "not"`);
     return;
@@ -581,7 +745,10 @@ function anyBranchAccepts(w: Walk, writerBranch: SpecNode | undefined, readerLis
 }
 
 function isSchemaKeyword(k: string): boolean {
-  return !["$schema", "$id", "id", "title", "description", "default", "examples", "$comment", "definitions", "$defs", "deprecated"].includes(k) && !k.startsWith("x-");
+  return (
+    !["$schema", "$id", "id", "title", "description", "default", "examples", "$comment", "definitions", "$defs", "deprecated"].includes(k) &&
+    !k.startsWith("x-")
+  );
 }
 
 /**

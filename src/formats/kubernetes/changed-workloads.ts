@@ -6,7 +6,8 @@
 import type { ReviewView } from "../../engine/types.js";
 import { isRecord } from "../../engine/structured.js";
 import { isOpaque, isSet, resolveValue, walk } from "./values.js";
-import { isYamlPath, k8sIndex, type ContainerVariant, type Workload, type WorkloadContainer } from "./workloads.js";
+import { isYamlPath } from "../common/paths.js";
+import { k8sIndex, type ContainerVariant, type Workload, type WorkloadContainer } from "./workloads.js";
 
 export interface JudgedContainer {
   workload: Workload;

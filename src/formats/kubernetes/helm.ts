@@ -21,8 +21,21 @@ export const SPLICE_KEY_PREFIX = "__archgate_splice_";
 
 /** Pod spec keys whose values are lists: a splice under them is a list item. */
 const LIST_KEYS = new Set([
-  "containers", "initContainers", "volumes", "volumeMounts", "env", "envFrom", "ports", "args", "command",
-  "tolerations", "imagePullSecrets", "hostAliases", "topologySpreadConstraints", "volumeClaimTemplates", "items",
+  "containers",
+  "initContainers",
+  "volumes",
+  "volumeMounts",
+  "env",
+  "envFrom",
+  "ports",
+  "args",
+  "command",
+  "tolerations",
+  "imagePullSecrets",
+  "hostAliases",
+  "topologySpreadConstraints",
+  "volumeClaimTemplates",
+  "items",
 ]);
 
 const ACTION = /\{\{-?([\s\S]*?)-?\}\}/g;
@@ -66,7 +79,10 @@ export function isHelmTemplated(text: string): boolean {
 
 /** The `.Values` path an expression names (`.Values.a.b`, `$.Values.a.b`, `(.Values.a.b)`), if it is only that. */
 function valuesPath(expression: string, blocks: Block[]): string | undefined {
-  const expr = expression.trim().replace(/^\((.*)\)$/, "$1").trim();
+  const expr = expression
+    .trim()
+    .replace(/^\((.*)\)$/, "$1")
+    .trim();
   const direct = /^\$?\.Values\.([\w.-]+)$/.exec(expr);
   if (direct) return direct[1];
   if (expr === ".") return [...blocks].reverse().find((b) => b.kind === "with" || b.kind === "range")?.dot;
@@ -246,9 +262,10 @@ export function readHelmTemplate(text: string): HelmTemplate {
         break;
       }
     }
-    const sequence = sibling !== undefined
-      ? sibling.trimStart().startsWith("- ")
-      : (next !== undefined && next.indent === indent && next.sequence) || (key !== null && LIST_KEYS.has(key[3]!.trim()));
+    const sequence =
+      sibling !== undefined
+        ? sibling.trimStart().startsWith("- ")
+        : (next !== undefined && next.indent === indent && next.sequence) || (key !== null && LIST_KEYS.has(key[3]!.trim()));
     const pad = " ".repeat(indent);
     splices++;
     return sequence ? `${pad}- ${JSON.stringify(reference)}` : `${pad}"${SPLICE_KEY_PREFIX}${splices}__": ${JSON.stringify(reference)}`;

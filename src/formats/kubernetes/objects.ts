@@ -14,11 +14,23 @@ export interface KubernetesObject {
   value: Record<string, unknown>;
 }
 
+/** Where each workload kind keeps its pod spec: the one definition of which kinds run containers and where. */
+export const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
+  CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
+  DaemonSet: ["spec", "template", "spec"],
+  Deployment: ["spec", "template", "spec"],
+  // OpenShift's DeploymentConfig and Argo Rollouts' Rollout carry a Deployment's pod template.
+  DeploymentConfig: ["spec", "template", "spec"],
+  Job: ["spec", "template", "spec"],
+  Pod: ["spec"],
+  ReplicaSet: ["spec", "template", "spec"],
+  ReplicationController: ["spec", "template", "spec"],
+  Rollout: ["spec", "template", "spec"],
+  StatefulSet: ["spec", "template", "spec"],
+};
+
 /** Kinds that run containers. */
-export const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
-  "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "ReplicationController",
-  "Rollout", "DeploymentConfig",
-]);
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set(Object.keys(POD_SPEC_PATH));
 
 /**
  * Kinds that make a long-running deployable service: what "a new service" means in a manifest. Jobs,
@@ -90,25 +102,19 @@ export function mayBeKubernetesText(text: string): boolean {
  * of a workload defined elsewhere, not a definition of its own.
  */
 export function definesContainers(object: KubernetesObject): boolean {
-  const spec = isRecord(object.value.spec) ? object.value.spec : {};
-  const podSpec = podSpecOf(object.kind, spec);
-  return asArray(podSpec?.containers).some((c) => isRecord(c) && typeof c.image === "string" && c.image !== "");
+  return asArray(podSpecOf(object)?.containers).some((c) => isRecord(c) && typeof c.image === "string" && c.image !== "");
 }
 
 /** The images of a workload's containers (init containers and sidecars excluded: they serve the main ones). */
 export function containerImages(object: KubernetesObject): string[] {
-  const spec = isRecord(object.value.spec) ? object.value.spec : {};
-  const podSpec = podSpecOf(object.kind, spec);
-  return asArray(podSpec?.containers).flatMap((c) => (isRecord(c) && typeof c.image === "string" && c.image !== "" ? [c.image] : []));
+  return asArray(podSpecOf(object)?.containers).flatMap((c) => (isRecord(c) && typeof c.image === "string" && c.image !== "" ? [c.image] : []));
 }
 
-function podSpecOf(kind: string, spec: Record<string, unknown>): Record<string, unknown> | undefined {
-  if (kind === "Pod") return spec;
-  if (kind === "CronJob") {
-    const job = isRecord(spec.jobTemplate) && isRecord(spec.jobTemplate.spec) ? spec.jobTemplate.spec : {};
-    return isRecord(job.template) && isRecord(job.template.spec) ? job.template.spec : undefined;
-  }
-  return isRecord(spec.template) && isRecord(spec.template.spec) ? spec.template.spec : undefined;
+/** The pod spec of a workload (a Knative Service keeps it where a Deployment does). */
+function podSpecOf(object: KubernetesObject): Record<string, unknown> | undefined {
+  const path = POD_SPEC_PATH[object.kind] ?? ["spec", "template", "spec"];
+  const podSpec = path.reduce<unknown>((value, key) => (isRecord(value) ? value[key] : undefined), object.value);
+  return isRecord(podSpec) ? podSpec : undefined;
 }
 
 export interface KubernetesObjectHeader {
@@ -137,7 +143,13 @@ export function quickKubernetesObjects(text: string): KubernetesObjectHeader[] |
     sawContent: false,
   };
   const flush = () => {
-    if (current.kind !== undefined && current.apiVersion !== undefined && KIND.test(current.kind) && API_VERSION.test(current.apiVersion) && !current.apiVersion.startsWith("backstage.io/")) {
+    if (
+      current.kind !== undefined &&
+      current.apiVersion !== undefined &&
+      KIND.test(current.kind) &&
+      API_VERSION.test(current.apiVersion) &&
+      !current.apiVersion.startsWith("backstage.io/")
+    ) {
       out.push({ kind: current.kind, apiVersion: current.apiVersion, name: current.name ?? "", docIndex, line: current.line });
     }
   };

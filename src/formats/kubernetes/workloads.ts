@@ -12,22 +12,8 @@ import type { ReviewView } from "../../engine/types.js";
 import { asArray, isRecord, parseStructured, type StructuredDoc } from "../../engine/structured.js";
 import { isHelmTemplated, OPAQUE_REF, readHelmTemplate, TEMPLATED, VALUES_REF, type ValuesCondition } from "./helm.js";
 import { lookupValues, mergeValues, overlay } from "./values.js";
-import { basename, dirname } from "../common/paths.js";
-
-/** Where each workload kind keeps its pod spec. */
-export const POD_SPEC_PATH: Readonly<Record<string, readonly string[]>> = {
-  CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
-  DaemonSet: ["spec", "template", "spec"],
-  Deployment: ["spec", "template", "spec"],
-  // OpenShift's DeploymentConfig and Argo Rollouts' Rollout carry a Deployment's pod template.
-  DeploymentConfig: ["spec", "template", "spec"],
-  Job: ["spec", "template", "spec"],
-  Pod: ["spec"],
-  ReplicaSet: ["spec", "template", "spec"],
-  ReplicationController: ["spec", "template", "spec"],
-  Rollout: ["spec", "template", "spec"],
-  StatefulSet: ["spec", "template", "spec"],
-};
+import { basename, dirname, isYamlPath } from "../common/paths.js";
+import { POD_SPEC_PATH } from "./objects.js";
 
 /** Kinds whose pods run until stopped (probes make sense); Jobs and CronJobs run to completion. */
 export const LONG_RUNNING_KINDS: ReadonlySet<string> = new Set([
@@ -128,10 +114,6 @@ export function joinPath(dir: string, ref: string): string | undefined {
   return parts.join("/");
 }
 
-export function isYamlPath(path: string): boolean {
-  return /\.ya?ml$/i.test(path);
-}
-
 /** Per-review cache shared by the runtime rules, so each file is parsed once. */
 export function k8sIndex(ctx: ReviewView): K8sIndex {
   return ctx.memo("kubernetes:index", (review) => new K8sIndex(review));
@@ -221,9 +203,13 @@ export class K8sIndex {
     const result: WorkloadFile = { workloads: [], notes: [], parseErrors: [] };
     if (parsed.errors.length > 0) {
       const e = parsed.errors[0]!;
-      if (helm) result.notes.push(`${path}:${e.line}: Helm template could not be read without rendering it (${e.message}); its workloads were not judged`);
+      if (helm)
+        result.notes.push(`${path}:${e.line}: Helm template could not be read without rendering it (${e.message}); its workloads were not judged`);
       // A Go/Jinja-templated manifest outside a chart is an input to some renderer, not a broken manifest.
-      else if (isHelmTemplated(text)) result.notes.push(`${path}:${e.line}: templated manifest (outside a Helm chart) could not be read without rendering it; its workloads were not judged`);
+      else if (isHelmTemplated(text))
+        result.notes.push(
+          `${path}:${e.line}: templated manifest (outside a Helm chart) could not be read without rendering it; its workloads were not judged`,
+        );
       else result.parseErrors.push({ line: e.line, message: e.message });
       return result;
     }
@@ -231,11 +217,14 @@ export class K8sIndex {
     // A line inside `{{- if .Values.x }}` renders only when some values file makes the test hold.
     const unrendered = (line: number): ValuesCondition | undefined => {
       const tests = template?.conditions.get(line) ?? [];
-      if (tests.length === 0 || valuesCandidates.some((values) => tests.every((t) => isTruthy(lookupValues(values, t.path)) !== t.negate))) return undefined;
+      if (tests.length === 0 || valuesCandidates.some((values) => tests.every((t) => isTruthy(lookupValues(values, t.path)) !== t.negate)))
+        return undefined;
       return tests.find((t) => valuesCandidates.every((values) => isTruthy(lookupValues(values, t.path)) === t.negate)) ?? tests[0];
     };
     const skipped = (what: string, line: number, test: ValuesCondition) =>
-      result.notes.push(`${path}:${line}: ${what} renders only when ${test.negate ? "not " : ""}.Values.${test.path}, which no values file ${test.negate ? "leaves unset" : "sets"}; not judged`);
+      result.notes.push(
+        `${path}:${line}: ${what} renders only when ${test.negate ? "not " : ""}.Values.${test.path}, which no values file ${test.negate ? "leaves unset" : "sets"}; not judged`,
+      );
     const seen = new Map<string, number>();
     for (const doc of parsed.docs) {
       const value = doc.value;
@@ -270,7 +259,9 @@ export class K8sIndex {
             (c.startsWith(VALUES_REF) && valuesCandidates.some((v) => isTruthy(lookupValues(v, c.slice(VALUES_REF.length))))),
         );
         if (hidden) {
-          result.notes.push(`${path}:${doc.lineOf([...podSpecPath, field])}: ${field} of ${value.kind} ${name || "(templated name)"} are spliced in by the template; those were not judged`);
+          result.notes.push(
+            `${path}:${doc.lineOf([...podSpecPath, field])}: ${field} of ${value.kind} ${name || "(templated name)"} are spliced in by the template; those were not judged`,
+          );
         }
         asArray(list).forEach((container, index) => {
           if (!isRecord(container)) return;
@@ -298,7 +289,9 @@ export class K8sIndex {
         key,
         line: kindLine,
         // A pod that is not restarted (Helm test pods, one-off Pods) runs to completion like a Job.
-        longRunning: LONG_RUNNING_KINDS.has(value.kind) && !(value.kind === "Pod" && (podSpec.restartPolicy === "Never" || podSpec.restartPolicy === "OnFailure")),
+        longRunning:
+          LONG_RUNNING_KINDS.has(value.kind) &&
+          !(value.kind === "Pod" && (podSpec.restartPolicy === "Never" || podSpec.restartPolicy === "OnFailure")),
         helm,
         doc,
         podSpecPath,
@@ -418,7 +411,10 @@ function toPatch(doc: unknown, target: Record<string, unknown>): Omit<KustomizeP
     const fragments: PatchFragment[] = [];
     for (const op of doc) {
       if (!isRecord(op) || (op.op !== "add" && op.op !== "replace") || typeof op.path !== "string" || !op.path.startsWith(prefix)) continue;
-      const rest = op.path.slice(prefix.length).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+      const rest = op.path
+        .slice(prefix.length)
+        .split("/")
+        .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
       const [field, position, ...inner] = rest;
       if ((field !== "containers" && field !== "initContainers") || !/^\d+$/.test(position ?? "")) continue;
       let spec: unknown = op.value;

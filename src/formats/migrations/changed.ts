@@ -19,7 +19,23 @@ export interface ChangedMigration {
 }
 
 /** Frameworks whose migrations we read; others get a note (EF Core, Laravel, Ecto, Doctrine, ...). */
-const JUDGED = new Set<MigrationFramework>(["Rails", "Django", "Alembic", "Flyway", "Liquibase", "Prisma", "Knex", "Sequelize", "TypeORM", "golang-migrate", "goose", "dbmate", "Drizzle", "Diesel", "SQL"]);
+const JUDGED = new Set<MigrationFramework>([
+  "Rails",
+  "Django",
+  "Alembic",
+  "Flyway",
+  "Liquibase",
+  "Prisma",
+  "Knex",
+  "Sequelize",
+  "TypeORM",
+  "golang-migrate",
+  "goose",
+  "dbmate",
+  "Drizzle",
+  "Diesel",
+  "SQL",
+]);
 
 /** Migrations added or changed by the PR (read and analysed once per review, shared by the rules). */
 export function changedMigrations(ctx: ReviewView): Promise<ChangedMigration[]> {
@@ -40,7 +56,13 @@ async function collect(ctx: ReviewView): Promise<ChangedMigration[]> {
       ctx.note(`${file.path}: ${framework} migrations are not analysed for destructive changes; review it by hand`, "not-judged");
       continue;
     }
-    const analysis = await analyze(file.path, framework, text, (p) => ctx.text("base", p), (p) => ctx.text("head", p));
+    const analysis = await analyze(
+      file.path,
+      framework,
+      text,
+      (p) => ctx.text("base", p),
+      (p) => ctx.text("head", p),
+    );
     if (analysis === undefined) continue;
     let addedLines: Set<number> | undefined;
     if (file.status !== "added" && file.status !== "copied") {

@@ -5,8 +5,25 @@
 import { basename, extension, segments } from "../common/paths.js";
 
 export type MigrationFramework =
-  | "Rails" | "Django" | "Alembic" | "Flyway" | "Liquibase" | "Prisma" | "Knex" | "golang-migrate" | "goose"
-  | "TypeORM" | "Sequelize" | "EF Core" | "Laravel" | "Ecto" | "Doctrine" | "Diesel" | "dbmate" | "Drizzle" | "SQL";
+  | "Rails"
+  | "Django"
+  | "Alembic"
+  | "Flyway"
+  | "Liquibase"
+  | "Prisma"
+  | "Knex"
+  | "golang-migrate"
+  | "goose"
+  | "TypeORM"
+  | "Sequelize"
+  | "EF Core"
+  | "Laravel"
+  | "Ecto"
+  | "Doctrine"
+  | "Diesel"
+  | "dbmate"
+  | "Drizzle"
+  | "SQL";
 
 /** Directory names where plain SQL migrations live. */
 const MIGRATION_DIR = /^(migrations?|migrate|db[-_]?migrations?|schema[-_]?migrations?|sql[-_]?migrations?)$/i;
@@ -39,7 +56,10 @@ export function migrationFramework(path: string, text?: string): MigrationFramew
   if (/^[VU]\d+(?:[._]\d+)*__\w[\w.-]*\.sql$/.test(name) || /^R__\w[\w.-]*\.sql$/.test(name)) return "Flyway";
   if ((ext === "java" || ext === "kt") && /^V\d+(?:_\d+)*__\w+\.(java|kt)$/.test(name) && parent === "migration") return "Flyway";
   // Liquibase changelogs.
-  if (/^(db\.)?changelog[\w.-]*\.(xml|ya?ml|json|sql)$/i.test(name) || (dirs.some((d) => /^(changelogs?|liquibase)$/i.test(d)) && /^(xml|ya?ml|json|sql)$/.test(ext))) {
+  if (
+    /^(db\.)?changelog[\w.-]*\.(xml|ya?ml|json|sql)$/i.test(name) ||
+    (dirs.some((d) => /^(changelogs?|liquibase)$/i.test(d)) && /^(xml|ya?ml|json|sql)$/.test(ext))
+  ) {
     if (text === undefined || /databaseChangeLog|--\s*liquibase formatted sql|<changeSet\b/i.test(text)) return "Liquibase";
   }
   // Prisma: prisma/migrations/20240101_x/migration.sql
@@ -276,7 +296,8 @@ function topLevelIndex(text: string, char: string): number {
 }
 
 /** Imports and console output: lines that change what a migration prints or loads, not what it does. */
-const INERT_LINE = /^(import\s|from\s+[\w.]+\s+import\s|require(_relative)?[\s(]|using\s|use\s|puts\b|print\b|say\b|console\.log\b|(logger|logging|log|LOGGER)\.\w+\(|fmt\.Print)/;
+const INERT_LINE =
+  /^(import\s|from\s+[\w.]+\s+import\s|require(_relative)?[\s(]|using\s|use\s|puts\b|print\b|say\b|console\.log\b|(logger|logging|log|LOGGER)\.\w+\(|fmt\.Print)/;
 
 /**
  * True when an edit of an existing code migration changes nothing it does: every changed line is blank,

@@ -11,7 +11,11 @@ export async function analyzeSequelize(text: string): Promise<MigrationAnalysis>
 }
 
 export async function analyzeTypeorm(text: string): Promise<MigrationAnalysis> {
-  return analyzeOrm(text, /\bqueryRunner\.(createTable|dropTable|renameTable|dropColumns?|renameColumn|changeColumns?|addColumns?|createIndex|query)\s*\(/, typeormOp);
+  return analyzeOrm(
+    text,
+    /\bqueryRunner\.(createTable|dropTable|renameTable|dropColumns?|renameColumn|changeColumns?|addColumns?|createIndex|query)\s*\(/,
+    typeormOp,
+  );
 }
 
 type OpReader = (call: PyCall, push: (op: Omit<MigrationOp, "line">) => void) => void;

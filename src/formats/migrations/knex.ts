@@ -14,7 +14,13 @@ export async function analyzeKnex(text: string): Promise<MigrationAnalysis> {
   if (!section) return out;
   const [from, to] = section;
 
-  const schemaCalls = findCalls(text, /\.(createTable|createTableIfNotExists|dropTable|dropTableIfExists|renameTable|alterTable|table|raw)\s*\(/, from, to, "js");
+  const schemaCalls = findCalls(
+    text,
+    /\.(createTable|createTableIfNotExists|dropTable|dropTableIfExists|renameTable|alterTable|table|raw)\s*\(/,
+    from,
+    to,
+    "js",
+  );
   const scopes: { table: string; created: boolean; call: PyCall }[] = [];
   for (const call of schemaCalls) {
     const line = lineAt(text, call.start);
@@ -83,7 +89,8 @@ export async function analyzeKnex(text: string): Promise<MigrationAnalysis> {
 export function upSection(text: string): [number, number] | undefined {
   const up = /(?:exports\.up\s*=|export\s+(?:async\s+)?function\s+up\b|export\s+const\s+up\s*=|^\s*(?:public\s+)?(?:async\s+)?up\s*[(:])/m.exec(text);
   if (!up) return undefined;
-  const down = /(?:exports\.down\s*=|export\s+(?:async\s+)?function\s+down\b|export\s+const\s+down\s*=|^\s*(?:public\s+)?(?:async\s+)?down\s*[(:])/m.exec(text);
+  const down =
+    /(?:exports\.down\s*=|export\s+(?:async\s+)?function\s+down\b|export\s+const\s+down\s*=|^\s*(?:public\s+)?(?:async\s+)?down\s*[(:])/m.exec(text);
   const end = down && down.index > up.index ? down.index : text.length;
   return [up.index, end];
 }

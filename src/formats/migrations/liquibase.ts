@@ -23,7 +23,15 @@ interface ChangeInput {
   sql?: { text: string; line: number };
 }
 
-const COLUMN_DEFAULTS = ["defaultValue", "defaultValueNumeric", "defaultValueBoolean", "defaultValueDate", "defaultValueComputed", "defaultValueSequenceNext", "autoIncrement"];
+const COLUMN_DEFAULTS = [
+  "defaultValue",
+  "defaultValueNumeric",
+  "defaultValueBoolean",
+  "defaultValueDate",
+  "defaultValueComputed",
+  "defaultValueSequenceNext",
+  "autoIncrement",
+];
 
 async function judgeChange(change: ChangeInput, out: MigrationAnalysis): Promise<void> {
   const a = change.attrs;

@@ -254,7 +254,10 @@ export async function analyzeDjango(text: string, appLabel: string): Promise<Dja
     .map((c) => arg(c, "state_operations"))
     .filter((a): a is PyArg => a !== undefined)
     .map((a) => [a.start, a.start + a.raw.length] as const);
-  const calls = findCalls(text, /\b(?:migrations\.)?(AddField|RemoveField|RenameField|AlterField|CreateModel|DeleteModel|RenameModel|AlterModelTable|AddIndex|AddIndexConcurrently|AddConstraint|RunSQL)\s*\(/);
+  const calls = findCalls(
+    text,
+    /\b(?:migrations\.)?(AddField|RemoveField|RenameField|AlterField|CreateModel|DeleteModel|RenameModel|AlterModelTable|AddIndex|AddIndexConcurrently|AddConstraint|RunSQL)\s*\(/,
+  );
   for (const call of calls) {
     if (stateOnly.some(([s, e]) => call.start >= s && call.start < e)) continue;
     const op = call.name;
@@ -426,7 +429,10 @@ export async function analyzeAlembic(text: string): Promise<MigrationAnalysis> {
 export function sqlalchemyType(source: string): ColumnType {
   const m = /(?:^|\.)(\w+)\s*(?:\(([^)]*)\))?\s*$/.exec(source.trim());
   const name = (m?.[1] ?? source).toLowerCase();
-  const args = (m?.[2] ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  const args = (m?.[2] ?? "")
+    .split(",")
+    .map((a) => a.trim())
+    .filter(Boolean);
   const positional = args.filter((a) => !a.includes("=")).map(Number);
   const keyword = (k: string) => {
     const v = args.find((a) => a.startsWith(`${k}=`))?.split("=")[1];
@@ -434,7 +440,8 @@ export function sqlalchemyType(source: string): ColumnType {
   };
   if (["string", "varchar", "unicode", "nvarchar"].includes(name)) return { type: "string", limit: keyword("length") ?? positional[0] };
   if (["text", "unicodetext"].includes(name)) return { type: "text" };
-  if (["numeric", "decimal"].includes(name)) return { type: "decimal", precision: keyword("precision") ?? positional[0], scale: keyword("scale") ?? positional[1] };
+  if (["numeric", "decimal"].includes(name))
+    return { type: "decimal", precision: keyword("precision") ?? positional[0], scale: keyword("scale") ?? positional[1] };
   if (name === "datetime" || name === "timestamp") {
     return { type: /timezone\s*=\s*True/.test(source) ? "timestamptz" : "datetime", precision: keyword("precision") };
   }

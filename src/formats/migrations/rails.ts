@@ -25,7 +25,7 @@ export async function analyzeRails(text: string, schemaText?: string): Promise<M
       // `safety_assured { ... }` on one line: the call inside is judged like any other (not a waiver).
       .replace(/^(\s*)safety_assured\s*\{\s*(.*?)\s*\}\s*$/, "$1$2");
     // Join continuation lines (trailing comma, backslash, unbalanced brackets).
-    while (index + 1 < lines.length && (/[,\\(\[{]\s*$/.test(statement) || unbalanced(statement))) {
+    while (index + 1 < lines.length && (/[,\\([{]\s*$/.test(statement) || unbalanced(statement))) {
       index++;
       statement += " " + stripComment(lines[index]!).trim();
     }
@@ -171,7 +171,22 @@ function splitTopLevel(text: string): string[] {
 }
 
 /** Top-level methods whose table argument we must read to judge them. */
-const JUDGED_METHODS = new Set(["drop_table", "rename_table", "remove_column", "remove_columns", "remove_reference", "remove_belongs_to", "remove_timestamps", "rename_column", "change_column", "change_column_null", "add_column", "add_reference", "add_belongs_to", "add_index"]);
+const JUDGED_METHODS = new Set([
+  "drop_table",
+  "rename_table",
+  "remove_column",
+  "remove_columns",
+  "remove_reference",
+  "remove_belongs_to",
+  "remove_timestamps",
+  "rename_column",
+  "change_column",
+  "change_column_null",
+  "add_column",
+  "add_reference",
+  "add_belongs_to",
+  "add_index",
+]);
 
 const isFalse = (v: string | undefined) => v !== undefined && /^false$/.test(v.trim());
 const hasDefault = (o: Record<string, string>) => o.default !== undefined && o.default !== "nil";
@@ -195,7 +210,8 @@ export function parseRailsSchema(text: string): RailsColumns {
     if (create) {
       table = create[1]!;
       // The implicit primary key, unless `id: false`.
-      if (!/\bid:\s*false/.test(create[2]!)) columns.set(table, "id", { type: /\bid:\s*:uuid/.test(create[2]!) ? "uuid" : "bigint", nullable: false });
+      if (!/\bid:\s*false/.test(create[2]!))
+        columns.set(table, "id", { type: /\bid:\s*:uuid/.test(create[2]!) ? "uuid" : "bigint", nullable: false });
       continue;
     }
     if (/^end\b/.test(line)) {
@@ -316,7 +332,6 @@ async function topLevel(out: MigrationAnalysis, env: RailsEnv, method: string, a
       break;
     }
     case "add_foreign_key":
-    case "add_check_constraint":
     case "change_column_default":
     case "remove_index":
     case "add_timestamps":
@@ -346,7 +361,14 @@ async function tableMethod(out: MigrationAnalysis, env: RailsEnv, table: string,
       changeColumn(env, table, first ?? "", columnType(second, o), o, push);
       break;
     case "index":
-      push({ kind: "create-index", concurrent: concurrently(Object.entries(o).map(([k, v]) => `${k}: ${v}`).join(", ")) });
+      push({
+        kind: "create-index",
+        concurrent: concurrently(
+          Object.entries(o)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(", "),
+        ),
+      });
       break;
     case "references":
     case "belongs_to":
@@ -362,7 +384,12 @@ async function tableMethod(out: MigrationAnalysis, env: RailsEnv, table: string,
       break;
     default:
       // t.column :name, :type, ... and t.<type> :name, ... add a column.
-      if (method === "column" || /^(string|text|integer|bigint|float|decimal|numeric|datetime|timestamp|time|date|binary|boolean|json|jsonb|uuid|citext|inet|hstore)$/.test(method)) {
+      if (
+        method === "column" ||
+        /^(string|text|integer|bigint|float|decimal|numeric|datetime|timestamp|time|date|binary|boolean|json|jsonb|uuid|citext|inet|hstore)$/.test(
+          method,
+        )
+      ) {
         const column = method === "column" ? first : first;
         env.columns.set(table, column ?? "", columnType(method === "column" ? second : method, o));
         push({ kind: isFalse(o.null) && !hasDefault(o) ? "add-not-null-column" : "alter-table", column });

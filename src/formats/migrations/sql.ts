@@ -86,7 +86,8 @@ function stripLeading(text: string, from: number): { index: number; text: string
 
 /** libpg-query locations are UTF-8 byte offsets. */
 function charIndex(text: string, byteOffset: number): number {
-  if (/^[\x00-\x7f]*$/.test(text)) return byteOffset;
+  // Pure ASCII: bytes and characters coincide (checked without a control-character regex).
+  if (Buffer.byteLength(text, "utf8") === text.length) return byteOffset;
   return Buffer.from(text, "utf8").subarray(0, byteOffset).toString("utf8").length;
 }
 
@@ -121,8 +122,7 @@ function collect(
   state: SqlState,
   fileText = text,
 ): void {
-  const lineOfByte = (byteOffset: number) =>
-    firstLine - 1 + lineAt(fileText, offsetInFile + charIndex(text, byteOffset));
+  const lineOfByte = (byteOffset: number) => firstLine - 1 + lineAt(fileText, offsetInFile + charIndex(text, byteOffset));
   for (const raw of tree.stmts ?? []) {
     const start = stripLeading(text, charIndex(text, raw.stmt_location ?? 0)).index;
     const line = firstLine - 1 + lineAt(fileText, offsetInFile + start);
@@ -175,7 +175,12 @@ function collect(
           const cmdLine = def?.location !== undefined ? lineOfByte(def.location) : line;
           switch (cmd.subtype) {
             case "AT_DropColumn":
-              push({ kind: "drop-column", table, column: cmd.name, line: clauseLine((c) => String.raw`\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?${c}(?![\w$])`, cmd.name) });
+              push({
+                kind: "drop-column",
+                table,
+                column: cmd.name,
+                line: clauseLine((c) => String.raw`\bDROP\s+(?:COLUMN\s+)?(?:IF\s+EXISTS\s+)?${c}(?![\w$])`, cmd.name),
+              });
               break;
             case "AT_AlterColumnType":
               push({ kind: "change-column-type", table, column: cmd.name, line: cmdLine, detail: typeName(def?.typeName) });
@@ -185,7 +190,12 @@ function collect(
                 push({ kind: "alter-table", table, column: cmd.name, detail: "SET NOT NULL (validated CHECK constraint)" });
                 break;
               }
-              push({ kind: "set-not-null", table, column: cmd.name, line: clauseLine((c) => String.raw`\bALTER\s+(?:COLUMN\s+)?${c}\s+SET\s+NOT\s+NULL`, cmd.name) });
+              push({
+                kind: "set-not-null",
+                table,
+                column: cmd.name,
+                line: clauseLine((c) => String.raw`\bALTER\s+(?:COLUMN\s+)?${c}\s+SET\s+NOT\s+NULL`, cmd.name),
+              });
               break;
             case "AT_AddColumn":
               if (def && isRequiredWithoutDefault(def)) push({ kind: "add-not-null-column", table, column: def.colname, line: cmdLine });
@@ -260,7 +270,13 @@ export function splitStatements(sql: string): { statements: { start: number; end
   let start = 0;
   let i = 0;
   const close = (end: number) => {
-    if (sql.slice(start, end).replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, "").trim()) statements.push({ start, end });
+    if (
+      sql
+        .slice(start, end)
+        .replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, "")
+        .trim()
+    )
+      statements.push({ start, end });
     start = end + 1;
   };
   while (i < sql.length) {
@@ -322,8 +338,10 @@ export function matchOtherDialect(statement: string, line: number): MigrationOp[
   const ops: MigrationOp[] = [];
   for (const clause of splitTopLevel(m[2]!)) {
     let c: RegExpExecArray | null;
-    if ((c = new RegExp(`^DROP (?:COLUMN )?(?:IF EXISTS )?(${IDENT})$`, "i").exec(clause)) &&
-        !/^(INDEX|KEY|FOREIGN|PRIMARY|CONSTRAINT|CHECK|PARTITION)$/i.test(c[1]!)) {
+    if (
+      (c = new RegExp(`^DROP (?:COLUMN )?(?:IF EXISTS )?(${IDENT})$`, "i").exec(clause)) &&
+      !/^(INDEX|KEY|FOREIGN|PRIMARY|CONSTRAINT|CHECK|PARTITION)$/i.test(c[1]!)
+    ) {
       ops.push({ kind: "drop-column", table, column: unquote(c[1]!), line });
     } else if ((c = new RegExp(`^RENAME COLUMN (${IDENT}) TO (${IDENT})$`, "i").exec(clause))) {
       ops.push({ kind: "rename-column", table, column: unquote(c[1]!), newName: unquote(c[2]!), line });
@@ -333,11 +351,15 @@ export function matchOtherDialect(statement: string, line: number): MigrationOp[
       const [from, to] = [unquote(c[1]!), unquote(c[2]!)];
       if (from.toLowerCase() !== to.toLowerCase()) ops.push({ kind: "rename-column", table, column: from, newName: to, line });
       ops.push({ kind: "change-column-type", table, column: to, line, detail: c[3]!.split(" ")[0] });
-    } else if ((c = new RegExp(`^(?:MODIFY|ALTER) (?:COLUMN )?(${IDENT}) (?:TYPE |SET DATA TYPE )?(.*)$`, "i").exec(clause)) &&
-        !/^(SET|DROP) /i.test(c[2]!)) {
+    } else if (
+      (c = new RegExp(`^(?:MODIFY|ALTER) (?:COLUMN )?(${IDENT}) (?:TYPE |SET DATA TYPE )?(.*)$`, "i").exec(clause)) &&
+      !/^(SET|DROP) /i.test(c[2]!)
+    ) {
       ops.push({ kind: "change-column-type", table, column: unquote(c[1]!), line, detail: c[2]!.split(" ")[0] });
-    } else if ((c = new RegExp(`^ADD (?:COLUMN )?(${IDENT}) (.*)$`, "i").exec(clause)) &&
-        !/^(INDEX|KEY|UNIQUE|FOREIGN|PRIMARY|CONSTRAINT|CHECK|FULLTEXT|SPATIAL)$/i.test(c[1]!)) {
+    } else if (
+      (c = new RegExp(`^ADD (?:COLUMN )?(${IDENT}) (.*)$`, "i").exec(clause)) &&
+      !/^(INDEX|KEY|UNIQUE|FOREIGN|PRIMARY|CONSTRAINT|CHECK|FULLTEXT|SPATIAL)$/i.test(c[1]!)
+    ) {
       const rest = c[2]!;
       const required = /\bNOT NULL\b/i.test(rest) && !/\b(DEFAULT|AUTO_INCREMENT|GENERATED|AS \()/i.test(rest);
       ops.push({ kind: required ? "add-not-null-column" : "alter-table", table, column: unquote(c[1]!), line });

@@ -68,7 +68,12 @@ export function diffSpecs(base: SpecDocument, head: SpecDocument): ApiBreak[] {
     const sunsetBefore = sunsetOf(before.value);
     const sunsetAfter = sunsetOf(after.value);
     if (sunsetBefore && sunsetAfter && sunsetAfter.time < sunsetBefore.time) {
-      emit(state, "head", state.head.child(after.node, "x-sunset") ?? after.node, `sunset date moved earlier, from ${sunsetBefore.text} to ${sunsetAfter.text}`);
+      emit(
+        state,
+        "head",
+        state.head.child(after.node, "x-sunset") ?? after.node,
+        `sunset date moved earlier, from ${sunsetBefore.text} to ${sunsetAfter.text}`,
+      );
     }
     diffParameters(state, before, after);
     diffRequestBody(state, before, after);
@@ -246,8 +251,10 @@ function typesOf(schema: Record<string, unknown>): Set<string> | undefined {
   const raw = schema.type;
   const types = new Set<string>();
   if (typeof raw === "string") types.add(raw);
-  else if (Array.isArray(raw)) for (const t of raw) if (typeof t === "string") types.add(t);
-  else return undefined;
+  else if (Array.isArray(raw))
+    for (const t of raw)
+      if (typeof t === "string") types.add(t);
+      else return undefined;
   if (types.size === 0) return undefined;
   if (schema.nullable === true || schema["x-nullable"] === true) types.add("null");
   return types;
@@ -296,7 +303,11 @@ const OPAQUE_KEYWORDS = [
 /** JSON with sorted keys, so key order does not count as a change. */
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (isRecord(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+  if (isRecord(value))
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
+      .join(",")}}`;
   return JSON.stringify(value) ?? "null";
 }
 
@@ -392,18 +403,38 @@ function compareSchemaOnce(state: DiffState, b: SpecNode, h: SpecNode, direction
     const bv = numeric(bs[keyword]);
     const hv = numeric(hs[keyword]);
     if (narrowingBreaks && hv !== undefined && (bv === undefined || hv < bv)) {
-      emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} ${bv === undefined ? `set to ${hv}` : `decreased from ${bv} to ${hv}`}`);
+      emit(
+        state,
+        "head",
+        childOr(state.head, h, keyword),
+        `${subject} ${keyword} ${bv === undefined ? `set to ${hv}` : `decreased from ${bv} to ${hv}`}`,
+      );
     } else if (!narrowingBreaks && bv !== undefined && (hv === undefined || hv > bv)) {
-      emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} ${hv === undefined ? `${bv} removed` : `increased from ${bv} to ${hv}`}`);
+      emit(
+        state,
+        "head",
+        childOr(state.head, h, keyword),
+        `${subject} ${keyword} ${hv === undefined ? `${bv} removed` : `increased from ${bv} to ${hv}`}`,
+      );
     }
   }
   for (const keyword of LOWER_BOUNDS) {
     const bv = numeric(bs[keyword]);
     const hv = numeric(hs[keyword]);
     if (narrowingBreaks && hv !== undefined && hv > 0 && (bv === undefined || hv > bv)) {
-      emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} ${bv === undefined ? `set to ${hv}` : `increased from ${bv} to ${hv}`}`);
+      emit(
+        state,
+        "head",
+        childOr(state.head, h, keyword),
+        `${subject} ${keyword} ${bv === undefined ? `set to ${hv}` : `increased from ${bv} to ${hv}`}`,
+      );
     } else if (!narrowingBreaks && bv !== undefined && bv > 0 && (hv === undefined || hv < bv)) {
-      emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} ${hv === undefined ? `${bv} removed` : `decreased from ${bv} to ${hv}`}`);
+      emit(
+        state,
+        "head",
+        childOr(state.head, h, keyword),
+        `${subject} ${keyword} ${hv === undefined ? `${bv} removed` : `decreased from ${bv} to ${hv}`}`,
+      );
     }
   }
 
@@ -411,7 +442,8 @@ function compareSchemaOnce(state: DiffState, b: SpecNode, h: SpecNode, direction
   for (const keyword of ["exclusiveMinimum", "exclusiveMaximum"] as const) {
     const was = bs[keyword] === true;
     const now = hs[keyword] === true;
-    if (narrowingBreaks ? now && !was : was && !now) emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} ${now ? "set" : "removed"}`);
+    if (narrowingBreaks ? now && !was : was && !now)
+      emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} ${now ? "set" : "removed"}`);
   }
 
   for (const keyword of OPAQUE_KEYWORDS) {
@@ -496,10 +528,20 @@ function compareObject(state: DiffState, b: SpecNode, h: SpecNode, direction: Di
     for (const name of hReq) {
       if (bReq.has(name) || flag(state.head, hProps.get(name), "readOnly")) continue;
       const node = hProps.get(name) ?? childOr(state.head, h, "required");
-      emit(state, "head", node, bProps.has(name) ? `${where} property '${prefix}${name}' became required` : `${where} has a new required property '${prefix}${name}'`);
+      emit(
+        state,
+        "head",
+        node,
+        bProps.has(name) ? `${where} property '${prefix}${name}' became required` : `${where} has a new required property '${prefix}${name}'`,
+      );
     }
     if (hs.additionalProperties === false && bs.additionalProperties !== false) {
-      emit(state, "head", childOr(state.head, h, "additionalProperties"), `${where}${property ? ` property '${property}'` : ""} no longer accepts additional properties`);
+      emit(
+        state,
+        "head",
+        childOr(state.head, h, "additionalProperties"),
+        `${where}${property ? ` property '${property}'` : ""} no longer accepts additional properties`,
+      );
     }
     if (hs.additionalProperties === false) {
       for (const [name, node] of bProps) {
@@ -558,7 +600,8 @@ function compareComposition(
       if (direction === "request" && bb.length > 0) for (const x of added) emit(state, "head", x.node, `${subject} allOf gained ${label(x)}`);
       if (direction === "request" && bb.length === 0 && hb.length > 0) emit(state, "head", hb[0]!.node, `${subject} allOf gained ${label(hb[0]!)}`);
     } else if (bb.length > 0) {
-      if (direction === "request") for (const x of removed) emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} lost ${label(x)}`);
+      if (direction === "request")
+        for (const x of removed) emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} lost ${label(x)}`);
       // A new oneOf option in a response can be a shape the client has never seen; a new anyOf option
       // is left out (oasdiff rates it informational: anyOf readers already expect a mix).
       else if (keyword === "oneOf") for (const x of added) emit(state, "head", x.node, `${subject} ${keyword} gained ${label(x)}`);

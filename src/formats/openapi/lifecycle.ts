@@ -44,8 +44,10 @@ export function lifecycleBreaks(base: SpecDocument, head: SpecDocument, { full }
     // Stability level: valid on both sides, never lowered.
     const sb = before.value["x-stability-level"];
     const sa = after?.value["x-stability-level"];
-    if (full && sb !== undefined && !STABILITY.includes(String(sb))) push(base, at(base, before.node, "x-stability-level"), `x-stability-level '${String(sb)}' is not one of ${STABILITY.join(", ")}`);
-    if (after && sa !== undefined && !STABILITY.includes(String(sa)) && (full || String(sa) !== String(sb))) push(head, at(head, after.node, "x-stability-level"), `x-stability-level '${String(sa)}' is not one of ${STABILITY.join(", ")}`);
+    if (full && sb !== undefined && !STABILITY.includes(String(sb)))
+      push(base, at(base, before.node, "x-stability-level"), `x-stability-level '${String(sb)}' is not one of ${STABILITY.join(", ")}`);
+    if (after && sa !== undefined && !STABILITY.includes(String(sa)) && (full || String(sa) !== String(sb)))
+      push(head, at(head, after.node, "x-stability-level"), `x-stability-level '${String(sa)}' is not one of ${STABILITY.join(", ")}`);
     if (after && STABILITY.includes(String(sb)) && STABILITY.includes(String(sa)) && STABILITY.indexOf(String(sa)) < STABILITY.indexOf(String(sb))) {
       push(head, at(head, after.node, "x-stability-level"), `stability lowered from ${String(sb)} to ${String(sa)}`);
     }
@@ -83,7 +85,8 @@ function checkDeprecation(
 ): void {
   const sb = before ? sunsetText(before.value) : undefined;
   const sa = after ? sunsetText(after.value) : undefined;
-  if (full && wasDeprecated && before && sb !== undefined && !validDate(sb)) push(base, at(base, before, "x-sunset"), `${subject} x-sunset '${sb}' is not a date`);
+  if (full && wasDeprecated && before && sb !== undefined && !validDate(sb))
+    push(base, at(base, before, "x-sunset"), `${subject} x-sunset '${sb}' is not a date`);
   if (!isDeprecated || !after) return;
   if (sa !== undefined && !validDate(sa)) {
     if (full || sa !== sb) push(head, at(head, after, "x-sunset"), `${subject} x-sunset '${sa}' is not a date`);

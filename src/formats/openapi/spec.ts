@@ -160,7 +160,8 @@ function collectOperations(spec: SpecDocument): Map<string, OperationModel> {
         if (swagger2) {
           content = new Map();
           const schema = spec.child(response, "schema");
-          if (schema) for (const media of stringList(value.produces) ?? producesRoot ?? ["application/json"]) content.set(media, { node: response, schema });
+          if (schema)
+            for (const media of stringList(value.produces) ?? producesRoot ?? ["application/json"]) content.set(media, { node: response, schema });
         } else {
           content = mediaMap(spec, spec.child(response, "content"));
         }
@@ -242,7 +243,8 @@ async function findChangedSpecs(ctx: ReviewView): Promise<SpecPair[]> {
     const headPath = file.status === "removed" ? undefined : file.path;
     // A side we cannot read (over the size limit, binary) is not a removal: skip the file; the review
     // notes list it as not analysed.
-    if ((headPath && (await ctx.read("head", headPath)).kind !== "text") || (basePath && (await ctx.read("base", basePath)).kind !== "text")) continue;
+    if ((headPath && (await ctx.read("head", headPath)).kind !== "text") || (basePath && (await ctx.read("base", basePath)).kind !== "text"))
+      continue;
     const headVersion = headPath ? await topLevelVersion(ctx, "head", headPath) : undefined;
     const baseVersion = basePath ? await topLevelVersion(ctx, "base", basePath) : undefined;
     if (headVersion === undefined && baseVersion === undefined) {
@@ -291,7 +293,9 @@ async function specsReferencing(ctx: ReviewView, fragments: ChangedFile[], known
   // Only conventionally named root documents (openapi.yaml, swagger.json, api-spec.yml, *.openapi.yaml):
   // keeps an unrelated YAML change from reading every YAML file above it.
   const candidates = headPaths
-    .filter((p) => SPEC_EXTENSION.test(p) && dirs.has(posix.dirname(p)) && !known.has(p) && isOpenApiRootName(posix.basename(p)) && !isNotOwnContract(p))
+    .filter(
+      (p) => SPEC_EXTENSION.test(p) && dirs.has(posix.dirname(p)) && !known.has(p) && isOpenApiRootName(posix.basename(p)) && !isNotOwnContract(p),
+    )
     .slice(0, 100);
   const fragmentPaths = new Set(fragments.flatMap((f) => [f.path, ...(f.previousPath ? [f.previousPath] : [])]));
   const out: SpecPair[] = [];
@@ -310,6 +314,11 @@ async function specsReferencing(ctx: ReviewView, fragments: ChangedFile[], known
  * refs that were not followed and unreadable referenced files are notes naming file and line.
  */
 export function reportSpecIssues(ctx: ReviewView, pair: SpecPair): boolean {
+  // Four rules judge the same specs: what stops one from being judged is the spec's, noted once per review.
+  return ctx.memo(`openapi:spec-issues:${pair.file}`, (review) => reportSpecIssuesOnce(review, pair));
+}
+
+function reportSpecIssuesOnce(ctx: ReviewView, pair: SpecPair): boolean {
   let judgeable = true;
   for (const spec of [pair.base, pair.head]) {
     if (!spec) continue;
@@ -327,7 +336,10 @@ export function reportSpecIssues(ctx: ReviewView, pair: SpecPair): boolean {
       ctx.note(`API spec ${issue.file}:${issue.line}: $ref "${issue.ref}" ${issue.reason} (${spec.side})`, "unresolved-ref");
     }
     for (const u of spec.unreadable) {
-      ctx.note(`API spec ${u.from}:${u.line}: referenced file ${u.file} could not be read at ${spec.side} (missing, binary or over the size limit); its contents were not compared`, "unresolved-ref");
+      ctx.note(
+        `API spec ${u.from}:${u.line}: referenced file ${u.file} could not be read at ${spec.side} (missing, binary or over the size limit); its contents were not compared`,
+        "unresolved-ref",
+      );
     }
   }
   return judgeable;

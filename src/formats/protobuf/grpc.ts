@@ -18,7 +18,10 @@ export async function grpcBreaks(ctx: ReviewView): Promise<ContractBreak[]> {
     if (baseText === undefined || protoServiceLine(baseText) === undefined) continue;
     const before = parseProto(baseText);
     if (!before.ok) {
-      ctx.note(`the base version of ${basePath} does not parse (line ${before.line}: ${before.message}); its services were not compared`, "not-judged");
+      ctx.note(
+        `the base version of ${basePath} does not parse (line ${before.line}: ${before.message}); its services were not compared`,
+        "not-judged",
+      );
       continue;
     }
     const headText = file.status === "removed" ? "" : await ctx.text("head", file.path);

@@ -216,7 +216,10 @@ export function locateDeclarations(text: string): Map<string, number> {
     if (skipStatement || bracket > 0) continue;
     const top = scopes[scopes.length - 1];
     const atStatementStart = i === 0 || [";", "{", "}"].includes(tokens[i - 1]!.text);
-    if (atStatementStart && (tok === "option" || tok === "reserved" || tok === "extensions" || tok === "import" || tok === "syntax" || tok === "edition")) {
+    if (
+      atStatementStart &&
+      (tok === "option" || tok === "reserved" || tok === "extensions" || tok === "import" || tok === "syntax" || tok === "edition")
+    ) {
       skipStatement = true;
       continue;
     }
@@ -245,7 +248,7 @@ export function locateDeclarations(text: string): Map<string, number> {
     if (tok === "=" && i > 0 && top && /^-?(0x[0-9a-f]+|\d+)$/i.test(tokens[i + 1]?.text ?? "")) {
       const name = tokens[i - 1]!;
       if (top.kind === "message" || top.kind === "oneof") {
-        lines.set(`F:${path(["message"])}#${parseInt(tokens[i + 1]!.text)}`, name.line);
+        lines.set(`F:${path(["message"])}#${parseInt(tokens[i + 1]!.text, 10)}`, name.line);
       } else if (top.kind === "enum") {
         lines.set(`V:${path(["message", "enum"])}.${name.text}`, name.line);
       }
@@ -329,13 +332,13 @@ function isPackable(t: FieldType): boolean {
 
 /** The JSON name protoc derives (lowerCamelCase of the field name) unless `json_name` sets one. */
 function jsonName(field: protobuf.Field): string {
-  const explicit = field.options?.["json_name"];
+  const explicit = field.options?.json_name;
   if (typeof explicit === "string") return explicit;
   return field.name.replace(/_+([a-z0-9])/gi, (_, c: string) => c.toUpperCase());
 }
 
 function realOneof(field: protobuf.Field): string | undefined {
-  if (!field.partOf || field.options?.["proto3_optional"]) return undefined;
+  if (!field.partOf || field.options?.proto3_optional) return undefined;
   return field.partOf.name;
 }
 
@@ -382,7 +385,14 @@ interface RawBreak {
 }
 
 /** Field-level breaks between two versions of one message (numbers are the identity on the wire). */
-function messageFieldBreaks(base: protobuf.Type, head: protobuf.Type, seen: Set<string>, level: "wire" | "wire-json", baseName = "", headName = ""): RawBreak[] {
+function messageFieldBreaks(
+  base: protobuf.Type,
+  head: protobuf.Type,
+  seen: Set<string>,
+  level: "wire" | "wire-json",
+  baseName = "",
+  headName = "",
+): RawBreak[] {
   const breaks: RawBreak[] = [];
   const headByNumber = new Map(head.fieldsArray.map((f) => [f.id, f]));
   const baseByNumber = new Map(base.fieldsArray.map((f) => [f.id, f]));
@@ -436,7 +446,13 @@ function messageFieldBreaks(base: protobuf.Type, head: protobuf.Type, seen: Set<
     const bMap = bf instanceof pb().MapField;
     const hMap = hf instanceof pb().MapField;
     if (bMap !== hMap) {
-      breaks.push({ rule: "FIELD_WIRE_COMPATIBLE_TYPE", side: "head", at, key: `${headName}#${hf.id} type`, message: `field ${hwhere} changed between map and non-map` });
+      breaks.push({
+        rule: "FIELD_WIRE_COMPATIBLE_TYPE",
+        side: "head",
+        at,
+        key: `${headName}#${hf.id} type`,
+        message: `field ${hwhere} changed between map and non-map`,
+      });
       continue;
     }
     let reason = typeIncompatibility(bt, ht, seen, level);
@@ -493,7 +509,7 @@ function messageFieldBreaks(base: protobuf.Type, head: protobuf.Type, seen: Set<
 
   // Oneofs: two fields that could both be set before must not end up in one oneof (one of them would be dropped).
   for (const oneof of head.oneofsArray) {
-    if (oneof.fieldsArray.some((f) => f.options?.["proto3_optional"])) continue;
+    if (oneof.fieldsArray.some((f) => f.options?.proto3_optional)) continue;
     const members = oneof.fieldsArray.filter((f) => baseByNumber.has(f.id));
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {
@@ -567,10 +583,17 @@ export function diffProtoMessages(baseInput: ProtoSchema | string, headInput: Pr
       }
       // A removed message whose twin (same fields) was added elsewhere was renamed or moved.
       const twin = addedMessages.find(
-        ([, added]) => messageFieldBreaks(decl, added as protobuf.Type, new Set(), level).length === 0 && sameFieldNumbers(decl, added as protobuf.Type),
+        ([, added]) =>
+          messageFieldBreaks(decl, added as protobuf.Type, new Set(), level).length === 0 && sameFieldNumbers(decl, added as protobuf.Type),
       );
       if (removedMessages.length > 0 && twin) {
-        raw.push({ rule: "MESSAGE_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `message ${name} was renamed or moved to ${twin[0]}: its full name changes` });
+        raw.push({
+          rule: "MESSAGE_NO_DELETE",
+          side: "base",
+          at: [`T:${name}`],
+          key: `${name} removed`,
+          message: `message ${name} was renamed or moved to ${twin[0]}: its full name changes`,
+        });
       } else {
         raw.push({ rule: "MESSAGE_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `message ${name} was removed` });
       }
@@ -586,7 +609,11 @@ export function diffProtoMessages(baseInput: ProtoSchema | string, headInput: Pr
 }
 
 function sameFieldNumbers(a: protobuf.Type, b: protobuf.Type): boolean {
-  const ids = (t: protobuf.Type) => t.fieldsArray.map((f) => f.id).sort((x, y) => x - y).join(",");
+  const ids = (t: protobuf.Type) =>
+    t.fieldsArray
+      .map((f) => f.id)
+      .sort((x, y) => x - y)
+      .join(",");
   return ids(a) === ids(b);
 }
 

@@ -162,7 +162,9 @@ export class SpecDocument {
     if (!node) return [];
     const resolved = this.deref(node);
     if (!isRecord(resolved.value)) return [];
-    return Object.keys(resolved.value).map((k) => [k, this.child(resolved, k)!] as [string, SpecNode]).filter(([, n]) => n !== undefined);
+    return Object.keys(resolved.value)
+      .map((k) => [k, this.child(resolved, k)!] as [string, SpecNode])
+      .filter(([, n]) => n !== undefined);
   }
 
   items(node: SpecNode | undefined): SpecNode[] {

@@ -79,11 +79,21 @@ async function serviceDirectories(ctx: ReviewView, files: ChangedFile[], trees: 
   const pendingRetired: PendingUnit[] = [];
   for (const [dir, markers] of groupByDir(added.filter((f) => !moved.has(f.path)))) {
     if (base.hasDir(dir) || newDirs.some((d) => isUnder(dir, d))) continue;
-    const entry = await entrypointOf(ctx, "head", head, dir, markers.map((m) => m.path));
+    const entry = await entrypointOf(
+      ctx,
+      "head",
+      head,
+      dir,
+      markers.map((m) => m.path),
+    );
     if (!entry) continue;
     newDirs.push(dir);
     const marker = markers.find((m) => isDockerfile(m.path)) ?? markers[0]!;
-    pendingAdded.push({ dir, marker: marker.path, hit: { file: marker.path, reason: `adds service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; starts with ${entry})` } });
+    pendingAdded.push({
+      dir,
+      marker: marker.path,
+      hit: { file: marker.path, reason: `adds service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; starts with ${entry})` },
+    });
   }
   const goneDirs: string[] = [];
   for (const [dir, markers] of groupByDir(removed.filter((f) => !moved.has(f.path)))) {
@@ -92,7 +102,14 @@ async function serviceDirectories(ctx: ReviewView, files: ChangedFile[], trees: 
     if (!entry) continue;
     goneDirs.push(dir);
     const marker = markers.find((m) => isDockerfile(m.path)) ?? markers[0]!;
-    pendingRetired.push({ dir, marker: marker.path, hit: { file: marker.path, reason: `removes service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; started with ${entry})` } });
+    pendingRetired.push({
+      dir,
+      marker: marker.path,
+      hit: {
+        file: marker.path,
+        reason: `removes service directory ${dir} (${markers.map((m) => basename(m.path)).join(", ")}; started with ${entry})`,
+      },
+    });
   }
   // A service renamed while its files were edited (git saw delete + add): same parent, similar name or build file.
   const renamedDirs = new Set<string>();
@@ -116,7 +133,10 @@ interface PendingUnit {
 
 /** Normalised unit name: "checkoutservice", "checkout-service" and "checkout" are one name. */
 function unitName(dir: string): string {
-  return basename(dir).toLowerCase().replace(/[-_]?(service|svc|server|api|app)$/, "").replace(/[-_]/g, "");
+  return basename(dir)
+    .toLowerCase()
+    .replace(/[-_]?(service|svc|server|api|app)$/, "")
+    .replace(/[-_]/g, "");
 }
 
 async function looksRenamed(ctx: ReviewView, added: PendingUnit, retired: PendingUnit): Promise<boolean> {
@@ -131,7 +151,13 @@ async function looksRenamed(ctx: ReviewView, added: PendingUnit, retired: Pendin
 
 /** Jaccard similarity of the non-blank lines of two texts. */
 function lineSimilarity(a: string, b: string): number {
-  const set = (t: string) => new Set(t.split("\n").map((l) => l.trim()).filter((l) => l !== ""));
+  const set = (t: string) =>
+    new Set(
+      t
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== ""),
+    );
   const x = set(a);
   const y = set(b);
   let shared = 0;
@@ -218,7 +244,13 @@ function runsOnlyThirdPartyImages(object: KubernetesObject): boolean {
 
 /** Directories of Kubernetes manifests (and the root), where a repository keeps its workloads if it has any. */
 function mayHoldManifests(path: string): boolean {
-  return /\.(ya?ml|json)$/.test(path) && !isNoise(path) && !isComposeFile(path) && !isCiPipeline(path) && (!path.includes("/") || isManifestDirectory(path));
+  return (
+    /\.(ya?ml|json)$/.test(path) &&
+    !isNoise(path) &&
+    !isComposeFile(path) &&
+    !isCiPipeline(path) &&
+    (!path.includes("/") || isManifestDirectory(path))
+  );
 }
 
 /**
@@ -265,7 +297,8 @@ async function workloads(ctx: ReviewView, files: ChangedFile[], trees: Trees, ou
   const atHead: Located[] = [];
   const atBase: Located[] = [];
   for (const file of yaml) {
-    if (file.status !== "removed") for (const object of await workloadHeaders(ctx, "head", file.path)) atHead.push({ object, file, path: file.path, side: "head" });
+    if (file.status !== "removed")
+      for (const object of await workloadHeaders(ctx, "head", file.path)) atHead.push({ object, file, path: file.path, side: "head" });
     if (file.status !== "added" && file.status !== "copied") {
       const path = pathAt(file, "base");
       for (const object of await workloadHeaders(ctx, "base", path)) atBase.push({ object, file, path, side: "base" });
@@ -342,9 +375,13 @@ async function workloads(ctx: ReviewView, files: ChangedFile[], trees: Trees, ou
     }
     out.retired.push({ file: v.file.path, reason: `removes ${v.object.kind} ${v.object.name} from ${v.path}` });
   }
-  if (thirdParty.length > 0) ctx.note(`new-service/service-retirement: workloads that only run third-party images are infrastructure, not services of their own: ${thirdParty.join(", ")}`);
+  if (thirdParty.length > 0)
+    ctx.note(
+      `new-service/service-retirement: workloads that only run third-party images are infrastructure, not services of their own: ${thirdParty.join(", ")}`,
+    );
   if (deployed.length > 0) ctx.note(`new-service: new Kubernetes workloads deploy units that already existed: ${deployed.join(", ")}`);
-  if (undeployed.length > 0) ctx.note(`service-retirement: the repository's last Kubernetes manifests were removed, the units stay: ${undeployed.join(", ")}`);
+  if (undeployed.length > 0)
+    ctx.note(`service-retirement: the repository's last Kubernetes manifests were removed, the units stay: ${undeployed.join(", ")}`);
 }
 
 /** Looks for a workload of the same name in unchanged manifests that share the file name or mention the name in their path. */
@@ -355,7 +392,8 @@ async function definedElsewhere(ctx: ReviewView, side: Side, index: PathIndex, l
   for (const path of index.files) {
     if (checked >= 40) break;
     if (changed.has(path) || !/\.(ya?ml|json)$/.test(path)) continue;
-    if (basename(path) !== fileName && !path.split(/[/._-]/).includes(name) && !path.includes(`/${name}/`) && !basename(path).startsWith(`${name}.`)) continue;
+    if (basename(path) !== fileName && !path.split(/[/._-]/).includes(name) && !path.includes(`/${name}/`) && !basename(path).startsWith(`${name}.`))
+      continue;
     checked++;
     if ((await workloadHeaders(ctx, side, path)).some((o) => o.name === name)) return true;
   }
@@ -400,11 +438,18 @@ async function compose(ctx: ReviewView, files: ChangedFile[], trees: Trees, out:
     for (const service of appeared) {
       // A new compose file that lists services built from existing directories adds no new service.
       if (file.status !== "modified" && file.status !== "renamed" && (await trees.at("base")).hasDir(unitDir(service))) continue;
-      out.added.push({ file: file.path, line: service.line, reason: `adds compose service ${service.name} (built from ${source(service)}) in ${file.path}` });
+      out.added.push({
+        file: file.path,
+        line: service.line,
+        reason: `adds compose service ${service.name} (built from ${source(service)}) in ${file.path}`,
+      });
     }
     for (const service of vanished) {
       if (file.status === "removed" && (await trees.at("head")).hasDir(unitDir(service))) continue;
-      out.retired.push({ file: file.path, reason: `removes compose service ${service.name} (built from ${source(service)}) from ${pathAt(file, "base")}` });
+      out.retired.push({
+        file: file.path,
+        reason: `removes compose service ${service.name} (built from ${source(service)}) from ${pathAt(file, "base")}`,
+      });
     }
   }
 }
@@ -457,14 +502,20 @@ async function catalog(ctx: ReviewView, files: ChangedFile[], out: DeployableHit
   const base: Array<{ c: CatalogComponent; file: ChangedFile }> = [];
   for (const file of catalogFiles) {
     if (file.status !== "removed") for (const c of await componentsIn(ctx, "head", file.path)) head.push({ c, file });
-    if (file.status !== "added" && file.status !== "copied") for (const c of await componentsIn(ctx, "base", pathAt(file, "base"))) base.push({ c, file });
+    if (file.status !== "added" && file.status !== "copied")
+      for (const c of await componentsIn(ctx, "base", pathAt(file, "base"))) base.push({ c, file });
   }
   for (const { c, file } of head) {
     const before = base.find((b) => b.c.name === c.name);
     if (!before) {
-      if (!isRetiredLifecycle(c.lifecycle)) out.added.push({ file: file.path, line: c.line, reason: `adds catalog Component ${c.name} in ${file.path}` });
+      if (!isRetiredLifecycle(c.lifecycle))
+        out.added.push({ file: file.path, line: c.line, reason: `adds catalog Component ${c.name} in ${file.path}` });
     } else if (isRetiredLifecycle(c.lifecycle) && !isRetiredLifecycle(before.c.lifecycle)) {
-      out.retired.push({ file: file.path, line: c.lifecycleLine, reason: `sets catalog Component ${c.name} to lifecycle ${c.lifecycle} in ${file.path}` });
+      out.retired.push({
+        file: file.path,
+        line: c.lifecycleLine,
+        reason: `sets catalog Component ${c.name} to lifecycle ${c.lifecycle} in ${file.path}`,
+      });
     }
   }
   for (const { c, file } of base) {

@@ -98,7 +98,8 @@ export function catalogComponents(file: StructuredFile): CatalogComponent[] {
   const out: CatalogComponent[] = [];
   for (const doc of file.docs) {
     const value = doc.value;
-    if (!isRecord(value) || value.kind !== "Component" || typeof value.apiVersion !== "string" || !value.apiVersion.startsWith("backstage.io/")) continue;
+    if (!isRecord(value) || value.kind !== "Component" || typeof value.apiVersion !== "string" || !value.apiVersion.startsWith("backstage.io/"))
+      continue;
     const metadata = isRecord(value.metadata) ? value.metadata : {};
     const spec = isRecord(value.spec) ? value.spec : {};
     if (typeof metadata.name !== "string") continue;
@@ -134,11 +135,59 @@ export function isCatalogPath(path: string): boolean {
  * vendor's own name (`minio/minio`, `postgis/postgis`, `bitnami/redis`).
  */
 const INFRASTRUCTURE_IMAGES = new Set([
-  "postgres", "postgis", "mysql", "mariadb", "percona", "mongo", "mongodb", "redis", "valkey", "memcached", "cassandra",
-  "couchdb", "couchbase", "neo4j", "influxdb", "clickhouse-server", "clickhouse", "elasticsearch", "opensearch", "kibana", "logstash", "solr",
-  "rabbitmq", "kafka", "zookeeper", "nats", "eclipse-mosquitto", "activemq", "pulsar", "etcd", "consul", "vault",
-  "nginx", "httpd", "haproxy", "traefik", "caddy", "envoy", "varnish", "squid", "minio", "registry", "adminer",
-  "phpmyadmin", "mongo-express", "pgadmin4", "mailhog", "mailpit", "busybox", "alpine", "ubuntu", "debian", "pgautoupgrade",
+  "postgres",
+  "postgis",
+  "mysql",
+  "mariadb",
+  "percona",
+  "mongo",
+  "mongodb",
+  "redis",
+  "valkey",
+  "memcached",
+  "cassandra",
+  "couchdb",
+  "couchbase",
+  "neo4j",
+  "influxdb",
+  "clickhouse-server",
+  "clickhouse",
+  "elasticsearch",
+  "opensearch",
+  "kibana",
+  "logstash",
+  "solr",
+  "rabbitmq",
+  "kafka",
+  "zookeeper",
+  "nats",
+  "eclipse-mosquitto",
+  "activemq",
+  "pulsar",
+  "etcd",
+  "consul",
+  "vault",
+  "nginx",
+  "httpd",
+  "haproxy",
+  "traefik",
+  "caddy",
+  "envoy",
+  "varnish",
+  "squid",
+  "minio",
+  "registry",
+  "adminer",
+  "phpmyadmin",
+  "mongo-express",
+  "pgadmin4",
+  "mailhog",
+  "mailpit",
+  "busybox",
+  "alpine",
+  "ubuntu",
+  "debian",
+  "pgautoupgrade",
 ]);
 /** Publishers whose every image is someone else's software packaged for running. */
 const VENDOR_NAMESPACES = new Set(["library", "bitnami", "bitnamilegacy", "confluentinc", "docker.elastic.co", "mcr.microsoft.com/mssql"]);
@@ -149,13 +198,20 @@ const DOCKER_HUB = new Set(["docker.io", "index.docker.io", "registry-1.docker.i
  * proxy image), not something this repository builds. Unknown or templated images are not third-party.
  */
 export function isThirdPartyImage(reference: string): boolean {
-  const value = reference.trim().replace(/^["']|["']$/g, "").replace(/@sha256:[0-9a-f]+$/i, "");
+  const value = reference
+    .trim()
+    .replace(/^["']|["']$/g, "")
+    .replace(/@sha256:[0-9a-f]+$/i, "");
   if (!/^[\w.-]+(?::\d+)?(?:\/[\w.-]+)*(?::[\w.-]+)?$/.test(value)) return false;
-  const parts = value.replace(/:[\w.-]+$/, "").toLowerCase().split("/");
+  const parts = value
+    .replace(/:[\w.-]+$/, "")
+    .toLowerCase()
+    .split("/");
   const registry = parts.length > 1 && /[.:]|^localhost$/.test(parts[0]!) ? parts.shift()! : undefined;
   const name = parts.at(-1)!;
   const namespace = parts.length > 1 ? parts.slice(0, -1).join("/") : undefined;
-  if (registry !== undefined && (VENDOR_NAMESPACES.has(registry) || (namespace !== undefined && VENDOR_NAMESPACES.has(`${registry}/${namespace}`)))) return true;
+  if (registry !== undefined && (VENDOR_NAMESPACES.has(registry) || (namespace !== undefined && VENDOR_NAMESPACES.has(`${registry}/${namespace}`))))
+    return true;
   if (registry !== undefined && !DOCKER_HUB.has(registry)) return false;
   if (namespace === undefined) return INFRASTRUCTURE_IMAGES.has(name);
   if (VENDOR_NAMESPACES.has(namespace)) return true;

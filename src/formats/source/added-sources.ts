@@ -44,7 +44,14 @@ function allAddedSources(ctx: ReviewView): Promise<SourceFile[]> {
       if (added.length === 0) continue;
       const text = await review.text("head", file.path);
       if (text === undefined) continue;
-      sources.push(prepareSource(file.path, language, text.replace(/\r\n/g, "\n"), added.map((l) => l.line)));
+      sources.push(
+        prepareSource(
+          file.path,
+          language,
+          text.replace(/\r\n/g, "\n"),
+          added.map((l) => l.line),
+        ),
+      );
     }
     return sources;
   });

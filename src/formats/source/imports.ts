@@ -100,7 +100,11 @@ function pythonImports(source: SourceFile): ImportRef[] {
     const line = lineOf(source, m.index!);
     const dots = m[1]!.length;
     const module = m[2]!;
-    const names = m[3]!.replace(/[()\\]/g, " ").split(",").map((n) => n.trim().split(/\s+as\s+/)[0]!).filter((n) => /^\w+$/.test(n));
+    const names = m[3]!
+      .replace(/[()\\]/g, " ")
+      .split(",")
+      .map((n) => n.trim().split(/\s+as\s+/)[0]!)
+      .filter((n) => /^\w+$/.test(n));
     const specifier = `${m[1]}${module}`;
     if (dots === 0) {
       const targets = pythonTargets(source.path, module);

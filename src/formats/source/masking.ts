@@ -198,9 +198,17 @@ function skipString(
     }
     if (interpolates) {
       const opener =
-        language === "js" || language === "kotlin" ? (text.startsWith("${", i) ? 2 : 0)
-        : language === "ruby" ? (text.startsWith("#{", i) ? 2 : 0)
-        : ch === "{" && text[i + 1] !== "{" ? 1 : 0;
+        language === "js" || language === "kotlin"
+          ? text.startsWith("${", i)
+            ? 2
+            : 0
+          : language === "ruby"
+            ? text.startsWith("#{", i)
+              ? 2
+              : 0
+            : ch === "{" && text[i + 1] !== "{"
+              ? 1
+              : 0;
       if (opener > 0) {
         blank(segmentStart, i);
         let depth = 1;
@@ -302,11 +310,4 @@ export function prepareSource(path: string, language: Language, text: string, ad
 
 export function lineOf(source: SourceFile, offset: number): number {
   return lineOfOffset(source.starts, offset);
-}
-
-/** Text of line `line` (1-based). */
-export function lineText(source: SourceFile, line: number): string {
-  const start = source.starts[line - 1] ?? source.text.length;
-  const end = source.starts[line] ?? source.text.length + 1;
-  return source.text.slice(start, end - 1);
 }

@@ -170,8 +170,7 @@ const NOT_A_SECRET_NAME =
   /(?:url|uri|path|file|filename|name|id|type|length|len|size|header|field|label|policy|endpoint|expiry|expires|expiration|ttl|format|pattern|regex|hint|prompt|count|enabled|required|min|max|ref|env|var|arn|version|provider|method|mode|store|manager|service|param|params|key_id|keyid|prefix|suffix|placeholder|validator|reset|changed|changed_at|hash|hashed|digest|salt|strength|policy|rotation|timeout|limit|scope|scopes|audience|issuer|endpoint|tokenizer|tokens)$/i;
 
 /** An assignment: `name = value`, `name: value`, `"name": "value"`, `NAME=value`, `name := "value"`, `put("name", "value")`. */
-const ASSIGNMENT =
-  /(["'`]?)([A-Za-z_][\w.-]{0,80})\1\s*(?:=|:=|:|=>|\?=|,)\s*(?:(["'`])((?:(?!\3).){1,300})\3|([^\s"'`,;#)\]}]{1,300}))/g;
+const ASSIGNMENT = /(["'`]?)([A-Za-z_][\w.-]{0,80})\1\s*(?:=|:=|:|=>|\?=|,)\s*(?:(["'`])((?:(?!\3).){1,300})\3|([^\s"'`,;#)\]}]{1,300}))/g;
 
 export interface ScanOptions {
   /** Unquoted values count (config files, .env, Terraform); in code only string literals do. */
@@ -179,7 +178,11 @@ export interface ScanOptions {
 }
 
 /** Every format's keywords in one pattern: most lines have none, and then no format is tried. */
-const ANY_KEYWORD = new RegExp(FORMATS.flatMap((d) => d.keywords).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"));
+const ANY_KEYWORD = new RegExp(
+  FORMATS.flatMap((d) => d.keywords)
+    .map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+    .join("|"),
+);
 
 /** Finds secrets in one line (or a multi-line block for PEM keys, see `scanPrivateKeys`). */
 export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
@@ -218,7 +221,13 @@ export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
     // `saleor:saleor@db`, `app:app@localhost`: a local-development convention, not a credential.
     if (password.toLowerCase() === m[2]!.toLowerCase() || /^[a-z]{1,7}$/.test(password)) continue;
     if (/^(?:https?|ftp|wss?)$/i.test(m[1]!) && /^\w+$/.test(m[2]!) && password.length < 6) continue;
-    take({ kind: "url-credentials", label: "password in a connection URL", value: password, index: m.index! + m[0].indexOf(`:${password}@`) + 1, providerFormat: false });
+    take({
+      kind: "url-credentials",
+      label: "password in a connection URL",
+      value: password,
+      index: m.index! + m[0].indexOf(`:${password}@`) + 1,
+      providerFormat: false,
+    });
   }
 
   for (const m of /pass|pwd/i.test(line) ? line.matchAll(CONNECTION_STRING_PASSWORD) : []) {
@@ -269,8 +278,28 @@ export function isSecretName(name: string): boolean {
 
 /** Common local-development values: not secrets anyone can abuse, and flagging them is noise. */
 const WEAK_DEV_VALUES = new Set([
-  "postgres", "password", "passwd", "secret", "root", "admin", "guest", "test", "testing", "pass", "user",
-  "dev", "development", "local", "localhost", "mysql", "redis", "rabbitmq", "example", "default", "sa", "demo",
+  "postgres",
+  "password",
+  "passwd",
+  "secret",
+  "root",
+  "admin",
+  "guest",
+  "test",
+  "testing",
+  "pass",
+  "user",
+  "dev",
+  "development",
+  "local",
+  "localhost",
+  "mysql",
+  "redis",
+  "rabbitmq",
+  "example",
+  "default",
+  "sa",
+  "demo",
 ]);
 
 const PLACEHOLDER =

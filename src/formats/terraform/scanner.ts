@@ -122,7 +122,16 @@ function tokenize(text: string): Token[] | undefined {
         lineNo++;
       }
       if (!closed) return undefined;
-      tokens.push({ kind: "heredoc", text: text.slice(i, k).split("\n").map((l) => l.trim()).join("\n"), line: startLine, endLine: lineNo });
+      tokens.push({
+        kind: "heredoc",
+        text: text
+          .slice(i, k)
+          .split("\n")
+          .map((l) => l.trim())
+          .join("\n"),
+        line: startLine,
+        endLine: lineNo,
+      });
       line = lineNo;
       i = k;
     } else if (/[0-9]/.test(c)) {
@@ -223,7 +232,10 @@ export function parseHcl(text: string): HclItem[] | undefined {
 }
 
 function joinTokens(tokens: Token[]): string {
-  return tokens.filter((t) => t.kind !== "nl").map((t) => t.text).join(" ");
+  return tokens
+    .filter((t) => t.kind !== "nl")
+    .map((t) => t.text)
+    .join(" ");
 }
 
 /** One comparable unit of a module: a resource, a local, a variable's default, the backend… */
@@ -246,7 +258,6 @@ function unitsOf(items: HclItem[]): Unit[] {
     if (item.kind === "attribute") {
       units.push({ key: `attribute ${item.name}`, value: item.text, kind: "material", ...at });
     } else if (item.name === "output") {
-      continue;
     } else if (item.name === "terraform") {
       const state = item.body.filter((b) => b.kind === "block" && (b.name === "backend" || b.name === "cloud"));
       for (const b of state) units.push({ key: `terraform ${b.name}`, value: b.text, kind: "material", line: b.line, endLine: b.endLine });
@@ -254,7 +265,8 @@ function unitsOf(items: HclItem[]): Unit[] {
       const fallback = item.body.find((b) => b.kind === "attribute" && b.name === "default");
       units.push({ key, value: fallback?.text ?? "(no default)", kind: "variable", ...at });
     } else if (item.name === "locals") {
-      for (const local of item.body) units.push({ key: `local ${local.name}`, value: local.text, kind: "material", line: local.line, endLine: local.endLine });
+      for (const local of item.body)
+        units.push({ key: `local ${local.name}`, value: local.text, kind: "material", line: local.line, endLine: local.endLine });
     } else {
       // resource, data, module, provider, moved/import/removed/check, and block types this scanner does not know.
       units.push({ key, value: item.text, kind: "material", ...at });
@@ -291,7 +303,10 @@ export function materialTerraformUnits(sources: readonly TerraformSource[]): Mat
     for (const unit of unitsOf(items)) located.push({ ...unit, side: source.side, path: source.path });
   }
   const bySide = (key: string, side: "base" | "head") =>
-    located.filter((u) => u.key === key && u.side === side).map((u) => u.value).sort();
+    located
+      .filter((u) => u.key === key && u.side === side)
+      .map((u) => u.value)
+      .sort();
   const changed: MaterialUnit[] = [];
   const keys = new Set(located.map((u) => u.key));
   for (const key of keys) {
