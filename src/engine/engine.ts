@@ -15,7 +15,15 @@ import type {
   TriggerHit,
   TriggerModule,
 } from "./types.js";
-import { DIMENSION_IDS, dimensionTitle, reviewTypeRank, reviewTypeTitle, type DimensionId, type ReviewTypeId } from "./vocabulary.js";
+import {
+  CATEGORY_PREFIX,
+  DIMENSION_IDS,
+  dimensionTitle,
+  reviewTypeRank,
+  reviewTypeTitle,
+  type DimensionId,
+  type ReviewTypeId,
+} from "./vocabulary.js";
 
 interface FiredTrigger {
   id: string;
@@ -173,9 +181,10 @@ async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule[]): 
       findings.push(finding);
     }
   }
-  return findings.sort(
-    (a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule) || a.id.localeCompare(b.id),
-  );
+  // Sorted while `id` still holds each finding's key, so the order does not depend on how ids are shortened.
+  findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule) || a.id.localeCompare(b.id));
+  assignDisplayIds(findings);
+  return findings;
 }
 
 function toFinding(rule: RuleModule, severity: Finding["severity"], d: ReportDescriptor): Finding {
@@ -184,7 +193,8 @@ function toFinding(rule: RuleModule, severity: Finding["severity"], d: ReportDes
   const message = fillMessage(template, d.data ?? {}, rule.meta.id, d.messageId);
   const remediation = d.remediation ?? rule.meta.remediation;
   return {
-    id: findingId(rule.meta.id, d.file, d.key ?? message),
+    // The key until every finding is known (assignDisplayIds then gives each its id).
+    id: findingKey(rule.meta.id, d.file, d.key ?? message),
     rule: rule.meta.id,
     messageId: d.messageId,
     title: rule.meta.title,
@@ -209,7 +219,24 @@ export function fillMessage(template: string, data: Record<string, string | numb
   });
 }
 
-/** Stable finding id: rule + 8 hex digits of FNV-1a over file and key (not line numbers). */
-export function findingId(rule: string, file: string, key: string): string {
+/** What makes a finding the same finding across pushes: rule + 8 hex digits of FNV-1a over file and key (not line numbers). */
+export function findingKey(rule: string, file: string, key: string): string {
   return `${rule}:${fnv1a(`${file}\0${key}`)}`;
+}
+
+/**
+ * Each finding's id (`DATA-f841a5`): its category's prefix and 6 hex digits of a hash of its key. Two different
+ * findings of one review whose 6 digits collide keep 6 for the first (in key order) and take more for the next,
+ * so an id always names one finding.
+ */
+function assignDisplayIds(findings: Finding[]): void {
+  const taken = new Set<string>();
+  for (const finding of [...findings].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+    const hash = fnv1a(finding.id) + fnv1a(`${finding.id}\0`);
+    let digits = 6;
+    let id = `${CATEGORY_PREFIX[finding.category]}-${hash.slice(0, digits)}`;
+    while (taken.has(id) && digits < hash.length) id = `${CATEGORY_PREFIX[finding.category]}-${hash.slice(0, ++digits)}`;
+    taken.add(id);
+    finding.id = id;
+  }
 }

@@ -181,7 +181,11 @@ export function defineRule<const MessageId extends string, S extends z.ZodObject
 }
 
 export interface Finding {
-  /** Stable across pushes: rule + file + key. Waivers and annotations refer to it. */
+  /**
+   * The finding's one id, shown in the comment, the JSON, annotations and SARIF, and used by waivers:
+   * `<category prefix>-<6 hex>` (e.g. `DATA-f841a5`), a hash of rule, file and key (never the line), so it is
+   * stable across pushes.
+   */
   id: string;
   rule: string;
   /** The key of the rule's `meta.messages` this finding's message came from. */

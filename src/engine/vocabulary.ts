@@ -31,6 +31,16 @@ export const DIMENSION_IDS = DIMENSIONS.map((d) => d.id) as [DimensionId, ...Dim
 export const CATEGORIES = ["security", "reliability", "scalability", "maintainability", "cost", "data"] as const;
 export type Category = (typeof CATEGORIES)[number];
 
+/** The prefix of a finding id by category (SEC-3f9a1c, DATA-f841a5), as in an architecture review report. */
+export const CATEGORY_PREFIX: Record<Category, string> = {
+  security: "SEC",
+  reliability: "REL",
+  scalability: "SCALE",
+  maintainability: "MAINT",
+  cost: "COST",
+  data: "DATA",
+};
+
 export const SEVERITIES = ["error", "warning", "off"] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

@@ -1,5 +1,4 @@
 import type { Report } from "../engine/types.js";
-import { displayId } from "./markdown.js";
 
 /** A check-run annotation (GitHub's shape). */
 export interface Annotation {
@@ -18,7 +17,7 @@ export function renderAnnotations(report: Report): Annotation[] {
     start_line: f.line ?? 1,
     end_line: f.endLine ?? f.line ?? 1,
     annotation_level: f.severity === "error" && !f.waived ? "failure" : "warning",
-    title: `${displayId(f)} ${f.title}${f.waived ? " (waived)" : ""}`,
+    title: `${f.id} ${f.title}${f.waived ? " (waived)" : ""}`,
     message: f.remediation ? `${f.message}\n\nFix: ${f.remediation}` : f.message,
   }));
   for (const p of report.problems) {

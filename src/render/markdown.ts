@@ -1,6 +1,5 @@
 import { noteText, type Finding, type Report } from "../engine/types.js";
 import type { Category } from "../engine/vocabulary.js";
-import { fnv1a } from "../engine/hash.js";
 
 /** Hidden marker that identifies archgate's sticky comment (the head SHA follows it). */
 export const COMMENT_MARKER = "<!-- archgate:comment";
@@ -18,15 +17,6 @@ const CATEGORY_LABEL: Record<Category, string> = {
   data: "🗄️ Data",
 };
 
-const CATEGORY_PREFIX: Record<Category, string> = {
-  security: "SEC",
-  reliability: "REL",
-  scalability: "SCALE",
-  maintainability: "MAINT",
-  cost: "COST",
-  data: "DATA",
-};
-
 export interface CommentOptions {
   /** Ids of checklist items people ticked in the previous version of the comment. */
   checked?: ReadonlySet<string>;
@@ -38,15 +28,6 @@ export interface CommentOptions {
   maxLength?: number;
   /** Link to the check run, for details that do not fit. */
   checkRunUrl?: string;
-}
-
-/**
- * Display id in the style of an architecture review report (SEC-…, DATA-…), derived from the stable finding id so it
- * does not change between pushes.
- */
-export function displayId(finding: Pick<Finding, "id" | "category">): string {
-  // Hash the whole id (rule included) so two rules flagging the same spot get different display ids.
-  return `${CATEGORY_PREFIX[finding.category]}-${fnv1a(finding.id).slice(0, 6)}`;
 }
 
 export function categoryLabel(category: Category): string {
@@ -127,7 +108,7 @@ export function findingsTable(findings: readonly Finding[], maxRows = Infinity):
   const lines = ["| ID | Severity | Category | Title | Where |", "|---|---|---|---|---|"];
   for (const f of findings.slice(0, maxRows)) {
     const severity = f.waived ? `${f.severity} (waived)` : f.severity;
-    lines.push(`| ${displayId(f)} | ${severity} | ${categoryLabel(f.category)} | ${cell(f.message)} | ${location(f)} |`);
+    lines.push(`| ${f.id} | ${severity} | ${categoryLabel(f.category)} | ${cell(f.message)} | ${location(f)} |`);
   }
   if (findings.length > maxRows) lines.push(`| … | | | ${findings.length - maxRows} more findings: see the check run | |`);
   return lines;
@@ -137,7 +118,7 @@ function findingDetails(findings: readonly Finding[]): string[] {
   if (findings.length === 0) return [];
   const lines = ["<details><summary>How to fix</summary>", ""];
   for (const f of findings) {
-    lines.push(`- **${displayId(f)}** ${code(f.rule)} at ${location(f)}: ${f.remediation ?? f.title}`);
+    lines.push(`- **${f.id}** ${code(f.rule)} at ${location(f)}: ${f.remediation ?? f.title}`);
   }
   lines.push("", "</details>", "");
   return lines;
@@ -281,9 +262,8 @@ export function renderCheckRun(report: Report, maxLength = GITHUB_BODY_LIMIT): C
 
   const textLines: string[] = [];
   for (const f of report.findings) {
-    textLines.push(`#### ${displayId(f)} · ${f.title}`, "", `${location(f)} — ${f.message}`, "");
+    textLines.push(`#### ${f.id} · ${f.title}`, "", `${location(f)} — ${f.message}`, "");
     if (f.remediation) textLines.push(`**Fix:** ${f.remediation}`, "");
-    textLines.push(`Finding id: ${code(f.id)}`, "");
   }
   if (report.notes.length > 0) textLines.push("### Notes", "", ...report.notes.map((n) => `- ${noteText(n)}`));
   const text = textLines.join("\n");

@@ -246,7 +246,7 @@ describe("archgate check", () => {
     expect(result.json.conclusion).toBe("failure");
     expect(result.json.findings).toEqual([
       {
-        id: expect.stringMatching(/^test-no-drop-table:[0-9a-f]{8}$/),
+        id: expect.stringMatching(/^DATA-[0-9a-f]{6}$/),
         rule: "test-no-drop-table",
         title: "No DROP TABLE",
         severity: "error",

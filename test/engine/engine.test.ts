@@ -40,7 +40,7 @@ describe("review", () => {
     expect(report.findings).toEqual([
       expect.objectContaining({ rule: "no-todo", file: "src/x.ts", line: 1, severity: "error", category: "maintainability", waived: false }),
     ]);
-    expect(report.findings[0]!.id).toMatch(/^no-todo:[0-9a-f]{8}$/);
+    expect(report.findings[0]!.id).toMatch(/^MAINT-[0-9a-f]{6}$/);
     expect(report.conclusion).toBe("failure");
   });
 

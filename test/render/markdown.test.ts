@@ -32,7 +32,7 @@ function report(overrides: Partial<Report> = {}): Report {
     ],
     findings: [
       {
-        id: "destructive-migration:0a1b2c3d",
+        id: "DATA-79954e",
         rule: "destructive-migration",
         messageId: "drop-column",
         title: "Destructive migration",
@@ -45,7 +45,7 @@ function report(overrides: Partial<Report> = {}): Report {
         waived: false,
       },
       {
-        id: "k8s-health-probes:99887766",
+        id: "REL-d09413",
         rule: "k8s-health-probes",
         messageId: "missingProbes",
         title: "Health probes",
@@ -92,7 +92,7 @@ describe("renderComment", () => {
   it("summarises instead of exceeding the length limit and keeps the checklist", () => {
     const many = Array.from({ length: 2000 }, (_, i) => ({
       ...report().findings[0]!,
-      id: `destructive-migration:${i.toString(16).padStart(8, "0")}`,
+      id: `DATA-${i.toString(16).padStart(6, "0")}`,
       line: i + 1,
     }));
     const body = renderComment(report({ findings: many }), { maxLength: 65_536, checkRunUrl: "https://example.test/runs/1" });
