@@ -2,7 +2,7 @@
 /**
  * The `archgate` command: the same engine as the GitHub App, run on two revisions of a git repository.
  *
- *   archgate check --repo DIR --base REV --head REV [--config FILE] [--format json|markdown]
+ *   archgate check --repo DIR --base REV --head REV [--config FILE] [--format markdown|json|sarif]
  *
  * Exit codes: 0 success, 1 a hard constraint failed, 2 the review could not run.
  */
@@ -14,6 +14,7 @@ import { CONFIG_PATH } from "./config/path.js";
 import type { ArchgateConfig } from "./config/schema.js";
 import type { EngineModules, Report } from "./engine/types.js";
 import { noteText } from "./engine/types.js";
+import { archgateVersion, PROJECT_URL, ruleDocUrl } from "./project.js";
 import { GitError, openGitChange, readFileAt, resolveRevisions } from "./sources/git.js";
 
 // The composition root pulls in every rule; it is imported only when a review runs, so that --help,
@@ -24,7 +25,7 @@ export const EXIT_SUCCESS = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_ERROR = 2;
 
-export const USAGE = `Usage: archgate check [--repo DIR] [--base REV] [--head REV] [--config FILE] [--format json|markdown]
+export const USAGE = `Usage: archgate check [--repo DIR] [--base REV] [--head REV] [--config FILE] [--format markdown|json|sarif]
 
 Reviews the change from BASE to HEAD of a git repository (a work tree or a bare repository) like a
 pull request: the files are the diff from merge-base(BASE, HEAD) to HEAD.
@@ -34,7 +35,7 @@ Options:
   --head REV        the revision under review (default: HEAD)
   --base REV        the revision it is compared with, e.g. origin/main (default: the first parent of --head)
   --config FILE     the config file to use (default: .github/archgate.yml at the --base revision, else built-in defaults)
-  --format FORMAT   json or markdown (default: markdown)
+  --format FORMAT   markdown, json, or sarif (SARIF 2.1.0, for code scanning) (default: markdown)
   -h, --help        show this help
   -v, --version     show the version
 
@@ -88,7 +89,9 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
   if (positionals[0] !== "check") return usageError(io, `unknown command "${positionals[0]}"`);
   if (positionals.length > 1) return usageError(io, `unexpected argument "${positionals[1]}"`);
   const format = values.format ?? "markdown";
-  if (format !== "json" && format !== "markdown") return usageError(io, `--format must be json or markdown, not "${format}"`);
+  if (format !== "json" && format !== "markdown" && format !== "sarif") {
+    return usageError(io, `--format must be markdown, json or sarif, not "${format}"`);
+  }
   for (const name of ["repo", "base", "head", "config"] as const) {
     if (values[name] === "") return usageError(io, `--${name} needs a value`);
   }
@@ -102,8 +105,7 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
       cwd: io.cwd,
       engine: io.engine,
     });
-    const renderComment = format === "markdown" ? (await import("./render/markdown.js")).renderComment : undefined;
-    io.stdout(renderComment ? renderComment(report, { maxLength: Infinity }) : `${JSON.stringify(reportJson(report), null, 2)}\n`);
+    io.stdout(await renderReport(report, format, io.engine));
     return report.conclusion === "success" ? EXIT_SUCCESS : report.conclusion === "failure" ? EXIT_FAILURE : EXIT_ERROR;
   } catch (error) {
     if (error instanceof Error && error.name === "ConfigError") {
@@ -118,6 +120,28 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
 }
 
 class CliError extends Error {}
+
+/** The report as the CLI prints it. */
+export async function renderReport(report: Report, format: "markdown" | "json" | "sarif", engine?: Partial<EngineModules>): Promise<string> {
+  if (format === "markdown") {
+    const { renderComment } = await import("./render/markdown.js");
+    return renderComment(report, { maxLength: Infinity });
+  }
+  if (format === "json") return `${JSON.stringify(reportJson(report), null, 2)}\n`;
+  return `${JSON.stringify(await sarifLog(report, engine), null, 2)}\n`;
+}
+
+/** SARIF 2.1.0 for a report: every built-in rule (or the ones given) in the driver, help links to docs/rules/. */
+export async function sarifLog(report: Report, engine?: Partial<EngineModules>): Promise<Record<string, unknown>> {
+  const [{ renderSarif }, { RULES }] = await Promise.all([import("./render/sarif.js"), loadEngine()]);
+  const builtin = new Set(RULES.map((r) => r.meta.id));
+  return renderSarif(report, {
+    rules: (engine?.rules ?? RULES).map((r) => r.meta),
+    version: archgateVersion(),
+    informationUri: PROJECT_URL,
+    helpUri: (id) => (builtin.has(id) ? ruleDocUrl(id) : undefined),
+  });
+}
 
 export interface CheckOptions {
   repo: string;
@@ -241,8 +265,7 @@ function usageError(io: CliIO, message: string): number {
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+  return archgateVersion();
 }
 
 function invokedDirectly(): boolean {

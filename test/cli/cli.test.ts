@@ -362,7 +362,7 @@ describe("archgate check", () => {
   it.each([
     [[], /missing command/],
     [["review"], /unknown command "review"/],
-    [["check", "--format", "xml"], /--format must be json or markdown, not "xml"/],
+    [["check", "--format", "xml"], /--format must be markdown, json or sarif, not "xml"/],
     [["check", "--bogus"], /Unknown option '--bogus'/],
     [["check", "extra"], /unexpected argument "extra"/],
   ])("usage error %j exits 2", async (argv, message) => {
