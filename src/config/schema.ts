@@ -126,6 +126,38 @@ export const serviceSchema = z
   })
   .strict();
 
+const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
+const team = z
+  .string()
+  .transform((t) => t.replace(/^@/, ""))
+  .pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9_.-]*$/, "write a team as `org/team-slug`"));
+const login = z
+  .string()
+  .transform((u) => u.replace(/^@/, ""))
+  .pipe(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*(\[bot\])?$/, "write a user as their GitHub login"));
+
+function authoritySchema(what: string) {
+  return z
+    .object({
+      permission: z
+        .enum(PERMISSIONS)
+        .default("maintain")
+        .describe(`Users with at least this repository permission may ${what} (\`admin\` counts for \`maintain\`); \`maintain\` by default.`),
+      teams: z.array(team).default([]).describe(`Members of these teams (\`org/team-slug\`) may ${what}, whatever their permission.`),
+      users: z.array(login).default([]).describe(`These users may ${what}, whatever their permission.`),
+    })
+    .strict()
+    .prefault({});
+}
+
+export const reviewersSchema = z
+  .object({
+    teams: z.array(team).default([]).describe("Teams (`org/team-slug`) whose members' approvals count; the app requests their review once per PR."),
+    users: z.array(login).default([]).describe("Users whose approvals count; the app requests their review once per PR."),
+    count: z.number().int().min(1).default(1).describe("Approving reviews on the current head the review type needs before the check passes."),
+  })
+  .strict();
+
 /** The config schema, with `rules.<id>` for each of `rules` (severity and the rule's options). */
 export function buildConfigSchema(rules: readonly RuleModule[]) {
   return z
@@ -177,10 +209,38 @@ export function buildConfigSchema(rules: readonly RuleModule[]) {
             .min(1)
             .default("Migration plan")
             .describe("A PR description section with this heading declares a migration plan for a breaking contract change."),
+          acceptedBy: z
+            .enum(["approval", "waiver", "author"])
+            .default("approval")
+            .describe(
+              "Who accepts a declared plan: `approval` (a user with waive authority, or an approving review on the current head by a writer who is not the author), `waiver` (only a waiver by a user with waive authority) or `author` (declaring a plan is enough, for the CLI without a review loop).",
+            ),
         })
         .strict()
         .prefault({})
         .describe("How a PR declares a migration plan that accepts a breaking contract change."),
+      authority: z
+        .object({
+          waive: authoritySchema("waive findings and accept migration plans").describe(
+            "Who may waive findings (`/archgate waive`) and accept migration plans: a permission, teams or users.",
+          ),
+          outcome: authoritySchema("record a review outcome").describe(
+            "Who may record a review outcome (`/archgate outcome`): a permission, teams or users.",
+          ),
+          allowAuthor: z
+            .boolean()
+            .default(false)
+            .describe("Whether the PR's author may waive their own findings and record their own PR's outcome; `false` by default."),
+        })
+        .strict()
+        .prefault({})
+        .describe("Who may decide in the PR: waive findings and record review outcomes (see docs/review-loop.md)."),
+      reviewers: z
+        .partialRecord(reviewType, reviewersSchema)
+        .default({})
+        .describe(
+          "Approvals a required review type needs before the check passes, by review type id: teams, users and a count (see docs/review-loop.md).",
+        ),
       services: z
         .record(kebabId, serviceSchema)
         .default({})

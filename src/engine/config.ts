@@ -47,6 +47,13 @@ export interface EngineConfig {
   checklist: Record<DimensionId, ChecklistItem[]>;
   /** Severity and options per rule id; a rule with no entry runs with its defaults. */
   rules: Record<string, RuleSetting>;
-  migrationPlan: { heading: string };
+  migrationPlan: {
+    heading: string;
+    /**
+     * Who accepts a declared plan: `approval` (a user with waive authority, or an approving review on the
+     * current head by a writer who is not the author), `waiver` (only a waiver), `author` (declaring it is enough).
+     */
+    acceptedBy: "approval" | "waiver" | "author";
+  };
   services: Record<string, ServiceConfig>;
 }

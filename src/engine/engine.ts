@@ -2,7 +2,7 @@ import type { Change } from "./change.js";
 import type { EngineConfig } from "./config.js";
 import { ChangeReads, moduleView, ReviewContext } from "./context.js";
 import { fnv1a } from "./hash.js";
-import { hasMigrationPlan } from "./migration-plan.js";
+import { migrationPlanStatus } from "./migration-plan.js";
 import type {
   ChecklistSection,
   EngineModules,
@@ -167,12 +167,20 @@ async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule[]): 
       ctx.problem({ message: `rule ${meta.id} could not run: ${(error as Error).message}` });
       continue;
     }
-    if (reported.length > 0 && meta.acceptsMigrationPlan && hasMigrationPlan(ctx.description, ctx.config.migrationPlan.heading)) {
-      context.note(
-        `${reported.length} breaking change(s) accepted: the PR description has a "${ctx.config.migrationPlan.heading}" section`,
-        "accepted",
-      );
-      continue;
+    if (reported.length > 0 && meta.acceptsMigrationPlan) {
+      const { heading, acceptedBy } = ctx.config.migrationPlan;
+      const plan = migrationPlanStatus(ctx.description, heading);
+      if (plan === "declared" && acceptedBy === "author") {
+        context.note(`${reported.length} breaking change(s) accepted: the PR description has a "${heading}" section`, "accepted");
+        continue;
+      }
+      if (plan === "declared") {
+        for (const finding of reported) if (finding.severity === "error") finding.migrationPlan = "awaiting-acceptance";
+        context.note(`${reported.length} breaking change(s) with a "${heading}" section: awaiting acceptance`, "info");
+      } else if (plan === "placeholder") {
+        for (const finding of reported) if (finding.severity === "error") finding.migrationPlan = "placeholder";
+        context.note(`the "${heading}" section is a placeholder (TBD, TODO, n/a or under ten words) and accepts nothing`, "info");
+      }
     }
     const seen = new Set<string>();
     for (const finding of reported) {
@@ -184,6 +192,7 @@ async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule[]): 
   // Sorted while `id` still holds each finding's key, so the order does not depend on how ids are shortened.
   findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule) || a.id.localeCompare(b.id));
   assignDisplayIds(findings);
+  for (const finding of findings) finding.fingerprint = await fingerprint(ctx, finding);
   return findings;
 }
 
@@ -208,6 +217,24 @@ function toFinding(rule: RuleModule, severity: Finding["severity"], d: ReportDes
     ...(d.key !== undefined ? { key: d.key } : {}),
     waived: false,
   };
+}
+
+/**
+ * What a waiver binds to: rule, file, key and the text the finding points at (its lines at head; the
+ * whole file when it has no line; the base side when the file is gone). Line numbers themselves are not
+ * part of it, so lines moving above the finding keep it.
+ */
+async function fingerprint(ctx: ReviewContext, finding: Finding): Promise<string> {
+  const side = ctx.file(finding.file)?.status === "removed" ? "base" : "head";
+  const text = (await ctx.text(side, finding.file)) ?? "";
+  const content =
+    finding.line !== undefined
+      ? text
+          .split("\n")
+          .slice(finding.line - 1, finding.endLine ?? finding.line)
+          .join("\n")
+      : text;
+  return fnv1a(`${finding.rule}\0${finding.file}\0${finding.key ?? finding.message}\0${content}`);
 }
 
 /** `{{name}}` placeholders filled from `data`; a placeholder without data is a bug in the rule, not a message. */

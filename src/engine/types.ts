@@ -7,6 +7,7 @@ import type { ChangedFile, ContentRequest, FileContent, Side } from "./change.js
 import type { EngineConfig } from "./config.js";
 import type { PatchLine } from "./patch.js";
 import type { StructuredFile } from "./structured.js";
+import type { ReportDecisions, Waiver } from "./decision-types.js";
 import type { Category, DimensionId, ReviewTypeId, Severity } from "./vocabulary.js";
 
 export type { ChecklistItem, EngineConfig } from "./config.js";
@@ -199,8 +200,23 @@ export interface Finding {
   message: string;
   remediation?: string;
   key?: string;
+  /** Waived (by a waiver command, or an accepted migration plan): listed, but it no longer fails the gate. */
   waived: boolean;
+  /** Who waived it, when, why and until when (see src/engine/decisions.ts). */
+  waiver?: Waiver;
+  /**
+   * For rules that accept a migration plan: `awaiting-acceptance` when the PR declares one that nobody
+   * with the authority to has accepted yet, `placeholder` when the declared plan is a placeholder.
+   */
+  migrationPlan?: "awaiting-acceptance" | "placeholder";
+  /**
+   * What a waiver is bound to: a hash of rule, file, key and the text the finding points at (its lines at
+   * head, or the whole file when it has no line). A later push that changes it lapses the waiver.
+   */
+  fingerprint?: string;
 }
+
+export type { Waiver } from "./decision-types.js";
 
 export interface ReportTrigger {
   id: string;
@@ -231,6 +247,8 @@ export interface Report {
   notes: Note[];
   /** Why the review could not run or could not see everything (conclusion `error`). */
   problems: Problem[];
+  /** The review loop's decisions (waivers, outcome, required reviews), once applied (src/engine/decisions.ts). */
+  decisions?: ReportDecisions;
 }
 
 /** Built-in or not, what the engine runs: the composition root (src/builtins.ts) provides it. */

@@ -269,12 +269,22 @@ describe("breaking-api-change: exemptions", () => {
     expect(result.found).toEqual(["api.yaml:35 POST /v1/pets: response 201 removed"]);
   });
 
-  it("accepts breaks with a migration-plan section in the PR description (configurable heading)", async () => {
-    const config = { migrationPlan: { heading: "Rollout" } };
-    const planned = await run({ "api.yaml": SPEC }, { "api.yaml": removal }, { config, description: "Body\n\n### Rollout\nClients move by May.\n" });
+  it("holds breaks with a migration-plan section as awaiting acceptance (configurable heading); acceptedBy: author accepts them", async () => {
+    const plan = "Body\n\n### Rollout\nClients move to POST /v2/pets by May; the SDK 3.1 release already does.\n";
+    const awaiting = await reviewChange(
+      changeFromTrees({ "api.yaml": SPEC }, { "api.yaml": removal }, { description: plan }),
+      validateConfig({ migrationPlan: { heading: "Rollout" } }, "test"),
+    );
+    expect(awaiting.findings.filter((f) => f.rule === "breaking-api-change").map((f) => [f.line, f.severity, f.migrationPlan])).toEqual([
+      [35, "error", "awaiting-acceptance"],
+    ]);
+    const config = { migrationPlan: { heading: "Rollout", acceptedBy: "author" } };
+    const planned = await run({ "api.yaml": SPEC }, { "api.yaml": removal }, { config, description: plan });
     expect(planned.found).toEqual([]);
     const emptySection = await run({ "api.yaml": SPEC }, { "api.yaml": removal }, { config, description: "### Rollout\n\n## Next\ntext" });
     expect(emptySection.found).toHaveLength(1);
+    const placeholder = await run({ "api.yaml": SPEC }, { "api.yaml": removal }, { config, description: "### Rollout\nTBD\n" });
+    expect(placeholder.found).toHaveLength(1);
   });
 
   it("accepts breaks of /v1 operations when the PR adds a /v2 path set", async () => {
@@ -287,8 +297,10 @@ describe("breaking-api-change: exemptions", () => {
   });
 
   it("parses migration-plan headings and major versions", () => {
-    expect(hasMigrationPlan("## Migration plan\n- step 1", "Migration plan")).toBe(true);
-    expect(hasMigrationPlan("## migration PLAN ##\nok", "Migration plan")).toBe(true);
+    expect(hasMigrationPlan("## Migration plan\n- step 1: ship v2, step 2: move clients, step 3: drop v1", "Migration plan")).toBe(true);
+    expect(hasMigrationPlan("## migration PLAN ##\nClients move to v2 by May, then v1 is removed in June.", "Migration plan")).toBe(true);
+    expect(hasMigrationPlan("## Migration plan\n- step 1", "Migration plan")).toBe(false);
+    expect(hasMigrationPlan("## Migration plan\nTBD", "Migration plan")).toBe(false);
     expect(hasMigrationPlan("Migration plan: none", "Migration plan")).toBe(false);
     expect(hasMigrationPlan(undefined, "Migration plan")).toBe(false);
     expect(majorOf("2.1.0")).toBe(2);

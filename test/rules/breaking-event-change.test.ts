@@ -187,11 +187,11 @@ describe("breaking-event-change: finding keys and the migration plan", () => {
     expect(at(b)).toEqual([`${P}:6`]);
     expect(a.findings[0]!.id).toBe(b.findings[0]!.id);
   });
-  it("a custom migration-plan heading accepts the breaks and leaves a note", async () => {
+  it("a custom migration-plan heading accepts the breaks and leaves a note (acceptedBy: author)", async () => {
     const base = { [P]: proto("", "  string id = 1;\n  int64 at = 2;\n") };
     const head = { [P]: proto("", "  string id = 1;\n") };
-    const config = { migrationPlan: { heading: "Rollout" } };
-    const accepted = await run(base, head, { config, description: "### Rollout\nconsumers upgraded in #812" });
+    const config = { migrationPlan: { heading: "Rollout", acceptedBy: "author" } };
+    const accepted = await run(base, head, { config, description: "### Rollout\nevery consumer was upgraded to read without `at` in #812" });
     expect(accepted.findings).toEqual([]);
     expect(accepted.notes.some((n) => n.startsWith("breaking-event-change: 1 breaking change(s) accepted"))).toBe(true);
     const emptySection = await run(base, head, { config, description: "### Rollout\n\n## Testing\nunit tests" });
