@@ -36,6 +36,8 @@ Options:
   --base REV        the revision it is compared with, e.g. origin/main (default: the first parent of --head)
   --config FILE     the config file to use (default: .github/archgate.yml at the --base revision, else built-in defaults)
   --format FORMAT   markdown, json, or sarif (SARIF 2.1.0, for code scanning) (default: markdown)
+  --repo-url URL    the repository's web address (e.g. https://github.com/owner/repo): the markdown links
+                    each finding's file:line to the file at --head
   -h, --help        show this help
   -v, --version     show the version
 
@@ -65,6 +67,7 @@ const CHECK_OPTIONS = {
   head: { type: "string" },
   config: { type: "string" },
   format: { type: "string" },
+  "repo-url": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -92,7 +95,7 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
   if (format !== "json" && format !== "markdown" && format !== "sarif") {
     return usageError(io, `--format must be markdown, json or sarif, not "${format}"`);
   }
-  for (const name of ["repo", "base", "head", "config"] as const) {
+  for (const name of ["repo", "base", "head", "config", "repo-url"] as const) {
     if (values[name] === "") return usageError(io, `--${name} needs a value`);
   }
 
@@ -105,7 +108,8 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
       cwd: io.cwd,
       engine: io.engine,
     });
-    io.stdout(await renderReport(report, format, io.engine));
+    const repoUrl = values["repo-url"];
+    io.stdout(await renderReport(report, format, io.engine, repoUrl));
     return report.conclusion === "success" ? EXIT_SUCCESS : report.conclusion === "failure" ? EXIT_FAILURE : EXIT_ERROR;
   } catch (error) {
     if (error instanceof Error && error.name === "ConfigError") {
@@ -122,10 +126,15 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
 class CliError extends Error {}
 
 /** The report as the CLI prints it. */
-export async function renderReport(report: Report, format: "markdown" | "json" | "sarif", engine?: Partial<EngineModules>): Promise<string> {
+export async function renderReport(
+  report: Report,
+  format: "markdown" | "json" | "sarif",
+  engine?: Partial<EngineModules>,
+  repoUrl?: string,
+): Promise<string> {
   if (format === "markdown") {
     const { renderComment } = await import("./render/markdown.js");
-    return renderComment(report, { maxLength: Infinity });
+    return renderComment(report, { maxLength: Infinity, ...(repoUrl ? { repoUrl } : {}) });
   }
   if (format === "json") return `${JSON.stringify(reportJson(report), null, 2)}\n`;
   return `${JSON.stringify(await sarifLog(report, engine), null, 2)}\n`;
@@ -249,6 +258,7 @@ export function reportJson(report: Report) {
       file: f.file,
       line: f.line ?? null,
       ...(f.endLine !== undefined ? { endLine: f.endLine } : {}),
+      ...(f.baseLine !== undefined ? { baseLine: f.baseLine } : {}),
       message: f.message,
       ...(f.remediation !== undefined ? { remediation: f.remediation } : {}),
       waived: f.waived,

@@ -212,6 +212,7 @@ function toFinding(rule: RuleModule, severity: Finding["severity"], d: ReportDes
     file: d.file,
     ...(d.line !== undefined ? { line: d.line } : {}),
     ...(d.endLine !== undefined ? { endLine: d.endLine } : {}),
+    ...(d.baseLine !== undefined ? { baseLine: d.baseLine } : {}),
     message,
     ...(remediation !== undefined ? { remediation } : {}),
     ...(d.key !== undefined ? { key: d.key } : {}),

@@ -115,9 +115,11 @@ export interface ReportDescriptor<MessageId extends string = string> {
   messageId: MessageId;
   data?: Record<string, string | number>;
   file: string;
-  /** 1-based line at head (or at base for things that were removed). */
+  /** 1-based line at head (for something removed: the nearest enclosing element still there at head, else 1). */
   line?: number | undefined;
   endLine?: number | undefined;
+  /** For something removed: its line in the base version (the comment links it; the annotation names it). */
+  baseLine?: number | undefined;
   /** Overrides the rule's `meta.remediation` for this finding. */
   remediation?: string | undefined;
   /**
@@ -197,6 +199,8 @@ export interface Finding {
   file: string;
   line?: number;
   endLine?: number;
+  /** For something removed: its line in the base version (`line` is then where it is annotated at head). */
+  baseLine?: number;
   message: string;
   remediation?: string;
   key?: string;

@@ -55,12 +55,12 @@ export interface CommentPlan {
 export function planComment(
   report: Report,
   existing: ExistingComment | undefined,
-  options: { draft?: boolean; configPreview?: string; checkRunUrl?: string },
+  options: { draft?: boolean; configPreview?: string; checkRunUrl?: string; repoUrl?: string },
 ): CommentPlan {
   let body: string;
   if (report.triggers.length === 0) {
     if (!existing) return { action: "none" };
-    body = renderNoReviewRequired(report);
+    body = renderNoReviewRequired(report, options.repoUrl ? { repoUrl: options.repoUrl } : {});
   } else {
     body = renderComment(report, {
       checked: existing ? parseCheckedItems(existing.body) : new Set<string>(),
@@ -68,6 +68,7 @@ export function planComment(
       maxLength: COMMENT_MAX_LENGTH,
       ...(options.configPreview ? { configPreview: options.configPreview } : {}),
       ...(options.checkRunUrl ? { checkRunUrl: options.checkRunUrl } : {}),
+      ...(options.repoUrl ? { repoUrl: options.repoUrl } : {}),
     });
   }
   if (existing && sameBody(existing.body, body)) return { action: "none" };

@@ -33,6 +33,7 @@ export async function publishCommentAndLabels(publisher: Publisher, input: Publi
       draft,
       ...(input.configPreview ? { configPreview: input.configPreview } : {}),
       ...(input.checkRunUrl ? { checkRunUrl: input.checkRunUrl } : {}),
+      ...(publisher.repoUrl ? { repoUrl: publisher.repoUrl } : {}),
     });
   // Nothing to write (a redelivery, a PR that never hit a trigger): no need to re-read the PR either.
   if (planFor(input.draft).action === "none" && isEmpty(planLabels(config, report, input.labels))) {

@@ -20,6 +20,8 @@ export type CurrentHead = { stale: true } | { stale: false; draft?: boolean; lab
  * (after `currentHead` said the head is not stale), then `complete`, always (in a `finally`).
  */
 export interface Publisher {
+  /** The repository's web address, for links to files in the comment (`https://github.com/owner/repo`). */
+  readonly repoUrl?: string;
   /** Starts the check run for the head (in progress); `force`: a re-run someone asked for, always a new run. */
   begin(options?: { force?: boolean }): Promise<{ checkRunUrl?: string }>;
   /** Our sticky comment on the PR, if there is one. */
@@ -43,12 +45,15 @@ export interface GitHubPublisherOptions {
   /** Labels known to exist already (shared by the reviews of one process). */
   knownLabels?: KnownLabels;
   log?: LoggerLike;
+  /** GitHub's web address (default https://github.com; a GitHub Enterprise Server's own). */
+  webUrl?: string;
 }
 
 /** Publishes through the GitHub REST API with any token that may write checks, issues and labels. */
 export class GitHubPublisher implements Publisher {
   private readonly checkRun: CheckRunLifecycle;
   private readonly repoRef: RepoRef;
+  readonly repoUrl: string;
 
   constructor(
     private readonly octokit: Octokit,
@@ -56,6 +61,7 @@ export class GitHubPublisher implements Publisher {
     private readonly options: GitHubPublisherOptions,
   ) {
     this.repoRef = { owner: head.owner, repo: head.repo };
+    this.repoUrl = `${(options.webUrl ?? "https://github.com").replace(/\/+$/, "")}/${head.owner}/${head.repo}`;
     this.checkRun = new CheckRunLifecycle(octokit, head, options.identity, options.log);
   }
 

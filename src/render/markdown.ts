@@ -17,6 +17,12 @@ const CATEGORY_LABEL: Record<Category, string> = {
   data: "🗄️ Data",
 };
 
+/**
+ * What the review loop decided about this PR (waivers, outcome, conditions), rendered right under the verdict.
+ * A string is placed as it is; a structured value adds `verdict` to the verdict line and `markdown` below it.
+ */
+export type CommentDecisions = string | { verdict?: string; markdown?: string };
+
 export interface CommentOptions {
   /** Ids of checklist items people ticked in the previous version of the comment. */
   checked?: ReadonlySet<string>;
@@ -28,26 +34,62 @@ export interface CommentOptions {
   maxLength?: number;
   /** Link to the check run, for details that do not fit. */
   checkRunUrl?: string;
+  /** The repository's web address (`https://github.com/owner/repo`): locations become links to the blob at head (base for removed things). */
+  repoUrl?: string;
+  /** The decisions section (waivers, outcome, conditions), shown under the verdict. */
+  decisions?: CommentDecisions;
 }
 
 export function categoryLabel(category: Category): string {
   return CATEGORY_LABEL[category];
 }
 
+/** Bidirectional-text controls, which can make text read differently from what it is (CVE-2021-42574). */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * User-derived text (paths, identifiers, messages that quote them) safe on one markdown line: no line
+ * breaks or bidi controls, `|` escaped (tables), `<` as an entity (no HTML), and backticks escaped when
+ * they would not pair up into code spans.
+ */
+export function inline(text: string): string {
+  let out = text.replace(/\r?\n/g, " ").replace(BIDI_CONTROLS, "").replace(/\|/g, "\\|").replace(/</g, "&lt;");
+  if ((out.match(/`/g) ?? []).length % 2 === 1) out = out.replace(/`/g, "\\`");
+  return out;
+}
+
 /** Text safe inside a markdown table cell. */
 export function cell(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;");
+  return inline(text);
 }
 
 /** A path or identifier as inline code, whatever backticks it holds. */
 export function code(text: string): string {
-  const clean = text.replace(/\r?\n/g, " ");
+  const clean = text.replace(/\r?\n/g, " ").replace(BIDI_CONTROLS, "");
   const fence = clean.includes("`") ? "``" : "`";
   return `${fence}${clean.includes("`") ? ` ${clean} ` : clean}${fence}`;
 }
 
 function location(f: Pick<Finding, "file" | "line">): string {
   return code(f.line ? `${f.file}:${f.line}` : f.file);
+}
+
+/** `https://github.com/o/r/blob/<sha>/<path>#L<line>`, each path segment encoded. */
+export function blobUrl(repoUrl: string, sha: string, path: string, line?: number): string {
+  const encoded = path.split("/").map(encodeURIComponent).join("/");
+  return `${repoUrl.replace(/\/+$/, "")}/blob/${sha}/${encoded}${line ? `#L${line}` : ""}`;
+}
+
+/**
+ * Where a finding is, as `file:line` linked to the head blob; a finding about something removed (it has a
+ * `baseLine`) also links its line in the base version.
+ */
+export function findingLocation(f: Pick<Finding, "file" | "line" | "baseLine">, report: Pick<Report, "base" | "head">, repoUrl?: string): string {
+  const where = location(f);
+  const head = repoUrl ? `[${where}](${blobUrl(repoUrl, report.head, f.file, f.line)})` : where;
+  if (f.baseLine === undefined) return head;
+  const base = `line ${f.baseLine} at base`;
+  return `${head} (${repoUrl ? `[${base}](${blobUrl(repoUrl, report.base, f.file, f.baseLine)})` : base})`;
 }
 
 /** Ids of the checklist items ticked in a previously rendered comment. */
@@ -70,6 +112,26 @@ function marker(report: Report): string {
   return `${COMMENT_MARKER} head=${report.head} -->`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function counts(report: Report) {
+  return {
+    errors: report.findings.filter((f) => f.severity === "error" && !f.waived).length,
+    warnings: report.findings.filter((f) => f.severity === "warning").length,
+    waived: report.findings.filter((f) => f.severity === "error" && f.waived).length,
+  };
+}
+
+/** The review the change awaits, for the verdict line: "⏳ **Service design review** awaited (also Contract review)". */
+function awaitedPart(report: Report): string {
+  const [strongest, ...others] = report.reviewTypes;
+  if (!strongest) return "no architecture review needed";
+  const also = others.length > 0 ? ` (also ${others.map((t) => t.title).join(", ")})` : "";
+  return `⏳ **${strongest.title}** awaited${also}`;
+}
+
 function requiredLine(report: Report): string {
   const [strongest, ...others] = report.reviewTypes;
   if (!strongest) return "No architecture review is required for this change.";
@@ -77,10 +139,24 @@ function requiredLine(report: Report): string {
   return `**${strongest.title} required.**${also}`;
 }
 
+/** One line: what blocks the merge, what review is awaited, how many warnings (and what the review loop decided). */
+export function verdictLine(report: Report, decisions?: CommentDecisions): string {
+  if (report.conclusion === "error") {
+    return "⛔ **Merge blocked: the review could not run completely.** Review this change by hand; the check fails until archgate can read it.";
+  }
+  const { errors, warnings, waived } = counts(report);
+  const parts = [
+    errors > 0 ? `❌ **Merge blocked by ${plural(errors, "hard constraint")}**` : "✅ **Nothing blocks the merge**",
+    awaitedPart(report),
+  ];
+  if (warnings > 0) parts.push(`⚠️ ${plural(warnings, "warning")}`);
+  if (waived > 0) parts.push(`${waived} waived`);
+  if (typeof decisions === "object" && decisions.verdict) parts.push(inline(decisions.verdict));
+  return parts.join(" · ");
+}
+
 function gateLine(report: Report): string {
-  const errors = report.findings.filter((f) => f.severity === "error" && !f.waived).length;
-  const warnings = report.findings.filter((f) => f.severity === "warning").length;
-  const waived = report.findings.filter((f) => f.severity === "error" && f.waived).length;
+  const { errors, warnings, waived } = counts(report);
   if (report.conclusion === "error") return "⛔ **The review could not run completely.** The check fails until it can; review this change by hand.";
   const parts: string[] = [];
   if (errors > 0) parts.push(`❌ **${errors} hard constraint${errors === 1 ? "" : "s"} violated**: fix or waive before merging`);
@@ -102,7 +178,7 @@ function triggersTable(report: Report, maxFiles: number): string[] {
   return lines;
 }
 
-/** Findings table in the format of an architecture review report: ID, severity, category, title, where. */
+/** Findings table in the format of an architecture review report (the check run's summary): ID, severity, category, title, where. */
 export function findingsTable(findings: readonly Finding[], maxRows = Infinity): string[] {
   if (findings.length === 0) return [];
   const lines = ["| ID | Severity | Category | Title | Where |", "|---|---|---|---|---|"];
@@ -114,11 +190,74 @@ export function findingsTable(findings: readonly Finding[], maxRows = Infinity):
   return lines;
 }
 
-function findingDetails(findings: readonly Finding[]): string[] {
-  if (findings.length === 0) return [];
-  const lines = ["<details><summary>How to fix</summary>", ""];
+/** Longest finding message the comment shows on its line; the check run has the whole text. */
+const MESSAGE_LIMIT = 280;
+
+function shorten(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1).trimEnd()}…`;
+}
+
+/** One line per finding: id, message, location. */
+function findingLine(f: Finding, report: Report, repoUrl: string | undefined): string {
+  const waived = f.waived ? " _(waived)_" : "";
+  return `- **${f.id}** ${inline(shorten(f.message, MESSAGE_LIMIT))}${waived} · ${findingLocation(f, report, repoUrl)}`;
+}
+
+/** Errors first (unwaived, then waived), then warnings; each in report order (file, line). */
+function findingSections(report: Report, repoUrl: string | undefined, maxLines: number): { lines: string[]; shown: number } {
+  const errors = report.findings.filter((f) => f.severity === "error");
+  const ordered = [...errors.filter((f) => !f.waived), ...errors.filter((f) => f.waived)];
+  const warnings = report.findings.filter((f) => f.severity === "warning");
+  const lines: string[] = [];
+  let budget = maxLines;
+  let shown = 0;
+  for (const [heading, list] of [
+    [`### ❌ Errors (${ordered.length})`, ordered],
+    [`### ⚠️ Warnings (${warnings.length})`, warnings],
+  ] as const) {
+    if (list.length === 0) continue;
+    lines.push(heading, "");
+    const visible = list.slice(0, Math.max(0, budget));
+    for (const f of visible) lines.push(findingLine(f, report, repoUrl));
+    if (visible.length < list.length) lines.push(`- … ${list.length - visible.length} more`);
+    budget -= visible.length;
+    shown += visible.length;
+    lines.push("");
+  }
+  return { lines, shown };
+}
+
+/** Remediation once per rule (and per distinct text within a rule), with the ids it applies to, in one collapsed block. */
+function remediationBlock(findings: readonly Finding[]): string[] {
+  const byRule = new Map<string, { title: string; texts: Map<string, string[]> }>();
   for (const f of findings) {
-    lines.push(`- **${f.id}** ${code(f.rule)} at ${location(f)}: ${f.remediation ?? f.title}`);
+    if (!f.remediation) continue;
+    let group = byRule.get(f.rule);
+    if (!group) byRule.set(f.rule, (group = { title: f.title, texts: new Map() }));
+    const text = f.remediation;
+    const ids = group.texts.get(text) ?? [];
+    ids.push(f.id);
+    group.texts.set(text, ids);
+  }
+  if (byRule.size === 0) return [];
+  const lines = [`<details><summary>How to fix (${plural(byRule.size, "rule")})</summary>`, ""];
+  for (const [rule, group] of byRule) {
+    lines.push(`**${inline(group.title)}** (${code(rule)})`, "");
+    for (const [text, ids] of group.texts) lines.push(`- ${ids.join(", ")}: ${inline(text)}`);
+    lines.push("");
+  }
+  lines.push("</details>", "");
+  return lines;
+}
+
+/** Why the review is needed: each trigger, its reason and files, collapsed. */
+function triggersBlock(report: Report, maxFiles: number): string[] {
+  if (report.triggers.length === 0) return [];
+  const lines = [`<details><summary>Why: ${report.triggers.map((t) => inline(t.title)).join(", ")}</summary>`, ""];
+  for (const t of report.triggers) {
+    const shown = t.files.slice(0, maxFiles).map(code).join(", ");
+    const more = t.files.length > maxFiles ? ` and ${t.files.length - maxFiles} more` : "";
+    lines.push(`- **${inline(t.title)}**: ${inline(t.reason)}. Files: ${shown}${more}`);
   }
   lines.push("", "</details>", "");
   return lines;
@@ -126,13 +265,21 @@ function findingDetails(findings: readonly Finding[]): string[] {
 
 function checklistLines(report: Report, checked: ReadonlySet<string>): string[] {
   if (report.checklist.length === 0) return [];
-  const lines = ["### Checklist", "", "Tick an item when the answer is yes; ticks are kept when this comment is updated.", ""];
+  const all = report.checklist.flatMap((s) => s.items);
+  const ticked = all.filter((i) => checked.has(i.id)).length;
+  const lines = [
+    `### Checklist (${ticked}/${all.length} ticked)`,
+    "",
+    "Tick an item when the answer is yes; ticks are kept when this comment is updated.",
+    "",
+  ];
   for (const section of report.checklist) {
-    lines.push(`#### ${section.title}`, "");
+    const done = section.items.filter((i) => checked.has(i.id)).length;
+    lines.push(`<details><summary>${inline(section.title)} · ${done}/${section.items.length}</summary>`, "");
     for (const item of section.items) {
-      lines.push(`- [${checked.has(item.id) ? "x" : " "}] ${item.text} <!-- archgate:item:${item.id} -->`);
+      lines.push(`- [${checked.has(item.id) ? "x" : " "}] ${inline(item.text)} <!-- archgate:item:${item.id} -->`);
     }
-    lines.push("");
+    lines.push("", "</details>", "");
   }
   return lines;
 }
@@ -142,7 +289,7 @@ function problemLines(report: Report): string[] {
   const lines = ["### Could not review", ""];
   for (const p of report.problems) {
     const where = p.file ? `${code(p.line ? `${p.file}:${p.line}` : p.file)}: ` : "";
-    lines.push(`- ${where}${p.message}`);
+    lines.push(`- ${where}${inline(p.message)}`);
   }
   lines.push("");
   return lines;
@@ -150,20 +297,43 @@ function problemLines(report: Report): string[] {
 
 function notesLines(report: Report): string[] {
   if (report.notes.length === 0) return [];
-  return ["<details><summary>Notes</summary>", "", ...report.notes.map((n) => `- ${noteText(n)}`), "", "</details>", ""];
+  return [
+    `<details><summary>Notes (${report.notes.length})</summary>`,
+    "",
+    ...report.notes.map((n) => `- ${inline(noteText(n))}`),
+    "",
+    "</details>",
+    "",
+  ];
+}
+
+function decisionsLines(decisions: CommentDecisions | undefined): string[] {
+  if (decisions === undefined) return [];
+  const markdown = typeof decisions === "string" ? decisions : decisions.markdown;
+  return markdown ? [markdown.trimEnd(), ""] : [];
+}
+
+interface Limits {
+  /** Remediation, trigger details and notes. */
+  details: boolean;
+  /** Finding lines shown; the rest are counted and left to the check run. */
+  maxFindings: number;
+  maxFiles: number;
 }
 
 /**
- * The sticky PR comment. Degrades in steps when it would exceed `maxLength`: details first, then long
- * tables, so the checklist (the part people tick) survives.
+ * The sticky PR comment: a one-line verdict, the decisions, errors then warnings (one line each), remediation
+ * per rule and the reasons collapsed, the checklist collapsed per dimension. Past `maxLength` it drops the
+ * collapsed details, then shows fewer findings and says how many are only in the check run, so the
+ * checklist (the part people tick) survives.
  */
 export function renderComment(report: Report, options: CommentOptions = {}): string {
   const maxLength = options.maxLength ?? GITHUB_BODY_LIMIT;
   const checked = options.checked ?? new Set<string>();
-  const attempts: Array<{ details: boolean; maxRows: number; maxFiles: number; notes: boolean }> = [
-    { details: true, maxRows: Infinity, maxFiles: 5, notes: true },
-    { details: false, maxRows: 50, maxFiles: 3, notes: true },
-    { details: false, maxRows: 10, maxFiles: 1, notes: false },
+  const attempts: Limits[] = [
+    { details: true, maxFindings: Infinity, maxFiles: 5 },
+    { details: false, maxFindings: Infinity, maxFiles: 3 },
+    ...[200, 100, 50, 20, 10, 0].map((maxFindings) => ({ details: false, maxFindings, maxFiles: 1 })),
   ];
   let body = "";
   for (const attempt of attempts) {
@@ -174,25 +344,23 @@ export function renderComment(report: Report, options: CommentOptions = {}): str
   return body.slice(0, Math.max(0, maxLength - tail.length)) + tail;
 }
 
-function composeComment(
-  report: Report,
-  options: CommentOptions,
-  checked: ReadonlySet<string>,
-  limits: { details: boolean; maxRows: number; maxFiles: number; notes: boolean },
-): string {
-  const lines: string[] = [marker(report), "## 🏛️ Architecture review", ""];
+function composeComment(report: Report, options: CommentOptions, checked: ReadonlySet<string>, limits: Limits): string {
+  const lines: string[] = [marker(report), "## 🏛️ Architecture review", "", verdictLine(report, options.decisions), ""];
+  lines.push(...decisionsLines(options.decisions));
   if (options.draft) lines.push("> This pull request is a draft. It is reviewed on every push; the result counts once it is ready.", "");
-  lines.push(requiredLine(report), "", gateLine(report), "");
   lines.push(...problemLines(report));
-  lines.push(...triggersTable(report, limits.maxFiles));
-  if (report.findings.length > 0) {
-    lines.push("### Hard constraints", "", ...findingsTable(report.findings, limits.maxRows), "");
-    if (limits.details) lines.push(...findingDetails(report.findings));
-    if (limits.maxRows !== Infinity && options.checkRunUrl) lines.push(`Full details: [check run](${options.checkRunUrl}).`, "");
+  const { lines: findingLines, shown } = findingSections(report, options.repoUrl, limits.maxFindings);
+  lines.push(...findingLines);
+  const hidden = report.findings.length - shown;
+  if (hidden > 0) {
+    const where = options.checkRunUrl ? `the [check run](${options.checkRunUrl})` : "the check run";
+    lines.push(`${plural(hidden, "finding")} did not fit in this comment and ${hidden === 1 ? "is" : "are"} only in ${where}.`, "");
   }
+  if (limits.details) lines.push(...remediationBlock(report.findings.slice(0, shown)));
+  if (limits.details) lines.push(...triggersBlock(report, limits.maxFiles));
   lines.push(...checklistLines(report, checked));
   if (options.configPreview) lines.push("### Config change preview", "", options.configPreview, "");
-  if (limits.notes) lines.push(...notesLines(report));
+  if (limits.details) lines.push(...notesLines(report));
   lines.push(
     `<sub>archgate reviewed ${code(report.head.slice(0, 12))}. Configure it in ${code(".github/archgate.yml")} on the default branch.</sub>`,
   );
@@ -203,7 +371,7 @@ function composeComment(
  * The comment body once a later push no longer hits any trigger: kept (not deleted) so the history
  * of the discussion stays readable.
  */
-export function renderNoReviewRequired(report: Report): string {
+export function renderNoReviewRequired(report: Report, options: Pick<CommentOptions, "repoUrl" | "decisions"> = {}): string {
   return (
     [
       marker(report),
@@ -211,10 +379,11 @@ export function renderNoReviewRequired(report: Report): string {
       "",
       `✅ **No architecture review is required any more.** The latest push (${code(report.head.slice(0, 12))}) no longer changes anything that needs one.`,
       "",
-      gateLine(report),
+      verdictLine(report, options.decisions),
       "",
+      ...decisionsLines(options.decisions),
       ...problemLines(report),
-      ...(report.findings.length > 0 ? ["### Hard constraints", "", ...findingsTable(report.findings, 50), ""] : []),
+      ...findingSections(report, options.repoUrl, 50).lines,
     ].join("\n") + "\n"
   );
 }

@@ -158,11 +158,11 @@ describe("the app as its own process", () => {
       `<!-- archgate:comment head=${HEAD} -->`,
       "## 🏛️ Architecture review",
       "",
-      "**Contract review required.** Also applies: Architecture decision record.",
+      "✅ **Nothing blocks the merge** · ⏳ **Contract review** awaited (also Architecture decision record)",
       "",
     ]);
-    expect(comment).toContain("| API spec | changes api/openapi.yaml | `api/openapi.yaml` |");
-    expect(comment).toContain("| Payments code | changes src/payments/refund.ts | `src/payments/refund.ts` |");
+    expect(comment).toContain("- **API spec**: changes api/openapi.yaml. Files: `api/openapi.yaml`");
+    expect(comment).toContain("- **Payments code**: changes src/payments/refund.ts. Files: `src/payments/refund.ts`");
     expect(writes.slice(2, 5).map((w) => w.body)).toEqual([
       { name: "arch-review: contract", color: "5319e7", description: "Contract review required (archgate)" },
       { name: "arch-review: adr", color: "5319e7", description: "Architecture decision record required (archgate)" },

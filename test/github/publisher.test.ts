@@ -34,6 +34,11 @@ describe("GitHubPublisher: whose comment and check runs are ours is its identity
     const asApp = new GitHubPublisher(t.octokit, head(repo), { identity: APP });
     expect((await asApp.findComment())?.headSha).toBe("a".repeat(40));
     expect(t.fake.calls({ all: true })).toEqual(Array(3).fill("GET /repos/acme/shop/issues/7/comments"));
+    // The comment links files under the repository's web address (GitHub's, or a GitHub Enterprise Server's).
+    expect(asApp.repoUrl).toBe("https://github.com/acme/shop");
+    expect(new GitHubPublisher(t.octokit, head(repo), { identity: APP, webUrl: "https://git.example.com/" }).repoUrl).toBe(
+      "https://git.example.com/acme/shop",
+    );
   });
 
   test("as a workflow: the App's completed check run for the head is not ours, so begin creates one", async () => {

@@ -62,7 +62,7 @@ describe("pull_request events", () => {
     expect(lastRun()).toMatchObject({ status: "completed", conclusion: "success", external_id: "7" });
     expect(comment()).toHaveLength(1);
     expect(comment()[0]!.body).toContain(`<!-- archgate:comment head=${sha(repo)} -->`);
-    expect(comment()[0]!.body).toContain("Architecture decision record required");
+    expect(comment()[0]!.body).toContain("⏳ **Architecture decision record** awaited");
     expect(repo.pull.labels).toEqual(["arch-review: adr"]);
     expect(t.fake.requests.find((r) => r.path === "/repos/acme/shop/labels")!.body).toEqual({
       name: "arch-review: adr",

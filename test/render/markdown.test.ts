@@ -76,7 +76,7 @@ describe("renderComment", () => {
     expect([...checked]).toEqual(["boundary-owner"]);
     const second = renderComment(report(), { checked });
     expect(second).toContain("- [x] One named team owns this service. <!-- archgate:item:boundary-owner -->");
-    expect(second).toContain("- [ ] The migration is expand/contract safe | even mid-rollout. <!-- archgate:item:data-expand-contract -->");
+    expect(second).toContain("- [ ] The migration is expand/contract safe \\| even mid-rollout. <!-- archgate:item:data-expand-contract -->");
   });
 
   it("says a draft is reviewed and shows the config preview", () => {
@@ -97,9 +97,9 @@ describe("renderComment", () => {
     }));
     const body = renderComment(report({ findings: many }), { maxLength: 65_536, checkRunUrl: "https://example.test/runs/1" });
     expect(body.length).toBeLessThanOrEqual(65_536);
-    expect(body).toContain("1950 more findings: see the check run");
+    expect(body).toContain("1800 findings did not fit in this comment and are only in the [check run](https://example.test/runs/1).");
     expect(body).toContain("<!-- archgate:item:boundary-owner -->");
-    expect(body).not.toContain("<summary>How to fix</summary>");
+    expect(body).not.toContain("How to fix");
   });
 
   it("cuts hard at the limit as a last resort", () => {
@@ -112,7 +112,7 @@ describe("renderComment", () => {
     const body = renderComment(
       report({ conclusion: "error", findings: [], problems: [{ file: "api/openapi.yaml", line: 12, message: "invalid YAML: bad indentation" }] }),
     );
-    expect(body).toContain("⛔ **The review could not run completely.**");
+    expect(body).toContain("⛔ **Merge blocked: the review could not run completely.**");
     expect(body).toContain("- `api/openapi.yaml:12`: invalid YAML: bad indentation");
   });
 
