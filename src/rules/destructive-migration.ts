@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineRule, type RuleContext } from "../engine/types.js";
 import { migrationFramework } from "../formats/migrations/frameworks.js";
 import { changedMigrations, djangoAppLabel, type ChangedMigration } from "../formats/migrations/changed.js";
-import { analyzeDjango, type DjangoAnalysis, type DjangoField } from "../formats/migrations/python.js";
+import { analyzeDjango, djangoTypeChanges, type DjangoAnalysis, type DjangoField } from "../formats/migrations/python.js";
 import { tableKey, type MigrationOp } from "../formats/migrations/types.js";
 
 const options = z
@@ -184,16 +184,18 @@ async function djangoFieldChanges(ctx: RuleContext, m: ChangedMigration): Promis
       );
       continue;
     }
-    // Compare the class name only: `django.contrib.postgres.fields.JSONField` and `models.JSONField` are both jsonb.
-    if (fieldClass(previous.type) !== fieldClass(field.type))
-      ops.push({ kind: "change-column-type", table, column: field.field, line: field.line, detail: field.type });
+    // Judged by the column each definition produces: `db_default`, `help_text`, validators... change no column,
+    // and a widening Postgres does in place (varchar(50) → varchar(100), → text) is not a rewrite.
+    const before = previous.column;
+    const after = field.column;
+    if (!before || !after || before.noColumn || after.noColumn) continue;
+    if (djangoTypeChanges(before, after)) ops.push({ kind: "change-column-type", table, column: field.field, line: field.line, detail: field.type });
     if (previous.nullable && !field.nullable) ops.push({ kind: "set-not-null", table, column: field.field, line: field.line });
+    const oldName = before.dbColumn ?? field.field;
+    const newName = after.dbColumn ?? field.field;
+    if (oldName !== newName) ops.push({ kind: "rename-column", table, column: oldName, newName, line: field.line });
   }
   return ops;
-}
-
-function fieldClass(type: string): string {
-  return type.split(".").at(-1) ?? type;
 }
 
 /**

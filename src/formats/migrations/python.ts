@@ -1,11 +1,12 @@
 import { isSafeTypeChange, type ColumnType } from "./rails-types.js";
 import { analyzeSql } from "./sql.js";
+import { allCalls, argument, children, parsePython, shortName, stringOf, type PyCallNode, type PyModule, type PyNode } from "./python-syntax.js";
 import { lineAt, markConcurrentInTransaction, type MigrationAnalysis, type MigrationOp } from "./types.js";
 
 /**
- * Django and Alembic migrations. Both are declarative enough that reading calls is sufficient: this finds
- * `migrations.X(...)` / `op.x(...)` calls, reads their arguments with a small Python-literal tokenizer
- * (strings incl. triple-quoted and prefixed, nested brackets, comments) and keeps source positions.
+ * Django and Alembic migrations, read through the Python call tree of python-syntax.ts (comments, line
+ * continuations and nested calls anywhere). The scanner below (`findCalls`, `readCall`) is the older
+ * call reader the JavaScript migration readers (Knex, Sequelize, TypeORM) still use.
  */
 
 export interface PyArg {
@@ -217,6 +218,16 @@ export async function pushSqlArg(out: MigrationAnalysis, text: string, value: Py
 
 // ---------------------------------------------------------------------------------------------- Django
 
+/** The database column a Django field produces (Postgres), for comparing an AlterField with the previous state. */
+export interface DjangoColumn {
+  type: ColumnType;
+  nullable: boolean;
+  /** `db_column`, when set. */
+  dbColumn?: string;
+  /** ManyToManyField, GenericRelation: no column on this table. */
+  noColumn: boolean;
+}
+
 export interface DjangoField {
   model: string;
   field: string;
@@ -224,6 +235,8 @@ export interface DjangoField {
   type: string;
   nullable: boolean;
   line: number;
+  /** The column the field produces (undefined for RenameField events). */
+  column?: DjangoColumn;
   /** RenameField: the field was called this before (type and nullability carry over). */
   renamedFrom?: string;
 }
@@ -240,83 +253,215 @@ export function djangoTable(appLabel: string, model: string): string {
   return `${appLabel}_${model.toLowerCase()}`;
 }
 
-function fieldDefinition(source: string): { type: string; nullable: boolean; hasDefault: boolean; noColumn: boolean } {
-  const type = /^\s*([\w.]+)\s*\(/.exec(source)?.[1] ?? source.trim();
-  const nullable = keywordIn(source, "null") === "True";
-  const hasDefault = keywordIn(source, "default") !== undefined || keywordIn(source, "db_default") !== undefined;
-  return { type, nullable, hasDefault, noColumn: /ManyToManyField|GenericRelation/.test(type) };
+/** Default `max_length` of Django's CharField subclasses. */
+const DEFAULT_MAX_LENGTH: Record<string, number> = {
+  SlugField: 50,
+  EmailField: 254,
+  URLField: 200,
+  FileField: 100,
+  ImageField: 100,
+  FilePathField: 100,
+};
+
+const COLUMN_TYPES: Record<string, string> = {
+  AutoField: "integer",
+  BigAutoField: "bigint",
+  SmallAutoField: "smallint",
+  IntegerField: "integer",
+  PositiveIntegerField: "integer",
+  BigIntegerField: "bigint",
+  PositiveBigIntegerField: "bigint",
+  SmallIntegerField: "smallint",
+  PositiveSmallIntegerField: "smallint",
+  BooleanField: "boolean",
+  NullBooleanField: "boolean",
+  FloatField: "float",
+  TextField: "text",
+  DateField: "date",
+  DateTimeField: "timestamptz",
+  TimeField: "time",
+  DurationField: "interval",
+  UUIDField: "uuid",
+  JSONField: "jsonb",
+  BinaryField: "binary",
+  GenericIPAddressField: "inet",
+  IPAddressField: "inet",
+  HStoreField: "hstore",
+  CICharField: "citext",
+  CIEmailField: "citext",
+  CITextField: "citext",
+};
+
+function integerOf(node: PyNode | undefined): number | undefined {
+  return node && /^\d+$/.test(node.text) ? Number(node.text) : undefined;
+}
+
+/**
+ * The column a field call produces: `models.CharField(max_length=20, null=True)` → varchar(20) NULL.
+ * Options that only live in Django (`default`, `db_default`, `help_text`, `verbose_name`, `validators`,
+ * `blank`, `choices`, ...) do not change the column's type; a field class we do not know is its own type.
+ */
+export function djangoColumn(field: PyNode | undefined): DjangoColumn {
+  if (field?.kind !== "call") return { type: { type: field?.text ?? "" }, nullable: false, noColumn: false };
+  const cls = shortName(field);
+  const nullable = argument(field, "null")?.text === "True";
+  const dbColumn = stringOf(argument(field, "db_column"));
+  const base = { nullable, ...(dbColumn ? { dbColumn } : {}), noColumn: /^(ManyToManyField|GenericRelation)$/.test(cls) };
+  if (cls === "CharField" || cls in DEFAULT_MAX_LENGTH || cls === "CommaSeparatedIntegerField")
+    return { ...base, type: { type: "string", limit: integerOf(argument(field, "max_length")) ?? DEFAULT_MAX_LENGTH[cls] } };
+  if (cls === "DecimalField")
+    return {
+      ...base,
+      type: { type: "decimal", precision: integerOf(argument(field, "max_digits")), scale: integerOf(argument(field, "decimal_places")) },
+    };
+  if (cls === "ForeignKey" || cls === "OneToOneField") {
+    // The column has the target's primary key type; the same target (and to_field) is the same column type.
+    const target = (stringOf(argument(field, "to", 0)) ?? argument(field, "to", 0)?.text ?? "").toLowerCase();
+    const toField = stringOf(argument(field, "to_field")) ?? "";
+    return { ...base, type: { type: `fk:${target.split(".").at(-1)}:${toField}` } };
+  }
+  if (cls === "ArrayField") {
+    const inner = djangoColumn(argument(field, "base_field", 0)).type;
+    return { ...base, type: { ...inner, type: `${inner.type}[]` } };
+  }
+  return { ...base, type: { type: COLUMN_TYPES[cls] ?? cls.toLowerCase() } };
+}
+
+/** True when altering a field from `previous` to `next` changes its column's type in a way Postgres rewrites. */
+export function djangoTypeChanges(previous: DjangoColumn, next: DjangoColumn): boolean {
+  return !isSafeTypeChange(previous.type, next.type, false, false);
+}
+
+/** RunSQL / op.execute arguments: a string, a list of strings or (sql, params) pairs, sa.text(...), a module constant. */
+async function pushPythonSql(out: MigrationAnalysis, module: PyModule, text: string, value: PyNode | undefined, line: number): Promise<void> {
+  if (!value) return;
+  if (value.kind === "name" && module.assignments.has(value.name)) value = module.assignments.get(value.name)!;
+  if (value.kind === "call" && /(^|\.)text$/.test(value.callee)) value = argument(value, "text", 0) ?? value;
+  if (value.kind === "list" || value.kind === "tuple") {
+    for (const item of value.items) {
+      const sql = item.kind === "tuple" ? item.items[0] : item;
+      await pushPythonSql(out, module, text, sql, line);
+    }
+    return;
+  }
+  if (value.kind !== "string" || value.dynamic) {
+    out.issues.push({ line, message: "SQL built at run time could not be judged", mayHideChange: false });
+    return;
+  }
+  const analysis = await analyzeSql(value.value, lineAt(text, value.contentStart));
+  out.ops.push(...analysis.ops);
+  out.issues.push(...analysis.issues);
+}
+
+const DJANGO_OPERATIONS = new Set([
+  "AddField",
+  "RemoveField",
+  "RenameField",
+  "AlterField",
+  "CreateModel",
+  "DeleteModel",
+  "RenameModel",
+  "AlterModelTable",
+  "AddIndex",
+  "AddIndexConcurrently",
+  "AddConstraint",
+  "RunSQL",
+]);
+
+/** Operation calls that change the database, in source order; `state_operations` of SeparateDatabaseAndState are skipped. */
+function databaseOperations(module: PyModule): PyCallNode[] {
+  const out: PyCallNode[] = [];
+  const visit = (node: PyNode) => {
+    if (node.kind === "call") {
+      const name = shortName(node);
+      if (name === "SeparateDatabaseAndState") {
+        // Only database_operations reach the database; state_operations change Django's model state.
+        const db = argument(node, "database_operations", 0);
+        if (db) visit(db);
+        return;
+      }
+      if (DJANGO_OPERATIONS.has(name)) {
+        out.push(node);
+        return;
+      }
+    }
+    for (const child of children(node)) visit(child);
+  };
+  for (const root of module.roots) visit(root);
+  return out;
 }
 
 export async function analyzeDjango(text: string, appLabel: string): Promise<DjangoAnalysis> {
   const out: DjangoAnalysis = { ops: [], issues: [], alteredFields: [], definedFields: [] };
-  // state_operations of SeparateDatabaseAndState change Django's model state only, not the database.
-  const stateOnly = findCalls(text, /\bmigrations\.SeparateDatabaseAndState\s*\(/)
-    .map((c) => arg(c, "state_operations"))
-    .filter((a): a is PyArg => a !== undefined)
-    .map((a) => [a.start, a.start + a.raw.length] as const);
-  const calls = findCalls(
-    text,
-    /\b(?:migrations\.)?(AddField|RemoveField|RenameField|AlterField|CreateModel|DeleteModel|RenameModel|AlterModelTable|AddIndex|AddIndexConcurrently|AddConstraint|RunSQL)\s*\(/,
-  );
-  for (const call of calls) {
-    if (stateOnly.some(([s, e]) => call.start >= s && call.start < e)) continue;
-    const op = call.name;
+  const module = parsePython(text);
+  for (const call of databaseOperations(module)) {
+    const op = shortName(call);
     const line = lineAt(text, call.start);
-    const model = arg(call, "model_name", 0)?.string ?? "";
+    const model = stringOf(argument(call, "model_name", 0)) ?? "";
     const table = djangoTable(appLabel, model);
     const push = (o: Omit<MigrationOp, "line">) => out.ops.push({ line, ...o });
+    const define = (modelName: string, field: string, fieldCall: PyNode | undefined) => {
+      const column = djangoColumn(fieldCall);
+      const type = fieldCall?.kind === "call" ? fieldCall.callee : (fieldCall?.text ?? "");
+      const defined: DjangoField = { model: modelName.toLowerCase(), field, type, nullable: column.nullable, line, column };
+      out.definedFields.push(defined);
+      return defined;
+    };
     switch (op) {
       case "CreateModel": {
-        const name = arg(call, "name", 0)?.string ?? "";
-        const dbTable = /["']db_table["']\s*:\s*["']([^"']+)["']/.exec(arg(call, "options")?.raw ?? "")?.[1];
+        const name = stringOf(argument(call, "name", 0)) ?? "";
+        const options = argument(call, "options", 3);
+        const dbTable = options?.kind === "dict" ? stringOf(options.entries.find((e) => stringOf(e.key) === "db_table")?.value) : undefined;
         push({ kind: "create-table", table: dbTable ?? djangoTable(appLabel, name) });
-        const fields = arg(call, "fields", 1)?.raw ?? "";
-        for (const m of fields.matchAll(/\(\s*["'](\w+)["']\s*,\s*([\w.]+\s*\()/g)) {
-          const rest = fields.slice(m.index! + m[0].length - m[2]!.length);
-          const call2 = readCall(rest, m[2]!, 0, rest.indexOf("("));
-          const source = call2 ? rest.slice(0, call2.end) : m[2]!;
-          const def = fieldDefinition(source);
-          out.definedFields.push({ model: name.toLowerCase(), field: m[1]!, type: def.type, nullable: def.nullable, line });
+        const fields = argument(call, "fields", 1);
+        if (fields?.kind === "list" || fields?.kind === "tuple") {
+          for (const item of fields.items) {
+            if (item.kind !== "tuple" || item.items.length < 2) continue;
+            const fieldName = stringOf(item.items[0]);
+            if (fieldName !== undefined) define(name, fieldName, item.items[1]);
+          }
         }
         break;
       }
       case "DeleteModel":
-        push({ kind: "drop-table", table: djangoTable(appLabel, arg(call, "name", 0)?.string ?? "") });
+        push({ kind: "drop-table", table: djangoTable(appLabel, stringOf(argument(call, "name", 0)) ?? "") });
         break;
       case "RenameModel": {
-        const oldName = arg(call, "old_name", 0)?.string ?? "";
-        const newName = arg(call, "new_name", 1)?.string ?? "";
+        const oldName = stringOf(argument(call, "old_name", 0)) ?? "";
+        const newName = stringOf(argument(call, "new_name", 1)) ?? "";
         push({ kind: "rename-table", table: djangoTable(appLabel, oldName), newName: djangoTable(appLabel, newName) });
         break;
       }
       case "AlterModelTable":
-        push({ kind: "rename-table", table: djangoTable(appLabel, arg(call, "name", 0)?.string ?? ""), newName: arg(call, "table", 1)?.string });
+        push({
+          kind: "rename-table",
+          table: djangoTable(appLabel, stringOf(argument(call, "name", 0)) ?? ""),
+          newName: stringOf(argument(call, "table", 1)),
+        });
         break;
       case "RemoveField":
-        push({ kind: "drop-column", table, column: arg(call, "name", 1)?.string });
+        push({ kind: "drop-column", table, column: stringOf(argument(call, "name", 1)) });
         break;
       case "RenameField": {
-        const oldName = arg(call, "old_name", 1)?.string ?? "";
-        const newName = arg(call, "new_name", 2)?.string ?? "";
+        const oldName = stringOf(argument(call, "old_name", 1)) ?? "";
+        const newName = stringOf(argument(call, "new_name", 2)) ?? "";
         out.definedFields.push({ model: model.toLowerCase(), field: newName, type: "", nullable: false, line, renamedFrom: oldName });
         push({ kind: "rename-column", table, column: oldName, newName });
         break;
       }
       case "AddField": {
-        const field = arg(call, "name", 1)?.string ?? "";
-        const source = arg(call, "field", 2)?.raw ?? "";
-        const def = fieldDefinition(source);
-        out.definedFields.push({ model: model.toLowerCase(), field, type: def.type, nullable: def.nullable, line });
-        if (def.noColumn) break;
-        push({ kind: !def.nullable && !def.hasDefault ? "add-not-null-column" : "alter-table", table, column: field });
+        const field = stringOf(argument(call, "name", 1)) ?? "";
+        const fieldCall = argument(call, "field", 2);
+        const defined = define(model, field, fieldCall);
+        if (defined.column!.noColumn) break;
+        const hasDefault =
+          fieldCall?.kind === "call" && (argument(fieldCall, "default") !== undefined || argument(fieldCall, "db_default") !== undefined);
+        push({ kind: !defined.nullable && !hasDefault ? "add-not-null-column" : "alter-table", table, column: field });
         break;
       }
       case "AlterField": {
-        const field = arg(call, "name", 1)?.string ?? "";
-        const def = fieldDefinition(arg(call, "field", 2)?.raw ?? "");
-        const altered = { model: model.toLowerCase(), field, type: def.type, nullable: def.nullable, line };
-        out.alteredFields.push(altered);
-        out.definedFields.push(altered);
+        const field = stringOf(argument(call, "name", 1)) ?? "";
+        out.alteredFields.push(define(model, field, argument(call, "field", 2)));
         push({ kind: "alter-table", table, column: field });
         break;
       }
@@ -328,9 +473,9 @@ export async function analyzeDjango(text: string, appLabel: string): Promise<Dja
         push({ kind: "alter-table", table });
         break;
       case "RunSQL": {
-        const sql = arg(call, "sql", 0);
-        if (sql?.raw === "migrations.RunSQL.noop" || sql?.raw === "RunSQL.noop") break;
-        await pushSqlArg(out, text, resolveConstant(text, sql), line);
+        const sql = argument(call, "sql", 0);
+        if (sql?.kind === "name" && /(^|\.)RunSQL\.noop$/.test(sql.name)) break;
+        await pushPythonSql(out, module, text, sql, line);
         break;
       }
     }
@@ -343,82 +488,108 @@ export async function analyzeDjango(text: string, appLabel: string): Promise<Dja
 
 // ---------------------------------------------------------------------------------------------- Alembic
 
+/** Token range of `def upgrade(...)`'s body: up to the next top-level def, class or decorator. */
+function upgradeRange(module: PyModule): [number, number] | undefined {
+  const tokens = module.tokens;
+  const at = tokens.findIndex((t, k) => t.kind === "name" && t.text === "def" && t.col === 0 && tokens[k + 1]?.text === "upgrade");
+  if (at < 0) return undefined;
+  const next = tokens.findIndex(
+    (t, k) => k > at + 1 && t.col === 0 && ((t.kind === "name" && (t.text === "def" || t.text === "class")) || (t.kind === "op" && t.text === "@")),
+  );
+  return [tokens[at]!.start, next < 0 ? Number.POSITIVE_INFINITY : tokens[next]!.start];
+}
+
 /** Alembic revision: only `upgrade()` is judged (`downgrade()` is the rollback). */
 export async function analyzeAlembic(text: string): Promise<MigrationAnalysis> {
   const out: MigrationAnalysis = { ops: [], issues: [] };
-  const upgrade = /^def\s+upgrade\s*\(/m.exec(text);
-  if (!upgrade) return out;
-  const nextDef = /^(?:def|class)\s/m;
-  const after = text.slice(upgrade.index + upgrade[0].length);
-  const nextIndex = nextDef.exec(after);
-  const from = upgrade.index;
-  const to = nextIndex ? upgrade.index + upgrade[0].length + nextIndex.index : text.length;
+  const module = parsePython(text);
+  const range = upgradeRange(module);
+  if (!range) return out;
+  const [from, to] = range;
+  const inUpgrade = (node: { start: number }) => node.start >= from && node.start < to;
 
   // `with op.batch_alter_table("t") as batch_op:` gives `batch_op.*` calls their table.
   const batchTables = new Map<string, string>();
-  for (const m of text.slice(from, to).matchAll(/batch_alter_table\(\s*["'](\w+)["'][^)]*\)\s+as\s+(\w+)/g)) batchTables.set(m[2]!, m[1]!);
-  const receivers = ["op", ...batchTables.keys()].join("|");
-  const calls = findCalls(text, new RegExp(`\\b((?:${receivers})\\.\\w+)\\s*\\(`), from, to);
-  for (const call of calls) {
-    const [receiver, method] = call.name.split(".") as [string, string];
-    const batchTable = batchTables.get(receiver);
+  const tokens = module.tokens;
+  for (const call of allCalls(module)) {
+    if (!inUpgrade(call) || !/(^|\.)batch_alter_table$/.test(call.callee)) continue;
+    const k = tokens.findIndex((t) => t.start >= call.end);
+    if (k >= 0 && tokens[k]!.text === "as" && tokens[k + 1]?.kind === "name") {
+      batchTables.set(tokens[k + 1]!.text, stringOf(argument(call, "table_name", 0)) ?? "");
+    }
+  }
+  for (const call of allCalls(module)) {
+    if (!inUpgrade(call)) continue;
+    const [receiver, method, ...rest] = call.callee.split(".");
+    if (rest.length > 0 || method === undefined || (receiver !== "op" && !batchTables.has(receiver!))) continue;
+    const batchTable = batchTables.get(receiver!);
     const shift = batchTable === undefined ? 0 : -1; // batch_op calls omit the table argument
-    const table = batchTable ?? arg(call, "table_name", 0)?.string ?? "";
+    const table = batchTable ?? stringOf(argument(call, "table_name", 0)) ?? "";
     const line = lineAt(text, call.start);
-    const positional = (n: number, name: string) => arg(call, name, n + shift)?.string;
+    const positional = (n: number, name: string) => stringOf(argument(call, name, n + shift));
     const push = (o: Omit<MigrationOp, "line" | "table"> & { table?: string }) => out.ops.push({ table, line, ...o });
     switch (method) {
       case "create_table":
-        push({ kind: "create-table", table: arg(call, "table_name", 0)?.string ?? "" });
+        push({ kind: "create-table", table: stringOf(argument(call, "table_name", 0)) ?? "" });
         break;
       case "drop_table":
-        push({ kind: "drop-table", table: arg(call, "table_name", 0)?.string ?? "" });
+        push({ kind: "drop-table", table: stringOf(argument(call, "table_name", 0)) ?? "" });
         break;
       case "rename_table":
-        push({ kind: "rename-table", table: arg(call, "old_table_name", 0)?.string ?? "", newName: arg(call, "new_table_name", 1)?.string });
+        push({
+          kind: "rename-table",
+          table: stringOf(argument(call, "old_table_name", 0)) ?? "",
+          newName: stringOf(argument(call, "new_table_name", 1)),
+        });
         break;
       case "drop_column":
         push({ kind: "drop-column", column: positional(1, "column_name") });
         break;
       case "add_column": {
-        const column = arg(call, "column", 1 + shift)?.raw ?? "";
-        const name = /Column\(\s*["'](\w+)["']/.exec(column)?.[1];
-        const required = /\bnullable\s*=\s*False/.test(column) && !/\bserver_default\s*=/.test(column);
+        const column = argument(call, "column", 1 + shift);
+        const name = column?.kind === "call" ? stringOf(argument(column, "name", 0)) : undefined;
+        const required =
+          column?.kind === "call" && argument(column, "nullable")?.text === "False" && argument(column, "server_default") === undefined;
         push({ kind: required ? "add-not-null-column" : "alter-table", column: name });
         break;
       }
       case "alter_column": {
         const column = positional(1, "column_name");
-        const newName = arg(call, "new_column_name")?.string;
-        const type = arg(call, "type_");
-        const existing = arg(call, "existing_type");
+        const newName = stringOf(argument(call, "new_column_name"));
+        const type = argument(call, "type_");
+        const existing = argument(call, "existing_type");
+        const nullable = argument(call, "nullable")?.text;
         if (type) {
           // With existing_type known, a change Postgres makes in place (e.g. VARCHAR(50) → Text) is not reported.
-          const from = existing ? sqlalchemyType(existing.raw) : undefined;
-          const safe = from !== undefined && !arg(call, "postgresql_using") && isSafeTypeChange(from, sqlalchemyType(type.raw), false, false);
-          push(safe ? { kind: "alter-table", column } : { kind: "change-column-type", column, detail: type.raw });
+          const previous = existing ? sqlalchemyType(existing.text) : undefined;
+          const safe =
+            previous !== undefined && !argument(call, "postgresql_using") && isSafeTypeChange(previous, sqlalchemyType(type.text), false, false);
+          push(safe ? { kind: "alter-table", column } : { kind: "change-column-type", column, detail: type.text });
         }
-        if (arg(call, "nullable")?.raw === "False") push({ kind: "set-not-null", column });
+        if (nullable === "False") push({ kind: "set-not-null", column });
         if (newName) push({ kind: "rename-column", column, newName });
-        if (!type && arg(call, "nullable")?.raw !== "False" && !newName) push({ kind: "alter-table", column });
+        if (!type && nullable !== "False" && !newName) push({ kind: "alter-table", column });
         break;
       }
       case "create_index": {
-        const indexTable = batchTable ?? arg(call, "table_name", 1)?.string ?? "";
-        const concurrent = arg(call, "postgresql_concurrently")?.raw === "True";
+        const indexTable = batchTable ?? stringOf(argument(call, "table_name", 1)) ?? "";
+        const concurrent = argument(call, "postgresql_concurrently")?.text === "True";
         // Alembic runs upgrade() in a transaction on Postgres; CONCURRENTLY needs an autocommit_block().
         const kind = concurrent && !insideAutocommitBlock(text, call.start) ? "concurrent-index-in-transaction" : "create-index";
         push({ kind, table: indexTable, concurrent });
         break;
       }
       case "execute":
-        await pushSqlArg(out, text, arg(call, "sqltext", 0), line);
+        await pushPythonSql(out, module, text, argument(call, "sqltext", 0), line);
         break;
       case "create_foreign_key":
       case "create_unique_constraint":
       case "create_check_constraint":
       case "drop_constraint":
-        push({ kind: "alter-table", table: arg(call, "source_table", 1)?.string ?? arg(call, "table_name", 1)?.string ?? table });
+        push({
+          kind: "alter-table",
+          table: stringOf(argument(call, "source_table", 1)) ?? stringOf(argument(call, "table_name", 1)) ?? table,
+        });
         break;
     }
   }
