@@ -14,7 +14,7 @@ import { CONFIG_PATH } from "./config/path.js";
 import type { ArchgateConfig } from "./config/schema.js";
 import type { EngineModules, Report } from "./engine/types.js";
 import { noteText } from "./engine/types.js";
-import { archgateVersion, PROJECT_URL, ruleDocUrl } from "./project.js";
+import { archgateVersion } from "./project.js";
 import { GitError, openGitChange, readFileAt, resolveRevisions } from "./sources/git.js";
 
 // The composition root pulls in every rule; it is imported only when a review runs, so that --help,
@@ -140,16 +140,9 @@ export async function renderReport(
   return `${JSON.stringify(await sarifLog(report, engine), null, 2)}\n`;
 }
 
-/** SARIF 2.1.0 for a report: every built-in rule (or the ones given) in the driver, help links to docs/rules/. */
+/** SARIF 2.1.0 for a report (see src/report-sarif.ts). */
 export async function sarifLog(report: Report, engine?: Partial<EngineModules>): Promise<Record<string, unknown>> {
-  const [{ renderSarif }, { RULES }] = await Promise.all([import("./render/sarif.js"), loadEngine()]);
-  const builtin = new Set(RULES.map((r) => r.meta.id));
-  return renderSarif(report, {
-    rules: (engine?.rules ?? RULES).map((r) => r.meta),
-    version: archgateVersion(),
-    informationUri: PROJECT_URL,
-    helpUri: (id) => (builtin.has(id) ? ruleDocUrl(id) : undefined),
-  });
+  return (await import("./report-sarif.js")).sarifLog(report, engine);
 }
 
 export interface CheckOptions {

@@ -20,18 +20,18 @@ export type LoadedConfig =
     };
 
 /**
- * The config maintainers set: `.github/archgate.yml` on the default branch, else the org's `.github`
+ * The config maintainers set: `.github/archgate.yml` (or `path`) on the default branch, else the org's `.github`
  * repository, following `_extends` (Probot's @probot/octokit-plugin-config, the same lookup as
  * `context.config`). Nested mappings merge; lists replace rather than concatenate, so a repo's list
  * overrides the org's. Validation errors point at the file and line.
  */
-export async function loadRepoConfig(octokit: Octokit, { owner, repo }: RepoRef, branch?: string): Promise<LoadedConfig> {
+export async function loadRepoConfig(octokit: Octokit, { owner, repo }: RepoRef, branch?: string, path = CONFIG_PATH): Promise<LoadedConfig> {
   let result: Awaited<ReturnType<Octokit["config"]["get"]>>;
   try {
     result = await octokit.config.get({
       owner,
       repo,
-      path: CONFIG_PATH,
+      path,
       ...(branch ? { branch } : {}),
       defaults: (configs: Record<string, unknown>[]) => configs.reduce<Record<string, unknown>>((acc, c) => mergeConfig(acc, c), {}),
     });
@@ -39,7 +39,7 @@ export async function loadRepoConfig(octokit: Octokit, { owner, repo }: RepoRef,
     // The plugin says only "invalid YAML": re-read the text to say where.
     const located = /Configuration could not be parsed from (\S+)/.exec((error as Error).message ?? "");
     if (!located) throw error;
-    const file = fileFromUrl(located[1]!) ?? { owner, repo, path: CONFIG_PATH };
+    const file = fileFromUrl(located[1]!) ?? { owner, repo, path };
     const text = await readRaw(octokit, file, file.owner === owner && file.repo === repo ? branch : undefined);
     try {
       parseConfig(text ?? "", displayName(file, owner, repo));

@@ -16,6 +16,8 @@ export interface EvaluationOptions {
   concurrency?: number;
   /** Triggers and rules to run instead of the built-in ones (tests). */
   engine?: Partial<EngineModules>;
+  /** The config file's path in the repository (default `.github/archgate.yml`; the Action's `config` input). */
+  configPath?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface EvaluationOptions {
  */
 export async function evaluatePullRequest(octokit: Octokit, pr: PullRequestSnapshot, options: EvaluationOptions = {}): Promise<Evaluation> {
   const repoRef = { owner: pr.owner, repo: pr.repo };
-  const loaded = await loadRepoConfig(octokit, repoRef);
+  const loaded = await loadRepoConfig(octokit, repoRef, undefined, options.configPath);
   if (!loaded.ok) return { ok: false, invalidConfig: loaded };
   const config = loaded.config;
   const change = await githubChange(octokit, pr, { concurrency: options.concurrency ?? 8 });
@@ -36,7 +38,7 @@ export async function evaluatePullRequest(octokit: Octokit, pr: PullRequestSnaps
   let configPreview: string | undefined;
   try {
     // The config as it would be once merged: the PR's own file at its head, following `_extends`.
-    configPreview = await previewConfigChange(change, report, () => loadRepoConfig(octokit, repoRef, pr.headSha), evaluate);
+    configPreview = await previewConfigChange(change, report, () => loadRepoConfig(octokit, repoRef, pr.headSha, options.configPath), evaluate);
   } catch (error) {
     configPreview = `The config this pull request proposes could not be previewed: ${describeApiError(error)}.`;
   }

@@ -75,6 +75,8 @@ export interface Reply {
 }
 
 export const APP = { id: 123, slug: "archgate" };
+/** The GitHub Actions app: what a workflow's GITHUB_TOKEN writes is authored by it (github-actions[bot]). */
+export const ACTIONS_APP = { id: 15368, slug: "github-actions" };
 export const INSTALLATION_ID = 42;
 
 export class FakeGitHub {
@@ -95,6 +97,11 @@ export class FakeGitHub {
   readonly mergeBases = new Map<string, string>();
   /** GraphQL blobs larger than this come back with `isTruncated` and partial text (GitHub cuts big blobs too). */
   graphqlTextLimit = 512 * 1024;
+  /**
+   * Workflow tokens (a job's GITHUB_TOKEN), by token: comments and check runs they write belong to
+   * github-actions, GET /app is refused, and a read-only one (a fork's pull_request event) may write nothing.
+   */
+  readonly workflowTokens = new Map<string, { readOnly: boolean }>();
   private nextId = 1000;
 
   addCommit(sha: string, tree: Tree): string {
@@ -121,7 +128,12 @@ export class FakeGitHub {
       id: this.nextId++,
       issue_number: issueNumber,
       body,
-      user: author === "app" ? { login: `${APP.slug}[bot]`, type: "Bot" } : author === "user" ? { login: "alice", type: "User" } : author,
+      user:
+        author === "app"
+          ? { login: `${APP.slug}[bot]`, type: "Bot" }
+          : author === "user"
+            ? { login: "alice", type: "User" }
+            : { login: author.login, type: author.type },
       performed_via_github_app: author === "app" ? APP : typeof author === "object" ? (author.app ?? null) : null,
     };
     this.comments.push(comment);
@@ -205,6 +217,12 @@ export class FakeGitHub {
 
   private route(method: string, path: string, query: Record<string, string>, headers: IncomingMessage["headers"], body: any): Reply {
     let m: RegExpExecArray | null;
+    const token = /^(?:token|bearer)\s+(\S+)$/i.exec(String(headers.authorization ?? ""))?.[1];
+    const workflow = token !== undefined ? this.workflowTokens.get(token) : undefined;
+    if (workflow && path === "/app") return { status: 403, body: { message: "Resource not accessible by integration" } };
+    if (workflow?.readOnly && method !== "GET" && path !== "/graphql" && path !== "/api/graphql") {
+      return { status: 403, body: { message: "Resource not accessible by integration" } };
+    }
     if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       return { status: 201, body: { token: "ghs_fake", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} } };
     }
@@ -286,7 +304,11 @@ export class FakeGitHub {
         );
       }
       if (method === "POST" && (r = /^issues\/(\d+)\/comments$/.exec(rest))) {
-        const comment = this.addComment(Number(r[1]), body.body, "app");
+        const comment = this.addComment(
+          Number(r[1]),
+          body.body,
+          workflow ? { login: `${ACTIONS_APP.slug}[bot]`, type: "Bot", app: ACTIONS_APP } : "app",
+        );
         return { status: 201, body: comment };
       }
       if (method === "PATCH" && (r = /^issues\/comments\/(\d+)$/.exec(rest))) {
@@ -317,7 +339,7 @@ export class FakeGitHub {
           external_id: body.external_id ?? "",
           output: { title: body.output?.title, summary: body.output?.summary, text: body.output?.text },
           annotations: [...(body.output?.annotations ?? [])],
-          app: APP,
+          app: workflow ? ACTIONS_APP : APP,
           ...(body.started_at ? { started_at: body.started_at } : {}),
         };
         if (body.conclusion) run.status = "completed";

@@ -1,0 +1,117 @@
+/**
+ * Builds the GitHub Action's single-file bundle, action/bundle/index.mjs (committed: a workflow runs it
+ * from a clean checkout of the action, with no node_modules), with the WebAssembly files of libpg-query
+ * and @cdktf/hcl2json beside it.
+ *
+ *   npm run build:bundles          writes action/bundle/
+ *   npm run check:bundles          fails when the committed bundle differs from a fresh build (CI)
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { build, type Plugin } from "esbuild";
+
+const ROOT = join(import.meta.dirname, "..");
+const OUT = join(ROOT, "action", "bundle");
+const require = createRequire(join(ROOT, "package.json"));
+
+/** Bundled CommonJS code asks for `require`, `__filename` and `__dirname`: ESM has none of them. */
+const BANNER = [
+  "// archgate GitHub Action: built by scripts/build-bundles.ts from src/action.ts; do not edit.",
+  'import { createRequire as __archgateCreateRequire } from "node:module";',
+  'import { fileURLToPath as __archgateFileURLToPath } from "node:url";',
+  'import { dirname as __archgateDirname } from "node:path";',
+  "const require = __archgateCreateRequire(import.meta.url);",
+  "const __filename = __archgateFileURLToPath(import.meta.url);",
+  "const __dirname = __archgateDirname(__filename);",
+].join("\n");
+
+/**
+ * @cdktf/hcl2json reads `main.wasm.gz` from its package root (`join(__dirname, "..", "main.wasm.gz")`);
+ * in the bundle `__dirname` is the bundle's folder, where the file is copied.
+ */
+const hclWasmBesideBundle: Plugin = {
+  name: "hcl2json-wasm-beside-bundle",
+  setup(b) {
+    b.onLoad({ filter: /@cdktf[\\/]hcl2json[\\/]lib[\\/]bridge\.js$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      const patched = source.replace('(0, path_1.join)(__dirname, "..", "main.wasm.gz")', '(0, path_1.join)(__dirname, "main.wasm.gz")');
+      if (patched === source) throw new Error(`${args.path}: the main.wasm.gz path changed; update scripts/build-bundles.ts`);
+      return { contents: patched, loader: "js" };
+    });
+  },
+};
+
+async function buildInto(dir: string): Promise<void> {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+  const result = await build({
+    entryPoints: [join(ROOT, "src", "action.ts")],
+    outfile: join(dir, "index.mjs"),
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    banner: { js: BANNER },
+    define: { __ARCHGATE_VERSION__: JSON.stringify(version) },
+    plugins: [hclWasmBesideBundle],
+    // `require("performance")` in Go's wasm_exec.js runs only where globalThis.performance is missing (never on Node 20).
+    external: ["performance"],
+    minify: true,
+    keepNames: true,
+    legalComments: "none",
+    sourcemap: false,
+    logLevel: "warning",
+    // Paths in the bundle's comments are relative to the repository, never this machine's.
+    absWorkingDir: ROOT,
+    metafile: false,
+  });
+  if (result.errors.length > 0) throw new Error("esbuild failed");
+  // libpg-query (Emscripten) loads libpg-query.wasm from `__dirname`, i.e. the bundle's folder.
+  copyFileSync(join(dirname(require.resolve("libpg-query/package.json")), "wasm", "libpg-query.wasm"), join(dir, "libpg-query.wasm"));
+  copyFileSync(join(dirname(require.resolve("@cdktf/hcl2json/package.json")), "main.wasm.gz"), join(dir, "main.wasm.gz"));
+  writeFileSync(join(dir, ".gitattributes"), "* -diff linguist-generated\n");
+}
+
+function same(a: string, b: string): string[] {
+  const names = [...new Set([...readdirSync(a), ...readdirSync(b)])].sort();
+  const differ: string[] = [];
+  for (const name of names) {
+    let left: Buffer | undefined;
+    let right: Buffer | undefined;
+    try {
+      left = readFileSync(join(a, name));
+    } catch {}
+    try {
+      right = readFileSync(join(b, name));
+    } catch {}
+    if (!left || !right || !left.equals(right)) differ.push(name);
+  }
+  return differ;
+}
+
+if (process.argv.includes("--check")) {
+  const fresh = mkdtempSync(join(tmpdir(), "archgate-bundle-"));
+  try {
+    await buildInto(fresh);
+    let differ: string[];
+    try {
+      differ = same(fresh, OUT);
+    } catch {
+      differ = ["(action/bundle/ is missing)"];
+    }
+    if (differ.length > 0) {
+      console.error(`action/bundle/ is stale (${differ.join(", ")}): run \`npm run build:bundles\` and commit the result.`);
+      process.exit(1);
+    }
+    console.log("action/bundle/ is up to date");
+  } finally {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+} else {
+  await buildInto(OUT);
+  const size = readdirSync(OUT).map((n) => `${n} ${(readFileSync(join(OUT, n)).length / 1024).toFixed(0)} KiB`);
+  console.log(`action/bundle/: ${size.join(", ")}`);
+}
