@@ -2,15 +2,8 @@ import { minimatch } from "minimatch";
 import { z } from "zod";
 import { defineRule, type RuleContext } from "../engine/types.js";
 import { isRecord } from "../engine/structured.js";
-import {
-  parseTerraform,
-  providerOf,
-  resourceTags,
-  TAGGABLE_TYPES,
-  tagAttributeName,
-  TerraformParseError,
-  type TerraformFile,
-} from "../formats/terraform/resources.js";
+import { parseTerraform, providerOf, resourceTags, TAGGABLE_TYPES, tagAttributeName, type TerraformFile } from "../formats/terraform/resources.js";
+import { TerraformParseError } from "../formats/terraform/hcl.js";
 import { changedWorkloads, describeWorkload } from "../formats/kubernetes/changed-workloads.js";
 import { isOpaque, OPAQUE_PART, resolveValue } from "../formats/kubernetes/values.js";
 import { k8sIndex, type Workload } from "../formats/kubernetes/workloads.js";

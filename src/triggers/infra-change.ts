@@ -14,7 +14,7 @@ import { mayBeKubernetesText } from "../formats/kubernetes/objects.js";
 import { deepEqual } from "../formats/common/material.js";
 import { imageName, isCommentOrDescriptionOnly, isVersionBumpOnly } from "../formats/common/noise.js";
 import { dirname, extension, pathIndex, type PathIndex } from "../formats/common/paths.js";
-import { materialTerraformUnits, type TerraformSource } from "../formats/terraform/scanner.js";
+import { materialTerraformUnits, type TerraformSource } from "../formats/terraform/units.js";
 import { isRecord } from "../engine/structured.js";
 import {
   changedLines,
@@ -35,7 +35,7 @@ import {
  * Not counted: a modification that only bumps versions, digests or the tag of the same image (Dependabot,
  * Renovate), edits only comments or descriptions, or moves a file unchanged; compose edits that leave the
  * parsed services, networks and volumes equal; Terraform edits outside resources, data sources, modules,
- * providers, locals, variable defaults and the backend (see formats/terraform/scanner.ts); CI pipelines,
+ * providers, locals, variable defaults and the backend (see formats/terraform/units.ts); CI pipelines,
  * which are the team's tooling (they are still classified, so other detectors can tell them apart).
  *
  * Review type `production-readiness`. Dimensions:
@@ -183,7 +183,7 @@ function isTerraformSource(file: ChangedFile): boolean {
  * Terraform/OpenTofu files, judged per module (directory) by the blocks they change: adds a hit for each
  * file with a changed resource, data source, module, provider, local, variable default or backend, and
  * returns the files whose changes lie elsewhere (version constraints, provider metadata, outputs…).
- * A file that cannot be read or scanned counts, as it would without this analysis.
+ * A file that cannot be read or parsed counts, as it would without this analysis.
  */
 async function terraformHits(ctx: ReviewView, files: ChangedFile[], hits: TriggerHit[]): Promise<string[]> {
   const groups = new Map<string, Array<{ file: ChangedFile } & TerraformSource>>();
@@ -204,7 +204,7 @@ async function terraformHits(ctx: ReviewView, files: ChangedFile[], hits: Trigge
     }
   }
   for (const group of groups.values()) {
-    const units = materialTerraformUnits(group);
+    const units = await materialTerraformUnits(group);
     if (!units) {
       for (const { file } of group) if (!material.has(file)) material.set(file, []);
       continue;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { changeFromTrees } from "../../src/engine/memory-change.js";
-import { closingBrace, literalKeys, parseTerraform, resourceTags, TerraformParseError } from "../../src/formats/terraform/resources.js";
+import { closingBrace, TerraformParseError } from "../../src/formats/terraform/hcl.js";
+import { literalKeys, parseTerraform, resourceTags } from "../../src/formats/terraform/resources.js";
 import { costAllocationTags } from "../../src/rules/cost-allocation-tags.js";
 import { reviewChange, validateConfig } from "../../src/builtins.js";
 import { noteText } from "../../src/engine/types.js";

@@ -1,9 +1,9 @@
 /**
- * Terraform resources and provider defaults, read with @cdktf/hcl2json (HashiCorp's HCL parser compiled
- * to WebAssembly: the real grammar, offline). It gives values, not positions, so block lines come from
- * the source text (`resource "type" "name" {`).
+ * Terraform resources and provider defaults, read with formats/terraform/hcl.ts (@cdktf/hcl2json). It
+ * gives values, not positions, so block lines come from the source text (`resource "type" "name" {`).
  */
 import { isRecord } from "../../engine/structured.js";
+import { closingBrace, escapeRegExp, parseHcl } from "./hcl.js";
 
 export interface TerraformResource {
   type: string;
@@ -21,85 +21,7 @@ export interface TerraformFile {
   providerDefaultsOpaque: { aws: boolean; google: boolean };
 }
 
-export class TerraformParseError extends Error {
-  constructor(
-    message: string,
-    readonly line: number,
-    readonly column: number,
-  ) {
-    super(message);
-  }
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-}
-
-async function parseHcl(path: string, text: string, lineOffset: number): Promise<Record<string, unknown>> {
-  try {
-    // Loaded on first use: its WebAssembly start-up is paid only by reviews that change Terraform.
-    const { parse } = await import("@cdktf/hcl2json");
-    return (await parse(path, text)) as Record<string, unknown>;
-  } catch (error) {
-    const message = String((error as Error)?.message ?? error);
-    // "parse config: [main.tf:12,3-4: Unclosed configuration block; ...]"
-    const pos = /:(\d+),(\d+)(?:-\d+)?:\s*([^;\]]+)/.exec(message);
-    throw new TerraformParseError(pos ? pos[3]!.trim() : message, (pos ? Number(pos[1]) : 1) + lineOffset, pos ? Number(pos[2]) : 1);
-  }
-}
-
 const BLOCK_HEADER = /^[ \t]*(resource|provider)[ \t]+"?([\w-]+)"?(?:[ \t]+"?([\w-]+)"?)?[ \t]*\{/gm;
-
-/**
- * Index of the `}` closing the block whose `{` is at `open`, skipping strings (with `${...}`
- * interpolations), heredocs and comments; undefined when the text ends first.
- */
-export function closingBrace(text: string, open: number): number | undefined {
-  let i = open;
-  const stack: ("block" | "interp")[] = [];
-  while (i < text.length) {
-    const c = text[i]!;
-    const next = text[i + 1];
-    if (c === "#" || (c === "/" && next === "/")) {
-      const end = text.indexOf("\n", i);
-      i = end < 0 ? text.length : end;
-    } else if (c === "/" && next === "*") {
-      const end = text.indexOf("*/", i + 2);
-      if (end < 0) return undefined;
-      i = end + 2;
-      continue;
-    } else if (c === "<" && next === "<") {
-      const heredoc = /^<<-?([A-Za-z_][\w]*)[ \t]*\n/.exec(text.slice(i, i + 100));
-      if (heredoc) {
-        const terminator = new RegExp(`^[ \\t]*${heredoc[1]}[ \\t]*$`, "m");
-        const rest = text.slice(i + heredoc[0].length);
-        const match = terminator.exec(rest);
-        if (!match) return undefined;
-        i += heredoc[0].length + match.index + match[0].length;
-        continue;
-      }
-    } else if (c === '"') {
-      // A string: its interpolations may hold braces and strings of their own.
-      i++;
-      while (i < text.length && text[i] !== '"') {
-        if (text[i] === "\\") i += 2;
-        else if ((text[i] === "$" || text[i] === "%") && text[i + 1] === "{") {
-          const end = closingBrace(text, i + 1);
-          if (end === undefined) return undefined;
-          i = end + 1;
-        } else if (text[i] === "\n") return undefined;
-        else i++;
-      }
-    } else if (c === "{") {
-      stack.push("block");
-    } else if (c === "}") {
-      stack.pop();
-      if (stack.length === 0) return i;
-    }
-    i++;
-  }
-  return undefined;
-}
 
 /**
  * Parses the `resource` and `provider` blocks of one .tf file (each on its own: HCL parsing time grows
