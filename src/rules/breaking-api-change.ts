@@ -12,6 +12,19 @@ import { grpcBreaks } from "../formats/protobuf/grpc.js";
 const options = z.object({
   /** Also run Atlassian's openapi-diff on OpenAPI 2.0/3.0.0-3.0.4 specs (request/response body set comparison). */
   openapiDiff: z.boolean().default(true).describe("Also run openapi-diff on OpenAPI 2.0/3.0.x specs (inlined first, never reading outside the PR)."),
+  /** openapi-diff runs in a worker thread; past this it is stopped and the review fails closed naming the spec. */
+  openapiDiffTimeoutSeconds: z
+    .number()
+    .positive()
+    .default(20)
+    .describe("Longest openapi-diff may take on one spec, in seconds; past it the review fails closed naming the spec."),
+  /** Heap limit of that worker. */
+  openapiDiffMemoryMb: z
+    .number()
+    .int()
+    .min(64)
+    .default(512)
+    .describe("Most heap openapi-diff may use on one spec, in MB; past it the review fails closed naming the spec."),
   /** Check GraphQL SDL files (`*.graphql`, `*.graphqls`, `*.gql`). */
   graphql: z.boolean().default(true).describe("Check GraphQL SDL files (*.graphql, *.graphqls, *.gql)."),
   /** Check gRPC services in `*.proto` files. */
@@ -94,7 +107,10 @@ async function openapiBreaks(ctx: ReviewView, opts: Options): Promise<{ breaks: 
       });
       found.push(...lifecycleBreaks(base, head, { full: opts.deprecationPolicy }));
       if (opts.openapiDiff) {
-        const extra = await openapiDiffBreaks(ctx, base, head, found);
+        const extra = await openapiDiffBreaks(ctx, base, head, found, {
+          timeoutMs: opts.openapiDiffTimeoutSeconds * 1000,
+          heapMb: opts.openapiDiffMemoryMb,
+        });
         found.push(...extra);
       }
     }

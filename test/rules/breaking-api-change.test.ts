@@ -584,3 +584,64 @@ describe("breaking-api-change: openapi-diff runs only when a shared body changed
     expect((await run(base, head)).found).toEqual([]);
   });
 });
+
+describe("breaking-api-change: openapi-diff runs bounded in a worker thread", () => {
+  // A Swagger 2 spec in the shape grpc-gateway generates: every body refers to shared definitions.
+  const gateway = (nameType: string) =>
+    lines(
+      '{"swagger": "2.0",', //                                                        1
+      ' "info": {"title": "workflow.proto", "version": "version not set"},', //      2
+      ' "consumes": ["application/json"], "produces": ["application/json"],', //    3
+      ' "paths": {', //                                                              4
+      '  "/api/v1/workflows/{namespace}": {', //                                     5
+      '   "post": {', //                                                             6
+      '    "parameters": [', //                                                      7
+      '     {"name": "namespace", "in": "path", "required": true, "type": "string"},', // 8
+      '     {"name": "body", "in": "body", "required": true, "schema": {"$ref": "#/definitions/CreateRequest"}}],', // 9
+      '    "responses": {"200": {"description": "A successful response.", "schema": {"$ref": "#/definitions/Workflow"}}}}},', // 10
+      '  "/api/v1/info": {"get": {"responses": {"200": {"description": "ok", "schema": {"$ref": "#/definitions/Info"}}}}}', // 11
+      " },",
+      ' "definitions": {',
+      '  "CreateRequest": {"type": "object", "properties": {"workflow": {"$ref": "#/definitions/Workflow"}}},',
+      `  "Workflow": {"type": "object", "properties": {"name": {"type": "${nameType}"}, "children": {"type": "array", "items": {"$ref": "#/definitions/Workflow"}}}},`,
+      '  "Info": {"type": "object", "properties": {"version": {"type": "string"}}}',
+      " }}",
+    );
+  const base = { "api/openapi-spec/swagger.json": gateway("string") };
+  const head = { "api/openapi-spec/swagger.json": gateway("integer") };
+
+  it("a comparison that cannot finish in time fails closed, naming the spec", async () => {
+    const result = await run(base, head, {
+      config: { rules: { "breaking-api-change": { openapiDiffTimeoutSeconds: 0.001 } } },
+    });
+    expect(result.problems).toEqual([
+      {
+        file: "api/openapi-spec/swagger.json",
+        line: 1,
+        message:
+          "openapi-diff could not finish comparing api/openapi-spec/swagger.json (1 operation with changed bodies): did not finish within 1 ms. " +
+          "Raise rules.breaking-api-change.openapiDiffTimeoutSeconds / openapiDiffMemoryMb, or set openapiDiff: false to rely on archgate's own checks",
+      },
+    ]);
+    // Our own checks still ran and found the type change.
+    expect(result.found).toContain(
+      "api/openapi-spec/swagger.json:15 POST /api/v1/workflows/{namespace}: request body (application/json) property 'workflow.name' type changed from string to integer",
+    );
+  });
+
+  it("within its bounds it finishes and adds nothing our own checks already reported", async () => {
+    const result = await run(base, head);
+    expect(result.problems).toEqual([]);
+    expect(result.found).toEqual([
+      "api/openapi-spec/swagger.json:15 POST /api/v1/workflows/{namespace}: response 200 (application/json) property 'name' type changed from string to integer",
+      "api/openapi-spec/swagger.json:15 POST /api/v1/workflows/{namespace}: request body (application/json) property 'workflow.name' type changed from string to integer",
+    ]);
+  });
+
+  it("openapiDiff: false never starts the worker, even with a bound nothing could meet", async () => {
+    const result = await run(base, head, {
+      config: { rules: { "breaking-api-change": { openapiDiff: false, openapiDiffTimeoutSeconds: 0.001 } } },
+    });
+    expect(result.problems).toEqual([]);
+  });
+});

@@ -1,13 +1,17 @@
-import type openapiDiffModule from "openapi-diff";
+import { createHash } from "node:crypto";
 import type { ReviewView } from "../../engine/types.js";
 import { isRecord } from "../../engine/structured.js";
 import type { ApiBreak } from "./diff.js";
 import { canonical, pathMajorVersion } from "./diff.js";
-import type { SpecDocument } from "../refs/spec-document.js";
+import type { SpecDocument, SpecNode } from "../refs/spec-document.js";
+import { boundedOpenapiDiff, type DiffBounds } from "./bounded-openapi-diff.js";
 import { HTTP_METHODS, normalizePath, operationsOf } from "./spec.js";
 
-/** openapi-diff costs ~16 ms per operation; past this size our own checks stand alone. */
+/** openapi-diff costs ~16 ms per operation; past this many changed operations our own checks stand alone. */
 const MAX_OPERATIONS = 300;
+
+/** openapi-diff's bounds unless the rule's options say otherwise. */
+export const DEFAULT_BOUNDS: DiffBounds = { timeoutMs: 20_000, heapMb: 512 };
 
 /**
  * Runs Atlassian's openapi-diff on two versions of a spec for what it does well: set-based comparison of
@@ -16,52 +20,72 @@ const MAX_OPERATIONS = 300;
  * network. It rejects OpenAPI 3.1, so 3.1 specs rely on our own checks only. Its results are used only
  * for operations where our own checks found nothing in the same request/response part.
  */
-export async function openapiDiffBreaks(ctx: ReviewView, base: SpecDocument, head: SpecDocument, ours: ApiBreak[]): Promise<ApiBreak[]> {
+export async function openapiDiffBreaks(
+  ctx: ReviewView,
+  base: SpecDocument,
+  head: SpecDocument,
+  ours: ApiBreak[],
+  bounds: DiffBounds = DEFAULT_BOUNDS,
+): Promise<ApiBreak[]> {
   const format = formatOf(base.rootValue);
   if (!format || format !== formatOf(head.rootValue)) return [];
   const headOps = operationsOf(head);
   const baseOps = operationsOf(base);
-  if (headOps.size > MAX_OPERATIONS) {
-    ctx.note(`${head.root} has ${headOps.size} operations; openapi-diff was skipped (our own checks ran)`, "not-judged");
-    return [];
-  }
-  // openapi-diff's findings are only used for bodies both versions describe; when none of those bodies
-  // changed it cannot add anything, and skipping it keeps large PRs fast (it costs ~16 ms per operation).
-  try {
-    if (!bodiesChanged(base, baseOps, head, headOps)) return [];
-  } catch (error) {
-    ctx.note(`openapi-diff was skipped for ${head.root}: ${(error as Error).message}`, "not-judged");
+  // openapi-diff's findings are only used for bodies both versions describe; only operations where one of
+  // those bodies changed can add anything, so only they are given to it (it costs ~16 ms per operation,
+  // and a generated spec inlines to hundreds of megabytes).
+  const changed = changedBodyOperations(base, baseOps, head, headOps);
+  if (changed.length === 0) return [];
+  if (changed.length > MAX_OPERATIONS) {
+    ctx.note(`${head.root} has ${changed.length} operations with changed bodies; openapi-diff was skipped (our own checks ran)`, "not-judged");
     return [];
   }
   let baseDoc: Record<string, unknown>;
   let headDoc: Record<string, unknown>;
   try {
-    baseDoc = prepare(base.inline(base.rootNode()));
-    headDoc = prepare(head.inline(head.rootNode()));
+    baseDoc = prepare(
+      prunedDocument(
+        base,
+        changed.map((key) => baseOps.get(key)!),
+      ),
+    );
+    headDoc = prepare(
+      prunedDocument(
+        head,
+        changed.map((key) => headOps.get(key)!),
+      ),
+    );
   } catch (error) {
     ctx.note(`openapi-diff was skipped for ${head.root}: ${(error as Error).message}`, "not-judged");
     return [];
   }
   ignoreNewOptionalRequestProperties(baseDoc, headDoc);
-  let outcome: Awaited<ReturnType<typeof openapiDiffModule.diffSpecs>>;
-  try {
-    // Loaded on first use: it costs ~200 ms of start-up, and most reviews never need it.
-    const { default: openapiDiff } = await import("openapi-diff");
-    outcome = await openapiDiff.diffSpecs({
-      sourceSpec: { content: JSON.stringify(baseDoc), location: `base:${base.root}`, format },
-      destinationSpec: { content: JSON.stringify(headDoc), location: `head:${head.root}`, format },
-    });
-  } catch (error) {
+  const outcome = await boundedOpenapiDiff(
+    { content: JSON.stringify(baseDoc), location: `base:${base.root}`, format },
+    { content: JSON.stringify(headDoc), location: `head:${head.root}`, format },
+    bounds,
+  );
+  if (outcome.kind === "rejected") {
     // Our own checks already ran; openapi-diff is strict about schema validity.
-    ctx.note(`openapi-diff could not compare ${head.root}: ${String((error as Error).message).split("\n")[0]}`);
+    ctx.note(`openapi-diff could not compare ${head.root}: ${outcome.message}`);
     return [];
   }
-  if (!outcome.breakingDifferencesFound) return [];
+  if (outcome.kind !== "done") {
+    // The comparison could not finish within its bounds: the review cannot say the bodies are compatible.
+    ctx.problem({
+      file: head.root,
+      line: 1,
+      message:
+        `openapi-diff could not finish comparing ${head.root} (${changed.length} operation${changed.length === 1 ? "" : "s"} with changed bodies): ` +
+        `${outcome.message}. Raise rules.breaking-api-change.openapiDiffTimeoutSeconds / openapiDiffMemoryMb, or set openapiDiff: false to rely on archgate's own checks`,
+    });
+    return [];
+  }
   const out: ApiBreak[] = [];
   for (const d of outcome.breakingDifferences) {
     const part = d.code === "request.body.scope.remove" ? "request" : d.code === "response.body.scope.add" ? "response" : undefined;
     if (!part) continue; // paths, methods, status codes and headers: our own checks report those with better lines
-    const location = d.destinationSpecEntityDetails[0]?.location ?? d.sourceSpecEntityDetails[0]?.location ?? "";
+    const location = d.destinationLocation ?? d.sourceLocation ?? "";
     const m = new RegExp(`^paths\\.(/.*)\\.(${HTTP_METHODS.join("|")})\\.(.*)$`).exec(location);
     if (!m) continue;
     const opKey = `${m[2]!.toUpperCase()} ${normalizePath(m[1]!)}`;
@@ -88,11 +112,11 @@ export async function openapiDiffBreaks(ctx: ReviewView, base: SpecDocument, hea
 
 type Operation = ReturnType<typeof operationsOf> extends Map<string, infer O> ? O : never;
 
-/** Inlined request and response body schemas of an operation, by part and media type. */
-function bodySchemas(spec: SpecDocument, op: Operation): Map<string, string> {
+/** Request and response body schemas of an operation, by part and media type, as structural hashes. */
+function bodySchemas(op: Operation, hashes: StructuralHasher): Map<string, string> {
   const out = new Map<string, string>();
   // A media type without a schema accepts anything: gaining a schema narrows it, so it counts as a change.
-  const text = (m: { schema?: Parameters<SpecDocument["inline"]>[0] }) => (m.schema ? JSON.stringify(spec.inline(m.schema)) : "(any)");
+  const text = (m: { schema?: SpecNode }) => (m.schema ? hashes.of(m.schema) : "(any)");
   for (const [media, m] of op.requestBody?.content ?? []) out.set(`request ${media}`, text(m));
   for (const [code, response] of op.responses) {
     for (const [media, m] of response.content) out.set(`response ${code} ${media}`, text(m));
@@ -100,17 +124,92 @@ function bodySchemas(spec: SpecDocument, op: Operation): Map<string, string> {
   return out;
 }
 
-/** True when a body schema that both versions of some operation describe differs between them. */
-function bodiesChanged(base: SpecDocument, baseOps: Map<string, Operation>, head: SpecDocument, headOps: Map<string, Operation>): boolean {
+/** Keys of the operations where a body schema that both versions describe differs between them. */
+function changedBodyOperations(base: SpecDocument, baseOps: Map<string, Operation>, head: SpecDocument, headOps: Map<string, Operation>): string[] {
+  const baseHashes = new StructuralHasher(base);
+  const headHashes = new StructuralHasher(head);
+  const out: string[] = [];
   for (const [key, after] of headOps) {
     const before = baseOps.get(key);
-    if (!before) continue;
-    const a = bodySchemas(head, after);
-    for (const [part, schema] of bodySchemas(base, before)) {
-      if (a.has(part) && a.get(part) !== schema) return true;
+    if (!before || after.webhook) continue;
+    const a = bodySchemas(after, headHashes);
+    for (const [part, schema] of bodySchemas(before, baseHashes)) {
+      if (a.has(part) && a.get(part) !== schema) {
+        out.push(key);
+        break;
+      }
     }
   }
-  return false;
+  return out;
+}
+
+/**
+ * A hash of the value at a node with every `$ref` replaced by its target, as `inline` would produce it,
+ * computed once per location: a schema shared by a hundred operations is hashed once, so comparing the
+ * bodies of a generated spec is linear in its size rather than in its inlined size. Key order does not count.
+ */
+export class StructuralHasher {
+  private readonly memo = new Map<string, string>();
+  constructor(private readonly spec: SpecDocument) {}
+
+  of(node: SpecNode): string {
+    return this.hash(node, new Set()).hash;
+  }
+
+  private hash(node: SpecNode, stack: Set<string>): { hash: string; cyclic: boolean } {
+    const resolved = this.spec.deref(node);
+    const value = resolved.value;
+    if (value === undefined) return { hash: "{}", cyclic: false }; // what inline gives an unresolvable ref
+    if (!isRecord(value) && !Array.isArray(value)) return { hash: JSON.stringify(value) ?? "null", cyclic: false };
+    const key = `${resolved.loc.file}#${resolved.loc.pointer.join("/")}`;
+    const known = this.memo.get(key);
+    if (known) return { hash: known, cyclic: false };
+    // A recursive schema: name the place instead of expanding it again (not memoised, see below).
+    if (stack.has(key)) return { hash: `cycle:${key}`, cyclic: true };
+    stack.add(key);
+    let cyclic = false;
+    const parts: string[] = [];
+    const keys = Array.isArray(value) ? value.map((_, i) => i) : Object.keys(value).sort();
+    for (const k of keys) {
+      const child = this.spec.child(resolved, k);
+      const h = child ? this.hash(child, stack) : { hash: "{}", cyclic: false };
+      cyclic ||= h.cyclic;
+      parts.push(Array.isArray(value) ? h.hash : `${JSON.stringify(k)}:${h.hash}`);
+    }
+    stack.delete(key);
+    const hash = createHash("sha1")
+      .update(Array.isArray(value) ? `[${parts.join(",")}]` : `{${parts.join(",")}}`)
+      .digest("base64");
+    // A hash that names a place on the current path depends on where the walk entered the cycle.
+    if (!cyclic) this.memo.set(key, hash);
+    return { hash, cyclic };
+  }
+}
+
+/**
+ * The spec cut down to the given operations, each inlined (openapi-diff is never given a `$ref`), plus
+ * the top-level keys it validates; shared definitions are left out because every use is inlined.
+ */
+function prunedDocument(spec: SpecDocument, ops: Operation[]): Record<string, unknown> {
+  const budget = { nodes: 200_000 };
+  const root = spec.rootNode();
+  const doc: Record<string, unknown> = {};
+  for (const key of Object.keys(spec.rootValue)) {
+    if (["paths", "webhooks", "definitions", "parameters", "responses", "components"].includes(key)) continue;
+    const child = spec.child(root, key);
+    if (child) doc[key] = spec.inline(child, budget);
+  }
+  const schemes = spec.child(spec.child(root, "components"), "securitySchemes");
+  if (schemes) doc.components = { securitySchemes: spec.inline(schemes, budget) };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of ops) {
+    const item = (paths[op.path] ??= {});
+    const shared = spec.child(op.pathNode, "parameters");
+    if (shared && item.parameters === undefined) item.parameters = spec.inline(shared, budget);
+    item[op.method] = spec.inline(op.node, budget);
+  }
+  doc.paths = paths;
+  return doc;
 }
 
 function sameBodyExisted(before: Operation | undefined, after: Operation, tail: string): boolean {
