@@ -23,7 +23,8 @@ ENV NODE_ENV=production \
 # The heap cap keeps peak RSS near 200 MB under sustained load (V8 otherwise grows the heap lazily to 300+ MB).
 # Required at run time (never baked in): APP_ID, WEBHOOK_SECRET, PRIVATE_KEY or PRIVATE_KEY_PATH.
 # Optional: GHE_HOST, GHE_PROTOCOL (GitHub Enterprise Server), REDIS_URL (shared rate limiting),
-# ARCHGATE_REQUEST_TIMEOUT_MS (per GitHub API request, default 15000), ARCHGATE_CONCURRENCY (reviews at once, default 4).
+# ARCHGATE_REQUEST_TIMEOUT_MS (one GitHub API attempt, default 15000), ARCHGATE_CONCURRENCY (reviews at once, default 4),
+# ARCHGATE_REVIEW_TIMEOUT_MS (a review's time budget, default 120000); see README "Run it".
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json /app/package-lock.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules

@@ -1,8 +1,11 @@
 import type { Probot } from "probot";
 import { CHECK_NAME, pullRequestsOfCheckRuns } from "./check-run.js";
-import { DEFAULT_REQUEST_TIMEOUT_MS, limiter, serialByKey, withRequestTimeout, type AppIdentity, type Octokit } from "./octokit.js";
+import { budgetFromEnv } from "./budget.js";
 import { KnownLabels } from "./labels.js";
+import { limiter, serialByKey, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
+import { retryPolicyFromEnv, withRetries, type RetryPolicy } from "./retry.js";
 import { reviewPullRequest, type PullRequestTarget, type ReviewOptions } from "./review.js";
+import { UnfinishedRuns } from "./unfinished.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "edited", "ready_for_review"] as const;
 
@@ -37,12 +40,12 @@ export function targetFromPullRequest(owner: string, repo: string, pr: PullReque
  * The app's identity (id, slug), asked once per process with the app's JWT and cached; a failure is not
  * cached, so the next event asks again.
  */
-export function identityOf(app: Probot): () => Promise<AppIdentity> {
+export function identityOf(app: Probot, policy: RetryPolicy = retryPolicyFromEnv()): () => Promise<AppIdentity> {
   let pending: Promise<AppIdentity> | undefined;
   return () => {
     pending ??= app
       .auth()
-      .then((octokit) => withRequestTimeout(octokit as Octokit, requestTimeoutMs()).rest.apps.getAuthenticated())
+      .then((octokit) => withRetries(octokit as Octokit, policy).rest.apps.getAuthenticated())
       .then(({ data }) => ({ id: data?.id, ...(data?.slug ? { slug: data.slug } : {}) }))
       .catch((error: unknown) => {
         pending = undefined;
@@ -60,14 +63,48 @@ function reviewConcurrency(): number {
   return Number.isInteger(value) && value > 0 ? value : DEFAULT_REVIEW_CONCURRENCY;
 }
 
-function requestTimeoutMs(): number {
-  const value = Number(process.env.ARCHGATE_REQUEST_TIMEOUT_MS);
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS;
+/** How often check runs that could not be completed are tried again (ARCHGATE_SWEEP_INTERVAL_MS). */
+export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+
+function sweepIntervalMs(): number {
+  const value = Number(process.env.ARCHGATE_SWEEP_INTERVAL_MS);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_SWEEP_INTERVAL_MS;
+}
+
+/**
+ * A bounded set of recent keys (oldest forgotten first): delivery ids handled, newest heads of PRs.
+ */
+class Recent<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly capacity = 10_000) {}
+  get(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+}
+
+/** What the handlers keep beyond one event; the server sweeps `unfinished`. */
+export interface Handlers {
+  unfinished: UnfinishedRuns;
 }
 
 /** Wires the webhook events to the review. Thin on purpose: the logic lives in review.ts. */
-export function registerHandlers(app: Probot): void {
-  const identity = identityOf(app);
+export function registerHandlers(app: Probot): Handlers {
+  const policy = retryPolicyFromEnv();
+  const budget = budgetFromEnv();
+  const identity = identityOf(app, policy);
+  const unfinished = new UnfinishedRuns(app.log as LoggerLike);
+  unfinished.start(sweepIntervalMs());
+  const client = (context: { octokit: unknown; log: LoggerLike }) => withRetries(context.octokit as Octokit, policy, context.log);
+  const reviewOptions = { identity, budget, retry: policy, unfinished };
+  // Deliveries handled to the end (a replay of one is answered without a single API call).
+  const handled = new Recent<true>();
+  // The newest head seen per PR (by the PR's updated_at): an event for an older head reviews nothing.
+  const newestHead = new Recent<{ sha: string; updatedAt: number }>();
   const slots = limiter(reviewConcurrency());
   const perPullRequest = serialByKey();
   // One review per PR at a time (sticky comment, labels), and at most N reviews per process.
@@ -78,16 +115,26 @@ export function registerHandlers(app: Probot): void {
   app.on(
     PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
     async (context) => {
+      if (handled.get(context.id)) {
+        context.log.info({ delivery: context.id }, "delivery already handled; nothing to do");
+        return;
+      }
       const pr = context.payload.pull_request;
       if (pr.state === "closed") return;
       const { owner, repo } = context.repo();
+      const key = `${owner}/${repo}#${pr.number}`.toLowerCase();
+      const updatedAt = Date.parse(pr.updated_at ?? "");
+      const newest = newestHead.get(key);
+      if (newest && newest.sha !== pr.head.sha && Number.isFinite(updatedAt) && updatedAt < newest.updatedAt) {
+        context.log.info({ pr: pr.number, head: pr.head.sha, newest: newest.sha }, "event for an older head of the pull request; not reviewed");
+        handled.set(context.id, true);
+        return;
+      }
+      if (Number.isFinite(updatedAt) && (!newest || updatedAt >= newest.updatedAt)) newestHead.set(key, { sha: pr.head.sha, updatedAt });
       await queue(owner, repo, pr.number, () =>
-        reviewPullRequest(withRequestTimeout(context.octokit as Octokit, requestTimeoutMs()), targetFromPullRequest(owner, repo, pr), {
-          identity,
-          log: context.log,
-          knownLabels,
-        }),
+        reviewPullRequest(client(context), targetFromPullRequest(owner, repo, pr), { ...reviewOptions, log: context.log, knownLabels }),
       );
+      handled.set(context.id, true);
     },
   );
 
@@ -98,7 +145,7 @@ export function registerHandlers(app: Probot): void {
     const target = targetFromPullRequest(owner, repo, data);
     // Writes to the comment and labels are skipped if the PR moved on to another head meanwhile.
     await queue(owner, repo, number, () =>
-      reviewPullRequest(octokit, { ...target, headSha }, { identity, ...(log ? { log } : {}), force: true, knownLabels }),
+      reviewPullRequest(octokit, { ...target, headSha }, { ...reviewOptions, ...(log ? { log } : {}), force: true, knownLabels }),
     );
   };
 
@@ -109,7 +156,7 @@ export function registerHandlers(app: Probot): void {
     const number = Number(run.external_id) || run.pull_requests[0]?.number;
     if (!number) return;
     const { owner, repo } = context.repo();
-    await rerun(withRequestTimeout(context.octokit as Octokit, requestTimeoutMs()), owner, repo, number, run.head_sha, context.log);
+    await rerun(client(context), owner, repo, number, run.head_sha, context.log);
   });
 
   // "Re-run all checks" on the suite: every PR of that commit (found through our own check runs' external_id
@@ -117,11 +164,12 @@ export function registerHandlers(app: Probot): void {
   app.on("check_suite.rerequested", async (context) => {
     const suite = context.payload.check_suite;
     const { owner, repo } = context.repo();
-    const octokit = withRequestTimeout(context.octokit as Octokit, requestTimeoutMs());
+    const octokit = client(context);
     let numbers = (suite.pull_requests ?? []).map((p) => p.number);
     if (numbers.length === 0) numbers = await pullRequestsOfCheckRuns(octokit, { owner, repo }, suite.head_sha, await identity());
     for (const number of [...new Set(numbers)].sort((a, b) => a - b)) {
       await rerun(octokit, owner, repo, number, suite.head_sha, context.log);
     }
   });
+  return { unfinished };
 }

@@ -1,6 +1,8 @@
 import { chunk } from "../render/annotations.js";
 import type { CheckResult } from "./check-result.js";
 import { describeApiError, type AppIdentity, type LoggerLike, type Octokit, type RepoRef } from "./octokit.js";
+import { classify, DEFAULT_RETRY_POLICY, retrying, type RetryPolicy } from "./retry.js";
+import type { UnfinishedRuns } from "./unfinished.js";
 
 export const CHECK_NAME = "Architecture review";
 /** GitHub accepts at most 50 annotations per create/update request. */
@@ -117,46 +119,95 @@ export async function completeCheckRun(octokit: Octokit, { owner, repo }: RepoRe
   });
 }
 
-/** An in-progress run older than this was abandoned by a process that stopped mid-review. */
-export const ABANDONED_AFTER_MS = 10 * 60_000;
-
-function isAbandoned(run: ExistingCheckRun): boolean {
-  const started = run.startedAt ? Date.parse(run.startedAt) : NaN;
-  return Number.isFinite(started) && Date.now() - started > ABANDONED_AFTER_MS;
+export interface CheckRunLifecycleOptions {
+  log?: LoggerLike | undefined;
+  /** Retries of the create that the request layer does not repeat (a 5xx may have created the run). */
+  retry?: RetryPolicy | undefined;
+  /** Where a run that could not be completed is left for the next review of the PR and the sweep. */
+  unfinished?: UnfinishedRuns | undefined;
 }
 
 /**
  * The "Architecture review" check run of one pull request head, from start to verdict. `begin` finds
  * our latest run for the head: a completed one (a redelivery, an edit) is left alone until the verdict
- * is known and only replaced if it differs; one left in progress long ago (its process died) is taken
- * over; otherwise a run is created in progress. `complete` always ends with a completed run, so the
- * gate is never left in progress (the caller calls it in a `finally`).
+ * is known and only replaced if it differs; one still in progress was left by a review that did not
+ * finish (reviews of one PR never overlap in a process) and is taken over; otherwise a run is created in
+ * progress. `begin` never throws: if the run cannot be found or created, `complete` creates it with the
+ * verdict. `complete` always ends with a completed run, or leaves the verdict with `unfinished` for the
+ * next review of the PR and the sweep (and throws, so the delivery is marked failed).
  */
 export class CheckRunLifecycle {
   private existing: ExistingCheckRun | undefined;
   private run: CheckRunRef | undefined;
+  private readonly repoRef: RepoRef;
 
   constructor(
     private readonly octokit: Octokit,
     private readonly head: RepoRef & { number: number; headSha: string },
     private readonly app: AppIdentity,
-    private readonly log?: LoggerLike,
-  ) {}
+    private readonly options: CheckRunLifecycleOptions = {},
+  ) {
+    this.repoRef = { owner: head.owner, repo: head.repo };
+  }
+
+  private get pullKey(): string {
+    return `${this.head.owner}/${this.head.repo}#${this.head.number}`.toLowerCase();
+  }
 
   /** `force`: a re-run someone asked for, always a new run. Returns the URL of the run the comment links to. */
   async begin(force = false): Promise<{ checkRunUrl?: string }> {
-    const { octokit, head } = this;
-    const repoRef = { owner: head.owner, repo: head.repo };
-    const existing = force ? undefined : await findCheckRun(octokit, repoRef, head.headSha, head.number, this.app);
-    this.existing = existing;
-    this.run =
-      existing?.status === "completed"
-        ? undefined
-        : existing && isAbandoned(existing)
-          ? { id: existing.id, ...(existing.htmlUrl ? { htmlUrl: existing.htmlUrl } : {}) }
-          : await createCheckRun(octokit, repoRef, head.headSha, head.number);
-    const checkRunUrl = this.run?.htmlUrl ?? existing?.htmlUrl;
+    const { octokit, head, repoRef } = this;
+    // Runs of this PR an earlier review could not complete are completed first (their verdicts are known).
+    await this.options.unfinished?.settle(this.pullKey);
+    try {
+      const existing = force ? undefined : await findCheckRun(octokit, repoRef, head.headSha, head.number, this.app);
+      this.existing = existing;
+      this.run =
+        existing?.status === "completed"
+          ? undefined
+          : existing
+            ? { id: existing.id, ...(existing.htmlUrl ? { htmlUrl: existing.htmlUrl } : {}) }
+            : await this.create();
+    } catch (error) {
+      // No run yet: the review goes on, and `complete` creates the run with the verdict.
+      this.options.log?.warn(
+        { err: error, pr: head.number, head: head.headSha },
+        "the check run could not be started; it is written with the verdict",
+      );
+      this.existing = undefined;
+      this.run = undefined;
+    }
+    const checkRunUrl = this.run?.htmlUrl ?? this.existing?.htmlUrl;
     return checkRunUrl ? { checkRunUrl } : {};
+  }
+
+  /**
+   * Creates the run in progress. A create GitHub answered with a 5xx (or not at all) may have happened
+   * anyway: before trying again, our latest run for the head is looked up and taken over if it is one
+   * in progress created since.
+   */
+  private create(): Promise<CheckRunRef> {
+    const { octokit, head, repoRef } = this;
+    const before = this.existing?.id ?? 0;
+    return retrying(
+      async () => {
+        try {
+          return await createCheckRun(octokit, repoRef, head.headSha, head.number);
+        } catch (error) {
+          if (classify(error, this.retry).kind !== "transient") throw error;
+          const found = await findCheckRun(octokit, repoRef, head.headSha, head.number, this.app).catch(() => undefined);
+          if (found && found.status !== "completed" && found.id > before)
+            return { id: found.id, ...(found.htmlUrl ? { htmlUrl: found.htmlUrl } : {}) };
+          throw error;
+        }
+      },
+      this.retry,
+      { transientOnly: true, log: this.options.log, what: "creating the check run" },
+    );
+  }
+
+  private get retry(): RetryPolicy {
+    return this.options.retry ?? DEFAULT_RETRY_POLICY;
   }
 
   /**
@@ -165,23 +216,50 @@ export class CheckRunLifecycle {
    * verdict with "could not run"); a forced re-run always writes. Returns the run written, if any.
    */
   async complete(result: CheckResult, { evaluationFailed = false }: { evaluationFailed?: boolean } = {}): Promise<{ checkRunId?: number }> {
-    const { octokit, head, existing } = this;
-    const repoRef = { owner: head.owner, repo: head.repo };
+    const { existing } = this;
     const keepExisting = !this.run && existing !== undefined && (evaluationFailed || sameResult(existing, result));
     if (!keepExisting) {
-      this.run ??= await createCheckRun(octokit, repoRef, head.headSha, head.number);
-      await this.finish(repoRef, this.run.id, result);
+      try {
+        this.run ??= await this.create();
+        await this.finish(this.run.id, result);
+      } catch (error) {
+        this.leaveUnfinished(result, error);
+        throw error;
+      }
     }
     return this.run ? { checkRunId: this.run.id } : {};
   }
 
-  private async finish(repoRef: RepoRef, runId: number, result: CheckResult): Promise<void> {
+  private leaveUnfinished(result: CheckResult, error: unknown): void {
+    const { unfinished, log } = this.options;
+    const reason = describeApiError(error);
+    log?.error({ err: error, pr: this.head.number, head: this.head.headSha, runId: this.run?.id }, `the check run could not be completed: ${reason}`);
+    if (!unfinished) return;
+    const runId = this.run?.id;
+    unfinished.add({
+      pull: this.pullKey,
+      headSha: this.head.headSha,
+      ...(runId !== undefined ? { runId } : {}),
+      result,
+      reason,
+      since: Date.now(),
+      write: async () => {
+        this.run ??= await this.create();
+        await this.finish(this.run.id, result);
+      },
+    });
+  }
+
+  private async finish(runId: number, result: CheckResult): Promise<void> {
+    const { repoRef } = this;
     try {
       await completeCheckRun(this.octokit, repoRef, runId, result);
     } catch (error) {
-      // Annotations rejected or the API failed mid-way: the verdict is known, so complete with it and
-      // without annotations rather than leave the run in progress.
-      this.log?.warn({ err: error, runId }, "completing the check run failed; retrying without annotations");
+      // The API failing after its retries is not the annotations' fault: let the caller keep the verdict.
+      if (classify(error, this.retry).kind !== "permanent") throw error;
+      // Annotations rejected: the verdict is known, so complete with it and without annotations rather
+      // than leave the run in progress.
+      this.options.log?.warn({ err: error, runId }, "completing the check run failed; retrying without annotations");
       await completeCheckRun(this.octokit, repoRef, runId, {
         conclusion: result.conclusion,
         output: {

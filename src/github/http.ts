@@ -50,6 +50,11 @@ export interface ApiFetchOptions {
   connections?: number;
   /** Idle connections are kept this long for the next request. */
   keepAliveMs?: number;
+  /**
+   * Time one request may take, from sending it to its last body byte. It covers one attempt only: the
+   * retry policy (retry.ts) waits between attempts outside of it, and the throttling queue before it.
+   */
+  attemptTimeoutMs?: number;
 }
 
 /**
@@ -63,8 +68,17 @@ export function createApiFetch(options: ApiFetchOptions = {}): ApiFetch {
     interceptors.redirect({ maxRedirections: 5 }),
     interceptors.decompress(),
   );
-  return async (url, init = {}) => {
+  const attemptTimeoutMs = options.attemptTimeoutMs;
+  return async (url, initOptions = {}) => {
     const target = String(url);
+    const init: ApiFetchInit = attemptTimeoutMs
+      ? {
+          ...initOptions,
+          signal: initOptions.signal
+            ? AbortSignal.any([initOptions.signal, AbortSignal.timeout(attemptTimeoutMs)])
+            : AbortSignal.timeout(attemptTimeoutMs),
+        }
+      : initOptions;
     const headers: Record<string, string> = { "accept-encoding": "gzip, br", ...(init.headers ?? {}) };
     let response: Dispatcher.ResponseData;
     try {

@@ -27,18 +27,31 @@ export interface LoggerLike {
   error(obj: unknown, msg?: string): void;
 }
 
-/**
- * The Octokit class the app runs with: `Base` (Probot's, with its retry and throttling plugins) talking
- * through archgate's lighter fetch (see http.ts). One connection pool per class, shared by every
- * installation's client.
- */
-export function appOctokit<T extends typeof ProbotOctokit>(Base: T): T {
-  const fetch = createApiFetch();
-  return Base.defaults((options: { request?: Record<string, unknown> }) => ({ ...options, request: { ...options.request, fetch } })) as T;
-}
-
 /** GitHub's REST API answers slowly at times; a hung request must never leave a check run in progress. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * The Octokit class the app runs with: `Base` (Probot's) talking through archgate's lighter fetch (see
+ * http.ts), each attempt timed out after `attemptTimeoutMs`. One connection pool per class, shared by
+ * every installation's client. Retries are archgate's own (retry.ts, installed per client in app.ts):
+ * Probot's retry plugin is switched off and its throttling plugin only paces writes (one a second per
+ * installation, as GitHub asks) and hands rate-limit answers back instead of waiting without a bound.
+ */
+export function appOctokit<T extends typeof ProbotOctokit>(Base: T, options: { attemptTimeoutMs?: number } = {}): T {
+  const fetch = createApiFetch({ attemptTimeoutMs: options.attemptTimeoutMs ?? requestTimeoutFromEnv() });
+  return Base.defaults((instance: { request?: Record<string, unknown>; throttle?: Record<string, unknown> }) => ({
+    ...instance,
+    request: { ...instance.request, fetch },
+    retry: { enabled: false },
+    throttle: { ...instance.throttle, onSecondaryRateLimit: () => false, onRateLimit: () => false },
+  })) as T;
+}
+
+/** ARCHGATE_REQUEST_TIMEOUT_MS: the time one GitHub API request (one attempt) may take. */
+export function requestTimeoutFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.ARCHGATE_REQUEST_TIMEOUT_MS);
+  return Number.isFinite(value) && value > 0 ? value : DEFAULT_REQUEST_TIMEOUT_MS;
+}
 
 /**
  * Adds a per-request timeout to a client. Octokit has none by default, and a request that never answers
@@ -103,9 +116,17 @@ export function describeApiError(error: unknown): string {
   const headers = err.response?.headers ?? {};
   if ((err.status === 403 || err.status === 429) && (headers["x-ratelimit-remaining"] === "0" || headers["retry-after"])) {
     const reset = Number(headers["x-ratelimit-reset"]);
-    const when = Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : "";
+    const retryAfter = Number(headers["retry-after"]);
+    const when =
+      headers["x-ratelimit-remaining"] === "0" && Number.isFinite(reset) && reset > 0
+        ? ` until ${new Date(reset * 1000).toISOString()}`
+        : headers["retry-after"] !== undefined && Number.isFinite(retryAfter)
+          ? ` (secondary rate limit, retry after ${retryAfter} s)`
+          : "";
     return `GitHub API rate limit exceeded${when}`;
   }
+  if ((err.status === 403 || err.status === 429) && /secondary rate limit/i.test(err.message ?? ""))
+    return "GitHub API secondary rate limit exceeded";
   if (err.name === "TimeoutError" || err.name === "AbortError" || /aborted|timed? ?out/i.test(err.message ?? "")) {
     return "a GitHub API request timed out";
   }

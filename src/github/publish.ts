@@ -7,6 +7,8 @@ import type { Publisher } from "./publisher.js";
 export interface CommentAndLabels {
   comment: "created" | "updated" | "unchanged" | "none" | "stale";
   labels: LabelPlan | "stale" | "none";
+  /** Nothing was written because the pull request was closed meanwhile ("stale"). */
+  closed?: true;
 }
 
 export interface PublishInput {
@@ -42,7 +44,7 @@ export async function publishCommentAndLabels(publisher: Publisher, input: Publi
 
   // Re-read the PR right before writing: an older head's evaluation must not overwrite a newer one's.
   const current = await publisher.currentHead();
-  if (current.stale) return { comment: "stale", labels: "stale" };
+  if (current.stale) return { comment: "stale", labels: "stale", ...(current.closed ? { closed: true as const } : {}) };
 
   const plan = planFor(current.draft ?? input.draft);
   await publisher.writeComment(existing, plan);

@@ -3,6 +3,8 @@ import { CheckRunLifecycle } from "./check-run.js";
 import { findStickyComment, writeComment, type CommentPlan, type ExistingComment } from "./comment.js";
 import { applyLabels, type KnownLabels, type LabelPlan } from "./labels.js";
 import type { AppIdentity, LoggerLike, Octokit, RepoRef } from "./octokit.js";
+import type { RetryPolicy } from "./retry.js";
+import type { UnfinishedRuns } from "./unfinished.js";
 
 /** The pull request head a review's result is published for. */
 export interface PullRequestHead extends RepoRef {
@@ -10,8 +12,11 @@ export interface PullRequestHead extends RepoRef {
   headSha: string;
 }
 
-/** The pull request as it is right before writing: stale when its head moved on since the review began. */
-export type CurrentHead = { stale: true } | { stale: false; draft?: boolean; labels: string[] };
+/**
+ * The pull request as it is right before writing: stale when its head moved on since the review began,
+ * or when it was closed meanwhile (`closed`).
+ */
+export type CurrentHead = { stale: true; closed?: true } | { stale: false; draft?: boolean; labels: string[] };
 
 /**
  * Where a review's result goes, for one pull request head: the "Architecture review" check run, the
@@ -47,6 +52,10 @@ export interface GitHubPublisherOptions {
   log?: LoggerLike;
   /** GitHub's web address (default https://github.com; a GitHub Enterprise Server's own). */
   webUrl?: string;
+  /** Retries of the check run's create (see CheckRunLifecycle). */
+  retry?: RetryPolicy;
+  /** Check runs that could not be completed, for the next review of the PR and the sweep. */
+  unfinished?: UnfinishedRuns;
 }
 
 /** Publishes through the GitHub REST API with any token that may write checks, issues and labels. */
@@ -62,7 +71,11 @@ export class GitHubPublisher implements Publisher {
   ) {
     this.repoRef = { owner: head.owner, repo: head.repo };
     this.repoUrl = `${(options.webUrl ?? "https://github.com").replace(/\/+$/, "")}/${head.owner}/${head.repo}`;
-    this.checkRun = new CheckRunLifecycle(octokit, head, options.identity, options.log);
+    this.checkRun = new CheckRunLifecycle(octokit, head, options.identity, {
+      log: options.log,
+      retry: options.retry,
+      unfinished: options.unfinished,
+    });
   }
 
   begin({ force = false }: { force?: boolean } = {}): Promise<{ checkRunUrl?: string }> {
@@ -75,6 +88,7 @@ export class GitHubPublisher implements Publisher {
 
   async currentHead(): Promise<CurrentHead> {
     const { data } = await this.octokit.rest.pulls.get({ ...this.repoRef, pull_number: this.head.number });
+    if (data.state === "closed") return { stale: true, closed: true };
     if (data.head.sha !== this.head.headSha) return { stale: true };
     return { stale: false, ...(data.draft !== undefined ? { draft: data.draft } : {}), labels: data.labels.map((l) => l.name) };
   }

@@ -1,4 +1,5 @@
 import type { EngineModules } from "../engine/types.js";
+import { withinBudget, type ReviewBudget } from "./budget.js";
 import type { PullRequestSnapshot } from "./change-source.js";
 import { resultFromConfigError, resultFromEvaluationError, resultFromReport, type CheckResult } from "./check-result.js";
 import { evaluatePullRequest, type Evaluation } from "./evaluation.js";
@@ -6,6 +7,8 @@ import type { KnownLabels } from "./labels.js";
 import { describeApiError, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
 import { publishCommentAndLabels, type CommentAndLabels } from "./publish.js";
 import { GitHubPublisher, type Publisher } from "./publisher.js";
+import type { RetryPolicy } from "./retry.js";
+import type { UnfinishedRuns } from "./unfinished.js";
 
 export interface PullRequestTarget extends PullRequestSnapshot {
   draft: boolean;
@@ -23,6 +26,12 @@ export interface ReviewOptions {
   knownLabels?: KnownLabels;
   /** Registry overrides (tests). */
   engine?: Partial<EngineModules>;
+  /** Time and memory the review may use (budget.ts); unbounded when unset. */
+  budget?: ReviewBudget;
+  /** Retries of the check run's create (the request layer retries the rest, retry.ts). */
+  retry?: RetryPolicy;
+  /** Check runs that could not be completed, for the next review of the PR and the sweep. */
+  unfinished?: UnfinishedRuns;
 }
 
 export interface ReviewOutcome {
@@ -46,6 +55,8 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
     identity,
     ...(options.knownLabels ? { knownLabels: options.knownLabels } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.unfinished ? { unfinished: options.unfinished } : {}),
   });
   return reviewAndPublish(
     publisher,
@@ -65,15 +76,22 @@ export async function reviewAndPublish(
   publisher: Publisher,
   pr: { number: number; headSha: string; draft: boolean; labels?: string[] | undefined },
   evaluate: () => Promise<Evaluation>,
-  options: { force?: boolean | undefined; log?: LoggerLike | undefined } = {},
+  options: { force?: boolean | undefined; log?: LoggerLike | undefined; budget?: ReviewBudget | undefined } = {},
 ): Promise<ReviewOutcome> {
-  const { checkRunUrl } = await publisher.begin({ force: options.force ?? false });
+  let checkRunUrl: string | undefined;
+  try {
+    ({ checkRunUrl } = await publisher.begin({ force: options.force ?? false }));
+  } catch (error) {
+    // No run in progress: the review goes on and `complete` writes the verdict.
+    options.log?.warn({ err: error, pr: pr.number, head: pr.headSha }, "the check run could not be started");
+  }
 
   let published: Published | undefined;
   let failed = false;
   let written: { checkRunId?: number } = {};
   try {
-    published = await evaluateAndPublish(publisher, pr, evaluate, checkRunUrl, options.log);
+    const run = () => evaluateAndPublish(publisher, pr, evaluate, checkRunUrl, options.log);
+    published = await (options.budget ? withinBudget(options.budget, run) : run());
   } catch (error) {
     failed = true;
     options.log?.error({ err: error, pr: pr.number, head: pr.headSha }, "architecture review could not run");
@@ -108,6 +126,8 @@ async function evaluateAndPublish(
   const { config, report, configPreview } = evaluation;
 
   const notes: string[] = [];
+  // A review that could not run completely writes no comment and no labels: the check run says why.
+  if (report.conclusion === "error") return { result: resultFromReport(report, notes), comment: "none", labels: "none" };
   const publishing = await publishCommentAndLabels(publisher, {
     config,
     report,
@@ -120,6 +140,7 @@ async function evaluateAndPublish(
     notes.push(`The pull request comment or labels could not be updated: ${describeApiError(error)}.`);
     return { comment: "none", labels: "none" };
   });
-  if (publishing.comment === "stale") notes.push("A newer commit was pushed meanwhile; the comment and labels show the newer commit's review.");
+  if (publishing.closed) notes.push("The pull request was closed meanwhile; no comment or labels were written.");
+  else if (publishing.comment === "stale") notes.push("A newer commit was pushed meanwhile; the comment and labels show the newer commit's review.");
   return { result: resultFromReport(report, notes), ...publishing };
 }

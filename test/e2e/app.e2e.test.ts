@@ -175,10 +175,14 @@ describe("the app as its own process", () => {
     });
   }, 30_000);
 
-  test("the same delivery again writes nothing", async () => {
+  test("the same delivery again (same x-github-delivery) is answered without a single API call", async () => {
     fake.reset();
     const res = await deliver("pull_request", fixture("pull_request.opened.json"), undefined, "delivery-opened");
     expect(res.status).toBe(200);
+    expect(fake.requests).toEqual([]);
+    // The same payload under a new delivery id is reviewed again, and finds nothing to write.
+    const again = await deliver("pull_request", fixture("pull_request.opened.json"), undefined, "delivery-opened-2");
+    expect(again.status).toBe(200);
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       `GET /repos/acme/shop/commits/${HEAD}/check-runs`,
       "GET /repos/acme/shop/contents/.github/archgate.yml",

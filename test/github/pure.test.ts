@@ -59,7 +59,11 @@ describe("describeApiError", () => {
       { status: 403, message: "API rate limit exceeded", response: { headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1900000000" } } },
       "GitHub API rate limit exceeded until 2030-03-17T17:46:40.000Z",
     ],
-    [{ status: 403, message: "secondary", response: { headers: { "retry-after": "60" } } }, "GitHub API rate limit exceeded"],
+    [
+      { status: 403, message: "secondary", response: { headers: { "retry-after": "60" } } },
+      "GitHub API rate limit exceeded (secondary rate limit, retry after 60 s)",
+    ],
+    [{ status: 403, message: "You have exceeded a secondary rate limit." }, "GitHub API secondary rate limit exceeded"],
     [{ status: 403, message: "Resource not accessible by integration" }, "GitHub API answered 403: Resource not accessible by integration"],
     [{ name: "TimeoutError", message: "The operation was aborted due to timeout" }, "a GitHub API request timed out"],
     [new Error("boom\nstack"), "boom"],
