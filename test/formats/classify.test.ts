@@ -85,6 +85,32 @@ describe("kubernetes", () => {
     expect(isServiceWorkload(objects[1]!)).toBe(false);
     expect(definesContainers(objects[0]!)).toBe(true);
   });
+  it("reads YAML that borrows apiVersion/kind as Kubernetes only when it is a cluster object", () => {
+    const docs = [
+      // Cloud Foundation Toolkit blueprint metadata, beside a Terraform module.
+      "apiVersion: blueprints.cloud.google.com/v1alpha1\nkind: BlueprintMetadata\nmetadata:\n  name: terraform-google-sql-db\nspec:\n  info:\n    title: SQL DB\n",
+      // A Backstage software template.
+      "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: spring-service\nspec:\n  owner: platform\n",
+      // A kubeconfig: apiVersion v1, kind Config, no metadata.
+      "apiVersion: v1\nkind: Config\nclusters:\n  - name: dev\n    cluster:\n      server: https://127.0.0.1:6443\ncurrent-context: dev\n",
+      // A kind cluster config.
+      "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n",
+    ];
+    for (const text of docs) {
+      expect(quickKubernetesObjects(text)).toEqual([]);
+      expect(kubernetesObjects(parseStructured(text))).toEqual([]);
+    }
+    // Custom resources of real controllers stay; so do Kustomize's own files, which carry no metadata.
+    const crd = "apiVersion: cloud.google.com/v1\nkind: BackendConfig\nmetadata:\n  name: frontend\nspec:\n  timeoutSec: 40\n";
+    const kustomization = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\n";
+    for (const [text, kind] of [
+      [crd, "BackendConfig"],
+      [kustomization, "Kustomization"],
+    ] as const) {
+      expect(quickKubernetesObjects(text)!.map((o) => o.kind)).toEqual([kind]);
+      expect(kubernetesObjects(parseStructured(text)).map((o) => o.kind)).toEqual([kind]);
+    }
+  });
   it("treats a workload without an image as a patch", () => {
     const patch = parseStructured("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cart}\nspec:\n  replicas: 5\n");
     expect(definesContainers(kubernetesObjects(patch)[0]!)).toBe(false);

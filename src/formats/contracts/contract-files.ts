@@ -9,7 +9,7 @@ import type { ReviewView } from "../../engine/types.js";
 import { asyncApiLabel, mayBeAsyncApiText } from "../asyncapi/kind.js";
 import { infraKindByPath } from "../infra/kinds.js";
 import { mayBeKubernetesText } from "../kubernetes/objects.js";
-import { isOpenApiRootName, mayBeOpenApiText, openApiLabel } from "../openapi/kind.js";
+import { mayBeOpenApiText, openApiLabel } from "../openapi/kind.js";
 import { dirname, extension, pathIndex } from "../common/paths.js";
 import {
   eventSchemaPlace,
@@ -285,48 +285,26 @@ function isAsyncApiMessageFragment(value: unknown): boolean {
 }
 
 /**
- * Split OpenAPI specs: files under the directory of an OpenAPI root document (api/openapi.yaml with
- * api/paths/*.yaml, api/components/schemas/*.yaml) are part of that contract though they carry no
- * version key. The root's directory must not be the repository root. Files no root placed by name are
- * looked up through the `$ref` graph instead.
+ * Split OpenAPI specs (api/openapi.yaml with api/paths/*.yaml, api/components/schemas/*.yaml): a file
+ * without a version key of its own is part of a contract only when a `$ref` chain from an OpenAPI root
+ * document reaches it. Living under the root's directory is not enough: a Spring `application.yml`, a
+ * Helm `values.yaml` or a `package.json` beside a spec that references no file are not pieces of it.
  */
 async function classifyFragments(ctx: ReviewView, files: ChangedFile[], out: ContractHits): Promise<void> {
-  const rootCache = new Map<string, Promise<string | undefined>>();
-  const unplaced: ChangedFile[] = [];
+  const candidates: ChangedFile[] = [];
   for (const file of files) {
     if (infraKindByPath(file.path) !== undefined) continue;
     const side = sideOf(file);
-    const path = pathAt(file, side);
-    const text = await ctx.text(side, path);
+    const text = await ctx.text(side, pathAt(file, side));
     if (text === undefined || mayBeKubernetesText(text)) continue;
-    const index = pathIndex(await ctx.paths(side));
-    let placed = false;
-    for (let dir = dirname(path); dir !== "" && !placed; dir = dirname(dir)) {
-      const key = `${side}\0${dir}`;
-      let root = rootCache.get(key);
-      if (!root)
-        rootCache.set(
-          key,
-          (root = openApiRootIn(
-            ctx,
-            side,
-            index.filesIn(dir).filter((p) => p !== path),
-          )),
-        );
-      const found = await root;
-      if (found) {
-        add(out.api, await hit(ctx, file, "spec", "OpenAPI fragment", undefined, `, part of ${found}`));
-        placed = true;
-      }
-    }
-    if (!placed && looksLikeSpecFragment(text)) unplaced.push(file);
+    if (looksLikeSpecFragment(text)) candidates.push(file);
   }
-  if (unplaced.length > 0) await classifyReferencedFragments(ctx, unplaced, out);
+  if (candidates.length > 0) await classifyReferencedFragments(ctx, candidates, out);
 }
 
 /**
  * Fragments anywhere in the tree that a `$ref` chain from an OpenAPI/Swagger root document
- * reaches (see contract-refs.ts). Files reached only through examples or code samples are
+ * reaches (see formats/openapi/fragments.ts). Files reached only through examples or code samples are
  * documentation; a fragment is compared with its file `$ref`s inlined one level.
  */
 async function classifyReferencedFragments(ctx: ReviewView, files: ChangedFile[], out: ContractHits): Promise<void> {
@@ -358,16 +336,4 @@ async function classifyReferencedFragments(ctx: ReviewView, files: ChangedFile[]
       add(out.api, result);
     }
   }
-}
-
-async function openApiRootIn(ctx: ReviewView, side: "base" | "head", candidates: string[]): Promise<string | undefined> {
-  for (const candidate of candidates) {
-    if (!isOpenApiRootName(candidate.slice(candidate.lastIndexOf("/") + 1))) continue;
-    const text = await ctx.text(side, candidate);
-    if (text === undefined || !mayBeOpenApiText(text)) continue;
-    if (/^(openapi|swagger)[ \t]*:/m.test(text)) return candidate;
-    const doc = await documentValue(ctx, side, candidate);
-    if (doc && openApiLabel(doc.value)) return candidate;
-  }
-  return undefined;
 }

@@ -67,12 +67,19 @@ export function isComposeFile(path: string): boolean {
 
 const CI_DIRS = /(^|\/)(\.circleci|\.buildkite|\.azure-pipelines|\.tekton|\.woodpecker)\//;
 
+/** A file of a GitHub Action defined in the repository (`.github/actions/<name>/...`). */
+export function isCiActionPath(path: string): boolean {
+  return path.startsWith(".github/actions/");
+}
+
 export function isCiPipeline(path: string): boolean {
   const name = basename(path);
   const lower = name.toLowerCase();
   const yaml = /\.ya?ml$/i.test(name);
   if (yaml && path.startsWith(".github/workflows/")) return true;
-  if (path.startsWith(".github/actions/") && /^action\.ya?ml$/.test(name)) return true;
+  // A repository's own GitHub Actions (action.yml and the Dockerfile, scripts and package a container or
+  // JavaScript action is built from) run in CI, not in production.
+  if (isCiActionPath(path)) return true;
   if (CI_FILES.has(lower)) return true;
   if (/^jenkinsfile([._-][\w.-]*)?$/i.test(name) || lower.endsWith(".jenkinsfile")) return true;
   if (/^azure-pipelines([._-][\w.-]*)?\.ya?ml$/i.test(name)) return true;
@@ -104,6 +111,7 @@ export function infraKindByPath(
   if (ext === "tf" || ext === "tfvars" || name.endsWith(".tf.json") || name.endsWith(".tfvars.json")) return "Terraform";
   if (ext === "tofu" || name.endsWith(".tofu.json")) return "OpenTofu";
   if (name === "terragrunt.hcl" || name === "terragrunt.hcl.json") return "Terragrunt";
+  if (isCiActionPath(path)) return "CI pipeline";
   if (isDockerfile(path)) return "Dockerfile";
   if (isComposeFile(path)) return "Compose";
   if (isCiPipeline(path)) return "CI pipeline";

@@ -48,12 +48,38 @@ export function isServiceWorkload(object: Pick<KubernetesObject, "kind" | "apiVe
   return SERVICE_WORKLOAD_KINDS.has(object.kind) || isKnativeService(object);
 }
 
-/** Backstage catalog entities use apiVersion/kind too, but describe the catalog, not the cluster. */
-export function isBackstageEntity(value: unknown): boolean {
-  return isRecord(value) && typeof value.apiVersion === "string" && value.apiVersion.startsWith("backstage.io/");
+/**
+ * API groups whose documents borrow `apiVersion`/`kind` but are never applied to a cluster: Backstage
+ * catalog entities and templates (`backstage.io`, `scaffolder.backstage.io`), Cloud Foundation Toolkit
+ * blueprint metadata (`blueprints.cloud.google.com`, kind `BlueprintMetadata`), kpt package files, and
+ * local-cluster tool configs (kind, k3d, ctlptl).
+ */
+const NON_CLUSTER_GROUPS = ["backstage.io", "blueprints.cloud.google.com", "kpt.dev", "kind.x-k8s.io", "k3d.io", "ctlptl.dev"];
+
+/** Groups whose documents are configuration files of Kubernetes tooling and carry no `metadata` (Kustomization, Component). */
+const METADATA_FREE_GROUPS = ["kustomize.config.k8s.io"];
+
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf("/");
+  return slash < 0 ? "" : apiVersion.slice(0, slash);
 }
 
-/** Every document (or List item) of `file` with a string `apiVersion` and `kind` that is not a Backstage entity. */
+const inGroups = (group: string, groups: readonly string[]) => groups.some((g) => group === g || group.endsWith(`.${g}`));
+
+/**
+ * True when a document with `apiVersion` and `kind` is still not a Kubernetes object, by what it is: a
+ * known non-cluster API group, or no `metadata` where every cluster object has one (a kubeconfig's
+ * `apiVersion: v1`/`kind: Config`, a tool's settings file). `hasMetadata` is whether the document has a
+ * `metadata` map.
+ */
+export function isNotClusterObject(apiVersion: string, kind: string, hasMetadata: boolean): boolean {
+  const group = groupOf(apiVersion);
+  if (inGroups(group, NON_CLUSTER_GROUPS)) return true;
+  if (hasMetadata || kind === "List" || kind.endsWith("List")) return false;
+  return !inGroups(group, METADATA_FREE_GROUPS);
+}
+
+/** Every document (or List item) of `file` with a string `apiVersion` and `kind` that is a Kubernetes object (see isNotClusterObject). */
 export function kubernetesObjects(file: StructuredFile): KubernetesObject[] {
   const out: KubernetesObject[] = [];
   file.docs.forEach((doc, docIndex) => {
@@ -81,7 +107,7 @@ function isKubernetesShaped(value: unknown): value is Record<string, unknown> & 
     typeof value.apiVersion === "string" &&
     KIND.test(value.kind) &&
     API_VERSION.test(value.apiVersion) &&
-    !isBackstageEntity(value)
+    !isNotClusterObject(value.apiVersion, value.kind, isRecord(value.metadata))
   );
 }
 
@@ -137,18 +163,23 @@ export function quickKubernetesObjects(text: string): KubernetesObjectHeader[] |
   const out: KubernetesObjectHeader[] = [];
   const lines = text.split("\n");
   let docIndex = 0;
-  let current: { kind?: string; apiVersion?: string; name?: string; line: number; inMetadata: boolean; metaIndent?: number; sawContent: boolean } = {
-    line: 0,
-    inMetadata: false,
-    sawContent: false,
-  };
+  let current: {
+    kind?: string;
+    apiVersion?: string;
+    name?: string;
+    line: number;
+    inMetadata: boolean;
+    hasMetadata: boolean;
+    metaIndent?: number;
+    sawContent: boolean;
+  } = { line: 0, inMetadata: false, hasMetadata: false, sawContent: false };
   const flush = () => {
     if (
       current.kind !== undefined &&
       current.apiVersion !== undefined &&
       KIND.test(current.kind) &&
       API_VERSION.test(current.apiVersion) &&
-      !current.apiVersion.startsWith("backstage.io/")
+      !isNotClusterObject(current.apiVersion, current.kind, current.hasMetadata)
     ) {
       out.push({ kind: current.kind, apiVersion: current.apiVersion, name: current.name ?? "", docIndex, line: current.line });
     }
@@ -158,7 +189,7 @@ export function quickKubernetesObjects(text: string): KubernetesObjectHeader[] |
     if (/^---(\s|$)/.test(line)) {
       flush();
       if (current.sawContent) docIndex++;
-      current = { line: 0, inMetadata: false, sawContent: false };
+      current = { line: 0, inMetadata: false, hasMetadata: false, sawContent: false };
       continue;
     }
     if (line.trim() === "" || /^\s*#/.test(line)) continue;
@@ -175,6 +206,7 @@ export function quickKubernetesObjects(text: string): KubernetesObjectHeader[] |
         current.line = i + 1;
       } else if (key === "apiVersion") current.apiVersion = scalar;
       else if (key === "metadata") {
+        current.hasMetadata = !/^(null|~)?$/.test(unquote(rest!)) || rest!.trim() === "" || rest!.trim().startsWith("#");
         if (rest!.trim().startsWith("{")) {
           const inline = /[{,]\s*name\s*:\s*([^,}\s]+)/.exec(rest!);
           if (inline) current.name = unquote(inline[1]!);

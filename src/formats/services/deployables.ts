@@ -5,7 +5,7 @@
  */
 import type { ChangedFile, Side } from "../../engine/change.js";
 import type { ReviewView } from "../../engine/types.js";
-import { isCiPipeline, isComposeFile, isDockerfile, isManifestDirectory } from "../infra/kinds.js";
+import { isCiActionPath, isCiPipeline, isComposeFile, isDockerfile, isManifestDirectory } from "../infra/kinds.js";
 import {
   containerImages,
   definesContainers,
@@ -54,7 +54,8 @@ class Trees {
 
 async function detectAll(ctx: ReviewView): Promise<DeployableHits> {
   const out: DeployableHits = { added: [], retired: [] };
-  const files = ctx.files.filter((f) => !isIgnoredByTriggers(f));
+  // A CI action's own container (.github/actions/<name>/Dockerfile) is tooling, not a deployable unit.
+  const files = ctx.files.filter((f) => !isIgnoredByTriggers(f) && !isCiActionPath(f.path) && !(f.previousPath && isCiActionPath(f.previousPath)));
   const trees = new Trees(ctx);
   await serviceDirectories(ctx, files, trees, out);
   await workloads(ctx, files, trees, out);
