@@ -167,6 +167,11 @@ export const DEFAULT_CHECKLIST: Record<DimensionId, ChecklistItem[]> = {
     },
     { id: "runtime-coexistence", text: "Old and new versions can run side by side while half the fleet is updated." },
     {
+      id: "runtime-tuning-recorded",
+      text: "The PR says why the new numbers are right (the metrics or load test behind them) and what they cost downstream.",
+      reviewTypes: ["adr"],
+    },
+    {
       id: "runtime-traffic-drained",
       text: "Traffic to the retired service is zero (metrics checked) before its resources are deleted.",
       reviewTypes: ["decommission"],

@@ -30,6 +30,8 @@ interface FiredTrigger {
   title: string;
   reviewType: ReviewTypeId;
   dimensions: DimensionId[];
+  /** The items this trigger needs, item by item; undefined: every item of its dimensions (custom triggers, overridden dimensions). */
+  items: string[] | undefined;
   hits: TriggerHit[];
 }
 
@@ -64,8 +66,9 @@ async function evaluate(reads: ChangeReads, config: EngineConfig, modules: Engin
 
   const triggers = [...modules.triggers, ...(modules.customTriggers?.(config) ?? [])];
   const fired = await detectTriggers(ctx, triggers);
-  const reviewTypes = [...new Set(fired.map((t) => t.reviewType))].sort((a, b) => reviewTypeRank(a) - reviewTypeRank(b));
-  const checklist = buildChecklist(config, fired, reviewTypes);
+  const planned = withoutCovered(fired);
+  const reviewTypes = [...new Set(planned.map((t) => t.reviewType))].sort((a, b) => reviewTypeRank(a) - reviewTypeRank(b));
+  const checklist = buildChecklist(config, planned, reviewTypes, namedItems(triggers));
   const findings = await evaluateRules(ctx, modules.rules);
 
   const conclusion = ctx.problems.length > 0 ? "error" : findings.some((f) => f.severity === "error" && !f.waived) ? "failure" : "success";
@@ -110,11 +113,15 @@ async function detectTriggers(ctx: ReviewContext, modules: readonly TriggerModul
     const unique = dedupeHits(hits);
     ctx.recordTriggerHits(meta.id, unique);
     if (unique.length === 0) continue;
+    // Only scaling or tuning what exists: the trigger's lightweight review, unless the config says otherwise.
+    const light = meta.light && unique.every((h) => h.light) ? meta.light : undefined;
+    const dimensions = config.triggers.dimensions[meta.id];
     fired.push({
       id: meta.id,
       title: meta.title,
-      reviewType: config.triggers.reviewTypes[meta.id] ?? meta.reviewType,
-      dimensions: config.triggers.dimensions[meta.id] ?? meta.dimensions,
+      reviewType: config.triggers.reviewTypes[meta.id] ?? light?.reviewType ?? meta.reviewType,
+      dimensions: dimensions ?? meta.dimensions,
+      items: dimensions ? undefined : (light?.checklist ?? meta.checklist),
       hits: unique,
     });
   }
@@ -133,14 +140,48 @@ function dedupeHits(hits: TriggerHit[]): TriggerHit[] {
   return out;
 }
 
-function buildChecklist(config: EngineConfig, fired: FiredTrigger[], reviewTypes: ReviewTypeId[]): ChecklistSection[] {
-  const needed = new Set(fired.flatMap((t) => t.dimensions));
+/**
+ * The fired triggers whose review is not already covered: a built-in trigger whose every file is also a file of
+ * a trigger requiring a stronger review (the Deployment and Dockerfile of a new service, the manifests of a
+ * retired one) adds neither its review type nor its items, since the stronger review of the same files asks
+ * what matters for them. It still appears among the triggers. Triggers that do not name their items
+ * (custom ones, dimensions overridden in the config) are never covered.
+ */
+function withoutCovered(fired: FiredTrigger[]): FiredTrigger[] {
+  const filesOf = (t: FiredTrigger) => new Set(t.hits.map((h) => h.file));
+  return fired.filter((t) => {
+    if (t.items === undefined) return true;
+    const files = filesOf(t);
+    return !fired.some(
+      (u) =>
+        u !== t && u.items !== undefined && reviewTypeRank(u.reviewType) < reviewTypeRank(t.reviewType) && [...files].every((f) => filesOf(u).has(f)),
+    );
+  });
+}
+
+/** The checklist item ids some trigger module asks for by name. */
+function namedItems(triggers: readonly TriggerModule[]): Set<string> {
+  return new Set(triggers.flatMap((t) => [...(t.meta.checklist ?? []), ...(t.meta.light?.checklist ?? [])]));
+}
+
+/**
+ * The union of what the fired triggers need, each item once, in checklist order. A trigger that names its
+ * items gets exactly those; one that does not (custom triggers, dimensions overridden in the config) gets every
+ * item of its dimensions whose review types apply. Items no trigger names (a repository's own) are shown in
+ * the dimensions of the triggers that fired, as before.
+ */
+function buildChecklist(config: EngineConfig, fired: FiredTrigger[], reviewTypes: ReviewTypeId[], named: ReadonlySet<string>): ChecklistSection[] {
+  const byName = new Set(fired.flatMap((t) => t.items ?? []));
+  const whole = new Set(fired.filter((t) => t.items === undefined).flatMap((t) => t.dimensions));
+  const touched = new Set(fired.flatMap((t) => t.dimensions));
+  const applies = (item: { reviewTypes?: ReviewTypeId[] | undefined }) => !item.reviewTypes || item.reviewTypes.some((t) => reviewTypes.includes(t));
   const seenItems = new Set<string>();
   const sections: ChecklistSection[] = [];
   for (const dimension of DIMENSION_IDS) {
-    if (!needed.has(dimension)) continue;
     const items = config.checklist[dimension]
-      .filter((item) => !item.reviewTypes || item.reviewTypes.some((t) => reviewTypes.includes(t)))
+      .filter(
+        (item) => byName.has(item.id) || (whole.has(dimension) && applies(item)) || (!named.has(item.id) && touched.has(dimension) && applies(item)),
+      )
       .filter((item) => !seenItems.has(item.id) && seenItems.add(item.id))
       .map((item) => ({ id: item.id, text: item.text }));
     if (items.length > 0) sections.push({ dimension, title: dimensionTitle(dimension), items });

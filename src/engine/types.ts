@@ -17,6 +17,11 @@ export interface TriggerHit {
   file: string;
   reason: string;
   line?: number;
+  /**
+   * The hit only scales or tunes what already exists (replicas, resources, autoscaling bounds): when every hit
+   * of a trigger is light and the trigger declares `meta.light`, the lightweight review applies instead.
+   */
+  light?: boolean;
 }
 
 /** Something that stopped the review from seeing the change whole. Any problem fails the gate closed. */
@@ -100,7 +105,15 @@ export interface TriggerMeta {
   /** One sentence for docs and the comment: what kind of change this is. */
   description: string;
   reviewType: ReviewTypeId;
+  /** The dimensions the trigger concerns: checklist items a repository adds there are shown when it fires. */
   dimensions: DimensionId[];
+  /**
+   * The built-in checklist items the review needs, item by item (ids of the config's checklist). Absent: every
+   * item of `dimensions` whose review types apply (as for custom triggers).
+   */
+  checklist?: string[];
+  /** The lightweight review when every hit is `light`: its review type and items, and why that depth is enough. */
+  light?: { reviewType: ReviewTypeId; checklist: string[]; why: string };
 }
 
 /** A trigger detector: one module each under src/triggers/. */

@@ -20,6 +20,8 @@ export const apiContract: TriggerModule = {
     description: "Changes an API contract (OpenAPI/Swagger, GraphQL schema, gRPC service) that clients depend on.",
     reviewType: "contract",
     dimensions: ["api-event", "security-privacy"],
+    // The API items only: no event ownership, deduplication or dead-letter questions for a synchronous API.
+    checklist: ["api-compatibility", "api-idempotency", "api-errors", "api-pagination", "api-deprecation", "security-authn", "security-authz"],
   },
   async detect(ctx) {
     return (await contractHits(ctx)).api;

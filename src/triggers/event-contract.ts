@@ -19,6 +19,19 @@ export const eventContract: TriggerModule = {
     description: "Changes an event or message contract (AsyncAPI, Avro, Protobuf messages, event JSON Schema) that consumers depend on.",
     reviewType: "contract",
     dimensions: ["api-event", "data-consistency", "security-privacy"],
+    // The event items: compatibility and deprecation of the schema, its owner, deduplication and ordering,
+    // poison messages, what state the event promises, who may produce and consume it, and personal data
+    // reaching every consumer.
+    checklist: [
+      "api-compatibility",
+      "api-deprecation",
+      "event-ownership",
+      "event-dedup",
+      "event-dlq",
+      "data-consistency-promise",
+      "security-authn",
+      "security-pii",
+    ],
   },
   async detect(ctx) {
     return (await contractHits(ctx)).event;

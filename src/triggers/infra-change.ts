@@ -11,6 +11,7 @@ import {
   type InfraKind,
 } from "../formats/infra/kinds.js";
 import { mayBeKubernetesText } from "../formats/kubernetes/objects.js";
+import { manifestTuning, type Tunable, valuesTuning } from "../formats/kubernetes/tuning.js";
 import { deepEqual } from "../formats/common/material.js";
 import { imageName, isCommentOrDescriptionOnly, isVersionBumpOnly } from "../formats/common/noise.js";
 import { dirname, extension, pathIndex, type PathIndex } from "../formats/common/paths.js";
@@ -38,7 +39,8 @@ import {
  * providers, locals, variable defaults and the backend (see formats/terraform/units.ts); CI pipelines,
  * which are the team's tooling (they are still classified, so other detectors can tell them apart).
  *
- * Review type `production-readiness`. Dimensions:
+ * Review type `production-readiness` (`adr` with three items when every hit only scales or tunes existing
+ * workloads: formats/kubernetes/tuning.ts; docs/triggers.md "Review depth"). Dimensions:
  * - `delivery-runtime`: resources, probes, rollout and rollback are the heart of an infra change;
  * - `reliability`: dependencies, overload and graceful shutdown change with the runtime;
  * - `observability`: SLO alerts and runbooks must follow what is deployed;
@@ -53,6 +55,26 @@ export const infraChange: TriggerModule = {
     description: "Changes how the system is built, deployed or run (Kubernetes, Helm, Terraform, compose files, Dockerfiles, gateways).",
     reviewType: "production-readiness",
     dimensions: ["reliability", "observability", "security-privacy", "delivery-runtime", "cost-governance"],
+    // Production readiness of what changes in how the system runs: rollout and rollback, resources and probes,
+    // runbooks, dependencies and their degraded mode, permissions, cost tags and autoscaling bounds. Committed
+    // secrets are the plaintext-secret rule's, on every change.
+    checklist: [
+      "runtime-rollout",
+      "runtime-resources",
+      "runtime-probes",
+      "observability-runbook",
+      "reliability-dependencies",
+      "security-least-privilege",
+      "cost-tags",
+      "cost-autoscaling",
+    ],
+    // Scaling or tuning an existing workload (replicas, resources, autoscaler or disruption-budget bounds,
+    // with or without an image tag): the seed's lightweight ADR review, a one-service deployment change.
+    light: {
+      reviewType: "adr",
+      checklist: ["runtime-tuning-recorded", "runtime-rollout", "cost-autoscaling"],
+      why: "only scales or tunes workloads that already exist",
+    },
   },
   async detect(ctx) {
     const hits: TriggerHit[] = [];
@@ -108,7 +130,12 @@ export const infraChange: TriggerModule = {
         terraform.push(file);
         continue;
       }
-      const hit: TriggerHit = { file: file.path, reason: `${verbOf(file)} ${KIND_LABELS[kind] ?? kind} ${file.path}${detail}` };
+      const tuned = file.status === "modified" ? await tuningOf(ctx, file, kind) : undefined;
+      const hit: TriggerHit = {
+        file: file.path,
+        reason: `${verbOf(file)} ${KIND_LABELS[kind] ?? kind} ${file.path}${detail}${tuned ? `: only ${tuned.join(", ")}` : ""}`,
+      };
+      if (tuned) hit.light = true;
       // Where the change starts in a modified file; where the first object is in an added one.
       if (file.status === "modified" || file.status === "renamed") line = (await changedLines(ctx, file))?.added[0]?.line;
       else if (file.status === "removed") line = undefined;
@@ -145,6 +172,19 @@ async function immaterialEdit(ctx: ReviewView, file: ChangedFile, kind: InfraKin
   if (isCommentOrDescriptionOnly(removed, added)) return "cosmetic";
   if (kind === "Compose") return composeVerdict(ctx, file);
   return undefined;
+}
+
+/**
+ * What a modified Kubernetes manifest, Kustomize file or Helm values file tunes when it only scales or tunes
+ * workloads that exist (replicas, resources, autoscaling bounds, image tags); undefined for anything else.
+ */
+async function tuningOf(ctx: ReviewView, file: ChangedFile, kind: InfraKind): Promise<Tunable[] | undefined> {
+  const isValues = kind === "Helm" && /(^|\/)values[^/]*\.ya?ml$/.test(file.path);
+  if (kind !== "Kubernetes" && kind !== "Kustomize" && !isValues) return undefined;
+  const base = await ctx.structured("base", pathAt(file, "base"));
+  const head = await ctx.structured("head", file.path);
+  if (!base || !head) return undefined;
+  return isValues ? valuesTuning(base, head) : manifestTuning(base, head);
 }
 
 /** Compose files compared as parsed data: the same services, networks, volumes, configs and secrets. */

@@ -31,6 +31,7 @@ export const schemaMigration: TriggerModule = {
     description: "Adds or changes a database migration or schema file.",
     reviewType: "data",
     dimensions: ["data-consistency", "delivery-runtime"],
+    checklist: ["data-expand-contract", "data-rollback", "data-locking", "data-single-writer", "data-retention", "runtime-coexistence"],
   },
   async detect(ctx) {
     const hits: TriggerHit[] = [];

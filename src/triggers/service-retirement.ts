@@ -24,6 +24,16 @@ export const serviceRetirement: TriggerModule = {
     description: "Removes a deployable unit (service directory, workload, compose service, Helm chart) or retires it in the catalog.",
     reviewType: "decommission",
     dimensions: ["boundary", "api-event", "data-consistency", "observability", "security-privacy", "delivery-runtime", "cost-governance"],
+    // The decommission items only: a retirement is not a launch, so no production readiness questions.
+    checklist: [
+      "boundary-consumers-migrated",
+      "api-deprecation",
+      "data-archived",
+      "observability-removed",
+      "security-credentials-revoked",
+      "runtime-traffic-drained",
+      "cost-catalog",
+    ],
   },
   async detect(ctx) {
     return (await deployableHits(ctx)).retired;

@@ -27,6 +27,10 @@ function checklistLength(report: Report): number {
   return report.checklist.reduce((n, s) => n + s.items.length, 0);
 }
 
+function checklistIds(report: Report): string[] {
+  return report.checklist.flatMap((s) => s.items.map((i) => i.id));
+}
+
 describe("the PR comment for", () => {
   it("the demo change (new payments service, refunds API, a dropped column)", async () => {
     const report = await reviewed(demoBase, demoHead);
@@ -46,6 +50,12 @@ describe("the PR comment for", () => {
   it("a replica bump of an existing workload", async () => {
     const head = { ...demoBase, "deploy/k8s/orders.yaml": String(demoBase["deploy/k8s/orders.yaml"]).replace("replicas: 3", "replicas: 5") };
     const report = await reviewed(demoBase, head);
+    // Scaling an existing workload is a lightweight decision record, not a 20-item production readiness review.
+    expect(report.triggers.map((t) => [t.id, t.reason])).toEqual([
+      ["infra-change", "changes Kubernetes manifest deploy/k8s/orders.yaml (Deployment orders): only replicas"],
+    ]);
+    expect(report.reviewTypes.map((t) => t.id)).toEqual(["adr"]);
+    expect(checklistIds(report)).toEqual(["runtime-rollout", "runtime-tuning-recorded", "cost-autoscaling"]);
     expect(renderComment(report, { repoUrl: REPO_URL })).toMatchSnapshot();
   });
 
@@ -54,7 +64,17 @@ describe("the PR comment for", () => {
       Object.entries(demoHead).filter(([path]) => !path.startsWith("services/payments/") && path !== "deploy/k8s/payments.yaml"),
     );
     const report = await reviewed(demoHead, head);
-    expect(report.reviewTypes.map((t) => t.id)).toContain("decommission");
+    expect(report.reviewTypes.map((t) => t.id)).toEqual(["decommission"]);
+    // The decommission items only: no production readiness questions for a service that goes away.
+    expect(checklistIds(report)).toEqual([
+      "boundary-consumers-migrated",
+      "api-deprecation",
+      "data-archived",
+      "observability-removed",
+      "security-credentials-revoked",
+      "runtime-traffic-drained",
+      "cost-catalog",
+    ]);
     expect(renderComment(report, { repoUrl: REPO_URL })).toMatchSnapshot();
   });
 
@@ -64,6 +84,16 @@ describe("the PR comment for", () => {
     expect(report.triggers.map((t) => t.id)).toEqual(["api-contract"]);
     const body = renderComment(report, { repoUrl: REPO_URL });
     expect(body).toMatchSnapshot();
+    // The API items only: no event schema owner, deduplication or dead-letter queue for a synchronous API.
+    expect(checklistIds(report)).toEqual([
+      "api-compatibility",
+      "api-idempotency",
+      "api-errors",
+      "api-pagination",
+      "api-deprecation",
+      "security-authn",
+      "security-authz",
+    ]);
   });
 
   it("a 40-finding change: remediation once per rule, under GitHub's limit", async () => {
