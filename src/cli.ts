@@ -7,7 +7,7 @@
  * Exit codes: 0 success, 1 a hard constraint failed, 2 the review could not run.
  */
 import { readFileSync, realpathSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, posix, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CONFIG_PATH } from "./config/path.js";
@@ -25,7 +25,8 @@ export const EXIT_SUCCESS = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_ERROR = 2;
 
-export const USAGE = `Usage: archgate check [--repo DIR] [--base REV] [--head REV] [--config FILE] [--format markdown|json|sarif]
+export const USAGE = `Usage: archgate check [--repo DIR] [--base REV] [--head REV] [--config FILE] [--description FILE]
+                      [--format markdown|json|sarif]
 
 Reviews the change from BASE to HEAD of a git repository (a work tree or a bare repository) like a
 pull request: the files are the diff from merge-base(BASE, HEAD) to HEAD.
@@ -34,7 +35,10 @@ Options:
   --repo DIR        the repository (default: the current directory)
   --head REV        the revision under review (default: HEAD)
   --base REV        the revision it is compared with, e.g. origin/main (default: the first parent of --head)
-  --config FILE     the config file to use (default: .github/archgate.yml at the --base revision, else built-in defaults)
+  --config FILE     the config file to use (default: .github/archgate.yml at the --base revision, else built-in defaults);
+                    an \`_extends: ./base.yml\` in it is followed (a local path; another repository is an error)
+  --description FILE  the pull request description (e.g. with its migration plan; - for stdin)
+                    (default: the body of the head commit's message)
   --format FORMAT   markdown, json, or sarif (SARIF 2.1.0, for code scanning) (default: markdown)
   --repo-url URL    the repository's web address (e.g. https://github.com/owner/repo): the markdown links
                     each finding's file:line to the file at --head
@@ -66,6 +70,7 @@ const CHECK_OPTIONS = {
   base: { type: "string" },
   head: { type: "string" },
   config: { type: "string" },
+  description: { type: "string" },
   format: { type: "string" },
   "repo-url": { type: "string" },
   help: { type: "boolean", short: "h" },
@@ -105,6 +110,7 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
       base: values.base,
       head: values.head ?? "HEAD",
       configFile: values.config,
+      descriptionFile: values.description,
       cwd: io.cwd,
       engine: io.engine,
     });
@@ -151,7 +157,9 @@ export interface CheckOptions {
   base?: string;
   head: string;
   /** A config file on disk; default: CONFIG_PATH at the base revision. */
-  configFile?: string;
+  configFile?: string | undefined;
+  /** A file holding the pull request's description (default: the head commit message's body). */
+  descriptionFile?: string | undefined;
   cwd: string;
   engine?: Partial<EngineModules>;
 }
@@ -194,6 +202,15 @@ export async function check(options: CheckOptions): Promise<Report> {
     throw error;
   }
   const change = await changeRun;
+  if (options.descriptionFile !== undefined) {
+    try {
+      // The PR body, e.g. with a migration plan section, as the App would read it.
+      (change as { description?: string | undefined }).description = readDescription(options.descriptionFile, options.cwd);
+    } catch (error) {
+      change.close();
+      throw error;
+    }
+  }
   try {
     const { reviewChange } = await engine;
     const report = await reviewChange(change, config, options.engine);
@@ -209,7 +226,11 @@ export async function check(options: CheckOptions): Promise<Report> {
   }
 }
 
-/** `--config FILE`, else CONFIG_PATH at the base revision (never the head: a change cannot relax its own gate). */
+/**
+ * `--config FILE`, else CONFIG_PATH at the base revision (never the head: a change cannot relax its own gate).
+ * `_extends` is followed when it names a local file: on disk next to FILE, or in the base revision next to
+ * CONFIG_PATH; one that names another repository is a config error at its line.
+ */
 async function loadConfig(
   engine: ReturnType<typeof loadEngine>,
   repo: string,
@@ -217,20 +238,54 @@ async function loadConfig(
   configFile: string | undefined,
   cwd: string,
 ): Promise<ArchgateConfig> {
+  let text: string;
+  let reader: import("./config/extends.js").ExtendsReader;
+  const file = configFile ?? CONFIG_PATH;
   if (configFile !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(isAbsolute(configFile) ? configFile : resolve(cwd, configFile), "utf8");
-    } catch (error) {
-      throw new CliError(`--config ${configFile}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
-    }
-    const { parseConfig } = await engine;
-    return parseConfig(text, configFile);
+    text = readConfigFile(configFile, cwd);
+    reader = {
+      read: async (target, from) => {
+        const path = isAbsolute(target) ? target : resolve(cwd, dirname(from), target);
+        try {
+          return { text: readFileSync(path, "utf8"), file: relative(cwd, path) || path };
+        } catch {
+          return undefined;
+        }
+      },
+    };
+  } else {
+    const bytes = await readFileAt(repo, base, CONFIG_PATH);
+    if (bytes === undefined) return (await engine).defaultConfig();
+    text = bytes.toString("utf8");
+    reader = {
+      read: async (target, from) => {
+        const path = posix.normalize(target.startsWith("/") ? target.slice(1) : posix.join(posix.dirname(from), target));
+        if (path.startsWith("../")) return undefined;
+        const found = await readFileAt(repo, base, path);
+        return found === undefined ? undefined : { text: found.toString("utf8"), file: path };
+      },
+    };
   }
-  const bytes = await readFileAt(repo, base, CONFIG_PATH);
-  const { parseConfig, defaultConfig } = await engine;
-  if (bytes === undefined) return defaultConfig();
-  return parseConfig(bytes.toString("utf8"), CONFIG_PATH);
+  const { parseConfig, validateConfig } = await engine;
+  if (!/^_extends\s*:/m.test(text)) return parseConfig(text, file);
+  const { resolveExtends } = await import("./config/extends.js");
+  return validateConfig(await resolveExtends(text, file, reader, parseConfig), file);
+}
+
+function readDescription(file: string, cwd: string): string {
+  try {
+    return readFileSync(file === "-" ? 0 : isAbsolute(file) ? file : resolve(cwd, file), "utf8");
+  } catch (error) {
+    throw new CliError(`--description ${file}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
+}
+
+function readConfigFile(configFile: string, cwd: string): string {
+  try {
+    return readFileSync(isAbsolute(configFile) ? configFile : resolve(cwd, configFile), "utf8");
+  } catch (error) {
+    throw new CliError(`--config ${configFile}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}`);
+  }
 }
 
 /** The JSON output (schemaVersion 1, documented in README "The archgate command"; internal fields such as trigger hits and finding keys left out). */

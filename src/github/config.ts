@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument } from "yaml";
 import { defaultConfig, parseConfig, validateConfig } from "../builtins.js";
+import { mergeConfig } from "../config/extends.js";
 import { CONFIG_PATH, ConfigError, type ConfigIssue } from "../config/load.js";
 import type { ArchgateConfig } from "../config/schema.js";
 import { statusOf, type Octokit, type RepoRef } from "./octokit.js";
@@ -102,19 +103,7 @@ async function locateIssues(
   return new ConfigError(issues);
 }
 
-/** Deep merge of plain mappings; lists and scalars of `override` replace those of `base`. */
-export function mergeConfig(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) {
-    const current = out[key];
-    out[key] = isPlainObject(current) && isPlainObject(value) ? mergeConfig(current, value) : value;
-  }
-  return out;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+export { mergeConfig };
 
 function relabel(error: ConfigError, file: string): ConfigError {
   return new ConfigError(error.issues.map((i): ConfigIssue => ({ ...i, file })));
