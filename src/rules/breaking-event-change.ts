@@ -40,7 +40,7 @@ import {
   type SchemaRoot,
 } from "../formats/json-schema/diff.js";
 import { diffProtoMessages, parseProtoFiles, type ProtoImport } from "../formats/protobuf/protobuf.js";
-import { SpecDocument, type SpecNode } from "../formats/refs/spec-document.js";
+import { SpecDocument, type SpecNode, specLoadReport } from "../formats/refs/spec-document.js";
 
 const options = z.object({
   /**
@@ -302,7 +302,16 @@ async function judgeStructured(ctx: ReviewView, file: ChangedFile, basePath: str
     return [];
   }
   for (const spec of [base, head]) {
-    for (const issue of spec.issues) ctx.note(`${issue.file}:${issue.line}: $ref ${issue.ref} ${issue.reason}`, "unresolved-ref");
+    const loaded = specLoadReport(spec, {
+      subject: "schema",
+      single: (issue) => `${issue.file}:${issue.line}: $ref ${issue.ref} ${issue.reason}`,
+      unreadable: false,
+    });
+    for (const note of loaded.notes) ctx.note(note, "unresolved-ref");
+    if (loaded.problem) {
+      ctx.problem(loaded.problem);
+      return [];
+    }
     for (const e of spec.parseErrors) {
       if (spec === head)
         ctx.problem({

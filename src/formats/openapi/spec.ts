@@ -4,7 +4,7 @@ import type { ReviewView } from "../../engine/types.js";
 import { isExample, isLockfile, isPackageManifest, isTest, isVendored } from "../common/noise.js";
 import { isOpenApiDocument, isOpenApiRootName, mayBeOpenApiText } from "./kind.js";
 import { isRecord } from "../../engine/structured.js";
-import { SpecDocument, type SpecNode } from "../refs/spec-document.js";
+import { SpecDocument, type SpecNode, specLoadReport } from "../refs/spec-document.js";
 
 export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -310,8 +310,9 @@ async function specsReferencing(ctx: ReviewView, fragments: ChangedFile[], known
 }
 
 /**
- * Reports what stops a spec from being judged: head parse errors are problems (the gate fails closed);
- * refs that were not followed and unreadable referenced files are notes naming file and line.
+ * Reports what stops a spec from being judged: head parse errors and a spec that references more files
+ * than are read are problems (the gate fails closed); refs that were not followed and unreadable
+ * referenced files are notes naming file and line (one aggregated note when there are many).
  */
 export function reportSpecIssues(ctx: ReviewView, pair: SpecPair): boolean {
   // Four rules judge the same specs: what stops one from being judged is the spec's, noted once per review.
@@ -332,14 +333,12 @@ function reportSpecIssuesOnce(ctx: ReviewView, pair: SpecPair): boolean {
         ctx.note(`the base version of ${e.file} does not parse (${where}: ${e.message}); compared as a new spec`, "not-judged");
       }
     }
-    for (const issue of spec.issues) {
-      ctx.note(`API spec ${issue.file}:${issue.line}: $ref "${issue.ref}" ${issue.reason} (${spec.side})`, "unresolved-ref");
-    }
-    for (const u of spec.unreadable) {
-      ctx.note(
-        `API spec ${u.from}:${u.line}: referenced file ${u.file} could not be read at ${spec.side} (missing, binary or over the size limit); its contents were not compared`,
-        "unresolved-ref",
-      );
+    const loaded = specLoadReport(spec);
+    for (const note of loaded.notes) ctx.note(note, "unresolved-ref");
+    // A spec too large to load completely is not judged on the part that was read: the review fails closed.
+    if (loaded.problem) {
+      ctx.problem(loaded.problem);
+      judgeable = false;
     }
   }
   return judgeable;

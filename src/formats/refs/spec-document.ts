@@ -25,8 +25,13 @@ export interface RefIssue {
   reason: string;
 }
 
-/** Most files one spec may pull in through `$ref`s: keeps a hostile spec from fanning out. */
-const MAX_SPEC_FILES = 200;
+/**
+ * Most files one spec may pull in through `$ref`s: keeps a hostile spec from fanning out without end.
+ * DigitalOcean's public spec, split over about 2,900 files, fits well inside it. Reaching it fails closed.
+ */
+export const MAX_SPEC_FILES = 10_000;
+/** Referenced files read at once: one round of reads per batch, each served by one `git cat-file` process. */
+const READ_BATCH = 64;
 /** Longest `$ref` chain followed before giving up (a ref to a ref to ...). */
 const MAX_REF_CHAIN = 64;
 
@@ -74,33 +79,54 @@ export class SpecDocument {
     readonly root: string,
   ) {}
 
-  /** Loads `root` and everything it references at `side`. Undefined when `root` cannot be read as text. */
-  static async load(ctx: ReviewView, side: Side, root: string): Promise<SpecDocument | undefined> {
+  /** Set when the spec references more than MAX_SPEC_FILES files: it was not loaded completely. */
+  truncated?: { limit: number; unfollowed: number };
+
+  /**
+   * Loads `root` and everything it references at `side`, breadth first, reading the files each level
+   * discovers in batches. Undefined when `root` cannot be read as text.
+   */
+  static async load(ctx: ReviewView, side: Side, root: string, maxFiles = MAX_SPEC_FILES): Promise<SpecDocument | undefined> {
     const spec = new SpecDocument(side, root);
-    const rootDoc = await spec.readFile(ctx, root);
+    const rootDoc = spec.accept(root, await ctx.structured(side, root));
     if (!rootDoc) return spec.parseErrors.length > 0 ? spec : undefined;
-    const queue = [root];
     const seen = new Set([root]);
-    while (queue.length > 0) {
-      const file = queue.shift()!;
-      const doc = spec.files.get(file);
-      if (!doc) continue;
-      for (const { ref, pointer } of collectRefs(doc.value)) {
-        const target = ref.split("#")[0]!;
-        if (target === "") continue;
-        const line = doc.lineOf([...pointer, "$ref"]);
-        const resolved = spec.resolvePath(file, target, line, ref);
-        if (!resolved || seen.has(resolved)) continue;
-        if (seen.size >= MAX_SPEC_FILES) {
-          spec.issues.push({ file, line, ref, reason: `not followed: the spec references more than ${MAX_SPEC_FILES} files` });
-          continue;
+    let level = [root];
+    let unfollowed = 0;
+    while (level.length > 0) {
+      // Every file this level references, in the order the refs are written.
+      const wanted: { file: string; from: string; line: number }[] = [];
+      for (const file of level) {
+        const doc = spec.files.get(file);
+        if (!doc) continue;
+        for (const { ref, pointer } of collectRefs(doc.value)) {
+          const target = ref.split("#")[0]!;
+          if (target === "") continue;
+          const line = doc.lineOf([...pointer, "$ref"]);
+          const resolved = spec.resolvePath(file, target, line, ref);
+          if (!resolved || seen.has(resolved)) continue;
+          if (seen.size >= maxFiles) {
+            unfollowed++;
+            spec.issues.push({ file, line, ref, reason: `not followed: the spec references more than ${maxFiles} files` });
+            continue;
+          }
+          seen.add(resolved);
+          wanted.push({ file: resolved, from: file, line });
         }
-        seen.add(resolved);
-        const loaded = await spec.readFile(ctx, resolved);
-        if (loaded) queue.push(resolved);
-        else if (!spec.parseErrors.some((e) => e.file === resolved)) spec.unreadable.push({ file: resolved, from: file, line });
       }
+      const next: string[] = [];
+      for (let i = 0; i < wanted.length; i += READ_BATCH) {
+        const batch = wanted.slice(i, i + READ_BATCH);
+        const parsed = await Promise.all(batch.map((w) => ctx.structured(side, w.file)));
+        // Results are taken in the order the refs were found, so the spec is the same however reads finish.
+        batch.forEach((w, j) => {
+          if (spec.accept(w.file, parsed[j])) next.push(w.file);
+          else if (!spec.parseErrors.some((e) => e.file === w.file)) spec.unreadable.push({ file: w.file, from: w.from, line: w.line });
+        });
+      }
+      level = next;
     }
+    if (unfollowed > 0) spec.truncated = { limit: maxFiles, unfollowed };
     return spec;
   }
 
@@ -251,8 +277,8 @@ export class SpecDocument {
     return joined;
   }
 
-  private async readFile(ctx: ReviewView, path: string): Promise<StructuredDoc | undefined> {
-    const parsed = await ctx.structured(this.side, path);
+  /** Keeps a parsed file, or records why it cannot be used. */
+  private accept(path: string, parsed: Awaited<ReturnType<ReviewView["structured"]>>): StructuredDoc | undefined {
     if (!parsed) return undefined;
     if (parsed.errors.length > 0 || parsed.docs.length === 0) {
       const first = parsed.errors[0];
@@ -283,4 +309,65 @@ function collectRefs(root: unknown): { ref: string; pointer: (string | number)[]
     }
   }
   return out;
+}
+
+/** Past this many unfollowed `$ref`s (or unreadable files) in one spec side, they are one note, not one each. */
+export const MAX_LISTED_REF_ISSUES = 3;
+
+/** What stops a loaded spec side from being compared completely, phrased for notes and problems. */
+export interface SpecLoadReport {
+  /** The spec references more files than are read: it cannot be judged completely (fail closed). */
+  problem?: { file: string; line: number; message: string };
+  notes: string[];
+}
+
+/**
+ * Notes for the `$ref`s a spec side did not follow and the referenced files it could not read: one note
+ * each while there are a few, one aggregated note (with the first few as examples) past that, so a spec
+ * with thousands of unfollowed refs gives one line, not a comment of a million characters.
+ */
+export function specLoadReport(
+  spec: SpecDocument,
+  options: { subject?: string; single?: (issue: RefIssue) => string; unreadable?: boolean } = {},
+): SpecLoadReport {
+  const subject = options.subject ?? "API spec";
+  const single =
+    options.single ?? ((issue: RefIssue) => `${subject} ${issue.file}:${issue.line}: $ref "${issue.ref}" ${issue.reason} (${spec.side})`);
+  const notes: string[] = [];
+  const refs = spec.issues.filter((i) => !i.reason.startsWith("not followed: the spec references more than"));
+  if (refs.length <= MAX_LISTED_REF_ISSUES) {
+    for (const issue of refs) notes.push(single(issue));
+  } else {
+    const examples = [...refs]
+      .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line)
+      .slice(0, MAX_LISTED_REF_ISSUES)
+      .map((i) => `${i.file}:${i.line} "${i.ref}" ${i.reason}`);
+    notes.push(
+      `${subject} ${spec.root}: ${refs.length} $refs were not followed (${spec.side}), in ${new Set(refs.map((i) => i.file)).size} files; those parts were not compared. First ${MAX_LISTED_REF_ISSUES}: ${examples.join("; ")}`,
+    );
+  }
+  const unreadable = options.unreadable === false ? [] : spec.unreadable;
+  if (unreadable.length <= MAX_LISTED_REF_ISSUES) {
+    for (const u of unreadable) {
+      notes.push(
+        `${subject} ${u.from}:${u.line}: referenced file ${u.file} could not be read at ${spec.side} (missing, binary or over the size limit); its contents were not compared`,
+      );
+    }
+  } else {
+    const examples = [...unreadable]
+      .sort((a, b) => a.file.localeCompare(b.file))
+      .slice(0, MAX_LISTED_REF_ISSUES)
+      .map((u) => `${u.file} (from ${u.from}:${u.line})`);
+    notes.push(
+      `${subject} ${spec.root}: ${unreadable.length} referenced files could not be read at ${spec.side} (missing, binary or over the size limit); their contents were not compared. First ${MAX_LISTED_REF_ISSUES}: ${examples.join("; ")}`,
+    );
+  }
+  const problem = spec.truncated
+    ? {
+        file: spec.root,
+        line: 1,
+        message: `${subject} ${spec.root} references more than ${spec.truncated.limit} files at ${spec.side}: ${spec.truncated.unfollowed} $refs beyond that were not followed, so it cannot be judged completely`,
+      }
+    : undefined;
+  return { problem, notes };
 }

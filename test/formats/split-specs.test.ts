@@ -1,0 +1,135 @@
+/**
+ * Large split specs, laid out like DigitalOcean's public spec: one root document whose paths each `$ref` a
+ * resource file under `resources/<group>/`, which in turn `$ref`s its models. Every file is followed (read in
+ * batches), a spec past the file cap fails closed naming it, and many unfollowed `$ref`s make one note.
+ */
+import { describe, expect, it } from "vitest";
+
+import { changeFromTrees } from "../../src/engine/memory-change.js";
+import { parseStructured } from "../../src/engine/structured.js";
+import type { ReviewView } from "../../src/engine/types.js";
+import { noteText } from "../../src/engine/types.js";
+import { SpecDocument, specLoadReport } from "../../src/formats/refs/spec-document.js";
+import { breakingApiChange } from "../../src/rules/breaking-api-change.js";
+import { reviewChange, validateConfig } from "../../src/builtins.js";
+
+type Tree = Record<string, string>;
+const ROOT = "specification/DigitalOcean-public.v2.yaml";
+
+/** `groups` resource groups, each with a list operation in its own file and a model file: 2 files per group. */
+function splitSpec(groups: number, modelOf: (i: number) => string = () => "type: string"): Tree {
+  const tree: Tree = {};
+  const paths: string[] = [];
+  for (let i = 0; i < groups; i++) {
+    paths.push(`  /v2/group${i}:`, "    get:", `      $ref: 'resources/group${i}/group${i}_list.yml'`);
+    tree[`specification/resources/group${i}/group${i}_list.yml`] = [
+      `operationId: group${i}_list`,
+      "responses:",
+      "  '200':",
+      "    description: ok",
+      "    content:",
+      "      application/json:",
+      "        schema:",
+      `          $ref: 'models/group${i}.yml'`,
+      "",
+    ].join("\n");
+    tree[`specification/resources/group${i}/models/group${i}.yml`] = [
+      "type: object", //                        1
+      "properties:", //                         2
+      "  name:", //                             3
+      `    ${modelOf(i)}`, //                   4
+      "",
+    ].join("\n");
+  }
+  tree[ROOT] = ["openapi: 3.0.0", "info:", "  title: DigitalOcean API", "  version: '2.0'", "paths:", ...paths, ""].join("\n");
+  return tree;
+}
+
+async function run(base: Tree, head: Tree) {
+  const report = await reviewChange(changeFromTrees(base, head), validateConfig({}, "test"), { rules: [breakingApiChange], triggers: [] });
+  return {
+    found: report.findings.map((f) => `${f.file}:${f.line} ${f.key}`),
+    notes: report.notes.map(noteText),
+    problems: report.problems,
+    conclusion: report.conclusion,
+  };
+}
+
+/** Just enough of a review for SpecDocument.load: parsed files of one in-memory tree. */
+function treeView(tree: Tree): ReviewView {
+  return {
+    structured: async (_side: string, path: string) => (tree[path] === undefined ? undefined : parseStructured(tree[path]!)),
+  } as unknown as ReviewView;
+}
+
+describe("split specs: $refs followed across thousands of files", () => {
+  it("follows 1,201 files and finds a break in the last model (the old 200-file cap stopped long before)", async () => {
+    const base = splitSpec(600);
+    const head = splitSpec(600, (i) => (i === 599 ? "type: integer" : "type: string"));
+    head[ROOT] = head[ROOT]!.replace("title: DigitalOcean API", "title: DigitalOcean public API");
+    const result = await run(base, head);
+    expect(result.found).toEqual([
+      "specification/resources/group599/models/group599.yml:4 GET /v2/group599: response 200 (application/json) property 'name' type changed from string to integer",
+    ]);
+    expect(result.notes).toEqual([]);
+    expect(result.problems).toEqual([]);
+  });
+
+  it("a spec that references more files than the cap fails closed, naming the spec", async () => {
+    const tree = splitSpec(30);
+    const spec = await SpecDocument.load(treeView(tree), "head", ROOT, 25);
+    expect(spec!.truncated).toEqual({ limit: 25, unfollowed: 30 });
+    const report = specLoadReport(spec!);
+    expect(report.problem).toEqual({
+      file: ROOT,
+      line: 1,
+      message: `API spec ${ROOT} references more than 25 files at head: 30 $refs beyond that were not followed, so it cannot be judged completely`,
+    });
+    // 25 files: the root and 24 resource files; 6 resource files and the 24 models were not followed.
+    expect(spec!.files.size).toBe(25);
+    // The cap is a problem, not a note per unfollowed $ref.
+    expect(report.notes).toEqual([]);
+  });
+
+  it("loads the same files in the same order however the batched reads finish", async () => {
+    const tree = splitSpec(100);
+    const slowFirst: ReviewView = {
+      structured: async (_side: string, path: string) => {
+        // Reads answer in a scrambled order.
+        const n = Number(/group(\d+)/.exec(path)?.[1] ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, (n * 7) % 11));
+        return tree[path] === undefined ? undefined : parseStructured(tree[path]!);
+      },
+    } as unknown as ReviewView;
+    const scrambled = [...(await SpecDocument.load(slowFirst, "head", ROOT))!.files.keys()];
+    const immediate = [...(await SpecDocument.load(treeView(tree), "head", ROOT))!.files.keys()];
+    expect(scrambled).toEqual(immediate);
+    expect(scrambled).toHaveLength(201);
+    expect(scrambled[0]).toBe(ROOT);
+  });
+
+  it("many $refs to files that do not exist make one note with the first three, not one note each", async () => {
+    const base = splitSpec(10);
+    const head = splitSpec(10);
+    head[ROOT] = head[ROOT]!.replace("title: DigitalOcean API", "title: DigitalOcean public API");
+    for (let i = 0; i < 10; i++) delete head[`specification/resources/group${i}/models/group${i}.yml`];
+    delete base["specification/resources/group0/models/group0.yml"];
+    const result = await run(base, head);
+    expect(result.notes).toEqual([
+      `API spec specification/resources/group0/group0_list.yml:8: referenced file specification/resources/group0/models/group0.yml could not be read at base (missing, binary or over the size limit); its contents were not compared`,
+      `API spec ${ROOT}: 10 referenced files could not be read at head (missing, binary or over the size limit); their contents were not compared. First 3: specification/resources/group0/models/group0.yml (from specification/resources/group0/group0_list.yml:8); specification/resources/group1/models/group1.yml (from specification/resources/group1/group1_list.yml:8); specification/resources/group2/models/group2.yml (from specification/resources/group2/group2_list.yml:8)`,
+    ]);
+  });
+
+  it("many $refs that point outside the repository make one note", async () => {
+    const tree = splitSpec(2);
+    tree[ROOT] = tree[ROOT]!.replace(
+      "paths:",
+      ["x-shared:", ...Array.from({ length: 5 }, (_, i) => `  s${i}:\n    $ref: 'https://example.com/schemas/s${i}.yml'`), "paths:"].join("\n"),
+    );
+    const spec = await SpecDocument.load(treeView(tree), "head", ROOT);
+    expect(specLoadReport(spec!).notes).toEqual([
+      `API spec ${ROOT}: 5 $refs were not followed (head), in 1 files; those parts were not compared. First 3: ${ROOT}:7 "https://example.com/schemas/s0.yml" points outside the repository (URL); not fetched; ${ROOT}:9 "https://example.com/schemas/s1.yml" points outside the repository (URL); not fetched; ${ROOT}:11 "https://example.com/schemas/s2.yml" points outside the repository (URL); not fetched`,
+    ]);
+  });
+});
