@@ -64,6 +64,8 @@ export interface Fault {
   body?: unknown;
   /** Never answer (the client must time out). */
   hang?: boolean;
+  /** Answer normally, this much later (a slow GitHub). */
+  delayMs?: number;
   /** How many times the fault applies (default: always). */
   times?: number;
 }
@@ -210,6 +212,10 @@ export class FakeGitHub {
     if (fault) {
       if (fault.times !== undefined) fault.times--;
       if (fault.hang) return "hang";
+      if (fault.delayMs !== undefined) {
+        await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+        return this.route(method, path, query, headers, body);
+      }
       return { status: fault.status ?? 500, headers: fault.headers ?? {}, body: fault.body ?? { message: "Server Error" } };
     }
     return this.route(method, path, query, headers, body);
