@@ -111,6 +111,12 @@ describe("kubernetes", () => {
       expect(kubernetesObjects(parseStructured(text)).map((o) => o.kind)).toEqual([kind]);
     }
   });
+  it("reads a name written with a YAML anchor as the name", () => {
+    const text =
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: &app radarr\nspec:\n  postBuild:\n    substitute:\n      APP: *app\n";
+    expect(quickKubernetesObjects(text)!.map((o) => o.name)).toEqual(["radarr"]);
+    expect(kubernetesObjects(parseStructured(text)).map((o) => o.name)).toEqual(["radarr"]);
+  });
   it("treats a workload without an image as a patch", () => {
     const patch = parseStructured("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cart}\nspec:\n  replicas: 5\n");
     expect(definesContainers(kubernetesObjects(patch)[0]!)).toBe(false);

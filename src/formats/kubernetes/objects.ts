@@ -227,7 +227,11 @@ export function quickKubernetesObjects(text: string): KubernetesObjectHeader[] |
 }
 
 function unquote(raw: string): string {
-  const value = raw.replace(/\s+#.*$/, "").trim();
+  // A YAML anchor (`name: &app cloudflare-dns`) labels the value; it is not part of it.
+  const value = raw
+    .replace(/\s+#.*$/, "")
+    .trim()
+    .replace(/^&[^\s]+\s+/, "");
   const quoted = /^(["'])(.*)\1$/.exec(value);
   return quoted ? quoted[2]! : value;
 }

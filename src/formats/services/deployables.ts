@@ -1,6 +1,7 @@
 /**
  * Deployable units appearing and disappearing: service directories, Kubernetes workloads, compose
- * services, Helm charts and catalog components. One pass shared by the new-service and
+ * services, Helm charts, gitops releases (Flux HelmRelease and Kustomization, Argo CD Application and
+ * ApplicationSet) and catalog components. One pass shared by the new-service and
  * service-retirement triggers (cached per review). Moves and renames are neither new nor retired.
  */
 import type { ChangedFile, Side } from "../../engine/change.js";
@@ -61,6 +62,7 @@ async function detectAll(ctx: ReviewView): Promise<DeployableHits> {
   await workloads(ctx, files, trees, out);
   await compose(ctx, files, trees, out);
   await helmCharts(ctx, files, trees, out);
+  await gitopsReleases(ctx, files, trees, out);
   await catalog(ctx, files, out);
   return out;
 }
@@ -487,6 +489,128 @@ async function helmCharts(ctx: ReviewView, files: ChangedFile[], trees: Trees, o
     if (info && addedInfo.some((a) => a?.name === info.name)) return;
     out.retired.push({ file: file.path, reason: `removes Helm chart ${info?.name ?? dirname(file.path)} from ${dirname(file.path)}` });
   });
+}
+
+// ---------------------------------------------------------------- gitops releases
+
+/**
+ * Objects by which a gitops repository deploys a component: adding one deploys something new to the
+ * cluster, removing it undeploys it, whatever runs inside (the component is often a third-party chart).
+ */
+function isGitopsRelease(object: Pick<KubernetesObjectHeader, "kind" | "apiVersion">): boolean {
+  const group = object.apiVersion.split("/")[0]!;
+  if (object.kind === "HelmRelease") return group === "helm.toolkit.fluxcd.io";
+  if (object.kind === "Kustomization") return group === "kustomize.toolkit.fluxcd.io";
+  if (object.kind === "Application" || object.kind === "ApplicationSet") return group === "argoproj.io";
+  return false;
+}
+
+/** A full release definition (what it deploys and from where), not a Kustomize patch of one. */
+function definesRelease(object: KubernetesObject): boolean {
+  const spec = isRecord(object.value.spec) ? object.value.spec : undefined;
+  if (!spec) return false;
+  if (object.kind === "HelmRelease") return isRecord(spec.chart) || isRecord(spec.chartRef);
+  if (object.kind === "Kustomization") return isRecord(spec.sourceRef);
+  if (object.kind === "Application") return isRecord(spec.source) || Array.isArray(spec.sources);
+  return isRecord(spec.template);
+}
+
+async function releaseHeaders(ctx: ReviewView, side: Side, path: string): Promise<KubernetesObjectHeader[]> {
+  return (await manifestHeaders(ctx, side, path)).filter((o) => isGitopsRelease(o) && o.name !== "" && !o.name.includes("{{"));
+}
+
+async function fullRelease(ctx: ReviewView, located: Located): Promise<KubernetesObject | undefined> {
+  const parsed = await ctx.structured(located.side, located.path);
+  if (!parsed) return undefined;
+  return kubernetesObjects(parsed).find((o) => o.name === located.object.name && o.kind === located.object.kind && definesRelease(o));
+}
+
+/**
+ * Flux HelmReleases and Kustomizations, Argo CD Applications and ApplicationSets that appear or
+ * disappear: a release name (per kind) defined at one side and nowhere at the other. Renamed or moved
+ * files keep their releases; a release renamed in place (one name out, one in, same file) is neither;
+ * overlay patches that only name a release define none.
+ */
+async function gitopsReleases(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  const yaml = files.filter((f) => /^ya?ml$/.test(extension(f.path)) && !isComposeFile(f.path) && !isCatalogPath(f.path));
+  const atHead: Located[] = [];
+  const atBase: Located[] = [];
+  for (const file of yaml) {
+    if (file.status !== "removed")
+      for (const object of await releaseHeaders(ctx, "head", file.path)) atHead.push({ object, file, path: file.path, side: "head" });
+    if (file.status !== "added" && file.status !== "copied") {
+      const path = pathAt(file, "base");
+      for (const object of await releaseHeaders(ctx, "base", path)) atBase.push({ object, file, path, side: "base" });
+    }
+  }
+  if (atHead.length === 0 && atBase.length === 0) return;
+  const id = (l: Located) => `${l.object.kind} ${l.object.name}`;
+  const headIds = new Set(atHead.map(id));
+  const baseIds = new Set(atBase.map(id));
+  const appeared: Located[] = [];
+  const vanished: Located[] = [];
+  for (const [located, others, into] of [
+    [atHead, baseIds, appeared],
+    [atBase, headIds, vanished],
+  ] as const) {
+    const seen = new Set<string>();
+    for (const l of located) {
+      if (others.has(id(l)) || seen.has(id(l))) continue;
+      if (!(await fullRelease(ctx, l))) continue;
+      seen.add(id(l));
+      into.push(l);
+    }
+  }
+  const renamed = new Set<Located>();
+  for (const a of appeared) {
+    const partner = vanished.find((v) => v.file === a.file && !renamed.has(v) && v.object.kind === a.object.kind);
+    if (partner) {
+      renamed.add(a);
+      renamed.add(partner);
+    }
+  }
+  // A chart template that generates releases from values (`name: {{ .name }}` in a range) may still
+  // deploy the ones no longer written out: what it renders is not known here.
+  const generated = new Set<string>();
+  for (const file of yaml) {
+    if (file.status === "removed") continue;
+    for (const object of await manifestHeaders(ctx, "head", file.path))
+      if (isGitopsRelease(object) && object.name.includes("{{")) generated.add(`${dirname(file.path)}\0${object.kind}`);
+  }
+  const changed = new Set(files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
+  for (const a of appeared) {
+    if (renamed.has(a) || (await releaseElsewhere(ctx, "base", await trees.at("base"), a, changed))) continue;
+    out.added.push({ file: a.file.path, line: a.object.line, reason: `adds ${releaseLabel(a.object)} ${a.object.name} in ${a.file.path}` });
+  }
+  for (const v of vanished) {
+    if (generated.has(`${dirname(v.path)}\0${v.object.kind}`)) {
+      ctx.note(
+        `service-retirement: ${releaseLabel(v.object)} ${v.object.name} is no longer written out in ${v.path}, but a template beside it generates releases of that kind from values; not counted`,
+      );
+      continue;
+    }
+    if (renamed.has(v) || (await releaseElsewhere(ctx, "head", await trees.at("head"), v, changed))) continue;
+    out.retired.push({ file: v.file.path, reason: `removes ${releaseLabel(v.object)} ${v.object.name} from ${v.path}` });
+  }
+}
+
+function releaseLabel(object: Pick<KubernetesObjectHeader, "kind" | "apiVersion">): string {
+  return object.apiVersion.startsWith("argoproj.io/") ? `Argo CD ${object.kind}` : `Flux ${object.kind}`;
+}
+
+/** A release of the same kind and name in unchanged YAML whose path mentions the name or shares the file name. */
+async function releaseElsewhere(ctx: ReviewView, side: Side, index: PathIndex, located: Located, changed: Set<string>): Promise<boolean> {
+  const name = located.object.name;
+  const fileName = basename(located.path);
+  let checked = 0;
+  for (const path of index.files) {
+    if (checked >= 40) break;
+    if (changed.has(path) || !/\.ya?ml$/.test(path)) continue;
+    if (basename(path) !== fileName && !path.split(/[/._-]/).includes(name) && !path.includes(`/${name}/`)) continue;
+    checked++;
+    if ((await releaseHeaders(ctx, side, path)).some((o) => o.name === name && o.kind === located.object.kind)) return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------- catalog components
