@@ -105,9 +105,14 @@ export const breakingEventChange = defineRule({
       found.push(...(await guarded(ctx, file.path, () => judgeFile(ctx, file, opts.compatibility))));
     }
     found.push(...(await judgeUnchangedAsyncApiDocs(ctx, judged, opts.compatibility)));
-    // One finding per break: a schema file may be judged on its own and through an AsyncAPI document that uses it.
-    const seen = new Set<string>();
-    const breaks = found.filter((b) => !seen.has(b.same) && Boolean(seen.add(b.same)));
+    // One finding per break: a schema file may be judged on its own and through an AsyncAPI document that
+    // uses it; the document's view names the message, so it is the one kept.
+    const preferred = new Map<string, EventBreak>();
+    for (const b of found) {
+      const kept = preferred.get(b.same);
+      if (!kept || (!kept.key.startsWith("asyncapi ") && b.key.startsWith("asyncapi "))) preferred.set(b.same, b);
+    }
+    const breaks = [...preferred.values()];
     for (const b of breaks) {
       ctx.report({
         messageId: b.side === "base" ? "breakingChangeAtBase" : "breakingChange",

@@ -5,7 +5,14 @@ import { definesContainers, isServiceWorkload, kubernetesObjects, quickKubernete
 import { migrationFramework, schemaFileKind } from "../../src/formats/migrations/frameworks.js";
 import { isOpenApiDocument, mayBeOpenApiText, openApiLabel } from "../../src/formats/openapi/kind.js";
 import { PathIndex } from "../../src/formats/common/paths.js";
-import { eventSchemaPlace, graphqlDefinitionLine, isJsonSchemaDocument, protoServiceLine } from "../../src/formats/contracts/kinds.js";
+import {
+  eventSchemaPlace,
+  graphqlDefinitionLine,
+  hasEventName,
+  isJsonSchemaDocument,
+  isObjectSchema,
+  protoServiceLine,
+} from "../../src/formats/contracts/kinds.js";
 import { parseStructured } from "../../src/engine/structured.js";
 
 describe("openapi", () => {
@@ -296,5 +303,25 @@ describe("isThirdPartyImage", () => {
     ]) {
       expect(isThirdPartyImage(image), image).toBe(false);
     }
+  });
+});
+
+describe("event schema files", () => {
+  it("knows event names by their last word", () => {
+    for (const name of [
+      "RestaurantCreated.json",
+      "RestaurantMenuRevised.json",
+      "order-cancelled.schema.json",
+      "PaymentAuthorized.v2.json",
+      "OrderShippedEvent.json",
+    ])
+      expect(hasEventName(`schemas/${name}`)).toBe(true);
+    for (const name of ["MenuItem.json", "Created.json", "package.json", "openapi.yaml", "Order.json"])
+      expect(hasEventName(`schemas/${name}`)).toBe(false);
+  });
+  it("takes an object schema with or without $schema", () => {
+    expect(isObjectSchema({ type: "object", properties: { id: { type: "string" } } })).toBe(true);
+    expect(isObjectSchema({ $schema: "http://json-schema.org/draft-07/schema#", type: "string" })).toBe(true);
+    expect(isObjectSchema({ orderId: "o-1", total: 12 })).toBe(false);
   });
 });

@@ -11,16 +11,21 @@ import { infraKindByPath } from "../infra/kinds.js";
 import { mayBeKubernetesText } from "../kubernetes/objects.js";
 import { mayBeOpenApiText, openApiLabel } from "../openapi/kind.js";
 import { dirname, extension, pathIndex } from "../common/paths.js";
+import { SpecDocument } from "../refs/spec-document.js";
+import { isAsyncApiDocument } from "../asyncapi/kind.js";
 import {
   eventSchemaPlace,
   graphqlDefinitionLine,
   isAvroPath,
   isCloudEventSchema,
   isGraphqlPath,
+  hasEventName,
   isJsonSchemaDocument,
+  isObjectSchema,
   isProtoPath,
   isThriftPath,
   mayBeJsonSchemaText,
+  mayBeObjectSchemaText,
   protoMessageLine,
   protoServiceLine,
 } from "./kinds.js";
@@ -210,7 +215,7 @@ async function classifyStructured(ctx: ReviewView, file: ChangedFile, out: Contr
   const api = mayBeOpenApiText(text);
   const asyncApi = mayBeAsyncApiText(text);
   const messages = /^\s{1,4}payload\s*:/m.test(text);
-  if (!api && !asyncApi && !messages && !mayBeJsonSchemaText(text) && place !== "event-dir") return false;
+  if (!api && !asyncApi && !messages && !mayBeJsonSchemaText(text) && place !== "event-dir" && !mayBeObjectSchemaText(text)) return false;
 
   if (extension(path) !== "json") {
     const key = YAML_SPEC_KEY.exec(text);
@@ -299,7 +304,75 @@ async function classifyFragments(ctx: ReviewView, files: ChangedFile[], out: Con
     if (text === undefined || mayBeKubernetesText(text)) continue;
     if (looksLikeSpecFragment(text)) candidates.push(file);
   }
-  if (candidates.length > 0) await classifyReferencedFragments(ctx, candidates, out);
+  const reached = candidates.length > 0 ? await classifyReferencedFragments(ctx, candidates, out) : new Set<string>();
+  await classifyEventSchemaFiles(
+    ctx,
+    candidates.filter((f) => !reached.has(f.path)),
+    out,
+  );
+}
+
+/**
+ * Plain JSON Schema event files, known by content and place: an object schema (`$schema`, or
+ * `type: object` with `properties`) that an AsyncAPI document's `$ref`s reach, or that sits among event
+ * schemas (a directory holding at least two object schemas named like events: `RestaurantCreated.json`,
+ * `RestaurantMenuRevised.json`, `OrderCancelledEvent.json`). An OpenAPI `$ref` reaching the file makes it
+ * part of that API instead (classified before).
+ */
+async function classifyEventSchemaFiles(ctx: ReviewView, files: ChangedFile[], out: ContractHits): Promise<void> {
+  for (const file of files) {
+    const side = sideOf(file);
+    const path = pathAt(file, side);
+    const text = await ctx.text(side, path);
+    if (text === undefined) continue;
+    const doc = await documentValue(ctx, side, path);
+    if (!doc || !isObjectSchema(doc.value)) continue;
+    const line = lineMatching(text, /["']?\$schema["']?\s*:/) ?? lineMatching(text, /["']?type["']?\s*:/);
+    const asyncApi = await asyncApiReferencing(ctx, side, path);
+    if (asyncApi) {
+      add(out.event, await hit(ctx, file, "spec", "event JSON Schema", line, `, referenced from the AsyncAPI document ${asyncApi}`));
+      continue;
+    }
+    if (await amongEventSchemas(ctx, side, path)) {
+      add(out.event, await hit(ctx, file, "spec", "event JSON Schema", line, ", among the event schemas of its directory"));
+    }
+  }
+}
+
+/** At least two object schemas named like events in the file's directory (the file itself included). */
+async function amongEventSchemas(ctx: ReviewView, side: "base" | "head", path: string): Promise<boolean> {
+  const index = pathIndex(await ctx.paths(side));
+  const named = index.filesIn(dirname(path)).filter((p) => /\.(json|ya?ml)$/i.test(p) && hasEventName(p));
+  let events = 0;
+  for (const sibling of named.slice(0, 20)) {
+    const doc = await documentValue(ctx, side, sibling);
+    if (doc && isObjectSchema(doc.value) && ++events >= 2) return true;
+  }
+  return false;
+}
+
+/** Most AsyncAPI documents loaded per review to see whether they reference a schema file. */
+const MAX_ASYNCAPI_DOCS = 20;
+
+/** An AsyncAPI document in one of the file's ancestor directories whose `$ref`s reach it. */
+async function asyncApiReferencing(ctx: ReviewView, side: "base" | "head", path: string): Promise<string | undefined> {
+  const docs = await ctx.memo(`contracts:asyncapi-docs:${side}`, async (review) => {
+    const found: string[] = [];
+    for (const candidate of await review.paths(side)) {
+      if (found.length >= MAX_ASYNCAPI_DOCS) break;
+      if (!/\.(json|ya?ml)$/i.test(candidate)) continue;
+      if (!/asyncapi/i.test(candidate) && !/(^|\/)(events?|messaging|async|api|specs?|contracts?)\//i.test(`/${candidate}`)) continue;
+      const text = await review.text(side, candidate);
+      if (text !== undefined && (UNPARSED_ASYNCAPI.test(text) || /"asyncapi"\s*:\s*"\d/.test(text))) found.push(candidate);
+    }
+    return found;
+  });
+  for (const root of docs) {
+    if (root === path || !(path.startsWith(`${dirname(root)}/`) || dirname(root) === "")) continue;
+    const spec = await SpecDocument.load(ctx, side, root);
+    if (spec?.ok && isAsyncApiDocument(spec.rootValue) && spec.files.has(path)) return root;
+  }
+  return undefined;
 }
 
 /**
@@ -307,7 +380,8 @@ async function classifyFragments(ctx: ReviewView, files: ChangedFile[], out: Con
  * reaches (see formats/openapi/fragments.ts). Files reached only through examples or code samples are
  * documentation; a fragment is compared with its file `$ref`s inlined one level.
  */
-async function classifyReferencedFragments(ctx: ReviewView, files: ChangedFile[], out: ContractHits): Promise<void> {
+async function classifyReferencedFragments(ctx: ReviewView, files: ChangedFile[], out: ContractHits): Promise<Set<string>> {
+  const reachedFiles = new Set<string>();
   for (const side of ["head", "base"] as const) {
     const mine = files.filter((f) => sideOf(f) === side);
     if (mine.length === 0) continue;
@@ -323,6 +397,7 @@ async function classifyReferencedFragments(ctx: ReviewView, files: ChangedFile[]
     for (const file of order) {
       const found = reach.get(pathAt(file, side));
       if (!found) continue;
+      reachedFiles.add(file.path);
       if (found.exampleOnly) {
         ctx.note(`${file.path}: referenced from ${found.root} only as examples or code samples; not counted as a contract change`);
         continue;
@@ -336,4 +411,5 @@ async function classifyReferencedFragments(ctx: ReviewView, files: ChangedFile[]
       add(out.api, result);
     }
   }
+  return reachedFiles;
 }

@@ -79,6 +79,31 @@ export function eventSchemaPlace(path: string): EventSchemaPlace | undefined {
   return undefined;
 }
 
+/** An object schema: a JSON Schema document, or `type: object` with `properties` (ftgo's RestaurantCreated.json). */
+export function isObjectSchema(value: unknown): value is Record<string, unknown> {
+  return isJsonSchemaDocument(value) || (isRecord(value) && value.type === "object" && isRecord(value.properties));
+}
+
+/** Cheap pre-check on raw text: a top-level-looking `type: object` (YAML or JSON). */
+export function mayBeObjectSchemaText(text: string): boolean {
+  return /^\s*["']?type["']?\s*:\s*["']?object\b/m.test(text) && /["']?properties["']?\s*:/.test(text);
+}
+
+/**
+ * Last words of a schema file's name that say it is an event: `*Event`, or a past participle of what
+ * happened (`RestaurantCreated.json`, `order-cancelled.schema.json`, `PaymentAuthorized.v2.json`).
+ */
+const EVENT_WORD =
+  /^(event|created|updated|deleted|removed|added|changed|revised|modified|renamed|moved|cancell?ed|placed|approved|rejected|accepted|declined|completed|failed|succeeded|started|finished|ended|published|registered|submitted|shipped|delivered|dispatched|paid|refunded|charged|confirmed|expired|assigned|scheduled|reserved|released|authori[sz]ed|opened|closed|activated|deactivated|enabled|disabled|archived|restored|verified|suspended|resumed|received|sent|requested|issued|revoked)$/i;
+
+export function hasEventName(path: string): boolean {
+  const stem = basename(path)
+    .replace(/(\.schema)?\.(json|ya?ml)$/i, "")
+    .replace(/[._-]?v\d+$/i, "");
+  const words = stem.split(/[._-]|(?<=[a-z0-9])(?=[A-Z])/).filter((w) => w !== "");
+  return words.length >= 2 && EVENT_WORD.test(words.at(-1)!);
+}
+
 /** Cheap pre-check: could this text be a JSON Schema or CloudEvents schema? */
 export function mayBeJsonSchemaText(text: string): boolean {
   return /["']?\$(schema|id)["']?\s*:/.test(text) || /specversion/.test(text);
