@@ -20,6 +20,9 @@
  *   (checked with a line diff: some of these tests use a revision that also removes things, e.g.
  *   request_params/optional-request-params.yaml drops parameters). oasdiff's WARN additions (a response
  *   enum value added, a maxLength set) are potential breaks, not plain additions. Other pairs (WARN/INFO changes) are counted but not scored.
+ * - A pair is "full-checker clean" when a test on it runs oasdiff's full checker (`d(t, ...)` or
+ *   `CheckBackwardCompatibility(allChecksConfig(), ...)`) and asserts it returns nothing (`require.Empty`), and no
+ *   test on it asserts an ERR id: oasdiff with every check on finds nothing breaking, so we should raise no error.
  *
  * Caveat: oasdiff tests often enable one check at a time, so a pair can hold more changes than the test
  * asserts; the labels are a good proxy, not ground truth.
@@ -72,6 +75,8 @@ interface Pair {
   revision: string;
   tests: string[];
   ids: Set<string>;
+  /** Some test on the pair runs oasdiff's full checker (every check, default levels) and asserts it finds nothing breaking. */
+  fullCheckerClean: boolean;
 }
 const pairs = new Map<string, Pair>();
 let testsSeen = 0;
@@ -104,8 +109,13 @@ for (const file of readdirSync(checkerDir)
     }
     const [base, revision] = [files[0]!, files.find((f) => f !== files[0])!];
     const key = `${base}\0${revision}`;
-    const pair = pairs.get(key) ?? { base, revision, tests: [], ids: new Set() };
+    const pair = pairs.get(key) ?? { base, revision, tests: [], ids: new Set(), fullCheckerClean: false };
     pair.tests.push(name);
+    // `d(t, cfg, N, M)` and `CheckBackwardCompatibility(allChecksConfig(), ...)` run every check at its default
+    // level; `require.Empty` on the result (or the changelog helper) says none of them is breaking.
+    const fullChecker = /CheckBackwardCompatibility\(allChecksConfig\(\)/.test(body) || /\bd\(t,/.test(body);
+    const assertsNothing = /require\.Empty\(t, (errs|r)\)|require\.Len\(t, (errs|r), 0\)|verifyNonBreakingChangeIsChangelogEntry\(/.test(body);
+    if (fullChecker && assertsNothing) pair.fullCheckerClean = true;
     for (const id of ids) pair.ids.add(id);
     pairs.set(key, pair);
   }
@@ -197,6 +207,8 @@ const tally = {
 /** oasdiff's deprecation-policy rules: sunset/stability metadata, not a change in what clients can send or read. */
 const isLifecyclePolicy = (id: string) => /sunset|stability|deprecated/i.test(id);
 const policy = { pairs: 0, ours: 0 };
+const clean = { pairs: 0, oursErrors: 0, pairsWithErrors: 0 };
+const noisyClean: string[] = [];
 const missed: string[] = [];
 const noisy: string[] = [];
 const started = Date.now();
@@ -210,6 +222,16 @@ for (const pair of [...pairs.values()].sort((a, b) => a.revision.localeCompare(b
   if (kind === "err" && [...pair.ids].every((c) => isLifecyclePolicy(idByConst.get(c) ?? c))) {
     policy.pairs++;
     if (errors.length > 0) policy.ours++;
+  }
+  if (pair.fullCheckerClean && kind !== "err") {
+    clean.pairs++;
+    clean.oursErrors += errors.length;
+    if (errors.length > 0) {
+      clean.pairsWithErrors++;
+      noisyClean.push(
+        `${pair.base} -> ${pair.revision} [${pair.tests.join(", ")}]: ${errors.map((e) => e.message.split(". Existing")[0]).join(" | ")}`,
+      );
+    }
   }
   if (kind === "err") {
     tally.err.pairs++;
@@ -248,6 +270,9 @@ console.log(
 console.log(
   `  breaking-api-change on the ${tally.err.pairs - policy.pairs} ERR pairs that change the contract itself (not only oasdiff's sunset/stability policy rules, ${policy.pairs} pairs, ${policy.ours} flagged): recall ${pct(tally.err.ours - policy.ours, tally.err.pairs - policy.pairs)}`,
 );
+console.log(
+  `pairs oasdiff's full checker finds nothing breaking on: ${clean.pairs}; breaking-api-change: ${clean.oursErrors} error findings on ${clean.pairsWithErrors} pairs`,
+);
 console.log(`add-only pairs: ${tally.additive.pairs}`);
 console.log(`  breaking-api-change: ${tally.additive.oursErrors} error findings on ${tally.additive.pairsWithErrors} pairs`);
 console.log(`  openapi-diff alone:  ${tally.additive.odFalse} pairs reported breaking`);
@@ -258,4 +283,5 @@ console.log(`time: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 if (verbose) {
   console.log("\nmissed ERR pairs:\n  " + missed.join("\n  "));
   console.log("\nerrors on add-only pairs:\n  " + noisy.join("\n  "));
+  console.log("\nerrors on pairs the full checker finds nothing breaking on:\n  " + noisyClean.join("\n  "));
 }

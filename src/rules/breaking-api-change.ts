@@ -149,7 +149,8 @@ function reportBreaks(ctx: RuleContext<Options, keyof typeof messages>, breaks: 
           ? `${operations[0]} (and ${others.join(", ")})`
           : `${operations[0]} (and ${others.length} more operations)`;
     ctx.report({
-      messageId: first.side === "base" ? "breakingChangeAtBase" : "breakingChange",
+      messageId: first.advisory ? "possiblyBreakingChange" : first.side === "base" ? "breakingChangeAtBase" : "breakingChange",
+      advisory: first.advisory || undefined,
       data: { subject, change: first.what, source: first.source ? ` [${first.source}]` : "" },
       file: first.file,
       line: first.line,
@@ -161,6 +162,8 @@ function reportBreaks(ctx: RuleContext<Options, keyof typeof messages>, breaks: 
 const messages = {
   breakingChange:
     "Breaking API change: {{subject}}: {{change}}{{source}}. Existing clients break unless the API's major version is bumped or a migration plan is declared.",
+  possiblyBreakingChange:
+    "Possibly breaking API change: {{subject}}: {{change}}{{source}}. Clients that do not tolerate it break (oasdiff rates this a warning).",
   breakingChangeAtBase:
     "Breaking API change: {{subject}}: {{change}} (line in the base version: it no longer exists at head){{source}}. Existing clients break unless the API's major version is bumped or a migration plan is declared.",
 };

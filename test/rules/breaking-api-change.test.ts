@@ -103,7 +103,8 @@ const edit = (...pairs: [string, string][]) =>
   }, SPEC);
 
 describe("breaking-api-change: OpenAPI changes that break clients", () => {
-  const cases: { name: string; head: string; expect: string[] }[] = [
+  // `warning`: oasdiff rates the change WARN (request-parameter-removed, response-optional-property-removed).
+  const cases: { name: string; head: string; expect: string[]; warning?: true }[] = [
     {
       name: "operation removed (base line)",
       head: edit([
@@ -135,16 +136,13 @@ describe("breaking-api-change: OpenAPI changes that break clients", () => {
     {
       name: "parameter removed (base line)",
       head: edit(["        - name: sort\n          in: query\n          schema:\n            type: string\n            enum: [name, age]\n", ""]),
+      warning: true,
       expect: ["api.yaml:14 GET /v1/pets: query parameter 'sort' removed"],
-    },
-    {
-      name: "response enum value added",
-      head: edit(["enum: [available, sold]", "enum: [available, sold, adopted]"]),
-      expect: ["api.yaml:60 GET /v1/pets: response 200 (application/json) property '[].status' may now return \"adopted\""],
     },
     {
       name: "response property removed (base line), reported once for the shared schema",
       head: edit(["        status:\n          type: string\n          enum: [available, sold]\n", ""]),
+      warning: true,
       expect: ["api.yaml:58 GET /v1/pets: response 200 (application/json) property '[].status' removed"],
     },
     {
@@ -199,7 +197,7 @@ describe("breaking-api-change: OpenAPI changes that break clients", () => {
       const result = await run({ "api.yaml": SPEC }, { "api.yaml": c.head });
       expect(result.found).toEqual(c.expect);
       expect(result.problems).toEqual([]);
-      expect(result.findings.every((f) => f.severity === "error")).toBe(true);
+      expect(result.findings.map((f) => f.severity)).toEqual(c.expect.map(() => (c.warning ? "warning" : "error")));
     });
   }
 });
@@ -643,5 +641,150 @@ describe("breaking-api-change: openapi-diff runs bounded in a worker thread", ()
       config: { rules: { "breaking-api-change": { openapiDiff: false, openapiDiffTimeoutSeconds: 0.001 } } },
     });
     expect(result.problems).toEqual([]);
+  });
+});
+
+describe("breaking-api-change: direction and levels of every JSON Schema keyword (oasdiff's checker/rules.go)", () => {
+  // OpenAPI 3.1 (JSON Schema 2020-12), so openapi-diff (3.0 only) stays out and only our own checks judge.
+  const spec = (request: string, response: string, media = "application/json") =>
+    lines(
+      "openapi: 3.1.0", //                          1
+      "info: {title: Items, version: 1.0.0}", //    2
+      "paths:", //                                  3
+      "  /v1/items:", //                            4
+      "    post:", //                               5
+      "      requestBody:", //                      6
+      "        content:", //                        7
+      `          ${media}:`, //                     8
+      "            schema:", //                     9
+      "              type: object", //              10
+      `              ${request}`, //                11
+      "      responses:", //                        12
+      '        "200":', //                          13
+      "          description: ok", //               14
+      "          content:", //                      15
+      `            ${media}:`, //                   16
+      "              schema:", //                   17
+      "                type: object", //            18
+      `                ${response}`, //             19
+    );
+  const NONE = "title: Item";
+  const keywords: [string, string][] = [
+    ["contains", "contains: {type: string}"],
+    ["dependentRequired", "dependentRequired: {card: [billing]}"],
+    ["if", "if: {required: [card]}"],
+    ["then", "then: {required: [billing]}"],
+    ["else", "else: {required: [cash]}"],
+    ["patternProperties", 'patternProperties: {"^x-": {type: string}}'],
+    ["propertyNames", "propertyNames: {maxLength: 10}"],
+    ["unevaluatedProperties", "unevaluatedProperties: false"],
+    ["unevaluatedItems", "unevaluatedItems: false"],
+  ];
+  for (const [keyword, text] of keywords) {
+    it(`${keyword}: added to a request or removed from a response breaks; removed from a request or added to a response does not`, async () => {
+      const addedToRequest = await run({ "api.yaml": spec(NONE, NONE) }, { "api.yaml": spec(text, NONE) });
+      expect(addedToRequest.found).toEqual([`api.yaml:11 POST /v1/items: request body (application/json) ${keyword} added`]);
+      expect(addedToRequest.findings[0]!.severity).toBe("error");
+      const removedFromResponse = await run({ "api.yaml": spec(NONE, text) }, { "api.yaml": spec(NONE, NONE) });
+      expect(removedFromResponse.found).toEqual([`api.yaml:19 POST /v1/items: response 200 (application/json) ${keyword} removed`]);
+      expect(removedFromResponse.findings[0]!.severity).toBe("error");
+      expect((await run({ "api.yaml": spec(text, NONE) }, { "api.yaml": spec(NONE, NONE) })).found).toEqual([]);
+      expect((await run({ "api.yaml": spec(NONE, NONE) }, { "api.yaml": spec(NONE, text) })).found).toEqual([]);
+    });
+  }
+
+  it("pattern: added to a request is an error, changed in a request a warning, any change in a response nothing", async () => {
+    const added = await run({ "api.yaml": spec(NONE, NONE) }, { "api.yaml": spec("pattern: '^[a-z]+$'", NONE) });
+    expect(added.findings.map((f) => [f.line, f.severity, f.key])).toEqual([
+      [11, "error", "POST /v1/items: request body (application/json) pattern added"],
+    ]);
+    const changed = await run({ "api.yaml": spec("pattern: '^[a-z]+$'", NONE) }, { "api.yaml": spec("pattern: '^[a-z0-9]+$'", NONE) });
+    expect(changed.findings.map((f) => [f.line, f.severity, f.key])).toEqual([
+      [11, "warning", "POST /v1/items: request body (application/json) pattern changed"],
+    ]);
+    expect(changed.findings[0]!.message).toMatch(/^Possibly breaking API change: /);
+    for (const [before, after] of [
+      [NONE, "pattern: '^[a-z]+$'"],
+      ["pattern: '^[a-z]+$'", "pattern: '^[a-z0-9]+$'"],
+      ["pattern: '^[a-z]+$'", NONE],
+    ]) {
+      expect((await run({ "api.yaml": spec(NONE, before!) }, { "api.yaml": spec(NONE, after!) })).found).toEqual([]);
+    }
+  });
+
+  it("an enum value added to a response is a warning (response-property-enum-value-added is WARN)", async () => {
+    const result = await run(
+      { "api.yaml": spec(NONE, "properties: {status: {type: string, enum: [open, closed]}}") },
+      { "api.yaml": spec(NONE, "properties: {status: {type: string, enum: [open, closed, archived]}}") },
+    );
+    expect(result.findings.map((f) => [f.line, f.severity, f.key])).toEqual([
+      [19, "warning", "POST /v1/items: response 200 (application/json) property 'status' may now return \"archived\""],
+    ]);
+  });
+
+  it("a request bound set where there was none is a warning; a tightened bound stays an error", async () => {
+    const set = await run(
+      { "api.yaml": spec("properties: {name: {type: string}}", NONE) },
+      { "api.yaml": spec("properties: {name: {type: string, maxLength: 40}}", NONE) },
+    );
+    expect(set.findings.map((f) => [f.line, f.severity, f.key])).toEqual([
+      [11, "warning", "POST /v1/items: request body (application/json) property 'name' maxLength set to 40"],
+    ]);
+    const tightened = await run(
+      { "api.yaml": spec("properties: {name: {type: string, maxLength: 80}}", NONE) },
+      { "api.yaml": spec("properties: {name: {type: string, maxLength: 40}}", NONE) },
+    );
+    expect(tightened.findings.map((f) => [f.line, f.severity, f.key])).toEqual([
+      [11, "error", "POST /v1/items: request body (application/json) property 'name' maxLength decreased from 80 to 40"],
+    ]);
+  });
+
+  it("a response const that changes is an error (response-property-const-changed is ERR)", async () => {
+    const result = await run(
+      { "api.yaml": spec(NONE, "properties: {kind: {const: item}}") },
+      { "api.yaml": spec(NONE, "properties: {kind: {const: article}}") },
+    );
+    expect(result.findings.map((f) => [f.line, f.severity, f.key])).toEqual([
+      [19, "error", "POST /v1/items: response 200 (application/json) property 'kind' may now return \"article\""],
+    ]);
+  });
+
+  it("breaks on an operation published as x-stability-level: alpha are warnings", async () => {
+    const alpha = (text: string) => text.replace("    post:\n", "    post:\n      x-stability-level: alpha\n");
+    const result = await run(
+      { "api.yaml": alpha(spec("properties: {size: {type: integer}}", NONE)) },
+      { "api.yaml": alpha(spec("properties: {size: {type: string, format: uuid}}", NONE)) },
+    );
+    expect(result.findings.map((f) => [f.line, f.severity, f.key])).toEqual([
+      [12, "warning", "POST /v1/items: request body (application/json) property 'size' type changed from integer to string"],
+    ]);
+  });
+
+  it("an XML body is loosely typed: any type may become a string in a request, and a string anything in a response", async () => {
+    const xml = "application/xml";
+    const request = await run(
+      { "api.yaml": spec("properties: {size: {type: integer}, tags: {type: object}}", NONE, xml) },
+      { "api.yaml": spec("properties: {size: {type: string}, tags: {type: string}}", NONE, xml) },
+    );
+    expect(request.found).toEqual([]);
+    const response = await run(
+      { "api.yaml": spec(NONE, "properties: {size: {type: string}}", xml) },
+      { "api.yaml": spec(NONE, "properties: {size: {type: integer}}", xml) },
+    );
+    expect(response.found).toEqual([]);
+    // A string that must become a number is still a break in XML.
+    const narrowed = await run(
+      { "api.yaml": spec("properties: {size: {type: string}}", NONE, xml) },
+      { "api.yaml": spec("properties: {size: {type: integer}}", NONE, xml) },
+    );
+    expect(narrowed.found).toEqual([
+      "api.yaml:11 POST /v1/items: request body (application/xml) property 'size' type changed from string to integer",
+    ]);
+    // The same changes in JSON break.
+    const json = await run(
+      { "api.yaml": spec("properties: {size: {type: integer}}", NONE) },
+      { "api.yaml": spec("properties: {size: {type: string}}", NONE) },
+    );
+    expect(json.found).toEqual(["api.yaml:11 POST /v1/items: request body (application/json) property 'size' type changed from integer to string"]);
   });
 });

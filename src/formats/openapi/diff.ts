@@ -14,6 +14,8 @@ export interface ApiBreak {
   what: string;
   /** Version segment of the operation's path (`v1`), used to see whether a new major path set exists. */
   pathVersion?: number;
+  /** A change that may break some clients (oasdiff's WARN level): reported as a warning, never an error. */
+  advisory?: boolean;
 }
 
 /**
@@ -98,8 +100,18 @@ function futureSunset(value: unknown): string | undefined {
   return sunset && sunset.time > Date.now() ? sunset.text : undefined;
 }
 
-function emit(state: DiffState, side: "base" | "head", node: SpecNode, what: string): void {
+/**
+ * An operation published as `x-stability-level: draft` or `alpha` promises no compatibility: oasdiff's
+ * full checker reports nothing breaking on it, so its breaks are warnings here.
+ */
+export function isUnstable(operation: Record<string, unknown>): boolean {
+  const level = operation["x-stability-level"];
+  return level === "draft" || level === "alpha";
+}
+
+function emit(state: DiffState, side: "base" | "head", node: SpecNode, what: string, warning = false): void {
   const spec = side === "base" ? state.base : state.head;
+  const advisory = warning || isUnstable(state.operation.value);
   state.out.push({
     side,
     file: node.loc.file,
@@ -107,6 +119,7 @@ function emit(state: DiffState, side: "base" | "head", node: SpecNode, what: str
     operation: state.operation.label,
     what,
     pathVersion: pathMajorVersion(state.operation.path),
+    ...(advisory ? { advisory: true } : {}),
   });
 }
 
@@ -137,7 +150,8 @@ function diffParameters(state: DiffState, before: OperationModel, after: Operati
         matched.add(`${moved.in}:${moved.in === "header" ? moved.name.toLowerCase() : moved.name}`);
         emit(state, "head", moved.node, `${describeParam(p)} moved from ${p.in} to ${moved.in}`);
       } else if (!isRecord(p.node.value) || p.node.value.deprecated !== true) {
-        emit(state, "base", p.node, `${describeParam(p)} removed`);
+        // oasdiff: request-parameter-removed is a WARN (servers usually ignore a parameter they no longer read).
+        emit(state, "base", p.node, `${describeParam(p)} removed`, true);
       } else {
         const sunset = futureSunset(p.node.value);
         if (sunset) emit(state, "base", p.node, `${describeParam(p)} removed before its sunset date ${sunset}`);
@@ -261,12 +275,34 @@ function typesOf(schema: Record<string, unknown>): Set<string> | undefined {
 }
 
 /**
- * Types of `from` that `to` no longer covers (an integer is also a number). In a query, header, path or
- * cookie parameter every value travels as text, so a string also covers integers, numbers and booleans.
+ * How strongly a location types its values. `json`: a number is not a string. `text` (a query, header,
+ * path or cookie parameter): every value travels as text, so a string also covers integers, numbers and
+ * booleans. `loose` (a body that is not JSON: XML, a form, plain text): a string covers any value, as in
+ * oasdiff, which treats only `application/json` and `+json` media types as strongly typed.
  */
-function missingTypes(from: Set<string>, to: Set<string>, textual = false): string[] {
+type Typing = "json" | "text" | "loose";
+
+/** Types of `from` that `to` no longer covers (an integer is also a number). */
+function missingTypes(from: Set<string>, to: Set<string>, typing: Typing = "json"): string[] {
   const scalar = new Set(["integer", "number", "boolean"]);
-  return [...from].filter((t) => !to.has(t) && !(t === "integer" && to.has("number")) && !(textual && scalar.has(t) && to.has("string")));
+  return [...from].filter(
+    (t) =>
+      !to.has(t) &&
+      !(t === "integer" && to.has("number")) &&
+      !(typing === "text" && scalar.has(t) && to.has("string")) &&
+      !(typing === "loose" && t !== "null" && to.has("string")),
+  );
+}
+
+/** True for JSON media types (`application/json`, `application/problem+json`): the only strongly typed bodies. */
+export function isJsonMedia(media: string): boolean {
+  const type = media.split(";")[0]!.trim().toLowerCase();
+  return type === "application/json" || type.endsWith("+json");
+}
+
+/** The media type named in a body's `where` (`request body (application/xml)`), if any. */
+function bodyMedia(where: string): string | undefined {
+  return /^(?:request body|response \S+) \(([^)]+)\)$/.exec(where)?.[1];
 }
 
 function enumOf(schema: Record<string, unknown>): string[] | undefined {
@@ -276,29 +312,44 @@ function enumOf(schema: Record<string, unknown>): string[] | undefined {
 }
 
 const UPPER_BOUNDS = ["maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties", "maxContains"] as const;
+/**
+ * Bounds that oasdiff rates WARN when a request gains them where there was none (`request-property-max-set`,
+ * `-max-length-set`, `-min-set`, `-min-items-set`, `-exclusive-*-set`): the values clients send usually fit.
+ * Tightening an existing bound stays an error.
+ */
+const WARN_WHEN_SET = new Set(["maxLength", "maximum", "exclusiveMaximum", "minItems", "minimum", "exclusiveMinimum"]);
 const LOWER_BOUNDS = ["minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties", "minContains"] as const;
 
 /**
- * JSON Schema keywords whose effect on the accepted set we do not model: any change to them (added,
- * removed or edited) is reported in both directions, as oasdiff does.
+ * JSON Schema keywords compared as a whole (added, removed or edited), with the changes that break in each
+ * direction, as oasdiff levels them (ERR; INFO changes are not reported):
+ * - constraints (`contains`, `dependentRequired`, `if`/`then`/`else`, `patternProperties`, `propertyNames`,
+ *   `unevaluated*`, ...) narrow what is valid when added: added to a request breaks senders, removed from a
+ *   response breaks readers that relied on it; removed from a request or added to a response is not a break;
+ * - `prefixItems` is the reverse in oasdiff's levels (removing the tuple breaks a request, adding one breaks a response);
+ * - `not`, `contentMediaType`, `contentEncoding`: any change breaks both ways.
+ * An edited keyword (present on both sides, different) breaks both ways: we do not model whether it widened.
  */
-const OPAQUE_KEYWORDS = [
-  "not",
-  "if",
-  "then",
-  "else",
-  "contains",
-  "prefixItems",
-  "propertyNames",
-  "patternProperties",
-  "dependentRequired",
-  "dependentSchemas",
-  "unevaluatedItems",
-  "unevaluatedProperties",
-  "contentSchema",
-  "contentMediaType",
-  "contentEncoding",
-] as const;
+type KeywordChange = "added" | "removed" | "changed";
+const CONSTRAINT: Record<Direction, KeywordChange[]> = { request: ["added", "changed"], response: ["removed", "changed"] };
+const ANY_CHANGE: Record<Direction, KeywordChange[]> = { request: ["added", "removed", "changed"], response: ["added", "removed", "changed"] };
+const WHOLE_KEYWORDS: [string, Record<Direction, KeywordChange[]>][] = [
+  ["not", ANY_CHANGE],
+  ["if", CONSTRAINT],
+  ["then", CONSTRAINT],
+  ["else", CONSTRAINT],
+  ["contains", CONSTRAINT],
+  ["prefixItems", { request: ["removed", "changed"], response: ["added", "changed"] }],
+  ["propertyNames", CONSTRAINT],
+  ["patternProperties", CONSTRAINT],
+  ["dependentRequired", CONSTRAINT],
+  ["dependentSchemas", CONSTRAINT],
+  ["unevaluatedItems", CONSTRAINT],
+  ["unevaluatedProperties", CONSTRAINT],
+  ["contentSchema", CONSTRAINT],
+  ["contentMediaType", ANY_CHANGE],
+  ["contentEncoding", ANY_CHANGE],
+];
 
 /** JSON with sorted keys, so key order does not count as a change. */
 export function canonical(value: unknown): string {
@@ -351,7 +402,7 @@ function compareSchema(
   compareSchemaOnce(state, b, h, direction, where, property);
   state.memo.set(
     memoKey,
-    state.out.slice(start).map(({ side, file, line, what }) => ({ side, file, line, what })),
+    state.out.slice(start).map(({ side, file, line, what, advisory }) => ({ side, file, line, what, ...(advisory ? { advisory } : {}) })),
   );
 }
 
@@ -367,8 +418,14 @@ function compareSchemaOnce(state: DiffState, b: SpecNode, h: SpecNode, direction
   const bt = typesOf(bs);
   const ht = typesOf(hs);
   if (bt && ht) {
-    const textual = direction === "request" && / parameter '/.test(where) && !property.includes(".");
-    const lost = narrowingBreaks ? missingTypes(bt, ht, textual) : missingTypes(ht, bt);
+    const media = bodyMedia(where);
+    const typing: Typing =
+      media !== undefined && !isJsonMedia(media)
+        ? "loose"
+        : direction === "request" && / parameter '/.test(where) && !property.includes(".")
+          ? "text"
+          : "json";
+    const lost = narrowingBreaks ? missingTypes(bt, ht, typing) : missingTypes(ht, bt, typing === "loose" ? "loose" : "json");
     if (lost.length > 0) {
       const onlyNull = lost.length === 1 && lost[0] === "null";
       const what = onlyNull
@@ -393,9 +450,13 @@ function compareSchemaOnce(state: DiffState, b: SpecNode, h: SpecNode, direction
   } else if (be) {
     if (he) {
       const added = he.filter((v) => !be.includes(v));
-      if (added.length > 0) emit(state, "head", childOr(state.head, h, "enum", "const"), `${subject} may now return ${added.join(", ")}`);
+      // oasdiff: response-property-enum-value-added is a WARN (clients should tolerate unknown values), but a
+      // changed `const` (response-property-const-changed) is an ERR.
+      const constant = bs.const !== undefined && !Array.isArray(bs.enum);
+      if (added.length > 0) emit(state, "head", childOr(state.head, h, "enum", "const"), `${subject} may now return ${added.join(", ")}`, !constant);
     } else if (!hs.$ref) {
-      emit(state, "head", h, `${subject} is no longer limited to ${be.join(", ")}`);
+      // A removed `const` is an ERR in oasdiff (response-property-const-removed); a removed enum has no rule of its own.
+      emit(state, "head", h, `${subject} is no longer limited to ${be.join(", ")}`, bs.const === undefined);
     }
   }
 
@@ -408,6 +469,7 @@ function compareSchemaOnce(state: DiffState, b: SpecNode, h: SpecNode, direction
         "head",
         childOr(state.head, h, keyword),
         `${subject} ${keyword} ${bv === undefined ? `set to ${hv}` : `decreased from ${bv} to ${hv}`}`,
+        bv === undefined && WARN_WHEN_SET.has(keyword),
       );
     } else if (!narrowingBreaks && bv !== undefined && (hv === undefined || hv > bv)) {
       emit(
@@ -427,6 +489,7 @@ function compareSchemaOnce(state: DiffState, b: SpecNode, h: SpecNode, direction
         "head",
         childOr(state.head, h, keyword),
         `${subject} ${keyword} ${bv === undefined ? `set to ${hv}` : `increased from ${bv} to ${hv}`}`,
+        bv === undefined && WARN_WHEN_SET.has(keyword),
       );
     } else if (!narrowingBreaks && bv !== undefined && bv > 0 && (hv === undefined || hv < bv)) {
       emit(
@@ -446,14 +509,16 @@ function compareSchemaOnce(state: DiffState, b: SpecNode, h: SpecNode, direction
       emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} ${now ? "set" : "removed"}`);
   }
 
-  for (const keyword of OPAQUE_KEYWORDS) {
+  for (const [keyword, breaks] of WHOLE_KEYWORDS) {
     const bk = state.base.child(b, keyword);
     const hk = state.head.child(h, keyword);
     if (!bk && !hk) continue;
+    const change: KeywordChange = !bk ? "added" : !hk ? "removed" : "changed";
+    if (!breaks[direction].includes(change)) continue;
     const before = bk ? canonical(state.base.inline(bk, { nodes: 20_000 })) : undefined;
     const after = hk ? canonical(state.head.inline(hk, { nodes: 20_000 })) : undefined;
     if (before === after) continue;
-    emit(state, hk ? "head" : "base", hk ?? bk!, `${subject} ${keyword} ${!bk ? "added" : !hk ? "removed" : "changed"}`);
+    emit(state, hk ? "head" : "base", hk ?? bk!, `${subject} ${keyword} ${change}`);
   }
 
   // Zalando's x-extensible-enum: clients may send only the listed values, so removing one breaks senders.
@@ -464,12 +529,13 @@ function compareSchemaOnce(state: DiffState, b: SpecNode, h: SpecNode, direction
     if (removed.length > 0) emit(state, "head", childOr(state.head, h, "x-extensible-enum"), `${subject} no longer accepts ${removed.join(", ")}`);
   }
 
-  const bp = typeof bs.pattern === "string" ? bs.pattern : undefined;
-  const hp = typeof hs.pattern === "string" ? hs.pattern : undefined;
+  // An empty pattern matches every string: the same as none.
+  const bp = typeof bs.pattern === "string" && bs.pattern !== "" ? bs.pattern : undefined;
+  const hp = typeof hs.pattern === "string" && hs.pattern !== "" ? hs.pattern : undefined;
+  // oasdiff: a pattern added to a request is ERR, changed is WARN (it may only widen), removed is INFO;
+  // every pattern change in a response is INFO (a server that returns values matching a new pattern breaks no reader).
   if (narrowingBreaks && hp !== undefined && hp !== bp) {
-    emit(state, "head", childOr(state.head, h, "pattern"), `${subject} pattern ${bp === undefined ? "added" : "changed"}`);
-  } else if (!narrowingBreaks && bp !== undefined && hp !== undefined && hp !== bp) {
-    emit(state, "head", childOr(state.head, h, "pattern"), `${subject} pattern changed`);
+    emit(state, "head", childOr(state.head, h, "pattern"), `${subject} pattern ${bp === undefined ? "added" : "changed"}`, bp !== undefined);
   }
 
   const bf = typeof bs.format === "string" ? bs.format : undefined;
@@ -528,11 +594,14 @@ function compareObject(state: DiffState, b: SpecNode, h: SpecNode, direction: Di
     for (const name of hReq) {
       if (bReq.has(name) || flag(state.head, hProps.get(name), "readOnly")) continue;
       const node = hProps.get(name) ?? childOr(state.head, h, "required");
+      // A required name with no schema under `properties` is not a property oasdiff checks (its full checker
+      // finds nothing breaking): reported, but as a warning.
       emit(
         state,
         "head",
         node,
         bProps.has(name) ? `${where} property '${prefix}${name}' became required` : `${where} has a new required property '${prefix}${name}'`,
+        !hProps.has(name) && !bProps.has(name) && hProps.size > 0,
       );
     }
     if (hs.additionalProperties === false && bs.additionalProperties !== false) {
@@ -546,7 +615,8 @@ function compareObject(state: DiffState, b: SpecNode, h: SpecNode, direction: Di
     if (hs.additionalProperties === false) {
       for (const [name, node] of bProps) {
         if (!hProps.has(name) && !flag(state.base, node, "readOnly")) {
-          emit(state, "base", node, `${where} property '${prefix}${name}' removed (additional properties are not allowed)`);
+          // oasdiff: request-property-removed is a WARN.
+          emit(state, "base", node, `${where} property '${prefix}${name}' removed (additional properties are not allowed)`, true);
         }
       }
     }
@@ -555,7 +625,8 @@ function compareObject(state: DiffState, b: SpecNode, h: SpecNode, direction: Di
       if (flag(state.base, node, "writeOnly")) continue;
       if (!hProps.has(name)) {
         if (hs.additionalProperties === undefined || hs.additionalProperties === false || !bReq.has(name)) {
-          emit(state, "base", node, `${where} property '${prefix}${name}' removed`);
+          // oasdiff: response-required-property-removed is an ERR, response-optional-property-removed a WARN.
+          emit(state, "base", node, `${where} property '${prefix}${name}' removed`, !bReq.has(name));
         }
       } else if (bReq.has(name) && !hReq.has(name)) {
         emit(state, "head", hProps.get(name)!, `${where} property '${prefix}${name}' became optional`);

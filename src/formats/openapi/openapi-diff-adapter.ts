@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { ReviewView } from "../../engine/types.js";
 import { isRecord } from "../../engine/structured.js";
 import type { ApiBreak } from "./diff.js";
-import { canonical, pathMajorVersion } from "./diff.js";
+import { canonical, isUnstable, pathMajorVersion } from "./diff.js";
 import type { SpecDocument, SpecNode } from "../refs/spec-document.js";
 import { boundedOpenapiDiff, type DiffBounds } from "./bounded-openapi-diff.js";
 import { HTTP_METHODS, normalizePath, operationsOf } from "./spec.js";
@@ -59,6 +59,8 @@ export async function openapiDiffBreaks(
     ctx.note(`openapi-diff was skipped for ${head.root}: ${(error as Error).message}`, "not-judged");
     return [];
   }
+  stripInvisibleProperties(baseDoc);
+  stripInvisibleProperties(headDoc);
   ignoreNewOptionalRequestProperties(baseDoc, headDoc);
   const outcome = await boundedOpenapiDiff(
     { content: JSON.stringify(baseDoc), location: `base:${base.root}`, format },
@@ -105,6 +107,7 @@ export async function openapiDiffBreaks(
       what: part === "request" ? "request body accepts fewer values than before" : "response body may contain values it could not before",
       pathVersion: pathMajorVersion(op.path),
       source: "openapi-diff",
+      ...(isUnstable(op.value) ? { advisory: true } : {}),
     } as ApiBreak);
   }
   return out;
@@ -282,6 +285,49 @@ function ignoreNewOptionalRequestProperties(base: Record<string, unknown>, head:
       const hp = Array.isArray(h.parameters) ? h.parameters.find((p) => isRecord(p) && p.in === "body") : undefined;
       const bp = Array.isArray(b.parameters) ? b.parameters.find((p) => isRecord(p) && p.in === "body") : undefined;
       if (isRecord(hp) && isRecord(bp)) stripAdded(bp.schema, hp.schema, 0);
+    }
+  }
+}
+
+/**
+ * Properties a side never sees: `readOnly` ones in requests (the server sets them), `writeOnly` ones in
+ * responses. openapi-diff compares them like any other (a new required readOnly property narrows the request
+ * for it); our own checks and oasdiff skip them, so they are removed, with their `required` entries, first.
+ */
+function stripInvisible(schema: unknown, flag: "readOnly" | "writeOnly", depth: number): void {
+  if (!isRecord(schema) || depth > 40) return;
+  if (isRecord(schema.properties)) {
+    for (const [name, property] of Object.entries(schema.properties)) {
+      if (isRecord(property) && property[flag] === true) {
+        delete schema.properties[name];
+        if (Array.isArray(schema.required)) schema.required = schema.required.filter((r) => r !== name);
+      } else stripInvisible(property, flag, depth + 1);
+    }
+  }
+  stripInvisible(schema.items, flag, depth + 1);
+  stripInvisible(schema.additionalProperties, flag, depth + 1);
+  for (const keyword of ["allOf", "anyOf", "oneOf"]) {
+    if (Array.isArray(schema[keyword])) for (const s of schema[keyword] as unknown[]) stripInvisible(s, flag, depth + 1);
+  }
+}
+
+/** Applies stripInvisible to every request and response body schema of an inlined document. */
+function stripInvisibleProperties(doc: Record<string, unknown>): void {
+  const paths = isRecord(doc.paths) ? doc.paths : {};
+  for (const item of Object.values(paths)) {
+    if (!isRecord(item)) continue;
+    for (const method of HTTP_METHODS) {
+      const op = item[method];
+      if (!isRecord(op)) continue;
+      const body = isRecord(op.requestBody) && isRecord(op.requestBody.content) ? op.requestBody.content : {};
+      for (const media of Object.values(body)) if (isRecord(media)) stripInvisible(media.schema, "readOnly", 0);
+      for (const p of Array.isArray(op.parameters) ? op.parameters : []) if (isRecord(p) && p.in === "body") stripInvisible(p.schema, "readOnly", 0);
+      for (const response of Object.values(isRecord(op.responses) ? op.responses : {})) {
+        if (!isRecord(response)) continue;
+        stripInvisible(response.schema, "writeOnly", 0); // Swagger 2
+        const content = isRecord(response.content) ? response.content : {};
+        for (const media of Object.values(content)) if (isRecord(media)) stripInvisible(media.schema, "writeOnly", 0);
+      }
     }
   }
 }
