@@ -788,3 +788,55 @@ describe("breaking-api-change: direction and levels of every JSON Schema keyword
     expect(json.found).toEqual(["api.yaml:11 POST /v1/items: request body (application/json) property 'size' type changed from integer to string"]);
   });
 });
+
+describe("breaking-api-change: properties a side never sees are not given to openapi-diff", () => {
+  const spec = (group: string) =>
+    lines(
+      "openapi: 3.0.3",
+      "info: {title: Groups, version: 1.0.0}",
+      "paths:",
+      "  /v1/groups:",
+      "    post:",
+      "      requestBody:",
+      "        required: true",
+      "        content:",
+      "          application/json:",
+      "            schema: {$ref: '#/components/schemas/Group'}",
+      "      responses:",
+      '        "200":',
+      "          description: ok",
+      "          content:",
+      "            application/json:",
+      "              schema: {$ref: '#/components/schemas/Group'}",
+      "components:",
+      "  schemas:",
+      "    Group:",
+      group,
+    );
+  it("a new required readOnly property and a property that becomes writeOnly break nobody", async () => {
+    const base = spec(
+      lines(
+        "      type: object",
+        "      required: [name]",
+        "      properties:",
+        "        name: {type: string}",
+        "        secret: {type: string, writeOnly: false}",
+        "        tags: {type: array, items: {type: object, properties: {key: {type: string}}}}",
+      ).trimEnd(),
+    );
+    const head = spec(
+      lines(
+        "      type: object",
+        "      required: [name, id]",
+        "      properties:",
+        "        id: {type: string, readOnly: true}",
+        "        name: {type: string}",
+        "        secret: {type: string, writeOnly: true}",
+        "        tags: {type: array, items: {type: object, properties: {key: {type: string}, value: {type: string}}}}",
+      ).trimEnd(),
+    );
+    const result = await run({ "api.yaml": base }, { "api.yaml": head });
+    expect(result.found).toEqual([]);
+    expect(result.problems).toEqual([]);
+  });
+});

@@ -31,6 +31,12 @@ export async function openapiDiffBreaks(
   if (!format || format !== formatOf(head.rootValue)) return [];
   const headOps = operationsOf(head);
   const baseOps = operationsOf(base);
+  // A spec this large is left to our own checks, as before openapi-diff was bounded: on DigitalOcean's
+  // spec (about 500 operations) a change to a shared definition gives it 47 operations it cannot finish in 20 s.
+  if (headOps.size > MAX_OPERATIONS) {
+    ctx.note(`${head.root} has ${headOps.size} operations; openapi-diff was skipped (our own checks ran)`, "not-judged");
+    return [];
+  }
   // openapi-diff's findings are only used for bodies both versions describe; only operations where one of
   // those bodies changed can add anything, so only they are given to it (it costs ~16 ms per operation,
   // and a generated spec inlines to hundreds of megabytes).
@@ -59,8 +65,7 @@ export async function openapiDiffBreaks(
     ctx.note(`openapi-diff was skipped for ${head.root}: ${(error as Error).message}`, "not-judged");
     return [];
   }
-  stripInvisibleProperties(baseDoc);
-  stripInvisibleProperties(headDoc);
+  stripInvisibleProperties(baseDoc, headDoc);
   ignoreNewOptionalRequestProperties(baseDoc, headDoc);
   const outcome = await boundedOpenapiDiff(
     { content: JSON.stringify(baseDoc), location: `base:${base.root}`, format },
@@ -292,41 +297,59 @@ function ignoreNewOptionalRequestProperties(base: Record<string, unknown>, head:
 /**
  * Properties a side never sees: `readOnly` ones in requests (the server sets them), `writeOnly` ones in
  * responses. openapi-diff compares them like any other (a new required readOnly property narrows the request
- * for it); our own checks and oasdiff skip them, so they are removed, with their `required` entries, first.
+ * for it); our own checks and oasdiff skip them, so they are removed, with their `required` entries, first:
+ * from both versions when either marks them (a property that becomes writeOnly leaves the response unseen).
  */
-function stripInvisible(schema: unknown, flag: "readOnly" | "writeOnly", depth: number): void {
-  if (!isRecord(schema) || depth > 40) return;
-  if (isRecord(schema.properties)) {
-    for (const [name, property] of Object.entries(schema.properties)) {
-      if (isRecord(property) && property[flag] === true) {
-        delete schema.properties[name];
-        if (Array.isArray(schema.required)) schema.required = schema.required.filter((r) => r !== name);
-      } else stripInvisible(property, flag, depth + 1);
+function stripInvisible(base: unknown, head: unknown, flag: "readOnly" | "writeOnly", depth: number): void {
+  if (depth > 40) return;
+  const b = isRecord(base) ? base : undefined;
+  const h = isRecord(head) ? head : undefined;
+  if (!b && !h) return;
+  const bProps = b && isRecord(b.properties) ? b.properties : {};
+  const hProps = h && isRecord(h.properties) ? h.properties : {};
+  for (const name of new Set([...Object.keys(bProps), ...Object.keys(hProps)])) {
+    const flagged = [bProps[name], hProps[name]].some((p) => isRecord(p) && p[flag] === true);
+    if (!flagged) {
+      stripInvisible(bProps[name], hProps[name], flag, depth + 1);
+      continue;
+    }
+    for (const schema of [b, h]) {
+      if (!schema) continue;
+      if (isRecord(schema.properties)) delete schema.properties[name];
+      if (Array.isArray(schema.required)) schema.required = schema.required.filter((r) => r !== name);
     }
   }
-  stripInvisible(schema.items, flag, depth + 1);
-  stripInvisible(schema.additionalProperties, flag, depth + 1);
+  stripInvisible(b?.items, h?.items, flag, depth + 1);
+  stripInvisible(b?.additionalProperties, h?.additionalProperties, flag, depth + 1);
   for (const keyword of ["allOf", "anyOf", "oneOf"]) {
-    if (Array.isArray(schema[keyword])) for (const s of schema[keyword] as unknown[]) stripInvisible(s, flag, depth + 1);
+    const bl = Array.isArray(b?.[keyword]) ? (b![keyword] as unknown[]) : [];
+    const hl = Array.isArray(h?.[keyword]) ? (h![keyword] as unknown[]) : [];
+    for (let i = 0; i < Math.max(bl.length, hl.length); i++) stripInvisible(bl[i], hl[i], flag, depth + 1);
   }
 }
 
-/** Applies stripInvisible to every request and response body schema of an inlined document. */
-function stripInvisibleProperties(doc: Record<string, unknown>): void {
-  const paths = isRecord(doc.paths) ? doc.paths : {};
-  for (const item of Object.values(paths)) {
-    if (!isRecord(item)) continue;
+/** Applies stripInvisible to every request and response body schema both inlined documents describe. */
+function stripInvisibleProperties(baseDoc: Record<string, unknown>, headDoc: Record<string, unknown>): void {
+  const basePaths = isRecord(baseDoc.paths) ? baseDoc.paths : {};
+  const headPaths = isRecord(headDoc.paths) ? headDoc.paths : {};
+  const record = (v: unknown) => (isRecord(v) ? v : {});
+  for (const [path, headItem] of Object.entries(headPaths)) {
     for (const method of HTTP_METHODS) {
-      const op = item[method];
-      if (!isRecord(op)) continue;
-      const body = isRecord(op.requestBody) && isRecord(op.requestBody.content) ? op.requestBody.content : {};
-      for (const media of Object.values(body)) if (isRecord(media)) stripInvisible(media.schema, "readOnly", 0);
-      for (const p of Array.isArray(op.parameters) ? op.parameters : []) if (isRecord(p) && p.in === "body") stripInvisible(p.schema, "readOnly", 0);
-      for (const response of Object.values(isRecord(op.responses) ? op.responses : {})) {
-        if (!isRecord(response)) continue;
-        stripInvisible(response.schema, "writeOnly", 0); // Swagger 2
-        const content = isRecord(response.content) ? response.content : {};
-        for (const media of Object.values(content)) if (isRecord(media)) stripInvisible(media.schema, "writeOnly", 0);
+      const h = record(record(headItem)[method]);
+      const b = record(record(basePaths[path])[method]);
+      const hBody = record(record(h.requestBody).content);
+      const bBody = record(record(b.requestBody).content);
+      for (const media of Object.keys(hBody)) stripInvisible(record(bBody[media]).schema, record(hBody[media]).schema, "readOnly", 0);
+      const bodyParam = (op: Record<string, unknown>) =>
+        record((Array.isArray(op.parameters) ? op.parameters : []).find((p) => isRecord(p) && p.in === "body"));
+      stripInvisible(bodyParam(b).schema, bodyParam(h).schema, "readOnly", 0); // Swagger 2
+      const bResponses = record(b.responses);
+      for (const [code, response] of Object.entries(record(h.responses))) {
+        const before = record(bResponses[code]);
+        stripInvisible(before.schema, record(response).schema, "writeOnly", 0); // Swagger 2
+        const bContent = record(before.content);
+        for (const [media, m] of Object.entries(record(record(response).content)))
+          stripInvisible(record(bContent[media]).schema, record(m).schema, "writeOnly", 0);
       }
     }
   }
