@@ -43,6 +43,77 @@ const hclWasmBesideBundle: Plugin = {
   },
 };
 
+/**
+ * formats/openapi/bounded-openapi-diff.ts runs openapi-diff in a worker that `require`s it by the path the
+ * parent resolves from node_modules; the Action has none, so it gets openapi-diff as its own CommonJS bundle
+ * beside index.mjs and that path.
+ */
+const OPENAPI_DIFF_RESOLVE = 'createRequire(import.meta.url).resolve("openapi-diff")';
+const openapiDiffBesideBundle: Plugin = {
+  name: "openapi-diff-beside-bundle",
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]formats[\\/]openapi[\\/]bounded-openapi-diff\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      if (!source.includes(OPENAPI_DIFF_RESOLVE))
+        throw new Error(`${args.path}: how openapi-diff is resolved changed; update scripts/build-bundles.ts`);
+      const patched = source.replace(OPENAPI_DIFF_RESOLVE, 'new URL("./openapi-diff.cjs", import.meta.url).pathname');
+      return { contents: patched, loader: "ts" };
+    });
+  },
+};
+
+/**
+ * src/engine/lazy.ts loads some CommonJS parsers with a runtime `require` (yaml, protobufjs, avsc, graphql's
+ * modules) that a bundler cannot follow. In the bundle it becomes a table of the modules the sources name in
+ * files that use it (every resolvable package specifier in those files), each required on first use.
+ */
+function lazyModules(): string[] {
+  const ids = new Set<string>();
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith(".ts")) {
+        const text = readFileSync(path, "utf8");
+        if (!/import \{ lazyRequire \} from/.test(text)) continue;
+        for (const m of text.matchAll(/"((?:@[\w.-]+\/)?[\w.-]+(?:\/[\w./-]+)?)"/g)) {
+          const id = m[1]!;
+          if (id.startsWith(".") || id.startsWith("node:")) continue;
+          try {
+            require.resolve(id);
+            ids.add(id);
+          } catch {}
+        }
+      }
+    }
+  };
+  walk(join(ROOT, "src"));
+  return [...ids].sort();
+}
+
+const lazyRequireTable: Plugin = {
+  name: "lazy-require-table",
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]engine[\\/]lazy\.ts$/ }, () => {
+      const table = lazyModules()
+        .map((id) => `  ${JSON.stringify(id)}: () => require(${JSON.stringify(id)}),`)
+        .join("\n");
+      return {
+        contents: `const modules = {\n${table}\n};
+const nodeRequire = require;
+export const lazyRequire = (id) => {
+  if (id.startsWith("node:")) return nodeRequire(id);
+  const load = modules[id];
+  if (!load) throw new Error(\`\${id} is not in the Action's bundle (scripts/build-bundles.ts)\`);
+  return load();
+};
+`,
+        loader: "js",
+      };
+    });
+  },
+};
+
 async function buildInto(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -56,7 +127,7 @@ async function buildInto(dir: string): Promise<void> {
     target: "node20",
     banner: { js: BANNER },
     define: { __ARCHGATE_VERSION__: JSON.stringify(version) },
-    plugins: [hclWasmBesideBundle],
+    plugins: [hclWasmBesideBundle, openapiDiffBesideBundle, lazyRequireTable],
     // `require("performance")` in Go's wasm_exec.js runs only where globalThis.performance is missing (never on Node 20).
     external: ["performance"],
     minify: true,
@@ -69,6 +140,19 @@ async function buildInto(dir: string): Promise<void> {
     metafile: false,
   });
   if (result.errors.length > 0) throw new Error("esbuild failed");
+  await build({
+    entryPoints: [require.resolve("openapi-diff")],
+    outfile: join(dir, "openapi-diff.cjs"),
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    minify: true,
+    keepNames: true,
+    legalComments: "none",
+    logLevel: "warning",
+    absWorkingDir: ROOT,
+  });
   // libpg-query (Emscripten) loads libpg-query.wasm from `__dirname`, i.e. the bundle's folder.
   copyFileSync(join(dirname(require.resolve("libpg-query/package.json")), "wasm", "libpg-query.wasm"), join(dir, "libpg-query.wasm"));
   copyFileSync(join(dirname(require.resolve("@cdktf/hcl2json/package.json")), "main.wasm.gz"), join(dir, "main.wasm.gz"));

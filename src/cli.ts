@@ -11,6 +11,7 @@ import { dirname, isAbsolute, posix, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { CONFIG_PATH } from "./config/path.js";
+import type { ProbotOctokit } from "probot";
 import type { ArchgateConfig } from "./config/schema.js";
 import type { EngineModules, Report } from "./engine/types.js";
 import { noteText } from "./engine/types.js";
@@ -47,6 +48,11 @@ Options:
 
 Exit codes: 0 no hard constraint failed, 1 a hard constraint failed, 2 the review could not run
 (usage, config or analysis error).
+
+Other commands (each with --help):
+  archgate pr <owner/repo#N | URL>   review a live pull request through the GitHub API
+  archgate backtest                  what the gate would have done to past changes of a repository
+  archgate init                      write a starter .github/archgate.yml and workflow
 `;
 
 export interface CliIO {
@@ -55,11 +61,18 @@ export interface CliIO {
   cwd: string;
   /** The triggers and rules to run instead of the built-in ones (tests only). */
   engine?: Partial<EngineModules>;
+  /** Environment for `archgate pr` (GITHUB_TOKEN, GITHUB_API_URL); default process.env. */
+  env?: Record<string, string | undefined>;
+  /** The Octokit class `archgate pr` uses (tests: one without retries). */
+  Octokit?: typeof ProbotOctokit;
+  /** A progress bar on stderr (`archgate backtest`), when stderr is a terminal. */
+  progress?: boolean;
 }
 
 const defaultIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  progress: process.stderr.isTTY === true,
   // `npm run archgate -- check --repo .` runs in the package directory; npm keeps the caller's in INIT_CWD.
   cwd: (process.env.npm_lifecycle_event === "archgate" && process.env.INIT_CWD) || process.cwd(),
 };
@@ -78,6 +91,32 @@ const CHECK_OPTIONS = {
 } as const;
 
 export async function run(argv: string[], io: CliIO = defaultIO): Promise<number> {
+  const command = argv[0];
+  if (command === "pr") {
+    const { runPr } = await import("./commands/pr.js");
+    return runPr(argv.slice(1), {
+      stdout: io.stdout,
+      stderr: io.stderr,
+      env: io.env ?? process.env,
+      ...(io.Octokit ? { Octokit: io.Octokit } : {}),
+      ...(io.engine ? { engine: io.engine } : {}),
+      render: (report, format, repoUrl) => renderReport(report, format, io.engine, repoUrl),
+    });
+  }
+  if (command === "backtest") {
+    const { runBacktest } = await import("./commands/backtest.js");
+    return runBacktest(argv.slice(1), {
+      stdout: io.stdout,
+      stderr: io.stderr,
+      cwd: io.cwd,
+      progress: io.progress ?? false,
+      check: (options) => check({ ...options, ...(io.engine ? { engine: io.engine } : {}) }),
+    });
+  }
+  if (command === "init") {
+    const [{ runInit }, { parseConfig }] = await Promise.all([import("./commands/init.js"), loadEngine()]);
+    return runInit(argv.slice(1), { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd, parseConfig });
+  }
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: typeof CHECK_OPTIONS }>>;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: CHECK_OPTIONS });
@@ -93,7 +132,7 @@ export async function run(argv: string[], io: CliIO = defaultIO): Promise<number
     io.stdout(`${version()}\n`);
     return EXIT_SUCCESS;
   }
-  if (positionals.length === 0) return usageError(io, "missing command (the only command is `check`)");
+  if (positionals.length === 0) return usageError(io, "missing command (check, pr, backtest or init)");
   if (positionals[0] !== "check") return usageError(io, `unknown command "${positionals[0]}"`);
   if (positionals.length > 1) return usageError(io, `unexpected argument "${positionals[1]}"`);
   const format = values.format ?? "markdown";

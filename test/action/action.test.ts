@@ -11,20 +11,42 @@ import { FULL_NAME, push, pullRequestPayload, ROOT, seedRepo, TestOctokit, type 
 import { sarifSchemaErrors } from "../helpers/sarif-schema.js";
 
 const MIGRATIONS = "services/orders/src/main/resources/db/migration";
+const ORDERS_API = "services/orders/src/main/resources/openapi.yaml";
+const ORDERS_SPEC = `openapi: 3.0.3
+info:
+  title: Orders
+  version: 1.2.0
+paths:
+  /orders/{id}:
+    get:
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200": { description: the order }
+  /legacy-orders/{id}:
+    get:
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      responses:
+        "200": { description: a legacy order }
+`;
 
 /**
  * A Spring Boot orders service with Flyway migrations (the layout of services/<name>/src/main/resources/
  * db/migration); the PR adds V2, which drops the legacy table and a column that running code still reads.
  */
-function ordersRepo(fake: FakeGitHub, config?: string): Repo {
+function ordersRepo(fake: FakeGitHub, config?: string, withApi = false): Repo {
   return seedRepo(fake, {
     base: {
       "services/orders/pom.xml": "<project><artifactId>orders</artifactId></project>\n",
       [`${MIGRATIONS}/V1__init.sql`]:
         "CREATE TABLE legacy_orders (id bigint primary key);\nCREATE TABLE orders (id bigint primary key, customer_email text);\n",
+      ...(withApi ? { [ORDERS_API]: ORDERS_SPEC } : {}),
     },
     head: {
       [`${MIGRATIONS}/V2__drop_legacy.sql`]: "-- legacy_orders was migrated to orders in 2024\nDROP TABLE legacy_orders;\n",
+      // The same PR drops the legacy endpoint: a breaking change openapi-diff (bundled beside index.mjs) must see.
+      ...(withApi ? { [ORDERS_API]: ORDERS_SPEC.replace(/ {2}\/legacy-orders\/\{id\}:\n[\s\S]*$/, "") } : {}),
     },
     ...(config !== undefined ? { config } : {}),
     pull: { title: "Drop the legacy orders table" },
@@ -117,7 +139,7 @@ describe("the GitHub Action", () => {
 
   it("the bundle, run as a runner runs it: one comment by github-actions[bot], a completed check run, summary, valid SARIF, outputs, exit 1; a push edits the comment", async () => {
     fake.workflowTokens.set("ghs_workflow_token", { readOnly: false });
-    const repo = ordersRepo(fake);
+    const repo = ordersRepo(fake, undefined, true);
     const env = runnerEnv(dir, server, pullRequestPayload(fake, "opened", repo.pull), { token: "ghs_workflow_token", sarif: "archgate.sarif" });
 
     const first = await runBundle(dir, env);
@@ -137,16 +159,26 @@ describe("the GitHub Action", () => {
       conclusion: "failure",
       app: ACTIONS_APP,
     });
-    const annotation = fake.checkRuns[0]!.annotations[0];
+    expect(fake.checkRuns[0]!.annotations.map((a: { path: string; start_line: number }) => `${a.path}:${a.start_line}`).sort()).toEqual([
+      `${MIGRATIONS}/V2__drop_legacy.sql:2`,
+      // The removed GET /legacy-orders/{id}, at its line in the base spec.
+      `${ORDERS_API}:13`,
+    ]);
+    const annotation = fake.checkRuns[0]!.annotations.find((a: { path: string }) => a.path.endsWith(".sql"));
     expect(annotation).toMatchObject({ path: `${MIGRATIONS}/V2__drop_legacy.sql`, start_line: 2, annotation_level: "failure" });
     const findingId = /^(DATA-[0-9a-f]{6}) /.exec(annotation.title)![1]!;
 
-    expect(first.outputs).toEqual({ conclusion: "failure", "review-types": "data", triggers: "schema-migration", findings: "1" });
+    expect(first.outputs).toEqual({
+      conclusion: "failure",
+      "review-types": "contract,data",
+      triggers: "api-contract,schema-migration",
+      findings: "2",
+    });
     expect(first.summary).toContain(findingId);
     expect(first.summary).toContain(`${MIGRATIONS}/V2__drop_legacy.sql:2`);
     expect(sarifSchemaErrors(first.sarif)).toEqual([]);
-    const result = first.sarif.runs[0].results[0];
-    expect(first.sarif.runs[0].results).toHaveLength(1);
+    expect(first.sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId).sort()).toEqual(["breaking-api-change", "destructive-migration"]);
+    const result = first.sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === "destructive-migration");
     expect(result.ruleId).toBe("destructive-migration");
     expect(result.partialFingerprints[FINGERPRINT_KEY]).toBe(findingId);
     expect(result.locations[0].physicalLocation).toEqual({
@@ -158,8 +190,9 @@ describe("the GitHub Action", () => {
     expect(first.stdout).not.toContain("read-only");
 
     const firstHead = repo.head;
-    // The author renames instead of dropping: the same comment is edited, a new check run succeeds.
+    // The author keeps the table and the endpoint: the same comment is edited, a new check run succeeds.
     push(repo, {
+      [ORDERS_API]: ORDERS_SPEC,
       [`${MIGRATIONS}/V2__drop_legacy.sql`]: "-- keep legacy_orders until the reports move\nALTER TABLE legacy_orders ADD COLUMN archived boolean;\n",
     });
     const env2 = runnerEnv(dir, server, pullRequestPayload(fake, "synchronize", repo.pull), { token: "ghs_workflow_token", sarif: "archgate.sarif" });
