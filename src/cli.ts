@@ -177,12 +177,14 @@ export async function renderReport(
   engine?: Partial<EngineModules>,
   repoUrl?: string,
 ): Promise<string> {
+  // A token committed as part of a path must not be printed with it.
+  const { redactTokens } = await import("./formats/source/secrets.js");
   if (format === "markdown") {
     const { renderComment } = await import("./render/markdown.js");
-    return renderComment(report, { maxLength: Infinity, ...(repoUrl ? { repoUrl } : {}) });
+    return redactTokens(renderComment(report, { maxLength: Infinity, ...(repoUrl ? { repoUrl } : {}) }));
   }
-  if (format === "json") return `${JSON.stringify(reportJson(report), null, 2)}\n`;
-  return `${JSON.stringify(await sarifLog(report, engine), null, 2)}\n`;
+  if (format === "json") return redactTokens(`${JSON.stringify(reportJson(report), null, 2)}\n`);
+  return redactTokens(`${JSON.stringify(await sarifLog(report, engine), null, 2)}\n`);
 }
 
 /** SARIF 2.1.0 for a report (see src/report-sarif.ts). */

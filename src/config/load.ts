@@ -46,20 +46,60 @@ export function configLoader(schema: ConfigSchema): ConfigLoader {
   };
 }
 
+/** Aliases a config may expand (`yaml`'s own guard against "billion laughs" alias bombs). */
+const MAX_ALIAS_COUNT = 100;
+
 function parseConfig(schema: ConfigSchema, text: string, file: string): ArchgateConfig {
-  const { LineCounter, parseDocument } = yaml();
+  const { LineCounter, parseDocument, visit } = yaml();
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (error) {
+    // A document nested deeper than the parser's stack (thousands of `[`): no position to give but the start.
+    throw new ConfigError([{ file, line: 1, column: 1, key: "", message: `invalid YAML: ${tooDeep(error)}` }]);
+  }
   if (doc.errors.length > 0) {
+    // Nesting past the parser's stack fails at every level on the way out: the first one says it.
+    const deep = doc.errors.find((e) => /call stack/i.test(e.message));
     throw new ConfigError(
-      doc.errors.map((e) => {
+      (deep ? [deep] : doc.errors).map((e) => {
         const pos = lineCounter.linePos(e.pos[0]);
-        return { file, line: pos.line, column: pos.col, key: "", message: `invalid YAML: ${e.message.split("\n")[0]}` };
+        const message = deep ? "nested too deeply to be read" : e.message.split("\n")[0];
+        return { file, line: pos.line, column: pos.col, key: "", message: `invalid YAML: ${message}` };
       }),
     );
   }
-  const raw: unknown = doc.toJS() ?? {};
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    if (error instanceof RangeError) throw new ConfigError([{ file, line: 1, column: 1, key: "", message: `invalid YAML: ${tooDeep(error)}` }]);
+    // An alias bomb: named at its first alias.
+    let offset = 0;
+    visit(doc, {
+      Alias(_key, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const pos = lineCounter.linePos(offset);
+    throw new ConfigError([
+      {
+        file,
+        line: pos.line,
+        column: pos.col,
+        key: "",
+        message: "invalid YAML: its aliases expand too far (an alias bomb?); write the values out instead",
+      },
+    ]);
+  }
   return validateConfig(schema, raw, file, doc, lineCounter);
+}
+
+function tooDeep(error: unknown): string {
+  if (error instanceof RangeError) return "nested too deeply to be read";
+  return (error as Error).message?.split("\n")[0] ?? String(error);
 }
 
 function validateConfig(schema: ConfigSchema, raw: unknown, file: string, doc?: Document.Parsed, lineCounter?: LineCounter): ArchgateConfig {

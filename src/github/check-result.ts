@@ -1,5 +1,6 @@
 import type { ConfigError } from "../config/load.js";
 import type { Report } from "../engine/types.js";
+import { redactTokens } from "../formats/source/secrets.js";
 import { renderAnnotations, type Annotation } from "../render/annotations.js";
 import { code, renderCheckRun } from "../render/markdown.js";
 
@@ -17,10 +18,16 @@ export interface CheckResult {
 export function resultFromReport(report: Report, extraNotes: string[] = []): CheckResult {
   const output = renderCheckRun(report, CHECK_OUTPUT_LIMIT - 2_000);
   const summary = extraNotes.length > 0 ? `${output.summary}\n\n${extraNotes.map((n) => `> ${n}`).join("\n")}` : output.summary;
+  // A token committed as part of a path must not be published with it (the annotation's path stays:
+  // GitHub needs it to place the annotation, and shows it only next to the file itself).
   return {
     conclusion: report.conclusion === "success" ? "success" : "failure",
-    output: { title: output.title, summary, ...(output.text ? { text: output.text } : {}) },
-    annotations: renderAnnotations(report),
+    output: { title: redactTokens(output.title), summary: redactTokens(summary), ...(output.text ? { text: redactTokens(output.text) } : {}) },
+    annotations: renderAnnotations(report).map((a) => ({
+      ...a,
+      message: redactTokens(a.message),
+      ...(a.title ? { title: redactTokens(a.title) } : {}),
+    })),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Report } from "../engine/types.js";
+import { redactTokens } from "../formats/source/secrets.js";
 import { COMMENT_MARKER, commentHeadSha, parseCheckedItems, renderComment, renderNoReviewRequired } from "../render/markdown.js";
 import type { AppIdentity, Octokit, RepoRef } from "./octokit.js";
 
@@ -71,6 +72,8 @@ export function planComment(
       ...(options.repoUrl ? { repoUrl: options.repoUrl } : {}),
     });
   }
+  // A token committed as part of a path must not be published with it.
+  body = redactTokens(body);
   if (existing && sameBody(existing.body, body)) return { action: "none" };
   return { action: existing ? "update" : "create", body };
 }

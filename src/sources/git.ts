@@ -348,6 +348,8 @@ const EARLY_TREE_BYTES = 8 * 1024 * 1024;
 
 /** While the limit is not known yet, a file's patch is kept up to this size before the stream pauses. */
 const PATCH_BYTES_BEFORE_LIMIT = 1_000_000;
+/** Bytes kept of a line too long for any patch: enough to tell what kind of line it is. */
+const LINE_HEAD = 64;
 
 /**
  * Streams `diff-tree -p` and cuts it into one patch per file. The files come in the same order as the
@@ -370,7 +372,12 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
     let dropped = false;
     let additions = 0;
     let deletions = 0;
-    let pending: Buffer = Buffer.alloc(0);
+    // The line still being read when a chunk ended: its pieces as they came, joined once when it ends
+    // (joining at every chunk made a long line quadratic: a one-line 50 MB file never finished). A line
+    // longer than the limit drops its file's patch anyway: only its first bytes are kept (`partialCut`).
+    let partial: Buffer[] = [];
+    let partialBytes = 0;
+    let partialCut = false;
     let stderr = "";
 
     // Consecutive kept lines of one buffer are kept as one slice (a 2 MB patch is ~60,000 lines).
@@ -387,8 +394,8 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
     };
     const startsWith = (data: Buffer, start: number, end: number, prefix: Buffer) =>
       end - start >= prefix.length && data.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
-    /** One line: `data[start..end)`, its newline included. */
-    const onLine = (data: Buffer, start: number, end: number) => {
+    /** One line: `data[start..end)`, its newline included; `length`: its real length when only its start is given. */
+    const onLine = (data: Buffer, start: number, end: number, length = end - start) => {
       const first = data[start];
       if (first === 0x64 /* d */ && startsWith(data, start, end, DIFF_HEADER)) {
         finishFile();
@@ -412,7 +419,7 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
       if (first === 0x2b /* + */) additions++;
       else if (first === 0x2d /* - */) deletions++;
       if (dropped) return;
-      bytes += end - start;
+      bytes += length;
       if (maxBytes !== undefined && bytes > maxBytes) {
         dropped = true;
         run = undefined;
@@ -426,6 +433,36 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
       }
     };
 
+    const keepPartial = (piece: Buffer) => {
+      partialBytes += piece.length;
+      if (partialCut) return;
+      partial.push(piece);
+      cutPartial();
+    };
+    const cutPartial = () => {
+      if (partialCut || maxBytes === undefined || partialBytes <= maxBytes + LINE_HEAD) return;
+      partial = [Buffer.from(Buffer.concat(partial).subarray(0, LINE_HEAD))];
+      partialCut = true;
+    };
+    /** Ends the partial line with `piece` (its newline included). */
+    const endPartial = (piece: Buffer) => {
+      const length = partialBytes + piece.length;
+      const line = partialCut ? Buffer.concat([...partial, piece.subarray(0, LINE_HEAD)]) : Buffer.concat([...partial, piece]);
+      partial = [];
+      partialBytes = 0;
+      partialCut = false;
+      onLine(line, 0, line.length, length);
+      flush();
+    };
+
+    /** Until the limit is known, at most PATCH_BYTES_BEFORE_LIMIT bytes are read ahead. */
+    const pauseUntilLimit = () => {
+      if (maxBytes === undefined && bytes + partialBytes > PATCH_BYTES_BEFORE_LIMIT && !paused) {
+        paused = true;
+        child.stdout.pause();
+      }
+    };
+
     limit.then(
       (value) => {
         maxBytes = value;
@@ -434,6 +471,7 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
           run = undefined;
           lines = [];
         }
+        cutPartial();
         if (paused) {
           paused = false;
           child.stdout.resume();
@@ -445,26 +483,30 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
       },
     );
     child.stdout.on("data", (chunk: Buffer) => {
-      const data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       let start = 0;
-      for (let nl = data.indexOf(10, start); nl !== -1; nl = data.indexOf(10, start)) {
-        onLine(data, start, nl + 1);
+      let nl = chunk.indexOf(10);
+      if (partialBytes > 0) {
+        if (nl === -1) {
+          keepPartial(chunk);
+          pauseUntilLimit();
+          return;
+        }
+        endPartial(chunk.subarray(0, nl + 1));
+        start = nl + 1;
+        nl = chunk.indexOf(10, start);
+      }
+      for (; nl !== -1; nl = chunk.indexOf(10, start)) {
+        onLine(chunk, start, nl + 1);
         start = nl + 1;
       }
       flush();
-      pending = Buffer.from(data.subarray(start));
-      if (maxBytes === undefined && bytes > PATCH_BYTES_BEFORE_LIMIT && !paused) {
-        paused = true;
-        child.stdout.pause();
-      }
+      if (start < chunk.length) keepPartial(chunk.subarray(start));
+      pauseUntilLimit();
     });
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
     child.on("error", reject);
     child.on("close", (code) => {
-      if (pending.length > 0) {
-        const last = Buffer.concat([pending, Buffer.from("\n")]);
-        onLine(last, 0, last.length);
-      }
+      if (partialBytes > 0) endPartial(Buffer.from("\n"));
       finishFile();
       if (code !== 0) {
         reject(new GitError(stderr.trim() || `git diff-tree exited with ${code}`, args, stderr));

@@ -174,6 +174,37 @@ describe("git Change source", () => {
     await expect(openGitChange({ repo: repo.dir, base, head, maxBytes: Promise.reject(new Error("bad config")) })).rejects.toThrow("bad config");
   });
 
+  it("a file of one very long line: its patch is joined once (linear), or dropped past the limit with the file named", async () => {
+    const repo = newRepo();
+    repo.write("README.md", "hi\n");
+    const base = repo.commit();
+    const line = "abcdefghij".repeat(30_000); // 300 KB on one line: many pipe chunks
+    repo.write("a/long.min.js", `${line}\n`);
+    repo.write("b/huge.min.js", "x".repeat(3_000_000)); // one 3 MB line without a final newline
+    repo.write("c/after.txt", "after\n");
+    const head = repo.commit();
+    const change = await open(repo.dir, base, head, 1_000_000);
+    expect(change.oversized).toEqual(["b/huge.min.js"]);
+    expect(change.files.find((f) => f.path === "a/long.min.js")!.patch).toBe(`@@ -0,0 +1 @@\n+${line}`);
+    expect(change.files.find((f) => f.path === "b/huge.min.js")).toEqual({ path: "b/huge.min.js", status: "added", additions: 1, deletions: 0 });
+    expect(change.files.find((f) => f.path === "c/after.txt")!.patch).toBe("@@ -0,0 +1 @@\n+after");
+
+    // The limit still loading: the long line is read up to the read-ahead, then judged once it is known.
+    const pending = await openGitChange({
+      repo: repo.dir,
+      base,
+      head,
+      maxBytes: new Promise((resolve) => setTimeout(() => resolve(1_000_000), 200)),
+    });
+    changes.push(pending);
+    expect(pending.oversized).toEqual(["b/huge.min.js"]);
+    expect(pending.files.map((f) => [f.path, f.patch])).toEqual([
+      ["a/long.min.js", `@@ -0,0 +1 @@\n+${line}`],
+      ["b/huge.min.js", undefined],
+      ["c/after.txt", "@@ -0,0 +1 @@\n+after"],
+    ]);
+  });
+
   it("keeps the small patch of a big file (as GitHub does) but never reads the file", async () => {
     const repo = newRepo();
     const schema = Array.from({ length: 2000 }, (_, i) => `type T${i} {\n  id: ID!\n}\n`).join(""); // 40,890 bytes

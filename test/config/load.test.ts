@@ -65,3 +65,42 @@ describe("parseConfig", () => {
     expect(issues[0]).toMatchObject({ key: "triggers.custom.0.content.0", line: 6, message: "not a valid regular expression" });
   });
 });
+
+describe("hostile config input", () => {
+  it("an alias bomb is refused at its first alias, not expanded", () => {
+    const levels = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (const [i, name] of [..."bcdefghi"].entries()) {
+      const previous = "abcdefghi"[i]!;
+      levels.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${previous}`).join(", ")}]`);
+    }
+    expect(issuesOf(`# team config\n${levels.join("\n")}\n`)).toEqual([
+      {
+        file: ".github/archgate.yml",
+        line: 3,
+        column: 8,
+        key: "",
+        message: "invalid YAML: its aliases expand too far (an alias bomb?); write the values out instead",
+      },
+    ]);
+  });
+
+  it("nesting too deep to read is named at the line where it gave out", () => {
+    expect(issuesOf(`rules: ${"[".repeat(20_000)}${"]".repeat(20_000)}\n`)).toEqual([
+      { file: ".github/archgate.yml", line: 1, column: expect.any(Number), key: "", message: "invalid YAML: nested too deeply to be read" },
+    ]);
+  });
+
+  it("a few aliases are fine (a shared list of paths)", () => {
+    const config = parseConfig(
+      [
+        "triggers:",
+        "  custom:",
+        '    - { id: pay, title: Payments, reviewType: adr, paths: &paths ["src/payments/**"] }',
+        "    - { id: refunds, title: Refunds, reviewType: adr, paths: *paths }",
+        "",
+      ].join("\n"),
+      "f.yml",
+    );
+    expect(config.triggers.custom.map((t) => t.paths)).toEqual([["src/payments/**"], ["src/payments/**"]]);
+  });
+});

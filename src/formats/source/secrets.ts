@@ -361,3 +361,16 @@ export function fingerprint(value: string): string {
   const { createHash } = lazyRequire("node:crypto") as { createHash: typeof CreateHash };
   return createHash("sha256").update(value).digest("hex").slice(0, 16);
 }
+
+/**
+ * `text` with every credential in a provider's own format (GitHub, AWS, Slack, Stripe… tokens) and every
+ * password in a URL replaced by its first 4 characters and "…[redacted]". For names that end up in
+ * outputs (a token committed as part of a file path is printed with the path): the JSON, markdown and
+ * SARIF the CLI prints, the PR comment and the check run.
+ */
+export function redactTokens(text: string): string {
+  const found = scanLine(text, { unquotedValues: false }).filter((m) => m.providerFormat || m.kind === "url-credentials");
+  let out = text;
+  for (const m of found.reverse()) out = `${out.slice(0, m.index)}${m.value.slice(0, 4)}…[redacted]${out.slice(m.index + m.value.length)}`;
+  return out;
+}
