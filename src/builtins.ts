@@ -8,6 +8,7 @@ import { buildConfigSchema, type ArchgateConfig } from "./config/schema.js";
 import type { Change } from "./engine/change.js";
 import { openReview, review } from "./engine/engine.js";
 import type { EngineModules, Report, RuleModule, TriggerModule } from "./engine/types.js";
+import { judgedAs } from "./formats/common/judged-files.js";
 import { likelyReads } from "./formats/common/likely-reads.js";
 import { breakingApiChange } from "./rules/breaking-api-change.js";
 import { breakingEventChange } from "./rules/breaking-event-change.js";
@@ -62,7 +63,7 @@ export const RULES: readonly RuleModule[] = [
 export const BUILTIN_TRIGGER_IDS: readonly string[] = TRIGGERS.map((t) => t.meta.id);
 
 /** What the engine runs in production. */
-export const ENGINE_MODULES: EngineModules = { triggers: TRIGGERS, rules: RULES, customTriggers, likelyReads };
+export const ENGINE_MODULES: EngineModules = { triggers: TRIGGERS, rules: RULES, customTriggers, likelyReads, judgedAs };
 
 /** The `.github/archgate.yml` schema with the built-in rules' options. */
 export const configSchema = buildConfigSchema(RULES);

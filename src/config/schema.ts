@@ -172,7 +172,20 @@ export function buildConfigSchema(rules: readonly RuleModule[]) {
             .int()
             .positive()
             .default(1_000_000)
-            .describe("Files larger than this many bytes are never read; the report names them in a note."),
+            .describe(
+              "Files larger than this many bytes are never read. A changed file a rule must judge (a migration, a manifest, a contract) that is over it fails the review closed; others are named in a note.",
+            ),
+          paths: z
+            .array(
+              z
+                .object({
+                  paths: z.array(glob).min(1).describe("Globs of the files this limit applies to."),
+                  maxFileBytes: z.number().int().positive().describe("The size limit in bytes for these files."),
+                })
+                .strict(),
+            )
+            .default([])
+            .describe("Size limits for some paths, overriding `maxFileBytes` (the first entry whose globs match a file applies)."),
         })
         .strict()
         .prefault({})

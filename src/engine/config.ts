@@ -37,7 +37,11 @@ export interface ServiceConfig {
 
 export interface EngineConfig {
   ignorePaths: string[];
-  limits: { maxFileBytes: number };
+  limits: {
+    maxFileBytes: number;
+    /** Per-path limits: the first entry whose globs match a file applies. */
+    paths: { paths: string[]; maxFileBytes: number }[];
+  };
   triggers: {
     disabled: string[];
     custom: CustomTriggerConfig[];

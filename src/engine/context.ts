@@ -73,7 +73,9 @@ export class ReviewContext implements ReviewView {
   private readonly reads: ChangeReads;
   private readonly noteTexts = new Set<string>();
   private readonly byPath = new Map<string, ChangedFile>();
-  private readonly skippedLarge = new Set<string>();
+  /** Files not read for their size: path → size in bytes (undefined when the source only knows it is over). */
+  private readonly skippedLarge = new Map<string, number | undefined>();
+  /** Files read for their text that turned out binary. */
   private readonly skippedBinary = new Set<string>();
   private readonly hits = new Map<string, TriggerHit[]>();
   private readonly memos = new Map<string, unknown>();
@@ -88,7 +90,10 @@ export class ReviewContext implements ReviewView {
     this.headFiles = this.files.filter((f) => f.status !== "removed");
     for (const f of this.files) this.byPath.set(f.path, f);
     // Changed files the source already knows it will not read for their size.
-    for (const path of this.change.oversized ?? []) if (this.byPath.has(path)) this.skippedLarge.add(path);
+    // A per-path limit may allow more than the one the source listed them with: those are read and judged then.
+    for (const path of this.change.oversized ?? []) {
+      if (this.byPath.has(path) && this.maxBytes(path) <= config.limits.maxFileBytes) this.skippedLarge.set(path, undefined);
+    }
   }
 
   get title(): string | undefined {
@@ -103,10 +108,16 @@ export class ReviewContext implements ReviewView {
     return this.byPath.get(path);
   }
 
+  /** The size limit for `path`: the first `limits.paths` entry that matches it, else `limits.maxFileBytes`. */
+  maxBytes(path: string): number {
+    for (const entry of this.config.limits.paths ?? []) if (matchesAny(path, entry.paths)) return entry.maxFileBytes;
+    return this.config.limits.maxFileBytes;
+  }
+
   async read(side: Side, path: string): Promise<FileContent> {
-    const content = await this.reads.read(side, path, this.config.limits.maxFileBytes);
+    const content = await this.reads.read(side, path, this.maxBytes(path));
     if (content.kind === "too-large") {
-      this.skippedLarge.add(path);
+      this.skippedLarge.set(path, content.bytes);
     } else if (content.kind === "binary") {
       this.skippedBinary.add(path);
     } else if (content.kind === "error" && !this.problems.some((p) => p.file === path)) {
@@ -123,7 +134,7 @@ export class ReviewContext implements ReviewView {
   async structured(side: Side, path: string): Promise<StructuredFile | undefined> {
     // Read through this evaluation first, so a skipped or unreadable file is noted here too.
     if ((await this.read(side, path)).kind !== "text") return undefined;
-    return this.reads.structured(side, path, this.config.limits.maxFileBytes);
+    return this.reads.structured(side, path, this.maxBytes(path));
   }
 
   /**
@@ -187,17 +198,35 @@ export class ReviewContext implements ReviewView {
     this.hits.set(id, hits);
   }
 
-  /** Notes for files that were not analysed, one per reason. */
-  skippedNotes(): Note[] {
+  /**
+   * Files that were not analysed. One a rule must judge (`judgedAs` names what as) is a problem naming the
+   * file and the limit: the gate never passes on what it could not read. The others are one note per reason.
+   */
+  skippedNotes(judgedAs: (path: string) => string | undefined = () => undefined): Note[] {
     const notes: Note[] = [];
-    if (this.skippedBinary.size > 0) {
-      notes.push({ kind: "skipped-file", message: `binary files were not analysed: ${[...this.skippedBinary].sort().join(", ")}` });
-    }
-    if (this.skippedLarge.size > 0) {
-      notes.push({
-        kind: "skipped-file",
-        message: `files over the size limit (${this.config.limits.maxFileBytes} bytes) were not analysed: ${[...this.skippedLarge].sort().join(", ")}`,
+    const binary = [...this.skippedBinary].sort().filter((path) => {
+      const what = judgedAs(path);
+      if (what === undefined) return true;
+      this.problem({ file: path, message: `${path} is binary, so it could not be judged as ${what}` });
+      return false;
+    });
+    if (binary.length > 0) notes.push({ kind: "skipped-file", message: `binary files were not analysed: ${binary.join(", ")}` });
+    const byLimit = new Map<number, string[]>();
+    for (const [path, bytes] of [...this.skippedLarge].sort(([a], [b]) => a.localeCompare(b))) {
+      const limit = this.maxBytes(path);
+      const what = judgedAs(path);
+      if (what === undefined) {
+        byLimit.set(limit, [...(byLimit.get(limit) ?? []), path]);
+        continue;
+      }
+      const size = bytes === undefined ? "over" : `${bytes.toLocaleString("en-US")} bytes, over`;
+      this.problem({
+        file: path,
+        message: `${path} is ${size} the size limit of ${limit.toLocaleString("en-US")} bytes, so it could not be judged as ${what}; raise the limit for it with limits.paths (or limits.maxFileBytes)`,
       });
+    }
+    for (const [limit, paths] of byLimit) {
+      notes.push({ kind: "skipped-file", message: `files over the size limit (${limit} bytes) were not analysed: ${paths.join(", ")}` });
     }
     return notes;
   }

@@ -70,6 +70,8 @@ async function evaluate(reads: ChangeReads, config: EngineConfig, modules: Engin
   const reviewTypes = [...new Set(planned.map((t) => t.reviewType))].sort((a, b) => reviewTypeRank(a) - reviewTypeRank(b));
   const checklist = buildChecklist(config, planned, reviewTypes, namedItems(triggers));
   const findings = await evaluateRules(ctx, modules.rules);
+  // Before the conclusion: an unreadable file a rule must judge is a problem.
+  const skipped = ctx.skippedNotes(modules.judgedAs);
 
   const conclusion = ctx.problems.length > 0 ? "error" : findings.some((f) => f.severity === "error" && !f.waived) ? "failure" : "success";
   return {
@@ -81,7 +83,7 @@ async function evaluate(reads: ChangeReads, config: EngineConfig, modules: Engin
     checklist,
     findings,
     conclusion,
-    notes: [...ctx.notes, ...ctx.skippedNotes()],
+    notes: [...ctx.notes, ...skipped],
     problems: ctx.problems,
   };
 }

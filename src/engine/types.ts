@@ -276,4 +276,10 @@ export interface EngineModules {
   customTriggers?: (config: EngineConfig) => readonly TriggerModule[];
   /** The reads a review will most likely make, announced to the source up front (see Change.prefetch). */
   likelyReads?: (files: readonly ChangedFile[]) => ContentRequest[];
+  /**
+   * What a rule judges a file as (e.g. "a Django migration (destructive-migration)"), by its path; undefined
+   * when no rule must judge it. A changed file that is judged but cannot be read (over the size limit,
+   * binary) fails the review closed; other unreadable files are only named in a note.
+   */
+  judgedAs?: (path: string) => string | undefined;
 }

@@ -281,17 +281,37 @@ describe("destructive-migration: bad input", () => {
     expect(report.problems[0]!.line).toBeGreaterThan(0);
   });
 
-  it("a binary migration file is skipped with a note, not a crash", async () => {
+  it("a binary migration file fails the review closed, naming the file, not a crash", async () => {
     const report = await reviewChange(changeFromTrees({}, { "migrations/203_x.sql": new Uint8Array([0, 1, 2, 0]) }), defaultConfig());
     expect(report.findings).toEqual([]);
-    expect(report.notes.map(noteText).join("\n")).toContain("migrations/203_x.sql");
+    expect(report.problems).toEqual([
+      {
+        file: "migrations/203_x.sql",
+        message: "migrations/203_x.sql is binary, so it could not be judged as a database migration (destructive-migration)",
+      },
+    ]);
+    expect(report.conclusion).toBe("error");
   });
 
-  it("a migration over the size limit is skipped with a note", async () => {
+  it("a migration over the size limit fails the review closed, naming the file and the limit", async () => {
     const config = validateConfig({ limits: { maxFileBytes: 10 } }, "t.yml");
     const report = await reviewChange(changeFromTrees({}, { "migrations/204_x.sql": "ALTER TABLE users DROP COLUMN a;\n" }), config);
     expect(report.findings).toEqual([]);
-    expect(report.notes.map(noteText).join("\n")).toContain("migrations/204_x.sql");
+    expect(report.problems).toEqual([
+      {
+        file: "migrations/204_x.sql",
+        message:
+          "migrations/204_x.sql is 33 bytes, over the size limit of 10 bytes, so it could not be judged as a database migration (destructive-migration); raise the limit for it with limits.paths (or limits.maxFileBytes)",
+      },
+    ]);
+    expect(report.conclusion).toBe("error");
+  });
+
+  it("a per-path limit lets the same migration be read and judged", async () => {
+    const config = validateConfig({ limits: { maxFileBytes: 10, paths: [{ paths: ["migrations/**"], maxFileBytes: 1000 }] } }, "t.yml");
+    const report = await reviewChange(changeFromTrees({}, { "migrations/204_x.sql": "ALTER TABLE users DROP COLUMN a;\n" }), config);
+    expect(report.problems).toEqual([]);
+    expect(report.findings.map((f) => [f.file, f.line, f.severity])).toEqual([["migrations/204_x.sql", 1, "error"]]);
   });
 });
 
