@@ -112,11 +112,13 @@ describe("breaking-event-change: bad input", () => {
     expect(r.problems.map((p) => [p.file, p.line])).toEqual([["events/ping.proto", 3]]);
   });
 
-  it("binary and oversized schema files are skipped with a note, never judged", async () => {
+  it("an oversized schema file is never judged: the review fails closed naming it and the limit", async () => {
     const big = '{"type": "record", "name": "A", "fields": []}' + " ".repeat(2000);
     const r = await run({ "schemas/a.avsc": big }, { "schemas/a.avsc": big + " " }, { config: { limits: { maxFileBytes: 1000 } } });
     expect(r.findings).toEqual([]);
-    expect(r.notes.some((n) => n.includes("schemas/a.avsc"))).toBe(true);
+    expect(r.problems).toEqual([
+      expect.objectContaining({ file: "schemas/a.avsc", message: expect.stringContaining("over the size limit of 1,000 bytes") }),
+    ]);
   });
 });
 
