@@ -30,6 +30,16 @@ const options = z.object({
   /** Check gRPC services in `*.proto` files. */
   grpc: z.boolean().default(true).describe("Check gRPC services in .proto files."),
   /**
+   * How strict the gRPC check is, after buf's breaking categories: `wire` (binary encoding), `wire-json`
+   * (also JSON names, as buf's WIRE_JSON), `file` (also file options that name generated code).
+   */
+  grpcLevel: z
+    .enum(["wire", "wire-json", "file"])
+    .default("wire-json")
+    .describe(
+      "How strict the gRPC check is, after buf's categories: wire (the binary encoding), wire-json (also JSON field and enum value names, buf's WIRE_JSON), file (also go_package, java_package and other options that name generated code).",
+    ),
+  /**
    * Also enforce a deprecation policy (oasdiff's lifecycle rules): deprecations carry a valid `x-sunset`
    * date that is not removed or moved earlier; `x-stability-level` is valid and never lowered.
    */
@@ -185,7 +195,7 @@ export const breakingApiChange = defineRule({
     const opts = ctx.options;
     const { breaks, exemptions } = await openapiBreaks(ctx, opts);
     if (opts.graphql) breaks.push(...(await graphqlBreaks(ctx)));
-    if (opts.grpc) breaks.push(...(await grpcBreaks(ctx)));
+    if (opts.grpc) breaks.push(...(await grpcBreaks(ctx, opts.grpcLevel)));
     for (const e of exemptions) ctx.note(e, "accepted");
     reportBreaks(ctx, breaks);
   },

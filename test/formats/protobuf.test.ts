@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { diffProtoMessages, diffProtoServices, locateDeclarations, parseProto } from "../../src/formats/protobuf/protobuf.js";
+import {
+  diffGeneratedNameOptions,
+  diffProtoMessages,
+  diffProtoServices,
+  locateDeclarations,
+  parseProto,
+  reachableFromServices,
+} from "../../src/formats/protobuf/protobuf.js";
 
 /** `proto` joins lines so that line numbers in the expectations are easy to read off. */
 const proto = (...lines: string[]) => lines.join("\n");
@@ -232,5 +239,44 @@ describe("parseProto and locateDeclarations", () => {
       expect([...base.schema.owned]).toEqual(["Price"]);
       expect(diffProtoMessages(base.schema, head.schema)).toEqual([]);
     }
+  });
+});
+
+describe("protobuf: what gRPC services carry", () => {
+  const text = `syntax = "proto3";
+package shop.v1;
+import "common.proto";
+service Checkout { rpc Place(PlaceRequest) returns (PlaceResponse); }
+message PlaceRequest { Address address = 1; map<string, Item> items = 2; common.Money total = 3; }
+message PlaceResponse { Status status = 1; message Receipt { string id = 1; } Receipt receipt = 2; }
+message Address { string zip = 1; }
+message Item { Kind kind = 1; enum Kind { KIND_UNSPECIFIED = 0; } }
+enum Status { STATUS_UNSPECIFIED = 0; }
+message Unused { int32 n = 1; }
+`;
+  it("follows request and response types through fields, maps, nested and imported types", () => {
+    const parsed = parseProto(text, [{ name: "common.proto", text: 'syntax = "proto3";\npackage common;\nmessage Money { int64 units = 1; }\n' }]);
+    if (!parsed.ok) throw new Error(parsed.message);
+    expect([...reachableFromServices(parsed.schema)].sort()).toEqual([
+      "Address",
+      "Item",
+      "Item.Kind",
+      "PlaceRequest",
+      "PlaceResponse",
+      "PlaceResponse.Receipt",
+      "Status",
+      "common.Money",
+    ]);
+  });
+
+  it("file options that name generated code, with their lines; comments and nested options ignored", () => {
+    const base =
+      'syntax = "proto3";\n// option go_package = "x";\noption go_package = "example.com/a/v1;a";\noption java_package = "com.a";\nmessage M { option deprecated = true; }\n';
+    const head =
+      'syntax = "proto3";\noption go_package = "example.com/b/v1;b";\n\noption java_package = "com.a";\noption csharp_namespace = "B.V1";\nmessage M { option deprecated = false; }\n';
+    expect(diffGeneratedNameOptions(base, head).map((b) => [b.rule, b.side, b.line])).toEqual([
+      ["FILE_SAME_GO_PACKAGE", "head", 2],
+      ["FILE_SAME_CSHARP_NAMESPACE", "head", 5],
+    ]);
   });
 });

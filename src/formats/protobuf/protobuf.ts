@@ -49,6 +49,8 @@ export interface ProtoBreak {
   /** Stable identity of the break (no line numbers), e.g. "Order#3 deleted". */
   key: string;
   message: string;
+  /** The message, enum or service the break is in (name relative to the package); absent for file-level breaks. */
+  subject?: string;
 }
 
 export interface ProtoDiffOptions {
@@ -356,8 +358,9 @@ function describeType(t: FieldType): string {
  */
 function typeIncompatibility(base: FieldType, head: FieldType, seen: Set<string>, level: "wire" | "wire-json"): string | undefined {
   if (base.kind === "message" && head.kind === "message") {
-    // Same name declared in this file: its own changes are judged where it is declared.
-    if (base.name === head.name && OWNED_TYPES.has(base.type) && OWNED_TYPES.has(head.type)) return undefined;
+    // Same name declared in this file (also across a package rename): its own changes are judged where it is declared.
+    if (OWNED_TYPES.has(base.type) && OWNED_TYPES.has(head.type) && (base.name === head.name || typePath(base.type) === typePath(head.type)))
+      return undefined;
     const pair = `${base.name}->${head.name}`;
     if (seen.has(pair)) return undefined;
     seen.add(pair);
@@ -375,6 +378,13 @@ function typeIncompatibility(base: FieldType, head: FieldType, seen: Set<string>
   return `type changed from ${describeType(base)} to ${describeType(head)}`;
 }
 
+/** A message's name within its package: its own name after those of the messages it is nested in. */
+function typePath(type: protobuf.Type): string {
+  const names = [type.name];
+  for (let parent = type.parent; parent instanceof pb().Type; parent = parent.parent) names.unshift(parent.name);
+  return names.join(".");
+}
+
 interface RawBreak {
   rule: string;
   side: ProtoSide;
@@ -382,6 +392,7 @@ interface RawBreak {
   at: string[];
   key: string;
   message: string;
+  subject?: string;
 }
 
 /** Field-level breaks between two versions of one message (numbers are the identity on the wire). */
@@ -537,6 +548,7 @@ function resolveBreaks(raw: RawBreak[], base: ProtoSchema, head: ProtoSchema): P
     const { line, file } = locationOf(r.side === "base" ? base : head, ...r.at);
     const located: ProtoBreak = { rule: r.rule, side: r.side, line, key: r.key, message: r.message };
     if (file !== undefined) located.file = file;
+    if (r.subject !== undefined) located.subject = r.subject;
     return located;
   });
 }
@@ -578,7 +590,7 @@ export function diffProtoMessages(baseInput: ProtoSchema | string, headInput: Pr
     if (parent && baseDecls.get(parent) instanceof pb().Type && !(headDecls.get(parent) instanceof pb().Type)) continue;
     if (decl instanceof pb().Type) {
       if (after instanceof pb().Type) {
-        raw.push(...messageFieldBreaks(decl, after, new Set(), level, name, name));
+        raw.push(...messageFieldBreaks(decl, after, new Set(), level, name, name).map((b) => ({ ...b, subject: name })));
         continue;
       }
       // A removed message whose twin (same fields) was added elsewhere was renamed or moved.
@@ -593,15 +605,30 @@ export function diffProtoMessages(baseInput: ProtoSchema | string, headInput: Pr
           at: [`T:${name}`],
           key: `${name} removed`,
           message: `message ${name} was renamed or moved to ${twin[0]}: its full name changes`,
+          subject: name,
         });
       } else {
-        raw.push({ rule: "MESSAGE_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `message ${name} was removed` });
+        raw.push({
+          rule: "MESSAGE_NO_DELETE",
+          side: "base",
+          at: [`T:${name}`],
+          key: `${name} removed`,
+          message: `message ${name} was removed`,
+          subject: name,
+        });
       }
     } else if (decl instanceof pb().Enum) {
       if (after instanceof pb().Enum) {
-        raw.push(...enumBreaks(decl, after, name, level));
+        raw.push(...enumBreaks(decl, after, name, level).map((b) => ({ ...b, subject: name })));
       } else if (level === "wire-json") {
-        raw.push({ rule: "ENUM_NO_DELETE", side: "base", at: [`T:${name}`], key: `${name} removed`, message: `enum ${name} was removed` });
+        raw.push({
+          rule: "ENUM_NO_DELETE",
+          side: "base",
+          at: [`T:${name}`],
+          key: `${name} removed`,
+          message: `enum ${name} was removed`,
+          subject: name,
+        });
       }
     }
   }
@@ -686,4 +713,125 @@ export function diffProtoServices(baseInput: ProtoSchema | string, headInput: Pr
     }
   }
   return resolveBreaks(raw, base, head);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// gRPC: what the services' RPCs carry
+
+/**
+ * Messages and enums reachable from the RPCs of the schema's own services (request and response types,
+ * then every field's message or enum type, map values included), by name relative to the package. Types
+ * declared in imports are followed too; only owned ones can be diffed by name.
+ */
+export function reachableFromServices(schema: ProtoSchema): Set<string> {
+  const out = new Set<string>();
+  const queue: protobuf.Type[] = [];
+  const visit = (found: protobuf.ReflectionObject | null) => {
+    if (!found) return;
+    const name = relativeName(found.fullName, schema.package);
+    if (out.has(name)) return;
+    if (found instanceof pb().Enum) out.add(name);
+    if (found instanceof pb().Type) {
+      out.add(name);
+      queue.push(found);
+    }
+  };
+  for (const decl of ownedDeclarations(schema).values()) {
+    if (!(decl instanceof pb().Service)) continue;
+    for (const method of decl.methodsArray) {
+      visit(decl.lookup(method.requestType, [pb().Type]));
+      visit(decl.lookup(method.responseType, [pb().Type]));
+    }
+  }
+  while (queue.length > 0) {
+    const type = queue.pop()!;
+    for (const field of type.fieldsArray) {
+      const found = field.parent?.lookup(field.type, [pb().Type, pb().Enum]) ?? null;
+      visit(found);
+    }
+  }
+  return out;
+}
+
+/** File options that name generated code (buf's FILE_SAME_* rules): changing one renames classes, packages or namespaces. */
+const GENERATED_NAME_OPTIONS: Record<string, string> = {
+  go_package: "FILE_SAME_GO_PACKAGE",
+  java_package: "FILE_SAME_JAVA_PACKAGE",
+  java_outer_classname: "FILE_SAME_JAVA_OUTER_CLASSNAME",
+  java_multiple_files: "FILE_SAME_JAVA_MULTIPLE_FILES",
+  csharp_namespace: "FILE_SAME_CSHARP_NAMESPACE",
+  objc_class_prefix: "FILE_SAME_OBJC_CLASS_PREFIX",
+  php_namespace: "FILE_SAME_PHP_NAMESPACE",
+  php_class_prefix: "FILE_SAME_PHP_CLASS_PREFIX",
+  php_metadata_namespace: "FILE_SAME_PHP_METADATA_NAMESPACE",
+  ruby_package: "FILE_SAME_RUBY_PACKAGE",
+  swift_prefix: "FILE_SAME_SWIFT_PREFIX",
+  optimize_for: "FILE_SAME_OPTIMIZE_FOR",
+  cc_generic_services: "FILE_SAME_CC_GENERIC_SERVICES",
+  java_generic_services: "FILE_SAME_JAVA_GENERIC_SERVICES",
+  py_generic_services: "FILE_SAME_PY_GENERIC_SERVICES",
+  cc_enable_arenas: "FILE_SAME_CC_ENABLE_ARENAS",
+};
+
+/** Top-level `option name = value;` statements of a .proto text, with their lines (comments and strings skipped). */
+export function fileOptions(text: string): Map<string, { value: string; line: number }> {
+  const out = new Map<string, { value: string; line: number }>();
+  let depth = 0;
+  let line = 1;
+  let statement = "";
+  let statementLine = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\n") line++;
+    if (c === "/" && text[i + 1] === "/") {
+      while (i < text.length && text[i] !== "\n") i++;
+      line++;
+      continue;
+    }
+    if (c === "/" && text[i + 1] === "*") {
+      const end = text.indexOf("*/", i + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      for (let k = i; k < stop; k++) if (text[k] === "\n") line++;
+      i = stop - 1;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c && text[j] !== "\n") j += text[j] === "\\" ? 2 : 1;
+      statement += text.slice(i, j + 1);
+      i = j;
+      continue;
+    }
+    if (c === "{") depth++;
+    else if (c === "}") depth--;
+    if (c === ";" || c === "{" || c === "}") {
+      const m = depth === 0 && c === ";" ? /^\s*option\s+(\w+)\s*=\s*([\s\S]+?)\s*$/.exec(statement) : null;
+      if (m) out.set(m[1]!, { value: m[2]!.replace(/^["']|["']$/g, ""), line: statementLine });
+      statement = "";
+      continue;
+    }
+    if (!statement.trim() && !/\s/.test(c)) statementLine = line;
+    statement += c;
+  }
+  return out;
+}
+
+/** Changed file options that name generated code (FILE level): one break per option, at its head line (base when removed). */
+export function diffGeneratedNameOptions(baseText: string, headText: string): ProtoBreak[] {
+  const before = fileOptions(baseText);
+  const after = fileOptions(headText);
+  const out: ProtoBreak[] = [];
+  for (const [name, rule] of Object.entries(GENERATED_NAME_OPTIONS)) {
+    const b = before.get(name);
+    const h = after.get(name);
+    if ((b?.value ?? "") === (h?.value ?? "")) continue;
+    out.push({
+      rule,
+      side: h ? "head" : "base",
+      line: (h ?? b)!.line,
+      key: `option ${name}`,
+      message: `file option ${name} changed from ${b ? JSON.stringify(b.value) : "(unset)"} to ${h ? JSON.stringify(h.value) : "(unset)"}: generated code changes its names`,
+    });
+  }
+  return out;
 }
