@@ -191,12 +191,29 @@ for (const [, name, body] of cases) {
   for (const rule of used) if (!(rule in RULES)) outOfScope.set(rule, (outOfScope.get(rule) ?? 0) + 1);
   const scored = used.filter((r) => r in RULES);
   if (scored.length === 0) continue;
-  const expected = [...body!.matchAll(/NewFileAnnotation\(\s*t,\s*"([^"]+)",\s*(\d+),\s*\d+,\s*\d+,\s*\d+,\s*"([A-Z_0-9]+)"/g)]
-    .map((m) => ({ file: m[1]!, line: Number(m[2]), rule: m[3]! }))
+  // NewFileAnnotationNoLocation: buf reports the file as a whole (line 0 here).
+  const expected = [...body!.matchAll(/NewFileAnnotation(?:NoLocation)?\(\s*t,\s*"([^"]+)",\s*(?:(\d+),\s*\d+,\s*\d+,\s*\d+,\s*)?"([A-Z_0-9]+)"/g)]
+    .map((m) => ({ file: m[1]!, line: Number(m[2] ?? 0), rule: m[3]! }))
     .filter((a) => scored.includes(a.rule));
   const previous = filesUnder(`${DATA}/previous/${name}`);
+  // A previous buf.yaml with `roots: [dir]` puts the module's files under dir/.
+  try {
+    const root = /^\s*roots:\s*\n\s*-\s*(\S+)\s*$/m.exec(git("show", `${rev}:${DATA}/previous/${name}/buf.yaml`))?.[1];
+    if (root)
+      for (const [f, t] of [...previous]) {
+        previous.delete(f);
+        previous.set(f.startsWith(`${root}/`) ? f.slice(root.length + 1) : f, t);
+      }
+  } catch {
+    // no buf.yaml at the previous side
+  }
   const current = filesUnder(`${DATA}/current/${name}`);
   const ours: { file: string; line: number; rule: string }[] = [];
+  // buf.yaml `ignore_unstable_packages: true`: packages ending in an alpha/beta/test version are not compared.
+  if (/^\s*ignore_unstable_packages:\s*true/m.test(yaml)) {
+    const unstable = (text: string) => /^\s*package\s+[\w.]*\.v\d+(?:alpha|beta|test)\w*\s*;/m.test(text);
+    for (const files of [previous, current]) for (const [f, t] of files) if (unstable(t)) files.delete(f);
+  }
   const before = byPackage(previous);
   const after = byPackage(current);
   const all = (files: Map<string, string>) => [...files].map(([f, t]) => ({ name: f, text: t }));
@@ -227,6 +244,17 @@ for (const [, name, body] of cases) {
           ours.push({ file: file.name, line: b.side === "head" ? b.line : -1, rule: b.rule });
       }
     }
+  }
+  // buf judges a package change per file: a file whose package statement changed.
+  for (const [file, text] of current) {
+    const old = previous.get(file);
+    const pkg = (t: string) => /^\s*package\s+([\w.]+)\s*;/m.exec(t)?.[1] ?? "";
+    if (old === undefined || pkg(old) === pkg(text) || ours.some((o) => o.rule === "FILE_SAME_PACKAGE" && o.file === file)) continue;
+    const base = pb.parseProtoFiles([{ name: file, text: old }]);
+    const head = pb.parseProtoFiles([{ name: file, text }]);
+    if (!base.ok || !head.ok) continue;
+    for (const b of pb.diffProtoMessages(base.schema, head.schema, { level: "wire-json" }))
+      if (b.rule === "FILE_SAME_PACKAGE") ours.push({ file, line: b.side === "head" ? b.line : -1, rule: b.rule });
   }
   for (const rule of scored) {
     const mine = RULES[rule]!;

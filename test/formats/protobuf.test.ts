@@ -280,3 +280,50 @@ message Unused { int32 n = 1; }
     ]);
   });
 });
+
+describe("protobuf: buf's readings at wire-json level (the gRPC check)", () => {
+  const base = `syntax = "proto2";
+package p;
+message M {
+  oneof choice { int32 a = 1; }
+  optional int32 b = 2;
+  optional Item c = 3;
+  optional bytes d = 4;
+  required int32 e = 5;
+  map<string, int32> f = 6;
+  enum Color { COLOR_UNSPECIFIED = 0; COLOR_ONE = 1; COLOR_UNO = 1; option allow_alias = true; }
+  optional Color g = 7;
+}
+message Item { optional int32 n = 1; }
+`;
+  const head = `syntax = "proto2";
+package p;
+message M {
+  optional int32 a = 1;
+  oneof choice { int32 b = 2; }
+  repeated Item c = 3;
+  optional string d = 4;
+  optional int32 e = 5;
+  repeated FEntry f = 6;
+  message FEntry { optional string key = 1; optional int32 value = 2; }
+  enum Color { COLOR_UNSPECIFIED = 0; COLOR_ONE = 1; COLOR_EINS = 1; option allow_alias = true; }
+  optional Color g = 7;
+}
+message Item { optional int32 n = 1; }
+`;
+  it("reports every oneof move, repeatedness change, bytes → string and required → optional, as buf does", () => {
+    expect(diffProtoMessages(base, head, { level: "wire-json" }).map((b) => [b.rule, b.line])).toEqual([
+      ["FIELD_SAME_ONEOF", 4],
+      ["FIELD_SAME_ONEOF", 5],
+      ["FIELD_WIRE_COMPATIBLE_CARDINALITY", 6],
+      ["FIELD_WIRE_COMPATIBLE_TYPE", 7],
+      ["FIELD_WIRE_COMPATIBLE_CARDINALITY", 8],
+      ["ENUM_VALUE_SAME_NAME", 11],
+      ["ENUM_VALUE_SAME_NAME", 11],
+    ]);
+  });
+  it("at wire level (events) only what breaks the binary encoding", () => {
+    // A oneof of one field, a message made repeated, bytes read as string and a map written as entries keep their bytes.
+    expect(diffProtoMessages(base, head).map((b) => [b.rule, b.line])).toEqual([["FIELD_SAME_CARDINALITY", 8]]);
+  });
+});

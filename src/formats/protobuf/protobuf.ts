@@ -26,7 +26,13 @@
  * | rpc request / response type changed     | RPC_SAME_REQUEST_TYPE / RPC_SAME_RESPONSE_TYPE | services |
  * | rpc client / server streaming changed   | RPC_SAME_CLIENT_STREAMING / RPC_SAME_SERVER_STREAMING | services |
  *
- * Not implemented (FILE-only source-compatibility rules): file options (go_package, java_package…),
+ * At `wire-json` (the gRPC check's default) the WIRE rules are read as buf reads them: every change of
+ * repeatedness (required ↔ optional included) is FIELD_WIRE_COMPATIBLE_CARDINALITY, every move into, out of
+ * or between oneofs is FIELD_SAME_ONEOF, bytes → string and an enum swapped for one with other values are
+ * FIELD_WIRE_COMPATIBLE_TYPE. `map<K, V>` ↔ `repeated Entry` (key = 1, value = 2) is the same encoding.
+ * `diffGeneratedNameOptions` covers buf's FILE_SAME_* options for gRPC's `file` level.
+ *
+ * Not implemented (FILE-only source-compatibility rules): file options outside the gRPC `file` level,
  * FIELD_SAME_NAME, reserved-range shrinking, field defaults, `optional` presence tracking, extensions.
  */
 import type protobuf from "protobufjs";
@@ -379,7 +385,7 @@ function typeIncompatibility(base: FieldType, head: FieldType, seen: Set<string>
 }
 
 /** A message's name within its package: its own name after those of the messages it is nested in. */
-function typePath(type: protobuf.Type): string {
+function typePath(type: protobuf.Type | protobuf.Enum): string {
   const names = [type.name];
   for (let parent = type.parent; parent instanceof pb().Type; parent = parent.parent) names.unshift(parent.name);
   return names.join(".");
@@ -411,6 +417,8 @@ function messageFieldBreaks(
   const label = (msg: string, f: protobuf.Field) => `${msg}.${f.name} (${f.id})`;
 
   for (const bf of base.fieldsArray) {
+    // Extensions (protobufjs lists them as fields of the extended message) are not compared.
+    if (bf.name.startsWith(".")) continue;
     const hf = headByNumber.get(bf.id);
     const where = label(baseName || base.name, bf);
     if (!hf) {
@@ -456,6 +464,67 @@ function messageFieldBreaks(
     const ht = fieldType(hf);
     const bMap = bf instanceof pb().MapField;
     const hMap = hf instanceof pb().MapField;
+    // buf's readings (the gRPC check's wire-json level): every change of repeatedness, oneof membership,
+    // bytes read as string, and an enum swapped for one with other values break clients.
+    // map<K, V> and `repeated Entry` with key = 1 and value = 2 are the same on the wire.
+    const entryLike = (f: protobuf.Field) => {
+      const t = fieldType(f);
+      return t.kind === "message" && t.type.fieldsArray.length === 2 && t.type.fields.key?.id === 1 && t.type.fields.value?.id === 2;
+    };
+    const mapAsEntries = (bMap && hf.rule === "repeated" && entryLike(hf)) || (hMap && bf.rule === "repeated" && entryLike(bf));
+    const strict = level === "wire-json";
+    if (strict) {
+      const bRepeated = bf.rule === "repeated" || bMap;
+      const hRepeated = hf.rule === "repeated" || hMap;
+      if (bRepeated !== hRepeated || (bMap !== hMap && !mapAsEntries)) {
+        breaks.push({
+          rule: "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+          side: "head",
+          at,
+          key: `${headName}#${hf.id} cardinality`,
+          message: `field ${hwhere} changed from ${bMap ? "map" : bRepeated ? "repeated" : "singular"} to ${hMap ? "map" : hRepeated ? "repeated" : "singular"}`,
+        });
+        continue;
+      }
+      if (realOneof(bf) !== realOneof(hf)) {
+        const where = (o: string | undefined) => (o ? `oneof ${o}` : "no oneof");
+        breaks.push({
+          rule: "FIELD_SAME_ONEOF",
+          side: "head",
+          at,
+          key: `${headName}#${hf.id} oneof`,
+          message: `field ${hwhere} moved from ${where(realOneof(bf))} to ${where(realOneof(hf))}: setting it now clears (or no longer clears) the other members`,
+        });
+      }
+      if (!mapAsEntries) {
+        const bt2 = fieldType(bf);
+        const ht2 = fieldType(hf);
+        let strictReason: string | undefined;
+        if (bt2.kind === "scalar" && ht2.kind === "scalar" && bt2.name === "bytes" && ht2.name === "string")
+          strictReason = "type changed from bytes to string (bytes that are not UTF-8 no longer parse)";
+        // An enum of this schema keeps its name across a package rename: its values are judged where it is declared.
+        const sameOwnedEnum =
+          bt2.kind === "enum" &&
+          ht2.kind === "enum" &&
+          OWNED_TYPES.has(bt2.enum) &&
+          OWNED_TYPES.has(ht2.enum) &&
+          typePath(bt2.enum) === typePath(ht2.enum);
+        if (bt2.kind === "enum" && ht2.kind === "enum" && bt2.name !== ht2.name && !sameOwnedEnum && !sameEnumValues(bt2.enum, ht2.enum))
+          strictReason = `enum type changed from ${bt2.name} to ${ht2.name}, whose values differ`;
+        if (strictReason) {
+          breaks.push({
+            rule: "FIELD_WIRE_COMPATIBLE_TYPE",
+            side: "head",
+            at,
+            key: `${headName}#${hf.id} type`,
+            message: `field ${hwhere}: ${strictReason}`,
+          });
+          continue;
+        }
+      }
+      if (mapAsEntries) continue;
+    }
+    if (mapAsEntries) continue;
     if (bMap !== hMap) {
       breaks.push({
         rule: "FIELD_WIRE_COMPATIBLE_TYPE",
@@ -488,7 +557,8 @@ function messageFieldBreaks(
       });
     } else if ((bf.rule === "required") !== (hf.rule === "required")) {
       breaks.push({
-        rule: "FIELD_SAME_CARDINALITY",
+        // buf counts required ↔ optional among the wire cardinality changes.
+        rule: level === "wire-json" ? "FIELD_WIRE_COMPATIBLE_CARDINALITY" : "FIELD_SAME_CARDINALITY",
         side: "head",
         at,
         key: `${headName}#${hf.id} required`,
@@ -519,7 +589,8 @@ function messageFieldBreaks(
   }
 
   // Oneofs: two fields that could both be set before must not end up in one oneof (one of them would be dropped).
-  for (const oneof of head.oneofsArray) {
+  // At wire-json level every move is already a break of its own.
+  for (const oneof of level === "wire-json" ? [] : head.oneofsArray) {
     if (oneof.fieldsArray.some((f) => f.options?.proto3_optional)) continue;
     const members = oneof.fieldsArray.filter((f) => baseByNumber.has(f.id));
     for (let i = 0; i < members.length; i++) {
@@ -635,6 +706,16 @@ export function diffProtoMessages(baseInput: ProtoSchema | string, headInput: Pr
   return resolveBreaks(raw, base, head);
 }
 
+/** Same value numbers with the same names. */
+function sameEnumValues(a: protobuf.Enum, b: protobuf.Enum): boolean {
+  const entries = (e: protobuf.Enum) =>
+    Object.entries(e.values)
+      .map(([name, n]) => `${n}:${name}`)
+      .sort()
+      .join(",");
+  return entries(a) === entries(b);
+}
+
 function sameFieldNumbers(a: protobuf.Type, b: protobuf.Type): boolean {
   const ids = (t: protobuf.Type) =>
     t.fieldsArray
@@ -648,10 +729,14 @@ function enumBreaks(base: protobuf.Enum, head: protobuf.Enum, name: string, leve
   const breaks: RawBreak[] = [];
   const headNumbers = new Map<number, string[]>();
   for (const [valueName, n] of Object.entries(head.values)) headNumbers.set(n, [...(headNumbers.get(n) ?? []), valueName]);
+  const deleted = new Set<number>();
+  const renamed = new Set<number>();
   for (const [valueName, n] of Object.entries(base.values)) {
     const now = headNumbers.get(n);
     if (!now) {
-      if (!isReservedNumber(head.reserved, n)) {
+      // Aliases (allow_alias) share a number: one deletion per number.
+      if (!isReservedNumber(head.reserved, n) && !deleted.has(n)) {
+        deleted.add(n);
         breaks.push({
           rule: "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED",
           side: "base",
@@ -660,14 +745,18 @@ function enumBreaks(base: protobuf.Enum, head: protobuf.Enum, name: string, leve
           message: `enum value ${name}.${valueName} (${n}) was deleted without reserving number ${n}`,
         });
       }
-    } else if (level === "wire-json" && !now.includes(valueName)) {
-      breaks.push({
-        rule: "ENUM_VALUE_SAME_NAME",
-        side: "head",
-        at: [`V:${name}.${now[0]}`, `T:${name}`],
-        key: `${name}.${n} renamed`,
-        message: `enum value ${name}.${valueName} (${n}) was renamed to ${now[0]}: its JSON name changes`,
-      });
+    } else if (level === "wire-json" && !now.includes(valueName) && !renamed.has(n)) {
+      renamed.add(n);
+      // Every name the number has now is reported (with aliases, as buf does): JSON readers knew another set.
+      for (const current of now) {
+        breaks.push({
+          rule: "ENUM_VALUE_SAME_NAME",
+          side: "head",
+          at: [`V:${name}.${current}`, `T:${name}`],
+          key: `${name}.${n} renamed${now.length > 1 ? ` ${current}` : ""}`,
+          message: `enum value ${name}.${valueName} (${n}) was renamed to ${current}: its JSON name changes`,
+        });
+      }
     }
   }
   return breaks;
