@@ -171,7 +171,7 @@ export function buildConfigSchema(rules: readonly RuleModule[]) {
             .number()
             .int()
             .positive()
-            .default(1_000_000)
+            .default(2_000_000)
             .describe(
               "Files larger than this many bytes are never read. A changed file a rule must judge (a migration, a manifest, a contract) that is over it fails the review closed; others are named in a note.",
             ),

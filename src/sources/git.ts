@@ -144,7 +144,7 @@ export interface GitChangeOptions {
   head: string;
   /**
    * Files larger than this are never read (`too-large`), and a patch larger than this is dropped (GitHub
-   * omits huge patches too). Changed files over it are listed in `oversized`. Default 1,000,000.
+   * omits huge patches too). Changed files over it are listed in `oversized`. Default 2,000,000.
    * A promise (the CLI's config, still loading) is awaited only where the limit is needed, so git runs
    * meanwhile; if it rejects, so does openGitChange.
    */
@@ -175,7 +175,7 @@ interface RawEntry {
 /** Opens a Change between two revisions. Throws GitError when a revision is unknown or git fails. */
 export async function openGitChange(options: GitChangeOptions): Promise<GitChange> {
   const { repo } = options;
-  const limit = Promise.resolve(options.maxBytes ?? 1_000_000);
+  const limit = Promise.resolve(options.maxBytes ?? 2_000_000);
   limit.catch(() => undefined); // a rejected limit is reported where it is awaited, if it ever is
   const [base, head] = options.commits
     ? [options.commits.base, options.commits.head]

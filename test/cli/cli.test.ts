@@ -283,20 +283,20 @@ describe("archgate check", () => {
     expect(result.json.notes).toEqual(["binary files were not analysed: assets/icon.png"]);
   });
 
-  it("skips a file over 1 MB with a note, even when no detector reads it", async () => {
+  it("skips a file over 2 MB with a note, even when no detector reads it", async () => {
     const repo = newRepo();
     repo.write("db/seed.sql", "-- empty\n");
     const base = repo.commit();
-    repo.write("db/seed.sql", "INSERT INTO t VALUES (1);\n".repeat(40_000)); // 1,040,000 bytes
+    repo.write("db/seed.sql", "INSERT INTO t VALUES (1);\n".repeat(80_000)); // 2,080,000 bytes
     repo.write("db/small.sql", "DROP TABLE t;\n");
     const head = repo.commit();
     const result = await cli(["check", "--repo", repo.dir, "--base", base, "--head", head, "--format", "json"], [noDropTable]);
     expect(result.code).toBe(1);
     expect(result.json.findings.map((f: { file: string; line: number }) => [f.file, f.line])).toEqual([["db/small.sql", 1]]);
-    expect(result.json.notes).toEqual(["files over the size limit (1000000 bytes) were not analysed: db/seed.sql"]);
+    expect(result.json.notes).toEqual(["files over the size limit (2000000 bytes) were not analysed: db/seed.sql"]);
     // Read by a detector too: still named once.
     const again = await cli(["check", "--repo", repo.dir, "--base", base, "--head", head, "--format", "json"], [readsEverything]);
-    expect(again.json.notes).toEqual(["files over the size limit (1000000 bytes) were not analysed: db/seed.sql"]);
+    expect(again.json.notes).toEqual(["files over the size limit (2000000 bytes) were not analysed: db/seed.sql"]);
   });
 
   it("reports invalid YAML as a problem with file and line, and exits 2", async () => {

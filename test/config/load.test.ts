@@ -16,7 +16,7 @@ function issuesOf(text: string) {
 describe("parseConfig", () => {
   it("gives the defaults for an empty file", () => {
     const config = parseConfig("");
-    expect(config.limits.maxFileBytes).toBe(1_000_000);
+    expect(config.limits.maxFileBytes).toBe(2_000_000);
     expect(config.checklist.boundary).toEqual(DEFAULT_CHECKLIST.boundary);
     expect(config.migrationPlan.heading).toBe("Migration plan");
   });

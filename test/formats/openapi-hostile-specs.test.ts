@@ -181,10 +181,11 @@ describe("circular and pathological references", () => {
 });
 
 describe("size limit and broken input", () => {
-  it("skips a 20 MB spec with a note, quickly", async () => {
+  it("a 20 MB spec is not read: the review fails closed naming it and the limit, quickly", async () => {
     const big = spec("#/components/schemas/X") + "components:\n  schemas:\n    X:\n      description: '" + "x".repeat(20 * 1024 * 1024) + "'\n";
     const { report } = await run({ "api.yaml": spec("#/x") }, { "api.yaml": big });
-    expect(report.notes.map(noteText).join("\n")).toMatch(/files over the size limit \(1000000 bytes\) were not analysed: api\.yaml/);
+    expect(report.problems.map((p) => p.file)).toEqual(["api.yaml"]);
+    expect(report.problems[0]!.message).toContain("over the size limit of 2,000,000 bytes");
     expect(report.findings).toEqual([]);
   });
 
