@@ -120,7 +120,7 @@ describe("k8s-resource-limits", () => {
     expect(notes.some((n) => n.startsWith("deploy/app.yaml:") && n.includes("outside a Helm chart"))).toBe(true);
   });
 
-  it("ignores YAML that is not a workload, binary and broken non-manifest YAML", async () => {
+  it("ignores YAML that is not a workload and broken non-manifest YAML; binary YAML cannot be judged and fails closed", async () => {
     const { limits, problems } = await run(
       {},
       {
@@ -130,7 +130,9 @@ describe("k8s-resource-limits", () => {
       },
     );
     expect(limits).toEqual([]);
-    expect(problems).toEqual([]);
+    expect(problems).toEqual([
+      expect.objectContaining({ file: "k8s/blob.yaml", message: expect.stringMatching(/^k8s\/blob\.yaml is binary, so it could not be judged/) }),
+    ]);
   });
 
   it("a patch of a kustomization that does not include the manifest does not count", async () => {
