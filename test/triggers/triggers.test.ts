@@ -58,13 +58,13 @@ describe("broken and unusual input", () => {
     expect(hits(report, "infra-change")).toEqual([]);
   });
 
-  it("skips binary and oversized files without crashing", async () => {
+  it("skips binary and oversized files without crashing; the rules that must judge them fail the review closed", async () => {
     const binary = new Uint8Array([0x7b, 0x00, 0x01, 0x02]);
     const big = `openapi: 3.0.0\ninfo: {title: x, version: "1"}\npaths: {}\n${"#".repeat(2000)}\n`;
     const report = await run({}, { "api/openapi.json": binary, "api/big.yaml": big }, { maxFileBytes: 1000 });
     expect(report.triggers).toEqual([]);
-    expect(report.problems).toEqual([]);
-    expect(report.notes.map(noteText).join("\n")).toContain("api/big.yaml");
+    expect(report.problems.map((p) => p.file)).toEqual(["api/openapi.json", "api/big.yaml"]);
+    expect(report.problems[1]!.message).toContain("over the size limit of 1,000 bytes");
   });
 
   it("judges a GraphQL schema too large to read by its diff, and notes it", async () => {
