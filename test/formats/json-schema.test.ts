@@ -170,3 +170,42 @@ describe("diffJsonSchemas: schemas without a type", () => {
     expect(d(base, head)).toEqual(expected);
   });
 });
+
+describe("nullable: one rule for OpenAPI and event schemas", () => {
+  // An AsyncAPI-style payload written with OpenAPI schema objects: `nullable: true` on a typed property.
+  const payload = (note: string) =>
+    lines(
+      "type: object", //            1
+      "properties:", //             2
+      "  note:", //                 3
+      `    ${note}`, //             4
+    );
+  const run = (base: string, head: string, mode: Compatibility) =>
+    diffJsonSchemas(schemaFromText("base.yaml", base)!, schemaFromText("head.yaml", head)!, mode).map(({ change, side, line, path, direction }) => ({
+      change,
+      side,
+      line,
+      path,
+      direction,
+    }));
+
+  it("dropping nullable narrows what readers on the new schema accept (backward)", () => {
+    expect(run(payload("{type: string, nullable: true}"), payload("{type: string}"), "backward")).toEqual([
+      { change: "TYPE_NARROWED", side: "head", line: 4, path: "#/properties/note", direction: "backward" },
+    ]);
+  });
+
+  it("adding nullable (or Swagger's x-nullable) lets producers send null that old readers reject (forward)", () => {
+    for (const head of ["{type: string, nullable: true}", "{type: string, x-nullable: true}"]) {
+      expect(run(payload("{type: string}"), payload(head), "forward")).toEqual([
+        { change: "TYPE_NARROWED", side: "head", line: 4, path: "#/properties/note", direction: "forward" },
+      ]);
+      expect(run(payload("{type: string}"), payload(head), "backward")).toEqual([]);
+    }
+  });
+
+  it("nullable without a type has no effect (OpenAPI 3.0.3), and nullable: false is not nullable", () => {
+    expect(run(payload("{nullable: true}"), payload("{description: a note}"), "full")).toEqual([]);
+    expect(run(payload("{type: string, nullable: false}"), payload("{type: string}"), "full")).toEqual([]);
+  });
+});

@@ -9,6 +9,7 @@
  * only inside the PR's own tree and every issue carries a file and line.
  */
 import { isRecord, parseStructured } from "../../engine/structured.js";
+import { declaredTypes } from "./types.js";
 
 // Pointers, locations and nodes are the OpenAPI loader's: both rules walk documents loaded by SpecDocument.
 import { parsePointer, type Location, type Pointer, type SpecNode } from "../refs/spec-document.js";
@@ -178,12 +179,8 @@ function isDanglingRef(node: SpecNode | undefined, resolved: SpecNode | undefine
   return node !== undefined && isRecord(node.value) && typeof node.value.$ref === "string" && resolved?.value === undefined;
 }
 
-function typesOf(s: Record<string, unknown>): Set<string> | undefined {
-  const t = s.type;
-  if (typeof t === "string") return new Set([t]);
-  if (Array.isArray(t)) return new Set(t.filter((x): x is string => typeof x === "string"));
-  return undefined;
-}
+/** Declared types, `nullable` included (see declaredTypes: one rule for every schema differ). */
+const typesOf = declaredTypes;
 
 /** Types a schema can produce: from `type`, else inferred from type-specific keywords, else all. */
 function effectiveTypes(s: Record<string, unknown>): Set<string> {

@@ -1,4 +1,5 @@
 import { isRecord } from "../../engine/structured.js";
+import { declaredTypes } from "../json-schema/types.js";
 import { SpecDocument, type SpecNode } from "../refs/spec-document.js";
 import { operationsOf, type OperationModel, type ParameterModel, type ResponseModel } from "./spec.js";
 
@@ -261,18 +262,8 @@ function diffResponse(state: DiffState, code: string, b: ResponseModel, h: Respo
 // ---------------------------------------------------------------------------------------------------
 // Schemas
 
-function typesOf(schema: Record<string, unknown>): Set<string> | undefined {
-  const raw = schema.type;
-  const types = new Set<string>();
-  if (typeof raw === "string") types.add(raw);
-  else if (Array.isArray(raw))
-    for (const t of raw)
-      if (typeof t === "string") types.add(t);
-      else return undefined;
-  if (types.size === 0) return undefined;
-  if (schema.nullable === true || schema["x-nullable"] === true) types.add("null");
-  return types;
-}
+/** Declared types, `nullable`/`x-nullable` included: the JSON Schema formats' rule, shared with the event differ. */
+const typesOf = declaredTypes;
 
 /**
  * How strongly a location types its values. `json`: a number is not a string. `text` (a query, header,
