@@ -351,6 +351,7 @@ export function reportJson(report: Report) {
       message: f.message,
       ...(f.remediation !== undefined ? { remediation: f.remediation } : {}),
       waived: f.waived,
+      ...(f.waiver ? { waiver: { by: f.waiver.by, at: f.waiver.at, reason: f.waiver.reason, until: f.waiver.until ?? null } } : {}),
     })),
     conclusion: report.conclusion,
     notes: report.notes.map(noteText),

@@ -1,6 +1,7 @@
 import type { Probot } from "probot";
 import { CHECK_NAME, pullRequestsOfCheckRuns } from "./check-run.js";
 import { budgetFromEnv } from "./budget.js";
+import { hasCommand, isBot } from "./decisions.js";
 import { KnownLabels } from "./labels.js";
 import { limiter, serialByKey, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
 import { retryPolicyFromEnv, withRetries, type RetryPolicy } from "./retry.js";
@@ -8,6 +9,8 @@ import { reviewPullRequest, type PullRequestTarget, type ReviewOptions } from ".
 import { UnfinishedRuns } from "./unfinished.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "edited", "ready_for_review"] as const;
+export const ISSUE_COMMENT_ACTIONS = ["created", "edited", "deleted"] as const;
+export const PULL_REQUEST_REVIEW_ACTIONS = ["submitted", "edited", "dismissed"] as const;
 
 /** The fields of a pull request (webhook payload or REST answer) a review needs. */
 export interface PullRequestFields {
@@ -19,6 +22,7 @@ export interface PullRequestFields {
   head: { sha: string };
   base: { sha: string };
   labels?: Array<{ name?: string | null } | string> | undefined;
+  user?: { login?: string } | null | undefined;
 }
 
 export function targetFromPullRequest(owner: string, repo: string, pr: PullRequestFields): PullRequestTarget {
@@ -33,6 +37,7 @@ export function targetFromPullRequest(owner: string, repo: string, pr: PullReque
     title: pr.title,
     body: pr.body ?? null,
     labels: (pr.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean),
+    author: pr.user?.login ?? "",
   };
 }
 
@@ -131,6 +136,43 @@ export function registerHandlers(app: Probot): Handlers {
         return;
       }
       if (Number.isFinite(updatedAt) && (!newest || updatedAt >= newest.updatedAt)) newestHead.set(key, { sha: pr.head.sha, updatedAt });
+      await queue(owner, repo, pr.number, () =>
+        reviewPullRequest(client(context), targetFromPullRequest(owner, repo, pr), { ...reviewOptions, log: context.log, knownLabels }),
+      );
+      handled.set(context.id, true);
+    },
+  );
+
+  // The review loop: a command in a PR comment (or its edit or deletion) re-evaluates the PR's head with
+  // the decisions its comments and reviews now hold. Comments without a command cost no API call.
+  app.on(
+    ISSUE_COMMENT_ACTIONS.map((action) => `issue_comment.${action}` as const),
+    async (context) => {
+      if (handled.get(context.id)) return;
+      const { issue, comment } = context.payload;
+      if (!issue.pull_request || issue.state === "closed" || isBot(comment.user)) return;
+      const changes = (context.payload as { changes?: { body?: { from?: string } } }).changes;
+      if (!hasCommand(comment.body) && !hasCommand(changes?.body?.from)) return;
+      const { owner, repo } = context.repo();
+      const octokit = client(context);
+      const { data } = await octokit.rest.pulls.get({ owner, repo, pull_number: issue.number });
+      if (data.state === "closed") return;
+      const respondTo = context.payload.action === "deleted" ? {} : { respondTo: comment.id };
+      await queue(owner, repo, issue.number, () =>
+        reviewPullRequest(octokit, targetFromPullRequest(owner, repo, data), { ...reviewOptions, log: context.log, knownLabels, ...respondTo }),
+      );
+      handled.set(context.id, true);
+    },
+  );
+
+  // An approval (or its dismissal) can accept a migration plan or satisfy a required review type.
+  app.on(
+    PULL_REQUEST_REVIEW_ACTIONS.map((action) => `pull_request_review.${action}` as const),
+    async (context) => {
+      if (handled.get(context.id)) return;
+      const pr = context.payload.pull_request;
+      if (pr.state === "closed") return;
+      const { owner, repo } = context.repo();
       await queue(owner, repo, pr.number, () =>
         reviewPullRequest(client(context), targetFromPullRequest(owner, repo, pr), { ...reviewOptions, log: context.log, knownLabels }),
       );

@@ -1,6 +1,7 @@
 import type { Report } from "../engine/types.js";
 import { redactTokens } from "../formats/source/secrets.js";
 import { COMMENT_MARKER, commentHeadSha, parseCheckedItems, renderComment, renderNoReviewRequired } from "../render/markdown.js";
+import { renderDecisions } from "../render/decisions.js";
 import type { AppIdentity, Octokit, RepoRef } from "./octokit.js";
 
 /** Stays under GitHub's 65,536-character limit with room for the marker and multi-byte surprises. */
@@ -58,18 +59,22 @@ export function planComment(
   existing: ExistingComment | undefined,
   options: { draft?: boolean; configPreview?: string; checkRunUrl?: string; repoUrl?: string },
 ): CommentPlan {
+  const checked = existing ? parseCheckedItems(existing.body) : new Set<string>();
+  // The review loop's decisions, with the app's hidden record (waiver bindings, review types requested).
+  const decisions = renderDecisions(report, { checked, record: true });
   let body: string;
-  if (report.triggers.length === 0) {
+  if (report.triggers.length === 0 && (existing || !decisions)) {
     if (!existing) return { action: "none" };
-    body = renderNoReviewRequired(report, options.repoUrl ? { repoUrl: options.repoUrl } : {});
+    body = renderNoReviewRequired(report, { ...(options.repoUrl ? { repoUrl: options.repoUrl } : {}), ...(decisions ? { decisions } : {}) });
   } else {
     body = renderComment(report, {
-      checked: existing ? parseCheckedItems(existing.body) : new Set<string>(),
+      checked,
       draft: options.draft ?? false,
       maxLength: COMMENT_MAX_LENGTH,
       ...(options.configPreview ? { configPreview: options.configPreview } : {}),
       ...(options.checkRunUrl ? { checkRunUrl: options.checkRunUrl } : {}),
       ...(options.repoUrl ? { repoUrl: options.repoUrl } : {}),
+      ...(decisions ? { decisions } : {}),
     });
   }
   // A token committed as part of a path must not be published with it.

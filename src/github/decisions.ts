@@ -15,10 +15,9 @@ import {
   type WaiverDecision,
 } from "../engine/decisions.js";
 import { REVIEW_TYPE_IDS, type ReviewTypeId } from "../engine/vocabulary.js";
+import { REVIEW_LOOP_DOCS_URL } from "../render/decisions.js";
 import { isOwnComment } from "./comment.js";
 import type { AppIdentity } from "./octokit.js";
-
-export const REVIEW_LOOP_DOCS = "https://github.com/archgate/archgate/blob/main/docs/review-loop.md";
 
 export type Command =
   | { kind: "waive"; line: number; target: string; until?: string; reason: string }
@@ -241,16 +240,23 @@ export function isEdited(comment: CommentLike): boolean {
   return !!comment.updated_at && !!comment.created_at && comment.updated_at !== comment.created_at;
 }
 
-/** Logins whose authority must be resolved: authors of command comments, and reviewers whose latest review approves. */
-export function loginsToResolve(comments: readonly CommentLike[], reviews: readonly ReviewLike[], app: AppIdentity): Set<string> {
-  const logins = new Set<string>();
+/**
+ * Logins whose authority must be resolved: authors of waive/unwaive/outcome commands, and reviewers whose
+ * latest review approves.
+ */
+export function loginsToResolve(
+  comments: readonly CommentLike[],
+  reviews: readonly ReviewLike[],
+  app: AppIdentity,
+): { commanders: Set<string>; approvers: Set<string> } {
+  const commanders = new Set<string>();
   for (const c of comments) {
     if (isBot(c.user) || isOwnComment(c, app) || isEdited(c) || !c.user?.login || !c.body?.includes("/")) continue;
     const parsed = parseCommands(c.body);
-    if (parsed.commands.some((x) => x.kind === "waive" || x.kind === "unwaive" || x.kind === "outcome")) logins.add(c.user.login);
+    if (parsed.commands.some((x) => x.kind === "waive" || x.kind === "unwaive" || x.kind === "outcome")) commanders.add(c.user.login);
   }
-  for (const a of latestApprovals(reviews)) logins.add(a.user!.login!);
-  return logins;
+  const approvers = new Set(latestApprovals(reviews).map((a) => a.user!.login!));
+  return { commanders, approvers };
 }
 
 /** Each reviewer's latest review that approves or requests changes or was dismissed, kept when it approves. */
@@ -383,6 +389,6 @@ export function helpText(): string {
     "```",
     ...Object.values(SYNTAX),
     "```",
-    `Who may use them, waivers, lapses, outcomes and required reviewers: ${REVIEW_LOOP_DOCS}`,
+    `Who may use them, waivers, lapses, outcomes and required reviewers: ${REVIEW_LOOP_DOCS_URL}`,
   ].join("\n");
 }

@@ -1,6 +1,7 @@
 import type { ArchgateConfig } from "../config/schema.js";
 import { openChangeReview } from "../builtins.js";
 import type { EngineModules, Report } from "../engine/types.js";
+import type { ExistingComment } from "./comment.js";
 import { githubChange, type PullRequestSnapshot } from "./change-source.js";
 import { loadRepoConfig, type LoadedConfig } from "./config.js";
 import { previewConfigChange } from "./config-preview.js";
@@ -8,7 +9,7 @@ import { describeApiError, type Octokit } from "./octokit.js";
 
 /** A pull request head evaluated: its report under the default branch's config, or that config's errors. */
 export type Evaluation =
-  | { ok: true; config: ArchgateConfig; report: Report; configPreview?: string }
+  | { ok: true; config: ArchgateConfig; report: Report; configPreview?: string; existingComment?: ExistingComment | null }
   | { ok: false; invalidConfig: Extract<LoadedConfig, { ok: false }> };
 
 export interface EvaluationOptions {

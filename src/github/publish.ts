@@ -1,6 +1,6 @@
 import type { ArchgateConfig } from "../config/schema.js";
 import type { Report } from "../engine/types.js";
-import { planComment } from "./comment.js";
+import { planComment, type ExistingComment } from "./comment.js";
 import { labelName, planLabels, type LabelPlan } from "./labels.js";
 import type { Publisher } from "./publisher.js";
 
@@ -19,6 +19,8 @@ export interface PublishInput {
   labels: readonly string[];
   configPreview?: string | undefined;
   checkRunUrl?: string | undefined;
+  /** The sticky comment when the caller already listed the comments (the review loop does): `null` for none. */
+  existing?: ExistingComment | null | undefined;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface PublishInput {
  */
 export async function publishCommentAndLabels(publisher: Publisher, input: PublishInput): Promise<CommentAndLabels> {
   const { config, report } = input;
-  const existing = await publisher.findComment();
+  const existing = input.existing === undefined ? await publisher.findComment() : (input.existing ?? undefined);
   const planFor = (draft: boolean) =>
     planComment(report, existing, {
       draft,

@@ -8,10 +8,13 @@ import { describeApiError, type AppIdentity, type LoggerLike, type Octokit } fro
 import { publishCommentAndLabels, type CommentAndLabels } from "./publish.js";
 import { GitHubPublisher, type Publisher } from "./publisher.js";
 import type { RetryPolicy } from "./retry.js";
+import { requestReviewers, respondToCommand, runReviewLoop, type LoopResult } from "./review-loop.js";
 import type { UnfinishedRuns } from "./unfinished.js";
 
 export interface PullRequestTarget extends PullRequestSnapshot {
   draft: boolean;
+  /** The PR's author's login (the review loop never lets them decide about their own PR); "" when unknown. */
+  author?: string;
 }
 
 export interface ReviewOptions {
@@ -32,6 +35,10 @@ export interface ReviewOptions {
   retry?: RetryPolicy;
   /** Check runs that could not be completed, for the next review of the PR and the sweep. */
   unfinished?: UnfinishedRuns;
+  /** A command comment to answer (👍 or a reply) once the review is published. */
+  respondTo?: number;
+  /** The time waivers' `until` dates are judged against (tests). */
+  now?: () => Date;
 }
 
 export interface ReviewOutcome {
@@ -58,12 +65,28 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.unfinished ? { unfinished: options.unfinished } : {}),
   });
-  return reviewAndPublish(
+  let loop: LoopResult | undefined;
+  const loopPr = { owner: pr.owner, repo: pr.repo, number: pr.number, headSha: pr.headSha, draft: pr.draft, author: pr.author ?? "" };
+  const outcome = await reviewAndPublish(
     publisher,
     pr,
-    () => evaluatePullRequest(octokit, pr, { concurrency: options.concurrency ?? 8, ...(options.engine ? { engine: options.engine } : {}) }),
+    async () => {
+      const evaluation = await evaluatePullRequest(octokit, pr, {
+        concurrency: options.concurrency ?? 8,
+        ...(options.engine ? { engine: options.engine } : {}),
+      });
+      if (!evaluation.ok) return evaluation;
+      // The review loop: decisions from the PR's comments and reviews, applied to the report.
+      loop = await runReviewLoop(octokit, loopPr, evaluation.config, evaluation.report, identity, options.now?.() ?? new Date());
+      await requestReviewers(octokit, loopPr, evaluation.config, loop.report);
+      return { ...evaluation, report: loop.report, existingComment: loop.existing ?? null };
+    },
     options,
   );
+  if (options.respondTo !== undefined && loop) {
+    await respondToCommand(octokit, { owner: pr.owner, repo: pr.repo }, pr.number, options.respondTo, loop, identity);
+  }
+  return outcome;
 }
 
 /**
@@ -123,7 +146,7 @@ async function evaluateAndPublish(
     const { error, file, inRepository } = evaluation.invalidConfig;
     return { result: resultFromConfigError(error, file, inRepository), comment: "none", labels: "none" };
   }
-  const { config, report, configPreview } = evaluation;
+  const { config, report, configPreview, existingComment } = evaluation;
 
   const notes: string[] = [];
   // A review that could not run completely writes no comment and no labels: the check run says why.
@@ -135,6 +158,7 @@ async function evaluateAndPublish(
     labels: pr.labels ?? [],
     configPreview,
     checkRunUrl,
+    existing: existingComment,
   }).catch((error: unknown): CommentAndLabels => {
     log?.warn({ err: error, pr: pr.number }, "the PR comment or labels could not be updated");
     notes.push(`The pull request comment or labels could not be updated: ${describeApiError(error)}.`);

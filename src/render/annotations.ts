@@ -18,7 +18,13 @@ export function renderAnnotations(report: Report): Annotation[] {
     end_line: f.endLine ?? f.line ?? 1,
     annotation_level: f.severity === "error" && !f.waived ? "failure" : "warning",
     title: `${f.id} ${f.title}${f.waived ? " (waived)" : ""}`,
-    message: f.remediation ? `${f.message}\n\nFix: ${f.remediation}` : f.message,
+    message: [
+      f.message,
+      ...(f.waiver
+        ? [`Waived by @${f.waiver.by} on ${f.waiver.at.slice(0, 10)}${f.waiver.until ? ` until ${f.waiver.until}` : ""}: ${f.waiver.reason}`]
+        : []),
+      ...(f.remediation ? [`Fix: ${f.remediation}`] : []),
+    ].join("\n\n"),
   }));
   for (const p of report.problems) {
     if (!p.file) continue;

@@ -1,5 +1,6 @@
 import { noteText, type Finding, type Report } from "../engine/types.js";
 import type { Category } from "../engine/vocabulary.js";
+import { decisionsTitle, REVIEW_LOOP_DOCS_URL, renderDecisions } from "./decisions.js";
 
 /** Hidden marker that identifies archgate's sticky comment (the head SHA follows it). */
 export const COMMENT_MARKER = "<!-- archgate:comment";
@@ -362,7 +363,7 @@ function composeComment(report: Report, options: CommentOptions, checked: Readon
   if (options.configPreview) lines.push("### Config change preview", "", options.configPreview, "");
   if (limits.details) lines.push(...notesLines(report));
   lines.push(
-    `<sub>archgate reviewed ${code(report.head.slice(0, 12))}. Configure it in ${code(".github/archgate.yml")} on the default branch.</sub>`,
+    `<sub>archgate reviewed ${code(report.head.slice(0, 12))}. Configure it in ${code(".github/archgate.yml")} on the default branch. Waive, record an outcome or ask for help with [\`/archgate\` commands](${REVIEW_LOOP_DOCS_URL}).</sub>`,
   );
   return lines.join("\n") + "\n";
 }
@@ -407,10 +408,14 @@ export function renderCheckRun(report: Report, maxLength = GITHUB_BODY_LIMIT): C
   } else {
     title = report.reviewTypes[0] ? `No hard constraint violated · ${report.reviewTypes[0].title} required` : "No hard constraint violated";
   }
+  // The review loop's title says what the check waits for (a review, an acceptance) or who stopped it.
+  const decided = decisionsTitle(report);
+  if (decided) title = report.conclusion === "success" ? `${decided} · ${title}` : decided;
   if (warnings > 0 && report.conclusion !== "error") title += ` · ${warnings} warning${warnings === 1 ? "" : "s"}`;
   title = title.length > 200 ? `${title.slice(0, 197)}…` : title;
 
-  const summaryLines = [requiredLine(report), "", gateLine(report), "", ...problemLines(report)];
+  const decisions = renderDecisions(report);
+  const summaryLines = [requiredLine(report), "", gateLine(report), "", ...(decisions ? [decisions] : []), ...problemLines(report)];
   if (report.findings.length > 0) summaryLines.push("### Findings", "", ...findingsTable(report.findings), "");
   summaryLines.push(...triggersTable(report, 10));
   let summary = summaryLines.join("\n");

@@ -129,7 +129,7 @@ describe("deriveDecisions", () => {
   it("a reader's outcome is refused; the latest authorised outcome counts; unwaive removes a waiver", () => {
     const comments = [
       comment("maria", "/archgate waive DATA-f841a5 reason: known"),
-      comment("maria", "/archgate outcome rejected reason: reuse orders", { created_at: "2026-03-09T10:01:00Z" }),
+      comment("maria", "/archgate outcome rejected reason: reuse orders", { created_at: "2026-03-09T10:01:00Z", updated_at: "2026-03-09T10:01:00Z" }),
       comment("eve", "/archgate outcome accepted", { created_at: "2026-03-09T10:02:00Z", updated_at: "2026-03-09T10:02:00Z" }),
       comment("maria", "/archgate outcome accepted\n/archgate unwaive data-f841a5", {
         created_at: "2026-03-09T10:03:00Z",
@@ -183,10 +183,7 @@ describe("deriveDecisions", () => {
     expect(deriveDecisions([], reviews, authority, pr).approvals).toEqual([
       { login: "tom", at: "2026-03-09T10:00:00Z", commitId: "h1", writer: true, waiveAuthority: true, reviewTypes: ["service-design"] },
     ]);
-    expect([...loginsToResolve([comment("bob", "/archgate waive x reason: y"), comment("eve", "/archgate help")], reviews, APP)].sort()).toEqual([
-      "alice",
-      "bob",
-      "tom",
-    ]);
+    const logins = loginsToResolve([comment("bob", "/archgate waive x reason: y"), comment("eve", "/archgate help")], reviews, APP);
+    expect([[...logins.commanders], [...logins.approvers].sort()]).toEqual([["bob"], ["alice", "tom"]]);
   });
 });

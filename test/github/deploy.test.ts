@@ -8,8 +8,18 @@ const read = (file: string) => readFileSync(join(ROOT, file), "utf8");
 
 test("app.yml asks for least privilege and exactly the events the app handles", () => {
   const manifest = parse(read("app.yml"));
-  expect(manifest.default_permissions).toEqual({ checks: "write", pull_requests: "read", issues: "write", contents: "read", metadata: "read" });
-  expect(manifest.default_events).toEqual(["pull_request", "check_run", "check_suite"]);
+  expect(manifest.default_permissions).toEqual({
+    checks: "write",
+    pull_requests: "write",
+    issues: "write",
+    contents: "read",
+    members: "read",
+    metadata: "read",
+  });
+  expect(manifest.default_events).toEqual(["pull_request", "check_run", "check_suite", "issue_comment", "pull_request_review"]);
+  // README says why each permission is needed.
+  const readme = read("README.md");
+  for (const permission of Object.keys(manifest.default_permissions)) expect(readme).toMatch(new RegExp(`^\\| \`${permission}: `, "m"));
   expect(manifest.public).toBe(false);
 });
 

@@ -33,6 +33,26 @@ export interface FakePull {
   renames?: Record<string, string>;
   /** Cap the files endpoint (GitHub's is 3,000). */
   listLimit?: number;
+  /** The PR's author (default alice). */
+  author?: string;
+  /** Review requests the app made: users and team slugs, in order. */
+  requestedReviewers?: Array<{ reviewers: string[]; team_reviewers: string[] }>;
+}
+
+export interface FakeReview {
+  id: number;
+  pull_number: number;
+  user: { login: string; type: string };
+  state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED";
+  commit_id: string;
+  submitted_at: string;
+}
+
+export interface FakeReaction {
+  id: number;
+  comment_id: number;
+  content: string;
+  user: { login: string; type: string };
 }
 
 export interface FakeComment {
@@ -41,6 +61,8 @@ export interface FakeComment {
   body: string;
   user: { login: string; type: string };
   performed_via_github_app: { id: number; slug: string } | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface FakeCheckRun {
@@ -104,7 +126,53 @@ export class FakeGitHub {
    * github-actions, GET /app is refused, and a read-only one (a fork's pull_request event) may write nothing.
    */
   readonly workflowTokens = new Map<string, { readOnly: boolean }>();
+  readonly reviews: FakeReview[] = [];
+  readonly reactions: FakeReaction[] = [];
+  /** login -> repository role (admin, maintain, write, triage, read); anyone else reads. */
+  readonly permissions = new Map<string, string>();
+  /** "org/team-slug" -> member logins. */
+  readonly teams = new Map<string, Set<string>>();
   private nextId = 1000;
+  /** The fake's clock for created_at/updated_at: a second per event, so order is explicit. */
+  private clock = Date.parse("2026-03-09T09:00:00Z");
+
+  now(): string {
+    this.clock += 1000;
+    return new Date(this.clock).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+
+  /** A comment by a person (or a bot, `type: "Bot"`), as if posted now. */
+  addUserComment(issueNumber: number, login: string, body: string, type = "User"): FakeComment {
+    return this.addComment(issueNumber, body, { login, type });
+  }
+
+  /** A person edits their comment: GitHub moves updated_at. */
+  editComment(id: number, body: string): FakeComment {
+    const comment = this.comments.find((c) => c.id === id)!;
+    comment.body = body;
+    comment.updated_at = this.now();
+    return comment;
+  }
+
+  deleteComment(id: number): void {
+    this.comments.splice(
+      this.comments.findIndex((c) => c.id === id),
+      1,
+    );
+  }
+
+  addReview(pullNumber: number, login: string, state: FakeReview["state"], commitId: string): FakeReview {
+    const review: FakeReview = {
+      id: this.nextId++,
+      pull_number: pullNumber,
+      user: { login, type: "User" },
+      state,
+      commit_id: commitId,
+      submitted_at: this.now(),
+    };
+    this.reviews.push(review);
+    return review;
+  }
 
   addCommit(sha: string, tree: Tree): string {
     this.commits.set(sha, tree);
@@ -126,7 +194,10 @@ export class FakeGitHub {
     body: string,
     author: "app" | "user" | { login: string; type: string; app?: { id: number; slug: string } },
   ): FakeComment {
+    const at = this.now();
     const comment: FakeComment = {
+      created_at: at,
+      updated_at: at,
       id: this.nextId++,
       issue_number: issueNumber,
       body,
@@ -235,6 +306,11 @@ export class FakeGitHub {
     if (method === "GET" && path === "/app") return { status: 200, body: { ...APP, name: "archgate" } };
     if (method === "POST" && (path === "/graphql" || path === "/api/graphql")) return this.graphql(body);
 
+    if (method === "GET" && (m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path))) {
+      const members = this.teams.get(`${m[1]}/${m[2]}`);
+      if (!members?.has(m[3]!)) return notFound();
+      return { status: 200, body: { state: "active", role: "member", url: `http://fake${path}` } };
+    }
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/(.*)$/.exec(path))) {
       const fullName = `${m[1]}/${m[2]}`;
       const rest = m[3]!;
@@ -321,7 +397,50 @@ export class FakeGitHub {
         const comment = this.comments.find((c) => c.id === Number(r![1]));
         if (!comment) return notFound();
         comment.body = body.body;
+        comment.updated_at = this.now();
         return { status: 200, body: comment };
+      }
+      if (method === "GET" && (r = /^pulls\/(\d+)\/reviews$/.exec(rest))) {
+        return this.paginate(
+          path,
+          query,
+          this.reviews.filter((v) => v.pull_number === Number(r![1])),
+        );
+      }
+      if (method === "POST" && (r = /^pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
+        const pull = this.pulls.get(`${fullName}#${r[1]}`);
+        if (!pull) return notFound();
+        pull.requestedReviewers = [
+          ...(pull.requestedReviewers ?? []),
+          { reviewers: body.reviewers ?? [], team_reviewers: body.team_reviewers ?? [] },
+        ];
+        return { status: 201, body: this.pullJson(fullName, pull) };
+      }
+      if (method === "GET" && (r = /^collaborators\/([^/]+)\/permission$/.exec(rest))) {
+        const role = this.permissions.get(r[1]!) ?? "read";
+        const permission = role === "maintain" ? "write" : role === "triage" ? "read" : role;
+        return { status: 200, body: { permission, role_name: role, user: { login: r[1] } } };
+      }
+      if (method === "GET" && (r = /^issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
+        return this.paginate(
+          path,
+          query,
+          this.reactions.filter((x) => x.comment_id === Number(r![1]) && (!query.content || x.content === query.content)),
+        );
+      }
+      if (method === "POST" && (r = /^issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
+        const existing = this.reactions.find(
+          (x) => x.comment_id === Number(r![1]) && x.content === body.content && x.user.login === `${APP.slug}[bot]`,
+        );
+        if (existing) return { status: 200, body: existing };
+        const reaction: FakeReaction = {
+          id: this.nextId++,
+          comment_id: Number(r[1]),
+          content: body.content,
+          user: { login: `${APP.slug}[bot]`, type: "Bot" },
+        };
+        this.reactions.push(reaction);
+        return { status: 201, body: reaction };
       }
       if (method === "GET" && (r = /^commits\/([^/]+)\/check-runs$/.exec(rest))) {
         let runs = this.checkRuns.filter((c) => c.head_sha === r![1]);
@@ -469,7 +588,7 @@ export class FakeGitHub {
       labels: pull.labels.map((name, i) => ({ id: i + 1, name })),
       head: { sha: pull.head, ref: "feature", repo: { name: repo, owner: { login: owner } } },
       base: { sha: pull.base, ref: "main", repo: { name: repo, owner: { login: owner } } },
-      user: { login: "alice", type: "User" },
+      user: { login: pull.author ?? "alice", type: "User" },
     };
   }
 
