@@ -1,0 +1,173 @@
+/**
+ * Review-loop figures (not a test): `npm run bench:review-loop`.
+ *
+ * Starts the app as its own process with the production entry point (src/server.ts under tsx, Probot's
+ * Octokit with its throttling and retries, as in production) against the fake GitHub on 127.0.0.1 in this
+ * process, opens a destructive-migration PR, then sends HMAC-signed `issue_comment` and `pull_request_review`
+ * webhooks and prints, per kind of event: the API calls it made (reads, writes) and, for commands that flip
+ * the check, the latency from the webhook's POST to the request that completes the updated check run.
+ *
+ * BENCH_ROUNDS (default 10): waive/unwaive pairs by a maintainer, each flipping the check.
+ */
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { FakeGitHub, serveFakeGitHub, type FakeComment } from "../test/github/fake-github.js";
+import { configYaml, FULL_NAME, pullRequestPayload, ROOT, sha } from "../test/github/harness.js";
+import { DROP_FILE, DROP_SQL, issueCommentPayload, loopConfig, reviewPayload, seedPeople, USERS_TABLE } from "../test/github/review-loop-harness.js";
+
+const SECRET = "bench-review-loop";
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+
+const fake = new FakeGitHub();
+seedPeople(fake);
+// When each request arrived, to time command -> completed check.
+const arrivals: number[] = [];
+const handle = fake.handle.bind(fake);
+fake.handle = (...args) => {
+  arrivals[fake.requests.length] = performance.now();
+  return handle(...args);
+};
+
+const baseTree = { "README.md": "# shop\n", ...USERS_TABLE, ".github/archgate.yml": configYaml(loopConfig()) };
+const base = fake.addCommit(sha("base", baseTree), baseTree);
+fake.setDefaultBranch(FULL_NAME, base);
+const headTree = { ...baseTree, [DROP_FILE]: DROP_SQL };
+const pull = fake.addPull(FULL_NAME, { number: 7, base, head: fake.addCommit(sha("head", headTree), headTree) });
+const github = await serveFakeGitHub(fake);
+
+const port = await new Promise<number>((resolve) => {
+  const server = createServer();
+  server.listen(0, "127.0.0.1", () => {
+    const { port } = server.address() as { port: number };
+    server.close(() => resolve(port));
+  });
+});
+let output = "";
+const app = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src", "server.ts")], {
+  cwd: ROOT,
+  detached: true,
+  env: {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    APP_ID: "123",
+    PRIVATE_KEY_PATH: join(ROOT, "fixtures", "github", "test-app-key.pem"),
+    WEBHOOK_SECRET: SECRET,
+    GHE_HOST: `127.0.0.1:${github.port}`,
+    GHE_PROTOCOL: "http",
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+  },
+  stdio: ["ignore", "pipe", "pipe"],
+});
+app.stdout!.on("data", (d) => (output += d));
+app.stderr!.on("data", (d) => (output += d));
+const stop = () => {
+  if (app.pid && app.exitCode === null) process.kill(-app.pid, "SIGKILL");
+};
+process.on("exit", stop);
+
+for (const deadline = Date.now() + 60_000; ; ) {
+  try {
+    if ((await fetch(`http://127.0.0.1:${port}/ping`)).ok) break;
+  } catch {
+    /* not up yet */
+  }
+  if (Date.now() > deadline) throw new Error(`the app did not start:\n${output}`);
+  await new Promise((r) => setTimeout(r, 100));
+}
+
+let deliveries = 0;
+async function deliver(event: string, payload: unknown): Promise<{ start: number; answered: number }> {
+  const body = JSON.stringify(payload);
+  const start = performance.now();
+  const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+    method: "POST",
+    body,
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": `bench-${++deliveries}`,
+      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
+    },
+  });
+  await res.text();
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}:\n${output}`);
+  return { start, answered: performance.now() };
+}
+
+interface Measured {
+  reads: number;
+  writes: number;
+  calls: string[];
+  /** Webhook POST -> the PATCH that completes the check run with a new verdict (undefined when none). */
+  toCheckMs?: number;
+  answeredMs: number;
+}
+
+async function measure(event: string, payload: unknown): Promise<Measured> {
+  const from = fake.requests.length;
+  const { start, answered } = await deliver(event, payload);
+  const requests = fake.requests.slice(from).filter((r) => !r.path.startsWith("/app"));
+  const completing = fake.requests.findIndex((r, i) => i >= from && r.method === "PATCH" && /check-runs\/\d+$/.test(r.path) && r.body?.conclusion);
+  return {
+    reads: requests.filter((r) => r.method === "GET" || r.path.endsWith("graphql")).length,
+    writes: requests.filter((r) => r.method !== "GET" && !r.path.endsWith("graphql")).length,
+    calls: requests.map((r) => `${r.method} ${r.path.replace(/[0-9a-f]{40}/, "<head>")}`),
+    ...(completing >= 0 ? { toCheckMs: arrivals[completing]! - start } : {}),
+    answeredMs: answered - start,
+  };
+}
+
+const comment = (login: string, body: string): FakeComment => fake.addUserComment(7, login, body);
+await deliver("pull_request", pullRequestPayload(fake, "opened", pull));
+
+const results: Record<string, Measured[]> = {};
+const record = (kind: string, m: Measured) => (results[kind] ??= []).push(m);
+
+record("comment without a command", await measure("issue_comment", issueCommentPayload(fake, "created", comment("bob", "Looks good to me."))));
+record(
+  "unauthorised waive (author)",
+  await measure("issue_comment", issueCommentPayload(fake, "created", comment("alice", "/archgate waive destructive-migration reason: mine"))),
+);
+for (let i = 0; i < ROUNDS; i++) {
+  const waive = comment("maria", `/archgate waive destructive-migration reason: round ${i}`);
+  record("waive by a maintainer (check flips to success)", await measure("issue_comment", issueCommentPayload(fake, "created", waive)));
+  if (i === 0) record("redelivery of that waive (another delivery id)", await measure("issue_comment", issueCommentPayload(fake, "created", waive)));
+  record(
+    "unwaive by a maintainer (check flips to failure)",
+    await measure("issue_comment", issueCommentPayload(fake, "created", comment("maria", "/archgate unwaive destructive-migration"))),
+  );
+}
+record("recheck (nothing changes)", await measure("issue_comment", issueCommentPayload(fake, "created", comment("bob", "/archgate recheck"))));
+record(
+  "approving review",
+  await measure("pull_request_review", reviewPayload(fake, "submitted", pull, fake.addReview(7, "bob", "APPROVED", pull.head))),
+);
+
+const pct = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+console.log(`review loop, app as its own process (throttling on), ${ROUNDS} waive/unwaive rounds, ${process.platform} ${process.version}`);
+for (const [kind, list] of Object.entries(results)) {
+  const first = list[0]!;
+  const toCheck = list.map((m) => m.toCheckMs).filter((v): v is number => v !== undefined);
+  const latency =
+    toCheck.length > 0
+      ? `; command -> completed check p50 ${pct(toCheck, 50).toFixed(0)} ms, p95 ${pct(toCheck, 95).toFixed(0)} ms (n=${toCheck.length})`
+      : "";
+  console.log(
+    `- ${kind}: ${first.reads} reads + ${first.writes} writes${latency}; webhook answered p50 ${pct(
+      list.map((m) => m.answeredMs),
+      50,
+    ).toFixed(0)} ms`,
+  );
+  if (process.env.BENCH_VERBOSE) for (const call of first.calls) console.log(`    ${call}`);
+}
+stop();
+await github.close();
+process.exit(0);
