@@ -1,7 +1,7 @@
 import type { Report } from "../engine/types.js";
 import { redactTokens } from "../formats/source/secrets.js";
 import { COMMENT_MARKER, commentHeadSha, parseCheckedItems, renderComment, renderNoReviewRequired } from "../render/markdown.js";
-import { renderDecisions } from "../render/decisions.js";
+import { decisionsTitle, renderDecisions } from "../render/decisions.js";
 import type { AppIdentity, Octokit, RepoRef } from "./octokit.js";
 
 /** Stays under GitHub's 65,536-character limit with room for the marker and multi-byte surprises. */
@@ -61,7 +61,10 @@ export function planComment(
 ): CommentPlan {
   const checked = existing ? parseCheckedItems(existing.body) : new Set<string>();
   // The review loop's decisions, with the app's hidden record (waiver bindings, review types requested).
-  const decisions = renderDecisions(report, { checked, record: true });
+  const markdown = renderDecisions(report, { checked, record: true });
+  // What the decisions add to the verdict line: who stopped the PR, which review or acceptance it awaits.
+  const verdict = report.conclusion === "failure" ? decisionsTitle(report, { constraints: false }) : undefined;
+  const decisions = markdown || verdict ? { ...(verdict ? { verdict } : {}), ...(markdown ? { markdown } : {}) } : undefined;
   let body: string;
   if (report.triggers.length === 0 && (existing || !decisions)) {
     if (!existing) return { action: "none" };

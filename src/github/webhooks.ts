@@ -50,6 +50,8 @@ const REQUIRED: Record<string, string[]> = {
   pull_request: ["pull_request.number", "pull_request.head.sha", "pull_request.base.sha", "repository.name", "repository.owner.login"],
   check_run: ["check_run.head_sha", "check_run.name", "repository.name", "repository.owner.login"],
   check_suite: ["check_suite.head_sha", "repository.name", "repository.owner.login"],
+  issue_comment: ["issue.number", "comment.id", "repository.name", "repository.owner.login"],
+  pull_request_review: ["pull_request.number", "pull_request.head.sha", "review.id", "repository.name", "repository.owner.login"],
 };
 
 function missingField(name: string, payload: unknown): string | undefined {

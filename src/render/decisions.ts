@@ -40,7 +40,7 @@ export function conditionItemId(outcomeId: string, index: number): string {
 }
 
 /** What the check waits for or what stopped it, beyond hard constraints: for the title. */
-export function decisionsTitle(report: Report): string | undefined {
+export function decisionsTitle(report: Report, options: { constraints?: boolean } = {}): string | undefined {
   const d = report.decisions;
   if (!d || report.conclusion === "error") return undefined;
   const parts: string[] = [];
@@ -51,7 +51,7 @@ export function decisionsTitle(report: Report): string | undefined {
   const blocking = report.findings.filter((f) => f.severity === "error" && !f.waived);
   const awaitingPlans = blocking.filter((f) => f.migrationPlan === "awaiting-acceptance").length;
   const others = blocking.length - awaitingPlans;
-  if (others > 0) parts.push(`${others} hard constraint${others === 1 ? "" : "s"} violated`);
+  if (others > 0 && options.constraints !== false) parts.push(`${others} hard constraint${others === 1 ? "" : "s"} violated`);
   if (awaitingPlans > 0) parts.push(`Migration plan awaiting acceptance (${awaitingPlans} breaking change${awaitingPlans === 1 ? "" : "s"})`);
   for (const r of d.reviews.filter((r) => !r.satisfiedBy)) {
     const by = r.reviewers.length > 0 ? ` by ${r.reviewers.join(", ")}` : "";

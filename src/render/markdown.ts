@@ -147,7 +147,11 @@ export function verdictLine(report: Report, decisions?: CommentDecisions): strin
   }
   const { errors, warnings, waived } = counts(report);
   const parts = [
-    errors > 0 ? `❌ **Merge blocked by ${plural(errors, "hard constraint")}**` : "✅ **Nothing blocks the merge**",
+    errors > 0
+      ? `❌ **Merge blocked by ${plural(errors, "hard constraint")}**`
+      : report.conclusion === "failure"
+        ? "❌ **Merge blocked**"
+        : "✅ **Nothing blocks the merge**",
     awaitedPart(report),
   ];
   if (warnings > 0) parts.push(`⚠️ ${plural(warnings, "warning")}`);

@@ -131,4 +131,19 @@ describe("the review loop, in process", () => {
     ]);
     expect(t.fake.pulls.get(`${FULL_NAME}#7`)!.requestedReviewers).toHaveLength(1);
   });
+
+  test("outcome: a rejection blocks a PR without findings, and the comment's verdict line says so and by whom", async () => {
+    const repo = seedRepo(t.fake, {
+      base: USERS_TABLE,
+      head: { "db/migrate/20260302000000_add_nickname.sql": "ALTER TABLE users ADD COLUMN nickname text;\n" },
+      config: loopConfig(),
+    });
+    await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
+    expect(latestRun(t.fake, repo.head).conclusion).toBe("success");
+    const rejected = t.fake.addUserComment(7, "maria", "/archgate outcome rejected reason: nicknames belong in the profile service");
+    await t.receive("issue_comment", issueCommentPayload(t.fake, "created", rejected));
+    expect(latestRun(t.fake, repo.head).output.title).toBe("Rejected by @maria: nicknames belong in the profile service");
+    const verdict = appComments(t.fake, 7)[0]!.body.split("\n")[3];
+    expect(verdict).toBe("❌ **Merge blocked** · ⏳ **Data review** awaited · Rejected by @maria: nicknames belong in the profile service");
+  });
 });
