@@ -219,7 +219,8 @@ describe("the app as its own process", () => {
   }, 30_000);
 
   test("SIGTERM stops the server cleanly", async () => {
-    const exited = new Promise<number | null>((resolve) => app.on("exit", (code) => resolve(code)));
+    // "close", not "exit": npm may exit before the server it started has written its last line to the shared pipe.
+    const exited = new Promise<number | null>((resolve) => app.on("close", (code) => resolve(code)));
     process.kill(-app.pid!, "SIGTERM");
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("timeout"), 10_000))]);
     expect(code === 0 || code === null).toBe(true);
