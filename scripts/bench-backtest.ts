@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { run } from "../src/cli.js";
+import { renderHtml } from "../src/commands/backtest.js";
 import { repositoryLocator, ROOT } from "./lib/mirrors.js";
 
 const { values } = parseArgs({
@@ -41,12 +42,7 @@ console.log(
 console.log(`conclusions ${JSON.stringify(s.conclusions)}; triggers ${JSON.stringify(s.triggers)}; review types ${JSON.stringify(s.reviewTypes)}`);
 console.log(`rules ${JSON.stringify(s.rules)}; failed findings ${s.failed.length}; could not review ${s.errors.length}`);
 if (values.html) {
-  let html = "";
-  await run(["backtest", "--repo", dir, "--all", "--last", values.last!, "--format", "html"], {
-    stdout: (t) => (html += t),
-    stderr: () => undefined,
-    cwd: ROOT,
-  });
-  writeFileSync(join(ROOT, values.html), html);
+  // The same run's summary as the self-contained HTML report.
+  writeFileSync(join(ROOT, values.html), renderHtml(s));
   console.log(`HTML report: ${values.html}`);
 }
