@@ -6,6 +6,7 @@ import { lifecycleBreaks } from "../formats/openapi/lifecycle.js";
 import { openapiDiffBreaks } from "../formats/openapi/openapi-diff-adapter.js";
 import { changedSpecs, majorOf, normalizePath, operationsOf, reportSpecIssues, usable, type SpecPair } from "../formats/openapi/spec.js";
 import type { ContractBreak } from "../formats/contracts/contract-break.js";
+import { codeRouteBreaks } from "../formats/contracts/code-contracts.js";
 import { graphqlBreaks } from "../formats/graphql/graphql.js";
 import { grpcBreaks } from "../formats/protobuf/grpc.js";
 
@@ -29,6 +30,13 @@ const options = z.object({
   graphql: z.boolean().default(true).describe("Check GraphQL SDL files (*.graphql, *.graphqls, *.gql)."),
   /** Check gRPC services in `*.proto` files. */
   grpc: z.boolean().default(true).describe("Check gRPC services in .proto files."),
+  /** Check API routes declared in code (Spring, JAX-RS, Express, Fastify, NestJS, FastAPI, Flask): a removed route breaks its clients. */
+  codeRoutes: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Check API routes declared in code (Spring, JAX-RS, Express, Fastify, NestJS, FastAPI, Flask, Django, Rails, Go, ASP.NET Core, code-first GraphQL): a route whose method and path no file declares at head any more is a breaking change. Page routes are never judged.",
+    ),
   /**
    * How strict the gRPC check is, after buf's breaking categories: `wire` (binary encoding), `wire-json`
    * (also JSON names, as buf's WIRE_JSON), `file` (also file options that name generated code).
@@ -185,7 +193,7 @@ export const breakingApiChange = defineRule({
     category: "maintainability",
     defaultSeverity: "error",
     description:
-      "An OpenAPI/Swagger, GraphQL or gRPC contract change that breaks existing clients, without a major version bump or a declared migration plan.",
+      "An OpenAPI/Swagger, GraphQL or gRPC contract change, or an API route declared in code removed, that breaks existing clients, without a major version bump or a declared migration plan.",
     options,
     messages,
     remediation: REMEDIATION,
@@ -196,6 +204,11 @@ export const breakingApiChange = defineRule({
     const { breaks, exemptions } = await openapiBreaks(ctx, opts);
     if (opts.graphql) breaks.push(...(await graphqlBreaks(ctx)));
     if (opts.grpc) breaks.push(...(await grpcBreaks(ctx, opts.grpcLevel)));
+    if (opts.codeRoutes) {
+      const code = await codeRouteBreaks(ctx);
+      breaks.push(...code.breaks);
+      for (const note of code.notes) ctx.note(note, note.includes("accepted") ? "accepted" : "not-judged");
+    }
     for (const e of exemptions) ctx.note(e, "accepted");
     reportBreaks(ctx, breaks);
   },

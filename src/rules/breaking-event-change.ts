@@ -22,6 +22,7 @@ import { isAsyncApiDocument } from "../formats/asyncapi/kind.js";
 import { extension } from "../formats/common/paths.js";
 import { isRecord } from "../engine/structured.js";
 import { contractHits } from "../formats/contracts/contract-files.js";
+import { codeContracts } from "../formats/contracts/code-contracts.js";
 import {
   avroFromValue,
   diffAvro,
@@ -55,6 +56,13 @@ const options = z.object({
     .describe(
       "Confluent Schema Registry's compatibility mode: `backward` lets consumers on the new schema read events written with the old one, `forward` the reverse, `full` both.",
     ),
+  /** Judge event classes declared in code (Java, Kotlin, C#, Python, TypeScript): a removed or renamed field of a published event breaks its consumers. */
+  codeEvents: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Judge event classes declared in code: a field removed or renamed in a published event class (an integration or domain event, a class of an events package or published API module) breaks its consumers.",
+    ),
 });
 const REMEDIATION =
   "Evolve the schema compatibly (add optional fields with defaults, keep field numbers and enum values, reserve what you remove), " +
@@ -80,7 +88,7 @@ export const breakingEventChange = defineRule({
     category: "data",
     defaultSeverity: "error",
     description:
-      "An AsyncAPI, JSON Schema, Avro or Protobuf event schema change that breaks existing consumers or producers under the configured compatibility mode.",
+      "An AsyncAPI, JSON Schema, Avro or Protobuf event schema change that breaks existing consumers or producers under the configured compatibility mode, or a field removed from a published event class in code.",
     options,
     messages: {
       breakingChange: "Breaking event change: {{change}}.",
@@ -106,6 +114,7 @@ export const breakingEventChange = defineRule({
       found.push(...(await guarded(ctx, file.path, () => judgeFile(ctx, file, opts.compatibility))));
     }
     found.push(...(await judgeUnchangedAsyncApiDocs(ctx, judged, opts.compatibility)));
+    if (opts.codeEvents) found.push(...(await codeEventBreaks(ctx)));
     // One finding per break: a schema file may be judged on its own and through an AsyncAPI document that
     // uses it; the document's view names the message, so it is the one kept.
     const preferred = new Map<string, EventBreak>();
@@ -125,6 +134,32 @@ export const breakingEventChange = defineRule({
     }
   },
 });
+
+/**
+ * Fields removed (or renamed: a removal and an addition) from an event class a service publishes: consumers
+ * deserialising the old field get nothing. Reported at the field's base line; a class removed altogether is
+ * only noted (a retired event is the trigger's business), and a retyped field only fires the trigger (many
+ * serialisers map an enum or a wider number onto the old values).
+ */
+async function codeEventBreaks(ctx: ReviewView): Promise<EventBreak[]> {
+  const out: EventBreak[] = [];
+  for (const change of (await codeContracts(ctx)).events) {
+    if (change.kind !== "changed" || !change.before?.published) continue;
+    const added = change.addedFields.map((f) => f.name);
+    for (const field of change.removedFields) {
+      const renamed = change.addedFields.length === 1 && change.removedFields.length === 1 ? ` (renamed to ${added[0]})` : "";
+      out.push({
+        file: change.baseFile ?? change.file,
+        line: field.line,
+        side: "base",
+        what: `field ${field.name}${renamed} removed from the published event ${change.event.name} (${change.before.evidence}): consumers still reading it get nothing`,
+        key: `event ${change.event.name} field ${field.name} removed`,
+        same: `${change.file} ${change.event.name} ${field.name}`,
+      });
+    }
+  }
+  return out;
+}
 
 /** A schema too complex to compare fails the review closed for that file instead of passing it unseen. */
 async function guarded(ctx: ReviewView, path: string, judge: () => Promise<EventBreak[]>): Promise<EventBreak[]> {

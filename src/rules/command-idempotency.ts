@@ -3,6 +3,7 @@ import { isRecord } from "../engine/structured.js";
 import { defineRule } from "../engine/types.js";
 import { isIgnoredPath, operationsAddedByChange, type AddedOperation } from "../formats/openapi/operations.js";
 import { usable } from "../formats/openapi/spec.js";
+import { addedCodeRoutes, frameworkName, routeLabel } from "../formats/contracts/code-contracts.js";
 
 const options = z.object({
   /**
@@ -33,6 +34,13 @@ const options = z.object({
     .array(z.string().min(1))
     .default(["**/search", "**/_search", "**/query", "**/graphql"])
     .describe("API path globs of POST endpoints that only read (search, query)."),
+  /** Judge command routes declared in code in files whose other commands read an idempotency key. */
+  codeRoutes: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Judge command routes declared in code: a new one without an idempotency key in a file whose other command routes read one (an Idempotency-Key header parameter).",
+    ),
 });
 type Options = z.output<typeof options>;
 
@@ -68,6 +76,8 @@ export const commandIdempotency = defineRule({
     messages: {
       noIdempotency:
         "{{operation}} is a new command with no idempotency key or declared strategy: a client or proxy retry after a timeout can apply it twice.",
+      noCodeIdempotency:
+        "{{operation}} is a new {{framework}} command route without the idempotency key the other commands of this file read: a client or proxy retry after a timeout can apply it twice.",
     },
   },
   async evaluate(ctx) {
@@ -85,6 +95,22 @@ export const commandIdempotency = defineRule({
         line: added.line,
         remediation: `Accept an \`${opts.headers[0] ?? "Idempotency-Key"}\` header parameter and de-duplicate on it, or declare how retries are made safe with \`${opts.extensions[0] ?? "x-idempotency"}\` on the operation.`,
         key: op.label,
+      });
+    }
+    if (!opts.codeRoutes) return;
+    for (const { file, route, siblings } of await addedCodeRoutes(ctx)) {
+      if (!opts.methods.includes(route.method.toLowerCase() as Options["methods"][number])) continue;
+      if (route.idempotencyKey || isIgnoredPath(route.path, opts.ignorePaths)) continue;
+      // Judged only where the code states the convention: other commands of the file read an idempotency key.
+      const commands = siblings.filter((r) => opts.methods.includes(r.method.toLowerCase() as Options["methods"][number]));
+      if (commands.length === 0 || !commands.some((r) => r.idempotencyKey)) continue;
+      ctx.report({
+        messageId: "noCodeIdempotency",
+        data: { operation: routeLabel(route), framework: frameworkName(route.framework) },
+        file,
+        line: route.line,
+        key: routeLabel(route),
+        remediation: `Read the \`${opts.headers[0] ?? "Idempotency-Key"}\` header like the other commands of this file and de-duplicate on it.`,
       });
     }
   },

@@ -3,6 +3,7 @@ import { isRecord } from "../engine/structured.js";
 import { defineRule } from "../engine/types.js";
 import { OPERATIONAL_PATHS, isIgnoredPath, operationsAddedByChange } from "../formats/openapi/operations.js";
 import { usable } from "../formats/openapi/spec.js";
+import { addedCodeRoutes, frameworkName, routeLabel } from "../formats/contracts/code-contracts.js";
 
 const options = z.object({
   /** Path globs that are public by design (health, readiness, metrics, discovery). */
@@ -18,6 +19,13 @@ const options = z.object({
     .boolean()
     .default(false)
     .describe("Judge specs that declare no security scheme at all (usually authenticated by a gateway)."),
+  /** Judge routes declared in code where the framework states authentication (Spring Security, Nest guards, ASP.NET [Authorize], FastAPI dependencies, Express middleware, Flask decorators). */
+  codeRoutes: z
+    .boolean()
+    .default(true)
+    .describe(
+      "Judge API routes declared in code: a new route with no authentication in a file whose every other route states one (Spring Security annotations, Nest guards, ASP.NET [Authorize]/RequireAuthorization, FastAPI auth dependencies, Express auth middleware, Flask login decorators).",
+    ),
 });
 /** A requirement list that lets a caller in without credentials: `[]` or one that contains `{}`. */
 function allowsAnonymous(security: unknown[]): boolean {
@@ -36,10 +44,13 @@ export const unauthenticatedEndpoint = defineRule({
     title: "Unauthenticated endpoint",
     category: "security",
     defaultSeverity: "error",
-    description: "A new API operation with no security requirement, in a spec that declares how callers authenticate.",
+    description:
+      "A new API operation with no security requirement, in a spec that declares how callers authenticate, or a new route in code without the authentication every other route of its file states.",
     options,
     messages: {
       noSecurity: "{{operation}} is a new operation with no security requirement: anyone who can reach the API can call it.",
+      noCodeAuth:
+        "{{operation}} is a new {{framework}} route with no authentication, while the {{count}} other route(s) of this file require it: anyone who can reach the service can call it.",
     },
     remediation:
       "Add a `security` requirement to the operation (or a global one), or declare it public on purpose with `security: []` so the decision is visible in review.",
@@ -66,6 +77,22 @@ export const unauthenticatedEndpoint = defineRule({
         line: added.line,
         key: op.label,
       });
+    }
+    if (opts.codeRoutes) {
+      for (const { file, route, siblings } of await addedCodeRoutes(ctx)) {
+        if (route.auth !== undefined || isIgnoredPath(route.path, opts.publicPaths)) continue;
+        // Judged only where the code states authentication: every other route of the file requires it.
+        if (siblings.length === 0 || !siblings.every((r) => r.auth === "required")) continue;
+        ctx.report({
+          messageId: "noCodeAuth",
+          data: { operation: routeLabel(route), framework: frameworkName(route.framework), count: siblings.length },
+          file,
+          line: route.line,
+          key: routeLabel(route),
+          remediation:
+            "Protect the route like its siblings (the same security annotation, guard, [Authorize], auth dependency or middleware), or mark it public on purpose (@PermitAll, [AllowAnonymous], a @Public() decorator) so the decision is visible in review.",
+        });
+      }
     }
     for (const [file, count] of unjudged) {
       ctx.note(

@@ -1,4 +1,5 @@
 import type { TriggerModule } from "../engine/types.js";
+import { codeEventHits } from "../formats/contracts/code-contracts.js";
 import { contractHits } from "../formats/contracts/contract-files.js";
 
 /**
@@ -11,12 +12,17 @@ import { contractHits } from "../formats/contracts/contract-files.js";
  * - `data-consistency`: events carry state between services, so the consistency promise and the
  *   compensation on failure must be stated;
  * - `security-privacy`: an event is broadcast to every consumer, so sensitive fields must be minimised.
+ *
+ * Events declared in code count too: a producer or consumer of a topic, queue or subject added or removed
+ * (Kafka, RabbitMQ, NATS, SNS/SQS with literal names), and published event classes added, removed or with
+ * fields added, removed or retyped (see formats/contracts/code-contracts.ts).
  */
 export const eventContract: TriggerModule = {
   meta: {
     id: "event-contract",
     title: "Event contract change",
-    description: "Changes an event or message contract (AsyncAPI, Avro, Protobuf messages, event JSON Schema) that consumers depend on.",
+    description:
+      "Changes an event or message contract (AsyncAPI, Avro, Protobuf messages, event JSON Schema, or a topic or published event class declared in code) that consumers depend on.",
     reviewType: "contract",
     dimensions: ["api-event", "data-consistency", "security-privacy"],
     // The event items: compatibility and deprecation of the schema, its owner, deduplication and ordering,
@@ -34,6 +40,6 @@ export const eventContract: TriggerModule = {
     ],
   },
   async detect(ctx) {
-    return (await contractHits(ctx)).event;
+    return [...(await contractHits(ctx)).event, ...(await codeEventHits(ctx))];
   },
 };

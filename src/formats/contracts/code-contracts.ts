@@ -1,0 +1,421 @@
+/**
+ * Contracts declared in code, compared between base and head per changed file: HTTP routes (method +
+ * path) added, removed or with their request/response-shaping declaration changed. Computed once per
+ * review and read by the api-contract trigger and the code-aware rules.
+ *
+ * Only API routes count (a REST controller, an API prefix, a JSON response: see `CodeRoute.api`); page
+ * routes of a server-rendered app and operational endpoints (health, metrics) are not contracts other
+ * teams call. A route removed from one file and declared by another changed file at head moved: it is
+ * neither added nor removed.
+ */
+import type { ChangedFile } from "../../engine/change.js";
+import type { ReviewView, TriggerHit } from "../../engine/types.js";
+import { pathMajorVersion } from "../openapi/diff.js";
+import type { ContractBreak } from "./contract-break.js";
+import { pathAt } from "../common/changed-files.js";
+import { dirname, pathIndex } from "../common/paths.js";
+import { codeSource, isIgnoredForCodeContracts, isOperationalPath } from "../source/code-model.js";
+import { languageOf } from "../source/masking.js";
+import { extractMessaging, mayDeclareMessaging, type CodeTopic, type EventClass, type EventField, type FileMessaging } from "../source/messaging.js";
+import { extractRoutes, mayDeclareRoutes, type CodeRoute, type FileRoutes } from "../source/routes.js";
+
+export interface RouteChange {
+  kind: "added" | "removed" | "changed";
+  file: string;
+  /** The route at head (added, changed) or at base (removed). */
+  route: CodeRoute;
+}
+
+export interface TopicChange {
+  kind: "added" | "removed";
+  file: string;
+  topic: CodeTopic;
+}
+
+/** An event class added, removed, or with fields added, removed or retyped (a rename is a removal and an addition). */
+export interface EventChange {
+  kind: "added" | "removed" | "changed";
+  /** The file at head (added, changed) or at base (removed). */
+  file: string;
+  event: EventClass;
+  /** The class at base, for a change. */
+  before?: EventClass;
+  baseFile?: string;
+  removedFields: EventField[];
+  addedFields: EventField[];
+  retypedFields: { before: EventField; after: EventField }[];
+}
+
+export interface CodeContracts {
+  routes: RouteChange[];
+  topics: TopicChange[];
+  events: EventChange[];
+  /** Keys of every API route the changed files declare at head. */
+  headRouteKeys: Set<string>;
+  /** Every API route each changed file declares at head (the siblings a new route is judged against). */
+  headRoutesByFile: Map<string, CodeRoute[]>;
+  /** Methods of head route declarations whose path could not be read (a removal of that method is not certain). */
+  unresolvedHeadMethods: Set<string>;
+}
+
+const FRAMEWORK_NAMES: Record<string, string> = {
+  spring: "Spring",
+  "jax-rs": "JAX-RS",
+  express: "Express",
+  fastify: "Fastify",
+  nestjs: "NestJS",
+  fastapi: "FastAPI",
+  flask: "Flask",
+  django: "Django",
+  rails: "Rails",
+  gin: "gin",
+  echo: "Echo",
+  chi: "chi",
+  fiber: "Fiber",
+  "net/http": "net/http",
+  aspnet: "ASP.NET Core",
+  graphql: "GraphQL",
+};
+
+export function frameworkName(framework: string): string {
+  return FRAMEWORK_NAMES[framework] ?? framework;
+}
+
+/** Route changes of the review, computed once. */
+export function codeContracts(ctx: ReviewView): Promise<CodeContracts> {
+  return ctx.memo("contracts:code-contracts", compute);
+}
+
+function isContractRoute(route: CodeRoute): boolean {
+  return route.api && !isOperationalPath(route.path);
+}
+
+function byKey(routes: readonly CodeRoute[]): Map<string, CodeRoute[]> {
+  const out = new Map<string, CodeRoute[]>();
+  for (const r of routes) {
+    const list = out.get(r.key);
+    if (list) list.push(r);
+    else out.set(r.key, [r]);
+  }
+  return out;
+}
+
+async function compute(ctx: ReviewView): Promise<CodeContracts> {
+  const result: CodeContracts = {
+    routes: [],
+    topics: [],
+    events: [],
+    headRouteKeys: new Set(),
+    headRoutesByFile: new Map(),
+    unresolvedHeadMethods: new Set(),
+  };
+  const perFile: RouteChange[] = [];
+  const topicChanges: TopicChange[] = [];
+  const baseEvents: { file: string; event: EventClass }[] = [];
+  const headEvents: { file: string; event: EventClass }[] = [];
+  const uses = new Set<string>();
+  const retired = await retiredRoots(ctx);
+  for (const file of ctx.files) {
+    if (!languageOf(file.path) || isIgnoredForCodeContracts(file.path)) continue;
+    // A service removed whole takes its routes, topics and events with it: that is a retirement (the
+    // service-retirement trigger and its decommission review), not a contract change of a running service.
+    if (file.status === "removed" && retired(file.path)) continue;
+    const basePath = pathAt(file, "base");
+    const headText = file.status === "removed" ? undefined : await ctx.text("head", file.path);
+    const removedText = file.status === "modified" ? ctx.removedLines(file.path).map((l) => l.text) : [];
+    const needBase = (hint: (text: string) => boolean) =>
+      file.status === "removed" ||
+      file.status === "renamed" ||
+      (file.status === "modified" && ((headText !== undefined && hint(headText)) || removedText.some(hint)));
+    const baseText = needBase(mayDeclareRoutes) || needBase(mayDeclareMessaging) ? await ctx.text("base", basePath) : undefined;
+    const headSrc =
+      headText !== undefined && (mayDeclareRoutes(headText) || mayDeclareMessaging(headText)) ? codeSource(file.path, headText) : undefined;
+    const baseSrc =
+      baseText !== undefined && (mayDeclareRoutes(baseText) || mayDeclareMessaging(baseText)) ? codeSource(basePath, baseText) : undefined;
+    if (!headSrc && !baseSrc) continue;
+    diffRoutes(file.path, baseSrc ? extractRoutes(baseSrc) : undefined, headSrc ? extractRoutes(headSrc) : undefined, perFile, result);
+    const baseMessaging = baseSrc ? extractMessaging(baseSrc) : undefined;
+    const headMessaging = headSrc ? extractMessaging(headSrc) : undefined;
+    diffTopics(file, baseMessaging, headMessaging, topicChanges);
+    for (const e of baseMessaging?.events ?? []) baseEvents.push({ file: basePath, event: e });
+    for (const e of headMessaging?.events ?? []) headEvents.push({ file: file.path, event: e });
+    for (const u of [...(baseMessaging?.eventUses ?? []), ...(headMessaging?.eventUses ?? [])]) uses.add(u);
+  }
+  // A route that left one file and appears in another moved.
+  const addedKeys = new Set(perFile.filter((c) => c.kind === "added").map((c) => c.route.key));
+  const removedKeys = new Set(perFile.filter((c) => c.kind === "removed").map((c) => c.route.key));
+  result.routes = perFile.filter((c) =>
+    c.kind === "added" ? !removedKeys.has(c.route.key) : c.kind === "removed" ? !addedKeys.has(c.route.key) : true,
+  );
+  const topicKey = (t: CodeTopic) => `${t.role}\0${t.broker}\0${t.name}`;
+  const addedTopics = new Set(topicChanges.filter((c) => c.kind === "added").map((c) => topicKey(c.topic)));
+  const removedTopics = new Set(topicChanges.filter((c) => c.kind === "removed").map((c) => topicKey(c.topic)));
+  result.topics = topicChanges.filter((c) => !(c.kind === "added" ? removedTopics : addedTopics).has(topicKey(c.topic)));
+  result.events = diffEvents(baseEvents, headEvents, uses);
+  return result;
+}
+
+const SERVICE_MANIFESTS = [
+  "Dockerfile",
+  "package.json",
+  "pom.xml",
+  "build.gradle",
+  "build.gradle.kts",
+  "go.mod",
+  "pyproject.toml",
+  "requirements.txt",
+  "setup.py",
+  "Gemfile",
+  "Cargo.toml",
+];
+
+/** Whether a removed file belonged to a service directory (one with a build or package manifest) that no longer exists at head. */
+async function retiredRoots(ctx: ReviewView): Promise<(path: string) => boolean> {
+  if (!ctx.files.some((f) => f.status === "removed")) return () => false;
+  const base = pathIndex(await ctx.paths("base"));
+  const head = pathIndex(await ctx.paths("head"));
+  return (path) => {
+    const root = base.nearestWith(dirname(path), SERVICE_MANIFESTS);
+    return root !== undefined && root !== "" && !head.hasDir(root);
+  };
+}
+
+function diffRoutes(path: string, base: FileRoutes | undefined, head: FileRoutes | undefined, perFile: RouteChange[], result: CodeContracts): void {
+  const headRoutes = (head?.routes ?? []).filter(isContractRoute);
+  const baseRoutes = (base?.routes ?? []).filter(isContractRoute);
+  for (const r of headRoutes) result.headRouteKeys.add(r.key);
+  if (headRoutes.length > 0) result.headRoutesByFile.set(path, headRoutes);
+  for (const u of head?.unresolved ?? []) result.unresolvedHeadMethods.add(u.method);
+  const before = byKey(baseRoutes);
+  const after = byKey(headRoutes);
+  for (const [key, routes] of after) {
+    const old = before.get(key);
+    if (!old) {
+      for (const route of routes) perFile.push({ kind: "added", file: path, route });
+      continue;
+    }
+    const oldSignatures = new Set(old.map((r) => r.signature));
+    for (const route of routes) if (!oldSignatures.has(route.signature)) perFile.push({ kind: "changed", file: path, route });
+  }
+  for (const [key, routes] of before) if (!after.has(key)) for (const route of routes) perFile.push({ kind: "removed", file: path, route });
+}
+
+function diffTopics(file: ChangedFile, base: FileMessaging | undefined, head: FileMessaging | undefined, out: TopicChange[]): void {
+  const key = (t: CodeTopic) => `${t.role}\0${t.broker}\0${t.name}`;
+  const before = new Set((base?.topics ?? []).map(key));
+  const after = new Set((head?.topics ?? []).map(key));
+  const seen = new Set<string>();
+  for (const t of head?.topics ?? [])
+    if (!before.has(key(t)) && !seen.has(key(t)) && seen.add(key(t))) out.push({ kind: "added", file: file.path, topic: t });
+  for (const t of base?.topics ?? [])
+    if (!after.has(key(t)) && !seen.has(key(t)) && seen.add(key(t))) out.push({ kind: "removed", file: pathAt(file, "base"), topic: t });
+}
+
+/** Event classes that matter to other services: published by what they are, or passed to a publish/subscribe call in the PR. */
+function counts(event: EventClass, uses: Set<string>): boolean {
+  return event.published || uses.has(event.name);
+}
+
+function diffEvents(base: { file: string; event: EventClass }[], head: { file: string; event: EventClass }[], uses: Set<string>): EventChange[] {
+  const out: EventChange[] = [];
+  const unmatchedBase = [...base];
+  const pairs: [{ file: string; event: EventClass } | undefined, { file: string; event: EventClass } | undefined][] = [];
+  // Same file and name first (the usual edit), then by name alone (a moved class).
+  const take = (pred: (b: { file: string; event: EventClass }) => boolean) => {
+    const i = unmatchedBase.findIndex(pred);
+    return i < 0 ? undefined : unmatchedBase.splice(i, 1)[0];
+  };
+  const rest: { file: string; event: EventClass }[] = [];
+  for (const h of head) {
+    const b = take((x) => x.file === h.file && x.event.name === h.event.name);
+    if (b) pairs.push([b, h]);
+    else rest.push(h);
+  }
+  for (const h of rest) pairs.push([take((x) => x.event.name === h.event.name), h]);
+  for (const b of unmatchedBase) pairs.push([b, undefined]);
+  for (const [b, h] of pairs) {
+    if (h && !b) {
+      if (counts(h.event, uses))
+        out.push({ kind: "added", file: h.file, event: h.event, removedFields: [], addedFields: h.event.fields, retypedFields: [] });
+      continue;
+    }
+    if (b && !h) {
+      if (counts(b.event, uses))
+        out.push({ kind: "removed", file: b.file, event: b.event, removedFields: b.event.fields, addedFields: [], retypedFields: [] });
+      continue;
+    }
+    if (!b || !h || !(counts(h.event, uses) || counts(b.event, uses))) continue;
+    const beforeFields = new Map(b.event.fields.map((f) => [f.name, f]));
+    const afterFields = new Map(h.event.fields.map((f) => [f.name, f]));
+    const removedFields = b.event.fields.filter((f) => !afterFields.has(f.name));
+    const addedFields = h.event.fields.filter((f) => !beforeFields.has(f.name));
+    const retypedFields = h.event.fields
+      .filter((f) => beforeFields.has(f.name) && beforeFields.get(f.name)!.type !== f.type)
+      .map((f) => ({ before: beforeFields.get(f.name)!, after: f }));
+    if (removedFields.length + addedFields.length + retypedFields.length === 0) continue;
+    out.push({ kind: "changed", file: h.file, event: h.event, before: b.event, baseFile: b.file, removedFields, addedFields, retypedFields });
+  }
+  return out;
+}
+
+/** `POST /orders`, or just the path for a route that takes every method. */
+export function routeLabel(route: CodeRoute): string {
+  if (route.framework === "graphql") return `${route.method.charAt(0)}${route.method.slice(1).toLowerCase()}.${route.path.replace(/^\//, "")}`;
+  return route.method === "ANY" ? route.path : `${route.method} ${route.path}`;
+}
+
+const VERBS = { added: "adds", removed: "removes", changed: "changes" } as const;
+
+/** One api-contract hit per file, naming its routes (at most three per kind). */
+export async function codeRouteHits(ctx: ReviewView): Promise<TriggerHit[]> {
+  const { routes } = await codeContracts(ctx);
+  const byFile = new Map<string, RouteChange[]>();
+  for (const c of routes) {
+    const list = byFile.get(c.file);
+    if (list) list.push(c);
+    else byFile.set(c.file, [c]);
+  }
+  const hits: TriggerHit[] = [];
+  for (const [file, changes] of byFile) {
+    const parts: string[] = [];
+    for (const kind of ["added", "removed", "changed"] as const) {
+      const labels = [...new Set(changes.filter((c) => c.kind === kind).map((c) => routeLabel(c.route)))];
+      if (labels.length === 0) continue;
+      const shown = labels.slice(0, 3).join(", ") + (labels.length > 3 ? ` and ${labels.length - 3} more` : "");
+      const noun = changes.every((c) => c.route.framework === "graphql") ? "field" : "route";
+      parts.push(`${VERBS[kind]} ${noun}${labels.length === 1 ? "" : "s"} ${shown}`);
+    }
+    const frameworks = [...new Set(changes.map((c) => frameworkName(c.route.framework)))].join("/");
+    const hit: TriggerHit = { file, reason: `${parts.join("; ")} (${frameworks}) in ${file}` };
+    const line = changes.find((c) => c.kind !== "removed")?.route.line;
+    if (line !== undefined) hit.line = line;
+    hits.push(hit);
+  }
+  return hits;
+}
+
+/**
+ * Removed API routes as breaking changes: a route (method + path) that a changed file declared at base and
+ * no changed file declares at head. Not counted: a removal while a head declaration of the same method has a
+ * path that cannot be read (it may be the same route behind a constant), and removals accepted because the
+ * PR adds routes under a higher `/vN` than the removed route's. A file deleted with more than three routes is
+ * one finding.
+ */
+export async function codeRouteBreaks(ctx: ReviewView): Promise<{ breaks: ContractBreak[]; notes: string[] }> {
+  const contracts = await codeContracts(ctx);
+  const breaks: ContractBreak[] = [];
+  const notes: string[] = [];
+  const removed = contracts.routes.filter((c) => c.kind === "removed" && !contracts.headRouteKeys.has(c.route.key));
+  const uncertain = removed.filter((c) => contracts.unresolvedHeadMethods.has(c.route.method) || contracts.unresolvedHeadMethods.has("ANY"));
+  if (uncertain.length > 0)
+    notes.push(
+      `${uncertain.length} removed route(s) not judged (${uncertain.map((c) => routeLabel(c.route)).join(", ")}): a route at head has a path that is not a static string in its file`,
+    );
+  const addedVersions = contracts.routes
+    .filter((c) => c.kind === "added")
+    .map((c) => pathMajorVersion(c.route.path))
+    .filter((v): v is number => v !== undefined);
+  const byFile = new Map<string, RouteChange[]>();
+  for (const c of removed) {
+    if (uncertain.includes(c)) continue;
+    const version = pathMajorVersion(c.route.path) ?? 1;
+    const newer = addedVersions.filter((v) => v > version);
+    if (newer.length > 0) {
+      notes.push(`${c.file}: removal of ${routeLabel(c.route)} accepted (new major path version /v${Math.max(...newer)})`);
+      continue;
+    }
+    const list = byFile.get(c.file);
+    if (list) list.push(c);
+    else byFile.set(c.file, [c]);
+  }
+  for (const [file, changes] of byFile) {
+    const changed = ctx.file(file);
+    const basePath = changed ? pathAt(changed, "base") : file;
+    if (changed?.status === "removed" && changes.length > 3) {
+      breaks.push({
+        side: "base",
+        file: basePath,
+        line: changes[0]!.route.line,
+        operation: `${changes.length} routes of ${basePath}`,
+        what: `file removed with its ${frameworkName(changes[0]!.route.framework)} routes (${changes
+          .slice(0, 3)
+          .map((c) => routeLabel(c.route))
+          .join(", ")}, …)`,
+      });
+      continue;
+    }
+    for (const c of changes)
+      breaks.push({
+        side: "base",
+        file: basePath,
+        line: c.route.line,
+        operation: routeLabel(c.route),
+        what: `route removed (${frameworkName(c.route.framework)})`,
+      });
+  }
+  return { breaks, notes };
+}
+
+const BROKER_VERB = { producer: "producer", consumer: "consumer" } as const;
+
+/** One event-contract hit per file, naming its topics and event classes. */
+export async function codeEventHits(ctx: ReviewView): Promise<TriggerHit[]> {
+  const { topics, events } = await codeContracts(ctx);
+  const byFile = new Map<string, { parts: string[]; line?: number }>();
+  const entry = (file: string) => {
+    let e = byFile.get(file);
+    if (!e) byFile.set(file, (e = { parts: [] }));
+    return e;
+  };
+  for (const c of topics) {
+    const e = entry(c.file);
+    e.parts.push(`${VERBS[c.kind]} ${c.topic.broker} ${BROKER_VERB[c.topic.role]} of "${c.topic.name}"`);
+    if (c.kind === "added" && e.line === undefined) e.line = c.topic.line;
+  }
+  for (const c of events) {
+    const e = entry(c.file);
+    if (c.kind === "changed") {
+      const what = [
+        c.addedFields.length > 0 ? `adds ${fieldList(c.addedFields.map((f) => f.name))}` : "",
+        c.removedFields.length > 0 ? `removes ${fieldList(c.removedFields.map((f) => f.name))}` : "",
+        c.retypedFields.length > 0 ? `retypes ${fieldList(c.retypedFields.map((f) => `${f.after.name} (${f.before.type} → ${f.after.type})`))}` : "",
+      ].filter(Boolean);
+      e.parts.push(`event ${c.event.name} ${what.join(", ")}`);
+      e.line ??= (c.addedFields[0] ?? c.retypedFields[0]?.after)?.line ?? c.event.line;
+    } else {
+      e.parts.push(`${VERBS[c.kind]} event ${c.event.name}`);
+      if (c.kind === "added") e.line ??= c.event.line;
+    }
+  }
+  const hits: TriggerHit[] = [];
+  for (const [file, { parts, line }] of byFile) {
+    const shown = parts.slice(0, 3).join("; ") + (parts.length > 3 ? `; and ${parts.length - 3} more` : "");
+    const hit: TriggerHit = { file, reason: `${shown} in ${file}` };
+    if (line !== undefined) hit.line = line;
+    hits.push(hit);
+  }
+  return hits;
+}
+
+function fieldList(names: string[]): string {
+  return `field${names.length === 1 ? "" : "s"} ${names.slice(0, 4).join(", ")}${names.length > 4 ? ", …" : ""}`;
+}
+
+/** A route added by the PR with the routes its file already declared (at head, not added by the PR). */
+export interface AddedCodeRoute {
+  file: string;
+  route: CodeRoute;
+  siblings: CodeRoute[];
+}
+
+/** API routes the PR adds, each with its file's other (pre-existing) routes. */
+export async function addedCodeRoutes(ctx: ReviewView): Promise<AddedCodeRoute[]> {
+  const contracts = await codeContracts(ctx);
+  const added = contracts.routes.filter((c) => c.kind === "added");
+  const addedHere = new Set(added.map((c) => `${c.file}\0${c.route.key}`));
+  return added.map((c) => ({
+    file: c.file,
+    route: c.route,
+    siblings: (contracts.headRoutesByFile.get(c.file) ?? []).filter((r) => !addedHere.has(`${c.file}\0${r.key}`)),
+  }));
+}

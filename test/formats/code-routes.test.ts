@@ -1,0 +1,335 @@
+import { describe, expect, it } from "vitest";
+import { codeSource, isIgnoredForCodeContracts, normalizeRoutePath } from "../../src/formats/source/code-model.js";
+import { extractRoutes } from "../../src/formats/source/routes.js";
+
+function routes(path: string, text: string) {
+  const src = codeSource(path, text);
+  if (!src) throw new Error(`no language for ${path}`);
+  const found = extractRoutes(src);
+  return {
+    routes: found.routes.map((r) => ({ key: r.key, line: r.line, api: r.api, auth: r.auth, framework: r.framework })),
+    unresolved: found.unresolved,
+    signatures: found.routes.map((r) => r.signature),
+  };
+}
+
+describe("normalizeRoutePath", () => {
+  it("spells path parameters of every framework the same way", () => {
+    expect(normalizeRoutePath("/owners/{ownerId}/pets/{petId:int}")).toBe("/owners/{}/pets/{}");
+    expect(normalizeRoutePath("/users/:userId/")).toBe("/users/{}");
+    expect(normalizeRoutePath("api/alerts/<int:alert_id>")).toBe("/api/alerts/{}");
+    expect(normalizeRoutePath("^api/(?P<pk>[0-9]+)/$")).toBe("/api/{}");
+    expect(normalizeRoutePath("")).toBe("/");
+  });
+});
+
+describe("isIgnoredForCodeContracts", () => {
+  it("skips tests, examples, generated code and client SDKs but not services", () => {
+    expect(isIgnoredForCodeContracts("order-service/src/test/java/OrderControllerTest.java")).toBe(true);
+    expect(isIgnoredForCodeContracts("examples/todo/app.py")).toBe(true);
+    expect(isIgnoredForCodeContracts("target/generated-sources/openapi/src/main/java/PetApi.java")).toBe(true);
+    expect(isIgnoredForCodeContracts("frontend/src/api/users.ts")).toBe(true);
+    expect(isIgnoredForCodeContracts("order-service/src/main/java/com/acme/web/OrderController.java")).toBe(false);
+    expect(isIgnoredForCodeContracts("backend/app/api/routes/items.py")).toBe(false);
+  });
+});
+
+describe("Spring routes", () => {
+  it("joins class-level @RequestMapping prefixes, reads method lists and in-file constants", () => {
+    const text = `package a;
+@RestController
+@RequestMapping(value = OrderController.BASE)
+public class OrderController {
+  static final String BASE = "/api/v1/orders";
+  // @GetMapping("/commented-out")
+  @GetMapping
+  public List<Order> list() { return List.of(); }
+
+  @RequestMapping(path = {"/{id}", "/by-id/{id}"}, method = {RequestMethod.PUT, RequestMethod.PATCH})
+  public Order update(@PathVariable String id, @RequestBody OrderUpdate body) { return null; }
+
+  @PreAuthorize("hasRole('ADMIN')")
+  @DeleteMapping(path = "/{id}", produces = "application/json")
+  public void delete(@PathVariable("id") String id) {}
+}`;
+    const found = routes("svc/src/main/java/a/OrderController.java", text);
+    expect(found.routes).toEqual([
+      { key: "GET /api/v1/orders", line: 7, api: true, auth: undefined, framework: "spring" },
+      { key: "PUT /api/v1/orders/{}", line: 10, api: true, auth: undefined, framework: "spring" },
+      { key: "PATCH /api/v1/orders/{}", line: 10, api: true, auth: undefined, framework: "spring" },
+      { key: "PUT /api/v1/orders/by-id/{}", line: 10, api: true, auth: undefined, framework: "spring" },
+      { key: "PATCH /api/v1/orders/by-id/{}", line: 10, api: true, auth: undefined, framework: "spring" },
+      { key: "DELETE /api/v1/orders/{}", line: 14, api: true, auth: "required", framework: "spring" },
+    ]);
+    expect(found.signatures[1]).toBe("@PathVariable String id; @RequestBody OrderUpdate body");
+    expect(found.signatures[5]).toBe('produces="application/json"; @PathVariable("id") String id');
+  });
+
+  it("marks @Controller views as pages and keeps ResponseEntity methods as API", () => {
+    const text = `@Controller
+class OwnerController {
+  @GetMapping("/owners/new")
+  public String initCreationForm(Model model) { return "owners/form"; }
+  @GetMapping("/owners.json")
+  public ResponseEntity<List<Owner>> json() { return null; }
+}`;
+    expect(routes("src/main/java/OwnerController.java", text).routes).toEqual([
+      { key: "GET /owners/new", line: 3, api: false, auth: undefined, framework: "spring" },
+      { key: "GET /owners.json", line: 5, api: true, auth: undefined, framework: "spring" },
+    ]);
+  });
+
+  it("reads nothing from Feign clients and keeps a path made of another file's constant as unresolved", () => {
+    expect(
+      routes("a/InventoryClient.java", `@FeignClient("inventory")\ninterface InventoryClient {\n  @GetMapping("/stock")\n  Stock stock();\n}`).routes,
+    ).toEqual([]);
+    const found = routes("a/Api.java", `@RestController\nclass Api {\n  @PostMapping(Paths.ORDERS)\n  public Order create() { return null; }\n}`);
+    expect(found.routes).toEqual([]);
+    expect(found.unresolved).toEqual([{ method: "POST", line: 3 }]);
+  });
+});
+
+describe("JAX-RS routes", () => {
+  it("joins the class @Path with the method @Path", () => {
+    const text = `import jakarta.ws.rs.*;
+@Path("/api/products")
+public class ProductResource {
+  @GET
+  public List<Product> list() { return null; }
+  @POST
+  @Path("{sku}/reserve")
+  @RolesAllowed("clerk")
+  public void reserve(@PathParam("sku") String sku, Reservation body) {}
+}`;
+    const found = routes("catalog/src/main/java/ProductResource.java", text);
+    expect(found.routes).toEqual([
+      { key: "GET /api/products", line: 4, api: true, auth: undefined, framework: "jax-rs" },
+      { key: "POST /api/products/{}/reserve", line: 6, api: true, auth: "required", framework: "jax-rs" },
+    ]);
+    expect(found.signatures[1]).toBe('@PathParam("sku") String sku; Reservation body');
+  });
+});
+
+describe("Express, Fastify and NestJS routes", () => {
+  it("reads router verbs and route chains in a file that imports express, with auth middleware", () => {
+    const text = `const express = require('express');
+const router = express.Router();
+router.post('/v1/refunds', auth('manageRefunds'), createRefund);
+router
+  .route('/v1/refunds/:id')
+  .get(getRefund)
+  .delete(auth('manageRefunds'), deleteRefund);
+app.get('env');
+module.exports = router;`;
+    expect(routes("src/routes/refund.route.js", text).routes).toEqual([
+      { key: "POST /v1/refunds", line: 3, api: true, auth: "required", framework: "express" },
+      { key: "GET /v1/refunds/{}", line: 6, api: true, auth: undefined, framework: "express" },
+      { key: "DELETE /v1/refunds/{}", line: 7, api: true, auth: "required", framework: "express" },
+    ]);
+  });
+
+  it("declares nothing in a file without the framework (an HTTP client) or through client receivers", () => {
+    expect(routes("src/api.js", `const api = axios.create();\napi.post('/v1/refunds', body);`).routes).toEqual([]);
+    expect(routes("src/server.js", `import express from 'express';\nconst r = await axios.get('/v1/x', cfg);`).routes).toEqual([]);
+  });
+
+  it("reads fastify.route objects", () => {
+    const text = `import Fastify from 'fastify';
+const app = Fastify();
+app.route({ method: ['POST', 'PUT'], url: '/api/orders', schema: { body: OrderBody }, handler });`;
+    expect(routes("src/server.ts", text).routes.map((r) => r.key)).toEqual(["POST /api/orders", "PUT /api/orders"]);
+  });
+
+  it("joins @Controller prefixes with handler paths and reads guards", () => {
+    const text = `import { Controller, Get, Post, Body, UseGuards } from '@nestjs/common';
+@Controller('invoices')
+export class InvoicesController {
+  @Get(':id')
+  findOne(@Param('id') id: string) {}
+  @Post()
+  @UseGuards(JwtAuthGuard)
+  create(@Body() dto: CreateInvoiceDto) {}
+}`;
+    const found = routes("apps/billing/src/invoices/invoices.controller.ts", text);
+    expect(found.routes).toEqual([
+      { key: "GET /invoices/{}", line: 4, api: true, auth: undefined, framework: "nestjs" },
+      { key: "POST /invoices", line: 6, api: true, auth: "required", framework: "nestjs" },
+    ]);
+    expect(found.signatures[1]).toBe("@Body() dto: CreateInvoiceDto");
+  });
+});
+
+describe("FastAPI and Flask routes", () => {
+  it("joins APIRouter prefixes and reads client-visible parameters and auth dependencies", () => {
+    const text = `from fastapi import APIRouter, Depends
+router = APIRouter(prefix="/items", tags=["items"])
+
+@router.get("/{id}", response_model=ItemPublic)
+def read_item(session: SessionDep, id: uuid.UUID, q: str | None = None):
+    return session.get(Item, id)
+
+@router.post("/", status_code=201, dependencies=[Depends(get_current_active_superuser)])
+async def create_item(item_in: ItemCreate, session: SessionDep):
+    return item_in
+`;
+    const found = routes("backend/app/api/routes/items.py", text);
+    expect(found.routes).toEqual([
+      { key: "GET /items/{}", line: 4, api: true, auth: undefined, framework: "fastapi" },
+      { key: "POST /items", line: 8, api: true, auth: "required", framework: "fastapi" },
+    ]);
+    expect(found.signatures[0]).toBe("response_model=ItemPublic; id: uuid.UUID; q: str | None = None");
+  });
+
+  it("tells Flask API views from pages and reads flask-restx resources", () => {
+    const text = `from flask import Blueprint, jsonify, render_template
+from flask_restx import Namespace, Resource
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")
+ns = Namespace("projects")
+
+@bp.route("/<int:id>", methods=["GET", "DELETE"])
+def account(id):
+    return jsonify(load(id))
+
+@bp.route("/settings")
+def settings():
+    return render_template("settings.html")
+
+@ns.route("/<project_id>")
+class ProjectResource(Resource):
+    def get(self, project_id):
+        return load(project_id)
+
+    @login_required
+    def delete(self, project_id):
+        remove(project_id)
+`;
+    expect(routes("app/views.py", text).routes).toEqual([
+      { key: "GET /accounts/{}", line: 6, api: true, auth: undefined, framework: "flask" },
+      { key: "DELETE /accounts/{}", line: 6, api: true, auth: undefined, framework: "flask" },
+      { key: "GET /accounts/settings", line: 10, api: false, auth: undefined, framework: "flask" },
+      { key: "GET /projects/{}", line: 14, api: true, auth: undefined, framework: "flask" },
+      { key: "DELETE /projects/{}", line: 14, api: true, auth: "required", framework: "flask" },
+    ]);
+  });
+});
+
+describe("Go routes", () => {
+  it("reads echo/gin groups, chi Route blocks and Go 1.22 ServeMux patterns, not HTTP client calls", () => {
+    const gin = `import "github.com/gin-gonic/gin"
+func routes(r *gin.Engine) {
+	v1 := r.Group("/api/v1")
+	v1.GET("/trainings/:uuid", get)
+	admin := v1.Group("/admin")
+	admin.POST("/reset", reset)
+}`;
+    expect(routes("internal/ports/http.go", gin).routes.map((r) => `${r.key} ${r.line} ${r.framework}`)).toEqual([
+      "GET /api/v1/trainings/{} 4 gin",
+      "POST /api/v1/admin/reset 6 gin",
+    ]);
+    const mux = `import "net/http"
+func main() {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/refunds/{id}", refund)
+	http.HandleFunc("/healthz", health)
+	resp, _ := http.Get("https://example.com/v1/x")
+}`;
+    expect(routes("cmd/api/main.go", mux).routes.map((r) => r.key)).toEqual(["POST /v1/refunds/{}", "ANY /healthz"]);
+  });
+});
+
+describe("ASP.NET Core routes", () => {
+  it("reads minimal-API groups with their authorization, and [ApiController] attribute routes", () => {
+    const minimal = `var api = app.MapGroup("api/orders").RequireAuthorization();
+api.MapPost("/", CreateOrder);
+app.MapGet("/hello", () => "hi").AllowAnonymous();`;
+    expect(routes("src/Ordering.API/Apis/OrdersApi.cs", minimal).routes).toEqual([
+      { key: "POST /api/orders", line: 2, api: true, auth: "required", framework: "aspnet" },
+      { key: "GET /hello", line: 3, api: true, auth: "public", framework: "aspnet" },
+    ]);
+    const controller = `[Route("api/v1/[controller]")]
+[ApiController]
+public class OrdersController : ControllerBase
+{
+    [HttpGet("{orderId:int}")]
+    [AllowAnonymous]
+    public async Task<ActionResult<Order>> GetOrderAsync(int orderId) { return Ok(); }
+
+    [Route("cancel")]
+    [HttpPut]
+    public async Task<IActionResult> CancelOrderAsync([FromBody] CancelOrderCommand command) { return Ok(); }
+}`;
+    const found = routes("src/Ordering.API/Controllers/OrdersController.cs", controller);
+    expect(found.routes).toEqual([
+      { key: "GET /api/v1/orders/{}", line: 5, api: true, auth: "public", framework: "aspnet" },
+      { key: "PUT /api/v1/orders/cancel", line: 10, api: true, auth: undefined, framework: "aspnet" },
+    ]);
+    expect(found.signatures[1]).toBe("[FromBody] CancelOrderCommand command");
+  });
+});
+
+describe("Django and Rails routes", () => {
+  it("prefixes Django lists by where they are included and expands DRF routers", () => {
+    const text = `from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+router = DefaultRouter()
+router.register(r"tags", TagViewSet)
+api_urls = [
+    path("checks/<uuid:code>", views.single),
+]
+urlpatterns = [
+    path("api/v1/", include(api_urls)),
+    path("api/", include(router.urls)),
+    path("projects/<uuid:code>/", views.project),
+]`;
+    expect(routes("hc/api/urls.py", text).routes.map((r) => `${r.key} ${r.line} ${r.api}`)).toEqual([
+      "ANY /api/v1/checks/{} 6 true",
+      "ANY /projects/{} 11 false",
+      "ANY /api/tags 4 true",
+      "ANY /api/tags/{} 4 true",
+    ]);
+  });
+
+  it("expands resources, namespaces, member and collection blocks, and marks only API namespaces as API", () => {
+    const text = `Rails.application.routes.draw do
+  resources :stories, only: [:show, :update] do
+    member do
+      post :upvote
+    end
+  end
+  get "/hottest" => "home#index", :format => "json"
+  namespace :api do
+    namespace :v1 do
+      resource :me, only: [:show]
+      match "search", to: "search#index", via: [:get, :post]
+    end
+  end
+end`;
+    expect(routes("config/routes.rb", text).routes.map((r) => `${r.key} ${r.line} ${r.api}`)).toEqual([
+      "GET /stories/{} 2 false",
+      "PATCH /stories/{} 2 false",
+      "PUT /stories/{} 2 false",
+      "POST /stories/{}/upvote 4 false",
+      "GET /hottest 7 true",
+      "GET /api/v1/me 10 true",
+      "GET /api/v1/search 11 true",
+      "POST /api/v1/search 11 true",
+    ]);
+  });
+});
+
+describe("code-first GraphQL", () => {
+  it("reads root fields of SDL templates and graphql-js object types", () => {
+    const sdl =
+      "const typeDefs = gql`\n  type Query {\n    product(id: ID!): Product\n  }\n  extend type Mutation {\n    addProduct(name: String!): Product\n  }\n`;";
+    expect(routes("server/schema.js", sdl).routes.map((r) => `${r.key} ${r.line}`)).toEqual(["QUERY /product 3", "MUTATION /addProduct 6"]);
+    const js = `const { GraphQLObjectType, GraphQLString } = require('graphql');
+const Query = new GraphQLObjectType({
+  name: 'Query',
+  fields: () => ({
+    hello: { type: GraphQLString },
+    user: { type: User, args: { id: { type: GraphQLID } } },
+  }),
+});`;
+    expect(routes("src/schema.js", js).routes.map((r) => `${r.key} ${r.line}`)).toEqual(["QUERY /hello 5", "QUERY /user 6"]);
+  });
+});
