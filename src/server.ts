@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { createProbot, ProbotOctokit, run } from "probot";
 import { healthHandler } from "./github/health.js";
-import { appOctokit, type LoggerLike } from "./github/octokit.js";
+import { appOctokit, type LoggerLike, type Octokit } from "./github/octokit.js";
+import { DEFAULT_RECOVERY, redeliverFailed } from "./github/recovery.js";
 import { webhookHandler } from "./github/webhooks.js";
 import app from "./index.js";
 
@@ -116,6 +117,23 @@ async function serve({ appId, privateKey, secret }: Settings): Promise<void> {
   });
   log.info(`archgate listening on http://${host}:${port} (webhooks at ${webhookPath})`);
 
+  // Recovery after downtime: deliveries that failed while the app was down are sent again, on start
+  // and periodically (recovery.ts). ARCHGATE_REDELIVERY_INTERVAL_MS=0 switches it off.
+  const interval = Number(process.env.ARCHGATE_REDELIVERY_INTERVAL_MS ?? 600_000);
+  if (Number.isFinite(interval) && interval > 0) {
+    const recover = async () => {
+      try {
+        const octokit = (await probot.auth()) as unknown as Octokit;
+        const { redelivered, left } = await redeliverFailed(octokit, { ...DEFAULT_RECOVERY, log });
+        if (redelivered.length > 0 || left > 0) log.info(`asked for ${redelivered.length} failed deliveries again (${left} left for later)`);
+      } catch (error) {
+        log.warn({ err: error }, "the recent webhook deliveries could not be checked");
+      }
+    };
+    setTimeout(() => void recover(), 5_000).unref();
+    setInterval(() => void recover(), interval).unref();
+  }
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -125,7 +143,8 @@ async function serve({ appId, privateKey, secret }: Settings): Promise<void> {
     setTimeout(() => process.exit(1), 25_000).unref();
     server.close();
     server.closeIdleConnections();
-    const exit = () => process.exit(0);
+    // Standard output to a pipe is written asynchronously: exit once what was logged is out.
+    const exit = () => process.stdout.write("", () => process.exit(0));
     if (inFlight === 0) exit();
     else drained = exit;
   };

@@ -99,6 +99,8 @@ beforeAll(async () => {
       PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
+      // The exact request lists below: no redelivery check in between (tested in test/github/recovery.test.ts).
+      ARCHGATE_REDELIVERY_INTERVAL_MS: "0",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

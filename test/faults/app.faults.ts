@@ -32,6 +32,8 @@ const ENV = {
   ARCHGATE_RETRY_BUDGET_MS: "8000",
   ARCHGATE_REVIEW_TIMEOUT_MS: "5000",
   ARCHGATE_SWEEP_INTERVAL_MS: "1000",
+  // Requests are counted per case: no redelivery check in between (tested in test/github/recovery.test.ts).
+  ARCHGATE_REDELIVERY_INTERVAL_MS: "0",
 };
 
 let fake: FakeGitHub;

@@ -119,6 +119,9 @@ export class FakeGitHub {
   treeLimit = 100_000;
   /** "base...head" -> merge base, for a base branch that moved on after the PR branched (default: base). */
   readonly mergeBases = new Map<string, string>();
+  /** The app's webhook deliveries (GET /app/hook/deliveries, newest first) and the redeliveries asked for. */
+  readonly deliveries: Array<{ id: number; guid: string; delivered_at: string; status_code: number; event: string; action: string | null }> = [];
+  readonly redeliveries: number[] = [];
   /** GraphQL blobs larger than this come back with `isTruncated` and partial text (GitHub cuts big blobs too). */
   graphqlTextLimit = 512 * 1024;
   /**
@@ -304,6 +307,13 @@ export class FakeGitHub {
       return { status: 201, body: { token: "ghs_fake", expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: {} } };
     }
     if (method === "GET" && path === "/app") return { status: 200, body: { ...APP, name: "archgate" } };
+    if (method === "GET" && path === "/app/hook/deliveries") return this.paginate(path, query, this.deliveries, headers.host);
+    let d: RegExpExecArray | null;
+    if (method === "POST" && (d = /^\/app\/hook\/deliveries\/(\d+)\/attempts$/.exec(path))) {
+      if (!this.deliveries.some((x) => x.id === Number(d![1]))) return notFound();
+      this.redeliveries.push(Number(d[1]));
+      return { status: 202, body: {} };
+    }
     if (method === "POST" && (path === "/graphql" || path === "/api/graphql")) return this.graphql(body);
 
     if (method === "GET" && (m = /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/.exec(path))) {
@@ -567,12 +577,12 @@ export class FakeGitHub {
     return { status: 200, body: errors.length > 0 ? { data, errors } : { data } };
   }
 
-  private paginate(path: string, query: Record<string, string>, items: unknown[]): Reply {
+  private paginate(path: string, query: Record<string, string>, items: unknown[], host = "fake"): Reply {
     const perPage = Number(query.per_page ?? 30);
     const page = Number(query.page ?? 1);
     const slice = items.slice((page - 1) * perPage, page * perPage);
     const headers: Record<string, string> = {};
-    if (page * perPage < items.length) headers.link = `<http://fake/api/v3${path}?per_page=${perPage}&page=${page + 1}>; rel="next"`;
+    if (page * perPage < items.length) headers.link = `<http://${host}/api/v3${path}?per_page=${perPage}&page=${page + 1}>; rel="next"`;
     return { status: 200, headers, body: slice };
   }
 
