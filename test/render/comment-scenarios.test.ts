@@ -37,8 +37,8 @@ describe("the PR comment for", () => {
     const body = renderComment(report, { repoUrl: REPO_URL });
     expect(body).toMatchSnapshot();
     // Errors come before warnings, each one line with its location linked at head.
-    const errorsAt = body.indexOf("### ❌ Errors (4)");
-    const warningsAt = body.indexOf("### ⚠️ Warnings (6)");
+    const errorsAt = body.indexOf("### ❌ Errors (3)");
+    const warningsAt = body.indexOf("### ⚠️ Warnings (7)");
     expect(errorsAt).toBeGreaterThan(0);
     expect(warningsAt).toBeGreaterThan(errorsAt);
     expect(body).toContain(
