@@ -13,7 +13,7 @@ import type { ReviewView, TriggerHit } from "../../engine/types.js";
 import { pathMajorVersion } from "../openapi/diff.js";
 import type { ContractBreak } from "./contract-break.js";
 import { pathAt } from "../common/changed-files.js";
-import { dirname, pathIndex } from "../common/paths.js";
+import { basename, dirname, pathIndex } from "../common/paths.js";
 import { codeSource, isIgnoredForCodeContracts, isOperationalPath } from "../source/code-model.js";
 import { languageOf } from "../source/masking.js";
 import { extractMessaging, mayDeclareMessaging, type CodeTopic, type EventClass, type EventField, type FileMessaging } from "../source/messaging.js";
@@ -151,7 +151,13 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
   const addedTopics = new Set(topicChanges.filter((c) => c.kind === "added").map((c) => topicKey(c.topic)));
   const removedTopics = new Set(topicChanges.filter((c) => c.kind === "removed").map((c) => topicKey(c.topic)));
   result.topics = topicChanges.filter((c) => !(c.kind === "added" ? removedTopics : addedTopics).has(topicKey(c.topic)));
-  result.events = diffEvents(baseEvents, headEvents, uses);
+  // A class added (or removed) while a file of the same name stays elsewhere in the tree is one service's copy of
+  // an event another service owns (a new or retired consumer), not a new or retired event.
+  const names = async (side: "base" | "head") => new Set((await ctx.paths(side)).map((p) => basename(p).replace(/\.\w+$/, "")));
+  const elsewhere = { base: await names("base"), head: await names("head") };
+  result.events = diffEvents(baseEvents, headEvents, uses).filter((c) =>
+    c.kind === "added" ? !elsewhere.base.has(c.event.name) : c.kind === "removed" ? !elsewhere.head.has(c.event.name) : true,
+  );
   return result;
 }
 
@@ -174,9 +180,10 @@ async function retiredRoots(ctx: ReviewView): Promise<(path: string) => boolean>
   if (!ctx.files.some((f) => f.status === "removed")) return () => false;
   const base = pathIndex(await ctx.paths("base"));
   const head = pathIndex(await ctx.paths("head"));
+  const isRoot = (dir: string) => base.namesIn(dir).some((n) => SERVICE_MANIFESTS.includes(n) || n.endsWith(".csproj"));
   return (path) => {
-    const root = base.nearestWith(dirname(path), SERVICE_MANIFESTS);
-    return root !== undefined && root !== "" && !head.hasDir(root);
+    for (let dir = dirname(path); dir !== ""; dir = dirname(dir)) if (isRoot(dir)) return !head.hasDir(dir);
+    return false;
   };
 }
 
