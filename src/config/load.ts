@@ -3,6 +3,7 @@ import type { Document, LineCounter } from "yaml";
 import { lazyRequire } from "../engine/lazy.js";
 import type { z } from "zod";
 import { CONFIG_PATH } from "./path.js";
+import { applyProfile, missingForProfile } from "./profile.js";
 import type { ArchgateConfig, ConfigSchema } from "./schema.js";
 
 export { CONFIG_PATH };
@@ -110,7 +111,19 @@ function validateConfig(schema: ConfigSchema, raw: unknown, file: string, doc?: 
   // Probot's `_extends` is resolved before we see the config; it is not ours to validate.
   const { _extends: _ignored, ...rest } = input as Record<string, unknown>;
   const result = schema.safeParse(rest);
-  if (result.success) return result.data as ArchgateConfig;
+  if (result.success) {
+    const parsed = result.data as ArchgateConfig;
+    const rules = (rest as { rules?: unknown }).rules;
+    const explicitSeverity = (id: string) => {
+      const value = typeof rules === "object" && rules !== null ? (rules as Record<string, unknown>)[id] : undefined;
+      return typeof value === "string" || (typeof value === "object" && value !== null && "severity" in value);
+    };
+    const config = applyProfile(parsed, parsed.profile, explicitSeverity);
+    const missing = missingForProfile(config, config.profile);
+    if (missing.length === 0) return config;
+    const pos = position(doc, lineCounter, ["profile"], false);
+    throw new ConfigError(missing.map((m) => ({ file, ...pos, key: "profile", message: m.message })));
+  }
   const issues: ConfigIssue[] = [];
   for (const issue of result.error.issues) {
     if (issue.code === "unrecognized_keys") {

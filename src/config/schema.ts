@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_CHECKLIST } from "./checklist.js";
+import { PROFILES } from "./profile.js";
 import type { EngineConfig, RuleSetting } from "../engine/config.js";
 import type { RuleModule } from "../engine/types.js";
 import { DIMENSION_IDS, REVIEW_TYPE_IDS, SEVERITIES, type DimensionId, type Severity } from "../engine/vocabulary.js";
@@ -162,6 +163,12 @@ export const reviewersSchema = z
 export function buildConfigSchema(rules: readonly RuleModule[]) {
   return z
     .object({
+      profile: z
+        .enum(PROFILES)
+        .default("default")
+        .describe(
+          "`strict` makes the seed's seven hard constraints errors (the rules in src/config/profile.ts, unless `rules` sets their severity) and needs `services` with owned tables and `rules.cost-allocation-tags.labels`; `default` keeps each rule's own severity.",
+        ),
       ignorePaths: listSetting(glob, []).describe(
         "Globs of changed files the review ignores entirely, e.g. generated code and vendored specs: no trigger or rule sees them.",
       ),
