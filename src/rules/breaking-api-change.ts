@@ -9,6 +9,7 @@ import type { ContractBreak } from "../formats/contracts/contract-break.js";
 import { codeRouteBreaks } from "../formats/contracts/code-contracts.js";
 import { graphqlBreaks } from "../formats/graphql/graphql.js";
 import { grpcBreaks } from "../formats/protobuf/grpc.js";
+import { apiRemediation } from "../formats/contracts/advice.js";
 
 const options = z.object({
   /** Also run Atlassian's openapi-diff on OpenAPI 2.0/3.0.0-3.0.4 specs (request/response body set comparison). */
@@ -172,6 +173,7 @@ function reportBreaks(ctx: RuleContext<Options, keyof typeof messages>, breaks: 
       data: { subject, change: first.what, source: first.source ? ` [${first.source}]` : "" },
       file: first.file,
       line: first.line,
+      remediation: apiRemediation(first.file),
       key: `${operations[0]}: ${first.what}`,
     });
   }

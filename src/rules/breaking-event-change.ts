@@ -43,6 +43,7 @@ import {
 import { packageFiles, protoImports } from "../formats/protobuf/package-files.js";
 import { diffProtoMessages, parseProtoFiles } from "../formats/protobuf/protobuf.js";
 import { SpecDocument, type SpecNode, specLoadReport } from "../formats/refs/spec-document.js";
+import { eventRemediation } from "../formats/contracts/advice.js";
 
 const options = z.object({
   /**
@@ -129,6 +130,7 @@ export const breakingEventChange = defineRule({
         data: { change: b.what },
         file: b.file,
         line: b.line,
+        remediation: eventRemediation(b.file, b.what),
         key: b.key,
       });
     }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineRule, type RuleContext } from "../engine/types.js";
 import { migrationFramework } from "../formats/migrations/frameworks.js";
+import { migrationAdvice } from "../formats/migrations/advice.js";
 import { changedMigrations, djangoAppLabel, type ChangedMigration } from "../formats/migrations/changed.js";
 import { analyzeDjango, djangoTypeChanges, type DjangoAnalysis, type DjangoField } from "../formats/migrations/python.js";
 import { tableKey, type MigrationOp } from "../formats/migrations/types.js";
@@ -115,7 +116,7 @@ export const destructiveMigration = defineRule({
           data: messageData(m.framework, op),
           file: m.file.path,
           line: op.line,
-          remediation: REMEDIATION[kind],
+          remediation: migrationAdvice(kind, m.framework, REMEDIATION[kind]),
           key: `${op.kind}:${tableKey(op.table)}${op.column ? `.${op.column.toLowerCase()}` : ""}`,
           ...(INDEX_KINDS.has(op.kind) && opts.concurrentIndex === "warning" ? { advisory: true } : {}),
         });
