@@ -10,6 +10,7 @@ import { codeRouteBreaks } from "../formats/contracts/code-contracts.js";
 import { graphqlBreaks } from "../formats/graphql/graphql.js";
 import { grpcBreaks } from "../formats/protobuf/grpc.js";
 import { apiRemediation } from "../formats/contracts/advice.js";
+import { nearestLineAtHead } from "../formats/common/removed.js";
 
 const options = z.object({
   /** Also run Atlassian's openapi-diff on OpenAPI 2.0/3.0.0-3.0.4 specs (request/response body set comparison). */
@@ -150,7 +151,7 @@ async function openapiBreaks(ctx: ReviewView, opts: Options): Promise<{ breaks: 
 }
 
 /** One finding per place in a file: a shared schema used by many operations is reported once. */
-function reportBreaks(ctx: RuleContext<Options, keyof typeof messages>, breaks: ContractBreak[]): void {
+async function reportBreaks(ctx: RuleContext<Options, keyof typeof messages>, breaks: ContractBreak[]): Promise<void> {
   const groups = new Map<string, { first: ContractBreak; operations: string[] }>();
   for (const b of breaks) {
     const key = `${b.file}\0${b.line}\0${b.what}`;
@@ -167,12 +168,15 @@ function reportBreaks(ctx: RuleContext<Options, keyof typeof messages>, breaks: 
         : others.length <= 3
           ? `${operations[0]} (and ${others.join(", ")})`
           : `${operations[0]} (and ${others.length} more operations)`;
+    // Something removed is annotated on the nearest element that still exists at head (its base line is named).
+    const removed = first.side === "base";
     ctx.report({
-      messageId: first.advisory ? "possiblyBreakingChange" : first.side === "base" ? "breakingChangeAtBase" : "breakingChange",
+      messageId: first.advisory ? "possiblyBreakingChange" : removed ? "breakingChangeAtBase" : "breakingChange",
       advisory: first.advisory || undefined,
-      data: { subject, change: first.what, source: first.source ? ` [${first.source}]` : "" },
+      data: { subject, change: first.what, source: first.source ? ` [${first.source}]` : "", baseLine: first.line },
       file: first.file,
-      line: first.line,
+      line: removed ? await nearestLineAtHead(ctx, first.file, first.file, first.line) : first.line,
+      baseLine: removed ? first.line : undefined,
       remediation: apiRemediation(first.file),
       key: `${operations[0]}: ${first.what}`,
     });
@@ -185,7 +189,7 @@ const messages = {
   possiblyBreakingChange:
     "Possibly breaking API change: {{subject}}: {{change}}{{source}}. Clients that do not tolerate it break (oasdiff rates this a warning).",
   breakingChangeAtBase:
-    "Breaking API change: {{subject}}: {{change}} (line in the base version: it no longer exists at head){{source}}. Existing clients break unless the API's major version is bumped or a migration plan is declared.",
+    "Breaking API change: {{subject}}: {{change}} (line {{baseLine}} in the base version){{source}}. Existing clients break unless the API's major version is bumped or a migration plan is declared.",
 };
 
 export const breakingApiChange = defineRule({
@@ -212,6 +216,6 @@ export const breakingApiChange = defineRule({
       for (const note of code.notes) ctx.note(note, note.includes("accepted") ? "accepted" : "not-judged");
     }
     for (const e of exemptions) ctx.note(e, "accepted");
-    reportBreaks(ctx, breaks);
+    await reportBreaks(ctx, breaks);
   },
 });

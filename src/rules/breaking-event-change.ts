@@ -44,6 +44,7 @@ import { packageFiles, protoImports } from "../formats/protobuf/package-files.js
 import { diffProtoMessages, parseProtoFiles } from "../formats/protobuf/protobuf.js";
 import { SpecDocument, type SpecNode, specLoadReport } from "../formats/refs/spec-document.js";
 import { eventRemediation } from "../formats/contracts/advice.js";
+import { nearestLineAtHead } from "../formats/common/removed.js";
 
 const options = z.object({
   /**
@@ -93,7 +94,7 @@ export const breakingEventChange = defineRule({
     options,
     messages: {
       breakingChange: "Breaking event change: {{change}}.",
-      breakingChangeAtBase: "Breaking event change: {{change}} (line in the base version: it no longer exists at head).",
+      breakingChangeAtBase: "Breaking event change: {{change}} (line {{baseLine}} in the base version).",
     },
     remediation: REMEDIATION,
     acceptsMigrationPlan: true,
@@ -125,11 +126,13 @@ export const breakingEventChange = defineRule({
     }
     const breaks = [...preferred.values()];
     for (const b of breaks) {
+      const removed = b.side === "base";
       ctx.report({
-        messageId: b.side === "base" ? "breakingChangeAtBase" : "breakingChange",
-        data: { change: b.what },
+        messageId: removed ? "breakingChangeAtBase" : "breakingChange",
+        data: { change: b.what, baseLine: b.line },
         file: b.file,
-        line: b.line,
+        line: removed ? await nearestLineAtHead(ctx, b.file, b.file, b.line) : b.line,
+        baseLine: removed ? b.line : undefined,
         remediation: eventRemediation(b.file, b.what),
         key: b.key,
       });

@@ -79,9 +79,8 @@ describe("profile: strict", () => {
         .filter((f) => f.severity === "error")
         .map((f) => f.rule)
         .sort();
-    expect(errors(zero)).toEqual(["breaking-api-change", "breaking-api-change", "destructive-migration", "k8s-resource-limits"]);
+    expect(errors(zero)).toEqual(["breaking-api-change", "destructive-migration", "k8s-resource-limits"]);
     expect(errors(strict)).toEqual([
-      "breaking-api-change",
       "breaking-api-change",
       "command-idempotency",
       "cost-allocation-tags",

@@ -45,6 +45,12 @@ describe("the PR comment for", () => {
       `[\`services/orders/db/migration/V2__drop_legacy_status.sql:2\`](${REPO_URL}/blob/${"a".repeat(40)}/services/orders/db/migration/V2__drop_legacy_status.sql#L2)`,
     );
     expect(body).not.toMatch(/^\|/m);
+    // A removed path is annotated on `paths:` at head (line 9), and the comment links its line in the base version.
+    const removed = report.findings.find((f) => f.message.startsWith("Breaking API change: GET /v1/orders/{id}: removed"))!;
+    expect([removed.line, removed.baseLine]).toEqual([9, 30]);
+    expect(body).toContain(
+      `[\`services/orders/openapi.yaml:9\`](${REPO_URL}/blob/${"a".repeat(40)}/services/orders/openapi.yaml#L9) ([line 30 at base](${REPO_URL}/blob/${"b".repeat(40)}/services/orders/openapi.yaml#L30))`,
+    );
   });
 
   it("a replica bump of an existing workload", async () => {

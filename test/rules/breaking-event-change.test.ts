@@ -16,7 +16,7 @@ async function run(
   const change = changeFromTrees(base, head, { description: options.description, renames: options.renames });
   const report = await reviewChange(change, validateConfig(options.config ?? {}, "test"), { rules: [breakingEventChange] });
   return {
-    findings: report.findings.map((f) => ({ file: f.file, line: f.line, id: f.id, message: f.message })),
+    findings: report.findings.map((f) => ({ file: f.file, line: f.line, baseLine: f.baseLine, id: f.id, message: f.message })),
     problems: report.problems,
     notes: report.notes.map(noteText),
   };
@@ -172,7 +172,7 @@ describe("breaking-event-change: Avro details", () => {
       { "schemas/new.avsc": record('{"name": "id", "type": "string"}') },
       { renames: { "schemas/new.avsc": "schemas/old.avsc" }, config: { rules: { "breaking-event-change": { compatibility: "forward" } } } },
     );
-    expect(at(r)).toEqual(["schemas/old.avsc:4"]);
+    expect(at(r)).toEqual(["schemas/old.avsc:1"]);
   });
 });
 
@@ -185,8 +185,11 @@ describe("breaking-event-change: finding keys and the migration plan", () => {
       { [P]: proto("// header\n\n", "  string id = 1;\n  int64 at = 2;\n") },
       { [P]: proto("// header\n\n", "  string id = 1;\n") },
     );
-    expect(at(a)).toEqual([`${P}:4`]);
-    expect(at(b)).toEqual([`${P}:6`]);
+    // The removed field is annotated on its message, which is still there at head; the base line is kept.
+    expect(at(a)).toEqual([`${P}:2`]);
+    expect(at(b)).toEqual([`${P}:4`]);
+    expect([a.findings[0]!.baseLine, b.findings[0]!.baseLine]).toEqual([4, 6]);
+    expect(a.findings[0]!.message).toContain("(line 4 in the base version)");
     expect(a.findings[0]!.id).toBe(b.findings[0]!.id);
   });
   it("a custom migration-plan heading accepts the breaks and leaves a note (acceptedBy: author)", async () => {
@@ -197,7 +200,7 @@ describe("breaking-event-change: finding keys and the migration plan", () => {
     expect(accepted.findings).toEqual([]);
     expect(accepted.notes.some((n) => n.startsWith("breaking-event-change: 1 breaking change(s) accepted"))).toBe(true);
     const emptySection = await run(base, head, { config, description: "### Rollout\n\n## Testing\nunit tests" });
-    expect(at(emptySection)).toEqual([`${P}:4`]);
+    expect(at(emptySection)).toEqual([`${P}:2`]);
   });
 });
 
@@ -338,7 +341,7 @@ describe("breaking-event-change: Protobuf packages split across files", () => {
     );
     expect(at(r)).toEqual(["proto/stock/reserved.proto:5"]);
     const gone = await run({ "proto/stock/events.proto": file(reserved + released) }, { "proto/stock/events.proto": file(released) });
-    expect(at(gone)).toEqual(["proto/stock/events.proto:3"]);
+    expect(at(gone)).toEqual(["proto/stock/events.proto:1"]);
   });
 });
 

@@ -1,0 +1,112 @@
+/**
+ * Where to show something that no longer exists at head. GitHub annotates the head version of a file, so a
+ * finding about a removed path, operation or property cannot point at its base line (at head that line holds
+ * something else): it points at the nearest enclosing element that still exists at head — the path item whose
+ * operation went, the schema whose property went, `paths:` when a whole path went — else the file's first line.
+ * The base line goes into the message and the comment's link to the base version.
+ */
+import { isRecord, type StructuredDoc } from "../../engine/structured.js";
+import type { ReviewView } from "../../engine/types.js";
+
+type Path = (string | number)[];
+
+/**
+ * For brace-delimited schema languages (Protobuf, GraphQL SDL, Avro IDL, Thrift): the head line of the innermost
+ * block (`message Order {`, `type User {`, `service Inventory {`) around `baseLine` whose header line is still
+ * there at head, walking outwards; 1 when none is.
+ */
+export function nearestBlockAtHead(base: string, head: string, baseLine: number): number {
+  const header = (line: string) =>
+    line
+      .replace(/\/\/.*$|#.*$/, "")
+      .replace(/\s+/g, " ")
+      .trim();
+  const open: string[] = [];
+  const lines = base.split("\n");
+  for (let i = 0; i < Math.min(baseLine - 1, lines.length); i++) {
+    const text = header(lines[i]!);
+    for (const ch of text) {
+      if (ch === "{") open.push(text);
+      else if (ch === "}") open.pop();
+    }
+  }
+  const headLines = head.split("\n").map(header);
+  for (let i = open.length - 1; i >= 0; i--) {
+    const at = headLines.indexOf(open[i]!);
+    if (at >= 0) return at + 1;
+  }
+  return 1;
+}
+
+/**
+ * The head line of the nearest element enclosing `baseLine` of `basePath` that still exists in `headPath`
+ * (YAML or JSON documents, compared by their key paths); 1 when there is none or the files are not structured.
+ */
+export async function nearestLineAtHead(ctx: ReviewView, basePath: string, headPath: string, baseLine: number): Promise<number> {
+  if (/\.(proto|graphqls?|gql|avdl|thrift)$/i.test(basePath)) {
+    const [before, after] = await Promise.all([ctx.text("base", basePath), ctx.text("head", headPath)]);
+    return before === undefined || after === undefined ? 1 : nearestBlockAtHead(before, after, baseLine);
+  }
+  const [text, base, head] = await Promise.all([ctx.text("base", basePath), ctx.structured("base", basePath), ctx.structured("head", headPath)]);
+  if (text === undefined || !base || !head || base.docs.length === 0 || head.docs.length === 0) return 1;
+  const index = base.docs.findIndex((doc, i) => doc.startLine <= baseLine && (base.docs[i + 1]?.startLine ?? Infinity) > baseLine);
+  const baseDoc = base.docs[Math.max(0, index)]!;
+  const headDoc = head.docs[Math.max(0, index)] ?? head.docs[0]!;
+  const path = enclosingPath(baseDoc, text, baseLine);
+  for (let length = path.length; length > 0; length--) {
+    const prefix = path.slice(0, length);
+    if (exists(headDoc.value, prefix)) return headDoc.lineOf(prefix);
+  }
+  return 1;
+}
+
+interface AstNode {
+  range?: [number, number, number] | null;
+  items?: unknown[];
+  key?: AstNode & { value?: unknown };
+  value?: unknown;
+}
+
+/**
+ * The key path of the deepest element (mapping entry or sequence item) whose source range holds `line`, read
+ * from the parsed document's syntax tree, so an element is found by what encloses the line, not by what comes
+ * near it.
+ */
+function enclosingPath(doc: StructuredDoc, text: string, line: number): Path {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  const lineStart = starts[line - 1];
+  if (lineStart === undefined) return [];
+  const lineEnd = starts[line] ?? text.length;
+  const firstChar = lineStart + (text.slice(lineStart, lineEnd).length - text.slice(lineStart, lineEnd).trimStart().length);
+  let best: Path = [];
+  const visit = (node: unknown, path: Path, depth: number) => {
+    if (depth > 64 || !node || typeof node !== "object") return;
+    const items = (node as AstNode).items;
+    if (!Array.isArray(items)) return;
+    items.forEach((item, i) => {
+      const pair = item as AstNode;
+      const isPair = pair && typeof pair === "object" && "key" in pair && "value" in pair;
+      const key: string | number = isPair ? String((pair.key as { value?: unknown } | null)?.value ?? "") : i;
+      const head = isPair ? pair.key?.range : pair?.range;
+      const tail = isPair ? ((pair.value as AstNode | null)?.range ?? pair.key?.range) : pair?.range;
+      if (!head || !tail || firstChar < head[0] || firstChar > tail[2]) return;
+      const childPath = [...path, key];
+      if (childPath.length > best.length) best = childPath;
+      visit(isPair ? pair.value : pair, childPath, depth + 1);
+    });
+  };
+  visit((doc.node as unknown as { contents?: unknown }).contents, [], 0);
+  return best;
+}
+
+function exists(value: unknown, path: Path): boolean {
+  let current = value;
+  for (const key of path) {
+    if (Array.isArray(current) && typeof key === "number") current = current[key];
+    else if (isRecord(current) && typeof key === "string" && Object.hasOwn(current, key)) current = current[key];
+    else return false;
+    if (current === undefined) return false;
+  }
+  return true;
+}
