@@ -129,7 +129,8 @@ describe("migration plans", () => {
   it("a declared plan leaves the break an error awaiting acceptance; a writer's approval of the current head accepts it", async () => {
     const report = await breakingReport(PLAN);
     expect(report.findings.map((f) => [f.rule, f.file, f.line, f.severity, f.migrationPlan])).toEqual([
-      ["breaking-api-change", "api/openapi.yaml", 12, "error", "awaiting-acceptance"],
+      // The removed operation is annotated on its path item, still there at head (line 5).
+      ["breaking-api-change", "api/openapi.yaml", 5, "error", "awaiting-acceptance"],
     ]);
     expect(report.conclusion).toBe("failure");
     const head = report.head;
