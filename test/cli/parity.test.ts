@@ -68,7 +68,10 @@ describe("CLI parity with the App", () => {
     const args = ["check", "--repo", repo.dir, "--base", base, "--head", head, "--format", "json"];
     const without = await cli(args, repo.dir);
     expect(without.code).toBe(1);
-    expect(without.json.findings.map((f: any) => `${f.rule} ${f.file}:${f.line}`)).toEqual(["breaking-api-change services/pets/openapi.yaml:17"]);
+    // The removed operation sits on its path item at head (line 6); its base line (17) is in baseLine.
+    expect(without.json.findings.map((f: any) => `${f.rule} ${f.file}:${f.line} ${f.baseLine}`)).toEqual([
+      "breaking-api-change services/pets/openapi.yaml:6 17",
+    ]);
 
     writeFileSync(join(repo.dir, "pr-body.md"), PLAN);
     const withPlan = await cli([...args, "--description", "pr-body.md"], repo.dir);
