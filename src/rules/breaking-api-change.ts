@@ -169,13 +169,14 @@ async function reportBreaks(ctx: RuleContext<Options, keyof typeof messages>, br
           ? `${operations[0]} (and ${others.join(", ")})`
           : `${operations[0]} (and ${others.length} more operations)`;
     // Something removed is annotated on the nearest element that still exists at head (its base line is named).
-    const removed = first.side === "base";
+    const headLine = first.side === "base" ? await nearestLineAtHead(ctx, first.file, first.file, first.line) : undefined;
+    const removed = headLine !== undefined;
     ctx.report({
-      messageId: first.advisory ? "possiblyBreakingChange" : removed ? "breakingChangeAtBase" : "breakingChange",
+      messageId: first.advisory ? "possiblyBreakingChange" : first.side === "base" ? "breakingChangeAtBase" : "breakingChange",
       advisory: first.advisory || undefined,
       data: { subject, change: first.what, source: first.source ? ` [${first.source}]` : "", baseLine: first.line },
       file: first.file,
-      line: removed ? await nearestLineAtHead(ctx, first.file, first.file, first.line) : first.line,
+      line: headLine ?? first.line,
       baseLine: removed ? first.line : undefined,
       remediation: apiRemediation(first.file),
       key: `${operations[0]}: ${first.what}`,

@@ -126,12 +126,13 @@ export const breakingEventChange = defineRule({
     }
     const breaks = [...preferred.values()];
     for (const b of breaks) {
-      const removed = b.side === "base";
+      const headLine = b.side === "base" ? await nearestLineAtHead(ctx, b.file, b.file, b.line) : undefined;
+      const removed = headLine !== undefined;
       ctx.report({
-        messageId: removed ? "breakingChangeAtBase" : "breakingChange",
+        messageId: b.side === "base" ? "breakingChangeAtBase" : "breakingChange",
         data: { change: b.what, baseLine: b.line },
         file: b.file,
-        line: removed ? await nearestLineAtHead(ctx, b.file, b.file, b.line) : b.line,
+        line: headLine ?? b.line,
         baseLine: removed ? b.line : undefined,
         remediation: eventRemediation(b.file, b.what),
         key: b.key,

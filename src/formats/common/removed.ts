@@ -42,7 +42,9 @@ export function nearestBlockAtHead(base: string, head: string, baseLine: number)
  * The head line of the nearest element enclosing `baseLine` of `basePath` that still exists in `headPath`
  * (YAML or JSON documents, compared by their key paths); 1 when there is none or the files are not structured.
  */
-export async function nearestLineAtHead(ctx: ReviewView, basePath: string, headPath: string, baseLine: number): Promise<number> {
+export async function nearestLineAtHead(ctx: ReviewView, basePath: string, headPath: string, baseLine: number): Promise<number | undefined> {
+  // Contracts read from source code (routes, event classes) keep their base line for now.
+  if (!/\.(ya?ml|json|proto|graphqls?|gql|avdl|thrift|avsc)$/i.test(basePath)) return undefined;
   if (/\.(proto|graphqls?|gql|avdl|thrift)$/i.test(basePath)) {
     const [before, after] = await Promise.all([ctx.text("base", basePath), ctx.text("head", headPath)]);
     return before === undefined || after === undefined ? 1 : nearestBlockAtHead(before, after, baseLine);
