@@ -11,6 +11,7 @@ import { evaluatePullRequest, type Evaluation } from "../github/evaluation.js";
 import { appOctokit, DEFAULT_REQUEST_TIMEOUT_MS, describeApiError, statusOf, withRequestTimeout, type Octokit } from "../github/octokit.js";
 import { GitHubPublisher } from "../github/publisher.js";
 import { reviewAndPublish, type PullRequestTarget } from "../github/review.js";
+import { runReviewLoop } from "../github/review-loop.js";
 
 export const PR_USAGE = `Usage: archgate pr <owner/repo#N | pull request URL> [--token TOKEN] [--api-url URL]
                    [--format markdown|json|sarif] [--post [--app-slug SLUG]]
@@ -119,8 +120,9 @@ export async function runPr(argv: string[], io: PrIO): Promise<number> {
     if (values.post) {
       // Published as the App publishes (the same Publisher and review flow); the evaluation is kept to print it too.
       let evaluation: Evaluation | undefined;
-      const publisher = new GitHubPublisher(octokit, target, { identity: { slug: values["app-slug"] || "archgate" } });
-      const outcome = await reviewAndPublish(publisher, target, async () => (evaluation = await evaluate(octokit, target, io)));
+      const identity = { slug: values["app-slug"] || "archgate" };
+      const publisher = new GitHubPublisher(octokit, target, { identity });
+      const outcome = await reviewAndPublish(publisher, target, async () => (evaluation = await evaluate(octokit, target, io, identity)));
       io.stderr(
         `archgate: posted to ${name}: check run ${outcome.checkRunId ?? "(unchanged)"} ${outcome.conclusion} "${outcome.title}"; comment ${outcome.comment}\n`,
       );
@@ -134,7 +136,7 @@ export async function runPr(argv: string[], io: PrIO): Promise<number> {
       return exitCode(report);
     }
 
-    const evaluation = await evaluate(octokit, target, io);
+    const evaluation = await evaluate(octokit, target, io, { slug: values["app-slug"] || "archgate" });
     if (!evaluation.ok) {
       io.stderr(`${evaluation.invalidConfig.error.message}\n`);
       return 2;
@@ -150,8 +152,20 @@ export async function runPr(argv: string[], io: PrIO): Promise<number> {
   }
 }
 
-function evaluate(octokit: Octokit, target: PullRequestTarget, io: PrIO): Promise<Evaluation> {
-  return evaluatePullRequest(octokit, target, { concurrency: 8, ...(io.engine ? { engine: io.engine } : {}) });
+/** The App's evaluation, then its review loop: waivers, outcomes and approvals in the PR decide as they do for the App. */
+async function evaluate(octokit: Octokit, target: PullRequestTarget, io: PrIO, app: { slug: string }): Promise<Evaluation> {
+  const evaluation = await evaluatePullRequest(octokit, target, { concurrency: 8, ...(io.engine ? { engine: io.engine } : {}) });
+  if (!evaluation.ok) return evaluation;
+  const pr = {
+    owner: target.owner,
+    repo: target.repo,
+    number: target.number,
+    headSha: target.headSha,
+    draft: target.draft,
+    author: target.author ?? "",
+  };
+  const loop = await runReviewLoop(octokit, pr, evaluation.config, evaluation.report, app, new Date());
+  return { ...evaluation, report: loop.report, existingComment: loop.existing ?? null };
 }
 
 function exitCode(report: Report): number {

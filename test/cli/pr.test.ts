@@ -70,6 +70,25 @@ describe("archgate pr", () => {
     expect(app.fake.writes()).toHaveLength(writes);
   });
 
+  it("reads the PR's decisions as the App does: a maintainer's waiver turns the failure into success", async () => {
+    const repo = ordersPull(app);
+    app.fake.permissions.set("lead", "maintain");
+    app.fake.addUserComment(repo.pull.number, "lead", "/archgate waive destructive-migration reason: contract step of the expand/contract plan");
+    const json = await pr(["acme/shop#7", "--api-url", app.server.baseUrl, "--format", "json"]);
+    expect(json.stderr).toBe("");
+    const report = JSON.parse(json.stdout);
+    expect(report.conclusion).toBe("success");
+    expect(json.code).toBe(0);
+    expect(
+      report.findings.map((f: { rule: string; waived: boolean; waiver?: { by: string; reason: string } }) => [
+        f.rule,
+        f.waived,
+        f.waiver?.by,
+        f.waiver?.reason,
+      ]),
+    ).toEqual([["destructive-migration", true, "lead", "contract step of the expand/contract plan"]]);
+  });
+
   it("--post publishes as the App would: the App's comment is edited after a push, a check run for the new head", async () => {
     const repo = ordersPull(app);
     await app.receive("pull_request", pullRequestPayload(app.fake, "opened", repo.pull));
