@@ -27,7 +27,7 @@ import {
   type Octokit,
 } from "../github/octokit.js";
 import { GitHubPublisher, type Publisher } from "../github/publisher.js";
-import { reviewAndPublish } from "../github/review.js";
+import { reviewAndPublish, targetFromPullRequest } from "../github/review.js";
 import { renderComment } from "../render/markdown.js";
 import { sarifLog } from "../report-sarif.js";
 
@@ -178,18 +178,7 @@ export async function runAction(io: ActionIO): Promise<ActionResult> {
   const baseUrl = (env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
   const Octokit = appOctokit(io.Octokit);
   const octokit = withRequestTimeout(new Octokit({ auth: { token: inputs.token }, baseUrl }) as unknown as Octokit, DEFAULT_REQUEST_TIMEOUT_MS);
-  const snapshot = {
-    owner,
-    repo,
-    number: pr.number,
-    headSha: pr.head.sha,
-    baseSha: pr.base.sha,
-    draft: pr.draft ?? false,
-    ...(typeof pr.changed_files === "number" ? { changedFiles: pr.changed_files } : {}),
-    title: pr.title,
-    body: pr.body ?? null,
-    labels: (pr.labels ?? []).map((l) => l.name ?? "").filter(Boolean),
-  };
+  const snapshot = targetFromPullRequest(owner, repo, pr);
   const evaluate = () =>
     evaluatePullRequest(octokit, snapshot, {
       concurrency: 8,

@@ -6,11 +6,10 @@
 import { parseArgs } from "node:util";
 import type { ProbotOctokit } from "probot";
 import type { EngineModules, Report } from "../engine/types.js";
-import { targetFromPullRequest } from "../github/app.js";
 import { evaluatePullRequest, type Evaluation } from "../github/evaluation.js";
 import { appOctokit, DEFAULT_REQUEST_TIMEOUT_MS, describeApiError, statusOf, withRequestTimeout, type Octokit } from "../github/octokit.js";
 import { GitHubPublisher } from "../github/publisher.js";
-import { reviewAndPublish, type PullRequestTarget } from "../github/review.js";
+import { reviewAndPublish, targetFromPullRequest, type PullRequestTarget } from "../github/review.js";
 import { runReviewLoop } from "../github/review-loop.js";
 
 export const PR_USAGE = `Usage: archgate pr <owner/repo#N | pull request URL> [--token TOKEN] [--api-url URL]

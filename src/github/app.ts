@@ -5,7 +5,9 @@ import { hasCommand, isBot } from "./decisions.js";
 import { KnownLabels } from "./labels.js";
 import { limiter, serialByKey, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
 import { retryPolicyFromEnv, withRetries, type RetryPolicy } from "./retry.js";
-import { reviewPullRequest, type PullRequestTarget, type ReviewOptions } from "./review.js";
+import { reviewPullRequest, targetFromPullRequest, type PullRequestTarget, type ReviewOptions } from "./review.js";
+
+export { targetFromPullRequest } from "./review.js";
 import { UnfinishedRuns } from "./unfinished.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "edited", "ready_for_review"] as const;
@@ -13,33 +15,6 @@ export const ISSUE_COMMENT_ACTIONS = ["created", "edited", "deleted"] as const;
 export const PULL_REQUEST_REVIEW_ACTIONS = ["submitted", "edited", "dismissed"] as const;
 
 /** The fields of a pull request (webhook payload or REST answer) a review needs. */
-export interface PullRequestFields {
-  number: number;
-  draft?: boolean | undefined;
-  changed_files?: number | undefined;
-  title: string;
-  body?: string | null | undefined;
-  head: { sha: string };
-  base: { sha: string };
-  labels?: Array<{ name?: string | null } | string> | undefined;
-  user?: { login?: string } | null | undefined;
-}
-
-export function targetFromPullRequest(owner: string, repo: string, pr: PullRequestFields): PullRequestTarget {
-  return {
-    owner,
-    repo,
-    number: pr.number,
-    headSha: pr.head.sha,
-    baseSha: pr.base.sha,
-    draft: pr.draft ?? false,
-    ...(typeof pr.changed_files === "number" ? { changedFiles: pr.changed_files } : {}),
-    title: pr.title,
-    body: pr.body ?? null,
-    labels: (pr.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean),
-    author: pr.user?.login ?? "",
-  };
-}
 
 /**
  * The app's identity (id, slug), asked once per process with the app's JWT and cached; a failure is not

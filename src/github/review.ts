@@ -17,6 +17,35 @@ export interface PullRequestTarget extends PullRequestSnapshot {
   author?: string;
 }
 
+/** The fields of a pull request (webhook payload or REST) a review needs. */
+export interface PullRequestFields {
+  number: number;
+  draft?: boolean | undefined;
+  changed_files?: number | undefined;
+  title: string;
+  body?: string | null | undefined;
+  head: { sha: string };
+  base: { sha: string };
+  labels?: Array<{ name?: string | null } | string> | undefined;
+  user?: { login?: string } | null | undefined;
+}
+
+export function targetFromPullRequest(owner: string, repo: string, pr: PullRequestFields): PullRequestTarget {
+  return {
+    owner,
+    repo,
+    number: pr.number,
+    headSha: pr.head.sha,
+    baseSha: pr.base.sha,
+    draft: pr.draft ?? false,
+    ...(typeof pr.changed_files === "number" ? { changedFiles: pr.changed_files } : {}),
+    title: pr.title,
+    body: pr.body ?? null,
+    labels: (pr.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter(Boolean),
+    author: pr.user?.login ?? "",
+  };
+}
+
 export interface ReviewOptions {
   /** Who the app is (to recognise its own comment and check runs); fetched lazily and cached by the caller. */
   identity: () => Promise<AppIdentity>;

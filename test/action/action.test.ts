@@ -161,8 +161,9 @@ describe("the GitHub Action", () => {
     });
     expect(fake.checkRuns[0]!.annotations.map((a: { path: string; start_line: number }) => `${a.path}:${a.start_line}`).sort()).toEqual([
       `${MIGRATIONS}/V2__drop_legacy.sql:2`,
-      // The removed GET /legacy-orders/{id}, at its line in the base spec.
-      `${ORDERS_API}:13`,
+      // The removed GET /legacy-orders/{id}: the whole path item is gone, so it sits on `paths:` at head (line 5);
+      // its base line (13) is named in the message.
+      `${ORDERS_API}:5`,
     ]);
     const annotation = fake.checkRuns[0]!.annotations.find((a: { path: string }) => a.path.endsWith(".sql"));
     expect(annotation).toMatchObject({ path: `${MIGRATIONS}/V2__drop_legacy.sql`, start_line: 2, annotation_level: "failure" });

@@ -295,18 +295,28 @@ function serviceDirectoryOf(index: PathIndex, workload: string): string | undefi
   return undefined;
 }
 
-async function workloads(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
-  const yaml = files.filter((f) => /^(ya?ml|json)$/.test(extension(f.path)) && !isComposeFile(f.path) && !isCatalogPath(f.path));
+/** The objects `headers` finds in each changed file, at head (unless removed) and at base (unless new). */
+async function locateObjects(
+  ctx: ReviewView,
+  files: ChangedFile[],
+  headers: (ctx: ReviewView, side: Side, path: string) => Promise<KubernetesObjectHeader[]>,
+): Promise<{ atHead: Located[]; atBase: Located[] }> {
   const atHead: Located[] = [];
   const atBase: Located[] = [];
-  for (const file of yaml) {
+  for (const file of files) {
     if (file.status !== "removed")
-      for (const object of await workloadHeaders(ctx, "head", file.path)) atHead.push({ object, file, path: file.path, side: "head" });
+      for (const object of await headers(ctx, "head", file.path)) atHead.push({ object, file, path: file.path, side: "head" });
     if (file.status !== "added" && file.status !== "copied") {
       const path = pathAt(file, "base");
-      for (const object of await workloadHeaders(ctx, "base", path)) atBase.push({ object, file, path, side: "base" });
+      for (const object of await headers(ctx, "base", path)) atBase.push({ object, file, path, side: "base" });
     }
   }
+  return { atHead, atBase };
+}
+
+async function workloads(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  const yaml = files.filter((f) => /^(ya?ml|json)$/.test(extension(f.path)) && !isComposeFile(f.path) && !isCatalogPath(f.path));
+  const { atHead, atBase } = await locateObjects(ctx, yaml, workloadHeaders);
   if (atHead.length === 0 && atBase.length === 0) return;
   const headNames = new Set(atHead.map((l) => l.object.name));
   const baseNames = new Set(atBase.map((l) => l.object.name));
@@ -533,16 +543,7 @@ async function fullRelease(ctx: ReviewView, located: Located): Promise<Kubernete
  */
 async function gitopsReleases(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
   const yaml = files.filter((f) => /^ya?ml$/.test(extension(f.path)) && !isComposeFile(f.path) && !isCatalogPath(f.path));
-  const atHead: Located[] = [];
-  const atBase: Located[] = [];
-  for (const file of yaml) {
-    if (file.status !== "removed")
-      for (const object of await releaseHeaders(ctx, "head", file.path)) atHead.push({ object, file, path: file.path, side: "head" });
-    if (file.status !== "added" && file.status !== "copied") {
-      const path = pathAt(file, "base");
-      for (const object of await releaseHeaders(ctx, "base", path)) atBase.push({ object, file, path, side: "base" });
-    }
-  }
+  const { atHead, atBase } = await locateObjects(ctx, yaml, releaseHeaders);
   if (atHead.length === 0 && atBase.length === 0) return;
   const id = (l: Located) => `${l.object.kind} ${l.object.name}`;
   const headIds = new Set(atHead.map(id));
