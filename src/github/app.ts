@@ -7,7 +7,7 @@ import { limiter, serialByKey, type AppIdentity, type LoggerLike, type Octokit }
 import { retryPolicyFromEnv, withRetries, type RetryPolicy } from "./retry.js";
 import { reviewPullRequest, targetFromPullRequest, type PullRequestTarget, type ReviewOptions } from "./review.js";
 
-export { targetFromPullRequest } from "./review.js";
+export { targetFromPullRequest };
 import { UnfinishedRuns } from "./unfinished.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "edited", "ready_for_review"] as const;
