@@ -5,10 +5,10 @@ import { hasCommand, isBot } from "./decisions.js";
 import { KnownLabels } from "./labels.js";
 import { limiter, serialByKey, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
 import { retryPolicyFromEnv, withRetries, type RetryPolicy } from "./retry.js";
-import { reviewPullRequest, targetFromPullRequest, type PullRequestTarget, type ReviewOptions } from "./review.js";
+import { reviewPullRequest, targetFromPullRequest, type ReviewOptions } from "./review.js";
+import { UnfinishedRuns } from "./unfinished.js";
 
 export { targetFromPullRequest };
-import { UnfinishedRuns } from "./unfinished.js";
 
 export const PULL_REQUEST_ACTIONS = ["opened", "synchronize", "reopened", "edited", "ready_for_review"] as const;
 export const ISSUE_COMMENT_ACTIONS = ["created", "edited", "deleted"] as const;
