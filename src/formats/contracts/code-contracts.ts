@@ -153,11 +153,17 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
   result.topics = topicChanges.filter((c) => !(c.kind === "added" ? removedTopics : addedTopics).has(topicKey(c.topic)));
   // A class added (or removed) while a file of the same name stays elsewhere in the tree is one service's copy of
   // an event another service owns (a new or retired consumer), not a new or retired event.
-  const names = async (side: "base" | "head") => new Set((await ctx.paths(side)).map((p) => basename(p).replace(/\.\w+$/, "")));
-  const elsewhere = { base: await names("base"), head: await names("head") };
-  result.events = diffEvents(baseEvents, headEvents, uses).filter((c) =>
-    c.kind === "added" ? !elsewhere.base.has(c.event.name) : c.kind === "removed" ? !elsewhere.head.has(c.event.name) : true,
-  );
+  // The trees are read only when an event class was added or removed (most PRs: no tree reads, no API calls).
+  const events = diffEvents(baseEvents, headEvents, uses);
+  if (events.some((c) => c.kind === "added" || c.kind === "removed")) {
+    const names = async (side: "base" | "head") => new Set((await ctx.paths(side)).map((p) => basename(p).replace(/\.\w+$/, "")));
+    const elsewhere = { base: await names("base"), head: await names("head") };
+    result.events = events.filter((c) =>
+      c.kind === "added" ? !elsewhere.base.has(c.event.name) : c.kind === "removed" ? !elsewhere.head.has(c.event.name) : true,
+    );
+  } else {
+    result.events = events;
+  }
   return result;
 }
 
