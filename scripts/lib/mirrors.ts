@@ -15,8 +15,8 @@ export interface LabelledCommit {
 }
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
-export const LABEL_SETS = ["labels.json", "labels-holdout.json", "labels-holdout-2.json", "labels-holdout-3.json"].map((name) =>
-  join(ROOT, "bench", "accuracy", name),
+export const LABEL_SETS = ["labels.json", "labels-holdout.json", "labels-holdout-2.json", "labels-holdout-3.json", "labels-holdout-4.json"].map(
+  (name) => join(ROOT, "bench", "accuracy", name),
 );
 
 export function readLabels(file: string): LabelledCommit[] {
