@@ -15,6 +15,7 @@
  * `--root` runs another archgate tree's diff (e.g. the baseline build's source) for before/after figures.
  * Not a test: the fixtures are third-party and not committed.
  */
+import { BUF_RULES } from "./lib/buf-rules.js";
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -71,27 +72,8 @@ function gitDir(path: string): string {
 const BASE = "private/bufpkg/bufcheck";
 const DATA = `${BASE}/testdata/breaking`;
 
-/** buf rules and the rule our diff reports for the same change. */
-const RULES: Record<string, string> = {
-  FIELD_NO_DELETE: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
-  FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
-  FIELD_WIRE_COMPATIBLE_TYPE: "FIELD_WIRE_COMPATIBLE_TYPE",
-  FIELD_WIRE_COMPATIBLE_CARDINALITY: "FIELD_WIRE_COMPATIBLE_CARDINALITY",
-  FIELD_SAME_ONEOF: "FIELD_SAME_ONEOF",
-  FIELD_SAME_JSON_NAME: "FIELD_SAME_JSON_NAME",
-  ENUM_VALUE_NO_DELETE: "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED",
-  ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED: "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED",
-  ENUM_VALUE_SAME_NAME: "ENUM_VALUE_SAME_NAME",
-  ENUM_NO_DELETE: "ENUM_NO_DELETE",
-  MESSAGE_NO_DELETE: "MESSAGE_NO_DELETE",
-  FILE_SAME_PACKAGE: "FILE_SAME_PACKAGE",
-  SERVICE_NO_DELETE: "SERVICE_NO_DELETE",
-  RPC_NO_DELETE: "RPC_NO_DELETE",
-  RPC_SAME_REQUEST_TYPE: "RPC_SAME_REQUEST_TYPE",
-  RPC_SAME_RESPONSE_TYPE: "RPC_SAME_RESPONSE_TYPE",
-  RPC_SAME_CLIENT_STREAMING: "RPC_SAME_CLIENT_STREAMING",
-  RPC_SAME_SERVER_STREAMING: "RPC_SAME_SERVER_STREAMING",
-};
+// A copy: the file-option rules below are added to it.
+const RULES: Record<string, string> = { ...BUF_RULES };
 const FILE_OPTION_RULES = [
   "FILE_SAME_GO_PACKAGE",
   "FILE_SAME_JAVA_PACKAGE",

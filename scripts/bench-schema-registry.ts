@@ -14,6 +14,7 @@
  * `private/bufpkg/bufcheck/testdata/breaking/{previous,current}/<case>` pairs for the buf rules we implement
  * and compares with the annotations `breaking_test.go` expects (per file and rule; lines where both have one).
  */
+import { BUF_RULES } from "./lib/buf-rules.js";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -154,28 +155,6 @@ for (const o of disagreements) {
 
 // ---------------------------------------------------------------------------------------------------
 // buf breaking-rule fixtures (optional)
-
-/** buf rules and the rule name our diff reports for the same change (ours is stricter or equal). */
-const BUF_RULES: Record<string, string> = {
-  FIELD_NO_DELETE: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
-  FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
-  FIELD_WIRE_COMPATIBLE_TYPE: "FIELD_WIRE_COMPATIBLE_TYPE",
-  FIELD_WIRE_COMPATIBLE_CARDINALITY: "FIELD_WIRE_COMPATIBLE_CARDINALITY",
-  FIELD_SAME_ONEOF: "FIELD_SAME_ONEOF",
-  FIELD_SAME_JSON_NAME: "FIELD_SAME_JSON_NAME",
-  ENUM_VALUE_NO_DELETE: "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED",
-  ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED: "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED",
-  ENUM_VALUE_SAME_NAME: "ENUM_VALUE_SAME_NAME",
-  ENUM_NO_DELETE: "ENUM_NO_DELETE",
-  MESSAGE_NO_DELETE: "MESSAGE_NO_DELETE",
-  FILE_SAME_PACKAGE: "FILE_SAME_PACKAGE",
-  SERVICE_NO_DELETE: "SERVICE_NO_DELETE",
-  RPC_NO_DELETE: "RPC_NO_DELETE",
-  RPC_SAME_REQUEST_TYPE: "RPC_SAME_REQUEST_TYPE",
-  RPC_SAME_RESPONSE_TYPE: "RPC_SAME_RESPONSE_TYPE",
-  RPC_SAME_CLIENT_STREAMING: "RPC_SAME_CLIENT_STREAMING",
-  RPC_SAME_SERVER_STREAMING: "RPC_SAME_SERVER_STREAMING",
-};
 
 function protoFiles(dir: string): Map<string, string> {
   const out = new Map<string, string>();
