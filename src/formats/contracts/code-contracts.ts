@@ -14,10 +14,11 @@ import { pathMajorVersion } from "../openapi/diff.js";
 import type { ContractBreak } from "./contract-break.js";
 import { pathAt } from "../common/changed-files.js";
 import { basename, dirname, pathIndex } from "../common/paths.js";
-import { codeSource, isIgnoredForCodeContracts, isOperationalPath } from "../source/code-model.js";
+import { codeSource, hasApiPrefix, isIgnoredForCodeContracts, isOperationalPath, joinPath, normalizeRoutePath } from "../source/code-model.js";
 import { languageOf } from "../source/masking.js";
 import { extractMessaging, mayDeclareMessaging, type CodeTopic, type EventClass, type EventField, type FileMessaging } from "../source/messaging.js";
 import { extractRoutes, mayDeclareRoutes, type CodeRoute, type FileRoutes } from "../source/routes.js";
+import { mountIndex } from "./route-mounts.js";
 
 export interface RouteChange {
   kind: "added" | "removed" | "changed";
@@ -133,7 +134,14 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
     const baseSrc =
       baseText !== undefined && (mayDeclareRoutes(baseText) || mayDeclareMessaging(baseText)) ? codeSource(basePath, baseText) : undefined;
     if (!headSrc && !baseSrc) continue;
-    diffRoutes(file.path, baseSrc ? extractRoutes(baseSrc) : undefined, headSrc ? extractRoutes(headSrc) : undefined, perFile, result);
+    const [baseRoutes, headRoutes] = await mounted(
+      ctx,
+      basePath,
+      file.path,
+      baseSrc ? extractRoutes(baseSrc) : undefined,
+      headSrc ? extractRoutes(headSrc) : undefined,
+    );
+    diffRoutes(file.path, baseRoutes, headRoutes, perFile, result);
     const baseMessaging = baseSrc ? extractMessaging(baseSrc) : undefined;
     const headMessaging = headSrc ? extractMessaging(headSrc) : undefined;
     diffTopics(file, baseMessaging, headMessaging, topicChanges);
@@ -141,6 +149,7 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
     for (const e of headMessaging?.events ?? []) headEvents.push({ file: file.path, event: e });
     for (const u of [...(baseMessaging?.eventUses ?? []), ...(headMessaging?.eventUses ?? [])]) uses.add(u);
   }
+  await remountedRouters(ctx, perFile);
   // A route that left one file and appears in another moved.
   const addedKeys = new Set(perFile.filter((c) => c.kind === "added").map((c) => c.route.key));
   const removedKeys = new Set(perFile.filter((c) => c.kind === "removed").map((c) => c.route.key));
@@ -165,6 +174,92 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
     result.events = events;
   }
   return result;
+}
+
+const MOUNTABLE = new Set(["express", "fastify"]);
+
+/** Routes of Express/Fastify routers with the prefixes their file is mounted under on that side (`app.use("/v1", routes)` in another file). */
+function withPrefixes(routes: FileRoutes, prefixes: string[]): FileRoutes {
+  if (prefixes.length === 1 && prefixes[0] === "") return routes;
+  const out: CodeRoute[] = [];
+  for (const route of routes.routes) {
+    if (!MOUNTABLE.has(route.framework)) {
+      out.push(route);
+      continue;
+    }
+    for (const prefix of prefixes) {
+      const path = joinPath(prefix, route.path);
+      out.push({ ...route, path, key: `${route.method} ${normalizeRoutePath(path)}`, api: route.api || hasApiPrefix(path) });
+    }
+  }
+  return { routes: out, unresolved: routes.unresolved };
+}
+
+function mountable(routes: FileRoutes | undefined): boolean {
+  return routes?.routes.some((r) => MOUNTABLE.has(r.framework)) === true;
+}
+
+/**
+ * Both sides' routes of a file with the prefixes it is mounted under. When a prefix on either side cannot be read,
+ * both sides keep the paths as written (a guessed prefix on one side only would read as every route moving).
+ */
+async function mounted(
+  ctx: ReviewView,
+  basePath: string,
+  headPath: string,
+  base: FileRoutes | undefined,
+  head: FileRoutes | undefined,
+): Promise<[FileRoutes | undefined, FileRoutes | undefined]> {
+  if (!mountable(base) && !mountable(head)) return [base, head];
+  const index = mountIndex(ctx);
+  const basePrefixes = base ? await index.prefixes("base", basePath) : [""];
+  const headPrefixes = head ? await index.prefixes("head", headPath) : [""];
+  if (!basePrefixes || !headPrefixes) return [base, head];
+  return [base && withPrefixes(base, basePrefixes), head && withPrefixes(head, headPrefixes)];
+}
+
+/** An edited line that can change where a router is mounted. */
+const MOUNT_EDIT = /\.\s*(use|register)\s*\(|\brequire\s*\(|\bimport\b|\bpath\s*:|\broute\s*:/;
+
+/**
+ * Routers the PR mounts elsewhere without changing their file (`app.use("/v1/orders", orders)` becomes
+ * `app.use("/v2/orders", orders)`): their routes change paths. Reported on the mounting file, at its mount line.
+ */
+async function remountedRouters(ctx: ReviewView, perFile: RouteChange[]): Promise<void> {
+  const changed = new Set(ctx.files.map((f) => f.path));
+  const index = mountIndex(ctx);
+  for (const file of ctx.files) {
+    if (languageOf(file.path) !== "js" || isIgnoredForCodeContracts(file.path)) continue;
+    if (file.status === "modified") {
+      const edits = [...ctx.removedLines(file.path), ...(await ctx.addedLines(file.path))];
+      if (!edits.some((l) => MOUNT_EDIT.test(l.text))) continue;
+    }
+    const basePath = pathAt(file, "base");
+    const before = file.status === "added" ? [] : await index.mountsOf("base", basePath);
+    const after = file.status === "removed" ? [] : await index.mountsOf("head", file.path);
+    const key = (m: { target: string; prefix: string | undefined }) => `${m.target}\0${m.prefix}`;
+    const beforeKeys = new Set(before.map(key));
+    const afterKeys = new Set(after.map(key));
+    const targets = new Set([...before.filter((m) => !afterKeys.has(key(m))), ...after.filter((m) => !beforeKeys.has(key(m)))].map((m) => m.target));
+    for (const target of targets) {
+      if (changed.has(target) || isIgnoredForCodeContracts(target)) continue;
+      const text = await ctx.text("head", target);
+      const src = text !== undefined && mayDeclareRoutes(text) ? codeSource(target, text) : undefined;
+      if (!src) continue;
+      const routes = extractRoutes(src);
+      if (!mountable(routes)) continue;
+      const [base, head] = await mounted(ctx, target, target, routes, routes);
+      const baseRoutes = byKey((base?.routes ?? []).filter(isContractRoute));
+      const headRoutes = byKey((head?.routes ?? []).filter(isContractRoute));
+      const mountLine = (side: "base" | "head") => (side === "base" ? before : after).find((m) => m.target === target)?.line ?? 1;
+      for (const [k, list] of headRoutes)
+        if (!baseRoutes.has(k))
+          for (const route of list) perFile.push({ kind: "added", file: file.path, route: { ...route, line: mountLine("head") } });
+      for (const [k, list] of baseRoutes)
+        if (!headRoutes.has(k))
+          for (const route of list) perFile.push({ kind: "removed", file: file.path, route: { ...route, line: mountLine("base") } });
+    }
+  }
 }
 
 const SERVICE_MANIFESTS = [
