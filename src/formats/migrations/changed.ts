@@ -98,11 +98,11 @@ export async function analyze(
     case "Alembic":
       return analyzeAlembic(text);
     case "Knex":
-      return analyzeKnex(text);
+      return onlyPostgresIndexes(path, await analyzeKnex(text));
     case "Sequelize":
-      return analyzeSequelize(text);
+      return onlyPostgresIndexes(path, await analyzeSequelize(text));
     case "TypeORM":
-      return analyzeTypeorm(text);
+      return onlyPostgresIndexes(path, await analyzeTypeorm(text));
     case "Liquibase":
       // Formatted SQL changelogs keep rollbacks in `--rollback` comments, which the SQL parser skips.
       return /\.sql$/i.test(path) ? analyzeSql(text) : analyzeLiquibase(path, text);
@@ -134,6 +134,18 @@ export async function analyze(
     default:
       return analyzeSql(text);
   }
+}
+
+/**
+ * Migrations kept per database (`migrations/mysql/`, `migrations/sqlite/`): only Postgres has CREATE INDEX
+ * CONCURRENTLY, so an index built elsewhere is not reported for lacking it (as for Prisma's provider).
+ */
+function onlyPostgresIndexes(path: string, analysis: MigrationAnalysis): MigrationAnalysis {
+  const dialect = path.split("/").at(-2) ?? "";
+  if (/^(mysql|mariadb|sqlite|mssql|sqlserver|oracle)$/i.test(dialect)) {
+    analysis.ops = analysis.ops.filter((op) => op.kind !== "create-index" && op.kind !== "concurrent-index-in-transaction");
+  }
+  return analysis;
 }
 
 /** Django's app label is the directory that holds `migrations/`. */

@@ -27,6 +27,8 @@ export type MigrationFramework =
 
 /** Directory names where plain SQL migrations live. */
 const MIGRATION_DIR = /^(migrations?|migrate|db[-_]?migrations?|schema[-_]?migrations?|sql[-_]?migrations?)$/i;
+/** One folder of migrations per database under a migrations folder (TypeORM projects: migrations/mysql/, migrations/sqlite/). */
+const DIALECT_DIR = /^(mysql|mariadb|postgres|postgresql|pg|sqlite|mssql|sqlserver|oracle|cockroachdb)$/i;
 /** Data loading, not schema change. */
 const NOT_MIGRATION_DIR = /^(seeds?|seeders|fixtures|factories|testdata|samples?)$/i;
 
@@ -78,7 +80,8 @@ export function migrationFramework(path: string, text?: string): MigrationFramew
   // Ecto: priv/repo/migrations/20240101000000_x.exs
   if (ext === "exs" && parent === "migrations" && /^\d+_\w+\.exs$/.test(name)) return "Ecto";
   // JS/TS frameworks share migrations/<timestamp>… layouts: the text tells them apart, the name format otherwise.
-  if (/^(js|ts|mjs|cjs)$/.test(ext) && MIGRATION_DIR.test(parent) && /^\d{8,}/.test(name)) {
+  const jsMigrationDir = MIGRATION_DIR.test(parent) || (DIALECT_DIR.test(parent) && MIGRATION_DIR.test(dirs.at(-2) ?? ""));
+  if (/^(js|ts|mjs|cjs)$/.test(ext) && jsMigrationDir && /^\d{8,}/.test(name)) {
     if (text !== undefined) {
       if (/MigrationInterface|from ["']typeorm["']/.test(text)) return "TypeORM";
       if (/queryInterface|from ["']sequelize["']|require\(["']sequelize["']\)/.test(text)) return "Sequelize";

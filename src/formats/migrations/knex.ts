@@ -1,96 +1,131 @@
-import { arg, findCalls, pushSqlArg, type PyCall } from "./python.js";
-import { lineAt, type MigrationAnalysis, type MigrationOp } from "./types.js";
+import type * as t from "@babel/types";
 
-const COLUMN_TYPES =
-  "increments|bigIncrements|integer|bigInteger|tinyint|smallint|mediumint|bigint|text|string|float|double|decimal|boolean|date|datetime|time|timestamp|binary|enum|enu|json|jsonb|uuid|specificType|geometry|geography|point";
+import { isFunction, methodCall, parseJs, pushSql, staticString, unparsable, upFunctions, walk } from "./js-syntax.js";
+import type { MigrationAnalysis, MigrationOp } from "./types.js";
+
+const COLUMN_TYPES = new Set(
+  "increments|bigIncrements|integer|bigInteger|tinyint|smallint|mediumint|bigint|text|string|float|double|decimal|boolean|date|datetime|time|timestamp|binary|enum|enu|json|jsonb|uuid|specificType|geometry|geography|point".split(
+    "|",
+  ),
+);
+const TABLE_CALLS = new Set(["createTable", "createTableIfNotExists", "createTableLike", "alterTable", "table"]);
 
 /**
- * Knex migrations (`exports.up` / `export async function up`). Only `up` is judged. Table context comes
- * from the `createTable` / `alterTable` / `table` call whose callback encloses a column call.
+ * Knex migrations (`exports.up`, `export async function up`, `module.exports = { up }`). Only `up` (and the
+ * helpers it calls) is judged. A column call belongs to the table whose `createTable` / `alterTable` /
+ * `table` callback receives the builder it is called on (`t.dropColumn("x")` inside `(t) => …`).
  */
 export async function analyzeKnex(text: string): Promise<MigrationAnalysis> {
   const out: MigrationAnalysis = { ops: [], issues: [] };
-  const section = upSection(text);
-  if (!section) return out;
-  const [from, to] = section;
-
-  const schemaCalls = findCalls(
-    text,
-    /\.(createTable|createTableIfNotExists|dropTable|dropTableIfExists|renameTable|alterTable|table|raw)\s*\(/,
-    from,
-    to,
-    "js",
-  );
-  const scopes: { table: string; created: boolean; call: PyCall }[] = [];
-  for (const call of schemaCalls) {
-    const line = lineAt(text, call.start);
-    const table = arg(call, "", 0)?.string ?? "";
-    const push = (o: Omit<MigrationOp, "line" | "table">) => out.ops.push({ table, line, ...o });
-    switch (call.name) {
-      case "createTable":
-      case "createTableIfNotExists":
-        push({ kind: "create-table" });
-        scopes.push({ table, created: true, call });
-        break;
-      case "dropTable":
-      case "dropTableIfExists":
-        push({ kind: "drop-table" });
-        break;
-      case "renameTable":
-        push({ kind: "rename-table", newName: arg(call, "", 1)?.string });
-        break;
-      case "alterTable":
-      case "table":
-        scopes.push({ table, created: false, call });
-        break;
-      case "raw":
-        await pushSqlArg(out, text, arg(call, "", 0), line);
-        break;
-    }
-  }
-
-  const columnCalls = findCalls(text, new RegExp(`\\b\\w+\\.(dropColumns?|renameColumn|index|${COLUMN_TYPES})\\s*\\(`), from, to, "js");
-  for (const call of columnCalls) {
-    const scope = scopes.filter((s) => call.start > s.call.start && call.end <= s.call.end).at(-1);
-    if (!scope || scope.created) continue;
-    const line = lineAt(text, call.start);
-    const push = (o: Omit<MigrationOp, "line" | "table">) => out.ops.push({ table: scope.table, line, ...o });
-    const first = arg(call, "", 0)?.string;
-    switch (call.name) {
-      case "dropColumn":
-      case "dropColumns":
-        for (const a of call.args) if (a.string !== undefined) push({ kind: "drop-column", column: a.string });
-        break;
-      case "renameColumn":
-        push({ kind: "rename-column", column: first, newName: arg(call, "", 1)?.string });
-        break;
-      case "index":
-        push({ kind: "create-index", concurrent: false });
-        break;
-      default: {
-        const chain = /^(?:\s*\.\s*\w+\s*\([^)]*\))*/.exec(text.slice(call.end))![0];
-        const notNull = /\.\s*notNullable\s*\(/.test(chain);
-        const hasDefault = /\.\s*defaultTo\s*\(/.test(chain);
-        if (/\.\s*alter\s*\(/.test(chain)) {
-          // knex's .alter() always emits ALTER COLUMN ... TYPE (plus SET/DROP NOT NULL and DEFAULT).
-          push({ kind: "change-column-type", column: first, detail: call.name });
-          if (notNull) push({ kind: "set-not-null", column: first });
-        } else {
-          push({ kind: notNull && !hasDefault ? "add-not-null-column" : "alter-table", column: first });
-        }
+  const parsed = parseJs(text);
+  if (!parsed.ok) return unparsable(parsed, "Knex");
+  const module = parsed.module;
+  const sqlCalls: { node: t.Node | undefined; line: number }[] = [];
+  for (const up of upFunctions(module)) {
+    walk(up.body, (node, ancestors) => {
+      const m = methodCall(node);
+      if (!m) return;
+      const args = m.call.arguments;
+      const table = staticString(args[0], module)?.value ?? "";
+      const push = (o: Omit<MigrationOp, "line" | "table">) => out.ops.push({ table, line: m.line, ...o });
+      switch (m.name) {
+        case "createTable":
+        case "createTableIfNotExists":
+        case "createTableLike":
+          if (args.length > 0) push({ kind: "create-table" });
+          return;
+        case "dropTable":
+        case "dropTableIfExists":
+          if (args.length > 0) push({ kind: "drop-table" });
+          return;
+        case "renameTable":
+          if (args.length > 1) push({ kind: "rename-table", newName: staticString(args[1], module)?.value });
+          return;
+        case "raw":
+          sqlCalls.push({ node: args[0], line: m.line });
+          return;
       }
-    }
+      const scope = builderScope(m.receiver, ancestors);
+      if (!scope || scope.created) return;
+      readColumnCall(m, node, ancestors, module, (o) => out.ops.push({ table: scope.table, line: m.line, ...o }));
+    });
   }
+  for (const { node, line } of sqlCalls) await pushSql(out, text, node, line, module);
   out.ops.sort((a, b) => a.line - b.line);
   return out;
 }
 
-/** [start, end) of the `up` migration function (Knex, Sequelize, TypeORM); undefined when the file has none. */
-export function upSection(text: string): [number, number] | undefined {
-  const up = /(?:exports\.up\s*=|export\s+(?:async\s+)?function\s+up\b|export\s+const\s+up\s*=|^\s*(?:public\s+)?(?:async\s+)?up\s*[(:])/m.exec(text);
-  if (!up) return undefined;
-  const down =
-    /(?:exports\.down\s*=|export\s+(?:async\s+)?function\s+down\b|export\s+const\s+down\s*=|^\s*(?:public\s+)?(?:async\s+)?down\s*[(:])/m.exec(text);
-  const end = down && down.index > up.index ? down.index : text.length;
-  return [up.index, end];
+/**
+ * The table a column call is made on: `t` must be the first parameter of the nearest enclosing function
+ * passed to `createTable` / `alterTable` / `table`.
+ */
+function builderScope(receiver: t.Node, ancestors: readonly t.Node[]): { table: string; created: boolean } | undefined {
+  if (receiver.type !== "Identifier") return undefined;
+  for (let i = ancestors.length - 1; i > 0; i--) {
+    const fn = ancestors[i]!;
+    if (!isFunction(fn)) continue;
+    const param = fn.params[0];
+    if (param?.type !== "Identifier" || param.name !== receiver.name) continue;
+    const parent = methodCall(ancestors[i - 1]!);
+    if (!parent || !TABLE_CALLS.has(parent.name) || !parent.call.arguments.includes(fn as t.Expression)) return undefined;
+    const table = staticString(parent.call.arguments[0])?.value ?? "";
+    return { table, created: parent.name !== "alterTable" && parent.name !== "table" };
+  }
+  return undefined;
+}
+
+function readColumnCall(
+  m: NonNullable<ReturnType<typeof methodCall>>,
+  node: t.Node,
+  ancestors: readonly t.Node[],
+  module: Parameters<typeof staticString>[1],
+  push: (o: Omit<MigrationOp, "line" | "table">) => void,
+): void {
+  const args = m.call.arguments;
+  const first = staticString(args[0], module)?.value;
+  switch (m.name) {
+    case "dropColumn":
+    case "dropColumns":
+      for (const a of args) {
+        const names = a.type === "ArrayExpression" ? a.elements : [a];
+        for (const n of names) {
+          const column = staticString(n, module)?.value;
+          if (column !== undefined) push({ kind: "drop-column", column });
+        }
+      }
+      return;
+    case "dropTimestamps":
+      push({ kind: "drop-column", column: "created_at" });
+      push({ kind: "drop-column", column: "updated_at" });
+      return;
+    case "renameColumn":
+      push({ kind: "rename-column", column: first, newName: staticString(args[1], module)?.value });
+      return;
+    case "dropNullable":
+      // knex ≥ 0.95: `t.dropNullable("c")` is ALTER COLUMN c SET NOT NULL.
+      push({ kind: "set-not-null", column: first });
+      return;
+    case "index":
+      push({ kind: "create-index", concurrent: false });
+      return;
+  }
+  if (!COLUMN_TYPES.has(m.name)) return;
+  // The modifiers chained on the column: `t.string("a").notNullable().defaultTo("x").alter()`.
+  const modifiers = new Set<string>();
+  let inner: t.Node = node;
+  for (let i = ancestors.length - 1; i > 0; i -= 2) {
+    const member = ancestors[i]!;
+    const call = ancestors[i - 1]!;
+    if (member.type !== "MemberExpression" || member.object !== inner || call.type !== "CallExpression" || call.callee !== member) break;
+    if (member.property.type === "Identifier") modifiers.add(member.property.name);
+    inner = call;
+  }
+  if (modifiers.has("alter")) {
+    // knex's .alter() always emits ALTER COLUMN ... TYPE (plus SET/DROP NOT NULL and DEFAULT).
+    push({ kind: "change-column-type", column: first, detail: m.name });
+    if (modifiers.has("notNullable")) push({ kind: "set-not-null", column: first });
+    return;
+  }
+  const required = modifiers.has("notNullable") && !modifiers.has("defaultTo") && m.name !== "increments" && m.name !== "bigIncrements";
+  push({ kind: required ? "add-not-null-column" : "alter-table", column: first });
 }

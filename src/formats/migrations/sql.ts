@@ -328,12 +328,14 @@ export function matchOtherDialect(statement: string, line: number): MigrationOp[
   if (m) return m[1]!.split(/ ?, ?/).map((t) => ({ kind: "drop-table", table: unquote(t), line }));
   m = new RegExp(`^RENAME TABLE (${IDENT}) TO (${IDENT})`, "i").exec(text);
   if (m) return [{ kind: "rename-table", table: unquote(m[1]!), newName: unquote(m[2]!), line }];
+  // MySQL `DROP INDEX i ON t`: an index goes, no data does (as Postgres' DROP INDEX).
+  if (new RegExp(`^DROP INDEX (?:IF EXISTS )?${IDENT} ON ${IDENT}$`, "i").test(text.replace(/;$/, ""))) return [];
   m = new RegExp(`^ALTER TABLE (?:ONLY )?(${IDENT}) (.*)$`, "i").exec(text);
   if (!m) {
     const created = new RegExp(`^CREATE (?:TEMPORARY )?TABLE (?:IF NOT EXISTS )?(${IDENT})`, "i").exec(text);
     if (created) return [{ kind: "create-table", table: unquote(created[1]!), line }];
   }
-  if (!m) return /^(CREATE|INSERT|UPDATE|DELETE|SELECT|SET|USE|COMMIT|BEGIN|START|PRAGMA)\b/i.test(text) ? [] : undefined;
+  if (!m) return /^(CREATE|INSERT|UPDATE|DELETE|SELECT|SET|USE|COMMIT|BEGIN|START|PRAGMA|SHOW|DESCRIBE)\b/i.test(text) ? [] : undefined;
   const table = unquote(m[1]!);
   const ops: MigrationOp[] = [];
   for (const clause of splitTopLevel(m[2]!)) {
