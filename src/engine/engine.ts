@@ -235,7 +235,8 @@ async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule[]): 
   // Sorted while `id` still holds each finding's key, so the order does not depend on how ids are shortened.
   findings.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || a.rule.localeCompare(b.rule) || a.id.localeCompare(b.id));
   assignDisplayIds(findings);
-  for (const finding of findings) finding.fingerprint = await fingerprint(ctx, finding);
+  const lines = new Map<string, Promise<string[]>>();
+  for (const finding of findings) finding.fingerprint = await fingerprint(ctx, finding, lines);
   return findings;
 }
 
@@ -268,16 +269,19 @@ function toFinding(rule: RuleModule, severity: Finding["severity"], d: ReportDes
  * whole file when it has no line; the base side when the file is gone). Line numbers themselves are not
  * part of it, so lines moving above the finding keep it.
  */
-async function fingerprint(ctx: ReviewContext, finding: Finding): Promise<string> {
+async function fingerprint(ctx: ReviewContext, finding: Finding, linesOf: Map<string, Promise<string[]>>): Promise<string> {
   const side = ctx.file(finding.file)?.status === "removed" ? "base" : "head";
-  const text = (await ctx.text(side, finding.file)) ?? "";
-  const content =
-    finding.line !== undefined
-      ? text
-          .split("\n")
-          .slice(finding.line - 1, finding.endLine ?? finding.line)
-          .join("\n")
-      : text;
+  let content: string;
+  if (finding.line !== undefined) {
+    // A file's lines are split once for all its findings (a big schema file can have hundreds).
+    const key = `${side}\0${finding.file}`;
+    let lines = linesOf.get(key);
+    if (!lines) {
+      lines = ctx.text(side, finding.file).then((text) => (text ?? "").split("\n"));
+      linesOf.set(key, lines);
+    }
+    content = (await lines).slice(finding.line - 1, finding.endLine ?? finding.line).join("\n");
+  } else content = (await ctx.text(side, finding.file)) ?? "";
   return fnv1a(`${finding.rule}\0${finding.file}\0${finding.key ?? finding.message}\0${content}`);
 }
 

@@ -16,26 +16,56 @@ type Path = (string | number)[];
  * there at head, walking outwards; 1 when none is.
  */
 export function nearestBlockAtHead(base: string, head: string, baseLine: number): number {
-  const header = (line: string) =>
-    line
-      .replace(/\/\/.*$|#.*$/, "")
-      .replace(/\s+/g, " ")
-      .trim();
-  const open: string[] = [];
+  return blockIndex(base, head)(baseLine);
+}
+
+/** One block's header line, as it is compared between base and head: comments dropped, blanks collapsed. */
+const header = (line: string) =>
+  line
+    .replace(/\/\/.*$|#.*$/, "")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/** The blocks open at each line of a base text, as a shared stack: `open[i]` is the innermost before line i + 1. */
+interface OpenBlock {
+  header: string;
+  outer: OpenBlock | undefined;
+}
+
+/**
+ * `nearestBlockAtHead` for many lines of the same two texts: each text is read once (a schema's breaking changes
+ * on a 30,000-line SDL file asked for it hundreds of times, each time splitting and normalising both texts).
+ */
+export function blockIndex(base: string, head: string): (baseLine: number) => number {
   const lines = base.split("\n");
-  for (let i = 0; i < Math.min(baseLine - 1, lines.length); i++) {
-    const text = header(lines[i]!);
+  // open[i]: the blocks open after the first i lines.
+  const open: (OpenBlock | undefined)[] = [undefined];
+  let stack: OpenBlock | undefined;
+  for (const line of lines) {
+    const text = header(line);
     for (const ch of text) {
-      if (ch === "{") open.push(text);
-      else if (ch === "}") open.pop();
+      if (ch === "{") stack = { header: text, outer: stack };
+      else if (ch === "}") stack = stack?.outer;
     }
+    open.push(stack);
   }
-  const headLines = head.split("\n").map(header);
-  for (let i = open.length - 1; i >= 0; i--) {
-    const at = headLines.indexOf(open[i]!);
-    if (at >= 0) return at + 1;
-  }
-  return 1;
+  let headAt: Map<string, number> | undefined;
+  return (baseLine) => {
+    let block = open[Math.max(0, Math.min(baseLine - 1, lines.length))];
+    if (!block) return 1;
+    if (!headAt) {
+      headAt = new Map();
+      head.split("\n").forEach((line, i) => {
+        const text = header(line);
+        if (!headAt!.has(text)) headAt!.set(text, i + 1);
+      });
+    }
+    for (; block; block = block.outer) {
+      const at = headAt.get(block.header);
+      if (at !== undefined) return at;
+    }
+    return 1;
+  };
 }
 
 /**
@@ -47,7 +77,10 @@ export async function nearestLineAtHead(ctx: ReviewView, basePath: string, headP
   if (!/\.(ya?ml|json|proto|graphqls?|gql|avdl|thrift|avsc)$/i.test(basePath)) return undefined;
   if (/\.(proto|graphqls?|gql|avdl|thrift)$/i.test(basePath)) {
     const [before, after] = await Promise.all([ctx.text("base", basePath), ctx.text("head", headPath)]);
-    return before === undefined || after === undefined ? 1 : nearestBlockAtHead(before, after, baseLine);
+    if (before === undefined || after === undefined) return 1;
+    // Indexed once per pair of texts and review: a schema's removals all ask about the same two files.
+    const index = ctx.memo(`removed:blocks\0${basePath}\0${headPath}`, () => ({ before, after, at: blockIndex(before, after) }));
+    return index.before === before && index.after === after ? index.at(baseLine) : nearestBlockAtHead(before, after, baseLine);
   }
   const [text, base, head] = await Promise.all([ctx.text("base", basePath), ctx.structured("base", basePath), ctx.structured("head", headPath)]);
   if (text === undefined || !base || !head || base.docs.length === 0 || head.docs.length === 0) return 1;

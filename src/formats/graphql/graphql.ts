@@ -482,18 +482,58 @@ function lineOf(parsed: Parsed, typeName: string, fieldName?: string, argName?: 
   return line && line.line + (parsed.lineShift?.get(line.definition) ?? 0);
 }
 
+/** A node `lineInDocument` may stop at, in the order it looks: `blockedBy` are the names of the candidates above it. */
+interface LineCandidate {
+  node: ASTNode;
+  definition: DefinitionNode;
+  blockedBy: readonly string[];
+}
+
+/**
+ * Every node of a document that `lineInDocument` could stop at, by name, in the order it looks at them; built once
+ * per document (a 30,000-line schema's breaking changes each scanned every definition again).
+ */
+const candidateIndex = new WeakMap<DocumentNode, Map<string, LineCandidate[]>>();
+
+function candidatesOf(doc: DocumentNode): Map<string, LineCandidate[]> {
+  let index = candidateIndex.get(doc);
+  if (index) return index;
+  index = new Map();
+  const isCandidate = (node: ASTNode): node is ASTNode & { name: { value: string } } =>
+    "name" in node &&
+    !!node.name &&
+    ("fields" in node || "values" in node || "types" in node || node.kind.endsWith("Definition")) &&
+    (node.kind.endsWith("Definition") || node.kind.endsWith("Extension"));
+  const add = (node: ASTNode, definition: DefinitionNode, blockedBy: readonly string[]): readonly string[] => {
+    if (!isCandidate(node)) return blockedBy;
+    const name = node.name.value;
+    let list = index!.get(name);
+    if (!list) index!.set(name, (list = []));
+    list.push({ node, definition, blockedBy });
+    return [...blockedBy, name];
+  };
+  for (const definition of doc.definitions) {
+    const outer = add(definition, definition, []);
+    const children: readonly ASTNode[] = [
+      ...("fields" in definition && definition.fields ? definition.fields : []),
+      ...("values" in definition && definition.values ? definition.values : []),
+      ...("arguments" in definition && definition.arguments ? definition.arguments : []),
+    ];
+    for (const child of children) {
+      const inner = add(child, definition, outer);
+      for (const arg of "arguments" in child && child.arguments ? child.arguments : []) add(arg, definition, inner);
+    }
+  }
+  candidateIndex.set(doc, index);
+  return index;
+}
+
 function lineInDocument(
   doc: DocumentNode,
   typeName: string,
   fieldName?: string,
   argName?: string,
 ): { line: number; definition: DefinitionNode } | undefined {
-  const matches = (node: ASTNode) =>
-    "name" in node &&
-    !!node.name &&
-    ("fields" in node || "values" in node || "types" in node || node.kind.endsWith("Definition")) &&
-    node.name.value === typeName &&
-    (node.kind.endsWith("Definition") || node.kind.endsWith("Extension"));
   const lineAt = (node: ASTNode): number | undefined => {
     let line = node.loc?.startToken.line;
     const members = [...("fields" in node && node.fields ? node.fields : []), ...("values" in node && node.values ? node.values : [])] as readonly (
@@ -510,31 +550,11 @@ function lineInDocument(
     }
     return line;
   };
-  for (const definition of doc.definitions) {
-    // A match without a location is passed over, its children unseen (as `visit` did).
-    if (matches(definition)) {
-      const line = lineAt(definition);
-      if (line !== undefined) return { line, definition };
-      continue;
-    }
-    const children: readonly ASTNode[] = [
-      ...("fields" in definition && definition.fields ? definition.fields : []),
-      ...("values" in definition && definition.values ? definition.values : []),
-      ...("arguments" in definition && definition.arguments ? definition.arguments : []),
-    ];
-    for (const child of children) {
-      if (matches(child)) {
-        const line = lineAt(child);
-        if (line !== undefined) return { line, definition };
-        continue;
-      }
-      for (const arg of "arguments" in child && child.arguments ? child.arguments : []) {
-        if (matches(arg)) {
-          const line = lineAt(arg);
-          if (line !== undefined) return { line, definition };
-        }
-      }
-    }
+  // A match without a location is passed over, and what it holds unseen (as `visit` did).
+  for (const candidate of candidatesOf(doc).get(typeName) ?? []) {
+    if (candidate.blockedBy.includes(typeName)) continue;
+    const line = lineAt(candidate.node);
+    if (line !== undefined) return { line, definition: candidate.definition };
   }
   return undefined;
 }
