@@ -1,12 +1,21 @@
 /**
- * Builds the GitHub Action's single-file bundle, action/bundle/index.mjs (committed: a workflow runs it
- * from a clean checkout of the action, with no node_modules), with the WebAssembly files of libpg-query
- * and @cdktf/hcl2json beside it.
+ * Builds the bundles archgate ships.
+ *
+ * - The GitHub Action's single file, action/bundle/index.mjs (committed: a workflow runs it from a clean checkout
+ *   of the action, with no node_modules), with the WebAssembly files of libpg-query and @cdktf/hcl2json beside it.
+ * - The CLI and the server, dist/cli.js and dist/server.js with their chunks in dist/chunks/ (not committed;
+ *   `npm run build` and `prepack` write them over tsc's per-file output of the same two entries, which the rest
+ *   of dist/ keeps for package.json `main`; `bin`, `npm start` and the container run them). ESM with code splitting: what every review
+ *   runs (the engine, the rules, zod, minimatch) is one chunk instead of ~200 modules to resolve and compile, and
+ *   what few reviews need stays out of it until asked for: the commands, renderers and `_extends` as chunks
+ *   loaded by `import()`, the heavy parsers (yaml, graphql, protobufjs, avsc, sax, libpg-query, @cdktf/hcl2json,
+ *   openapi-diff) and Probot from node_modules, on first use, as the unbundled build loads them.
  *
  *   npm run build:bundles          writes action/bundle/
- *   npm run check:bundles          fails when the committed bundle differs from a fresh build (CI)
+ *   npm run build:bundles -- --dist  writes dist/cli.js, dist/server.js, dist/chunks/ (part of `npm run build`)
+ *   npm run check:bundles          fails when the committed action bundle differs from a fresh build (CI)
  */
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -176,7 +185,71 @@ function same(a: string, b: string): string[] {
   return differ;
 }
 
-if (process.argv.includes("--check")) {
+/**
+ * Packages loaded from node_modules by the CLI and server bundles rather than bundled: Probot (the server and
+ * `archgate pr`; pino resolves transports by file), the parsers loaded on first use (`import()` or
+ * src/engine/lazy.ts's `lazyRequire`, which a bundler cannot follow anyway), and those whose WebAssembly or worker
+ * is found beside their own files.
+ */
+const LOADED_FROM_NODE_MODULES = ["probot", "libpg-query", "@cdktf/hcl2json", "openapi-diff", "sax", "yaml", "graphql", "protobufjs", "avsc"];
+
+/**
+ * zod's namespace (`z.locales`) holds its error messages in 40-odd languages; archgate's config errors are in
+ * English (zod's default), so the CLI and server bundles hold that one only (a third of zod's size in the chunk
+ * every review compiles).
+ */
+const zodEnglishOnly: Plugin = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => {
+      const source = readFileSync(args.path, "utf8");
+      if (!source.includes('export { default as en } from "./en.js";'))
+        throw new Error(`${args.path}: zod's English locale moved; update scripts/build-bundles.ts`);
+      return { contents: 'export { default as en } from "./en.js";\n', loader: "js", resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+async function buildDist(dir: string): Promise<void> {
+  rmSync(join(dir, "chunks"), { recursive: true, force: true });
+  const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+  const result = await build({
+    entryPoints: { cli: join(ROOT, "src", "cli.ts"), server: join(ROOT, "src", "server.ts") },
+    outdir: dir,
+    entryNames: "[name]",
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    banner: {
+      js: BANNER.replace("GitHub Action: built by scripts/build-bundles.ts from src/action.ts", "built by scripts/build-bundles.ts from src/"),
+    },
+    define: { __ARCHGATE_VERSION__: JSON.stringify(version) },
+    plugins: [zodEnglishOnly],
+    // Each package in the list, and any module inside it (`graphql/language/parser.js`).
+    external: LOADED_FROM_NODE_MODULES.flatMap((name) => [name, `${name}/*`]),
+    minify: process.env.ARCHGATE_BUNDLE_MINIFY !== "0",
+    keepNames: true,
+    legalComments: "none",
+    sourcemap: "linked",
+    logLevel: "warning",
+    absWorkingDir: ROOT,
+  });
+  if (result.errors.length > 0) throw new Error("esbuild failed");
+  chmodSync(join(dir, "cli.js"), 0o755);
+}
+
+if (process.argv.includes("--dist")) {
+  const dir = join(ROOT, "dist");
+  await buildDist(dir);
+  const chunks = readdirSync(join(dir, "chunks")).filter((n) => n.endsWith(".js"));
+  const kib =
+    [join(dir, "cli.js"), join(dir, "server.js"), ...chunks.map((n) => join(dir, "chunks", n))].reduce((sum, f) => sum + readFileSync(f).length, 0) /
+    1024;
+  console.log(`dist/cli.js, dist/server.js and ${chunks.length} chunks in dist/chunks/: ${kib.toFixed(0)} KiB`);
+} else if (process.argv.includes("--check")) {
   const fresh = mkdtempSync(join(tmpdir(), "archgate-bundle-"));
   try {
     await buildInto(fresh);
