@@ -333,3 +333,75 @@ const Query = new GraphQLObjectType({
     expect(routes("src/schema.js", js).routes.map((r) => `${r.key} ${r.line}`)).toEqual(["QUERY /hello 5", "QUERY /user 6"]);
   });
 });
+
+describe("code-first GraphQL in Python", () => {
+  it("reads graphene root fields, named as written, from classes passed to Schema or named like a root type", () => {
+    const text = [
+      "import graphene", // 1
+      "from graphene_django.filter import DjangoFilterConnectionField", // 2
+      "from .types import UserType, OrderNode", // 3
+      "from .mutations import CreateOrder", // 4
+      "", // 5
+      "class OrdersQuery(graphene.ObjectType):", // 6
+      "    order = graphene.Field(OrderNode, id=graphene.ID(required=True))", // 7
+      "    all_orders = DjangoFilterConnectionField(OrderNode)", // 8
+      "", // 9
+      "    def resolve_order(self, info, id):", // 10
+      "        return Order.objects.get(pk=id)", // 11
+      "", // 12
+      "class Root(OrdersQuery, graphene.ObjectType):", // 13
+      "    me = graphene.Field(UserType)", // 14
+      "", // 15
+      "class Mutation(graphene.ObjectType):", // 16
+      "    create_order = CreateOrder.Field()", // 17
+      "", // 18
+      "class OrderFilter(graphene.ObjectType):", // 19
+      "    status = graphene.String()", // 20
+      "", // 21
+      "schema = graphene.Schema(query=Root, mutation=Mutation)", // 22
+    ].join("\n");
+    const found = routes("backend/shop/schema.py", text);
+    expect(found.routes.map((r) => `${r.key} ${r.line}`)).toEqual([
+      "QUERY /order 7",
+      "QUERY /all_orders 8",
+      "QUERY /me 14",
+      "MUTATION /create_order 17",
+    ]);
+    expect(found.signatures[0]).toBe("graphene.Field(OrderNode, id=graphene.ID(required=True))");
+  });
+
+  it("reads strawberry resolvers, mutations and annotated fields, with their arguments and return types", () => {
+    const text = [
+      "import strawberry", // 1
+      "from .types import Book, BookInput", // 2
+      "", // 3
+      "@strawberry.type", // 4
+      "class Query:", // 5
+      "    books: list[Book] = strawberry.field(resolver=get_books)", // 6
+      "", // 7
+      "    @strawberry.field", // 8
+      "    def book_by_isbn(self, info, isbn: str) -> Book | None:", // 9
+      "        return find(isbn)", // 10
+      "", // 11
+      "@strawberry.type", // 12
+      "class Mutation:", // 13
+      '    @strawberry.mutation(name="addBook")', // 14
+      "    async def add_book(self, book: BookInput) -> Book:", // 15
+      "        return await save(book)", // 16
+      "", // 17
+      "@strawberry.type", // 18
+      "class Author:", // 19
+      "    name: str", // 20
+      "", // 21
+      "schema = strawberry.Schema(query=Query, mutation=Mutation)", // 22
+    ].join("\n");
+    const found = routes("app/graphql/schema.py", text);
+    expect(found.routes.map((r) => `${r.key} ${r.line}`)).toEqual(["QUERY /book_by_isbn 8", "QUERY /books 6", "MUTATION /addBook 14"]);
+    expect(found.signatures).toEqual(["(isbn: str) -> Book | None", ": list[Book]", "(book: BookInput) -> Book"]);
+  });
+
+  it("declares nothing for object types that are not root types, nor without graphene or strawberry", () => {
+    expect(routes("app/types.py", "import strawberry\n\n@strawberry.type\nclass Book:\n    title: str\n").routes).toEqual([]);
+    expect(routes("app/models.py", "class Query:\n    users = Field(User)\n").routes).toEqual([]);
+  });
+});

@@ -458,7 +458,7 @@ export async function codeRouteBreaks(ctx: ReviewView): Promise<{ breaks: Contra
         file: basePath,
         line: c.route.line,
         operation: routeLabel(c.route),
-        what: `route removed (${frameworkName(c.route.framework)})`,
+        what: `${c.route.framework === "graphql" ? "field" : "route"} removed (${frameworkName(c.route.framework)})`,
       });
   }
   return { breaks, notes };

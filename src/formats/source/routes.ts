@@ -106,7 +106,7 @@ export function mayDeclareRoutes(text: string): boolean {
 }
 
 const ROUTE_HINT =
-  /@(Rest)?Controller\b|@(Get|Post|Put|Delete|Patch|Request)Mapping\b|@Path\s*\(|\bexpress\b|\bfastify\b|@nestjs\/|\bfastapi\b|\bflask|\bRouter\s*\(|"net\/http"|gin-gonic|labstack\/echo|go-chi\/chi|gorilla\/mux|gofiber|\bMap(Get|Post|Put|Delete|Patch|Methods|Group)\b|\[\s*Http(Get|Post|Put|Delete|Patch)\b|\burlpatterns\b|django\.urls|rest_framework|routes\.draw|^\s*(resources?|namespace)\s+:|\bgql\s*`|\bGraphQLObjectType\b|\bbuildSchema\b|\btypeDefs\b/m;
+  /@(Rest)?Controller\b|@(Get|Post|Put|Delete|Patch|Request)Mapping\b|@Path\s*\(|\bexpress\b|\bfastify\b|@nestjs\/|\bfastapi\b|\bflask|\bRouter\s*\(|"net\/http"|gin-gonic|labstack\/echo|go-chi\/chi|gorilla\/mux|gofiber|\bMap(Get|Post|Put|Delete|Patch|Methods|Group)\b|\[\s*Http(Get|Post|Put|Delete|Patch)\b|\burlpatterns\b|django\.urls|rest_framework|routes\.draw|^\s*(resources?|namespace)\s+:|\bgql\s*`|\bGraphQLObjectType\b|\bbuildSchema\b|\btypeDefs\b|^\s*(import|from)\s+(graphene|strawberry)\b/m;
 
 /** Routes a source file declares (empty for a file with no recognised framework). */
 export function extractRoutes(src: CodeSource): FileRoutes {
@@ -126,6 +126,7 @@ export function extractRoutes(src: CodeSource): FileRoutes {
     case "python":
       pythonDecoratorRoutes(src, out);
       djangoRoutes(src, out);
+      pythonGraphqlRoutes(src, out);
       break;
     case "go":
       goRoutes(src, out);
@@ -1148,6 +1149,106 @@ function graphqlCodeRoutes(src: CodeSource, out: FileRoutes): void {
         if (argsClose) signature = normalizedText(src, argsOpen, argsClose);
       }
       out.routes.push(routeOf(src, piece.start, name.toUpperCase(), key[1]!, "graphql", true, signature, undefined));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- code-first GraphQL in Python: graphene and strawberry
+
+/** Root operation of a class: by the schema's `query=`/`mutation=`/`subscription=` argument, else by its name. */
+function rootOperation(name: string, schemaRoots: Map<string, string>): string | undefined {
+  const root = schemaRoots.get(name);
+  if (root) return root;
+  const m = /(Query|Queries|Mutation|Mutations|Subscription|Subscriptions)$/.exec(name);
+  if (!m) return undefined;
+  return m[1]!.startsWith("Quer") ? "QUERY" : m[1]!.startsWith("Mutation") ? "MUTATION" : "SUBSCRIPTION";
+}
+
+/**
+ * Root fields of graphene (`class Query(graphene.ObjectType)`: `users = graphene.List(User)`, `create_user =
+ * CreateUser.Field()`) and strawberry (`@strawberry.type class Query`: `@strawberry.field def user(...)`, `users:
+ * list[User] = strawberry.field(resolver=...)`, `@strawberry.mutation`) schemas. Root classes are the ones the file
+ * passes to `Schema(query=..., mutation=...)` or named like one (`Query`, `UsersQuery`, `Mutation`), the usual
+ * way apps compose their root types from per-module pieces. Fields are named as the code writes them (an explicit
+ * `name=` when given): whether the schema camel-cases them is often decided in another file.
+ */
+function pythonGraphqlRoutes(src: CodeSource, out: FileRoutes): void {
+  const graphene = /^\s*(import|from)\s+graphene\b/m.test(src.masked);
+  const strawberry = /^\s*(import|from)\s+strawberry\b/m.test(src.masked);
+  if (!graphene && !strawberry) return;
+  const schemaRoots = new Map<string, string>();
+  for (const m of src.masked.matchAll(/\bSchema\s*\(/g)) {
+    const args = argsAt(src, m.index! + m[0].length - 1);
+    for (const [arg, op] of [
+      ["query", "QUERY"],
+      ["mutation", "MUTATION"],
+      ["subscription", "SUBSCRIPTION"],
+    ] as const) {
+      const range = args?.named.get(arg);
+      const name = range ? /^[A-Za-z_]\w*$/.exec(src.masked.slice(range.start, range.end).trim())?.[0] : undefined;
+      if (name) schemaRoots.set(name, op);
+    }
+  }
+  for (const cls of src.masked.matchAll(/^([ \t]*)class\s+([A-Za-z_]\w*)\s*(\(([^)]*)\))?\s*:/gm)) {
+    const name = cls[2]!;
+    const bases = cls[4] ?? "";
+    const before = src.masked.slice(Math.max(0, cls.index! - 400), cls.index!);
+    const lastDecorators = /(?:^|\n)((?:[ \t]*@[^\n]*\n)*)$/.exec(before)?.[1] ?? "";
+    const isGraphene = graphene && /\b(graphene\.)?ObjectType\b/.test(bases);
+    const isStrawberry = strawberry && /@\s*strawberry\.type\b|@\s*type\b/.test(lastDecorators);
+    if (!isGraphene && !isStrawberry) continue;
+    const op = rootOperation(name, schemaRoots);
+    if (!op) continue;
+    const bodyStart = cls.index! + cls[0].length;
+    const body = pythonBody(src, bodyStart - 1);
+    const indent = /\n([ \t]+)\S/.exec(body)?.[1] ?? "    ";
+    const at = (offsetInBody: number) => bodyStart - 1 + offsetInBody;
+    if (isGraphene) {
+      // Class attributes: `name = graphene.X(...)`, `name = SomeMutation.Field()`, `name = DjangoFilterConnectionField(...)`.
+      for (const f of body.matchAll(new RegExp(`^${indent}([a-z_]\\w*)\\s*=\\s*([\\w.]+)\\s*\\(`, "gm"))) {
+        if (f[1] === "class" || /^(Meta|Arguments)$/.test(f[1]!)) continue;
+        const start = at(f.index! + indent.length);
+        const open = at(f.index! + f[0].length - 1);
+        const close = closingOffset(src.masked, open, 20_000);
+        out.routes.push(
+          routeOf(
+            src,
+            start,
+            op,
+            f[1]!,
+            "graphql",
+            true,
+            normalizedText(src, start + f[1]!.length, close ?? open + 1).replace(/^=\s*/, ""),
+            undefined,
+          ),
+        );
+      }
+      continue;
+    }
+    // strawberry: decorated resolvers and annotated attributes.
+    for (const f of body.matchAll(
+      new RegExp(
+        `^${indent}@\\s*strawberry(?:_django)?\\.(field|mutation|subscription)\\b([^\\n]*)\\n(?:${indent}@[^\\n]*\\n)*${indent}(?:async\\s+)?def\\s+(\\w+)\\s*\\(`,
+        "gm",
+      ),
+    )) {
+      const start = at(f.index! + indent.length);
+      const nameArg = /\bname\s*=\s*["']([^"']+)["']/.exec(src.text.slice(start, start + f[0].length));
+      const open = at(f.index! + f[0].length - 1);
+      const close = closingOffset(src.masked, open, 20_000);
+      const ret = close ? (/^\s*(->\s*[^:]+)?:/.exec(src.masked.slice(close, close + 300))?.[1] ?? "") : "";
+      const params = close
+        ? splitArgs(src, open, close)
+            .map((r) => src.text.slice(r.start, r.end).replace(/\s+/g, " ").trim())
+            .filter((p) => !/^(self|cls|info)\b/.test(p))
+            .join(", ")
+        : "";
+      out.routes.push(routeOf(src, start, op, nameArg?.[1] ?? f[3]!, "graphql", true, `(${params}) ${ret.trim()}`, undefined));
+    }
+    for (const f of body.matchAll(new RegExp(`^${indent}([a-z_]\\w*)\\s*:\\s*([^=\\n]+?)\\s*(=\\s*([^\\n]*))?$`, "gm"))) {
+      const start = at(f.index! + indent.length);
+      const nameArg = f[4] ? /\bname\s*=\s*["']([^"']+)["']/.exec(src.text.slice(start, start + f[0].length)) : null;
+      out.routes.push(routeOf(src, start, op, nameArg?.[1] ?? f[1]!, "graphql", true, `: ${f[2]!.trim()}`, undefined));
     }
   }
 }
