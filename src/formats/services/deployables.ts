@@ -63,6 +63,7 @@ async function detectAll(ctx: ReviewView): Promise<DeployableHits> {
   await compose(ctx, files, trees, out);
   await helmCharts(ctx, files, trees, out);
   await gitopsReleases(ctx, files, trees, out);
+  await generatedReleases(ctx, files, trees, out);
   await catalog(ctx, files, out);
   return out;
 }
@@ -612,6 +613,98 @@ async function releaseElsewhere(ctx: ReviewView, side: Side, index: PathIndex, l
     if ((await releaseHeaders(ctx, side, path)).some((o) => o.name === name && o.kind === located.object.kind)) return true;
   }
   return false;
+}
+
+// ---------------------------------------------------------------- releases generated from chart values (app of apps)
+
+/** A chart template that writes one release per entry of a values list: `{{- range .Values.applications }}` around `kind: Application`. */
+const RANGE_VALUES = /\{\{-?\s*range\s+(?:\$\w+\s*(?:,\s*\$\w+\s*)?:=\s*)?\.Values\.([\w.]+)\s*-?\}\}/g;
+
+interface GeneratedEntry {
+  name: string;
+  line: number;
+  label: string;
+  key: string;
+}
+
+/** The values lists a chart's templates generate gitops releases from, with the release kind each one makes. */
+async function generatingLists(ctx: ReviewView, side: Side, index: PathIndex, chartDir: string): Promise<Map<string, string>> {
+  const lists = new Map<string, string>();
+  for (const path of index.filesIn(`${chartDir}/templates`)) {
+    if (!/\.ya?ml$|\.tpl$/.test(path)) continue;
+    const text = await ctx.text(side, path);
+    if (!text || !/\brange\b/.test(text)) continue;
+    const kind =
+      /^\s*apiVersion:\s*(argoproj\.io\/\S+|helm\.toolkit\.fluxcd\.io\/\S+|kustomize\.toolkit\.fluxcd\.io\/\S+)\s*\n\s*kind:\s*(Application|ApplicationSet|HelmRelease|Kustomization)\b/m.exec(
+        text,
+      );
+    if (!kind || !isGitopsRelease({ apiVersion: kind[1]!, kind: kind[2]! })) continue;
+    for (const m of text.matchAll(RANGE_VALUES)) lists.set(m[1]!, releaseLabel({ apiVersion: kind[1]!, kind: kind[2]! }));
+  }
+  return lists;
+}
+
+/** The entries of the values lists (by `name`, or the entry itself when it is a string), with their lines. */
+async function generatedEntries(ctx: ReviewView, side: Side, valuesPath: string, lists: Map<string, string>): Promise<GeneratedEntry[]> {
+  const parsed = await ctx.structured(side, valuesPath);
+  const doc = parsed?.docs[0];
+  if (!doc) return [];
+  const out: GeneratedEntry[] = [];
+  for (const [key, label] of lists) {
+    const path = key.split(".");
+    let value: unknown = doc.value;
+    for (const k of path) value = isRecord(value) ? value[k] : undefined;
+    if (!Array.isArray(value)) continue;
+    value.forEach((entry, i) => {
+      const name = typeof entry === "string" ? entry : isRecord(entry) && typeof entry.name === "string" ? entry.name : undefined;
+      if (name) out.push({ name, line: doc.lineOf([...path, i]), label, key });
+    });
+  }
+  return out;
+}
+
+/**
+ * Releases an app-of-apps chart generates from a values list (`applications: [{name: guestbook}, ...]` ranged over
+ * by a template that writes an Argo CD Application or a Flux HelmRelease per entry): an entry added deploys a new
+ * component, an entry removed undeploys one. Entries are compared by name with the list at the other side and with
+ * the releases the chart wrote out one by one there (a chart that moves to a generated list keeps its apps).
+ */
+async function generatedReleases(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  const charts = new Set<string>();
+  for (const f of files) {
+    for (const path of f.previousPath ? [f.path, f.previousPath] : [f.path]) {
+      const dir = dirname(path);
+      if (/^values\.ya?ml$/.test(basename(path))) charts.add(dir);
+      else if (basename(dir) === "templates" && /\.ya?ml$|\.tpl$/.test(path)) charts.add(dirname(dir));
+    }
+  }
+  if (charts.size === 0) return;
+  for (const chartDir of charts) {
+    const sides = {} as Record<Side, { entries: GeneratedEntry[]; written: Set<string>; values?: string }>;
+    for (const side of ["base", "head"] as const) {
+      const index = await trees.at(side);
+      const chartFile = index.namesIn(chartDir).find((n) => /^Chart\.ya?ml$/.test(n));
+      const valuesName = index.namesIn(chartDir).find((n) => /^values\.ya?ml$/.test(n));
+      sides[side] = { entries: [], written: new Set() };
+      if (!chartFile || !valuesName) continue;
+      const lists = await generatingLists(ctx, side, index, chartDir);
+      const valuesPath = chartDir === "" ? valuesName : `${chartDir}/${valuesName}`;
+      sides[side].values = valuesPath;
+      if (lists.size > 0) sides[side].entries = await generatedEntries(ctx, side, valuesPath, lists);
+      for (const path of index.filesIn(`${chartDir}/templates`))
+        if (/\.ya?ml$/.test(path)) for (const o of await releaseHeaders(ctx, side, path)) sides[side].written.add(o.name);
+    }
+    const { base, head } = sides;
+    if (head.entries.length === 0 && base.entries.length === 0) continue;
+    const baseNames = new Set([...base.entries.map((e) => e.name), ...base.written]);
+    const headNames = new Set([...head.entries.map((e) => e.name), ...head.written]);
+    for (const e of head.entries)
+      if (!baseNames.has(e.name))
+        out.added.push({ file: head.values!, line: e.line, reason: `adds ${e.label} ${e.name} (generated from ${e.key} in ${head.values})` });
+    for (const e of base.entries)
+      if (!headNames.has(e.name))
+        out.retired.push({ file: base.values!, reason: `removes ${e.label} ${e.name} (generated from ${e.key} in ${base.values})` });
+  }
 }
 
 // ---------------------------------------------------------------- catalog components
