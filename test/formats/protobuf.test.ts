@@ -327,3 +327,82 @@ message Item { optional int32 n = 1; }
     expect(diffProtoMessages(base, head).map((b) => [b.rule, b.line])).toEqual([["FIELD_SAME_CARDINALITY", 8]]);
   });
 });
+
+describe("protobuf: FIELD_WIRE_COMPATIBLE_TYPE as buf reads it (enum swaps, delimited encoding, extensions)", () => {
+  it("an enum moved with the same short name and its previous values kept (values added) is compatible; another name or changed values is not", () => {
+    const base = `syntax = "proto3";
+package p;
+enum Tier { TIER_UNSPECIFIED = 0; TIER_GOLD = 1; }
+enum Kind { KIND_UNSPECIFIED = 0; KIND_A = 1; }
+message Account {
+  enum Plan { PLAN_UNSPECIFIED = 0; PLAN_FREE = 1; }
+  Tier tier = 1;
+  Kind kind = 2;
+  Plan plan = 3;
+}
+`;
+    const head = `syntax = "proto3";
+package p;
+enum Plan { PLAN_UNSPECIFIED = 0; PLAN_PAID = 1; }
+message Account {
+  enum Tier { TIER_UNSPECIFIED = 0; TIER_GOLD = 1; TIER_SILVER = 2; }
+  enum Sort { SORT_UNSPECIFIED = 0; SORT_A = 1; }
+  Tier tier = 1;
+  Sort kind = 2;
+  Plan plan = 3;
+}
+`;
+    const typeBreaks = diffProtoMessages(base, head, { level: "wire-json" })
+      .filter((b) => b.rule === "FIELD_WIRE_COMPATIBLE_TYPE")
+      .map((b) => [b.line, b.message]);
+    expect(typeBreaks).toEqual([
+      [8, "field Account.kind (2): enum type changed from p.Kind to p.Account.Sort"],
+      [9, "field Account.plan (3): enum type changed from p.Account.Plan to p.Plan, whose values differ"],
+    ]);
+  });
+
+  it("editions: a message field switched between length-prefixed and DELIMITED encoding breaks the wire", () => {
+    const base = `edition = "2023";
+package p;
+message Node {
+  Node left = 1;
+  Node right = 2 [features.message_encoding = DELIMITED];
+}
+`;
+    const head = `edition = "2023";
+package p;
+message Node {
+  Node left = 1 [features.message_encoding = DELIMITED];
+  Node right = 2;
+}
+`;
+    for (const level of ["wire", "wire-json"] as const) {
+      expect(diffProtoMessages(base, head, { level }).map((b) => [b.rule, b.line, b.message])).toEqual([
+        ["FIELD_WIRE_COMPATIBLE_TYPE", 4, "field Node.left (1): message encoding changed from length-prefixed to delimited"],
+        ["FIELD_WIRE_COMPATIBLE_TYPE", 5, "field Node.right (2): message encoding changed from delimited to length-prefixed"],
+      ]);
+    }
+  });
+
+  it("extensions are matched by extended message and number: a wire-incompatible type is reported at the head line; a compatible one is not", () => {
+    const base = `syntax = "proto2";
+package p;
+message Event { extensions 100 to 200; }
+extend Event {
+  optional uint32 retries = 100;
+  optional string source = 101;
+}
+`;
+    const head = `syntax = "proto2";
+package p;
+message Event { extensions 100 to 200; }
+extend Event {
+  optional sint32 attempts = 100;
+  optional bytes source = 101;
+}
+`;
+    expect(diffProtoMessages(base, head, { level: "wire-json" }).map((b) => [b.rule, b.line, b.message])).toEqual([
+      ["FIELD_WIRE_COMPATIBLE_TYPE", 5, "extension attempts (100): type changed from uint32 to sint32"],
+    ]);
+  });
+});

@@ -13,6 +13,8 @@
  * | field deleted, number not reserved      | FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED     | wire      |
  * | field renumbered (same name, new number)| FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED     | wire      |
  * | field type not wire-compatible          | FIELD_WIRE_COMPATIBLE_TYPE                 | wire      |
+ * | message encoding length-prefixed <-> delimited (editions) | FIELD_WIRE_COMPATIBLE_TYPE | wire   |
+ * | extension type not wire-compatible      | FIELD_WIRE_COMPATIBLE_TYPE                 | wire      |
  * | repeated <-> singular for packable      | FIELD_WIRE_COMPATIBLE_CARDINALITY          | wire      |
  * | required added / removed (proto2)       | FIELD_SAME_CARDINALITY (required part)     | wire      |
  * | fields joined into one oneof            | FIELD_SAME_ONEOF                           | wire      |
@@ -28,12 +30,15 @@
  *
  * At `wire-json` (the gRPC check's default) the WIRE rules are read as buf reads them: every change of
  * repeatedness (required ↔ optional included) is FIELD_WIRE_COMPATIBLE_CARDINALITY, every move into, out of
- * or between oneofs is FIELD_SAME_ONEOF, bytes → string and an enum swapped for one with other values are
- * FIELD_WIRE_COMPATIBLE_TYPE. `map<K, V>` ↔ `repeated Entry` (key = 1, value = 2) is the same encoding.
+ * or between oneofs is FIELD_SAME_ONEOF, bytes → string and an enum swapped for another are
+ * FIELD_WIRE_COMPATIBLE_TYPE (buf: another short name is another enum; the same short name passes when every
+ * previous value keeps its name and number). `map<K, V>` ↔ `repeated Entry` (key = 1, value = 2) is the same encoding.
  * `diffGeneratedNameOptions` covers buf's FILE_SAME_* options for gRPC's `file` level.
  *
  * Not implemented (FILE-only source-compatibility rules): file options outside the gRPC `file` level,
- * FIELD_SAME_NAME, reserved-range shrinking, field defaults, `optional` presence tracking, extensions.
+ * FIELD_SAME_NAME, reserved-range shrinking, field defaults, `optional` presence tracking, extension deletes, proto2
+ * groups (protobufjs reads a group as a plain message field), and FIELD_WIRE_JSON_COMPATIBLE_TYPE (wire-compatible
+ * types whose JSON differs, e.g. int32 → int64).
  */
 import type protobuf from "protobufjs";
 import { lazyRequire } from "../../engine/lazy.js";
@@ -259,6 +264,8 @@ export function locateDeclarations(text: string): Map<string, number> {
         lines.set(`F:${path(["message"])}#${parseInt(tokens[i + 1]!.text, 10)}`, name.line);
       } else if (top.kind === "enum") {
         lines.set(`V:${path(["message", "enum"])}.${name.text}`, name.line);
+      } else if (top.kind === "extend") {
+        lines.set(`X:${path(["message"])}>${top.name}#${parseInt(tokens[i + 1]!.text, 10)}`, name.line);
       }
       skipStatement = true;
     }
@@ -509,8 +516,7 @@ function messageFieldBreaks(
           OWNED_TYPES.has(bt2.enum) &&
           OWNED_TYPES.has(ht2.enum) &&
           typePath(bt2.enum) === typePath(ht2.enum);
-        if (bt2.kind === "enum" && ht2.kind === "enum" && bt2.name !== ht2.name && !sameOwnedEnum && !sameEnumValues(bt2.enum, ht2.enum))
-          strictReason = `enum type changed from ${bt2.name} to ${ht2.name}, whose values differ`;
+        if (bt2.kind === "enum" && ht2.kind === "enum" && bt2.name !== ht2.name && !sameOwnedEnum) strictReason = enumSwapReason(bt2, ht2);
         if (strictReason) {
           breaks.push({
             rule: "FIELD_WIRE_COMPATIBLE_TYPE",
@@ -535,7 +541,7 @@ function messageFieldBreaks(
       });
       continue;
     }
-    let reason = typeIncompatibility(bt, ht, seen, level);
+    let reason = typeIncompatibility(bt, ht, seen, level) ?? encodingChange(bf, hf);
     if (!reason && bMap && hMap) {
       const bk = (bf as protobuf.MapField).keyType;
       const hk = (hf as protobuf.MapField).keyType;
@@ -703,17 +709,89 @@ export function diffProtoMessages(baseInput: ProtoSchema | string, headInput: Pr
       }
     }
   }
+  raw.push(...extensionBreaks(base, head, level));
   return resolveBreaks(raw, base, head);
 }
 
-/** Same value numbers with the same names. */
-function sameEnumValues(a: protobuf.Enum, b: protobuf.Enum): boolean {
-  const entries = (e: protobuf.Enum) =>
-    Object.entries(e.values)
-      .map(([name, n]) => `${n}:${name}`)
-      .sort()
-      .join(",");
-  return entries(a) === entries(b);
+interface ExtensionDecl {
+  field: protobuf.Field;
+  /** Location key of its declaration (see locateDeclarations). */
+  at: string;
+}
+
+/** Extensions declared in the schema, by extended message and number (how the wire identifies them). */
+function extensionsOf(schema: ProtoSchema): Map<string, ExtensionDecl> {
+  const out = new Map<string, ExtensionDecl>();
+  const walk = (ns: protobuf.NamespaceBase) => {
+    for (const nested of ns.nestedArray) {
+      if (nested instanceof pb().Field && typeof nested.extend === "string") {
+        const target = ns.lookup(nested.extend, [pb().Type]);
+        const extendee = (target?.fullName ?? nested.extend).replace(/^\./, "");
+        const scope = ns instanceof pb().Type ? typePath(ns) : "";
+        out.set(`${extendee}#${nested.id}`, { field: nested, at: `X:${scope}>${nested.extend}#${nested.id}` });
+      }
+      if (nested instanceof pb().Namespace || nested instanceof pb().Type) walk(nested);
+    }
+  };
+  walk(schema.root);
+  return out;
+}
+
+/** An extension whose type changed so that values written before no longer read (FIELD_WIRE_COMPATIBLE_TYPE). */
+function extensionBreaks(base: ProtoSchema, head: ProtoSchema, level: "wire" | "wire-json"): RawBreak[] {
+  const breaks: RawBreak[] = [];
+  const headExtensions = extensionsOf(head);
+  for (const [key, b] of extensionsOf(base)) {
+    const h = headExtensions.get(key);
+    if (!h) continue;
+    const bt = fieldType(b.field);
+    const ht = fieldType(h.field);
+    let reason = typeIncompatibility(bt, ht, new Set(), level) ?? encodingChange(b.field, h.field);
+    if (!reason && level === "wire-json") {
+      if (bt.kind === "scalar" && ht.kind === "scalar" && bt.name === "bytes" && ht.name === "string") reason = "type changed from bytes to string";
+      else if (bt.kind === "enum" && ht.kind === "enum" && bt.name !== ht.name) reason = enumSwapReason(bt, ht);
+    }
+    if (reason) {
+      const name = h.field.name.replace(/^\./, "");
+      breaks.push({
+        rule: "FIELD_WIRE_COMPATIBLE_TYPE",
+        side: "head",
+        at: [h.at],
+        key: `${key} type`,
+        message: `extension ${name} (${h.field.id}): ${reason}`,
+      });
+    }
+  }
+  return breaks;
+}
+
+/**
+ * buf's reading of an enum field given another enum type (FIELD_WIRE_COMPATIBLE_TYPE): another short name is
+ * another enum; the same short name is compatible when every previous value keeps its name and number
+ * (values may be added in the same change).
+ */
+function enumSwapReason(base: Extract<FieldType, { kind: "enum" }>, head: Extract<FieldType, { kind: "enum" }>): string | undefined {
+  if (base.enum.name !== head.enum.name) return `enum type changed from ${base.name} to ${head.name}`;
+  const kept = Object.entries(base.enum.values).every(([name, n]) => head.enum.values[name] === n);
+  return kept ? undefined : `enum type changed from ${base.name} to ${head.name}, whose values differ`;
+}
+
+/** A message field written length-prefixed read as delimited (proto2 groups, editions `message_encoding = DELIMITED`), or back. */
+function encodingChange(base: protobuf.Field, head: protobuf.Field): string | undefined {
+  // `features.message_encoding` on the field, else inherited from the enclosing messages and the file (editions);
+  // protobufjs resolves features only in resolveAll(), so they are read from the options here.
+  const delimited = (f: protobuf.Field) => {
+    if (fieldType(f).kind !== "message") return false;
+    for (let o: protobuf.ReflectionObject | null = f; o; o = o.parent) {
+      const encoding =
+        (o.options?.features as { message_encoding?: string } | undefined)?.message_encoding ?? o.options?.["features.message_encoding"];
+      if (encoding !== undefined) return encoding === "DELIMITED";
+    }
+    return false;
+  };
+  if (delimited(base) === delimited(head)) return undefined;
+  const name = (f: protobuf.Field) => (delimited(f) ? "delimited" : "length-prefixed");
+  return `message encoding changed from ${name(base)} to ${name(head)}`;
 }
 
 function sameFieldNumbers(a: protobuf.Type, b: protobuf.Type): boolean {
