@@ -6,12 +6,12 @@ import { isRecord } from "../../engine/structured.js";
  * `x-nullable: true` (Swagger 2), and only next to a `type` (OpenAPI 3.0.3: `nullable` without `type` has no
  * effect).
  *
- * One rule for every schema differ (OpenAPI bodies and parameters, AsyncAPI payloads, event JSON Schemas).
- * The event differ used to ignore `nullable` because it is not a JSON Schema keyword, while the OpenAPI
- * differ honoured it, so the same `nullable: true` removed from a payload broke an API but not an event.
- * Resolved toward honouring it everywhere: a schema that says `nullable` was written for readers that accept
- * null (OpenAPI-style schemas are what AsyncAPI payloads and generated event schemas are usually made of),
- * so dropping it narrows what they accept and adding it widens what producers may send.
+ * One rule for every schema comparison (OpenAPI bodies and parameters, AsyncAPI payloads, event JSON Schemas),
+ * all made by the one differ in compare.ts. Event schemas used to ignore `nullable` because it is not a JSON
+ * Schema keyword, while OpenAPI honoured it, so the same `nullable: true` removed from a payload broke an API
+ * but not an event. Resolved toward honouring it everywhere: a schema that says `nullable` was written for
+ * readers that accept null (OpenAPI-style schemas are what AsyncAPI payloads and generated event schemas are
+ * usually made of), so dropping it narrows what they accept and adding it widens what producers may send.
  */
 export function declaredTypes(schema: Record<string, unknown>): Set<string> | undefined {
   const raw = schema.type;

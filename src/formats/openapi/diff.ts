@@ -1,6 +1,6 @@
 import { isRecord } from "../../engine/structured.js";
-import { declaredTypes } from "../json-schema/types.js";
-import { SpecDocument, type SpecNode } from "../refs/spec-document.js";
+import { compareSchemas, type SchemaChange, type SchemaComparison, type Typing } from "../json-schema/compare.js";
+import type { SpecDocument, SpecNode } from "../refs/spec-document.js";
 import { operationsOf, type OperationModel, type ParameterModel, type ResponseModel } from "./spec.js";
 
 /** One way the head spec breaks clients of the base spec. */
@@ -111,9 +111,13 @@ export function isUnstable(operation: Record<string, unknown>): boolean {
 }
 
 function emit(state: DiffState, side: "base" | "head", node: SpecNode, what: string, warning = false): void {
+  state.out.push(apiBreakAt(state, side, node, what, warning));
+}
+
+function apiBreakAt(state: DiffState, side: "base" | "head", node: SpecNode, what: string, warning: boolean): ApiBreak {
   const spec = side === "base" ? state.base : state.head;
   const advisory = warning || isUnstable(state.operation.value);
-  state.out.push({
+  return {
     side,
     file: node.loc.file,
     line: spec.lineOf(node.loc),
@@ -121,7 +125,7 @@ function emit(state: DiffState, side: "base" | "head", node: SpecNode, what: str
     what,
     pathVersion: pathMajorVersion(state.operation.path),
     ...(advisory ? { advisory: true } : {}),
-  });
+  };
 }
 
 function describeParam(p: ParameterModel): string {
@@ -260,30 +264,8 @@ function diffResponse(state: DiffState, code: string, b: ResponseModel, h: Respo
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Schemas
-
-/** Declared types, `nullable`/`x-nullable` included: the JSON Schema formats' rule, shared with the event differ. */
-const typesOf = declaredTypes;
-
-/**
- * How strongly a location types its values. `json`: a number is not a string. `text` (a query, header,
- * path or cookie parameter): every value travels as text, so a string also covers integers, numbers and
- * booleans. `loose` (a body that is not JSON: XML, a form, plain text): a string covers any value, as in
- * oasdiff, which treats only `application/json` and `+json` media types as strongly typed.
- */
-type Typing = "json" | "text" | "loose";
-
-/** Types of `from` that `to` no longer covers (an integer is also a number). */
-function missingTypes(from: Set<string>, to: Set<string>, typing: Typing = "json"): string[] {
-  const scalar = new Set(["integer", "number", "boolean"]);
-  return [...from].filter(
-    (t) =>
-      !to.has(t) &&
-      !(t === "integer" && to.has("number")) &&
-      !(typing === "text" && scalar.has(t) && to.has("string")) &&
-      !(typing === "loose" && t !== "null" && to.has("string")),
-  );
-}
+// Schemas: compared by the one JSON Schema differ (json-schema/compare.ts, structural model), worded and
+// levelled here the way oasdiff does.
 
 /** True for JSON media types (`application/json`, `application/problem+json`): the only strongly typed bodies. */
 export function isJsonMedia(media: string): boolean {
@@ -296,77 +278,25 @@ function bodyMedia(where: string): string | undefined {
   return /^(?:request body|response \S+) \(([^)]+)\)$/.exec(where)?.[1];
 }
 
-function enumOf(schema: Record<string, unknown>): string[] | undefined {
-  if (Array.isArray(schema.enum)) return schema.enum.filter((v) => v !== null).map((v) => JSON.stringify(v));
-  if (schema.const !== undefined) return [JSON.stringify(schema.const)];
-  return undefined;
+/** How strongly `where` types its values (see Typing): non-JSON bodies are loose, request parameters text. */
+function typingOf(where: string, label: string, direction: Direction): Typing {
+  const media = bodyMedia(where);
+  if (media !== undefined && !isJsonMedia(media)) return "loose";
+  return direction === "request" && / parameter '/.test(where) && !label.includes(".") ? "text" : "json";
 }
 
-const UPPER_BOUNDS = ["maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties", "maxContains"] as const;
 /**
  * Bounds that oasdiff rates WARN when a request gains them where there was none (`request-property-max-set`,
  * `-max-length-set`, `-min-set`, `-min-items-set`, `-exclusive-*-set`): the values clients send usually fit.
  * Tightening an existing bound stays an error.
  */
 const WARN_WHEN_SET = new Set(["maxLength", "maximum", "exclusiveMaximum", "minItems", "minimum", "exclusiveMinimum"]);
-const LOWER_BOUNDS = ["minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties", "minContains"] as const;
+const LOWER_BOUNDS = new Set(["minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties", "minContains"]);
 
 /**
- * JSON Schema keywords compared as a whole (added, removed or edited), with the changes that break in each
- * direction, as oasdiff levels them (ERR; INFO changes are not reported):
- * - constraints (`contains`, `dependentRequired`, `if`/`then`/`else`, `patternProperties`, `propertyNames`,
- *   `unevaluated*`, ...) narrow what is valid when added: added to a request breaks senders, removed from a
- *   response breaks readers that relied on it; removed from a request or added to a response is not a break;
- * - `prefixItems` is the reverse in oasdiff's levels (removing the tuple breaks a request, adding one breaks a response);
- * - `not`, `contentMediaType`, `contentEncoding`: any change breaks both ways.
- * An edited keyword (present on both sides, different) breaks both ways: we do not model whether it widened.
+ * Compares a base and a head schema in `direction`: a request's writer is the client (base schema), its
+ * reader the server (head schema); a response's writer is the server (head), its reader the client (base).
  */
-type KeywordChange = "added" | "removed" | "changed";
-const CONSTRAINT: Record<Direction, KeywordChange[]> = { request: ["added", "changed"], response: ["removed", "changed"] };
-const ANY_CHANGE: Record<Direction, KeywordChange[]> = { request: ["added", "removed", "changed"], response: ["added", "removed", "changed"] };
-const WHOLE_KEYWORDS: [string, Record<Direction, KeywordChange[]>][] = [
-  ["not", ANY_CHANGE],
-  ["if", CONSTRAINT],
-  ["then", CONSTRAINT],
-  ["else", CONSTRAINT],
-  ["contains", CONSTRAINT],
-  ["prefixItems", { request: ["removed", "changed"], response: ["added", "changed"] }],
-  ["propertyNames", CONSTRAINT],
-  ["patternProperties", CONSTRAINT],
-  ["dependentRequired", CONSTRAINT],
-  ["dependentSchemas", CONSTRAINT],
-  ["unevaluatedItems", CONSTRAINT],
-  ["unevaluatedProperties", CONSTRAINT],
-  ["contentSchema", CONSTRAINT],
-  ["contentMediaType", ANY_CHANGE],
-  ["contentEncoding", ANY_CHANGE],
-];
-
-/** JSON with sorted keys, so key order does not count as a change. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (isRecord(value))
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(value) ?? "null";
-}
-
-function numeric(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-/** Lists a schema's subschemas under `keyword`, named by their `$ref` target or title when they have one. */
-function branches(spec: SpecDocument, node: SpecNode, keyword: string): { name: string; node: SpecNode }[] {
-  return spec.items(spec.child(node, keyword)).map((item) => {
-    const ref = SpecDocument.refName(item.value);
-    const resolved = spec.deref(item);
-    const title = isRecord(resolved.value) && typeof resolved.value.title === "string" ? resolved.value.title : undefined;
-    return { name: ref ?? title ?? `#${JSON.stringify(resolved.value)}`, node: item };
-  });
-}
-
 function compareSchema(
   state: DiffState,
   baseNode: SpecNode | undefined,
@@ -375,186 +305,143 @@ function compareSchema(
   where: string,
   property: string,
 ): void {
-  if (!baseNode || !headNode) return;
-  const b = state.base.deref(baseNode);
-  const h = state.head.deref(headNode);
-  if (!isRecord(b.value) || !isRecord(h.value)) return;
-  // Cycle guard per operation (locations only: a recursive schema revisits them with a longer property path).
-  const visitKey = `${direction}|${b.loc.file}#${b.loc.pointer.join("/")}|${h.loc.file}#${h.loc.pointer.join("/")}`;
-  if (state.visited.has(visitKey)) return;
-  state.visited.add(visitKey);
-  const memoKey = `${visitKey}|${where}|${property}`;
-  const known = state.memo.get(memoKey);
-  if (known) {
-    for (const k of known) state.out.push({ ...k, operation: state.operation.label, pathVersion: pathMajorVersion(state.operation.path) });
-    return;
-  }
-  const start = state.out.length;
-  compareSchemaOnce(state, b, h, direction, where, property);
-  state.memo.set(
-    memoKey,
-    state.out.slice(start).map(({ side, file, line, what, advisory }) => ({ side, file, line, what, ...(advisory ? { advisory } : {}) })),
-  );
+  const request = direction === "request";
+  const base = { tree: state.base, node: state.base.rootNode() };
+  const head = { tree: state.head, node: state.head.rootNode() };
+  const c: SchemaComparison<ApiBreak> = {
+    model: "structural",
+    writer: request ? base : head,
+    reader: request ? head : base,
+    writerSide: request ? "base" : "head",
+    emit: (change) => apiBreak(state, direction, where, change),
+    out: state.out,
+    // Cycle guard per operation (locations only: a recursive schema revisits them with a longer property path).
+    seen: state.visited,
+    typing: (label) => typingOf(where, label, direction),
+    // Requests: only the head side matters for read-only (server-set) properties, and vice versa.
+    headOnly: request ? "readOnly" : "writeOnly",
+    cache: {
+      scope: where,
+      replay(key, out) {
+        const known = state.memo.get(key);
+        if (!known) return false;
+        for (const k of known) out.push({ ...k, operation: state.operation.label, pathVersion: pathMajorVersion(state.operation.path) });
+        return true;
+      },
+      store(key, produced) {
+        state.memo.set(
+          key,
+          produced.map(({ side, file, line, what, advisory }) => ({ side, file, line, what, ...(advisory ? { advisory } : {}) })),
+        );
+      },
+    },
+  };
+  compareSchemas(c, request ? baseNode : headNode, request ? headNode : baseNode, "#", property);
 }
 
-function compareSchemaOnce(state: DiffState, b: SpecNode, h: SpecNode, direction: Direction, where: string, property: string): void {
-  const bs = b.value as Record<string, unknown>;
-  const hs = h.value as Record<string, unknown>;
-  const subject = property ? `${where} property '${property}'` : where;
-  const narrowingBreaks = direction === "request";
-  // Requests: only the head side matters for read-only (server-set) properties, and vice versa.
-  if (direction === "request" && hs.readOnly === true) return;
-  if (direction === "response" && hs.writeOnly === true) return;
-
-  const bt = typesOf(bs);
-  const ht = typesOf(hs);
-  if (bt && ht) {
-    const media = bodyMedia(where);
-    const typing: Typing =
-      media !== undefined && !isJsonMedia(media)
-        ? "loose"
-        : direction === "request" && / parameter '/.test(where) && !property.includes(".")
-          ? "text"
-          : "json";
-    const lost = narrowingBreaks ? missingTypes(bt, ht, typing) : missingTypes(ht, bt, typing === "loose" ? "loose" : "json");
-    if (lost.length > 0) {
-      const onlyNull = lost.length === 1 && lost[0] === "null";
+/**
+ * One schema change as oasdiff words and levels it, or undefined when oasdiff does not count it in this
+ * direction (INFO): a pattern or format change in a response, an anyOf option added to a response, ...
+ */
+function apiBreak(state: DiffState, direction: Direction, where: string, f: SchemaChange): ApiBreak | undefined {
+  const request = direction === "request";
+  const subject = f.label ? `${where} property '${f.label}'` : where;
+  const h = (request ? f.readerSchema : f.writerSchema)!;
+  const [baseAt, headAt] = request ? [f.at.writer, f.at.reader] : [f.at.reader, f.at.writer];
+  const [baseValue, headValue] = request ? [f.writerValue, f.readerValue] : [f.readerValue, f.writerValue];
+  const near = (...keys: string[]) => childOr(state.head, h, ...keys);
+  const listed = () => (f.readerValue as unknown[]).map((v) => JSON.stringify(v)).join(", ");
+  const values = (f.values ?? []).join(", ");
+  const branch = (name: unknown) => (name === undefined ? "a subschema" : `'${name}'`);
+  const at = (side: "base" | "head", node: SpecNode, what: string, warning = false) => apiBreakAt(state, side, node, what, warning);
+  switch (f.change) {
+    case "TYPE_NARROWED":
+    case "TYPE_CHANGED": {
+      const onlyNull = f.values?.length === 1 && f.values[0] === "null";
       const what = onlyNull
-        ? narrowingBreaks
+        ? request
           ? `${subject} no longer accepts null`
           : `${subject} may now be null`
-        : `${subject} type changed from ${[...bt].join("|")} to ${[...ht].join("|")}`;
-      emit(state, "head", typeNode(state.head, h), what);
-      if (!onlyNull) return;
+        : `${subject} type changed from ${(baseValue as string[]).join("|")} to ${(headValue as string[]).join("|")}`;
+      return at("head", near("type"), what);
     }
-  }
-
-  const be = enumOf(bs);
-  const he = enumOf(hs);
-  if (narrowingBreaks) {
-    if (he && be) {
-      const removed = be.filter((v) => !he.includes(v));
-      if (removed.length > 0) emit(state, "head", childOr(state.head, h, "enum", "const"), `${subject} no longer accepts ${removed.join(", ")}`);
-    } else if (he && !be) {
-      emit(state, "head", childOr(state.head, h, "enum", "const"), `${subject} is now limited to ${he.join(", ")}`);
-    }
-  } else if (be) {
-    if (he) {
-      const added = he.filter((v) => !be.includes(v));
-      // oasdiff: response-property-enum-value-added is a WARN (clients should tolerate unknown values), but a
-      // changed `const` (response-property-const-changed) is an ERR.
-      const constant = bs.const !== undefined && !Array.isArray(bs.enum);
-      if (added.length > 0) emit(state, "head", childOr(state.head, h, "enum", "const"), `${subject} may now return ${added.join(", ")}`, !constant);
-    } else if (!hs.$ref) {
+    case "ENUM_ARRAY_NARROWED":
+    case "CONST_CHANGED":
+    case "ENUM_ARRAY_CHANGED":
+      if (f.values) {
+        // oasdiff: response-property-enum-value-added is a WARN (clients should tolerate unknown values), but a
+        // changed `const` (response-property-const-changed) is an ERR.
+        if (request) return at("head", near("enum", "const"), `${subject} no longer accepts ${values}`);
+        return at("head", near("enum", "const"), `${subject} may now return ${values}`, f.change !== "CONST_CHANGED");
+      }
+      if (request) return at("head", near("enum", "const"), `${subject} is now limited to ${listed()}`);
       // A removed `const` is an ERR in oasdiff (response-property-const-removed); a removed enum has no rule of its own.
-      emit(state, "head", h, `${subject} is no longer limited to ${be.join(", ")}`, bs.const === undefined);
+      if ((h.value as Record<string, unknown>).$ref) return undefined;
+      return at("head", h, `${subject} is no longer limited to ${listed()}`, (f.readerSchema!.value as Record<string, unknown>).const === undefined);
+    case "EXCLUSIVE_MINIMUM_SET":
+    case "EXCLUSIVE_MAXIMUM_SET":
+      return at("head", near(f.keyword), `${subject} ${f.keyword} ${request ? "set" : "removed"}`);
+    case "KEYWORD_CHANGED": {
+      const change = !baseAt ? "added" : !headAt ? "removed" : "changed";
+      return at(headAt ? "head" : "base", headAt ?? baseAt!, `${subject} ${f.keyword} ${change}`);
     }
+    case "EXTENSIBLE_ENUM_NARROWED":
+      // Zalando's x-extensible-enum: clients may send only the listed values; readers tolerate new ones.
+      return request ? at("head", near("x-extensible-enum"), `${subject} no longer accepts ${values}`) : undefined;
+    case "PATTERN_ADDED":
+    case "PATTERN_CHANGED":
+      // oasdiff: a pattern added to a request is ERR, changed is WARN (it may only widen), removed is INFO;
+      // every pattern change in a response is INFO (a server that returns values matching a new pattern breaks no reader).
+      if (!request) return undefined;
+      return at("head", near("pattern"), `${subject} pattern ${f.change === "PATTERN_ADDED" ? "added" : "changed"}`, f.change === "PATTERN_CHANGED");
+    case "FORMAT_CHANGED":
+      return at("head", near("format"), `${subject} format changed from ${baseValue} to ${headValue}`);
+    case "FORMAT_ADDED":
+      return request ? at("head", near("format"), `${subject} format ${headValue} added`) : undefined;
+    case "REQUIRED_ATTRIBUTE_ADDED":
+      return request
+        ? at("head", headAt!, `${where} property '${f.label}' became required`)
+        : at("head", headAt!, `${where} property '${f.label}' became optional`);
+    case "REQUIRED_PROPERTY_ADDED":
+      // A required name with no schema under `properties` is not a property oasdiff checks (its full checker
+      // finds nothing breaking): reported, but as a warning.
+      return request
+        ? at("head", headAt!, `${where} has a new required property '${f.label}'`, f.values?.[0] === "undeclared")
+        : at("base", baseAt!, `${where} property '${f.label}' removed`);
+    case "PROPERTY_REMOVED":
+      // oasdiff: response-required-property-removed is an ERR, response-optional-property-removed a WARN.
+      return at("base", baseAt!, `${where} property '${f.label}' removed`, true);
+    case "ADDITIONAL_PROPERTIES_NARROWED":
+      return at("head", headAt!, `${subject} no longer accepts additional properties`);
+    case "PROPERTY_REMOVED_FROM_CLOSED_CONTENT_MODEL":
+      // oasdiff: request-property-removed is a WARN.
+      return at("base", baseAt!, `${where} property '${f.label}' removed (additional properties are not allowed)`, true);
+    case "BRANCH_ADDED":
+      // allOf narrows when it grows (on the request's reading side).
+      return request ? at("head", headAt!, `${subject} allOf gained ${branch(f.readerValue)}`) : undefined;
+    case "BRANCH_REMOVED":
+      // anyOf/oneOf narrow when they shrink. A new oneOf option in a response can be a shape the client has never
+      // seen; a new anyOf option is left out (oasdiff rates it informational: anyOf readers already expect a mix).
+      if (request) return at("head", headAt!, `${subject} ${f.keyword} lost ${branch(f.writerValue)}`);
+      return f.keyword === "oneOf" ? at("head", headAt!, `${subject} oneOf gained ${branch(f.writerValue)}`) : undefined;
   }
-
-  for (const keyword of UPPER_BOUNDS) {
-    const bv = numeric(bs[keyword]);
-    const hv = numeric(hs[keyword]);
-    if (narrowingBreaks && hv !== undefined && (bv === undefined || hv < bv)) {
-      emit(
-        state,
-        "head",
-        childOr(state.head, h, keyword),
-        `${subject} ${keyword} ${bv === undefined ? `set to ${hv}` : `decreased from ${bv} to ${hv}`}`,
-        bv === undefined && WARN_WHEN_SET.has(keyword),
-      );
-    } else if (!narrowingBreaks && bv !== undefined && (hv === undefined || hv > bv)) {
-      emit(
-        state,
-        "head",
-        childOr(state.head, h, keyword),
-        `${subject} ${keyword} ${hv === undefined ? `${bv} removed` : `increased from ${bv} to ${hv}`}`,
-      );
-    }
+  const bound = f.keyword;
+  const lower = LOWER_BOUNDS.has(bound);
+  // A lower bound of zero or less is no bound.
+  if (lower && (f.readerValue as number) <= 0) return undefined;
+  if (request) {
+    return at(
+      "head",
+      near(bound),
+      `${subject} ${bound} ${baseValue === undefined ? `set to ${headValue}` : `${lower ? "increased" : "decreased"} from ${baseValue} to ${headValue}`}`,
+      baseValue === undefined && WARN_WHEN_SET.has(bound),
+    );
   }
-  for (const keyword of LOWER_BOUNDS) {
-    const bv = numeric(bs[keyword]);
-    const hv = numeric(hs[keyword]);
-    if (narrowingBreaks && hv !== undefined && hv > 0 && (bv === undefined || hv > bv)) {
-      emit(
-        state,
-        "head",
-        childOr(state.head, h, keyword),
-        `${subject} ${keyword} ${bv === undefined ? `set to ${hv}` : `increased from ${bv} to ${hv}`}`,
-        bv === undefined && WARN_WHEN_SET.has(keyword),
-      );
-    } else if (!narrowingBreaks && bv !== undefined && bv > 0 && (hv === undefined || hv < bv)) {
-      emit(
-        state,
-        "head",
-        childOr(state.head, h, keyword),
-        `${subject} ${keyword} ${hv === undefined ? `${bv} removed` : `decreased from ${bv} to ${hv}`}`,
-      );
-    }
-  }
-
-  // OpenAPI 3.0 / Swagger 2.0 spell exclusive bounds as booleans next to minimum/maximum.
-  for (const keyword of ["exclusiveMinimum", "exclusiveMaximum"] as const) {
-    const was = bs[keyword] === true;
-    const now = hs[keyword] === true;
-    if (narrowingBreaks ? now && !was : was && !now)
-      emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} ${now ? "set" : "removed"}`);
-  }
-
-  for (const [keyword, breaks] of WHOLE_KEYWORDS) {
-    const bk = state.base.child(b, keyword);
-    const hk = state.head.child(h, keyword);
-    if (!bk && !hk) continue;
-    const change: KeywordChange = !bk ? "added" : !hk ? "removed" : "changed";
-    if (!breaks[direction].includes(change)) continue;
-    const before = bk ? canonical(state.base.inline(bk, { nodes: 20_000 })) : undefined;
-    const after = hk ? canonical(state.head.inline(hk, { nodes: 20_000 })) : undefined;
-    if (before === after) continue;
-    emit(state, hk ? "head" : "base", hk ?? bk!, `${subject} ${keyword} ${change}`);
-  }
-
-  // Zalando's x-extensible-enum: clients may send only the listed values, so removing one breaks senders.
-  const bx = Array.isArray(bs["x-extensible-enum"]) ? bs["x-extensible-enum"].map((v) => JSON.stringify(v)) : undefined;
-  const hx = Array.isArray(hs["x-extensible-enum"]) ? hs["x-extensible-enum"].map((v) => JSON.stringify(v)) : undefined;
-  if (narrowingBreaks && bx && hx) {
-    const removed = bx.filter((v) => !hx.includes(v));
-    if (removed.length > 0) emit(state, "head", childOr(state.head, h, "x-extensible-enum"), `${subject} no longer accepts ${removed.join(", ")}`);
-  }
-
-  // An empty pattern matches every string: the same as none.
-  const bp = typeof bs.pattern === "string" && bs.pattern !== "" ? bs.pattern : undefined;
-  const hp = typeof hs.pattern === "string" && hs.pattern !== "" ? hs.pattern : undefined;
-  // oasdiff: a pattern added to a request is ERR, changed is WARN (it may only widen), removed is INFO;
-  // every pattern change in a response is INFO (a server that returns values matching a new pattern breaks no reader).
-  if (narrowingBreaks && hp !== undefined && hp !== bp) {
-    emit(state, "head", childOr(state.head, h, "pattern"), `${subject} pattern ${bp === undefined ? "added" : "changed"}`, bp !== undefined);
-  }
-
-  const bf = typeof bs.format === "string" ? bs.format : undefined;
-  const hf = typeof hs.format === "string" ? hs.format : undefined;
-  if (bf !== hf && hf !== undefined && bf !== undefined && !formatWidens(bf, hf, direction)) {
-    emit(state, "head", childOr(state.head, h, "format"), `${subject} format changed from ${bf} to ${hf}`);
-  } else if (narrowingBreaks && bf === undefined && hf !== undefined && ht && !ht.has("number") && !ht.has("integer")) {
-    emit(state, "head", childOr(state.head, h, "format"), `${subject} format ${hf} added`);
-  }
-
-  compareObject(state, b, h, direction, where, property);
-
-  const bItems = state.base.child(b, "items");
-  const hItems = state.head.child(h, "items");
-  if (bItems && hItems && !Array.isArray(bItems.value) && !Array.isArray(hItems.value)) {
-    compareSchema(state, bItems, hItems, direction, where, `${property}[]`);
-  }
-
-  compareComposition(state, b, h, direction, where, property, subject);
-}
-
-function formatWidens(from: string, to: string, direction: Direction): boolean {
-  const wider: Record<string, string> = { int32: "int64", float: "double" };
-  return direction === "request" ? wider[from] === to : wider[to] === from;
-}
-
-function typeNode(spec: SpecDocument, node: SpecNode): SpecNode {
-  return spec.child(node, "type") ?? node;
+  return at(
+    "head",
+    near(bound),
+    `${subject} ${bound} ${headValue === undefined ? `${baseValue} removed` : `${lower ? "decreased" : "increased"} from ${baseValue} to ${headValue}`}`,
+  );
 }
 
 function childOr(spec: SpecDocument, node: SpecNode, ...keys: string[]): SpecNode {
@@ -563,112 +450,4 @@ function childOr(spec: SpecDocument, node: SpecNode, ...keys: string[]): SpecNod
     if (c) return c;
   }
   return node;
-}
-
-function requiredOf(schema: Record<string, unknown>): Set<string> {
-  return new Set(Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === "string") : []);
-}
-
-function compareObject(state: DiffState, b: SpecNode, h: SpecNode, direction: Direction, where: string, property: string): void {
-  const bs = b.value as Record<string, unknown>;
-  const hs = h.value as Record<string, unknown>;
-  const bProps = new Map(state.base.entries(state.base.child(b, "properties")));
-  const hProps = new Map(state.head.entries(state.head.child(h, "properties")));
-  const bReq = requiredOf(bs);
-  const hReq = requiredOf(hs);
-  const prefix = property ? `${property}.` : "";
-  const flag = (spec: SpecDocument, node: SpecNode | undefined, key: string) => {
-    const v = node ? spec.deref(node).value : undefined;
-    return isRecord(v) && v[key] === true;
-  };
-  if (direction === "request") {
-    for (const name of hReq) {
-      if (bReq.has(name) || flag(state.head, hProps.get(name), "readOnly")) continue;
-      const node = hProps.get(name) ?? childOr(state.head, h, "required");
-      // A required name with no schema under `properties` is not a property oasdiff checks (its full checker
-      // finds nothing breaking): reported, but as a warning.
-      emit(
-        state,
-        "head",
-        node,
-        bProps.has(name) ? `${where} property '${prefix}${name}' became required` : `${where} has a new required property '${prefix}${name}'`,
-        !hProps.has(name) && !bProps.has(name) && hProps.size > 0,
-      );
-    }
-    if (hs.additionalProperties === false && bs.additionalProperties !== false) {
-      emit(
-        state,
-        "head",
-        childOr(state.head, h, "additionalProperties"),
-        `${where}${property ? ` property '${property}'` : ""} no longer accepts additional properties`,
-      );
-    }
-    if (hs.additionalProperties === false) {
-      for (const [name, node] of bProps) {
-        if (!hProps.has(name) && !flag(state.base, node, "readOnly")) {
-          // oasdiff: request-property-removed is a WARN.
-          emit(state, "base", node, `${where} property '${prefix}${name}' removed (additional properties are not allowed)`, true);
-        }
-      }
-    }
-  } else {
-    for (const [name, node] of bProps) {
-      if (flag(state.base, node, "writeOnly")) continue;
-      if (!hProps.has(name)) {
-        if (hs.additionalProperties === undefined || hs.additionalProperties === false || !bReq.has(name)) {
-          // oasdiff: response-required-property-removed is an ERR, response-optional-property-removed a WARN.
-          emit(state, "base", node, `${where} property '${prefix}${name}' removed`, !bReq.has(name));
-        }
-      } else if (bReq.has(name) && !hReq.has(name)) {
-        emit(state, "head", hProps.get(name)!, `${where} property '${prefix}${name}' became optional`);
-      }
-    }
-  }
-  for (const [name, bNode] of bProps) {
-    const hNode = hProps.get(name);
-    if (hNode) compareSchema(state, bNode, hNode, direction, where, `${prefix}${name}`);
-  }
-  const bAdd = state.base.child(b, "additionalProperties");
-  const hAdd = state.head.child(h, "additionalProperties");
-  if (bAdd && hAdd && isRecord(bAdd.value) && isRecord(hAdd.value)) compareSchema(state, bAdd, hAdd, direction, where, `${prefix}*`);
-}
-
-function compareComposition(
-  state: DiffState,
-  b: SpecNode,
-  h: SpecNode,
-  direction: Direction,
-  where: string,
-  property: string,
-  subject: string,
-): void {
-  for (const keyword of ["allOf", "anyOf", "oneOf"] as const) {
-    const bb = branches(state.base, b, keyword);
-    const hb = branches(state.head, h, keyword);
-    if (bb.length === 0 && hb.length === 0) continue;
-    // Pair the branches: by name, or by position for unnamed inline branches when the counts agree.
-    const pairs = new Map<number, number>();
-    bb.forEach((x, i) => {
-      const byName = hb.findIndex((y) => y.name === x.name);
-      if (byName >= 0) pairs.set(i, byName);
-      else if (bb.length === hb.length && x.name.startsWith("#") && hb[i]!.name.startsWith("#")) pairs.set(i, i);
-    });
-    const pairedHead = new Set(pairs.values());
-    const added = hb.filter((_, j) => !pairedHead.has(j));
-    const removed = bb.filter((_, i) => !pairs.has(i));
-    const label = (x: { name: string }) => (x.name.startsWith("#") ? "a subschema" : `'${x.name}'`);
-    // allOf narrows when it grows; anyOf/oneOf narrow when they shrink.
-    if (keyword === "allOf") {
-      if (direction === "request" && bb.length > 0) for (const x of added) emit(state, "head", x.node, `${subject} allOf gained ${label(x)}`);
-      if (direction === "request" && bb.length === 0 && hb.length > 0) emit(state, "head", hb[0]!.node, `${subject} allOf gained ${label(hb[0]!)}`);
-    } else if (bb.length > 0) {
-      if (direction === "request")
-        for (const x of removed) emit(state, "head", childOr(state.head, h, keyword), `${subject} ${keyword} lost ${label(x)}`);
-      // A new oneOf option in a response can be a shape the client has never seen; a new anyOf option
-      // is left out (oasdiff rates it informational: anyOf readers already expect a mix).
-      else if (keyword === "oneOf") for (const x of added) emit(state, "head", x.node, `${subject} ${keyword} gained ${label(x)}`);
-    }
-    // Compare the branches that stayed.
-    for (const [i, j] of pairs) compareSchema(state, bb[i]!.node, hb[j]!.node, direction, where, property);
-  }
 }

@@ -66,6 +66,37 @@ export function parsePointer(fragment: string): string[] | undefined {
  * absolute paths and paths that climb out of the repository are recorded as issues and never read.
  * All files are loaded up front (`load`), so walking the spec afterwards is synchronous and cycle-safe.
  */
+/** The node a JSON pointer fragment (`/components/schemas/Pet`) names inside one document's value. */
+export function nodeAt(file: string, root: unknown, fragment: string): SpecNode | undefined {
+  const pointer = parsePointer(fragment);
+  if (!pointer) return undefined;
+  let value: unknown = root;
+  const path: (string | number)[] = [];
+  for (const segment of pointer) {
+    if (Array.isArray(value) && /^\d+$/.test(segment)) {
+      value = value[Number(segment)];
+      path.push(Number(segment));
+    } else if (isRecord(value) && Object.hasOwn(value, segment)) {
+      value = value[segment];
+      path.push(segment);
+    } else {
+      return undefined;
+    }
+  }
+  return { value, loc: { file, pointer: path } };
+}
+
+/** Child `key` of a node whose refs are already followed; undefined when it has none. */
+export function childNode(resolved: SpecNode, key: string | number): SpecNode | undefined {
+  const value = resolved.value;
+  let childValue: unknown;
+  if (Array.isArray(value) && typeof key === "number") childValue = value[key];
+  else if (isRecord(value) && Object.hasOwn(value, String(key))) childValue = value[String(key)];
+  else return undefined;
+  if (childValue === undefined) return undefined;
+  return { value: childValue, loc: { file: resolved.loc.file, pointer: [...resolved.loc.pointer, key] } };
+}
+
 export class SpecDocument {
   readonly files = new Map<string, StructuredDoc>();
   readonly issues: RefIssue[] = [];
@@ -172,15 +203,7 @@ export class SpecDocument {
 
   /** Child `key` of a node (after following refs on the way). */
   child(node: SpecNode | undefined, key: string | number): SpecNode | undefined {
-    if (!node) return undefined;
-    const resolved = this.deref(node);
-    const value = resolved.value;
-    let childValue: unknown;
-    if (Array.isArray(value) && typeof key === "number") childValue = value[key];
-    else if (isRecord(value) && Object.hasOwn(value, String(key))) childValue = value[String(key)];
-    else return undefined;
-    if (childValue === undefined) return undefined;
-    return { value: childValue, loc: { file: resolved.loc.file, pointer: [...resolved.loc.pointer, key] } };
+    return node ? childNode(this.deref(node), key) : undefined;
   }
 
   /** Entries of a map node (refs followed on the map itself, not on the entries). */
@@ -238,22 +261,7 @@ export class SpecDocument {
     }
     const doc = this.files.get(file);
     if (!doc) return undefined;
-    const pointer = parsePointer(fragment);
-    if (!pointer) return undefined;
-    let value: unknown = doc.value;
-    const path: (string | number)[] = [];
-    for (const segment of pointer) {
-      if (Array.isArray(value) && /^\d+$/.test(segment)) {
-        value = value[Number(segment)];
-        path.push(Number(segment));
-      } else if (isRecord(value) && Object.hasOwn(value, segment)) {
-        value = value[segment];
-        path.push(segment);
-      } else {
-        return undefined;
-      }
-    }
-    return { value, loc: { file, pointer: path } };
+    return nodeAt(file, doc.value, fragment);
   }
 
   /** Repository path of a relative `$ref` target, or undefined (with an issue) when it may not be read. */
