@@ -1,18 +1,26 @@
 /**
- * GitHub App benchmark (not a test): `npm run bench:app`.
+ * GitHub App benchmark (not a test): `npm run bench:app [-- --build <dir> ...]`.
  *
- * Builds dist/ and starts the app in its own node process behind a real HTTP server, with a fake GitHub
- * REST API on 127.0.0.1 in this process (throttling and retries off, as GitHub's own limits are not what is measured), and sends HMAC-signed
- * pull_request webhooks for a realistic 20-file PR (migration, OpenAPI spec, Kubernetes manifest,
- * TypeScript sources) with the built-in triggers and rules and no config file (zero-config defaults).
+ * Starts the app in its own node process behind archgate's own webhook endpoint (src/github/webhooks.ts,
+ * as src/server.ts serves it), with a fake GitHub REST API on 127.0.0.1 in this process (throttling and
+ * retries off, as GitHub's own limits are not what is measured), and sends HMAC-signed pull_request
+ * webhooks for a realistic 20-file PR (migration, OpenAPI spec, Kubernetes manifest, TypeScript sources)
+ * with the built-in triggers and rules and no config file (zero-config defaults).
  *
- * Prints: API calls per event (first delivery, redelivery), webhook-to-completed-check latency p50/p95,
- * sustained deliveries per second, peak RSS.
+ * `--build <dir>` (repeatable) names a checkout with a built dist/ (and node_modules) to measure instead of
+ * this one, e.g. `--build <baseline checkout> --build .` for before and after side by side in one run:
+ * latency events alternate between the builds one by one, and the throughput rounds alternate too, so
+ * both see the same machine load. Without it, this checkout is measured; this checkout is built (tsc) first
+ * whenever it is measured.
+ *
+ * Prints per build: API calls per event (first delivery, redelivery), webhook-to-completed-check latency
+ * p50/p95, sustained deliveries per second, the app's CPU time per delivery, peak RSS; then a side-by-side
+ * table.
  */
 import { createHmac } from "node:crypto";
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { FakeGitHub, serveFakeGitHub, type Tree } from "../test/github/fake-github.js";
@@ -22,6 +30,8 @@ const SECRET = "bench-secret";
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 200);
 const THROUGHPUT_EVENTS = Number(process.env.BENCH_THROUGHPUT_EVENTS ?? 1000);
 const CONCURRENCY = 20;
+/** Throughput rounds per build (alternating between builds). */
+const ROUNDS = 2;
 /** BENCH_PR=code: 20 TypeScript files only (no spec, migration or manifest), to separate the app's own cost from the rules'. */
 const CODE_ONLY = process.env.BENCH_PR === "code";
 
@@ -120,16 +130,26 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** The app under test: the production build (dist/) in its own node process, so its RSS is its own. */
+/**
+ * The app under test: a build's dist/ in its own node process (so its CPU time and RSS are its own), served
+ * as src/server.ts serves it: archgate's webhook endpoint in front of Probot's `receive`.
+ */
 const CHILD = `
 import { createServer } from "node:http";
-import { createNodeMiddleware, Probot, ProbotOctokit } from "probot";
-const { default: app } = await import(process.env.APP_ENTRY);
-const { appOctokit } = await import(process.env.APP_ENTRY.replace("index.js", "github/octokit.js"));
+import { Probot, ProbotOctokit } from "probot";
+const dist = process.env.APP_DIST;
+const { default: app } = await import(dist + "/index.js");
+const { appOctokit } = await import(dist + "/github/octokit.js");
+const { webhookHandler } = await import(dist + "/github/webhooks.js");
 const Octokit = appOctokit(ProbotOctokit.defaults((o) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })));
 const probot = new Probot({ appId: 123, privateKey: process.env.PRIVATE_KEY, secret: process.env.WEBHOOK_SECRET, baseUrl: process.env.BASE_URL, Octokit, logLevel: "fatal" });
-const middleware = await createNodeMiddleware(app, { probot });
-const server = createServer((req, res) => void middleware(req, res, () => res.writeHead(404).end()));
+await probot.load(app);
+const log = { info() {}, warn() {}, error(obj, msg) { console.error("app:", msg, obj?.err ?? "") } };
+const webhooks = webhookHandler({ secret: process.env.WEBHOOK_SECRET, log, receive: (delivery) => probot.receive(delivery) });
+const server = createServer((req, res) => {
+  if (req.url === "/api/github/webhooks") webhooks(req, res).catch((error) => { console.error(error); res.writeHead(500).end(); });
+  else res.writeHead(404).end();
+});
 server.listen(0, "127.0.0.1", () => console.log("PORT " + server.address().port));
 process.on("SIGINT", () => process.exit(0));
 `;
@@ -151,31 +171,94 @@ function peakRssOf(pid: number): number {
   return match ? Number(match[1]) * 1024 : NaN;
 }
 
-async function main() {
-  const root = join(import.meta.dirname, "..");
-  spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root, stdio: "ignore" });
-  const fake = new FakeGitHub();
-  const github = await serveFakeGitHub(fake);
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+/** The checkouts to measure: `--build <dir>` arguments, else this one (built first). */
+function buildsFromArgs(root: string): string[] {
+  const dirs: string[] = [];
+  const args = process.argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--build" && args[i + 1]) dirs.push(resolve(args[++i]!));
+    else if (args[i]?.startsWith("--build=")) dirs.push(resolve(args[i]!.slice("--build=".length)));
+    else throw new Error(`unknown argument ${args[i]} (usage: npm run bench:app [-- --build <dir> ...])`);
+  }
+  return dirs.length > 0 ? dirs : [root];
+}
+
+function label(dir: string): string {
+  const sha = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: dir, encoding: "utf8" }).stdout.trim();
+  const dirty = spawnSync("git", ["status", "--porcelain", "--untracked-files=no", "src"], { cwd: dir, encoding: "utf8" }).stdout.trim();
+  return `${basename(dir)}${sha ? ` (${sha}${dirty ? "+" : ""})` : ""}`;
+}
+
+interface AppUnderTest {
+  dir: string;
+  name: string;
+  port: number;
+  pid: number;
+  idleRss: number;
+  stop(): Promise<void>;
+}
+
+async function startApp(dir: string, index: number, baseUrl: string): Promise<AppUnderTest> {
+  const entry = join(dir, "dist", "index.js");
+  if (!existsSync(entry) || !existsSync(join(dir, "dist", "github", "webhooks.js")))
+    throw new Error(`${dir} has no built dist/ (run npm run build there)`);
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, String(index))}`] : [];
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
   const child = spawn(process.execPath, [...profile, ...nodeArgs, "--input-type=module", "-e", CHILD], {
-    cwd: root,
-    env: {
-      ...process.env,
-      APP_ENTRY: pathToFileURL(join(root, "dist", "index.js")).href,
-      PRIVATE_KEY,
-      WEBHOOK_SECRET: SECRET,
-      BASE_URL: github.baseUrl,
-    },
+    // probot is resolved from the checkout's own node_modules.
+    cwd: dir,
+    env: { ...process.env, APP_DIST: pathToFileURL(join(dir, "dist")).href, PRIVATE_KEY, WEBHOOK_SECRET: SECRET, BASE_URL: baseUrl },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const port = await new Promise<number>((resolve, reject) => {
+  const port = await new Promise<number>((resolvePort, reject) => {
     child.stdout!.on("data", (d: Buffer) => {
       const m = /PORT (\d+)/.exec(String(d));
-      if (m) resolve(Number(m[1]));
+      if (m) resolvePort(Number(m[1]));
     });
-    child.on("exit", (code) => reject(new Error(`the app exited with ${code}`)));
+    child.on("exit", (code) => reject(new Error(`the app of ${dir} exited with ${code}`)));
   });
+  return {
+    dir,
+    name: label(dir),
+    port,
+    pid: child.pid!,
+    idleRss: rssOf(child.pid!),
+    stop: async () => {
+      child.kill("SIGINT");
+      await new Promise((r) => child.on("exit", r));
+    },
+  };
+}
+
+interface Measured {
+  first: string[];
+  conclusion: string;
+  title: string;
+  redelivery: string[];
+  redeliveryWrites: string[];
+  latencies: number[];
+  throughputSeconds: number;
+  throughputEvents: number;
+  cpuMs: number;
+  benchCpuMs: number;
+  peakRss: number;
+}
+
+async function main() {
+  const root = join(import.meta.dirname, "..");
+  const dirs = buildsFromArgs(root);
+  // This checkout, when measured, is built first; other builds are measured as they are.
+  if (dirs.includes(resolve(root))) {
+    const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
+      cwd: root,
+      stdio: "inherit",
+    });
+    if (tsc.status !== 0) throw new Error("the build failed");
+  }
+  const fake = new FakeGitHub();
+  const github = await serveFakeGitHub(fake);
+  const apps: AppUnderTest[] = [];
+  for (const [i, dir] of dirs.entries()) apps.push(await startApp(dir, i, github.baseUrl));
 
   const base = fake.addCommit("0".repeat(40), baseTree());
   fake.setDefaultBranch("acme/shop", base);
@@ -186,10 +269,11 @@ async function main() {
     return fake.addPull("acme/shop", { number, base, head, title: "Add refunds" });
   };
   let delivery = 0;
-  const send = async (payload: unknown): Promise<number> => {
+  let stillProcessing = 0;
+  const send = async (app: AppUnderTest, payload: unknown): Promise<number> => {
     const body = JSON.stringify(payload);
     const started = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
+    const res = await fetch(`http://127.0.0.1:${app.port}/api/github/webhooks`, {
       method: "POST",
       body,
       headers: {
@@ -201,54 +285,72 @@ async function main() {
     });
     await res.text();
     if (res.status === 202) {
-      // Probot answers 202 "still processing" after 9 s; the check run tells when the review is done.
+      // The endpoint answers 202 "still processing" after 9 s; the check run tells when the review is done.
       stillProcessing++;
       const head = (payload as { pull_request: { head: { sha: string } } }).pull_request.head.sha;
       while (!fake.checkRuns.some((r) => r.head_sha === head && r.status === "completed")) await new Promise((r) => setTimeout(r, 5));
     } else if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
     return performance.now() - started;
   };
-  let stillProcessing = 0;
 
-  const idleRss = rssOf(child.pid!);
+  const results = new Map<AppUnderTest, Measured>();
   // 1. API calls per event (after a warm-up event that pays for the token and the app lookup).
-  await send(pullRequestPayload(fake, "opened", newPull()));
-  const pull = newPull();
-  fake.reset();
-  await send(pullRequestPayload(fake, "opened", pull));
-  const first = fake.calls();
-  if (process.env.BENCH_DEBUG) {
-    for (const r of fake.requests)
-      console.error(`${r.method} ${r.path}: request body ${r.body === undefined ? 0 : JSON.stringify(r.body).length} bytes`);
+  for (const app of apps) {
+    await send(app, pullRequestPayload(fake, "opened", newPull()));
+    const pull = newPull();
+    fake.reset();
+    await send(app, pullRequestPayload(fake, "opened", pull));
+    const first = fake.calls();
+    if (process.env.BENCH_DEBUG) {
+      for (const r of fake.requests)
+        console.error(`${r.method} ${r.path}: request body ${r.body === undefined ? 0 : JSON.stringify(r.body).length} bytes`);
+    }
+    const run = fake.checkRuns.at(-1)!;
+    fake.reset();
+    await send(app, pullRequestPayload(fake, "opened", pull));
+    results.set(app, {
+      first,
+      conclusion: run.conclusion ?? "",
+      title: run.output.title ?? "",
+      redelivery: fake.calls(),
+      redeliveryWrites: fake.writes().map((w) => `${w.method} ${w.path}`),
+      latencies: [],
+      throughputSeconds: 0,
+      throughputEvents: 0,
+      cpuMs: 0,
+      benchCpuMs: 0,
+      peakRss: 0,
+    });
   }
-  const run = fake.checkRuns.at(-1)!;
-  fake.reset();
-  await send(pullRequestPayload(fake, "opened", pull));
-  const redelivery = fake.calls();
-  const redeliveryWrites = fake.writes().map((w) => `${w.method} ${w.path}`);
 
-  // 2. Latency, one event at a time.
-  const latencies: number[] = [];
-  for (let i = 0; i < LATENCY_EVENTS; i++) latencies.push(await send(pullRequestPayload(fake, "opened", newPull())));
-  if (process.env.BENCH_DEBUG) console.error("latencies", latencies.map((l) => l.toFixed(0)).join(" "));
-  latencies.sort((a, b) => a - b);
+  // 2. Latency, one event at a time, the builds taking turns.
+  for (let i = 0; i < LATENCY_EVENTS; i++) {
+    for (const app of apps) results.get(app)!.latencies.push(await send(app, pullRequestPayload(fake, "opened", newPull())));
+  }
 
-  // 3. Sustained throughput, CONCURRENCY deliveries in flight.
-  const cpuBefore = cpuMsOf(child.pid!);
-  const benchCpuBefore = process.cpuUsage();
-  const payloads = Array.from({ length: THROUGHPUT_EVENTS }, () => pullRequestPayload(fake, "opened", newPull()));
-  const started = performance.now();
-  let cursor = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (cursor < payloads.length) await send(payloads[cursor++]);
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const cpuPerEvent = (cpuMsOf(child.pid!) - cpuBefore) / Math.max(1, THROUGHPUT_EVENTS);
-  const benchCpu = process.cpuUsage(benchCpuBefore);
-  const benchCpuPerEvent = (benchCpu.user + benchCpu.system) / 1000 / Math.max(1, THROUGHPUT_EVENTS);
-  const peakRss = peakRssOf(child.pid!);
+  // 3. Sustained throughput, CONCURRENCY deliveries in flight, in rounds that alternate between the builds.
+  const perRound = Math.ceil(THROUGHPUT_EVENTS / ROUNDS);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const app of apps) {
+      const measured = results.get(app)!;
+      const payloads = Array.from({ length: perRound }, () => pullRequestPayload(fake, "opened", newPull()));
+      const cpuBefore = cpuMsOf(app.pid);
+      const benchCpuBefore = process.cpuUsage();
+      const started = performance.now();
+      let cursor = 0;
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (cursor < payloads.length) await send(app, payloads[cursor++]);
+        }),
+      );
+      measured.throughputSeconds += (performance.now() - started) / 1000;
+      measured.throughputEvents += payloads.length;
+      measured.cpuMs += cpuMsOf(app.pid) - cpuBefore;
+      const benchCpu = process.cpuUsage(benchCpuBefore);
+      measured.benchCpuMs += (benchCpu.user + benchCpu.system) / 1000;
+    }
+  }
+  for (const app of apps) results.get(app)!.peakRss = peakRssOf(app.pid);
   const incomplete = fake.checkRuns.filter((r) => r.status !== "completed").length;
 
   const summarise = (calls: string[]) => {
@@ -256,6 +358,8 @@ async function main() {
     for (const call of calls) {
       const key = call
         .replace(/\/[0-9a-f]{40}\//, "/{sha}/")
+        .replace(/\/[0-9a-f]{40}$/, "/{sha}")
+        .replace(/\/compare\/[0-9a-f]{40}\.\.\.[0-9a-f]{40}/, "/compare/{base}...{head}")
         .replace(/\/check-runs\/\d+$/, "/check-runs/{id}")
         .replace(/\/contents\/(?!\.github).*/, "/contents/{path}")
         .replace(/\/pulls\/\d+/, "/pulls/{n}")
@@ -265,20 +369,46 @@ async function main() {
     return [...counts].map(([k, n]) => `    ${String(n).padStart(3)} × ${k}`).join("\n");
   };
 
-  console.log(`archgate GitHub App benchmark (production build in its own process, fake GitHub on 127.0.0.1, throttling off, built-in rules, no config file)
+  console.log(`archgate GitHub App benchmark (each build in its own process behind archgate's webhook endpoint, fake GitHub on 127.0.0.1, throttling off, built-in rules, no config file)
 ${CODE_ONLY ? "20-file PR of TypeScript sources only (BENCH_PR=code)" : "20-file PR (15 TypeScript sources, a Rails migration, an OpenAPI change, a Deployment, README, package.json)"}
+Machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs; check runs left in progress: ${incomplete}; answered 202 (over 9 s): ${stillProcessing}`);
+  const rows: string[][] = [];
+  for (const app of apps) {
+    const m = results.get(app)!;
+    const sorted = [...m.latencies].sort((a, b) => a - b);
+    const cpuPerEvent = m.cpuMs / Math.max(1, m.throughputEvents);
+    const perSecond = m.throughputEvents / m.throughputSeconds;
+    console.log(`
+== ${app.name}: ${app.dir}
+API calls per pull_request event: ${m.first.length} (conclusion ${m.conclusion}: "${m.title}")
+${summarise(m.first)}
+Redelivery of the same event: ${m.redelivery.length} calls, ${m.redeliveryWrites.length} writes${m.redeliveryWrites.length ? `: ${m.redeliveryWrites.join(", ")}` : ""}
+Webhook to completed check (${sorted.length} events, one at a time): p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms
+Sustained: ${perSecond.toFixed(0)} deliveries/s (${m.throughputEvents} events in ${ROUNDS} rounds, ${CONCURRENCY} in flight, ${m.throughputSeconds.toFixed(2)} s)
+App CPU time per delivery: ${cpuPerEvent.toFixed(1)} ms; this process (fake GitHub + webhook sender): ${(m.benchCpuMs / Math.max(1, m.throughputEvents)).toFixed(1)} ms
+Peak RSS of the app process: ${(m.peakRss / 1024 / 1024).toFixed(0)} MB (${(app.idleRss / 1024 / 1024).toFixed(0)} MB after start-up)`);
+    rows.push([
+      app.name,
+      cpuPerEvent.toFixed(1),
+      percentile(sorted, 50).toFixed(1),
+      percentile(sorted, 95).toFixed(1),
+      perSecond.toFixed(0),
+      String(m.first.length),
+      (m.peakRss / 1024 / 1024).toFixed(0),
+    ]);
+  }
+  if (apps.length > 1) {
+    const header = ["build", "CPU ms/delivery", "p50 ms", "p95 ms", "deliveries/s", "API calls", "peak RSS MB"];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+    console.log(`\nSide by side (same run, alternating):\n${line(header)}\n${rows.map(line).join("\n")}`);
+    const [first, last] = [rows[0]!, rows.at(-1)!];
+    console.log(
+      `last / first: CPU per delivery ${(Number(last[1]) / Number(first[1])).toFixed(2)}×, p95 ${(Number(last[3]) / Number(first[3])).toFixed(2)}×, deliveries/s ${(Number(last[4]) / Number(first[4])).toFixed(2)}×`,
+    );
+  }
 
-API calls per pull_request event: ${first.length} (conclusion ${run.conclusion}: "${run.output.title}")
-${summarise(first)}
-Redelivery of the same event: ${redelivery.length} calls, ${redeliveryWrites.length} writes${redeliveryWrites.length ? `: ${redeliveryWrites.join(", ")}` : ""}
-${summarise(redelivery)}
-Webhook to completed check (${LATENCY_EVENTS} events, one at a time): p50 ${percentile(latencies, 50).toFixed(1)} ms, p95 ${percentile(latencies, 95).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms
-Sustained: ${(THROUGHPUT_EVENTS / seconds).toFixed(0)} deliveries/s (${THROUGHPUT_EVENTS} events, ${CONCURRENCY} in flight, ${seconds.toFixed(2)} s); check runs left in progress: ${incomplete}; answered 202 (over 9 s): ${stillProcessing}
-App CPU time per event: ${cpuPerEvent.toFixed(1)} ms; this process (fake GitHub + webhook sender): ${benchCpuPerEvent.toFixed(1)} ms (machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs)
-Peak RSS of the app process: ${(peakRss / 1024 / 1024).toFixed(0)} MB (${(idleRss / 1024 / 1024).toFixed(0)} MB after start-up)`);
-
-  child.kill("SIGINT");
-  await new Promise((r) => child.on("exit", r));
+  for (const app of apps) await app.stop();
   await github.close();
 }
 
