@@ -1,5 +1,7 @@
 import { STATUS_CODES } from "node:http";
-import { Agent, interceptors, request, type Dispatcher } from "undici";
+import { promisify } from "node:util";
+import { brotliDecompress, gunzip, inflate } from "node:zlib";
+import { Agent, request, type Dispatcher } from "undici";
 
 /** What Octokit's request layer reads from a fetch response (status, headers, the body once). */
 export interface ApiResponse {
@@ -8,6 +10,12 @@ export interface ApiResponse {
   readonly ok: boolean;
   readonly url: string;
   readonly headers: ApiHeaders;
+  /**
+   * The body decoded once, as Octokit would decode it (JSON through the native `JSON.parse`, text, or
+   * bytes). Octokit hands it over as `data` untouched when `request.parseSuccessResponseBody` is false,
+   * which `appOctokit` sets: see `decodeBody`.
+   */
+  readonly body: unknown;
   text(): Promise<string>;
   arrayBuffer(): Promise<ArrayBuffer>;
   json(): Promise<unknown>;
@@ -18,7 +26,9 @@ export class ApiHeaders implements Iterable<[string, string]> {
   private readonly entries = new Map<string, string>();
 
   constructor(raw: Record<string, string | string[] | undefined>) {
-    for (const [name, value] of Object.entries(raw)) {
+    for (const name in raw) {
+      const value = raw[name];
+      // undici hands header names over in lower case already.
       if (value !== undefined) this.entries.set(name.toLowerCase(), Array.isArray(value) ? value.join(", ") : value);
     }
   }
@@ -29,6 +39,10 @@ export class ApiHeaders implements Iterable<[string, string]> {
 
   has(name: string): boolean {
     return this.entries.has(name.toLowerCase());
+  }
+
+  delete(name: string): void {
+    this.entries.delete(name.toLowerCase());
   }
 
   [Symbol.iterator](): Iterator<[string, string]> {
@@ -57,62 +71,158 @@ export interface ApiFetchOptions {
   attemptTimeoutMs?: number;
 }
 
+/** Statuses followed to the Location they name (as undici's redirect interceptor and fetch do). */
+const REDIRECTS = new Set([300, 301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+const DECODERS: Record<string, (bytes: Buffer) => Promise<Buffer>> = {
+  gzip: promisify(gunzip),
+  "x-gzip": promisify(gunzip),
+  br: promisify(brotliDecompress),
+  deflate: promisify(inflate),
+  compress: promisify(inflate),
+  "x-compress": promisify(inflate),
+};
+
 /**
  * The `fetch` Octokit is given in the app: undici's request API on a keep-alive connection pool, with
  * redirects followed (credentials are dropped on a cross-origin hop) and gzip/brotli bodies decoded.
  * Why not the global fetch: the WHATWG layer around the same pool (Request/Response objects, web
  * streams, header guards) was most of the app's CPU per API call, and an event makes about fifteen.
+ * Why not undici's redirect and decompress interceptors: each wraps every request and response in handler
+ * objects although GitHub's API almost never redirects and the body is read whole anyway; here a redirect
+ * is followed and a body decoded only when the answer asks for it. The attempt timeout is one timer per
+ * request, cleared when the body is in (no AbortSignal.timeout and its finalization registry per request).
  */
 export function createApiFetch(options: ApiFetchOptions = {}): ApiFetch {
-  const dispatcher = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: options.keepAliveMs ?? 30_000 }).compose(
-    interceptors.redirect({ maxRedirections: 5 }),
-    interceptors.decompress(),
-  );
+  const dispatcher = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: options.keepAliveMs ?? 30_000 });
   const attemptTimeoutMs = options.attemptTimeoutMs;
-  return async (url, initOptions = {}) => {
-    const target = String(url);
-    const init: ApiFetchInit = attemptTimeoutMs
-      ? {
-          ...initOptions,
-          signal: initOptions.signal
-            ? AbortSignal.any([initOptions.signal, AbortSignal.timeout(attemptTimeoutMs)])
-            : AbortSignal.timeout(attemptTimeoutMs),
-        }
-      : initOptions;
-    const headers: Record<string, string> = { "accept-encoding": "gzip, br", ...(init.headers ?? {}) };
+  return async (url, init = {}) => {
+    let signal = init.signal ?? undefined;
+    let timer: NodeJS.Timeout | undefined;
+    if (attemptTimeoutMs) {
+      const controller = new AbortController();
+      timer = setTimeout(() => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), attemptTimeoutMs);
+      // Like AbortSignal.timeout, the timer does not keep the process alive.
+      timer.unref();
+      signal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
+    }
+    try {
+      return await send(dispatcher, String(url), init, signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+async function send(dispatcher: Dispatcher, target: string, init: ApiFetchInit, signal: AbortSignal | undefined): Promise<ApiResponse> {
+  let method = (init.method ?? "GET") as Dispatcher.HttpMethod;
+  let headers: Record<string, string> = { "accept-encoding": "gzip, br", ...(init.headers ?? {}) };
+  let body = init.body ?? null;
+  let location = target;
+  // Read the whole body now, so the connection goes back to the pool whatever the caller does with it.
+  let status: number;
+  let rawHeaders: Record<string, string | string[] | undefined>;
+  let bytes: Buffer;
+  for (let redirects = 0; ; redirects++) {
     let response: Dispatcher.ResponseData;
     try {
-      response = await request(target, {
-        dispatcher,
-        method: (init.method ?? "GET") as Dispatcher.HttpMethod,
-        headers,
-        body: init.body ?? null,
-        ...(init.signal ? { signal: init.signal } : {}),
-      });
+      response = await request(location, { dispatcher, method, headers, body, ...(signal ? { signal } : {}) });
+      status = response.statusCode;
+      rawHeaders = response.headers;
+      bytes = Buffer.from(await response.body.arrayBuffer());
     } catch (error) {
       // An abort is the caller's own signal (a timeout): report its reason, as fetch does.
-      if (init.signal?.aborted) throw init.signal.reason ?? error;
+      if (signal?.aborted) throw signal.reason ?? error;
       // fetch reports network failures as TypeError("fetch failed") with the cause; Octokit unwraps it.
       throw new TypeError("fetch failed", { cause: error });
     }
-    // Read the whole body now, so the connection goes back to the pool whatever the caller does with it.
-    let bytes: Buffer;
+    const next = REDIRECTS.has(status) ? firstValue(rawHeaders.location) : undefined;
+    if (next === undefined || redirects >= MAX_REDIRECTS) break;
+    const from = new URL(location);
+    const to = new URL(next, from);
+    // A 303 (and a POST answered 301 or 302) continues as a GET without the body and its content headers.
+    const dropBody = (status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST");
+    if (dropBody) {
+      method = "GET";
+      body = null;
+    }
+    headers = Object.fromEntries(
+      Object.entries(headers).filter(([name]) => {
+        const lower = name.toLowerCase();
+        if (lower === "host") return false;
+        if (status === 303 && lower.startsWith("content-")) return false;
+        // Credentials never travel to another origin.
+        return to.origin === from.origin || (lower !== "authorization" && lower !== "cookie" && lower !== "proxy-authorization");
+      }),
+    );
+    location = to.href;
+  }
+  const responseHeaders = new ApiHeaders(rawHeaders);
+  const encoding = responseHeaders.get("content-encoding");
+  if (encoding && status !== 204 && status !== 304) {
     try {
-      bytes = Buffer.from(await response.body.arrayBuffer());
+      bytes = await decode(bytes, encoding);
     } catch (error) {
-      if (init.signal?.aborted) throw init.signal.reason ?? error;
       throw new TypeError("fetch failed", { cause: error });
     }
-    const status = response.statusCode;
-    return {
-      status,
-      statusText: STATUS_CODES[status] ?? "",
-      ok: status >= 200 && status < 300,
-      url: target,
-      headers: new ApiHeaders(response.headers),
-      text: async () => bytes.toString("utf8"),
-      arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
-      json: async () => JSON.parse(bytes.toString("utf8")) as unknown,
-    };
+    responseHeaders.delete("content-encoding");
+    responseHeaders.delete("content-length");
+  }
+  const decoded = decodeBody(responseHeaders.get("content-type"), bytes);
+  return {
+    status,
+    statusText: STATUS_CODES[status] ?? "",
+    ok: status >= 200 && status < 300,
+    url: location,
+    headers: responseHeaders,
+    body: decoded,
+    text: async () => bytes.toString("utf8"),
+    arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+    json: async () => JSON.parse(bytes.toString("utf8")) as unknown,
   };
+}
+
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Content codings are undone in the reverse order they were applied; an unknown one leaves the body as it came. */
+async function decode(bytes: Buffer, encoding: string): Promise<Buffer> {
+  const codings = encoding
+    .split(",")
+    .map((c) => c.trim().toLowerCase())
+    .filter(Boolean);
+  if (!codings.every((c) => c in DECODERS)) return bytes;
+  let out = bytes;
+  for (const coding of codings.reverse()) out = await DECODERS[coding]!(out);
+  return out;
+}
+
+/**
+ * The body as Octokit's own response parsing makes it (@octokit/request's getResponseData), done once:
+ * JSON media types through the native JSON.parse (text when it is not JSON), text for text/* or a
+ * UTF-8 charset (but never for application/octet-stream), bytes otherwise. Octokit would parse JSON
+ * with json-with-bigint, a regular-expression pass and a reviver call for every value on Node 20,
+ * several times the native parser's cost on every answer; GitHub's ids and numbers fit doubles.
+ */
+export function decodeBody(contentType: string | null, bytes: Buffer): unknown {
+  if (!contentType) return bytes.toString("utf8");
+  const [essence = "", ...parameters] = contentType.split(";");
+  const type = essence.trim().toLowerCase();
+  if (type === "application/json" || type === "application/scim+json") {
+    const text = bytes.toString("utf8");
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      return text;
+    }
+  }
+  const charset = parameters
+    .map((p) => p.trim().toLowerCase())
+    .find((p) => p.startsWith("charset="))
+    ?.slice("charset=".length)
+    .replace(/^"|"$/g, "");
+  if (type.startsWith("text/") || (charset === "utf-8" && type !== "application/octet-stream")) return bytes.toString("utf8");
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

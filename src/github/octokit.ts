@@ -32,7 +32,9 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
 /**
  * The Octokit class the app runs with: `Base` (Probot's) talking through archgate's lighter fetch (see
- * http.ts), each attempt timed out after `attemptTimeoutMs`. One connection pool per class, shared by
+ * http.ts), each attempt timed out after `attemptTimeoutMs`. Successful answers reach Octokit decoded
+ * already (`parseSuccessResponseBody: false` makes Octokit take the fetch response's `body` as `data`):
+ * parsed once with the native JSON parser instead of Octokit's BigInt-preserving one. One connection pool per class, shared by
  * every installation's client. Retries are archgate's own (retry.ts, installed per client in app.ts):
  * Probot's retry plugin is switched off and its throttling plugin only paces writes (one a second per
  * installation, as GitHub asks) and hands rate-limit answers back instead of waiting without a bound.
@@ -41,7 +43,8 @@ export function appOctokit<T extends typeof ProbotOctokit>(Base: T, options: { a
   const fetch = createApiFetch({ attemptTimeoutMs: options.attemptTimeoutMs ?? requestTimeoutFromEnv() });
   return Base.defaults((instance: { request?: Record<string, unknown>; throttle?: Record<string, unknown> }) => ({
     ...instance,
-    request: { ...instance.request, fetch },
+    // The fetch decodes each answer once (http.ts, decodeBody) and Octokit takes that as `data`.
+    request: { ...instance.request, fetch, parseSuccessResponseBody: false },
     retry: { enabled: false },
     throttle: { ...instance.throttle, onSecondaryRateLimit: () => false, onRateLimit: () => false },
   })) as T;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, test } from "vitest";
-import { createApiFetch } from "../../src/github/http.js";
+import { createApiFetch, decodeBody } from "../../src/github/http.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -95,5 +95,59 @@ describe("createApiFetch: the fetch Octokit uses in the app", () => {
     for (let i = 0; i < 20; i++) await (await fetch(`${base}/${i}`)).text();
     // The second request may start before the first socket is back in the pool; after that, reuse.
     expect(connections).toBeLessThanOrEqual(2);
+  });
+
+  test("a POST answered 303 goes on as a GET without its body; a redirect loop stops after 5 hops with the last answer", async () => {
+    const seen: string[] = [];
+    const base = await serve((req, body) => {
+      seen.push(`${req.method} ${req.url} ${body.length} ${req.headers["content-type"] ?? "-"}`);
+      if (req.url === "/create") return { status: 303, headers: { location: "/created" } };
+      if (req.url?.startsWith("/loop")) return { status: 302, headers: { location: `/loop${Number(req.url.slice(5) || 0) + 1}` } };
+      return { status: 200, body: "done" };
+    });
+    const res = await createApiFetch()(`${base}/create`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":1}' });
+    expect([res.status, await res.text(), res.url]).toEqual([200, "done", `${base}/created`]);
+    expect(seen).toEqual(["POST /create 7 application/json", "GET /created 0 -"]);
+    const loop = await createApiFetch()(`${base}/loop`);
+    expect([loop.status, loop.headers.get("location")]).toEqual([302, "/loop6"]);
+  });
+
+  test("the attempt timeout rejects a request that hangs with a TimeoutError", async () => {
+    const base = await serve(() => ({ status: 200, hang: true }));
+    await expect(createApiFetch({ attemptTimeoutMs: 50 })(`${base}/slow`)).rejects.toMatchObject({ name: "TimeoutError" });
+  });
+
+  test("the body is decoded once as Octokit would: JSON parsed, text as text, other types as bytes", async () => {
+    const base = await serve((req): { status: number; headers: Record<string, string>; body: string | Buffer } => {
+      if (req.url === "/json") return { status: 200, headers: { "content-type": "application/json; charset=utf-8" }, body: '{"id":12345678901}' };
+      if (req.url === "/raw") return { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, body: "a: 1\n" };
+      if (req.url === "/gz")
+        return { status: 200, headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: gzipSync("[1,2]") };
+      return { status: 200, headers: { "content-type": "application/octet-stream" }, body: Buffer.from([0, 1, 2]) };
+    });
+    const fetch = createApiFetch();
+    expect((await fetch(`${base}/json`)).body).toEqual({ id: 12345678901 });
+    expect((await fetch(`${base}/raw`)).body).toBe("a: 1\n");
+    const gz = await fetch(`${base}/gz`);
+    expect([gz.body, gz.headers.get("content-encoding")]).toEqual([[1, 2], null]);
+    expect(new Uint8Array((await fetch(`${base}/bin`)).body as ArrayBuffer)).toEqual(new Uint8Array([0, 1, 2]));
+  });
+});
+
+describe("decodeBody: Octokit's response parsing, once", () => {
+  test.each([
+    [null, "x", "x"],
+    ["application/json", '{"a":[1]}', { a: [1] }],
+    ["application/scim+json", '{"a":1}', { a: 1 }],
+    ["application/json; charset=utf-8", "not json", "not json"],
+    ["text/html", "<p>", "<p>"],
+    ["application/vnd.github.raw; charset=UTF-8", "raw", "raw"],
+    ['application/vnd.github.raw; charset="utf-8"', "raw", "raw"],
+  ])("%s", (type, text, expected) => {
+    expect(decodeBody(type, Buffer.from(text))).toEqual(expected);
+  });
+
+  test("application/octet-stream stays bytes even with a UTF-8 charset", () => {
+    expect(decodeBody("application/octet-stream; charset=utf-8", Buffer.from("ab"))).toBeInstanceOf(ArrayBuffer);
   });
 });
