@@ -175,6 +175,12 @@ const ASSIGNMENT = /(["'`]?)([A-Za-z_][\w.-]{0,80})\1\s*(?:=|:=|:|=>|\?=|,)\s*(?
 export interface ScanOptions {
   /** Unquoted values count (config files, .env, Terraform); in code only string literals do. */
   unquotedValues: boolean;
+  /**
+   * Only provider formats and URL credentials (what `redactTokens` removes): the connection-string and
+   * assignment scans are skipped, as nothing they find is kept then. They run after those two and only
+   * add matches that overlap none found before, so skipping them changes nothing else.
+   */
+  tokensOnly?: boolean;
 }
 
 /** Every format's keywords in one pattern: most lines have none, and then no format is tried. */
@@ -229,6 +235,8 @@ export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
       providerFormat: false,
     });
   }
+
+  if (options.tokensOnly) return matches.sort((a, b) => a.index - b.index);
 
   for (const m of /pass|pwd/i.test(line) ? line.matchAll(CONNECTION_STRING_PASSWORD) : []) {
     const password = m[1]!;
@@ -369,7 +377,7 @@ export function fingerprint(value: string): string {
  * SARIF the CLI prints, the PR comment and the check run.
  */
 export function redactTokens(text: string): string {
-  const found = scanLine(text, { unquotedValues: false }).filter((m) => m.providerFormat || m.kind === "url-credentials");
+  const found = scanLine(text, { unquotedValues: false, tokensOnly: true }).filter((m) => m.providerFormat || m.kind === "url-credentials");
   let out = text;
   for (const m of found.reverse()) out = `${out.slice(0, m.index)}${m.value.slice(0, 4)}…[redacted]${out.slice(m.index + m.value.length)}`;
   return out;
