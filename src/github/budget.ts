@@ -71,7 +71,8 @@ export function withinBudget<T>(budget: ReviewBudget, task: () => Promise<T>): P
     };
     const timer = setTimeout(() => stop(new BudgetExceeded("time", `the review time budget of ${seconds} s ran out`)), budget.timeMs);
     const sampler = setInterval(() => {
-      const usedMb = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
+      // process.memoryUsage().heapUsed without the RSS it reads from /proc on every call.
+      const usedMb = Math.round(getHeapStatistics().used_heap_size / 1024 / 1024);
       if (usedMb > budget.memoryMb)
         stop(new BudgetExceeded("memory", `the review memory budget of ${budget.memoryMb} MB ran out (${usedMb} MB of heap in use)`));
     }, budget.sampleMs ?? 250);
