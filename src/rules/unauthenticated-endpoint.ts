@@ -19,12 +19,12 @@ const options = z.object({
     .boolean()
     .default(false)
     .describe("Judge specs that declare no security scheme at all (usually authenticated by a gateway)."),
-  /** Judge routes declared in code where the framework states authentication (Spring Security, Nest guards, ASP.NET [Authorize], FastAPI dependencies, Express middleware, Flask decorators). */
+  /** Judge routes declared in code where the framework states authentication (Spring Security, Nest guards, ASP.NET [Authorize], FastAPI dependencies, Express middleware, Flask decorators, DRF permission classes). */
   codeRoutes: z
     .boolean()
     .default(true)
     .describe(
-      "Judge API routes declared in code: a new route with no authentication in a file whose every other route states one (Spring Security annotations, Nest guards, ASP.NET [Authorize]/RequireAuthorization, FastAPI auth dependencies, Express auth middleware, Flask login decorators).",
+      "Judge API routes declared in code: a new route with no authentication in a file whose every other route states one (Spring Security annotations and filter-chain matchers, Nest guards, ASP.NET [Authorize]/RequireAuthorization, FastAPI auth dependencies, Express auth middleware, Flask login decorators, DRF permission classes).",
     ),
 });
 /** A requirement list that lets a caller in without credentials: `[]` or one that contains `{}`. */
@@ -90,7 +90,7 @@ export const unauthenticatedEndpoint = defineRule({
           line: route.line,
           key: routeLabel(route),
           remediation:
-            "Protect the route like its siblings (the same security annotation, guard, [Authorize], auth dependency or middleware), or mark it public on purpose (@PermitAll, [AllowAnonymous], a @Public() decorator) so the decision is visible in review.",
+            "Protect the route like its siblings (the same security annotation, filter-chain matcher, guard, [Authorize], auth dependency, middleware or permission_classes), or mark it public on purpose (@PermitAll, a permitAll() matcher, [AllowAnonymous], a @Public() decorator, permission_classes = [AllowAny]) so the decision is visible in review.",
         });
       }
     }

@@ -18,6 +18,7 @@ import { codeSource, hasApiPrefix, isIgnoredForCodeContracts, isOperationalPath,
 import { languageOf } from "../source/masking.js";
 import { extractMessaging, mayDeclareMessaging, type CodeTopic, type EventClass, type EventField, type FileMessaging } from "../source/messaging.js";
 import { extractRoutes, mayDeclareRoutes, type CodeRoute, type FileRoutes } from "../source/routes.js";
+import { withStatedAuth } from "./route-auth.js";
 import { mountIndex } from "./route-mounts.js";
 
 export interface RouteChange {
@@ -521,9 +522,13 @@ export async function addedCodeRoutes(ctx: ReviewView): Promise<AddedCodeRoute[]
   const contracts = await codeContracts(ctx);
   const added = contracts.routes.filter((c) => c.kind === "added");
   const addedHere = new Set(added.map((c) => `${c.file}\0${c.route.key}`));
-  return added.map((c) => ({
-    file: c.file,
-    route: c.route,
-    siblings: (contracts.headRoutesByFile.get(c.file) ?? []).filter((r) => !addedHere.has(`${c.file}\0${r.key}`)),
-  }));
+  const out: AddedCodeRoute[] = [];
+  for (const c of added) {
+    const [route, ...siblings] = await withStatedAuth(ctx, c.file, [
+      c.route,
+      ...(contracts.headRoutesByFile.get(c.file) ?? []).filter((r) => !addedHere.has(`${c.file}\0${r.key}`)),
+    ]);
+    out.push({ file: c.file, route: route!, siblings });
+  }
+  return out;
 }

@@ -65,6 +65,8 @@ export interface CodeRoute {
   auth: RouteAuth;
   /** Reads an idempotency key header. */
   idempotencyKey: boolean;
+  /** The view a Django URL or DRF router entry points at (`OrderViewSet`, `views.OrderList.as_view()` -> `OrderList`). */
+  view?: string;
 }
 
 export interface FileRoutes {
@@ -921,10 +923,11 @@ function djangoRoutes(src: CodeSource, out: FileRoutes): void {
       out.unresolved.push({ method: "ANY", line: lineAt(src, m.index!) });
       continue;
     }
+    const viewName = /([A-Za-z_]\w*)\s*(?:\.\s*as_view\s*\([^)]*\))?\s*$/.exec(view.replace(/,\s*$/, ""))?.[1];
     for (const prefix of prefixes) {
       const path = joinPath(prefix, raw);
       const api = hasApiPrefix(path) || /api/i.test(list?.name ?? "") || (drf && /(APIView|ViewSet|as_view)\b/.test(view) && /api/i.test(src.path));
-      out.routes.push(routeOf(src, m.index!, "ANY", path, "django", api, "", undefined));
+      out.routes.push({ ...routeOf(src, m.index!, "ANY", path, "django", api, "", undefined), view: viewName });
     }
   }
   // DRF routers: router.register(r"users", UserViewSet) serves users/ and users/{pk}/.
@@ -939,8 +942,10 @@ function djangoRoutes(src: CodeSource, out: FileRoutes): void {
       continue;
     }
     const prefix = routerMount(src, m[1]!, constants) ?? "";
-    out.routes.push(routeOf(src, m.index!, "ANY", joinPath(prefix, raw), "django", true, "", undefined));
-    out.routes.push(routeOf(src, m.index!, "ANY", joinPath(prefix, raw, "{pk}"), "django", true, "", undefined));
+    const second = args.positional[1];
+    const view = second ? /([A-Za-z_]\w*)\s*$/.exec(src.masked.slice(second.start, second.end))?.[1] : undefined;
+    out.routes.push({ ...routeOf(src, m.index!, "ANY", joinPath(prefix, raw), "django", true, "", undefined), view });
+    out.routes.push({ ...routeOf(src, m.index!, "ANY", joinPath(prefix, raw, "{pk}"), "django", true, "", undefined), view });
   }
 }
 
