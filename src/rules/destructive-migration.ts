@@ -148,14 +148,12 @@ async function djangoFieldChanges(ctx: RuleContext, m: ChangedMigration): Promis
     .sort()
     .reverse();
   const ops: MigrationOp[] = [];
-  const loaded = new Map<string, DjangoField[]>();
-  const eventsOf = async (path: string): Promise<DjangoField[]> => {
-    if (!loaded.has(path)) {
+  // Shared by every changed migration of the app: a range with many AlterFields read each earlier migration again per migration.
+  const eventsOf = (path: string): Promise<DjangoField[]> =>
+    ctx.memo(`destructive-migration:django-fields\0${app}\0${path}`, async () => {
       const text = await ctx.text("head", path);
-      loaded.set(path, text === undefined ? [] : (await analyzeDjango(text, app)).definedFields);
-    }
-    return loaded.get(path)!;
-  };
+      return text === undefined ? [] : (await analyzeDjango(text, app)).definedFields;
+    });
   /** Newest definition of the field before `field.line`, following RenameField back to the old name. */
   const previousDefinition = async (field: DjangoField): Promise<DjangoField | undefined> => {
     let name = field.field;

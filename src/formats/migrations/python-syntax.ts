@@ -216,8 +216,21 @@ class Parser {
 
   node<T extends PyNode>(from: number, partial: Omit<T, "start" | "end" | "text">): T {
     const first = this.tokens[from]!;
-    const last = this.tokens[this.i - 1] ?? first;
-    return { ...partial, start: first.start, end: last.end, text: this.textOf(from, this.i) } as T;
+    const to = this.i;
+    const last = this.tokens[to - 1] ?? first;
+    const out = { ...partial, start: first.start, end: last.end } as T;
+    // Built when first read: every enclosing node spans its children's tokens again, so building each node's text
+    // up front was quadratic in the nesting (most of a large Django migration's reading time), and few are read.
+    let text: string | undefined;
+    Object.defineProperty(out, "text", {
+      enumerable: true,
+      configurable: true,
+      get: () => (text ??= this.textOf(from, to)),
+      set: (value: string) => {
+        text = value;
+      },
+    });
+    return out;
   }
 
   /** An expression up to `,`, a closing bracket, `:` (when `stopAtColon`), `=` or a newline. */
