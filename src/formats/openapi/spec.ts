@@ -265,7 +265,16 @@ async function findChangedSpecs(ctx: ReviewView): Promise<SpecPair[]> {
   return [...pairs.values()].sort((a, b) => a.file.localeCompare(b.file));
 }
 
+/**
+ * Whether a text can hold a top-level `openapi` or `swagger` key at all: the word itself, in any case, or an
+ * escape that could spell it (`"\u006fpenapi"`). Most changed YAML and JSON files (workflows, fixtures, data,
+ * JSON Schemas) have neither and are not parsed for this question.
+ */
+const MAY_DECLARE_SPEC = /openapi|swagger|\\[uUx]/i;
+
 async function topLevelVersion(ctx: ReviewView, side: "base" | "head", path: string): Promise<string | undefined> {
+  const text = await ctx.text(side, path);
+  if (text === undefined || !MAY_DECLARE_SPEC.test(text)) return undefined;
   const parsed = await ctx.structured(side, path);
   if (!parsed) return undefined;
   const version = specVersionOf(parsed.docs[0]?.value);
