@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { CONFIG_PATH } from "./config/path.js";
 import type { ProbotOctokit } from "probot";
 import type { ArchgateConfig } from "./config/schema.js";
+import type { ParseEvent } from "./engine/change.js";
 import type { EngineModules, Report } from "./engine/types.js";
 import { noteText } from "./engine/types.js";
 import { archgateVersion } from "./project.js";
@@ -252,9 +253,11 @@ export async function check(options: CheckOptions): Promise<Report> {
       throw error;
     }
   }
+  const trace = process.env.ARCHGATE_TRACE_PARSES ? traceParses(change) : undefined;
   try {
     const { reviewChange } = await engine;
     const report = await reviewChange(change, config, options.engine);
+    trace?.();
     if (change.mergeBase !== base) {
       report.notes.push({
         kind: "info",
@@ -265,6 +268,30 @@ export async function check(options: CheckOptions): Promise<Report> {
   } finally {
     change.close();
   }
+}
+
+/**
+ * ARCHGATE_TRACE_PARSES=1: which module asked first for each YAML or JSON file the review parsed, printed to
+ * stderr when the review ends (files and bytes per module, then the largest files). Diagnostics only.
+ */
+function traceParses(change: { traceParse?: (event: ParseEvent) => void }): () => void {
+  const events: ParseEvent[] = [];
+  change.traceParse = (event) => events.push(event);
+  return () => {
+    const byAsker = new Map<string, { files: number; bytes: number }>();
+    for (const e of events) {
+      const entry = byAsker.get(e.asker) ?? { files: 0, bytes: 0 };
+      entry.files++;
+      entry.bytes += e.bytes;
+      byAsker.set(e.asker, entry);
+    }
+    const lines = [`archgate: ${events.length} YAML/JSON parses, ${events.reduce((n, e) => n + e.bytes, 0)} bytes; by the module that asked first:`];
+    for (const [asker, { files, bytes }] of [...byAsker].sort((a, b) => b[1].bytes - a[1].bytes))
+      lines.push(`  ${asker}: ${files} files, ${bytes} bytes`);
+    lines.push("largest:");
+    for (const e of [...events].sort((a, b) => b.bytes - a.bytes).slice(0, 15)) lines.push(`  ${e.bytes} ${e.side}:${e.path} (${e.asker})`);
+    process.stderr.write(`${lines.join("\n")}\n`);
+  };
 }
 
 /**

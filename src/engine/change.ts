@@ -62,6 +62,20 @@ export interface Change {
   prefetch?(requests: readonly ContentRequest[], options: ReadOptions): void;
   /** Every path in the tree at `side` (files only). */
   listPaths(side: Side): Promise<string[]>;
+  /**
+   * Told of each file the engine parses as YAML or JSON (once per file and side), with the module that asked
+   * first (`memo <key>` for a value shared through `memo`). For diagnostics (the CLI's ARCHGATE_TRACE_PARSES);
+   * it changes nothing in the review.
+   */
+  traceParse?(event: ParseEvent): void;
+}
+
+/** One structured parse (see `Change.traceParse`). */
+export interface ParseEvent {
+  asker: string;
+  side: Side;
+  path: string;
+  bytes: number;
 }
 
 /** An in-memory Change, for tests, the demo and the benchmarks. */

@@ -29,11 +29,15 @@ export class ChangeReads {
     return pending;
   }
 
-  structured(side: Side, path: string, maxBytes: number): Promise<StructuredFile | undefined> {
+  structured(side: Side, path: string, maxBytes: number, asker = "?"): Promise<StructuredFile | undefined> {
     const key = `${maxBytes}\0${side}\0${path}`;
     let pending = this.structuredCache.get(key);
     if (!pending) {
-      pending = this.read(side, path, maxBytes).then((content) => (content.kind === "text" ? parseStructured(content.text) : undefined));
+      pending = this.read(side, path, maxBytes).then((content) => {
+        if (content.kind !== "text") return undefined;
+        this.change.traceParse?.({ asker, side, path, bytes: content.text.length });
+        return parseStructured(content.text);
+      });
       this.structuredCache.set(key, pending);
     }
     return pending;
@@ -131,10 +135,11 @@ export class ReviewContext implements ReviewView {
     return content.kind === "text" ? content.text : undefined;
   }
 
-  async structured(side: Side, path: string): Promise<StructuredFile | undefined> {
+  /** `asker`: the module asking, for `Change.traceParse` only. */
+  async structured(side: Side, path: string, asker?: string): Promise<StructuredFile | undefined> {
     // Read through this evaluation first, so a skipped or unreadable file is noted here too.
     if ((await this.read(side, path)).kind !== "text") return undefined;
-    return this.reads.structured(side, path, this.maxBytes(path));
+    return this.reads.structured(side, path, this.maxBytes(path), asker);
   }
 
   /**
@@ -167,7 +172,13 @@ export class ReviewContext implements ReviewView {
 
   memo<T>(key: string, compute: (review: ReviewView) => T): T {
     if (this.memos.has(key)) return this.memos.get(key) as T;
-    const value = compute(this);
+    // When parses are traced, the ones the shared value makes are put down to it.
+    const view: ReviewView = this.change.traceParse
+      ? Object.assign(Object.create(this) as ReviewContext, {
+          structured: (side: Side, path: string) => this.structured(side, path, `memo ${key.split("\0")[0]}`),
+        })
+      : this;
+    const value = compute(view);
     this.memos.set(key, value);
     return value;
   }
@@ -247,7 +258,7 @@ export function moduleView<Extra extends object>(review: ReviewContext, source: 
     file: (path) => review.file(path),
     read: (side, path) => review.read(side, path),
     text: (side, path) => review.text(side, path),
-    structured: (side, path) => review.structured(side, path),
+    structured: (side, path) => review.structured(side, path, source),
     addedLines: (path) => review.addedLines(path),
     removedLines: (path) => review.removedLines(path),
     paths: (side) => review.paths(side),
