@@ -207,25 +207,11 @@ function compare(w: Walk, reader: avro.Type, writer: avro.Type, rPtr: Pointer, w
       }
     });
     return;
-  } else if (reader.typeName === "array" && writer.typeName === "array") {
-    compare(
-      w,
-      (reader as avro.types.ArrayType).itemsType,
-      (writer as avro.types.ArrayType).itemsType,
-      [...rPtr, "items"],
-      [...wPtr, "items"],
-      `${label}[]`,
-    );
-    return;
-  } else if (reader.typeName === "map" && writer.typeName === "map") {
-    compare(
-      w,
-      (reader as avro.types.MapType).valuesType,
-      (writer as avro.types.MapType).valuesType,
-      [...rPtr, "values"],
-      [...wPtr, "values"],
-      `${label}{}`,
-    );
+  } else if (reader.typeName === writer.typeName && (reader.typeName === "array" || reader.typeName === "map")) {
+    // Arrays compare their items, maps their values.
+    const [key, suffix] = reader.typeName === "array" ? (["items", "[]"] as const) : (["values", "{}"] as const);
+    const inner = (t: avro.Type) => (t.typeName === "array" ? (t as avro.types.ArrayType).itemsType : (t as avro.types.MapType).valuesType);
+    compare(w, inner(reader), inner(writer), [...rPtr, key], [...wPtr, key], `${label}${suffix}`);
     return;
   }
   if (!problem) return;

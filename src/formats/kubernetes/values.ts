@@ -84,15 +84,9 @@ export function mergeValues(base: unknown, override: unknown): unknown {
   return out;
 }
 
-/** Strategic-merge-like overlay of a patch fragment on a container (maps merge, values replace). */
+/** Strategic-merge-like overlay of a patch fragment on a container (maps merge, values replace): Helm's merge. */
 export function overlay(base: unknown, patch: unknown): unknown {
-  if (!isRecord(base) || !isRecord(patch)) return patch === undefined ? base : patch;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete out[key];
-    else out[key] = overlay(base[key], value);
-  }
-  return out;
+  return mergeValues(base, patch);
 }
 
 /**
