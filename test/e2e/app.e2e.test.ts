@@ -1,11 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeGitHub, serveFakeGitHub, type FakeServer } from "../github/fake-github.js";
 import { FULL_NAME, ROOT, configYaml, isolatedConfig } from "../github/harness.js";
+import { buildProduction } from "../helpers/production-build.js";
 
 /**
  * End to end: the production build started with the production command (`npm start`) as its own
@@ -61,9 +62,7 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  // Build with the project's build config; type errors elsewhere in the tree must not stop the emit.
-  spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "ignore" });
-  if (!existsSync(join(ROOT, "dist", "server.js"))) throw new Error("the build did not produce dist/server.js");
+  buildProduction(ROOT);
 
   fake = new FakeGitHub();
   const config = configYaml(isolatedConfig());

@@ -1,12 +1,13 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeGitHub, serveFakeGitHub, type FakePull, type FakeServer } from "../github/fake-github.js";
 import { FULL_NAME, OWNER, REPO, ROOT, configYaml, isolatedConfig, sha } from "../github/harness.js";
+import { buildProduction } from "../helpers/production-build.js";
 
 /**
  * Fault injection against the production build: `node dist/server.js` started as its own process, a fake
@@ -128,8 +129,7 @@ function rssKb(pid: number): number {
 
 beforeAll(async () => {
   // The production build, as `npm start` runs it.
-  spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: ROOT, stdio: "ignore" });
-  if (!existsSync(join(ROOT, "dist", "server.js"))) throw new Error("the build did not produce dist/server.js");
+  buildProduction(ROOT);
   fake = new FakeGitHub();
   const tree = { "README.md": "# shop\n", ".github/archgate.yml": configYaml(isolatedConfig()) };
   base = fake.addCommit(sha("base", tree), tree);
