@@ -41,13 +41,20 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
  */
 export function appOctokit<T extends typeof ProbotOctokit>(Base: T, options: { attemptTimeoutMs?: number } = {}): T {
   const fetch = createApiFetch({ attemptTimeoutMs: options.attemptTimeoutMs ?? requestTimeoutFromEnv() });
-  return Base.defaults((instance: { request?: Record<string, unknown>; throttle?: Record<string, unknown> }) => ({
-    ...instance,
-    // The fetch decodes each answer once (http.ts, decodeBody) and Octokit takes that as `data`.
-    request: { ...instance.request, fetch, parseSuccessResponseBody: false },
-    retry: { enabled: false },
-    throttle: { ...instance.throttle, onSecondaryRateLimit: () => false, onRateLimit: () => false },
-  })) as T;
+  return Base.defaults((instance: { request?: Record<string, unknown>; throttle?: Record<string, unknown>; auth?: unknown }) => {
+    // The throttling plugin paces writes per `throttle.id`. Probot sets it to the installation for
+    // `app.auth(id)`, but not for the client of a webhook event (context.octokit): without this every
+    // installation's writes would share one queue, one a second for the whole process.
+    const installationId = (instance.auth as { installationId?: unknown } | undefined)?.installationId;
+    const id = instance.throttle?.id === undefined && installationId !== undefined ? { id: String(installationId) } : {};
+    return {
+      ...instance,
+      // The fetch decodes each answer once (http.ts, decodeBody) and Octokit takes that as `data`.
+      request: { ...instance.request, fetch, parseSuccessResponseBody: false },
+      retry: { enabled: false },
+      throttle: { ...instance.throttle, ...id, onSecondaryRateLimit: () => false, onRateLimit: () => false },
+    };
+  }) as T;
 }
 
 /** ARCHGATE_REQUEST_TIMEOUT_MS: the time one GitHub API request (one attempt) may take. */
