@@ -52,6 +52,17 @@ function sweepIntervalMs(): number {
 }
 
 /**
+ * How long a review may run before its check run is created in progress (ARCHGATE_CHECK_RUN_DELAY_MS):
+ * one that ends sooner creates its run once, already completed (one write instead of two).
+ */
+export const DEFAULT_CHECK_RUN_DELAY_MS = 2_000;
+
+function checkRunDelayMs(): number {
+  const value = Number(process.env.ARCHGATE_CHECK_RUN_DELAY_MS);
+  return process.env.ARCHGATE_CHECK_RUN_DELAY_MS && Number.isFinite(value) && value >= 0 ? value : DEFAULT_CHECK_RUN_DELAY_MS;
+}
+
+/**
  * A bounded set of recent keys (oldest forgotten first): delivery ids handled, newest heads of PRs.
  */
 class Recent<V> {
@@ -80,7 +91,7 @@ export function registerHandlers(app: Probot): Handlers {
   const unfinished = new UnfinishedRuns(app.log as LoggerLike);
   unfinished.start(sweepIntervalMs());
   const client = (context: { octokit: unknown; log: LoggerLike }) => withRetries(context.octokit as Octokit, policy, context.log);
-  const reviewOptions = { identity, budget, retry: policy, unfinished };
+  const reviewOptions = { identity, budget, retry: policy, unfinished, checkRunDelayMs: checkRunDelayMs() };
   // Deliveries handled to the end (a replay of one is answered without a single API call).
   const handled = new Recent<true>();
   // The newest head seen per PR (by the PR's updated_at): an event for an older head reviews nothing.

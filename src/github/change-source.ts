@@ -69,26 +69,89 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
     const known = byPath.get(path);
     return known !== undefined && ((side === "head" && known.status === "removed") || (side === "base" && known.status === "added"));
   };
+  const keyOf = (side: Side, path: string) => `${side}\0${path}`;
+  /** Changed files in list order, by the path they have at each side (what a read-ahead batch is made of). */
+  const changedAt: Record<Side, string[]> = {
+    head: files.filter((f) => f.status !== "removed").map((f) => f.path),
+    base: files.filter((f) => f.status !== "added").map((f) => f.previousPath ?? f.path),
+  };
+  const positionAt: Record<Side, Map<string, number>> = {
+    head: new Map(changedAt.head.map((p, i) => [p, i])),
+    base: new Map(changedAt.base.map((p, i) => [p, i])),
+  };
+
   /**
-   * Announced reads (see Change.prefetch), by side + path. Fetched in batches when the first read of any
-   * file comes, so a review that reads nothing asks for nothing; `undefined` results are read through REST.
+   * Contents asked for in GraphQL batches, by side + path: the result, or `undefined` when GraphQL could
+   * not answer for the file (the batch failed, the blob is truncated): such a file is read through REST.
    */
-  const prefetched = new Map<string, { maxBytes: number; content?: Promise<FileContent | undefined> }>();
+  const fetched = new Map<string, { maxBytes: number; content: Promise<FileContent | undefined> }>();
+  const fetchBatch = (requests: readonly ContentRequest[], maxBytes: number) => {
+    // A batch that fails (GraphQL error, timeout) is not a verdict: each file is then read on its own.
+    const batch = Promise.all(requests.map(async (r) => ({ ref: await sha(r.side), path: r.path })))
+      .then((refs) => run(() => readContentBatch(octokit, { owner, repo }, refs, maxBytes)))
+      .catch(() => [] as Array<FileContent | undefined>);
+    requests.forEach((r, j) => fetched.set(keyOf(r.side, r.path), { maxBytes, content: batch.then((results) => results[j]) }));
+  };
+
+  /** Announced reads (see Change.prefetch), fetched in batches when the first read of any file comes. */
   let announced: { requests: ContentRequest[]; maxBytes: number } | undefined;
   const fetchAnnounced = () => {
     if (!announced) return;
     const { requests, maxBytes } = announced;
     announced = undefined;
-    for (let i = 0; i < requests.length; i += GRAPHQL_BATCH) {
-      const chunk = requests.slice(i, i + GRAPHQL_BATCH);
-      // A batch that fails (GraphQL error, timeout) is not a verdict: each file is then read on its own.
-      const batch = Promise.all(chunk.map(async (r) => ({ ref: await sha(r.side), path: r.path })))
-        .then((files) => run(() => readContentBatch(octokit, { owner, repo }, files, maxBytes)))
-        .catch(() => [] as Array<FileContent | undefined>);
-      chunk.forEach((r, j) => prefetched.set(keyOf(r.side, r.path), { maxBytes, content: batch.then((results) => results[j]) }));
+    for (let i = 0; i < requests.length; i += GRAPHQL_BATCH) fetchBatch(requests.slice(i, i + GRAPHQL_BATCH), maxBytes);
+  };
+
+  /**
+   * A changed file nobody announced (past the engine's prefetch limit, a base version read to diff a
+   * file without a patch): read with the next changed files at the same side that are not fetched yet,
+   * up to a batch, as modules read the changed files in list order. Returns false when the batch would
+   * hold this file alone (a single file is cheaper through REST, which also serves big files).
+   */
+  const readAhead = (side: Side, path: string, maxBytes: number): boolean => {
+    const from = positionAt[side].get(path);
+    if (from === undefined) return false;
+    const batch: ContentRequest[] = [{ side, path }];
+    const list = changedAt[side];
+    for (let i = from + 1; i < list.length && batch.length < GRAPHQL_BATCH; i++) {
+      const next = list[i]!;
+      if (!fetched.has(keyOf(side, next)) && !knownMissing(side, next)) batch.push({ side, path: next });
+    }
+    if (batch.length === 1) return false;
+    fetchBatch(batch, maxBytes);
+    return true;
+  };
+
+  /** Other files (a schema next to a migration, a sibling, a referenced spec): those asked for in one tick go in one batch. */
+  let pending: Array<{ side: Side; path: string; maxBytes: number; done: (content: Promise<FileContent>) => void }> = [];
+  const flushPending = () => {
+    const queued = pending;
+    pending = [];
+    const groups = new Map<number, typeof queued>();
+    for (const q of queued) groups.set(q.maxBytes, [...(groups.get(q.maxBytes) ?? []), q]);
+    for (const [maxBytes, group] of groups) {
+      const unique = [...new Map(group.map((q) => [keyOf(q.side, q.path), q])).values()];
+      if (unique.length > 1) {
+        for (let i = 0; i < unique.length; i += GRAPHQL_BATCH) fetchBatch(unique.slice(i, i + GRAPHQL_BATCH), maxBytes);
+      }
+      for (const q of group) q.done(fromBatchOrRest(q.side, q.path, maxBytes));
     }
   };
-  const keyOf = (side: Side, path: string) => `${side}\0${path}`;
+  const queueRead = (side: Side, path: string, maxBytes: number): Promise<FileContent> =>
+    new Promise<Promise<FileContent>>((done) => {
+      if (pending.length === 0) setImmediate(flushPending);
+      pending.push({ side, path, maxBytes, done });
+    }).then((content) => content);
+
+  const readRest = async (side: Side, path: string, maxBytes: number): Promise<FileContent> => {
+    const ref = await sha(side);
+    return run(() => readContent(octokit, { owner, repo }, ref, path, maxBytes));
+  };
+  const fromBatchOrRest = async (side: Side, path: string, maxBytes: number): Promise<FileContent> => {
+    const batched = fetched.get(keyOf(side, path));
+    const content = batched && batched.maxBytes === maxBytes ? await batched.content : undefined;
+    return content ?? readRest(side, path, maxBytes);
+  };
 
   return {
     base: pr.baseSha,
@@ -102,16 +165,14 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
       // What the file list already tells us costs no request.
       if (knownMissing(side, path)) return { kind: "missing" };
       fetchAnnounced();
-      const batched = prefetched.get(keyOf(side, path));
-      const content = batched?.content && batched.maxBytes === maxBytes ? await batched.content : undefined;
-      if (content) return content;
-      const ref = await sha(side);
-      return run(() => readContent(octokit, { owner, repo }, ref, path, maxBytes));
+      const key = keyOf(side, path);
+      if (fetched.has(key) || readAhead(side, path, maxBytes)) return fromBatchOrRest(side, path, maxBytes);
+      return queueRead(side, path, maxBytes);
     },
     prefetch(requests, { maxBytes }) {
-      const wanted = requests.filter((r) => !knownMissing(r.side, r.path) && !prefetched.has(keyOf(r.side, r.path)));
-      for (const r of wanted) prefetched.set(keyOf(r.side, r.path), { maxBytes });
-      announced = { requests: [...(announced?.requests ?? []), ...wanted], maxBytes };
+      const wanted = requests.filter((r) => !knownMissing(r.side, r.path) && !fetched.has(keyOf(r.side, r.path)));
+      const already = new Set(announced?.requests.map((r) => keyOf(r.side, r.path)));
+      announced = { requests: [...(announced?.requests ?? []), ...wanted.filter((r) => !already.has(keyOf(r.side, r.path)))], maxBytes };
     },
     listPaths(side) {
       let pending = trees.get(side);
@@ -188,9 +249,25 @@ export async function readContentBatch(
     fields.push(`f${i}: object(expression: $e${i}) { __typename ... on Blob { byteSize isBinary isTruncated text } }`);
   });
   const query = `query archgateContents(${declarations.join(", ")}) { repository(owner: $owner, name: $name) { ${fields.join(" ")} } }`;
-  const data = await octokit.graphql<{ repository: Record<string, BlobFields | null> | null }>(query, variables);
+  type Data = { repository: Record<string, BlobFields | null> | null };
+  let data: Data;
+  // Aliases GitHub reported an error for: null there means "not answered", not "no such file".
+  const failed = new Set<string>();
+  try {
+    data = await octokit.graphql<Data>(query, variables);
+  } catch (error) {
+    // A partial answer (some aliases failed, e.g. a timeout on one big blob) keeps what did come back.
+    const partial = error as { data?: Data; errors?: Array<{ path?: Array<string | number> }> };
+    if (!partial.data?.repository || !Array.isArray(partial.errors)) throw error;
+    for (const e of partial.errors) {
+      const alias = e.path?.[0] === "repository" ? e.path[1] : undefined;
+      if (typeof alias !== "string") throw error;
+      failed.add(alias);
+    }
+    data = partial.data;
+  }
   if (!data.repository) throw new Error(`repository ${owner}/${repo} not visible to GraphQL`);
-  return files.map((_, i) => blobContent(data.repository![`f${i}`], maxBytes));
+  return files.map((_, i) => (failed.has(`f${i}`) ? undefined : blobContent(data.repository![`f${i}`], maxBytes)));
 }
 
 function blobContent(blob: BlobFields | null | undefined, maxBytes: number): FileContent | undefined {

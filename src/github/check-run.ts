@@ -22,18 +22,37 @@ export interface ExistingCheckRun extends CheckRunRef {
   startedAt?: string | null;
 }
 
-export async function createCheckRun(octokit: Octokit, { owner, repo }: RepoRef, headSha: string, prNumber: number): Promise<CheckRunRef> {
+/**
+ * Creates the run: in progress, or (with `result`) already completed with the verdict, one request
+ * instead of a create and an update. A result with more than 50 annotations is created in progress with
+ * the first 50 and completed by `completeCheckRun` (GitHub appends annotations on each update).
+ */
+export async function createCheckRun(
+  octokit: Octokit,
+  { owner, repo }: RepoRef,
+  headSha: string,
+  prNumber: number,
+  result?: CheckResult,
+): Promise<CheckRunRef & { completed: boolean }> {
+  const now = new Date().toISOString();
+  const completed = result !== undefined && result.annotations.length <= ANNOTATIONS_PER_REQUEST;
   const { data } = await octokit.rest.checks.create({
     owner,
     repo,
     name: CHECK_NAME,
     head_sha: headSha,
-    status: "in_progress",
     external_id: String(prNumber),
-    started_at: new Date().toISOString(),
-    output: { title: "Reviewing…", summary: "archgate is reviewing this commit." },
+    started_at: now,
+    ...(completed
+      ? {
+          status: "completed" as const,
+          conclusion: result.conclusion,
+          completed_at: now,
+          output: { ...result.output, ...(result.annotations.length > 0 ? { annotations: result.annotations } : {}) },
+        }
+      : { status: "in_progress" as const, output: { title: "Reviewing…", summary: "archgate is reviewing this commit." } }),
   });
-  return { id: data.id, ...(data.html_url ? { htmlUrl: data.html_url } : {}) };
+  return { id: data.id, ...(data.html_url ? { htmlUrl: data.html_url } : {}), completed };
 }
 
 /** The app's latest check run for this PR on this commit, if any (so a redelivery creates nothing twice). */
@@ -125,6 +144,11 @@ export interface CheckRunLifecycleOptions {
   retry?: RetryPolicy | undefined;
   /** Where a run that could not be completed is left for the next review of the PR and the sweep. */
   unfinished?: UnfinishedRuns | undefined;
+  /**
+   * How long a new run waits before it is created in progress (ARCHGATE_CHECK_RUN_DELAY_MS). A review
+   * that ends sooner creates its run once, already completed: one write instead of two. 0: at once.
+   */
+  startDelayMs?: number | undefined;
 }
 
 /**
@@ -132,13 +156,17 @@ export interface CheckRunLifecycleOptions {
  * our latest run for the head: a completed one (a redelivery, an edit) is left alone until the verdict
  * is known and only replaced if it differs; one still in progress was left by a review that did not
  * finish (reviews of one PR never overlap in a process) and is taken over; otherwise a run is created in
- * progress. `begin` never throws: if the run cannot be found or created, `complete` creates it with the
- * verdict. `complete` always ends with a completed run, or leaves the verdict with `unfinished` for the
- * next review of the PR and the sweep (and throws, so the delivery is marked failed).
+ * progress after `startDelayMs`, unless the verdict is known by then: then it is created completed.
+ * `begin` never throws: if the run cannot be found or created, `complete` creates it with the verdict.
+ * `complete` always ends with a completed run, or leaves the verdict with `unfinished` for the next
+ * review of the PR and the sweep (and throws, so the delivery is marked failed).
  */
 export class CheckRunLifecycle {
   private existing: ExistingCheckRun | undefined;
   private run: CheckRunRef | undefined;
+  /** The in-progress create, once its delay has passed (undefined while it waits). */
+  private starting: Promise<CheckRunRef | undefined> | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
   private readonly repoRef: RepoRef;
 
   constructor(
@@ -159,6 +187,7 @@ export class CheckRunLifecycle {
     const { octokit, head, repoRef } = this;
     // Runs of this PR an earlier review could not complete are completed first (their verdicts are known).
     await this.options.unfinished?.settle(this.pullKey);
+    let create = false;
     try {
       const existing = force ? undefined : await findCheckRun(octokit, repoRef, head.headSha, head.number, this.app);
       this.existing = existing;
@@ -167,37 +196,63 @@ export class CheckRunLifecycle {
           ? undefined
           : existing
             ? { id: existing.id, ...(existing.htmlUrl ? { htmlUrl: existing.htmlUrl } : {}) }
-            : await this.create();
+            : undefined;
+      create = !existing;
     } catch (error) {
       // No run yet: the review goes on, and `complete` creates the run with the verdict.
       this.options.log?.warn(
         { err: error, pr: head.number, head: head.headSha },
-        "the check run could not be started; it is written with the verdict",
+        "the check run could not be looked up; it is written with the verdict",
       );
       this.existing = undefined;
       this.run = undefined;
+    }
+    if (create) {
+      const delay = this.options.startDelayMs ?? 0;
+      if (delay > 0) {
+        this.startTimer = setTimeout(() => void this.start(), delay);
+        this.startTimer.unref?.();
+      } else {
+        await this.start();
+      }
     }
     const checkRunUrl = this.run?.htmlUrl ?? this.existing?.htmlUrl;
     return checkRunUrl ? { checkRunUrl } : {};
   }
 
+  /** Creates the run in progress (once); a failure is logged and left to `complete`. */
+  private start(): Promise<CheckRunRef | undefined> {
+    this.startTimer = undefined;
+    this.starting ??= this.create().then(
+      (run) => (this.run = run),
+      (error: unknown) => {
+        this.options.log?.warn(
+          { err: error, pr: this.head.number, head: this.head.headSha },
+          "the check run could not be started; it is written with the verdict",
+        );
+        return undefined;
+      },
+    );
+    return this.starting;
+  }
+
   /**
-   * Creates the run in progress. A create GitHub answered with a 5xx (or not at all) may have happened
-   * anyway: before trying again, our latest run for the head is looked up and taken over if it is one
-   * in progress created since.
+   * Creates the run, in progress or (with `result`) completed. A create GitHub answered with a 5xx (or
+   * not at all) may have happened anyway: before trying again, our latest run for the head is looked up
+   * and taken over if it is one created since (completed with `result` when that is what was sent).
    */
-  private create(): Promise<CheckRunRef> {
+  private create(result?: CheckResult): Promise<CheckRunRef & { completed?: boolean }> {
     const { octokit, head, repoRef } = this;
     const before = this.existing?.id ?? 0;
     return retrying(
       async () => {
         try {
-          return await createCheckRun(octokit, repoRef, head.headSha, head.number);
+          return await createCheckRun(octokit, repoRef, head.headSha, head.number, result);
         } catch (error) {
           if (classify(error, this.retry).kind !== "transient") throw error;
           const found = await findCheckRun(octokit, repoRef, head.headSha, head.number, this.app).catch(() => undefined);
-          if (found && found.status !== "completed" && found.id > before)
-            return { id: found.id, ...(found.htmlUrl ? { htmlUrl: found.htmlUrl } : {}) };
+          if (found && found.id > before && (found.status !== "completed" || (result && sameResult(found, result))))
+            return { id: found.id, ...(found.htmlUrl ? { htmlUrl: found.htmlUrl } : {}), completed: found.status === "completed" };
           throw error;
         }
       },
@@ -216,18 +271,40 @@ export class CheckRunLifecycle {
    * verdict with "could not run"); a forced re-run always writes. Returns the run written, if any.
    */
   async complete(result: CheckResult, { evaluationFailed = false }: { evaluationFailed?: boolean } = {}): Promise<{ checkRunId?: number }> {
+    if (this.startTimer) {
+      // The verdict came before the run was started: it is created once, completed.
+      clearTimeout(this.startTimer);
+      this.startTimer = undefined;
+    } else if (this.starting !== undefined) {
+      await this.starting;
+    }
     const { existing } = this;
     const keepExisting = !this.run && existing !== undefined && (evaluationFailed || sameResult(existing, result));
     if (!keepExisting) {
       try {
-        this.run ??= await this.create();
-        await this.finish(this.run.id, result);
+        await this.write(result);
       } catch (error) {
         this.leaveUnfinished(result, error);
         throw error;
       }
     }
     return this.run ? { checkRunId: this.run.id } : {};
+  }
+
+  /** The verdict written: into the run there is, or a new run created with it. */
+  private async write(result: CheckResult): Promise<void> {
+    if (this.run) return this.finish(this.run.id, result);
+    let created: CheckRunRef & { completed?: boolean };
+    try {
+      created = await this.create(result);
+    } catch (error) {
+      // Annotations rejected: the verdict is known, so create the run with it and without annotations.
+      if (classify(error, this.retry).kind !== "permanent" || result.annotations.length === 0) throw error;
+      this.options.log?.warn({ err: error }, "creating the completed check run failed; retrying without annotations");
+      created = await this.create(withoutAnnotations(result, error));
+    }
+    this.run = { id: created.id, ...(created.htmlUrl ? { htmlUrl: created.htmlUrl } : {}) };
+    if (!created.completed) await this.finish(created.id, result);
   }
 
   private leaveUnfinished(result: CheckResult, error: unknown): void {
@@ -243,10 +320,7 @@ export class CheckRunLifecycle {
       result,
       reason,
       since: Date.now(),
-      write: async () => {
-        this.run ??= await this.create();
-        await this.finish(this.run.id, result);
-      },
+      write: () => this.write(result),
     });
   }
 
@@ -260,14 +334,18 @@ export class CheckRunLifecycle {
       // Annotations rejected: the verdict is known, so complete with it and without annotations rather
       // than leave the run in progress.
       this.options.log?.warn({ err: error, runId }, "completing the check run failed; retrying without annotations");
-      await completeCheckRun(this.octokit, repoRef, runId, {
-        conclusion: result.conclusion,
-        output: {
-          title: result.output.title,
-          summary: `${result.output.summary}\n\n> The annotations could not be written to this check run (${describeApiError(error)}).`,
-        },
-        annotations: [],
-      });
+      await completeCheckRun(this.octokit, repoRef, runId, withoutAnnotations(result, error));
     }
   }
+}
+
+function withoutAnnotations(result: CheckResult, error: unknown): CheckResult {
+  return {
+    conclusion: result.conclusion,
+    output: {
+      title: result.output.title,
+      summary: `${result.output.summary}\n\n> The annotations could not be written to this check run (${describeApiError(error)}).`,
+    },
+    annotations: [],
+  };
 }

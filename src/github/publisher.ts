@@ -56,6 +56,8 @@ export interface GitHubPublisherOptions {
   retry?: RetryPolicy;
   /** Check runs that could not be completed, for the next review of the PR and the sweep. */
   unfinished?: UnfinishedRuns;
+  /** A new check run is created in progress this late, or once completed if the review ends sooner (see CheckRunLifecycle). */
+  checkRunDelayMs?: number;
 }
 
 /** Publishes through the GitHub REST API with any token that may write checks, issues and labels. */
@@ -75,6 +77,7 @@ export class GitHubPublisher implements Publisher {
       log: options.log,
       retry: options.retry,
       unfinished: options.unfinished,
+      startDelayMs: options.checkRunDelayMs,
     });
   }
 

@@ -64,6 +64,8 @@ export interface ReviewOptions {
   retry?: RetryPolicy;
   /** Check runs that could not be completed, for the next review of the PR and the sweep. */
   unfinished?: UnfinishedRuns;
+  /** A new check run is created in progress this late, or once completed if the review ends sooner (see CheckRunLifecycle). */
+  checkRunDelayMs?: number;
   /** A command comment to answer (👍 or a reply) once the review is published. */
   respondTo?: number;
   /** The time waivers' `until` dates are judged against (tests). */
@@ -93,6 +95,7 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
     ...(options.log ? { log: options.log } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
     ...(options.unfinished ? { unfinished: options.unfinished } : {}),
+    ...(options.checkRunDelayMs !== undefined ? { checkRunDelayMs: options.checkRunDelayMs } : {}),
   });
   let loop: LoopResult | undefined;
   const loopPr = { owner: pr.owner, repo: pr.repo, number: pr.number, headSha: pr.headSha, draft: pr.draft, author: pr.author ?? "" };

@@ -131,11 +131,11 @@ describe("the app as its own process", () => {
   test("pull_request.opened: the exact API calls, in order, and the bodies written", async () => {
     const res = await deliver("pull_request", fixture("pull_request.opened.json"), undefined, "delivery-opened");
     expect(res.status).toBe(200);
+    // The review ends within the check run's start delay (2 s): the run is created once, completed.
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "GET /app",
       "POST /app/installations/42/access_tokens",
       `GET /repos/acme/shop/commits/${HEAD}/check-runs`,
-      "POST /repos/acme/shop/check-runs",
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/shop/pulls/7/files",
       "GET /repos/acme/shop/issues/7/comments",
@@ -144,7 +144,7 @@ describe("the app as its own process", () => {
       "POST /repos/acme/shop/labels",
       "POST /repos/acme/shop/labels",
       "POST /repos/acme/shop/issues/7/labels",
-      "PATCH /repos/acme/shop/check-runs/1000",
+      "POST /repos/acme/shop/check-runs",
     ]);
     const [app, token, ...rest] = fake.requests;
     expect(app!.headers.authorization).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/);
@@ -153,8 +153,7 @@ describe("the app as its own process", () => {
     expect(fake.requests[2]!.query).toEqual({ check_name: "Architecture review", filter: "latest", per_page: "50", app_id: "123" });
 
     const writes = fake.writes();
-    expect(writes[0]!.body).toMatchObject({ name: "Architecture review", head_sha: HEAD, status: "in_progress", external_id: "7" });
-    const comment = writes[1]!.body.body as string;
+    const comment = writes[0]!.body.body as string;
     expect(comment.split("\n").slice(0, 5)).toEqual([
       `<!-- archgate:comment head=${HEAD} -->`,
       "## 🏛️ Architecture review",
@@ -164,12 +163,15 @@ describe("the app as its own process", () => {
     ]);
     expect(comment).toContain("- **API spec**: changes api/openapi.yaml. Files: `api/openapi.yaml`");
     expect(comment).toContain("- **Payments code**: changes src/payments/refund.ts. Files: `src/payments/refund.ts`");
-    expect(writes.slice(2, 5).map((w) => w.body)).toEqual([
+    expect(writes.slice(1, 4).map((w) => w.body)).toEqual([
       { name: "arch-review: contract", color: "5319e7", description: "Contract review required (archgate)" },
       { name: "arch-review: adr", color: "5319e7", description: "Architecture decision record required (archgate)" },
       { labels: ["arch-review: contract", "arch-review: adr"] },
     ]);
-    expect(writes[5]!.body).toMatchObject({
+    expect(writes[4]!.body).toMatchObject({
+      name: "Architecture review",
+      head_sha: HEAD,
+      external_id: "7",
       status: "completed",
       conclusion: "success",
       output: { title: "No hard constraint violated · Contract review required" },
@@ -199,10 +201,9 @@ describe("the app as its own process", () => {
     const res = await deliver("pull_request", fixture("pull_request.synchronize.json"));
     expect(res.status).toBe(200);
     expect(fake.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
-      "POST /repos/acme/shop/check-runs",
       `PATCH /repos/acme/shop/issues/comments/${fake.comments[0]!.id}`,
       "DELETE /repos/acme/shop/issues/7/labels/arch-review: contract",
-      "PATCH /repos/acme/shop/check-runs/1002",
+      "POST /repos/acme/shop/check-runs",
     ]);
     expect(fake.comments).toHaveLength(1);
     expect(fake.comments[0]!.body).toContain(`head=${HEAD2}`);
@@ -214,7 +215,7 @@ describe("the app as its own process", () => {
     const before = fake.comments[0]!.body;
     const res = await deliver("check_run", fixture("check_run.rerequested.json"));
     expect(res.status).toBe(200);
-    expect(fake.writes().map((w) => `${w.method} ${w.path}`)).toEqual(["POST /repos/acme/shop/check-runs", "PATCH /repos/acme/shop/check-runs/1003"]);
+    expect(fake.writes().map((w) => `${w.method} ${w.path}`)).toEqual(["POST /repos/acme/shop/check-runs"]);
     expect(fake.writes()[0]!.body).toMatchObject({ head_sha: HEAD, external_id: "7" });
     expect(fake.comments[0]!.body).toBe(before);
   }, 30_000);

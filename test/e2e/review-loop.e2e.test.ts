@@ -222,7 +222,6 @@ describe("the review loop, end to end", () => {
       "GET /repos/acme/shop/pulls/7",
       `PATCH /repos/acme/shop/issues/comments/${appComments(fake, 7)[0]!.id}`,
       "POST /repos/acme/shop/check-runs",
-      `PATCH /repos/acme/shop/check-runs/${run(pr).id}`,
       `GET /repos/acme/shop/issues/comments/${waiver.comment.id}/reactions`,
       `POST /repos/acme/shop/issues/comments/${waiver.comment.id}/reactions`,
     ]);

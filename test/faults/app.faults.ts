@@ -35,6 +35,8 @@ const ENV = {
   ARCHGATE_SWEEP_INTERVAL_MS: "1000",
   // Requests are counted per case: no redelivery check in between (tested in test/github/recovery.test.ts).
   ARCHGATE_REDELIVERY_INTERVAL_MS: "0",
+  // Check runs are created in progress at once (not after the default 2 s): the cases fail the update.
+  ARCHGATE_CHECK_RUN_DELAY_MS: "0",
 };
 
 let fake: FakeGitHub;

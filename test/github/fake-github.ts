@@ -19,6 +19,8 @@ export interface RecordedRequest {
   query: Record<string, string>;
   body?: any;
   headers: IncomingMessage["headers"];
+  /** When the fake received it (ms since the epoch). */
+  at?: number;
 }
 
 export interface FakePull {
@@ -124,6 +126,11 @@ export class FakeGitHub {
   readonly redeliveries: number[] = [];
   /** GraphQL blobs larger than this come back with `isTruncated` and partial text (GitHub cuts big blobs too). */
   graphqlTextLimit = 512 * 1024;
+  /**
+   * GraphQL `object(expression:)` fields that fail ("<sha>:<path>"): answered null with an error whose
+   * path names the alias, as GitHub answers a field that failed while the rest of the query did not.
+   */
+  readonly graphqlFailures = new Set<string>();
   /**
    * Workflow tokens (a job's GITHUB_TOKEN), by token: comments and check runs they write belong to
    * github-actions, GET /app is refused, and a read-only one (a fork's pull_request event) may write nothing.
@@ -280,7 +287,7 @@ export class FakeGitHub {
     const path = decodeURIComponent(parsed.pathname.replace(/^\/api\/v3/, ""));
     const query = Object.fromEntries(parsed.searchParams);
     const body = rawBody ? JSON.parse(rawBody) : undefined;
-    this.requests.push({ method, path, query, headers, ...(body !== undefined ? { body } : {}) });
+    this.requests.push({ method, path, query, headers, at: Date.now(), ...(body !== undefined ? { body } : {}) });
     const key = `${method} ${path}`;
     const fault = this.faults.find((f) => f.route.test(key) && (f.times === undefined || f.times > 0));
     if (fault) {
@@ -351,7 +358,7 @@ export class FakeGitHub {
         const pull = this.pulls.get(`${fullName}#${r[1]}`);
         if (!pull) return notFound();
         const all = this.pullFiles(pull).slice(0, pull.listLimit ?? 3000);
-        return this.paginate(path, query, all);
+        return this.paginate(path, query, all, headers.host);
       }
       if (method === "GET" && (r = /^pulls\/(\d+)$/.exec(rest))) {
         const pull = this.pulls.get(`${fullName}#${r[1]}`);
@@ -393,6 +400,7 @@ export class FakeGitHub {
           path,
           query,
           this.comments.filter((c) => c.issue_number === Number(r![1])),
+          headers.host,
         );
       }
       if (method === "POST" && (r = /^issues\/(\d+)\/comments$/.exec(rest))) {
@@ -415,6 +423,7 @@ export class FakeGitHub {
           path,
           query,
           this.reviews.filter((v) => v.pull_number === Number(r![1])),
+          headers.host,
         );
       }
       if (method === "POST" && (r = /^pulls\/(\d+)\/requested_reviewers$/.exec(rest))) {
@@ -436,6 +445,7 @@ export class FakeGitHub {
           path,
           query,
           this.reactions.filter((x) => x.comment_id === Number(r![1]) && (!query.content || x.content === query.content)),
+          headers.host,
         );
       }
       if (method === "POST" && (r = /^issues\/comments\/(\d+)\/reactions$/.exec(rest))) {
@@ -528,7 +538,7 @@ export class FakeGitHub {
     const variables = body.variables ?? {};
     const valueOfNode = (node: ValueNode): unknown =>
       node.kind === Kind.VARIABLE ? variables[node.name.value] : node.kind === Kind.STRING ? node.value : undefined;
-    const errors: Array<{ message: string }> = [];
+    const errors: Array<{ message: string; type?: string; path?: string[] }> = [];
     const document = parse(body.query ?? "");
     const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
     const data: Record<string, unknown> = {};
@@ -555,6 +565,16 @@ export class FakeGitHub {
         const tree = this.commits.get(expression.slice(0, colon));
         const path = expression.slice(colon + 1);
         const value = tree?.[path];
+        if (this.graphqlFailures.has(expression)) {
+          const alias = field.alias?.value ?? "object";
+          repository[alias] = null;
+          errors.push({
+            type: "SERVICE_UNAVAILABLE",
+            path: ["repository", alias],
+            message: `Something went wrong while executing your query (${alias}).`,
+          });
+          continue;
+        }
         let answer: Record<string, unknown> | null = null;
         if (value !== undefined) {
           const bytes = Buffer.from(value);

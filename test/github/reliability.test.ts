@@ -14,6 +14,8 @@ const env = {
   ARCHGATE_RETRY_BUDGET_MS: "5000",
   ARCHGATE_REQUEST_TIMEOUT_MS: "400",
   ARCHGATE_SWEEP_INTERVAL_MS: "300",
+  // The run is created in progress at once, so the update path (what fails here) is taken.
+  ARCHGATE_CHECK_RUN_DELAY_MS: "0",
 };
 
 let t: TestApp;

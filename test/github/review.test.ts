@@ -42,12 +42,11 @@ function direct(repo: Repo, options: { rules?: any[]; triggers?: any[]; timeoutM
 }
 
 describe("pull_request events", () => {
-  test("opened: one check run, one comment, one label, in this order", async () => {
+  test("opened: one comment, one label, then the check run, created once and completed (the review ended within the start delay)", async () => {
     const repo = seedRepo(t.fake, { base: { "README.md": "hi\n" }, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
     expect(t.fake.calls()).toEqual([
       `GET /repos/acme/shop/commits/${sha(repo)}/check-runs`,
-      "POST /repos/acme/shop/check-runs",
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/shop/pulls/7/files",
       "GET /repos/acme/shop/issues/7/comments",
@@ -55,10 +54,17 @@ describe("pull_request events", () => {
       "POST /repos/acme/shop/issues/7/comments",
       "POST /repos/acme/shop/labels",
       "POST /repos/acme/shop/issues/7/labels",
-      "PATCH /repos/acme/shop/check-runs/1000",
+      "POST /repos/acme/shop/check-runs",
     ]);
     const create = t.fake.requests.find((r) => r.method === "POST" && r.path.endsWith("/check-runs"))!;
-    expect(create.body).toMatchObject({ name: "Architecture review", head_sha: sha(repo), status: "in_progress", external_id: "7" });
+    expect(create.body).toMatchObject({
+      name: "Architecture review",
+      head_sha: sha(repo),
+      status: "completed",
+      conclusion: "success",
+      external_id: "7",
+      output: { title: "No hard constraint violated · Architecture decision record required" },
+    });
     expect(lastRun()).toMatchObject({ status: "completed", conclusion: "success", external_id: "7" });
     expect(comment()).toHaveLength(1);
     expect(comment()[0]!.body).toContain(`<!-- archgate:comment head=${sha(repo)} -->`);
@@ -195,10 +201,7 @@ describe("pull_request events", () => {
     const labels = [...repo.pull.labels];
     t.fake.reset();
     await t.receive("pull_request", stalePayload);
-    expect(t.fake.writes().map((w) => `${w.method} ${w.path}`)).toEqual([
-      "POST /repos/acme/shop/check-runs",
-      `PATCH /repos/acme/shop/check-runs/${lastRun().id}`,
-    ]);
+    expect(t.fake.writes().map((w) => `${w.method} ${w.path}`)).toEqual(["POST /repos/acme/shop/check-runs"]);
     expect(comment()[0]!.body).toBe(newerBody);
     expect(repo.pull.labels).toEqual(labels);
     expect(lastRun()).toMatchObject({ head_sha: oldHead, status: "completed", conclusion: "success" });
@@ -278,11 +281,10 @@ describe("check_run.rerequested", () => {
     await rerequest(sha(repo));
     expect(t.fake.calls()).toEqual([
       "GET /repos/acme/shop/pulls/7",
-      "POST /repos/acme/shop/check-runs",
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/shop/pulls/7/files",
       "GET /repos/acme/shop/issues/7/comments",
-      `PATCH /repos/acme/shop/check-runs/${lastRun().id}`,
+      "POST /repos/acme/shop/check-runs",
     ]);
     expect(lastRun().id).not.toBe(first);
     expect(lastRun()).toMatchObject({ head_sha: sha(repo), status: "completed", conclusion: "success", external_id: "7" });
@@ -296,8 +298,9 @@ describe("check_run.rerequested", () => {
     expect(t.fake.calls().slice(0, 3)).toEqual([
       `GET /repos/acme/shop/commits/${sha(repo)}/check-runs`,
       "GET /repos/acme/shop/pulls/7",
-      "POST /repos/acme/shop/check-runs",
+      "GET /repos/acme/shop/contents/.github/archgate.yml",
     ]);
+    expect(t.fake.calls().at(-1)).toBe("POST /repos/acme/shop/check-runs");
     expect(t.fake.checkRuns.filter((r) => r.head_sha === sha(repo)).map((r) => [r.status, r.external_id])).toEqual([
       ["completed", "7"],
       ["completed", "7"],
@@ -394,7 +397,7 @@ describe("config", () => {
     t.fake.setDefaultBranch("acme/policies", policies);
     const repo = seedRepo(t.fake, { base: {}, head: { "src/payments/charge.ts": "x\n", "vendor/x.ts": "y\n" } });
     await t.receive("pull_request", pullRequestPayload(t.fake, "opened", repo.pull));
-    expect(t.fake.calls().slice(2, 5)).toEqual([
+    expect(t.fake.calls().slice(1, 4)).toEqual([
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/.github/contents/.github/archgate.yml",
       "GET /repos/acme/policies/contents/archgate/base.yml",

@@ -1,0 +1,172 @@
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { reviewPullRequest, targetFromPullRequest } from "../../src/github/review.js";
+import { APP, FakeGitHub, type Tree } from "./fake-github.js";
+import { forbiddenRule, FULL_NAME, isolatedConfig, OWNER, paymentsTrigger, REPO, seedRepo, startTestApp, type TestApp } from "./harness.js";
+
+/**
+ * What one review costs in GitHub API calls, listed by route: every content read goes through GraphQL,
+ * a hundred files per request, whatever the size of the pull request; the check run is written once when
+ * the review ends before its start delay. The review reads every changed file at head (a test rule
+ * that, like the code rules, reads each file's text).
+ */
+let t: TestApp;
+beforeEach(async () => {
+  t = await startTestApp(new FakeGitHub());
+});
+afterEach(() => t.close());
+
+function review(options: { checkRunDelayMs?: number } = {}) {
+  return reviewPullRequest(t.octokit, targetFromPullRequest(OWNER, REPO, t.fake.pullJson(FULL_NAME, t.fake.pulls.get(`${FULL_NAME}#7`)!)), {
+    identity: async () => APP,
+    engine: { rules: [forbiddenRule], triggers: [paymentsTrigger] },
+    checkRunDelayMs: options.checkRunDelayMs ?? 60_000,
+  });
+}
+
+/** Calls grouped by route ("METHOD /path" with shas and numbers folded), in order of first use. */
+function byRoute(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const call of t.fake.calls()) {
+    const key = call.replace(/[0-9a-f]{40}/g, "{sha}").replace(/\/contents\/(?!\.github).+$/, "/contents/{path}");
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** `n` TypeScript files under src/payments/, modified by the PR (a codemod). */
+function codemod(n: number): { base: Tree; head: Tree } {
+  const base: Tree = {};
+  const head: Tree = {};
+  for (let i = 0; i < n; i++) {
+    const path = `src/payments/m${String(i).padStart(4, "0")}.ts`;
+    base[path] = `import { log } from "../legacy/log";\nexport const f${i} = () => log(${i});\n`;
+    head[path] = `import { log } from "@acme/log";\nexport const f${i} = () => log(${i});\n`;
+  }
+  return { base, head };
+}
+
+const seed = (trees: { base: Tree; head: Tree }) => seedRepo(t.fake, { ...trees, config: isolatedConfig() });
+
+const WRITES = {
+  "GET /repos/acme/shop/issues/7/comments": 1,
+  "GET /repos/acme/shop/pulls/7": 1,
+  "POST /repos/acme/shop/issues/7/comments": 1,
+  "POST /repos/acme/shop/labels": 1,
+  "POST /repos/acme/shop/issues/7/labels": 1,
+  "POST /repos/acme/shop/check-runs": 1,
+};
+
+describe("API calls per review, by route", () => {
+  test("a 20-file PR (18 sources, a YAML file, a README): 12 calls, one GraphQL request for 20 contents", async () => {
+    const { base, head } = codemod(18);
+    base["config/app.yaml"] = "retries: 3\n";
+    head["config/app.yaml"] = "retries: 5\n";
+    head["README.md"] = "# shop\n";
+    seed({ base, head });
+    const outcome = await review();
+    expect(outcome.conclusion).toBe("success");
+    expect(byRoute()).toEqual({
+      "GET /repos/acme/shop/commits/{sha}/check-runs": 1,
+      "GET /repos/acme/shop/contents/.github/archgate.yml": 1,
+      "GET /repos/acme/shop/pulls/7/files": 1,
+      // The YAML file's base version (announced with the heads) is read at the merge base.
+      "GET /repos/acme/shop/compare/{sha}...{sha}": 1,
+      // 19 heads and the YAML file's base: the engine announced them (README is documentation: not announced).
+      "POST /graphql": 1,
+      "GET /repos/acme/shop/contents/{path}": 1,
+      ...WRITES,
+    });
+    const graphql = t.fake.requests.find((r) => r.path === "/graphql")!;
+    expect(Object.keys(graphql.body.variables)).toHaveLength(2 + 20);
+    expect(t.fake.checkRuns.map((r) => [r.status, r.conclusion])).toEqual([["completed", "success"]]);
+  });
+
+  test("a 1,000-file PR: 28 calls (10 pages of files, 10 GraphQL requests for 1,000 contents)", async () => {
+    seed(codemod(1000));
+    expect((await review()).conclusion).toBe("success");
+    expect(byRoute()).toEqual({
+      "GET /repos/acme/shop/commits/{sha}/check-runs": 1,
+      "GET /repos/acme/shop/contents/.github/archgate.yml": 1,
+      "GET /repos/acme/shop/pulls/7/files": 10,
+      // 600 announced by the engine, the other 400 read ahead in list order as the rule reaches them.
+      "POST /graphql": 10,
+      ...WRITES,
+    });
+  });
+
+  test("a 3,000-file PR: 68 calls (30 pages of files, 30 GraphQL requests for 3,000 contents)", async () => {
+    seed(codemod(3000));
+    expect((await review()).conclusion).toBe("success");
+    expect(byRoute()).toEqual({
+      "GET /repos/acme/shop/commits/{sha}/check-runs": 1,
+      "GET /repos/acme/shop/contents/.github/archgate.yml": 1,
+      "GET /repos/acme/shop/pulls/7/files": 30,
+      "POST /graphql": 30,
+      ...WRITES,
+    });
+  }, 30_000);
+
+  test("a 3,500-file PR (past the files API's 3,000): 76 calls, the rest of the list from two git trees, 35 GraphQL requests", async () => {
+    seed(codemod(3500));
+    expect((await review()).conclusion).toBe("success");
+    expect(byRoute()).toEqual({
+      "GET /repos/acme/shop/commits/{sha}/check-runs": 1,
+      "GET /repos/acme/shop/contents/.github/archgate.yml": 1,
+      "GET /repos/acme/shop/pulls/7/files": 30,
+      "GET /repos/acme/shop/compare/{sha}...{sha}": 1,
+      "GET /repos/acme/shop/git/trees/{sha}": 2,
+      "POST /graphql": 35,
+      ...WRITES,
+    });
+  }, 30_000);
+});
+
+describe("reads that fail: the review fails closed and names the file", () => {
+  test("one blob GitHub could not serve in a batch is read again through REST; the others come from the batch", async () => {
+    seed(codemod(5));
+    t.fake.graphqlFailures.add(`${t.fake.pulls.get(`${FULL_NAME}#7`)!.head}:src/payments/m0003.ts`);
+    expect((await review()).conclusion).toBe("success");
+    expect(t.fake.calls().filter((c) => c.includes("/contents/src/"))).toEqual(["GET /repos/acme/shop/contents/src/payments/m0003.ts"]);
+    expect(t.fake.calls().filter((c) => c === "POST /graphql")).toHaveLength(1);
+  });
+
+  test("a file neither GraphQL nor REST can serve: the check fails as could-not-run, naming the file, and nothing else is written", async () => {
+    const repo = seed(codemod(5));
+    t.fake.graphqlFailures.add(`${repo.head}:src/payments/m0003.ts`);
+    t.fake.faults = [{ route: /^GET \/repos\/acme\/shop\/contents\/src\/payments\/m0003\.ts$/, status: 500, body: { message: "Server Error" } }];
+    const outcome = await review();
+    expect(outcome.conclusion).toBe("failure");
+    const run = t.fake.checkRuns.at(-1)!;
+    expect(run.status).toBe("completed");
+    expect(run.output.summary).toContain("src/payments/m0003.ts");
+    expect(t.fake.writes().map((w) => `${w.method} ${w.path}`)).toEqual(["POST /repos/acme/shop/check-runs"]);
+  });
+});
+
+describe("the check run: one write when the review ends within the start delay, two otherwise", () => {
+  test("a review that outlasts the delay shows its run in progress, then completes it", async () => {
+    seed(codemod(3));
+    const slow = {
+      ...forbiddenRule,
+      evaluate: async (ctx: any) => {
+        await new Promise((r) => setTimeout(r, 300));
+        return forbiddenRule.evaluate(ctx);
+      },
+    };
+    const outcome = await reviewPullRequest(
+      t.octokit,
+      targetFromPullRequest(OWNER, REPO, t.fake.pullJson(FULL_NAME, t.fake.pulls.get(`${FULL_NAME}#7`)!)),
+      {
+        identity: async () => APP,
+        engine: { rules: [slow as typeof forbiddenRule], triggers: [paymentsTrigger] },
+        checkRunDelayMs: 50,
+      },
+    );
+    expect(outcome.conclusion).toBe("success");
+    const checkWrites = t.fake.writes().filter((w) => w.path.includes("check-runs"));
+    expect(checkWrites.map((w) => [w.method, w.body.status ?? null])).toEqual([
+      ["POST", "in_progress"],
+      ["PATCH", "completed"],
+    ]);
+  });
+});
