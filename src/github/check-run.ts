@@ -156,7 +156,8 @@ export interface CheckRunLifecycleOptions {
  * our latest run for the head: a completed one (a redelivery, an edit) is left alone until the verdict
  * is known and only replaced if it differs; one still in progress was left by a review that did not
  * finish (reviews of one PR never overlap in a process) and is taken over; otherwise a run is created in
- * progress after `startDelayMs`, unless the verdict is known by then: then it is created completed.
+ * progress after `startDelayMs`, unless the verdict is known by then (`verdictKnown`, before the comment
+ * and labels are written): then it is created completed, once.
  * `begin` never throws: if the run cannot be found or created, `complete` creates it with the verdict.
  * `complete` always ends with a completed run, or leaves the verdict with `unfinished` for the next
  * review of the PR and the sweep (and throws, so the delivery is marked failed).
@@ -218,6 +219,16 @@ export class CheckRunLifecycle {
     }
     const checkRunUrl = this.run?.htmlUrl ?? this.existing?.htmlUrl;
     return checkRunUrl ? { checkRunUrl } : {};
+  }
+
+  /**
+   * The verdict is known (only the comment and labels are left to write): a run not started yet is not
+   * started in progress any more, `complete` creates it completed.
+   */
+  verdictKnown(): void {
+    if (!this.startTimer) return;
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
   }
 
   /** Creates the run in progress (once); a failure is logged and left to `complete`. */

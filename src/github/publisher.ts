@@ -29,6 +29,8 @@ export interface Publisher {
   readonly repoUrl?: string;
   /** Starts the check run for the head (in progress); `force`: a re-run someone asked for, always a new run. */
   begin(options?: { force?: boolean }): Promise<{ checkRunUrl?: string }>;
+  /** The review's verdict is known (evaluation done): a check run not started yet is created completed by `complete`. */
+  verdictKnown?(): void;
   /** Our sticky comment on the PR, if there is one. */
   findComment(): Promise<ExistingComment | undefined>;
   /** Re-reads the PR: an older head's review must not overwrite a newer one's comment and labels. */
@@ -83,6 +85,10 @@ export class GitHubPublisher implements Publisher {
 
   begin({ force = false }: { force?: boolean } = {}): Promise<{ checkRunUrl?: string }> {
     return this.checkRun.begin(force);
+  }
+
+  verdictKnown(): void {
+    this.checkRun.verdictKnown();
   }
 
   findComment(): Promise<ExistingComment | undefined> {

@@ -174,6 +174,8 @@ async function evaluateAndPublish(
   log: LoggerLike | undefined,
 ): Promise<Published> {
   const evaluation = await evaluate();
+  // Only writes are left: the check run is created with the verdict rather than in progress first.
+  publisher.verdictKnown?.();
   if (!evaluation.ok) {
     const { error, file, inRepository } = evaluation.invalidConfig;
     return { result: resultFromConfigError(error, file, inRepository), comment: "none", labels: "none" };

@@ -100,6 +100,8 @@ beforeAll(async () => {
       LOG_LEVEL: "warn",
       // The exact request lists below: no redelivery check in between (tested in test/github/recovery.test.ts).
       ARCHGATE_REDELIVERY_INTERVAL_MS: "0",
+      // Reviews here end well within it (2 s by default), but a loaded machine must not make the call lists flaky.
+      ARCHGATE_CHECK_RUN_DELAY_MS: "30000",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -131,7 +133,7 @@ describe("the app as its own process", () => {
   test("pull_request.opened: the exact API calls, in order, and the bodies written", async () => {
     const res = await deliver("pull_request", fixture("pull_request.opened.json"), undefined, "delivery-opened");
     expect(res.status).toBe(200);
-    // The review ends within the check run's start delay (2 s): the run is created once, completed.
+    // The verdict is known within the check run's start delay: the run is created once, completed.
     expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       "GET /app",
       "POST /app/installations/42/access_tokens",

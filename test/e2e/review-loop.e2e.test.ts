@@ -131,6 +131,9 @@ beforeAll(async () => {
       PORT: String(port),
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
+      // A new check run waits this long before it is created in progress (2 s by default): the call lists
+      // below must not depend on how loaded the machine is.
+      ARCHGATE_CHECK_RUN_DELAY_MS: "30000",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

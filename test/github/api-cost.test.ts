@@ -169,4 +169,12 @@ describe("the check run: one write when the review ends within the start delay, 
       ["PATCH", "completed"],
     ]);
   });
+
+  test("writes that outlast the delay after the verdict is known: the run is still created once, completed", async () => {
+    seed(codemod(3));
+    t.fake.faults = [{ route: /^POST \/repos\/acme\/shop\/issues\/7\/comments$/, delayMs: 300 }];
+    expect((await review({ checkRunDelayMs: 50 })).conclusion).toBe("success");
+    const checkWrites = t.fake.writes().filter((w) => w.path.includes("check-runs"));
+    expect(checkWrites.map((w) => [w.method, w.body.status, w.body.conclusion])).toEqual([["POST", "completed", "success"]]);
+  });
 });
