@@ -12,6 +12,7 @@ import type { Note, NoteKind, Problem, ReviewView, TriggerHit } from "./types.js
 export class ChangeReads {
   private readonly contents = new Map<string, Promise<FileContent>>();
   private readonly structuredCache = new Map<string, Promise<StructuredFile | undefined>>();
+  private readonly parsedByText = new Map<string, StructuredFile>();
   private readonly pathLists = new Map<Side, Promise<string[]>>();
   private readonly patches = new Map<string, ParsedPatch>();
 
@@ -36,11 +37,25 @@ export class ChangeReads {
       pending = this.read(side, path, maxBytes).then((content) => {
         if (content.kind !== "text") return undefined;
         this.change.traceParse?.({ asker, side, path, bytes: content.text.length });
-        return parseStructured(content.text);
+        return this.parse(content.text);
       });
       this.structuredCache.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * One parse per distinct text: a file the PR does not change reads the same on both sides, and a spec
+   * split over thousands of files is then parsed (and held in memory) once, not once per side. Callers
+   * must not modify what they get.
+   */
+  private parse(text: string): StructuredFile {
+    let parsed = this.parsedByText.get(text);
+    if (!parsed) {
+      parsed = parseStructured(text);
+      this.parsedByText.set(text, parsed);
+    }
+    return parsed;
   }
 
   paths(side: Side): Promise<string[]> {

@@ -529,6 +529,14 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
   };
 }
 
+interface PendingRead {
+  oid: string;
+  maxBytes: number;
+  known?: { type: string; size: number };
+  resolve(content: FileContent): void;
+  reject(error: unknown): void;
+}
+
 /**
  * One long-lived `git cat-file --batch-command` process: `info <oid>` answers the size, and the
  * contents are requested only when the blob is within the limit, so big files are never loaded.
@@ -546,20 +554,83 @@ class CatFileBatch {
 
   constructor(private readonly repo: string) {}
 
+  /** Reads waiting for the next batch (see `flush`). */
+  private pending: PendingRead[] = [];
+  /** Every read made, by limit and object id. */
+  private readonly results = new Map<string, Promise<FileContent>>();
+
   /** Blobs asked for ahead (see `prefetch`), by object id: undefined when the prefetch failed. */
   private readonly prefetched = new Map<string, { size: number; content: Promise<FileContent | undefined> }>();
 
-  /** `known`: the object's type and size when the caller has them already (one round trip instead of two). */
-  async read(oid: string, maxBytes: number, known?: { type: string; size: number }): Promise<FileContent> {
+  /**
+   * `known`: the object's type and size when the caller has them already (one round trip instead of two).
+   * Reads asked for in the same turn of the event loop go to git together (see `flush`), and a blob read
+   * once is not read again: an unchanged file has the same object id on both sides.
+   */
+  read(oid: string, maxBytes: number, known?: { type: string; size: number }): Promise<FileContent> {
+    const key = `${maxBytes}\0${oid}`;
+    let pending = this.results.get(key);
+    if (!pending) {
+      pending = this.readOnce(oid, maxBytes, known);
+      this.results.set(key, pending);
+      // A failed read is asked again next time (as before), not remembered.
+      pending.catch(() => this.results.delete(key));
+    }
+    return pending;
+  }
+
+  private async readOnce(oid: string, maxBytes: number, known?: { type: string; size: number }): Promise<FileContent> {
     const ahead = this.prefetched.get(oid);
     if (ahead && ahead.size <= maxBytes) {
       this.prefetched.delete(oid); // the caller keeps what it read
       const content = await ahead.content;
       if (content) return content;
     }
-    const task = this.queue.then(() => this.readNow(oid, maxBytes, known));
+    return new Promise<FileContent>((resolve, reject) => {
+      this.pending.push({ oid, maxBytes, known, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  /**
+   * Sends the reads gathered since the last flush as one batch: every `info` command at once, then every
+   * `contents` command for the blobs within their limit, so a spec of thousands of files costs a few round
+   * trips to git instead of two per file.
+   */
+  private flush(): void {
+    const reads = this.pending;
+    this.pending = [];
+    if (reads.length === 0) return;
+    const task = this.queue.then(() => this.readBatch(reads));
     this.queue = task.catch(() => undefined);
-    return task;
+  }
+
+  private async readBatch(reads: PendingRead[]): Promise<void> {
+    try {
+      const child = this.start();
+      const unknown = reads.filter((r) => !r.known);
+      if (unknown.length > 0) {
+        child.stdin.write(unknown.map((r) => `info ${r.oid}\n`).join(""));
+        for (const r of unknown) {
+          const [, type, size] = (await this.readLine()).split(" ");
+          r.known = type === undefined || type === "missing" || size === undefined ? { type: "missing", size: 0 } : { type, size: Number(size) };
+        }
+      }
+      const wanted: PendingRead[] = [];
+      for (const r of reads) {
+        const { type, size } = r.known!;
+        if (type !== "blob") r.resolve({ kind: "missing" });
+        else if (size > r.maxBytes) r.resolve({ kind: "too-large", bytes: size });
+        else wanted.push(r);
+      }
+      if (wanted.length > 0) {
+        child.stdin.write(wanted.map((r) => `contents ${r.oid}\n`).join(""));
+        for (const r of wanted) r.resolve(await this.readContents());
+      }
+    } catch (error) {
+      // Whatever was not answered fails as a single read did (resolving twice is a no-op).
+      for (const r of reads) r.reject(error);
+    }
   }
 
   /** Types and sizes of these objects (one `info` command each, written at once); missing ones are left out. */
@@ -628,23 +699,6 @@ class CatFileBatch {
     this.failure = undefined;
     this.child = child;
     return child;
-  }
-
-  private async readNow(oid: string, maxBytes: number, known?: { type: string; size: number }): Promise<FileContent> {
-    const child = this.start();
-    if (known) {
-      if (known.type !== "blob") return { kind: "missing" };
-      if (known.size > maxBytes) return { kind: "too-large", bytes: known.size };
-    } else {
-      child.stdin.write(`info ${oid}\n`);
-      const info = (await this.readLine()).split(" ");
-      if (info[1] === "missing" || info.length < 3) return { kind: "missing" };
-      if (info[1] !== "blob") return { kind: "missing" };
-      const size = Number(info[2]);
-      if (size > maxBytes) return { kind: "too-large", bytes: size };
-    }
-    child.stdin.write(`contents ${oid}\n`);
-    return this.readContents();
   }
 
   /** The answer to one `contents` command. */

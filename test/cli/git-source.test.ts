@@ -289,6 +289,37 @@ describe("git Change source", () => {
     });
   });
 
+  it("answers reads asked for together (missing, too large, binary, text, one blob on both sides) each as alone", async () => {
+    const repo = newRepo();
+    repo.write("same.yaml", "type: string\n");
+    repo.write("big.txt", "z".repeat(500));
+    repo.write("bin.dat", Buffer.from([0, 1, 2, 3]));
+    const base = repo.commit();
+    repo.write("changed.yaml", "type: integer\n");
+    const head = repo.commit();
+    const change = await open(repo.dir, base, head);
+    const reads = await Promise.all([
+      change.read("base", "same.yaml", LIMIT),
+      change.read("head", "no-such-file.yaml", LIMIT),
+      change.read("head", "big.txt", { maxBytes: 100 }),
+      change.read("head", "bin.dat", LIMIT),
+      change.read("head", "changed.yaml", LIMIT),
+      change.read("head", "same.yaml", LIMIT),
+      change.read("base", "changed.yaml", LIMIT),
+      change.read("head", "big.txt", LIMIT),
+    ]);
+    expect(reads).toEqual([
+      { kind: "text", text: "type: string\n" },
+      { kind: "missing" },
+      { kind: "too-large", bytes: 500 },
+      { kind: "binary" },
+      { kind: "text", text: "type: integer\n" },
+      { kind: "text", text: "type: string\n" },
+      { kind: "missing" },
+      { kind: "text", text: "z".repeat(500) },
+    ]);
+  });
+
   it("streams announced reads in one request and hands each to its first read", async () => {
     const repo = newRepo();
     for (let i = 0; i < 30; i++) repo.write(`f${i}.txt`, `${"x".repeat(i * 100)}${i}\n`);

@@ -9,7 +9,7 @@ import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { parseStructured } from "../../src/engine/structured.js";
 import type { ReviewView } from "../../src/engine/types.js";
 import { noteText } from "../../src/engine/types.js";
-import { SpecDocument, specLoadReport } from "../../src/formats/refs/spec-document.js";
+import { SpecDocument, specLoadReport, unchangedBetween } from "../../src/formats/refs/spec-document.js";
 import { breakingApiChange } from "../../src/rules/breaking-api-change.js";
 import { reviewChange, validateConfig } from "../../src/builtins.js";
 
@@ -132,5 +132,75 @@ describe("split specs: $refs followed across thousands of files", () => {
     expect(specLoadReport(spec!).notes).toEqual([
       `API spec ${ROOT}: 5 $refs were not followed (head), in 1 files; those parts were not compared. First 3: ${ROOT}:7 "https://example.com/schemas/s0.yml" points outside the repository (URL); not fetched; ${ROOT}:9 "https://example.com/schemas/s1.yml" points outside the repository (URL); not fetched; ${ROOT}:11 "https://example.com/schemas/s2.yml" points outside the repository (URL); not fetched`,
     ]);
+  });
+
+  it("a commit that changes only a model is reviewed through its root, whatever the root is called", async () => {
+    // DigitalOcean's root is `DigitalOcean-public.v2.yaml`: recognised by its content (openapi + paths), not its name.
+    const base = splitSpec(5);
+    const head = splitSpec(5, (i) => (i === 3 ? "type: integer" : "type: string"));
+    const result = await run(base, head);
+    expect(result.found).toEqual([
+      "specification/resources/group3/models/group3.yml:4 GET /v2/group3: response 200 (application/json) property 'name' type changed from string to integer",
+    ]);
+    expect(result.problems).toEqual([]);
+  });
+
+  it("finds a root next to the fragments' directory (api/ beside schemas/), and skips YAML no spec references", async () => {
+    const base: Tree = {
+      "api/petstore.yaml": [
+        "openapi: 3.0.3",
+        "info:",
+        "  title: Pets",
+        "  version: '1'",
+        "paths:",
+        "  /pets:",
+        "    get:",
+        "      responses:",
+        "        '200':",
+        "          description: ok",
+        "          content:",
+        "            application/json:",
+        "              schema:",
+        "                $ref: '../schemas/pet.yaml'",
+        "",
+      ].join("\n"),
+      "schemas/pet.yaml": "type: object\nproperties:\n  name:\n    type: string\n",
+      "schemas/unused.yaml": "type: object\nproperties:\n  id:\n    type: string\n",
+    };
+    const head = { ...base, "schemas/pet.yaml": "type: object\nproperties:\n  name:\n    type: integer\n" };
+    expect((await run(base, head)).found).toEqual([
+      "schemas/pet.yaml:4 GET /pets: response 200 (application/json) property 'name' type changed from string to integer",
+    ]);
+    // A schema file no root references: nothing to judge, nothing reported.
+    const unrelated = { ...base, "schemas/unused.yaml": "type: object\nproperties:\n  id:\n    type: integer\n" };
+    expect(await run(base, unrelated)).toMatchObject({ found: [], problems: [], conclusion: "success" });
+  });
+
+  it("compares only what the PR changed: an operation reaching a changed model through unchanged files is still compared", async () => {
+    const base = splitSpec(3);
+    const head = splitSpec(3, (i) => (i === 1 ? "type: integer" : "type: string"));
+    const trees = { base, head };
+    // One parse per distinct text, as the review does: unchanged files are the same parsed document on both sides.
+    const parsed = new Map<string, ReturnType<typeof parseStructured>>();
+    const view = {
+      structured: async (side: "base" | "head", path: string) => {
+        const text = trees[side][path];
+        if (text === undefined) return undefined;
+        if (!parsed.has(text)) parsed.set(text, parseStructured(text));
+        return parsed.get(text);
+      },
+    } as unknown as ReviewView;
+    const b = (await SpecDocument.load(view, "base", ROOT))!;
+    const h = (await SpecDocument.load(view, "head", ROOT))!;
+    const op = (spec: SpecDocument, i: number) => ({
+      value: spec.files.get(`specification/resources/group${i}/group${i}_list.yml`)!.value,
+      loc: { file: `specification/resources/group${i}/group${i}_list.yml`, pointer: [] },
+    });
+    // group0's operation file and model read the same: nothing to compare.
+    expect(unchangedBetween(b, h, op(b, 0), op(h, 0))).toBe(true);
+    // group1's operation file reads the same but reaches the changed model: compared.
+    expect(unchangedBetween(b, h, op(b, 1), op(h, 1))).toBe(false);
+    // The root changed nowhere, but it reaches the changed model too.
+    expect(unchangedBetween(b, h, b.rootNode(), h.rootNode())).toBe(false);
   });
 });

@@ -28,7 +28,12 @@ export function mayBeOpenApiText(text: string): boolean {
   return /^["']?(openapi|swagger)["']?\s*:/m.test(text) || /"(openapi|swagger)"\s*:\s*"\d/.test(text);
 }
 
-/** File names that conventionally hold an OpenAPI root document (used to find split specs' fragments). */
-export function isOpenApiRootName(name: string): boolean {
-  return /^(openapi|swagger|oas|api-?spec)([._-][\w.-]*)?\.(ya?ml|json)$/i.test(name) || /\.(openapi|swagger|oas)\.(ya?ml|json)$/i.test(name);
+/**
+ * Cheap pre-check on raw text for a root document: an unindented `openapi:`/`swagger:` version key and an
+ * unindented `paths:`, `info:` or `webhooks:` key (or their JSON members). Recognises a root by what it
+ * holds, whatever it is called (DigitalOcean's `DigitalOcean-public.v2.yaml`, `api.yaml`, `petstore.json`).
+ */
+export function mayBeOpenApiRootText(text: string): boolean {
+  const yamlRoot = /^["']?(openapi|swagger)["']?[ \t]*:[ \t]*["']?\d/m.test(text) && /^["']?(paths|info|webhooks)["']?[ \t]*:/m.test(text);
+  return yamlRoot || (/"(openapi|swagger)"\s*:\s*"\d/.test(text) && /"(paths|info|webhooks)"\s*:/.test(text));
 }

@@ -2,9 +2,10 @@ import { posix } from "node:path";
 import type { ChangedFile } from "../../engine/change.js";
 import type { ReviewView } from "../../engine/types.js";
 import { isExample, isLockfile, isPackageManifest, isTest, isVendored } from "../common/noise.js";
-import { isOpenApiDocument, isOpenApiRootName, mayBeOpenApiText } from "./kind.js";
+import { isOpenApiDocument, mayBeOpenApiRootText, mayBeOpenApiText } from "./kind.js";
 import { isRecord } from "../../engine/structured.js";
 import { SpecDocument, type SpecNode, specLoadReport } from "../refs/spec-document.js";
+import { looksLikeSpecFragment } from "./fragments.js";
 
 export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -287,35 +288,94 @@ async function topLevelVersion(ctx: ReviewView, side: "base" | "head", path: str
   return undefined;
 }
 
-/** Unchanged specs (in the fragment's directory or its parents) whose `$ref` closure includes a changed fragment. */
+/** Most files read to look for the root documents of changed fragments, per review. */
+const MAX_ROOT_CANDIDATES = 400;
+/** Most files read per directory above the fragments (a directory of 1,000 manifests is not read whole). */
+const MAX_ROOT_CANDIDATES_PER_DIR = 50;
+/** Candidate roots read at once. */
+const ROOT_READ_BATCH = 64;
+
+/**
+ * Unchanged root documents whose `$ref` closure includes a changed fragment. A root is recognised by its
+ * content (an `openapi:`/`swagger:` version key with `paths:`/`info:`), never by its name. The YAML/JSON files
+ * directly in the fragments' directories and every directory above them are read first (where split specs
+ * keep their root; at most MAX_ROOT_CANDIDATES_PER_DIR each); then, for fragments that look like spec pieces
+ * and have no root yet, the files one
+ * directory below those (a root in `api/` next to fragments in `schemas/`), nearest first. At most
+ * MAX_ROOT_CANDIDATES files are read.
+ */
 async function specsReferencing(ctx: ReviewView, fragments: ChangedFile[], known: Set<string>): Promise<SpecPair[]> {
-  const dirs = new Set<string>();
+  const ancestors = new Set<string>();
   for (const f of fragments) {
-    let dir = posix.dirname(f.path);
-    for (let i = 0; i < 4; i++) {
-      dirs.add(dir);
+    for (let dir = posix.dirname(f.path); ; dir = posix.dirname(dir)) {
+      ancestors.add(dir);
       if (dir === ".") break;
-      dir = posix.dirname(dir);
     }
   }
-  const headPaths = await ctx.paths("head");
-  // Only conventionally named root documents (openapi.yaml, swagger.json, api-spec.yml, *.openapi.yaml):
-  // keeps an unrelated YAML change from reading every YAML file above it.
-  const candidates = headPaths
-    .filter(
-      (p) => SPEC_EXTENSION.test(p) && dirs.has(posix.dirname(p)) && !known.has(p) && isOpenApiRootName(posix.basename(p)) && !isNotOwnContract(p),
-    )
-    .slice(0, 100);
   const fragmentPaths = new Set(fragments.flatMap((f) => [f.path, ...(f.previousPath ? [f.previousPath] : [])]));
+  const specLike: ChangedFile[] = [];
+  for (const f of fragments) {
+    const text = (await ctx.text("head", f.path)) ?? (f.status === "removed" ? await ctx.text("base", f.previousPath ?? f.path) : undefined);
+    // (A Kubernetes manifest has schema-like keys too, but never sits in a spec.)
+    if (text !== undefined && looksLikeSpecFragment(text) && !/^apiVersion:/m.test(text)) specLike.push(f);
+  }
+  const nearDirs = new Set(specLike.flatMap((f) => [...ancestors].filter((d) => f.path.startsWith(d === "." ? "" : `${d}/`))));
+  const nearness = (p: string) => Math.max(0, ...specLike.map((f) => sharedDirs(p, f.path)));
+  const candidates = (await ctx.paths("head")).filter(
+    (p) => SPEC_EXTENSION.test(p) && !known.has(p) && !fragmentPaths.has(p) && !isNotOwnContract(p) && !isLockfile(p) && !isPackageManifest(p),
+  );
+  // Nearest directory first: the fragment's own, then each one above.
+  const depth = (p: string) => p.split("/").length;
+  const perDir = new Map<string, number>();
+  const inAncestors = candidates
+    .filter((p) => ancestors.has(posix.dirname(p)))
+    .sort((a, b) => depth(b) - depth(a) || a.localeCompare(b))
+    .filter((p) => {
+      const dir = posix.dirname(p);
+      perDir.set(dir, (perDir.get(dir) ?? 0) + 1);
+      return perDir.get(dir)! <= MAX_ROOT_CANDIDATES_PER_DIR;
+    });
+  const elsewhere = candidates
+    .filter((p) => !ancestors.has(posix.dirname(p)) && nearDirs.has(posix.dirname(posix.dirname(p))))
+    .map((p) => ({ p, near: nearness(p) }))
+    .sort((a, b) => b.near - a.near || a.p.localeCompare(b.p))
+    .map((c) => c.p);
   const out: SpecPair[] = [];
-  for (const path of candidates) {
-    if ((await topLevelVersion(ctx, "head", path)) === undefined) continue;
-    const head = await SpecDocument.load(ctx, "head", path);
-    if (!head || ![...head.files.keys(), ...head.unreadable.map((u) => u.file)].some((f) => fragmentPaths.has(f))) continue;
-    const base = (await topLevelVersion(ctx, "base", path)) !== undefined ? await SpecDocument.load(ctx, "base", path) : undefined;
-    out.push({ file: path, base, head });
+  const covered = new Set<string>();
+  let read = 0;
+  for (const [group, all] of [
+    [inAncestors, true],
+    [elsewhere, false],
+  ] as const) {
+    for (let i = 0; i < group.length && read < MAX_ROOT_CANDIDATES; i += ROOT_READ_BATCH) {
+      // Past the fragments' own directories, look only while some fragment has no root yet.
+      if (!all && specLike.every((f) => covered.has(f.path) || (f.previousPath !== undefined && covered.has(f.previousPath)))) return out;
+      const batch = group.slice(i, Math.min(i + ROOT_READ_BATCH, i + MAX_ROOT_CANDIDATES - read));
+      read += batch.length;
+      const texts = await Promise.all(batch.map((p) => ctx.text("head", p)));
+      for (const [j, path] of batch.entries()) {
+        const text = texts[j];
+        if (text === undefined || !mayBeOpenApiRootText(text)) continue;
+        if ((await topLevelVersion(ctx, "head", path)) === undefined) continue;
+        const head = await SpecDocument.load(ctx, "head", path);
+        const reached = head ? [...head.files.keys(), ...head.unreadable.map((u) => u.file)].filter((f) => fragmentPaths.has(f)) : [];
+        if (!head || reached.length === 0) continue;
+        for (const f of reached) covered.add(f);
+        const base = (await topLevelVersion(ctx, "base", path)) !== undefined ? await SpecDocument.load(ctx, "base", path) : undefined;
+        out.push({ file: path, base, head });
+      }
+    }
   }
   return out;
+}
+
+/** How many leading directories two paths share. */
+function sharedDirs(a: string, b: string): number {
+  const x = a.split("/");
+  const y = b.split("/");
+  let n = 0;
+  while (n < x.length - 1 && n < y.length - 1 && x[n] === y[n]) n++;
+  return n;
 }
 
 /**

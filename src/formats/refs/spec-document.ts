@@ -104,6 +104,8 @@ export class SpecDocument {
   readonly parseErrors: { file: string; line: number; column: number; message: string }[] = [];
   /** Referenced files that are missing, too large or binary. */
   readonly unreadable: { file: string; from: string; line: number }[] = [];
+  /** The files each loaded file references (relative `$ref`s inside the repository), read or not. */
+  readonly references = new Map<string, Set<string>>();
 
   private constructor(
     readonly side: Side,
@@ -130,11 +132,14 @@ export class SpecDocument {
       for (const file of level) {
         const doc = spec.files.get(file);
         if (!doc) continue;
+        const references = new Set<string>();
+        spec.references.set(file, references);
         for (const { ref, pointer } of collectRefs(doc.value)) {
           const target = ref.split("#")[0]!;
           if (target === "") continue;
           const line = doc.lineOf([...pointer, "$ref"]);
           const resolved = spec.resolvePath(file, target, line, ref);
+          if (resolved) references.add(resolved);
           if (!resolved || seen.has(resolved)) continue;
           if (seen.size >= maxFiles) {
             unfollowed++;
@@ -302,6 +307,66 @@ export class SpecDocument {
     this.files.set(path, doc);
     return doc;
   }
+}
+
+/** Per base spec: the head spec it was compared with and the files that read the same on both sides. */
+const stableFiles = new WeakMap<SpecDocument, { head: SpecDocument; stable: (file: string) => boolean }>();
+
+/**
+ * True when `b` (in `base`) and `h` (in `head`) are the same place of a file that reads the same on both
+ * sides, and so does every file it reaches through `$ref`s: the two subtrees are equal, so comparing them
+ * finds nothing. (A file the PR does not touch is parsed once for both sides, so "reads the same" is
+ * identity of the parsed document.) Lets a spec split over thousands of files be compared in the time of
+ * the files the PR changed.
+ */
+export function unchangedBetween(base: SpecDocument, head: SpecDocument, b: SpecNode, h: SpecNode): boolean {
+  if (b.loc.file !== h.loc.file || b.loc.pointer.length !== h.loc.pointer.length) return false;
+  if (!b.loc.pointer.every((segment, i) => segment === h.loc.pointer[i])) return false;
+  let known = stableFiles.get(base);
+  if (known?.head !== head) {
+    known = { head, stable: stableFileTest(base, head) };
+    stableFiles.set(base, known);
+  }
+  return known.stable(b.loc.file);
+}
+
+function stableFileTest(base: SpecDocument, head: SpecDocument): (file: string) => boolean {
+  const files = new Set([...base.files.keys(), ...head.files.keys(), ...base.references.keys(), ...head.references.keys()]);
+  // Files that read differently (or are present on one side only), then every file that reaches one of them.
+  const referencedBy = new Map<string, string[]>();
+  for (const spec of [base, head]) {
+    for (const [from, targets] of spec.references) {
+      for (const target of targets) {
+        const list = referencedBy.get(target);
+        if (list) list.push(from);
+        else referencedBy.set(target, [from]);
+        files.add(target);
+      }
+    }
+  }
+  const unstable = new Set<string>();
+  const queue: string[] = [];
+  for (const file of files) {
+    const same = base.files.get(file) === head.files.get(file);
+    const refsSame = sameSet(base.references.get(file), head.references.get(file));
+    if (!same || !refsSame) {
+      unstable.add(file);
+      queue.push(file);
+    }
+  }
+  while (queue.length > 0) {
+    for (const from of referencedBy.get(queue.pop()!) ?? []) {
+      if (unstable.has(from)) continue;
+      unstable.add(from);
+      queue.push(from);
+    }
+  }
+  return (file) => base.files.has(file) && !unstable.has(file);
+}
+
+function sameSet(a: Set<string> | undefined, b: Set<string> | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.size === b.size && [...a].every((x) => b.has(x));
 }
 
 /** Every `$ref` string in a parsed document, with the pointer of the object that holds it. */
