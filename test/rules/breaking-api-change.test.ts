@@ -347,12 +347,67 @@ describe("breaking-api-change: deprecation and stability lifecycle", () => {
       "api.yaml:40 DELETE /v1/pets/{petId}: operation x-sunset 'soon' is not a date",
     ]);
 
-    // An invalid level already in the base version is not this PR's doing (the full policy reports it).
+    // An invalid level already in the base version: reported when the PR changes that operation (whether the change
+    // lowers its stability cannot be judged, as oasdiff's api-invalid-stability-level), not when it changes another.
     const invalid = edit(["    delete:\n", "    delete:\n      x-stability-level: shaky\n"]);
     const fixed = invalid.replace("x-stability-level: shaky", "x-stability-level: beta");
-    expect((await run({ "api.yaml": invalid }, { "api.yaml": fixed })).found).toEqual([]);
-    expect((await run({ "api.yaml": invalid }, { "api.yaml": fixed }, { config: policy })).found).toEqual([
+    expect((await run({ "api.yaml": invalid }, { "api.yaml": fixed })).found).toEqual([
       "api.yaml:39 DELETE /v1/pets/{petId}: x-stability-level 'shaky' is not one of draft, alpha, beta, stable",
+    ]);
+    const elsewhere = invalid.replace("description: created", "description: created and stored");
+    expect((await run({ "api.yaml": invalid }, { "api.yaml": elsewhere })).found).toEqual([]);
+    // The full policy reports it on any operation.
+    expect((await run({ "api.yaml": invalid }, { "api.yaml": elsewhere }, { config: policy })).found).toEqual([
+      "api.yaml:39 DELETE /v1/pets/{petId}: x-stability-level 'shaky' is not one of draft, alpha, beta, stable",
+    ]);
+  });
+
+  it("fails closed when the PR changes or removes something whose sunset date cannot be read", async () => {
+    const soon = deprecate("      x-sunset: soon\n");
+    // The date changes from something unreadable: whether it moved earlier cannot be judged.
+    expect((await run({ "api.yaml": soon }, { "api.yaml": soon.replace("x-sunset: soon", "x-sunset: 2999-01-01") })).found).toEqual([
+      "api.yaml:40 DELETE /v1/pets/{petId}: operation x-sunset 'soon' is not a date (whether 2999-01-01 moves it earlier cannot be judged)",
+    ]);
+    // The deprecated operation is removed: whether its sunset passed cannot be judged.
+    const removed = soon.replace(/ {2}\/v1\/pets\/\{petId\}:\n[\s\S]*?description: gone\n/, "");
+    expect((await run({ "api.yaml": soon }, { "api.yaml": removed })).found).toEqual([
+      "api.yaml:5 DELETE /v1/pets/{petId}: removed, but its x-sunset 'soon' is not a date (whether it has passed cannot be judged)",
+    ]);
+    // Unchanged, it is hygiene for the full policy only.
+    const other = soon.replace("description: created", "description: created and stored");
+    expect((await run({ "api.yaml": soon }, { "api.yaml": other })).found).toEqual([]);
+  });
+
+  it("matches a renamed path parameter by position: removing its sunset date still counts", async () => {
+    const param = edit(["          in: path\n", "          in: path\n          deprecated: true\n          x-sunset: 2999-01-01\n"]);
+    const renamed = param
+      .replace("/v1/pets/{petId}:", "/v1/pets/{id}:")
+      .replace("- name: petId", "- name: id")
+      .replace("          x-sunset: 2999-01-01\n", "");
+    expect((await run({ "api.yaml": param }, { "api.yaml": renamed })).found).toEqual([
+      "api.yaml:42 DELETE /v1/pets/{petId}: path parameter 'petId' x-sunset 2999-01-01 removed",
+    ]);
+  });
+
+  it("checks the sunset date of request and response properties the PR deprecates", async () => {
+    const deprecateProps = (sunset: string) =>
+      edit(
+        [
+          "        name:\n          type: string\n        status:",
+          `        name:\n          type: string\n          deprecated: true\n${sunset}        status:`,
+        ],
+        ["        tag:\n          type: string\n", `        tag:\n          type: string\n          deprecated: true\n${sunset}`],
+      );
+    expect((await run({ "api.yaml": SPEC }, { "api.yaml": deprecateProps("          x-sunset: someday\n") })).found).toEqual([
+      "api.yaml:59 GET /v1/pets: response 200 (application/json) property '[].name' x-sunset 'someday' is not a date",
+      "api.yaml:73 POST /v1/pets: request body (application/json) property 'tag' x-sunset 'someday' is not a date",
+    ]);
+    expect((await run({ "api.yaml": SPEC }, { "api.yaml": deprecateProps("          x-sunset: 2999-01-01\n") })).found).toEqual([]);
+    // Without a date: a break only under the full policy.
+    expect((await run({ "api.yaml": SPEC }, { "api.yaml": deprecateProps("") })).found).toEqual([]);
+    expect((await run({ "api.yaml": SPEC }, { "api.yaml": deprecateProps("") }, { config: policy })).found).toEqual([
+      "api.yaml:58 GET /v1/pets: response 200 (application/json) property '[].name' deprecated without an x-sunset date",
+      "api.yaml:71 POST /v1/pets: request body (application/json) property 'tag' deprecated without an x-sunset date",
     ]);
   });
 
