@@ -1,7 +1,7 @@
 import { isRecord } from "../../engine/structured.js";
 import { pathMajorVersion, type ApiBreak } from "./diff.js";
 import { type SpecDocument, type SpecNode, unchangedBetween } from "../refs/spec-document.js";
-import { canonical } from "./diff.js";
+import { canonical } from "../json-schema/compare.js";
 import { operationsOf, type OperationModel } from "./spec.js";
 
 /**
