@@ -1,12 +1,19 @@
 import { createPrivateKey } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { Redis } from "ioredis";
 import { createProbot, ProbotOctokit, run } from "probot";
+import { completeAbandoned } from "./github/abandoned.js";
+import { identityOf, reviewConcurrency } from "./github/app.js";
+import { patchBottleneckForRedis7 } from "./github/bottleneck-redis7.js";
 import { healthHandler } from "./github/health.js";
 import { appOctokit, type LoggerLike, type Octokit } from "./github/octokit.js";
+import { DeliveryQueue, queueSettingsFromEnv } from "./github/queue.js";
 import { DEFAULT_RECOVERY, redeliverFailed } from "./github/recovery.js";
-import { webhookHandler } from "./github/webhooks.js";
-import app from "./index.js";
+import { RedisCoordination } from "./github/redis-coordination.js";
+import { retryPolicyFromEnv, withRetries } from "./github/retry.js";
+import { webhookHandler, type VerifiedDelivery, type WebhookOptions } from "./github/webhooks.js";
+import app, { appWith } from "./index.js";
 
 /**
  * Production entry (`npm start` = `node dist/server.js`, also the container's command, so SIGTERM reaches
@@ -18,6 +25,14 @@ import app from "./index.js";
  * exits with a message and code 1. Only outside production (NODE_ENV other than "production") and with
  * neither APP_ID nor a key does it start Probot's setup mode, which registers a new app and writes them
  * to `.env`.
+ *
+ * Two modes. Embedded (default): a verified delivery runs its handlers in this process; per-PR ordering,
+ * delivery de-duplication and write pacing live in its memory. Redis (REDIS_URL set): a verified
+ * delivery is queued on Redis (BullMQ, queue.ts) and answered 202; this process's worker, like every
+ * replica's, takes jobs from the queue; per-PR locks, delivery ids and newest heads live in Redis
+ * (redis-coordination.ts), and Probot paces writes and tracks rate limits through Redis too (its
+ * throttling plugin's Bottleneck clustering, switched on by REDIS_URL). Redis not answering at start is
+ * an exit with a message, as a missing secret is.
  */
 
 type Settings = { appId: number; privateKey: string; secret: string };
@@ -70,16 +85,74 @@ if (settings === "setup") {
   await serve(settings);
 }
 
+/** Where REDIS_URL points, without credentials (for messages). */
+function redisWhere(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || "6379"}`;
+  } catch {
+    return "(REDIS_URL is not a URL)";
+  }
+}
+
+/** A connection to REDIS_URL that answers PING, or an exit with a message. */
+async function connectRedis(url: string): Promise<Redis> {
+  // Few retries per command: a webhook whose delivery cannot be queued is answered 500 (GitHub marks it
+  // failed and the recovery sweep asks for it again) instead of hanging.
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 5_000, maxRetriesPerRequest: 2 });
+  redis.on("error", () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    fail(`REDIS_URL is set but Redis at ${redisWhere(url)} does not answer (${(error as Error).message})`);
+  }
+  return redis;
+}
+
 async function serve({ appId, privateKey, secret }: Settings): Promise<void> {
+  const redis = process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL) : undefined;
+  // Probot paces writes through Bottleneck on the same Redis (REDIS_URL): make it recover on Redis 7.
+  if (redis) patchBottleneckForRedis7();
   const probot = createProbot({
     env: { LOG_LEVEL: "info", ...process.env },
     overrides: { appId, privateKey, secret, Octokit: appOctokit(ProbotOctokit) },
   });
-  await probot.load(app);
+  await probot.ready();
   const log = probot.log.child({ name: "server" }) as unknown as LoggerLike & { info(msg: string): void };
+  const prefix = process.env.ARCHGATE_REDIS_PREFIX || "archgate";
+  const queueSettings = queueSettingsFromEnv();
+  const coordination = redis ? new RedisCoordination(redis, { prefix, lockMs: queueSettings.lockMs, log }) : undefined;
+  await probot.load(coordination ? appWith({ coordination }) : app);
+
+  const handle = (delivery: VerifiedDelivery) => probot.receive(delivery as Parameters<typeof probot.receive>[0]);
+  let receive: WebhookOptions["receive"] = handle;
+  let deliveries: DeliveryQueue | undefined;
+  if (redis) {
+    const queue = new DeliveryQueue(redis, { ...queueSettings, prefix, concurrency: reviewConcurrency(), log });
+    deliveries = queue;
+    receive = async (delivery) => {
+      const queued = await queue.enqueue(delivery);
+      if (queued === "duplicate") log.info({ delivery: delivery.id, event: delivery.name }, "delivery already queued; not queued again");
+      return queued === "queued" ? { status: 202, message: "queued" } : { status: 200, message: "already received" };
+    };
+    const identity = identityOf(probot);
+    const policy = retryPolicyFromEnv();
+    queue.work(handle, async (delivery, reason) => {
+      const installation = (delivery.payload as { installation?: { id?: number } }).installation?.id;
+      if (!installation) return;
+      const octokit = withRetries((await probot.auth(installation)) as unknown as Octokit, policy, log);
+      if (await completeAbandoned(octokit, await identity(), delivery, reason))
+        log.warn({ delivery: delivery.id }, "a given-up delivery's check run was completed as failure");
+    });
+    log.info(
+      `Redis mode: deliveries queued on ${redisWhere(process.env.REDIS_URL!)} (prefix ${prefix}), job lock ${queueSettings.lockMs} ms, stalled check every ${queueSettings.stalledIntervalMs} ms`,
+    );
+  }
 
   const webhookPath = process.env.WEBHOOK_PATH || "/api/github/webhooks";
-  const webhooks = webhookHandler({ secret, log, receive: (delivery) => probot.receive(delivery as Parameters<typeof probot.receive>[0]) });
+  const webhooks = webhookHandler({ secret, log, receive });
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
@@ -144,7 +217,14 @@ async function serve({ appId, privateKey, secret }: Settings): Promise<void> {
     server.close();
     server.closeIdleConnections();
     // Standard output to a pipe is written asynchronously: exit once what was logged is out.
-    const exit = () => process.stdout.write("", () => process.exit(0));
+    const out = () => process.stdout.write("", () => process.exit(0));
+    // Redis mode: the worker takes no new job and lets the running ones finish (a job cut short by the
+    // 25 s limit is run again elsewhere once its lock expires).
+    const exit = () =>
+      void (deliveries?.close() ?? Promise.resolve())
+        .then(() => redis?.quit())
+        .catch(() => undefined)
+        .finally(out);
     if (inFlight === 0) exit();
     else drained = exit;
   };

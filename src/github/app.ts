@@ -3,7 +3,8 @@ import { CHECK_NAME, pullRequestsOfCheckRuns } from "./check-run.js";
 import { budgetFromEnv } from "./budget.js";
 import { hasCommand, isBot } from "./decisions.js";
 import { KnownLabels } from "./labels.js";
-import { limiter, serialByKey, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
+import { InProcessCoordination, type Coordination } from "./coordination.js";
+import { limiter, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
 import { retryPolicyFromEnv, withRetries, type RetryPolicy } from "./retry.js";
 import { reviewPullRequest, targetFromPullRequest, type ReviewOptions } from "./review.js";
 import { UnfinishedRuns } from "./unfinished.js";
@@ -38,7 +39,7 @@ export function identityOf(app: Probot, policy: RetryPolicy = retryPolicyFromEnv
 /** Reviews evaluated at once per process; more wait their turn (bounds memory: specs and parsers are big). */
 export const DEFAULT_REVIEW_CONCURRENCY = 4;
 
-function reviewConcurrency(): number {
+export function reviewConcurrency(): number {
   const value = Number(process.env.ARCHGATE_CONCURRENCY);
   return Number.isInteger(value) && value > 0 ? value : DEFAULT_REVIEW_CONCURRENCY;
 }
@@ -62,29 +63,21 @@ function checkRunDelayMs(): number {
   return process.env.ARCHGATE_CHECK_RUN_DELAY_MS && Number.isFinite(value) && value >= 0 ? value : DEFAULT_CHECK_RUN_DELAY_MS;
 }
 
-/**
- * A bounded set of recent keys (oldest forgotten first): delivery ids handled, newest heads of PRs.
- */
-class Recent<V> {
-  private readonly entries = new Map<string, V>();
-  constructor(private readonly capacity = 10_000) {}
-  get(key: string): V | undefined {
-    return this.entries.get(key);
-  }
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
-  }
-}
-
 /** What the handlers keep beyond one event; the server sweeps `unfinished`. */
 export interface Handlers {
   unfinished: UnfinishedRuns;
 }
 
+export interface HandlerOptions {
+  /**
+   * Where per-PR exclusivity, the newest head per PR and the deliveries handled live: this process
+   * (default) or Redis, shared by replicas (redis-coordination.ts).
+   */
+  coordination?: Coordination;
+}
+
 /** Wires the webhook events to the review. Thin on purpose: the logic lives in review.ts. */
-export function registerHandlers(app: Probot): Handlers {
+export function registerHandlers(app: Probot, options: HandlerOptions = {}): Handlers {
   const policy = retryPolicyFromEnv();
   const budget = budgetFromEnv();
   const identity = identityOf(app, policy);
@@ -92,21 +85,20 @@ export function registerHandlers(app: Probot): Handlers {
   unfinished.start(sweepIntervalMs());
   const client = (context: { octokit: unknown; log: LoggerLike }) => withRetries(context.octokit as Octokit, policy, context.log);
   const reviewOptions = { identity, budget, retry: policy, unfinished, checkRunDelayMs: checkRunDelayMs() };
-  // Deliveries handled to the end (a replay of one is answered without a single API call).
-  const handled = new Recent<true>();
-  // The newest head seen per PR (by the PR's updated_at): an event for an older head reviews nothing.
-  const newestHead = new Recent<{ sha: string; updatedAt: number }>();
+  // Deliveries handled to the end (a replay of one is answered without a single API call), the newest
+  // head seen per PR (by the PR's updated_at: an event for an older head reviews nothing), one review per
+  // PR at a time: in this process, or shared by every replica through Redis.
+  const coordination = options.coordination ?? new InProcessCoordination();
   const slots = limiter(reviewConcurrency());
-  const perPullRequest = serialByKey();
   // One review per PR at a time (sticky comment, labels), and at most N reviews per process.
   const queue = <T>(owner: string, repo: string, number: number, task: () => Promise<T>) =>
-    perPullRequest(`${owner}/${repo}#${number}`.toLowerCase(), () => slots(task));
+    coordination.exclusive(`${owner}/${repo}#${number}`.toLowerCase(), () => slots(task));
   const knownLabels = new KnownLabels();
 
   app.on(
     PULL_REQUEST_ACTIONS.map((action) => `pull_request.${action}` as const),
     async (context) => {
-      if (handled.get(context.id)) {
+      if (await coordination.handled(context.id)) {
         context.log.info({ delivery: context.id }, "delivery already handled; nothing to do");
         return;
       }
@@ -115,17 +107,21 @@ export function registerHandlers(app: Probot): Handlers {
       const { owner, repo } = context.repo();
       const key = `${owner}/${repo}#${pr.number}`.toLowerCase();
       const updatedAt = Date.parse(pr.updated_at ?? "");
-      const newest = newestHead.get(key);
-      if (newest && newest.sha !== pr.head.sha && Number.isFinite(updatedAt) && updatedAt < newest.updatedAt) {
-        context.log.info({ pr: pr.number, head: pr.head.sha, newest: newest.sha }, "event for an older head of the pull request; not reviewed");
-        handled.set(context.id, true);
+      const older = () => coordination.olderHead(key, pr.head.sha, updatedAt);
+      if (await older()) {
+        context.log.info({ pr: pr.number, head: pr.head.sha }, "event for an older head of the pull request; not reviewed");
+        await coordination.markHandled(context.id);
         return;
       }
-      if (Number.isFinite(updatedAt) && (!newest || updatedAt >= newest.updatedAt)) newestHead.set(key, { sha: pr.head.sha, updatedAt });
-      await queue(owner, repo, pr.number, () =>
-        reviewPullRequest(client(context), targetFromPullRequest(owner, repo, pr), { ...reviewOptions, log: context.log, knownLabels }),
-      );
-      handled.set(context.id, true);
+      await queue(owner, repo, pr.number, async () => {
+        // A newer head may have come while this review waited for its turn: it supersedes this one.
+        if (await older()) {
+          context.log.info({ pr: pr.number, head: pr.head.sha }, "a newer head of the pull request came meanwhile; not reviewed");
+          return;
+        }
+        await reviewPullRequest(client(context), targetFromPullRequest(owner, repo, pr), { ...reviewOptions, log: context.log, knownLabels });
+      });
+      await coordination.markHandled(context.id);
     },
   );
 
@@ -134,7 +130,7 @@ export function registerHandlers(app: Probot): Handlers {
   app.on(
     ISSUE_COMMENT_ACTIONS.map((action) => `issue_comment.${action}` as const),
     async (context) => {
-      if (handled.get(context.id)) return;
+      if (await coordination.handled(context.id)) return;
       const { issue, comment } = context.payload;
       if (!issue.pull_request || issue.state === "closed" || isBot(comment.user)) return;
       const changes = (context.payload as { changes?: { body?: { from?: string } } }).changes;
@@ -147,7 +143,7 @@ export function registerHandlers(app: Probot): Handlers {
       await queue(owner, repo, issue.number, () =>
         reviewPullRequest(octokit, targetFromPullRequest(owner, repo, data), { ...reviewOptions, log: context.log, knownLabels, ...respondTo }),
       );
-      handled.set(context.id, true);
+      await coordination.markHandled(context.id);
     },
   );
 
@@ -155,14 +151,14 @@ export function registerHandlers(app: Probot): Handlers {
   app.on(
     PULL_REQUEST_REVIEW_ACTIONS.map((action) => `pull_request_review.${action}` as const),
     async (context) => {
-      if (handled.get(context.id)) return;
+      if (await coordination.handled(context.id)) return;
       const pr = context.payload.pull_request;
       if (pr.state === "closed") return;
       const { owner, repo } = context.repo();
       await queue(owner, repo, pr.number, () =>
         reviewPullRequest(client(context), targetFromPullRequest(owner, repo, pr), { ...reviewOptions, log: context.log, knownLabels }),
       );
-      handled.set(context.id, true);
+      await coordination.markHandled(context.id);
     },
   );
 

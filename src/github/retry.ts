@@ -1,4 +1,5 @@
 import { throwIfBudgetExhausted } from "./budget.js";
+import { currentFence } from "./coordination.js";
 import { describeApiError, statusOf, type LoggerLike, type Octokit } from "./octokit.js";
 
 /**
@@ -145,10 +146,13 @@ export function withRetries<T extends Octokit>(octokit: T, policy: RetryPolicy, 
   octokit.hook.wrap("request", (request, options) => {
     const method = String(options.method ?? "GET").toUpperCase();
     const what = `${method} ${String(options.url ?? "")}`;
+    const write = method !== "GET" && method !== "HEAD" && !/\/graphql$/.test(String(options.url ?? ""));
     return retrying(
       async () => {
         // A review past its time or memory budget sends nothing more (its check run is completed outside it).
         throwIfBudgetExhausted();
+        // A review whose lock on the PR was lost (Redis mode) writes nothing more: another replica holds the PR.
+        if (write) await currentFence()?.check();
         return request(options);
       },
       policy,

@@ -1,4 +1,5 @@
 import type { CheckResult } from "./check-result.js";
+import { currentFence } from "./coordination.js";
 import type { LoggerLike } from "./octokit.js";
 
 /**
@@ -49,6 +50,14 @@ export class UnfinishedRuns {
   }
 
   add(run: UnfinishedRun): void {
+    // A review that lost its lock on the PR (Redis mode) leaves the run to the replica that holds it now.
+    if (currentFence()?.lost) {
+      this.log?.warn(
+        { pull: run.pull, head: run.headSha, runId: run.runId },
+        "the lock on the pull request was lost; its check run is left to the replica holding it",
+      );
+      return;
+    }
     const key = `${run.pull}@${run.headSha}`;
     this.runs.delete(key);
     this.runs.set(key, run);

@@ -37,10 +37,18 @@ export interface VerifiedDelivery {
   payload: Record<string, unknown>;
 }
 
+export interface Answer {
+  status: number;
+  message: string;
+}
+
 export interface WebhookOptions {
   secret: string;
-  /** Runs the app's handlers for a verified, parsed delivery (Probot's `receive`). */
-  receive: (delivery: VerifiedDelivery) => Promise<void>;
+  /**
+   * Runs the app's handlers for a verified, parsed delivery (Probot's `receive`), or queues it (Redis
+   * mode): an answer it resolves with (202 "queued") is the one sent.
+   */
+  receive: (delivery: VerifiedDelivery) => Promise<unknown>;
   log: LoggerLike;
   limits?: Partial<WebhookLimits>;
 }
@@ -61,6 +69,10 @@ function missingField(name: string, payload: unknown): string | undefined {
     if (value === undefined || value === null || value === "") return path;
   }
   return undefined;
+}
+
+function isAnswer(value: unknown): value is Answer {
+  return typeof value === "object" && value !== null && typeof (value as Answer).status === "number" && typeof (value as Answer).message === "string";
 }
 
 export function signatureMatches(secret: string, body: Buffer, header: string): boolean {
@@ -196,7 +208,7 @@ export function webhookHandler(options: WebhookOptions): (req: IncomingMessage, 
     }
 
     const handling = options.receive({ id, name, payload: payload as Record<string, unknown> }).then(
-      () => "ok" as const,
+      (given): Answer | "ok" => (isAnswer(given) ? given : "ok"),
       (error: unknown) => {
         log.error({ ...where, err: error }, "webhook handler failed");
         return "failed" as const;
@@ -208,7 +220,8 @@ export function webhookHandler(options: WebhookOptions): (req: IncomingMessage, 
     });
     const outcome = await Promise.race([handling, late]);
     clearTimeout(timer);
-    if (outcome === "ok") answer(res, 200, "ok");
+    if (typeof outcome === "object") answer(res, outcome.status, outcome.message);
+    else if (outcome === "ok") answer(res, 200, "ok");
     else if (outcome === "late") answer(res, 202, "accepted; still processing");
     else answer(res, 500, "internal error");
   };
