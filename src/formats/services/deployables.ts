@@ -338,14 +338,7 @@ async function workloads(ctx: ReviewView, files: ChangedFile[], trees: Trees, ou
     }
   }
   // A workload renamed in place: one name out and one in within the same file is a rename, not a new service.
-  const renamed = new Set<Located>();
-  for (const a of appeared) {
-    const partner = vanished.find((v) => v.file === a.file && !renamed.has(v) && v.object.kind === a.object.kind);
-    if (partner) {
-      renamed.add(a);
-      renamed.add(partner);
-    }
-  }
+  const renamed = renamedInPlace(appeared, vanished);
   const changed = new Set(files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
   const thirdParty: string[] = [];
   const deployed: string[] = [];
@@ -563,14 +556,7 @@ async function gitopsReleases(ctx: ReviewView, files: ChangedFile[], trees: Tree
       into.push(l);
     }
   }
-  const renamed = new Set<Located>();
-  for (const a of appeared) {
-    const partner = vanished.find((v) => v.file === a.file && !renamed.has(v) && v.object.kind === a.object.kind);
-    if (partner) {
-      renamed.add(a);
-      renamed.add(partner);
-    }
-  }
+  const renamed = renamedInPlace(appeared, vanished);
   // A chart template that generates releases from values (`name: {{ .name }}` in a range) may still
   // deploy the ones no longer written out: what it renders is not known here.
   const generated = new Set<string>();
@@ -741,4 +727,17 @@ async function catalog(ctx: ReviewView, files: ChangedFile[], out: DeployableHit
     if (head.some((h) => h.c.name === c.name) || isRetiredLifecycle(c.lifecycle)) continue;
     out.retired.push({ file: file.path, reason: `removes catalog Component ${c.name} from ${pathAt(file, "base")}` });
   }
+}
+
+/** One name out and one in, of the same kind within the same file: a rename in place, not a new or retired unit. */
+function renamedInPlace(appeared: readonly Located[], vanished: readonly Located[]): Set<Located> {
+  const renamed = new Set<Located>();
+  for (const a of appeared) {
+    const partner = vanished.find((v) => v.file === a.file && !renamed.has(v) && v.object.kind === a.object.kind);
+    if (partner) {
+      renamed.add(a);
+      renamed.add(partner);
+    }
+  }
+  return renamed;
 }
