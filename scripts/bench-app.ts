@@ -17,14 +17,14 @@
  * p50/p95, sustained deliveries per second, the app's CPU time per delivery, peak RSS; then a side-by-side
  * table.
  */
-import { createHmac } from "node:crypto";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { FakeGitHub, serveFakeGitHub, type Tree } from "../test/github/fake-github.js";
 import { PRIVATE_KEY, pullRequestPayload } from "../test/github/harness.js";
+import { sendWebhook, startAppProcess } from "../test/helpers/app-process.js";
 
 const SECRET = "bench-secret";
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 200);
@@ -148,9 +148,10 @@ const log = { info() {}, warn() {}, error(obj, msg) { console.error("app:", msg,
 const webhooks = webhookHandler({ secret: process.env.WEBHOOK_SECRET, log, receive: (delivery) => probot.receive(delivery) });
 const server = createServer((req, res) => {
   if (req.url === "/api/github/webhooks") webhooks(req, res).catch((error) => { console.error(error); res.writeHead(500).end(); });
+  else if (req.url === "/ping") res.writeHead(200).end("PONG");
   else res.writeHead(404).end();
 });
-server.listen(0, "127.0.0.1", () => console.log("PORT " + server.address().port));
+server.listen(Number(process.env.PORT), "127.0.0.1");
 process.on("SIGINT", () => process.exit(0));
 `;
 
@@ -204,28 +205,23 @@ async function startApp(dir: string, index: number, baseUrl: string): Promise<Ap
     throw new Error(`${dir} has no built dist/ (run npm run build there)`);
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, String(index))}`] : [];
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
-  const child = spawn(process.execPath, [...profile, ...nodeArgs, "--input-type=module", "-e", CHILD], {
+  const app = await startAppProcess({
     // probot is resolved from the checkout's own node_modules.
-    cwd: dir,
-    env: { ...process.env, APP_DIST: pathToFileURL(join(dir, "dist")).href, PRIVATE_KEY, WEBHOOK_SECRET: SECRET, BASE_URL: baseUrl },
-    stdio: ["ignore", "pipe", "inherit"],
+    root: dir,
+    command: { node: [...profile, ...nodeArgs, "--input-type=module", "-e", CHILD] },
+    githubPort: Number(new URL(baseUrl).port),
+    secret: SECRET,
+    env: { APP_DIST: pathToFileURL(join(dir, "dist")).href, PRIVATE_KEY, BASE_URL: baseUrl },
   });
-  const port = await new Promise<number>((resolvePort, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      const m = /PORT (\d+)/.exec(String(d));
-      if (m) resolvePort(Number(m[1]));
-    });
-    child.on("exit", (code) => reject(new Error(`the app of ${dir} exited with ${code}`)));
-  });
+  const pid = app.child.pid!;
   return {
     dir,
     name: label(dir),
-    port,
-    pid: child.pid!,
-    idleRss: rssOf(child.pid!),
+    port: app.port,
+    pid,
+    idleRss: rssOf(pid),
     stop: async () => {
-      child.kill("SIGINT");
-      await new Promise((r) => child.on("exit", r));
+      await app.stop("SIGINT");
     },
   };
 }
@@ -271,25 +267,14 @@ async function main() {
   let delivery = 0;
   let stillProcessing = 0;
   const send = async (app: AppUnderTest, payload: unknown): Promise<number> => {
-    const body = JSON.stringify(payload);
     const started = performance.now();
-    const res = await fetch(`http://127.0.0.1:${app.port}/api/github/webhooks`, {
-      method: "POST",
-      body,
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": "pull_request",
-        "x-github-delivery": `bench-${++delivery}`,
-        "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-      },
-    });
-    await res.text();
+    const res = await sendWebhook(app.port, SECRET, "pull_request", payload, { id: `bench-${++delivery}` });
     if (res.status === 202) {
       // The endpoint answers 202 "still processing" after 9 s; the check run tells when the review is done.
       stillProcessing++;
       const head = (payload as { pull_request: { head: { sha: string } } }).pull_request.head.sha;
       while (!fake.checkRuns.some((r) => r.head_sha === head && r.status === "completed")) await new Promise((r) => setTimeout(r, 5));
-    } else if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+    } else if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.text}`);
     return performance.now() - started;
   };
 

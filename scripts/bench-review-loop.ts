@@ -9,12 +9,10 @@
  *
  * BENCH_ROUNDS (default 10): waive/unwaive pairs by a maintainer, each flipping the check.
  */
-import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { FakeGitHub, serveFakeGitHub, type FakeComment } from "../test/github/fake-github.js";
 import { configYaml, FULL_NAME, pullRequestPayload, ROOT, sha } from "../test/github/harness.js";
+import { startAppProcess, untilQuiet } from "../test/helpers/app-process.js";
 import { DROP_FILE, DROP_SQL, issueCommentPayload, loopConfig, reviewPayload, seedPeople, USERS_TABLE } from "../test/github/review-loop-harness.js";
 
 const SECRET = "bench-review-loop";
@@ -37,71 +35,15 @@ const headTree = { ...baseTree, [DROP_FILE]: DROP_SQL };
 const pull = fake.addPull(FULL_NAME, { number: 7, base, head: fake.addCommit(sha("head", headTree), headTree) });
 const github = await serveFakeGitHub(fake);
 
-const port = await new Promise<number>((resolve) => {
-  const server = createServer();
-  server.listen(0, "127.0.0.1", () => {
-    const { port } = server.address() as { port: number };
-    server.close(() => resolve(port));
-  });
-});
-let output = "";
-const app = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src", "server.ts")], {
-  cwd: ROOT,
-  detached: true,
-  env: {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "production",
-    APP_ID: "123",
-    PRIVATE_KEY_PATH: join(ROOT, "fixtures", "github", "test-app-key.pem"),
-    WEBHOOK_SECRET: SECRET,
-    GHE_HOST: `127.0.0.1:${github.port}`,
-    GHE_PROTOCOL: "http",
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    LOG_LEVEL: "warn",
-  },
-  stdio: ["ignore", "pipe", "pipe"],
-});
-app.stdout!.on("data", (d) => (output += d));
-app.stderr!.on("data", (d) => (output += d));
-const stop = () => {
-  if (app.pid && app.exitCode === null) process.kill(-app.pid, "SIGKILL");
-};
-process.on("exit", stop);
+const app = await startAppProcess({ root: ROOT, command: { tsx: join(ROOT, "src", "server.ts") }, githubPort: github.port, secret: SECRET });
+process.on("exit", app.kill);
 
-for (const deadline = Date.now() + 60_000; ; ) {
-  try {
-    if ((await fetch(`http://127.0.0.1:${port}/ping`)).ok) break;
-  } catch {
-    /* not up yet */
-  }
-  if (Date.now() > deadline) throw new Error(`the app did not start:\n${output}`);
-  await new Promise((r) => setTimeout(r, 100));
-}
-
-let deliveries = 0;
 async function deliver(event: string, payload: unknown): Promise<{ start: number; answered: number }> {
-  const body = JSON.stringify(payload);
   const start = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: "POST",
-    body,
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": `bench-${++deliveries}`,
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-  });
-  await res.text();
-  if (res.status === 202) {
-    // Past the server's answer deadline: wait until the app is quiet so the event's calls are all counted.
-    for (let seen = -1; seen !== fake.requests.length; ) {
-      seen = fake.requests.length;
-      await new Promise((r) => setTimeout(r, 3_000));
-    }
-  } else if (res.status !== 200) throw new Error(`webhook answered ${res.status}:\n${output}`);
+  const { status } = await app.deliver(event, payload);
+  // Past the server's answer deadline: wait until the app is quiet so the event's calls are all counted.
+  if (status === 202) await untilQuiet(() => fake.requests.length);
+  else if (status !== 200) throw new Error(`webhook answered ${status}:\n${app.output()}`);
   return { start, answered: performance.now() };
 }
 
@@ -174,6 +116,6 @@ for (const [kind, list] of Object.entries(results)) {
   );
   if (process.env.BENCH_VERBOSE) for (const call of first.calls) console.log(`    ${call}`);
 }
-stop();
+app.kill();
 await github.close();
 process.exit(0);

@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeGitHub, serveFakeGitHub, type FakeServer } from "../github/fake-github.js";
 import { FULL_NAME, ROOT, configYaml, isolatedConfig } from "../github/harness.js";
+import { type AppProcess, signWebhook, startAppProcess } from "../helpers/app-process.js";
 import { buildProduction } from "../helpers/production-build.js";
 
 /**
@@ -22,44 +20,11 @@ const fixture = (name: string) => readFileSync(join(ROOT, "fixtures", "webhooks"
 
 let fake: FakeGitHub;
 let github: FakeServer;
-let app: ChildProcess;
+let app: AppProcess;
 let port: number;
-let output = "";
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function sign(body: string, secret = SECRET): string {
-  return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
-}
-
-async function deliver(event: string, body: string, signature = sign(body), id = `e2e-${Math.random()}`): Promise<{ status: number; text: string }> {
-  const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: "POST",
-    body,
-    headers: { "content-type": "application/json", "x-github-event": event, "x-github-delivery": id, "x-hub-signature-256": signature },
-  });
-  return { status: res.status, text: await res.text() };
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms; app output:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const sign = (body: string, secret = SECRET) => signWebhook(body, secret);
+const deliver = (event: string, body: string, signature = sign(body), id = `e2e-${Math.random()}`) => app.deliver(event, body, { id, signature });
 
 beforeAll(async () => {
   buildProduction(ROOT);
@@ -81,37 +46,24 @@ beforeAll(async () => {
   fake.setDefaultBranch(FULL_NAME, BASE);
   fake.addPull(FULL_NAME, { number: 7, base: BASE, head: HEAD, title: "Add refunds to payments" });
   github = await serveFakeGitHub(fake);
-  port = await freePort();
-
-  app = spawn("npm", ["start"], {
-    cwd: ROOT,
-    detached: true, // own process group: npm, sh and node are stopped together
+  app = await startAppProcess({
+    root: ROOT,
+    command: { npmStart: true },
+    githubPort: github.port,
+    secret: SECRET,
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      APP_ID: "123",
-      PRIVATE_KEY_PATH: join(ROOT, "fixtures", "github", "test-app-key.pem"),
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: `127.0.0.1:${github.port}`,
-      GHE_PROTOCOL: "http",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
       // The exact request lists below: no redelivery check in between (tested in test/github/recovery.test.ts).
       ARCHGATE_REDELIVERY_INTERVAL_MS: "0",
       // Reviews here end well within it (2 s by default), but a loaded machine must not make the call lists flaky.
       ARCHGATE_CHECK_RUN_DELAY_MS: "30000",
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    startTimeoutMs: 30_000,
   });
-  app.stdout!.on("data", (d) => (output += d));
-  app.stderr!.on("data", (d) => (output += d));
-  await waitFor(`http://127.0.0.1:${port}/ping`, 30_000);
+  port = app.port;
 }, 240_000);
 
 afterAll(async () => {
-  if (app?.pid && app.exitCode === null) process.kill(-app.pid, "SIGKILL");
+  app?.kill();
   await github?.close();
 });
 
@@ -223,12 +175,11 @@ describe("the app as its own process", () => {
   }, 30_000);
 
   test("SIGTERM stops the server cleanly", async () => {
-    // "close", not "exit": npm may exit before the server it started has written its last line to the shared pipe.
-    const exited = new Promise<number | null>((resolve) => app.on("close", (code) => resolve(code)));
-    process.kill(-app.pid!, "SIGTERM");
+    // stop() waits for "close", not "exit": npm may exit before the server it started has written its last line to the shared pipe.
+    const exited = app.stop("SIGTERM");
     const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r("timeout"), 10_000))]);
     expect(code === 0 || code === null).toBe(true);
-    expect(output).toContain("SIGTERM received, stopping server");
+    expect(app.output()).toContain("SIGTERM received, stopping server");
     await expect(fetch(`http://127.0.0.1:${port}/ping`)).rejects.toThrow();
   }, 15_000);
 });

@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createHmac } from "node:crypto";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeGitHub, serveFakeGitHub, type FakePull, type FakeServer, type Tree } from "../github/fake-github.js";
@@ -20,6 +17,7 @@ import {
   seedPeople,
   USERS_TABLE,
 } from "../github/review-loop-harness.js";
+import { type AppProcess, startAppProcess, untilQuiet } from "../helpers/app-process.js";
 
 /**
  * The review loop end to end, for each path issue 12 asks to see: the app started as its own process
@@ -31,48 +29,18 @@ const SECRET = "review-loop-e2e-secret";
 
 let fake: FakeGitHub;
 let github: FakeServer;
-let app: ChildProcess;
-let port: number;
-let output = "";
+let app: AppProcess;
 let base: string;
 let baseTree: Tree;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** Until the fake has seen no request for 3 s. */
-async function quiet(): Promise<void> {
-  for (let seen = -1; seen !== fake.requests.length; ) {
-    seen = fake.requests.length;
-    await new Promise((r) => setTimeout(r, 3_000));
-  }
-}
 
 let deliveries = 0;
 /** Delivers a webhook and waits for the answer (Probot answers once the handlers are done). */
 async function deliver(event: string, payload: unknown, id = `loop-${++deliveries}`): Promise<{ status: number; ms: number }> {
-  const body = JSON.stringify(payload);
-  const started = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/api/github/webhooks`, {
-    method: "POST",
-    body,
-    headers: {
-      "content-type": "application/json",
-      "x-github-event": event,
-      "x-github-delivery": id,
-      "x-hub-signature-256": `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`,
-    },
-  });
-  await res.text();
+  const { status, ms } = await app.deliver(event, payload, { id });
   // A review past the server's answer deadline is answered 202 and goes on: wait until the app is quiet.
-  if (res.status === 202) await quiet();
-  else if (res.status !== 200) throw new Error(`webhook answered ${res.status}; app output:\n${output}`);
-  return { status: res.status, ms: performance.now() - started };
+  if (status === 202) await untilQuiet(() => fake.requests.length);
+  else if (status !== 200) throw new Error(`webhook answered ${status}; app output:\n${app.output()}`);
+  return { status, ms };
 }
 
 /** Opens PR `number` by alice: the default branch plus `changes`. */
@@ -115,44 +83,19 @@ beforeAll(async () => {
   base = fake.addCommit(sha("base", baseTree), baseTree);
   fake.setDefaultBranch(FULL_NAME, base);
   github = await serveFakeGitHub(fake);
-  port = await freePort();
-  app = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src", "server.ts")], {
-    cwd: ROOT,
-    detached: true,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      APP_ID: "123",
-      PRIVATE_KEY_PATH: join(ROOT, "fixtures", "github", "test-app-key.pem"),
-      WEBHOOK_SECRET: SECRET,
-      GHE_HOST: `127.0.0.1:${github.port}`,
-      GHE_PROTOCOL: "http",
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      LOG_LEVEL: "warn",
-      // A new check run waits this long before it is created in progress (2 s by default): the call lists
-      // below must not depend on how loaded the machine is.
-      ARCHGATE_CHECK_RUN_DELAY_MS: "30000",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  app = await startAppProcess({
+    root: ROOT,
+    command: { tsx: join(ROOT, "src", "server.ts") },
+    githubPort: github.port,
+    secret: SECRET,
+    // A new check run waits this long before it is created in progress (2 s by default): the call lists
+    // below must not depend on how loaded the machine is.
+    env: { ARCHGATE_CHECK_RUN_DELAY_MS: "30000" },
   });
-  app.stdout!.on("data", (d) => (output += d));
-  app.stderr!.on("data", (d) => (output += d));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/ping`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`the app did not start; output:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }, 90_000);
 
 afterAll(async () => {
-  if (app?.pid && app.exitCode === null) process.kill(-app.pid, "SIGKILL");
+  app?.kill();
   await github?.close();
 });
 
