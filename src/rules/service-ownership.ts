@@ -102,7 +102,7 @@ interface Service {
 
 /** The unit a new-service hit names ("adds Deployment cart in k8s/cart.yaml" -> cart, "adds Argo CD Application guestbook …" -> guestbook); undefined for a service directory. */
 export function unitName(hit: TriggerHit): string | undefined {
-  return /^adds (?:compose service|Helm chart|catalog Component|Argo CD [A-Z]\w*|Flux [A-Z]\w*|(?!service directory)[A-Z]\w*) ([^\s(]+)/.exec(
+  return /^adds (?:compose service|Helm chart|catalog Component|Kustomize app|Argo CD [A-Z]\w*|Flux [A-Z]\w*|(?!service directory)[A-Z]\w*) ([^\s(]+)/.exec(
     hit.reason,
   )?.[1];
 }

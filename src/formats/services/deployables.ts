@@ -32,6 +32,7 @@ import {
   type ComposeService,
 } from "./markers.js";
 import { isRecord } from "../../engine/structured.js";
+import { isKustomizationPath, kustomizeFile, type KustomizeSource } from "../kubernetes/kustomize-sources.js";
 import type { TriggerHit } from "../../engine/types.js";
 import { isIgnoredByTriggers, manifestHeaders, pathAt, structuredIf } from "../common/changed-files.js";
 
@@ -64,6 +65,7 @@ async function detectAll(ctx: ReviewView): Promise<DeployableHits> {
   await helmCharts(ctx, files, trees, out);
   await gitopsReleases(ctx, files, trees, out);
   await generatedReleases(ctx, files, trees, out);
+  await kustomizeApps(ctx, files, trees, out);
   await catalog(ctx, files, out);
   return out;
 }
@@ -690,6 +692,113 @@ async function generatedReleases(ctx: ReviewView, files: ChangedFile[], trees: T
     for (const e of base.entries)
       if (!headNames.has(e.name))
         out.retired.push({ file: base.values!, reason: `removes ${e.label} ${e.name} (generated from ${e.key} in ${base.values})` });
+  }
+}
+
+// ---------------------------------------------------------------- Kustomize apps deployed from remote sources
+
+interface KustomizeUnit {
+  path: string;
+  dir: string;
+  /** The app's directory (`…/<app>` for `…/<app>/app/kustomization.yaml`) and name. */
+  appDir: string;
+  name: string;
+  sources: KustomizeSource[];
+}
+
+/** Directory names that say where in an app its manifests sit, not which app it is. */
+const GENERIC_DIRS = /^(app|apps|base|bases|deploy|deployment|manifests?|kustomize|k8s|install|overlays?|config)$/i;
+const ENVIRONMENT_PARENTS = /^(overlays?|envs?|environments?)$/i;
+
+/** The directory of the app a kustomization deploys: its own, or its parent's for `…/<app>/app`, `…/<app>/overlays/prod`. */
+function kustomizeAppDir(dir: string): string {
+  for (let d = dir; d !== ""; d = dirname(d)) if (!GENERIC_DIRS.test(basename(d)) && !ENVIRONMENT_PARENTS.test(basename(dirname(d)))) return d;
+  return dir;
+}
+
+/** A kustomization (not a Component) at `side` with the remote sources it deploys, or undefined. */
+async function kustomizeUnit(ctx: ReviewView, side: Side, path: string): Promise<KustomizeUnit | undefined> {
+  const parsed = await structuredIf(ctx, side, path, (t) => /^\s*(resources|bases|helmCharts)\s*:/m.test(t));
+  const doc = parsed?.parsed.docs[0];
+  const file = doc ? kustomizeFile(doc) : undefined;
+  if (!file || file.kind === "Component" || file.sources.length === 0) return undefined;
+  const dir = dirname(path);
+  const appDir = kustomizeAppDir(dir);
+  return { path, dir, appDir, name: basename(appDir), sources: file.sources };
+}
+
+/**
+ * True when `side` still (or already) deploys the app: a kustomization among `paths` (the changed ones) pulls one of
+ * its origins, or YAML under a directory named like the app holds a gitops release, a service workload or a
+ * kustomization with remote sources (the app moved, or is deployed another way). Reads at most 40 files besides `paths`.
+ */
+async function kustomizeAppAt(ctx: ReviewView, side: Side, index: PathIndex, unit: KustomizeUnit, paths: string[]): Promise<boolean> {
+  const origins = new Set(unit.sources.map((s) => s.origin));
+  for (const path of paths) if ((await kustomizeUnit(ctx, side, path))?.sources.some((s) => origins.has(s.origin))) return true;
+  let read = 0;
+  for (const path of index.files) {
+    if (read >= 40) break;
+    if (!/\.ya?ml$/.test(path) || !path.split("/").slice(0, -1).includes(unit.name) || isNoise(path)) continue;
+    read++;
+    if (isKustomizationPath(path)) {
+      if (await kustomizeUnit(ctx, side, path)) return true;
+      continue;
+    }
+    if ((await manifestHeaders(ctx, side, path)).some((o) => isGitopsRelease(o) || isServiceWorkload(o))) return true;
+  }
+  return false;
+}
+
+/** A hit of the opposite kind whose path names the app: the app is deployed another way (remote manifests replaced by a vendored Deployment). */
+function replacedBy(unit: KustomizeUnit, opposite: readonly TriggerHit[]): boolean {
+  const wanted = unitName(unit.name);
+  return opposite.some((h) =>
+    h.file
+      .split("/")
+      .slice(0, -1)
+      .some((segment) => {
+        const n = unitName(segment);
+        return n !== "" && (n === wanted || n.startsWith(wanted) || wanted.startsWith(n));
+      }),
+  );
+}
+
+/**
+ * Kustomizations that deploy a component from outside the repository (remote `resources`, `helmCharts`) added with
+ * a new app directory (a new app) or removed with it (an app undeployed). Not counted: an app the other side still
+ * deploys (a move, another environment or cluster of the same app, a switch to a HelmRelease or vendored manifests),
+ * an app whose own gitops release or workload is already reported, Kustomize Components (mixins included by apps),
+ * CRD bundles and dashboards, and local resources (their objects are judged on their own).
+ */
+async function kustomizeApps(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
+  const added = files.filter((f) => (f.status === "added" || f.status === "copied") && isKustomizationPath(f.path));
+  const removed = files.filter((f) => f.status === "removed" && isKustomizationPath(f.path));
+  if (added.length === 0 && removed.length === 0) return;
+  const changedAt = (side: Side) =>
+    files
+      .filter(
+        (f) => isKustomizationPath(pathAt(f, side)) && (side === "base" ? f.status !== "added" && f.status !== "copied" : f.status !== "removed"),
+      )
+      .map((f) => pathAt(f, side));
+  for (const [list, side, other] of [
+    [added, "head", "base"],
+    [removed, "base", "head"],
+  ] as const) {
+    const hits = side === "head" ? out.added : out.retired;
+    const opposite = side === "head" ? out.retired : out.added;
+    for (const file of list) {
+      const unit = await kustomizeUnit(ctx, side, file.path);
+      if (!unit) continue;
+      const otherIndex = await trees.at(other);
+      if (otherIndex.hasDir(unit.appDir)) continue;
+      // The app's gitops release or workload, added or removed beside it, already stands for it.
+      if (unit.appDir !== "" && hits.some((h) => isUnder(h.file, unit.appDir))) continue;
+      if (replacedBy(unit, opposite) || (await kustomizeAppAt(ctx, other, otherIndex, unit, changedAt(other)))) continue;
+      const what = [...new Set(unit.sources.map((s) => s.origin.replace(/^helm \S* /, "Helm chart ")))].slice(0, 2).join(", ");
+      if (side === "head")
+        hits.push({ file: file.path, line: unit.sources[0]!.line, reason: `adds Kustomize app ${unit.name} in ${unit.dir} (deploys ${what})` });
+      else hits.push({ file: file.path, reason: `removes Kustomize app ${unit.name} from ${unit.dir} (deployed ${what})` });
+    }
   }
 }
 
