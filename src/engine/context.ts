@@ -6,6 +6,43 @@ import { parseStructured, type StructuredFile } from "./structured.js";
 import type { Note, NoteKind, Problem, ReviewView, TriggerHit } from "./types.js";
 
 /**
+ * Parses of recent texts, across changes: a long-running process (the App) reviews the same merge base
+ * push after push, and a pull request's unchanged files read the same on every push, so the same spec or
+ * manifest text comes back event after event. Bounded by the characters of the texts held (what a parse
+ * costs in memory grows with them); a text over a quarter of the budget is never kept. Like the
+ * per-change cache, what it hands out is shared: callers must not modify it.
+ */
+class RecentParses {
+  private readonly entries = new Map<string, StructuredFile>();
+  private chars = 0;
+
+  constructor(private readonly budgetChars: number) {}
+
+  get(text: string): StructuredFile | undefined {
+    const parsed = this.entries.get(text);
+    if (parsed) {
+      // Most recently used last: Map iteration order is insertion order.
+      this.entries.delete(text);
+      this.entries.set(text, parsed);
+    }
+    return parsed;
+  }
+
+  set(text: string, parsed: StructuredFile): void {
+    if (text.length > this.budgetChars / 4 || this.entries.has(text)) return;
+    this.entries.set(text, parsed);
+    this.chars += text.length;
+    for (const oldest of this.entries.keys()) {
+      if (this.chars <= this.budgetChars) break;
+      this.entries.delete(oldest);
+      this.chars -= oldest.length;
+    }
+  }
+}
+
+const recentParses = new RecentParses(1 << 20);
+
+/**
  * Reads of one Change, cached: a file is fetched and parsed once however many modules, and however many
  * evaluations of the same change (a config preview evaluates it twice), look at it.
  */
@@ -52,7 +89,11 @@ export class ChangeReads {
   private parse(text: string): StructuredFile {
     let parsed = this.parsedByText.get(text);
     if (!parsed) {
-      parsed = parseStructured(text);
+      parsed = recentParses.get(text);
+      if (!parsed) {
+        parsed = parseStructured(text);
+        recentParses.set(text, parsed);
+      }
       this.parsedByText.set(text, parsed);
     }
     return parsed;
