@@ -73,8 +73,24 @@ export class ChangeReads {
     if (!pending) {
       pending = this.read(side, path, maxBytes).then((content) => {
         if (content.kind !== "text") return undefined;
-        this.change.traceParse?.({ asker, side, path, bytes: content.text.length });
-        return this.parse(content.text);
+        // Parsed when first looked at: a spec split over thousands of files reads them all but parses only
+        // the ones a comparison reaches.
+        let parsed: StructuredFile | undefined;
+        const parse = (): StructuredFile => {
+          if (!parsed) {
+            this.change.traceParse?.({ asker, side, path, bytes: content.text.length });
+            parsed = this.parse(content.text);
+          }
+          return parsed;
+        };
+        return {
+          get docs() {
+            return parse().docs;
+          },
+          get errors() {
+            return parse().errors;
+          },
+        };
       });
       this.structuredCache.set(key, pending);
     }

@@ -9,7 +9,8 @@ import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { parseStructured } from "../../src/engine/structured.js";
 import type { ReviewView } from "../../src/engine/types.js";
 import { noteText } from "../../src/engine/types.js";
-import { SpecDocument, specLoadReport, unchangedBetween } from "../../src/formats/refs/spec-document.js";
+import { refsByText, SpecDocument, specLoadReport, unchangedBetween } from "../../src/formats/refs/spec-document.js";
+import type { ParseEvent } from "../../src/engine/change.js";
 import { breakingApiChange } from "../../src/rules/breaking-api-change.js";
 import { reviewChange, validateConfig } from "../../src/builtins.js";
 
@@ -202,5 +203,139 @@ describe("split specs: $refs followed across thousands of files", () => {
     expect(unchangedBetween(b, h, op(b, 1), op(h, 1))).toBe(false);
     // The root changed nowhere, but it reaches the changed model too.
     expect(unchangedBetween(b, h, b.rootNode(), h.rootNode())).toBe(false);
+  });
+});
+
+/** `$ref`s as the parser finds them: value and line of each `$ref` key holding a string. */
+function refsByParse(text: string): { ref: string; line: number }[] {
+  const doc = parseStructured(text).docs[0]!;
+  const out: { ref: string; line: number }[] = [];
+  const walk = (value: unknown, pointer: (string | number)[]) => {
+    if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...pointer, i]));
+    else if (value && typeof value === "object") {
+      const record = value as Record<string, unknown>;
+      if (typeof record.$ref === "string") out.push({ ref: record.$ref, line: doc.lineOf([...pointer, "$ref"]) });
+      for (const [k, v] of Object.entries(record)) if (k !== "$ref") walk(v, [...pointer, k]);
+    }
+  };
+  walk(doc.value, []);
+  return out.sort((a, b) => a.line - b.line);
+}
+
+describe("refsByText: a file the PR leaves alone states its $refs in its text, or is parsed", () => {
+  // DigitalOcean's operation files: refs in sequences, quoted and plain, after block-scalar descriptions.
+  const operation = [
+    "operationId: sizes_list", //                          1
+    "description: >-", //                                   2
+    "  To list all sizes, send a GET request.", //          3
+    "parameters:", //                                       4
+    "  - $ref: '../../shared/parameters.yml#/per_page'", // 5
+    '  - $ref: "../../shared/parameters.yml#/page"', //     6
+    "responses:", //                                        7
+    "  '200':", //                                          8
+    "    $ref: responses/all_sizes.yml # the list", //      9
+    "x-codeSamples:", //                                    10
+    "  - $ref: 'examples/curl/sizes_list.yml'", //          11
+    "",
+  ].join("\n");
+
+  it("reads the refs of an operation file as the parser does, with their lines", () => {
+    expect(refsByText(operation)).toEqual([
+      { ref: "../../shared/parameters.yml#/per_page", line: 5 },
+      { ref: "../../shared/parameters.yml#/page", line: 6 },
+      { ref: "responses/all_sizes.yml", line: 9 },
+      { ref: "examples/curl/sizes_list.yml", line: 11 },
+    ]);
+    expect(refsByText(operation)).toEqual(refsByParse(operation));
+    expect(refsByText("type: object\nproperties:\n  name:\n    type: string\n")).toEqual([]);
+  });
+
+  it.each([
+    ["a $ref written inside a block scalar", "description: |\n  Use\n  $ref: 'x.yml'\n  to share.\ntype: string\n"],
+    ["a $ref mentioned in a plain description", "description: the $ref keyword points at x.yml\n"],
+    ["a $ref in a flow mapping", "schema: {$ref: 'x.yml'}\n"],
+    ["a $ref whose value is on the next line", "schema:\n  $ref:\n    'x.yml'\n"],
+    ["a $ref whose value is not a string", "schema:\n  $ref: 12\n"],
+    ["an escape that spells $ref", 'schema:\n  "\\u0024ref": "x.yml"\n'],
+    ["JSON", '{"schema": {"$ref": "x.yml"}}'],
+    ["a second document", "a:\n  $ref: 'x.yml'\n---\nb:\n  $ref: 'y.yml'\n"],
+    ["a tab", "schema:\n  $ref:\t'x.yml'\n"],
+    ["an anchor on the value", "schema:\n  $ref: &a 'x.yml'\n"],
+  ])("%s: parsed instead", (_what, text) => {
+    expect(refsByText(text)).toBeUndefined();
+  });
+});
+
+describe("split specs: files the PR leaves alone are parsed only when a comparison reaches them", () => {
+  /** splitSpec plus, per group, four code samples and an examples file that nothing compares. */
+  function withSamples(groups: number, modelOf?: (i: number) => string): Tree {
+    const tree = splitSpec(groups, modelOf);
+    for (let i = 0; i < groups; i++) {
+      const op = `specification/resources/group${i}/group${i}_list.yml`;
+      tree[op] =
+        `${tree[op]}x-codeSamples:\n${["curl", "go", "python", "ruby"].map((l) => `  - $ref: 'examples/${l}/group${i}_list.yml'`).join("\n")}\n`;
+      for (const l of ["curl", "go", "python", "ruby"])
+        tree[`specification/resources/group${i}/examples/${l}/group${i}_list.yml`] = `lang: ${l}\nsource: |-\n  call group${i}\n`;
+    }
+    return tree;
+  }
+
+  async function traced(base: Tree, head: Tree) {
+    const change = changeFromTrees(base, head);
+    const parsed: ParseEvent[] = [];
+    change.traceParse = (e) => parsed.push(e);
+    const report = await reviewChange(change, validateConfig({}, "test"), { rules: [breakingApiChange], triggers: [] });
+    return { report, parsed: [...new Set(parsed.map((e) => `${e.side}:${e.path}`))].sort() };
+  }
+
+  it("a commit that removes a path from the root parses the root and the operation files, no model or code sample", async () => {
+    const base = withSamples(40);
+    const head = withSamples(40);
+    head[ROOT] = head[ROOT]!.replace("  /v2/group7:\n    get:\n      $ref: 'resources/group7/group7_list.yml'\n", "");
+    const { report, parsed } = await traced(base, head);
+    expect(report.findings.map((f) => `${f.file}:${f.line} ${f.key}`)).toEqual([
+      // (Where the path was, at head: the key names its line at base.)
+      `${ROOT}:5 GET /v2/group7: removed (the whole path is gone)`,
+    ]);
+    expect(parsed.filter((p) => /\/(models|examples)\//.test(p))).toEqual([]);
+    // Root and operation files on both sides (group7's only at base): 2 + 40 + 39.
+    expect(parsed).toHaveLength(81);
+  });
+
+  it("a change to one model is found through the unchanged root and operation file; other models stay unparsed", async () => {
+    const base = withSamples(40);
+    const head = withSamples(40, (i) => (i === 31 ? "type: integer" : "type: string"));
+    const { report, parsed } = await traced(base, head);
+    expect(report.findings.map((f) => `${f.file}:${f.line} ${f.key}`)).toEqual([
+      "specification/resources/group31/models/group31.yml:4 GET /v2/group31: response 200 (application/json) property 'name' type changed from string to integer",
+    ]);
+    expect(parsed.filter((p) => /\/models\//.test(p))).toEqual([
+      "base:specification/resources/group31/models/group31.yml",
+      "head:specification/resources/group31/models/group31.yml",
+    ]);
+  });
+
+  it("an unchanged file that cannot be parsed fails the review when it reaches what the PR changed", async () => {
+    const base = withSamples(3);
+    const head = withSamples(3, (i) => (i === 1 ? "type: integer" : "type: string"));
+    // The same broken line on both sides, in the operation file between the root and the changed model.
+    for (const tree of [base, head]) {
+      const op = "specification/resources/group1/group1_list.yml";
+      tree[op] = tree[op]!.replace("operationId: group1_list", "operationId: [group1_list");
+    }
+    const { report } = await traced(base, head);
+    expect(report.conclusion).toBe("error");
+    expect(report.problems.map((p) => `${p.file}:${p.line} ${p.message.split(":")[0]}`)).toEqual([
+      "specification/resources/group1/group1_list.yml:2 cannot parse API spec specification/resources/group1/group1_list.yml",
+    ]);
+  });
+
+  it("an operation written as a $ref is read where it points: removing one deprecated there is not a break", async () => {
+    const base = withSamples(3);
+    const op = "specification/resources/group2/group2_list.yml";
+    base[op] = `deprecated: true\n${base[op]}`;
+    const head = { ...base, [ROOT]: base[ROOT]!.replace("  /v2/group2:\n    get:\n      $ref: 'resources/group2/group2_list.yml'\n", "") };
+    const { report } = await traced(base, head);
+    expect(report.findings).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { isRecord } from "../../engine/structured.js";
 import { compareSchemas, type SchemaChange, type SchemaComparison, type Typing } from "../json-schema/compare.js";
-import { type SpecDocument, type SpecNode, unchangedBetween } from "../refs/spec-document.js";
+import { type SpecDocument, type SpecNode, unchangedNodes } from "../refs/spec-document.js";
 import { operationsOf, type OperationModel, type ParameterModel, type ResponseModel } from "./spec.js";
 
 /** One way the head spec breaks clients of the base spec. */
@@ -306,7 +306,7 @@ function compareSchema(
   property: string,
 ): void {
   // A place of a file that reads the same on both sides, reaching only such files: nothing can differ.
-  if (baseNode && headNode && unchangedBetween(state.base, state.head, state.base.deref(baseNode), state.head.deref(headNode))) return;
+  if (baseNode && headNode && unchangedNodes(state.base, state.head, baseNode, headNode)) return;
   const request = direction === "request";
   const base = { tree: state.base, node: state.base.rootNode() };
   const head = { tree: state.head, node: state.head.rootNode() };

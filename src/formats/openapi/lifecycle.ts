@@ -1,6 +1,6 @@
 import { isRecord } from "../../engine/structured.js";
 import { pathMajorVersion, type ApiBreak } from "./diff.js";
-import { type SpecDocument, type SpecNode, unchangedBetween } from "../refs/spec-document.js";
+import { type SpecDocument, type SpecNode, unchangedBetween, unchangedNodes } from "../refs/spec-document.js";
 import { canonical } from "../json-schema/compare.js";
 import { operationsOf, type OperationModel } from "./spec.js";
 
@@ -144,7 +144,7 @@ function propertyDeprecations(
       bodies.push([`response ${code} (${media})`, before.responses.get(code)?.content.get(media)?.schema, hm.schema]);
   }
   for (const [where, b, h] of bodies) {
-    if (!h || (b && unchangedBetween(base, head, base.deref(b), head.deref(h)))) continue;
+    if (!h || (b && unchangedNodes(base, head, b, h))) continue;
     const was = b ? properties(base, b) : new Map<string, SpecNode>();
     for (const [name, node] of properties(head, h)) {
       const value = node.value;

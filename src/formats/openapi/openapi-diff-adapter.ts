@@ -4,7 +4,7 @@ import { isRecord } from "../../engine/structured.js";
 import type { ApiBreak } from "./diff.js";
 import { canonical } from "../json-schema/compare.js";
 import { isUnstable, pathMajorVersion } from "./diff.js";
-import type { SpecDocument, SpecNode } from "../refs/spec-document.js";
+import { type SpecDocument, type SpecNode, unchangedNodes } from "../refs/spec-document.js";
 import { boundedOpenapiDiff, type DiffBounds } from "./bounded-openapi-diff.js";
 import { HTTP_METHODS, normalizePath, operationsOf } from "./spec.js";
 
@@ -121,14 +121,12 @@ export async function openapiDiffBreaks(
 
 type Operation = ReturnType<typeof operationsOf> extends Map<string, infer O> ? O : never;
 
-/** Request and response body schemas of an operation, by part and media type, as structural hashes. */
-function bodySchemas(op: Operation, hashes: StructuralHasher): Map<string, string> {
-  const out = new Map<string, string>();
-  // A media type without a schema accepts anything: gaining a schema narrows it, so it counts as a change.
-  const text = (m: { schema?: SpecNode }) => (m.schema ? hashes.of(m.schema) : "(any)");
-  for (const [media, m] of op.requestBody?.content ?? []) out.set(`request ${media}`, text(m));
+/** Request and response body schemas of an operation, by part and media type (undefined: no schema). */
+function bodySchemas(op: Operation): Map<string, SpecNode | undefined> {
+  const out = new Map<string, SpecNode | undefined>();
+  for (const [media, m] of op.requestBody?.content ?? []) out.set(`request ${media}`, m.schema);
   for (const [code, response] of op.responses) {
-    for (const [media, m] of response.content) out.set(`response ${code} ${media}`, text(m));
+    for (const [media, m] of response.content) out.set(`response ${code} ${media}`, m.schema);
   }
   return out;
 }
@@ -137,13 +135,16 @@ function bodySchemas(op: Operation, hashes: StructuralHasher): Map<string, strin
 function changedBodyOperations(base: SpecDocument, baseOps: Map<string, Operation>, head: SpecDocument, headOps: Map<string, Operation>): string[] {
   const baseHashes = new StructuralHasher(base);
   const headHashes = new StructuralHasher(head);
+  // A media type without a schema accepts anything: gaining a schema narrows it, so it counts as a change.
+  const differ = (b: SpecNode | undefined, h: SpecNode | undefined) =>
+    b === undefined || h === undefined ? b !== h : !unchangedNodes(base, head, b, h) && baseHashes.of(b) !== headHashes.of(h);
   const out: string[] = [];
   for (const [key, after] of headOps) {
     const before = baseOps.get(key);
     if (!before || after.webhook) continue;
-    const a = bodySchemas(after, headHashes);
-    for (const [part, schema] of bodySchemas(before, baseHashes)) {
-      if (a.has(part) && a.get(part) !== schema) {
+    const a = bodySchemas(after);
+    for (const [part, schema] of bodySchemas(before)) {
+      if (a.has(part) && differ(schema, a.get(part))) {
         out.push(key);
         break;
       }

@@ -4,7 +4,7 @@ import type { ReviewView } from "../../engine/types.js";
 import { isExample, isLockfile, isPackageManifest, isTest, isVendored } from "../common/noise.js";
 import { isOpenApiDocument, mayBeOpenApiRootText, mayBeOpenApiText } from "./kind.js";
 import { isRecord } from "../../engine/structured.js";
-import { SpecDocument, type SpecNode, specLoadReport } from "../refs/spec-document.js";
+import { parseComparedFiles, SpecDocument, type SpecNode, specLoadReport } from "../refs/spec-document.js";
 import { looksLikeSpecFragment } from "./fragments.js";
 
 export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
@@ -116,8 +116,9 @@ function collectOperations(spec: SpecDocument): Map<string, OperationModel> {
     const pathParams = spec.items(spec.child(pathNode, "parameters"));
     for (const method of HTTP_METHODS) {
       const opNode = spec.child(pathNode, method);
-      if (!opNode || !isRecord(opNode.value)) continue;
-      const value = opNode.value;
+      // An operation may itself be a `$ref` (DigitalOcean's `get: $ref: resources/...`): read what it points to.
+      const value = opNode ? spec.deref(opNode).value : undefined;
+      if (!opNode || !isRecord(value)) continue;
       const params = new Map<string, ParameterModel>();
       let bodyParam: ParameterModel | undefined;
       for (const raw of [...pathParams, ...spec.items(spec.child(opNode, "parameters"))]) {
@@ -254,8 +255,8 @@ async function findChangedSpecs(ctx: ReviewView): Promise<SpecPair[]> {
     }
     pairs.set(file.path, {
       file: file.path,
-      base: basePath && baseVersion !== undefined ? await SpecDocument.load(ctx, "base", basePath) : undefined,
-      head: headPath && headVersion !== undefined ? await SpecDocument.load(ctx, "head", headPath) : undefined,
+      base: basePath && baseVersion !== undefined ? await loadSpec(ctx, "base", basePath) : undefined,
+      head: headPath && headVersion !== undefined ? await loadSpec(ctx, "head", headPath) : undefined,
     });
   }
   if (fragments.length > 0) {
@@ -263,7 +264,18 @@ async function findChangedSpecs(ctx: ReviewView): Promise<SpecPair[]> {
       pairs.set(root.file, root);
     }
   }
-  return [...pairs.values()].sort((a, b) => a.file.localeCompare(b.file));
+  const out = [...pairs.values()].sort((a, b) => a.file.localeCompare(b.file));
+  for (const pair of out) parseComparedFiles(pair.base, pair.head);
+  return out;
+}
+
+/**
+ * One side of a spec, its files read in batches and parsed only where the PR changes them or a walk reaches
+ * them: a spec split over thousands of files (code samples, examples, models no changed operation uses) is
+ * reviewed in the time of what the PR touches.
+ */
+function loadSpec(ctx: ReviewView, side: "base" | "head", path: string): Promise<SpecDocument | undefined> {
+  return SpecDocument.load(ctx, side, path, undefined, { lazy: true });
 }
 
 /**
@@ -357,11 +369,11 @@ async function specsReferencing(ctx: ReviewView, fragments: ChangedFile[], known
         const text = texts[j];
         if (text === undefined || !mayBeOpenApiRootText(text)) continue;
         if ((await topLevelVersion(ctx, "head", path)) === undefined) continue;
-        const head = await SpecDocument.load(ctx, "head", path);
+        const head = await loadSpec(ctx, "head", path);
         const reached = head ? [...head.files.keys(), ...head.unreadable.map((u) => u.file)].filter((f) => fragmentPaths.has(f)) : [];
         if (!head || reached.length === 0) continue;
         for (const f of reached) covered.add(f);
-        const base = (await topLevelVersion(ctx, "base", path)) !== undefined ? await SpecDocument.load(ctx, "base", path) : undefined;
+        const base = (await topLevelVersion(ctx, "base", path)) !== undefined ? await loadSpec(ctx, "base", path) : undefined;
         out.push({ file: path, base, head });
       }
     }

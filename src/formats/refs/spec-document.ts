@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import type { Side } from "../../engine/change.js";
 import type { ReviewView } from "../../engine/types.js";
-import { isRecord, type StructuredDoc } from "../../engine/structured.js";
+import { isRecord, type StructuredDoc, type StructuredFile } from "../../engine/structured.js";
 
 /** A JSON path inside one file of a spec. */
 export type Pointer = ReadonlyArray<string | number>;
@@ -97,8 +97,38 @@ export function childNode(resolved: SpecNode, key: string | number): SpecNode | 
   return { value: childValue, loc: { file: resolved.loc.file, pointer: [...resolved.loc.pointer, key] } };
 }
 
+/** A file of a spec read as text; parsed when a walk first reaches it (lazy loads) or when it was read (eager ones). */
+interface SpecFile {
+  text?: string;
+  /** Its `$ref`s as the text states them (lazy loads of files the PR leaves alone; see refsByText). */
+  refs?: { ref: string; line: number }[];
+  parsed: StructuredFile;
+  /** The first document, once parsed; null when it does not parse. */
+  doc?: StructuredDoc | null;
+}
+
+/** The files of a spec by path: `get` parses a file the first time it is asked for. */
+export class SpecFiles {
+  constructor(private readonly owner: SpecDocument) {}
+  /** The parsed document of a file that was read and parses. */
+  get(path: string): StructuredDoc | undefined {
+    return this.owner.docOf(path);
+  }
+  /** Whether a file was read and (when it has been parsed) parses. */
+  has(path: string): boolean {
+    return this.owner.readable(path);
+  }
+  keys(): IterableIterator<string> {
+    return this.owner.readPaths();
+  }
+  get size(): number {
+    return [...this.owner.readPaths()].length;
+  }
+}
+
 export class SpecDocument {
-  readonly files = new Map<string, StructuredDoc>();
+  readonly files = new SpecFiles(this);
+  private readonly read = new Map<string, SpecFile>();
   readonly issues: RefIssue[] = [];
   /** Files that could not be parsed, with the first error. */
   readonly parseErrors: { file: string; line: number; column: number; message: string }[] = [];
@@ -110,7 +140,39 @@ export class SpecDocument {
   private constructor(
     readonly side: Side,
     readonly root: string,
+    /** Files the PR leaves alone are parsed only when a walk reaches them (their `$ref`s are found in their text). */
+    readonly lazy = false,
   ) {}
+
+  /** The parsed first document of a file that was read; undefined when it was not read or does not parse. */
+  docOf(path: string): StructuredDoc | undefined {
+    const file = this.read.get(path);
+    if (!file) return undefined;
+    if (file.doc === undefined) file.doc = this.parse(path, file.parsed) ?? null;
+    return file.doc ?? undefined;
+  }
+
+  readable(path: string): boolean {
+    const file = this.read.get(path);
+    return file !== undefined && file.doc !== null;
+  }
+
+  readPaths(): IterableIterator<string> {
+    return [...this.read]
+      .filter(([, f]) => f.doc !== null)
+      .map(([p]) => p)
+      [Symbol.iterator]() as IterableIterator<string>;
+  }
+
+  /** The text a file was read with (lazy loads), for telling whether it reads the same on both sides. */
+  textOf(path: string): string | undefined {
+    return this.read.get(path)?.text;
+  }
+
+  /** Parses every file `must` names now, so a syntax error among them is known before anything is compared. */
+  parseNow(must: (file: string) => boolean): void {
+    for (const path of [...this.read.keys()]) if (must(path)) this.docOf(path);
+  }
 
   /** Set when the spec references more than MAX_SPEC_FILES files: it was not loaded completely. */
   truncated?: { limit: number; unfollowed: number };
@@ -119,10 +181,30 @@ export class SpecDocument {
    * Loads `root` and everything it references at `side`, breadth first, reading the files each level
    * discovers in batches. Undefined when `root` cannot be read as text.
    */
-  static async load(ctx: ReviewView, side: Side, root: string, maxFiles = MAX_SPEC_FILES): Promise<SpecDocument | undefined> {
-    const spec = new SpecDocument(side, root);
-    const rootDoc = spec.accept(root, await ctx.structured(side, root));
-    if (!rootDoc) return spec.parseErrors.length > 0 ? spec : undefined;
+  static async load(
+    ctx: ReviewView,
+    side: Side,
+    root: string,
+    maxFiles = MAX_SPEC_FILES,
+    options: { lazy?: boolean } = {},
+  ): Promise<SpecDocument | undefined> {
+    const lazy = options.lazy === true;
+    const spec = new SpecDocument(side, root, lazy);
+    // In a lazy load, the files the PR changes are parsed as they are read (a syntax error in them fails the review).
+    const changed = lazy ? changedPaths(ctx, side) : undefined;
+    const readOne = async (path: string): Promise<SpecFile | undefined> => {
+      const text = lazy ? await ctx.text(side, path) : undefined;
+      const parsed = await ctx.structured(side, path);
+      return parsed ? { text, parsed } : undefined;
+    };
+    /** Keeps a file that was read; false when it cannot be used. */
+    const accept = (path: string, file: SpecFile | undefined): boolean => {
+      if (!file) return false;
+      if (lazy && file.text !== undefined && !changed!.has(path)) file.refs = refsByText(file.text);
+      spec.read.set(path, file);
+      return file.refs !== undefined || spec.docOf(path) !== undefined;
+    };
+    if (!accept(root, await readOne(root)) || !spec.docOf(root)) return spec.parseErrors.length > 0 ? spec : undefined;
     const seen = new Set([root]);
     let level = [root];
     let unfollowed = 0;
@@ -130,14 +212,13 @@ export class SpecDocument {
       // Every file this level references, in the order the refs are written.
       const wanted: { file: string; from: string; line: number }[] = [];
       for (const file of level) {
-        const doc = spec.files.get(file);
-        if (!doc) continue;
+        const refs = spec.refsOf(file);
+        if (!refs) continue;
         const references = new Set<string>();
         spec.references.set(file, references);
-        for (const { ref, pointer } of collectRefs(doc.value)) {
+        for (const { ref, line } of refs) {
           const target = ref.split("#")[0]!;
           if (target === "") continue;
-          const line = doc.lineOf([...pointer, "$ref"]);
           const resolved = spec.resolvePath(file, target, line, ref);
           if (resolved) references.add(resolved);
           if (!resolved || seen.has(resolved)) continue;
@@ -153,10 +234,10 @@ export class SpecDocument {
       const next: string[] = [];
       for (let i = 0; i < wanted.length; i += READ_BATCH) {
         const batch = wanted.slice(i, i + READ_BATCH);
-        const parsed = await Promise.all(batch.map((w) => ctx.structured(side, w.file)));
+        const read = await Promise.all(batch.map((w) => readOne(w.file)));
         // Results are taken in the order the refs were found, so the spec is the same however reads finish.
         batch.forEach((w, j) => {
-          if (spec.accept(w.file, parsed[j])) next.push(w.file);
+          if (accept(w.file, read[j])) next.push(w.file);
           else if (!spec.parseErrors.some((e) => e.file === w.file)) spec.unreadable.push({ file: w.file, from: w.from, line: w.line });
         });
       }
@@ -166,8 +247,21 @@ export class SpecDocument {
     return spec;
   }
 
+  /**
+   * The `$ref`s a file holds, with their lines: found in the text when the file has not been parsed and its
+   * text says exactly what they are (see refsByText), else from the parsed document.
+   */
+  private refsOf(file: string): { ref: string; line: number }[] | undefined {
+    const entry = this.read.get(file);
+    if (!entry) return undefined;
+    if (entry.doc === undefined && entry.refs) return entry.refs;
+    const doc = this.docOf(file);
+    if (!doc) return undefined;
+    return collectRefs(doc.value).map(({ ref, pointer }) => ({ ref, line: doc.lineOf([...pointer, "$ref"]) }));
+  }
+
   get ok(): boolean {
-    return this.files.has(this.root);
+    return this.docOf(this.root) !== undefined;
   }
 
   get rootValue(): Record<string, unknown> {
@@ -290,9 +384,8 @@ export class SpecDocument {
     return joined;
   }
 
-  /** Keeps a parsed file, or records why it cannot be used. */
-  private accept(path: string, parsed: Awaited<ReturnType<ReviewView["structured"]>>): StructuredDoc | undefined {
-    if (!parsed) return undefined;
+  /** The first document of a parsed file, or undefined after recording why it cannot be used. */
+  private parse(path: string, parsed: StructuredFile): StructuredDoc | undefined {
     if (parsed.errors.length > 0 || parsed.docs.length === 0) {
       const first = parsed.errors[0];
       this.parseErrors.push({
@@ -303,9 +396,7 @@ export class SpecDocument {
       });
       return undefined;
     }
-    const doc = parsed.docs[0]!;
-    this.files.set(path, doc);
-    return doc;
+    return parsed.docs[0]!;
   }
 }
 
@@ -330,6 +421,14 @@ export function unchangedBetween(base: SpecDocument, head: SpecDocument, b: Spec
   return known.stable(b.loc.file);
 }
 
+/**
+ * unchangedBetween asked of two nodes as written, then of what their `$ref`s point to: a `$ref` at the same
+ * place of a file that reads the same on both sides is not followed (nor its target parsed).
+ */
+export function unchangedNodes(base: SpecDocument, head: SpecDocument, b: SpecNode, h: SpecNode): boolean {
+  return unchangedBetween(base, head, b, h) || unchangedBetween(base, head, base.deref(b), head.deref(h));
+}
+
 function stableFileTest(base: SpecDocument, head: SpecDocument): (file: string) => boolean {
   const files = new Set([...base.files.keys(), ...head.files.keys(), ...base.references.keys(), ...head.references.keys()]);
   // Files that read differently (or are present on one side only), then every file that reaches one of them.
@@ -347,7 +446,7 @@ function stableFileTest(base: SpecDocument, head: SpecDocument): (file: string) 
   const unstable = new Set<string>();
   const queue: string[] = [];
   for (const file of files) {
-    const same = base.files.get(file) === head.files.get(file);
+    const same = sameFile(base, head, file);
     const refsSame = sameSet(base.references.get(file), head.references.get(file));
     if (!same || !refsSame) {
       unstable.add(file);
@@ -362,6 +461,94 @@ function stableFileTest(base: SpecDocument, head: SpecDocument): (file: string) 
     }
   }
   return (file) => base.files.has(file) && !unstable.has(file);
+}
+
+/** Whether a file reads the same on both sides (by text when both were read as text; else by parsed document). */
+function sameFile(base: SpecDocument, head: SpecDocument, file: string): boolean {
+  const a = base.textOf(file);
+  const b = head.textOf(file);
+  if (a !== undefined || b !== undefined) return a === b && base.files.has(file) === head.files.has(file);
+  return base.files.get(file) === head.files.get(file);
+}
+
+/**
+ * Parses, on both sides of a pair, every file that does not read the same on both sides or reaches one that
+ * does not: what a comparison can descend into, so a syntax error there fails the review before anything is
+ * compared. Files the PR leaves alone and that reach nothing it changed stay unparsed until a walk needs them.
+ */
+export function parseComparedFiles(base: SpecDocument | undefined, head: SpecDocument | undefined): void {
+  if (base && head) {
+    const stable = stableFileTest(base, head);
+    // (A file only the base reaches is compared with nothing; its syntax errors are notes at most.)
+    base.parseNow((f) => !stable(f) && head.textOf(f) !== undefined);
+    head.parseNow((f) => !stable(f));
+  }
+}
+
+/** The paths the PR changes at `side` (head paths, or base paths of files it modifies, renames or removes). */
+function changedPaths(ctx: ReviewView, side: Side): Set<string> {
+  const out = new Set<string>();
+  for (const f of ctx.files) {
+    if (side === "head" && f.status !== "removed") out.add(f.path);
+    if (side === "base" && f.status !== "added") out.add(f.previousPath ?? f.path);
+  }
+  return out;
+}
+
+/** A line that is one `$ref` key with its value: `$ref: x`, `- $ref: 'x'`, `"$ref": "x"`, with an optional comment. */
+const REF_LINE = /^[ ]*(?:-[ ]+)?(["']?)\$ref\1[ ]*:[ ]+(.*?)[ ]*$/;
+/** Escapes that could spell `$ref` in a quoted YAML or JSON key, where the text does not show it. */
+const ESCAPED_DOLLAR = /\\(?:x24|u0024|U00000024)/;
+/** Plain scalars YAML reads as something other than a string. */
+const NOT_A_STRING =
+  /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F_]+|0o[0-7_]+|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?)$/;
+/** A line that opens a block scalar (`description: >-`, `- |`): the lines indented under it are text. */
+const BLOCK_SCALAR = /(?:^[ ]*-|:)[ ]+[|>][-+0-9]*[ ]*(?:#.*)?$/;
+
+/**
+ * The `$ref`s of a YAML text and their lines, read from the text alone, or undefined when the text does not
+ * say them exactly and the file must be parsed: every occurrence of `$ref` must be a block-mapping key on its
+ * own line (not in a block scalar) with a one-line string value. Multi-document texts, tabs, escapes and
+ * JSON are parsed. What the text scan finds is what the parser would find, on the files the PR leaves alone.
+ */
+export function refsByText(text: string): { ref: string; line: number }[] | undefined {
+  if (!text.includes("$ref")) return /\\/.test(text) && ESCAPED_DOLLAR.test(text) ? undefined : [];
+  if (/^\s*[[{]/.test(text) || ESCAPED_DOLLAR.test(text) || /^(?:---|\.\.\.)/m.test(text.slice(1)) || text.includes("\t")) return undefined;
+  const out: { ref: string; line: number }[] = [];
+  const lines = text.split("\n");
+  let blockIndent = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i]!;
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    const indent = line.length - line.trimStart().length;
+    if (blockIndent >= 0) {
+      if (line.trim() === "" || indent > blockIndent) {
+        if (line.includes("$ref")) return undefined;
+        continue;
+      }
+      blockIndent = -1;
+    }
+    if (BLOCK_SCALAR.test(line)) blockIndent = indent;
+    if (!line.includes("$ref")) continue;
+    const m = REF_LINE.exec(line);
+    if (!m) return undefined;
+    const value = plainOrQuoted(m[2]!);
+    if (value === undefined) return undefined;
+    out.push({ ref: value, line: i + 1 });
+  }
+  return out;
+}
+
+/** A one-line YAML scalar that is a string (quoted without escapes, or plain), with any comment after it. */
+function plainOrQuoted(text: string): string | undefined {
+  const quoted = /^'((?:[^']|'')*)'[ ]*(?:#.*)?$/.exec(text);
+  if (quoted) return quoted[1]!.replace(/''/g, "'");
+  const double = /^"([^"\\]*)"[ ]*(?:#.*)?$/.exec(text);
+  if (double) return double[1]!;
+  if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(text)) return undefined;
+  const plain = text.replace(/[ ]+#.*$/, "");
+  if (plain === "" || /['"]/.test(plain) || plain.includes(": ") || plain.endsWith(":") || NOT_A_STRING.test(plain)) return undefined;
+  return plain;
 }
 
 function sameSet(a: Set<string> | undefined, b: Set<string> | undefined): boolean {
