@@ -13,7 +13,8 @@ import {
   type SecretMatch,
 } from "../formats/source/secrets.js";
 import { DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
-import { lineOfOffset, lineStarts } from "../formats/source/masking.js";
+import { isDocumentationExample } from "../formats/source/doc-comments.js";
+import { languageOf, lineOfOffset, lineStarts } from "../formats/source/masking.js";
 
 /** Generated or vendored files where a "secret" is an integrity hash or noise. */
 const SKIPPED_FILES = [
@@ -129,14 +130,23 @@ export const plaintextSecret = defineRule({
       }
 
       const scanOptions = { unquotedValues: CONFIG_FILE.test(file.path) };
+      let headLines: string[] | undefined;
       for (const { line, text } of added) {
         if (secretLines.has(line) || text.length > 4000) continue;
         const matches = scanLine(text, scanOptions);
         if (matches.length === 0) continue;
         // A commented-out `;secret_key = …` in a sample config documents a default; provider keys still count.
         const commented = /^\s*(?:#|;|\/\/|--|\*|<!--)/.test(text);
+        // An example in API documentation written in a comment (an OpenAPI `example:` in a @swagger block, a JSDoc
+        // @example) is prose: only provider formats count there, as in a Markdown file.
+        let docExample: boolean | undefined;
         for (const match of matches) {
           if (commented && match.kind === "generic-secret") continue;
+          if (commented && !match.providerFormat && languageOf(file.path)) {
+            headLines ??= (await ctx.text("head", file.path))?.split("\n") ?? [];
+            docExample ??= isDocumentationExample(headLines, line);
+            if (docExample) continue;
+          }
           report(line, match);
         }
       }
