@@ -5,6 +5,13 @@ import { migrationAdvice } from "../formats/migrations/advice.js";
 import { changedMigrations, djangoAppLabel, type ChangedMigration } from "../formats/migrations/changed.js";
 import { analyzeDjango, djangoTypeChanges, type DjangoAnalysis, type DjangoField } from "../formats/migrations/python.js";
 import { tableKey, type MigrationOp } from "../formats/migrations/types.js";
+import {
+  analyzeSequelize,
+  previousColumn,
+  sequelizeTypeChanges,
+  type SequelizeAnalysis,
+  type SequelizeColumnEvent,
+} from "../formats/migrations/js-orm.js";
 
 const options = z
   .object({
@@ -98,6 +105,7 @@ export const destructiveMigration = defineRule({
       reportIssues(ctx, m);
       const ops = [...m.analysis.ops];
       if (m.framework === "Django") ops.push(...(await djangoFieldChanges(ctx, m)));
+      if (m.framework === "Sequelize") ops.push(...(await sequelizeColumnChanges(ctx, m)));
       for (const op of ops.sort((a, b) => a.line - b.line)) {
         if (op.kind === "create-table") {
           if (!created.has(tableKey(op.table))) created.set(tableKey(op.table), { path: m.file.path, line: op.line });
@@ -193,6 +201,62 @@ async function djangoFieldChanges(ctx: RuleContext, m: ChangedMigration): Promis
     const oldName = before.dbColumn ?? field.field;
     const newName = after.dbColumn ?? field.field;
     if (oldName !== newName) ops.push({ kind: "rename-column", table, column: oldName, newName, line: field.line });
+  }
+  return ops;
+}
+
+/**
+ * Sequelize changeColumn: judged against the column's previous definition, built from earlier migrations in the
+ * same directory (newest first, following renames) and earlier calls of the same migration. A different type
+ * that Postgres cannot change in place is a type change; allowNull: false on a column that allowed NULL sets NOT
+ * NULL. When no earlier definition is found (squashed history, a column made by raw SQL), nothing is reported as
+ * changed: a note says it was not judged.
+ */
+async function sequelizeColumnChanges(ctx: RuleContext, m: ChangedMigration): Promise<MigrationOp[]> {
+  const analysis = m.analysis as SequelizeAnalysis;
+  const changes = (analysis.columnEvents ?? []).filter((e) => e.kind === "define" && e.changed);
+  if (changes.length === 0) return [];
+  const dir = m.file.path.slice(0, m.file.path.lastIndexOf("/") + 1);
+  const earlier = (await ctx.paths("head"))
+    .filter((p) => p.startsWith(dir) && !p.slice(dir.length).includes("/") && p < m.file.path && /\.[cm]?[jt]s$/.test(p))
+    .sort()
+    .reverse();
+  // Read together (one batch for the git source); a migration that never names the table is not parsed.
+  const texts = await Promise.all(earlier.map((p) => ctx.text("head", p)));
+  const eventsOf = (path: string, text: string): Promise<SequelizeColumnEvent[]> =>
+    ctx.memo(`destructive-migration:sequelize-columns\0${path}`, async () => (await analyzeSequelize(text)).columnEvents);
+  const ops: MigrationOp[] = [];
+  for (const change of changes) {
+    if (change.kind !== "define") continue;
+    const target = { table: change.table, column: change.column };
+    let previous = previousColumn(
+      analysis.columnEvents.filter((e) => e.line < change.line),
+      target,
+    );
+    for (let i = 0; previous === undefined && i < earlier.length; i++) {
+      const text = texts[i];
+      if (text === undefined || !text.includes(target.table)) continue;
+      previous = previousColumn(await eventsOf(earlier[i]!, text), target);
+    }
+    const where = `${m.file.path}:${change.line}`;
+    const name = `${change.table}.${change.column}`;
+    if (previous === undefined || previous === "unknown") {
+      ctx.note(
+        `${where}: no earlier definition of ${name} found in earlier migrations; whether changeColumn changes its type or sets NOT NULL was not judged`,
+        "not-judged",
+      );
+      continue;
+    }
+    const after = change.definition;
+    if (previous.type === undefined || after.type === undefined) {
+      ctx.note(`${where}: the type of ${name} is computed at run time; whether changeColumn changes it was not judged`, "not-judged");
+    } else if (sequelizeTypeChanges(previous.type, after.type)) {
+      ops.push({ kind: "change-column-type", table: change.table, column: change.column, line: change.line, detail: after.type });
+    }
+    if (after.nullable === false && previous.nullable !== false) {
+      if (previous.nullable === true) ops.push({ kind: "set-not-null", table: change.table, column: change.column, line: change.line });
+      else ctx.note(`${where}: whether ${name} allowed NULL before is decided at run time; SET NOT NULL was not judged`, "not-judged");
+    }
   }
   return ops;
 }

@@ -209,6 +209,112 @@ module.exports = {
   });
 });
 
+describe("Sequelize changeColumn, judged against the column's earlier migrations (Outline layout)", () => {
+  const dir = "server/migrations";
+  // Earlier migrations: the tables as created, a column later made nullable, a column renamed.
+  const earlier = {
+    [`${dir}/20220521164111-create-webhook-subscriptions.js`]: `"use strict";
+module.exports = {
+  up: async (queryInterface, Sequelize) => {
+    await queryInterface.sequelize.transaction(async (transaction) => {
+      await queryInterface.createTable(
+        "webhook_subscriptions",
+        {
+          id: { type: Sequelize.UUID, allowNull: false, primaryKey: true },
+          url: { type: Sequelize.STRING, allowNull: false },
+          events: { type: Sequelize.ARRAY(Sequelize.STRING), allowNull: false },
+          secret: Sequelize.STRING,
+        },
+        { transaction }
+      );
+    });
+  },
+  down: async (queryInterface) => queryInterface.dropTable("webhook_subscriptions"),
+};
+`,
+    [`${dir}/20250331231413-add-oauth-clients.js`]: `"use strict";
+module.exports = {
+  async up(queryInterface, Sequelize) {
+    await queryInterface.createTable("oauth_clients", {
+      id: { type: Sequelize.UUID, primaryKey: true },
+      developerUrl: { type: Sequelize.STRING, allowNull: true },
+      avatarUrl: { type: Sequelize.STRING(255) },
+      redirectUris: { type: Sequelize.ARRAY(Sequelize.STRING), allowNull: false, defaultValue: [] },
+      createdById: { type: Sequelize.UUID, allowNull: false },
+    });
+  },
+};
+`,
+    [`${dir}/20260215215401-update-oauth-clients.js`]: `"use strict";
+module.exports = {
+  async up(queryInterface, Sequelize) {
+    await queryInterface.changeColumn("oauth_clients", "createdById", { type: Sequelize.UUID, allowNull: true });
+    await queryInterface.renameColumn("oauth_clients", "avatarUrl", "logoUrl");
+  },
+};
+`,
+  };
+  const path = `${dir}/20260604140753-increase-url-column-lengths.js`;
+  const text = `"use strict";
+
+/** @type {import('sequelize-cli').Migration} */
+module.exports = {
+  async up(queryInterface, Sequelize) {
+    await queryInterface.sequelize.transaction(async (transaction) => {
+      await queryInterface.changeColumn(
+        "webhook_subscriptions",
+        "url",
+        { type: Sequelize.STRING(1024), allowNull: false }, // was STRING (255), NOT NULL
+        { transaction }
+      );
+      await queryInterface.changeColumn("oauth_clients", "developerUrl", { type: Sequelize.TEXT, allowNull: true }, { transaction });
+      await queryInterface.changeColumn("oauth_clients", "logoUrl", { type: Sequelize.STRING(1024) }, { transaction });
+      await queryInterface.changeColumn(
+        "oauth_clients",
+        "redirectUris",
+        { type: Sequelize.ARRAY(Sequelize.STRING(1024)), allowNull: false, defaultValue: [] },
+        { transaction }
+      );
+      await queryInterface.changeColumn("oauth_clients", "createdById", { type: Sequelize.UUID, allowNull: false }, { transaction });
+      await queryInterface.changeColumn("webhook_subscriptions", "secret", { type: Sequelize.STRING(64) }, { transaction });
+      await queryInterface.changeColumn("teams", "domain", { type: Sequelize.STRING(1024), allowNull: false }, { transaction });
+    });
+  },
+
+  async down(queryInterface, Sequelize) {
+    await queryInterface.changeColumn("webhook_subscriptions", "url", { type: Sequelize.STRING(255), allowNull: false });
+  },
+};
+`;
+
+  it("widening a string, STRING to TEXT and an allowNull: false that was already NOT NULL are no error; an array element type, a NULL column made NOT NULL and a narrowed string are", async () => {
+    const { found, report } = await review(path, text, earlier);
+    expect(found).toEqual([
+      [path, 15, "error"], // ARRAY(STRING) -> ARRAY(STRING(1024)): Postgres rewrites an array whose element type changes
+      [path, 21, "error"], // createdById allowed NULL since 20260215215401: SET NOT NULL
+      [path, 22, "error"], // secret: STRING(255) -> STRING(64) narrows
+    ]);
+    expect(report.findings.map((f) => f.message.split(":")[0])).toEqual([
+      "Sequelize migration changes the type of `oauth_clients.redirectUris` to ARRAY(STRING(1024))",
+      "Sequelize migration sets NOT NULL on existing column `oauth_clients.createdById`",
+      "Sequelize migration changes the type of `webhook_subscriptions.secret` to STRING(64)",
+    ]);
+    expect(report.problems).toEqual([]);
+  });
+
+  it("a column no earlier migration defines is noted as not judged, never an error", async () => {
+    const { report } = await review(path, text, earlier);
+    expect(report.notes.map(noteText).filter((n) => n.includes("not judged"))).toEqual([
+      `destructive-migration: ${path}:23: no earlier definition of teams.domain found in earlier migrations; whether changeColumn changes its type or sets NOT NULL was not judged`,
+    ]);
+  });
+
+  it("without the earlier migrations (a squashed history) nothing is an error", async () => {
+    const { found } = await review(path, text);
+    expect(found).toEqual([]);
+  });
+});
+
 describe("TypeORM", () => {
   it("must fire (generated Postgres migration): template-literal SQL over lines, dropColumn over lines, NOT NULL TableColumn", async () => {
     const path = "src/migrations/1767225600000-UserTier.ts";
