@@ -14,10 +14,26 @@ import { pathMajorVersion } from "../openapi/diff.js";
 import type { ContractBreak } from "./contract-break.js";
 import { pathAt } from "../common/changed-files.js";
 import { basename, dirname, pathIndex } from "../common/paths.js";
-import { codeSource, hasApiPrefix, isIgnoredForCodeContracts, isOperationalPath, joinPath, normalizeRoutePath } from "../source/code-model.js";
+import {
+  type CodeSource,
+  codeSource,
+  hasApiPrefix,
+  isIgnoredForCodeContracts,
+  isOperationalPath,
+  joinPath,
+  normalizeRoutePath,
+} from "../source/code-model.js";
 import { languageOf } from "../source/masking.js";
 import { extractMessaging, mayDeclareMessaging, type CodeTopic, type EventClass, type EventField, type FileMessaging } from "../source/messaging.js";
 import { extractRoutes, mayDeclareRoutes, type CodeRoute, type FileRoutes } from "../source/routes.js";
+import {
+  changedRequestSchemas,
+  mayDeclareRequestSchemas,
+  requestSchemaDeclarations,
+  signatureUses,
+  type SchemaDeclaration,
+} from "../source/request-schemas.js";
+import { relativeBindings, resolveRelativeModule } from "../source/router-mounts.js";
 import { withStatedAuth } from "./route-auth.js";
 import { mountIndex } from "./route-mounts.js";
 
@@ -151,6 +167,7 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
     for (const u of [...(baseMessaging?.eventUses ?? []), ...(headMessaging?.eventUses ?? [])]) uses.add(u);
   }
   await remountedRouters(ctx, perFile);
+  await requestSchemaEdits(ctx, perFile);
   // A route that left one file and appears in another moved.
   const addedKeys = new Set(perFile.filter((c) => c.kind === "added").map((c) => c.route.key));
   const removedKeys = new Set(perFile.filter((c) => c.kind === "removed").map((c) => c.route.key));
@@ -259,6 +276,79 @@ async function remountedRouters(ctx: ReviewView, perFile: RouteChange[]): Promis
       for (const [k, list] of baseRoutes)
         if (!headRoutes.has(k))
           for (const route of list) perFile.push({ kind: "removed", file: file.path, route: { ...route, line: mountLine("base") } });
+    }
+  }
+}
+
+/** A schema that validates a request: keyed by request part (`query:`, `body:`), or named for one (`createUserSchema`). */
+function isRequestSchema(schema: SchemaDeclaration): boolean {
+  return (
+    /\b(?:body|query|params|querystring|headers|payload)\s*:/.test(schema.text) ||
+    /schema|validat|query|body|params|request|input|payload|dto/i.test(schema.name)
+  );
+}
+
+/** Files read when looking for the route files that use a changed schema module. */
+const SCHEMA_USER_READS = 80;
+const JS_SOURCE = /\.(?:[cm]?[jt]sx?)$/;
+
+/**
+ * Routes whose request schema changed in a schema module (`src/validations/user.validation.js`) or in the route file
+ * itself, while the route declaration stays as it was: `validate(userValidation.getUsers)` reads the same, the
+ * `query` keys it validates do not. The files that use the module are looked for under the module's parent's parent
+ * directory (`src/` for `src/validations/x.js`), route-like files first, at most 80 read. Reported as changed routes on
+ * the schema's file, at the schema's line.
+ */
+async function requestSchemaEdits(ctx: ReviewView, perFile: RouteChange[]): Promise<void> {
+  const read = new Map<string, { src: CodeSource; routes: FileRoutes } | undefined>();
+  for (const file of ctx.files) {
+    if (file.status !== "modified" || languageOf(file.path) !== "js" || isIgnoredForCodeContracts(file.path)) continue;
+    const headText = await ctx.text("head", file.path);
+    if (headText === undefined || !mayDeclareRequestSchemas(headText)) continue;
+    const baseText = await ctx.text("base", file.path);
+    const headSrc = codeSource(file.path, headText);
+    const baseSrc = baseText === undefined ? undefined : codeSource(file.path, baseText);
+    if (!headSrc || !baseSrc) continue;
+    const changed = changedRequestSchemas(requestSchemaDeclarations(baseSrc), requestSchemaDeclarations(headSrc)).filter(isRequestSchema);
+    if (changed.length === 0) continue;
+    const paths = await ctx.paths("head");
+    const index = pathIndex(paths);
+    const stem = basename(file.path).replace(/\.[^.]+$/, "");
+    const root = dirname(dirname(file.path));
+    const candidates = index
+      .filesUnder(root, 5000)
+      .filter((p) => JS_SOURCE.test(p) && !isIgnoredForCodeContracts(p))
+      .sort((a, b) => Number(/rout|controller|api|endpoint|handler/i.test(b)) - Number(/rout|controller|api|endpoint|handler/i.test(a)))
+      .slice(0, SCHEMA_USER_READS);
+    for (const path of candidates) {
+      if (!read.has(path) && read.size >= SCHEMA_USER_READS * 3) break;
+      const text = path === file.path ? headText : await ctx.text("head", path);
+      if (text === undefined || (path !== file.path && !text.includes(stem))) continue;
+      if (!read.has(path)) {
+        const src = mayDeclareRoutes(text) ? codeSource(path, text) : undefined;
+        const fileRoutes = src ? extractRoutes(src) : undefined;
+        read.set(path, src && fileRoutes && fileRoutes.routes.length > 0 ? { src, routes: fileRoutes } : undefined);
+      }
+      const entry = read.get(path);
+      if (!entry) continue;
+      const { src, routes } = entry;
+      // How this file names the schemas: through a binding of the module, by a named import, or (in the module itself) bare.
+      const uses: { binding?: string; names?: Set<string> }[] = [];
+      if (path === file.path) uses.push({});
+      else
+        for (const [binding, specifier] of relativeBindings(src))
+          if (resolveRelativeModule(path, specifier, (p) => index.has(p)) === file.path) uses.push({ binding }, { names: new Set([binding]) });
+      if (uses.length === 0) continue;
+      const [, withPrefix] = await mounted(ctx, path, path, routes, routes);
+      for (const route of (withPrefix ?? routes).routes) {
+        if (!isContractRoute(route)) continue;
+        const schema = changed.find((c) =>
+          uses.some((u) =>
+            u.names ? u.names.has(c.name) && signatureUses(route.signature, c.name) : signatureUses(route.signature, c.name, u.binding),
+          ),
+        );
+        if (schema) perFile.push({ kind: "changed", file: file.path, route: { ...route, line: schema.line } });
+      }
     }
   }
 }

@@ -26,7 +26,7 @@ export function mayMountRouters(text: string): boolean {
 }
 
 /** Identifiers bound to relative modules: `const x = require("./x")`, `import x from "./x"`, `import { x } from "./x"`. */
-function relativeBindings(src: CodeSource): Map<string, string> {
+export function relativeBindings(src: CodeSource): Map<string, string> {
   const out = new Map<string, string>();
   const spec = (offset: number) => {
     const quote = src.masked[offset];
