@@ -83,13 +83,16 @@ const invalid: Case[] = [
     expect: [[2, "error"]],
   },
   {
-    name: "MySQL CHANGE COLUMN renames and retypes",
+    name: "MySQL CHANGE COLUMN to another name is the rename (one error, not a type change too)",
     path: "db/migration/V2__x.sql",
     text: "ALTER TABLE `t` CHANGE `a` `b` INT(11) NOT NULL;\n",
-    expect: [
-      [1, "error"],
-      [1, "error"],
-    ],
+    expect: [[1, "error"]],
+  },
+  {
+    name: "MySQL CHANGE COLUMN keeping the name is a MODIFY: a type change",
+    path: "db/migration/V2__y.sql",
+    text: "ALTER TABLE `t` CHANGE `a` `a` BIGINT NOT NULL;\n",
+    expect: [[1, "error"]],
   },
   { name: "MySQL RENAME TABLE", path: "db/migration/V3__x.sql", text: "RENAME TABLE old_orders TO orders_archive;\n", expect: [[1, "error"]] },
   {
@@ -244,6 +247,18 @@ describe("destructive-migration: valid", () => {
       expect(report.problems).toEqual([]);
     });
   }
+});
+
+describe("destructive-migration: MySQL CHANGE", () => {
+  it("CHANGE to another name is judged as the rename; with the same name as a type change", async () => {
+    const analysis = await analyzeSql(
+      "ALTER TABLE `customer`\n  CHANGE COLUMN `mail` `email` VARCHAR(255) NOT NULL;\nALTER TABLE `customer` CHANGE `points` `points` BIGINT;\n",
+    );
+    expect(analysis.ops.map((op) => [op.line, op.kind, op.column, op.newName])).toEqual([
+      [1, "rename-column", "mail", "email"],
+      [3, "change-column-type", "points", undefined],
+    ]);
+  });
 });
 
 describe("destructive-migration: bad input", () => {

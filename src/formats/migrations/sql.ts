@@ -350,9 +350,12 @@ export function matchOtherDialect(statement: string, line: number): MigrationOp[
     } else if ((c = new RegExp(`^RENAME (?:TO |AS )?(${IDENT})$`, "i").exec(clause))) {
       ops.push({ kind: "rename-table", table, newName: unquote(c[1]!), line });
     } else if ((c = new RegExp(`^CHANGE (?:COLUMN )?(${IDENT}) (${IDENT}) (.*)$`, "i").exec(clause))) {
+      // MySQL's CHANGE restates the whole definition with the new name: with another name it is the (pre-8.0)
+      // way to rename, judged as the rename (an error on the same line; the restated type cannot be compared
+      // without the previous one). With the same name it is a MODIFY: a type change.
       const [from, to] = [unquote(c[1]!), unquote(c[2]!)];
       if (from.toLowerCase() !== to.toLowerCase()) ops.push({ kind: "rename-column", table, column: from, newName: to, line });
-      ops.push({ kind: "change-column-type", table, column: to, line, detail: c[3]!.split(" ")[0] });
+      else ops.push({ kind: "change-column-type", table, column: to, line, detail: c[3]!.split(" ")[0] });
     } else if (
       (c = new RegExp(`^(?:MODIFY|ALTER) (?:COLUMN )?(${IDENT}) (?:TYPE |SET DATA TYPE )?(.*)$`, "i").exec(clause)) &&
       !/^(SET|DROP) /i.test(c[2]!)
