@@ -235,6 +235,22 @@ func main() {
 }`;
     expect(routes("cmd/api/main.go", mux).routes.map((r) => r.key)).toEqual(["POST /v1/refunds/{}", "ANY /healthz"]);
   });
+
+  it("knows gin and echo by their gopkg.in import paths too (golang-gin-realworld-example-app's gin.v1)", () => {
+    const gin = `import (
+	"net/http"
+	"gopkg.in/gin-gonic/gin.v1"
+)
+func ArticlesRegister(router *gin.RouterGroup) {
+	router.POST("/:slug/comments", ArticleCommentCreate)
+}`;
+    expect(routes("articles/routers.go", gin).routes.map((r) => `${r.key} ${r.framework}`)).toEqual(["POST /{}/comments gin"]);
+    const echo = `import "gopkg.in/labstack/echo.v3"
+func NewHandler(e *echo.Echo) {
+	e.GET("/articles", h.Fetch)
+}`;
+    expect(routes("delivery/http/handler.go", echo).routes.map((r) => `${r.key} ${r.framework}`)).toEqual(["GET /articles echo"]);
+  });
 });
 
 describe("ASP.NET Core routes", () => {

@@ -669,7 +669,7 @@ function fastapiParams(src: CodeSource, open: number, close: number): string[] {
 // ---------------------------------------------------------------- Go: net/http, gorilla/mux, gin, echo, chi
 
 const GO_EVIDENCE =
-  /"(net\/http|github\.com\/gin-gonic\/gin|github\.com\/labstack\/echo(\/v\d)?|github\.com\/go-chi\/chi(\/v\d)?|github\.com\/gorilla\/mux|github\.com\/gofiber\/fiber(\/v\d)?)"/;
+  /"(net\/http|(github\.com|gopkg\.in)\/gin-gonic\/gin(\.v\d+)?|(github\.com|gopkg\.in)\/labstack\/echo(\/v\d|\.v\d+)?|github\.com\/go-chi\/chi(\/v\d)?|github\.com\/gorilla\/mux|github\.com\/gofiber\/fiber(\/v\d)?)"/;
 const GO_ROUTE =
   /\b([A-Za-z_]\w*)\s*\.\s*(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Get|Post|Put|Delete|Patch|Head|Options|HandleFunc|Handle|Method|MethodFunc|Group|Route|Mount)\s*\(/g;
 const GO_CLIENT_RECEIVERS = /^(http|client|httpClient|c|ctx|req|request|resty|cli|srv|s)$/;
@@ -748,9 +748,9 @@ function goRoutes(src: CodeSource, out: FileRoutes): void {
       out.unresolved.push({ method, line: lineAt(src, m.index) });
       continue;
     }
-    const framework: Framework = /"github\.com\/gin-gonic/.test(src.text)
+    const framework: Framework = /"(github\.com|gopkg\.in)\/gin-gonic/.test(src.text)
       ? "gin"
-      : /"github\.com\/labstack/.test(src.text)
+      : /"(github\.com|gopkg\.in)\/labstack/.test(src.text)
         ? "echo"
         : /"github\.com\/go-chi/.test(src.text)
           ? "chi"
