@@ -1,6 +1,7 @@
 import type { Probot } from "probot";
 import { CHECK_NAME, pullRequestsOfCheckRuns } from "./check-run.js";
 import { budgetFromEnv } from "./budget.js";
+import { CommitReads } from "./commit-reads.js";
 import { hasCommand, isBot } from "./decisions.js";
 import { KnownLabels } from "./labels.js";
 import { InProcessCoordination, type Coordination } from "./coordination.js";
@@ -84,7 +85,9 @@ export function registerHandlers(app: Probot, options: HandlerOptions = {}): Han
   const unfinished = new UnfinishedRuns(app.log as LoggerLike);
   unfinished.start(sweepIntervalMs());
   const client = (context: { octokit: unknown; log: LoggerLike }) => withRetries(context.octokit as Octokit, policy, context.log);
-  const reviewOptions = { identity, budget, retry: policy, unfinished, checkRunDelayMs: checkRunDelayMs() };
+  // What a commit holds never changes: a push to a PR (same merge base), a command or a redelivery (same head) reuses what the last review read.
+  const commitReads = new CommitReads();
+  const reviewOptions = { identity, budget, retry: policy, unfinished, checkRunDelayMs: checkRunDelayMs(), commitReads };
   // Deliveries handled to the end (a replay of one is answered without a single API call), the newest
   // head seen per PR (by the PR's updated_at: an event for an older head reviews nothing), one review per
   // PR at a time: in this process, or shared by every replica through Redis.

@@ -1,4 +1,5 @@
 import type { Change, ChangedFile, ContentRequest, FileContent, FileStatus, Side } from "../engine/change.js";
+import type { CommitReads } from "./commit-reads.js";
 import { limiter, statusOf, type Octokit, type RepoRef } from "./octokit.js";
 
 /** GitHub's list-files endpoint stops here, whatever the PR's real size. */
@@ -25,6 +26,8 @@ export interface PullRequestSnapshot extends RepoRef {
 export interface GitHubChangeOptions {
   /** Content reads in flight at once. */
   concurrency?: number;
+  /** Merge bases, trees and contents read by earlier reviews in this process (commit-reads.ts). */
+  commitReads?: CommitReads;
 }
 
 /**
@@ -58,11 +61,15 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
   // The files API diffs the head against the merge base, not against the base branch's tip (which may
   // have moved on since the branch point): base contents must come from the merge base too, or a file
   // changed on the base branch meanwhile would look reverted by the PR.
-  const baseCommit = () =>
-    (mergeBase ??= octokit.rest.repos
+  const cache = options.commitReads;
+  const repoKey = `${owner}/${repo}`.toLowerCase();
+  const askMergeBase = () =>
+    octokit.rest.repos
       .compareCommitsWithBasehead({ owner, repo, basehead: `${pr.baseSha}...${pr.headSha}`, per_page: 1 })
-      .then((r) => r.data.merge_base_commit?.sha || pr.baseSha)
-      // No merge base from the API (a timeout on a huge compare): the base tip is the closest known answer.
+      .then((r) => r.data.merge_base_commit?.sha || pr.baseSha);
+  const baseCommit = () =>
+    (mergeBase ??= (cache ? cache.mergeBase(repoKey, pr.baseSha, pr.headSha, askMergeBase) : askMergeBase())
+      // No merge base from the API (a timeout on a huge compare): the base tip is the closest known answer (not kept).
       .catch(() => pr.baseSha));
   const sha = (side: Side): Promise<string> => (side === "base" ? baseCommit() : Promise.resolve(pr.headSha));
   const knownMissing = (side: Side, path: string) => {
@@ -86,9 +93,24 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
    */
   const fetched = new Map<string, { maxBytes: number; content: Promise<FileContent | undefined> }>();
   const fetchBatch = (requests: readonly ContentRequest[], maxBytes: number) => {
-    // A batch that fails (GraphQL error, timeout) is not a verdict: each file is then read on its own.
     const batch = Promise.all(requests.map(async (r) => ({ ref: await sha(r.side), path: r.path })))
-      .then((refs) => run(() => readContentBatch(octokit, { owner, repo }, refs, maxBytes)))
+      .then(async (refs) => {
+        // What an earlier review read at the same commit is not asked again.
+        const results = refs.map((r) => cache?.content(repoKey, r.ref, r.path, maxBytes));
+        const asked = refs.filter((_, i) => results[i] === undefined);
+        if (asked.length === 0) return results;
+        // A batch that fails (GraphQL error, timeout) is not a verdict: each file is then read on its own.
+        const answers = await run(() => readContentBatch(octokit, { owner, repo }, asked, maxBytes)).catch(
+          () => [] as Array<FileContent | undefined>,
+        );
+        let next = 0;
+        return results.map((known, i) => {
+          if (known !== undefined) return known;
+          const answer = answers[next++];
+          if (answer) cache?.rememberContent(repoKey, refs[i]!.ref, refs[i]!.path, maxBytes, answer);
+          return answer;
+        });
+      })
       .catch(() => [] as Array<FileContent | undefined>);
     requests.forEach((r, j) => fetched.set(keyOf(r.side, r.path), { maxBytes, content: batch.then((results) => results[j]) }));
   };
@@ -145,7 +167,11 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
 
   const readRest = async (side: Side, path: string, maxBytes: number): Promise<FileContent> => {
     const ref = await sha(side);
-    return run(() => readContent(octokit, { owner, repo }, ref, path, maxBytes));
+    const known = cache?.content(repoKey, ref, path, maxBytes);
+    if (known) return known;
+    const content = await run(() => readContent(octokit, { owner, repo }, ref, path, maxBytes));
+    cache?.rememberContent(repoKey, ref, path, maxBytes, content);
+    return content;
   };
   const fromBatchOrRest = async (side: Side, path: string, maxBytes: number): Promise<FileContent> => {
     const batched = fetched.get(keyOf(side, path));
@@ -177,7 +203,10 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
     listPaths(side) {
       let pending = trees.get(side);
       if (!pending) {
-        pending = sha(side).then((commit) => listTreePaths(octokit, { owner, repo }, commit, run));
+        pending = sha(side).then((commit) => {
+          const list = () => listTreePaths(octokit, { owner, repo }, commit, run);
+          return cache ? cache.treePaths(repoKey, commit, list) : list();
+        });
         trees.set(side, pending);
       }
       return pending;

@@ -3,6 +3,7 @@ import { openChangeReview } from "../builtins.js";
 import type { EngineModules, Report } from "../engine/types.js";
 import type { ExistingComment } from "./comment.js";
 import { githubChange, type PullRequestSnapshot } from "./change-source.js";
+import type { CommitReads } from "./commit-reads.js";
 import { loadRepoConfig, type LoadedConfig } from "./config.js";
 import { previewConfigChange } from "./config-preview.js";
 import { describeApiError, type Octokit } from "./octokit.js";
@@ -19,6 +20,8 @@ export interface EvaluationOptions {
   engine?: Partial<EngineModules>;
   /** The config file's path in the repository (default `.github/archgate.yml`; the Action's `config` input). */
   configPath?: string;
+  /** What earlier reviews in this process read at the same commits (the App's, commit-reads.ts). */
+  commitReads?: CommitReads;
 }
 
 /**
@@ -31,7 +34,10 @@ export async function evaluatePullRequest(octokit: Octokit, pr: PullRequestSnaps
   const loaded = await loadRepoConfig(octokit, repoRef, undefined, options.configPath);
   if (!loaded.ok) return { ok: false, invalidConfig: loaded };
   const config = loaded.config;
-  const change = await githubChange(octokit, pr, { concurrency: options.concurrency ?? 8 });
+  const change = await githubChange(octokit, pr, {
+    concurrency: options.concurrency ?? 8,
+    ...(options.commitReads ? { commitReads: options.commitReads } : {}),
+  });
   // The gate's config and the one the PR proposes evaluate the same change: its files are read and parsed once.
   const evaluate = openChangeReview(change, options.engine);
   const report = await evaluate(config);

@@ -1,6 +1,7 @@
 import type { EngineModules } from "../engine/types.js";
 import { withinBudget, type ReviewBudget } from "./budget.js";
 import type { PullRequestSnapshot } from "./change-source.js";
+import type { CommitReads } from "./commit-reads.js";
 import { resultFromConfigError, resultFromEvaluationError, resultFromReport, type CheckResult } from "./check-result.js";
 import { evaluatePullRequest, type Evaluation } from "./evaluation.js";
 import type { KnownLabels } from "./labels.js";
@@ -70,6 +71,8 @@ export interface ReviewOptions {
   respondTo?: number;
   /** The time waivers' `until` dates are judged against (tests). */
   now?: () => Date;
+  /** Merge bases, trees and contents earlier reviews of this process read (commit-reads.ts). */
+  commitReads?: CommitReads;
 }
 
 export interface ReviewOutcome {
@@ -106,6 +109,7 @@ export async function reviewPullRequest(octokit: Octokit, pr: PullRequestTarget,
       const evaluation = await evaluatePullRequest(octokit, pr, {
         concurrency: options.concurrency ?? 8,
         ...(options.engine ? { engine: options.engine } : {}),
+        ...(options.commitReads ? { commitReads: options.commitReads } : {}),
       });
       if (!evaluation.ok) return evaluation;
       // The review loop: decisions from the PR's comments and reviews, applied to the report.

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { CommitReads } from "../../src/github/commit-reads.js";
 import { reviewPullRequest, targetFromPullRequest } from "../../src/github/review.js";
 import { APP, FakeGitHub, type Tree } from "./fake-github.js";
-import { forbiddenRule, FULL_NAME, isolatedConfig, OWNER, paymentsTrigger, REPO, seedRepo, startTestApp, type TestApp } from "./harness.js";
+import { forbiddenRule, FULL_NAME, isolatedConfig, OWNER, paymentsTrigger, push, REPO, seedRepo, startTestApp, type TestApp } from "./harness.js";
 
 /**
  * What one review costs in GitHub API calls, listed by route: every content read goes through GraphQL,
@@ -15,11 +16,12 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-function review(options: { checkRunDelayMs?: number } = {}) {
+function review(options: { checkRunDelayMs?: number; commitReads?: CommitReads } = {}) {
   return reviewPullRequest(t.octokit, targetFromPullRequest(OWNER, REPO, t.fake.pullJson(FULL_NAME, t.fake.pulls.get(`${FULL_NAME}#7`)!)), {
     identity: async () => APP,
     engine: { rules: [forbiddenRule], triggers: [paymentsTrigger] },
     checkRunDelayMs: options.checkRunDelayMs ?? 60_000,
+    ...(options.commitReads ? { commitReads: options.commitReads } : {}),
   });
 }
 
@@ -119,6 +121,36 @@ describe("API calls per review, by route", () => {
       ...WRITES,
     });
   }, 30_000);
+});
+
+describe("reviews in one process share what a commit holds (the App's CommitReads)", () => {
+  test("the same head again reads no content and no merge base; a push reads the merge base's files no more", async () => {
+    const { base, head } = codemod(18);
+    base["config/app.yaml"] = "retries: 3\n";
+    head["config/app.yaml"] = "retries: 5\n";
+    head["README.md"] = "# shop\n";
+    const repo = seed({ base, head });
+    const commitReads = new CommitReads();
+    await review({ commitReads });
+    const graphqlVariables = () => Object.keys(t.fake.requests.find((r) => r.path === "/graphql")!.body.variables).length;
+    expect(graphqlVariables()).toBe(2 + 20);
+    t.fake.reset();
+    // A redelivery, a command comment or an approval: same head, same merge base.
+    expect((await review({ commitReads })).conclusion).toBe("success");
+    expect(byRoute()).toEqual({
+      "GET /repos/acme/shop/commits/{sha}/check-runs": 1,
+      "GET /repos/acme/shop/contents/.github/archgate.yml": 1,
+      "GET /repos/acme/shop/pulls/7/files": 1,
+      "GET /repos/acme/shop/issues/7/comments": 1,
+    });
+    t.fake.reset();
+    push(repo, { "src/payments/m0001.ts": "export const f1 = 1;\n" });
+    expect((await review({ commitReads })).conclusion).toBe("success");
+    // The new head's merge base is asked; the YAML file's base version is not read again.
+    expect(byRoute()["GET /repos/acme/shop/compare/{sha}...{sha}"]).toBe(1);
+    expect(graphqlVariables()).toBe(2 + 19);
+    expect(Object.values(t.fake.requests.find((r) => r.path === "/graphql")!.body.variables)).not.toContain(`${repo.base}:config/app.yaml`);
+  });
 });
 
 describe("reads that fail: the review fails closed and names the file", () => {
