@@ -160,7 +160,7 @@ describe("the review loop, end to end", () => {
       `GET /repos/acme/shop/commits/${pr.head}/check-runs`,
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/shop/pulls/7/files",
-      "POST /api/graphql",
+      // The head's contents were read by an earlier review of it (CommitReads): no GraphQL read.
       "GET /repos/acme/shop/issues/7/comments",
       "GET /repos/acme/shop/collaborators/alice/permission",
       "GET /repos/acme/shop/collaborators/eve/permission",

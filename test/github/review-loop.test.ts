@@ -67,7 +67,7 @@ describe("the review loop, in process", () => {
       `GET /repos/acme/shop/commits/${repo.head}/check-runs`,
       "GET /repos/acme/shop/contents/.github/archgate.yml",
       "GET /repos/acme/shop/pulls/7/files",
-      "POST /graphql",
+      // The head's contents were read by an earlier review of it (CommitReads): no GraphQL read.
       "GET /repos/acme/shop/issues/7/comments",
       "GET /repos/acme/shop/collaborators/alice/permission",
       "GET /repos/acme/shop/collaborators/maria/permission",
