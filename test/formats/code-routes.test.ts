@@ -284,6 +284,29 @@ public class OrdersController : ControllerBase
 });
 
 describe("Django and Rails routes", () => {
+  it("writes Django url()/re_path() regexes as paths and takes DRF APIViews and ViewSets for API views (django-realworld-example-app)", () => {
+    const urls = [
+      "from django.conf.urls import include, url", // 1
+      "from rest_framework.routers import DefaultRouter", // 2
+      "from .views import ArticleViewSet, TagListAPIView, ProfileRetrieveAPIView, home", // 3
+      "router = DefaultRouter(trailing_slash=False)", // 4
+      "router.register(r'articles', ArticleViewSet)", // 5
+      "urlpatterns = [", // 6
+      "    url(r'^', include(router.urls)),", // 7
+      "    url(r'^tags/?$', TagListAPIView.as_view()),", // 8
+      "    url(r'^profiles/(?P<username>\\w+)/?$', ProfileRetrieveAPIView.as_view()),", // 9
+      "    url(r'^$', home),", // 10
+      "]", // 11
+    ].join("\n");
+    expect(routes("conduit/apps/articles/urls.py", urls).routes.map((r) => `${r.key} ${r.line} ${r.api}`)).toEqual([
+      "ANY /tags 8 true",
+      "ANY /profiles/{} 9 true",
+      "ANY / 10 false",
+      "ANY /articles 5 true",
+      "ANY /articles/{} 5 true",
+    ]);
+  });
+
   it("prefixes Django lists by where they are included and expands DRF routers", () => {
     const text = `from django.urls import include, path
 from rest_framework.routers import DefaultRouter

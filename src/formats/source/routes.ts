@@ -871,6 +871,20 @@ function aspNetRoutes(src: CodeSource, out: FileRoutes): void {
 
 // ---------------------------------------------------------------- Django urls.py and DRF routers
 
+/**
+ * The path a Django `url()` / `re_path()` regex matches, written as a path: `^profiles/(?P<username>\w+)/?$` is
+ * `profiles/{username}`, `^` alone is the empty prefix. `path()` routes are paths already.
+ */
+function regexPathIf(call: string, raw: string | undefined): string | undefined {
+  if (raw === undefined || call === "path") return raw;
+  return raw
+    .replace(/^\^/, "")
+    .replace(/\$$/, "")
+    .replace(/\(\?P<(\w+)>[^)]*\)/g, "{$1}")
+    .replace(/\/\?$/, "")
+    .replace(/\/\?(?=\/|$)/g, "");
+}
+
 function djangoRoutes(src: CodeSource, out: FileRoutes): void {
   if (!/\bfrom\s+django\.(urls|conf\.urls)\b|\bfrom\s+rest_framework\b|\burlpatterns\b/.test(src.masked)) return;
   const constants = stringConstants(src);
@@ -894,7 +908,7 @@ function djangoRoutes(src: CodeSource, out: FileRoutes): void {
     if (!inc) continue;
     const first = args.positional[0]!;
     const list = includes.get(inc[1]!) ?? [];
-    list.push({ prefix: stringValue(src, first.start, first.end, constants), at: m.index! });
+    list.push({ prefix: regexPathIf(m[1]!, stringValue(src, first.start, first.end, constants)), at: m.index! });
     includes.set(inc[1]!, list);
   }
   const prefixesOf = (name: string | undefined, depth = 0): string[] | undefined => {
@@ -916,7 +930,7 @@ function djangoRoutes(src: CodeSource, out: FileRoutes): void {
     if (!args || !first || !second) continue;
     const view = src.masked.slice(second.start, second.end);
     if (/^include\s*\(/.test(view)) continue;
-    const raw = stringValue(src, first.start, first.end, constants);
+    const raw = regexPathIf(m[1]!, stringValue(src, first.start, first.end, constants));
     const list = listOf(m.index!);
     const prefixes = prefixesOf(list?.name);
     if (raw === undefined || prefixes === undefined) {
@@ -926,7 +940,12 @@ function djangoRoutes(src: CodeSource, out: FileRoutes): void {
     const viewName = /([A-Za-z_]\w*)\s*(?:\.\s*as_view\s*\([^)]*\))?\s*$/.exec(view.replace(/,\s*$/, ""))?.[1];
     for (const prefix of prefixes) {
       const path = joinPath(prefix, raw);
-      const api = hasApiPrefix(path) || /api/i.test(list?.name ?? "") || (drf && /(APIView|ViewSet|as_view)\b/.test(view) && /api/i.test(src.path));
+      // DRF's class names say what a view serves: a `…APIView` or `…ViewSet` answers with data, whatever the prefix.
+      const api =
+        hasApiPrefix(path) ||
+        /api/i.test(list?.name ?? "") ||
+        /\w(APIView|ViewSet)\b/.test(view) ||
+        (drf && /(APIView|ViewSet|as_view)\b/.test(view) && /api/i.test(src.path));
       out.routes.push({ ...routeOf(src, m.index!, "ANY", path, "django", api, "", undefined), view: viewName });
     }
   }
@@ -957,7 +976,7 @@ function routerMount(src: CodeSource, router: string, constants: Map<string, str
     const second = args?.positional[1];
     if (!args?.positional[0] || !second) continue;
     if (!new RegExp(`include\\s*\\(\\s*${router}\\.urls`).test(src.masked.slice(second.start, second.end))) continue;
-    return stringValue(src, args.positional[0].start, args.positional[0].end, constants);
+    return regexPathIf(call[1]!, stringValue(src, args.positional[0].start, args.positional[0].end, constants));
   }
   return undefined;
 }
