@@ -271,25 +271,37 @@ export async function check(options: CheckOptions): Promise<Report> {
 }
 
 /**
- * ARCHGATE_TRACE_PARSES=1: which module asked first for each YAML or JSON file the review parsed, printed to
- * stderr when the review ends (files and bytes per module, then the largest files). Diagnostics only.
+ * ARCHGATE_TRACE_PARSES=1: which module asked first for each file the review read and for each YAML or JSON file
+ * it parsed, printed to stderr when the review ends (files and characters per module, then the largest parses).
+ * Diagnostics only.
  */
 function traceParses(change: { traceParse?: (event: ParseEvent) => void }): () => void {
   const events: ParseEvent[] = [];
   change.traceParse = (event) => events.push(event);
   return () => {
-    const byAsker = new Map<string, { files: number; bytes: number }>();
-    for (const e of events) {
-      const entry = byAsker.get(e.asker) ?? { files: 0, bytes: 0 };
-      entry.files++;
-      entry.bytes += e.bytes;
-      byAsker.set(e.asker, entry);
+    const lines: string[] = [];
+    for (const kind of ["read", "parse"] as const) {
+      const ofKind = events.filter((e) => e.kind === kind);
+      const byAsker = new Map<string, { files: number; bytes: number }>();
+      for (const e of ofKind) {
+        const entry = byAsker.get(e.asker) ?? { files: 0, bytes: 0 };
+        entry.files++;
+        entry.bytes += e.bytes;
+        byAsker.set(e.asker, entry);
+      }
+      const what = kind === "read" ? "file reads" : "YAML/JSON parses";
+      lines.push(`archgate: ${ofKind.length} ${what}, ${ofKind.reduce((n, e) => n + e.bytes, 0)} characters; by the module that asked first:`);
+      for (const [asker, { files, bytes }] of [...byAsker].sort((a, b) => b[1].bytes - a[1].bytes || a[0].localeCompare(b[0])))
+        lines.push(`  ${asker}: ${files} files, ${bytes} characters`);
     }
-    const lines = [`archgate: ${events.length} YAML/JSON parses, ${events.reduce((n, e) => n + e.bytes, 0)} bytes; by the module that asked first:`];
-    for (const [asker, { files, bytes }] of [...byAsker].sort((a, b) => b[1].bytes - a[1].bytes))
-      lines.push(`  ${asker}: ${files} files, ${bytes} bytes`);
-    lines.push("largest:");
-    for (const e of [...events].sort((a, b) => b.bytes - a.bytes).slice(0, 15)) lines.push(`  ${e.bytes} ${e.side}:${e.path} (${e.asker})`);
+    lines.push("largest parses:");
+    for (const e of events
+      .filter((x) => x.kind === "parse")
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 15))
+      lines.push(`  ${e.bytes} ${e.side}:${e.path} (${e.asker})`);
+    // ARCHGATE_TRACE_PARSES=all: every event, one a line.
+    if (process.env.ARCHGATE_TRACE_PARSES === "all") for (const e of events) lines.push(`  ${e.kind} ${e.side}:${e.path} ${e.bytes} (${e.asker})`);
     process.stderr.write(`${lines.join("\n")}\n`);
   };
 }

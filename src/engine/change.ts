@@ -63,18 +63,21 @@ export interface Change {
   /** Every path in the tree at `side` (files only). */
   listPaths(side: Side): Promise<string[]>;
   /**
-   * Told of each file the engine parses as YAML or JSON (once per file and side), with the module that asked
-   * first (`memo <key>` for a value shared through `memo`). For diagnostics (the CLI's ARCHGATE_TRACE_PARSES);
-   * it changes nothing in the review.
+   * Told of each file the engine reads (`read`) or parses as YAML or JSON (`parse`), once per file and side, with
+   * the module that asked first (`memo <key>` for a value shared through `memo`). For diagnostics (the CLI's
+   * ARCHGATE_TRACE_PARSES); it changes nothing in the review.
    */
   traceParse?(event: ParseEvent): void;
 }
 
-/** One structured parse (see `Change.traceParse`). */
+/** One read or structured parse (see `Change.traceParse`). */
 export interface ParseEvent {
+  /** `read`: the file's content was fetched (whatever its kind); `parse`: its text was parsed as YAML/JSON. */
+  kind: "read" | "parse";
   asker: string;
   side: Side;
   path: string;
+  /** Characters parsed; for a read, the text's length (0 when it was not text). */
   bytes: number;
 }
 

@@ -55,13 +55,19 @@ export class ChangeReads {
 
   constructor(readonly change: Change) {}
 
-  read(side: Side, path: string, maxBytes: number): Promise<FileContent> {
+  read(side: Side, path: string, maxBytes: number, asker = "?"): Promise<FileContent> {
     const key = `${maxBytes}\0${side}\0${path}`;
     let pending = this.contents.get(key);
     if (!pending) {
       pending = this.change
         .read(side, path, { maxBytes })
         .catch((error: unknown) => ({ kind: "error", message: (error as Error).message }) as FileContent);
+      const { traceParse } = this.change;
+      if (traceParse)
+        pending = pending.then((content) => {
+          traceParse({ kind: "read", asker, side, path, bytes: content.kind === "text" ? content.text.length : 0 });
+          return content;
+        });
       this.contents.set(key, pending);
     }
     return pending;
@@ -78,7 +84,7 @@ export class ChangeReads {
         let parsed: StructuredFile | undefined;
         const parse = (): StructuredFile => {
           if (!parsed) {
-            this.change.traceParse?.({ asker, side, path, bytes: content.text.length });
+            this.change.traceParse?.({ kind: "parse", asker, side, path, bytes: content.text.length });
             parsed = this.parse(content.text);
           }
           return parsed;
@@ -190,8 +196,9 @@ export class ReviewContext implements ReviewView {
     return this.config.limits.maxFileBytes;
   }
 
-  async read(side: Side, path: string): Promise<FileContent> {
-    const content = await this.reads.read(side, path, this.maxBytes(path));
+  /** `asker`: the module asking, for `Change.traceParse` only. */
+  async read(side: Side, path: string, asker?: string): Promise<FileContent> {
+    const content = await this.reads.read(side, path, this.maxBytes(path), asker);
     if (content.kind === "too-large") {
       this.skippedLarge.set(path, content.bytes);
     } else if (content.kind === "binary") {
@@ -202,15 +209,15 @@ export class ReviewContext implements ReviewView {
     return content;
   }
 
-  async text(side: Side, path: string): Promise<string | undefined> {
-    const content = await this.read(side, path);
+  async text(side: Side, path: string, asker?: string): Promise<string | undefined> {
+    const content = await this.read(side, path, asker);
     return content.kind === "text" ? content.text : undefined;
   }
 
   /** `asker`: the module asking, for `Change.traceParse` only. */
   async structured(side: Side, path: string, asker?: string): Promise<StructuredFile | undefined> {
     // Read through this evaluation first, so a skipped or unreadable file is noted here too.
-    if ((await this.read(side, path)).kind !== "text") return undefined;
+    if ((await this.read(side, path, asker)).kind !== "text") return undefined;
     return this.reads.structured(side, path, this.maxBytes(path), asker);
   }
 
@@ -245,9 +252,12 @@ export class ReviewContext implements ReviewView {
   memo<T>(key: string, compute: (review: ReviewView) => T): T {
     if (this.memos.has(key)) return this.memos.get(key) as T;
     // When parses are traced, the ones the shared value makes are put down to it.
+    const asker = `memo ${key.split("\0")[0]}`;
     const view: ReviewView = this.change.traceParse
       ? Object.assign(Object.create(this) as ReviewContext, {
-          structured: (side: Side, path: string) => this.structured(side, path, `memo ${key.split("\0")[0]}`),
+          read: (side: Side, path: string) => this.read(side, path, asker),
+          text: (side: Side, path: string) => this.text(side, path, asker),
+          structured: (side: Side, path: string) => this.structured(side, path, asker),
         })
       : this;
     const value = compute(view);
@@ -328,8 +338,8 @@ export function moduleView<Extra extends object>(review: ReviewContext, source: 
     title: review.title,
     description: review.description,
     file: (path) => review.file(path),
-    read: (side, path) => review.read(side, path),
-    text: (side, path) => review.text(side, path),
+    read: (side, path) => review.read(side, path, source),
+    text: (side, path) => review.text(side, path, source),
     structured: (side, path) => review.structured(side, path, source),
     addedLines: (path) => review.addedLines(path),
     removedLines: (path) => review.removedLines(path),

@@ -277,11 +277,11 @@ async function fingerprint(ctx: ReviewContext, finding: Finding, linesOf: Map<st
     const key = `${side}\0${finding.file}`;
     let lines = linesOf.get(key);
     if (!lines) {
-      lines = ctx.text(side, finding.file).then((text) => (text ?? "").split("\n"));
+      lines = ctx.text(side, finding.file, "finding fingerprints").then((text) => (text ?? "").split("\n"));
       linesOf.set(key, lines);
     }
     content = (await lines).slice(finding.line - 1, finding.endLine ?? finding.line).join("\n");
-  } else content = (await ctx.text(side, finding.file)) ?? "";
+  } else content = (await ctx.text(side, finding.file, "finding fingerprints")) ?? "";
   return fnv1a(`${finding.rule}\0${finding.file}\0${finding.key ?? finding.message}\0${content}`);
 }
 

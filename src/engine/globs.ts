@@ -14,6 +14,18 @@ export function matchesGlob(path: string, pattern: string): boolean {
   return glob.match(path);
 }
 
+/** Answers per pattern list (the same config or rule list is asked about the same paths by several modules). */
+const answers = new WeakMap<readonly string[], Map<string, boolean>>();
+
 export function matchesAny(path: string, patterns: readonly string[]): boolean {
-  return patterns.some((p) => matchesGlob(path, p));
+  if (patterns.length === 0) return false;
+  let known = answers.get(patterns);
+  if (!known) answers.set(patterns, (known = new Map()));
+  let answer = known.get(path);
+  if (answer === undefined) {
+    if (known.size >= 50_000) known.clear();
+    answer = patterns.some((p) => matchesGlob(path, p));
+    known.set(path, answer);
+  }
+  return answer;
 }

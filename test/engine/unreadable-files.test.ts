@@ -89,4 +89,39 @@ describe("unreadable files", () => {
     ]);
     expect(report.conclusion).toBe("error");
   });
+
+  // saleor keeps vcrpy cassettes of its Avalara calls as YAML under tests/cassettes/, one of them 2.3 MB.
+  it("a test recording over the size limit stays a note: no rule judges cassettes, fixtures or snapshots", async () => {
+    const exchange = (i: number) =>
+      `- request:\n    body: '{"companyCode": "DEFAULT", "line": ${i}}'\n    method: POST\n    uri: https://sandbox-rest.avatax.com/api/v2/transactions/createoradjust\n  response:\n    status: {code: 200, message: OK}\n`;
+    const cassette = `interactions:\n${Array.from({ length: 12_000 }, (_, i) => exchange(i)).join("")}version: 1\n`;
+    const snapshot = `exports[\`renders 1\`] = \`${"<div/>".repeat(400_000)}\`;\n`;
+    const report = await reviewChange(
+      changeFromTrees(
+        {},
+        {
+          "saleor/plugins/avatax/tests/cassettes/test_avatax/test_get_cached_tax_codes_or_fetch.yaml": cassette,
+          "charts/api/tests/fixtures/values.yaml": bigDeployment(2_100_000),
+          "web/src/__snapshots__/checkout.test.tsx.snap": snapshot,
+        },
+      ),
+      defaultConfig(),
+    );
+    expect(cassette.length).toBeGreaterThan(2_000_000);
+    expect(report.problems).toEqual([]);
+    expect(report.conclusion).toBe("success");
+    expect(report.notes.map(noteText)).toContain(
+      "files over the size limit (2000000 bytes) were not analysed: charts/api/tests/fixtures/values.yaml, saleor/plugins/avatax/tests/cassettes/test_avatax/test_get_cached_tax_codes_or_fetch.yaml",
+    );
+  });
+
+  it("a Deployment under a fixtures folder is test data: not read, so its missing resources are not findings", async () => {
+    const config = validateConfig({ limits: { maxFileBytes: 4_000_000 } }, "t.yml");
+    const fixture = await reviewChange(changeFromTrees({}, { "internal/render/testdata/deployment.yaml": bigDeployment(1_000) }), config);
+    expect(fixture.findings).toEqual([]);
+    const real = await reviewChange(changeFromTrees({}, { "deploy/indexer/deployment.yaml": bigDeployment(1_000) }), config);
+    expect(real.findings.filter((f) => f.rule === "k8s-resource-limits").map((f) => [f.file, f.line])).toEqual([
+      ["deploy/indexer/deployment.yaml", 14],
+    ]);
+  });
 });

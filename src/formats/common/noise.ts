@@ -136,6 +136,32 @@ export function isVendored(path: string): boolean {
   return src > 0 && GOPATH_ROOTS.test(dirs[src - 1]!) && IMPORT_HOST.test(dirs[src + 1] ?? "");
 }
 
+/** Recorded HTTP exchanges (VCR, vcrpy, Betamax cassettes), fixtures and test data, and snapshot folders. */
+const RECORDED_DIRS = new Set([
+  "cassettes",
+  "vcr_cassettes",
+  "__recordings__",
+  "fixtures",
+  "__fixtures__",
+  "testdata",
+  "test-data",
+  "test_data",
+  "testfixtures",
+  "spec-fixtures",
+  "__snapshots__",
+]);
+
+/**
+ * Files no rule judges, whatever they contain: test recordings, fixtures and test data, snapshots, and vendored or
+ * generated trees. The Kubernetes rules, the migration rules and the size check skip them before reading them
+ * (a 2 MB cassette of YAML is no manifest), so one that cannot be read is a note, never a gap in the gate.
+ */
+export function isNeverJudged(path: string): boolean {
+  if (isVendored(path)) return true;
+  if (lowerDirs(path).some((d) => RECORDED_DIRS.has(d))) return true;
+  return extension(path) === "snap";
+}
+
 /** Development-only environments (dev containers, editor and repo-tooling config). */
 export function isDevTooling(path: string): boolean {
   const dirs = lowerDirs(path);

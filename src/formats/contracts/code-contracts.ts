@@ -141,26 +141,28 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
     const basePath = pathAt(file, "base");
     const headText = file.status === "removed" ? undefined : await ctx.text("head", file.path);
     const removedText = file.status === "modified" ? ctx.removedLines(file.path).map((l) => l.text) : [];
-    const needBase = (hint: (text: string) => boolean) =>
+    // Each text is scanned for the framework hints once (the scans are most of the cost on big changes).
+    const headHints = hintsOf(headText);
+    const needBase =
       file.status === "removed" ||
       file.status === "renamed" ||
-      (file.status === "modified" && ((headText !== undefined && hint(headText)) || removedText.some(hint)));
-    const baseText = needBase(mayDeclareRoutes) || needBase(mayDeclareMessaging) ? await ctx.text("base", basePath) : undefined;
-    const headSrc =
-      headText !== undefined && (mayDeclareRoutes(headText) || mayDeclareMessaging(headText)) ? codeSource(file.path, headText) : undefined;
-    const baseSrc =
-      baseText !== undefined && (mayDeclareRoutes(baseText) || mayDeclareMessaging(baseText)) ? codeSource(basePath, baseText) : undefined;
+      (file.status === "modified" &&
+        (headHints.routes || removedText.some(mayDeclareRoutes) || headHints.messaging || removedText.some(mayDeclareMessaging)));
+    const baseText = needBase ? await ctx.text("base", basePath) : undefined;
+    const baseHints = hintsOf(baseText);
+    const headSrc = headText !== undefined && (headHints.routes || headHints.messaging) ? codeSource(file.path, headText) : undefined;
+    const baseSrc = baseText !== undefined && (baseHints.routes || baseHints.messaging) ? codeSource(basePath, baseText) : undefined;
     if (!headSrc && !baseSrc) continue;
     const [baseRoutes, headRoutes] = await mounted(
       ctx,
       basePath,
       file.path,
-      baseSrc ? extractRoutes(baseSrc) : undefined,
-      headSrc ? extractRoutes(headSrc) : undefined,
+      baseSrc ? extractRoutes(baseSrc, baseHints.routes) : undefined,
+      headSrc ? extractRoutes(headSrc, headHints.routes) : undefined,
     );
     diffRoutes(file.path, baseRoutes, headRoutes, perFile, result);
-    const baseMessaging = baseSrc ? extractMessaging(baseSrc) : undefined;
-    const headMessaging = headSrc ? extractMessaging(headSrc) : undefined;
+    const baseMessaging = baseSrc ? extractMessaging(baseSrc, baseHints.messaging) : undefined;
+    const headMessaging = headSrc ? extractMessaging(headSrc, headHints.messaging) : undefined;
     diffTopics(file, baseMessaging, headMessaging, topicChanges);
     for (const e of baseMessaging?.events ?? []) baseEvents.push({ file: basePath, event: e });
     for (const e of headMessaging?.events ?? []) headEvents.push({ file: file.path, event: e });
@@ -192,6 +194,11 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
     result.events = events;
   }
   return result;
+}
+
+/** Whether a text may declare routes, and messaging (false for no text). */
+function hintsOf(text: string | undefined): { routes: boolean; messaging: boolean } {
+  return text === undefined ? { routes: false, messaging: false } : { routes: mayDeclareRoutes(text), messaging: mayDeclareMessaging(text) };
 }
 
 const MOUNTABLE = new Set(["express", "fastify"]);

@@ -6,6 +6,7 @@
 import type { ReviewView } from "../../engine/types.js";
 import { isRecord } from "../../engine/structured.js";
 import { isOpaque, isSet, resolveValue, walk } from "./values.js";
+import { isNeverJudged } from "../common/noise.js";
 import { isYamlPath } from "../common/paths.js";
 import { k8sIndex, type ContainerVariant, type Workload, type WorkloadContainer } from "./workloads.js";
 
@@ -39,7 +40,8 @@ async function candidateFiles(ctx: ReviewView): Promise<{ path: string; basePath
   const index = k8sIndex(ctx);
   const out = new Map<string, string | undefined>();
   for (const file of ctx.headFiles) {
-    if (!isYamlPath(file.path)) continue;
+    // Test recordings, fixtures, vendored and generated YAML are not the system's manifests: never read.
+    if (!isYamlPath(file.path) || isNeverJudged(file.path)) continue;
     const basePath = file.status === "added" ? undefined : (file.previousPath ?? file.path);
     out.set(file.path, file.status === "copied" ? undefined : basePath);
     // A values file of a chart: its templates may now render differently.

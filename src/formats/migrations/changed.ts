@@ -1,5 +1,6 @@
 import type { ReviewView } from "../../engine/types.js";
 import type { ChangedFile } from "../../engine/change.js";
+import { isNeverJudged } from "../common/noise.js";
 import { migrationFramework, migrationNeedsText, type MigrationFramework } from "./frameworks.js";
 import { analyzeDjango, analyzeAlembic, type DjangoAnalysis } from "./python.js";
 import { analyzeSequelize, analyzeTypeorm } from "./js-orm.js";
@@ -46,6 +47,7 @@ async function collect(ctx: ReviewView): Promise<ChangedMigration[]> {
   const out: ChangedMigration[] = [];
   const files = ctx.headFiles.filter((f) => ["added", "modified", "renamed", "copied"].includes(f.status));
   for (const file of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
+    if (isNeverJudged(file.path)) continue; // fixtures, vendored and generated trees: not this system's schema
     const byPath = migrationFramework(file.path);
     if (byPath === undefined && !/\/versions\/[^/]+\.py$/.test(file.path)) continue;
     const text = await ctx.text("head", file.path);

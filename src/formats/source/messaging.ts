@@ -51,9 +51,10 @@ export function mayDeclareMessaging(text: string): boolean {
   return MESSAGING_HINT.test(text);
 }
 
-export function extractMessaging(src: CodeSource): FileMessaging {
+/** Topics, event classes and event uses of a source file (`declares`: `mayDeclareMessaging` of its text, when known). */
+export function extractMessaging(src: CodeSource, declares = mayDeclareMessaging(src.text)): FileMessaging {
   const out: FileMessaging = { topics: [], events: [], eventUses: new Set() };
-  if (!mayDeclareMessaging(src.text)) return out;
+  if (!declares) return out;
   const constants = stringConstants(src);
   topics(src, constants, out);
   eventUses(src, out);

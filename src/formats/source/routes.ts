@@ -110,10 +110,10 @@ export function mayDeclareRoutes(text: string): boolean {
 const ROUTE_HINT =
   /@(Rest)?Controller\b|@(Get|Post|Put|Delete|Patch|Request)Mapping\b|@Path\s*\(|\bexpress\b|\bfastify\b|@nestjs\/|\bfastapi\b|\bflask|\bRouter\s*\(|"net\/http"|gin-gonic|labstack\/echo|go-chi\/chi|gorilla\/mux|gofiber|\bMap(Get|Post|Put|Delete|Patch|Methods|Group)\b|\[\s*Http(Get|Post|Put|Delete|Patch)\b|\burlpatterns\b|django\.urls|rest_framework|routes\.draw|^\s*(resources?|namespace)\s+:|\bgql\s*`|\bGraphQLObjectType\b|\bbuildSchema\b|\btypeDefs\b|^\s*(import|from)\s+(graphene|strawberry)\b/m;
 
-/** Routes a source file declares (empty for a file with no recognised framework). */
-export function extractRoutes(src: CodeSource): FileRoutes {
+/** Routes a source file declares (empty for a file with no recognised framework; `declares`: `mayDeclareRoutes` of its text, when known). */
+export function extractRoutes(src: CodeSource, declares = mayDeclareRoutes(src.text)): FileRoutes {
   const out: FileRoutes = { routes: [], unresolved: [] };
-  if (!mayDeclareRoutes(src.text)) return out;
+  if (!declares) return out;
   switch (src.language) {
     case "java":
     case "kotlin":
