@@ -14,16 +14,28 @@ export function matchesGlob(path: string, pattern: string): boolean {
   return glob.match(path);
 }
 
-/** Answers per pattern list (the same config or rule list is asked about the same paths by several modules). */
-const answers = new WeakMap<readonly string[], Map<string, boolean>>();
+/**
+ * Answers per list of patterns, shared by equal lists (each code rule has its own `testPaths` with the same
+ * defaults, asked about the same paths).
+ */
+const answers = new Map<string, Map<string, boolean>>();
+const listKeys = new WeakMap<readonly string[], string>();
+let remembered = 0;
 
 export function matchesAny(path: string, patterns: readonly string[]): boolean {
   if (patterns.length === 0) return false;
-  let known = answers.get(patterns);
-  if (!known) answers.set(patterns, (known = new Map()));
+  let key = listKeys.get(patterns);
+  if (key === undefined) listKeys.set(patterns, (key = patterns.join("\0")));
+  let known = answers.get(key);
+  if (!known) answers.set(key, (known = new Map()));
   let answer = known.get(path);
   if (answer === undefined) {
-    if (known.size >= 50_000) known.clear();
+    // Bounded for a long-running server that reviews many repositories.
+    if (++remembered > 200_000) {
+      answers.clear();
+      answers.set(key, (known = new Map()));
+      remembered = 1;
+    }
     answer = patterns.some((p) => matchesGlob(path, p));
     known.set(path, answer);
   }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineRule } from "../engine/types.js";
 import { addedSources, DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
 import { concept, namesConcept, type NamedConcept } from "../formats/source/identifiers.js";
-import { closingOffset, lineOf, type SourceFile } from "../formats/source/masking.js";
+import { addsLineBetween, closingOffset, lineOf, type SourceFile } from "../formats/source/masking.js";
 
 export const DEFAULT_UNBOUNDED_LABELS = [
   "userId",
@@ -327,6 +327,8 @@ export const metricLabelCardinality = defineRule({
               ctx.note(`${source.path}:${line}: could not find the end of this call (unbalanced brackets); it was not judged`, "not-judged");
             continue;
           }
+          // Labels are read between the brackets and reported only on added lines: a call adding none has none.
+          if (!addsLineBetween(source, open, end)) continue;
           for (const label of detector.labels(source, open, end, match)) {
             if (seen.has(label.offset) || allowed.has(label.name)) continue;
             const line = lineOf(source, label.offset);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { defineRule } from "../engine/types.js";
 import { addedSources, DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
 import { concept, identifierChains, namesConcept, type NamedConcept } from "../formats/source/identifiers.js";
-import { closingOffset, lineOf, type SourceFile } from "../formats/source/masking.js";
+import { addsLineBetween, closingOffset, lineOf, type SourceFile } from "../formats/source/masking.js";
 
 export const DEFAULT_PII_FIELDS = ["email", "phone", "password", "token", "ssn", "cardNumber", "address", "dateOfBirth"];
 
@@ -157,12 +157,15 @@ export const piiInLogs = defineRule({
         if (!kind) continue;
         const open = m.index! + m[0].lastIndexOf("(");
         const call = m[3] ?? `${m[1]}.${m[2]}`;
-        if (closingOffset(source.masked, open) === undefined) {
+        const close = closingOffset(source.masked, open);
+        if (close === undefined) {
           const line = lineOf(source, open);
           if (source.added.has(line))
             ctx.note(`${source.path}:${line}: could not find the end of \`${call}(\` (unbalanced brackets); it was not judged`, "not-judged");
           continue;
         }
+        // Only values on added lines are reported: a call that adds no line between its brackets has none.
+        if (!addsLineBetween(source, open, close)) continue;
         for (const value of sensitiveArguments(source, open, fields)) {
           const line = lineOf(source, value.offset);
           if (!source.added.has(line)) continue;

@@ -308,6 +308,13 @@ export function prepareSource(path: string, language: Language, text: string, ad
   return { path, language, text, masked: maskSource(text, language), starts: lineStarts(text), added: new Set(added) };
 }
 
+/** True when the change adds a line that holds some of the offsets `start`..`end`. */
+export function addsLineBetween(source: SourceFile, start: number, end: number): boolean {
+  const last = lineOf(source, end);
+  for (let line = lineOf(source, start); line <= last; line++) if (source.added.has(line)) return true;
+  return false;
+}
+
 export function lineOf(source: SourceFile, offset: number): number {
   return lineOfOffset(source.starts, offset);
 }
