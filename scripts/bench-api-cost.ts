@@ -168,6 +168,7 @@ interface Running {
   output: () => string;
 }
 
+let starts = 0;
 async function startApp(build: Build, githubPort: number): Promise<Running> {
   const port = await freePort();
   let output = "";
@@ -187,6 +188,10 @@ async function startApp(build: Build, githubPort: number): Promise<Running> {
       GHE_HOST: `127.0.0.1:${githubPort}`,
       GHE_PROTOCOL: "http",
       ARCHGATE_REDELIVERY_INTERVAL_MS: "0",
+      // BENCH_REDIS_URL: the Redis mode (a key prefix of its own per start).
+      ...(process.env.BENCH_REDIS_URL
+        ? { REDIS_URL: process.env.BENCH_REDIS_URL, ARCHGATE_REDIS_PREFIX: `bench-api-cost-${process.pid}-${++starts}` }
+        : {}),
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -299,8 +304,12 @@ async function singlePr(build: Build, name: string, trees: { base: Tree; head: T
     // A warm-up review on another PR: the token and the app's identity are asked once per process.
     const warmHead = fake.addCommit(hex40(`${name}-warm`), { ...trees.base, "README.md": "# warm\n" });
     const warm = fake.addPull(fullName, { number: 1, base, head: warmHead, title: "Warm-up" });
-    await deliver(app, payload(fake, fullName, 42, warm));
-    await untilCompleted(fake, [{ pull: warm }], app, 60_000);
+    const warmStarted = performance.now();
+    if (!process.env.BENCH_COLD) {
+      await deliver(app, payload(fake, fullName, 42, warm));
+      await untilCompleted(fake, [{ pull: warm }], app, 60_000);
+    }
+    console.error(`${build.label}: ${name}: the warm-up review (a fresh process) took ${((performance.now() - warmStarted) / 1000).toFixed(1)} s`);
     const head = fake.addCommit(hex40(`${name}-head`), trees.head);
     const pull = fake.addPull(fullName, { number: 2, base, head, title: name });
     fake.reset();
@@ -308,6 +317,10 @@ async function singlePr(build: Build, name: string, trees: { base: Tree; head: T
     await deliver(app, payload(fake, fullName, 42, pull));
     await untilCompleted(fake, [{ pull }], app, 300_000);
     const seconds = (performance.now() - started) / 1000;
+    if (process.env.BENCH_DEBUG) {
+      const t0 = fake.requests[0]?.at ?? 0;
+      for (const r of fake.requests.slice(0, 120)) console.error(`${((r.at! - t0) / 1000).toFixed(2)} ${r.method} ${r.path}`);
+    }
     const run = fake.checkRuns.filter((r) => r.external_id === "2").at(-1)!;
     return { name, calls: byRoute(fake), writes: writesOf(fake), seconds, conclusion: run.conclusion ?? "", title: run.output.title ?? "" };
   } finally {
@@ -365,6 +378,10 @@ async function manyPrs(build: Build): Promise<ManyResult> {
 async function measure(build: Build): Promise<{ singles: SingleResult[]; many: ManyResult }> {
   if (!existsSync(join(build.dist, "server.js"))) throw new Error(`${build.dist}/server.js does not exist`);
   if (process.env.BENCH_ONLY === "many") return { singles: [], many: await manyPrs(build) };
+  const none = { seconds: 0, calls: 0, writes: 0, conclusions: {} };
+  if (process.env.BENCH_ONLY === "1000") return { singles: [await singlePr(build, "1,000-file PR", largePr(1000))], many: none };
+  if (process.env.BENCH_ONLY === "small")
+    return { singles: [await singlePr(build, "20-file PR", smallPr(1))], many: { seconds: 0, calls: 0, writes: 0, conclusions: {} } };
   const singles = [await singlePr(build, "20-file PR", smallPr(1)), await singlePr(build, "1,000-file PR", largePr(1000))];
   if (!process.env.BENCH_SKIP_LARGE) singles.push(await singlePr(build, "3,500-file PR", largePr(3500)));
   const many = await manyPrs(build);

@@ -189,9 +189,22 @@ function same(a: string, b: string): string[] {
  * Packages loaded from node_modules by the CLI and server bundles rather than bundled: Probot (the server and
  * `archgate pr`; pino resolves transports by file), the parsers loaded on first use (`import()` or
  * src/engine/lazy.ts's `lazyRequire`, which a bundler cannot follow anyway), and those whose WebAssembly or worker
- * is found beside their own files.
+ * is found beside their own files. Bottleneck too: Probot paces requests with the copy in node_modules, and the
+ * Redis mode patches that class (src/github/bottleneck-*.ts); a bundled copy would be a second class the patches
+ * reach and Probot never uses.
  */
-const LOADED_FROM_NODE_MODULES = ["probot", "libpg-query", "@cdktf/hcl2json", "openapi-diff", "sax", "yaml", "graphql", "protobufjs", "avsc"];
+const LOADED_FROM_NODE_MODULES = [
+  "probot",
+  "bottleneck",
+  "libpg-query",
+  "@cdktf/hcl2json",
+  "openapi-diff",
+  "sax",
+  "yaml",
+  "graphql",
+  "protobufjs",
+  "avsc",
+];
 
 /**
  * zod's namespace (`z.locales`) holds its error messages in 40-odd languages; archgate's config errors are in

@@ -4,11 +4,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import { Redis } from "ioredis";
 import { createProbot, ProbotOctokit, run } from "probot";
 import { completeAbandoned } from "./github/abandoned.js";
-import { identityOf, reviewConcurrency } from "./github/app.js";
+import { identityOf } from "./github/app.js";
+import { capBottleneckJobExpiration } from "./github/bottleneck-expiration.js";
 import { patchBottleneckForRedis7 } from "./github/bottleneck-redis7.js";
 import { healthHandler } from "./github/health.js";
-import { appOctokit, type LoggerLike, type Octokit } from "./github/octokit.js";
-import { DeliveryQueue, queueSettingsFromEnv } from "./github/queue.js";
+import { appOctokit, requestTimeoutFromEnv, type LoggerLike, type Octokit } from "./github/octokit.js";
+import { DeliveryQueue, queueConcurrencyFromEnv, queueSettingsFromEnv } from "./github/queue.js";
 import { DEFAULT_RECOVERY, redeliverFailed } from "./github/recovery.js";
 import { RedisCoordination } from "./github/redis-coordination.js";
 import { retryPolicyFromEnv, withRetries } from "./github/retry.js";
@@ -114,7 +115,11 @@ async function connectRedis(url: string): Promise<Redis> {
 async function serve({ appId, privateKey, secret }: Settings): Promise<void> {
   const redis = process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL) : undefined;
   // Probot paces writes through Bottleneck on the same Redis (REDIS_URL): make it recover on Redis 7.
-  if (redis) patchBottleneckForRedis7();
+  // A killed replica's slots are freed within one request's time, not Bottleneck's minute.
+  if (redis) {
+    patchBottleneckForRedis7();
+    capBottleneckJobExpiration({ requestMs: requestTimeoutFromEnv() + 5_000 });
+  }
   const probot = createProbot({
     env: { LOG_LEVEL: "info", ...process.env },
     overrides: { appId, privateKey, secret, Octokit: appOctokit(ProbotOctokit) },
@@ -130,7 +135,7 @@ async function serve({ appId, privateKey, secret }: Settings): Promise<void> {
   let receive: WebhookOptions["receive"] = handle;
   let deliveries: DeliveryQueue | undefined;
   if (redis) {
-    const queue = new DeliveryQueue(redis, { ...queueSettings, prefix, concurrency: reviewConcurrency(), log });
+    const queue = new DeliveryQueue(redis, { ...queueSettings, prefix, concurrency: queueConcurrencyFromEnv(), log });
     deliveries = queue;
     receive = async (delivery) => {
       const queued = await queue.enqueue(delivery);

@@ -5,7 +5,7 @@ import { CommitReads } from "./commit-reads.js";
 import { hasCommand, isBot } from "./decisions.js";
 import { KnownLabels } from "./labels.js";
 import { InProcessCoordination, type Coordination } from "./coordination.js";
-import { limiter, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
+import { slots, type AppIdentity, type LoggerLike, type Octokit } from "./octokit.js";
 import { retryPolicyFromEnv, withRetries, type RetryPolicy } from "./retry.js";
 import { reviewPullRequest, targetFromPullRequest, type ReviewOptions } from "./review.js";
 import { UnfinishedRuns } from "./unfinished.js";
@@ -37,7 +37,10 @@ export function identityOf(app: Probot, policy: RetryPolicy = retryPolicyFromEnv
   };
 }
 
-/** Reviews evaluated at once per process; more wait their turn (bounds memory: specs and parsers are big). */
+/**
+ * Reviews evaluated at once per process; more wait their turn (bounds memory: specs and parsers are big).
+ * A review's writes (paced by GitHub's rules, per installation) happen outside these slots.
+ */
 export const DEFAULT_REVIEW_CONCURRENCY = 4;
 
 export function reviewConcurrency(): number {
@@ -87,15 +90,17 @@ export function registerHandlers(app: Probot, options: HandlerOptions = {}): Han
   const client = (context: { octokit: unknown; log: LoggerLike }) => withRetries(context.octokit as Octokit, policy, context.log);
   // What a commit holds never changes: a push to a PR (same merge base), a command or a redelivery (same head) reuses what the last review read.
   const commitReads = new CommitReads();
-  const reviewOptions = { identity, budget, retry: policy, unfinished, checkRunDelayMs: checkRunDelayMs(), commitReads };
+  // At most N reviews evaluated at once per process; their writes wait for the installation's pacing
+  // outside the slot, so a burst of PRs in one installation does not hold up the others.
+  const evaluationSlot = slots(reviewConcurrency());
+  const reviewOptions = { identity, budget, retry: policy, unfinished, checkRunDelayMs: checkRunDelayMs(), commitReads, evaluationSlot };
   // Deliveries handled to the end (a replay of one is answered without a single API call), the newest
   // head seen per PR (by the PR's updated_at: an event for an older head reviews nothing), one review per
   // PR at a time: in this process, or shared by every replica through Redis.
   const coordination = options.coordination ?? new InProcessCoordination();
-  const slots = limiter(reviewConcurrency());
-  // One review per PR at a time (sticky comment, labels), and at most N reviews per process.
+  // One review per PR at a time (sticky comment, labels).
   const queue = <T>(owner: string, repo: string, number: number, task: () => Promise<T>) =>
-    coordination.exclusive(`${owner}/${repo}#${number}`.toLowerCase(), () => slots(task));
+    coordination.exclusive(`${owner}/${repo}#${number}`.toLowerCase(), task);
   const knownLabels = new KnownLabels();
 
   app.on(

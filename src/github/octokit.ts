@@ -95,6 +95,18 @@ export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Pro
 }
 
 /**
+ * `concurrency` slots taken and given back explicitly: the returned function waits for a free slot and
+ * resolves with the function that gives it back (calling that more than once is harmless).
+ */
+export function slots(concurrency: number): () => Promise<() => void> {
+  const run = limiter(concurrency);
+  return () =>
+    new Promise((acquired) => {
+      void run(() => new Promise<void>((release) => acquired(() => release())));
+    });
+}
+
+/**
  * Runs tasks with the same key one after another (tasks with different keys run freely). Reviews of one
  * pull request go through it: two events for the same PR evaluated at once would both find no sticky
  * comment and both create one.

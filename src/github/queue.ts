@@ -60,6 +60,19 @@ export function queueSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Omit
   };
 }
 
+/**
+ * Jobs a replica's worker runs at once (ARCHGATE_QUEUE_CONCURRENCY, default 32). More than the reviews
+ * evaluated at once (ARCHGATE_CONCURRENCY): a job spends most of its time waiting for GitHub's write
+ * pacing of its installation, which costs no CPU and little memory, and taking only as many jobs as there
+ * are evaluation slots would let one busy installation's jobs hold up every other installation's.
+ */
+export const DEFAULT_QUEUE_CONCURRENCY = 32;
+
+export function queueConcurrencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.ARCHGATE_QUEUE_CONCURRENCY);
+  return Number.isInteger(value) && value > 0 ? value : DEFAULT_QUEUE_CONCURRENCY;
+}
+
 export const QUEUE_NAME = "deliveries";
 
 /** BullMQ refuses ":" in custom job ids; GitHub's delivery ids are GUIDs. */

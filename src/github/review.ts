@@ -73,7 +73,12 @@ export interface ReviewOptions {
   now?: () => Date;
   /** Merge bases, trees and contents earlier reviews of this process read (commit-reads.ts). */
   commitReads?: CommitReads;
+  /** One of the process's evaluation slots, taken before the review starts and given back once it is evaluated (see reviewAndPublish). */
+  evaluationSlot?: EvaluationSlot;
 }
+
+/** Waits for a free evaluation slot; resolves with the function that gives it back (`slots` in octokit.ts). */
+export type EvaluationSlot = () => Promise<() => void>;
 
 export interface ReviewOutcome {
   /** The check run written (undefined when a redelivery found the same result already published). */
@@ -135,7 +140,46 @@ export async function reviewAndPublish(
   publisher: Publisher,
   pr: { number: number; headSha: string; draft: boolean; labels?: string[] | undefined },
   evaluate: () => Promise<Evaluation>,
-  options: { force?: boolean | undefined; log?: LoggerLike | undefined; budget?: ReviewBudget | undefined } = {},
+  options: {
+    force?: boolean | undefined;
+    log?: LoggerLike | undefined;
+    budget?: ReviewBudget | undefined;
+    evaluationSlot?: EvaluationSlot | undefined;
+  } = {},
+): Promise<ReviewOutcome> {
+  // The evaluation (reading the PR, running the rules: the memory and CPU) runs in one of the process's
+  // slots, taken before the review starts (its budget does not count the wait) and given back as soon as
+  // the verdict is known: the writes wait for GitHub's pacing of the installation outside it, so reviews
+  // of a busy installation never keep other installations' reviews from being evaluated.
+  let release = (await options.evaluationSlot?.()) ?? (() => undefined);
+  const free = () => {
+    const give = release;
+    release = () => undefined;
+    give();
+  };
+  try {
+    return await reviewAndPublishInSlot(
+      publisher,
+      pr,
+      async () => {
+        try {
+          return await evaluate();
+        } finally {
+          free();
+        }
+      },
+      options,
+    );
+  } finally {
+    free();
+  }
+}
+
+async function reviewAndPublishInSlot(
+  publisher: Publisher,
+  pr: { number: number; headSha: string; draft: boolean; labels?: string[] | undefined },
+  evaluate: () => Promise<Evaluation>,
+  options: { force?: boolean | undefined; log?: LoggerLike | undefined; budget?: ReviewBudget | undefined },
 ): Promise<ReviewOutcome> {
   let checkRunUrl: string | undefined;
   try {

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeGitHub, serveFakeGitHub, type FakePull, type FakeServer } from "../github/fake-github.js";
 import { FULL_NAME, OWNER, REPO, ROOT, configYaml, isolatedConfig, sha } from "../github/harness.js";
-import { buildProduction } from "../helpers/production-build.js";
 
 /**
  * Fault injection against the production build: `node dist/server.js` started as its own process, a fake
@@ -130,8 +129,7 @@ function rssKb(pid: number): number {
 }
 
 beforeAll(async () => {
-  // The production build, as `npm start` runs it.
-  buildProduction(ROOT);
+  // The production build (`npm start` runs it) comes from the suite's global setup (global-setup.ts).
   fake = new FakeGitHub();
   const tree = { "README.md": "# shop\n", ".github/archgate.yml": configYaml(isolatedConfig()) };
   base = fake.addCommit(sha("base", tree), tree);

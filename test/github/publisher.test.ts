@@ -4,6 +4,7 @@ import type { CommentPlan, ExistingComment } from "../../src/github/comment.js";
 import { evaluatePullRequest, type Evaluation } from "../../src/github/evaluation.js";
 import type { LabelPlan } from "../../src/github/labels.js";
 import { GitHubPublisher, type CurrentHead, type Publisher } from "../../src/github/publisher.js";
+import { slots } from "../../src/github/octokit.js";
 import { reviewAndPublish } from "../../src/github/review.js";
 import { targetFromPullRequest } from "../../src/github/app.js";
 import { APP, FakeGitHub } from "./fake-github.js";
@@ -180,6 +181,49 @@ describe("reviewAndPublish over any Publisher", () => {
     });
     expect(publisher.ops).toEqual(["begin", "complete failure (evaluation failed)"]);
     expect(outcome).toEqual({ checkRunId: 1, conclusion: "failure", title: "Review could not run: boom", comment: "none", labels: "none" });
+  });
+
+  test("one evaluation slot: a review waiting to write (its installation's pacing) gives the slot back, the next review is evaluated meanwhile", async () => {
+    const { repo, evaluation: evaluated } = await evaluation({ "src/payments/charge.ts": "x\n" });
+    const slot = slots(1);
+    let writeTurn!: () => void;
+    const paced = new RecordingPublisher({ stale: false, labels: [] });
+    paced.writeComment = () => new Promise<void>((resolve) => (writeTurn = resolve));
+    const order: string[] = [];
+    const evaluate = (name: string) => async () => {
+      order.push(`${name} evaluated`);
+      return evaluated;
+    };
+    const first = reviewAndPublish(paced, pr(repo), evaluate("first"), { evaluationSlot: slot });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const other = new RecordingPublisher({ stale: false, labels: [] });
+    const second = await reviewAndPublish(other, pr(repo), evaluate("second"), { evaluationSlot: slot });
+    expect(order).toEqual(["first evaluated", "second evaluated"]);
+    expect(second.comment).toBe("created");
+    expect(paced.ops.at(-1)).toBe("currentHead");
+    writeTurn();
+    expect((await first).comment).toBe("created");
+  });
+
+  test("the slot is taken before the review begins and given back when the evaluation throws", async () => {
+    const repo = seedRepo(t.fake, { base: {}, head: {}, config: isolatedConfig() });
+    const slot = slots(1);
+    const release = await slot();
+    const publisher = new RecordingPublisher({ stale: false, labels: [] });
+    const review = reviewAndPublish(
+      publisher,
+      pr(repo),
+      async () => {
+        throw new Error("boom");
+      },
+      { evaluationSlot: slot },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(publisher.ops).toEqual([]);
+    release();
+    expect((await review).conclusion).toBe("failure");
+    const again = await Promise.race([slot(), new Promise((resolve) => setTimeout(() => resolve("slot still taken"), 200))]);
+    expect(typeof again).toBe("function");
   });
 
   test("a comment write that fails: the verdict stands and its summary says so", async () => {

@@ -1,6 +1,7 @@
 import Bottleneck from "bottleneck";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { capBottleneckJobExpiration } from "../../src/github/bottleneck-expiration.js";
 import { patchBottleneckForRedis7 } from "../../src/github/bottleneck-redis7.js";
 import { currentFence, LockLost } from "../../src/github/coordination.js";
 import type { Octokit } from "../../src/github/octokit.js";
@@ -163,5 +164,26 @@ describe.skipIf(!redisUp)("Redis coordination (two replicas)", () => {
     await limiter.disconnect(false);
     const keys = await one.keys(`b_${id}_*`);
     if (keys.length > 0) await one.del(...keys);
+  });
+});
+
+describe("Bottleneck job expiration (a killed replica's slots)", () => {
+  test("pacing limiters' jobs expire within pacingMs, request limiters' within requestMs; no expiration stays none", async () => {
+    capBottleneckJobExpiration({ requestMs: 20_000, pacingMs: 10_000 });
+    const seen: Array<[string, number | null]> = [];
+    for (const id of ["octokit-write-42", "octokit-notifications-42", "octokit-global-42"]) {
+      const limiter = new Bottleneck({ id });
+      limiter.on("received", (info) => seen.push([id, (info.options as { expiration: number | null }).expiration]));
+      await limiter.schedule({ expiration: 60_000 }, async () => undefined);
+      await limiter.schedule(async () => undefined);
+    }
+    expect(seen).toEqual([
+      ["octokit-write-42", 10_000],
+      ["octokit-write-42", null],
+      ["octokit-notifications-42", 10_000],
+      ["octokit-notifications-42", null],
+      ["octokit-global-42", 20_000],
+      ["octokit-global-42", null],
+    ]);
   });
 });
