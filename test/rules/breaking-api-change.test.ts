@@ -411,6 +411,27 @@ describe("breaking-api-change: deprecation and stability lifecycle", () => {
     ]);
   });
 
+  it("a property deprecated in a definition that generated specs reach by millions of paths is walked once and reported once", async () => {
+    // grpc-gateway/Kubernetes-style definitions: D0 -> D1 -> ... -> D23 through two properties each (2^23 paths to D23).
+    const chain = (leaf: string) =>
+      lines(
+        '{"swagger": "2.0", "info": {"title": "gen", "version": "1"},', // 1
+        ' "paths": {"/api/v1/things": {"get": {"responses": {"200": {"description": "ok", "schema": {"$ref": "#/definitions/D0"}}}}}},', // 2
+        ' "definitions": {', // 3
+        ...Array.from(
+          { length: 23 },
+          (_, i) =>
+            `  "D${i}": {"type": "object", "properties": {"a": {"$ref": "#/definitions/D${i + 1}"}, "b": {"$ref": "#/definitions/D${i + 1}"}}},`,
+        ), // 4..26
+        `  "D23": {"type": "object", "properties": {"leaf": {"type": "string"${leaf}}}}`, // 27
+        " }}",
+      );
+    const result = await run({ "gen.swagger.json": chain("") }, { "gen.swagger.json": chain(', "deprecated": true, "x-sunset": "someday"') });
+    expect(result.found).toEqual([
+      "gen.swagger.json:27 GET /api/v1/things: response 200 (application/json) property 'a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.leaf' x-sunset 'someday' is not a date",
+    ]);
+  });
+
   it("reports removing a deprecated operation before its sunset date, with or without the policy", async () => {
     const base = deprecate("      x-sunset: 2999-01-01\n");
     const head = base.replace(/ {4}delete:\n[\s\S]*?description: gone\n/, "").replace("  /v1/pets/{petId}:\n", "");

@@ -145,12 +145,13 @@ function propertyDeprecations(
   }
   for (const [where, b, h] of bodies) {
     if (!h || (b && unchangedNodes(base, head, b, h))) continue;
-    const was = b ? properties(base, b) : new Map<string, SpecNode>();
-    for (const [name, node] of properties(head, h)) {
+    // Deprecated already at base: the same property (where it is written) or the same path.
+    const was = b ? [...deprecatedProperties(base, b)] : [];
+    const wasAt = new Set(was.map(([loc]) => loc));
+    const wasPath = new Set(was.map(([, d]) => d.path));
+    for (const [loc, { path: name, node }] of deprecatedProperties(head, h)) {
       const value = node.value;
-      if (!isRecord(value) || value.deprecated !== true) continue;
-      const prior = was.get(name)?.value;
-      if (isRecord(prior) && prior.deprecated === true) continue;
+      if (!isRecord(value) || wasAt.has(loc) || wasPath.has(name)) continue;
       const sunset = sunsetText(value);
       if (sunset !== undefined && !validDate(sunset))
         push(head, at(head, node, "x-sunset"), `${where} property '${name}' x-sunset '${sunset}' is not a date`);
@@ -160,28 +161,54 @@ function propertyDeprecations(
   }
 }
 
-/** Every property of a schema by its dotted path (`items[]` for array items), through allOf/anyOf/oneOf; refs followed. */
-function properties(spec: SpecDocument, schema: SpecNode): Map<string, SpecNode> {
-  const out = new Map<string, SpecNode>();
-  const seen = new Set<string>();
-  const visit = (node: SpecNode | undefined, prefix: string, depth: number) => {
-    if (!node || depth > 20) return;
+/** A deprecated property found under a schema: its dotted path from there, and the property's node. */
+type Deprecated = { path: string; node: SpecNode };
+/** Per spec: the deprecated properties under each schema location, by the property's own location. */
+const deprecatedMemo = new WeakMap<SpecDocument, Map<string, Map<string, Deprecated>>>();
+
+const locationKey = (node: SpecNode) => `${node.loc.file}#${node.loc.pointer.join("/")}`;
+
+/**
+ * The properties marked `deprecated: true` under a schema, each once (by where it is written) with the first
+ * dotted path that reaches it (`items[]` for array items), through allOf/anyOf/oneOf; refs followed. Each schema
+ * location is walked once and its answer reused wherever it is referenced (a recursive schema is cut where it
+ * repeats): a generated spec whose shared definitions are reached by millions of paths (argo-workflows' 800 KB
+ * Swagger) is walked in the time of its size, not of its paths.
+ */
+function deprecatedProperties(spec: SpecDocument, schema: SpecNode): Map<string, Deprecated> {
+  let memo = deprecatedMemo.get(spec);
+  if (!memo) {
+    memo = new Map();
+    deprecatedMemo.set(spec, memo);
+  }
+  const known = memo;
+  const stack = new Set<string>();
+  const under = (node: SpecNode | undefined): Map<string, Deprecated> => {
+    const out = new Map<string, Deprecated>();
+    if (!node) return out;
     const resolved = spec.deref(node);
-    const key = `${prefix}|${resolved.loc.file}#${resolved.loc.pointer.join("/")}`;
-    if (seen.has(key) || !isRecord(resolved.value)) return;
-    seen.add(key);
+    if (!isRecord(resolved.value)) return out;
+    const key = locationKey(resolved);
+    const cached = known.get(key);
+    if (cached) return cached;
+    if (stack.has(key)) return out;
+    stack.add(key);
+    const add = (loc: string, path: string, n: SpecNode) => {
+      if (!out.has(loc)) out.set(loc, { path, node: n });
+    };
     for (const [name, child] of spec.entries(spec.child(resolved, "properties"))) {
-      const path = prefix ? `${prefix}.${name}` : name;
       const value = spec.deref(child);
-      out.set(path, value);
-      visit(value, path, depth + 1);
+      if (isRecord(value.value) && value.value.deprecated === true) add(locationKey(value), name, value);
+      for (const [loc, d] of under(value)) add(loc, d.path.startsWith("[]") ? `${name}${d.path}` : `${name}.${d.path}`, d.node);
     }
-    visit(spec.child(resolved, "items"), `${prefix}[]`, depth + 1);
+    for (const [loc, d] of under(spec.child(resolved, "items"))) add(loc, d.path.startsWith("[]") ? `[]${d.path}` : `[].${d.path}`, d.node);
     for (const keyword of ["allOf", "anyOf", "oneOf"])
-      for (const branch of spec.items(spec.child(resolved, keyword))) visit(branch, prefix, depth + 1);
+      for (const branch of spec.items(spec.child(resolved, keyword))) for (const [loc, d] of under(branch)) add(loc, d.path, d.node);
+    stack.delete(key);
+    known.set(key, out);
+    return out;
   };
-  visit(schema, "", 0);
-  return out;
+  return under(schema);
 }
 
 function checkDeprecation(
