@@ -44,11 +44,14 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
   let incompleteReason: string | undefined;
   // Set by the tree walk past 3,000 files (it needs the merge base too), else asked on the first base read.
   let mergeBase: Promise<string> | undefined;
+  /** The merge base is the API's answer (not the base tip standing in for it after a failed compare). */
+  let mergeBaseExact = false;
   const expected = pr.changedFiles;
   if (expected !== undefined && files.length < expected) {
     const fromTrees = await changedPathsFromTrees(octokit, pr, files);
     files = fromTrees.files;
     mergeBase = Promise.resolve(fromTrees.mergeBase);
+    mergeBaseExact = true;
     if (!fromTrees.complete) {
       complete = false;
       incompleteReason = `the pull request changes ${expected} files and GitHub listed only ${listed.length}; ${fromTrees.reason}`;
@@ -68,9 +71,14 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
       .compareCommitsWithBasehead({ owner, repo, basehead: `${pr.baseSha}...${pr.headSha}`, per_page: 1 })
       .then((r) => r.data.merge_base_commit?.sha || pr.baseSha);
   const baseCommit = () =>
-    (mergeBase ??= (cache ? cache.mergeBase(repoKey, pr.baseSha, pr.headSha, askMergeBase) : askMergeBase())
+    (mergeBase ??= (cache ? cache.mergeBase(repoKey, pr.baseSha, pr.headSha, askMergeBase) : askMergeBase()).then(
+      (commit) => {
+        mergeBaseExact = true;
+        return commit;
+      },
       // No merge base from the API (a timeout on a huge compare): the base tip is the closest known answer (not kept).
-      .catch(() => pr.baseSha));
+      () => pr.baseSha,
+    ));
   const sha = (side: Side): Promise<string> => (side === "base" ? baseCommit() : Promise.resolve(pr.headSha));
   const knownMissing = (side: Side, path: string) => {
     const known = byPath.get(path);
@@ -179,6 +187,26 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
     return content ?? readRest(side, path, maxBytes);
   };
 
+  const listPaths = (side: Side): Promise<string[]> => {
+    let pending = trees.get(side);
+    if (!pending) {
+      pending = (async () => {
+        // The files API lists what the head changed against the merge base: with the merge base's tree
+        // at hand (asked for in this review, or kept from an earlier one), the head's paths follow from
+        // it without listing the head's tree.
+        if (side === "head" && complete && mergeBase !== undefined) {
+          const base = await mergeBase;
+          if (mergeBaseExact && (trees.has("base") || cache?.hasTree(repoKey, base))) return headPathsFrom(await listPaths("base"), files);
+        }
+        const commit = await sha(side);
+        const list = () => listTreePaths(octokit, { owner, repo }, commit, run);
+        return cache ? cache.treePaths(repoKey, commit, list) : list();
+      })();
+      trees.set(side, pending);
+    }
+    return pending;
+  };
+
   return {
     base: pr.baseSha,
     head: pr.headSha,
@@ -200,18 +228,19 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
       const already = new Set(announced?.requests.map((r) => keyOf(r.side, r.path)));
       announced = { requests: [...(announced?.requests ?? []), ...wanted.filter((r) => !already.has(keyOf(r.side, r.path)))], maxBytes };
     },
-    listPaths(side) {
-      let pending = trees.get(side);
-      if (!pending) {
-        pending = sha(side).then((commit) => {
-          const list = () => listTreePaths(octokit, { owner, repo }, commit, run);
-          return cache ? cache.treePaths(repoKey, commit, list) : list();
-        });
-        trees.set(side, pending);
-      }
-      return pending;
-    },
+    listPaths,
   };
+}
+
+/** The head's paths: the merge base's, less what the PR removed or renamed away, plus what it added or renamed to. */
+export function headPathsFrom(basePaths: readonly string[], files: readonly ChangedFile[]): string[] {
+  const paths = new Set(basePaths);
+  for (const file of files) {
+    if (file.previousPath && file.status === "renamed") paths.delete(file.previousPath);
+    if (file.status === "removed") paths.delete(file.path);
+    else paths.add(file.path);
+  }
+  return [...paths].sort();
 }
 
 type ListedFile = Awaited<ReturnType<Octokit["rest"]["pulls"]["listFiles"]>>["data"][number];

@@ -43,6 +43,11 @@ export class CommitReads {
     return pending;
   }
 
+  /** Whether `commit`'s tree is kept (listed or being listed). */
+  hasTree(repo: string, commit: string): boolean {
+    return this.trees.has(`${repo}\0${commit}`);
+  }
+
   /** A file's content at `commit` read before with the same size limit, if it is still kept. */
   content(repo: string, commit: string, path: string, maxBytes: number): FileContent | undefined {
     return this.contents.get(`${repo}\0${commit}\0${maxBytes}\0${path}`);
@@ -61,6 +66,10 @@ class Bounded<V> {
   private total = 0;
 
   constructor(private readonly budget: number) {}
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
 
   get(key: string): V | undefined {
     const entry = this.entries.get(key);

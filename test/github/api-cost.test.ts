@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { githubChange } from "../../src/github/change-source.js";
 import { CommitReads } from "../../src/github/commit-reads.js";
 import { reviewPullRequest, targetFromPullRequest } from "../../src/github/review.js";
 import { APP, FakeGitHub, type Tree } from "./fake-github.js";
@@ -150,6 +151,27 @@ describe("reviews in one process share what a commit holds (the App's CommitRead
     expect(byRoute()["GET /repos/acme/shop/compare/{sha}...{sha}"]).toBe(1);
     expect(graphqlVariables()).toBe(2 + 19);
     expect(Object.values(t.fake.requests.find((r) => r.path === "/graphql")!.body.variables)).not.toContain(`${repo.base}:config/app.yaml`);
+  });
+});
+
+describe("the head's paths from the merge base's tree and the file list", () => {
+  test("once the merge base's tree is kept, the head's tree is not listed: the same paths come from the changed files", async () => {
+    const repo = seed({
+      base: { "src/a.ts": "a\n", "src/old-name.ts": "b\n", "src/gone.ts": "c\n", "docs/x.md": "x\n" },
+      head: { "src/a.ts": "a2\n", "src/new-name.ts": "b\n", "src/old-name.ts": "\0DELETE", "src/gone.ts": "\0DELETE", "src/added.ts": "d\n" },
+    });
+    repo.pull.renames = { "src/new-name.ts": "src/old-name.ts" };
+    const pr = targetFromPullRequest(OWNER, REPO, t.fake.pullJson(FULL_NAME, t.fake.pulls.get(`${FULL_NAME}#7`)!));
+    const commitReads = new CommitReads();
+    const listed = await (await githubChange(t.octokit, pr, { commitReads })).listPaths("head");
+    const first = await githubChange(t.octokit, pr, { commitReads });
+    await first.listPaths("base");
+    t.fake.reset();
+    const second = await githubChange(t.octokit, pr, { commitReads });
+    await second.read("base", "src/a.ts", { maxBytes: 1 << 20 });
+    expect(await second.listPaths("head")).toEqual(listed);
+    expect(listed).toEqual([".github/archgate.yml", "docs/x.md", "src/a.ts", "src/added.ts", "src/new-name.ts"]);
+    expect(t.fake.calls().filter((c) => c.includes("/git/trees/"))).toEqual([]);
   });
 });
 
