@@ -1,5 +1,5 @@
 import type { parse } from "libpg-query";
-import { lineAt, tableKey, type MigrationAnalysis, type MigrationOp } from "./types.js";
+import { lineAt, lineIndex, tableKey, type MigrationAnalysis, type MigrationOp } from "./types.js";
 
 /**
  * SQL migrations are read with the real Postgres parser (libpg-query). A statement it rejects (MySQL or
@@ -27,7 +27,7 @@ export async function analyzeSql(source: string, firstLine = 1, state: SqlState 
   for (const statement of split.statements) {
     const text = sql.slice(statement.start, statement.end);
     const parsed = await tryParse(text);
-    const line = firstLine - 1 + lineAt(sql, stripLeading(sql, statement.start).index);
+    const line = firstLine - 1 + lineIndex(sql)(skipLeading(sql, statement.start));
     if (parsed) {
       collect(parsed, text, statement.start, firstLine, result, state, sql);
       continue;
@@ -70,6 +70,12 @@ function firstWords(text: string): string {
 
 /** Skips whitespace and comments: statement locations may start at the comment above the statement. */
 function stripLeading(text: string, from: number): { index: number; text: string } {
+  const i = skipLeading(text, from);
+  return { index: i, text: text.slice(i) };
+}
+
+/** Where the text after `from` starts once whitespace and comments are skipped. */
+function skipLeading(text: string, from: number): number {
   let i = from;
   for (;;) {
     while (i < text.length && /\s/.test(text[i]!)) i++;
@@ -81,14 +87,16 @@ function stripLeading(text: string, from: number): { index: number; text: string
       i = close < 0 ? text.length : close + 2;
     } else break;
   }
-  return { index: i, text: text.slice(i) };
+  return i;
 }
 
 /** libpg-query locations are UTF-8 byte offsets. */
-function charIndex(text: string, byteOffset: number): number {
+/** Character index of each UTF-8 byte offset into `text` (the parser's locations are bytes), the text measured once. */
+function charIndexes(text: string): (byteOffset: number) => number {
   // Pure ASCII: bytes and characters coincide (checked without a control-character regex).
-  if (Buffer.byteLength(text, "utf8") === text.length) return byteOffset;
-  return Buffer.from(text, "utf8").subarray(0, byteOffset).toString("utf8").length;
+  if (Buffer.byteLength(text, "utf8") === text.length) return (byteOffset) => byteOffset;
+  const bytes = Buffer.from(text, "utf8");
+  return (byteOffset) => bytes.subarray(0, byteOffset).toString("utf8").length;
 }
 
 type Node = Record<string, any>;
@@ -122,17 +130,19 @@ function collect(
   state: SqlState,
   fileText = text,
 ): void {
-  const lineOfByte = (byteOffset: number) => firstLine - 1 + lineAt(fileText, offsetInFile + charIndex(text, byteOffset));
+  const charIndex = charIndexes(text);
+  const lineAtFile = (index: number) => lineIndex(fileText)(index);
+  const lineOfByte = (byteOffset: number) => firstLine - 1 + lineAtFile(offsetInFile + charIndex(byteOffset));
   for (const raw of tree.stmts ?? []) {
-    const start = stripLeading(text, charIndex(text, raw.stmt_location ?? 0)).index;
-    const line = firstLine - 1 + lineAt(fileText, offsetInFile + start);
-    const end = raw.stmt_len ? charIndex(text, (raw.stmt_location ?? 0) + raw.stmt_len) : text.length;
+    const start = skipLeading(text, charIndex(raw.stmt_location ?? 0));
+    const line = firstLine - 1 + lineAtFile(offsetInFile + start);
+    const end = raw.stmt_len ? charIndex((raw.stmt_location ?? 0) + raw.stmt_len) : text.length;
     /** Line of the clause naming `column` (ALTER TABLE commands carry no location of their own). */
     const clauseLine = (pattern: (column: string) => string, column: string | undefined): number => {
       if (!column) return line;
       const escaped = column.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
       const match = new RegExp(pattern(`"?${escaped}"?`), "i").exec(text.slice(start, end));
-      return match ? firstLine - 1 + lineAt(fileText, offsetInFile + start + match.index) : line;
+      return match ? firstLine - 1 + lineAtFile(offsetInFile + start + match.index) : line;
     };
     const stmt = raw.stmt as Node | undefined;
     if (!stmt) continue;

@@ -53,6 +53,32 @@ export function tableKey(name: string): string {
 }
 
 /** 1-based line of character `index` in `text`. */
+/** The last text `lineIndex` was asked for, with its line starts (a migration asks about one file many times). */
+let indexed: { text: string; starts: number[] } | undefined;
+
+/**
+ * `lineAt` for many offsets of one text: its line starts are found once, then each offset is a binary search
+ * (a big SQL file asked statement by statement was quadratic).
+ */
+export function lineIndex(text: string): (index: number) => number {
+  if (indexed?.text !== text) {
+    const starts = [0];
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) starts.push(nl + 1);
+    indexed = { text, starts };
+  }
+  const { starts } = indexed;
+  return (index) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
 export function lineAt(text: string, index: number): number {
   let line = 1;
   const end = Math.min(index, text.length);
