@@ -111,6 +111,23 @@ public class ProductResource {
 });
 
 describe("Express, Fastify and NestJS routes", () => {
+  it("knows a Fastify plugin by its @fastify/* or fastify-plugin import (fastify/demo's TypeBox routes)", () => {
+    const plugin = [
+      "import { FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox'", // 1
+      "const plugin: FastifyPluginAsyncTypebox = async (fastify) => {", // 2
+      "  fastify.delete(", // 3
+      "    '/:filename/image',", // 4
+      "    { schema: { params: Type.Object({ filename: Type.String() }) } },", // 5
+      "    async function (request, reply) {}", // 6
+      "  )", // 7
+      "}", // 8
+      "export default plugin", // 9
+    ].join("\n");
+    expect(routes("src/routes/api/tasks/index.ts", plugin).routes.map((r) => `${r.key} ${r.line} ${r.framework}`)).toEqual([
+      "DELETE /{}/image 3 fastify",
+    ]);
+  });
+
   it("reads router verbs and route chains in a file that imports express, with auth middleware", () => {
     const text = `const express = require('express');
 const router = express.Router();

@@ -423,7 +423,7 @@ function nestParams(src: CodeSource, start: number, end: number): string[] {
 
 const EXPRESS_CALL = /\b([A-Za-z_$][\w$]*)\s*\.\s*(get|post|put|delete|patch|all|route|head|options)\s*\(\s*(?=["'`])/g;
 const EXPRESS_EVIDENCE =
-  /(require\s*\(\s*["'](express|fastify|koa-router|@koa\/router|express-promise-router)["']\s*\)|from\s+["'](express|fastify|koa-router|@koa\/router|express-promise-router|hono)["'])/;
+  /(require\s*\(\s*["'](express|fastify|fastify-plugin|@fastify\/[\w-]+|koa-router|@koa\/router|express-promise-router)["']\s*\)|from\s+["'](express|fastify|fastify-plugin|@fastify\/[\w-]+|koa-router|@koa\/router|express-promise-router|hono)["'])/;
 const CLIENT_RECEIVERS =
   /^(axios|http|https|fetch|request|superagent|got|ky|client|httpClient|apiClient|\$http|this|cy|page|agent|supertest|nock|mock|map|cache|store|redis|params|searchParams|headers|config|settings|env|localStorage|sessionStorage|formData|url|URLSearchParams|_|lodash)$/;
 const EXPRESS_AUTH =
