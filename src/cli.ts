@@ -17,7 +17,7 @@ import type { ParseEvent } from "./engine/change.js";
 import type { EngineModules, Report } from "./engine/types.js";
 import { noteText } from "./engine/types.js";
 import { archgateVersion } from "./project.js";
-import { GitError, openGitChange, readFileAt, resolveRevisions } from "./sources/git.js";
+import { GitError, GitRepository, openGitChange } from "./sources/git.js";
 
 // The composition root pulls in every rule; it is imported only when a review runs, so that --help,
 // --version and usage errors answer at once (and the renderer only for markdown output).
@@ -217,57 +217,51 @@ export async function check(options: CheckOptions): Promise<Report> {
   // Loading the engine's modules takes a few hundred milliseconds of this thread: git works meanwhile.
   const engine = loadEngine();
   engine.catch(() => undefined); // awaited below unless git fails first
-  const revisions = await resolveRevisions(repo, options.head, options.base);
+  // One `git cat-file` process answers the revisions, the config, the commit and the blobs.
+  const repository = new GitRepository(repo);
+  try {
+    return await checkIn(repository, options, engine);
+  } finally {
+    repository.close();
+  }
+}
+
+async function checkIn(repository: GitRepository, options: CheckOptions, engine: ReturnType<typeof loadEngine>): Promise<Report> {
+  const repo = repository.dir;
+  const revisions = await repository.resolveRevisions(options.head, options.base);
   const head = revisions.head;
   if (revisions.base === undefined) throw new CliError(`${options.head} has no parent commit: give --base`);
   const base = revisions.base;
 
-  const configRun = loadConfig(engine, repo, base, options.configFile, options.cwd);
+  const configRun = loadConfig(engine, repository, base, options.configFile, options.cwd);
   // The revisions as given (they resolve to the same commits), so git messages name what the user typed.
   // The listing and the patches start now; only the size limit waits for the config.
   const changeRun = openGitChange({
     repo,
+    repository,
     base: options.base ?? base,
     head: options.head,
     commits: { base, head },
     maxBytes: configRun.then((c) => c.limits.maxFileBytes),
   });
   changeRun.catch(() => undefined); // awaited once the config is known to be valid (its errors come first)
-  let config: ArchgateConfig;
-  try {
-    config = await configRun;
-  } catch (error) {
-    changeRun.then(
-      (c) => c.close(),
-      () => undefined,
-    );
-    throw error;
-  }
+  const config = await configRun;
   const change = await changeRun;
   if (options.descriptionFile !== undefined) {
-    try {
-      // The PR body, e.g. with a migration plan section, as the App would read it.
-      (change as { description?: string | undefined }).description = readDescription(options.descriptionFile, options.cwd);
-    } catch (error) {
-      change.close();
-      throw error;
-    }
+    // The PR body, e.g. with a migration plan section, as the App would read it.
+    (change as { description?: string | undefined }).description = readDescription(options.descriptionFile, options.cwd);
   }
   const trace = process.env.ARCHGATE_TRACE_PARSES ? traceParses(change) : undefined;
-  try {
-    const { reviewChange } = await engine;
-    const report = await reviewChange(change, config, options.engine);
-    trace?.();
-    if (change.mergeBase !== base) {
-      report.notes.push({
-        kind: "info",
-        message: `the change is compared with ${change.mergeBase.slice(0, 12)}, the merge base of ${base.slice(0, 12)} and ${head.slice(0, 12)}`,
-      });
-    }
-    return report;
-  } finally {
-    change.close();
+  const { reviewChange } = await engine;
+  const report = await reviewChange(change, config, options.engine);
+  trace?.();
+  if (change.mergeBase !== base) {
+    report.notes.push({
+      kind: "info",
+      message: `the change is compared with ${change.mergeBase.slice(0, 12)}, the merge base of ${base.slice(0, 12)} and ${head.slice(0, 12)}`,
+    });
   }
+  return report;
 }
 
 /**
@@ -313,7 +307,7 @@ function traceParses(change: { traceParse?: (event: ParseEvent) => void }): () =
  */
 async function loadConfig(
   engine: ReturnType<typeof loadEngine>,
-  repo: string,
+  repository: GitRepository,
   base: string,
   configFile: string | undefined,
   cwd: string,
@@ -334,14 +328,14 @@ async function loadConfig(
       },
     };
   } else {
-    const bytes = await readFileAt(repo, base, CONFIG_PATH);
+    const bytes = await repository.readFile(base, CONFIG_PATH);
     if (bytes === undefined) return (await engine).defaultConfig();
     text = bytes.toString("utf8");
     reader = {
       read: async (target, from) => {
         const path = posix.normalize(target.startsWith("/") ? target.slice(1) : posix.join(posix.dirname(from), target));
         if (path.startsWith("../")) return undefined;
-        const found = await readFileAt(repo, base, path);
+        const found = await repository.readFile(base, path);
         return found === undefined ? undefined : { text: found.toString("utf8"), file: path };
       },
     };

@@ -11,6 +11,7 @@
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import type { Change, ChangedFile, FileContent, FileStatus, ReadOptions, Side } from "../engine/change.js";
+import { CatFile, type KnownBlob, type ObjectInfo, ReadAhead } from "./cat-file.js";
 
 const ZERO_OID = /^0+$/;
 const GITLINK_MODE = "160000";
@@ -104,18 +105,128 @@ export async function assertRepository(repo: string): Promise<void> {
 
 /** A file's bytes at a commit (by path), or undefined when the path is not a file there. */
 export async function readFileAt(repo: string, commit: string, path: string): Promise<Buffer | undefined> {
-  if (!/[\n\r]/.test(path) && !/^\.{1,2}\//.test(path) && !path.startsWith(":")) {
-    // One call: `cat-file --batch` takes `<commit>:<path>` (a path from the tree's root).
-    const out = await git(repo, ["cat-file", "--batch"], `${commit}:${path}\n`);
-    const nl = out.indexOf(10);
-    // `<oid> <type> <size>` for an object, else `<name> missing` (or `ambiguous`).
-    const header = out.subarray(0, nl).toString("utf8").split(" ");
-    if (header.length !== 3 || !OBJECT_ID.test(header[0]!) || header[1] !== "blob") return undefined; // missing, a directory or a submodule
-    return out.subarray(nl + 1, nl + 1 + Number(header[2]));
+  const repository = new GitRepository(repo);
+  try {
+    return await repository.readFile(commit, path);
+  } finally {
+    repository.close();
   }
-  const entry = parseLsTree(await git(repo, ["ls-tree", "-z", "--full-tree", commit, "--", path])).get(path);
-  if (entry?.type !== "blob") return undefined;
-  return git(repo, ["cat-file", "blob", entry.oid]);
+}
+
+/** `<commit>:<path>` names the blob in one request, unless the path has a newline or reads as relative or as another syntax. */
+const plainPath = (path: string) => !/[\n\r]/.test(path) && !/^\.{1,2}\//.test(path) && !path.startsWith(":");
+
+/** What a review needs of a commit object: its parents and its message as `git log --format=%s%x00%b` gives it. */
+interface CommitInfo {
+  parents: string[];
+  /** undefined when the message is in another encoding than UTF-8 (then `git log` converts it). */
+  message?: { subject: string; body: string };
+}
+
+/**
+ * One repository, read through one long-lived `git cat-file` process: the revisions, the config file, the
+ * commit message and the blobs of a change all go through it, so a small review starts few git processes.
+ * `close()` ends the process (safe to call more than once).
+ */
+export class GitRepository {
+  readonly cat: CatFile;
+
+  constructor(readonly dir: string) {
+    this.cat = new CatFile(dir, gitEnv());
+  }
+
+  /**
+   * `head` and `base` (default: the first parent of `head`, undefined for a root commit) as full SHAs, in one
+   * request. When anything is off, the separate git calls run instead, so every error reads as it does on its own.
+   */
+  async resolveRevisions(head: string, base?: string): Promise<{ head: string; base: string | undefined }> {
+    const plain = (rev: string) => !rev.startsWith("-") && !/[\n\r]/.test(rev);
+    if (plain(head) && (base === undefined || plain(base))) {
+      const answers = await Promise.all([
+        this.cat.info(`${head}^{commit}`),
+        this.cat.info(base === undefined ? `${head}^{commit}^1` : `${base}^{commit}`),
+      ]).catch(() => undefined);
+      if (answers?.every((a) => a?.type === "commit")) return { head: answers[0]!.oid, base: answers[1]!.oid };
+    }
+    return resolveRevisions(this.dir, head, base);
+  }
+
+  /** A file's bytes at a commit (by path), or undefined when the path is not a file there. */
+  async readFile(commit: string, path: string): Promise<Buffer | undefined> {
+    if (plainPath(path)) {
+      const object = await this.cat.contents(`${commit}:${path}`).then(
+        (answer) => answer ?? null,
+        () => undefined, // the process failed: asked again below, where git says why
+      );
+      if (object !== undefined) return object?.type === "blob" ? object.bytes : undefined; // missing, a directory or a submodule
+    }
+    const entry = parseLsTree(await git(this.dir, ["ls-tree", "-z", "--full-tree", commit, "--", path])).get(path);
+    if (entry?.type !== "blob") return undefined;
+    return git(this.dir, ["cat-file", "blob", entry.oid]);
+  }
+
+  /** A commit's parents and message; undefined when git cannot read it here. */
+  async commit(oid: string): Promise<CommitInfo | undefined> {
+    const object = await this.cat.contents(oid).catch(() => undefined);
+    return object?.type === "commit" ? parseCommit(object.bytes) : undefined;
+  }
+
+  close(): void {
+    this.cat.close();
+  }
+}
+
+const isGitSpace = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+
+/**
+ * A raw commit object: headers up to the first empty line, then the message. The subject and body are cut
+ * as git's pretty.c does for `%s` and `%b`: blank lines skipped, the subject's lines (up to a blank line)
+ * joined with spaces with their trailing whitespace removed, blank lines skipped again, the rest is the body.
+ */
+export function parseCommit(bytes: Buffer): CommitInfo {
+  const end = bytes.indexOf("\n\n");
+  const headers = bytes
+    .subarray(0, end === -1 ? bytes.length : end)
+    .toString("utf8")
+    .split("\n");
+  const parents: string[] = [];
+  let encoded = false;
+  for (const header of headers) {
+    if (header.startsWith("parent ")) parents.push(header.slice(7));
+    else if (header.startsWith("encoding ") && !/^utf-?8$/i.test(header.slice(9).trim())) encoded = true;
+  }
+  if (encoded || end === -1) return { parents, ...(end === -1 ? { message: { subject: "", body: "" } } : {}) };
+  const message = bytes.subarray(end + 2);
+  let at = 0;
+  /** The end of the line starting at `from`, its newline included. */
+  const lineEnd = (from: number) => {
+    const nl = message.indexOf(10, from);
+    return nl === -1 ? message.length : nl + 1;
+  };
+  /** Where the line [from, to) ends without its trailing whitespace. */
+  const contentEnd = (from: number, to: number) => {
+    while (to > from && isGitSpace(message[to - 1]!)) to--;
+    return to;
+  };
+  const skipBlankLines = () => {
+    while (at < message.length) {
+      const to = lineEnd(at);
+      if (contentEnd(at, to) > at) return;
+      at = to;
+    }
+  };
+  skipBlankLines();
+  const subject: string[] = [];
+  while (at < message.length) {
+    const to = lineEnd(at);
+    const text = contentEnd(at, to);
+    const from = at;
+    at = to;
+    if (text === from) break;
+    subject.push(message.subarray(from, text).toString("utf8"));
+  }
+  skipBlankLines();
+  return { parents, message: { subject: subject.join(" "), body: message.subarray(at).toString("utf8") } };
 }
 
 interface TreeEntry {
@@ -151,6 +262,8 @@ export interface GitChangeOptions {
   maxBytes?: number | Promise<number>;
   /** `base` and `head` as full SHAs, when the caller resolved them already (two git calls fewer). */
   commits?: { base: string; head: string };
+  /** The repository's `cat-file` process to read through (the caller closes it); default: one of the change's own. */
+  repository?: GitRepository;
 }
 
 export interface GitChange extends Change {
@@ -158,7 +271,7 @@ export interface GitChange extends Change {
   mergeBase: string;
   /** Changed files whose base or head blob is over `maxBytes`: their contents are never loaded. */
   oversized: string[];
-  /** Ends the long-lived `git cat-file` process. Safe to call more than once. */
+  /** Ends the long-lived `git cat-file` process (unless the caller gave its own). Safe to call more than once. */
   close(): void;
 }
 
@@ -177,38 +290,57 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
   const { repo } = options;
   const limit = Promise.resolve(options.maxBytes ?? 2_000_000);
   limit.catch(() => undefined); // a rejected limit is reported where it is awaited, if it ever is
-  const [base, head] = options.commits
-    ? [options.commits.base, options.commits.head]
-    : await Promise.all([resolveCommit(repo, options.base), resolveCommit(repo, options.head)]);
-  const from = await mergeBase(repo, base, head, { base: options.base, head: options.head });
-
-  const diffArgs = ["diff-tree", "-r", "-M", "--no-abbrev", "--no-textconv", "--no-ext-diff"];
-  // The listing, the message and the patches do not depend on each other: three git processes at once.
-  // The line counts come from the patches: --numstat would make git diff every file a second time.
-  const listingRun = git(repo, [...diffArgs, "-z", "--raw", from, head]);
-  const messageRun = git(repo, ["log", "-1", "--format=%s%x00%b", head]);
-  const patchRun = readPatches(repo, [...diffArgs, "-p", "--no-color", from, head], limit);
-  patchRun.patches.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
-  // Most reviews ask for the head's file list (markers near changed files): listed now, while the engine
-  // loads, unless the listing is large. If this early run fails for any reason, the list is read later as before.
-  const headListing = git(repo, ["ls-tree", "-r", "-z", "--full-tree", head], undefined, EARLY_TREE_BYTES);
-  headListing.catch(() => undefined);
-
-  const batch = new CatFileBatch(repo);
+  const repository = options.repository ?? new GitRepository(repo);
+  const close = options.repository ? () => undefined : () => repository.close();
+  let diff: DiffRun | undefined;
   try {
-    const [listing, message] = await Promise.all([listingRun, messageRun]);
-    const raw = parseRawListing(listing);
-    // Sizes first (one batched request), so that the changed files over the limit can be named.
+    const resolve = async (rev: string) => {
+      if (!rev.startsWith("-") && !/[\n\r]/.test(rev)) {
+        const info = await repository.cat.info(`${rev}^{commit}`).catch(() => undefined);
+        if (info?.type === "commit") return info.oid;
+      }
+      return resolveCommit(repo, rev);
+    };
+    const [base, head] = options.commits
+      ? [options.commits.base, options.commits.head]
+      : await Promise.all([resolve(options.base), resolve(options.head)]);
+    const commit = await repository.commit(head);
+    // A base that is a parent of head is its own merge base (the CLI's default): no git call.
+    const from = commit?.parents.includes(base) ? base : await mergeBase(repo, base, head, { base: options.base, head: options.head });
+
+    // The listing and the patches in one git process (`--raw -p`: the listing comes first); the line counts come
+    // from the patches (--numstat would make git diff every file a second time).
+    diff = readDiff(
+      repo,
+      ["diff-tree", "-r", "-M", "--no-abbrev", "--no-textconv", "--no-ext-diff", "-z", "--raw", "-p", "--no-color", from, head],
+      limit,
+    );
+    diff.patches.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
+    const messageRun = commit?.message
+      ? Promise.resolve(commit.message)
+      : git(repo, ["log", "-1", "--format=%s%x00%b", head]).then((out) => {
+          const [subject, ...body] = out.toString("utf8").split("\0");
+          return { subject: subject ?? "", body: body.join("") };
+        });
+    // Most reviews ask for the head's file list (markers near changed files): listed now, while the engine
+    // loads, unless the listing is large. If this early run fails for any reason, the list is read later as before.
+    const headListing = git(repo, ["ls-tree", "-r", "-z", "--full-tree", head], undefined, EARLY_TREE_BYTES);
+    headListing.catch(() => undefined);
+
+    const [raw, message] = await Promise.all([diff.listing.then(parseRawListing), messageRun]);
+    // Sizes first (requested together), so that the changed files over the limit can be named.
     const oids = [...new Set(raw.flatMap((e) => [e.srcOid, e.dstOid]).filter((oid) => !ZERO_OID.test(oid)))];
-    const objects = await batch.info(oids);
+    const infos = await Promise.all(oids.map((oid) => repository.cat.info(oid)));
+    const objects = new Map<string, ObjectInfo>();
+    for (const info of infos) if (info) objects.set(info.oid, info);
     const maxBytes = await limit;
     const oversized = new Set<number>();
     raw.forEach((entry, index) => {
       if ((objects.get(entry.srcOid)?.size ?? 0) > maxBytes || (objects.get(entry.dstOid)?.size ?? 0) > maxBytes) oversized.add(index);
     });
-    const patches = await patchRun.patches;
+    const patches = await diff.patches;
     if (patches.length !== raw.length) {
-      throw new GitError(`git patch output has ${patches.length} files, the listing ${raw.length}`, patchRun.args, "");
+      throw new GitError(`git patch output has ${patches.length} files, the listing ${raw.length}`, diff.args, "");
     }
 
     const files: ChangedFile[] = raw.map((entry, index) => {
@@ -235,15 +367,39 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
     const listTree = (side: Side) => git(repo, ["ls-tree", "-r", "-z", "--full-tree", side === "base" ? from : head]);
     const tree = (side: Side) => (trees[side] ??= (side === "head" ? headListing.catch(() => listTree(side)) : listTree(side)).then(parseLsTree));
 
-    const [title, ...body] = message.toString("utf8").split("\0");
+    // The changed blobs a review reads, in the order it reads them (the listing's, head before base), read ahead.
+    const sequence: KnownBlob[] = [];
+    const add = (oid: string, mode: string) => {
+      const info = mode === GITLINK_MODE ? undefined : objects.get(oid);
+      if (info?.type === "blob" && info.size <= maxBytes) sequence.push({ oid, size: info.size });
+    };
+    for (const entry of raw) {
+      add(entry.dstOid, entry.dstMode);
+      add(entry.srcOid, entry.srcMode);
+    }
+    const blobs = new ReadAhead(repository.cat, sequence);
+    /** Every read made, by limit and object id: an unchanged file has the same object id on both sides. */
+    const results = new Map<string, Promise<FileContent>>();
+    const readBlob = (oid: string, limit: number): Promise<FileContent> => {
+      const key = `${limit}\0${oid}`;
+      let pending = results.get(key);
+      if (!pending) {
+        pending = readBlobOnce(repository.cat, blobs, oid, limit, objects.get(oid));
+        results.set(key, pending);
+        // A failed read is asked again next time, not remembered.
+        pending.catch(() => results.delete(key));
+      }
+      return pending;
+    };
+
     return {
       base,
       head,
       mergeBase: from,
       files,
       complete: true,
-      title: title?.trim() || undefined,
-      description: body.join("").trim() || undefined,
+      title: message.subject.trim() || undefined,
+      description: message.body.trim() || undefined,
       oversized: [...oversized].map((i) => raw[i]!.dstPath).sort(),
       async read(side: Side, path: string, { maxBytes: limit }: ReadOptions): Promise<FileContent> {
         let target = known[side].get(path);
@@ -252,17 +408,7 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
           target = entry && entry.type === "blob" ? { oid: entry.oid, mode: entry.mode } : null;
         }
         if (target === null || target.mode === GITLINK_MODE) return { kind: "missing" };
-        // The changed files' sizes are known from the listing: their contents are asked for at once.
-        return batch.read(target.oid, limit, objects.get(target.oid));
-      },
-      prefetch(requests, { maxBytes: limit }) {
-        const blobs = new Map<string, number>();
-        for (const { side, path } of requests) {
-          const target = known[side].get(path);
-          const info = target && target.mode !== GITLINK_MODE ? objects.get(target.oid) : undefined;
-          if (info?.type === "blob" && info.size <= limit) blobs.set(target!.oid, info.size);
-        }
-        batch.prefetch([...blobs].map(([oid, size]) => ({ oid, size })));
+        return readBlob(target.oid, limit);
       },
       async listPaths(side: Side): Promise<string[]> {
         const entries = await tree(side);
@@ -271,13 +417,24 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
           .map(([p]) => p)
           .sort();
       },
-      close: () => batch.close(),
+      close,
     };
   } catch (error) {
-    patchRun.kill();
-    batch.close();
+    diff?.kill();
+    close();
     throw error;
   }
+}
+
+/** One blob as the Change's reader sees it: its type and size decide before its bytes are asked for. */
+async function readBlobOnce(cat: CatFile, blobs: ReadAhead, oid: string, limit: number, known: ObjectInfo | undefined): Promise<FileContent> {
+  const info = known ?? (await cat.info(oid));
+  if (info?.type !== "blob") return { kind: "missing" };
+  if (info.size > limit) return { kind: "too-large", bytes: info.size };
+  const object = await blobs.contents(oid);
+  if (object?.type !== "blob") return { kind: "missing" };
+  if (object.bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { kind: "binary" };
+  return { kind: "text", text: object.bytes.toString("utf8") };
 }
 
 function setKnown(map: Map<string, { oid: string; mode: string } | null>, path: string, oid: string, mode: string): void {
@@ -326,11 +483,6 @@ export function parseRawListing(out: Buffer): RawEntry[] {
   return raw;
 }
 
-interface ObjectInfo {
-  type: string;
-  size: number;
-}
-
 interface FilePatch {
   /** Hunks without the file header, as GitHub's `patch` (undefined when dropped for size). */
   text?: string;
@@ -341,6 +493,7 @@ interface FilePatch {
 }
 
 const DIFF_HEADER = Buffer.from("diff --git ", "latin1");
+const LISTING_END = Buffer.from([0, 0]);
 const BINARY_FILES = Buffer.from("Binary files ", "latin1");
 
 /** A head file list read before anyone asks for it is kept up to this size (8 MB is ~100,000 paths). */
@@ -358,8 +511,19 @@ const LINE_HEAD = 64;
  * dropped as it streams, never held whole in memory (a big file with a small diff keeps its patch, as on
  * GitHub). Until `limit` resolves, the stream pauses whenever a file's patch passes 1 MB.
  */
-function readPatches(repo: string, args: string[], limit: Promise<number>): { patches: Promise<FilePatch[]>; kill(): void; args: string[] } {
+interface DiffRun {
+  /** The `-z --raw` listing, as soon as it has come (before the patches). */
+  listing: Promise<Buffer>;
+  patches: Promise<FilePatch[]>;
+  kill(): void;
+  args: string[];
+}
+
+function readDiff(repo: string, args: string[], limit: Promise<number>): DiffRun {
   const child = spawn("git", ["-C", repo, ...args], { env: gitEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  let listed: { resolve(listing: Buffer): void; reject(error: unknown): void };
+  const listing = new Promise<Buffer>((resolve, reject) => (listed = { resolve, reject }));
+  listing.catch(() => undefined); // the same failure rejects `patches`
   const patches = new Promise<FilePatch[]>((resolve, reject) => {
     const files: (FilePatch & { bytes: number })[] = [];
     let maxBytes: number | undefined;
@@ -478,11 +642,37 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
         }
       },
       (error: unknown) => {
+        listed.reject(error);
         child.kill();
         reject(error);
       },
     );
+    // The listing ends at its first empty field (no record has one): `\0\0`, then the patches start.
+    let rawParts: Buffer[] | undefined = [];
+    const endListing = (parts: Buffer[]) => {
+      rawParts = undefined;
+      listed.resolve(Buffer.concat(parts));
+    };
     child.stdout.on("data", (chunk: Buffer) => {
+      if (rawParts) {
+        const last = rawParts.at(-1);
+        if (last && last[last.length - 1] === 0 && chunk[0] === 0) {
+          endListing(rawParts);
+          chunk = chunk.subarray(1);
+        } else {
+          const end = chunk.indexOf(LISTING_END);
+          if (end === -1) {
+            rawParts.push(chunk);
+            return;
+          }
+          endListing([...rawParts, chunk.subarray(0, end + 1)]);
+          chunk = chunk.subarray(end + 2);
+        }
+        if (chunk.length === 0) return;
+      }
+      onPatchData(chunk);
+    });
+    const onPatchData = (chunk: Buffer) => {
       let start = 0;
       let nl = chunk.indexOf(10);
       if (partialBytes > 0) {
@@ -502,16 +692,22 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
       flush();
       if (start < chunk.length) keepPartial(chunk.subarray(start));
       pauseUntilLimit();
-    });
+    };
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", reject);
+    child.on("error", (error) => {
+      listed.reject(error);
+      reject(error);
+    });
     child.on("close", (code) => {
       if (partialBytes > 0) endPartial(Buffer.from("\n"));
       finishFile();
       if (code !== 0) {
-        reject(new GitError(stderr.trim() || `git diff-tree exited with ${code}`, args, stderr));
+        const error = new GitError(stderr.trim() || `git diff-tree exited with ${code}`, args, stderr);
+        listed.reject(error);
+        reject(error);
         return;
       }
+      if (rawParts) endListing(rawParts); // no patches: an empty diff
       // Patches that ended before the limit was known are judged by it now.
       limit.then(
         (max) =>
@@ -521,248 +717,11 @@ function readPatches(repo: string, args: string[], limit: Promise<number>): { pa
     });
   });
   return {
+    listing,
     patches,
     args,
     kill: () => {
       if (child.exitCode === null) child.kill();
     },
   };
-}
-
-interface PendingRead {
-  oid: string;
-  maxBytes: number;
-  known?: { type: string; size: number };
-  resolve(content: FileContent): void;
-  reject(error: unknown): void;
-}
-
-/**
- * One long-lived `git cat-file --batch-command` process: `info <oid>` answers the size, and the
- * contents are requested only when the blob is within the limit, so big files are never loaded.
- * Requests are answered in order; a queue serialises them.
- */
-class CatFileBatch {
-  private child?: ChildProcessWithoutNullStreams;
-  /** Output not read yet, as it arrived (joined only when a read needs bytes of several chunks). */
-  private chunks: Buffer[] = [];
-  private available = 0;
-  private waiting?: () => void;
-  private failure?: Error;
-  private queue: Promise<unknown> = Promise.resolve();
-  private stderr = "";
-
-  constructor(private readonly repo: string) {}
-
-  /** Reads waiting for the next batch (see `flush`). */
-  private pending: PendingRead[] = [];
-  /** Every read made, by limit and object id. */
-  private readonly results = new Map<string, Promise<FileContent>>();
-
-  /** Blobs asked for ahead (see `prefetch`), by object id: undefined when the prefetch failed. */
-  private readonly prefetched = new Map<string, { size: number; content: Promise<FileContent | undefined> }>();
-
-  /**
-   * `known`: the object's type and size when the caller has them already (one round trip instead of two).
-   * Reads asked for in the same turn of the event loop go to git together (see `flush`), and a blob read
-   * once is not read again: an unchanged file has the same object id on both sides.
-   */
-  read(oid: string, maxBytes: number, known?: { type: string; size: number }): Promise<FileContent> {
-    const key = `${maxBytes}\0${oid}`;
-    let pending = this.results.get(key);
-    if (!pending) {
-      pending = this.readOnce(oid, maxBytes, known);
-      this.results.set(key, pending);
-      // A failed read is asked again next time (as before), not remembered.
-      pending.catch(() => this.results.delete(key));
-    }
-    return pending;
-  }
-
-  private async readOnce(oid: string, maxBytes: number, known?: { type: string; size: number }): Promise<FileContent> {
-    const ahead = this.prefetched.get(oid);
-    if (ahead && ahead.size <= maxBytes) {
-      this.prefetched.delete(oid); // the caller keeps what it read
-      const content = await ahead.content;
-      if (content) return content;
-    }
-    return new Promise<FileContent>((resolve, reject) => {
-      this.pending.push({ oid, maxBytes, known, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  /**
-   * Sends the reads gathered since the last flush as one batch: every `info` command at once, then every
-   * `contents` command for the blobs within their limit, so a spec of thousands of files costs a few round
-   * trips to git instead of two per file.
-   */
-  private flush(): void {
-    const reads = this.pending;
-    this.pending = [];
-    if (reads.length === 0) return;
-    const task = this.queue.then(() => this.readBatch(reads));
-    this.queue = task.catch(() => undefined);
-  }
-
-  private async readBatch(reads: PendingRead[]): Promise<void> {
-    try {
-      const child = this.start();
-      const unknown = reads.filter((r) => !r.known);
-      if (unknown.length > 0) {
-        child.stdin.write(unknown.map((r) => `info ${r.oid}\n`).join(""));
-        for (const r of unknown) {
-          const [, type, size] = (await this.readLine()).split(" ");
-          r.known = type === undefined || type === "missing" || size === undefined ? { type: "missing", size: 0 } : { type, size: Number(size) };
-        }
-      }
-      const wanted: PendingRead[] = [];
-      for (const r of reads) {
-        const { type, size } = r.known!;
-        if (type !== "blob") r.resolve({ kind: "missing" });
-        else if (size > r.maxBytes) r.resolve({ kind: "too-large", bytes: size });
-        else wanted.push(r);
-      }
-      if (wanted.length > 0) {
-        child.stdin.write(wanted.map((r) => `contents ${r.oid}\n`).join(""));
-        for (const r of wanted) r.resolve(await this.readContents());
-      }
-    } catch (error) {
-      // Whatever was not answered fails as a single read did (resolving twice is a no-op).
-      for (const r of reads) r.reject(error);
-    }
-  }
-
-  /** Types and sizes of these objects (one `info` command each, written at once); missing ones are left out. */
-  info(oids: readonly string[]): Promise<Map<string, ObjectInfo>> {
-    const task = this.queue.then(async () => {
-      const objects = new Map<string, ObjectInfo>();
-      if (oids.length === 0) return objects;
-      this.start().stdin.write(oids.map((oid) => `info ${oid}\n`).join(""));
-      for (let i = 0; i < oids.length; i++) {
-        const [oid, type, size] = (await this.readLine()).split(" ");
-        if (oid && type && type !== "missing" && size !== undefined) objects.set(oid, { type, size: Number(size) });
-      }
-      return objects;
-    });
-    this.queue = task.catch(() => undefined);
-    return task;
-  }
-
-  /**
-   * Asks for these blobs (of known sizes) in one go: git streams them while the review runs, instead of
-   * one request and answer per file. Each is handed to the first `read` of it.
-   */
-  prefetch(blobs: readonly { oid: string; size: number }[]): void {
-    const wanted = blobs.filter((b) => !this.prefetched.has(b.oid));
-    if (wanted.length === 0) return;
-    const settle: ((content: FileContent | undefined) => void)[] = [];
-    for (const blob of wanted) {
-      const content = new Promise<FileContent | undefined>((resolve) => settle.push(resolve));
-      this.prefetched.set(blob.oid, { size: blob.size, content });
-    }
-    let done = 0;
-    const task = this.queue.then(async () => {
-      this.start().stdin.write(wanted.map((b) => `contents ${b.oid}\n`).join(""));
-      for (; done < wanted.length; done++) settle[done]!(await this.readContents());
-    });
-    // On failure the rest are read one by one again, which reports the error where it always did.
-    this.queue = task.catch(() => {
-      for (; done < wanted.length; done++) settle[done]!(undefined);
-    });
-  }
-
-  close(): void {
-    if (this.child && this.child.exitCode === null) {
-      this.child.stdin.end();
-      this.child.kill();
-    }
-    this.child = undefined;
-  }
-
-  private start(): ChildProcessWithoutNullStreams {
-    if (this.child) return this.child;
-    const child = spawn("git", ["-C", this.repo, "cat-file", "--batch-command"], { env: gitEnv() });
-    child.stdout.on("data", (chunk: Buffer) => {
-      this.chunks.push(chunk);
-      this.available += chunk.length;
-      this.waiting?.();
-    });
-    child.stderr.on("data", (chunk: Buffer) => (this.stderr += chunk.toString("utf8")));
-    const fail = (error: Error) => {
-      if (this.child !== child) return; // a process we already closed
-      this.failure = error;
-      this.waiting?.();
-    };
-    child.on("error", fail);
-    child.on("close", (code) => fail(new GitError(`git cat-file exited (${code}): ${this.stderr.trim()}`, [], this.stderr)));
-    this.failure = undefined;
-    this.child = child;
-    return child;
-  }
-
-  /** The answer to one `contents` command. */
-  private async readContents(): Promise<FileContent> {
-    const header = (await this.readLine()).split(" ");
-    if (header[1] === "missing") return { kind: "missing" };
-    const size = Number(header[2]);
-    const body = await this.readBytes(size + 1); // the contents, then a newline
-    const content = body.subarray(0, size);
-    if (content.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { kind: "binary" };
-    return { kind: "text", text: content.toString("utf8") };
-  }
-
-  private async readLine(): Promise<string> {
-    for (;;) {
-      const first = this.chunks[0];
-      const nl = first ? first.indexOf(10) : -1;
-      if (nl !== -1) {
-        const line = first!.subarray(0, nl).toString("utf8");
-        this.take(nl + 1);
-        return line;
-      }
-      // A line split across chunks: join the first two (rare: lines are short).
-      if (this.chunks.length > 1) this.chunks.splice(0, 2, Buffer.concat([this.chunks[0]!, this.chunks[1]!]));
-      else await this.more();
-    }
-  }
-
-  private async readBytes(count: number): Promise<Buffer> {
-    while (this.available < count) await this.more();
-    const first = this.chunks[0]!;
-    if (first.length >= count) {
-      const out = first.subarray(0, count);
-      this.take(count);
-      return out;
-    }
-    const parts: Buffer[] = [];
-    let length = 0;
-    while (length < count) {
-      const chunk = this.chunks[0]!;
-      const part = chunk.length <= count - length ? chunk : chunk.subarray(0, count - length);
-      parts.push(part);
-      length += part.length;
-      this.take(part.length);
-    }
-    return Buffer.concat(parts, count);
-  }
-
-  /** Drops `count` bytes from the front of the first chunk (which holds at least that many). */
-  private take(count: number): void {
-    const first = this.chunks[0]!;
-    if (count >= first.length) this.chunks.shift();
-    else this.chunks[0] = first.subarray(count);
-    this.available -= count;
-  }
-
-  private more(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.waiting = () => {
-        this.waiting = undefined;
-        if (this.failure) reject(this.failure);
-        else resolve();
-      };
-    });
-  }
 }
