@@ -193,10 +193,12 @@ export class CatFile {
   }
 }
 
-/** What a Change reads of one blob it knows: its id and size. */
+/** What a Change reads of one blob it knows: its id, its size and its kind (e.g. side and extension). */
 export interface KnownBlob {
   oid: string;
   size: number;
+  /** Blobs of a kind that reads keep passing over are left out of the read-ahead until reads ask for that kind again. */
+  kind?: string;
 }
 
 /** Bytes asked for ahead are kept up to this much; past it the oldest unread ones are dropped (and read again if asked). */
@@ -205,22 +207,47 @@ const MIN_WINDOW = 256 * 1024;
 const MAX_WINDOW = 4 * 1024 * 1024;
 /** Blobs asked for ahead and passed over by more than this many positions are dropped. */
 const BEHIND = 64;
+/** A read at most this many positions after the last one starts a run (reads further away are read alone). */
+const NEAR = 4;
+/** How fast the interest in a kind of blob follows the reads, and the interest below which the kind is not read ahead. */
+const LEARNING = 0.2;
+const WANTED = 0.25;
 
 /**
  * Read-ahead over the blobs a review is expected to read, in the order it is expected to read them (the
  * changed files' listing): the first read of one of them asks git for it and for the next ones up to a
- * window, which doubles while reads keep finding their blob already asked for (up to 4 MB), and starts
- * over small where a read jumps. So a review that reads most changed files costs a few dozen requests
- * instead of one per file, and holds at most a few MB of bytes not read yet.
+ * window (a run), which doubles while reads keep finding their blob already asked for (up to 4 MB), and a
+ * read elsewhere starts a new run, small again. Blobs of the run that reads pass over are dropped, kinds of
+ * blobs that reads keep passing over (the base versions of source files, say) are left out until reads ask
+ * for them, and all blobs asked for and not read are capped at 16 MB. So a review that reads most changed files costs a few
+ * dozen requests instead of one per file, and holds a few MB of bytes it has not read yet.
  */
 export class ReadAhead {
   private readonly position = new Map<string, number>();
   /** Per position: 0 not asked for, 1 asked for, 2 handed out. */
   private readonly state: Uint8Array;
-  private readonly ahead = new Map<string, { at: number; size: number; object: Promise<RawObject | undefined> }>();
+  private readonly ahead = new Map<string, AheadEntry>();
   private aheadBytes = 0;
+  /** The current run: its blobs in order (from `runFirst` on), the bytes of them not read yet, and where it goes on. */
+  private run: AheadEntry[] = [];
+  private runFirst = 0;
+  /** Blobs of the run before this index are behind the last read. */
+  private runPassed = 0;
+  private runBytes = 0;
   private next = 0;
   private window = MIN_WINDOW;
+  /** The position of the last read. */
+  private last = -1;
+  /** Per kind of blob: how often reads took the ones asked for ahead (1) or passed over them (0), recent ones weighing most. */
+  private readonly interest = new Map<string | undefined, number>();
+
+  private wanted(kind: string | undefined): number {
+    return this.interest.get(kind) ?? 1;
+  }
+
+  private learn(kind: string | undefined, read: 0 | 1): void {
+    this.interest.set(kind, this.wanted(kind) * (1 - LEARNING) + read * LEARNING);
+  }
 
   constructor(
     private readonly cat: CatFile,
@@ -232,60 +259,107 @@ export class ReadAhead {
     this.state = new Uint8Array(blobs.length);
   }
 
-  /** A blob's bytes: from the read-ahead when it was asked for, else asked for now (starting a read-ahead when it is in the list). */
+  /** A blob's bytes: from the read-ahead when it was asked for, else asked for now (starting a run when it is in the list). */
   contents(oid: string): Promise<RawObject | undefined> {
     let entry = this.ahead.get(oid);
     if (!entry) {
       const at = this.position.get(oid);
       if (at === undefined || this.state[at] === 2) return this.cat.contents(oid);
-      // A jump: a new run from here.
-      this.window = MIN_WINDOW;
+      const last = this.last;
+      this.last = at;
+      const kind = this.blobs[at]!.kind;
+      const skipped = this.wanted(kind) < WANTED;
+      this.learn(kind, 1);
+      // A read far from the last one is read alone, and so is one the run left out for its kind; one just
+      // after the last goes on with the run (just past its end: reads outran it) or starts a new one.
+      if (at <= last || at > last + NEAR || (at < this.next && skipped)) return this.cat.contents(oid);
+      if (at >= this.next && this.run.length > 0) this.window = Math.min(this.window * 2, MAX_WINDOW);
+      else {
+        this.run = [];
+        this.runFirst = 0;
+        this.runPassed = 0;
+        this.runBytes = 0;
+        this.window = MIN_WINDOW;
+      }
       this.next = at;
       this.extend(at);
       entry = this.ahead.get(oid)!;
-    }
-    this.ahead.delete(oid);
-    this.aheadBytes -= entry.size;
-    this.state[entry.at] = 2;
-    this.dropBehind(entry.at);
-    if (this.aheadBytes < this.window / 2) {
-      this.window = Math.min(this.window * 2, MAX_WINDOW);
-      this.extend(entry.at);
+    } else this.learn(entry.kind, 1);
+    this.take(entry);
+    this.last = entry.at;
+    if (entry.run === this.run) {
+      // Blobs of this run that reads passed over no longer count as ahead; far behind, they are dropped.
+      for (; this.runPassed < this.run.length && this.run[this.runPassed]!.at < entry.at; this.runPassed++) {
+        const passed = this.run[this.runPassed]!;
+        if (!passed.passed && this.ahead.get(passed.oid) === passed) {
+          this.runBytes -= passed.size;
+          this.learn(passed.kind, 0);
+        }
+        passed.passed = true;
+      }
+      while (this.runFirst < this.runPassed && this.run[this.runFirst]!.at < entry.at - BEHIND) {
+        const passed = this.run[this.runFirst++]!;
+        if (this.ahead.get(passed.oid) === passed) {
+          this.take(passed);
+          this.state[passed.at] = 0;
+        }
+      }
+      if (this.runBytes < this.window / 2) {
+        this.window = Math.min(this.window * 2, MAX_WINDOW);
+        this.extend();
+      }
     }
     return entry.object;
   }
 
-  /** Asks for the blobs from `at` on that were not asked for, until `window` bytes are ahead. */
-  private extend(at: number): void {
-    let i = Math.max(at, this.next);
-    for (; i < this.blobs.length && (this.aheadBytes < this.window || i === at); i++) {
+  private take(entry: AheadEntry): void {
+    this.ahead.delete(entry.oid);
+    this.aheadBytes -= entry.size;
+    if (entry.run === this.run && !entry.passed) this.runBytes -= entry.size;
+    entry.passed = true;
+    this.state[entry.at] = 2;
+  }
+
+  /** Asks for the blobs from `next` on that were not asked for, until the run has `window` bytes not read. */
+  private extend(wanted?: number): void {
+    let i = this.next;
+    for (; i < this.blobs.length && (this.runBytes < this.window || i === wanted); i++) {
       if (this.state[i] !== 0) continue;
       const blob = this.blobs[i]!;
       if (this.position.get(blob.oid) !== i) continue; // the same bytes at an earlier position
+      if (i !== wanted && this.wanted(blob.kind) < WANTED) continue; // reads pass over its kind
       this.state[i] = 1;
       const object = this.cat.contents(blob.oid);
       object.catch(() => undefined); // a read of it gets the failure; one never read is no unhandled rejection
-      this.ahead.set(blob.oid, { at: i, size: blob.size, object });
+      const entry: AheadEntry = { oid: blob.oid, at: i, size: blob.size, kind: blob.kind, object, run: this.run };
+      this.ahead.set(blob.oid, entry);
+      this.run.push(entry);
       this.aheadBytes += blob.size;
+      this.runBytes += blob.size;
     }
     this.next = i;
     // Past the cap, the oldest asked for and not read are dropped (a read of one of them asks again).
-    for (const [oid, entry] of this.ahead) {
+    for (const entry of this.ahead.values()) {
       if (this.aheadBytes <= MAX_AHEAD_BYTES) break;
-      this.drop(oid, entry);
+      this.take(entry);
+      this.state[entry.at] = 0;
+    }
+    if (this.runFirst > 1024) {
+      this.run.splice(0, this.runFirst);
+      this.runPassed -= this.runFirst;
+      this.runFirst = 0;
     }
   }
+}
 
-  private dropBehind(at: number): void {
-    for (const [oid, entry] of this.ahead) {
-      if (entry.at >= at - BEHIND) break;
-      this.drop(oid, entry);
-    }
-  }
-
-  private drop(oid: string, entry: { at: number; size: number; object: Promise<RawObject | undefined> }): void {
-    this.ahead.delete(oid);
-    this.aheadBytes -= entry.size;
-    this.state[entry.at] = 0;
-  }
+interface AheadEntry {
+  oid: string;
+  at: number;
+  size: number;
+  kind: string | undefined;
+  object: Promise<RawObject | undefined>;
+  /** The run that asked for it. */
+  run: AheadEntry[];
+  /** Read, or behind the last read of its run. */
+  passed?: boolean;
 }

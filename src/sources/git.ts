@@ -9,7 +9,7 @@
  * Every git call uses `-z` (or sends only object ids) so any path character works: spaces, quotes,
  * unicode and newlines. No shell is involved.
  */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import type { Change, ChangedFile, FileContent, FileStatus, ReadOptions, Side } from "../engine/change.js";
 import { CatFile, type KnownBlob, type ObjectInfo, ReadAhead } from "./cat-file.js";
 
@@ -369,13 +369,15 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
 
     // The changed blobs a review reads, in the order it reads them (the listing's, head before base), read ahead.
     const sequence: KnownBlob[] = [];
-    const add = (oid: string, mode: string) => {
+    const add = (oid: string, mode: string, kind: string) => {
       const info = mode === GITLINK_MODE ? undefined : objects.get(oid);
-      if (info?.type === "blob" && info.size <= maxBytes) sequence.push({ oid, size: info.size });
+      if (info?.type === "blob" && info.size <= maxBytes) sequence.push({ oid, size: info.size, kind });
     };
+    // A kind of blob is a side and an extension: reads that skip one (say the base versions of source files) skip them all.
+    const kindOf = (side: Side, path: string) => `${side}:${/\.([^./]*)$/.exec(path)?.[1] ?? path.slice(path.lastIndexOf("/") + 1)}`;
     for (const entry of raw) {
-      add(entry.dstOid, entry.dstMode);
-      add(entry.srcOid, entry.srcMode);
+      add(entry.dstOid, entry.dstMode, kindOf("head", entry.dstPath));
+      add(entry.srcOid, entry.srcMode, kindOf("base", entry.srcPath));
     }
     const blobs = new ReadAhead(repository.cat, sequence);
     /** Every read made, by limit and object id: an unchanged file has the same object id on both sides. */

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { type CatFile, ReadAhead, type RawObject } from "../../src/sources/cat-file.js";
 import { openGitChange, parseRawListing, type GitChange } from "../../src/sources/git.js";
 import { TestRepo } from "./git-repo.js";
 
@@ -341,6 +342,61 @@ describe("git Change source", () => {
     expect(await change.read("base", "same-a.txt", LIMIT)).toEqual({ kind: "text", text: "same\n" });
     expect(await change.read("head", "bin.dat", LIMIT)).toEqual({ kind: "binary" });
     expect(await change.read("head", "f3.txt", LIMIT)).toEqual({ kind: "text", text: `${"y".repeat(300)}3\n` });
+  });
+
+  it("takes the title and description from the commit object as git log's %s and %b give them", async () => {
+    const repo = newRepo();
+    repo.write("a", "a\n");
+    repo.commit();
+    const messages = [
+      "\n \n  first line  \nsecond line\t\n\n\n body line 1\n\nbody 2  \n",
+      "only a subject",
+      "subject\r\nwith crlf \r\n\r\nbody\r\n",
+      "",
+      "é ünïcode ✓\n\n☃ body",
+    ];
+    for (const message of messages) {
+      repo.git("commit", "-q", "--allow-empty", "--allow-empty-message", "--cleanup=verbatim", "-m", message);
+      const head = repo.git("rev-parse", "HEAD");
+      const [subject, ...body] = repo.git("log", "-1", "--format=%s%x00%b", head).split("\0");
+      const change = await open(repo.dir, `${head}~1`, head);
+      expect([change.title, change.description]).toEqual([subject!.trim() || undefined, body.join("").trim() || undefined]);
+    }
+    // Another encoding: git log converts it.
+    repo.git("-c", "i18n.commitEncoding=ISO-8859-1", "commit", "-q", "--allow-empty", "-m", "caf\u00e9");
+    const head = repo.git("rev-parse", "HEAD");
+    const change = await open(repo.dir, `${head}~1`, head);
+    expect(change.title).toBe(repo.git("log", "-1", "--format=%s", head));
+  });
+
+  it("reads ahead in runs that grow while reads follow the list, and reads a far jump alone", async () => {
+    const asked: string[][] = [];
+    let batch: string[] | undefined;
+    const cat = {
+      contents(oid: string): Promise<RawObject | undefined> {
+        if (!batch) {
+          batch = [];
+          asked.push(batch);
+          queueMicrotask(() => (batch = undefined));
+        }
+        batch.push(oid);
+        return Promise.resolve({ type: "blob", bytes: Buffer.from(oid) });
+      },
+    } as unknown as CatFile;
+    const blobs = Array.from({ length: 2000 }, (_, i) => ({ oid: `o${i}`, size: 20_000 }));
+    const ahead = new ReadAhead(cat, blobs);
+    // Every other blob (head versions read, base versions not): each asked for once, in a few requests.
+    for (let i = 0; i < 300; i += 2) expect((await ahead.contents(`o${i}`))?.bytes.toString()).toBe(`o${i}`);
+    const all = asked.flat();
+    expect(new Set(all).size).toBe(all.length);
+    expect(asked.length).toBeLessThan(12);
+    // A jump far from the last read: that blob alone.
+    const requests = asked.length;
+    expect((await ahead.contents("o1900"))?.bytes.toString()).toBe("o1900");
+    expect(asked.slice(requests)).toEqual([["o1900"]]);
+    // A blob handed out already is asked for again (the caller keeps what it read).
+    expect((await ahead.contents("o0"))?.bytes.toString()).toBe("o0");
+    expect(asked.at(-1)).toEqual(["o0"]);
   });
 
   it("rejects unknown revisions with git's context", async () => {
