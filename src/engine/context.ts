@@ -40,7 +40,7 @@ class RecentParses {
   }
 }
 
-const recentParses = new RecentParses(1 << 20);
+const recentParses = new RecentParses(1 << 19);
 
 /**
  * Reads of one Change, cached: a file is fetched and parsed once however many modules, and however many

@@ -12,10 +12,10 @@ export class CommitReads {
   private readonly trees: Bounded<Promise<string[]>>;
   private readonly contents: Bounded<FileContent>;
 
-  /** Defaults: 200,000 tree paths, 4 Mi characters of file contents. */
+  /** Defaults: 200,000 tree paths, 2 Mi characters of file contents. */
   constructor(limits: { treePaths?: number; contentChars?: number } = {}) {
     this.trees = new Bounded(limits.treePaths ?? 200_000);
-    this.contents = new Bounded(limits.contentChars ?? 4 << 20);
+    this.contents = new Bounded(limits.contentChars ?? 2 << 20);
   }
 
   /** The merge base of `base...head` in `repo` ("owner/name"), asked through `ask` the first time. */
