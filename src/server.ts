@@ -6,6 +6,7 @@ import { createProbot, ProbotOctokit, run } from "probot";
 import { completeAbandoned } from "./github/abandoned.js";
 import { identityOf } from "./github/app.js";
 import { capBottleneckJobExpiration } from "./github/bottleneck-expiration.js";
+import { unpaceGraphqlReads } from "./github/bottleneck-reads.js";
 import { patchBottleneckForRedis7 } from "./github/bottleneck-redis7.js";
 import { healthHandler } from "./github/health.js";
 import { appOctokit, requestTimeoutFromEnv, type LoggerLike, type Octokit } from "./github/octokit.js";
@@ -115,6 +116,8 @@ async function connectRedis(url: string): Promise<Redis> {
 async function serve({ appId, privateKey, secret }: Settings): Promise<void> {
   const redis = process.env.REDIS_URL ? await connectRedis(process.env.REDIS_URL) : undefined;
   // Probot paces writes through Bottleneck on the same Redis (REDIS_URL): make it recover on Redis 7.
+  // GraphQL requests that only read are not paced like writes (both modes).
+  unpaceGraphqlReads();
   // A killed replica's slots are freed within one request's time, not Bottleneck's minute.
   if (redis) {
     patchBottleneckForRedis7();

@@ -1,6 +1,6 @@
 import type { Change, ChangedFile, ContentRequest, FileContent, FileStatus, Side } from "../engine/change.js";
 import type { CommitReads } from "./commit-reads.js";
-import { limiter, statusOf, type Octokit, type RepoRef } from "./octokit.js";
+import { asGraphqlRead, limiter, statusOf, type Octokit, type RepoRef } from "./octokit.js";
 
 /** GitHub's list-files endpoint stops here, whatever the PR's real size. */
 export const LIST_FILES_LIMIT = 3_000;
@@ -134,18 +134,22 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
 
   /**
    * A changed file nobody announced (past the engine's prefetch limit, a base version read to diff a
-   * file without a patch): read with the next changed files at the same side that are not fetched yet,
-   * up to a batch, as modules read the changed files in list order. Returns false when the batch would
-   * hold this file alone (a single file is cheaper through REST, which also serves big files).
+   * file without a patch): read with the next changed files of the same kind (file name extension) at
+   * the same side that are not fetched yet, up to a batch, as modules read the changed files they judge
+   * in list order. Only the same kind: modules are format-specific, so the base version of one YAML file
+   * announces reads of other YAML files, not of the TypeScript sources around it (with the built-in
+   * rules a 3,000-file codemod read hundreds of base files nobody looked at). Returns false when the
+   * batch would hold this file alone (a single file is cheaper through REST, which also serves big files).
    */
   const readAhead = (side: Side, path: string, maxBytes: number): boolean => {
     const from = positionAt[side].get(path);
     if (from === undefined) return false;
     const batch: ContentRequest[] = [{ side, path }];
     const list = changedAt[side];
+    const kind = kindOf(path);
     for (let i = from + 1; i < list.length && batch.length < GRAPHQL_BATCH; i++) {
       const next = list[i]!;
-      if (!fetched.has(keyOf(side, next)) && !knownMissing(side, next)) batch.push({ side, path: next });
+      if (kindOf(next) === kind && !fetched.has(keyOf(side, next)) && !knownMissing(side, next)) batch.push({ side, path: next });
     }
     if (batch.length === 1) return false;
     fetchBatch(batch, maxBytes);
@@ -312,7 +316,7 @@ export async function readContentBatch(
   // Aliases GitHub reported an error for: null there means "not answered", not "no such file".
   const failed = new Set<string>();
   try {
-    data = await octokit.graphql<Data>(query, variables);
+    data = await asGraphqlRead(() => octokit.graphql<Data>(query, variables));
   } catch (error) {
     // A partial answer (some aliases failed, e.g. a timeout on one big blob) keeps what did come back.
     const partial = error as { data?: Data; errors?: Array<{ path?: Array<string | number> }> };
@@ -432,4 +436,11 @@ export async function changedPathsFromTrees(
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
   return { files, complete: true, reason: "", mergeBase };
+}
+
+/** A file's kind for read-ahead: its name's last extension, lower case ("" without one; Dockerfile, Makefile by name). */
+export function kindOf(path: string): string {
+  const name = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(dot + 1) : name;
 }

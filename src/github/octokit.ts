@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { ProbotOctokit } from "probot";
 import { createApiFetch } from "./http.js";
 
@@ -162,4 +163,19 @@ function firstLine(text: string | undefined): string {
     .split("\n")[0]!
     .replace(/ May be caused by lack of authentication.*$/, "")
     .slice(0, 300);
+}
+
+const graphqlReads = new AsyncLocalStorage<true>();
+
+/**
+ * Runs a GraphQL request that only reads (archgate sends no mutation): the server's throttling does not
+ * pace it like a write (bottleneck-reads.ts). Elsewhere (the Action, tests) a plain call.
+ */
+export function asGraphqlRead<T>(request: () => Promise<T>): Promise<T> {
+  return graphqlReads.run(true, request);
+}
+
+/** Whether the code runs inside `asGraphqlRead`. */
+export function inGraphqlRead(): boolean {
+  return graphqlReads.getStore() === true;
 }
