@@ -406,3 +406,54 @@ extend Event {
     ]);
   });
 });
+
+describe("protobuf: FIELD_WIRE_COMPATIBLE_CARDINALITY as buf reads it (extensions, editions)", () => {
+  it("an extension that becomes repeated or singular is a cardinality change at its head line (a nested extend too)", () => {
+    const base = `syntax = "proto2";
+package p;
+message Event {
+  extensions 10 to 100;
+  message Retry {
+    extend Event { optional string reason = 10; }
+  }
+}
+extend Event { repeated uint64 tags = 20; }
+`;
+    const head = `edition = "2023";
+package p;
+message Event {
+  extensions 10 to 100;
+  message Retry {
+    extend Event { repeated string reason = 10; }
+  }
+}
+extend Event { uint64 tags = 20; }
+`;
+    expect(diffProtoMessages(base, head, { level: "wire-json" }).map((b) => [b.rule, b.line, b.message])).toEqual([
+      ["FIELD_WIRE_COMPATIBLE_CARDINALITY", 6, "extension reason (10) changed from singular to repeated"],
+      ["FIELD_WIRE_COMPATIBLE_CARDINALITY", 9, "extension tags (20) changed from repeated to singular"],
+    ]);
+    // At wire level only the packable one: packed and unpacked uint64 differ, strings are never packed.
+    expect(diffProtoMessages(base, head, { level: "wire" }).map((b) => [b.rule, b.line])).toEqual([["FIELD_WIRE_COMPATIBLE_CARDINALITY", 9]]);
+  });
+
+  it("editions' features.field_presence = LEGACY_REQUIRED is proto2's required: the same is no change, dropping it is", () => {
+    const base = `syntax = "proto2";
+package p;
+message Order {
+  required int64 id = 1;
+  required string sku = 2;
+}
+`;
+    const head = `edition = "2023";
+package p;
+message Order {
+  int64 id = 1 [features.field_presence = LEGACY_REQUIRED];
+  string sku = 2;
+}
+`;
+    expect(diffProtoMessages(base, head, { level: "wire-json" }).map((b) => [b.rule, b.line, b.message])).toEqual([
+      ["FIELD_WIRE_COMPATIBLE_CARDINALITY", 5, "field Order.sku (2) is no longer required"],
+    ]);
+  });
+});

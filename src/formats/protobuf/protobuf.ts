@@ -446,7 +446,7 @@ function messageFieldBreaks(
           key: `${baseName}#${bf.id} deleted`,
           message: `field ${where} was deleted from oneof ${realOneof(bf)}`,
         });
-      } else if (bf.rule === "required") {
+      } else if (isRequired(bf)) {
         breaks.push({
           rule: "FIELD_SAME_CARDINALITY",
           side: "base",
@@ -561,14 +561,14 @@ function messageFieldBreaks(
         key: `${headName}#${hf.id} cardinality`,
         message: `field ${hwhere} changed from ${bRepeated ? "repeated" : "singular"} to ${hRepeated ? "repeated" : "singular"} (packed and unpacked encodings differ)`,
       });
-    } else if ((bf.rule === "required") !== (hf.rule === "required")) {
+    } else if (isRequired(bf) !== isRequired(hf)) {
       breaks.push({
         // buf counts required ↔ optional among the wire cardinality changes.
         rule: level === "wire-json" ? "FIELD_WIRE_COMPATIBLE_CARDINALITY" : "FIELD_SAME_CARDINALITY",
         side: "head",
         at,
         key: `${headName}#${hf.id} required`,
-        message: `field ${hwhere} ${hf.rule === "required" ? "became required" : "is no longer required"}`,
+        message: `field ${hwhere} ${isRequired(hf) ? "became required" : "is no longer required"}`,
       });
     }
     if (level === "wire-json" && jsonName(bf) !== jsonName(hf)) {
@@ -583,7 +583,7 @@ function messageFieldBreaks(
   }
 
   for (const hf of head.fieldsArray) {
-    if (!baseByNumber.has(hf.id) && hf.rule === "required") {
+    if (!baseByNumber.has(hf.id) && isRequired(hf)) {
       breaks.push({
         rule: "FIELD_SAME_CARDINALITY",
         side: "head",
@@ -737,7 +737,18 @@ function extensionsOf(schema: ProtoSchema): Map<string, ExtensionDecl> {
   return out;
 }
 
-/** An extension whose type changed so that values written before no longer read (FIELD_WIRE_COMPATIBLE_TYPE). */
+/** proto2 `required`, or editions' `features.field_presence = LEGACY_REQUIRED` (the same on the wire). */
+function isRequired(field: protobuf.Field): boolean {
+  if (field.rule === "required") return true;
+  const presence = (field.options?.features as { field_presence?: string } | undefined)?.field_presence ?? field.options?.["features.field_presence"];
+  return presence === "LEGACY_REQUIRED";
+}
+
+/**
+ * An extension whose type changed so that values written before no longer read (FIELD_WIRE_COMPATIBLE_TYPE), or
+ * that became repeated or singular (FIELD_WIRE_COMPATIBLE_CARDINALITY: every such change at wire-json, as buf
+ * reads it; at wire level only for packable types, whose packed and unpacked encodings differ).
+ */
 function extensionBreaks(base: ProtoSchema, head: ProtoSchema, level: "wire" | "wire-json"): RawBreak[] {
   const breaks: RawBreak[] = [];
   const headExtensions = extensionsOf(head);
@@ -751,14 +762,27 @@ function extensionBreaks(base: ProtoSchema, head: ProtoSchema, level: "wire" | "
       if (bt.kind === "scalar" && ht.kind === "scalar" && bt.name === "bytes" && ht.name === "string") reason = "type changed from bytes to string";
       else if (bt.kind === "enum" && ht.kind === "enum" && bt.name !== ht.name) reason = enumSwapReason(bt, ht);
     }
+    const name = h.field.name.replace(/^\./, "");
     if (reason) {
-      const name = h.field.name.replace(/^\./, "");
       breaks.push({
         rule: "FIELD_WIRE_COMPATIBLE_TYPE",
         side: "head",
         at: [h.at],
         key: `${key} type`,
         message: `extension ${name} (${h.field.id}): ${reason}`,
+      });
+      continue;
+    }
+    const bRepeated = b.field.rule === "repeated";
+    const hRepeated = h.field.rule === "repeated";
+    if (bRepeated !== hRepeated && (level === "wire-json" || isPackable(ht))) {
+      const card = (repeated: boolean) => (repeated ? "repeated" : "singular");
+      breaks.push({
+        rule: "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+        side: "head",
+        at: [h.at],
+        key: `${key} cardinality`,
+        message: `extension ${name} (${h.field.id}) changed from ${card(bRepeated)} to ${card(hRepeated)}`,
       });
     }
   }
