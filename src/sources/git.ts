@@ -555,7 +555,9 @@ function readDiff(repo: string, args: string[], limit: Promise<number>): DiffRun
     const finishFile = () => {
       if (index < 0) return;
       flush();
-      const text = dropped ? undefined : Buffer.concat(lines).toString("utf8").replace(/\n$/, "");
+      // Decoded once, without its last newline (no copy of the patch to join its lines or to cut that newline off).
+      const all = lines.length === 1 ? lines[0]! : Buffer.concat(lines);
+      const text = dropped ? undefined : all.toString("utf8", 0, all.length > 0 && all[all.length - 1] === 10 ? all.length - 1 : all.length);
       files[index] = { text, binary, bytes, additions, deletions };
     };
     const startsWith = (data: Buffer, start: number, end: number, prefix: Buffer) =>
