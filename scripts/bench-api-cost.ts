@@ -14,7 +14,10 @@
  *
  * `--before <dist>`: the same measurements against another build (e.g. the session's starting point),
  * run first, side by side in the one run; `--after <dist>`: measure that build instead of this checkout's.
- * BENCH_SKIP_LARGE=1 skips the 3,500-file PR; BENCH_ONLY=many runs only the 50 PRs.
+ * BENCH_SKIP_LARGE=1 skips the 3,500-file PR; BENCH_ONLY=many runs only the 50 PRs, BENCH_ONLY=small only the 20-file
+ * PR, BENCH_ONLY=1000 only the 1,000-file PR. BENCH_REDIS_URL=redis://… runs the app in its Redis mode (a key prefix
+ * per start, deleted when it stops); BENCH_COLD=1 skips the warm-up review (the token and identity are then asked
+ * within the measured review); BENCH_DEBUG=1 prints the requests' timeline.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
@@ -22,6 +25,7 @@ import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { Redis } from "ioredis";
 import { FakeGitHub, serveFakeGitHub, type FakePull, type Tree } from "../test/github/fake-github.js";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -212,10 +216,21 @@ async function startApp(build: Build, githubPort: number): Promise<Running> {
 }
 
 async function stopApp(app: Running): Promise<void> {
-  if (app.child.exitCode !== null) return;
-  const exited = new Promise((r) => app.child.on("exit", r));
-  app.child.kill("SIGTERM");
-  await exited;
+  if (app.child.exitCode === null) {
+    const exited = new Promise((r) => app.child.on("exit", r));
+    app.child.kill("SIGTERM");
+    await exited;
+  }
+  if (process.env.BENCH_REDIS_URL) {
+    const redis = new Redis(process.env.BENCH_REDIS_URL);
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `bench-api-cost-${process.pid}-${starts}:*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+    redis.disconnect();
+  }
 }
 
 function payload(fake: FakeGitHub, fullName: string, installation: number, pull: FakePull): unknown {
