@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { reviewChange } from "../../src/builtins.js";
+import { defaultConfig, reviewChange } from "../../src/builtins.js";
 import { codeSource } from "../../src/formats/source/code-model.js";
 import { resolveRelativeModule, routerMounts } from "../../src/formats/source/router-mounts.js";
+import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { FIXTURES, loadScenario } from "../helpers/fixtures.js";
 
 async function review(scenario: string) {
@@ -107,5 +108,32 @@ describe("full paths of mounted routes", () => {
       },
     ]);
     expect(breaks).toEqual(["src/app.js:8 Breaking API change: GET /v1/orders (and POST /v1/orders, GET /v1/orders/:orderId)"]);
+  });
+
+  it("a codemod rewriting imports in files that mount no router reads no base version of them; a removed mount is still found", async () => {
+    const body = "export function handler(req, res) {\n  res.send(log('ok'));\n}\n";
+    const base: Record<string, string> = {};
+    const head: Record<string, string> = {};
+    for (let i = 0; i < 5; i++) {
+      base[`src/handlers/h${i}.js`] = `import { log } from "./legacy/log";\n${body}`;
+      head[`src/handlers/h${i}.js`] = `import { log } from "./log";\n${body}`;
+    }
+    base["src/routes/orders.js"] =
+      "const router = require('express').Router();\nrouter.get('/:id', (req, res) => res.send());\nmodule.exports = router;\n";
+    head["src/routes/orders.js"] = base["src/routes/orders.js"];
+    base["src/app.js"] =
+      "const express = require('express');\nconst orders = require('./routes/orders');\nconst app = express();\napp.use('/v1/orders', orders);\n";
+    head["src/app.js"] = "const express = require('express');\nconst app = express();\n";
+    const change = changeFromTrees(base, head);
+    const read = change.read.bind(change);
+    const baseReads: string[] = [];
+    change.read = (side, path, options) => {
+      if (side === "base") baseReads.push(path);
+      return read(side, path, options);
+    };
+    const report = await reviewChange(change, defaultConfig());
+    expect(baseReads.filter((p) => p.startsWith("src/handlers/"))).toEqual([]);
+    expect(baseReads).toContain("src/app.js");
+    expect(report.findings.filter((f) => f.rule === "breaking-api-change").map((f) => `${f.file}:${f.line}`)).toEqual(["src/app.js:4"]);
   });
 });

@@ -244,6 +244,7 @@ async function mounted(
 }
 
 /** An edited line that can change where a router is mounted. */
+const MOUNT_CALL = /\.\s*(use|register)\s*\(/;
 const MOUNT_EDIT = /\.\s*(use|register)\s*\(|\brequire\s*\(|\bimport\b|\bpath\s*:|\broute\s*:/;
 
 /**
@@ -256,8 +257,14 @@ async function remountedRouters(ctx: ReviewView, perFile: RouteChange[]): Promis
   for (const file of ctx.files) {
     if (languageOf(file.path) !== "js" || isIgnoredForCodeContracts(file.path)) continue;
     if (file.status === "modified") {
-      const edits = [...ctx.removedLines(file.path), ...(await ctx.addedLines(file.path))];
+      const removed = ctx.removedLines(file.path);
+      const edits = [...removed, ...(await ctx.addedLines(file.path))];
       if (!edits.some((l) => MOUNT_EDIT.test(l.text))) continue;
+      // A file whose head calls no `.use(`/`.register(` and whose removed lines name neither mounted no
+      // router at its base either (its base is its head's unchanged lines and the removed ones): its base
+      // version is not read. A codemod rewriting every file's imports read every base for nothing.
+      const head = await ctx.text("head", file.path);
+      if (head !== undefined && !MOUNT_CALL.test(head) && !removed.some((l) => /\b(use|register)\b/.test(l.text))) continue;
     }
     const basePath = pathAt(file, "base");
     const before = file.status === "added" ? [] : await index.mountsOf("base", basePath);
