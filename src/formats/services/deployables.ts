@@ -521,6 +521,20 @@ function definesRelease(object: KubernetesObject): boolean {
   return isRecord(spec.template);
 }
 
+const CRDS = /(^|[-_./])crds?($|[-_./])/i;
+
+/**
+ * A release that installs CustomResourceDefinitions only (`crds-cloudnative-pg`, a `prometheus-operator-crds` chart,
+ * a Kustomization of `./crds`): API types for a component, not a component that runs (as for Kustomize CRD bundles).
+ */
+function installsOnlyDefinitions(object: KubernetesObject): boolean {
+  if (CRDS.test(object.name)) return true;
+  const spec = isRecord(object.value.spec) ? object.value.spec : {};
+  const chart = isRecord(spec.chart) && isRecord(spec.chart.spec) ? spec.chart.spec.chart : undefined;
+  if (object.kind === "HelmRelease" && typeof chart === "string" && CRDS.test(chart)) return true;
+  return object.kind === "Kustomization" && typeof spec.path === "string" && CRDS.test(spec.path);
+}
+
 async function releaseHeaders(ctx: ReviewView, side: Side, path: string): Promise<KubernetesObjectHeader[]> {
   return (await manifestHeaders(ctx, side, path)).filter((o) => isGitopsRelease(o) && o.name !== "" && !o.name.includes("{{"));
 }
@@ -546,6 +560,7 @@ async function gitopsReleases(ctx: ReviewView, files: ChangedFile[], trees: Tree
   const baseIds = new Set(atBase.map(id));
   const appeared: Located[] = [];
   const vanished: Located[] = [];
+  const definitionsOnly = new Set<Located>();
   for (const [located, others, into] of [
     [atHead, baseIds, appeared],
     [atBase, headIds, vanished],
@@ -553,7 +568,10 @@ async function gitopsReleases(ctx: ReviewView, files: ChangedFile[], trees: Tree
     const seen = new Set<string>();
     for (const l of located) {
       if (others.has(id(l)) || seen.has(id(l))) continue;
-      if (!(await fullRelease(ctx, l))) continue;
+      const release = await fullRelease(ctx, l);
+      if (!release) continue;
+      // Kept for the rename pairing below (a CRD release renamed to an app's in place is no new app), never reported.
+      if (installsOnlyDefinitions(release)) definitionsOnly.add(l);
       seen.add(id(l));
       into.push(l);
     }
@@ -569,7 +587,7 @@ async function gitopsReleases(ctx: ReviewView, files: ChangedFile[], trees: Tree
   }
   const changed = new Set(files.flatMap((f) => (f.previousPath ? [f.path, f.previousPath] : [f.path])));
   for (const a of appeared) {
-    if (renamed.has(a) || (await releaseElsewhere(ctx, "base", await trees.at("base"), a, changed))) continue;
+    if (renamed.has(a) || definitionsOnly.has(a) || (await releaseElsewhere(ctx, "base", await trees.at("base"), a, changed))) continue;
     out.added.push({ file: a.file.path, line: a.object.line, reason: `adds ${releaseLabel(a.object)} ${a.object.name} in ${a.file.path}` });
   }
   for (const v of vanished) {
@@ -579,7 +597,7 @@ async function gitopsReleases(ctx: ReviewView, files: ChangedFile[], trees: Tree
       );
       continue;
     }
-    if (renamed.has(v) || (await releaseElsewhere(ctx, "head", await trees.at("head"), v, changed))) continue;
+    if (renamed.has(v) || definitionsOnly.has(v) || (await releaseElsewhere(ctx, "head", await trees.at("head"), v, changed))) continue;
     out.retired.push({ file: v.file.path, reason: `removes ${releaseLabel(v.object)} ${v.object.name} from ${v.path}` });
   }
 }
