@@ -1,7 +1,7 @@
 import { isRecord } from "../../engine/structured.js";
 import { compareSchemas, type SchemaChange, type SchemaComparison, type Typing } from "../json-schema/compare.js";
 import { type SpecDocument, type SpecNode, unchangedNodes } from "../refs/spec-document.js";
-import { operationsOf, type OperationModel, type ParameterModel, type ResponseModel } from "./spec.js";
+import { operationsOf, operationUnchanged, type OperationModel, type ParameterModel, type ResponseModel } from "./spec.js";
 
 /** One way the head spec breaks clients of the base spec. */
 export interface ApiBreak {
@@ -68,6 +68,7 @@ export function diffSpecs(base: SpecDocument, head: SpecDocument): ApiBreak[] {
       continue;
     }
     state.operation = after;
+    if (operationUnchanged(base, head, before, after)) continue;
     const sunsetBefore = sunsetOf(before.value);
     const sunsetAfter = sunsetOf(after.value);
     if (sunsetBefore && sunsetAfter && sunsetAfter.time < sunsetBefore.time) {

@@ -2,7 +2,7 @@ import { isRecord } from "../../engine/structured.js";
 import { pathMajorVersion, type ApiBreak } from "./diff.js";
 import { type SpecDocument, type SpecNode, unchangedBetween, unchangedNodes } from "../refs/spec-document.js";
 import { canonical } from "../json-schema/compare.js";
-import { operationsOf, type OperationModel } from "./spec.js";
+import { operationsOf, operationUnchanged, type OperationModel } from "./spec.js";
 
 /**
  * An opt-in deprecation policy (oasdiff's lifecycle rules): deprecations carry a valid `x-sunset` date
@@ -33,6 +33,8 @@ export function lifecycleBreaks(base: SpecDocument, head: SpecDocument, { full }
   const headOps = operationsOf(head);
   for (const [key, before] of operationsOf(base)) {
     const after = headOps.get(key);
+    // Without the full policy, every check below is about what the PR changes: an unchanged operation has none.
+    if (!full && after && operationUnchanged(base, head, before, after)) continue;
     const push = (spec: SpecDocument, node: SpecNode, what: string) =>
       out.push({
         side: spec === base ? "base" : "head",

@@ -6,7 +6,7 @@ import { canonical } from "../json-schema/compare.js";
 import { isUnstable, pathMajorVersion } from "./diff.js";
 import { type SpecDocument, type SpecNode, unchangedNodes } from "../refs/spec-document.js";
 import { boundedOpenapiDiff, type DiffBounds } from "./bounded-openapi-diff.js";
-import { HTTP_METHODS, normalizePath, operationsOf } from "./spec.js";
+import { HTTP_METHODS, normalizePath, operationsOf, operationUnchanged } from "./spec.js";
 
 /** openapi-diff costs ~16 ms per operation; past this many changed operations our own checks stand alone. */
 const MAX_OPERATIONS = 300;
@@ -141,7 +141,7 @@ function changedBodyOperations(base: SpecDocument, baseOps: Map<string, Operatio
   const out: string[] = [];
   for (const [key, after] of headOps) {
     const before = baseOps.get(key);
-    if (!before || after.webhook) continue;
+    if (!before || after.webhook || operationUnchanged(base, head, before, after)) continue;
     const a = bodySchemas(after);
     for (const [part, schema] of bodySchemas(before)) {
       if (a.has(part) && differ(schema, a.get(part))) {

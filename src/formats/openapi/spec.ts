@@ -4,7 +4,7 @@ import type { ReviewView } from "../../engine/types.js";
 import { isExample, isLockfile, isPackageManifest, isTest, isVendored } from "../common/noise.js";
 import { isOpenApiDocument, mayBeOpenApiRootText, mayBeOpenApiText } from "./kind.js";
 import { isRecord } from "../../engine/structured.js";
-import { parseComparedFiles, SpecDocument, type SpecNode, specLoadReport } from "../refs/spec-document.js";
+import { parseComparedFiles, SpecDocument, type SpecNode, specLoadReport, unchangedNodes } from "../refs/spec-document.js";
 import { looksLikeSpecFragment } from "./fragments.js";
 
 export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
@@ -113,73 +113,14 @@ function collectOperations(spec: SpecDocument): Map<string, OperationModel> {
   ];
   for (const [path, rawPathNode] of pathItems) {
     const pathNode = spec.deref(rawPathNode);
-    const pathParams = spec.items(spec.child(pathNode, "parameters"));
     for (const method of HTTP_METHODS) {
       const opNode = spec.child(pathNode, method);
-      // An operation may itself be a `$ref` (DigitalOcean's `get: $ref: resources/...`): read what it points to.
-      const value = opNode ? spec.deref(opNode).value : undefined;
-      if (!opNode || !isRecord(value)) continue;
-      const params = new Map<string, ParameterModel>();
-      let bodyParam: ParameterModel | undefined;
-      for (const raw of [...pathParams, ...spec.items(spec.child(opNode, "parameters"))]) {
-        const node = spec.deref(raw);
-        if (!isRecord(node.value) || typeof node.value.name !== "string" || typeof node.value.in !== "string") continue;
-        const param: ParameterModel = {
-          name: node.value.name,
-          in: node.value.in,
-          required: node.value.required === true || node.value.in === "path",
-          node,
-          schema: spec.child(node, "schema") ?? (swagger2 && node.value.in !== "body" ? node : undefined),
-        };
-        if (swagger2 && param.in === "body") bodyParam = param;
-        else params.set(parameterKey(param.in, param.name), param);
-      }
-      let requestBody: RequestBodyModel | undefined;
-      if (swagger2) {
-        if (bodyParam) {
-          const content = new Map<string, MediaModel>();
-          for (const media of stringList(value.consumes) ?? consumesRoot ?? ["application/json"]) {
-            content.set(media, { node: bodyParam.node, schema: bodyParam.schema });
-          }
-          requestBody = { node: bodyParam.node, required: bodyParam.required, content };
-        }
-      } else {
-        const bodyNode = spec.child(opNode, "requestBody");
-        if (bodyNode) {
-          const body = spec.deref(bodyNode);
-          requestBody = {
-            node: body,
-            required: isRecord(body.value) && body.value.required === true,
-            content: mediaMap(spec, spec.child(body, "content")),
-          };
-        }
-      }
-      const responses = new Map<string, ResponseModel>();
-      for (const [code, rawResponse] of spec.entries(spec.child(opNode, "responses"))) {
-        if (code.startsWith("x-")) continue;
-        const response = spec.deref(rawResponse);
-        let content: Map<string, MediaModel>;
-        if (swagger2) {
-          content = new Map();
-          const schema = spec.child(response, "schema");
-          if (schema)
-            for (const media of stringList(value.produces) ?? producesRoot ?? ["application/json"]) content.set(media, { node: response, schema });
-        } else {
-          content = mediaMap(spec, spec.child(response, "content"));
-        }
-        const headers = new Map<string, { node: SpecNode; required: boolean; schema?: SpecNode }>();
-        for (const [name, rawHeader] of spec.entries(spec.child(response, "headers"))) {
-          const header = spec.deref(rawHeader);
-          headers.set(name.toLowerCase(), {
-            node: header,
-            required: isRecord(header.value) && header.value.required === true,
-            schema: spec.child(header, "schema") ?? (swagger2 ? header : undefined),
-          });
-        }
-        responses.set(String(code), { node: response, content, headers });
-      }
-      const ownSecurity = Array.isArray(value.security);
-      const op: OperationModel = {
+      if (!opNode || !isRecord(opNode.value)) continue;
+      // An operation may itself be a `$ref` (DigitalOcean's `get: $ref: resources/...`): what it points to is read
+      // (and its file parsed) only when something asks for its parts, so an operation a comparison skips as
+      // unchanged costs nothing.
+      const details = once(() => operationDetails(spec, pathNode, opNode, { swagger2, rootSecurity, consumesRoot, producesRoot }));
+      const op = {
         method,
         path,
         label: `${method.toUpperCase()} ${path}`,
@@ -187,19 +128,125 @@ function collectOperations(spec: SpecDocument): Map<string, OperationModel> {
         node: opNode,
         pathNode,
         pathKey: rawPathNode,
-        params,
-        requestBody,
-        responses,
-        security: ownSecurity ? (value.security as unknown[]) : rootSecurity,
-        ownSecurity,
-        deprecated: value.deprecated === true,
         webhook: path.startsWith("webhook:"),
-        value,
-      };
+      } as OperationModel;
+      for (const key of ["params", "requestBody", "responses", "security", "ownSecurity", "deprecated", "value"] as const) {
+        Object.defineProperty(op, key, { enumerable: true, get: () => details()[key] });
+      }
       ops.set(op.matchKey, op);
     }
   }
   return ops;
+}
+
+/**
+ * True when an operation reads the same on both sides, and so does everything it reaches: its node (after its
+ * own `$ref`), its path's shared parameters and the document's default media types (Swagger 2 consumes/produces).
+ * Comparing it finds nothing, so its parts are not read (nor its files parsed).
+ */
+export function operationUnchanged(base: SpecDocument, head: SpecDocument, before: OperationModel, after: OperationModel): boolean {
+  if (!unchangedNodes(base, head, before.node, after.node)) return false;
+  for (const key of ["consumes", "produces"]) {
+    if (JSON.stringify(base.rootValue[key]) !== JSON.stringify(head.rootValue[key])) return false;
+  }
+  const b = base.child(before.pathNode, "parameters");
+  const h = head.child(after.pathNode, "parameters");
+  return b === undefined || h === undefined ? b === h : unchangedNodes(base, head, b, h);
+}
+
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
+type OperationDetails = Pick<OperationModel, "params" | "requestBody" | "responses" | "security" | "ownSecurity" | "deprecated" | "value">;
+
+function operationDetails(
+  spec: SpecDocument,
+  pathNode: SpecNode,
+  opNode: SpecNode,
+  doc: { swagger2: boolean; rootSecurity?: unknown[]; consumesRoot?: string[]; producesRoot?: string[] },
+): OperationDetails {
+  const { swagger2, rootSecurity, consumesRoot, producesRoot } = doc;
+  const resolved = spec.deref(opNode).value;
+  const value = isRecord(resolved) ? resolved : {};
+  const pathParams = spec.items(spec.child(pathNode, "parameters"));
+  const params = new Map<string, ParameterModel>();
+  let bodyParam: ParameterModel | undefined;
+  for (const raw of [...pathParams, ...spec.items(spec.child(opNode, "parameters"))]) {
+    const node = spec.deref(raw);
+    if (!isRecord(node.value) || typeof node.value.name !== "string" || typeof node.value.in !== "string") continue;
+    const param: ParameterModel = {
+      name: node.value.name,
+      in: node.value.in,
+      required: node.value.required === true || node.value.in === "path",
+      node,
+      schema: spec.child(node, "schema") ?? (swagger2 && node.value.in !== "body" ? node : undefined),
+    };
+    if (swagger2 && param.in === "body") bodyParam = param;
+    else params.set(parameterKey(param.in, param.name), param);
+  }
+  let requestBody: RequestBodyModel | undefined;
+  if (swagger2) {
+    if (bodyParam) {
+      const content = new Map<string, MediaModel>();
+      for (const media of stringList(value.consumes) ?? consumesRoot ?? ["application/json"]) {
+        content.set(media, { node: bodyParam.node, schema: bodyParam.schema });
+      }
+      requestBody = { node: bodyParam.node, required: bodyParam.required, content };
+    }
+  } else {
+    const bodyNode = spec.child(opNode, "requestBody");
+    if (bodyNode) {
+      const body = spec.deref(bodyNode);
+      requestBody = {
+        node: body,
+        required: isRecord(body.value) && body.value.required === true,
+        content: mediaMap(spec, spec.child(body, "content")),
+      };
+    }
+  }
+  const responses = new Map<string, ResponseModel>();
+  for (const [code, rawResponse] of spec.entries(spec.child(opNode, "responses"))) {
+    if (code.startsWith("x-")) continue;
+    const response = spec.deref(rawResponse);
+    let content: Map<string, MediaModel>;
+    if (swagger2) {
+      content = new Map();
+      const schema = spec.child(response, "schema");
+      if (schema)
+        for (const media of stringList(value.produces) ?? producesRoot ?? ["application/json"]) content.set(media, { node: response, schema });
+    } else {
+      content = mediaMap(spec, spec.child(response, "content"));
+    }
+    const headers = new Map<string, { node: SpecNode; required: boolean; schema?: SpecNode }>();
+    for (const [name, rawHeader] of spec.entries(spec.child(response, "headers"))) {
+      const header = spec.deref(rawHeader);
+      headers.set(name.toLowerCase(), {
+        node: header,
+        required: isRecord(header.value) && header.value.required === true,
+        schema: spec.child(header, "schema") ?? (swagger2 ? header : undefined),
+      });
+    }
+    responses.set(String(code), { node: response, content, headers });
+  }
+  const ownSecurity = Array.isArray(value.security);
+  return {
+    params,
+    requestBody,
+    responses,
+    security: ownSecurity ? (value.security as unknown[]) : rootSecurity,
+    ownSecurity,
+    deprecated: value.deprecated === true,
+    value,
+  };
 }
 
 function mediaMap(spec: SpecDocument, contentNode: SpecNode | undefined): Map<string, MediaModel> {

@@ -294,6 +294,23 @@ export class SpecDocument {
     return { value: undefined, loc: node.loc };
   }
 
+  /** Where a node that is a `$ref` points (file and pointer), without reading the target; undefined for other nodes. */
+  refLocation(node: SpecNode): Location | undefined {
+    const value = node.value;
+    if (!isRecord(value) || typeof value.$ref !== "string") return undefined;
+    const hash = value.$ref.indexOf("#");
+    const filePart = hash >= 0 ? value.$ref.slice(0, hash) : value.$ref;
+    const pointer = parsePointer(hash >= 0 ? value.$ref.slice(hash + 1) : "");
+    if (!pointer) return undefined;
+    let file = node.loc.file;
+    if (filePart !== "") {
+      if (unsafeRefReason(filePart)) return undefined;
+      file = posix.normalize(posix.join(posix.dirname(node.loc.file), filePart));
+      if (file.startsWith("../") || file === "..") return undefined;
+    }
+    return { file, pointer };
+  }
+
   /** The referenced name of a node that is a `$ref` (e.g. `Pet` for `#/components/schemas/Pet`). */
   static refName(value: unknown): string | undefined {
     if (!isRecord(value) || typeof value.$ref !== "string") return undefined;
@@ -426,7 +443,12 @@ export function unchangedBetween(base: SpecDocument, head: SpecDocument, b: Spec
  * place of a file that reads the same on both sides is not followed (nor its target parsed).
  */
 export function unchangedNodes(base: SpecDocument, head: SpecDocument, b: SpecNode, h: SpecNode): boolean {
-  return unchangedBetween(base, head, b, h) || unchangedBetween(base, head, base.deref(b), head.deref(h));
+  if (unchangedBetween(base, head, b, h)) return true;
+  // Two `$ref`s to the same place of such a file: equal without reading (or parsing) what they point to.
+  const rb = base.refLocation(b);
+  const rh = head.refLocation(h);
+  if (rb && rh && unchangedBetween(base, head, { value: undefined, loc: rb }, { value: undefined, loc: rh })) return true;
+  return unchangedBetween(base, head, base.deref(b), head.deref(h));
 }
 
 function stableFileTest(base: SpecDocument, head: SpecDocument): (file: string) => boolean {
