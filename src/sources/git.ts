@@ -322,12 +322,14 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
           const [subject, ...body] = out.toString("utf8").split("\0");
           return { subject: subject ?? "", body: body.join("") };
         });
-    // Most reviews ask for the head's file list (markers near changed files): listed now, while the engine
-    // loads, unless the listing is large. If this early run fails for any reason, the list is read later as before.
-    const headListing = git(repo, ["ls-tree", "-r", "-z", "--full-tree", head], undefined, EARLY_TREE_BYTES);
-    headListing.catch(() => undefined);
-
     const [raw, message] = await Promise.all([diff.listing.then(parseRawListing), messageRun]);
+    // Most reviews of more than a few files ask for the head's file list (markers near changed files): listed
+    // now, while the engine loads, unless the listing is large; a smaller review lists it if it asks. If this
+    // early run fails for any reason, the list is read later as before.
+    const headListing =
+      raw.length >= EARLY_TREE_FILES ? git(repo, ["ls-tree", "-r", "-z", "--full-tree", head], undefined, EARLY_TREE_BYTES) : undefined;
+    headListing?.catch(() => undefined);
+
     // Sizes first (requested together), so that the changed files over the limit can be named.
     const oids = [...new Set(raw.flatMap((e) => [e.srcOid, e.dstOid]).filter((oid) => !ZERO_OID.test(oid)))];
     const infos = await Promise.all(oids.map((oid) => repository.cat.info(oid)));
@@ -365,7 +367,8 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
     }
     const trees: Partial<Record<Side, Promise<Map<string, TreeEntry>>>> = {};
     const listTree = (side: Side) => git(repo, ["ls-tree", "-r", "-z", "--full-tree", side === "base" ? from : head]);
-    const tree = (side: Side) => (trees[side] ??= (side === "head" ? headListing.catch(() => listTree(side)) : listTree(side)).then(parseLsTree));
+    const tree = (side: Side) =>
+      (trees[side] ??= (side === "head" && headListing ? headListing.catch(() => listTree(side)) : listTree(side)).then(parseLsTree));
 
     // The changed blobs a review reads, in the order it reads them (the listing's, head before base), read ahead.
     const sequence: KnownBlob[] = [];
@@ -500,6 +503,8 @@ const BINARY_FILES = Buffer.from("Binary files ", "latin1");
 
 /** A head file list read before anyone asks for it is kept up to this size (8 MB is ~100,000 paths). */
 const EARLY_TREE_BYTES = 8 * 1024 * 1024;
+/** The head's file list is read before anyone asks for it when the change has this many files (a 1-file review seldom asks). */
+const EARLY_TREE_FILES = 8;
 
 /** While the limit is not known yet, a file's patch is kept up to this size before the stream pauses. */
 const PATCH_BYTES_BEFORE_LIMIT = 1_000_000;
