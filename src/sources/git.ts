@@ -368,7 +368,7 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
     const trees: Partial<Record<Side, Promise<Map<string, TreeEntry>>>> = {};
     const listTree = (side: Side) => git(repo, ["ls-tree", "-r", "-z", "--full-tree", side === "base" ? from : head]);
     const tree = (side: Side) =>
-      (trees[side] ??= (side === "head" && headListing ? headListing.catch(() => listTree(side)) : listTree(side)).then(parseLsTree));
+      (trees[side] ??= (side === "head" && headListing !== undefined ? headListing.catch(() => listTree(side)) : listTree(side)).then(parseLsTree));
 
     // The changed blobs a review reads, in the order it reads them (the listing's, head before base), read ahead.
     const sequence: KnownBlob[] = [];
