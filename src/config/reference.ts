@@ -24,8 +24,13 @@ export function configReference(configSchema: ConfigSchema): string {
   ].join("\n");
 }
 
+/** Text for a table cell: GitHub splits cells at every unescaped `|`, inside code spans too. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|");
+}
+
 function typeOf(schema: JsonSchema): string {
-  if (schema.enum) return schema.enum.map((v: unknown) => `\`${String(v)}\``).join(" \\| ");
+  if (schema.enum) return schema.enum.map((v: unknown) => `\`${cell(String(v))}\``).join(" \\| ");
   if (schema.anyOf) return schema.anyOf.map(typeOf).join(" \\| ");
   if (schema.type === "array") return `list of ${typeOf(schema.items ?? {})}`;
   if (schema.type === "object" && schema.properties?.append) return "{ append: list }";
@@ -38,8 +43,8 @@ function walk(schema: JsonSchema, path: string, rows: string[]): void {
   if (!properties) return;
   for (const [key, child] of Object.entries(properties)) {
     const full = path ? `${path}.${key}` : key;
-    const def = child.default !== undefined ? `\`${JSON.stringify(child.default)}\`` : "";
-    const description = (child.description ?? "").replace(/\|/g, "\\|");
+    const def = child.default !== undefined ? `\`${cell(JSON.stringify(child.default))}\`` : "";
+    const description = cell(child.description ?? "");
     rows.push(`| \`${full}\` | ${typeOf(child)} | ${def.length > 60 ? "(see schema)" : def} | ${description} |`);
     if (child.type === "object" && child.properties && !child.properties.append) walk(child, full, rows);
     const item = child.type === "array" ? child.items : undefined;
