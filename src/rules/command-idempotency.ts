@@ -3,6 +3,7 @@ import { isRecord } from "../engine/structured.js";
 import { defineRule } from "../engine/types.js";
 import { isIgnoredPath, operationsAddedByChange, type AddedOperation } from "../formats/openapi/operations.js";
 import { usable } from "../formats/openapi/spec.js";
+import type { SpecDocument, SpecNode } from "../formats/refs/spec-document.js";
 import { addedCodeRoutes, frameworkName, routeLabel } from "../formats/contracts/code-contracts.js";
 
 const options = z.object({
@@ -54,8 +55,25 @@ function hasIdempotencyBodyProperty(added: AddedOperation, names: string[]): boo
   const body = added.op.requestBody;
   if (!spec || !body) return false;
   for (const media of body.content.values()) {
-    const schema = media.schema ? spec.deref(media.schema).value : undefined;
-    if (isRecord(schema) && isRecord(schema.properties) && names.some((n) => n in (schema.properties as object))) return true;
+    if (media.schema && bodyCarries(spec, media.schema, names, 0)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether every body the schema accepts has one of the properties: its own `properties`, any `allOf` part (a
+ * shared base schema carrying `client_token`), or every `oneOf`/`anyOf` branch. Depth-bounded, so a `$ref`
+ * cycle ends.
+ */
+function bodyCarries(spec: SpecDocument, node: SpecNode, names: string[], depth: number): boolean {
+  const schema = spec.deref(node);
+  if (!isRecord(schema.value) || depth > 16) return false;
+  const properties = schema.value.properties;
+  if (isRecord(properties) && names.some((n) => n in properties)) return true;
+  if (spec.items(spec.child(schema, "allOf")).some((part) => bodyCarries(spec, part, names, depth + 1))) return true;
+  for (const key of ["oneOf", "anyOf"]) {
+    const branches = spec.items(spec.child(schema, key));
+    if (branches.length > 0 && branches.every((b) => bodyCarries(spec, b, names, depth + 1))) return true;
   }
   return false;
 }

@@ -80,6 +80,20 @@ const fire: Case[] = [
     expect: [[`${PAYMENTS_PATH}:11`, "warning", `POST /v1/refunds ${NO_KEY}`]],
   },
   {
+    name: "a oneOf body where only one branch carries the client token: the other branch is retried unsafely",
+    base: { [PAYMENTS_PATH]: payments() },
+    head: {
+      [PAYMENTS_PATH]: payments(
+        op(
+          "/v1/refunds",
+          "post",
+          "requestBody: {content: {application/json: {schema: {oneOf: [{$ref: '#/components/schemas/Refund'}, {type: object, properties: {reason: {type: string}}}]}}}}",
+        ),
+      ),
+    },
+    expect: [[`${PAYMENTS_PATH}:11`, "warning", `POST /v1/refunds ${NO_KEY}`]],
+  },
+  {
     name: "a new PATCH that changes a charge",
     base: { [PAYMENTS_PATH]: payments() },
     head: {
@@ -235,10 +249,9 @@ describe(`${RULE}: must not fire`, () => {
     expect(run.findings).toEqual([]);
   });
 
-  // BUG: the body check reads only the top-level `properties` of the (dereferenced) body schema. A body composed
-  // with `allOf` (a shared base schema carrying `client_token`, plus the operation's own fields) has the idempotency
-  // property the docs accept ("its request body has an idempotency property"), yet the operation is reported.
-  it.skip("an idempotency property that reaches the body through allOf", async () => {
+  // A body composed with `allOf` (a shared base schema carrying `client_token`, plus the operation's own fields)
+  // has the idempotency property the docs accept ("its request body has an idempotency property").
+  it("an idempotency property that reaches the body through allOf", async () => {
     const body = [
       "requestBody:",
       "  content:",
