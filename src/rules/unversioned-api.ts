@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { isRecord } from "../engine/structured.js";
 import { defineRule } from "../engine/types.js";
-import { OPERATIONAL_PATHS, isIgnoredPath, isInternal, operationsAddedByChange, type AddedOperation } from "../formats/openapi/operations.js";
+import {
+  OPERATIONAL_PATHS,
+  isIgnoredPath,
+  isInternal,
+  operationsAddedByChange,
+  serverUrl,
+  type AddedOperation,
+} from "../formats/openapi/operations.js";
 import { normalizePath, operationsOf, usable } from "../formats/openapi/spec.js";
 import type { SpecDocument } from "../formats/refs/spec-document.js";
 
@@ -33,7 +40,7 @@ function serverUrls(spec: SpecDocument, added: AddedOperation): string[] {
   const urls: string[] = [];
   for (const holder of [added.op.value, added.op.pathNode.value, root]) {
     if (isRecord(holder) && Array.isArray(holder.servers)) {
-      const own = holder.servers.filter(isRecord).map((s) => String(s.url ?? ""));
+      const own = holder.servers.filter(isRecord).map(serverUrl);
       // The innermost `servers` replaces the outer ones.
       if (own.length > 0) return own;
     }

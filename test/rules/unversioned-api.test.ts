@@ -55,7 +55,16 @@ interface Case {
   expect: [at: string, severity: string, message: string][];
 }
 
+const TEMPLATED_SERVER =
+  "https://{region}.shop.acme.dev/{base}\n    variables:\n      region: {default: eu}\n      base: {default: api, enum: [api]}";
+
 const fire: Case[] = [
+  {
+    name: "server variables substituted by their defaults name no version (https://{region}.shop.acme.dev/{base}, base: api)",
+    base: { [SHOP_PATH]: shop("", TEMPLATED_SERVER) },
+    head: { [SHOP_PATH]: shop(item("/wishlists"), TEMPLATED_SERVER) },
+    expect: [[`${SHOP_PATH}:13`, "warning", `/wishlists ${UNVERSIONED}`]],
+  },
   {
     name: "Express service: a new path with no version anywhere, reported at its path key",
     base: { [SHOP_PATH]: shop() },
@@ -265,10 +274,9 @@ describe(`${RULE}: must not fire`, () => {
     expect(run.findings).toEqual([]);
   });
 
-  // BUG: server variables are not substituted. `https://{region}.acme.dev/{version}` with `version` defaulting to
-  // `v2` (and an enum of versions) is a versioned server URL by the OpenAPI spec's own substitution rule, and the
-  // docs say a versioned server URL passes; the rule tests the literal segment `{version}` and reports the path.
-  it.skip("a server URL whose {version} variable defaults to a version", async () => {
+  // Server variables are substituted by their defaults, as the OpenAPI specification does: `https://{region}.acme.dev/{version}`
+  // with `version` defaulting to `v2` is a versioned server URL.
+  it("a server URL whose {version} variable defaults to a version", async () => {
     const server =
       "https://{region}.shop.acme.dev/{version}\n    variables:\n      region: {default: eu}\n      version: {default: v2, enum: [v1, v2]}";
     const run = await reviewRule(RULE, { [SHOP_PATH]: shop("", server) }, { [SHOP_PATH]: shop(item("/wishlists"), server) });

@@ -55,3 +55,18 @@ export function isInternal(added: AddedOperation): boolean {
 export function isIgnoredPath(path: string, globs: readonly string[]): boolean {
   return matchesAny(path, globs);
 }
+
+/**
+ * A server object's URL with its `{variables}` replaced by their defaults, as the OpenAPI specification substitutes
+ * them (`https://{region}.acme.dev/{version}` with `version: {default: v2}` is `https://….acme.dev/v2`). A
+ * variable without a default stays as written.
+ */
+export function serverUrl(server: Record<string, unknown>): string {
+  const url = String(server.url ?? "");
+  const variables = isRecord(server.variables) ? server.variables : {};
+  return url.replace(/\{([^{}]+)\}/g, (whole, name: string) => {
+    const variable = Object.hasOwn(variables, name) ? variables[name] : undefined;
+    const value = isRecord(variable) ? variable.default : undefined;
+    return typeof value === "string" || typeof value === "number" ? String(value) : whole;
+  });
+}
