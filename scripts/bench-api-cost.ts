@@ -15,7 +15,7 @@
  * `--before <dist>`: the same measurements against another build (e.g. the session's starting point),
  * run first, side by side in the one run; `--after <dist>`: measure that build instead of this checkout's.
  * BENCH_SKIP_LARGE=1 skips the 3,500-file PR; BENCH_ONLY=many runs only the 50 PRs, BENCH_ONLY=small only the 20-file
- * PR, BENCH_ONLY=1000 only the 1,000-file PR. BENCH_REDIS_URL=redis://… runs the app in its Redis mode (a key prefix
+ * PR, BENCH_ONLY=1000 only the 1,000-file PR, BENCH_ONLY=singles the three single PRs. BENCH_REDIS_URL=redis://… runs the app in its Redis mode (a key prefix
  * per start, deleted when it stops); BENCH_COLD=1 skips the warm-up review (the token and identity are then asked
  * within the measured review); BENCH_DEBUG=1 prints the requests' timeline.
  */
@@ -394,6 +394,15 @@ async function measure(build: Build): Promise<{ singles: SingleResult[]; many: M
   if (!existsSync(join(build.dist, "server.js"))) throw new Error(`${build.dist}/server.js does not exist`);
   if (process.env.BENCH_ONLY === "many") return { singles: [], many: await manyPrs(build) };
   const none = { seconds: 0, calls: 0, writes: 0, conclusions: {} };
+  if (process.env.BENCH_ONLY === "singles")
+    return {
+      singles: [
+        await singlePr(build, "20-file PR", smallPr(1)),
+        await singlePr(build, "1,000-file PR", largePr(1000)),
+        await singlePr(build, "3,500-file PR", largePr(3500)),
+      ],
+      many: none,
+    };
   if (process.env.BENCH_ONLY === "1000") return { singles: [await singlePr(build, "1,000-file PR", largePr(1000))], many: none };
   if (process.env.BENCH_ONLY === "small")
     return { singles: [await singlePr(build, "20-file PR", smallPr(1))], many: { seconds: 0, calls: 0, writes: 0, conclusions: {} } };
