@@ -17,11 +17,12 @@
  * archgate is than Danger (Danger's median over archgate's). CPU is the figure to compare on a shared machine.
  * Not a test.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { median, min, type Sample, seconds, timedRun } from "./lib/timed-run.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const DANGERFILE = join(ROOT, "bench", "danger", "dangerfile.js");
@@ -56,34 +57,6 @@ const common = git("rev-parse", "--git-common-dir");
 const objects = join(isAbsolute(common) ? common : join(repo, common), "objects");
 writeFileSync(join(gitDir, "objects", "info", "alternates"), `${objects}\n`);
 
-interface Sample {
-  cpu: number;
-  wall: number;
-  rssKiB: number;
-  code: number | null;
-  stdout: string;
-}
-
-/** One run under GNU time: CPU (user + system) and wall in ms, peak RSS in KiB. */
-function measure(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd = ROOT): Sample {
-  const result = spawnSync("/usr/bin/time", ["-f", "\n%e %U %S %M", command, ...args], {
-    encoding: "utf8",
-    maxBuffer: 1024 * 1024 * 1024,
-    env,
-    cwd,
-  });
-  const [wall, user, system, rss] = (result.stderr.trim().split("\n").at(-1) ?? "").split(" ").map(Number);
-  if (![wall, user, system, rss].every(Number.isFinite)) throw new Error(`no timing from GNU time: ${result.stderr.slice(-500)}`);
-  return { cpu: (user! + system!) * 1000, wall: wall! * 1000, rssKiB: rss!, code: result.status, stdout: result.stdout };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const min = (xs: number[]) => Math.min(...xs);
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
 console.log(
   `bench:danger on ${repo}, ${runs} runs each, interleaved; Danger ${execFileSync(danger, ["--version"], { encoding: "utf8" }).trim()}; load average at start ${loadavg()
     .map((l) => l.toFixed(1))
@@ -104,8 +77,8 @@ for (const commit of positionals.slice(1)) {
   ];
   for (let i = 0; i < runs; i++) {
     for (const row of rows) {
-      if (row.name === "danger local") row.samples.push(measure(danger, dangerArgs, dangerEnv, scratch));
-      else row.samples.push(measure(process.execPath, check(row.name === "before" ? resolve(values.before!) : cli)));
+      if (row.name === "danger local") row.samples.push(timedRun(danger, dangerArgs, { env: dangerEnv, cwd: scratch }));
+      else row.samples.push(timedRun(process.execPath, check(row.name === "before" ? resolve(values.before!) : cli), { cwd: ROOT }));
     }
   }
   const dangerRow = rows.find((r) => r.name === "danger local")!;

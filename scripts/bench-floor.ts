@@ -15,11 +15,12 @@
  * to the floor. On a shared machine wall time is inflated by other load; CPU much less so: the CPU ratio is the
  * figure to compare. Not a test.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { median, min, type Sample, seconds, timedRun } from "./lib/timed-run.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const { values, positionals } = parseArgs({
@@ -45,32 +46,6 @@ if (!values.cli && !existsSync(cli)) execFileSync("npm", ["run", "build", "--sil
 const floorScript = join(ROOT, "scripts", "lib", "floor.mjs");
 
 const git = (...args: string[]) => execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", maxBuffer: 1024 * 1024 * 1024 }).trim();
-
-interface Sample {
-  cpu: number;
-  wall: number;
-  rssKiB: number;
-  code: number | null;
-  stdout: string;
-}
-
-/** One run under GNU time: CPU (user + system) and wall in ms, peak RSS in KiB. */
-function measure(args: string[]): Sample {
-  const result = spawnSync("/usr/bin/time", ["-f", "\n%e %U %S %M", process.execPath, ...args], {
-    encoding: "utf8",
-    maxBuffer: 1024 * 1024 * 1024,
-  });
-  const [wall, user, system, rss] = (result.stderr.trim().split("\n").at(-1) ?? "").split(" ").map(Number);
-  if (![wall, user, system, rss].every(Number.isFinite)) throw new Error(`no timing from GNU time: ${result.stderr.slice(-500)}`);
-  return { cpu: (user! + system!) * 1000, wall: wall! * 1000, rssKiB: rss!, code: result.status, stdout: result.stdout };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const min = (xs: number[]) => Math.min(...xs);
-const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 interface Row {
   name: string;
@@ -109,7 +84,7 @@ for (const range of positionals.slice(1)) {
   for (let i = 0; i < runs; i++) {
     for (const row of rows) {
       const args = row.name === "floor" ? [floorScript, repo, from, head] : check(row.name === "before" ? resolve(values.before!) : cli);
-      row.samples.push(measure(args));
+      row.samples.push(timedRun(process.execPath, args));
     }
   }
   const floor = rows.find((r) => r.name === "floor")!;
