@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeGitHub, serveFakeGitHub, type FakePull, type FakeServer } from "../github/fake-github.js";
 import { FULL_NAME, OWNER, REPO, ROOT, configYaml, isolatedConfig, sha } from "../github/harness.js";
+import { freePort } from "../helpers/app-process.js";
 
 /**
  * Fault injection against the production build: `node dist/server.js` started as its own process, a fake
@@ -46,14 +46,6 @@ let output = "";
 let base: string;
 let nextNumber = 100;
 const table: Array<{ fault: string; status: string; conclusion: string | null; title: string; seconds: number }> = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const sign = (body: string | Buffer, secret = SECRET) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 

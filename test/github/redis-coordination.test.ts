@@ -8,6 +8,7 @@ import type { Octokit } from "../../src/github/octokit.js";
 import { DEFAULT_QUEUE_OPTIONS, DeliveryQueue, QUEUE_NAME } from "../../src/github/queue.js";
 import { RedisCoordination } from "../../src/github/redis-coordination.js";
 import { DEFAULT_RETRY_POLICY, withRetries } from "../../src/github/retry.js";
+import { REDIS_URL, redisAnswers } from "../helpers/replicas.js";
 import { UnfinishedRuns } from "../../src/github/unfinished.js";
 import { TestOctokit } from "./harness.js";
 
@@ -17,21 +18,7 @@ import { TestOctokit } from "./harness.js";
  * the end. Skipped with a message when no Redis answers.
  */
 
-const REDIS_URL = "redis://127.0.0.1:6379";
 const PREFIX = `archgate-unit-${process.pid}-${Date.now().toString(36)}`;
-
-async function redisAnswers(): Promise<boolean> {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on("error", () => undefined);
-  try {
-    await redis.connect();
-    return (await redis.ping()) === "PONG";
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 const redisUp = await redisAnswers();
 if (!redisUp) console.warn(`SKIPPED test/github/redis-coordination.test.ts: no Redis answers on ${REDIS_URL}`);

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, randomInt } from "node:crypto";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { FakeGitHub, serveFakeGitHub, type FakePull, type FakeServer } from "../github/fake-github.js";
 import { configYaml, isolatedConfig, sha } from "../github/harness.js";
+import { freePort } from "./app-process.js";
 
 /**
  * Two (or more) replicas of the production server (`node dist/server.js` with REDIS_URL, each its own
@@ -36,14 +36,6 @@ export async function redisAnswers(url = REDIS_URL): Promise<boolean> {
   } finally {
     redis.disconnect();
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export interface Replica {
