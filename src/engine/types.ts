@@ -131,7 +131,7 @@ export interface ReportDescriptor<MessageId extends string = string> {
   /** 1-based line at head (for something removed: the nearest enclosing element still there at head, else 1). */
   line?: number | undefined;
   endLine?: number | undefined;
-  /** For something removed: its line in the base version (the comment links it; the annotation names it). */
+  /** For something removed: its line in the base version (the message must name it, as every output shows the message; the comment also links it). */
   baseLine?: number | undefined;
   /** Overrides the rule's `meta.remediation` for this finding. */
   remediation?: string | undefined;
@@ -212,7 +212,7 @@ export interface Finding {
   file: string;
   line?: number;
   endLine?: number;
-  /** For something removed: its line in the base version (`line` is then where it is annotated at head). */
+  /** For something removed: its line in the base version (`line` is then where it is annotated at head; the message names the base line, the comment links it). */
   baseLine?: number;
   message: string;
   remediation?: string;

@@ -82,15 +82,15 @@ export function blobUrl(repoUrl: string, sha: string, path: string, line?: numbe
 }
 
 /**
- * Where a finding is, as `file:line` linked to the head blob; a finding about something removed (it has a
- * `baseLine`) also links its line in the base version.
+ * Where a finding is, as `file:line` linked to the head blob. A finding about something removed (it has a
+ * `baseLine`) names that line in its message already, so the location only adds a link to it.
  */
 export function findingLocation(f: Pick<Finding, "file" | "line" | "baseLine">, report: Pick<Report, "base" | "head">, repoUrl?: string): string {
   const where = location(f);
-  const head = repoUrl ? `[${where}](${blobUrl(repoUrl, report.head, f.file, f.line)})` : where;
+  if (!repoUrl) return where;
+  const head = `[${where}](${blobUrl(repoUrl, report.head, f.file, f.line)})`;
   if (f.baseLine === undefined) return head;
-  const base = `line ${f.baseLine} at base`;
-  return `${head} (${repoUrl ? `[${base}](${blobUrl(repoUrl, report.base, f.file, f.baseLine)})` : base})`;
+  return `${head} ([at base](${blobUrl(repoUrl, report.base, f.file, f.baseLine)}))`;
 }
 
 /** Ids of the checklist items ticked in a previously rendered comment. */

@@ -172,7 +172,14 @@ async function reportBreaks(ctx: RuleContext<Options, keyof typeof messages>, br
     const headLine = first.side === "base" ? await nearestLineAtHead(ctx, first.file, first.file, first.line) : undefined;
     const removed = headLine !== undefined;
     ctx.report({
-      messageId: first.advisory ? "possiblyBreakingChange" : first.side === "base" ? "breakingChangeAtBase" : "breakingChange",
+      messageId:
+        first.side === "base"
+          ? first.advisory
+            ? "possiblyBreakingChangeAtBase"
+            : "breakingChangeAtBase"
+          : first.advisory
+            ? "possiblyBreakingChange"
+            : "breakingChange",
       advisory: first.advisory || undefined,
       data: { subject, change: first.what, source: first.source ? ` [${first.source}]` : "", baseLine: first.line },
       file: first.file,
@@ -191,6 +198,8 @@ const messages = {
     "Possibly breaking API change: {{subject}}: {{change}}{{source}}. Clients that do not tolerate it break (oasdiff rates this a warning).",
   breakingChangeAtBase:
     "Breaking API change: {{subject}}: {{change}} (line {{baseLine}} in the base version){{source}}. Existing clients break unless the API's major version is bumped or a migration plan is declared.",
+  possiblyBreakingChangeAtBase:
+    "Possibly breaking API change: {{subject}}: {{change}} (line {{baseLine}} in the base version){{source}}. Clients that do not tolerate it break (oasdiff rates this a warning).",
 };
 
 export const breakingApiChange = defineRule({

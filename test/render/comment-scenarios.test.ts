@@ -48,8 +48,14 @@ describe("the PR comment for", () => {
     // A removed path is annotated on `paths:` at head (line 9), and the comment links its line in the base version.
     const removed = report.findings.find((f) => f.message.startsWith("Breaking API change: GET /v1/orders/{id}: removed"))!;
     expect([removed.line, removed.baseLine]).toEqual([9, 30]);
+    // The message names the base line (annotations, JSON and SARIF show only the message); the comment adds a link.
+    const atBase = report.findings.filter((f) => f.baseLine !== undefined);
+    expect(atBase.map((f) => [f.line, f.baseLine, f.message.includes(`(line ${f.baseLine} in the base version)`)])).toEqual([
+      [9, 30, true],
+      [57, 59, true],
+    ]);
     expect(body).toContain(
-      `[\`services/orders/openapi.yaml:9\`](${REPO_URL}/blob/${"a".repeat(40)}/services/orders/openapi.yaml#L9) ([line 30 at base](${REPO_URL}/blob/${"b".repeat(40)}/services/orders/openapi.yaml#L30))`,
+      `[\`services/orders/openapi.yaml:9\`](${REPO_URL}/blob/${"a".repeat(40)}/services/orders/openapi.yaml#L9) ([at base](${REPO_URL}/blob/${"b".repeat(40)}/services/orders/openapi.yaml#L30))`,
     );
   });
 
