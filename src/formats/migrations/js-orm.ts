@@ -69,7 +69,7 @@ type OpReader = (call: Call, push: (op: Omit<MigrationOp, "line">) => void, line
 
 async function analyzeOrm(text: string, framework: string, read: OpReader): Promise<MigrationAnalysis> {
   const out: MigrationAnalysis = { ops: [], issues: [] };
-  const parsed = parseJs(text);
+  const parsed = await parseJs(text);
   if (!parsed.ok) return unparsable(parsed, framework);
   const module = parsed.module;
   const sqlCalls: { node: t.Node | undefined; line: number }[] = [];

@@ -17,7 +17,7 @@ const TABLE_CALLS = new Set(["createTable", "createTableIfNotExists", "createTab
  */
 export async function analyzeKnex(text: string): Promise<MigrationAnalysis> {
   const out: MigrationAnalysis = { ops: [], issues: [] };
-  const parsed = parseJs(text);
+  const parsed = await parseJs(text);
   if (!parsed.ok) return unparsable(parsed, "Knex");
   const module = parsed.module;
   const sqlCalls: { node: t.Node | undefined; line: number }[] = [];
