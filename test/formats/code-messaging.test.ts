@@ -71,6 +71,36 @@ emitter.emit('ready');`;
         .topics,
     ).toEqual(["1 producer Kafka trainings.scheduled", "2 consumer NATS hours.updated"]);
   });
+
+  it("reads amqp091-go: the exchange, or the routing key on the default exchange; queues consumed with or without a context", () => {
+    const text = [
+      `err = ch.PublishWithContext(ctx, "orders", "order.created", false, false, amqp.Publishing{Body: body})`,
+      `err = ch.Publish("", "mail.send", false, false, amqp.Publishing{Body: body})`,
+      `msgs, err := ch.Consume("billing", "", true, false, false, false, nil)`,
+      `msgs, err := amqpChannel.ConsumeWithContext(ctx, "invoices", "", false, false, false, false, nil)`,
+      "",
+    ].join("\n");
+    expect(messaging("internal/broker/rabbit.go", text).topics).toEqual([
+      "1 producer RabbitMQ orders",
+      "2 producer RabbitMQ mail.send",
+      "3 consumer RabbitMQ billing",
+      "4 consumer RabbitMQ invoices",
+    ]);
+  });
+
+  it("reads the plain Java RabbitMQ client: basicPublish on the default exchange names its routing key, basicConsume its queue", () => {
+    const text = [
+      `channel.basicPublish("", "whatsapp", null, message.getBytes(StandardCharsets.UTF_8));`,
+      `channel.basicPublish("notification", "email", null, body);`,
+      `channel.basicConsume("whatsapp", true, deliverCallback, consumerTag -> {});`,
+      "",
+    ].join("\n");
+    expect(messaging("src/main/java/acme/rabbit/ConsumerApp.java", text).topics).toEqual([
+      "1 producer RabbitMQ whatsapp",
+      "2 producer RabbitMQ notification",
+      "3 consumer RabbitMQ whatsapp",
+    ]);
+  });
 });
 
 describe("event classes", () => {

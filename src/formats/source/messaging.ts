@@ -69,7 +69,8 @@ interface CallPattern {
   role: Role;
   broker: string;
   /** Where the name is: a positional index, a named argument, or a property of an object argument. */
-  name: { positional?: number; named?: string[]; property?: string[] };
+  /** Where the name is: a named argument, a property of an object literal, or positional arguments tried in order (negative: from the end). */
+  name: { positional?: number | number[]; named?: string[]; property?: string[] };
 }
 
 const KAFKA_RECEIVER = "[\\w.]*(?:kafka|Kafka|producer|Producer|template|Template)[\\w]*";
@@ -82,11 +83,14 @@ const CALLS: Record<string, CallPattern[]> = {
     { re: /@KafkaListener\s*\(/g, role: "consumer", broker: "Kafka", name: { named: ["topics", "value"] } },
     { re: /@RabbitListener\s*\(/g, role: "consumer", broker: "RabbitMQ", name: { named: ["queues", "value"] } },
     {
+      // (exchange, routingKey, …), or (routingKey, message): the exchange, or the key on the default exchange "".
       re: new RegExp(`\\b${RABBIT_RECEIVER}\\s*\\.\\s*(convertAndSend|basicPublish)\\s*\\(`, "g"),
       role: "producer",
       broker: "RabbitMQ",
-      name: { positional: 0 },
+      name: { positional: [0, 1] },
     },
+    // The plain Java client: basicConsume(queue, autoAck, callback, …).
+    { re: new RegExp(`\\b${RABBIT_RECEIVER}\\s*\\.\\s*basicConsume\\s*\\(`, "g"), role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
     { re: /\bforAggregateType\s*\(/g, role: "consumer", broker: "event channel", name: { positional: 0 } },
   ],
   js: [
@@ -131,8 +135,11 @@ const CALLS: Record<string, CallPattern[]> = {
       broker: "NATS",
       name: { positional: 0 },
     },
-    { re: /\b\w*(ch|channel)\s*\.\s*(Publish|PublishWithContext)\s*\(/gi, role: "producer", broker: "RabbitMQ", name: { positional: -2 } },
+    // amqp091's Publish(exchange, key, mandatory, immediate, msg) and PublishWithContext(ctx, exchange, key, …): the
+    // exchange, or the routing key when it is the default exchange "".
+    { re: /\b\w*(ch|channel)\s*\.\s*(Publish|PublishWithContext)\s*\(/gi, role: "producer", broker: "RabbitMQ", name: { positional: [-5, -4] } },
     { re: /\b\w*(ch|channel)\s*\.\s*Consume\s*\(/gi, role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
+    { re: /\b\w*(ch|channel)\s*\.\s*ConsumeWithContext\s*\(/gi, role: "consumer", broker: "RabbitMQ", name: { positional: 1 } },
   ],
   csharp: [
     { re: /\.\s*BasicPublish(Async)?\s*\(/g, role: "producer", broker: "RabbitMQ", name: { named: ["exchange", "routingKey"], positional: 0 } },
@@ -172,10 +179,17 @@ function argNames(src: CodeSource, args: Args, pattern: CallPattern, constants: 
     }
   }
   if (pattern.name.positional === undefined) return undefined;
-  const index = pattern.name.positional < 0 ? args.positional.length + pattern.name.positional : pattern.name.positional;
-  const range = args.positional[index];
-  if (!range) return undefined;
-  return stringValues(src, range.start, range.end, constants);
+  const tried = [pattern.name.positional].flat();
+  let found: string[] | undefined;
+  for (const at of tried) {
+    const range = args.positional[at < 0 ? args.positional.length + at : at];
+    if (!range) continue;
+    const v = stringValues(src, range.start, range.end, constants);
+    // Several places to try (an exchange, then its routing key): an empty name ("" is the default exchange) goes on.
+    if (tried.length === 1 || v?.some((x) => x !== "")) return tried.length === 1 ? v : v!.filter((x) => x !== "");
+    found ??= v;
+  }
+  return found;
 }
 
 function propertyValues(src: CodeSource, objectAt: number, keys: string[], constants: Map<string, string>): string[] | undefined {
