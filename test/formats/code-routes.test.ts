@@ -253,6 +253,21 @@ func main() {
     expect(routes("cmd/api/main.go", mux).routes.map((r) => r.key)).toEqual(["POST /v1/refunds/{}", "ANY /healthz"]);
   });
 
+  it("knows chi by its old import path github.com/pressly/chi (go-chi/chi before its move)", () => {
+    const chi = `import (
+	"net/http"
+	"github.com/pressly/chi"
+)
+func router() http.Handler {
+	r := chi.NewRouter()
+	r.Route("/users", func(r chi.Router) {
+		r.Get("/{userID}", getUser)
+	})
+	return r
+}`;
+    expect(routes("_examples/rest/main.go", chi).routes.map((r) => `${r.key} ${r.line} ${r.framework}`)).toEqual(["GET /users/{} 8 chi"]);
+  });
+
   it("knows gin and echo by their gopkg.in import paths too (golang-gin-realworld-example-app's gin.v1)", () => {
     const gin = `import (
 	"net/http"

@@ -108,7 +108,7 @@ export function mayDeclareRoutes(text: string): boolean {
 }
 
 const ROUTE_HINT =
-  /@(Rest)?Controller\b|@(Get|Post|Put|Delete|Patch|Request)Mapping\b|@Path\s*\(|\bexpress\b|\bfastify\b|@nestjs\/|\bfastapi\b|\bflask|\bRouter\s*\(|"net\/http"|gin-gonic|labstack\/echo|go-chi\/chi|gorilla\/mux|gofiber|\bMap(Get|Post|Put|Delete|Patch|Methods|Group)\b|\[\s*Http(Get|Post|Put|Delete|Patch)\b|\burlpatterns\b|django\.urls|rest_framework|routes\.draw|^\s*(resources?|namespace)\s+:|\bgql\s*`|\bGraphQLObjectType\b|\bbuildSchema\b|\btypeDefs\b|^\s*(import|from)\s+(graphene|strawberry)\b/m;
+  /@(Rest)?Controller\b|@(Get|Post|Put|Delete|Patch|Request)Mapping\b|@Path\s*\(|\bexpress\b|\bfastify\b|@nestjs\/|\bfastapi\b|\bflask|\bRouter\s*\(|"net\/http"|gin-gonic|labstack\/echo|(go-chi|pressly)\/chi|gorilla\/mux|gofiber|\bMap(Get|Post|Put|Delete|Patch|Methods|Group)\b|\[\s*Http(Get|Post|Put|Delete|Patch)\b|\burlpatterns\b|django\.urls|rest_framework|routes\.draw|^\s*(resources?|namespace)\s+:|\bgql\s*`|\bGraphQLObjectType\b|\bbuildSchema\b|\btypeDefs\b|^\s*(import|from)\s+(graphene|strawberry)\b/m;
 
 /** Routes a source file declares (empty for a file with no recognised framework; `declares`: `mayDeclareRoutes` of its text, when known). */
 export function extractRoutes(src: CodeSource, declares = mayDeclareRoutes(src.text)): FileRoutes {
@@ -669,7 +669,7 @@ function fastapiParams(src: CodeSource, open: number, close: number): string[] {
 // ---------------------------------------------------------------- Go: net/http, gorilla/mux, gin, echo, chi
 
 const GO_EVIDENCE =
-  /"(net\/http|(github\.com|gopkg\.in)\/gin-gonic\/gin(\.v\d+)?|(github\.com|gopkg\.in)\/labstack\/echo(\/v\d|\.v\d+)?|github\.com\/go-chi\/chi(\/v\d)?|github\.com\/gorilla\/mux|github\.com\/gofiber\/fiber(\/v\d)?)"/;
+  /"(net\/http|(github\.com|gopkg\.in)\/gin-gonic\/gin(\.v\d+)?|(github\.com|gopkg\.in)\/labstack\/echo(\/v\d|\.v\d+)?|github\.com\/(go-chi|pressly)\/chi(\/v\d)?|github\.com\/gorilla\/mux|github\.com\/gofiber\/fiber(\/v\d)?)"/;
 const GO_ROUTE =
   /\b([A-Za-z_]\w*)\s*\.\s*(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|Any|Get|Post|Put|Delete|Patch|Head|Options|HandleFunc|Handle|Method|MethodFunc|Group|Route|Mount)\s*\(/g;
 const GO_CLIENT_RECEIVERS = /^(http|client|httpClient|c|ctx|req|request|resty|cli|srv|s)$/;
@@ -752,7 +752,7 @@ function goRoutes(src: CodeSource, out: FileRoutes): void {
       ? "gin"
       : /"(github\.com|gopkg\.in)\/labstack/.test(src.text)
         ? "echo"
-        : /"github\.com\/go-chi/.test(src.text)
+        : /"github\.com\/(go-chi|pressly)\/chi/.test(src.text)
           ? "chi"
           : /"github\.com\/gofiber/.test(src.text)
             ? "fiber"
