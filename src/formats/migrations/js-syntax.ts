@@ -7,7 +7,7 @@
 import type * as t from "@babel/types";
 
 import { analyzeSql } from "./sql.js";
-import type { MigrationAnalysis } from "./types.js";
+import { lineAt, type MigrationAnalysis } from "./types.js";
 
 export interface JsModule {
   program: t.Program;
@@ -322,15 +322,9 @@ export async function pushSql(out: MigrationAnalysis, text: string, node: t.Node
     out.issues.push({ line, message: "SQL built at run time could not be judged", mayHideChange: false });
     return;
   }
-  const analysis = await analyzeSql(sql.value, lineOfOffset(text, sql.start));
+  const analysis = await analyzeSql(sql.value, lineAt(text, sql.start));
   out.ops.push(...analysis.ops);
   out.issues.push(...analysis.issues);
-}
-
-function lineOfOffset(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return line;
 }
 
 /** A file Babel could not parse: it may hide anything, so the review fails closed at that line. */

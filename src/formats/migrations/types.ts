@@ -1,3 +1,4 @@
+import { lineOfOffset, lineStarts } from "../source/masking.js";
 /** What a migration does, framework-independent: the destructive-migration and cross-service rules judge these. */
 
 export type MigrationOpKind =
@@ -52,7 +53,6 @@ export function tableKey(name: string): string {
   return last.replace(/^["`[]|["`\]]$/g, "").toLowerCase();
 }
 
-/** 1-based line of character `index` in `text`. */
 /** The last text `lineIndex` was asked for, with its line starts (a migration asks about one file many times). */
 let indexed: { text: string; starts: number[] } | undefined;
 
@@ -61,24 +61,12 @@ let indexed: { text: string; starts: number[] } | undefined;
  * (a big SQL file asked statement by statement was quadratic).
  */
 export function lineIndex(text: string): (index: number) => number {
-  if (indexed?.text !== text) {
-    const starts = [0];
-    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", nl + 1)) starts.push(nl + 1);
-    indexed = { text, starts };
-  }
+  if (indexed?.text !== text) indexed = { text, starts: lineStarts(text) };
   const { starts } = indexed;
-  return (index) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= index) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  return (index) => lineOfOffset(starts, index);
 }
 
+/** 1-based line of character `index` in `text`. */
 export function lineAt(text: string, index: number): number {
   let line = 1;
   const end = Math.min(index, text.length);
