@@ -179,17 +179,13 @@ function argNames(src: CodeSource, args: Args, pattern: CallPattern, constants: 
     }
   }
   if (pattern.name.positional === undefined) return undefined;
-  const tried = [pattern.name.positional].flat();
-  let found: string[] | undefined;
-  for (const at of tried) {
+  // Several places are tried in order (an exchange, then its routing key): an empty name ("" is the default exchange) goes on.
+  for (const at of [pattern.name.positional].flat()) {
     const range = args.positional[at < 0 ? args.positional.length + at : at];
-    if (!range) continue;
-    const v = stringValues(src, range.start, range.end, constants);
-    // Several places to try (an exchange, then its routing key): an empty name ("" is the default exchange) goes on.
-    if (tried.length === 1 || v?.some((x) => x !== "")) return tried.length === 1 ? v : v!.filter((x) => x !== "");
-    found ??= v;
+    const names = range && stringValues(src, range.start, range.end, constants)?.filter((x) => x !== "");
+    if (names?.length) return names;
   }
-  return found;
+  return undefined;
 }
 
 function propertyValues(src: CodeSource, objectAt: number, keys: string[], constants: Map<string, string>): string[] | undefined {
