@@ -1,21 +1,23 @@
 /**
  * GitHub App benchmark (not a test): `npm run bench:app [-- --build <dir> ...]`.
  *
- * Starts the app in its own node process behind archgate's own webhook endpoint (src/github/webhooks.ts,
- * as src/server.ts serves it), with a fake GitHub REST API on 127.0.0.1 in this process (throttling and
- * retries off, as GitHub's own limits are not what is measured), and sends HMAC-signed pull_request
- * webhooks for a realistic 20-file PR (migration, OpenAPI spec, Kubernetes manifest, TypeScript sources)
- * with the built-in triggers and rules and no config file (zero-config defaults).
+ * Runs what ships: each build's server bundle, `node dist/server.js` (what `npm start` and the container run),
+ * in its own node process with the container's settings (JSON logs at level info, the heap cap), the one
+ * difference being Probot's throttling plugin switched off (scripts/lib/throttling-off.mjs: GitHub's limits and
+ * the pacing of writes are not what is measured). A fake GitHub REST API on 127.0.0.1 in this process answers
+ * it, and this process sends HMAC-signed pull_request webhooks for a realistic 20-file PR (migration, OpenAPI
+ * spec, Kubernetes manifest, TypeScript sources) with the built-in triggers and rules and no config file
+ * (zero-config defaults).
  *
  * `--build <dir>` (repeatable) names a checkout with a built dist/ (and node_modules) to measure instead of
  * this one, e.g. `--build <baseline checkout> --build .` for before and after side by side in one run:
  * latency events alternate between the builds one by one, and the throughput rounds alternate too, so
- * both see the same machine load. Without it, this checkout is measured; this checkout is built (tsc) first
- * whenever it is measured.
+ * both see the same machine load. Without it, this checkout is measured; this checkout is built
+ * (`npm run build`: tsc and the bundles) first whenever it is measured.
  *
  * Prints per build: API calls per event (first delivery, redelivery), webhook-to-completed-check latency
  * p50/p95, sustained deliveries per second, the app's CPU time per delivery, peak RSS; then a side-by-side
- * table.
+ * table. BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each app process there (`--cpu-prof`).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -23,7 +25,7 @@ import { basename, join, resolve } from "node:path";
 import { cpus, loadavg } from "node:os";
 import { pathToFileURL } from "node:url";
 import { FakeGitHub, serveFakeGitHub, type Tree } from "../test/github/fake-github.js";
-import { PRIVATE_KEY, pullRequestPayload } from "../test/github/harness.js";
+import { pullRequestPayload } from "../test/github/harness.js";
 import { sendWebhook, startAppProcess } from "../test/helpers/app-process.js";
 
 const SECRET = "bench-secret";
@@ -126,34 +128,32 @@ function headTree(base: Tree, seed: number): Tree {
   return tree;
 }
 
+/** How many lines the app logged per level (pino's JSON lines; anything else counted as "other"). */
+function logLevels(output: string): string {
+  const names: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "warn", 50: "error", 60: "fatal" };
+  const counts = new Map<string, number>();
+  for (const line of output.split("\n")) {
+    if (!line.trim()) continue;
+    const level = /^\{"level":(\d+)/.exec(line)?.[1];
+    const name = (level && names[Number(level)]) || "other";
+    counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  return counts.size === 0 ? "nothing" : [...counts].map(([name, n]) => `${n} ${name}`).join(", ");
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** Preloaded into the app's process: Probot's throttling plugin installs nothing (scripts/lib/throttling-off.mjs). */
+const THROTTLING_OFF = join(import.meta.dirname, "lib", "throttling-off.mjs");
+
 /**
- * The app under test: a build's dist/ in its own node process (so its CPU time and RSS are its own), served
- * as src/server.ts serves it: archgate's webhook endpoint in front of Probot's `receive`.
+ * The container's settings (Dockerfile): JSON logs at level info, the heap cap. Recovery sweeps are off (they
+ * would ask the fake GitHub for failed deliveries in the middle of the measurement).
  */
-const CHILD = `
-import { createServer } from "node:http";
-import { Probot, ProbotOctokit } from "probot";
-const dist = process.env.APP_DIST;
-const { default: app } = await import(dist + "/index.js");
-const { appOctokit } = await import(dist + "/github/octokit.js");
-const { webhookHandler } = await import(dist + "/github/webhooks.js");
-const Octokit = appOctokit(ProbotOctokit.defaults((o) => ({ ...o, retry: { enabled: false }, throttle: { enabled: false } })));
-const probot = new Probot({ appId: 123, privateKey: process.env.PRIVATE_KEY, secret: process.env.WEBHOOK_SECRET, baseUrl: process.env.BASE_URL, Octokit, logLevel: "fatal" });
-await probot.load(app);
-const log = { info() {}, warn() {}, error(obj, msg) { console.error("app:", msg, obj?.err ?? "") } };
-const webhooks = webhookHandler({ secret: process.env.WEBHOOK_SECRET, log, receive: (delivery) => probot.receive(delivery) });
-const server = createServer((req, res) => {
-  if (req.url === "/api/github/webhooks") webhooks(req, res).catch((error) => { console.error(error); res.writeHead(500).end(); });
-  else if (req.url === "/ping") res.writeHead(200).end("PONG");
-  else res.writeHead(404).end();
-});
-server.listen(Number(process.env.PORT), "127.0.0.1");
-process.on("SIGINT", () => process.exit(0));
-`;
+const CONTAINER_ENV = { LOG_FORMAT: "json", LOG_LEVEL: "info", ARCHGATE_REDELIVERY_INTERVAL_MS: "0" };
+const CONTAINER_NODE_ARGS = ["--max-old-space-size=160"];
 
 /** User + system CPU time of a process so far, in ms (from /proc; clock ticks are 100 Hz on Linux). */
 function cpuMsOf(pid: number): number {
@@ -196,22 +196,23 @@ interface AppUnderTest {
   port: number;
   pid: number;
   idleRss: number;
+  output(): string;
   stop(): Promise<void>;
 }
 
 async function startApp(dir: string, index: number, baseUrl: string): Promise<AppUnderTest> {
-  const entry = join(dir, "dist", "index.js");
-  if (!existsSync(entry) || !existsSync(join(dir, "dist", "github", "webhooks.js")))
-    throw new Error(`${dir} has no built dist/ (run npm run build there)`);
+  // What ships: `npm start` and the container run the server bundle, dist/server.js.
+  const entry = join(dir, "dist", "server.js");
+  if (!existsSync(entry)) throw new Error(`${dir} has no dist/server.js (run npm run build there)`);
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, String(index))}`] : [];
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
   const app = await startAppProcess({
-    // probot is resolved from the checkout's own node_modules.
+    // Probot and the parsers are loaded from the checkout's own node_modules.
     root: dir,
-    command: { node: [...profile, ...nodeArgs, "--input-type=module", "-e", CHILD] },
+    command: { node: [...CONTAINER_NODE_ARGS, ...profile, ...nodeArgs, "--import", pathToFileURL(THROTTLING_OFF).href, entry] },
     githubPort: Number(new URL(baseUrl).port),
     secret: SECRET,
-    env: { APP_DIST: pathToFileURL(join(dir, "dist")).href, PRIVATE_KEY, BASE_URL: baseUrl },
+    env: CONTAINER_ENV,
   });
   const pid = app.child.pid!;
   return {
@@ -220,6 +221,7 @@ async function startApp(dir: string, index: number, baseUrl: string): Promise<Ap
     port: app.port,
     pid,
     idleRss: rssOf(pid),
+    output: app.output,
     stop: async () => {
       await app.stop("SIGINT");
     },
@@ -243,13 +245,10 @@ interface Measured {
 async function main() {
   const root = join(import.meta.dirname, "..");
   const dirs = buildsFromArgs(root);
-  // This checkout, when measured, is built first; other builds are measured as they are.
+  // This checkout, when measured, is built first (tsc and the bundles); other builds are measured as they are.
   if (dirs.includes(resolve(root))) {
-    const tsc = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], {
-      cwd: root,
-      stdio: "inherit",
-    });
-    if (tsc.status !== 0) throw new Error("the build failed");
+    const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: "inherit" });
+    if (build.status !== 0) throw new Error("the build failed");
   }
   const fake = new FakeGitHub();
   const github = await serveFakeGitHub(fake);
@@ -354,7 +353,7 @@ async function main() {
     return [...counts].map(([k, n]) => `    ${String(n).padStart(3)} × ${k}`).join("\n");
   };
 
-  console.log(`archgate GitHub App benchmark (each build in its own process behind archgate's webhook endpoint, fake GitHub on 127.0.0.1, throttling off, built-in rules, no config file)
+  console.log(`archgate GitHub App benchmark (each build's dist/server.js in its own process, container settings, fake GitHub on 127.0.0.1, throttling off, built-in rules, no config file)
 ${CODE_ONLY ? "20-file PR of TypeScript sources only (BENCH_PR=code)" : "20-file PR (15 TypeScript sources, a Rails migration, an OpenAPI change, a Deployment, README, package.json)"}
 Machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs; check runs left in progress: ${incomplete}; answered 202 (over 9 s): ${stillProcessing}`);
   const rows: string[][] = [];
@@ -371,7 +370,8 @@ Redelivery of the same event: ${m.redelivery.length} calls, ${m.redeliveryWrites
 Webhook to completed check (${sorted.length} events, one at a time): p50 ${percentile(sorted, 50).toFixed(1)} ms, p95 ${percentile(sorted, 95).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms
 Sustained: ${perSecond.toFixed(0)} deliveries/s (${m.throughputEvents} events in ${ROUNDS} rounds, ${CONCURRENCY} in flight, ${m.throughputSeconds.toFixed(2)} s)
 App CPU time per delivery: ${cpuPerEvent.toFixed(1)} ms; this process (fake GitHub + webhook sender): ${(m.benchCpuMs / Math.max(1, m.throughputEvents)).toFixed(1)} ms
-Peak RSS of the app process: ${(m.peakRss / 1024 / 1024).toFixed(0)} MB (${(app.idleRss / 1024 / 1024).toFixed(0)} MB after start-up)`);
+Peak RSS of the app process: ${(m.peakRss / 1024 / 1024).toFixed(0)} MB (${(app.idleRss / 1024 / 1024).toFixed(0)} MB after start-up)
+App log: ${logLevels(app.output())}`);
     rows.push([
       app.name,
       cpuPerEvent.toFixed(1),
