@@ -46,12 +46,18 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
   let mergeBase: Promise<string> | undefined;
   /** The merge base is the API's answer (not the base tip standing in for it after a failed compare). */
   let mergeBaseExact = false;
+  const trees = new Map<Side, Promise<string[]>>();
   const expected = pr.changedFiles;
   if (expected !== undefined && files.length < expected) {
     const fromTrees = await changedPathsFromTrees(octokit, pr, files);
     files = fromTrees.files;
     mergeBase = Promise.resolve(fromTrees.mergeBase);
     mergeBaseExact = true;
+    // Both trees were listed to find the files: rules that list paths are not asked to list them again.
+    if (fromTrees.paths) {
+      trees.set("base", Promise.resolve(fromTrees.paths.base));
+      trees.set("head", Promise.resolve(fromTrees.paths.head));
+    }
     if (!fromTrees.complete) {
       complete = false;
       incompleteReason = `the pull request changes ${expected} files and GitHub listed only ${listed.length}; ${fromTrees.reason}`;
@@ -60,7 +66,6 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
 
   const run = limiter(options.concurrency ?? 8);
   const byPath = new Map(files.map((f) => [f.path, f]));
-  const trees = new Map<Side, Promise<string[]>>();
   // The files API diffs the head against the merge base, not against the base branch's tip (which may
   // have moved on since the branch point): base contents must come from the merge base too, or a file
   // changed on the base branch meanwhile would look reverted by the PR.
@@ -94,6 +99,8 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
     head: new Map(changedAt.head.map((p, i) => [p, i])),
     base: new Map(changedAt.base.map((p, i) => [p, i])),
   };
+  /** Removed files, by path: at base they are read by other modules than the base versions of modified files. */
+  const removed = new Set(files.filter((f) => f.status === "removed").map((f) => f.path));
 
   /**
    * Contents asked for in GraphQL batches, by side + path: the result, or `undefined` when GraphQL could
@@ -138,8 +145,12 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
    * the same side that are not fetched yet, up to a batch, as modules read the changed files they judge
    * in list order. Only the same kind: modules are format-specific, so the base version of one YAML file
    * announces reads of other YAML files, not of the TypeScript sources around it (with the built-in
-   * rules a 3,000-file codemod read hundreds of base files nobody looked at). Returns false when the
-   * batch would hold this file alone (a single file is cheaper through REST, which also serves big files).
+   * rules a 3,000-file codemod read hundreds of base files nobody looked at). At base, removed files go
+   * with removed files and the others with the others: the module that reads what a PR deletes (removed
+   * exports, dropped tables) is not the one that diffs a modified file, and with the built-in rules a
+   * 1,000-file codemod that deletes 20 sources read the base versions of 640 modified ones along with them.
+   * Returns false when the batch would hold this file alone (a single file is cheaper through REST,
+   * which also serves big files).
    */
   const readAhead = (side: Side, path: string, maxBytes: number): boolean => {
     const from = positionAt[side].get(path);
@@ -147,9 +158,12 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
     const batch: ContentRequest[] = [{ side, path }];
     const list = changedAt[side];
     const kind = kindOf(path);
+    const wasRemoved = side === "base" && removed.has(path);
     for (let i = from + 1; i < list.length && batch.length < GRAPHQL_BATCH; i++) {
       const next = list[i]!;
-      if (kindOf(next) === kind && !fetched.has(keyOf(side, next)) && !knownMissing(side, next)) batch.push({ side, path: next });
+      if (kindOf(next) !== kind || fetched.has(keyOf(side, next)) || knownMissing(side, next)) continue;
+      if (side === "base" && removed.has(next) !== wasRemoved) continue;
+      batch.push({ side, path: next });
     }
     if (batch.length === 1) return false;
     fetchBatch(batch, maxBytes);
@@ -195,12 +209,13 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
     let pending = trees.get(side);
     if (!pending) {
       pending = (async () => {
-        // The files API lists what the head changed against the merge base: with the merge base's tree
-        // at hand (asked for in this review, or kept from an earlier one), the head's paths follow from
-        // it without listing the head's tree.
-        if (side === "head" && complete && mergeBase !== undefined) {
-          const base = await mergeBase;
-          if (mergeBaseExact && (trees.has("base") || cache?.hasTree(repoKey, base))) return headPathsFrom(await listPaths("base"), files);
+        // The files API lists what the head changed against the merge base: once the merge base is known
+        // (asked for by a base read), the head's paths follow from its tree and the file list, so one tree
+        // serves both sides (rules that list the head's paths mostly read base files too). Without a
+        // merge base the head's tree is listed: asking for the merge base would cost a request more.
+        if (side === "head" && complete && mergeBase !== undefined && !cache?.hasTree(repoKey, pr.headSha)) {
+          await mergeBase;
+          if (mergeBaseExact) return headPathsFrom(await listPaths("base"), files);
         }
         const commit = await sha(side);
         const list = () => listTreePaths(octokit, { owner, repo }, commit, run);
@@ -408,7 +423,7 @@ export async function changedPathsFromTrees(
   octokit: Octokit,
   pr: PullRequestSnapshot,
   listed: ChangedFile[],
-): Promise<{ files: ChangedFile[]; complete: boolean; reason: string; mergeBase: string }> {
+): Promise<{ files: ChangedFile[]; complete: boolean; reason: string; mergeBase: string; paths?: Record<Side, string[]> }> {
   const { owner, repo } = pr;
   const compare = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${pr.baseSha}...${pr.headSha}`, per_page: 1 });
   const mergeBase = compare.data.merge_base_commit.sha;
@@ -435,7 +450,8 @@ export async function changedPathsFromTrees(
     files.push({ path, status: "removed", additions: 0, deletions: 0 });
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
-  return { files, complete: true, reason: "", mergeBase };
+  const paths = { base: [...baseByPath.keys()].sort(), head: [...headByPath.keys()].sort() };
+  return { files, complete: true, reason: "", mergeBase, paths };
 }
 
 /** A file's kind for read-ahead: its name's last extension, lower case ("" without one; Dockerfile, Makefile by name). */

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { githubChange } from "../../src/github/change-source.js";
+import { GRAPHQL_BATCH, githubChange } from "../../src/github/change-source.js";
 import { CommitReads } from "../../src/github/commit-reads.js";
 import { reviewPullRequest, targetFromPullRequest } from "../../src/github/review.js";
+import type { RuleModule } from "../../src/engine/types.js";
+import { testRule } from "../helpers/modules.js";
 import { APP, FakeGitHub, type Tree } from "./fake-github.js";
 import { forbiddenRule, FULL_NAME, isolatedConfig, OWNER, paymentsTrigger, push, REPO, seedRepo, startTestApp, type TestApp } from "./harness.js";
 
@@ -17,10 +19,10 @@ beforeEach(async () => {
 });
 afterEach(() => t.close());
 
-function review(options: { checkRunDelayMs?: number; commitReads?: CommitReads } = {}) {
+function review(options: { checkRunDelayMs?: number; commitReads?: CommitReads; rules?: RuleModule[] } = {}) {
   return reviewPullRequest(t.octokit, targetFromPullRequest(OWNER, REPO, t.fake.pullJson(FULL_NAME, t.fake.pulls.get(`${FULL_NAME}#7`)!)), {
     identity: async () => APP,
-    engine: { rules: [forbiddenRule], triggers: [paymentsTrigger] },
+    engine: { rules: options.rules ?? [forbiddenRule], triggers: [paymentsTrigger] },
     checkRunDelayMs: options.checkRunDelayMs ?? 60_000,
     ...(options.commitReads ? { commitReads: options.commitReads } : {}),
   });
@@ -111,7 +113,12 @@ describe("API calls per review, by route", () => {
 
   test("a 3,500-file PR (past the files API's 3,000): 76 calls, the rest of the list from two git trees, 35 GraphQL requests", async () => {
     seed(codemod(3500));
-    expect((await review()).conclusion).toBe("success");
+    // The two trees listed to complete the file list also answer a rule that lists the paths of both sides.
+    const lister = testRule({ id: "test-lister" }, async (ctx) => {
+      expect(await ctx.paths("head")).toHaveLength(3501);
+      expect(await ctx.paths("base")).toHaveLength(3501);
+    });
+    expect((await review({ rules: [forbiddenRule, lister] })).conclusion).toBe("success");
     expect(byRoute()).toEqual({
       "GET /repos/acme/shop/commits/{sha}/check-runs": 1,
       "GET /repos/acme/shop/contents/.github/archgate.yml": 1,
@@ -154,7 +161,90 @@ describe("reviews in one process share what a commit holds (the App's CommitRead
   });
 });
 
+/** The "<side>:<path>" of every file the GraphQL requests asked for, in order. */
+function graphqlReads(repo: { base: string; head: string }): string[] {
+  return t.fake.requests
+    .filter((r) => r.path === "/graphql")
+    .flatMap((r) => Object.values(r.body.variables as Record<string, string>).slice(2))
+    .map((e) => `${e.startsWith(repo.base) ? "base" : e.startsWith(repo.head) ? "head" : "?"}:${e.slice(41)}`);
+}
+
+describe("read-ahead at base: removed files with removed files, the others with the others", () => {
+  /** 300 sources of which every 30th is removed by the PR. */
+  function codemodRemoving(): { base: Tree; head: Tree; removed: string[]; modified: string[] } {
+    const { base, head } = codemod(300);
+    const removed: string[] = [];
+    for (const path of Object.keys(head).filter((_, i) => i % 30 === 7)) {
+      head[path] = "\0DELETE";
+      removed.push(path);
+    }
+    return { base, head, removed, modified: Object.keys(base).filter((p) => !removed.includes(p)) };
+  }
+
+  test("a rule that reads what the PR deletes asks for the 10 removed sources in one request, no modified file's base", async () => {
+    const trees = codemodRemoving();
+    const repo = seed(trees);
+    const deletedExports = testRule({ id: "test-deleted-exports" }, async (ctx) => {
+      for (const file of ctx.files.filter((f) => f.status === "removed")) await ctx.text("base", file.path);
+    });
+    expect((await review({ rules: [deletedExports] })).conclusion).toBe("success");
+    // The heads are announced up front (likely reads); at base only the removed files, in one request.
+    expect(graphqlReads(repo).filter((r) => r.startsWith("base:"))).toEqual(trees.removed.map((p) => `base:${p}`));
+    expect(t.fake.requests.filter((r) => r.path === "/graphql" && JSON.stringify(r.body.variables).includes(`${repo.base}:`))).toHaveLength(1);
+  });
+
+  test("a rule that diffs modified files reads their base versions a batch at a time, without the removed ones", async () => {
+    const trees = codemodRemoving();
+    const repo = seed(trees);
+    const diffing = testRule({ id: "test-diffing" }, async (ctx) => {
+      for (const file of ctx.files.filter((f) => f.status === "modified")) await ctx.text("base", file.path);
+    });
+    expect((await review({ rules: [diffing] })).conclusion).toBe("success");
+    expect(graphqlReads(repo).filter((r) => r.startsWith("base:"))).toEqual(trees.modified.map((p) => `base:${p}`));
+    const baseRequests = t.fake.requests.filter((r) => r.path === "/graphql" && JSON.stringify(r.body.variables).includes(`${repo.base}:`));
+    expect(baseRequests).toHaveLength(Math.ceil(trees.modified.length / GRAPHQL_BATCH));
+  });
+});
+
 describe("the head's paths from the merge base's tree and the file list", () => {
+  const lister = (readBase: boolean) =>
+    testRule({ id: "test-lister" }, async (ctx) => {
+      if (readBase) await ctx.text("base", "config/app.yaml");
+      await ctx.paths("head");
+      await ctx.paths("base");
+    });
+  const trees = () => {
+    const { base, head } = codemod(5);
+    base["config/app.yaml"] = "retries: 3\n";
+    head["config/app.yaml"] = "retries: 5\n";
+    head["src/payments/m0001.ts"] = "\0DELETE";
+    head["src/payments/new.ts"] = "export const n = 1;\n";
+    return { base, head };
+  };
+
+  test("once a base read asked for the merge base, one tree (the merge base's) gives the paths of both sides", async () => {
+    const repo = seed(trees());
+    let listed: string[] = [];
+    const rule = testRule({ id: "test-lister" }, async (ctx) => {
+      await ctx.text("base", "config/app.yaml");
+      listed = await ctx.paths("head");
+      await ctx.paths("base");
+    });
+    expect((await review({ rules: [rule] })).conclusion).toBe("success");
+    expect(listed).toEqual(Object.keys(t.fake.commits.get(repo.head)!).sort());
+    expect(t.fake.calls().filter((c) => c.includes("/git/trees/"))).toEqual([`GET /repos/acme/shop/git/trees/${repo.base}`]);
+  });
+
+  test("without a base read the head's tree is listed (no merge base asked for it), and the base's when it is needed", async () => {
+    const repo = seed(trees());
+    expect((await review({ rules: [lister(false)] })).conclusion).toBe("success");
+    expect(t.fake.calls().filter((c) => c.includes("/git/trees/") || c.includes("/compare/"))).toEqual([
+      `GET /repos/acme/shop/git/trees/${repo.head}`,
+      `GET /repos/acme/shop/compare/${repo.base}...${repo.head}`,
+      `GET /repos/acme/shop/git/trees/${repo.base}`,
+    ]);
+  });
+
   test("once the merge base's tree is kept, the head's tree is not listed: the same paths come from the changed files", async () => {
     const repo = seed({
       base: { "src/a.ts": "a\n", "src/old-name.ts": "b\n", "src/gone.ts": "c\n", "docs/x.md": "x\n" },
