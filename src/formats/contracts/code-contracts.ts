@@ -34,6 +34,7 @@ import {
   type SchemaDeclaration,
 } from "../source/request-schemas.js";
 import { relativeBindings, resolveRelativeModule } from "../source/router-mounts.js";
+import { deployableHits } from "../services/deployables.js";
 import { withStatedAuth } from "./route-auth.js";
 import { mountIndex } from "./route-mounts.js";
 
@@ -74,6 +75,8 @@ export interface CodeContracts {
   headRoutesByFile: Map<string, CodeRoute[]>;
   /** Methods of head route declarations whose path could not be read (a removal of that method is not certain). */
   unresolvedHeadMethods: Set<string>;
+  /** Base path of a file of a renamed service directory, compared with its head path as one renamed file (head path → base path). */
+  basePaths: Map<string, string>;
 }
 
 const FRAMEWORK_NAMES: Record<string, string> = {
@@ -126,18 +129,15 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
     headRouteKeys: new Set(),
     headRoutesByFile: new Map(),
     unresolvedHeadMethods: new Set(),
+    basePaths: new Map(),
   };
   const perFile: RouteChange[] = [];
   const topicChanges: TopicChange[] = [];
   const baseEvents: { file: string; event: EventClass }[] = [];
   const headEvents: { file: string; event: EventClass }[] = [];
   const uses = new Set<string>();
-  const retired = await retiredRoots(ctx);
-  for (const file of ctx.files) {
+  for (const file of await contractFiles(ctx, result.basePaths)) {
     if (!languageOf(file.path) || isIgnoredForCodeContracts(file.path)) continue;
-    // A service removed whole takes its routes, topics and events with it: that is a retirement (the
-    // service-retirement trigger and its decommission review), not a contract change of a running service.
-    if (file.status === "removed" && retired(file.path)) continue;
     const basePath = pathAt(file, "base");
     const headText = file.status === "removed" ? undefined : await ctx.text("head", file.path);
     const removedText = file.status === "modified" ? ctx.removedLines(file.path).map((l) => l.text) : [];
@@ -381,16 +381,54 @@ const SERVICE_MANIFESTS = [
   "Cargo.toml",
 ];
 
-/** Whether a removed file belonged to a service directory (one with a build or package manifest) that no longer exists at head. */
-async function retiredRoots(ctx: ReviewView): Promise<(path: string) => boolean> {
-  if (!ctx.files.some((f) => f.status === "removed")) return () => false;
+/** The service root (nearest directory with a build or package manifest at base) of a removed file, when it no longer exists at head. */
+async function retiredRoots(ctx: ReviewView): Promise<(path: string) => string | undefined> {
+  if (!ctx.files.some((f) => f.status === "removed")) return () => undefined;
   const base = pathIndex(await ctx.paths("base"));
   const head = pathIndex(await ctx.paths("head"));
   const isRoot = (dir: string) => base.namesIn(dir).some((n) => SERVICE_MANIFESTS.includes(n) || n.endsWith(".csproj"));
   return (path) => {
-    for (let dir = dirname(path); dir !== ""; dir = dirname(dir)) if (isRoot(dir)) return !head.hasDir(dir);
-    return false;
+    for (let dir = dirname(path); dir !== ""; dir = dirname(dir)) if (isRoot(dir)) return head.hasDir(dir) ? undefined : dir;
+    return undefined;
   };
+}
+
+/**
+ * The changed files whose code contracts are compared. A service removed whole takes its routes, topics and events
+ * with it: that is a retirement (the service-retirement trigger and its decommission review), not a contract change of
+ * a running service, so its removed files are left out. A service directory renamed (`order-service/` →
+ * `service-order/`) is no retirement: each removed file is compared with the added file at the same place in the new
+ * directory as one renamed file (recorded in `basePaths`), and the other removed files stay in, so that what only moved
+ * cancels out and what changed still shows.
+ */
+async function contractFiles(ctx: ReviewView, basePaths: Map<string, string>): Promise<readonly ChangedFile[]> {
+  const retired = await retiredRoots(ctx);
+  const roots = new Map<ChangedFile, string>();
+  for (const f of ctx.files) {
+    const root = f.status === "removed" ? retired(f.path) : undefined;
+    if (root !== undefined) roots.set(f, root);
+  }
+  if (roots.size === 0) return ctx.files;
+  const renamed = (await deployableHits(ctx)).renamedDirs;
+  const paired = new Map<string, ChangedFile>();
+  const out: ChangedFile[] = [];
+  for (const f of ctx.files) {
+    const root = roots.get(f);
+    if (root === undefined) continue;
+    const to = renamed.get(root);
+    if (to === undefined) continue;
+    const headPath = `${to}${f.path.slice(root.length)}`;
+    const counterpart = ctx.file(headPath);
+    if (counterpart?.status === "added" && !paired.has(headPath)) {
+      paired.set(headPath, { ...counterpart, status: "renamed", previousPath: f.path, deletions: f.deletions });
+      basePaths.set(headPath, f.path);
+    } else out.push(f);
+  }
+  for (const f of ctx.files) {
+    if (roots.has(f)) continue;
+    out.push(paired.get(f.path) ?? f);
+  }
+  return out;
 }
 
 function diffRoutes(path: string, base: FileRoutes | undefined, head: FileRoutes | undefined, perFile: RouteChange[], result: CodeContracts): void {
@@ -543,7 +581,7 @@ export async function codeRouteBreaks(ctx: ReviewView): Promise<{ breaks: Contra
   }
   for (const [file, changes] of byFile) {
     const changed = ctx.file(file);
-    const basePath = changed ? pathAt(changed, "base") : file;
+    const basePath = contracts.basePaths.get(file) ?? (changed ? pathAt(changed, "base") : file);
     if (changed?.status === "removed" && changes.length > 3) {
       breaks.push({
         side: "base",

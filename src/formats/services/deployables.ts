@@ -39,6 +39,8 @@ import { isIgnoredByTriggers, manifestHeaders, pathAt, structuredIf } from "../c
 export interface DeployableHits {
   added: TriggerHit[];
   retired: TriggerHit[];
+  /** Service directories the change renames or moves (base directory → head directory): neither new nor retired. */
+  renamedDirs: Map<string, string>;
 }
 
 /** Deployable units added and retired by the change: found once per review, read by new-service and service-retirement. */
@@ -55,7 +57,7 @@ class Trees {
 }
 
 async function detectAll(ctx: ReviewView): Promise<DeployableHits> {
-  const out: DeployableHits = { added: [], retired: [] };
+  const out: DeployableHits = { added: [], retired: [], renamedDirs: new Map() };
   // A CI action's own container (.github/actions/<name>/Dockerfile) is tooling, not a deployable unit.
   const files = ctx.files.filter((f) => !isIgnoredByTriggers(f) && !isCiActionPath(f.path) && !(f.previousPath && isCiActionPath(f.previousPath)));
   const trees = new Trees(ctx);
@@ -75,8 +77,9 @@ async function detectAll(ctx: ReviewView): Promise<DeployableHits> {
 async function serviceDirectories(ctx: ReviewView, files: ChangedFile[], trees: Trees, out: DeployableHits): Promise<void> {
   const added = files.filter((f) => (f.status === "added" || f.status === "copied") && isServiceMarker(f.path) && dirname(f.path) !== "");
   const removed = files.filter((f) => f.status === "removed" && isServiceMarker(f.path) && dirname(f.path) !== "");
+  await renamedMarkerDirs(files, trees, out.renamedDirs);
   if (added.length === 0 && removed.length === 0) return;
-  const moved = await movedMarkers(ctx, added, removed);
+  const moved = await movedMarkers(ctx, added, removed, out.renamedDirs);
 
   const base = await trees.at("base");
   const head = await trees.at("head");
@@ -124,6 +127,7 @@ async function serviceDirectories(ctx: ReviewView, files: ChangedFile[], trees: 
       if (renamedDirs.has(r.dir) || !(await looksRenamed(ctx, a, r))) continue;
       renamedDirs.add(a.dir);
       renamedDirs.add(r.dir);
+      out.renamedDirs.set(r.dir, a.dir);
       break;
     }
   }
@@ -182,8 +186,22 @@ function groupByDir(files: ChangedFile[]): Array<[string, ChangedFile[]]> {
   return [...groups.entries()].sort((a, b) => a[0].split("/").length - b[0].split("/").length || a[0].localeCompare(b[0]));
 }
 
+/**
+ * Directories whose service markers git saw renamed (`order-service/Dockerfile` → `service-order/Dockerfile`) while
+ * the base directory is gone at head: the service directory was renamed.
+ */
+async function renamedMarkerDirs(files: ChangedFile[], trees: Trees, into: Map<string, string>): Promise<void> {
+  for (const f of files) {
+    if (f.status !== "renamed" || !f.previousPath || !isServiceMarker(f.path)) continue;
+    const from = dirname(f.previousPath);
+    const to = dirname(f.path);
+    if (from === to || from === "" || into.has(from) || (await trees.at("head")).hasDir(from)) continue;
+    into.set(from, to);
+  }
+}
+
 /** Markers deleted in one place and added with the same name and content in another: a moved service. */
-async function movedMarkers(ctx: ReviewView, added: ChangedFile[], removed: ChangedFile[]): Promise<Set<string>> {
+async function movedMarkers(ctx: ReviewView, added: ChangedFile[], removed: ChangedFile[], renamedDirs: Map<string, string>): Promise<Set<string>> {
   const moved = new Set<string>();
   if (added.length === 0 || removed.length === 0) return moved;
   const removedTexts = new Map<string, string>();
@@ -198,6 +216,7 @@ async function movedMarkers(ctx: ReviewView, added: ChangedFile[], removed: Chan
       if (basename(path) === basename(f.path) && old === text) {
         moved.add(path);
         moved.add(f.path);
+        if (!renamedDirs.has(dirname(path))) renamedDirs.set(dirname(path), dirname(f.path));
       }
     }
   }
