@@ -6,16 +6,16 @@
  * deliveries and counts what the app asks GitHub, by route:
  *
  * 1. API calls per review for a 20-file PR (15 TypeScript sources, a Rails migration, an OpenAPI change, a
- *    Deployment, README, package.json) and for 1,000- and 3,500-file PRs (a codemod over TypeScript
- *    sources with some YAML and JSON; the 3,500-file one is past the files API's 3,000-file limit).
+ *    Deployment, README, package.json) and for 1,000-, 3,000- and 3,500-file PRs (a codemod over TypeScript
+ *    sources with some YAML and JSON; 3,000 is the most the files API lists, the 3,500-file one is past it).
  *    Built-in triggers and rules, no config file. The token exchange is not counted (once an hour).
  * 2. 50 pull requests opened at once across 5 installations (10 each, one repository per installation):
  *    seconds from the first delivery until every check run is completed, and the calls and writes.
  *
  * `--before <dist>`: the same measurements against another build (e.g. the session's starting point),
  * run first, side by side in the one run; `--after <dist>`: measure that build instead of this checkout's.
- * BENCH_SKIP_LARGE=1 skips the 3,500-file PR; BENCH_ONLY=many runs only the 50 PRs, BENCH_ONLY=small only the 20-file
- * PR, BENCH_ONLY=1000 only the 1,000-file PR, BENCH_ONLY=singles the three single PRs. BENCH_REDIS_URL=redis://… runs the app in its Redis mode (a key prefix
+ * BENCH_SKIP_LARGE=1 skips the 3,000- and 3,500-file PRs; BENCH_ONLY=many runs only the 50 PRs, BENCH_ONLY=small only the 20-file
+ * PR, BENCH_ONLY=1000 only the 1,000-file PR, BENCH_ONLY=singles the four single PRs. BENCH_REDIS_URL=redis://… runs the app in its Redis mode (a key prefix
  * per start, deleted when it stops); BENCH_COLD=1 skips the warm-up review (the token and identity are then asked
  * within the measured review); BENCH_DEBUG=1 prints the requests' timeline.
  */
@@ -399,6 +399,7 @@ async function measure(build: Build): Promise<{ singles: SingleResult[]; many: M
       singles: [
         await singlePr(build, "20-file PR", smallPr(1)),
         await singlePr(build, "1,000-file PR", largePr(1000)),
+        await singlePr(build, "3,000-file PR", largePr(3000)),
         await singlePr(build, "3,500-file PR", largePr(3500)),
       ],
       many: none,
@@ -407,7 +408,10 @@ async function measure(build: Build): Promise<{ singles: SingleResult[]; many: M
   if (process.env.BENCH_ONLY === "small")
     return { singles: [await singlePr(build, "20-file PR", smallPr(1))], many: { seconds: 0, calls: 0, writes: 0, conclusions: {} } };
   const singles = [await singlePr(build, "20-file PR", smallPr(1)), await singlePr(build, "1,000-file PR", largePr(1000))];
-  if (!process.env.BENCH_SKIP_LARGE) singles.push(await singlePr(build, "3,500-file PR", largePr(3500)));
+  if (!process.env.BENCH_SKIP_LARGE) {
+    singles.push(await singlePr(build, "3,000-file PR", largePr(3000)));
+    singles.push(await singlePr(build, "3,500-file PR", largePr(3500)));
+  }
   const many = await manyPrs(build);
   return { singles, many };
 }

@@ -1,6 +1,7 @@
 import type { Change, ChangedFile, ContentRequest, FileContent, FileStatus, Side } from "../engine/change.js";
 import type { CommitReads } from "./commit-reads.js";
 import { asGraphqlRead, limiter, statusOf, type Octokit, type RepoRef } from "./octokit.js";
+import { classify, DEFAULT_RETRY_POLICY } from "./retry.js";
 
 /** GitHub's list-files endpoint stops here, whatever the PR's real size. */
 export const LIST_FILES_LIMIT = 3_000;
@@ -8,8 +9,16 @@ export const LIST_FILES_LIMIT = 3_000;
 const MAX_TREE_REQUESTS = 300;
 /** Bytes inspected for a NUL when deciding a file is binary (git's heuristic). */
 const BINARY_SNIFF_BYTES = 8_000;
-/** Blobs asked for in one GraphQL request (well under GitHub's node and time limits for small files). */
-export const GRAPHQL_BATCH = 100;
+/**
+ * Blobs asked for in one GraphQL request. GitHub sets no limit on aliases (`object` is not a connection,
+ * so the node limit does not apply and a request costs one point), only on time (10 s) and on what an
+ * answer may hold: 250 source files of ordinary size are a few megabytes. With 100, a 3,000-file PR took
+ * 30 content requests on top of its 30 pages of files; with 250 it takes 13. A batch that fails as a whole
+ * for its size is asked again in halves (`readContentBatchOrHalves`).
+ */
+export const GRAPHQL_BATCH = 250;
+/** A failed batch larger than this is asked again in two halves before each file is read through REST. */
+const SPLIT_ABOVE = 100;
 
 export interface PullRequestSnapshot extends RepoRef {
   number: number;
@@ -115,9 +124,7 @@ export async function githubChange(octokit: Octokit, pr: PullRequestSnapshot, op
         const asked = refs.filter((_, i) => results[i] === undefined);
         if (asked.length === 0) return results;
         // A batch that fails (GraphQL error, timeout) is not a verdict: each file is then read on its own.
-        const answers = await run(() => readContentBatch(octokit, { owner, repo }, asked, maxBytes)).catch(
-          () => [] as Array<FileContent | undefined>,
-        );
+        const answers = await readContentBatchOrHalves(octokit, { owner, repo }, asked, maxBytes, run);
         let next = 0;
         return results.map((known, i) => {
           if (known !== undefined) return known;
@@ -294,6 +301,45 @@ export async function readContent(octokit: Octokit, { owner, repo }: RepoRef, re
   }
   if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { kind: "binary" };
   return { kind: "text", text: bytes.toString("utf8") };
+}
+
+/**
+ * `readContentBatch` through `run`, never throwing: a file without an answer is `undefined` (the caller
+ * reads it through REST). A batch over SPLIT_ABOVE files that fails as a whole with a server error or a
+ * timeout (what GitHub answers to a query too slow or too big to serve) is asked again as two halves, so
+ * one oversized answer costs two requests more, not a REST request per file. Other failures (an error
+ * GitHub reported for the query, a 4xx) are not about size: no halves.
+ */
+export async function readContentBatchOrHalves(
+  octokit: Octokit,
+  repoRef: RepoRef,
+  files: ReadonlyArray<{ ref: string; path: string }>,
+  maxBytes: number,
+  run: <T>(task: () => Promise<T>) => Promise<T> = (task) => task(),
+): Promise<Array<FileContent | undefined>> {
+  const none = (n: number) => new Array<FileContent | undefined>(n).fill(undefined);
+  try {
+    return await run(() => readContentBatch(octokit, repoRef, files, maxBytes));
+  } catch (error) {
+    if (files.length <= SPLIT_ABOVE || !tooBigOrSlow(error)) return none(files.length);
+    const half = Math.ceil(files.length / 2);
+    const halves = await Promise.all(
+      [files.slice(0, half), files.slice(half)].map((part) =>
+        run(() => readContentBatch(octokit, repoRef, part, maxBytes)).catch(() => none(part.length)),
+      ),
+    );
+    return halves.flat();
+  }
+}
+
+/**
+ * A server error, a timed-out attempt, or a GraphQL answer saying the query went over GitHub's limits
+ * (`RESOURCE_LIMITS_EXCEEDED`, or "this may be the result of a timeout").
+ */
+function tooBigOrSlow(error: unknown): boolean {
+  if (classify(error, DEFAULT_RETRY_POLICY).kind === "transient") return true;
+  const errors = (error as { errors?: Array<{ type?: unknown; message?: unknown }> })?.errors;
+  return Array.isArray(errors) && errors.some((e) => e?.type === "RESOURCE_LIMITS_EXCEEDED" || /timeout|timed out/i.test(String(e?.message ?? "")));
 }
 
 interface BlobFields {

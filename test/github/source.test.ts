@@ -1,6 +1,13 @@
 import nock from "nock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { GRAPHQL_BATCH, githubChange, listTreePaths, readContent, readContentBatch } from "../../src/github/change-source.js";
+import {
+  GRAPHQL_BATCH,
+  githubChange,
+  listTreePaths,
+  readContent,
+  readContentBatch,
+  readContentBatchOrHalves,
+} from "../../src/github/change-source.js";
 import type { Octokit } from "../../src/github/octokit.js";
 import { TestOctokit } from "./harness.js";
 
@@ -283,6 +290,69 @@ describe("readContentBatch: many files in one GraphQL request", () => {
   });
 });
 
+describe("readContentBatchOrHalves: a batch too big or too slow for GitHub is asked again in halves", () => {
+  const files = (n: number) => Array.from({ length: n }, (_, i) => ({ ref: HEAD, path: `src/f${i}.ts` }));
+  /** Answers each GraphQL request with its files' texts (`f<i>.ts` → "text <i>"), recording the request sizes. */
+  const answering = (sizes: number[], times: number) =>
+    nock(API)
+      .post("/graphql", (body) => {
+        sizes.push(Object.keys(body.variables).length - 2);
+        return true;
+      })
+      .times(times)
+      .reply(200, (_uri, body) => {
+        const expressions = Object.values((body as { variables: Record<string, string> }).variables).slice(2);
+        return graphqlBlobs(expressions.map((e) => blob(`text ${/f(\d+)\.ts$/.exec(e)![1]}`)));
+      });
+  const texts = (n: number) => Array.from({ length: n }, (_, i) => ({ kind: "text", text: `text ${i}` }));
+
+  for (const [what, reply] of [
+    ["a 502", [502, { message: "Bad Gateway" }]],
+    [
+      "a timed-out query (GitHub's GraphQL error)",
+      [
+        200,
+        {
+          data: null,
+          errors: [{ message: "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug." }],
+        },
+      ],
+    ],
+    ["RESOURCE_LIMITS_EXCEEDED", [200, { data: null, errors: [{ type: "RESOURCE_LIMITS_EXCEEDED", message: "too much" }] }]],
+  ] as const) {
+    test(`${what} for ${GRAPHQL_BATCH} files: two requests of ${GRAPHQL_BATCH / 2} answer every file`, async () => {
+      const sizes: number[] = [];
+      nock(API)
+        .post("/graphql", (body) => {
+          sizes.push(Object.keys(body.variables).length - 2);
+          return true;
+        })
+        .reply(reply[0], reply[1]);
+      answering(sizes, 2);
+      expect(await readContentBatchOrHalves(octokit, repoRef, files(GRAPHQL_BATCH), 1000)).toEqual(texts(GRAPHQL_BATCH));
+      expect(sizes).toEqual([GRAPHQL_BATCH, GRAPHQL_BATCH / 2, GRAPHQL_BATCH / 2]);
+    });
+  }
+
+  test("halves that fail too leave their files unanswered (read through REST); the half that answered is kept", async () => {
+    nock(API).post("/graphql").times(2).reply(502, { message: "Bad Gateway" });
+    answering([], 1);
+    const read = await readContentBatchOrHalves(octokit, repoRef, files(GRAPHQL_BATCH), 1000);
+    // The first half failed (the second 502), the second half answered: one split, no further halving.
+    expect(read.slice(0, GRAPHQL_BATCH / 2)).toEqual(new Array(GRAPHQL_BATCH / 2).fill(undefined));
+    expect(read.slice(GRAPHQL_BATCH / 2)).toEqual(texts(GRAPHQL_BATCH).slice(GRAPHQL_BATCH / 2));
+  });
+
+  test("not halved: a batch of 100 files or fewer, and an error that is not about size", async () => {
+    nock(API).post("/graphql").reply(502, { message: "Bad Gateway" });
+    expect(await readContentBatchOrHalves(octokit, repoRef, files(100), 1000)).toEqual(new Array(100).fill(undefined));
+    nock(API)
+      .post("/graphql")
+      .reply(200, { data: null, errors: [{ type: "NOT_FOUND", message: "Could not resolve to a Repository with the name 'acme/shop'." }] });
+    expect(await readContentBatchOrHalves(octokit, repoRef, files(GRAPHQL_BATCH), 1000)).toEqual(new Array(GRAPHQL_BATCH).fill(undefined));
+  });
+});
+
 describe("githubChange: announced reads are fetched in batches", () => {
   const twoFiles = () =>
     nock(API)
@@ -368,8 +438,8 @@ describe("githubChange: announced reads are fetched in batches", () => {
   });
 
   test(`${GRAPHQL_BATCH + 50} announced files take two GraphQL requests`, async () => {
-    filesPages(150);
-    const change = await githubChange(octokit, { ...repoRef, number: 7, baseSha: BASE, headSha: HEAD, changedFiles: 150 });
+    filesPages(GRAPHQL_BATCH + 50);
+    const change = await githubChange(octokit, { ...repoRef, number: 7, baseSha: BASE, headSha: HEAD, changedFiles: GRAPHQL_BATCH + 50 });
     const sizes: number[] = [];
     nock(API)
       .post("/graphql", (body) => {
