@@ -4,8 +4,10 @@ import {
   CDK_MARKERS,
   CHART_MARKERS,
   infraKindByPath,
+  isAspireAppHostText,
   isCloudFormationText,
   isManifestDirectory,
+  isImmaterialAppHostEdit,
   KUSTOMIZE_MARKERS,
   PULUMI_MARKERS,
   type InfraKind,
@@ -31,7 +33,7 @@ import {
 /**
  * Infrastructure change: what runs the system — Kubernetes manifests (by content: apiVersion + kind),
  * Helm charts and values, Kustomize, Terraform/OpenTofu/Terragrunt, Pulumi projects, CloudFormation/SAM
- * and CDK apps, Dockerfiles, compose files, gateway and mesh config (Istio and Ingress by content; Envoy,
+ * and CDK apps, .NET Aspire AppHost programs, Dockerfiles, compose files, gateway and mesh config (Istio and Ingress by content; Envoy,
  * Kong, nginx, Traefik, HAProxy, Caddy by name), Serverless, Nomad, Skaffold.
  * Not counted: a modification that only bumps versions, digests or the tag of the same image (Dependabot,
  * Renovate), edits only comments or descriptions, or moves a file unchanged; compose edits that leave the
@@ -81,6 +83,7 @@ export const infraChange: TriggerModule = {
     const bumps: string[] = [];
     const cosmetic: string[] = [];
     const moved: string[] = [];
+    const renamedProjects: string[] = [];
     const pipelines: string[] = [];
     const terraform: ChangedFile[] = [];
     const candidates = ctx.files.filter((f) => !isIgnoredByTriggers(f));
@@ -105,6 +108,7 @@ export const infraChange: TriggerModule = {
       if (kind === undefined && needsTree) kind = infraKindByPath(path, await aroundFor(side, path));
       let detail = "";
       let line: number | undefined;
+      if (kind === undefined && extension(path) === "cs" && (await isAppHostFile(ctx, file))) kind = "Aspire AppHost";
       if (kind === undefined || kind === "Kustomize") {
         const byContent = await classifyByContent(ctx, side, path);
         if (byContent) {
@@ -124,6 +128,7 @@ export const infraChange: TriggerModule = {
         if (verdict === "moved") moved.push(`${file.previousPath ?? file.path} -> ${file.path}`);
         else if (verdict === "bump") bumps.push(file.path);
         else if (verdict === "cosmetic") cosmetic.push(file.path);
+        else if (verdict === "same resources") renamedProjects.push(file.path);
         if (verdict !== undefined) continue;
       }
       if (isTerraformSource(file)) {
@@ -146,6 +151,10 @@ export const infraChange: TriggerModule = {
     if (bumps.length > 0) ctx.note(`version-only bumps were not counted as infrastructure changes: ${bumps.join(", ")}`);
     if (cosmetic.length > 0) ctx.note(`changes to comments, descriptions or formatting only were not counted: ${cosmetic.join(", ")}`);
     if (moved.length > 0) ctx.note(`files moved without changes were not counted: ${moved.join(", ")}`);
+    if (renamedProjects.length > 0)
+      ctx.note(
+        `Aspire AppHost edits that leave the same resources (using directives, renamed project types) were not counted: ${renamedProjects.join(", ")}`,
+      );
     if (outsideResources.length > 0) {
       ctx.note(
         `Terraform changes outside resources, data sources, modules, providers, locals, variable defaults and the backend (version constraints, provider metadata, outputs, variable descriptions) were not counted: ${outsideResources.join(", ")}`,
@@ -163,7 +172,11 @@ export const infraChange: TriggerModule = {
  * descriptions edited, or (compose) only the obsolete top-level `version`/`name` keys or formatting changed.
  * A renamed file is judged against its previous path.
  */
-async function immaterialEdit(ctx: ReviewView, file: ChangedFile, kind: InfraKind): Promise<"moved" | "bump" | "cosmetic" | undefined> {
+async function immaterialEdit(
+  ctx: ReviewView,
+  file: ChangedFile,
+  kind: InfraKind,
+): Promise<"moved" | "bump" | "cosmetic" | "same resources" | undefined> {
   const lines = await changedLines(ctx, file);
   if (!lines) return undefined;
   const { removed, added } = lines;
@@ -171,7 +184,29 @@ async function immaterialEdit(ctx: ReviewView, file: ChangedFile, kind: InfraKin
   if (isVersionBumpOnly(removed, added)) return "bump";
   if (isCommentOrDescriptionOnly(removed, added)) return "cosmetic";
   if (kind === "Compose") return composeVerdict(ctx, file);
+  if (
+    kind === "Aspire AppHost" &&
+    isImmaterialAppHostEdit(
+      removed.map((l) => l.text),
+      added.map((l) => l.text),
+    )
+  )
+    return "same resources";
   return undefined;
+}
+
+/** A C# file of an Aspire AppHost at either side (a file that stops being one still changed the AppHost). */
+async function isAppHostFile(ctx: ReviewView, file: ChangedFile): Promise<boolean> {
+  for (const side of file.status === "added" || file.status === "copied"
+    ? (["head"] as const)
+    : file.status === "removed"
+      ? (["base"] as const)
+      : (["head", "base"] as const)) {
+    const path = pathAt(file, side);
+    const text = await ctx.text(side, path);
+    if (text !== undefined && isAspireAppHostText(path, text)) return true;
+  }
+  return false;
 }
 
 /**
@@ -283,6 +318,7 @@ const KIND_LABELS: Partial<Record<InfraKind, string>> = {
   Pulumi: "Pulumi program",
   CloudFormation: "CloudFormation template",
   "AWS CDK": "AWS CDK app",
+  "Aspire AppHost": "Aspire AppHost program",
   Compose: "compose file",
   Helm: "Helm chart file",
   Helmfile: "Helmfile",

@@ -12,6 +12,7 @@ export type InfraKind =
   | "Pulumi"
   | "CloudFormation"
   | "AWS CDK"
+  | "Aspire AppHost"
   | "Dockerfile"
   | "Compose"
   | "CI pipeline"
@@ -151,6 +152,38 @@ export const CHART_MARKERS = ["Chart.yaml", "Chart.yml"] as const;
 export const KUSTOMIZE_MARKERS = ["kustomization.yaml", "kustomization.yml", "Kustomization"] as const;
 export const PULUMI_MARKERS = ["Pulumi.yaml", "Pulumi.yml"] as const;
 export const CDK_MARKERS = ["cdk.json"] as const;
+
+/**
+ * A C# file of a .NET Aspire AppHost: the program that declares the distributed application's projects, containers
+ * and cloud resources (`DistributedApplication.CreateBuilder(args)`, extensions of `IDistributedApplicationBuilder`),
+ * from which `azd`/`aspire publish` derive the deployment. Hosting-integration libraries written against the same
+ * types are rare in application repositories; tests use `DistributedApplicationTestingBuilder` instead.
+ */
+export function isAspireAppHostText(path: string, text: string): boolean {
+  return extension(path) === "cs" && /\bDistributedApplication\s*\.\s*CreateBuilder\s*\(|\bIDistributedApplicationBuilder\b/.test(text);
+}
+
+/**
+ * Changed lines of an AppHost that leave its resources as they were: only `using` directives, or only the project
+ * types its resources build renamed (`AddProject<Projects.Payment_API>("payment-processor")` →
+ * `AddProject<Projects.PaymentProcessor>("payment-processor")`: the same resources, renamed projects).
+ */
+export function isImmaterialAppHostEdit(removed: readonly string[], added: readonly string[]): boolean {
+  const norm = (lines: readonly string[]) =>
+    lines
+      .map((l) =>
+        l
+          .replace(/^\uFEFF/, "")
+          .replace(/^\s*(global\s+)?using\s+(static\s+)?[\w.]+(\s*=\s*[\w.<>]+)?\s*;\s*$/, "")
+          .replace(/\bAddProject\s*<\s*[\w.]+\s*>/g, "AddProject<>")
+          .trim(),
+      )
+      .filter((l) => l !== "")
+      .sort();
+  const a = norm(removed);
+  const b = norm(added);
+  return a.length === b.length && a.every((l, i) => l === b[i]);
+}
 
 /** Cheap text check for CloudFormation/SAM templates. */
 export function isCloudFormationText(text: string): boolean {
