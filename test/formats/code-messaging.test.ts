@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { codeSource } from "../../src/formats/source/code-model.js";
-import { extractMessaging } from "../../src/formats/source/messaging.js";
+import { extractMessaging, topicNames } from "../../src/formats/source/messaging.js";
 
 function messaging(path: string, text: string) {
   const src = codeSource(path, text);
@@ -86,6 +86,60 @@ emitter.emit('ready');`;
       "3 consumer RabbitMQ billing",
       "4 consumer RabbitMQ invoices",
     ]);
+  });
+
+  it("decides Go's broker client by the file's imports: amqp091 channels of any name, NATS subjects in constants, confluent-kafka-go", () => {
+    const text = [
+      "package broker",
+      "",
+      "import (",
+      '\tamqp "github.com/rabbitmq/amqp091-go"',
+      '\t"github.com/nats-io/nats.go"',
+      ")",
+      "",
+      'const auditSubject string = "audit.login"',
+      "",
+      "func run(ctx context.Context, rabbit *amqp.Channel, bus *nats.Conn, body []byte) {",
+      '\trabbit.PublishWithContext(ctx, "", "mail.send", false, false, amqp.Publishing{Body: body})',
+      '\tmsgs, _ := rabbit.Consume("billing", "", true, false, false, false, nil)',
+      "\tbus.Publish(auditSubject, body)",
+      '\tbus.QueueSubscribe("orders.created", "workers", handle)',
+      "}",
+      "",
+    ].join("\n");
+    expect(messaging("internal/broker/broker.go", text).topics).toEqual([
+      "13 producer NATS audit.login",
+      "14 consumer NATS orders.created",
+      "11 producer RabbitMQ mail.send",
+      "12 consumer RabbitMQ billing",
+    ]);
+    const confluent = [
+      'import "github.com/confluentinc/confluent-kafka-go/v2/kafka"',
+      "func run(p *kafka.Producer, c *kafka.Consumer, topic string) {",
+      '\tc.SubscribeTopics([]string{"orders", "refunds"}, nil)',
+      "\tp.Produce(&kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic}}, nil)",
+      "}",
+      "",
+    ].join("\n");
+    const read = messaging("cmd/worker/main.go", confluent);
+    expect(read.topics).toEqual(["3 consumer Kafka orders", "3 consumer Kafka refunds"]);
+  });
+
+  it("names the other packages' constants a Go topic is named through, and only those", () => {
+    const text = [
+      "package main",
+      "",
+      'import "github.com/acme/shop/checkout/kafka"',
+      "",
+      "func send(p sarama.SyncProducer) {",
+      "\tp.SendMessage(&sarama.ProducerMessage{Topic: kafka.Topic, Value: sarama.StringEncoder(kafka.Key())})",
+      "\tp.SendMessage(&sarama.ProducerMessage{Topic: config.Topic})",
+      "}",
+      "",
+    ].join("\n");
+    const src = codeSource("checkout/main.go", text)!;
+    expect(extractMessaging(src).unresolved).toEqual(["kafka.Topic"]);
+    expect(topicNames(extractMessaging(src, true, new Map([["kafka.Topic", "orders"]])))).toEqual(["producer Kafka orders"]);
   });
 
   it("reads the plain Java RabbitMQ client: basicPublish on the default exchange names its routing key, basicConsume its queue", () => {

@@ -119,11 +119,20 @@ export function argsAt(src: CodeSource, open: number): Args | undefined {
   return { positional, named, end: close };
 }
 
-/** String constants declared in the file: `static final String X = "..."`, `const X = "..."`, `X = "..."`. */
-export function stringConstants(src: CodeSource): Map<string, string> {
+const STRING_DECLARATION = /\b([A-Za-z_]\w*)\s*(?::\s*[\w.<>]+\s*)?(?::=|=)\s*(?=[rRbf@$]{0,2}["'`])/g;
+/** Go: `X = "…"`, `X string = "…"`, `x := "…"` (raw strings in backquotes too). */
+const GO_STRING_DECLARATION = /\b([A-Za-z_]\w*)(?:\s+string)?\s*(?::=|=)\s*(?=["`])/g;
+
+/**
+ * String constants declared in the file: `static final String X = "..."`, `const X = "..."`, `X = "..."`, Go's
+ * `const X string = "..."` and `x := "..."`. `accept` keeps only declarations at some offsets (a Go package's top level).
+ */
+export function stringConstants(src: CodeSource, accept?: (offset: number) => boolean): Map<string, string> {
   const out = new Map<string, string>();
-  const re = /\b([A-Za-z_]\w*)\s*(?::\s*[\w.<>]+\s*)?(?::=|=)\s*(?=[rRbf@$]{0,2}["'`])/g;
+  const re = src.language === "go" ? GO_STRING_DECLARATION : STRING_DECLARATION;
+  re.lastIndex = 0;
   for (let m = re.exec(src.masked); m; m = re.exec(src.masked)) {
+    if (accept && !accept(m.index)) continue;
     const lit = stringAt(src, m.index + m[0].length);
     if (!lit || lit.dynamic) continue;
     const after = src.masked.slice(lit.end, lit.end + 3);
@@ -171,6 +180,11 @@ export function stringValue(src: CodeSource, start: number, end: number, constan
 
 /** Every static string in an expression (an array `{"/a", "/b"}`, `["/a"]`, or a single value). */
 export function stringValues(src: CodeSource, start: number, end: number, constants: Map<string, string>): string[] | undefined {
+  if (src.language === "go") {
+    // A slice literal `[]string{"a", Topic}`; a pointer to a string variable `&topic` (confluent-kafka-go's TopicPartition).
+    const prefix = /^(?:\[\]\s*string\s*(?=\{)|&\s*(?=[A-Za-z_]))/.exec(src.masked.slice(start, end));
+    if (prefix) start += prefix[0].length;
+  }
   const first = src.masked[start];
   if (first === "{" || first === "[" || (first === "(" && src.language === "python")) {
     const close = closingOffset(src.masked, start);

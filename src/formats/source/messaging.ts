@@ -8,6 +8,7 @@
  * Only static names count: a topic read from configuration is no contract this file states.
  */
 import { argsAt, lineAt, stringConstants, stringValues, type Args, type CodeSource } from "./code-model.js";
+import { goImports, type GoImport } from "./go-packages.js";
 import { closingOffset } from "./masking.js";
 
 export type Role = "producer" | "consumer";
@@ -42,6 +43,11 @@ export interface FileMessaging {
   events: EventClass[];
   /** Class names this file passes to a publish/send call or registers a handler for. */
   eventUses: Set<string>;
+  /**
+   * Constants of other packages a topic is named through and that `external` did not give (Go's `kafka.Topic`,
+   * qualified by the name the file imports the package under): the caller may read them and extract again.
+   */
+  unresolved: string[];
 }
 
 const MESSAGING_HINT =
@@ -51,11 +57,15 @@ export function mayDeclareMessaging(text: string): boolean {
   return MESSAGING_HINT.test(text);
 }
 
-/** Topics, event classes and event uses of a source file (`declares`: `mayDeclareMessaging` of its text, when known). */
-export function extractMessaging(src: CodeSource, declares = mayDeclareMessaging(src.text)): FileMessaging {
-  const out: FileMessaging = { topics: [], events: [], eventUses: new Set() };
+/**
+ * Topics, event classes and event uses of a source file (`declares`: `mayDeclareMessaging` of its text, when known;
+ * `external`: values of other packages' constants, keyed as the file names them, `kafka.Topic`).
+ */
+export function extractMessaging(src: CodeSource, declares = mayDeclareMessaging(src.text), external?: ReadonlyMap<string, string>): FileMessaging {
+  const out: FileMessaging = { topics: [], events: [], eventUses: new Set(), unresolved: [] };
   if (!declares) return out;
   const constants = stringConstants(src);
+  for (const [name, value] of external ?? []) constants.set(name, value);
   topics(src, constants, out);
   eventUses(src, out);
   eventClasses(src, out);
@@ -68,14 +78,29 @@ interface CallPattern {
   re: RegExp;
   role: Role;
   broker: string;
-  /** Where the name is: a positional index, a named argument, or a property of an object argument. */
-  /** Where the name is: a named argument, a property of an object literal, or positional arguments tried in order (negative: from the end). */
+  /**
+   * Where the name is: a named argument, a property of an object literal (`A.B`: property B of the literal
+   * that is the value of A), or positional arguments tried in order (negative: from the end).
+   */
   name: { positional?: number | number[]; named?: string[]; property?: string[] };
+  /** Go and C#: the call counts only in a file that imports a package (namespace) matching this (the client decides, not a variable's name). */
+  imports?: RegExp;
+  /** Go: the call does not count in a file that imports a package matching this (a client read by `imports` patterns). */
+  unlessImports?: RegExp;
+  /** The number of arguments the client's signature takes (`[min, max]`), telling apart clients whose methods share a name. */
+  args?: [number, number];
 }
 
 const KAFKA_RECEIVER = "[\\w.]*(?:kafka|Kafka|producer|Producer|template|Template)[\\w]*";
 const RABBIT_RECEIVER = "[\\w.]*(?:rabbit|Rabbit|amqp|Amqp|channel|Channel|ch|chan)\\w*";
 const NATS_RECEIVER = "[\\w.]*(?:nats|Nats|nc|conn|js|jetstream|JetStream)\\w*";
+
+/** Go client packages, by import path. */
+const GO_SARAMA = /(^|\/)sarama$/;
+const GO_CONFLUENT = /\/confluent-kafka-go(\.v\d+)?(\/v\d+)?\/kafka$/;
+const GO_NATS = /^github\.com\/nats-io\/(nats\.go|go-nats|stan\.go|go-nats-streaming)(\/|$)/;
+const GO_NATS_OR_CONFLUENT = new RegExp(`${GO_NATS.source}|${GO_CONFLUENT.source}`);
+const GO_AMQP = /^github\.com\/(streadway\/amqp|rabbitmq\/amqp091-go)$/;
 
 const CALLS: Record<string, CallPattern[]> = {
   java: [
@@ -125,55 +150,138 @@ const CALLS: Record<string, CallPattern[]> = {
   ],
   go: [
     { re: /\bsarama\.ProducerMessage\s*\{/g, role: "producer", broker: "Kafka", name: { property: ["Topic"] } },
-    { re: /\bkafka\.(Writer|Message)\s*\{/g, role: "producer", broker: "Kafka", name: { property: ["Topic"] } },
+    // segmentio/kafka-go's `kafka.Message{Topic: …}`; confluent-kafka-go's `kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic}}`.
+    { re: /\bkafka\.(Writer|Message)\s*\{/g, role: "producer", broker: "Kafka", name: { property: ["Topic", "TopicPartition.Topic"] } },
     { re: /\bkafka\.ReaderConfig\s*\{/g, role: "consumer", broker: "Kafka", name: { property: ["Topic"] } },
     { re: /\.\s*ConsumePartition\s*\(/g, role: "consumer", broker: "Kafka", name: { positional: 0 } },
-    { re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*Publish\\s*\\(\\s*(?=["\`])`, "g"), role: "producer", broker: "NATS", name: { positional: 0 } },
+    // sarama consumer groups: Consume(ctx, topics, handler).
+    { re: /\.\s*Consume\s*\(/g, imports: GO_SARAMA, args: [3, 3], role: "consumer", broker: "Kafka", name: { positional: 1 } },
+    // confluent-kafka-go consumers: SubscribeTopics(topics, rebalanceCb), Subscribe(topic, rebalanceCb).
+    { re: /\.\s*SubscribeTopics\s*\(/g, imports: GO_CONFLUENT, role: "consumer", broker: "Kafka", name: { positional: 0 } },
     {
-      re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*(Subscribe|QueueSubscribe)\\s*\\(\\s*(?=["\`])`, "g"),
+      re: /\.\s*Subscribe\s*\(/g,
+      imports: GO_CONFLUENT,
+      unlessImports: GO_NATS,
+      args: [2, 2],
+      role: "consumer",
+      broker: "Kafka",
+      name: { positional: 0 },
+    },
+    // NATS (core, JetStream, streaming) in a file that imports its client: Publish(subject, data, …), Subscribe(subject, …).
+    { re: /\.\s*Publish\s*\(/g, imports: GO_NATS, args: [2, 9], role: "producer", broker: "NATS", name: { positional: 0 } },
+    {
+      re: /\.\s*(Subscribe|QueueSubscribe|SubscribeSync|QueueSubscribeSync|ChanSubscribe|ChanQueueSubscribe|PullSubscribe)\s*\(/g,
+      imports: GO_NATS,
       role: "consumer",
       broker: "NATS",
       name: { positional: 0 },
     },
-    // amqp091's Publish(exchange, key, mandatory, immediate, msg) and PublishWithContext(ctx, exchange, key, …): the
-    // exchange, or the routing key when it is the default exchange "".
-    { re: /\b\w*(ch|channel)\s*\.\s*(Publish|PublishWithContext)\s*\(/gi, role: "producer", broker: "RabbitMQ", name: { positional: [-5, -4] } },
-    { re: /\b\w*(ch|channel)\s*\.\s*Consume\s*\(/gi, role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
-    { re: /\b\w*(ch|channel)\s*\.\s*ConsumeWithContext\s*\(/gi, role: "consumer", broker: "RabbitMQ", name: { positional: 1 } },
+    // A NATS connection a file gets from elsewhere (a project package wrapping the client): known by its name, with a literal subject.
+    {
+      re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*Publish\\s*\\(\\s*(?=["\`])`, "g"),
+      unlessImports: GO_NATS_OR_CONFLUENT,
+      role: "producer",
+      broker: "NATS",
+      name: { positional: 0 },
+    },
+    {
+      re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*(Subscribe|QueueSubscribe)\\s*\\(\\s*(?=["\`])`, "g"),
+      unlessImports: GO_NATS_OR_CONFLUENT,
+      role: "consumer",
+      broker: "NATS",
+      name: { positional: 0 },
+    },
+    // amqp091-go (and streadway/amqp) in a file that imports it, whatever the channel is called: Publish(exchange, key,
+    // mandatory, immediate, msg) and PublishWithContext(ctx, exchange, key, …) name the exchange, or the routing key
+    // on the default exchange ""; Consume(queue, consumer, autoAck, exclusive, noLocal, noWait, args) and
+    // ConsumeWithContext(ctx, queue, …) the queue.
+    { re: /\.\s*Publish\s*\(/g, imports: GO_AMQP, args: [5, 5], role: "producer", broker: "RabbitMQ", name: { positional: [0, 1] } },
+    { re: /\.\s*PublishWithContext\s*\(/g, imports: GO_AMQP, args: [6, 6], role: "producer", broker: "RabbitMQ", name: { positional: [1, 2] } },
+    { re: /\.\s*Consume\s*\(/g, imports: GO_AMQP, args: [7, 7], role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
+    { re: /\.\s*ConsumeWithContext\s*\(/g, imports: GO_AMQP, args: [8, 8], role: "consumer", broker: "RabbitMQ", name: { positional: 1 } },
+    // A channel a file gets from elsewhere: known by its name.
+    {
+      re: /\b\w*(ch|channel)\s*\.\s*(Publish|PublishWithContext)\s*\(/gi,
+      unlessImports: GO_AMQP,
+      role: "producer",
+      broker: "RabbitMQ",
+      name: { positional: [-5, -4] },
+    },
+    { re: /\b\w*(ch|channel)\s*\.\s*Consume\s*\(/gi, unlessImports: GO_AMQP, role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
+    {
+      re: /\b\w*(ch|channel)\s*\.\s*ConsumeWithContext\s*\(/gi,
+      unlessImports: GO_AMQP,
+      role: "consumer",
+      broker: "RabbitMQ",
+      name: { positional: 1 },
+    },
   ],
   csharp: [
     { re: /\.\s*BasicPublish(Async)?\s*\(/g, role: "producer", broker: "RabbitMQ", name: { named: ["exchange", "routingKey"], positional: 0 } },
     { re: /\.\s*BasicConsume(Async)?\s*\(/g, role: "consumer", broker: "RabbitMQ", name: { named: ["queue"], positional: 0 } },
     { re: /\.\s*ProduceAsync\s*\(/g, role: "producer", broker: "Kafka", name: { positional: 0 } },
+    // Confluent.Kafka's consumer: Subscribe(topic), in a file that uses the client (Subscribe is a common name).
+    { re: /\.\s*Subscribe\s*\(/g, imports: /^Confluent\.Kafka$/, args: [1, 1], role: "consumer", broker: "Kafka", name: { positional: 0 } },
   ],
 };
 CALLS.kotlin = CALLS.java!;
 
 function topics(src: CodeSource, constants: Map<string, string>, out: FileMessaging): void {
   const patterns = CALLS[src.language] ?? [];
+  const imports = goImports(src);
+  const clients = src.language === "csharp" ? csharpUsings(src) : imports.map((i) => i.path);
   for (const pattern of patterns) {
+    if (pattern.imports && !clients.some((c) => pattern.imports!.test(c))) continue;
+    if (pattern.unlessImports && clients.some((c) => pattern.unlessImports!.test(c))) continue;
     pattern.re.lastIndex = 0;
     for (let m = pattern.re.exec(src.masked); m; m = pattern.re.exec(src.masked)) {
       const open = src.masked.lastIndexOf("(", m.index + m[0].length) >= m.index ? src.masked.lastIndexOf("(", m.index + m[0].length) : -1;
       const brace = m[0].trimEnd().endsWith("{") ? m.index + m[0].trimEnd().length - 1 : -1;
+      const tried: Range[] = [];
       let names: string[] | undefined;
       if (pattern.name.property) {
         const objectAt = brace >= 0 ? brace : src.masked.indexOf("{", open);
-        names = propertyValues(src, objectAt, pattern.name.property, constants);
+        names = propertyValues(src, objectAt, pattern.name.property, constants, tried);
       } else if (open >= 0) {
         const args = argsAt(src, open);
-        if (args) names = argNames(src, args, pattern, constants);
+        if (
+          args &&
+          pattern.args &&
+          (args.positional.length + args.named.size < pattern.args[0] || args.positional.length + args.named.size > pattern.args[1])
+        )
+          continue;
+        if (args) names = argNames(src, args, pattern, constants, tried);
       }
+      if (names === undefined) noteUnresolved(src, imports, tried, constants, out);
       const line = lineAt(src, m.index + (m[0].length - m[0].trimStart().length));
       for (const name of names ?? []) if (plausibleName(name)) out.topics.push({ name, role: pattern.role, broker: pattern.broker, line });
     }
   }
 }
 
-function argNames(src: CodeSource, args: Args, pattern: CallPattern, constants: Map<string, string>): string[] | undefined {
+/** The namespaces a C# file imports (`using Confluent.Kafka;`). */
+function csharpUsings(src: CodeSource): string[] {
+  return [...src.masked.matchAll(/^\s*(?:global\s+)?using\s+([A-Z][\w.]*)\s*;/gm)].map((m) => m[1]!);
+}
+
+interface Range {
+  start: number;
+  end: number;
+}
+
+/** Go: the other packages' constants (`kafka.Topic`, the package imported as `kafka`) an unread name is made of. */
+function noteUnresolved(src: CodeSource, imports: readonly GoImport[], tried: Range[], constants: Map<string, string>, out: FileMessaging): void {
+  if (imports.length === 0) return;
+  for (const r of tried)
+    for (const q of src.masked.slice(r.start, r.end).matchAll(/(?<![\w.])([A-Za-z_]\w*)\.([A-Z]\w*)\b(?!\s*[({])/g))
+      if (!constants.has(q[0]) && imports.some((i) => i.name === q[1]) && !out.unresolved.includes(q[0])) out.unresolved.push(q[0]);
+}
+
+function argNames(src: CodeSource, args: Args, pattern: CallPattern, constants: Map<string, string>, tried: Range[]): string[] | undefined {
   for (const name of pattern.name.named ?? []) {
     const range = args.named.get(name);
     if (range) {
+      tried.push(range);
       const v = stringValues(src, range.start, range.end, constants);
       if (v?.some((x) => x !== "")) return v.filter((x) => x !== "");
     }
@@ -182,31 +290,56 @@ function argNames(src: CodeSource, args: Args, pattern: CallPattern, constants: 
   // Several places are tried in order (an exchange, then its routing key): an empty name ("" is the default exchange) goes on.
   for (const at of [pattern.name.positional].flat()) {
     const range = args.positional[at < 0 ? args.positional.length + at : at];
+    if (range) tried.push(range);
     const names = range && stringValues(src, range.start, range.end, constants)?.filter((x) => x !== "");
     if (names?.length) return names;
   }
   return undefined;
 }
 
-function propertyValues(src: CodeSource, objectAt: number, keys: string[], constants: Map<string, string>): string[] | undefined {
+/** The value of the first of `keys` an object literal sets at its top level (`A.B`: key B of the literal that is A's value). */
+function propertyValues(src: CodeSource, objectAt: number, keys: string[], constants: Map<string, string>, tried: Range[]): string[] | undefined {
+  for (const key of keys) {
+    const range = propertyRange(src, objectAt, key.split("."));
+    if (!range) continue;
+    tried.push(range);
+    return stringValues(src, range.start, range.end, constants);
+  }
+  return undefined;
+}
+
+function propertyRange(src: CodeSource, objectAt: number, path: string[]): Range | undefined {
   if (objectAt < 0 || src.masked[objectAt] !== "{") return undefined;
   const close = closingOffset(src.masked, objectAt);
   if (close === undefined) return undefined;
-  const body = src.masked.slice(objectAt + 1, close - 1);
-  for (const key of keys) {
-    const m = new RegExp(`(^|[\\s,{])${key}\\s*:\\s*`).exec(body);
+  const [key, ...rest] = path;
+  const keyRe = new RegExp(`^${key}\\s*:\\s*`);
+  // Depth 0 is the literal's own level (its opening brace takes it there).
+  let depth = -1;
+  for (let i = objectAt; i < close - 1; i++) {
+    const ch = src.masked[i]!;
+    if (ch === "[" || ch === "(" || ch === "{") depth++;
+    else if (ch === "]" || ch === ")" || ch === "}") depth--;
+    if (depth !== 0 || !/[\s,{]/.test(ch)) continue;
+    const m = keyRe.exec(src.masked.slice(i + 1, i + 1 + key!.length + 40));
     if (!m) continue;
-    const start = objectAt + 1 + m.index + m[0].length;
+    const start = i + 1 + m[0].length;
+    if (rest.length > 0) {
+      // The value is a composite literal (`kafka.TopicPartition{…}`, `{…}`).
+      const literal = /^(?:&?[\w.]+\s*)?\{/.exec(src.masked.slice(start, start + 80));
+      return literal ? propertyRange(src, start + literal[0].length - 1, rest) : undefined;
+    }
     let end = start;
-    let depth = 0;
+    let inner = 0;
     while (end < close - 1) {
-      const ch = src.masked[end]!;
-      if (ch === "[" || ch === "(" || ch === "{") depth++;
-      else if (ch === "]" || ch === ")" || ch === "}") depth--;
-      else if ((ch === "," || ch === "\n") && depth === 0) break;
+      const c = src.masked[end]!;
+      if (c === "[" || c === "(" || c === "{") inner++;
+      else if (c === "]" || c === ")" || c === "}") inner--;
+      else if ((c === "," || c === "\n") && inner === 0) break;
       end++;
     }
-    return stringValues(src, start, end, constants);
+    while (end > start && /\s/.test(src.masked[end - 1]!)) end--;
+    return { start, end };
   }
   return undefined;
 }
