@@ -159,6 +159,72 @@ describe("NATS subjects in constants", () => {
   });
 });
 
+describe("a topic named by a constant of another package of the module", () => {
+  const goMod = lines("module github.com/acme/shop/src/checkoutservice", "", "go 1.19");
+  const kafkaPackage = lines(
+    "package kafka",
+    "",
+    'import "github.com/Shopify/sarama"',
+    "",
+    "var (",
+    '\tTopic           = "orders"',
+    "\tProtocolVersion = sarama.V3_0_0_0",
+    ")",
+    "",
+    "func CreateKafkaProducer(brokers []string) (sarama.AsyncProducer, error) {",
+    '\tlocal := "not-a-topic"',
+    "\t_ = local",
+    "\treturn sarama.NewAsyncProducer(brokers, sarama.NewConfig())",
+    "}",
+  );
+  const mainBefore = lines(
+    "package main",
+    "",
+    "import (",
+    '\t"github.com/Shopify/sarama"',
+    '\t"github.com/acme/shop/src/checkoutservice/kafka"',
+    ")",
+    "",
+    "type checkoutService struct{ producer sarama.AsyncProducer }",
+    "",
+    "func (cs *checkoutService) PlaceOrder() {}",
+  );
+  const mainAfter = mainBefore.replace(
+    "func (cs *checkoutService) PlaceOrder() {}\n",
+    lines(
+      "func (cs *checkoutService) PlaceOrder() {",
+      "\tmsg := sarama.ProducerMessage{",
+      "\t\tTopic: kafka.Topic,",
+      "\t\tValue: sarama.ByteEncoder([]byte{}),",
+      "\t}",
+      "\tcs.producer.Input() <- &msg",
+      "}",
+    ),
+  );
+
+  it("reads the package's exported variable from the tree at that side", async () => {
+    const base = { "src/checkoutservice/go.mod": goMod, "src/checkoutservice/main.go": mainBefore };
+    const head = { ...base, "src/checkoutservice/kafka/producer.go": kafkaPackage, "src/checkoutservice/main.go": mainAfter };
+    expect(await eventHits(base, head)).toEqual([
+      { file: "src/checkoutservice/main.go", line: 11, reason: 'adds Kafka producer of "orders" in src/checkoutservice/main.go' },
+    ]);
+  });
+
+  it("does not resolve a package of another module, nor a constant the package does not declare at its top level", async () => {
+    const external = mainAfter.replace('"github.com/acme/shop/src/checkoutservice/kafka"', '"github.com/other/kafka"');
+    const vendoredLookalike = { "src/checkoutservice/go.mod": goMod, "src/checkoutservice/kafka/producer.go": kafkaPackage };
+    expect(await eventHits(vendoredLookalike, { ...vendoredLookalike, "src/checkoutservice/main.go": external })).toEqual([]);
+    const local = mainAfter.replace("kafka.Topic", "kafka.Local");
+    const localPackage = kafkaPackage.replace("\tlocal :=", "\tLocal :=").replace("_ = local", "_ = Local");
+    expect(
+      await eventHits(
+        { "src/checkoutservice/go.mod": goMod },
+        { "src/checkoutservice/go.mod": goMod, "src/checkoutservice/kafka/producer.go": localPackage, "src/checkoutservice/main.go": local },
+      ),
+    ).toEqual([]);
+  });
+});
+
 describe("sarama consumer groups, and Confluent.Kafka in C#", () => {
   it("reads a sarama consumer group's topics through a variable of its own file", async () => {
     const consumer = lines(

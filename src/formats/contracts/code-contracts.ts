@@ -8,7 +8,7 @@
  * teams call. A route removed from one file and declared by another changed file at head moved: it is
  * neither added nor removed.
  */
-import type { ChangedFile } from "../../engine/change.js";
+import type { ChangedFile, Side } from "../../engine/change.js";
 import type { ReviewView, TriggerHit } from "../../engine/types.js";
 import { pathMajorVersion } from "../openapi/diff.js";
 import type { ContractBreak } from "./contract-break.js";
@@ -35,6 +35,7 @@ import {
 } from "../source/request-schemas.js";
 import { relativeBindings, resolveRelativeModule } from "../source/router-mounts.js";
 import { deployableHits } from "../services/deployables.js";
+import { importedGoConstants } from "./go-constants.js";
 import { withStatedAuth } from "./route-auth.js";
 import { mountIndex } from "./route-mounts.js";
 
@@ -161,8 +162,8 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
       headSrc ? extractRoutes(headSrc, headHints.routes) : undefined,
     );
     diffRoutes(file.path, baseRoutes, headRoutes, perFile, result);
-    const baseMessaging = baseSrc ? extractMessaging(baseSrc, baseHints.messaging) : undefined;
-    const headMessaging = headSrc ? extractMessaging(headSrc, headHints.messaging) : undefined;
+    const baseMessaging = baseSrc ? await messagingOf(ctx, "base", baseSrc, baseHints.messaging) : undefined;
+    const headMessaging = headSrc ? await messagingOf(ctx, "head", headSrc, headHints.messaging) : undefined;
     diffTopics(file, baseMessaging, headMessaging, topicChanges);
     for (const e of baseMessaging?.events ?? []) baseEvents.push({ file: basePath, event: e });
     for (const e of headMessaging?.events ?? []) headEvents.push({ file: file.path, event: e });
@@ -194,6 +195,17 @@ async function compute(ctx: ReviewView): Promise<CodeContracts> {
     result.events = events;
   }
   return result;
+}
+
+/**
+ * A file's messaging; a topic named through a constant of another package of the same Go module (`kafka.Topic`)
+ * is read from that package at the same side (only then: most files name theirs in the file or not at all).
+ */
+async function messagingOf(ctx: ReviewView, side: Side, src: CodeSource, declares: boolean): Promise<FileMessaging> {
+  const found = extractMessaging(src, declares);
+  if (found.unresolved.length === 0) return found;
+  const external = await importedGoConstants(ctx, side, src, found.unresolved);
+  return external.size === 0 ? found : extractMessaging(src, declares, external);
 }
 
 /** Whether a text may declare routes, and messaging (false for no text). */
