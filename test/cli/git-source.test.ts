@@ -1,6 +1,8 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CatFile, ReadAhead, type RawObject } from "../../src/sources/cat-file.js";
-import { openGitChange, parseRawListing, type GitChange } from "../../src/sources/git.js";
+import { GitRepository, openGitChange, parseRawListing, type GitChange } from "../../src/sources/git.js";
 import { TestRepo } from "./git-repo.js";
 
 const LIMIT = { maxBytes: 1_000_000 };
@@ -397,6 +399,46 @@ describe("git Change source", () => {
     // A blob handed out already is asked for again (the caller keeps what it read).
     expect((await ahead.contents("o0"))?.bytes.toString()).toBe("o0");
     expect(asked.at(-1)).toEqual(["o0"]);
+  });
+
+  it("hands out each blob as its own bytes, not as a view of git's output that would keep the whole chunk alive", async () => {
+    const repo = newRepo();
+    for (let i = 0; i < 40; i++) repo.write(`small${i}.txt`, `${i}\n`);
+    repo.write("mid.txt", "m".repeat(5000));
+    const head = repo.commit();
+    const repository = new GitRepository(repo.dir);
+    try {
+      const names = [...Array.from({ length: 40 }, (_, i) => `small${i}.txt`), "mid.txt"];
+      // Asked for together: git answers them in one chunk of its output.
+      const objects = await Promise.all(names.map((name) => repository.cat.contents(`${head}:${name}`)));
+      objects.slice(0, 40).forEach((object, i) => {
+        expect(object?.bytes.toString()).toBe(`${i}\n`);
+        // At most Node's 8 KB pool for a small buffer, never git's 64 KB chunk.
+        expect(object!.bytes.buffer.byteLength).toBeLessThanOrEqual(8192);
+      });
+      expect(objects[40]!.bytes.length).toBe(5000);
+      expect(objects[40]!.bytes.buffer.byteLength).toBe(5000);
+    } finally {
+      repository.close();
+    }
+  });
+
+  it("keeps no blob it handed out reachable from the read-ahead", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const cat = {
+      contents: (oid: string): Promise<RawObject | undefined> => Promise.resolve({ type: "blob", bytes: Buffer.from(oid.repeat(1000)) }),
+    } as unknown as CatFile;
+    const blobs = Array.from({ length: 200 }, (_, i) => ({ oid: `o${i}`, size: 3000 }));
+    const ahead = new ReadAhead(cat, blobs);
+    // The first reads start a run that asks for the blobs after them; those stay ahead, the ones read do not.
+    const read: WeakRef<Buffer>[] = [];
+    for (let i = 0; i < 3; i++) read.push(new WeakRef((await ahead.contents(`o${i}`))!.bytes));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+    expect(read.map((ref) => ref.deref())).toEqual([undefined, undefined, undefined]);
+    // What is still ahead is handed out as asked for.
+    expect((await ahead.contents("o3"))?.bytes.toString()).toBe("o3".repeat(1000));
   });
 
   it("rejects unknown revisions with git's context", async () => {
