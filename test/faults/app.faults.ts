@@ -85,7 +85,7 @@ function payload(pull: FakePull, action = "opened", updatedAt?: string): any {
 }
 
 const runsOf = (pull: FakePull) => fake.checkRuns.filter((r) => r.external_id === String(pull.number));
-const commentsOf = (pull: FakePull) => fake.comments.filter((c) => c.issue_number === pull.number);
+const commentsOf = (pull: FakePull, fullName = FULL_NAME) => fake.comments.filter((c) => c.repository === fullName && c.issue_number === pull.number);
 const writesFor = (pull: FakePull) => fake.writes().filter((w) => w.path.includes(`/issues/${pull.number}/`));
 
 /** Waits until the PR's latest check run on `head` is completed; returns it and the seconds it took. */

@@ -59,6 +59,8 @@ export interface FakeReaction {
 
 export interface FakeComment {
   id: number;
+  /** "owner/repo": issue numbers repeat across repositories, comments do not. */
+  repository: string;
   issue_number: number;
   body: string;
   user: { login: string; type: string };
@@ -104,6 +106,8 @@ export const APP = { id: 123, slug: "archgate" };
 /** The GitHub Actions app: what a workflow's GITHUB_TOKEN writes is authored by it (github-actions[bot]). */
 export const ACTIONS_APP = { id: 15368, slug: "github-actions" };
 export const INSTALLATION_ID = 42;
+/** The repository comments are added to when a test does not name one (the harness's). */
+const DEFAULT_REPOSITORY = "acme/shop";
 
 export class FakeGitHub {
   readonly requests: RecordedRequest[] = [];
@@ -151,9 +155,9 @@ export class FakeGitHub {
     return new Date(this.clock).toISOString().replace(/\.\d{3}Z$/, "Z");
   }
 
-  /** A comment by a person (or a bot, `type: "Bot"`), as if posted now. */
-  addUserComment(issueNumber: number, login: string, body: string, type = "User"): FakeComment {
-    return this.addComment(issueNumber, body, { login, type });
+  /** A comment by a person (or a bot, `type: "Bot"`), as if posted now (on acme/shop unless `fullName` says). */
+  addUserComment(issueNumber: number, login: string, body: string, type = "User", fullName = DEFAULT_REPOSITORY): FakeComment {
+    return this.addComment(issueNumber, body, { login, type }, fullName);
   }
 
   /** A person edits their comment: GitHub moves updated_at. */
@@ -199,16 +203,19 @@ export class FakeGitHub {
     return full;
   }
 
+  /** A comment on issue or PR `issueNumber` of `fullName` (acme/shop unless it says). */
   addComment(
     issueNumber: number,
     body: string,
     author: "app" | "user" | { login: string; type: string; app?: { id: number; slug: string } },
+    fullName = DEFAULT_REPOSITORY,
   ): FakeComment {
     const at = this.now();
     const comment: FakeComment = {
       created_at: at,
       updated_at: at,
       id: this.nextId++,
+      repository: fullName,
       issue_number: issueNumber,
       body,
       user:
@@ -399,7 +406,7 @@ export class FakeGitHub {
         return this.paginate(
           path,
           query,
-          this.comments.filter((c) => c.issue_number === Number(r![1])),
+          this.comments.filter((c) => c.repository === fullName && c.issue_number === Number(r![1])),
           headers.host,
         );
       }
@@ -408,11 +415,12 @@ export class FakeGitHub {
           Number(r[1]),
           body.body,
           workflow ? { login: `${ACTIONS_APP.slug}[bot]`, type: "Bot", app: ACTIONS_APP } : "app",
+          fullName,
         );
         return { status: 201, body: comment };
       }
       if (method === "PATCH" && (r = /^issues\/comments\/(\d+)$/.exec(rest))) {
-        const comment = this.comments.find((c) => c.id === Number(r![1]));
+        const comment = this.comments.find((c) => c.repository === fullName && c.id === Number(r![1]));
         if (!comment) return notFound();
         comment.body = body.body;
         comment.updated_at = this.now();

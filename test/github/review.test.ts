@@ -41,6 +41,42 @@ function direct(repo: Repo, options: { rules?: any[]; triggers?: any[]; timeoutM
   });
 }
 
+describe("the fake keeps each repository's comments apart", () => {
+  test("PR #7 of acme/shop and PR #7 of acme/api: each gets its own comment, and a push to one updates only that one", async () => {
+    const shop = seedRepo(t.fake, { base: { "README.md": "hi\n" }, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
+    const apiBase = t.fake.addCommit("a".repeat(40), { ".github/archgate.yml": configYaml(isolatedConfig()), "README.md": "api\n" });
+    const apiHead = t.fake.addCommit("b".repeat(40), {
+      ".github/archgate.yml": configYaml(isolatedConfig()),
+      "README.md": "api\n",
+      "src/payments/refund.ts": "export {};\n",
+    });
+    t.fake.setDefaultBranch("acme/api", apiBase);
+    const api = t.fake.addPull("acme/api", { number: 7, base: apiBase, head: apiHead });
+    const review = (repo: string, pull: typeof api) =>
+      reviewPullRequest(t.octokit, targetFromPullRequest(OWNER, repo, t.fake.pullJson(`acme/${repo}`, pull)), {
+        identity: async () => APP,
+        engine: { rules: [], triggers: [] },
+      });
+    await review("shop", shop.pull);
+    await review("api", api);
+    expect(comment().map((c) => [c.repository, c.issue_number])).toEqual([
+      ["acme/shop", 7],
+      ["acme/api", 7],
+    ]);
+    const [shopComment, apiComment] = comment().map((c) => c.body);
+    push(shop, { "src/payments/charge.ts": "export const x = 1;\n" });
+    await review("shop", shop.pull);
+    expect(
+      t.fake
+        .writes()
+        .filter((w) => w.path.includes("/issues/comments/"))
+        .map((w) => `${w.method} ${w.path}`),
+    ).toEqual([`PATCH /repos/acme/shop/issues/comments/${comment()[0]!.id}`]);
+    expect(comment()[1]!.body).toBe(apiComment);
+    expect(comment()[0]!.body).not.toBe(shopComment);
+  });
+});
+
 describe("pull_request events", () => {
   test("opened: one comment, one label, then the check run, created once and completed (the review ended within the start delay)", async () => {
     const repo = seedRepo(t.fake, { base: { "README.md": "hi\n" }, head: { "src/payments/charge.ts": "export {};\n" }, config: isolatedConfig() });
