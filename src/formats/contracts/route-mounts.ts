@@ -3,12 +3,13 @@
  * import it mount it (`app.use("/v1", routes)`), joined up the chain of mounts. The files that can mount a
  * router are looked for where Express and Fastify projects keep them: the router's own directory and each
  * directory above it (app.js, server.js, routes/index.js), a bounded number of files each, read once per review.
+ * A file under a directory that `@fastify/autoload` loads is mounted at its directory path below it.
  */
 import type { Side } from "../../engine/change.js";
 import type { ReviewView } from "../../engine/types.js";
-import { dirname, pathIndex } from "../common/paths.js";
+import { dirname, isUnder, pathIndex } from "../common/paths.js";
 import { codeSource, isIgnoredForCodeContracts, joinPath } from "../source/code-model.js";
-import { mayMountRouters, resolveRelativeModule, routerMounts } from "../source/router-mounts.js";
+import { type AutoloadMount, autoloadMounts, autoPrefixOf, mayMountRouters, resolveRelativeModule, routerMounts } from "../source/router-mounts.js";
 
 const JS_FILE = /\.(?:[cm]?[jt]sx?)$/;
 /** Files read per directory when looking for what mounts a router (most routers are mounted by a file or two nearby). */
@@ -64,6 +65,39 @@ function createIndex(ctx: ReviewView): MountIndex {
     return found;
   };
 
+  const autoloads = new Map<string, Promise<AutoloadMount[]>>();
+  const autoloadsOf = (side: Side, path: string): Promise<AutoloadMount[]> => {
+    const key = `${side}\0${path}`;
+    let found = autoloads.get(key);
+    if (!found) {
+      found = (async () => {
+        const text = await ctx.text(side, path);
+        if (text === undefined || !text.includes("autoload")) return [];
+        const src = codeSource(path, text);
+        return src ? autoloadMounts(src) : [];
+      })();
+      autoloads.set(key, found);
+    }
+    return found;
+  };
+
+  /**
+   * The prefix `@fastify/autoload` gives a plugin file under its directory: `options.prefix`, then the plugin's own
+   * `autoPrefix` or else the directories between the autoloaded one and the file (`routes/api/tasks/index.ts` →
+   * `/api/tasks`). Undefined when a part is not static.
+   */
+  const autoloadPrefix = async (side: Side, path: string, loaded: string, mount: AutoloadMount): Promise<string | undefined> => {
+    if (mount.prefix === undefined) return undefined;
+    const text = await ctx.text(side, path);
+    const src = text === undefined ? undefined : codeSource(path, text);
+    const own = src ? autoPrefixOf(src) : "";
+    if (own === undefined) return undefined;
+    if (own !== "") return joinPath(mount.prefix, own);
+    if (mount.dirNamePrefix === undefined) return undefined;
+    const dirs = mount.dirNamePrefix ? dirname(path).slice(loaded.length) : "";
+    return joinPath(mount.prefix, dirs);
+  };
+
   const prefixes = (side: Side, path: string, chain: string[] = []): Promise<string[] | undefined> => {
     const key = `${side}\0${path}`;
     const cached = chain.length === 0 ? prefixCache.get(key) : undefined;
@@ -85,6 +119,15 @@ function createIndex(ctx: ReviewView): MountIndex {
             const parents = await prefixes(side, candidate, [...chain, path]);
             if (parents === undefined) return undefined;
             for (const parent of parents) out.add(joinPath(parent, mount.prefix));
+          }
+          for (const mount of await autoloadsOf(side, candidate)) {
+            const loaded = mount.dir === "" ? dirname(candidate) : dirname(candidate) === "" ? mount.dir : `${dirname(candidate)}/${mount.dir}`;
+            if (!isUnder(path, loaded)) continue;
+            const prefix = await autoloadPrefix(side, path, loaded, mount);
+            if (prefix === undefined) return undefined;
+            const parents = await prefixes(side, candidate, [...chain, path]);
+            if (parents === undefined) return undefined;
+            for (const parent of parents) out.add(joinPath(parent, prefix));
           }
         }
         if (dir === "") break;

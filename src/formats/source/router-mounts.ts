@@ -9,7 +9,7 @@
  * never joins a guessed path.
  */
 import { posix } from "node:path";
-import { argsAt, lineAt, stringConstants, stringValue, type CodeSource } from "./code-model.js";
+import { argsAt, lineAt, stringAt, stringConstants, stringValue, type CodeSource } from "./code-model.js";
 import { closingOffset } from "./masking.js";
 
 export interface RouterMount {
@@ -145,4 +145,105 @@ export function resolveRelativeModule(from: string, specifier: string, exists: (
   for (const candidate of [base, ...EXTENSIONS.slice(1).map((e) => `${base}${e}`), ...EXTENSIONS.slice(1).map((e) => `${stripped}${e}`)])
     if (!candidate.startsWith("..") && exists(candidate)) return candidate;
   return undefined;
+}
+
+/** Where a file registers `@fastify/autoload`: each route file under `dir` is mounted at its directory path. */
+export interface AutoloadMount {
+  /** The autoloaded directory, relative to the registering file's directory (`routes`, `src/routes`). */
+  dir: string;
+  /** `options.prefix` passed to every autoloaded plugin ("" when none), undefined when not a static string. */
+  prefix: string | undefined;
+  /** False with `dirNameRoutePrefix: false`; undefined when it is a function (a rewrite this reader does not run). */
+  dirNamePrefix: boolean | undefined;
+  line: number;
+}
+
+const AUTOLOAD_IMPORT =
+  /\bimport\s+([A-Za-z_$][\w$]*)\s+from\s+["'](?:@fastify\/autoload|fastify-autoload)["']|\b(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*=\s*require\s*\(\s*["'](?:@fastify\/autoload|fastify-autoload)["']\s*\)/g;
+/** The module's own directory: `__dirname`, `import.meta.dirname`, or `dirname(fileURLToPath(import.meta.url))`. */
+const OWN_DIR = /^(?:__dirname|import\.meta\.dirname|(?:path\.)?dirname\s*\(\s*(?:url\.)?fileURLToPath\s*\(\s*import\.meta\.url\s*\)\s*\))$/;
+
+/**
+ * `fastify.register(autoload, { dir: path.join(__dirname, "routes"), options: { prefix: "/v1" } })`: the directory
+ * (joined from the module's own directory and string literals only) and the options that shape route prefixes. A
+ * `dir` computed any other way is not returned: which files it loads is not known.
+ */
+export function autoloadMounts(src: CodeSource): AutoloadMount[] {
+  if (src.language !== "js" || !/autoload/.test(src.text)) return [];
+  const names = new Set<string>();
+  // The specifier is a string literal (blanked in `masked`): the import is read from the text.
+  for (const m of src.text.matchAll(AUTOLOAD_IMPORT)) names.add((m[1] ?? m[2])!);
+  if (names.size === 0) return [];
+  const constants = stringConstants(src);
+  const out: AutoloadMount[] = [];
+  for (const m of src.masked.matchAll(/\b[A-Za-z_$][\w$]*\s*\.\s*register\s*\(/g)) {
+    const args = argsAt(src, m.index! + m[0].length - 1);
+    const [first, opts] = args?.positional ?? [];
+    if (!first || !opts || !names.has(src.masked.slice(first.start, first.end).trim()) || src.masked[opts.start] !== "{") continue;
+    const fields = objectFields(src, opts.start);
+    const dirField = fields.get("dir");
+    const dir = dirField ? ownDirPath(src, dirField.start, dirField.end, constants) : undefined;
+    if (dir === undefined) continue;
+    let prefix: string | undefined = "";
+    const options = fields.get("options");
+    if (options) {
+      if (src.masked[options.start] !== "{") prefix = undefined;
+      else {
+        const inner = objectFields(src, options.start);
+        const p = inner.get("prefix");
+        if (p) prefix = stringValue(src, p.start, p.end, constants);
+        // `{ ...opts }` may carry a prefix of its own.
+        else if (
+          /^\s*\.\.\./m.test(src.masked.slice(options.start + 1, options.end - 1)) &&
+          /\.\.\.\s*[\w.]*prefix/i.test(src.masked.slice(options.start, options.end))
+        )
+          prefix = undefined;
+      }
+    }
+    const dirName = fields.get("dirNameRoutePrefix");
+    const dirNameText = dirName ? src.masked.slice(dirName.start, dirName.end).trim() : "true";
+    out.push({
+      dir,
+      prefix,
+      dirNamePrefix: dirNameText === "true" ? true : dirNameText === "false" ? false : undefined,
+      line: lineAt(src, m.index!),
+    });
+  }
+  return out;
+}
+
+/** `key: value` fields of the object literal opening at `open` (shorthand and spread entries are left out). */
+function objectFields(src: CodeSource, open: number): Map<string, { start: number; end: number }> {
+  const out = new Map<string, { start: number; end: number }>();
+  for (const piece of argsAt(src, open)?.positional ?? []) {
+    const kv = /^([A-Za-z_$][\w$]*)\s*:\s*/.exec(src.masked.slice(piece.start, piece.end));
+    if (kv) out.set(kv[1]!, { start: piece.start + kv[0].length, end: piece.end });
+  }
+  return out;
+}
+
+/** `path.join(__dirname, "routes")` (or `resolve`) as a path relative to the module's directory; undefined for anything else. */
+function ownDirPath(src: CodeSource, start: number, end: number, constants: Map<string, string>): string | undefined {
+  const lead = src.masked.slice(start, end).length - src.masked.slice(start, end).trimStart().length;
+  const call = /^(?:path\.)?(?:join|resolve)\s*\(/.exec(src.masked.slice(start + lead, end));
+  if (!call) return undefined;
+  const args = argsAt(src, start + lead + call[0].length - 1);
+  const [base, ...rest] = args?.positional ?? [];
+  if (!base || !OWN_DIR.test(src.masked.slice(base.start, base.end).trim())) return undefined;
+  const parts: string[] = [];
+  for (const piece of rest) {
+    const value = stringValue(src, piece.start, piece.end, constants);
+    if (value === undefined) return undefined;
+    parts.push(value);
+  }
+  const joined = posix.normalize(posix.join(".", ...parts));
+  return joined.startsWith("..") ? undefined : joined === "." ? "" : joined;
+}
+
+/** `export const autoPrefix = "/x"` / `module.exports.autoPrefix = "/x"`: "" when absent, undefined when not a static string. */
+export function autoPrefixOf(src: CodeSource): string | undefined {
+  const m = /\b(?:export\s+const\s+autoPrefix|module\.exports\.autoPrefix|exports\.autoPrefix)\s*=\s*/.exec(src.masked);
+  if (!m) return "";
+  const literal = stringAt(src, m.index + m[0].length);
+  return literal && !literal.dynamic ? literal.value : undefined;
 }
