@@ -36,6 +36,7 @@ import {
 import { relativeBindings, resolveRelativeModule } from "../source/router-mounts.js";
 import { deployableHits } from "../services/deployables.js";
 import { importedGoConstants } from "./go-constants.js";
+import { goRouteMounts } from "./go-route-mounts.js";
 import { withStatedAuth } from "./route-auth.js";
 import { mountIndex } from "./route-mounts.js";
 
@@ -247,12 +248,59 @@ async function mounted(
   base: FileRoutes | undefined,
   head: FileRoutes | undefined,
 ): Promise<[FileRoutes | undefined, FileRoutes | undefined]> {
+  if (registered(base) || registered(head)) return goMounted(ctx, basePath, headPath, base, head);
   if (!mountable(base) && !mountable(head)) return [base, head];
   const index = mountIndex(ctx);
   const basePrefixes = base ? await index.prefixes("base", basePath) : [""];
   const headPrefixes = head ? await index.prefixes("head", headPath) : [""];
   if (!basePrefixes || !headPrefixes) return [base, head];
   return [base && withPrefixes(base, basePrefixes), head && withPrefixes(head, headPrefixes)];
+}
+
+function registered(routes: FileRoutes | undefined): boolean {
+  return routes?.routes.some((r) => r.registrar !== undefined) === true;
+}
+
+/**
+ * Go routes declared on a registration function's router group, with the prefixes its callers give that group on
+ * each side. When a prefix on either side cannot be read, both sides keep the paths as written.
+ */
+async function goMounted(
+  ctx: ReviewView,
+  basePath: string,
+  headPath: string,
+  base: FileRoutes | undefined,
+  head: FileRoutes | undefined,
+): Promise<[FileRoutes | undefined, FileRoutes | undefined]> {
+  const index = goRouteMounts(ctx);
+  const prefixesOf = async (side: Side, path: string, routes: FileRoutes | undefined) => {
+    const out = new Map<string, string[]>();
+    for (const registrar of new Set((routes?.routes ?? []).flatMap((r) => (r.registrar ? [r.registrar] : [])))) {
+      const prefixes = await index.prefixes(side, path, registrar);
+      if (!prefixes) return undefined;
+      out.set(registrar, prefixes);
+    }
+    return out;
+  };
+  const basePrefixes = await prefixesOf("base", basePath, base);
+  const headPrefixes = await prefixesOf("head", headPath, head);
+  if (!basePrefixes || !headPrefixes) return [base, head];
+  const apply = (routes: FileRoutes | undefined, prefixes: Map<string, string[]>): FileRoutes | undefined => {
+    if (!routes) return routes;
+    const out: CodeRoute[] = [];
+    for (const route of routes.routes) {
+      for (const prefix of (route.registrar && prefixes.get(route.registrar)) || [""]) {
+        if (prefix === "") {
+          out.push(route);
+          continue;
+        }
+        const path = joinPath(prefix, route.path);
+        out.push({ ...route, path, key: `${route.method} ${normalizeRoutePath(path)}`, api: route.api || hasApiPrefix(path) });
+      }
+    }
+    return { routes: out, unresolved: routes.unresolved };
+  };
+  return [apply(base, basePrefixes), apply(head, headPrefixes)];
 }
 
 /** An edited line that can change where a router is mounted. */

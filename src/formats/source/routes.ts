@@ -67,6 +67,12 @@ export interface CodeRoute {
   idempotencyKey: boolean;
   /** The view a Django URL or DRF router entry points at (`OrderViewSet`, `views.OrderList.as_view()` -> `OrderList`). */
   view?: string;
+  /**
+   * Go: the function whose router-group parameter the route is declared on (`func ArticlesRegister(router
+   * *gin.RouterGroup)`): the group its callers pass (`articles.ArticlesRegister(v1.Group("/articles"))`) is the
+   * prefix, which `path` does not hold.
+   */
+  registrar?: string;
 }
 
 export interface FileRoutes {
@@ -679,37 +685,7 @@ function goRoutes(src: CodeSource, out: FileRoutes): void {
   if (!evidence) return;
   const constants = stringConstants(src);
   const pageFile = /\.\s*HTML\s*\(|template\.(Must|ParseFiles|ParseGlob)|\.ExecuteTemplate\s*\(/.test(src.masked);
-  // Prefixes: `v1 := r.Group("/api/v1")` (gin, echo, fiber), and chi's `r.Route("/users", func(r chi.Router) { ... })` blocks.
-  const groupPrefix = new Map<string, string | undefined>();
-  const routeBlocks: { start: number; end: number; prefix: string | undefined }[] = [];
-  GO_ROUTE.lastIndex = 0;
-  const calls: { m: RegExpExecArray; args: Args }[] = [];
-  for (let m = GO_ROUTE.exec(src.masked); m; m = GO_ROUTE.exec(src.masked)) {
-    const args = argsAt(src, m.index + m[0].length - 1);
-    if (args) calls.push({ m, args });
-  }
-  const prefixAt = (receiver: string, offset: number): string | undefined => {
-    let prefix: string | undefined = groupPrefix.has(receiver) ? groupPrefix.get(receiver) : "";
-    for (const block of routeBlocks)
-      if (block.start < offset && offset < block.end)
-        prefix = block.prefix === undefined || prefix === undefined ? undefined : joinPath(block.prefix, prefix);
-    return prefix;
-  };
-  for (const { m, args } of calls) {
-    const verb = m[2]!;
-    const first = args.positional[0];
-    if (!first) continue;
-    if (verb === "Group" || verb === "Route") {
-      const value = stringValue(src, first.start, first.end, constants);
-      const assigned = /([A-Za-z_]\w*)\s*:?=\s*$/.exec(src.masked.slice(Math.max(0, m.index - 80), m.index));
-      const parent = prefixAt(m[1]!, m.index);
-      const prefix = value === undefined || parent === undefined ? undefined : joinPath(parent, value);
-      if (assigned && verb === "Group") groupPrefix.set(assigned[1]!, prefix);
-      const fn = args.positional[1];
-      if (fn && /^func\b/.test(src.masked.slice(fn.start, fn.end)))
-        routeBlocks.push({ start: fn.start, end: fn.end, prefix: value === undefined ? undefined : joinPath(value) });
-    }
-  }
+  const { calls, prefixAt, registrarAt } = goRouterScopes(src, constants);
   for (const { m, args } of calls) {
     const receiver = m[1]!;
     let verb = m[2]!;
@@ -757,9 +733,132 @@ function goRoutes(src: CodeSource, out: FileRoutes): void {
           : /"github\.com\/gofiber/.test(src.text)
             ? "fiber"
             : "net/http";
-    for (const one of method.split(","))
-      out.routes.push(routeOf(src, m.index, one, joinPath(prefix, path), framework, !pageFile || hasApiPrefix(path), "", undefined));
+    const registrar = registrarAt(receiver, m.index);
+    for (const one of method.split(",")) {
+      const route = routeOf(src, m.index, one, joinPath(prefix, path), framework, !pageFile || hasApiPrefix(path), "", undefined);
+      out.routes.push(registrar ? { ...route, registrar } : route);
+    }
   }
+}
+
+/** Router-group parameter types: gin's and echo's groups (a registration function's `router *gin.RouterGroup`). */
+const GO_GROUP_TYPE = /^\*?\s*(gin\.(RouterGroup|IRouter|IRoutes)|echo\.Group)$/;
+
+interface GoRouterScopes {
+  calls: { m: RegExpExecArray; args: Args }[];
+  /** The prefix the file gives a router variable at an offset ("" for none it declares, undefined when not static). */
+  prefixAt(receiver: string, offset: number): string | undefined;
+  /** The function whose router-group parameter a router variable at an offset comes from (directly or through `Group`). */
+  registrarAt(receiver: string, offset: number): string | undefined;
+}
+
+/**
+ * The group prefixes a Go file declares: `v1 := r.Group("/api/v1")` (gin, echo, fiber), chi's
+ * `r.Route("/users", func(r chi.Router) { ... })` blocks, and functions taking a router group as a parameter.
+ */
+function goRouterScopes(src: CodeSource, constants: Map<string, string>): GoRouterScopes {
+  const groupPrefix = new Map<string, string | undefined>();
+  /** Router variables made from another with `Group`: the variable they come from. */
+  const groupParent = new Map<string, string>();
+  const routeBlocks: { start: number; end: number; prefix: string | undefined }[] = [];
+  const registrars: { name: string; param: string; start: number; end: number }[] = [];
+  for (const f of src.masked.matchAll(/^func\s+([A-Za-z_]\w*)\s*\(/gm)) {
+    const params = argsAt(src, f.index + f[0].length - 1);
+    if (!params) continue;
+    const open = src.masked.indexOf("{", params.end);
+    const close = open < 0 ? undefined : closingOffset(src.masked, open, 200_000);
+    if (close === undefined) continue;
+    for (const p of params.positional) {
+      const typed = /^([A-Za-z_]\w*)\s+(.+)$/s.exec(src.masked.slice(p.start, p.end).trim());
+      if (typed && GO_GROUP_TYPE.test(typed[2]!.trim())) registrars.push({ name: f[1]!, param: typed[1]!, start: open, end: close });
+    }
+  }
+  GO_ROUTE.lastIndex = 0;
+  const calls: { m: RegExpExecArray; args: Args }[] = [];
+  for (let m = GO_ROUTE.exec(src.masked); m; m = GO_ROUTE.exec(src.masked)) {
+    const args = argsAt(src, m.index + m[0].length - 1);
+    if (args) calls.push({ m, args });
+  }
+  const prefixAt = (receiver: string, offset: number): string | undefined => {
+    let prefix: string | undefined = groupPrefix.has(receiver) ? groupPrefix.get(receiver) : "";
+    for (const block of routeBlocks)
+      if (block.start < offset && offset < block.end)
+        prefix = block.prefix === undefined || prefix === undefined ? undefined : joinPath(block.prefix, prefix);
+    return prefix;
+  };
+  const registrarAt = (receiver: string, offset: number): string | undefined => {
+    let root = receiver;
+    for (let hops = 0; groupParent.has(root) && hops < 10; hops++) root = groupParent.get(root)!;
+    return registrars.find((r) => r.param === root && r.start < offset && offset < r.end)?.name;
+  };
+  for (const { m, args } of calls) {
+    const verb = m[2]!;
+    const first = args.positional[0];
+    if (!first) continue;
+    if (verb === "Group" || verb === "Route") {
+      const value = stringValue(src, first.start, first.end, constants);
+      const assigned = /([A-Za-z_]\w*)\s*:?=\s*$/.exec(src.masked.slice(Math.max(0, m.index - 80), m.index));
+      const parent = prefixAt(m[1]!, m.index);
+      const prefix = value === undefined || parent === undefined ? undefined : joinPath(parent, value);
+      if (assigned && verb === "Group") {
+        groupPrefix.set(assigned[1]!, prefix);
+        if (assigned[1] !== m[1]) groupParent.set(assigned[1]!, m[1]!);
+      }
+      const fn = args.positional[1];
+      if (fn && /^func\b/.test(src.masked.slice(fn.start, fn.end)))
+        routeBlocks.push({ start: fn.start, end: fn.end, prefix: value === undefined ? undefined : joinPath(value) });
+    }
+  }
+  return { calls, prefixAt, registrarAt };
+}
+
+/** A call of a Go route-registration function and the prefix of the router group it passes. */
+export interface GoRegistrarCall {
+  /** The group's full prefix in the calling file, undefined when not static. */
+  prefix: string | undefined;
+  /** The calling file's own registration function the group comes from (a chain of registrations), if any. */
+  via?: string;
+}
+
+/**
+ * Where a Go file calls a route-registration function (`articles.ArticlesRegister(v1.Group("/articles"))`, or
+ * `ArticlesRegister(…)` from the same package when `qualifier` is undefined), with the prefix of the group it passes.
+ */
+export function goRegistrarCalls(src: CodeSource, qualifier: string | undefined, name: string): GoRegistrarCall[] {
+  const out: GoRegistrarCall[] = [];
+  const callee = qualifier ? `(?<![\\w.])${qualifier}\\s*\\.\\s*${name}\\s*\\(` : `(?<![\\w.])${name}\\s*\\(`;
+  const calls = [...src.masked.matchAll(new RegExp(callee, "g"))];
+  if (calls.length === 0) return out;
+  const constants = stringConstants(src);
+  const scopes = goRouterScopes(src, constants);
+  for (const call of calls) {
+    if (!qualifier && /\bfunc\s+$/.test(src.masked.slice(Math.max(0, call.index - 10), call.index))) continue;
+    const args = argsAt(src, call.index + call[0].length - 1);
+    for (const arg of args?.positional ?? []) {
+      const expr = /^([A-Za-z_]\w*)(?:\s*\.\s*Group\s*\()?/.exec(src.masked.slice(arg.start, arg.end));
+      if (!expr) continue;
+      const receiver = expr[1]!;
+      const grouped = expr[0].endsWith("(");
+      const inner = grouped ? argsAt(src, arg.start + expr[0].length - 1) : undefined;
+      if (grouped && !inner) continue;
+      // Only a router: a variable the file groups or makes with gin/echo, or a registration parameter.
+      const via = scopes.registrarAt(receiver, arg.start);
+      const known =
+        grouped ||
+        via !== undefined ||
+        new RegExp(`\\b${receiver}\\s*:?=\\s*(gin\\.(Default|New)|echo\\.New)\\s*\\(|\\b${receiver}\\s*:?=\\s*\\w+\\.Group\\s*\\(`).test(src.masked);
+      if (!known) continue;
+      let prefix = scopes.prefixAt(receiver, arg.start);
+      if (grouped) {
+        const first = inner!.positional[0];
+        const value = first && stringValue(src, first.start, first.end, constants);
+        prefix = value === undefined || prefix === undefined ? undefined : joinPath(prefix, value);
+      }
+      out.push(via ? { prefix, via } : { prefix });
+      break;
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- ASP.NET Core: minimal APIs and controllers
