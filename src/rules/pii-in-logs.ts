@@ -68,6 +68,50 @@ const SPAN_METHODS = new Set(["setattribute", "setattributes", "set_attribute", 
 /** A call that writes its arguments to logs, stdout or traces. */
 const CALL = /(?<![\w$])([A-Za-z_$][\w$]*)\s*(?:\(\s*\))?\s*(?:\?\.|\.)\s*([A-Za-z_]\w*)\s*\(|(?<![\w$.])(print|println)\s*\(/g;
 
+/** How far after its `(` a call's closing bracket is looked for (`closingOffset`'s reach). */
+const CALL_REACH = 6000;
+/** A character no match of CALL can hold (CALL matches names, blanks, brackets, dots and `?`). */
+const OUTSIDE_CALL = /[^\w$\s().?]/;
+
+/**
+ * The matches of CALL in a source that can hold an added line, with the same offsets and groups as a scan of the
+ * whole text: those whose `(` is at most CALL_REACH before an added line or on one. A long file with a few added
+ * lines is searched near them only. The search starts again just after a character no match can hold, where a
+ * scan of the whole text has no match under way either, so what it finds from there is what that scan finds.
+ */
+function* callsNearAddedLines(source: SourceFile): Generator<RegExpExecArray> {
+  const { masked, starts } = source;
+  const windows: [number, number][] = [];
+  for (const line of [...source.added].sort((a, b) => a - b)) {
+    const from = Math.max(0, (starts[line - 1] ?? masked.length) - CALL_REACH);
+    const to = starts[line] ?? masked.length;
+    const last = windows.at(-1);
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else windows.push([from, to]);
+  }
+  const restart = (at: number) => {
+    let q = at;
+    while (q > 0 && !OUTSIDE_CALL.test(masked[q - 1]!)) q--;
+    return q;
+  };
+  if (windows.length === 0) return;
+  const re = new RegExp(CALL.source, "g");
+  re.lastIndex = restart(windows[0]![0]);
+  let w = 0;
+  for (let m = re.exec(masked); m; m = re.exec(masked)) {
+    while (w < windows.length && m.index > windows[w]![1]) w++;
+    if (w === windows.length) return;
+    if (m.index < windows[w]![0]) {
+      const from = restart(windows[w]![0]);
+      if (from > m.index) {
+        re.lastIndex = from;
+        continue;
+      }
+    }
+    yield m;
+  }
+}
+
 /** Wrappers that make a value safe or no longer personal: `mask(email)`, `len(password)`, `hash(token)`. */
 const SAFE_WRAPPER =
   /(?:(?:mask|redact|hash|sanitiz|obfuscat|anonymi|scrub|encrypt|truncat|censor|last4|len|length|count|bool|typeof|isset|empty|present|exists)\w*\s*\(\s*|!\s*|\btypeof\s+)$/i;
@@ -152,12 +196,12 @@ export const piiInLogs = defineRule({
     const fields = opts.fields.map(concept);
     for (const source of await addedSources(ctx, ["js", "python", "go", "java", "kotlin"], opts.testPaths)) {
       const hits: Hit[] = [];
-      for (const m of source.masked.matchAll(CALL)) {
+      for (const m of callsNearAddedLines(source)) {
         const kind = m[3] ? (["python", "kotlin", "go"].includes(source.language) ? "log" : undefined) : isLogCall(m[1]!, m[2]!);
         if (!kind) continue;
         const open = m.index! + m[0].lastIndexOf("(");
         const call = m[3] ?? `${m[1]}.${m[2]}`;
-        const close = closingOffset(source.masked, open);
+        const close = closingOffset(source.masked, open, CALL_REACH);
         if (close === undefined) {
           const line = lineOf(source, open);
           if (source.added.has(line))

@@ -130,3 +130,27 @@ describe("pii-in-logs on broken input", () => {
     ]);
   });
 });
+
+describe("a long file with a few added lines (the calls are looked for near them only)", () => {
+  const path = "src/services/signup.ts";
+  const filler = Array.from({ length: 400 }, (_, i) => `const step${i} = compute(step, ${i}); // (user.email is not logged here)`).join("\n");
+  const base = `${filler}\nlogger.info("signed up", {\n  id: user.id,\n});\n${filler}\nexport {};\n`;
+  async function findings(head: string) {
+    const config = defaultConfig();
+    const report = await reviewChange(changeFromTrees({ [path]: base }, { [path]: head }), config, { rules: [piiInLogs], triggers: [] });
+    return report.findings.map((f) => `${f.line} ${f.message}`);
+  }
+
+  it("judges an added argument of a call opened on an unchanged line 400 lines down", async () => {
+    const head = base.replace("  id: user.id,\n", "  id: user.id,\n  email: user.email,\n");
+    expect(await findings(head)).toEqual(["403 `logger.info` writes `user.email` (email) to the logs"]);
+  });
+
+  it("does not judge that call when the added line is 400 lines after it", async () => {
+    const head = base.replace("  id: user.id,\n", "  id: user.id,\n  email: user.email,\n").replace("export {};\n", "export { step1 };\n");
+    const unchanged = { [path]: base.replace("  id: user.id,\n", "  id: user.id,\n  email: user.email,\n") };
+    const config = defaultConfig();
+    const report = await reviewChange(changeFromTrees(unchanged, { [path]: head }), config, { rules: [piiInLogs], triggers: [] });
+    expect(report.findings).toEqual([]);
+  });
+});
