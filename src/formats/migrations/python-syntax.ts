@@ -185,6 +185,43 @@ export interface PyModule {
 
 const CLOSERS = new Set([")", "]", "}"]);
 
+/**
+ * What every node is made from: its `text` is built when first read. Every enclosing node spans its children's
+ * tokens again, so building each node's text up front was quadratic in the nesting (most of a large Django
+ * migration's reading time), and few are read. A getter of the class, not one defined on each node (that made
+ * each node a slow dictionary object with two closures: most of the reading time again).
+ */
+class LazyText {
+  #parser: Parser;
+  #from: number;
+  #to: number;
+  #text: string | undefined;
+
+  constructor(parser: Parser, from: number, to: number) {
+    this.#parser = parser;
+    this.#from = from;
+    this.#to = to;
+  }
+
+  get text(): string {
+    if (this.#text === undefined) this.#text = this.#parser.textOf(this.#from, this.#to);
+    return this.#text;
+  }
+
+  set text(value: string) {
+    this.#text = value;
+  }
+
+  /** A copy of `node` with another span and the same text (a parenthesised expression: the text inside). */
+  static respanned<T extends PyNode>(node: T, start: number, end: number): T {
+    if (!(node instanceof LazyText)) return { ...node, start, end };
+    const copy = Object.assign(new LazyText(node.#parser, node.#from, node.#to), node) as unknown as T;
+    copy.start = start;
+    copy.end = end;
+    return copy;
+  }
+}
+
 class Parser {
   i = 0;
   constructor(
@@ -218,18 +255,9 @@ class Parser {
     const first = this.tokens[from]!;
     const to = this.i;
     const last = this.tokens[to - 1] ?? first;
-    const out = { ...partial, start: first.start, end: last.end } as T;
-    // Built when first read: every enclosing node spans its children's tokens again, so building each node's text
-    // up front was quadratic in the nesting (most of a large Django migration's reading time), and few are read.
-    let text: string | undefined;
-    Object.defineProperty(out, "text", {
-      enumerable: true,
-      configurable: true,
-      get: () => (text ??= this.textOf(from, to)),
-      set: (value: string) => {
-        text = value;
-      },
-    });
+    const out = Object.assign(new LazyText(this, from, to), partial) as unknown as T;
+    out.start = first.start;
+    out.end = last.end;
     return out;
   }
 
@@ -345,7 +373,7 @@ class Parser {
     if (open === "[") return this.node<PySequenceNode>(from, { kind: "list", items });
     if (!sawComma && items.length === 1) {
       // A parenthesised expression: keep the inner node (with the parentheses' span).
-      return { ...items[0]!, start: this.tokens[from]!.start, end: this.tokens[this.i - 1]!.end };
+      return LazyText.respanned(items[0]!, this.tokens[from]!.start, this.tokens[this.i - 1]!.end);
     }
     return this.node<PySequenceNode>(from, { kind: "tuple", items });
   }
