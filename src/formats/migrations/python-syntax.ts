@@ -33,6 +33,29 @@ function decodeEscapes(raw: string): string {
   });
 }
 
+/** Letters that may prefix a string literal (r, b, u, f in either case). */
+const STRING_PREFIX = new Set(["r", "R", "b", "B", "u", "U", "f", "F"]);
+
+/**
+ * How many prefix letters (0 to 2) the string literal at `i` has, or undefined when no literal starts at `i`:
+ * `^[rRbBuUfF]{0,2}(?=["'])` on the text from `i`.
+ */
+function stringPrefixLength(text: string, i: number): number | undefined {
+  const isQuote = (ch: string | undefined) => ch === '"' || ch === "'";
+  if (isQuote(text[i])) return 0;
+  if (!STRING_PREFIX.has(text[i]!)) return undefined;
+  if (STRING_PREFIX.has(text[i + 1]!) && isQuote(text[i + 2])) return 2;
+  return isQuote(text[i + 1]) ? 1 : undefined;
+}
+
+const isDigit = (code: number) => code >= 48 && code <= 57;
+/** `\w` (ASCII letters, digits, `_`). */
+const isNamePartAscii = (code: number) => isDigit(code) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+/** `[A-Za-z_\u00c0-\uffff]`: a name's first character. */
+const isNameStart = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 0xc0;
+/** `[\w\u00c0-\uffff]`: a name's other characters. */
+const isNamePart = (code: number) => isNamePartAscii(code) || code >= 0xc0;
+
 /** Tokens of a Python source; comments and line continuations are dropped, newlines kept only outside brackets. */
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -62,13 +85,13 @@ export function tokenize(text: string): Token[] {
       while (i < n && text[i] !== "\n") i++;
       continue;
     }
-    const prefix = /^[rRbBuUfF]{0,2}(?=["'])/.exec(text.slice(i, i + 3));
-    if (prefix && (prefix[0].length > 0 || c === '"' || c === "'")) {
+    const prefixLength = stringPrefixLength(text, i);
+    if (prefixLength !== undefined) {
       const start = i;
-      const q = text[i + prefix[0].length]!;
-      const triple = text.startsWith(q.repeat(3), i + prefix[0].length);
+      const q = text[i + prefixLength]!;
+      const triple = text.startsWith(q.repeat(3), i + prefixLength);
       const quote = triple ? q.repeat(3) : q;
-      const contentStart = i + prefix[0].length + quote.length;
+      const contentStart = i + prefixLength + quote.length;
       let j = contentStart;
       while (j < n) {
         if (text[j] === "\\") j += 2;
@@ -79,7 +102,7 @@ export function tokenize(text: string): Token[] {
       const contentEnd = Math.min(j, n);
       const end = text.startsWith(quote, j) ? j + quote.length : contentEnd;
       const raw = text.slice(contentStart, contentEnd);
-      const p = prefix[0].toLowerCase();
+      const p = text.slice(i, i + prefixLength).toLowerCase();
       tokens.push({
         kind: "string",
         text: text.slice(start, end),
@@ -96,16 +119,17 @@ export function tokenize(text: string): Token[] {
       i = end;
       continue;
     }
-    if (/[A-Za-z_\u00c0-\uffff]/.test(c)) {
+    const code = text.charCodeAt(i);
+    if (isNameStart(code)) {
       let j = i + 1;
-      while (j < n && /[\w\u00c0-\uffff]/.test(text[j]!)) j++;
+      while (j < n && isNamePart(text.charCodeAt(j))) j++;
       tokens.push({ kind: "name", text: text.slice(i, j), start: i, end: j, col: i - lineStart });
       i = j;
       continue;
     }
-    if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(text[i + 1] ?? ""))) {
+    if (isDigit(code) || (c === "." && isDigit(text.charCodeAt(i + 1)))) {
       let j = i + 1;
-      while (j < n && /[\w.]/.test(text[j]!)) j++;
+      while (j < n && (isNamePartAscii(text.charCodeAt(j)) || text[j] === ".")) j++;
       tokens.push({ kind: "number", text: text.slice(i, j), start: i, end: j, col: i - lineStart });
       i = j;
       continue;
