@@ -1,7 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import { promisify } from "node:util";
 import { brotliDecompress, gunzip, inflate } from "node:zlib";
-import { Agent, request, type Dispatcher } from "undici";
+import { Agent, type Dispatcher, util } from "undici";
 
 /** What Octokit's request layer reads from a fetch response (status, headers, the body once). */
 export interface ApiResponse {
@@ -85,62 +85,125 @@ const DECODERS: Record<string, (bytes: Buffer) => Promise<Buffer>> = {
 };
 
 /**
- * The `fetch` Octokit is given in the app: undici's request API on a keep-alive connection pool, with
+ * The `fetch` Octokit is given in the app: undici's dispatcher on a keep-alive connection pool, with
  * redirects followed (credentials are dropped on a cross-origin hop) and gzip/brotli bodies decoded.
  * Why not the global fetch: the WHATWG layer around the same pool (Request/Response objects, web
  * streams, header guards) was most of the app's CPU per API call, and an event makes about fifteen.
+ * Why not undici's `request` either: it wraps every answer in an async resource and a body stream, and
+ * a timeout needs an AbortController and its listener; here the answer's chunks are collected by a
+ * plain handler (`collect`) and a timeout aborts the request through the handle undici gives it.
  * Why not undici's redirect and decompress interceptors: each wraps every request and response in handler
  * objects although GitHub's API almost never redirects and the body is read whole anyway; here a redirect
  * is followed and a body decoded only when the answer asks for it. The attempt timeout is one timer per
- * request, cleared when the body is in (no AbortSignal.timeout and its finalization registry per request).
+ * request, cleared when the body is in.
  */
 export function createApiFetch(options: ApiFetchOptions = {}): ApiFetch {
   const dispatcher = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: options.keepAliveMs ?? 30_000 });
   const attemptTimeoutMs = options.attemptTimeoutMs;
-  return async (url, init = {}) => {
-    let signal = init.signal ?? undefined;
-    let timer: NodeJS.Timeout | undefined;
-    if (attemptTimeoutMs) {
-      const controller = new AbortController();
-      timer = setTimeout(() => controller.abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), attemptTimeoutMs);
-      // Like AbortSignal.timeout, the timer does not keep the process alive.
-      timer.unref();
-      signal = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal;
-    }
-    try {
-      return await send(dispatcher, String(url), init, signal);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  return (url, init = {}) => send(dispatcher, String(url), init, attemptTimeoutMs);
 }
 
-async function send(dispatcher: Dispatcher, target: string, init: ApiFetchInit, signal: AbortSignal | undefined): Promise<ApiResponse> {
+/** An answer as it came off the connection: status, headers as undici parses them, the whole body. */
+interface RawAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  bytes: Buffer;
+}
+
+/**
+ * One request on `dispatcher`, its answer read whole. It rejects with the signal's reason once `signal`
+ * aborts or `timeoutMs` passes (a TimeoutError, as AbortSignal.timeout's), and with undici's error when the
+ * connection fails; either way the request is aborted as soon as undici has handed over its handle.
+ */
+function collect(
+  dispatcher: Dispatcher,
+  request: { origin: string; path: string; method: Dispatcher.HttpMethod; headers: Record<string, string>; body: string | Uint8Array | null },
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+): Promise<RawAnswer> {
+  return new Promise<RawAnswer>((resolve, reject) => {
+    let abortRequest: ((reason: Error) => void) | undefined;
+    let abortedWith: Error | undefined;
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let status = 0;
+    let headers: RawAnswer["headers"] = {};
+    const chunks: Buffer[] = [];
+    const finish = () => {
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onSignal);
+    };
+    const abort = (reason: Error) => {
+      if (settled) return;
+      finish();
+      abortedWith = reason;
+      abortRequest?.(reason);
+      reject(reason);
+    };
+    const onSignal = () => abort(signal!.reason as Error);
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    signal?.addEventListener("abort", onSignal, { once: true });
+    if (timeoutMs) {
+      timer = setTimeout(() => abort(new DOMException("The operation was aborted due to timeout", "TimeoutError")), timeoutMs);
+      // Like AbortSignal.timeout, the timer does not keep the process alive.
+      timer.unref();
+    }
+    dispatcher.dispatch(request, {
+      onConnect(abortWith: (reason: Error) => void) {
+        abortRequest = abortWith;
+        if (abortedWith) abortWith(abortedWith);
+      },
+      onHeaders(statusCode: number, rawHeaders: Buffer[]) {
+        status = statusCode;
+        headers = util.parseHeaders(rawHeaders) as RawAnswer["headers"];
+        return true;
+      },
+      onData(chunk: Buffer) {
+        chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        if (settled) return;
+        finish();
+        resolve({ status, headers, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+      },
+      onError(error: Error) {
+        if (settled) return;
+        finish();
+        // fetch reports network failures as TypeError("fetch failed") with the cause; Octokit unwraps it.
+        reject(new TypeError("fetch failed", { cause: error }));
+      },
+    } as unknown as Dispatcher.DispatchHandler);
+  });
+}
+
+async function send(dispatcher: Dispatcher, target: string, init: ApiFetchInit, timeoutMs: number | undefined): Promise<ApiResponse> {
   let method = (init.method ?? "GET") as Dispatcher.HttpMethod;
   let headers: Record<string, string> = { "accept-encoding": "gzip, br", ...(init.headers ?? {}) };
   let body = init.body ?? null;
   let location = target;
+  const signal = init.signal ?? undefined;
+  const started = timeoutMs ? performance.now() : 0;
   // Read the whole body now, so the connection goes back to the pool whatever the caller does with it.
-  let status: number;
-  let rawHeaders: Record<string, string | string[] | undefined>;
-  let bytes: Buffer;
+  let answer: RawAnswer;
   for (let redirects = 0; ; redirects++) {
-    let response: Dispatcher.ResponseData;
+    let url: URL;
     try {
-      response = await request(location, { dispatcher, method, headers, body, ...(signal ? { signal } : {}) });
-      status = response.statusCode;
-      rawHeaders = response.headers;
-      bytes = Buffer.from(await response.body.arrayBuffer());
+      url = new URL(location);
     } catch (error) {
-      // An abort is the caller's own signal (a timeout): report its reason, as fetch does.
-      if (signal?.aborted) throw signal.reason ?? error;
-      // fetch reports network failures as TypeError("fetch failed") with the cause; Octokit unwraps it.
       throw new TypeError("fetch failed", { cause: error });
     }
-    const next = REDIRECTS.has(status) ? firstValue(rawHeaders.location) : undefined;
+    // The attempt's time covers its redirects too.
+    const left = timeoutMs ? Math.max(1, timeoutMs - (performance.now() - started)) : undefined;
+    answer = await collect(dispatcher, { origin: url.origin, path: url.pathname + url.search, method, headers, body }, signal, left);
+    const next = REDIRECTS.has(answer.status) ? firstValue(answer.headers.location) : undefined;
     if (next === undefined || redirects >= MAX_REDIRECTS) break;
-    const from = new URL(location);
-    const to = new URL(next, from);
+    const to = new URL(next, url);
+    const status = answer.status;
     // A 303 (and a POST answered 301 or 302) continues as a GET without the body and its content headers.
     const dropBody = (status === 303 && method !== "HEAD") || ((status === 301 || status === 302) && method === "POST");
     if (dropBody) {
@@ -153,12 +216,14 @@ async function send(dispatcher: Dispatcher, target: string, init: ApiFetchInit, 
         if (lower === "host") return false;
         if (status === 303 && lower.startsWith("content-")) return false;
         // Credentials never travel to another origin.
-        return to.origin === from.origin || (lower !== "authorization" && lower !== "cookie" && lower !== "proxy-authorization");
+        return to.origin === url.origin || (lower !== "authorization" && lower !== "cookie" && lower !== "proxy-authorization");
       }),
     );
     location = to.href;
   }
-  const responseHeaders = new ApiHeaders(rawHeaders);
+  const { status } = answer;
+  let { bytes } = answer;
+  const responseHeaders = new ApiHeaders(answer.headers);
   const encoding = responseHeaders.get("content-encoding");
   if (encoding && status !== 204 && status !== 304) {
     try {
