@@ -47,20 +47,59 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
  */
 export function appOctokit<T extends typeof ProbotOctokit>(Base: T, options: { attemptTimeoutMs?: number; pacingPrefix?: string } = {}): T {
   const fetch = createApiFetch({ attemptTimeoutMs: options.attemptTimeoutMs ?? requestTimeoutFromEnv() });
-  return Base.defaults((instance: { request?: Record<string, unknown>; throttle?: Record<string, unknown>; auth?: unknown }) => {
-    // The throttling plugin paces writes per `throttle.id`. Probot sets it to the installation for
-    // `app.auth(id)`, but not for the client of a webhook event (context.octokit): without this every
-    // installation's writes would share one queue, one a second for the whole process.
-    const installationId = (instance.auth as { installationId?: unknown } | undefined)?.installationId;
-    const id = pacingId(instance.throttle?.id ?? installationId, options.pacingPrefix);
-    return {
-      ...instance,
-      // The fetch decodes each answer once (http.ts, decodeBody) and Octokit takes that as `data`.
-      request: { ...instance.request, fetch, parseSuccessResponseBody: false },
-      retry: { enabled: false },
-      throttle: { ...instance.throttle, ...id, onSecondaryRateLimit: () => false, onRateLimit: () => false },
-    };
-  }) as T;
+  return withRequestLoggingAtDebugOnly(Base).defaults(
+    (instance: { request?: Record<string, unknown>; throttle?: Record<string, unknown>; auth?: unknown }) => {
+      // The throttling plugin paces writes per `throttle.id`. Probot sets it to the installation for
+      // `app.auth(id)`, but not for the client of a webhook event (context.octokit): without this every
+      // installation's writes would share one queue, one a second for the whole process.
+      const installationId = (instance.auth as { installationId?: unknown } | undefined)?.installationId;
+      const id = pacingId(instance.throttle?.id ?? installationId, options.pacingPrefix);
+      return {
+        ...instance,
+        // The fetch decodes each answer once (http.ts, decodeBody) and Octokit takes that as `data`.
+        request: { ...instance.request, fetch, parseSuccessResponseBody: false },
+        retry: { enabled: false },
+        throttle: { ...instance.throttle, ...id, onSecondaryRateLimit: () => false, onRateLimit: () => false },
+      };
+    },
+  ) as T;
+}
+
+type OctokitPlugin = ((octokit: Octokit, options: unknown) => unknown) & { name: string };
+
+/**
+ * Probot's request logging (its plugin `probotRequestLogging`) parses every request's options again after the
+ * answer (the URL template expanded, the body) to log one line at level debug, and the app logs at info:
+ * about 2 % of the server's CPU per delivery went to lines nobody reads. This is the same plugin, the same
+ * lines at the same level, with the parsing done only when debug is enabled. Bases without it (the Action's,
+ * the CLI's) are returned as they are.
+ */
+function withRequestLoggingAtDebugOnly<T extends typeof ProbotOctokit>(Base: T): T {
+  const plugins = (Base as unknown as { plugins: OctokitPlugin[] }).plugins;
+  if (!plugins?.some((plugin) => plugin.name === "probotRequestLogging")) return Base;
+  const replaced = plugins.map((plugin) => (plugin.name === "probotRequestLogging" ? requestLoggingAtDebug : plugin));
+  // Octokit applies `this.constructor.plugins` when a client is made, and `defaults`/`plugin` subclasses inherit them.
+  return class extends (Base as unknown as new (...args: unknown[]) => object) {
+    static plugins = replaced;
+  } as unknown as T;
+}
+
+function requestLoggingAtDebug(octokit: Octokit): void {
+  // Probot's pino logger: fields first, then the message.
+  const log = () => octokit.log as unknown as { debug(fields: unknown, msg: string): void; isLevelEnabled?(level: string): boolean };
+  const debugging = () => log().isLevelEnabled?.("debug") ?? true;
+  octokit.hook.error("request", (error, options) => {
+    if ("status" in error && debugging()) {
+      const { method, url, ...params } = octokit.request.endpoint.parse(options);
+      log().debug(params.body || {}, `GitHub request: ${method} ${url} - ${error.status}`);
+    }
+    throw error;
+  });
+  octokit.hook.after("request", (result, options) => {
+    if (!debugging()) return;
+    const { method, url, ...params } = octokit.request.endpoint.parse(options);
+    log().debug(params.body || {}, `GitHub request: ${method} ${url} - ${result.status}`);
+  });
 }
 
 /** The throttling plugin's `id` for an installation (or the app itself), under `prefix` when there is one. */

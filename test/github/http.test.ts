@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { gzipSync } from "node:zlib";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { createApiFetch, decodeBody } from "../../src/github/http.js";
+import { appOctokit, type Octokit } from "../../src/github/octokit.js";
+import { TestOctokit } from "./harness.js";
 
 const servers: Server[] = [];
 afterEach(async () => {
@@ -117,6 +119,32 @@ describe("createApiFetch: the fetch Octokit uses in the app", () => {
     await expect(createApiFetch({ attemptTimeoutMs: 50 })(`${base}/slow`)).rejects.toMatchObject({ name: "TimeoutError" });
   });
 
+  test("a request that timed out is aborted (the server sees its connection closed) and the next one on the pool is answered", async () => {
+    const closed: string[] = [];
+    const base = await serve((req) => {
+      req.socket.once("close", () => closed.push(req.url!));
+      return req.url === "/slow" ? { status: 200, hang: true } : { status: 200, body: "fast" };
+    });
+    const fetch = createApiFetch({ attemptTimeoutMs: 50, connections: 1 });
+    await expect(fetch(`${base}/slow`)).rejects.toMatchObject({ name: "TimeoutError" });
+    const fast = await fetch(`${base}/fast`);
+    expect([fast.status, await fast.text()]).toEqual([200, "fast"]);
+    expect(closed).toEqual(["/slow"]);
+  });
+
+  test("a signal aborted before the request rejects with its reason and sends nothing", async () => {
+    let requests = 0;
+    const base = await serve(() => {
+      requests++;
+      return { status: 200 };
+    });
+    const controller = new AbortController();
+    controller.abort(new Error("review abandoned"));
+    await expect(createApiFetch()(`${base}/x`, { signal: controller.signal })).rejects.toThrow("review abandoned");
+    await (await createApiFetch()(`${base}/y`)).text();
+    expect(requests).toBe(1);
+  });
+
   test("the body is decoded once as Octokit would: JSON parsed, text as text, other types as bytes", async () => {
     const base = await serve((req): { status: number; headers: Record<string, string>; body: string | Buffer } => {
       if (req.url === "/json") return { status: 200, headers: { "content-type": "application/json; charset=utf-8" }, body: '{"id":12345678901}' };
@@ -149,5 +177,53 @@ describe("decodeBody: Octokit's response parsing, once", () => {
 
   test("application/octet-stream stays bytes even with a UTF-8 charset", () => {
     expect(decodeBody("application/octet-stream; charset=utf-8", Buffer.from("ab"))).toBeInstanceOf(ArrayBuffer);
+  });
+});
+
+describe("appOctokit: Probot's request logging, parsed only when debug is on", () => {
+  function clientAt(base: string, level: "debug" | "info") {
+    const lines: Array<[unknown, string]> = [];
+    const log = {
+      isLevelEnabled: (l: string) => l !== "debug" || level === "debug",
+      debug: (fields: unknown, msg: string) => lines.push([fields, msg]),
+      info() {},
+      warn() {},
+      error() {},
+      child() {
+        return log;
+      },
+    };
+    const Client = appOctokit(TestOctokit);
+    const octokit = new Client({ auth: "ghs_direct", baseUrl: base, log: log as never }) as unknown as Octokit;
+    return { octokit, lines };
+  }
+
+  test("at debug, each answered and each failed request is one line, as Probot logs it", async () => {
+    const base = await serve((req) =>
+      req.url === "/repos/acme/shop/pulls/7"
+        ? { status: 200, headers: { "content-type": "application/json" }, body: '{"number":7}' }
+        : { status: 404, headers: { "content-type": "application/json" }, body: '{"message":"Not Found"}' },
+    );
+    const { octokit, lines } = clientAt(base, "debug");
+    await octokit.rest.pulls.get({ owner: "acme", repo: "shop", pull_number: 7 });
+    await expect(
+      octokit.request("POST /repos/{owner}/{repo}/issues/{n}/labels", { owner: "acme", repo: "shop", n: 7, labels: ["x"] }),
+    ).rejects.toMatchObject({
+      status: 404,
+    });
+    expect(lines).toEqual([
+      [{}, `GitHub request: GET ${base}/repos/acme/shop/pulls/7 - 200`],
+      [{ labels: ["x"] }, `GitHub request: POST ${base}/repos/acme/shop/issues/7/labels - 404`],
+    ]);
+  });
+
+  test("at info, no line and no second parse of the request; the other plugins are Probot's", async () => {
+    const base = await serve(() => ({ status: 200, headers: { "content-type": "application/json" }, body: "[]" }));
+    const { octokit, lines } = clientAt(base, "info");
+    const parse = vi.spyOn(octokit.request.endpoint, "parse");
+    await octokit.rest.issues.listComments({ owner: "acme", repo: "shop", issue_number: 7 });
+    const pages = await octokit.paginate(octokit.rest.issues.listComments, { owner: "acme", repo: "shop", issue_number: 7 });
+    expect([lines, parse.mock.calls.length, pages]).toEqual([[], 0, []]);
+    expect(typeof (octokit as unknown as { config: { get: unknown } }).config.get).toBe("function");
   });
 });
