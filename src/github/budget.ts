@@ -1,11 +1,11 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { getHeapStatistics } from "node:v8";
+import { fromScope, runInScope, ScopeKey } from "./scope.js";
 
 /**
  * The time and memory a review may use. Past either, the review is abandoned and its check run completes
  * as failure naming what ran out; the gate never waits on a review that does not end.
  *
- * How it stops a review: the budget's signal is carried (AsyncLocalStorage) into every GitHub API request
+ * How it stops a review: the budget's signal is carried (in scope, scope.ts) into every GitHub API request
  * the review sends, and a request under an exhausted budget is refused (retry.ts), so an abandoned review
  * stops reading and lets go of its memory at its next read. Work that never yields (one synchronous parse)
  * cannot be interrupted in-process: the verdict is written as soon as it returns control.
@@ -48,11 +48,11 @@ export class BudgetExceeded extends Error {
   }
 }
 
-const current = new AsyncLocalStorage<AbortSignal>();
+const BUDGET = new ScopeKey<AbortSignal>("budget");
 
 /** Throws the budget's reason when the review this code runs for has run out of it (a no-op outside a review). */
 export function throwIfBudgetExhausted(): void {
-  const signal = current.getStore();
+  const signal = fromScope(BUDGET);
   if (signal?.aborted) throw signal.reason;
 }
 
@@ -80,7 +80,7 @@ export function withinBudget<T>(budget: ReviewBudget, task: () => Promise<T>): P
       clearTimeout(timer);
       clearInterval(sampler);
     };
-    current.run(controller.signal, task).then(
+    runInScope(BUDGET, controller.signal, task).then(
       (value) => {
         settle();
         if (!controller.signal.aborted) resolve(value);

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { serialByKey } from "./octokit.js";
+import { fromScope, runInScope, ScopeKey } from "./scope.js";
 
 /**
  * What the handlers need to know beyond one event, and where it lives. Two implementations:
@@ -80,16 +80,16 @@ export interface Fence {
   readonly lost: boolean;
 }
 
-const fences = new AsyncLocalStorage<Fence>();
+const FENCE = new ScopeKey<Fence>("fence");
 
 /** Runs `task` under `fence`: GitHub writes it sends are refused once the fence is lost. */
 export function runFenced<T>(fence: Fence, task: () => Promise<T>): Promise<T> {
-  return fences.run(fence, task);
+  return runInScope(FENCE, fence, task);
 }
 
 /** The fence of the review this code runs for, if any. */
 export function currentFence(): Fence | undefined {
-  return fences.getStore();
+  return fromScope(FENCE);
 }
 
 /** The lock on a pull request was lost while its review ran; the message names the PR. */

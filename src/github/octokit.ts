@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { ProbotOctokit } from "probot";
 import { createApiFetch } from "./http.js";
+import { fromScope, runInScope, ScopeKey } from "./scope.js";
 
 /** The installation-authenticated client Probot hands to handlers (`context.octokit`). */
 export type Octokit = InstanceType<typeof ProbotOctokit>;
@@ -216,17 +216,17 @@ function firstLine(text: string | undefined): string {
     .slice(0, 300);
 }
 
-const graphqlReads = new AsyncLocalStorage<true>();
+const GRAPHQL_READ = new ScopeKey<true>("graphql read");
 
 /**
  * Runs a GraphQL request that only reads (archgate sends no mutation): the server's throttling does not
  * pace it like a write (bottleneck-reads.ts). Elsewhere (the Action, tests) a plain call.
  */
 export function asGraphqlRead<T>(request: () => Promise<T>): Promise<T> {
-  return graphqlReads.run(true, request);
+  return runInScope(GRAPHQL_READ, true, request);
 }
 
 /** Whether the code runs inside `asGraphqlRead`. */
 export function inGraphqlRead(): boolean {
-  return graphqlReads.getStore() === true;
+  return fromScope(GRAPHQL_READ) === true;
 }

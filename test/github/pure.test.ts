@@ -2,7 +2,8 @@ import { describe, expect, test } from "vitest";
 import { isOwnComment } from "../../src/github/comment.js";
 import { mergeConfig } from "../../src/github/config.js";
 import { KnownLabels, planLabels } from "../../src/github/labels.js";
-import { describeApiError, serialByKey } from "../../src/github/octokit.js";
+import { asGraphqlRead, describeApiError, inGraphqlRead, serialByKey } from "../../src/github/octokit.js";
+import { fromScope, runInScope, ScopeKey } from "../../src/github/scope.js";
 
 import type { Report } from "../../src/engine/types.js";
 import { defaultConfig } from "../../src/builtins.js";
@@ -123,5 +124,46 @@ describe("serialByKey", () => {
     const results = await Promise.allSettled([serial("pr#1", step("a", 30, true)), serial("pr#1", step("b", 1)), serial("pr#2", step("c", 5))]);
     expect(results.map((r) => (r.status === "fulfilled" ? r.value : (r.reason as Error).message))).toEqual(["a", "b", "c"]);
     expect(log).toEqual(["start a", "start c", "end c", "end a", "start b", "end b"]);
+  });
+});
+
+describe("runInScope: what a review carries to its requests", () => {
+  const BUDGET = new ScopeKey<string>("budget");
+  const FENCE = new ScopeKey<string>("fence");
+
+  test("a value is in scope across awaits inside its task only; an inner scope keeps the outer values and shadows its own key", async () => {
+    const seen: Array<[string | undefined, string | undefined, boolean]> = [];
+    const look = () => seen.push([fromScope(BUDGET), fromScope(FENCE), inGraphqlRead()]);
+    await runInScope(FENCE, "lock of acme/shop#7", async () => {
+      await runInScope(BUDGET, "120 s", async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        look();
+        await asGraphqlRead(async () => {
+          await Promise.resolve();
+          look();
+        });
+        await runInScope(FENCE, "lock of acme/shop#8", async () => look());
+        look();
+      });
+      look();
+    });
+    look();
+    expect(seen).toEqual([
+      ["120 s", "lock of acme/shop#7", false],
+      ["120 s", "lock of acme/shop#7", true],
+      ["120 s", "lock of acme/shop#8", false],
+      ["120 s", "lock of acme/shop#7", false],
+      [undefined, "lock of acme/shop#7", false],
+      [undefined, undefined, false],
+    ]);
+  });
+
+  test("two tasks running at once each see their own value", async () => {
+    const a = runInScope(BUDGET, "a", async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      return fromScope(BUDGET);
+    });
+    const b = runInScope(BUDGET, "b", async () => fromScope(BUDGET));
+    expect(await Promise.all([a, b])).toEqual(["a", "b"]);
   });
 });
