@@ -2,9 +2,9 @@
  * GitHub App benchmark (not a test): `npm run bench:app [-- --build <dir> ...]`.
  *
  * Runs what ships: each build's server bundle, `node dist/server.js` (what `npm start` and the container run),
- * in its own node process with the container's settings (JSON logs at level info, the heap cap), the one
- * difference being Probot's throttling plugin switched off (scripts/lib/throttling-off.mjs: GitHub's limits and
- * the pacing of writes are not what is measured). A fake GitHub REST API on 127.0.0.1 in this process answers
+ * in its own node process with the container's settings (from the build's Dockerfile: log format and level,
+ * NODE_OPTIONS), the one difference being Probot's throttling plugin switched off (scripts/lib/throttling-off.mjs:
+ * GitHub's limits and the pacing of writes are not what is measured). A fake GitHub REST API on 127.0.0.1 in this process answers
  * it, and this process sends HMAC-signed pull_request webhooks for a realistic 20-file PR (migration, OpenAPI
  * spec, Kubernetes manifest, TypeScript sources) with the built-in triggers and rules and no config file
  * (zero-config defaults).
@@ -149,11 +149,22 @@ function percentile(sorted: number[], p: number): number {
 const THROTTLING_OFF = join(import.meta.dirname, "lib", "throttling-off.mjs");
 
 /**
- * The container's settings (Dockerfile): JSON logs at level info, the heap cap. Recovery sweeps are off (they
- * would ask the fake GitHub for failed deliveries in the middle of the measurement).
+ * The container's settings, read from the build's own Dockerfile (its runtime stage's ENV): the log format and
+ * level, NODE_OPTIONS (the heap settings). Recovery sweeps are off (they would ask the fake GitHub for failed
+ * deliveries in the middle of the measurement).
  */
-const CONTAINER_ENV = { LOG_FORMAT: "json", LOG_LEVEL: "info", ARCHGATE_REDELIVERY_INTERVAL_MS: "0" };
-const CONTAINER_NODE_ARGS = ["--max-old-space-size=160"];
+function containerEnv(dir: string): Record<string, string> {
+  const dockerfile = readFileSync(join(dir, "Dockerfile"), "utf8").replace(/\\\n/g, " ");
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf("\nFROM "));
+  const env: Record<string, string> = {};
+  for (const line of runtime.split("\n")) {
+    if (!line.startsWith("ENV ")) continue;
+    for (const [, name, value] of line.slice(4).matchAll(/([A-Z_][A-Z0-9_]*)=("[^"]*"|\S+)/g)) env[name!] = value!.replace(/^"|"$/g, "");
+  }
+  const picked: Record<string, string> = { ARCHGATE_REDELIVERY_INTERVAL_MS: "0" };
+  for (const name of ["LOG_FORMAT", "LOG_LEVEL", "NODE_OPTIONS"]) if (env[name] !== undefined) picked[name] = env[name];
+  return picked;
+}
 
 /** User + system CPU time of a process so far, in ms (from /proc; clock ticks are 100 Hz on Linux). */
 function cpuMsOf(pid: number): number {
@@ -196,6 +207,8 @@ interface AppUnderTest {
   port: number;
   pid: number;
   idleRss: number;
+  /** The environment taken from the build's Dockerfile. */
+  settings: string;
   output(): string;
   stop(): Promise<void>;
 }
@@ -206,13 +219,14 @@ async function startApp(dir: string, index: number, baseUrl: string): Promise<Ap
   if (!existsSync(entry)) throw new Error(`${dir} has no dist/server.js (run npm run build there)`);
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${join(process.env.BENCH_CPU_PROF, String(index))}`] : [];
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
+  const settings = containerEnv(dir);
   const app = await startAppProcess({
     // Probot and the parsers are loaded from the checkout's own node_modules.
     root: dir,
-    command: { node: [...CONTAINER_NODE_ARGS, ...profile, ...nodeArgs, "--import", pathToFileURL(THROTTLING_OFF).href, entry] },
+    command: { node: [...profile, ...nodeArgs, "--import", pathToFileURL(THROTTLING_OFF).href, entry] },
     githubPort: Number(new URL(baseUrl).port),
     secret: SECRET,
-    env: CONTAINER_ENV,
+    env: settings,
   });
   const pid = app.child.pid!;
   return {
@@ -221,6 +235,9 @@ async function startApp(dir: string, index: number, baseUrl: string): Promise<Ap
     port: app.port,
     pid,
     idleRss: rssOf(pid),
+    settings: Object.entries(settings)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(" "),
     output: app.output,
     stop: async () => {
       await app.stop("SIGINT");
@@ -364,6 +381,7 @@ Machine load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} CPUs; check
     const perSecond = m.throughputEvents / m.throughputSeconds;
     console.log(`
 == ${app.name}: ${app.dir}
+Settings from its Dockerfile: ${app.settings}
 API calls per pull_request event: ${m.first.length} (conclusion ${m.conclusion}: "${m.title}")
 ${summarise(m.first)}
 Redelivery of the same event: ${m.redelivery.length} calls, ${m.redeliveryWrites.length} writes${m.redeliveryWrites.length ? `: ${m.redeliveryWrites.join(", ")}` : ""}
