@@ -189,8 +189,18 @@ async function configFile(
     mediaType: { format: "raw" },
     ...(ref ? { ref } : {}),
   } as const;
-  const { url } = octokit.request.endpoint(endpoint);
-  const missing: ConfigFile = { owner, repo, path, url, config: null };
+  // The file's URL is for messages and `_extends`, which only a file that exists has: a missing one (most
+  // repositories, twice an event) does not pay for expanding it.
+  let expanded: string | undefined;
+  const missing: ConfigFile = {
+    owner,
+    repo,
+    path,
+    get url() {
+      return (expanded ??= octokit.request.endpoint(endpoint).url);
+    },
+    config: null,
+  };
   let data: unknown;
   let headers: Record<string, string | number | undefined>;
   try {
@@ -200,10 +210,11 @@ async function configFile(
     throw error;
   }
   if (headers["content-type"] === "application/json; charset=utf-8") {
-    throw new Error(`[@probot/octokit-plugin-config] ${url} exists, but is either a directory or a submodule. Ignoring.`);
+    throw new Error(`[@probot/octokit-plugin-config] ${missing.url} exists, but is either a directory or a submodule. Ignoring.`);
   }
   if (extension === "json") {
-    if (typeof data === "string") throw new Error(`[@probot/octokit-plugin-config] Configuration could not be parsed from ${url} (invalid JSON)`);
+    if (typeof data === "string")
+      throw new Error(`[@probot/octokit-plugin-config] Configuration could not be parsed from ${missing.url} (invalid JSON)`);
     return { ...missing, config: data as Record<string, unknown> };
   }
   const text = typeof data === "string" ? data : undefined;
@@ -214,10 +225,10 @@ async function configFile(
     try {
       parsed = parseYaml(data as string, { logLevel: "error" }) || {};
     } catch (error) {
-      throw new Error(`[@probot/octokit-plugin-config] Configuration could not be parsed from ${url} (invalid YAML)`, { cause: error });
+      throw new Error(`[@probot/octokit-plugin-config] Configuration could not be parsed from ${missing.url} (invalid YAML)`, { cause: error });
     }
     if (typeof parsed === "string") {
-      throw new Error(`[@probot/octokit-plugin-config] Configuration could not be parsed from ${url} (YAML is not an object)`);
+      throw new Error(`[@probot/octokit-plugin-config] Configuration could not be parsed from ${missing.url} (YAML is not an object)`);
     }
     config = deepFreeze(parsed as Record<string, unknown>);
     if (sha !== undefined) remember(parsedFiles, sha, config);
