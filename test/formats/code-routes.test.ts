@@ -313,24 +313,6 @@ public class OrdersController : ControllerBase
     ]);
     expect(found.signatures[1]).toBe("[FromBody] CancelOrderCommand command");
   });
-
-  it("reads YARP direct-forwarding routes (MapForwarder) of a gateway as routes of every method; a pattern built at run time is unresolved", () => {
-    const gateway = `var app = builder.Build();
-app.MapDefaultEndpoints();
-app.MapForwarder("/catalog-api/api/v1/catalog/items/{id}/pic", "http://catalog-api", "/api/v1/catalog/items/{id}/pic");
-foreach (var forwardedUrl in forwardedCatalogApis)
-{
-    app.MapForwarder("/catalog-api" + forwardedUrl, "http://catalog-api", forwardedUrl);
-}
-app.Run();`;
-    const found = routes("src/Mobile.Bff.Shopping/Program.cs", gateway);
-    expect(found.routes).toEqual([{ key: "ANY /catalog-api/api/v1/catalog/items/{}/pic", line: 3, api: true, auth: undefined, framework: "aspnet" }]);
-    expect(found.unresolved).toEqual([{ method: "ANY", line: 6 }]);
-    // Forwarding set up through services only (no route declared) reads nothing.
-    expect(
-      routes("src/Mobile.Bff.Shopping/Extensions.cs", "builder.Services.AddHttpForwarderWithServiceDiscovery();\napp.MapReverseProxy();").routes,
-    ).toEqual([]);
-  });
 });
 
 describe("Django and Rails routes", () => {

@@ -114,7 +114,7 @@ export function mayDeclareRoutes(text: string): boolean {
 }
 
 const ROUTE_HINT =
-  /@(Rest)?Controller\b|@(Get|Post|Put|Delete|Patch|Request)Mapping\b|@Path\s*\(|\bexpress\b|\bfastify\b|@nestjs\/|\bfastapi\b|\bflask|\bRouter\s*\(|"net\/http"|gin-gonic|labstack\/echo|(go-chi|pressly)\/chi|gorilla\/mux|gofiber|\bMap(Get|Post|Put|Delete|Patch|Methods|Group|Forwarder)\b|\[\s*Http(Get|Post|Put|Delete|Patch)\b|\burlpatterns\b|django\.urls|rest_framework|routes\.draw|^\s*(resources?|namespace)\s+:|\bgql\s*`|\bGraphQLObjectType\b|\bbuildSchema\b|\btypeDefs\b|^\s*(import|from)\s+(graphene|strawberry)\b/m;
+  /@(Rest)?Controller\b|@(Get|Post|Put|Delete|Patch|Request)Mapping\b|@Path\s*\(|\bexpress\b|\bfastify\b|@nestjs\/|\bfastapi\b|\bflask|\bRouter\s*\(|"net\/http"|gin-gonic|labstack\/echo|(go-chi|pressly)\/chi|gorilla\/mux|gofiber|\bMap(Get|Post|Put|Delete|Patch|Methods|Group)\b|\[\s*Http(Get|Post|Put|Delete|Patch)\b|\burlpatterns\b|django\.urls|rest_framework|routes\.draw|^\s*(resources?|namespace)\s+:|\bgql\s*`|\bGraphQLObjectType\b|\bbuildSchema\b|\btypeDefs\b|^\s*(import|from)\s+(graphene|strawberry)\b/m;
 
 /** Routes a source file declares (empty for a file with no recognised framework; `declares`: `mayDeclareRoutes` of its text, when known). */
 export function extractRoutes(src: CodeSource, declares = mayDeclareRoutes(src.text)): FileRoutes {
@@ -863,8 +863,7 @@ export function goRegistrarCalls(src: CodeSource, qualifier: string | undefined,
 
 // ---------------------------------------------------------------- ASP.NET Core: minimal APIs and controllers
 
-/** Minimal-API route calls; `MapForwarder` is YARP's direct forwarding (`app.MapForwarder("/images/{id}", "http://catalog-api", …)`): a route of every method this app serves for another service. */
-const MINIMAL = /\b([A-Za-z_]\w*)\s*\.\s*(MapGet|MapPost|MapPut|MapDelete|MapPatch|MapMethods|MapGroup|MapForwarder)\s*\(/g;
+const MINIMAL = /\b([A-Za-z_]\w*)\s*\.\s*(MapGet|MapPost|MapPut|MapDelete|MapPatch|MapMethods|MapGroup)\s*\(/g;
 
 function aspNetRoutes(src: CodeSource, out: FileRoutes): void {
   const constants = stringConstants(src);
@@ -892,7 +891,7 @@ function aspNetRoutes(src: CodeSource, out: FileRoutes): void {
         });
       continue;
     }
-    let methods: string[] = m[2] === "MapForwarder" ? ["ANY"] : [m[2]!.slice(3).toUpperCase()];
+    let methods: string[] = [m[2]!.slice(3).toUpperCase()];
     let pathArg = args.positional[0];
     if (m[2] === "MapMethods") {
       const list = args.positional[1];
