@@ -211,3 +211,206 @@ public class OrderCreatedEvent implements OrderDomainEvent {
     ).toEqual([]);
   });
 });
+
+describe("SNS and SQS (AWS SDK for JavaScript v2 and v3, boto3, sqs-consumer)", () => {
+  it("reads a v3 command's input declared above the call, and names the queue or topic by the last segment of its URL or ARN", () => {
+    const text = [
+      `const { SQSClient, SendMessageCommand, ReceiveMessageCommand } = require("@aws-sdk/client-sqs");`, // 1
+      `const sqsClient = new SQSClient({ region: "us-east-2" });`, // 2
+      `const params = {`, // 3
+      `  QueueUrl: "https://sqs.us-east-2.amazonaws.com/111122223333/ShipmentTrackingQueue",`, // 4
+      `  MessageBody: "status: delivered",`, // 5
+      `};`, // 6
+      `const run = async () => {`, // 7
+      `  const data = await sqsClient.send(new SendMessageCommand(params));`, // 8
+      `};`, // 9
+      `export async function poll() {`, // 10
+      `  const input = { QueueUrl: "https://sqs.us-east-2.amazonaws.com/111122223333/ShipmentReturnsQueue", WaitTimeSeconds: 20 };`, // 11
+      `  const command = new ReceiveMessageCommand(input);`, // 12
+      `  return sqsClient.send(command);`, // 13
+      `}`, // 14
+    ].join("\n");
+    expect(messaging("tracking/sqs-consumer.js", text).topics).toEqual([
+      "8 producer SQS ShipmentTrackingQueue",
+      "12 consumer SQS ShipmentReturnsQueue",
+    ]);
+    const sns = [
+      `import { SNSClient, PublishCommand } from "@aws-sdk/client-sns";`, // 1
+      `const snsClient = new SNSClient({ region: "us-east-2" });`, // 2
+      `async function publishMessage() {`, // 3
+      `  const params = {`, // 4
+      `    Message: "hello",`, // 5
+      `    TopicArn: "arn:aws:sns:us-east-2:111122223333:PlatformTopic",`, // 6
+      `  };`, // 7
+      `  await snsClient.send(new PublishCommand(params));`, // 8
+      `}`, // 9
+    ].join("\n");
+    expect(messaging("notify/send.js", sns).topics).toEqual(["8 producer SNS PlatformTopic"]);
+  });
+
+  it("reads v2 calls with a payload assigned before them, and sqs-consumer's Consumer.create", () => {
+    const text = [
+      `'use strict'`, // 1
+      `const AWS = require('aws-sdk')`, // 2
+      `const { Consumer } = require('sqs-consumer')`, // 3
+      `const sns = new AWS.SNS()`, // 4
+      `const topic = 'arn:aws:sns:us-west-2:111122223333:delivered'`, // 5
+      `const app = Consumer.create({`, // 6
+      `  queueUrl: 'https://sqs.us-west-2.amazonaws.com/111122223333/Package_Queue',`, // 7
+      `  handleMessage: handleMessage`, // 8
+      `})`, // 9
+      `function handleMessage(message) {`, // 10
+      `  payload = { Message: message.Body, TopicArn: topic }`, // 11
+      `  sns.publish(payload).promise()`, // 12
+      `}`, // 13
+    ].join("\n");
+    expect(messaging("driver/index.js", text).topics).toEqual(["12 producer SNS delivered", "6 consumer SQS Package_Queue"]);
+  });
+
+  it("takes each call's own input: a declaration in another function, or a URL from a parameter or the environment, is no name", () => {
+    const text = [
+      `import SQS from "aws-sdk/clients/sqs";`, // 1
+      `const sqsClient = new SQS();`, // 2
+      `const QueueUrl = process.env.QUEUE_URL;`, // 3
+      `async function saveOrder(order: Order): Promise<void> {`, // 4
+      `  const params: SQS.Types.SendMessageRequest = {`, // 5
+      `    MessageBody: JSON.stringify(order),`, // 6
+      `    QueueUrl: "https://sqs.eu-central-1.amazonaws.com/111122223333/order-events",`, // 7
+      `  };`, // 8
+      `  await sqsClient.sendMessage(params).promise();`, // 9
+      `}`, // 10
+      `async function forward(url: string, body: string): Promise<void> {`, // 11
+      `  const params = { QueueUrl: url, MessageBody: body };`, // 12
+      `  await sqsClient.sendMessage(params).promise();`, // 13
+      `}`, // 14
+      `async function drain(): Promise<void> {`, // 15
+      `  const params = { QueueUrl, MaxNumberOfMessages: 10 };`, // 16
+      `  await sqsClient.receiveMessage(params).promise();`, // 17
+      `  await sqsClient.sendMessage(settings).promise();`, // 18
+      `}`, // 19
+    ].join("\n");
+    expect(messaging("orders/src/handler.ts", text).topics).toEqual(["9 producer SQS order-events"]);
+  });
+
+  it("reads boto3's QueueUrl and TopicArn keywords through a module constant", () => {
+    const text = [
+      `import boto3`, // 1
+      `QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/111122223333/invoices"`, // 2
+      `sqs = boto3.client("sqs")`, // 3
+      `sns_client = boto3.client("sns")`, // 4
+      `def send(invoice):`, // 5
+      `    sqs.send_message(QueueUrl=QUEUE_URL, MessageBody=invoice.json())`, // 6
+      `    sns_client.publish(TopicArn="arn:aws:sns:us-east-1:111122223333:invoice-issued", Message=invoice.json())`, // 7
+      `    sqs.receive_message(QueueUrl=os.environ["REPLIES_URL"])`, // 8
+    ].join("\n");
+    expect(messaging("billing/app/queues.py", text).topics).toEqual(["6 producer SQS invoices", "7 producer SNS invoice-issued"]);
+  });
+});
+
+describe("names in constants and class attributes", () => {
+  it("reads pika's exchange and routing key from class attributes through self (robot-shop's payment publisher)", () => {
+    const text = [
+      `import json`, // 1
+      `import pika`, // 2
+      ``, // 3
+      `class Publisher:`, // 4
+      `    HOST = 'rabbitmq'`, // 5
+      `    EXCHANGE='shop'`, // 6
+      `    TYPE='direct'`, // 7
+      `    ROUTING_KEY = 'orders'`, // 8
+      ``, // 9
+      `    def __init__(self, logger):`, // 10
+      `        self._logger = logger`, // 11
+      ``, // 12
+      `    def _publish(self, msg):`, // 13
+      `        self._channel.basic_publish(exchange=self.EXCHANGE,`, // 14
+      `                                    routing_key=self.ROUTING_KEY,`, // 15
+      `                                    body=json.dumps(msg).encode())`, // 16
+    ].join("\n");
+    expect(messaging("payment/rabbitmq.py", text).topics).toEqual(["14 producer RabbitMQ orders"]);
+  });
+
+  it("leaves a class attribute or constant unread when it is not a literal or is rebound from configuration", () => {
+    const text = [
+      `import os`, // 1
+      `EXCHANGE = os.getenv('EXCHANGE', 'shop')`, // 2
+      `class Publisher:`, // 3
+      `    ROUTING_KEY = 'orders'`, // 4
+      `    def __init__(self, config):`, // 5
+      `        self.ROUTING_KEY = config.routing_key`, // 6
+      `    def publish(self, body):`, // 7
+      `        self.channel.basic_publish(exchange=EXCHANGE, routing_key=self.ROUTING_KEY, body=body)`, // 8
+    ].join("\n");
+    expect(messaging("payment/rabbitmq.py", text).topics).toEqual([]);
+  });
+
+  it("reads JavaScript and TypeScript module constants and class fields, and the binding visible at the call", () => {
+    const text = [
+      `import type { Producer } from "kafkajs";`, // 1
+      `const ORDERS = 'orders.created';`, // 2
+      `let auditTopic = 'audit';`, // 3
+      `if (process.env.AUDIT_TOPIC) auditTopic = process.env.AUDIT_TOPIC;`, // 4
+      `export class OrderEvents {`, // 5
+      `  private readonly paymentsTopic: string = 'payments.captured';`, // 6
+      `  async created(order) {`, // 7
+      `    await this.producer.send({ topic: ORDERS, messages: [order] });`, // 8
+      `    await this.producer.send({ topic: this.paymentsTopic, messages: [order] });`, // 9
+      `    await this.producer.send({ topic: auditTopic, messages: [order] });`, // 10
+      `  }`, // 11
+      `}`, // 12
+    ].join("\n");
+    expect(messaging("src/orders/order-events.ts", text).topics).toEqual(["8 producer Kafka orders.created", "9 producer Kafka payments.captured"]);
+  });
+
+  it("reads Java static final constants with KafkaTemplate and the plain Kafka client, not a @Value field", () => {
+    const text = [
+      `@Service`, // 1
+      `public class PaymentEvents {`, // 2
+      `    public static final String TOPIC = "payment-events";`, // 3
+      `    private static final String REFUNDS = "payment-refunds";`, // 4
+      `    @Value("\${app.audit-topic}")`, // 5
+      `    private String auditTopic;`, // 6
+      `    void paid(PaymentPaid e) {`, // 7
+      `        kafkaTemplate.send(TOPIC, e.id(), e);`, // 8
+      `        kafkaTemplate.send(auditTopic, e.id(), e);`, // 9
+      `        producer.send(new ProducerRecord<>(REFUNDS, e.id(), e.toJson()));`, // 10
+      `        consumer.subscribe(Collections.singletonList(REFUNDS));`, // 11
+      `        consumer.subscribe(Arrays.asList(TOPIC, "payment-retries"));`, // 12
+      `    }`, // 13
+      `}`, // 14
+    ].join("\n");
+    expect(messaging("payments/src/main/java/com/acme/payments/PaymentEvents.java", text).topics).toEqual([
+      "8 producer Kafka payment-events",
+      "10 producer Kafka payment-refunds",
+      "11 consumer Kafka payment-refunds",
+      "12 consumer Kafka payment-events",
+      "12 consumer Kafka payment-retries",
+    ]);
+  });
+
+  it("reads confluent-kafka-dotnet's Subscribe of a const or an array, Produce, and not a topic from options", () => {
+    const text = [
+      `using Confluent.Kafka;`, // 1
+      `namespace Accounting;`, // 2
+      `internal class Consumer : IDisposable`, // 3
+      `{`, // 4
+      `    private const string TopicName = "orders";`, // 5
+      `    private IConsumer<string, byte[]> _consumer;`, // 6
+      `    public Consumer(IOptions<KafkaOptions> options)`, // 7
+      `    {`, // 8
+      `        _consumer = BuildConsumer(options.Value.Servers);`, // 9
+      `        _consumer.Subscribe(TopicName);`, // 10
+      `        _retryConsumer.Subscribe(new[] { "orders-retry", "orders-dlq" });`, // 11
+      `        _auditConsumer.Subscribe(options.Value.Topics);`, // 12
+      `        _producer.Produce("orders-audit", new Message<string, byte[]> { Value = body });`, // 13
+      `    }`, // 14
+      `}`, // 15
+    ].join("\n");
+    expect(messaging("src/accounting/Consumer.cs", text).topics).toEqual([
+      "10 consumer Kafka orders",
+      "11 consumer Kafka orders-retry",
+      "11 consumer Kafka orders-dlq",
+      "13 producer Kafka orders-audit",
+    ]);
+  });
+});

@@ -119,6 +119,11 @@ export function argsAt(src: CodeSource, open: number): Args | undefined {
   return { positional, named, end: close };
 }
 
+/** What `stringValue` looks names up in: a file's constants, or a reader's scoped view of them. */
+export interface Constants {
+  get(name: string): string | undefined;
+}
+
 const STRING_DECLARATION = /\b([A-Za-z_]\w*)\s*(?::\s*[\w.<>]+\s*)?(?::=|=)\s*(?=[rRbf@$]{0,2}["'`])/g;
 /** Go: `X = "…"`, `X string = "…"`, `x := "…"` (raw strings in backquotes too). */
 const GO_STRING_DECLARATION = /\b([A-Za-z_]\w*)(?:\s+string)?\s*(?::=|=)\s*(?=["`])/g;
@@ -146,7 +151,7 @@ export function stringConstants(src: CodeSource, accept?: (offset: number) => bo
  * The static string value of an expression: a literal, a known constant, or a `+` concatenation of them.
  * Undefined when any part is not known (a call, an interpolation, a constant of another file).
  */
-export function stringValue(src: CodeSource, start: number, end: number, constants: Map<string, string>): string | undefined {
+export function stringValue(src: CodeSource, start: number, end: number, constants: Constants): string | undefined {
   const parts: string[] = [];
   let i = start;
   while (i < end) {
@@ -179,7 +184,7 @@ export function stringValue(src: CodeSource, start: number, end: number, constan
 }
 
 /** Every static string in an expression (an array `{"/a", "/b"}`, `["/a"]`, or a single value). */
-export function stringValues(src: CodeSource, start: number, end: number, constants: Map<string, string>): string[] | undefined {
+export function stringValues(src: CodeSource, start: number, end: number, constants: Constants): string[] | undefined {
   if (src.language === "go") {
     // A slice literal `[]string{"a", Topic}`; a pointer to a string variable `&topic` (confluent-kafka-go's TopicPartition).
     const prefix = /^(?:\[\]\s*string\s*(?=\{)|&\s*(?=[A-Za-z_]))/.exec(src.masked.slice(start, end));

@@ -7,9 +7,10 @@
  *
  * Only static names count: a topic read from configuration is no contract this file states.
  */
-import { argsAt, lineAt, stringConstants, stringValues, type Args, type CodeSource } from "./code-model.js";
+import { argsAt, lineAt, splitArgs, stringConstants, stringValue, stringValues, type Args, type CodeSource, type Constants } from "./code-model.js";
 import { goImports, type GoImport } from "./go-packages.js";
 import { closingOffset } from "./masking.js";
+import { scopedConstants, type ScopedConstants } from "./scoped-constants.js";
 
 export type Role = "producer" | "consumer";
 
@@ -66,7 +67,11 @@ export function extractMessaging(src: CodeSource, declares = mayDeclareMessaging
   if (!declares) return out;
   const constants = stringConstants(src);
   for (const [name, value] of external ?? []) constants.set(name, value);
-  topics(src, constants, out);
+  // Go reads the file-wide constants (and other packages'); the other languages read a name where it is used
+  // (scoped-constants.ts), built at the first call that names a topic.
+  let scoped: ScopedConstants | undefined;
+  const names: ScopedConstants = src.language === "go" ? { at: () => constants } : { at: (offset) => (scoped ??= scopedConstants(src)).at(offset) };
+  topics(src, constants, names, out);
   eventUses(src, out);
   eventClasses(src, out);
   return out;
@@ -89,6 +94,8 @@ interface CallPattern {
   unlessImports?: RegExp;
   /** The number of arguments the client's signature takes (`[min, max]`), telling apart clients whose methods share a name. */
   args?: [number, number];
+  /** The value is a queue URL or a topic ARN: the name is its last segment. */
+  resource?: true;
 }
 
 const KAFKA_RECEIVER = "[\\w.]*(?:kafka|Kafka|producer|Producer|template|Template)[\\w]*";
@@ -117,6 +124,9 @@ const CALLS: Record<string, CallPattern[]> = {
     // The plain Java client: basicConsume(queue, autoAck, callback, …).
     { re: new RegExp(`\\b${RABBIT_RECEIVER}\\s*\\.\\s*basicConsume\\s*\\(`, "g"), role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
     { re: /\bforAggregateType\s*\(/g, role: "consumer", broker: "event channel", name: { positional: 0 } },
+    // The plain Kafka client: new ProducerRecord<>(topic, …), consumer.subscribe(List.of(…)).
+    { re: /\bnew\s+ProducerRecord\s*(?:<[^>()]*>)?\s*\(/g, role: "producer", broker: "Kafka", name: { positional: 0 } },
+    { re: /\b\w*[cC]onsumer\w*\s*\.\s*subscribe\s*\(/g, role: "consumer", broker: "Kafka", name: { positional: 0 } },
   ],
   js: [
     { re: /\.\s*send\s*\(\s*\{/g, role: "producer", broker: "Kafka", name: { property: ["topic"] } },
@@ -136,8 +146,27 @@ const CALLS: Record<string, CallPattern[]> = {
     { re: new RegExp(`\\b${RABBIT_RECEIVER}\\s*\\.\\s*consume\\s*\\(`, "g"), role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
     { re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*publish\\s*\\(`, "g"), role: "producer", broker: "NATS", name: { positional: 0 } },
     { re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*subscribe\\s*\\(`, "g"), role: "consumer", broker: "NATS", name: { positional: 0 } },
-    { re: /\bnew\s+PublishCommand\s*\(\s*\{/g, role: "producer", broker: "SNS", name: { property: ["TopicArn"] } },
-    { re: /\bnew\s+SendMessage(Batch)?Command\s*\(\s*\{/g, role: "producer", broker: "SQS", name: { property: ["QueueUrl"] } },
+    // AWS SDK v3 commands and v2 client calls, their input written inline or declared before the call in the same
+    // block (`const params = { QueueUrl: … }`); sqs-consumer's `Consumer.create({ queueUrl })`.
+    { re: /\bnew\s+PublishCommand\s*\(/g, role: "producer", broker: "SNS", name: { property: ["TopicArn"] }, resource: true },
+    { re: /\bnew\s+SendMessage(Batch)?Command\s*\(/g, role: "producer", broker: "SQS", name: { property: ["QueueUrl"] }, resource: true },
+    { re: /\bnew\s+ReceiveMessageCommand\s*\(/g, role: "consumer", broker: "SQS", name: { property: ["QueueUrl"] }, resource: true },
+    { re: /\b[\w.]*(?:sns|SNS|Sns)\w*\s*\.\s*publish\s*\(/g, role: "producer", broker: "SNS", name: { property: ["TopicArn"] }, resource: true },
+    {
+      re: /\b[\w.]*(?:sqs|SQS|Sqs)\w*\s*\.\s*sendMessage(Batch)?\s*\(/g,
+      role: "producer",
+      broker: "SQS",
+      name: { property: ["QueueUrl"] },
+      resource: true,
+    },
+    {
+      re: /\b[\w.]*(?:sqs|SQS|Sqs)\w*\s*\.\s*receiveMessage\s*\(/g,
+      role: "consumer",
+      broker: "SQS",
+      name: { property: ["QueueUrl"] },
+      resource: true,
+    },
+    { re: /\bConsumer\s*\.\s*create\s*\(/g, role: "consumer", broker: "SQS", name: { property: ["queueUrl"] }, resource: true },
   ],
   python: [
     { re: /\b\w*(producer|kafka)\w*\s*\.\s*(produce|send)\s*\(/gi, role: "producer", broker: "Kafka", name: { positional: 0, named: ["topic"] } },
@@ -147,6 +176,16 @@ const CALLS: Record<string, CallPattern[]> = {
     { re: /\.\s*basic_consume\s*\(/g, role: "consumer", broker: "RabbitMQ", name: { named: ["queue"], positional: 0 } },
     { re: /\b\w*(nc|nats|js)\s*\.\s*publish\s*\(/g, role: "producer", broker: "NATS", name: { positional: 0 } },
     { re: /\b\w*(nc|nats|js)\s*\.\s*subscribe\s*\(/g, role: "consumer", broker: "NATS", name: { positional: 0 } },
+    // boto3.
+    {
+      re: /\b[\w.]*(?:sqs|SQS)\w*\s*\.\s*send_message(_batch)?\s*\(/g,
+      role: "producer",
+      broker: "SQS",
+      name: { named: ["QueueUrl"] },
+      resource: true,
+    },
+    { re: /\b[\w.]*(?:sqs|SQS)\w*\s*\.\s*receive_message\s*\(/g, role: "consumer", broker: "SQS", name: { named: ["QueueUrl"] }, resource: true },
+    { re: /\b[\w.]*(?:sns|SNS)\w*\s*\.\s*publish\s*\(/g, role: "producer", broker: "SNS", name: { named: ["TopicArn"] }, resource: true },
   ],
   go: [
     { re: /\bsarama\.ProducerMessage\s*\{/g, role: "producer", broker: "Kafka", name: { property: ["Topic"] } },
@@ -222,11 +261,13 @@ const CALLS: Record<string, CallPattern[]> = {
     { re: /\.\s*ProduceAsync\s*\(/g, role: "producer", broker: "Kafka", name: { positional: 0 } },
     // Confluent.Kafka's consumer: Subscribe(topic), in a file that uses the client (Subscribe is a common name).
     { re: /\.\s*Subscribe\s*\(/g, imports: /^Confluent\.Kafka$/, args: [1, 1], role: "consumer", broker: "Kafka", name: { positional: 0 } },
+    // confluent-kafka-dotnet's producer: Produce(topic, …).
+    { re: /\b\w*[pP]roducer\w*\s*\.\s*Produce\s*\(/g, role: "producer", broker: "Kafka", name: { positional: 0 } },
   ],
 };
 CALLS.kotlin = CALLS.java!;
 
-function topics(src: CodeSource, constants: Map<string, string>, out: FileMessaging): void {
+function topics(src: CodeSource, fileConstants: Map<string, string>, scoped: ScopedConstants, out: FileMessaging): void {
   const patterns = CALLS[src.language] ?? [];
   const imports = goImports(src);
   const clients = src.language === "csharp" ? csharpUsings(src) : imports.map((i) => i.path);
@@ -235,12 +276,13 @@ function topics(src: CodeSource, constants: Map<string, string>, out: FileMessag
     if (pattern.unlessImports && clients.some((c) => pattern.unlessImports!.test(c))) continue;
     pattern.re.lastIndex = 0;
     for (let m = pattern.re.exec(src.masked); m; m = pattern.re.exec(src.masked)) {
+      const constants = scoped.at(m.index);
       const open = src.masked.lastIndexOf("(", m.index + m[0].length) >= m.index ? src.masked.lastIndexOf("(", m.index + m[0].length) : -1;
       const brace = m[0].trimEnd().endsWith("{") ? m.index + m[0].trimEnd().length - 1 : -1;
       const tried: Range[] = [];
       let names: string[] | undefined;
       if (pattern.name.property) {
-        const objectAt = brace >= 0 ? brace : src.masked.indexOf("{", open);
+        const objectAt = brace >= 0 ? brace : objectArgument(src, open, m.index);
         names = propertyValues(src, objectAt, pattern.name.property, constants, tried);
       } else if (open >= 0) {
         const args = argsAt(src, open);
@@ -252,7 +294,8 @@ function topics(src: CodeSource, constants: Map<string, string>, out: FileMessag
           continue;
         if (args) names = argNames(src, args, pattern, constants, tried);
       }
-      if (names === undefined) noteUnresolved(src, imports, tried, constants, out);
+      if (names === undefined) noteUnresolved(src, imports, tried, fileConstants, out);
+      if (pattern.resource) names = names?.map(resourceName);
       const line = lineAt(src, m.index + (m[0].length - m[0].trimStart().length));
       for (const name of names ?? []) if (plausibleName(name)) out.topics.push({ name, role: pattern.role, broker: pattern.broker, line });
     }
@@ -277,12 +320,12 @@ function noteUnresolved(src: CodeSource, imports: readonly GoImport[], tried: Ra
       if (!constants.has(q[0]) && imports.some((i) => i.name === q[1]) && !out.unresolved.includes(q[0])) out.unresolved.push(q[0]);
 }
 
-function argNames(src: CodeSource, args: Args, pattern: CallPattern, constants: Map<string, string>, tried: Range[]): string[] | undefined {
+function argNames(src: CodeSource, args: Args, pattern: CallPattern, constants: Constants, tried: Range[]): string[] | undefined {
   for (const name of pattern.name.named ?? []) {
     const range = args.named.get(name);
     if (range) {
       tried.push(range);
-      const v = stringValues(src, range.start, range.end, constants);
+      const v = listValues(src, range, constants);
       if (v?.some((x) => x !== "")) return v.filter((x) => x !== "");
     }
   }
@@ -291,14 +334,79 @@ function argNames(src: CodeSource, args: Args, pattern: CallPattern, constants: 
   for (const at of [pattern.name.positional].flat()) {
     const range = args.positional[at < 0 ? args.positional.length + at : at];
     if (range) tried.push(range);
-    const names = range && stringValues(src, range.start, range.end, constants)?.filter((x) => x !== "");
+    const names = range && listValues(src, range, constants)?.filter((x) => x !== "");
     if (names?.length) return names;
   }
   return undefined;
 }
 
+/** Collections written around a list of names: `new[] { … }`, `new List<string> { … }`, `Arrays.asList(…)`, `List.of(…)`. */
+const LIST_WRAPPER =
+  /^(?:new\s*(?:[\w.]+\s*(?:<[^<>]*>)?)?\s*(?:\[\s*\])?\s*(?:\(\s*\))?\s*(?=\{)|(?:Arrays\.asList|List\.of|Set\.of|Collections\.singletonList|Collections\.singleton|listOf|setOf|arrayOf)\s*(?=\())/;
+
+/** Every static name of an argument: a value, an array, or a collection built around literals. */
+function listValues(src: CodeSource, range: { start: number; end: number }, constants: Constants): string[] | undefined {
+  const wrapper = LIST_WRAPPER.exec(src.masked.slice(range.start, range.end));
+  if (!wrapper) return stringValues(src, range.start, range.end, constants);
+  const open = range.start + wrapper[0].length;
+  const close = closingOffset(src.masked, open);
+  if (close === undefined || close > range.end) return undefined;
+  const out: string[] = [];
+  for (const piece of splitArgs(src, open, close)) {
+    const v = stringValue(src, piece.start, piece.end, constants);
+    if (v === undefined) return undefined;
+    out.push(v);
+  }
+  return out;
+}
+
+/**
+ * The object literal a call takes as its first argument: written inline, or named by a variable declared
+ * before the call (`const params = { … }`, `payload = { … }`) in a block that holds the call.
+ */
+function objectArgument(src: CodeSource, open: number, callAt: number): number {
+  if (open < 0) return -1;
+  const args = argsAt(src, open);
+  const first = args?.positional[0];
+  if (!first) return -1;
+  const text = src.masked.slice(first.start, first.end);
+  if (text.startsWith("{")) return first.start;
+  if (!/^[A-Za-z_$][\w$]*$/.test(text)) return -1;
+  const declaration = new RegExp(`(?<![\\w$.])${text.replace(/\$/g, "\\$")}\\s*(?::[^=;\\n]+)?=\\s*\\{`, "g");
+  let found = -1;
+  for (const d of src.masked.matchAll(declaration)) {
+    if (d.index >= callAt) break;
+    if (blockHolds(src.masked, d.index, callAt)) found = d.index + d[0].length - 1;
+  }
+  return found;
+}
+
+/** True when the innermost block around `at` (the file at top level) still holds `use`. */
+function blockHolds(masked: string, at: number, use: number): boolean {
+  let depth = 0;
+  for (let i = at - 1; i >= 0; i--) {
+    const ch = masked[i];
+    if (ch === "}" || ch === ")" || ch === "]") depth++;
+    else if (ch === "{" || ch === "(" || ch === "[") {
+      if (depth === 0) {
+        const close = closingOffset(masked, i, masked.length);
+        return close !== undefined && close > use;
+      }
+      depth--;
+    }
+  }
+  return true;
+}
+
+/** A queue URL (`https://sqs.…/123456789012/orders`) or an ARN (`arn:aws:sns:…:orders`) names its last segment. */
+function resourceName(value: string): string {
+  if (/^arn:/.test(value)) return value.split(":")[5] ?? value;
+  if (/^https?:\/\//.test(value)) return value.replace(/\/+$/, "").split("/").at(-1) ?? value;
+  return value;
+}
+
 /** The value of the first of `keys` an object literal sets at its top level (`A.B`: key B of the literal that is A's value). */
-function propertyValues(src: CodeSource, objectAt: number, keys: string[], constants: Map<string, string>, tried: Range[]): string[] | undefined {
+function propertyValues(src: CodeSource, objectAt: number, keys: string[], constants: Constants, tried: Range[]): string[] | undefined {
   for (const key of keys) {
     const range = propertyRange(src, objectAt, key.split("."));
     if (!range) continue;
