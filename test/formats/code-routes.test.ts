@@ -32,6 +32,14 @@ describe("isIgnoredForCodeContracts", () => {
     expect(isIgnoredForCodeContracts("order-service/src/main/java/com/acme/web/OrderController.java")).toBe(false);
     expect(isIgnoredForCodeContracts("backend/app/api/routes/items.py")).toBe(false);
   });
+
+  it("reads the directories under a JVM source root as a package name, not as an examples folder", () => {
+    expect(isIgnoredForCodeContracts("order-service/src/main/java/com/example/orderservice/service/OrderEventProducer.java")).toBe(false);
+    expect(isIgnoredForCodeContracts("src/main/java/org/springframework/samples/petclinic/owner/OwnerController.java")).toBe(false);
+    expect(isIgnoredForCodeContracts("src/main/kotlin/com/example/demo/DemoController.kt")).toBe(false);
+    expect(isIgnoredForCodeContracts("examples/kafka/src/main/java/com/acme/Producer.java")).toBe(true);
+    expect(isIgnoredForCodeContracts("order-service/src/test/java/com/example/orderservice/OrderEventProducerTest.java")).toBe(true);
+  });
 });
 
 describe("Spring routes", () => {

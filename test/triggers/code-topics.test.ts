@@ -135,10 +135,10 @@ describe("event-contract on names held in constants and class attributes", () =>
     ).toEqual([]);
   });
 
-  it("fires on a Java constant renamed in a KafkaTemplate producer, not on the same topic re-indented", async () => {
+  it("fires on a Java constant renamed in a KafkaTemplate producer of a com.example package, not on the same topic re-indented", async () => {
     const producer = (topic: string, indent: string) =>
       lines(
-        "package com.acme.orders.kafka;", // 1
+        "package com.example.orderservice.service;", // 1
         "@Service", // 2
         "public class OrderProducer {", // 3
         `    private static final String TOPIC = "${topic}";`, // 4
@@ -148,7 +148,7 @@ describe("event-contract on names held in constants and class attributes", () =>
         "    }", // 8
         "}", // 9
       );
-    const path = "order-service/src/main/java/com/acme/orders/kafka/OrderProducer.java";
+    const path = "order-service/src/main/java/com/example/orderservice/service/OrderProducer.java";
     expect(await eventHits({ [path]: producer("order-topic", "        ") }, { [path]: producer("order-topic", "      ") })).toEqual([]);
     expect(await eventHits({ [path]: producer("order-topic", "        ") }, { [path]: producer("order-placed", "        ") })).toEqual([
       `${path}:7 adds Kafka producer of "order-placed"; removes Kafka producer of "order-topic" in ${path}`,

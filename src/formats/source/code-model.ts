@@ -26,6 +26,18 @@ export function lineAt(src: CodeSource, offset: number): number {
   return lineOfOffset(src.starts, offset);
 }
 
+/**
+ * A JVM source root: the directories below it spell a package name (Spring Initializr's `com/example/orders`,
+ * `org/springframework/samples/petclinic`), not a place in the repository such as an examples folder.
+ */
+const JVM_SOURCE_ROOT = /(^|\/)src\/(main|test)\/(java|kotlin|scala|groovy)\//;
+
+/** The path without its package directories, for judging where a file is. */
+function placeOf(path: string): string {
+  const root = JVM_SOURCE_ROOT.exec(path);
+  return root ? path.slice(0, root.index + root[0].length) + basename(path) : path;
+}
+
 /** Generated code: clients and servers written by a generator are not where a team declares its contract. */
 const GENERATED_NAME = /(\.pb\.go|_pb2(_grpc)?\.py|\.g\.cs|\.generated\.\w+|\.designer\.cs|_generated\.\w+|\.gen\.go)$/i;
 const GENERATED_DIRS = /(^|\/)(generated-sources|gen|openapi-generator|swagger-codegen|build|target|obj|bin|out|migrations)\//i;
@@ -37,7 +49,7 @@ const CLIENT_DIRS = /(^|\/)(clients?|sdks?|frontend|web-?app|webui|ui|spa)\//i;
  * vendored and generated code, docs, client SDKs and frontends.
  */
 export function isIgnoredForCodeContracts(path: string): boolean {
-  if (isTest(path) || isExample(path) || isVendored(path) || isDocumentation(path)) return true;
+  if (isTest(path) || isExample(placeOf(path)) || isVendored(path) || isDocumentation(path)) return true;
   if (GENERATED_NAME.test(basename(path)) || GENERATED_DIRS.test(path) || CLIENT_DIRS.test(path)) return true;
   const name = basename(path).toLowerCase();
   return /^(tests?|mock|mocks|fake|stub)[._-]|(mock|fake|stub)s?\.\w+$/.test(name) || extension(path) === "d.ts";
