@@ -83,12 +83,14 @@ function collectBindings(src: CodeSource): Map<string, Binding[]> {
   const candidates: { at: number; name: string; qualified: boolean; valueAt: number }[] = [];
   BINDING.lastIndex = 0;
   for (let m = BINDING.exec(masked); m; m = BINDING.exec(masked)) {
-    const lineStart = Math.max(
-      masked.lastIndexOf("\n", m.index),
-      masked.lastIndexOf(";", m.index),
-      masked.lastIndexOf("{", m.index),
-      masked.lastIndexOf("}", m.index),
-    );
+    // The statement starts after the last newline, `;`, `{` or `}` before the name (looked for on its line only).
+    const newline = masked.lastIndexOf("\n", m.index);
+    let lineStart = newline;
+    for (let k = m.index - 1; k > newline; k--)
+      if (masked[k] === ";" || masked[k] === "{" || masked[k] === "}") {
+        lineStart = k;
+        break;
+      }
     if (!DECLARATION_PREFIX.test(masked.slice(lineStart + 1, m.index))) continue;
     candidates.push({ at: m.index, name: m[2]!, qualified: m[1] !== undefined, valueAt: m.index + m[0].length });
   }
