@@ -223,16 +223,12 @@ async function stopApp(app: Running): Promise<void> {
   }
   if (process.env.BENCH_REDIS_URL) {
     const redis = new Redis(process.env.BENCH_REDIS_URL);
-    const prefix = `bench-api-cost-${process.pid}-${starts}`;
-    // archgate's keys, and Probot's pacing (Bottleneck's, named after the limiter: b_octokit-write-<prefix>:42_settings).
-    for (const pattern of [`${prefix}:*`, `b_octokit-*-${prefix}:*`]) {
-      let cursor = "0";
-      do {
-        const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== "0");
-    }
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `bench-api-cost-${process.pid}-${starts}:*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
     redis.disconnect();
   }
 }

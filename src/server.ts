@@ -123,15 +123,13 @@ async function serve({ appId, privateKey, secret }: Settings): Promise<void> {
     patchBottleneckForRedis7();
     capBottleneckJobExpiration({ requestMs: requestTimeoutFromEnv() + 5_000 });
   }
-  const prefix = process.env.ARCHGATE_REDIS_PREFIX || "archgate";
-  // In the Redis mode Probot's pacing lives on Redis too: keyed under the prefix like archgate's own keys.
-  const Octokit = appOctokit(ProbotOctokit, redis ? { pacingPrefix: prefix } : {});
   const probot = createProbot({
     env: { LOG_LEVEL: "info", ...process.env },
-    overrides: { appId, privateKey, secret, Octokit },
+    overrides: { appId, privateKey, secret, Octokit: appOctokit(ProbotOctokit) },
   });
   await probot.ready();
   const log = probot.log.child({ name: "server" }) as unknown as LoggerLike & { info(msg: string): void };
+  const prefix = process.env.ARCHGATE_REDIS_PREFIX || "archgate";
   const queueSettings = queueSettingsFromEnv();
   const coordination = redis ? new RedisCoordination(redis, { prefix, lockMs: queueSettings.lockMs, log }) : undefined;
   await probot.load(coordination ? appWith({ coordination }) : app);

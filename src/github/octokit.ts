@@ -39,13 +39,8 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
  * every installation's client. Retries are archgate's own (retry.ts, installed per client in app.ts):
  * Probot's retry plugin is switched off and its throttling plugin only paces writes (one a second per
  * installation, as GitHub asks) and hands rate-limit answers back instead of waiting without a bound.
- *
- * `pacingPrefix` (the Redis mode's ARCHGATE_REDIS_PREFIX): the pacing is keyed `<prefix>:<installation>`.
- * Bottleneck names its Redis keys after the limiter (`b_octokit-write-<key>_settings`, no prefix of its
- * own), so without it two deployments sharing a Redis (staging and production, two test runs) would
- * share, and slow, each other's pacing of the same installation.
  */
-export function appOctokit<T extends typeof ProbotOctokit>(Base: T, options: { attemptTimeoutMs?: number; pacingPrefix?: string } = {}): T {
+export function appOctokit<T extends typeof ProbotOctokit>(Base: T, options: { attemptTimeoutMs?: number } = {}): T {
   const fetch = createApiFetch({ attemptTimeoutMs: options.attemptTimeoutMs ?? requestTimeoutFromEnv() });
   return withRequestLoggingAtDebugOnly(Base).defaults(
     (instance: { request?: Record<string, unknown>; throttle?: Record<string, unknown>; auth?: unknown }) => {
@@ -53,7 +48,7 @@ export function appOctokit<T extends typeof ProbotOctokit>(Base: T, options: { a
       // `app.auth(id)`, but not for the client of a webhook event (context.octokit): without this every
       // installation's writes would share one queue, one a second for the whole process.
       const installationId = (instance.auth as { installationId?: unknown } | undefined)?.installationId;
-      const id = pacingId(instance.throttle?.id ?? installationId, options.pacingPrefix);
+      const id = instance.throttle?.id === undefined && installationId !== undefined ? { id: String(installationId) } : {};
       return {
         ...instance,
         // The fetch decodes each answer once (http.ts, decodeBody) and Octokit takes that as `data`.
@@ -100,13 +95,6 @@ function requestLoggingAtDebug(octokit: Octokit): void {
     const { method, url, ...params } = octokit.request.endpoint.parse(options);
     log().debug(params.body || {}, `GitHub request: ${method} ${url} - ${result.status}`);
   });
-}
-
-/** The throttling plugin's `id` for an installation (or the app itself), under `prefix` when there is one. */
-export function pacingId(id: unknown, prefix: string | undefined): { id?: string } {
-  if (!prefix) return id === undefined ? {} : { id: String(id) };
-  const key = id === undefined ? "app" : String(id);
-  return { id: key.startsWith(`${prefix}:`) ? key : `${prefix}:${key}` };
 }
 
 /** ARCHGATE_REQUEST_TIMEOUT_MS: the time one GitHub API request (one attempt) may take. */

@@ -4,14 +4,12 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { capBottleneckJobExpiration } from "../../src/github/bottleneck-expiration.js";
 import { patchBottleneckForRedis7 } from "../../src/github/bottleneck-redis7.js";
 import { currentFence, LockLost } from "../../src/github/coordination.js";
-import { ProbotOctokit } from "probot";
-import { appOctokit, pacingId, type Octokit } from "../../src/github/octokit.js";
+import type { Octokit } from "../../src/github/octokit.js";
 import { DEFAULT_QUEUE_OPTIONS, DeliveryQueue, QUEUE_NAME } from "../../src/github/queue.js";
 import { RedisCoordination } from "../../src/github/redis-coordination.js";
 import { DEFAULT_RETRY_POLICY, withRetries } from "../../src/github/retry.js";
 import { REDIS_URL, redisAnswers } from "../helpers/replicas.js";
 import { UnfinishedRuns } from "../../src/github/unfinished.js";
-import { FakeGitHub, serveFakeGitHub } from "./fake-github.js";
 import { TestOctokit } from "./harness.js";
 
 /**
@@ -153,43 +151,6 @@ describe.skipIf(!redisUp)("Redis coordination (two replicas)", () => {
     await limiter.disconnect(false);
     const keys = await one.keys(`b_${id}_*`);
     if (keys.length > 0) await one.del(...keys);
-  });
-});
-
-describe.skipIf(!redisUp)("Probot's pacing on Redis is keyed under ARCHGATE_REDIS_PREFIX", () => {
-  test("a write paced for installation 42 creates Bottleneck keys named after <prefix>:42", async () => {
-    const client = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
-    const fake = new FakeGitHub();
-    fake.setDefaultBranch("acme/shop", "0".repeat(40));
-    const server = await serveFakeGitHub(fake);
-    const pacingPrefix = `${PREFIX}-pacing`;
-    const connection = new Bottleneck.IORedisConnection({ client });
-    try {
-      const Client = appOctokit(ProbotOctokit, { pacingPrefix });
-      // As Probot makes an installation's client in its Redis mode (app.auth(id)).
-      const octokit = new Client({ auth: "ghs_test", baseUrl: server.baseUrl, throttle: { id: 42, Bottleneck, connection } });
-      await octokit.request("POST /repos/{owner}/{repo}/labels", { owner: "acme", repo: "shop", name: "x" });
-      expect(fake.calls()).toEqual(["POST /repos/acme/shop/labels"]);
-      expect(await client.keys(`b_octokit-write-${pacingPrefix}:42_*`)).toContain(`b_octokit-write-${pacingPrefix}:42_settings`);
-      expect(await client.keys(`b_octokit-*-${pacingPrefix}:42_settings`)).toEqual(
-        expect.arrayContaining([`b_octokit-write-${pacingPrefix}:42_settings`, `b_octokit-global-${pacingPrefix}:42_settings`]),
-      );
-    } finally {
-      const keys = await client.keys(`b_octokit-*-${pacingPrefix}:*`);
-      if (keys.length > 0) await client.del(...keys);
-      await connection.disconnect(false);
-      await server.close();
-    }
-  });
-});
-
-describe("pacingId: the throttling plugin's key", () => {
-  test("under the prefix when there is one (the app itself too), once; the bare installation without", () => {
-    expect(pacingId(42, "archgate")).toEqual({ id: "archgate:42" });
-    expect(pacingId("archgate:42", "archgate")).toEqual({ id: "archgate:42" });
-    expect(pacingId(undefined, "archgate")).toEqual({ id: "archgate:app" });
-    expect(pacingId(42, undefined)).toEqual({ id: "42" });
-    expect(pacingId(undefined, undefined)).toEqual({});
   });
 });
 

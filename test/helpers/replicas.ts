@@ -210,15 +210,12 @@ export class ReplicaCluster {
     const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
     redis.on("error", () => undefined);
     try {
-      // archgate's keys, and Probot's pacing (Bottleneck's, named after the limiter: b_octokit-write-<prefix>:42_settings).
-      for (const pattern of [`${this.prefix}:*`, `b_octokit-*-${this.prefix}:*`]) {
-        let cursor = "0";
-        do {
-          const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 1000);
-          if (keys.length > 0) await redis.del(...keys);
-          cursor = next;
-        } while (cursor !== "0");
-      }
+      let cursor = "0";
+      do {
+        const [next, keys] = await redis.scan(cursor, "MATCH", `${this.prefix}:*`, "COUNT", 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== "0");
     } finally {
       redis.disconnect();
     }
