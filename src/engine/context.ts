@@ -1,7 +1,7 @@
 import type { Change, ChangedFile, FileContent, Side } from "./change.js";
 import type { EngineConfig } from "./config.js";
 import { matchesAny } from "./globs.js";
-import { parsePatch, type ParsedPatch, type PatchLine } from "./patch.js";
+import { indexPatch, parsePatch, type PatchIndex, type PatchLine, patchLines } from "./patch.js";
 import { parseStructured, type StructuredFile } from "./structured.js";
 import type { Note, NoteKind, Problem, ReviewView, TriggerHit } from "./types.js";
 
@@ -51,7 +51,7 @@ export class ChangeReads {
   private readonly structuredCache = new Map<string, Promise<StructuredFile | undefined>>();
   private readonly parsedByText = new Map<string, StructuredFile>();
   private readonly pathLists = new Map<Side, Promise<string[]>>();
-  private readonly patches = new Map<string, ParsedPatch>();
+  private readonly patches = new Map<string, PatchIndex>();
 
   constructor(readonly change: Change) {}
 
@@ -130,14 +130,18 @@ export class ChangeReads {
     return pending;
   }
 
-  /** A file's patch, parsed once (triggers and most rules ask for its lines). Callers must not modify it. */
-  parsedPatch(file: ChangedFile): ParsedPatch {
-    let parsed = this.patches.get(file.path);
-    if (!parsed) {
-      parsed = parsePatch(file.patch);
-      this.patches.set(file.path, parsed);
+  /**
+   * A file's added or removed lines from its patch. The patch is indexed once (triggers and most rules ask for
+   * its lines) and the lines are made per call: kept as objects for every file of a big change, they were the
+   * largest part of the review's memory.
+   */
+  patchLines(file: ChangedFile, side: "added" | "removed"): PatchLine[] {
+    let index = this.patches.get(file.path);
+    if (!index) {
+      index = indexPatch(file.patch);
+      this.patches.set(file.path, index);
     }
-    return parsed;
+    return patchLines(index, side);
   }
 }
 
@@ -228,7 +232,7 @@ export class ReviewContext implements ReviewView {
   async addedLines(path: string): Promise<PatchLine[]> {
     const file = this.byPath.get(path);
     if (!file || file.status === "removed") return [];
-    if (file.patch !== undefined) return this.reads.parsedPatch(file).added;
+    if (file.patch !== undefined) return this.reads.patchLines(file, "added");
     if (file.binary) return [];
     const after = await this.text("head", path);
     if (after === undefined) return [];
@@ -242,7 +246,7 @@ export class ReviewContext implements ReviewView {
 
   removedLines(path: string): PatchLine[] {
     const file = this.byPath.get(path);
-    return file?.patch ? this.reads.parsedPatch(file).removed : [];
+    return file?.patch ? this.reads.patchLines(file, "removed") : [];
   }
 
   paths(side: Side): Promise<string[]> {
