@@ -65,13 +65,19 @@ export function mayDeclareMessaging(text: string): boolean {
 export function extractMessaging(src: CodeSource, declares = mayDeclareMessaging(src.text), external?: ReadonlyMap<string, string>): FileMessaging {
   const out: FileMessaging = { topics: [], events: [], eventUses: new Set(), unresolved: [] };
   if (!declares) return out;
-  const constants = stringConstants(src);
-  for (const [name, value] of external ?? []) constants.set(name, value);
+  // The file's constants are read when a call names a topic (most files have none).
+  let constants: Map<string, string> | undefined;
+  const fileConstants = () => {
+    if (constants) return constants;
+    constants = stringConstants(src);
+    for (const [name, value] of external ?? []) constants.set(name, value);
+    return constants;
+  };
   // Go reads the file-wide constants (and other packages'); the other languages read a name where it is used
   // (scoped-constants.ts), built at the first call that names a topic.
   let scoped: ScopedConstants | undefined;
-  const names: ScopedConstants = src.language === "go" ? { at: () => constants } : { at: (offset) => (scoped ??= scopedConstants(src)).at(offset) };
-  topics(src, constants, names, out);
+  const names: ScopedConstants = src.language === "go" ? { at: fileConstants } : { at: (offset) => (scoped ??= scopedConstants(src)).at(offset) };
+  topics(src, fileConstants, names, out);
   eventUses(src, out);
   eventClasses(src, out);
   return out;
@@ -96,6 +102,11 @@ interface CallPattern {
   args?: [number, number];
   /** The value is a queue URL or a topic ARN: the name is its last segment. */
   resource?: true;
+  /**
+   * Text every match of `re` holds (its method name): a file without it is not searched with `re`, whose
+   * leading receiver part (`\b\w*…`) is tried at every word and costs several times a plain search.
+   */
+  needs?: RegExp;
 }
 
 const KAFKA_RECEIVER = "[\\w.]*(?:kafka|Kafka|producer|Producer|template|Template)[\\w]*";
@@ -111,49 +122,90 @@ const GO_AMQP = /^github\.com\/(streadway\/amqp|rabbitmq\/amqp091-go)$/;
 
 const CALLS: Record<string, CallPattern[]> = {
   java: [
-    { re: new RegExp(`\\b${KAFKA_RECEIVER}\\s*\\.\\s*(send|sendDefault)\\s*\\(`, "g"), role: "producer", broker: "Kafka", name: { positional: 0 } },
+    {
+      re: new RegExp(`\\b${KAFKA_RECEIVER}\\s*\\.\\s*(send|sendDefault)\\s*\\(`, "g"),
+      needs: /send/,
+      role: "producer",
+      broker: "Kafka",
+      name: { positional: 0 },
+    },
     { re: /@KafkaListener\s*\(/g, role: "consumer", broker: "Kafka", name: { named: ["topics", "value"] } },
     { re: /@RabbitListener\s*\(/g, role: "consumer", broker: "RabbitMQ", name: { named: ["queues", "value"] } },
     {
       // (exchange, routingKey, …), or (routingKey, message): the exchange, or the key on the default exchange "".
       re: new RegExp(`\\b${RABBIT_RECEIVER}\\s*\\.\\s*(convertAndSend|basicPublish)\\s*\\(`, "g"),
+      needs: /convertAndSend|basicPublish/,
       role: "producer",
       broker: "RabbitMQ",
       name: { positional: [0, 1] },
     },
     // The plain Java client: basicConsume(queue, autoAck, callback, …).
-    { re: new RegExp(`\\b${RABBIT_RECEIVER}\\s*\\.\\s*basicConsume\\s*\\(`, "g"), role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
+    {
+      re: new RegExp(`\\b${RABBIT_RECEIVER}\\s*\\.\\s*basicConsume\\s*\\(`, "g"),
+      needs: /basicConsume/,
+      role: "consumer",
+      broker: "RabbitMQ",
+      name: { positional: 0 },
+    },
     { re: /\bforAggregateType\s*\(/g, role: "consumer", broker: "event channel", name: { positional: 0 } },
     // The plain Kafka client: new ProducerRecord<>(topic, …), consumer.subscribe(List.of(…)).
     { re: /\bnew\s+ProducerRecord\s*(?:<[^>()]*>)?\s*\(/g, role: "producer", broker: "Kafka", name: { positional: 0 } },
-    { re: /\b\w*[cC]onsumer\w*\s*\.\s*subscribe\s*\(/g, role: "consumer", broker: "Kafka", name: { positional: 0 } },
+    { re: /\b\w*[cC]onsumer\w*\s*\.\s*subscribe\s*\(/g, needs: /subscribe/, role: "consumer", broker: "Kafka", name: { positional: 0 } },
   ],
   js: [
-    { re: /\.\s*send\s*\(\s*\{/g, role: "producer", broker: "Kafka", name: { property: ["topic"] } },
-    { re: /\.\s*subscribe\s*\(\s*\{/g, role: "consumer", broker: "Kafka", name: { property: ["topic", "topics"] } },
+    { re: /\.\s*send\s*\(\s*\{/g, needs: /send/, role: "producer", broker: "Kafka", name: { property: ["topic"] } },
+    { re: /\.\s*subscribe\s*\(\s*\{/g, needs: /subscribe/, role: "consumer", broker: "Kafka", name: { property: ["topic", "topics"] } },
     {
       re: new RegExp(`\\b${KAFKA_RECEIVER}\\s*\\.\\s*(send|produce|publish)\\s*\\(\\s*(?=["'\`])`, "g"),
+      needs: /send|produce|publish/,
       role: "producer",
       broker: "Kafka",
       name: { positional: 0 },
     },
     {
       re: new RegExp(`\\b${RABBIT_RECEIVER}\\s*\\.\\s*(sendToQueue|publish)\\s*\\(`, "g"),
+      needs: /sendToQueue|publish/,
       role: "producer",
       broker: "RabbitMQ",
       name: { positional: 0 },
     },
-    { re: new RegExp(`\\b${RABBIT_RECEIVER}\\s*\\.\\s*consume\\s*\\(`, "g"), role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
-    { re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*publish\\s*\\(`, "g"), role: "producer", broker: "NATS", name: { positional: 0 } },
-    { re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*subscribe\\s*\\(`, "g"), role: "consumer", broker: "NATS", name: { positional: 0 } },
+    {
+      re: new RegExp(`\\b${RABBIT_RECEIVER}\\s*\\.\\s*consume\\s*\\(`, "g"),
+      needs: /consume/,
+      role: "consumer",
+      broker: "RabbitMQ",
+      name: { positional: 0 },
+    },
+    {
+      re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*publish\\s*\\(`, "g"),
+      needs: /publish/,
+      role: "producer",
+      broker: "NATS",
+      name: { positional: 0 },
+    },
+    {
+      re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*subscribe\\s*\\(`, "g"),
+      needs: /subscribe/,
+      role: "consumer",
+      broker: "NATS",
+      name: { positional: 0 },
+    },
     // AWS SDK v3 commands and v2 client calls, their input written inline or declared before the call in the same
     // block (`const params = { QueueUrl: … }`); sqs-consumer's `Consumer.create({ queueUrl })`.
     { re: /\bnew\s+PublishCommand\s*\(/g, role: "producer", broker: "SNS", name: { property: ["TopicArn"] }, resource: true },
     { re: /\bnew\s+SendMessage(Batch)?Command\s*\(/g, role: "producer", broker: "SQS", name: { property: ["QueueUrl"] }, resource: true },
     { re: /\bnew\s+ReceiveMessageCommand\s*\(/g, role: "consumer", broker: "SQS", name: { property: ["QueueUrl"] }, resource: true },
-    { re: /\b[\w.]*(?:sns|SNS|Sns)\w*\s*\.\s*publish\s*\(/g, role: "producer", broker: "SNS", name: { property: ["TopicArn"] }, resource: true },
+    {
+      re: /\b[\w.]*(?:sns|SNS|Sns)\w*\s*\.\s*publish\s*\(/g,
+      needs: /publish/,
+      role: "producer",
+      broker: "SNS",
+      name: { property: ["TopicArn"] },
+      resource: true,
+    },
     {
       re: /\b[\w.]*(?:sqs|SQS|Sqs)\w*\s*\.\s*sendMessage(Batch)?\s*\(/g,
+      needs: /sendMessage/,
       role: "producer",
       broker: "SQS",
       name: { property: ["QueueUrl"] },
@@ -161,6 +213,7 @@ const CALLS: Record<string, CallPattern[]> = {
     },
     {
       re: /\b[\w.]*(?:sqs|SQS|Sqs)\w*\s*\.\s*receiveMessage\s*\(/g,
+      needs: /receiveMessage/,
       role: "consumer",
       broker: "SQS",
       name: { property: ["QueueUrl"] },
@@ -169,36 +222,64 @@ const CALLS: Record<string, CallPattern[]> = {
     { re: /\bConsumer\s*\.\s*create\s*\(/g, role: "consumer", broker: "SQS", name: { property: ["queueUrl"] }, resource: true },
   ],
   python: [
-    { re: /\b\w*(producer|kafka)\w*\s*\.\s*(produce|send)\s*\(/gi, role: "producer", broker: "Kafka", name: { positional: 0, named: ["topic"] } },
-    { re: /\b\w*consumer\w*\s*\.\s*subscribe\s*\(/gi, role: "consumer", broker: "Kafka", name: { positional: 0, named: ["topics"] } },
+    {
+      re: /\b\w*(producer|kafka)\w*\s*\.\s*(produce|send)\s*\(/gi,
+      needs: /producer|kafka/i,
+      role: "producer",
+      broker: "Kafka",
+      name: { positional: 0, named: ["topic"] },
+    },
+    {
+      re: /\b\w*consumer\w*\s*\.\s*subscribe\s*\(/gi,
+      needs: /consumer/i,
+      role: "consumer",
+      broker: "Kafka",
+      name: { positional: 0, named: ["topics"] },
+    },
     { re: /\bKafkaConsumer\s*\(/g, role: "consumer", broker: "Kafka", name: { positional: 0 } },
-    { re: /\.\s*basic_publish\s*\(/g, role: "producer", broker: "RabbitMQ", name: { named: ["routing_key", "exchange"] } },
-    { re: /\.\s*basic_consume\s*\(/g, role: "consumer", broker: "RabbitMQ", name: { named: ["queue"], positional: 0 } },
-    { re: /\b\w*(nc|nats|js)\s*\.\s*publish\s*\(/g, role: "producer", broker: "NATS", name: { positional: 0 } },
-    { re: /\b\w*(nc|nats|js)\s*\.\s*subscribe\s*\(/g, role: "consumer", broker: "NATS", name: { positional: 0 } },
+    { re: /\.\s*basic_publish\s*\(/g, needs: /basic_publish/, role: "producer", broker: "RabbitMQ", name: { named: ["routing_key", "exchange"] } },
+    { re: /\.\s*basic_consume\s*\(/g, needs: /basic_consume/, role: "consumer", broker: "RabbitMQ", name: { named: ["queue"], positional: 0 } },
+    { re: /\b\w*(nc|nats|js)\s*\.\s*publish\s*\(/g, needs: /publish/, role: "producer", broker: "NATS", name: { positional: 0 } },
+    { re: /\b\w*(nc|nats|js)\s*\.\s*subscribe\s*\(/g, needs: /subscribe/, role: "consumer", broker: "NATS", name: { positional: 0 } },
     // boto3.
     {
       re: /\b[\w.]*(?:sqs|SQS)\w*\s*\.\s*send_message(_batch)?\s*\(/g,
+      needs: /send_message/,
       role: "producer",
       broker: "SQS",
       name: { named: ["QueueUrl"] },
       resource: true,
     },
-    { re: /\b[\w.]*(?:sqs|SQS)\w*\s*\.\s*receive_message\s*\(/g, role: "consumer", broker: "SQS", name: { named: ["QueueUrl"] }, resource: true },
-    { re: /\b[\w.]*(?:sns|SNS)\w*\s*\.\s*publish\s*\(/g, role: "producer", broker: "SNS", name: { named: ["TopicArn"] }, resource: true },
+    {
+      re: /\b[\w.]*(?:sqs|SQS)\w*\s*\.\s*receive_message\s*\(/g,
+      needs: /receive_message/,
+      role: "consumer",
+      broker: "SQS",
+      name: { named: ["QueueUrl"] },
+      resource: true,
+    },
+    {
+      re: /\b[\w.]*(?:sns|SNS)\w*\s*\.\s*publish\s*\(/g,
+      needs: /publish/,
+      role: "producer",
+      broker: "SNS",
+      name: { named: ["TopicArn"] },
+      resource: true,
+    },
   ],
   go: [
     { re: /\bsarama\.ProducerMessage\s*\{/g, role: "producer", broker: "Kafka", name: { property: ["Topic"] } },
     // segmentio/kafka-go's `kafka.Message{Topic: …}`; confluent-kafka-go's `kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic}}`.
     { re: /\bkafka\.(Writer|Message)\s*\{/g, role: "producer", broker: "Kafka", name: { property: ["Topic", "TopicPartition.Topic"] } },
     { re: /\bkafka\.ReaderConfig\s*\{/g, role: "consumer", broker: "Kafka", name: { property: ["Topic"] } },
-    { re: /\.\s*ConsumePartition\s*\(/g, role: "consumer", broker: "Kafka", name: { positional: 0 } },
+    { re: /\.\s*ConsumePartition\s*\(/g, needs: /ConsumePartition/, role: "consumer", broker: "Kafka", name: { positional: 0 } },
     // sarama consumer groups: Consume(ctx, topics, handler).
-    { re: /\.\s*Consume\s*\(/g, imports: GO_SARAMA, args: [3, 3], role: "consumer", broker: "Kafka", name: { positional: 1 } },
+    { re: /\.\s*Consume\s*\(/g, needs: /Consume/, imports: GO_SARAMA, args: [3, 3], role: "consumer", broker: "Kafka", name: { positional: 1 } },
     // confluent-kafka-go consumers: SubscribeTopics(topics, rebalanceCb), Subscribe(topic, rebalanceCb).
-    { re: /\.\s*SubscribeTopics\s*\(/g, imports: GO_CONFLUENT, role: "consumer", broker: "Kafka", name: { positional: 0 } },
+    { re: /\.\s*SubscribeTopics\s*\(/g, needs: /SubscribeTopics/, imports: GO_CONFLUENT, role: "consumer", broker: "Kafka", name: { positional: 0 } },
     {
       re: /\.\s*Subscribe\s*\(/g,
+      needs: /Subscribe/,
       imports: GO_CONFLUENT,
       unlessImports: GO_NATS,
       args: [2, 2],
@@ -207,9 +288,10 @@ const CALLS: Record<string, CallPattern[]> = {
       name: { positional: 0 },
     },
     // NATS (core, JetStream, streaming) in a file that imports its client: Publish(subject, data, …), Subscribe(subject, …).
-    { re: /\.\s*Publish\s*\(/g, imports: GO_NATS, args: [2, 9], role: "producer", broker: "NATS", name: { positional: 0 } },
+    { re: /\.\s*Publish\s*\(/g, needs: /Publish/, imports: GO_NATS, args: [2, 9], role: "producer", broker: "NATS", name: { positional: 0 } },
     {
       re: /\.\s*(Subscribe|QueueSubscribe|SubscribeSync|QueueSubscribeSync|ChanSubscribe|ChanQueueSubscribe|PullSubscribe)\s*\(/g,
+      needs: /Subscribe/,
       imports: GO_NATS,
       role: "consumer",
       broker: "NATS",
@@ -218,6 +300,7 @@ const CALLS: Record<string, CallPattern[]> = {
     // A NATS connection a file gets from elsewhere (a project package wrapping the client): known by its name, with a literal subject.
     {
       re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*Publish\\s*\\(\\s*(?=["\`])`, "g"),
+      needs: /Publish/,
       unlessImports: GO_NATS_OR_CONFLUENT,
       role: "producer",
       broker: "NATS",
@@ -225,6 +308,7 @@ const CALLS: Record<string, CallPattern[]> = {
     },
     {
       re: new RegExp(`\\b${NATS_RECEIVER}\\s*\\.\\s*(Subscribe|QueueSubscribe)\\s*\\(\\s*(?=["\`])`, "g"),
+      needs: /Subscribe/,
       unlessImports: GO_NATS_OR_CONFLUENT,
       role: "consumer",
       broker: "NATS",
@@ -234,21 +318,54 @@ const CALLS: Record<string, CallPattern[]> = {
     // mandatory, immediate, msg) and PublishWithContext(ctx, exchange, key, …) name the exchange, or the routing key
     // on the default exchange ""; Consume(queue, consumer, autoAck, exclusive, noLocal, noWait, args) and
     // ConsumeWithContext(ctx, queue, …) the queue.
-    { re: /\.\s*Publish\s*\(/g, imports: GO_AMQP, args: [5, 5], role: "producer", broker: "RabbitMQ", name: { positional: [0, 1] } },
-    { re: /\.\s*PublishWithContext\s*\(/g, imports: GO_AMQP, args: [6, 6], role: "producer", broker: "RabbitMQ", name: { positional: [1, 2] } },
-    { re: /\.\s*Consume\s*\(/g, imports: GO_AMQP, args: [7, 7], role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
-    { re: /\.\s*ConsumeWithContext\s*\(/g, imports: GO_AMQP, args: [8, 8], role: "consumer", broker: "RabbitMQ", name: { positional: 1 } },
+    {
+      re: /\.\s*Publish\s*\(/g,
+      needs: /Publish/,
+      imports: GO_AMQP,
+      args: [5, 5],
+      role: "producer",
+      broker: "RabbitMQ",
+      name: { positional: [0, 1] },
+    },
+    {
+      re: /\.\s*PublishWithContext\s*\(/g,
+      needs: /PublishWithContext/,
+      imports: GO_AMQP,
+      args: [6, 6],
+      role: "producer",
+      broker: "RabbitMQ",
+      name: { positional: [1, 2] },
+    },
+    { re: /\.\s*Consume\s*\(/g, needs: /Consume/, imports: GO_AMQP, args: [7, 7], role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
+    {
+      re: /\.\s*ConsumeWithContext\s*\(/g,
+      needs: /ConsumeWithContext/,
+      imports: GO_AMQP,
+      args: [8, 8],
+      role: "consumer",
+      broker: "RabbitMQ",
+      name: { positional: 1 },
+    },
     // A channel a file gets from elsewhere: known by its name.
     {
       re: /\b\w*(ch|channel)\s*\.\s*(Publish|PublishWithContext)\s*\(/gi,
+      needs: /publish/i,
       unlessImports: GO_AMQP,
       role: "producer",
       broker: "RabbitMQ",
       name: { positional: [-5, -4] },
     },
-    { re: /\b\w*(ch|channel)\s*\.\s*Consume\s*\(/gi, unlessImports: GO_AMQP, role: "consumer", broker: "RabbitMQ", name: { positional: 0 } },
+    {
+      re: /\b\w*(ch|channel)\s*\.\s*Consume\s*\(/gi,
+      needs: /consume/i,
+      unlessImports: GO_AMQP,
+      role: "consumer",
+      broker: "RabbitMQ",
+      name: { positional: 0 },
+    },
     {
       re: /\b\w*(ch|channel)\s*\.\s*ConsumeWithContext\s*\(/gi,
+      needs: /consumewithcontext/i,
       unlessImports: GO_AMQP,
       role: "consumer",
       broker: "RabbitMQ",
@@ -256,24 +373,39 @@ const CALLS: Record<string, CallPattern[]> = {
     },
   ],
   csharp: [
-    { re: /\.\s*BasicPublish(Async)?\s*\(/g, role: "producer", broker: "RabbitMQ", name: { named: ["exchange", "routingKey"], positional: 0 } },
-    { re: /\.\s*BasicConsume(Async)?\s*\(/g, role: "consumer", broker: "RabbitMQ", name: { named: ["queue"], positional: 0 } },
-    { re: /\.\s*ProduceAsync\s*\(/g, role: "producer", broker: "Kafka", name: { positional: 0 } },
+    {
+      re: /\.\s*BasicPublish(Async)?\s*\(/g,
+      needs: /BasicPublish/,
+      role: "producer",
+      broker: "RabbitMQ",
+      name: { named: ["exchange", "routingKey"], positional: 0 },
+    },
+    { re: /\.\s*BasicConsume(Async)?\s*\(/g, needs: /BasicConsume/, role: "consumer", broker: "RabbitMQ", name: { named: ["queue"], positional: 0 } },
+    { re: /\.\s*ProduceAsync\s*\(/g, needs: /ProduceAsync/, role: "producer", broker: "Kafka", name: { positional: 0 } },
     // Confluent.Kafka's consumer: Subscribe(topic), in a file that uses the client (Subscribe is a common name).
-    { re: /\.\s*Subscribe\s*\(/g, imports: /^Confluent\.Kafka$/, args: [1, 1], role: "consumer", broker: "Kafka", name: { positional: 0 } },
+    {
+      re: /\.\s*Subscribe\s*\(/g,
+      needs: /Subscribe/,
+      imports: /^Confluent\.Kafka$/,
+      args: [1, 1],
+      role: "consumer",
+      broker: "Kafka",
+      name: { positional: 0 },
+    },
     // confluent-kafka-dotnet's producer: Produce(topic, …).
-    { re: /\b\w*[pP]roducer\w*\s*\.\s*Produce\s*\(/g, role: "producer", broker: "Kafka", name: { positional: 0 } },
+    { re: /\b\w*[pP]roducer\w*\s*\.\s*Produce\s*\(/g, needs: /Produce/, role: "producer", broker: "Kafka", name: { positional: 0 } },
   ],
 };
 CALLS.kotlin = CALLS.java!;
 
-function topics(src: CodeSource, fileConstants: Map<string, string>, scoped: ScopedConstants, out: FileMessaging): void {
+function topics(src: CodeSource, fileConstants: () => Map<string, string>, scoped: ScopedConstants, out: FileMessaging): void {
   const patterns = CALLS[src.language] ?? [];
   const imports = goImports(src);
   const clients = src.language === "csharp" ? csharpUsings(src) : imports.map((i) => i.path);
   for (const pattern of patterns) {
     if (pattern.imports && !clients.some((c) => pattern.imports!.test(c))) continue;
     if (pattern.unlessImports && clients.some((c) => pattern.unlessImports!.test(c))) continue;
+    if (pattern.needs && !pattern.needs.test(src.masked)) continue;
     pattern.re.lastIndex = 0;
     for (let m = pattern.re.exec(src.masked); m; m = pattern.re.exec(src.masked)) {
       const constants = scoped.at(m.index);
@@ -313,8 +445,15 @@ interface Range {
 }
 
 /** Go: the other packages' constants (`kafka.Topic`, the package imported as `kafka`) an unread name is made of. */
-function noteUnresolved(src: CodeSource, imports: readonly GoImport[], tried: Range[], constants: Map<string, string>, out: FileMessaging): void {
+function noteUnresolved(
+  src: CodeSource,
+  imports: readonly GoImport[],
+  tried: Range[],
+  fileConstants: () => Map<string, string>,
+  out: FileMessaging,
+): void {
   if (imports.length === 0) return;
+  const constants = fileConstants();
   for (const r of tried)
     for (const q of src.masked.slice(r.start, r.end).matchAll(/(?<![\w.])([A-Za-z_]\w*)\.([A-Z]\w*)\b(?!\s*[({])/g))
       if (!constants.has(q[0]) && imports.some((i) => i.name === q[1]) && !out.unresolved.includes(q[0])) out.unresolved.push(q[0]);
@@ -466,13 +605,21 @@ const INTEGRATION_BASE = /\b(IntegrationEvent|IIntegrationEvent|\w+DomainEvent|S
 /** Directories that hold a service's published events or its published API module. */
 const EVENT_PLACE = /(^|\/)(events?|integration-?events?|integrationevents|messages|messaging|contracts)(\/|$)|(^|\/)[\w.-]*-api\//i;
 
+/** Calls that pass or register an event class, each with text every match holds (a file without it is not searched). */
+const EVENT_USES: { re: RegExp; needs: RegExp }[] = [
+  {
+    re: /\b(?:publish|Publish|PublishAsync|publishEvent|send|Send|SendAsync|emit|raise|Raise|AddDomainEvent|addDomainEvent|registerEvent)\w*\s*\(\s*(?:\w+\s*,\s*)*new\s+([A-Z]\w*)/g,
+    needs: /new\s+[A-Z]/,
+  },
+  { re: /\.(?:onEvent|Subscribe|AddSubscription|subscribe)\s*<?\s*\(?\s*([A-Z]\w*)(?:\.class|\s*,|\s*>)/g, needs: /ubscri|onEvent/ },
+  { re: /\bsingletonList\s*\(\s*new\s+([A-Z]\w*)/g, needs: /singletonList/ },
+];
+
 function eventUses(src: CodeSource, out: FileMessaging): void {
-  const patterns = [
-    /\b(?:publish|Publish|PublishAsync|publishEvent|send|Send|SendAsync|emit|raise|Raise|AddDomainEvent|addDomainEvent|registerEvent)\w*\s*\(\s*(?:\w+\s*,\s*)*new\s+([A-Z]\w*)/g,
-    /\.(?:onEvent|Subscribe|AddSubscription|subscribe)\s*<?\s*\(?\s*([A-Z]\w*)(?:\.class|\s*,|\s*>)/g,
-    /\bsingletonList\s*\(\s*new\s+([A-Z]\w*)/g,
-  ];
-  for (const re of patterns) for (const m of src.masked.matchAll(re)) out.eventUses.add(m[1]!);
+  for (const { re, needs } of EVENT_USES) {
+    if (!needs.test(src.masked)) continue;
+    for (const m of src.masked.matchAll(re)) out.eventUses.add(m[1]!);
+  }
 }
 
 function isEventName(name: string): boolean {

@@ -524,8 +524,11 @@ const FLASK_AUTH =
   /[@[,=]\s*[\w.]*(login_required|auth_required|jwt_required|token_required|requires_auth|require_login|permission_required|roles_required|admin_required|require_api_key|authenticated)\b/;
 
 function pythonDecoratorRoutes(src: CodeSource, out: FileRoutes): void {
-  const fastapi = /^\s*(from\s+fastapi\b|import\s+fastapi\b)/m.test(src.masked);
-  const flask = /^\s*(from\s+(flask|flask_restx|flask_restful|flask_smorest|quart|apiflask)\b|import\s+(flask|quart)\b)/m.test(src.masked);
+  // The plain search first: a line-anchored pattern is tried at every position of the file.
+  const fastapi = src.masked.includes("fastapi") && /^\s*(from\s+fastapi\b|import\s+fastapi\b)/m.test(src.masked);
+  const flask =
+    (src.masked.includes("flask") || src.masked.includes("quart")) &&
+    /^\s*(from\s+(flask|flask_restx|flask_restful|flask_smorest|quart|apiflask)\b|import\s+(flask|quart)\b)/m.test(src.masked);
   if (!fastapi && !flask) return;
   const constants = stringConstants(src);
   // Prefixes declared where routers and blueprints are made: APIRouter(prefix=...), Blueprint(..., url_prefix=...), Namespace("x", path=...).
@@ -1296,8 +1299,9 @@ function rootOperation(name: string, schemaRoots: Map<string, string>): string |
  * `name=` when given): whether the schema camel-cases them is often decided in another file.
  */
 function pythonGraphqlRoutes(src: CodeSource, out: FileRoutes): void {
-  const graphene = /^\s*(import|from)\s+graphene\b/m.test(src.masked);
-  const strawberry = /^\s*(import|from)\s+strawberry\b/m.test(src.masked);
+  // The plain search first: a line-anchored pattern is tried at every position of the file.
+  const graphene = src.masked.includes("graphene") && /^\s*(import|from)\s+graphene\b/m.test(src.masked);
+  const strawberry = src.masked.includes("strawberry") && /^\s*(import|from)\s+strawberry\b/m.test(src.masked);
   if (!graphene && !strawberry) return;
   const schemaRoots = new Map<string, string>();
   for (const m of src.masked.matchAll(/\bSchema\s*\(/g)) {
