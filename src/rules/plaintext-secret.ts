@@ -6,6 +6,7 @@ import {
   isPlaceholder,
   isPlaceholderOrWeak,
   isSecretName,
+  linesWorthScanning,
   looksRandom,
   redact,
   scanLine,
@@ -114,7 +115,9 @@ export const plaintextSecret = defineRule({
         }
       }
 
-      if (added.some((l) => /PRIVATE KEY/i.test(l.text))) {
+      // The added lines as one text: each hint is searched once per file, not once per line.
+      const addedText = added.map((l) => l.text).join("\n");
+      if (/PRIVATE KEY/i.test(addedText)) {
         const text = await ctx.text("head", file.path);
         if (text !== undefined) {
           const starts = lineStarts(text);
@@ -131,7 +134,8 @@ export const plaintextSecret = defineRule({
 
       const scanOptions = { unquotedValues: CONFIG_FILE.test(file.path) };
       let headLines: string[] | undefined;
-      for (const { line, text } of added) {
+      for (const i of [...linesWorthScanning(addedText)].sort((a, b) => a - b)) {
+        const { line, text } = added[i]!;
         if (secretLines.has(line) || text.length > 4000) continue;
         const matches = scanLine(text, scanOptions);
         if (matches.length === 0) continue;

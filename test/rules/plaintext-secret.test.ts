@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { changeFromTrees } from "../../src/engine/memory-change.js";
 import { plaintextSecret } from "../../src/rules/plaintext-secret.js";
-import { isSecretName, redact, scanLine, shannonEntropy } from "../../src/formats/source/secrets.js";
+import { isSecretName, linesWorthScanning, redact, scanLine, shannonEntropy } from "../../src/formats/source/secrets.js";
 import { defaultConfig, reviewChange } from "../../src/builtins.js";
 import { noteText } from "../../src/engine/types.js";
 
@@ -174,6 +174,26 @@ describe("performance", () => {
     const line = `${"a1".repeat(40)}${"b".repeat(5000)} = "${"x9".repeat(100)}"`;
     // A catastrophic (super-linear) pattern would not finish: the test timeout is the guard, not a stopwatch.
     expect(() => scanLine(line, { unquotedValues: true })).not.toThrow();
+  });
+});
+
+describe("linesWorthScanning", () => {
+  it("names the lines holding a format keyword, `://` or a secret-looking word, each once", () => {
+    const lines = [
+      "total = a + b",
+      `id = "${AWS_ID}"`,
+      "see https://docs.example.com/x",
+      "return None",
+      "db_Password: x  # and a Token",
+      "",
+      `token = "${GITHUB_TOKEN}"`,
+    ];
+    expect([...linesWorthScanning(lines.join("\n"))].sort((a, b) => a - b)).toEqual([1, 2, 4, 6]);
+    for (const [i, line] of lines.entries()) if (!linesWorthScanning(lines.join("\n")).has(i)) expect(scanLine(line, config)).toEqual([]);
+  });
+
+  it("finds nothing in a text without hints", () => {
+    expect(linesWorthScanning("a = 1\nb = 2")).toEqual(new Set());
   });
 });
 

@@ -190,6 +190,35 @@ const ANY_KEYWORD = new RegExp(
     .join("|"),
 );
 
+/** What `scanLine` looks for before anything else, as searches of many lines at once (`://` stands for URL credentials). */
+const LINE_HINTS = [new RegExp(`${ANY_KEYWORD.source}|://`, "g"), new RegExp(SECRET_WORD.source, "gi")];
+
+/**
+ * The lines of `text` (lines joined with "\n", counted from 0) on which `scanLine` may find something: a line
+ * with no format keyword, no `://` and no secret-looking word has nothing it finds. One search of the text per
+ * kind of hint instead of three tests per line (most added lines have none of them).
+ */
+export function linesWorthScanning(text: string): Set<number> {
+  const lines = new Set<number>();
+  for (const re of LINE_HINTS) {
+    re.lastIndex = 0;
+    let line = 0;
+    let lineStart = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      for (let nl = text.indexOf("\n", lineStart); nl !== -1 && nl < m.index; nl = text.indexOf("\n", lineStart)) {
+        line++;
+        lineStart = nl + 1;
+      }
+      lines.add(line);
+      // No hint holds a newline: the search goes on at the next line.
+      const end = text.indexOf("\n", m.index);
+      if (end === -1) break;
+      re.lastIndex = end + 1;
+    }
+  }
+  return lines;
+}
+
 /** Finds secrets in one line (or a multi-line block for PEM keys, see `scanPrivateKeys`). */
 export function scanLine(line: string, options: ScanOptions): SecretMatch[] {
   // Most lines have no keyword, no URL credentials and no secret-looking word: nothing below can match.
