@@ -376,11 +376,9 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
       const info = mode === GITLINK_MODE ? undefined : objects.get(oid);
       if (info?.type === "blob" && info.size <= maxBytes) sequence.push({ oid, size: info.size, kind });
     };
-    // A kind of blob is a side and an extension: reads that skip one (say the base versions of source files) skip them all.
-    const kindOf = (side: Side, path: string) => `${side}:${/\.([^./]*)$/.exec(path)?.[1] ?? path.slice(path.lastIndexOf("/") + 1)}`;
     for (const entry of raw) {
-      add(entry.dstOid, entry.dstMode, kindOf("head", entry.dstPath));
-      add(entry.srcOid, entry.srcMode, kindOf("base", entry.srcPath));
+      add(entry.dstOid, entry.dstMode, readAheadKind("head", entry.dstPath));
+      add(entry.srcOid, entry.srcMode, readAheadKind("base", entry.srcPath));
     }
     const blobs = new ReadAhead(repository.cat, sequence);
     /** Every read made, by limit and object id: an unchanged file has the same object id on both sides. */
@@ -429,6 +427,19 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
     close();
     throw error;
   }
+}
+
+/** Test code and fixtures by their path (directories and file names), as most reviews pass over them. */
+const TEST_CODE = /(^|\/)(tests?|__tests__|spec|testdata|fixtures)\/|(^|\/)test_[^/]*$|_test\.[^/.]+$|\.(test|spec)\.[^/.]+$/;
+
+/**
+ * The kind of a changed blob for the read-ahead: its side and extension, and whether it is test code. Reads that
+ * pass over a kind (the base versions of source files, the tests the code rules skip) pass over all of it, so it
+ * is no longer read ahead; test code as a kind of its own halved the bytes read ahead of saleor's 3,188-file
+ * range (49 to 25 MB, of which the review reads 15), and with them the buffers waiting for the GC.
+ */
+export function readAheadKind(side: Side, path: string): string {
+  return `${side}:${/\.([^./]*)$/.exec(path)?.[1] ?? path.slice(path.lastIndexOf("/") + 1)}${TEST_CODE.test(path) ? ":test" : ""}`;
 }
 
 /** One blob as the Change's reader sees it: its type and size decide before its bytes are asked for. */

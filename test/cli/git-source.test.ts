@@ -2,7 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { type CatFile, ReadAhead, type RawObject } from "../../src/sources/cat-file.js";
-import { GitRepository, openGitChange, parseRawListing, type GitChange } from "../../src/sources/git.js";
+import { GitRepository, openGitChange, parseRawListing, readAheadKind, type GitChange } from "../../src/sources/git.js";
 import { TestRepo } from "./git-repo.js";
 
 const LIMIT = { maxBytes: 1_000_000 };
@@ -399,6 +399,23 @@ describe("git Change source", () => {
     // A blob handed out already is asked for again (the caller keeps what it read).
     expect((await ahead.contents("o0"))?.bytes.toString()).toBe("o0");
     expect(asked.at(-1)).toEqual(["o0"]);
+  });
+
+  it("reads ahead by kinds of blob: side and extension, test code and fixtures as kinds of their own", () => {
+    expect(readAheadKind("head", "saleor/order/models.py")).toBe("head:py");
+    expect(readAheadKind("base", "saleor/order/models.py")).toBe("base:py");
+    expect(readAheadKind("head", "Dockerfile")).toBe("head:Dockerfile");
+    expect(
+      [
+        "saleor/order/tests/test_order.py",
+        "tests/e2e/flow.py",
+        "pkg/api/handler_test.go",
+        "src/app.spec.ts",
+        "web/__tests__/a.js",
+        "test_settings.py",
+      ].map((path) => readAheadKind("head", path)),
+    ).toEqual(["head:py:test", "head:py:test", "head:go:test", "head:ts:test", "head:js:test", "head:py:test"]);
+    expect(readAheadKind("head", "saleor/testing/utils.py")).toBe("head:py");
   });
 
   it("hands out each blob as its own bytes, not as a view of git's output that would keep the whole chunk alive", async () => {
