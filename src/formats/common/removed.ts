@@ -42,10 +42,13 @@ export function blockIndex(base: string, head: string): (baseLine: number) => nu
   const open: (OpenBlock | undefined)[] = [undefined];
   let stack: OpenBlock | undefined;
   for (const line of lines) {
-    const text = header(line);
-    for (const ch of text) {
-      if (ch === "{") stack = { header: text, outer: stack };
-      else if (ch === "}") stack = stack?.outer;
+    // Only a line with a brace opens or closes a block (most lines of a schema are fields).
+    if (line.includes("{") || line.includes("}")) {
+      const text = header(line);
+      for (const ch of text) {
+        if (ch === "{") stack = { header: text, outer: stack };
+        else if (ch === "}") stack = stack?.outer;
+      }
     }
     open.push(stack);
   }
@@ -55,7 +58,9 @@ export function blockIndex(base: string, head: string): (baseLine: number) => nu
     if (!block) return 1;
     if (!headAt) {
       headAt = new Map();
+      // Only headers are looked up, and every header holds a `{`.
       head.split("\n").forEach((line, i) => {
+        if (!line.includes("{")) return;
         const text = header(line);
         if (!headAt!.has(text)) headAt!.set(text, i + 1);
       });
