@@ -422,8 +422,16 @@ function invokedDirectly(): boolean {
  */
 const CLI_INTERRUPT_BUDGET = "--interrupt-budget=540672";
 
+/**
+ * WebAssembly stays on Liftoff, V8's baseline compiler: the Postgres parser's grammar function (100 KB of wasm) was
+ * tiered up to TurboFan by the first SQL statement it read, 70-200 ms of compile and 26 MB of compiler memory in a
+ * review that parses a few statements (a Django RunSQL is enough). Liftoff compiles it in under 10 ms.
+ */
+const CLI_WASM_TIERS = "--no-wasm-tier-up --no-wasm-dynamic-tiering";
+
 if (invokedDirectly()) {
   setFlagsFromString(CLI_INTERRUPT_BUDGET);
+  setFlagsFromString(CLI_WASM_TIERS);
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
