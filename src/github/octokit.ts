@@ -1,4 +1,5 @@
 import type { ProbotOctokit } from "probot";
+import { type EndpointObject, leanEndpoint, octokitParse } from "./endpoint.js";
 import { createApiFetch } from "./http.js";
 import { fromScope, runInScope, ScopeKey } from "./scope.js";
 
@@ -42,8 +43,9 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
  */
 export function appOctokit<T extends typeof ProbotOctokit>(Base: T, options: { attemptTimeoutMs?: number } = {}): T {
   const fetch = createApiFetch({ attemptTimeoutMs: options.attemptTimeoutMs ?? requestTimeoutFromEnv() });
-  return withRequestLoggingAtDebugOnly(Base).defaults(
-    (instance: { request?: Record<string, unknown>; throttle?: Record<string, unknown>; auth?: unknown }) => {
+  return withRequestLoggingAtDebugOnly(Base)
+    .plugin(leanRequests)
+    .defaults((instance: { request?: Record<string, unknown>; throttle?: Record<string, unknown>; auth?: unknown }) => {
       // The throttling plugin paces writes per `throttle.id`. Probot sets it to the installation for
       // `app.auth(id)`, but not for the client of a webhook event (context.octokit): without this every
       // installation's writes would share one queue, one a second for the whole process.
@@ -56,11 +58,16 @@ export function appOctokit<T extends typeof ProbotOctokit>(Base: T, options: { a
         retry: { enabled: false },
         throttle: { ...instance.throttle, ...id, onSecondaryRateLimit: () => false, onRateLimit: () => false },
       };
-    },
-  ) as T;
+    }) as T;
 }
 
 type OctokitPlugin = ((octokit: Octokit, options: unknown) => unknown) & { name: string };
+
+/** Each client's requests (REST and GraphQL) merge and parse through endpoint.ts. */
+function leanRequests(octokit: { request: unknown; graphql: unknown }): void {
+  leanEndpoint((octokit.request as { endpoint: EndpointObject }).endpoint);
+  leanEndpoint((octokit.graphql as { endpoint: EndpointObject }).endpoint);
+}
 
 /**
  * Probot's request logging (its plugin `probotRequestLogging`) parses every request's options again after the
@@ -85,14 +92,14 @@ function requestLoggingAtDebug(octokit: Octokit): void {
   const debugging = () => log().isLevelEnabled?.("debug") ?? true;
   octokit.hook.error("request", (error, options) => {
     if ("status" in error && debugging()) {
-      const { method, url, ...params } = octokit.request.endpoint.parse(options);
+      const { method, url, ...params } = octokitParse(octokit.request.endpoint as unknown as EndpointObject, options);
       log().debug(params.body || {}, `GitHub request: ${method} ${url} - ${error.status}`);
     }
     throw error;
   });
   octokit.hook.after("request", (result, options) => {
     if (!debugging()) return;
-    const { method, url, ...params } = octokit.request.endpoint.parse(options);
+    const { method, url, ...params } = octokitParse(octokit.request.endpoint as unknown as EndpointObject, options);
     log().debug(params.body || {}, `GitHub request: ${method} ${url} - ${result.status}`);
   });
 }
