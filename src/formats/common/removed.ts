@@ -53,8 +53,10 @@ export function blockIndex(base: string, head: string): (baseLine: number) => nu
     open.push(stack);
   }
   let headAt: Map<string, number> | undefined;
+  // `open` has one entry per line and one more: the split lines are not kept for their count (memoised with the
+  // index, they held one string per line of a 30,000-line schema until the review ended).
   return (baseLine) => {
-    let block = open[Math.max(0, Math.min(baseLine - 1, lines.length))];
+    let block = open[Math.max(0, Math.min(baseLine - 1, open.length - 1))];
     if (!block) return 1;
     if (!headAt) {
       headAt = new Map();
