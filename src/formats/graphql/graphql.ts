@@ -270,7 +270,14 @@ function parseHead(
     last = line[0];
   }
   regions.push([nextBase, Infinity, lines, chars]);
-  const regionOf = (line: number) => regions.find(([first, end]) => line >= first && line <= end);
+  // The regions follow the hunks, in order and apart, and definitions are asked about in source order: a cursor
+  // finds each one's region (a search from the first region for every definition was quadratic on a big patch).
+  let next = 0;
+  const regionOf = (line: number) => {
+    while (next < regions.length && regions[next]![1] < line) next++;
+    const region = regions[next];
+    return region && region[0] <= line ? region : undefined;
+  };
 
   const definitions: DefinitionNode[] = [];
   const lineShift = new Map<DefinitionNode, number>();
