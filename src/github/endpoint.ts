@@ -43,7 +43,18 @@ export function leanEndpoint(endpoint: EndpointObject): EndpointObject {
   const derive = endpoint.defaults;
   endpoint.merge = (route, options) => merge(endpoint.DEFAULTS, route, options);
   endpoint.parse = parse;
-  endpoint.defaults = (newDefaults) => leanEndpoint(derive(newDefaults));
+  endpoint.defaults = (newDefaults) => {
+    const derived = derive(newDefaults);
+    // A derived endpoint is also called as a function (a REST method's `endpoint`, which paginate calls per listing).
+    const DEFAULTS = derived.DEFAULTS;
+    const callable = Object.assign((route: unknown, options?: unknown) => parse(merge(DEFAULTS, route, options)), {
+      DEFAULTS,
+      defaults: derived.defaults,
+      merge: derived.merge,
+      parse: derived.parse,
+    });
+    return leanEndpoint(callable);
+  };
   return endpoint;
 }
 
@@ -262,7 +273,8 @@ function compile(source: string): Template {
           out += values.join(",");
         }
       }
-      return out === "/" ? out : out.replace(/\/$/, "");
+      // One trailing slash is dropped, unless it is the whole URL.
+      return out !== "/" && out.endsWith("/") ? out.slice(0, -1) : out;
     },
   };
 }

@@ -92,6 +92,12 @@ describe("endpoint.ts: Octokit's merge and parse, cheaper, with the same results
     const derived = endpoint.defaults({ method: "POST", url: "/repos/{owner}/{repo}/check-runs" });
     expect(derived.parse).toBe(parse);
     expect(derived.defaults({}).parse).toBe(parse);
+    // Called as a function, as paginate calls a REST method's endpoint.
+    const base = octokitEndpoint();
+    const listFiles = { method: "GET", url: "/repos/{owner}/{repo}/pulls/{pull_number}/files" };
+    const own = base.defaults(listFiles);
+    const parameters = { owner: "acme", repo: "shop", pull_number: 4, per_page: 100 };
+    expect(leanEndpoint(base).defaults(listFiles)(parameters)).toEqual(own(parameters));
   });
 
   test("the app's client sends byte for byte what Octokit's would", async () => {
