@@ -17,7 +17,8 @@
  *
  * Prints per build: API calls per event (first delivery, redelivery), webhook-to-completed-check latency
  * p50/p95, sustained deliveries per second, the app's CPU time per delivery, peak RSS; then a side-by-side
- * table. BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each app process there (`--cpu-prof`).
+ * table. BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each app process there (`--cpu-prof`). BENCH_LATENCY_EVENTS,
+ * BENCH_THROUGHPUT_EVENTS and BENCH_ROUNDS (throughput rounds per build, default 2) size the run.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -32,8 +33,8 @@ const SECRET = "bench-secret";
 const LATENCY_EVENTS = Number(process.env.BENCH_LATENCY_EVENTS ?? 200);
 const THROUGHPUT_EVENTS = Number(process.env.BENCH_THROUGHPUT_EVENTS ?? 1000);
 const CONCURRENCY = 20;
-/** Throughput rounds per build (alternating between builds). */
-const ROUNDS = 2;
+/** Throughput rounds per build (alternating between builds); more rounds even out a loaded machine. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** BENCH_PR=code: 20 TypeScript files only (no spec, migration or manifest), to separate the app's own cost from the rules'. */
 const CODE_ONLY = process.env.BENCH_PR === "code";
 
