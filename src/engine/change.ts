@@ -17,6 +17,12 @@ export interface ChangedFile {
   deletions: number;
   /** Unified diff hunks without the file header (as GitHub's `patch` field). Absent for binary or huge diffs. */
   patch?: string;
+  /**
+   * The same hunks as UTF-8 bytes, from a source that reads them as bytes (git), instead of `patch`: bytes are
+   * neither held as text nor moved by the garbage collector, and a big change's patches are most of what a
+   * review keeps. Read them through `patchText`/`hasPatch` (engine/patch.ts), never one field alone.
+   */
+  patchBytes?: Uint8Array;
   /** True when the source knows the file is binary. */
   binary?: boolean;
 }

@@ -1,7 +1,7 @@
 import type { Change, ChangedFile, FileContent, Side } from "./change.js";
 import type { EngineConfig } from "./config.js";
 import { matchesAny } from "./globs.js";
-import { indexPatch, parsePatch, type PatchIndex, type PatchLine, patchLines } from "./patch.js";
+import { hasPatch, indexPatch, parsePatch, type PatchIndex, type PatchLine, patchLines } from "./patch.js";
 import { parseStructured, type StructuredFile } from "./structured.js";
 import type { Note, NoteKind, Problem, ReviewView, TriggerHit } from "./types.js";
 
@@ -138,7 +138,7 @@ export class ChangeReads {
   patchLines(file: ChangedFile, side: "added" | "removed"): PatchLine[] {
     let index = this.patches.get(file.path);
     if (!index) {
-      index = indexPatch(file.patch);
+      index = indexPatch(file.patchBytes ?? file.patch);
       this.patches.set(file.path, index);
     }
     return patchLines(index, side);
@@ -232,7 +232,7 @@ export class ReviewContext implements ReviewView {
   async addedLines(path: string): Promise<PatchLine[]> {
     const file = this.byPath.get(path);
     if (!file || file.status === "removed") return [];
-    if (file.patch !== undefined) return this.reads.patchLines(file, "added");
+    if (hasPatch(file)) return this.reads.patchLines(file, "added");
     if (file.binary) return [];
     const after = await this.text("head", path);
     if (after === undefined) return [];
@@ -246,7 +246,7 @@ export class ReviewContext implements ReviewView {
 
   removedLines(path: string): PatchLine[] {
     const file = this.byPath.get(path);
-    return file?.patch ? this.reads.patchLines(file, "removed") : [];
+    return file && hasPatch(file) ? this.reads.patchLines(file, "removed") : [];
   }
 
   paths(side: Side): Promise<string[]> {

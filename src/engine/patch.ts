@@ -13,13 +13,37 @@ export interface ParsedPatch {
 
 /**
  * A patch's added and removed lines as numbers: per line its line number and where its text starts and ends
- * in the patch (three entries). Several times smaller than the lines as objects, so a review can keep it for
- * every changed file and make the lines only when asked.
+ * in the patch's text (three entries). Several times smaller than the lines as objects, so a review can keep it
+ * for every changed file and make the lines only when asked. A patch that came as bytes stays bytes: its text
+ * is decoded for each request and dropped after, so a big change's patches are not held as text.
  */
 export interface PatchIndex {
-  patch: string;
+  patch: string | Uint8Array;
   added: Int32Array;
   removed: Int32Array;
+}
+
+/** The file fields a patch can come in: text (GitHub, tests) or UTF-8 bytes (git). */
+export interface PatchSource {
+  patch?: string;
+  patchBytes?: Uint8Array;
+}
+
+const utf8 = new TextDecoder();
+
+/** The patch as text, or undefined when the source has none (binary, or dropped for size). */
+export function patchText(file: PatchSource): string | undefined {
+  return file.patch ?? (file.patchBytes === undefined ? undefined : utf8.decode(file.patchBytes));
+}
+
+/** Whether the source gave the file a patch at all (an empty one included), without decoding it. */
+export function hasPatch(file: PatchSource): boolean {
+  return file.patch !== undefined || file.patchBytes !== undefined;
+}
+
+/** Whether the file has a patch with at least one character. */
+export function hasNonEmptyPatch(file: PatchSource): boolean {
+  return file.patch !== undefined ? file.patch !== "" : file.patchBytes !== undefined && file.patchBytes.length > 0;
 }
 
 const HUNK_HEADER = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/;
@@ -29,18 +53,35 @@ export function parsePatch(patch: string | undefined): ParsedPatch {
   return { added: patchLines(index, "added"), removed: patchLines(index, "removed") };
 }
 
-export function indexPatch(patch: string | undefined): PatchIndex {
+export function indexPatch(source: string | Uint8Array | undefined): PatchIndex {
+  if (!source || source.length === 0) return { patch: "", added: new Int32Array(0), removed: new Int32Array(0) };
+  return typeof source === "string" ? indexLines(source, source.length, textLine) : indexLines(source, source.length, byteLine);
+}
+
+/** Where a line ends (its newline, or the end) and its first character's code, in a text or in UTF-8 bytes. */
+type LineReader<T> = (patch: T, start: number) => { end: number; marker: number; header: () => string };
+const textLine: LineReader<string> = (patch, start) => {
+  const nl = patch.indexOf("\n", start);
+  const end = nl === -1 ? patch.length : nl;
+  return { end, marker: patch.charCodeAt(start), header: () => patch.slice(start, end) };
+};
+// A hunk header is ASCII up to its second `@@`: its first bytes read as Latin-1 are the same text.
+const byteLine: LineReader<Uint8Array> = (patch, start) => {
+  const nl = patch.indexOf(0x0a, start);
+  const end = nl === -1 ? patch.length : nl;
+  return { end, marker: patch[start] ?? Number.NaN, header: () => String.fromCharCode(...patch.subarray(start, Math.min(end, start + 120))) };
+};
+
+/** Offsets are in the patch's own units: characters of a text, bytes of bytes (`patchLines` maps them back). */
+function indexLines<T extends string | Uint8Array>(patch: T, length: number, read: LineReader<T>): PatchIndex {
   const added: number[] = [];
   const removed: number[] = [];
-  if (!patch) return { patch: "", added: new Int32Array(0), removed: new Int32Array(0) };
   let baseLine = 0;
   let headLine = 0;
   let inHunk = false;
-  for (let start = 0; start <= patch.length; ) {
-    let end = patch.indexOf("\n", start);
-    if (end === -1) end = patch.length;
-    const marker = patch.charCodeAt(start);
-    const header = marker === 0x40 /* @ */ ? HUNK_HEADER.exec(patch.slice(start, end)) : null;
+  for (let start = 0; start <= length; ) {
+    const { end, marker, header: headerText } = read(patch, start);
+    const header = marker === 0x40 /* @ */ ? HUNK_HEADER.exec(headerText()) : null;
     if (header) {
       baseLine = Number(header[1]);
       headLine = Number(header[2]);
@@ -59,10 +100,21 @@ export function indexPatch(patch: string | undefined): PatchIndex {
   return { patch, added: Int32Array.from(added), removed: Int32Array.from(removed) };
 }
 
-/** The added or removed lines of an indexed patch, as new objects (callers may keep or modify them). */
+/**
+ * The added or removed lines of an indexed patch, as new objects (callers may keep or modify them). Bytes are
+ * decoded once per call; when every byte became one character (ASCII, the usual case) their offsets are the
+ * text's, otherwise each line is decoded alone (a newline byte is never inside a multi-byte character).
+ */
 export function patchLines(index: PatchIndex, side: "added" | "removed"): PatchLine[] {
   const entries = index[side];
   const lines: PatchLine[] = [];
-  for (let i = 0; i < entries.length; i += 3) lines.push({ line: entries[i]!, text: index.patch.slice(entries[i + 1], entries[i + 2]) });
+  if (entries.length === 0) return lines;
+  const source = index.patch;
+  const text = typeof source === "string" ? source : utf8.decode(source);
+  if (typeof source === "string" || text.length === source.length) {
+    for (let i = 0; i < entries.length; i += 3) lines.push({ line: entries[i]!, text: text.slice(entries[i + 1], entries[i + 2]) });
+  } else {
+    for (let i = 0; i < entries.length; i += 3) lines.push({ line: entries[i]!, text: utf8.decode(source.subarray(entries[i + 1], entries[i + 2])) });
+  }
   return lines;
 }

@@ -355,7 +355,7 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
       };
       if (file.status === "renamed" || file.status === "copied") file.previousPath = entry.srcPath;
       if (patch.binary) file.binary = true;
-      else if (patch.text !== undefined) file.patch = patch.text;
+      else if (patch.bytes !== undefined) file.patchBytes = patch.bytes;
       return file;
     });
 
@@ -500,8 +500,8 @@ export function parseRawListing(out: Buffer): RawEntry[] {
 }
 
 interface FilePatch {
-  /** Hunks without the file header, as GitHub's `patch` (undefined when dropped for size). */
-  text?: string;
+  /** Hunks without the file header, as GitHub's `patch` (undefined when dropped for size), as UTF-8 bytes. */
+  bytes?: Buffer;
   binary: boolean;
   /** Added and removed lines (counted even when the patch is dropped), as `--numstat` counts them. */
   additions: number;
@@ -543,7 +543,7 @@ function readDiff(repo: string, args: string[], limit: Promise<number>): DiffRun
   const listing = new Promise<Buffer>((resolve, reject) => (listed = { resolve, reject }));
   listing.catch(() => undefined); // the same failure rejects `patches`
   const patches = new Promise<FilePatch[]>((resolve, reject) => {
-    const files: (FilePatch & { bytes: number })[] = [];
+    const files: (FilePatch & { size: number })[] = [];
     let maxBytes: number | undefined;
     let paused = false;
     let index = -1;
@@ -571,10 +571,14 @@ function readDiff(repo: string, args: string[], limit: Promise<number>): DiffRun
     const finishFile = () => {
       if (index < 0) return;
       flush();
-      // Decoded once, without its last newline (no copy of the patch to join its lines or to cut that newline off).
-      const all = lines.length === 1 ? lines[0]! : Buffer.concat(lines);
-      const text = dropped ? undefined : all.toString("utf8", 0, all.length > 0 && all[all.length - 1] === 10 ? all.length - 1 : all.length);
-      files[index] = { text, binary, bytes, additions, deletions };
+      // Kept as bytes of its own, without its last newline: a slice would keep the whole stream buffer it is in.
+      let kept: Buffer | undefined;
+      if (!dropped) {
+        let length = 0;
+        for (const line of lines) length += line.length;
+        kept = Buffer.concat(lines, length > 0 && lines.at(-1)!.at(-1) === 10 ? length - 1 : length);
+      }
+      files[index] = { bytes: kept, binary, size: bytes, additions, deletions };
     };
     const startsWith = (data: Buffer, start: number, end: number, prefix: Buffer) =>
       end - start >= prefix.length && data.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
@@ -731,7 +735,9 @@ function readDiff(repo: string, args: string[], limit: Promise<number>): DiffRun
       // Patches that ended before the limit was known are judged by it now.
       limit.then(
         (max) =>
-          resolve(files.map((f) => ({ text: f.bytes > max ? undefined : f.text, binary: f.binary, additions: f.additions, deletions: f.deletions }))),
+          resolve(
+            files.map((f) => ({ bytes: f.size > max ? undefined : f.bytes, binary: f.binary, additions: f.additions, deletions: f.deletions })),
+          ),
         reject,
       );
     });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { type CatFile, ReadAhead, type RawObject } from "../../src/sources/cat-file.js";
 import { GitRepository, openGitChange, parseRawListing, readAheadKind, type GitChange } from "../../src/sources/git.js";
 import { TestRepo } from "./git-repo.js";
+import { patchText } from "../../src/engine/patch.js";
 
 const LIMIT = { maxBytes: 1_000_000 };
 
@@ -15,9 +16,17 @@ describe("git Change source", () => {
     repos.push(repo);
     return repo;
   };
+  /** The change, its patches (which git gives as bytes) turned into text so files compare with GitHub's shape. */
   const open = async (repo: string, base: string, head: string, maxBytes?: number) => {
     const change = await openGitChange({ repo, base, head, maxBytes });
     changes.push(change);
+    for (const file of change.files) {
+      expect(file.patch).toBeUndefined();
+      if (file.patchBytes === undefined) continue;
+      expect(file.patchBytes).toBeInstanceOf(Uint8Array);
+      file.patch = patchText(file);
+      delete file.patchBytes;
+    }
     return change;
   };
   afterEach(() => {
@@ -162,7 +171,7 @@ describe("git Change source", () => {
     changes.push(change);
     expect(change.oversized).toEqual(["data/big.csv"]);
     expect(change.files.find((f) => f.path === "data/big.csv")).toEqual({ path: "data/big.csv", status: "added", additions: 30_000, deletions: 0 });
-    expect(change.files.find((f) => f.path === "small.txt")!.patch).toBe("@@ -1 +1 @@\n-a\n+b");
+    expect(patchText(change.files.find((f) => f.path === "small.txt")!)).toBe("@@ -1 +1 @@\n-a\n+b");
 
     const generous = await openGitChange({
       repo: repo.dir,
@@ -172,7 +181,7 @@ describe("git Change source", () => {
     });
     changes.push(generous);
     expect(generous.oversized).toEqual([]);
-    expect(generous.files.find((f) => f.path === "data/big.csv")!.patch!.split("\n")).toHaveLength(30_001);
+    expect(patchText(generous.files.find((f) => f.path === "data/big.csv")!)!.split("\n")).toHaveLength(30_001);
 
     await expect(openGitChange({ repo: repo.dir, base, head, maxBytes: Promise.reject(new Error("bad config")) })).rejects.toThrow("bad config");
   });
@@ -201,7 +210,7 @@ describe("git Change source", () => {
     });
     changes.push(pending);
     expect(pending.oversized).toEqual(["b/huge.min.js"]);
-    expect(pending.files.map((f) => [f.path, f.patch])).toEqual([
+    expect(pending.files.map((f) => [f.path, patchText(f)])).toEqual([
       ["a/long.min.js", `@@ -0,0 +1 @@\n+${line}`],
       ["b/huge.min.js", undefined],
       ["c/after.txt", "@@ -0,0 +1 @@\n+after"],

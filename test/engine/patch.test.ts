@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { indexPatch, parsePatch, patchLines } from "../../src/engine/patch.js";
+import { hasNonEmptyPatch, hasPatch, indexPatch, parsePatch, patchLines, patchText } from "../../src/engine/patch.js";
 
 describe("patch lines", () => {
   const patch = [
@@ -51,5 +51,38 @@ describe("patch lines", () => {
     expect(parsePatch(undefined)).toEqual({ added: [], removed: [] });
     expect(parsePatch("")).toEqual({ added: [], removed: [] });
     expect(parsePatch("+not in a hunk\n-nor this")).toEqual({ added: [], removed: [] });
+  });
+
+  it("reads a patch given as UTF-8 bytes exactly as the same patch given as text, multi-byte characters included", () => {
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const lines = (index: ReturnType<typeof indexPatch>) => ({ added: patchLines(index, "added"), removed: patchLines(index, "removed") });
+    expect(lines(indexPatch(bytes(patch)))).toEqual(parsePatch(patch));
+    const unicode = "@@ -1,2 +1,3 @@ naïve\n-prénom = 'Zoë'\n+名前 = '花子'\n+emoji = '🚀 ok'\n ctx ü\n@@ -9 +10 @@\n-x\n+y é";
+    expect(lines(indexPatch(bytes(unicode)))).toEqual(parsePatch(unicode));
+    expect(parsePatch(unicode).added).toEqual([
+      { line: 1, text: "名前 = '花子'" },
+      { line: 2, text: "emoji = '🚀 ok'" },
+      { line: 10, text: "y é" },
+    ]);
+    // An invalid byte decodes to U+FFFD on its own line, as a whole decode would.
+    const broken = new Uint8Array([...bytes("@@ -1 +1,2 @@\n+a"), 0xff, ...bytes("b\n+c")]);
+    expect(lines(indexPatch(broken)).added).toEqual([
+      { line: 1, text: "a\ufffdb" },
+      { line: 2, text: "c" },
+    ]);
+  });
+
+  it("tells whether a file has a patch, text or bytes, without decoding it", () => {
+    expect([hasPatch({}), hasPatch({ patch: "" }), hasPatch({ patchBytes: new Uint8Array(0) })]).toEqual([false, true, true]);
+    expect([
+      hasNonEmptyPatch({ patch: "" }),
+      hasNonEmptyPatch({ patchBytes: new Uint8Array(0) }),
+      hasNonEmptyPatch({ patchBytes: new Uint8Array([0x40]) }),
+    ]).toEqual([false, false, true]);
+    expect([patchText({}), patchText({ patch: "@@ t" }), patchText({ patchBytes: new TextEncoder().encode("@@ é") })]).toEqual([
+      undefined,
+      "@@ t",
+      "@@ é",
+    ]);
   });
 });

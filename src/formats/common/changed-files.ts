@@ -4,7 +4,7 @@ import type { ReviewView } from "../../engine/types.js";
 import { isDevTooling, isDocumentation, isExample, isLockfile, isTest, isVendored } from "./noise.js";
 import { kubernetesObjects, mayBeKubernetesText, quickKubernetesObjects, type KubernetesObjectHeader } from "../kubernetes/objects.js";
 import { extension } from "./paths.js";
-import { parsePatch, type PatchLine } from "../../engine/patch.js";
+import { hasNonEmptyPatch, parsePatch, type PatchLine } from "../../engine/patch.js";
 import type { StructuredFile } from "../../engine/structured.js";
 
 /** The side where a changed file's current content lives: base for removed files, head otherwise. */
@@ -129,7 +129,7 @@ export function lineMatching(text: string, pattern: RegExp): number {
  * diff), the two texts are diffed here. Undefined when either text cannot be read.
  */
 export async function changedLines(ctx: ReviewView, file: ChangedFile): Promise<{ removed: PatchLine[]; added: PatchLine[] } | undefined> {
-  if (file.patch !== undefined && file.patch !== "") return { removed: ctx.removedLines(file.path), added: await ctx.addedLines(file.path) };
+  if (hasNonEmptyPatch(file)) return { removed: ctx.removedLines(file.path), added: await ctx.addedLines(file.path) };
   const before = await ctx.text("base", pathAt(file, "base"));
   const after = await ctx.text("head", file.path);
   if (before === undefined || after === undefined) return undefined;

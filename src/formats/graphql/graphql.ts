@@ -18,6 +18,7 @@ import type { QueryDocumentKeys } from "graphql/language/ast.js";
 import type { ReviewView } from "../../engine/types.js";
 import { isGraphqlPath } from "../contracts/kinds.js";
 import { lazyRequire } from "../../engine/lazy.js";
+import { patchText } from "../../engine/patch.js";
 import type { ContractBreak } from "../contracts/contract-break.js";
 import { isNotOwnContract } from "../openapi/spec.js";
 
@@ -635,7 +636,7 @@ export async function graphqlBreaks(ctx: ReviewView): Promise<ContractBreak[]> {
     let afterSchema: GraphQLSchema | undefined;
     try {
       // The base's parse is reused for what the patch left alone (a 900 KB schema is ~100 ms to parse).
-      const reused = parseHead(g, before, headText, file.patch);
+      const reused = parseHead(g, before, headText, patchText(file));
       after = reused ? analyze(g, headText, reused.doc, reused.lineShift) : parseSdl(g, headText);
       if (!after.plain || !before.plain) afterSchema = buildFull(g, after);
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { ReviewView } from "../../engine/types.js";
 import type { ChangedFile } from "../../engine/change.js";
+import { hasPatch } from "../../engine/patch.js";
 import { isNeverJudged } from "../common/noise.js";
 import { migrationFramework, migrationNeedsText, type MigrationFramework } from "./frameworks.js";
 import { analyzeDjango, analyzeAlembic, type DjangoAnalysis } from "./python.js";
@@ -68,7 +69,7 @@ async function collect(ctx: ReviewView): Promise<ChangedMigration[]> {
     if (analysis === undefined) continue;
     let addedLines: Set<number> | undefined;
     if (file.status !== "added" && file.status !== "copied") {
-      if (file.patch === undefined && file.additions + file.deletions > 0) {
+      if (!hasPatch(file) && file.additions + file.deletions > 0) {
         // The source dropped the diff (GitHub does for huge ones): judge the whole file rather than nothing.
         ctx.note(`${file.path}: no diff available, so every statement of this migration was judged`);
       } else {
