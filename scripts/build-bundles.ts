@@ -149,6 +149,7 @@ async function buildInto(dir: string): Promise<void> {
     metafile: false,
   });
   if (result.errors.length > 0) throw new Error("esbuild failed");
+  assertAscii([join(dir, "index.mjs")]);
   await build({
     entryPoints: [require.resolve("openapi-diff")],
     outfile: join(dir, "openapi-diff.cjs"),
@@ -166,6 +167,22 @@ async function buildInto(dir: string): Promise<void> {
   copyFileSync(join(dirname(require.resolve("libpg-query/package.json")), "wasm", "libpg-query.wasm"), join(dir, "libpg-query.wasm"));
   copyFileSync(join(dirname(require.resolve("@cdktf/hcl2json/package.json")), "main.wasm.gz"), join(dir, "main.wasm.gz"));
   writeFileSync(join(dir, ".gitattributes"), "* -diff linguist-generated\n");
+}
+
+/**
+ * Fails when a bundled file has a byte outside ASCII. esbuild escapes non-ASCII in strings but keeps it in regular
+ * expression literals, and one such character makes V8 hold the whole file's source as two-byte text (the engine
+ * chunk: 1.9 MB instead of 0.95 MB for every review): write `\u2026`, not the character, in a regex.
+ */
+function assertAscii(files: readonly string[]): void {
+  for (const file of files) {
+    const bytes = readFileSync(file);
+    const at = bytes.findIndex((byte) => byte > 0x7f);
+    if (at === -1) continue;
+    const line = bytes.subarray(0, at).toString("latin1").split("\n").length;
+    const around = bytes.subarray(Math.max(0, at - 60), at + 20).toString("utf8");
+    throw new Error(`${file}:${line}: a non-ASCII character in the bundle (escape it as \\u in the source): …${around}…`);
+  }
 }
 
 function same(a: string, b: string): string[] {
@@ -253,6 +270,13 @@ async function buildDist(dir: string): Promise<void> {
     absWorkingDir: ROOT,
   });
   if (result.errors.length > 0) throw new Error("esbuild failed");
+  assertAscii([
+    join(dir, "cli.js"),
+    join(dir, "server.js"),
+    ...readdirSync(join(dir, "chunks"))
+      .filter((n) => n.endsWith(".js"))
+      .map((n) => join(dir, "chunks", n)),
+  ]);
   chmodSync(join(dir, "cli.js"), 0o755);
 }
 

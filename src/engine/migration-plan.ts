@@ -9,7 +9,7 @@ export type MigrationPlanStatus = "none" | "placeholder" | "declared";
 /** Words a plan needs before it counts as one. */
 export const MIN_PLAN_WORDS = 10;
 
-const PLACEHOLDER = /^(tbd|tba|todo|n\/?a|none|later|wip|-+|\.+|…)[.!]*$/i;
+const PLACEHOLDER = /^(tbd|tba|todo|n\/?a|none|later|wip|-+|\.+|\u2026)[.!]*$/i;
 
 /** The text under the first section with `heading`, or undefined when there is no such section. */
 export function migrationPlanText(description: string | undefined, heading: string): string | undefined {
