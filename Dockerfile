@@ -10,6 +10,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY scripts/build-bundles.ts ./scripts/
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # 2. Runtime: production dependencies and dist/ only, as the unprivileged `node` user.

@@ -51,4 +51,12 @@ test("the Dockerfile builds in one stage and runs pruned, as a non-root user, li
     }
   }
   expect(ignored).toEqual(expect.arrayContaining(["node_modules", ".env", "*.pem", ".git"]));
+  // `npm run build` runs a script of scripts/ (excluded as a folder): the image copies it and lets it through.
+  const pkg = JSON.parse(read("package.json")) as { scripts: Record<string, string> };
+  const buildScripts = [...pkg.scripts.build!.matchAll(/scripts\/\S+\.ts/g)].map((m) => m[0]);
+  expect(buildScripts).toEqual(["scripts/build-bundles.ts"]);
+  for (const script of buildScripts) {
+    expect(dockerfile).toContain(`COPY ${script} ./scripts/`);
+    expect(read(".dockerignore").split("\n")).toContain(`!${script}`);
+  }
 });
