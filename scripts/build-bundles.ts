@@ -19,7 +19,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileS
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { build, type Plugin } from "esbuild";
+import { type BuildOptions, build, type Plugin } from "esbuild";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = join(ROOT, "action", "bundle");
@@ -169,6 +169,30 @@ async function buildInto(dir: string): Promise<void> {
   writeFileSync(join(dir, ".gitattributes"), "* -diff linguist-generated\n");
 }
 
+/** The packages dist/cli.cjs imports as ES modules, through its launcher (src/bin/launch.ts). */
+const CLI_DYNAMIC_IMPORTS = ["probot", "sax", "@cdktf/hcl2json", "@babel/parser"];
+
+/**
+ * Points the CLI bundle's dynamic `import()`s at the launcher's (`$$load`, the same length as `import`, so the source
+ * map's columns hold): a `vm.Script`'s own `import()` needs an experimental option that warns when used. Fails if the
+ * bundle imports anything else that way, or if what it imports changed.
+ */
+function loadThroughLauncher(file: string): void {
+  const source = readFileSync(file, "utf8");
+  const found: string[] = [];
+  const rewritten = source.replace(/\bimport\((?=(["'])([^"']+)\1\))/g, (_match, _quote: string, ...rest: unknown[]) => {
+    found.push(String(rest[0]));
+    return "$$load(";
+  });
+  const stray = /\bimport\(/.exec(rewritten);
+  if (stray) throw new Error(`${file}: an import() the launcher cannot serve: ${rewritten.slice(stray.index, stray.index + 60)}`);
+  if ([...found].sort().join() !== [...CLI_DYNAMIC_IMPORTS].sort().join())
+    throw new Error(
+      `${file}: it imports ${found.join(", ")}; CLI_DYNAMIC_IMPORTS in scripts/build-bundles.ts says ${CLI_DYNAMIC_IMPORTS.join(", ")}`,
+    );
+  writeFileSync(file, rewritten);
+}
+
 /**
  * Fails when a bundled file has a byte outside ASCII. esbuild escapes non-ASCII in strings but keeps it in regular
  * expression literals, and one such character makes V8 hold the whole file's source as two-byte text (the engine
@@ -224,6 +248,13 @@ const LOADED_FROM_NODE_MODULES = [
 ];
 
 /**
+ * Also loaded from node_modules by the CLI's single CommonJS file (dist/cli.cjs), which cannot split: undici only
+ * serves `archgate pr` (GitHub's API), @babel/parser only reviews with a JavaScript ORM migration. Bundled, they
+ * were 1.1 MB of its 2.3 MB, compiled (and cached) by every review.
+ */
+const CLI_ALSO_FROM_NODE_MODULES = ["undici", "@babel/parser"];
+
+/**
  * zod's namespace (`z.locales`) holds its error messages in 40-odd languages; archgate's config errors are in
  * English (zod's default), so the CLI and server bundles hold that one only (a third of zod's size in the chunk
  * every review compiles).
@@ -243,19 +274,10 @@ const zodEnglishOnly: Plugin = {
 async function buildDist(dir: string): Promise<void> {
   rmSync(join(dir, "chunks"), { recursive: true, force: true });
   const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
-  const result = await build({
-    entryPoints: { cli: join(ROOT, "src", "cli.ts"), server: join(ROOT, "src", "server.ts") },
-    outdir: dir,
-    entryNames: "[name]",
-    chunkNames: "chunks/[name]-[hash]",
+  const common = {
     bundle: true,
-    splitting: true,
     platform: "node",
-    format: "esm",
     target: "node20",
-    banner: {
-      js: BANNER.replace("GitHub Action: built by scripts/build-bundles.ts from src/action.ts", "built by scripts/build-bundles.ts from src/"),
-    },
     define: { __ARCHGATE_VERSION__: JSON.stringify(version) },
     plugins: [zodEnglishOnly],
     // Each package in the list, and any module inside it (`graphql/language/parser.js`).
@@ -265,13 +287,48 @@ async function buildDist(dir: string): Promise<void> {
     minifyWhitespace: true,
     minifySyntax: true,
     legalComments: "none",
-    sourcemap: "linked",
     logLevel: "warning",
     absWorkingDir: ROOT,
+  } satisfies BuildOptions;
+  const banner = BANNER.replace("GitHub Action: built by scripts/build-bundles.ts from src/action.ts", "built by scripts/build-bundles.ts from src/");
+  const server = await build({
+    ...common,
+    entryPoints: { server: join(ROOT, "src", "server.ts") },
+    outdir: dir,
+    entryNames: "[name]",
+    chunkNames: "chunks/[name]-[hash]",
+    splitting: true,
+    format: "esm",
+    banner: { js: banner },
+    sourcemap: "linked",
   });
-  if (result.errors.length > 0) throw new Error("esbuild failed");
+  // The CLI as one CommonJS file, run by the bin through V8's code cache (src/bin/launch.ts): Node 20 caches no
+  // compiled code for ES modules. `import.meta.url` is the bundle's own URL, as in the chunks.
+  const cli = await build({
+    ...common,
+    entryPoints: [join(ROOT, "src", "cli.ts")],
+    outfile: join(dir, "cli.cjs"),
+    format: "cjs",
+    // One file has no lazy chunks: what only some commands or reviews use is loaded from node_modules on use.
+    external: [...common.external, ...CLI_ALSO_FROM_NODE_MODULES.flatMap((name) => [name, `${name}/*`])],
+    define: { ...common.define, "import.meta.url": "__archgateImportMetaUrl" },
+    banner: {
+      js: `${banner.split("\n")[0]}\nconst __archgateImportMetaUrl = require("node:url").pathToFileURL(__filename).href;`,
+    },
+    sourcemap: "linked",
+  });
+  loadThroughLauncher(join(dir, "cli.cjs"));
+  const bin = await build({
+    ...common,
+    entryPoints: [join(ROOT, "src", "bin", "archgate.ts")],
+    outfile: join(dir, "cli.js"),
+    format: "esm",
+    banner: { js: banner.split("\n")[0] },
+  });
+  if ([server, cli, bin].some((result) => result.errors.length > 0)) throw new Error("esbuild failed");
   assertAscii([
     join(dir, "cli.js"),
+    join(dir, "cli.cjs"),
     join(dir, "server.js"),
     ...readdirSync(join(dir, "chunks"))
       .filter((n) => n.endsWith(".js"))
@@ -285,9 +342,11 @@ if (process.argv.includes("--dist")) {
   await buildDist(dir);
   const chunks = readdirSync(join(dir, "chunks")).filter((n) => n.endsWith(".js"));
   const kib =
-    [join(dir, "cli.js"), join(dir, "server.js"), ...chunks.map((n) => join(dir, "chunks", n))].reduce((sum, f) => sum + readFileSync(f).length, 0) /
-    1024;
-  console.log(`dist/cli.js, dist/server.js and ${chunks.length} chunks in dist/chunks/: ${kib.toFixed(0)} KiB`);
+    [join(dir, "cli.js"), join(dir, "cli.cjs"), join(dir, "server.js"), ...chunks.map((n) => join(dir, "chunks", n))].reduce(
+      (sum, f) => sum + readFileSync(f).length,
+      0,
+    ) / 1024;
+  console.log(`dist/cli.js, dist/cli.cjs, dist/server.js and ${chunks.length} chunks in dist/chunks/: ${kib.toFixed(0)} KiB`);
 } else if (process.argv.includes("--check")) {
   const fresh = mkdtempSync(join(tmpdir(), "archgate-bundle-"));
   try {

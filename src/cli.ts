@@ -17,6 +17,7 @@ import type { ArchgateConfig } from "./config/schema.js";
 import type { ParseEvent } from "./engine/change.js";
 import type { EngineModules, Report } from "./engine/types.js";
 import { noteText } from "./engine/types.js";
+import { CLI_V8_FLAGS } from "./bin/v8-flags.js";
 import { archgateVersion } from "./project.js";
 import { GitError, GitRepository, openGitChange } from "./sources/git.js";
 
@@ -413,26 +414,12 @@ function invokedDirectly(): boolean {
 }
 
 /**
- * V8 optimizes a function once it has run 66 KB of bytecode (the default interrupt budget); in a review, a one-off
- * process of a few seconds, some 250 functions got there and TurboFan's compile threads took about a third of the
- * CPU of a 1,000-file review, for code that ran little longer. Eight times that budget leaves the functions that
- * carry a large review (scanners, parsers) optimized and spares the rest: 10-17 % less CPU on saleor's 1,099- and
- * 3,188-file ranges (bench:floor), same reports. Set before the engine's chunks load; a process that imports this
- * module (tests, the App) keeps V8's defaults.
+ * Runs the command with `argv` and sets the process's exit code: what the `archgate` bin calls (src/bin/launch.ts
+ * runs the CLI's bundle and calls this), and what this module does when run itself (`tsx src/cli.ts`).
  */
-const CLI_INTERRUPT_BUDGET = "--interrupt-budget=540672";
-
-/**
- * WebAssembly stays on Liftoff, V8's baseline compiler: the Postgres parser's grammar function (100 KB of wasm) was
- * tiered up to TurboFan by the first SQL statement it read, 70-200 ms of compile and 26 MB of compiler memory in a
- * review that parses a few statements (a Django RunSQL is enough). Liftoff compiles it in under 10 ms.
- */
-const CLI_WASM_TIERS = "--no-wasm-tier-up --no-wasm-dynamic-tiering";
-
-if (invokedDirectly()) {
-  setFlagsFromString(CLI_INTERRUPT_BUDGET);
-  setFlagsFromString(CLI_WASM_TIERS);
-  run(process.argv.slice(2)).then(
+export function main(argv: readonly string[]): Promise<void> {
+  for (const flag of CLI_V8_FLAGS) setFlagsFromString(flag);
+  return run([...argv]).then(
     (code) => {
       process.exitCode = code;
     },
@@ -442,3 +429,5 @@ if (invokedDirectly()) {
     },
   );
 }
+
+if (invokedDirectly()) void main(process.argv.slice(2));

@@ -1,0 +1,106 @@
+/**
+ * How the `archgate` bin starts: it runs the CLI's CommonJS bundle (dist/cli.cjs) through V8's code cache.
+ *
+ * A small review is mostly start-up: compiling and running the engine's code was about a third of a 3-file
+ * review's CPU, every time, and Node 20 caches no compiled code for ES modules. A `vm.Script` can take V8's code
+ * cache: the first run writes what V8 compiled (the bytecode of every function the run used, made at exit), later
+ * runs of the same bundle, Node and flags start from it. V8 checks the cache against the source and its own
+ * version and flags and rejects one that does not match; a rejected, missing, unreadable or unwritable cache only
+ * costs that compile, never the review.
+ *
+ * Where: `$ARCHGATE_CODE_CACHE` (a directory; `off` turns the cache off), else `$XDG_CACHE_HOME/archgate`, else
+ * `~/.cache/archgate`; the directory is made private to the user (a cache is code that runs). One file per bundle,
+ * Node version and flags, written whole under a temporary name and renamed, so runs at the same time never read half
+ * of one. `ARCHGATE_DEBUG_CODE_CACHE=1` says on stderr what happened.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { Script } from "node:vm";
+import { CLI_V8_FLAGS } from "./v8-flags.js";
+
+/**
+ * The name the CLI bundle calls for a dynamic `import()` (scripts/build-bundles.ts writes it in place of `import`,
+ * a name of the same length, so that the source map's columns still hold).
+ */
+export const BUNDLE_IMPORT = "$$load";
+
+/** What the CLI bundle exports to its launcher (src/cli.ts `main`). */
+interface CliBundle {
+  main(argv: readonly string[]): Promise<void>;
+}
+
+export type CodeCacheOutcome = "used" | "written" | "rejected and written" | "off" | "not written";
+
+/** The cache directory the environment asks for, or undefined when the cache is off. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const asked = env.ARCHGATE_CODE_CACHE;
+  if (asked !== undefined && asked !== "") return asked === "off" ? undefined : asked;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "archgate");
+  try {
+    return join(homedir(), ".cache", "archgate");
+  } catch {
+    return undefined; // no home directory (a bare container user): no cache
+  }
+}
+
+/** The cache file of one bundle text under this Node and these flags. */
+export function codeCacheFile(dir: string, source: string): string {
+  const key = createHash("sha256")
+    .update(`${process.version}\0${process.arch}\0${CLI_V8_FLAGS.join(" ")}\0`)
+    .update(source)
+    .digest("hex");
+  return join(dir, `cli-${key.slice(0, 32)}.v8cache`);
+}
+
+/**
+ * Loads the CLI bundle at `bundle` with the code cache and returns its exports; `onExit` is told, when the process
+ * exits, whether the cache was used or written.
+ */
+export function loadCliBundle(bundle: string, env: NodeJS.ProcessEnv = process.env, onExit?: (outcome: CodeCacheOutcome) => void): CliBundle {
+  for (const flag of CLI_V8_FLAGS) setFlagsFromString(flag);
+  const source = readFileSync(bundle, "utf8");
+  const dir = codeCacheDir(env);
+  const file = dir === undefined ? undefined : codeCacheFile(dir, source);
+  let cachedData: Buffer | undefined;
+  try {
+    if (file !== undefined) cachedData = readFileSync(file);
+  } catch {}
+  // A hashbang line is no JavaScript inside the function wrapper: made a comment, so line numbers stay.
+  const body = source.startsWith("#!") ? `//${source.slice(2)}` : source;
+  const script = new Script(`(function (exports, require, module, __filename, __dirname, ${BUNDLE_IMPORT}) {${body}\n})`, {
+    filename: bundle,
+    cachedData,
+  });
+  const rejected = cachedData !== undefined && script.cachedDataRejected === true;
+  const module = { exports: {} as CliBundle };
+  // The bundle's `import()` of an ES module package (Probot) goes through this module's own, which resolves from the
+  // same folder: a script's own `import()` needs an experimental vm option that warns on use.
+  const load = (specifier: string): Promise<unknown> => import(specifier);
+  (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundle), module, bundle, dirname(bundle), load);
+  process.once("exit", () => {
+    let outcome: CodeCacheOutcome = file === undefined ? "off" : cachedData !== undefined && !rejected ? "used" : "not written";
+    if (file !== undefined && outcome === "not written") {
+      // Made at exit, so that it holds every function this run compiled, not only the bundle's top level.
+      try {
+        mkdirSync(dir!, { recursive: true, mode: 0o700 });
+        const temporary = `${file}.${process.pid}.tmp`;
+        writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+        renameSync(temporary, file);
+        outcome = rejected ? "rejected and written" : "written";
+      } catch {}
+    }
+    onExit?.(outcome);
+  });
+  return module.exports;
+}
+
+/** The bin: runs the bundle beside this file with the process's arguments. */
+export function launch(bundle: string): void {
+  const debug = process.env.ARCHGATE_DEBUG_CODE_CACHE === "1";
+  const cli = loadCliBundle(bundle, process.env, debug ? (outcome) => process.stderr.write(`archgate: code cache ${outcome}\n`) : undefined);
+  void cli.main(process.argv.slice(2));
+}

@@ -1,0 +1,97 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { codeCacheDir, codeCacheFile } from "../../src/bin/launch.js";
+
+const LAUNCH = join(import.meta.dirname, "..", "..", "src", "bin", "launch.ts");
+
+/**
+ * A stand-in for dist/cli.cjs: a hashbang line, CommonJS `require`, a dynamic import (as the build writes it) and a `main` that prints
+ * its arguments, what it was handed and the V8 flag the launcher sets before compiling.
+ */
+const BUNDLE = `#!/usr/bin/env node
+"use strict";
+const { basename } = require("node:path");
+exports.main = async (argv) => {
+  const os = await $$load("node:os");
+  const v8 = require("node:v8");
+  process.stdout.write(JSON.stringify({ argv, file: basename(__filename), hasOs: typeof os.cpus, heap: typeof v8.getHeapStatistics }));
+};
+`;
+
+describe("the archgate bin's launcher (V8 code cache)", () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "archgate-launch-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) {
+      chmodSync(dir, 0o700);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** Runs the launcher on `bundle` in its own process, as the bin does. */
+  const launch = (bundle: string, env: Record<string, string>) => {
+    const code = `import { launch } from ${JSON.stringify(LAUNCH)}; launch(${JSON.stringify(bundle)});`;
+    const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code, "_", "check", "--x"], {
+      encoding: "utf8",
+      env: { ...process.env, ARCHGATE_DEBUG_CODE_CACHE: "1", ...env },
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr.trim() };
+  };
+
+  it("writes the cache on the first run, starts from it on the next, and runs the bundle the same both times", () => {
+    const dir = tempDir();
+    const bundle = join(dir, "cli.cjs");
+    writeFileSync(bundle, BUNDLE);
+    const cache = join(dir, "cache");
+    const expected = JSON.stringify({ argv: ["check", "--x"], file: "cli.cjs", hasOs: "function", heap: "function" });
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: expected, stderr: "archgate: code cache written" });
+    const files = readdirSync(cache);
+    expect(files).toEqual([codeCacheFile(cache, BUNDLE).slice(cache.length + 1)]);
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: expected, stderr: "archgate: code cache used" });
+
+    // A damaged cache is rejected by V8, the bundle still runs, and a good cache replaces it.
+    writeFileSync(join(cache, files[0]!), "not a code cache");
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({
+      status: 0,
+      stdout: expected,
+      stderr: "archgate: code cache rejected and written",
+    });
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: expected, stderr: "archgate: code cache used" });
+
+    // Another bundle text is another file: an old cache is never applied to new code.
+    writeFileSync(bundle, `${BUNDLE}// changed\n`);
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: expected, stderr: "archgate: code cache written" });
+    expect(readdirSync(cache)).toHaveLength(2);
+  });
+
+  it("runs without a cache when it is off or its directory cannot be written", () => {
+    const dir = tempDir();
+    const bundle = join(dir, "cli.cjs");
+    writeFileSync(bundle, BUNDLE);
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: "off" })).toMatchObject({ status: 0, stderr: "archgate: code cache off" });
+    const locked = join(dir, "locked");
+    writeFileSync(join(dir, "placeholder"), "");
+    chmodSync(dir, 0o500);
+    const asRoot = process.getuid?.() === 0; // root writes anyway: then the cache is simply written
+    const outcome = launch(bundle, { ARCHGATE_CODE_CACHE: join(locked, "cache") });
+    expect(outcome.status).toBe(0);
+    expect(outcome.stderr).toBe(asRoot ? "archgate: code cache written" : "archgate: code cache not written");
+    expect(existsSync(join(locked, "cache"))).toBe(asRoot);
+  });
+
+  it("puts the cache under ARCHGATE_CODE_CACHE, else XDG_CACHE_HOME, else ~/.cache", () => {
+    expect(codeCacheDir({ ARCHGATE_CODE_CACHE: "/srv/cache" })).toBe("/srv/cache");
+    expect(codeCacheDir({ ARCHGATE_CODE_CACHE: "off", XDG_CACHE_HOME: "/x" })).toBeUndefined();
+    expect(codeCacheDir({ XDG_CACHE_HOME: "/x" })).toBe(join("/x", "archgate"));
+    expect(codeCacheDir({ ARCHGATE_CODE_CACHE: "", XDG_CACHE_HOME: "" })).toMatch(/[\\/]\.cache[\\/]archgate$/);
+    expect(codeCacheFile("/c", "a")).not.toBe(codeCacheFile("/c", "b"));
+    expect(codeCacheFile("/c", "a")).toMatch(/^[\\/]c[\\/]cli-[0-9a-f]{32}\.v8cache$/);
+  });
+});

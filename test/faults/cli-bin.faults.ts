@@ -1,0 +1,74 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { TestRepo } from "../cli/git-repo.js";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+
+/**
+ * The `archgate` bin of the production build (dist/cli.js, the launcher, running dist/cli.cjs through V8's code
+ * cache): the same report as the CLI from source, from a cold and from a warm cache, with the packages the bundle
+ * imports on use (sax for Liquibase XML, @cdktf/hcl2json for Terraform, @babel/parser for a knex migration).
+ */
+describe("the archgate bin (production build)", () => {
+  const repo = new TestRepo();
+  const cache = mkdtempSync(join(tmpdir(), "archgate-code-cache-"));
+  afterAll(() => {
+    repo.cleanup();
+    rmSync(cache, { recursive: true, force: true });
+  });
+  repo.write("infra/main.tf", 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs"\n}\n');
+  repo.write(
+    "db/changelog/001.xml",
+    "<databaseChangeLog>\n  <changeSet id='1' author='a'>\n    <createTable tableName='legacy'/>\n  </changeSet>\n</databaseChangeLog>\n",
+  );
+  const base = repo.commit("base");
+  repo.write("infra/main.tf", 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs-v2"\n}\nresource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n');
+  repo.write(
+    "db/changelog/002.xml",
+    "<databaseChangeLog>\n  <changeSet id='2' author='a'>\n    <dropTable tableName='legacy'/>\n  </changeSet>\n</databaseChangeLog>\n",
+  );
+  repo.write("db/migrations/20260301120001_sessions.js", 'exports.up = (knex) => knex.schema.dropTable("sessions");\nexports.down = () => {};\n');
+  const head = repo.commit("head");
+  const args = ["check", "--repo", repo.dir, "--base", base, "--head", head, "--format", "json"];
+  const env = { ...process.env, ARCHGATE_CODE_CACHE: cache, ARCHGATE_DEBUG_CODE_CACHE: "1" };
+  const bin = () => spawnSync(process.execPath, [join(ROOT, "dist", "cli.js"), ...args], { encoding: "utf8", env });
+
+  test("reviews like the CLI from source, from a cold cache and from the cache it wrote", () => {
+    const fromSource = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "src", "cli.ts"), ...args], { encoding: "utf8", cwd: ROOT });
+    expect(fromSource.status).toBe(1);
+    const report = JSON.parse(fromSource.stdout) as { conclusion: string; findings: { rule: string; file: string; line: number }[] };
+    expect(report.conclusion).toBe("failure");
+    expect(report.findings.map((f) => [f.rule, f.file, f.line])).toEqual(
+      expect.arrayContaining([
+        ["destructive-migration", "db/changelog/002.xml", 3],
+        ["destructive-migration", "db/migrations/20260301120001_sessions.js", 1],
+      ]),
+    );
+
+    const cold = bin();
+    expect([cold.status, cold.stderr]).toEqual([1, "archgate: code cache written\n"]);
+    expect(cold.stdout).toBe(fromSource.stdout);
+    expect(readdirSync(cache)).toHaveLength(1);
+    const warm = bin();
+    expect([warm.status, warm.stderr]).toEqual([1, "archgate: code cache used\n"]);
+    expect(warm.stdout).toBe(fromSource.stdout);
+  });
+
+  test("answers --version and usage errors with the cache off", () => {
+    const version = spawnSync(process.execPath, [join(ROOT, "dist", "cli.js"), "--version"], {
+      encoding: "utf8",
+      env: { ...env, ARCHGATE_CODE_CACHE: "off" },
+    });
+    const { version: expected } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    expect([version.status, version.stdout.trim(), version.stderr]).toEqual([0, expected, "archgate: code cache off\n"]);
+    const usage = spawnSync(process.execPath, [join(ROOT, "dist", "cli.js"), "frobnicate"], {
+      encoding: "utf8",
+      env: { ...env, ARCHGATE_CODE_CACHE: "off" },
+    });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/^archgate: unknown command/);
+  });
+});
