@@ -54,34 +54,24 @@ export function parsePatch(patch: string | undefined): ParsedPatch {
 }
 
 export function indexPatch(source: string | Uint8Array | undefined): PatchIndex {
-  if (!source || source.length === 0) return { patch: "", added: new Int32Array(0), removed: new Int32Array(0) };
-  return typeof source === "string" ? indexLines(source, source.length, textLine) : indexLines(source, source.length, byteLine);
-}
-
-/** Where a line ends (its newline, or the end) and its first character's code, in a text or in UTF-8 bytes. */
-type LineReader<T> = (patch: T, start: number) => { end: number; marker: number; header: () => string };
-const textLine: LineReader<string> = (patch, start) => {
-  const nl = patch.indexOf("\n", start);
-  const end = nl === -1 ? patch.length : nl;
-  return { end, marker: patch.charCodeAt(start), header: () => patch.slice(start, end) };
-};
-// A hunk header is ASCII up to its second `@@`: its first bytes read as Latin-1 are the same text.
-const byteLine: LineReader<Uint8Array> = (patch, start) => {
-  const nl = patch.indexOf(0x0a, start);
-  const end = nl === -1 ? patch.length : nl;
-  return { end, marker: patch[start] ?? Number.NaN, header: () => String.fromCharCode(...patch.subarray(start, Math.min(end, start + 120))) };
-};
-
-/** Offsets are in the patch's own units: characters of a text, bytes of bytes (`patchLines` maps them back). */
-function indexLines<T extends string | Uint8Array>(patch: T, length: number, read: LineReader<T>): PatchIndex {
   const added: number[] = [];
   const removed: number[] = [];
+  if (!source || source.length === 0) return { patch: "", added: new Int32Array(0), removed: new Int32Array(0) };
+  // Offsets are in the patch's own units, characters of a text or bytes of bytes (`patchLines` maps them back).
+  const text = typeof source === "string" ? source : undefined;
+  const bytes = typeof source === "string" ? undefined : source;
   let baseLine = 0;
   let headLine = 0;
   let inHunk = false;
-  for (let start = 0; start <= length; ) {
-    const { end, marker, header: headerText } = read(patch, start);
-    const header = marker === 0x40 /* @ */ ? HUNK_HEADER.exec(headerText()) : null;
+  for (let start = 0; start <= source.length; ) {
+    let end = text !== undefined ? text.indexOf("\n", start) : bytes!.indexOf(0x0a, start);
+    if (end === -1) end = source.length;
+    const marker = text !== undefined ? text.charCodeAt(start) : bytes![start];
+    // A hunk header is ASCII up to its second `@@`: its first bytes read as Latin-1 are the same text.
+    const header =
+      marker === 0x40 /* @ */
+        ? HUNK_HEADER.exec(text !== undefined ? text.slice(start, end) : String.fromCharCode(...bytes!.subarray(start, Math.min(end, start + 120))))
+        : null;
     if (header) {
       baseLine = Number(header[1]);
       headLine = Number(header[2]);
@@ -97,7 +87,7 @@ function indexLines<T extends string | Uint8Array>(patch: T, length: number, rea
     }
     start = end + 1;
   }
-  return { patch, added: Int32Array.from(added), removed: Int32Array.from(removed) };
+  return { patch: source, added: Int32Array.from(added), removed: Int32Array.from(removed) };
 }
 
 /**
