@@ -20,6 +20,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type BuildOptions, build, type Plugin } from "esbuild";
+import { BUNDLE_IMPORT } from "../src/bin/launch.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = join(ROOT, "action", "bundle");
@@ -173,16 +174,16 @@ async function buildInto(dir: string): Promise<void> {
 const CLI_DYNAMIC_IMPORTS = ["probot", "sax", "@cdktf/hcl2json", "@babel/parser"];
 
 /**
- * Points the CLI bundle's dynamic `import()`s at the launcher's (`$$load`, the same length as `import`, so the source
- * map's columns hold): a `vm.Script`'s own `import()` needs an experimental option that warns when used. Fails if the
- * bundle imports anything else that way, or if what it imports changed.
+ * Points the CLI bundle's dynamic `import()`s at the launcher's (`BUNDLE_IMPORT`, the same length as `import`, so the
+ * source map's columns hold): a `vm.Script`'s own `import()` needs an experimental option that warns when used. Fails
+ * if the bundle imports anything else that way, or if what it imports changed.
  */
 function loadThroughLauncher(file: string): void {
   const source = readFileSync(file, "utf8");
   const found: string[] = [];
   const rewritten = source.replace(/\bimport\((?=(["'])([^"']+)\1\))/g, (_match, _quote: string, ...rest: unknown[]) => {
     found.push(String(rest[0]));
-    return "$$load(";
+    return `${BUNDLE_IMPORT}(`;
   });
   const stray = /\bimport\(/.exec(rewritten);
   if (stray) throw new Error(`${file}: an import() the launcher cannot serve: ${rewritten.slice(stray.index, stray.index + 60)}`);

@@ -82,20 +82,26 @@ export function loadCliBundle(bundle: string, env: NodeJS.ProcessEnv = process.e
   const load = (specifier: string): Promise<unknown> => import(specifier);
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(bundle), module, bundle, dirname(bundle), load);
   process.once("exit", () => {
-    let outcome: CodeCacheOutcome = file === undefined ? "off" : cachedData !== undefined && !rejected ? "used" : "not written";
-    if (file !== undefined && outcome === "not written") {
-      // Made at exit, so that it holds every function this run compiled, not only the bundle's top level.
-      try {
-        mkdirSync(dir!, { recursive: true, mode: 0o700 });
-        const temporary = `${file}.${process.pid}.tmp`;
-        writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
-        renameSync(temporary, file);
-        outcome = rejected ? "rejected and written" : "written";
-      } catch {}
-    }
-    onExit?.(outcome);
+    if (file === undefined) onExit?.("off");
+    else if (cachedData !== undefined && !rejected) onExit?.("used");
+    // Made at exit, so that it holds every function this run compiled, not only the bundle's top level.
+    else if (writeCodeCache(file, script)) onExit?.(rejected ? "rejected and written" : "written");
+    else onExit?.("not written");
   });
   return module.exports;
+}
+
+/** Writes the script's code cache to `file` (whole, then renamed); false when it cannot be written. */
+function writeCodeCache(file: string, script: Script): boolean {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+    renameSync(temporary, file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The bin: runs the bundle beside this file with the process's arguments. */
