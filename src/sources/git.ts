@@ -11,6 +11,8 @@
  */
 import { execFile, spawn } from "node:child_process";
 import type { Change, ChangedFile, FileContent, FileStatus, ReadOptions, Side } from "../engine/change.js";
+import { matchesAny } from "../engine/globs.js";
+import { DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
 import { CatFile, type KnownBlob, type ObjectInfo, ReadAhead } from "./cat-file.js";
 
 const ZERO_OID = /^0+$/;
@@ -429,17 +431,15 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
   }
 }
 
-/** Test code and fixtures by their path (directories and file names), as most reviews pass over them. */
-const TEST_CODE = /(^|\/)(tests?|__tests__|spec|testdata|fixtures)\/|(^|\/)test_[^/]*$|_test\.[^/.]+$|\.(test|spec)\.[^/.]+$/;
-
 /**
- * The kind of a changed blob for the read-ahead: its side and extension, and whether it is test code. Reads that
- * pass over a kind (the base versions of source files, the tests the code rules skip) pass over all of it, so it
- * is no longer read ahead; test code as a kind of its own halved the bytes read ahead of saleor's 3,188-file
- * range (49 to 25 MB, of which the review reads 15), and with them the buffers waiting for the GC.
+ * The kind of a changed blob for the read-ahead: its side and extension, and whether it is test code (the code
+ * rules' default test paths, the ones they pass over; the answers are cached for when they ask). Reads that pass
+ * over a kind (the base versions of source files, the tests the code rules skip) pass over all of it, so it is no
+ * longer read ahead; test code as a kind of its own halved the bytes read ahead of saleor's 3,188-file range (49 to
+ * 25 MB, of which the review reads 15), and with them the buffers waiting for the GC.
  */
 export function readAheadKind(side: Side, path: string): string {
-  return `${side}:${/\.([^./]*)$/.exec(path)?.[1] ?? path.slice(path.lastIndexOf("/") + 1)}${TEST_CODE.test(path) ? ":test" : ""}`;
+  return `${side}:${/\.([^./]*)$/.exec(path)?.[1] ?? path.slice(path.lastIndexOf("/") + 1)}${matchesAny(path, DEFAULT_TEST_PATHS) ? ":test" : ""}`;
 }
 
 /** One blob as the Change's reader sees it: its type and size decide before its bytes are asked for. */
