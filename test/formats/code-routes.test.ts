@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { codeSource, isIgnoredForCodeContracts, normalizeRoutePath } from "../../src/formats/source/code-model.js";
-import { extractRoutes } from "../../src/formats/source/routes.js";
+import { extractRoutes, mayDeclareRoutes } from "../../src/formats/source/routes.js";
 
 function routes(path: string, text: string) {
   const src = codeSource(path, text);
@@ -12,6 +12,40 @@ function routes(path: string, text: string) {
     signatures: found.routes.map((r) => r.signature),
   };
 }
+
+describe("mayDeclareRoutes", () => {
+  // The hint as one regex with a multiline `^`, before it was split for speed: both must answer alike.
+  const ONE_REGEX =
+    /@(Rest)?Controller\b|@(Get|Post|Put|Delete|Patch|Request)Mapping\b|@Path\s*\(|\bexpress\b|\bfastify\b|@nestjs\/|\bfastapi\b|\bflask|\bRouter\s*\(|"net\/http"|gin-gonic|labstack\/echo|(go-chi|pressly)\/chi|gorilla\/mux|gofiber|\bMap(Get|Post|Put|Delete|Patch|Methods|Group)\b|\[\s*Http(Get|Post|Put|Delete|Patch)\b|\burlpatterns\b|django\.urls|rest_framework|routes\.draw|^\s*(resources?|namespace)\s+:|\bgql\s*`|\bGraphQLObjectType\b|\bbuildSchema\b|\btypeDefs\b|^\s*(import|from)\s+(graphene|strawberry)\b/m;
+  const cases: [string, boolean][] = [
+    ["resources :orders", true],
+    ["Rails.application.routes.draw do\n  namespace :api do", true],
+    ["  \n\t namespace  :admin", true],
+    ["a\r  resource\t:photo", true],
+    ["x\u2028 namespace :v1", true],
+    ["x\u2029resources :users", true],
+    ["\u00a0 resources :users", true],
+    ["from graphene import ObjectType", true],
+    ["y = 1\n  \n  from strawberry.types import Info", true],
+    ["import strawberry", true],
+    ["x resources :orders", false],
+    ["# see resources :orders", false],
+    ["ximport graphene", false],
+    ["\n\nimport  strawberryfield", false],
+    ["namespacex :", false],
+    ["resourcess :", false],
+    ["const resources = {}", false],
+    ["export const api = fetch('/users')", false],
+    ["import express from 'express';", true],
+    ["@RestController\nclass OrderController {}", true],
+    ['[HttpGet("{id}")]', true],
+    ["const typeDefs = gql`type Query { a: Int }`", true],
+  ];
+  it.each(cases)("answers %j with %s, as the one-regex form did", (text, expected) => {
+    expect(mayDeclareRoutes(text)).toBe(expected);
+    expect(ONE_REGEX.test(text)).toBe(expected);
+  });
+});
 
 describe("normalizeRoutePath", () => {
   it("spells path parameters of every framework the same way", () => {

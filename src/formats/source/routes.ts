@@ -110,11 +110,25 @@ function routeOf(
 
 /** Cheap check on raw text: could this file declare routes at all? */
 export function mayDeclareRoutes(text: string): boolean {
-  return ROUTE_HINT.test(text);
+  return ROUTE_HINT.test(text) || ROUTE_HINT_AT_LINE_START.test(text);
 }
 
+/**
+ * The hints found anywhere on a line. They are run apart from the two that must open a line: V8 tried every
+ * alternative of one regex with a multiline `^` at every offset of every text, and this test was the largest
+ * single cost of reviewing 1,400 changed TypeScript files.
+ */
 const ROUTE_HINT =
-  /@(Rest)?Controller\b|@(Get|Post|Put|Delete|Patch|Request)Mapping\b|@Path\s*\(|\bexpress\b|\bfastify\b|@nestjs\/|\bfastapi\b|\bflask|\bRouter\s*\(|"net\/http"|gin-gonic|labstack\/echo|(go-chi|pressly)\/chi|gorilla\/mux|gofiber|\bMap(Get|Post|Put|Delete|Patch|Methods|Group)\b|\[\s*Http(Get|Post|Put|Delete|Patch)\b|\burlpatterns\b|django\.urls|rest_framework|routes\.draw|^\s*(resources?|namespace)\s+:|\bgql\s*`|\bGraphQLObjectType\b|\bbuildSchema\b|\btypeDefs\b|^\s*(import|from)\s+(graphene|strawberry)\b/m;
+  /@(?:Rest)?Controller\b|@(?:Get|Post|Put|Delete|Patch|Request)Mapping\b|@Path\s*\(|\bexpress\b|\bfastify\b|@nestjs\/|\bfastapi\b|\bflask|\bRouter\s*\(|"net\/http"|gin-gonic|labstack\/echo|(?:go-chi|pressly)\/chi|gorilla\/mux|gofiber|\bMap(?:Get|Post|Put|Delete|Patch|Methods|Group)\b|\[\s*Http(?:Get|Post|Put|Delete|Patch)\b|\burlpatterns\b|django\.urls|rest_framework|routes\.draw|\bgql\s*`|\bGraphQLObjectType\b|\bbuildSchema\b|\btypeDefs\b/;
+
+/**
+ * Rails' `resources :orders` / `namespace :api` and Python's `import graphene` / `from strawberry ...`, at the start
+ * of a line after blanks. Written without the multiline flag: a line starts at the text's start or after a line
+ * terminator, and the blanks before the word are whitespace other than line terminators. This matches exactly where
+ * `/^\s*(resources?|namespace)\s+:|^\s*(import|from)\s+(graphene|strawberry)\b/m` does, at a third of its cost.
+ */
+const ROUTE_HINT_AT_LINE_START =
+  /(?:^|[\n\r\u2028\u2029])[^\S\n\r\u2028\u2029]*(?:resources?|namespace)\s+:|(?:^|[\n\r\u2028\u2029])[^\S\n\r\u2028\u2029]*(?:import|from)\s+(?:graphene|strawberry)\b/;
 
 /** Routes a source file declares (empty for a file with no recognised framework; `declares`: `mayDeclareRoutes` of its text, when known). */
 export function extractRoutes(src: CodeSource, declares = mayDeclareRoutes(src.text)): FileRoutes {
