@@ -58,20 +58,18 @@ export function indexPatch(source: string | Uint8Array | undefined): PatchIndex 
   const removed: number[] = [];
   if (!source || source.length === 0) return { patch: "", added: new Int32Array(0), removed: new Int32Array(0) };
   // Offsets are in the patch's own units, characters of a text or bytes of bytes (`patchLines` maps them back).
-  const text = typeof source === "string" ? source : undefined;
-  const bytes = typeof source === "string" ? undefined : source;
+  // Bytes are read as Latin-1, one character per byte, so a character's offset is its byte's: one native call
+  // instead of one per line (a `Uint8Array#indexOf` per line was most of the cost of indexing a 30 MB diff).
+  const text = typeof source === "string" ? source : latin1(source);
   let baseLine = 0;
   let headLine = 0;
   let inHunk = false;
-  for (let start = 0; start <= source.length; ) {
-    let end = text !== undefined ? text.indexOf("\n", start) : bytes!.indexOf(0x0a, start);
-    if (end === -1) end = source.length;
-    const marker = text !== undefined ? text.charCodeAt(start) : bytes![start];
-    // A hunk header is ASCII up to its second `@@`: its first bytes read as Latin-1 are the same text.
-    const header =
-      marker === 0x40 /* @ */
-        ? HUNK_HEADER.exec(text !== undefined ? text.slice(start, end) : String.fromCharCode(...bytes!.subarray(start, Math.min(end, start + 120))))
-        : null;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    const marker = text.charCodeAt(start);
+    // A hunk header is ASCII up to its second `@@`, so it reads the same as Latin-1.
+    const header = marker === 0x40 /* @ */ ? HUNK_HEADER.exec(text.slice(start, end)) : null;
     if (header) {
       baseLine = Number(header[1]);
       headLine = Number(header[2]);
@@ -88,6 +86,11 @@ export function indexPatch(source: string | Uint8Array | undefined): PatchIndex 
     start = end + 1;
   }
   return { patch: source, added: Int32Array.from(added), removed: Int32Array.from(removed) };
+}
+
+/** Bytes as Latin-1 text: every byte one character, offsets unchanged. */
+function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 }
 
 /**

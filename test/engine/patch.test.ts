@@ -70,6 +70,11 @@ describe("patch lines", () => {
       { line: 1, text: "a\ufffdb" },
       { line: 2, text: "c" },
     ]);
+    // Bytes that are a view into a larger buffer (git's stream), read from the view's own start.
+    const stream = bytes(`diff --git a/x b/x\n${unicode}\ntrailing`);
+    const from = stream.indexOf(0x40);
+    const view = stream.subarray(from, from + bytes(unicode).length);
+    expect(lines(indexPatch(view))).toEqual(parsePatch(unicode));
   });
 
   it("tells whether a file has a patch, text or bytes, without decoding it", () => {
