@@ -46,6 +46,8 @@ export class CatFile {
   /** The contents being received. */
   private body?: { waiter: Waiter; type: string; size: number; parts: Buffer[]; received: number };
   private stderr = "";
+  /** Set by `close`: no request is sent after it, and none starts a new process. */
+  private closed = false;
 
   constructor(
     private readonly repo: string,
@@ -62,17 +64,29 @@ export class CatFile {
     return this.request(`contents ${name}\n`, true) as Promise<RawObject | undefined>;
   }
 
+  /**
+   * Ends the process for good. Requests not answered yet fail, those of this turn not yet written included, and
+   * later ones fail at once: a read-ahead that asked in the same turn as `close` had its requests written by a new
+   * process that nobody closed, and the command waited for it forever.
+   */
   close(): void {
+    this.closed = true;
     const child = this.child;
     this.child = undefined;
     if (child && child.exitCode === null) {
       child.stdin.end();
       child.kill();
     }
-    this.fail(new CatFileError("git cat-file was closed", ""));
+    const error = new CatFileError("git cat-file was closed", "");
+    const unsent = this.queued;
+    this.outgoing = [];
+    this.queued = [];
+    this.fail(error);
+    for (const w of unsent) w.reject(error);
   }
 
   private request(command: string, contents: boolean): Promise<ObjectInfo | RawObject | undefined> {
+    if (this.closed) return Promise.reject(new CatFileError("git cat-file was closed", ""));
     if (/[\n\r]/.test(command.slice(0, -1))) return Promise.reject(new CatFileError(`not an object name: ${JSON.stringify(command)}`, ""));
     return new Promise((resolve, reject) => {
       this.queued.push({ contents, resolve, reject });

@@ -301,6 +301,22 @@ describe("git Change source", () => {
     });
   });
 
+  it("after close, fails a read asked in the same turn and every later one, and starts no git process again", async () => {
+    const repo = newRepo();
+    repo.write("a.txt", "a\n");
+    const head = repo.commit();
+    const repository = new GitRepository(repo.dir);
+    expect((await repository.cat.info(head))?.type).toBe("commit");
+    // A read-ahead that asks in the turn the command closes its repository: its request was written by a new
+    // process nobody closed, and `archgate check` waited for that process forever after printing its report.
+    const sameTurn = repository.cat.contents(`${head}:a.txt`);
+    repository.close();
+    await expect(sameTurn).rejects.toThrow("git cat-file was closed");
+    await expect(repository.cat.contents(`${head}:a.txt`)).rejects.toThrow("git cat-file was closed");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect((repository.cat as unknown as { child?: unknown }).child).toBeUndefined();
+  });
+
   it("answers reads asked for together (missing, too large, binary, text, one blob on both sides) each as alone", async () => {
     const repo = newRepo();
     repo.write("same.yaml", "type: string\n");
