@@ -143,6 +143,12 @@ function reportIssues(ctx: RuleContext, m: ChangedMigration): void {
 }
 
 /**
+ * A quote followed, after blanks, line breaks and comments only, by another (with an optional prefix such as `r`):
+ * where Python may join two literals into one. Also true of every `""`, which costs a parse, never a field.
+ */
+const SPLIT_LITERAL = /["'](?:\s|#[^\n]*\n)*[rRbBuU]{0,2}["']/;
+
+/**
  * Django AlterField: compared with the field's previous definition in earlier migrations of the same app
  * (a different field class is a type change; null=True → null=False is SET NOT NULL).
  */
@@ -162,6 +168,18 @@ async function djangoFieldChanges(ctx: RuleContext, m: ChangedMigration): Promis
       const text = await ctx.text("head", path);
       return text === undefined ? [] : (await analyzeDjango(text, app)).definedFields;
     });
+  /**
+   * Whether an earlier migration can define or rename a field called `name`: a field's name is a string literal, so
+   * a text without it cannot, unless the literal is spelled with escapes or split into adjacent literals (a text
+   * with any backslash, or with a place where literals may be joined, is parsed). Most earlier migrations of an app
+   * never name the field, and parsing every one of them was most of this rule's time on saleor's ranges.
+   */
+  const mayName = async (path: string, name: string): Promise<boolean> => {
+    const text = await ctx.text("head", path);
+    if (text === undefined || text.includes(name)) return true;
+    // Per file, not per field: an app's earlier migrations are asked about every altered field.
+    return ctx.memo(`destructive-migration:joinable-literals\0${path}`, () => text.includes("\\") || SPLIT_LITERAL.test(text));
+  };
   /** Newest definition of the field before `field.line`, following RenameField back to the old name. */
   const previousDefinition = async (field: DjangoField): Promise<DjangoField | undefined> => {
     let name = field.field;
@@ -176,6 +194,7 @@ async function djangoFieldChanges(ctx: RuleContext, m: ChangedMigration): Promis
     const inFile = scan(analysis.definedFields.filter((d) => d.line < field.line));
     if (inFile) return inFile;
     for (const path of earlier) {
+      if (!(await mayName(path, name))) continue;
       const found = scan(await eventsOf(path));
       if (found) return found;
     }

@@ -423,6 +423,25 @@ describe("destructive-migration: Django field history", () => {
     expect(report.findings[0]!.message).toContain("sets NOT NULL");
   });
 
+  // An earlier migration that does not spell the field's name is not parsed; one that may spell it another way is.
+  it.each([
+    ["adjacent literals", '("sku" "_code", models.CharField(max_length=20))'],
+    ["adjacent literals across a comment", '("sku"  # the old code\n                 r"_code", models.CharField(max_length=20))'],
+    ["an escaped line break", '("sku_\\\ncode", models.CharField(max_length=20))'],
+    ["a plain literal", '("sku_code", models.CharField(max_length=20))'],
+  ])("finds a field's previous definition spelled with %s", async (_, field) => {
+    const created = `from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.CreateModel(name="Product", fields=[("id", models.AutoField(primary_key=True)), ${field}]),\n    ]\n`;
+    const unrelated =
+      'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AddField(model_name="product", name="title", field=models.TextField(null=True)),\n    ]\n';
+    const base = { "catalog/migrations/0001_initial.py": created, "catalog/migrations/0002_title.py": unrelated };
+    const altered =
+      'from django.db import migrations, models\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.AlterField(model_name="product", name="sku_code", field=models.IntegerField()),\n    ]\n';
+    const { found, report } = await findings({ name: "", path: "catalog/migrations/0003_sku.py", text: altered, base });
+    expect(found).toEqual([[6, "error"]]);
+    expect(report.findings[0]!.message).toContain("sku_code");
+    expect(report.notes.map(noteText).join("\n")).not.toContain("no earlier definition");
+  });
+
   it("RunSQL with a module-level SQL constant is parsed at the constant's lines", async () => {
     const text =
       'from django.db import migrations\n\nDROP_LEGACY = """\nALTER TABLE shop_order\n    DROP COLUMN legacy;\n"""\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL(DROP_LEGACY, reverse_sql=migrations.RunSQL.noop)]\n';
