@@ -419,15 +419,37 @@ function invokedDirectly(): boolean {
  */
 export function main(argv: readonly string[]): Promise<void> {
   for (const flag of CLI_V8_FLAGS) setFlagsFromString(flag);
-  return run([...argv]).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`archgate: ${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = EXIT_ERROR;
-    },
-  );
+  return run([...argv])
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error: unknown) => {
+        process.stderr.write(`archgate: ${(error as Error).stack ?? String(error)}\n`);
+        process.exitCode = EXIT_ERROR;
+      },
+    )
+    .finally(exitIfLeftOpen);
+}
+
+/** How long a finished command waits for what it opened to close before it exits anyway. */
+export const EXIT_GRACE_MS = 10_000;
+
+/**
+ * Every command is done once `run` returns: its report is written and its exit code set. Something it left open (a
+ * git process, a socket) would keep the process, and a CI job or the Action waiting on it, alive forever: after a
+ * grace period it exits, saying so. The timer holds nothing open itself, and output still being written waits.
+ */
+function exitIfLeftOpen(): void {
+  const check = () => {
+    if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) {
+      setTimeout(check, 200).unref();
+      return;
+    }
+    process.stderr.write("archgate: the command had finished but something it opened was still open; exiting\n");
+    process.exit();
+  };
+  setTimeout(check, EXIT_GRACE_MS).unref();
 }
 
 if (invokedDirectly()) void main(process.argv.slice(2));

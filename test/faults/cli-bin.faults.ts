@@ -71,4 +71,27 @@ describe("the archgate bin (production build)", () => {
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/^archgate: unknown command/);
   });
+
+  test("exits once the command is done even when something it opened stays open, saying so", () => {
+    // A listening socket stands for what was left open (a git process did, and the command never exited).
+    const script = `import { createServer } from "node:net";
+      const { main, EXIT_GRACE_MS } = await import(${JSON.stringify(join(ROOT, "src", "cli.ts"))});
+      createServer().listen(0, "127.0.0.1");
+      process.stdout.write(EXIT_GRACE_MS + "\\n");
+      await main(["--version"]);`;
+    const started = Date.now();
+    const stuck = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8",
+      cwd: ROOT,
+      timeout: 60_000,
+    });
+    const { version: expected } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
+    const [grace, printed] = stuck.stdout.trim().split("\n");
+    expect([stuck.status, printed, stuck.stderr]).toEqual([
+      0,
+      expected,
+      "archgate: the command had finished but something it opened was still open; exiting\n",
+    ]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(Number(grace));
+  }, 60_000);
 });
