@@ -33,6 +33,8 @@ export class CatFileError extends Error {
   }
 }
 
+const closedError = () => new CatFileError("git cat-file was closed", "");
+
 export class CatFile {
   private child?: ChildProcessWithoutNullStreams;
   /** Requests sent and not answered yet, oldest first (from `first` on). */
@@ -77,7 +79,7 @@ export class CatFile {
       child.stdin.end();
       child.kill();
     }
-    const error = new CatFileError("git cat-file was closed", "");
+    const error = closedError();
     const unsent = this.queued;
     this.outgoing = [];
     this.queued = [];
@@ -86,7 +88,7 @@ export class CatFile {
   }
 
   private request(command: string, contents: boolean): Promise<ObjectInfo | RawObject | undefined> {
-    if (this.closed) return Promise.reject(new CatFileError("git cat-file was closed", ""));
+    if (this.closed) return Promise.reject(closedError());
     if (/[\n\r]/.test(command.slice(0, -1))) return Promise.reject(new CatFileError(`not an object name: ${JSON.stringify(command)}`, ""));
     return new Promise((resolve, reject) => {
       this.queued.push({ contents, resolve, reject });
