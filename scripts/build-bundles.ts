@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type BuildOptions, build, type Plugin } from "esbuild";
-import { BUNDLE_IMPORT } from "../src/bin/launch.js";
+import { BUNDLE_IMPORT, BUNDLE_VENDOR } from "../src/bin/launch.js";
 
 const ROOT = join(import.meta.dirname, "..");
 const OUT = join(ROOT, "action", "bundle");
@@ -76,8 +76,9 @@ const openapiDiffBesideBundle: Plugin = {
  * src/engine/lazy.ts loads some CommonJS parsers with a runtime `require` (yaml, protobufjs, avsc, graphql's
  * modules) that a bundler cannot follow. In the bundle it becomes a table of the modules the sources name in
  * files that use it (every resolvable package specifier in those files), each required on first use.
+ * `exceptImports`: only the ids given to `lazyRequire` or listed as module paths (the CLI's vendor chunks hold what is loaded).
  */
-function lazyModules(): string[] {
+function lazyModules(options: { exceptImports?: boolean } = {}): string[] {
   const ids = new Set<string>();
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -88,6 +89,14 @@ function lazyModules(): string[] {
         if (!/import \{ lazyRequire \} from/.test(text)) continue;
         for (const m of text.matchAll(/"((?:@[\w.-]+\/)?[\w.-]+(?:\/[\w./-]+)?)"/g)) {
           const id = m[1]!;
+          // Only what is loaded: `lazyRequire("yaml")`, or a module path in a list of them (graphql's), not an import
+          // statement's specifier (`import type { X } from "graphql"`) nor a word that happens to be a package name.
+          if (
+            options.exceptImports &&
+            !text.slice(Math.max(0, m.index - 12), m.index).endsWith("lazyRequire(") &&
+            (packageOf(id) === id || /\bfrom\s*$/.test(text.slice(Math.max(0, m.index - 10), m.index)))
+          )
+            continue;
           if (id.startsWith(".") || id.startsWith("node:")) continue;
           try {
             require.resolve(id);
@@ -123,6 +132,73 @@ export const lazyRequire = (id) => {
     });
   },
 };
+
+/**
+ * Packages the CLI loads through src/engine/lazy.ts from a vendor chunk of its own (dist/vendor/<name>.cjs) rather
+ * than from node_modules: the parsers many reviews need (YAML: workflows, manifests, specs; GraphQL schemas). From
+ * node_modules each is dozens of files, resolved, read and compiled again by every review that loads it; a chunk is
+ * one file that the launcher runs through its own V8 code cache (src/bin/launch.ts).
+ */
+const CLI_VENDOR_CHUNKS = ["yaml", "graphql"];
+
+/** The package a module id belongs to (`graphql/language/parser.js` -> `graphql`). */
+const packageOf = (id: string): string =>
+  id
+    .split("/")
+    .slice(0, id.startsWith("@") ? 2 : 1)
+    .join("/");
+
+/**
+ * src/engine/lazy.ts in the CLI bundle: a module of a vendored package comes from its chunk, which the launcher
+ * passes as `BUNDLE_VENDOR` (absent when the bundle is run without it: then node_modules, as before).
+ */
+const lazyRequireFromVendorChunks: Plugin = {
+  name: "lazy-require-from-vendor-chunks",
+  setup(b) {
+    b.onLoad({ filter: /src[\\/]engine[\\/]lazy\.ts$/ }, () => ({
+      contents: `const nodeRequire = require;
+const vendored = new Set(${JSON.stringify(CLI_VENDOR_CHUNKS)});
+export const lazyRequire = (id) => {
+  const name = id.split("/").slice(0, id.startsWith("@") ? 2 : 1).join("/");
+  const chunk = vendored.has(name) && typeof ${BUNDLE_VENDOR} === "function" ? ${BUNDLE_VENDOR}(name) : undefined;
+  if (!chunk) return nodeRequire(id);
+  const load = chunk[id];
+  if (!load) throw new Error(\`\${id} is not in dist/vendor/\${name}.cjs (scripts/build-bundles.ts)\`);
+  return load();
+};
+`,
+      loader: "js",
+    }));
+  },
+};
+
+/** dist/vendor/<name>.cjs for each of `CLI_VENDOR_CHUNKS`: a loader per module id the sources load lazily from it. */
+async function buildVendorChunks(dir: string, common: BuildOptions): Promise<string[]> {
+  rmSync(join(dir, "vendor"), { recursive: true, force: true });
+  const ids = lazyModules({ exceptImports: true });
+  const files: string[] = [];
+  for (const name of CLI_VENDOR_CHUNKS) {
+    const own = ids.filter((id) => packageOf(id) === name);
+    if (own.length === 0) throw new Error(`no lazily loaded module of ${name} in src/: drop it from CLI_VENDOR_CHUNKS`);
+    const outfile = join(dir, "vendor", `${name.replace("/", "+")}.cjs`);
+    const result = await build({
+      ...common,
+      plugins: [],
+      external: [],
+      stdin: {
+        contents: `module.exports = {\n${own.map((id) => `  ${JSON.stringify(id)}: () => require(${JSON.stringify(id)}),`).join("\n")}\n};\n`,
+        resolveDir: ROOT,
+        sourcefile: `vendor-${name}.cjs`,
+        loader: "js",
+      },
+      outfile,
+      format: "cjs",
+    });
+    if (result.errors.length > 0) throw new Error("esbuild failed");
+    files.push(outfile);
+  }
+  return files;
+}
 
 async function buildInto(dir: string): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
@@ -310,6 +386,7 @@ async function buildDist(dir: string): Promise<void> {
     entryPoints: [join(ROOT, "src", "cli.ts")],
     outfile: join(dir, "cli.cjs"),
     format: "cjs",
+    plugins: [...common.plugins, lazyRequireFromVendorChunks],
     // One file has no lazy chunks: what only some commands or reviews use is loaded from node_modules on use.
     external: [...common.external, ...CLI_ALSO_FROM_NODE_MODULES.flatMap((name) => [name, `${name}/*`])],
     define: { ...common.define, "import.meta.url": "__archgateImportMetaUrl" },
@@ -319,6 +396,7 @@ async function buildDist(dir: string): Promise<void> {
     sourcemap: "linked",
   });
   loadThroughLauncher(join(dir, "cli.cjs"));
+  const vendor = await buildVendorChunks(dir, common);
   const bin = await build({
     ...common,
     entryPoints: [join(ROOT, "src", "bin", "archgate.ts")],
@@ -334,6 +412,7 @@ async function buildDist(dir: string): Promise<void> {
     ...readdirSync(join(dir, "chunks"))
       .filter((n) => n.endsWith(".js"))
       .map((n) => join(dir, "chunks", n)),
+    ...vendor,
   ]);
   chmodSync(join(dir, "cli.js"), 0o755);
 }
@@ -347,7 +426,10 @@ if (process.argv.includes("--dist")) {
       (sum, f) => sum + readFileSync(f).length,
       0,
     ) / 1024;
-  console.log(`dist/cli.js, dist/cli.cjs, dist/server.js and ${chunks.length} chunks in dist/chunks/: ${kib.toFixed(0)} KiB`);
+  const vendor = readdirSync(join(dir, "vendor")).map(
+    (n) => `dist/vendor/${n} ${(readFileSync(join(dir, "vendor", n)).length / 1024).toFixed(0)} KiB`,
+  );
+  console.log(`dist/cli.js, dist/cli.cjs, dist/server.js and ${chunks.length} chunks in dist/chunks/: ${kib.toFixed(0)} KiB; ${vendor.join(", ")}`);
 } else if (process.argv.includes("--check")) {
   const fresh = mkdtempSync(join(tmpdir(), "archgate-bundle-"));
   try {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -71,6 +71,45 @@ describe("the archgate bin's launcher (V8 code cache)", () => {
     expect(readdirSync(cache)).toHaveLength(2);
   });
 
+  it("runs a vendor chunk beside the bundle once, on first use, through a code cache of its own", () => {
+    const dir = tempDir();
+    const bundle = join(dir, "cli.cjs");
+    // The bundle asks twice for one chunk (one run of it), and for a package that has none (node_modules then).
+    writeFileSync(
+      bundle,
+      `exports.main = async () => {
+  const first = $$vendor("toml");
+  const again = $$vendor("toml");
+  process.stdout.write(JSON.stringify({ parsed: first["toml/parse.js"]()("a = 1"), same: first === again, runs: globalThis.tomlChunkRuns, none: $$vendor("yaml") === undefined }));
+};
+`,
+    );
+    mkdirSync(join(dir, "vendor"));
+    writeFileSync(
+      join(dir, "vendor", "toml.cjs"),
+      `globalThis.tomlChunkRuns = (globalThis.tomlChunkRuns ?? 0) + 1;
+module.exports = { "toml/parse.js": () => (text) => Object.fromEntries([text.split(" = ")]) };
+`,
+    );
+    const cache = join(dir, "cache");
+    const expected = JSON.stringify({ parsed: { a: "1" }, same: true, runs: 1, none: true });
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({
+      status: 0,
+      stdout: expected,
+      stderr: "archgate: code cache written\narchgate: code cache written (vendor/toml.cjs)",
+    });
+    expect(
+      readdirSync(cache)
+        .map((f) => f.replace(/-[0-9a-f]{32}\.v8cache$/, ""))
+        .sort(),
+    ).toEqual(["cli", "vendor-toml"]);
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({
+      status: 0,
+      stdout: expected,
+      stderr: "archgate: code cache used\narchgate: code cache used (vendor/toml.cjs)",
+    });
+  });
+
   it("runs without a cache when it is off or its directory cannot be written", () => {
     const dir = tempDir();
     const bundle = join(dir, "cli.cjs");
@@ -93,5 +132,6 @@ describe("the archgate bin's launcher (V8 code cache)", () => {
     expect(codeCacheDir({ ARCHGATE_CODE_CACHE: "", XDG_CACHE_HOME: "" })).toMatch(/[\\/]\.cache[\\/]archgate$/);
     expect(codeCacheFile("/c", "a")).not.toBe(codeCacheFile("/c", "b"));
     expect(codeCacheFile("/c", "a")).toMatch(/^[\\/]c[\\/]cli-[0-9a-f]{32}\.v8cache$/);
+    expect(codeCacheFile("/c", "a", "vendor-yaml")).toMatch(/^[\\/]c[\\/]vendor-yaml-[0-9a-f]{32}\.v8cache$/);
   });
 });

@@ -10,7 +10,8 @@ const ROOT = join(import.meta.dirname, "..", "..");
 /**
  * The `archgate` bin of the production build (dist/cli.js, the launcher, running dist/cli.cjs through V8's code
  * cache): the same report as the CLI from source, from a cold and from a warm cache, with the packages the bundle
- * imports on use (sax for Liquibase XML, @cdktf/hcl2json for Terraform, @babel/parser for a knex migration).
+ * imports on use (sax for Liquibase XML, @cdktf/hcl2json for Terraform, @babel/parser for a knex migration) and the
+ * vendor chunks it loads through the launcher (yaml for a Kubernetes manifest, graphql for a schema).
  */
 describe("the archgate bin (production build)", () => {
   const repo = new TestRepo();
@@ -24,7 +25,13 @@ describe("the archgate bin (production build)", () => {
     "db/changelog/001.xml",
     "<databaseChangeLog>\n  <changeSet id='1' author='a'>\n    <createTable tableName='legacy'/>\n  </changeSet>\n</databaseChangeLog>\n",
   );
+  repo.write("api/schema.graphql", "type Query {\n  order(id: ID!): Order\n}\n\ntype Order {\n  id: ID!\n  total: Int\n}\n");
   const base = repo.commit("base");
+  repo.write("api/schema.graphql", "type Query {\n  order(id: ID!): Order\n}\n\ntype Order {\n  id: ID!\n}\n");
+  repo.write(
+    "deploy/worker.yaml",
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: worker\nspec:\n  template:\n    spec:\n      containers:\n        - name: worker\n          image: worker:1.0\n",
+  );
   repo.write("infra/main.tf", 'resource "aws_s3_bucket" "logs" {\n  bucket = "logs-v2"\n}\nresource "aws_sqs_queue" "jobs" {\n  name = "jobs"\n}\n');
   repo.write(
     "db/changelog/002.xml",
@@ -45,15 +52,23 @@ describe("the archgate bin (production build)", () => {
       expect.arrayContaining([
         ["destructive-migration", "db/changelog/002.xml", 3],
         ["destructive-migration", "db/migrations/20260301120001_sessions.js", 1],
+        ["breaking-api-change", "api/schema.graphql", 5],
+        ["k8s-resource-limits", "deploy/worker.yaml", 9],
       ]),
     );
 
     const cold = bin();
-    expect([cold.status, cold.stderr]).toEqual([1, "archgate: code cache written\n"]);
+    const outcomes = (outcome: string) =>
+      ["", " (vendor/yaml.cjs)", " (vendor/graphql.cjs)"].map((file) => `archgate: code cache ${outcome}${file}\n`).join("");
+    expect([cold.status, cold.stderr]).toEqual([1, outcomes("written")]);
     expect(cold.stdout).toBe(fromSource.stdout);
-    expect(readdirSync(cache)).toHaveLength(1);
+    expect(
+      readdirSync(cache)
+        .map((f) => f.replace(/-[0-9a-f]{32}\.v8cache$/, ""))
+        .sort(),
+    ).toEqual(["cli", "vendor-graphql", "vendor-yaml"]);
     const warm = bin();
-    expect([warm.status, warm.stderr]).toEqual([1, "archgate: code cache used\n"]);
+    expect([warm.status, warm.stderr]).toEqual([1, outcomes("used")]);
     expect(warm.stdout).toBe(fromSource.stdout);
   });
 
