@@ -162,9 +162,18 @@ async function djangoFieldChanges(ctx: RuleContext, m: ChangedMigration): Promis
     .sort()
     .reverse();
   const ops: MigrationOp[] = [];
+  // The earlier migrations this PR adds or changes were analysed already, from the same head text (a big range
+  // parsed about a fifth of its Django migrations twice).
+  const changed = await ctx.memo("destructive-migration:changed-django", async () => {
+    const byPath = new Map<string, DjangoAnalysis>();
+    for (const c of await changedMigrations(ctx)) if (c.framework === "Django") byPath.set(c.file.path, c.analysis as DjangoAnalysis);
+    return byPath;
+  });
   // Shared by every changed migration of the app: a range with many AlterFields read each earlier migration again per migration.
   const eventsOf = (path: string): Promise<DjangoField[]> =>
     ctx.memo(`destructive-migration:django-fields\0${app}\0${path}`, async () => {
+      const known = changed.get(path);
+      if (known) return known.definedFields;
       const text = await ctx.text("head", path);
       return text === undefined ? [] : (await analyzeDjango(text, app)).definedFields;
     });

@@ -444,6 +444,22 @@ describe("destructive-migration: Django field history", () => {
     expect(report.notes.map(noteText).join("\n")).not.toContain("no earlier definition");
   });
 
+  it("takes a field's previous definition from an earlier migration the same PR adds (its analysis reused)", async () => {
+    const created = migration('migrations.CreateModel(name="Product", fields=[("sku_code", models.CharField(max_length=20))])');
+    const toInteger = migration('migrations.AlterField(model_name="product", name="sku_code", field=models.IntegerField(null=True))');
+    const notNull = migration('migrations.AlterField(model_name="product", name="sku_code", field=models.IntegerField())');
+    const base = { "catalog/migrations/0001_initial.py": created };
+    const head = { ...base, "catalog/migrations/0002_integer.py": toInteger, "catalog/migrations/0003_not_null.py": notNull };
+    const report = await reviewChange(changeFromTrees(base, head), defaultConfig());
+    // 0002 against 0001: a type change; 0003 against 0002 (also in this PR): the same class, now NOT NULL.
+    expect(
+      report.findings.map((f) => [f.file, f.line, /sets NOT NULL/.test(f.message) ? "not null" : /type/.test(f.message) ? "type" : f.message]),
+    ).toEqual([
+      ["catalog/migrations/0002_integer.py", 6, "type"],
+      ["catalog/migrations/0003_not_null.py", 6, "not null"],
+    ]);
+  });
+
   it("RunSQL with a module-level SQL constant is parsed at the constant's lines", async () => {
     const text =
       'from django.db import migrations\n\nDROP_LEGACY = """\nALTER TABLE shop_order\n    DROP COLUMN legacy;\n"""\n\n\nclass Migration(migrations.Migration):\n    operations = [migrations.RunSQL(DROP_LEGACY, reverse_sql=migrations.RunSQL.noop)]\n';
