@@ -14,7 +14,7 @@ import { setFlagsFromString } from "node:v8";
 import { CONFIG_PATH } from "./config/path.js";
 import type { ProbotOctokit } from "probot";
 import type { ArchgateConfig } from "./config/schema.js";
-import type { ParseEvent } from "./engine/change.js";
+import type { ModuleEvent, ParseEvent } from "./engine/change.js";
 import type { EngineModules, Report } from "./engine/types.js";
 import { noteText } from "./engine/types.js";
 import { CLI_V8_FLAGS } from "./bin/v8-flags.js";
@@ -254,9 +254,11 @@ async function checkIn(repository: GitRepository, options: CheckOptions, engine:
     (change as { description?: string | undefined }).description = readDescription(options.descriptionFile, options.cwd);
   }
   const trace = process.env.ARCHGATE_TRACE_PARSES ? traceParses(change) : undefined;
+  const timing = process.env.ARCHGATE_TIMING ? timeModules(change) : undefined;
   const { reviewChange } = await engine;
   const report = await reviewChange(change, config, options.engine);
   trace?.();
+  timing?.();
   if (change.mergeBase !== base) {
     report.notes.push({
       kind: "info",
@@ -300,6 +302,29 @@ function traceParses(change: { traceParse?: (event: ParseEvent) => void }): () =
     if (process.env.ARCHGATE_TRACE_PARSES === "all") for (const e of events) lines.push(`  ${e.kind} ${e.side}:${e.path} ${e.bytes} (${e.asker})`);
     process.stderr.write(`${lines.join("\n")}\n`);
   };
+}
+
+/**
+ * ARCHGATE_TIMING=1: the time each trigger and rule took, printed to stderr when the review ends, longest first (as
+ * ESLint's TIMING). Diagnostics only.
+ */
+function timeModules(change: { traceModule?: (event: ModuleEvent) => void }): () => void {
+  const events: ModuleEvent[] = [];
+  change.traceModule = (event) => events.push(event);
+  return () => process.stderr.write(moduleTimingTable(events));
+}
+
+/** The table ARCHGATE_TIMING prints: one line a trigger or rule, longest first, with its share of their sum. */
+export function moduleTimingTable(events: readonly ModuleEvent[]): string {
+  const total = events.reduce((sum, e) => sum + e.ms, 0);
+  const rows = [...events].sort((a, b) => b.ms - a.ms || a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id));
+  const width = Math.max(0, ...rows.map((e) => `${e.kind} ${e.id}`.length));
+  const lines = [`archgate: time per trigger and rule (wall clock, the reads each was first to ask for included): ${Math.round(total)} ms in all`];
+  for (const e of rows) {
+    const share = total > 0 ? ((100 * e.ms) / total).toFixed(1) : "0.0";
+    lines.push(`  ${`${e.kind} ${e.id}`.padEnd(width)}  ${String(Math.round(e.ms)).padStart(6)} ms  ${share.padStart(5)} %`);
+  }
+  return `${lines.join("\n")}\n`;
 }
 
 /**

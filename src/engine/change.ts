@@ -74,6 +74,22 @@ export interface Change {
    * ARCHGATE_TRACE_PARSES); it changes nothing in the review.
    */
   traceParse?(event: ParseEvent): void;
+  /**
+   * Told when each trigger and rule of an evaluation is done, with the time it took. For diagnostics (the CLI's
+   * ARCHGATE_TIMING); it changes nothing in the review.
+   */
+  traceModule?(event: ModuleEvent): void;
+}
+
+/** One trigger or rule run (see `Change.traceModule`). */
+export interface ModuleEvent {
+  kind: "trigger" | "rule";
+  id: string;
+  /**
+   * Milliseconds from its start to its end, the reads it waited for included: a file is read and parsed once, by
+   * the first module that asks, so shared work is put down to that module.
+   */
+  ms: number;
 }
 
 /** One read or structured parse (see `Change.traceParse`). */

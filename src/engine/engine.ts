@@ -107,11 +107,13 @@ async function detectTriggers(ctx: ReviewContext, modules: readonly TriggerModul
   for (const { meta, detect } of modules) {
     if (config.triggers.disabled.includes(meta.id)) continue;
     let hits: TriggerHit[] = [];
+    const started = performance.now();
     try {
       hits = await detect(moduleView(ctx, meta.id, {}));
     } catch (error) {
       ctx.problem({ message: `trigger ${meta.id} could not run: ${(error as Error).message}` });
     }
+    ctx.change.traceModule?.({ kind: "trigger", id: meta.id, ms: performance.now() - started });
     const unique = dedupeHits(hits);
     ctx.recordTriggerHits(meta.id, unique);
     if (unique.length === 0) continue;
@@ -204,11 +206,14 @@ async function evaluateRules(ctx: ReviewContext, rules: readonly RuleModule[]): 
       severity,
       report: (descriptor: ReportDescriptor) => reported.push(toFinding(rule, severity, descriptor)),
     });
+    const started = performance.now();
     try {
       await rule.evaluate(context);
     } catch (error) {
       ctx.problem({ message: `rule ${meta.id} could not run: ${(error as Error).message}` });
       continue;
+    } finally {
+      ctx.change.traceModule?.({ kind: "rule", id: meta.id, ms: performance.now() - started });
     }
     if (reported.length > 0 && meta.acceptsMigrationPlan) {
       const { heading, acceptedBy } = ctx.config.migrationPlan;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { run, type CliIO } from "../../src/cli.js";
+import { moduleTimingTable, run, type CliIO } from "../../src/cli.js";
 import type { RuleModule } from "../../src/engine/types.js";
 import { testRule } from "../helpers/modules.js";
 
@@ -399,6 +399,55 @@ describe("archgate check", () => {
     const version = await cli(["--version"]);
     expect(version.code).toBe(0);
     expect(version.stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}\n`);
+  });
+
+  it("ARCHGATE_TIMING=1 prints each trigger's and rule's time to stderr and leaves the report as it was", async () => {
+    const repo = newRepo();
+    repo.write("src/app.ts", "export const a = 1;\n");
+    const base = repo.commit("base");
+    repo.write("src/app.ts", "export const a = 2;\n");
+    const head = repo.commit("head");
+    const check = (env: Record<string, string>) =>
+      new Promise<{ stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ["--import", "tsx", join(ROOT, "src", "cli.ts"), "check", "--repo", repo.dir, "--base", base, "--head", head, "--format", "json"],
+          { cwd: ROOT, env: { ...process.env, ARCHGATE_TIMING: "", ...env } },
+          (_e, stdout, stderr) => resolve({ stdout: String(stdout), stderr: String(stderr) }),
+        );
+      });
+    const [plain, timed] = await Promise.all([check({}), check({ ARCHGATE_TIMING: "1" })]);
+    expect(plain.stderr).toBe("");
+    expect(timed.stdout).toBe(plain.stdout);
+    // The quiet config runs one custom trigger and no rule.
+    expect(timed.stderr).toMatch(
+      /^archgate: time per trigger and rule \(wall clock, the reads each was first to ask for included\): \d+ ms in all\n {2}trigger touched {2} +\d+ ms {2}100\.0 %\n$/,
+    );
+  });
+
+  it("lays out the timing table longest first, ties by kind and id, with each one's share", () => {
+    expect(
+      moduleTimingTable([
+        { kind: "rule", id: "pii-in-logs", ms: 12.4 },
+        { kind: "trigger", id: "api-contract", ms: 30.6 },
+        { kind: "rule", id: "cost-allocation-tags", ms: 0 },
+        { kind: "trigger", id: "infra-change", ms: 12.4 },
+        { kind: "rule", id: "k8s-health-probes", ms: 12.4 },
+      ]),
+    ).toBe(
+      [
+        "archgate: time per trigger and rule (wall clock, the reads each was first to ask for included): 68 ms in all",
+        "  trigger api-contract           31 ms   45.1 %",
+        "  rule k8s-health-probes         12 ms   18.3 %",
+        "  rule pii-in-logs               12 ms   18.3 %",
+        "  trigger infra-change           12 ms   18.3 %",
+        "  rule cost-allocation-tags       0 ms    0.0 %",
+        "",
+      ].join("\n"),
+    );
+    expect(moduleTimingTable([])).toBe(
+      "archgate: time per trigger and rule (wall clock, the reads each was first to ask for included): 0 ms in all\n",
+    );
   });
 
   it("runs as a process with the contract's exit code", async () => {

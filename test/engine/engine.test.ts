@@ -134,3 +134,35 @@ describe("ReviewContext.addedLines", () => {
     expect(await ctx.addedLines("logo.png")).toEqual([]);
   });
 });
+
+describe("Change.traceModule (ARCHGATE_TIMING)", () => {
+  const failing: RuleModule = testRule({ id: "always-throws", title: "Always throws" }, async () => {
+    throw new Error("boom");
+  });
+
+  it("is told of every trigger and rule that runs, in order, a failing one included, and changes nothing in the report", async () => {
+    const trees = [{ "api.yaml": "a: 1\n" }, { "api.yaml": "a: 1\nb: 2\n", "src/x.ts": "// TODO\n" }] as const;
+    const config = defaultConfig();
+    const modules = { triggers: [docsTrigger], rules: [todoRule, failing] };
+    const untraced = await reviewChange(changeFromTrees(...trees), config, modules);
+
+    const traced = changeFromTrees(...trees);
+    const events: { kind: string; id: string; ms: number }[] = [];
+    traced.traceModule = (event) => events.push(event);
+    const report = await reviewChange(traced, config, modules);
+    expect(events.map((e) => `${e.kind} ${e.id}`)).toEqual(["trigger api-contract", "rule no-todo", "rule always-throws"]);
+    expect(events.every((e) => Number.isFinite(e.ms) && e.ms >= 0)).toBe(true);
+    expect(report).toEqual(untraced);
+    expect(report.problems.map((p) => p.message)).toEqual(["rule always-throws could not run: boom"]);
+
+    // A rule that is off and a disabled trigger do not run, so nothing is timed.
+    const off = changeFromTrees(...trees);
+    const none: string[] = [];
+    off.traceModule = (event) => none.push(event.id);
+    const quiet = defaultConfig();
+    quiet.triggers.disabled.push("api-contract");
+    quiet.rules["no-todo"] = { severity: "off", options: {} };
+    await reviewChange(off, quiet, modules);
+    expect(none).toEqual(["always-throws"]);
+  });
+});
