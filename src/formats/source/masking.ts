@@ -233,6 +233,32 @@ function skipString(
   return text.length;
 }
 
+const LINE_TERMINATORS = "\n\r\u2028\u2029";
+
+/**
+ * The matches of `/^[ \t]*keyword…/gm` (or `/^keyword…/gm` when `indented` is false) in `text`, in order, as
+ * `matchAll` gives them: `sticky` is that pattern without the `^` and with the `y` flag. A line-anchored pattern is
+ * tried at every offset of a text (in a Python module, most of the time a scan for its classes took); this
+ * searches for the keyword and tries the pattern only at the start of a line that leads to it.
+ */
+export function* lineStartMatches(text: string, keyword: string, sticky: RegExp, indented: boolean): Generator<RegExpExecArray> {
+  let from = 0;
+  let end = 0; // where the last match ended: matchAll goes on from there
+  for (let at = text.indexOf(keyword, from); at !== -1; at = text.indexOf(keyword, from)) {
+    let start = at;
+    if (indented) while (start > 0 && (text[start - 1] === " " || text[start - 1] === "\t")) start--;
+    from = at + 1;
+    if (start < end || (start > 0 && !LINE_TERMINATORS.includes(text[start - 1]!))) continue;
+    sticky.lastIndex = start;
+    const match = sticky.exec(text);
+    if (!match) continue;
+    end = start + match[0].length;
+    // An empty match cannot happen here (it holds the keyword), so the search always moves on.
+    from = Math.max(from, end);
+    yield match;
+  }
+}
+
 /** Offsets where each line starts (line 1 at index 0). */
 export function lineStarts(text: string): number[] {
   const starts = [0];

@@ -9,7 +9,7 @@
  */
 import { argsAt, lineAt, splitArgs, stringConstants, stringValue, stringValues, type Args, type CodeSource, type Constants } from "./code-model.js";
 import { goImports, type GoImport } from "./go-packages.js";
-import { closingOffset } from "./masking.js";
+import { closingOffset, lineStartMatches } from "./masking.js";
 import { scopedConstants, type ScopedConstants } from "./scoped-constants.js";
 
 export type Role = "producer" | "consumer";
@@ -728,7 +728,7 @@ function memberFields(src: CodeSource, start: number, end: number): EventField[]
 }
 
 function pythonClasses(src: CodeSource, out: FileMessaging): void {
-  for (const m of src.masked.matchAll(/^class\s+([A-Z]\w*)\s*(\(([^)]*)\))?\s*:/gm)) {
+  for (const m of lineStartMatches(src.masked, "class", /class\s+([A-Z]\w*)\s*(\(([^)]*)\))?\s*:/y, false)) {
     const name = m[1]!;
     const bases = m[3] ?? "";
     if (!isEventName(name)) continue;

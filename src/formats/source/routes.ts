@@ -23,7 +23,7 @@ import {
   type Args,
   type CodeSource,
 } from "./code-model.js";
-import { closingOffset, statementEnd } from "./masking.js";
+import { closingOffset, lineStartMatches, statementEnd } from "./masking.js";
 
 export type Framework =
   | "spring"
@@ -1330,7 +1330,7 @@ function pythonGraphqlRoutes(src: CodeSource, out: FileRoutes): void {
       if (name) schemaRoots.set(name, op);
     }
   }
-  for (const cls of src.masked.matchAll(/^([ \t]*)class\s+([A-Za-z_]\w*)\s*(\(([^)]*)\))?\s*:/gm)) {
+  for (const cls of lineStartMatches(src.masked, "class", /([ \t]*)class\s+([A-Za-z_]\w*)\s*(\(([^)]*)\))?\s*:/y, true)) {
     const name = cls[2]!;
     const bases = cls[4] ?? "";
     const before = src.masked.slice(Math.max(0, cls.index! - 400), cls.index!);

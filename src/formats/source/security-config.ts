@@ -9,6 +9,7 @@
  * Pure functions over one file's masked text.
  */
 import { argsAt, lineAt, stringValue, stringConstants, type CodeSource } from "./code-model.js";
+import { lineStartMatches } from "./masking.js";
 import type { RouteAuth } from "./routes.js";
 
 export interface PathRule {
@@ -148,7 +149,7 @@ export function permissionAuth(list: string): RouteAuth {
 export function drfViewPermissions(src: CodeSource): Map<string, RouteAuth> {
   const out = new Map<string, RouteAuth>();
   if (!/\bpermission_classes\b/.test(src.masked)) return out;
-  for (const cls of src.masked.matchAll(/^class\s+(\w+)\s*(?:\([^)]*\))?\s*:/gm)) {
+  for (const cls of lineStartMatches(src.masked, "class", /class\s+(\w+)\s*(?:\([^)]*\))?\s*:/y, false)) {
     const start = cls.index! + cls[0].length;
     const next = /\n(?=\S)/g;
     next.lastIndex = start;
