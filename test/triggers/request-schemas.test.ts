@@ -42,6 +42,30 @@ describe("request schema modules", () => {
     expect(changedRequestSchemas(base, head).map((d) => [d.name, d.line])).toEqual([["getUsers", 2]]);
   });
 
+  it("takes a declaration as a schema only when a builder call lies within it", () => {
+    const decls = (text: string) => [...requestSchemaDeclarations(codeSource("src/schemas.ts", text)!).values()].map((d) => [d.name, d.line, d.text]);
+    // The component ends before the builder of the next declaration; the last declaration has its builder at its end.
+    const text = [
+      "export const Form = () => {",
+      "  return null;",
+      "}",
+      "const z = require('zod');",
+      "export const limits = { max: 10 }",
+      "export const body = wrap(",
+      `  ${"'x', ".repeat(3000)}z.object(),`,
+      ")",
+      "const later = 1 + z.string()",
+      "",
+    ].join("\n");
+    expect(decls(text)).toEqual([
+      ["body", 6, `wrap(${"'x',".repeat(3000)}z.object())`],
+      ["later", 9, "1+z.string()"],
+    ]);
+    // A builder call past the longest declaration read (20,000 characters) is not part of it.
+    expect(decls(`const big = [${"1, ".repeat(7000)}z.object()]\n`)).toEqual([]);
+    expect(decls(`const big = [${"1, ".repeat(6000)}z.object()]\n`).map(([name]) => name)).toEqual(["big"]);
+  });
+
   it("matches a schema passed by module binding or by name", () => {
     expect(signatureUses("validate(userValidation.getUsers)", "getUsers", "userValidation")).toBe(true);
     expect(signatureUses("validate(userValidation.getUsersPage)", "getUsers", "userValidation")).toBe(false);

@@ -28,15 +28,28 @@ export interface SchemaDeclaration {
 export function requestSchemaDeclarations(src: CodeSource): Map<string, SchemaDeclaration> {
   const out = new Map<string, SchemaDeclaration>();
   if (src.language !== "js") return out;
+  // Where the text calls a schema builder, in order. A declaration holds one when the first call after its `=` ends
+  // within it: a call cannot hold `=` nor start inside another, so the calls in the declaration's text are these.
+  // Most declarations are components and handlers with no builder anywhere after them, and finding each one's end
+  // was most of the cost.
+  const builders = [...src.text.matchAll(SCHEMA_BUILDERS)].map((b) => [b.index!, b.index! + b[0].length] as const);
+  let next = 0;
   for (const m of src.masked.matchAll(/^(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=\n]+)?=\s*/gm)) {
     const start = m.index! + m[0].length;
-    const end = statementEnd(src.masked, start, 20000);
+    while (next < builders.length && builders[next]![0] < start) next++;
+    const builder = builders[next];
+    if (!builder || builder[1] > start + DECLARATION_LIMIT) continue;
+    const end = statementEnd(src.masked, start, DECLARATION_LIMIT);
+    if (builder[1] > end) continue;
     const text = src.text.slice(start, end);
-    if (!SCHEMA_BUILDER.test(text)) continue;
     out.set(m[1]!, { name: m[1]!, text: schemaShape(text), line: lineAt(src, m.index!) });
   }
   return out;
 }
+
+/** The longest declaration read (characters after its `=`). */
+const DECLARATION_LIMIT = 20000;
+const SCHEMA_BUILDERS = new RegExp(SCHEMA_BUILDER.source, "g");
 
 /**
  * What a schema's text says about the request: keys, builder calls and literal arguments. Layout (line breaks,
