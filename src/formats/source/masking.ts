@@ -26,7 +26,7 @@ const EXTENSIONS: Record<string, Language> = {
 };
 
 export function languageOf(path: string): Language | undefined {
-  const name = path.split("/").at(-1) ?? path;
+  const name = path.slice(path.lastIndexOf("/") + 1);
   if (name.endsWith(".d.ts")) return undefined;
   const dot = name.lastIndexOf(".");
   return dot < 0 ? undefined : EXTENSIONS[name.slice(dot + 1).toLowerCase()];
@@ -67,15 +67,17 @@ const OPENERS: Record<Language, readonly string[]> = {
  * remembered until the scan passes it, so every character is searched for about once per text.
  */
 class NextOf {
-  private readonly found = new Map<string, number>();
+  /** Per ASCII character (all the scans look for): the offset found last, -1 for none left, -2 before the first search. */
+  private readonly found = new Int32Array(128).fill(-2);
   constructor(private readonly text: string) {}
 
   /** First offset >= `from` of `ch`, or Infinity. `from` must not decrease between calls. */
   find(ch: string, from: number): number {
-    let at = this.found.get(ch);
-    if (at === undefined || (at !== -1 && at < from)) {
+    const code = ch.charCodeAt(0);
+    let at = code < 128 ? this.found[code]! : -2;
+    if (at === -2 || (at !== -1 && at < from)) {
       at = this.text.indexOf(ch, from);
-      this.found.set(ch, at);
+      if (code < 128) this.found[code] = at;
     }
     return at === -1 ? Infinity : at;
   }
