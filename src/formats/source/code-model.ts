@@ -49,6 +49,20 @@ const CLIENT_DIRS = /(^|\/)(clients?|sdks?|frontend|web-?app|webui|ui|spa)\//i;
  * vendored and generated code, docs, client SDKs and frontends.
  */
 export function isIgnoredForCodeContracts(path: string): boolean {
+  let ignored = ignoredForCodeContracts.get(path);
+  if (ignored === undefined) {
+    // Bounded for a long-running server that reviews many repositories.
+    if (ignoredForCodeContracts.size >= 100_000) ignoredForCodeContracts.clear();
+    ignored = classifyIgnoredForCodeContracts(path);
+    ignoredForCodeContracts.set(path, ignored);
+  }
+  return ignored;
+}
+
+/** Answers by path: the route, messaging and request-schema scans each ask about the same paths (every file of a tree, for some). */
+const ignoredForCodeContracts = new Map<string, boolean>();
+
+function classifyIgnoredForCodeContracts(path: string): boolean {
   if (isTest(path) || isExample(placeOf(path)) || isVendored(path) || isDocumentation(path)) return true;
   if (GENERATED_NAME.test(basename(path)) || GENERATED_DIRS.test(path) || CLIENT_DIRS.test(path)) return true;
   const name = basename(path).toLowerCase();
