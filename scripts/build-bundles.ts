@@ -158,8 +158,9 @@ const lazyRequireFromVendorChunks: Plugin = {
     b.onLoad({ filter: /src[\\/]engine[\\/]lazy\.ts$/ }, () => ({
       contents: `const nodeRequire = require;
 const vendored = new Set(${JSON.stringify(CLI_VENDOR_CHUNKS)});
+const packageOf = ${packageOf.toString()};
 export const lazyRequire = (id) => {
-  const name = id.split("/").slice(0, id.startsWith("@") ? 2 : 1).join("/");
+  const name = packageOf(id);
   const chunk = vendored.has(name) && typeof ${BUNDLE_VENDOR} === "function" ? ${BUNDLE_VENDOR}(name) : undefined;
   if (!chunk) return nodeRequire(id);
   const load = chunk[id];

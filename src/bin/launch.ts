@@ -125,12 +125,11 @@ export function loadCliBundle(
   const chunks = new Map<string, VendorChunk | undefined>();
   const vendor = (name: string): VendorChunk | undefined => {
     if (!chunks.has(name)) {
-      const file = join(dirname(bundle), "vendor", `${name.replace("/", "+")}.cjs`);
+      const stem = name.replace("/", "+"); // a scoped package's name, as the build writes it
+      const file = join(dirname(bundle), "vendor", `${stem}.cjs`);
       chunks.set(
         name,
-        existsSync(file)
-          ? runCached<VendorChunk>(file, `vendor-${name.replace("/", "+")}`, dir, [], [], onExit && ((o) => onExit(o, file)))
-          : undefined,
+        existsSync(file) ? runCached<VendorChunk>(file, `vendor-${stem}`, dir, [], [], onExit && ((o) => onExit(o, file))) : undefined,
       );
     }
     return chunks.get(name);
