@@ -607,6 +607,44 @@ describe("breaking-api-change: formats and keys", () => {
     expect(swallowed.problems[0]!.message).toMatch(/^cannot parse GraphQL schema schema.graphql:\d+: Syntax Error/);
   });
 
+  it("GraphQL: lines of definitions parsed piece by piece (several in one piece, a brace in a description, a line added above)", async () => {
+    const rest = (union: string, values: string, a: string) =>
+      lines(
+        '"""',
+        "Doc with a } brace",
+        '"""',
+        "type Query {",
+        "  x: X",
+        "  u: U",
+        "}",
+        "scalar Date",
+        union,
+        values,
+        "type X {",
+        a,
+        "  d: Date",
+        "}",
+        "type Y { b: Int }",
+      );
+    const base = rest("union U = X | Y", "enum E { A B }", "  a: Int");
+    const head = lines("# a new first line") + rest("union U = X", "enum E { A }", "  a: String");
+    const result = await run({ "schema.graphql": base }, { "schema.graphql": head });
+    // scalar Date, union U and enum E share the piece that type X closes; E.B was removed, so it is reported at its base line.
+    expect(result.findings.map((f) => `${f.line}/${f.baseLine} ${f.key}`)).toEqual([
+      "1/10 E.B: B was removed from enum type E",
+      "10/undefined U.Y: Y was removed from union type U",
+      "13/undefined X.a: X.a changed type from Int to String",
+    ]);
+  });
+
+  it("GraphQL: a type whose syntax is unchanged (only its layout and comments moved) yields nothing", async () => {
+    const base = lines("type Query {", "  a(x: Int = 1): Int", "  b: String", "}");
+    const head = lines("type Query {", "  # a comment", "  a(", "    x: Int = 1", "  ): Int,", "  b: String", "}");
+    const result = await run({ "schema.graphql": base }, { "schema.graphql": head });
+    expect(result.found).toEqual([]);
+    expect(result.problems).toEqual([]);
+  });
+
   it("GraphQL: an unchanged part that graphql-js cannot build still makes the base unreadable", async () => {
     // @deprecated(reason: 5) is invalid: graphql-js throws while it builds the whole schema.
     const broken = lines("type Old {", "  a: Int @deprecated(reason: 5)", "}");
