@@ -476,7 +476,7 @@ function changedParts(g: GraphQL, before: Parsed, after: Parsed): [DocumentNode,
  * when it is one of them.
  */
 function lineOf(g: GraphQL, parsed: Parsed, typeName: string, fieldName?: string, argName?: string): number | undefined {
-  // A match without a location (a stub) is passed over, and what it holds unseen (as `visit` did).
+  // A definition that cannot be located is passed over, and what it holds unseen (as `visit` did with a node without one).
   for (const candidate of candidatesOf(parsed.doc).get(typeName) ?? []) {
     if (candidate.blockedBy.includes(typeName)) continue;
     const located = locate(g, parsed, candidate.definition);
