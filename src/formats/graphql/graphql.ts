@@ -54,7 +54,6 @@ const loadGraphql = (): GraphQL =>
 const BUILT_IN_SCALARS = new Set(["String", "Int", "Float", "Boolean", "ID"]);
 
 interface Parsed {
-  text: string;
   doc: DocumentNode;
   /** Types this file defines or extends itself (the rest are stubs for types of other files). */
   defined: Set<string>;
@@ -190,11 +189,11 @@ function walk(g: GraphQL, node: ASTNode, enter: (node: ASTNode) => boolean): boo
  * schema is built) so each file can be compared on its own; unknown directives are tolerated (federation).
  */
 function parseSdl(g: GraphQL, text: string): Parsed {
-  return analyze(g, text, g.parse(text));
+  return analyze(g, g.parse(text));
 }
 
 /** What the comparison needs to know of a parsed SDL file. */
-function analyze(g: GraphQL, text: string, doc: DocumentNode, placeOf?: Map<DefinitionNode, Place>): Parsed {
+function analyze(g: GraphQL, doc: DocumentNode, placeOf?: Map<DefinitionNode, Place>): Parsed {
   const defined = new Set<string>();
   const used = new Set<string>();
   const byName = new Map<string, DefinitionNode[]>();
@@ -229,7 +228,7 @@ function analyze(g: GraphQL, text: string, doc: DocumentNode, placeOf?: Map<Defi
   const stubs = [...used].filter((n) => !defined.has(n) && !BUILT_IN_SCALARS.has(n));
   const stubNodes = stubDefinitions(g, stubs);
   stubs.forEach((name, i) => byName.set(name, [stubNodes[i]!]));
-  const parsed: Parsed = { text, doc, defined, stubs, byName, other, plain: false, stubNodes: new Set(stubNodes), placeOf };
+  const parsed: Parsed = { doc, defined, stubs, byName, other, plain: false, stubNodes: new Set(stubNodes), placeOf };
   parsed.plain = !risky && isPlain(g, parsed, used, defaults);
   return parsed;
 }
@@ -250,7 +249,8 @@ function parseLean(g: GraphQL, text: string, reuse?: ReadonlyMap<string, Piece>)
   for (const span of spans) {
     const body = text.slice(span.start, span.end);
     // A piece is used once per version: the same text twice in one file gets nodes of its own each time.
-    let piece = pieces.has(body) ? undefined : reuse?.get(body);
+    const repeated = pieces.has(body);
+    let piece = repeated ? undefined : reuse?.get(body);
     if (!piece) {
       try {
         piece = { text: body, definitions: g.parse(body, { noLocation: true }).definitions };
@@ -258,13 +258,13 @@ function parseLean(g: GraphQL, text: string, reuse?: ReadonlyMap<string, Piece>)
         return undefined;
       }
     }
-    if (!pieces.has(body)) pieces.set(body, piece);
+    if (!repeated) pieces.set(body, piece);
     piece.definitions.forEach((definition, index) => {
       definitions.push(definition);
       placeOf.set(definition, { piece, index, line: span.line });
     });
   }
-  return { parsed: analyze(g, text, { kind: g.Kind.DOCUMENT, definitions }, placeOf), pieces };
+  return { parsed: analyze(g, { kind: g.Kind.DOCUMENT, definitions }, placeOf), pieces };
 }
 
 /**
