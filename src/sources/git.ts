@@ -311,10 +311,12 @@ export async function openGitChange(options: GitChangeOptions): Promise<GitChang
     const from = commit?.parents.includes(base) ? base : await mergeBase(repo, base, head, { base: options.base, head: options.head });
 
     // The listing and the patches in one git process (`--raw -p`: the listing comes first); the line counts come
-    // from the patches (--numstat would make git diff every file a second time).
+    // from the patches (--numstat would make git diff every file a second time). `-U0`: no context lines, which
+    // nothing reads (a patch is read for its added and removed lines, numbered from the hunk headers); they were 13 %
+    // of the patch bytes of saleor's 3,188-file range, held for the whole review.
     diff = readDiff(
       repo,
-      ["diff-tree", "-r", "-M", "--no-abbrev", "--no-textconv", "--no-ext-diff", "-z", "--raw", "-p", "--no-color", from, head],
+      ["diff-tree", "-r", "-M", "-U0", "--no-abbrev", "--no-textconv", "--no-ext-diff", "-z", "--raw", "-p", "--no-color", from, head],
       limit,
     );
     diff.patches.catch(() => undefined); // awaited below; an earlier failure must not leave it unhandled
