@@ -10,14 +10,13 @@ import { readFileSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, posix, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { setFlagsFromString } from "node:v8";
 import { CONFIG_PATH } from "./config/path.js";
 import type { ProbotOctokit } from "probot";
 import type { ArchgateConfig } from "./config/schema.js";
 import type { ModuleEvent, ParseEvent } from "./engine/change.js";
 import type { EngineModules, Report } from "./engine/types.js";
 import { noteText } from "./engine/types.js";
-import { CLI_V8_FLAGS } from "./bin/v8-flags.js";
+import { applyCliV8Settings } from "./bin/v8-flags.js";
 import { archgateVersion } from "./project.js";
 import { GitError, GitRepository, openGitChange } from "./sources/git.js";
 
@@ -443,7 +442,7 @@ function invokedDirectly(): boolean {
  * runs the CLI's bundle and calls this), and what this module does when run itself (`tsx src/cli.ts`).
  */
 export function main(argv: readonly string[]): Promise<void> {
-  for (const flag of CLI_V8_FLAGS) setFlagsFromString(flag);
+  applyCliV8Settings();
   return run([...argv])
     .then(
       (code) => {

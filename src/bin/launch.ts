@@ -19,9 +19,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { setFlagsFromString } from "node:v8";
 import { Script } from "node:vm";
-import { CLI_V8_FLAGS } from "./v8-flags.js";
+import { applyCliV8Settings, CLI_V8_FLAGS } from "./v8-flags.js";
 
 /**
  * The name the CLI bundle calls for a dynamic `import()` (scripts/build-bundles.ts writes it in place of `import`,
@@ -115,7 +114,7 @@ export function loadCliBundle(
   env: NodeJS.ProcessEnv = process.env,
   onExit?: (outcome: CodeCacheOutcome, file: string) => void,
 ): CliBundle {
-  for (const flag of CLI_V8_FLAGS) setFlagsFromString(flag);
+  applyCliV8Settings();
   const dir = codeCacheDir(env);
   // The bundle's `import()` of an ES module package (Probot) goes through this module's own, which resolves from the
   // same folder: a script's own `import()` needs an experimental vm option that warns on use.

@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { codeCacheDir, codeCacheFile } from "../../src/bin/launch.js";
+import { CLI_YOUNG_GENERATION_BYTES } from "../../src/bin/v8-flags.js";
 
 const LAUNCH = join(import.meta.dirname, "..", "..", "src", "bin", "launch.ts");
+const V8_FLAGS = join(import.meta.dirname, "..", "..", "src", "bin", "v8-flags.ts");
 
 /**
  * A stand-in for dist/cli.cjs: a hashbang line, CommonJS `require`, a dynamic import (as the build writes it) and a `main` that prints
@@ -133,5 +135,28 @@ module.exports = { "toml/parse.js": () => (text) => Object.fromEntries([text.spl
     expect(codeCacheFile("/c", "a")).not.toBe(codeCacheFile("/c", "b"));
     expect(codeCacheFile("/c", "a")).toMatch(/^[\\/]c[\\/]cli-[0-9a-f]{32}\.v8cache$/);
     expect(codeCacheFile("/c", "a", "vendor-yaml")).toMatch(/^[\\/]c[\\/]vendor-yaml-[0-9a-f]{32}\.v8cache$/);
+  });
+
+  it("stops the young generation growing at the CLI's cap, which a process without the CLI's settings grows past", () => {
+    // 400,000 objects kept across event-loop turns, as a big review keeps the texts it reads between chunks.
+    const newSpaceAfterKeeping = (settings: string) => {
+      const code = `import { applyCliV8Settings } from ${JSON.stringify(V8_FLAGS)};
+import { getHeapSpaceStatistics } from "node:v8";
+${settings}
+const kept = [];
+for (let turn = 0; turn < 200; turn++) {
+  for (let i = 0; i < 2000; i++) kept.push({ i, s: "x" + turn + "-" + i });
+  await new Promise((resolve) => setImmediate(resolve));
+}
+process.stdout.write(String(getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size));`;
+      const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8" });
+      expect(result.stderr).toBe("");
+      return Number(result.stdout);
+    };
+    expect(CLI_YOUNG_GENERATION_BYTES).toBe(8 * 1024 * 1024);
+    expect(newSpaceAfterKeeping("applyCliV8Settings();")).toBe(CLI_YOUNG_GENERATION_BYTES);
+    // Asked twice (the launcher, then the bundle's main): one observer, the same cap.
+    expect(newSpaceAfterKeeping("applyCliV8Settings(); applyCliV8Settings();")).toBe(CLI_YOUNG_GENERATION_BYTES);
+    expect(newSpaceAfterKeeping("")).toBeGreaterThan(2 * CLI_YOUNG_GENERATION_BYTES);
   });
 });
