@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { Script } from "node:vm";
-import { applyCliV8Settings, CLI_V8_FLAGS } from "./v8-flags.js";
+import { applyCliV8Settings, CLI_V8_FLAGS, withLaunchFlags } from "./v8-flags.js";
 
 /**
  * The name the CLI bundle calls for a dynamic `import()` (scripts/build-bundles.ts writes it in place of `import`,
@@ -88,10 +88,8 @@ function runCached<T>(
   } catch {}
   // A hashbang line is no JavaScript inside the function wrapper: made a comment, so line numbers stay.
   const body = source.startsWith("#!") ? `//${source.slice(2)}` : source;
-  const script = new Script(`(function (${["exports", "require", "module", "__filename", "__dirname", ...params].join(", ")}) {${body}\n})`, {
-    filename: file,
-    cachedData,
-  });
+  const wrapped = `(function (${["exports", "require", "module", "__filename", "__dirname", ...params].join(", ")}) {${body}\n})`;
+  const script = withLaunchFlags(() => new Script(wrapped, { filename: file, cachedData }));
   const rejected = cachedData !== undefined && script.cachedDataRejected === true;
   const module = { exports: {} as T };
   (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file), ...args);
@@ -141,7 +139,11 @@ function writeCodeCache(file: string, script: Script): boolean {
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+    writeFileSync(
+      temporary,
+      withLaunchFlags(() => script.createCachedData()),
+      { mode: 0o600 },
+    );
     renameSync(temporary, file);
     return true;
   } catch {

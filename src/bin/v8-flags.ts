@@ -34,6 +34,16 @@ export const CLI_YOUNG_GENERATION_BYTES = 8 * 1024 * 1024;
 
 const applied = Symbol.for("archgate.cli-v8-settings");
 
+/** V8's own growth factor of the young generation (`--semi-space-growth-factor`), which the CLI starts with. */
+const DEFAULT_GROWTH_FACTOR = 2;
+/** Whether this module set the growth factor to 1 (the cap is reached). */
+let growthStopped = false;
+
+function stopGrowth(): void {
+  setFlagsFromString("--semi-space-growth-factor=1");
+  growthStopped = true;
+}
+
 /**
  * Sets the CLI's V8 flags and caps its young generation (once per process: the launcher and the bundle both ask).
  * The young generation's maximum is fixed when V8 starts; what can change later is how much it grows by, read at
@@ -47,13 +57,29 @@ export function applyCliV8Settings(youngGenerationBytes = CLI_YOUNG_GENERATION_B
   for (const flag of CLI_V8_FLAGS) setFlagsFromString(flag);
   const atCap = () => (getHeapSpaceStatistics().find((s) => s.space_name === "new_space")?.space_size ?? 0) >= youngGenerationBytes;
   if (atCap()) {
-    setFlagsFromString("--semi-space-growth-factor=1");
+    stopGrowth();
     return;
   }
   const observer = new PerformanceObserver(() => {
     if (!atCap()) return;
-    setFlagsFromString("--semi-space-growth-factor=1");
+    stopGrowth();
     observer.disconnect();
   });
   observer.observe({ entryTypes: ["gc"] });
+}
+
+/**
+ * Runs `task` under the flags the CLI was launched with. V8 stamps a code cache with a hash of all its flags and
+ * rejects a cache made under other flags: a cache written at exit after the young generation stopped growing was
+ * rejected by every next run (which starts growing again), so the growth factor is set back while a cache is read
+ * or made.
+ */
+export function withLaunchFlags<T>(task: () => T): T {
+  if (!growthStopped) return task();
+  setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH_FACTOR}`);
+  try {
+    return task();
+  } finally {
+    setFlagsFromString("--semi-space-growth-factor=1");
+  }
 }

@@ -73,6 +73,31 @@ describe("the archgate bin's launcher (V8 code cache)", () => {
     expect(readdirSync(cache)).toHaveLength(2);
   });
 
+  it("writes a cache the next run uses after a run whose young generation reached the CLI's cap", () => {
+    // V8 rejects a cache made under other flags; the cap changes one mid-run (v8-flags.ts).
+    const dir = tempDir();
+    const bundle = join(dir, "cli.cjs");
+    writeFileSync(
+      bundle,
+      `"use strict";
+exports.main = async () => {
+  const kept = [];
+  for (let turn = 0; turn < 200; turn++) {
+    for (let i = 0; i < 2000; i++) kept.push({ i, s: "x" + turn + "-" + i });
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const young = require("node:v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
+  process.stdout.write(String(young));
+};
+`,
+    );
+    const cache = join(dir, "cache");
+    const capped = String(CLI_YOUNG_GENERATION_BYTES);
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: capped, stderr: "archgate: code cache written" });
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: capped, stderr: "archgate: code cache used" });
+    expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: capped, stderr: "archgate: code cache used" });
+  });
+
   it("runs a vendor chunk beside the bundle once, on first use, through a code cache of its own", () => {
     const dir = tempDir();
     const bundle = join(dir, "cli.cjs");
