@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -96,6 +96,44 @@ exports.main = async () => {
     expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: capped, stderr: "archgate: code cache written" });
     expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: capped, stderr: "archgate: code cache used" });
     expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: capped, stderr: "archgate: code cache used" });
+  });
+
+  it("writes a cache that holds the code a long run compiled early, full GCs after", () => {
+    // 300 functions called once at start; then about 1.3 GB allocated and dropped, many full GCs. V8 drops the bytecode
+    // of functions unused that long unless told not to, and the cache written at exit lacked it (half the size).
+    const functions = Array.from(
+      { length: 300 },
+      (_, i) => `function f${i}(x) { let s = 0; for (let k = 0; k < x; k++) s += (k * ${i + 1}) % 7; return s + ${i}; }`,
+    ).join("\n");
+    const calls = Array.from({ length: 300 }, (_, i) => `f${i}(3)`).join(" + ");
+    const cacheSize = (callAgainAtEnd: boolean) => {
+      const dir = tempDir();
+      const bundle = join(dir, "cli.cjs");
+      writeFileSync(
+        bundle,
+        `"use strict";
+${functions}
+exports.main = async () => {
+  let total = ${calls};
+  for (let round = 0; round < 40; round++) {
+    let junk = [];
+    for (let i = 0; i < 200; i++) junk.push(new Array(20000).fill(round));
+    junk = null;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  ${callAgainAtEnd ? `total += ${calls};` : ""}
+  process.stdout.write(String(total));
+};
+`,
+      );
+      const cache = join(dir, "cache");
+      expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toMatchObject({ status: 0, stderr: "archgate: code cache written" });
+      const [file] = readdirSync(cache);
+      return statSync(join(cache, file!)).size;
+    };
+    const calledOnce = cacheSize(false);
+    const calledAgain = cacheSize(true);
+    expect(calledOnce).toBeGreaterThan(0.85 * calledAgain);
   });
 
   it("runs a vendor chunk beside the bundle once, on first use, through a code cache of its own", () => {
