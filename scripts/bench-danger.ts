@@ -11,7 +11,8 @@
  * directory that borrows the repository's objects (objects/info/alternates) with HEAD detached at the commit:
  * nothing is written to the repository itself. Runs are interleaved (before, archgate, danger, then again),
  * `--runs` times (default 5), each under GNU time (/usr/bin/time, required), which counts the CPU of the process
- * and of the processes it waited for (git, Danger's runner).
+ * and of the processes it waited for (git, Danger's runner), after one run of each that is not counted (a build's
+ * first run compiles the bundle and writes its code cache).
  *
  * Printed per commit: CPU (user + system) and wall, minimum and median; peak RSS; and how many times faster
  * archgate is than Danger (Danger's median over archgate's). CPU is the figure to compare on a shared machine.
@@ -75,11 +76,14 @@ for (const commit of positionals.slice(1)) {
     { name: "archgate", samples: [] },
     { name: "danger local", samples: [] },
   ];
+  const runOnce = (row: (typeof rows)[number]) =>
+    row.name === "danger local"
+      ? timedRun(danger, dangerArgs, { env: dangerEnv, cwd: scratch })
+      : timedRun(process.execPath, check(row.name === "before" ? resolve(values.before!) : cli), { cwd: ROOT });
+  // One run of each, not counted: a build's first run compiles the bundle and writes its code cache.
+  for (const row of rows) runOnce(row);
   for (let i = 0; i < runs; i++) {
-    for (const row of rows) {
-      if (row.name === "danger local") row.samples.push(timedRun(danger, dangerArgs, { env: dangerEnv, cwd: scratch }));
-      else row.samples.push(timedRun(process.execPath, check(row.name === "before" ? resolve(values.before!) : cli), { cwd: ROOT }));
-    }
+    for (const row of rows) row.samples.push(runOnce(row));
   }
   const dangerRow = rows.find((r) => r.name === "danger local")!;
   const dangerSaid = dangerRow.samples[0]!.stdout.trim().split("\n")[0] ?? "";

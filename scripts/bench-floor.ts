@@ -6,7 +6,8 @@
  * A range is `BASE..HEAD` (reviewed as archgate does: merge-base(BASE, HEAD)..HEAD) or one commit (against its
  * first parent). `--cli` is the build under test (default dist/cli.js, built first when missing); `--before` adds
  * another build (e.g. the previous release's dist/cli.js) as a third column. Runs are interleaved (before, archgate,
- * floor, then again), `--runs` times (default 5), each under GNU time (/usr/bin/time, required).
+ * floor, then again), `--runs` times (default 5), each under GNU time (/usr/bin/time, required), after one run of
+ * each that is not counted (a build's first run compiles the bundle and writes its code cache).
  *
  * The floor (scripts/lib/floor.mjs) is Node's start-up, `git diff-tree -r -M -z --raw` and `-p` of the same
  * range and one `git cat-file --batch` streaming every changed blob of both sides, read and counted, not parsed.
@@ -81,11 +82,12 @@ for (const range of positionals.slice(1)) {
     { name: "archgate", samples: [] },
     { name: "floor", samples: [] },
   ];
+  const argsOf = (row: Row) =>
+    row.name === "floor" ? [floorScript, repo, from, head] : check(row.name === "before" ? resolve(values.before!) : cli);
+  // One run of each, not counted: a build's first run writes its code cache (and the blobs come into the page cache).
+  for (const row of rows) timedRun(process.execPath, argsOf(row));
   for (let i = 0; i < runs; i++) {
-    for (const row of rows) {
-      const args = row.name === "floor" ? [floorScript, repo, from, head] : check(row.name === "before" ? resolve(values.before!) : cli);
-      row.samples.push(timedRun(process.execPath, args));
-    }
+    for (const row of rows) row.samples.push(timedRun(process.execPath, argsOf(row)));
   }
   const floor = rows.find((r) => r.name === "floor")!;
   const floorInfo = JSON.parse(floor.samples[0]!.stdout) as { blobs: number; blobBytes: number; patchBytes: number };
