@@ -9,6 +9,13 @@ import { CLI_YOUNG_GENERATION_BYTES } from "../../src/bin/v8-flags.js";
 const LAUNCH = join(import.meta.dirname, "..", "..", "src", "bin", "launch.ts");
 const V8_FLAGS = join(import.meta.dirname, "..", "..", "src", "bin", "v8-flags.ts");
 
+/** Code (inside an async function or a module) that keeps 400,000 objects across event-loop turns, as a big review keeps the texts it reads between chunks. */
+const KEEP_OBJECTS_ACROSS_TURNS = `const kept = [];
+for (let turn = 0; turn < 200; turn++) {
+  for (let i = 0; i < 2000; i++) kept.push({ i, s: "x" + turn + "-" + i });
+  await new Promise((resolve) => setImmediate(resolve));
+}`;
+
 /**
  * A stand-in for dist/cli.cjs: a hashbang line, CommonJS `require`, a dynamic import (as the build writes it) and a `main` that prints
  * its arguments, what it was handed and the V8 flag the launcher sets before compiling.
@@ -81,11 +88,7 @@ describe("the archgate bin's launcher (V8 code cache)", () => {
       bundle,
       `"use strict";
 exports.main = async () => {
-  const kept = [];
-  for (let turn = 0; turn < 200; turn++) {
-    for (let i = 0; i < 2000; i++) kept.push({ i, s: "x" + turn + "-" + i });
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+${KEEP_OBJECTS_ACROSS_TURNS}
   const young = require("node:v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
   process.stdout.write(String(young));
 };
@@ -201,16 +204,11 @@ module.exports = { "toml/parse.js": () => (text) => Object.fromEntries([text.spl
   });
 
   it("stops the young generation growing at the CLI's cap, which a process without the CLI's settings grows past", () => {
-    // 400,000 objects kept across event-loop turns, as a big review keeps the texts it reads between chunks.
     const newSpaceAfterKeeping = (settings: string) => {
       const code = `import { applyCliV8Settings } from ${JSON.stringify(V8_FLAGS)};
 import { getHeapSpaceStatistics } from "node:v8";
 ${settings}
-const kept = [];
-for (let turn = 0; turn < 200; turn++) {
-  for (let i = 0; i < 2000; i++) kept.push({ i, s: "x" + turn + "-" + i });
-  await new Promise((resolve) => setImmediate(resolve));
-}
+${KEEP_OBJECTS_ACROSS_TURNS}
 process.stdout.write(String(getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size));`;
       const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8" });
       expect(result.stderr).toBe("");
