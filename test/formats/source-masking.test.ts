@@ -30,6 +30,10 @@ describe("maskSource", () => {
     ['f := `raw "x"` + "y"', "go", 'f := `       ` + " "'],
     ['String s = "a\\"b"; // c', "java", 'String s = "    ";     '],
     ['val s = "id ${u.email}"', "kotlin", 'val s = "   ${u.email}"'],
+    // One blank per UTF-16 unit, beyond Latin-1 too (emoji, a lone surrogate); a "\r" is blanked, a "\n" kept.
+    ["x = \"é😀\"; // ü€\r\ny = 'ok'", "js", "x = \"   \";       \ny = '  '"],
+    ['a = "\ud800x" + b', "js", 'a = "  " + b'],
+    ['s = "café" # naïve', "python", 's = "    "        '],
   ];
   it.each(cases)("masks %j (%s)", (text, language, masked) => {
     expect(maskSource(text, language)).toBe(masked);

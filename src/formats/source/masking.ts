@@ -122,27 +122,48 @@ export function maskSource(text: string, language: Language): string {
     }
     i = skipString(text, i, language, syntax, blank, next);
   }
-  if (ranges.length === 0) return text;
-  const parts: string[] = [];
+  return ranges.length === 0 ? text : blankRanges(text, ranges);
+}
+
+/** A character a one-byte (Latin-1) string cannot hold. */
+const BEYOND_LATIN1 = /[\u0100-\uffff]/;
+
+/**
+ * `text` with spaces in place of every character but newlines in each range (`[from, to)` pairs in order; a range
+ * that starts inside the previous one is skipped). Written into one copy of the text: pieces and their join were
+ * most of what the masking of a big review allocated.
+ */
+function blankRanges(text: string, ranges: readonly number[]): string {
+  const encoding = BEYOND_LATIN1.test(text) ? "utf16le" : "latin1";
+  const unit = encoding === "latin1" ? 1 : 2;
+  const out = scratch(text.length * unit);
+  out.write(text, 0, encoding);
   let at = 0;
+  let newline = -2; // the first "\n" at or after the offset being blanked; -1 when there is none
   for (let r = 0; r < ranges.length; r += 2) {
     const from = ranges[r]!;
     const to = ranges[r + 1]!;
     if (from < at) continue;
-    parts.push(text.slice(at, from), blankOut(text.slice(from, to)));
+    for (let p = from; p < to; ) {
+      if (newline !== -1 && newline < p) newline = text.indexOf("\n", p);
+      const stop = newline === -1 || newline >= to ? to : newline;
+      if (stop > p) out.fill(" ", p * unit, stop * unit, encoding);
+      p = stop + 1;
+    }
     at = to;
   }
-  parts.push(text.slice(at));
-  return parts.join("");
+  return out.toString(encoding, 0, text.length * unit);
 }
 
-/** Spaces in place of every character but newlines. */
-function blankOut(segment: string): string {
-  if (!segment.includes("\n")) return " ".repeat(segment.length);
-  return segment
-    .split("\n")
-    .map((line) => " ".repeat(line.length))
-    .join("\n");
+/**
+ * One buffer for every masking, grown to the largest text masked: a buffer per text was memory outside the heap
+ * that V8 counts towards its next full collection.
+ */
+let scratchBuffer = Buffer.alloc(0);
+
+function scratch(bytes: number): Buffer {
+  if (scratchBuffer.length < bytes) scratchBuffer = Buffer.allocUnsafeSlow(Math.max(bytes, 2 * scratchBuffer.length, 64 * 1024));
+  return scratchBuffer;
 }
 
 const PREFIX_LETTERS = "rRbBuUfF";
