@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineRule } from "../engine/types.js";
 import { addedSources, DEFAULT_TEST_PATHS } from "../formats/source/added-sources.js";
 import { concept, identifierChains, namesConcept, type NamedConcept } from "../formats/source/identifiers.js";
+import { MemberCallScanner } from "../formats/source/member-calls.js";
 import { addsLineBetween, closingOffset, lineOf, type SourceFile } from "../formats/source/masking.js";
 
 export const DEFAULT_PII_FIELDS = ["email", "phone", "password", "token", "ssn", "cardNumber", "address", "dateOfBirth"];
@@ -65,19 +66,16 @@ const LOG_METHODS = new Set([
 const SPAN = /^(?:span|\w*Span|currentSpan|getActiveSpan|current_span|get_current_span|activeSpan)$/;
 const SPAN_METHODS = new Set(["setattribute", "setattributes", "set_attribute", "set_attributes", "addevent", "add_event"]);
 
-/** A call that writes its arguments to logs, stdout or traces. */
-const CALL = /(?<![\w$])([A-Za-z_$][\w$]*)\s*(?:\(\s*\))?\s*(?:\?\.|\.)\s*([A-Za-z_]\w*)\s*\(|(?<![\w$.])(print|println)\s*\(/g;
-
 /** How far after its `(` a call's closing bracket is looked for (`closingOffset`'s reach). */
 const CALL_REACH = 6000;
-/** A character no match of CALL can hold (CALL matches names, blanks, brackets, dots and `?`). */
+/** A character no call match can hold (MEMBER_OR_PRINT_CALL matches names, blanks, brackets, dots and `?`). */
 const OUTSIDE_CALL = /[^\w$\s().?]/;
 
 /**
- * The matches of CALL in a source that can hold an added line, with the same offsets and groups as a scan of the
- * whole text: those whose `(` is at most CALL_REACH before an added line or on one. A long file with a few added
- * lines is searched near them only. The search starts again just after a character no match can hold, where a
- * scan of the whole text has no match under way either, so what it finds from there is what that scan finds.
+ * The calls (MEMBER_OR_PRINT_CALL) in a source that can hold an added line, with the same offsets and groups as a
+ * scan of the whole text: those whose `(` is at most CALL_REACH before an added line or on one. A long file with a
+ * few added lines is searched near them only. The search starts again just after a character no match can hold,
+ * where a scan of the whole text has no match under way either, so what it finds from there is what that scan finds.
  */
 function* callsNearAddedLines(source: SourceFile): Generator<RegExpExecArray> {
   const { masked, starts } = source;
@@ -95,10 +93,10 @@ function* callsNearAddedLines(source: SourceFile): Generator<RegExpExecArray> {
     return q;
   };
   if (windows.length === 0) return;
-  const re = new RegExp(CALL.source, "g");
+  const re = new MemberCallScanner(masked);
   re.lastIndex = restart(windows[0]![0]);
   let w = 0;
-  for (let m = re.exec(masked); m; m = re.exec(masked)) {
+  for (let m = re.exec(); m; m = re.exec()) {
     while (w < windows.length && m.index > windows[w]![1]) w++;
     if (w === windows.length) return;
     if (m.index < windows[w]![0]) {
