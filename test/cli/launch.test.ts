@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { codeCacheDir, codeCacheFile } from "../../src/bin/launch.js";
-import { CLI_YOUNG_GENERATION_BYTES } from "../../src/bin/v8-flags.js";
+import { CLI_LARGE_HEAP_BYTES, CLI_YOUNG_GENERATION_BYTES } from "../../src/bin/v8-flags.js";
 
 const LAUNCH = join(import.meta.dirname, "..", "..", "src", "bin", "launch.ts");
 const V8_FLAGS = join(import.meta.dirname, "..", "..", "src", "bin", "v8-flags.ts");
@@ -80,8 +80,8 @@ describe("the archgate bin's launcher (V8 code cache)", () => {
     expect(readdirSync(cache)).toHaveLength(2);
   });
 
-  it("writes a cache the next run uses after a run whose young generation reached the CLI's cap", () => {
-    // V8 rejects a cache made under other flags; the cap changes one mid-run (v8-flags.ts).
+  it("writes a cache the next run uses after a run whose young generation reached the CLI's cap and whose heap grew large", () => {
+    // V8 rejects a cache made under other flags; the cap and the large heap's growing percent change two mid-run (v8-flags.ts).
     const dir = tempDir();
     const bundle = join(dir, "cli.cjs");
     writeFileSync(
@@ -89,13 +89,14 @@ describe("the archgate bin's launcher (V8 code cache)", () => {
       `"use strict";
 exports.main = async () => {
 ${KEEP_OBJECTS_ACROSS_TURNS}
-  const young = require("node:v8").getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
-  process.stdout.write(String(young));
+  const v8 = require("node:v8");
+  const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space").space_size;
+  process.stdout.write(young + (v8.getHeapStatistics().used_heap_size >= ${CLI_LARGE_HEAP_BYTES} ? " large" : " small"));
 };
 `,
     );
     const cache = join(dir, "cache");
-    const capped = String(CLI_YOUNG_GENERATION_BYTES);
+    const capped = `${CLI_YOUNG_GENERATION_BYTES} large`;
     expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: capped, stderr: "archgate: code cache written" });
     expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: capped, stderr: "archgate: code cache used" });
     expect(launch(bundle, { ARCHGATE_CODE_CACHE: cache })).toEqual({ status: 0, stdout: capped, stderr: "archgate: code cache used" });
@@ -219,5 +220,26 @@ process.stdout.write(String(getHeapSpaceStatistics().find((s) => s.space_name ==
     // Asked twice (the launcher, then the bundle's main): one observer, the same cap.
     expect(newSpaceAfterKeeping("applyCliV8Settings(); applyCliV8Settings();")).toBe(CLI_YOUNG_GENERATION_BYTES);
     expect(newSpaceAfterKeeping("")).toBeGreaterThan(2 * CLI_YOUNG_GENERATION_BYTES);
+  });
+
+  it("slows the old generation's growth once the heap holds CLI_LARGE_HEAP_BYTES, and not before", () => {
+    const settingsAfterKeeping = (objects: number) => {
+      const code = `import { applyCliV8Settings, cliOldGenerationGrowingPercent } from ${JSON.stringify(V8_FLAGS)};
+import { getHeapStatistics } from "node:v8";
+applyCliV8Settings();
+const kept = [];
+for (let turn = 0; turn < 100; turn++) {
+  for (let i = 0; i < ${objects / 100}; i++) kept.push({ i, s: "x" + turn + "-" + i });
+  await new Promise((resolve) => setImmediate(resolve));
+}
+const heap = getHeapStatistics().used_heap_size;
+process.stdout.write(JSON.stringify({ growingPercent: cliOldGenerationGrowingPercent() ?? null, large: heap >= ${CLI_LARGE_HEAP_BYTES} }));`;
+      const result = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8" });
+      expect(result.stderr).toBe("");
+      return JSON.parse(result.stdout) as unknown;
+    };
+    expect(CLI_LARGE_HEAP_BYTES).toBe(24 * 1024 * 1024);
+    expect(settingsAfterKeeping(20_000)).toEqual({ growingPercent: null, large: false });
+    expect(settingsAfterKeeping(400_000)).toEqual({ growingPercent: 30, large: true });
   });
 });
