@@ -1,0 +1,113 @@
+/**
+ * Instructions, not seconds: two builds of `archgate check` on the same ranges under valgrind's callgrind, which
+ * counts the instructions the Node process runs (all its threads; not the git processes it starts, which both builds
+ * run alike). The count does not depend on what else the machine runs, so a change of a few percent shows on a shared
+ * machine where CPU time moves by more than that between runs (repeat runs of one build differed by 0.2 %).
+ *
+ *   npm run bench:instructions -- <repo-dir> <range>... --before OLD/dist/cli.js [--cli FILE] [--config FILE]
+ *
+ * A range is `BASE..HEAD` or one commit (against its first parent), as in bench:floor. Both builds run at once, one
+ * per core, each some 50 times slower than without valgrind (a 3,000-file range takes about 2 minutes). Each build
+ * runs once first, uncounted, to write its code cache. Prints per range both counts, their ratio and whether the two
+ * reports are the same bytes. Needs valgrind (Debian's package). Not a test.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { cli: { type: "string" }, before: { type: "string" }, config: { type: "string" } },
+});
+const valgrind = (() => {
+  try {
+    return execFileSync("sh", ["-c", "command -v valgrind"], { encoding: "utf8" }).trim();
+  } catch {
+    return "";
+  }
+})();
+if (positionals.length < 2 || !values.before || !valgrind) {
+  console.error("usage: npm run bench:instructions -- <repo-dir> <BASE..HEAD | COMMIT>... --before OLD/dist/cli.js [--cli FILE] [--config FILE]");
+  console.error("(needs valgrind)");
+  process.exit(2);
+}
+const repo = resolve(positionals[0]!);
+const cli = resolve(values.cli ?? join(ROOT, "dist", "cli.js"));
+const before = resolve(values.before);
+if (!values.cli && !existsSync(cli)) execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
+const git = (...args: string[]) => execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", maxBuffer: 1 << 30 }).trim();
+const work = mkdtempSync(join(tmpdir(), "archgate-instructions-"));
+
+interface Count {
+  instructions: number;
+  reportMd5: string;
+}
+
+function counted(build: string, base: string, head: string, label: string): Promise<Count> {
+  const out = join(work, `${label}.callgrind`);
+  const args = [
+    "--tool=callgrind",
+    `--callgrind-out-file=${out}`,
+    // V8 writes the code it compiles into the heap: valgrind must see code it wrote itself.
+    "--smc-check=all-non-file",
+    process.execPath,
+    build,
+    "check",
+    "--repo",
+    repo,
+    "--base",
+    base,
+    "--head",
+    head,
+    "--format",
+    "json",
+    ...(values.config ? ["--config", resolve(values.config)] : []),
+  ];
+  return new Promise((done, fail) => {
+    execFile(valgrind, args, { maxBuffer: 1 << 30, encoding: "buffer" }, (error, stdout) => {
+      // archgate exits 1 when a hard constraint is violated: a report, not a failure of the run.
+      if (error && typeof error.code !== "number") return fail(error);
+      const summary = /^totals:\s+(\d+)/m.exec(readFileSync(out, "utf8"));
+      if (!summary) return fail(new Error(`no instruction count in ${out}`));
+      done({ instructions: Number(summary[1]), reportMd5: createHash("md5").update(stdout).digest("hex").slice(0, 8) });
+    });
+  });
+}
+
+const billions = (n: number) => `${(n / 1e9).toFixed(3)} G`;
+try {
+  for (const range of positionals.slice(1)) {
+    const [baseRev, headRev] = range.includes("..") ? (range.split(/\.\.\.?/) as [string, string]) : [`${range}~1`, range];
+    const head = git("rev-parse", "--verify", `${headRev}^{commit}`);
+    const base = git("rev-parse", "--verify", `${baseRev}^{commit}`);
+    const files = git("diff-tree", "-r", "-M", "--name-only", "-z", git("merge-base", base, head), head)
+      .split("\0")
+      .filter(Boolean).length;
+    // Code caches first, outside valgrind (each build's first run writes its own).
+    for (const build of [before, cli]) {
+      try {
+        execFileSync(process.execPath, [build, "check", "--repo", repo, "--base", base, "--head", head, "--format", "json"], {
+          stdio: "ignore",
+          maxBuffer: 1 << 30,
+        });
+      } catch {
+        // exit 1: a violation, the cache is written all the same
+      }
+    }
+    const [old, now] = await Promise.all([counted(before, base, head, "before"), counted(cli, base, head, "after")]);
+    console.log(`${range}: ${files} files`);
+    console.log(`| build | instructions | × before | report |`);
+    console.log(`|---|---|---|---|`);
+    console.log(`| before (${values.before}) | ${billions(old.instructions)} | 1.000 | ${old.reportMd5} |`);
+    console.log(
+      `| archgate (${values.cli ?? "dist/cli.js"}) | ${billions(now.instructions)} | ${(now.instructions / old.instructions).toFixed(3)} | ${now.reportMd5} |`,
+    );
+    console.log(old.reportMd5 === now.reportMd5 ? "reports: the same bytes\n" : "reports: DIFFERENT\n");
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
