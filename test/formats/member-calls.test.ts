@@ -72,6 +72,14 @@ describe("MemberCallScanner", () => {
       expect(byScanner(text)).toEqual(expected);
       const from = next(text.length + 1);
       expect(byScanner(text, from)).toEqual(byRegex(text, from));
+      // lastIndex moved back after a search from further on: what a regex finds from there.
+      const later = from + next(text.length + 1 - from);
+      const scanner = new MemberCallScanner(text);
+      const regex = new RegExp(MEMBER_OR_PRINT_CALL.source, "g");
+      scanner.lastIndex = regex.lastIndex = later;
+      expect(scanner.exec()?.index).toBe(regex.exec(text)?.index);
+      scanner.lastIndex = regex.lastIndex = from;
+      expect(scanner.exec()?.index).toBe(regex.exec(text)?.index);
     }
     // The generated texts hold calls of every kind, not only misses.
     expect(matches).toBeGreaterThan(3000);

@@ -21,23 +21,28 @@ const RECEIVER_START = /[A-Za-z_$]/;
 /**
  * The matches of MEMBER_OR_PRINT_CALL, found from the dots and `print` names instead of at every identifier: the
  * regex tried each identifier of a text as a receiver, and was the largest regex cost of reviewing 1,400 changed
- * TypeScript files. Used like a global regex: `exec()` gives the next match at or after `lastIndex` and moves
- * `lastIndex` past it (a match's text can hold no other match, so the order of candidates by start is the regex's).
+ * TypeScript files. Used like a global regex: `exec()` gives the next match at or after `lastIndex` (which the caller
+ * may move either way) and moves `lastIndex` past it; a match's text can hold no other match, so the order of
+ * candidates by start is the regex's.
  */
 export class MemberCallScanner {
   lastIndex = 0;
   private readonly dots = new RegExp(DOT_CALL.source, "g");
   private readonly prints = new RegExp(PRINT_CALL.source, "g");
-  /** The next dot call found (undefined: not searched from this offset; null: none left). */
+  /** The next dot call found (undefined: not searched yet; null: none left), and where its search started. */
   private dot: RegExpExecArray | null | undefined;
+  private dotSearchedFrom = 0;
   private print: RegExpExecArray | null | undefined;
+  private printSearchedFrom = 0;
 
   constructor(private readonly text: string) {}
 
   exec(): RegExpExecArray | null {
     const text = this.text;
     const from = this.lastIndex;
-    if (this.dot === undefined || (this.dot !== null && this.dot.index < from)) {
+    // A search found nothing between where it started and its match: that match stands for any later offset.
+    if (this.dot === undefined || from < this.dotSearchedFrom || (this.dot !== null && this.dot.index < from)) {
+      this.dotSearchedFrom = from;
       this.dots.lastIndex = from;
       this.dot = this.dots.exec(text);
     }
@@ -47,7 +52,8 @@ export class MemberCallScanner {
       if (receiver >= from) break;
       this.dot = this.dots.exec(text);
     }
-    if (this.print === undefined || (this.print !== null && this.print.index < from)) {
+    if (this.print === undefined || from < this.printSearchedFrom || (this.print !== null && this.print.index < from)) {
+      this.printSearchedFrom = from;
       this.prints.lastIndex = from;
       this.print = this.prints.exec(text);
     }
