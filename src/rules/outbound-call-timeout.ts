@@ -17,6 +17,11 @@ interface Detector {
   languages: Language[];
   /** Matched on masked source (comments and string contents blanked). */
   pattern: RegExp;
+  /**
+   * A word the masked source holds whenever `judge` can find something (the client's name): a source without it is
+   * not searched. For patterns that match most calls of any kind (`x.get(`), which judge then mostly turns down.
+   */
+  needs?: string;
   judge(source: SourceFile, match: RegExpMatchArray): Verdict | undefined;
 }
 
@@ -168,6 +173,8 @@ const DETECTORS: Detector[] = [
   {
     languages: ["python"],
     pattern: /(?<![\w.])([A-Za-z_][\w.]*)\.(get|post|put|patch|delete|head|options|request)\s*\(/g,
+    // `requests.get(`, or a session from `requests.Session()`
+    needs: "requests",
     judge(source, match) {
       const receiver = match[1]!;
       const isRequests = receiver === "requests" || requestsSessions(source).has(receiver);
@@ -178,6 +185,8 @@ const DETECTORS: Detector[] = [
   {
     languages: ["python"],
     pattern: /(?<![\w.])(get|post|put|patch|delete|head|options|request)\s*\(/g,
+    // `from requests import get`
+    needs: "requests",
     judge(source, match) {
       if (!requestsImports(source).has(match[1]!)) return undefined;
       if (/def\s+$/.test(source.masked.slice(Math.max(0, match.index! - 10), match.index))) return undefined;
@@ -405,6 +414,7 @@ export const outboundCallTimeout = defineRule({
       const seen = new Set<number>();
       for (const detector of DETECTORS) {
         if (!detector.languages.includes(source.language)) continue;
+        if (detector.needs !== undefined && !source.masked.includes(detector.needs)) continue;
         for (const match of source.masked.matchAll(detector.pattern)) {
           const line = lineOf(source, match.index!);
           if (!source.added.has(line) || seen.has(match.index!)) continue;

@@ -98,4 +98,13 @@ describe("outbound-call-timeout on broken input", () => {
       "outbound-call-timeout: a.py:2: could not find the end of this call (unbalanced brackets); it was not judged",
     ]);
   });
+
+  it("says nothing of an unreadable call no detector could judge (a Python file that never names requests)", async () => {
+    const report = await reviewChange(changeFromTrees({}, { "cache.py": "import redis\nvalue = cache.get(\n    key,\n" }), defaultConfig(), {
+      rules: [outboundCallTimeout],
+      triggers: [],
+    });
+    expect(report.findings).toEqual([]);
+    expect(report.notes.map(noteText)).toEqual([]);
+  });
 });
