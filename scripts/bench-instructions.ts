@@ -1,15 +1,19 @@
 /**
  * Instructions, not seconds: two builds of `archgate check` on the same ranges under valgrind's callgrind, which
  * counts the instructions the Node process runs (all its threads; not the git processes it starts, which both builds
- * run alike). The count does not depend on what else the machine runs, so a change of a few percent shows on a shared
- * machine where CPU time moves by more than that between runs (repeat runs of one build differed by 0.2 %).
+ * run alike). The count hardly depends on what else the machine runs, where CPU time on a shared machine moves by
+ * 5-10 % between runs. It is not exact either: V8's helper threads and the order in which git's answers arrive vary,
+ * and repeat runs of one build on a 1,000-file range spread over about 2 %; hence several runs (`--runs`, default 3)
+ * and their median.
  *
- *   npm run bench:instructions -- <repo-dir> <range>... --before OLD/dist/cli.js [--cli FILE] [--config FILE]
+ *   npm run bench:instructions -- <repo-dir> <range>... --before OLD/dist/cli.js [--cli FILE] [--runs N] [--config FILE]
  *
  * A range is `BASE..HEAD` or one commit (against its first parent), as in bench:floor. Both builds run at once, one
  * per core, each some 50 times slower than without valgrind (a 3,000-file range takes about 2 minutes). Each build
- * runs once first, uncounted, to write its code cache. Prints per range both counts, their ratio and whether the two
- * reports are the same bytes. Needs valgrind (Debian's package). Not a test.
+ * runs once first, uncounted, to write a code cache of its own for the range (in a fresh directory: which run wrote
+ * a build's cache decides how much later runs compile, some 4 % of the instructions of a 1,000-file range). Prints
+ * per range both counts, their ratio and whether the two reports are the same bytes. Needs valgrind (Debian's
+ * package). Not a test.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -21,7 +25,7 @@ import { parseArgs } from "node:util";
 const ROOT = resolve(import.meta.dirname, "..");
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { cli: { type: "string" }, before: { type: "string" }, config: { type: "string" } },
+  options: { cli: { type: "string" }, before: { type: "string" }, config: { type: "string" }, runs: { type: "string", default: "3" } },
 });
 const valgrind = (() => {
   try {
@@ -31,7 +35,9 @@ const valgrind = (() => {
   }
 })();
 if (positionals.length < 2 || !values.before || !valgrind) {
-  console.error("usage: npm run bench:instructions -- <repo-dir> <BASE..HEAD | COMMIT>... --before OLD/dist/cli.js [--cli FILE] [--config FILE]");
+  console.error(
+    "usage: npm run bench:instructions -- <repo-dir> <BASE..HEAD | COMMIT>... --before OLD/dist/cli.js [--cli FILE] [--runs N] [--config FILE]",
+  );
   console.error("(needs valgrind)");
   process.exit(2);
 }
@@ -47,7 +53,12 @@ interface Count {
   reportMd5: string;
 }
 
-function counted(build: string, base: string, head: string, label: string): Promise<Count> {
+/** A code cache directory per build and range. */
+function cacheEnv(label: string, range: string): NodeJS.ProcessEnv {
+  return { ...process.env, ARCHGATE_CODE_CACHE: join(work, `cache-${label}-${createHash("md5").update(range).digest("hex").slice(0, 8)}`) };
+}
+
+function counted(build: string, base: string, head: string, label: string, range: string): Promise<Count> {
   const out = join(work, `${label}.callgrind`);
   const args = [
     "--tool=callgrind",
@@ -68,7 +79,7 @@ function counted(build: string, base: string, head: string, label: string): Prom
     ...(values.config ? ["--config", resolve(values.config)] : []),
   ];
   return new Promise((done, fail) => {
-    execFile(valgrind, args, { maxBuffer: 1 << 30, encoding: "buffer" }, (error, stdout) => {
+    execFile(valgrind, args, { maxBuffer: 1 << 30, encoding: "buffer", env: cacheEnv(label, range) }, (error, stdout) => {
       // archgate exits 1 when a hard constraint is violated: a report, not a failure of the run.
       if (error && typeof error.code !== "number") return fail(error);
       const summary = /^totals:\s+(\d+)/m.exec(readFileSync(out, "utf8"));
@@ -79,6 +90,17 @@ function counted(build: string, base: string, head: string, label: string): Prom
 }
 
 const billions = (n: number) => `${(n / 1e9).toFixed(3)} G`;
+const runs = Math.max(1, Number(values.runs));
+
+function summary(counts: readonly Count[]): { median: number; fewest: number; most: number; reports: string[] } {
+  const sorted = counts.map((c) => c.instructions).sort((a, b) => a - b);
+  return {
+    median: sorted[Math.floor(sorted.length / 2)]!,
+    fewest: sorted[0]!,
+    most: sorted.at(-1)!,
+    reports: [...new Set(counts.map((c) => c.reportMd5))],
+  };
+}
 try {
   for (const range of positionals.slice(1)) {
     const [baseRev, headRev] = range.includes("..") ? (range.split(/\.\.\.?/) as [string, string]) : [`${range}~1`, range];
@@ -88,25 +110,38 @@ try {
       .split("\0")
       .filter(Boolean).length;
     // Code caches first, outside valgrind (each build's first run writes its own).
-    for (const build of [before, cli]) {
+    for (const [build, label] of [
+      [before, "before"],
+      [cli, "after"],
+    ] as const) {
       try {
         execFileSync(process.execPath, [build, "check", "--repo", repo, "--base", base, "--head", head, "--format", "json"], {
           stdio: "ignore",
           maxBuffer: 1 << 30,
+          env: cacheEnv(label, range),
         });
       } catch {
         // exit 1: a violation, the cache is written all the same
       }
     }
-    const [old, now] = await Promise.all([counted(before, base, head, "before"), counted(cli, base, head, "after")]);
-    console.log(`${range}: ${files} files`);
-    console.log(`| build | instructions | × before | report |`);
-    console.log(`|---|---|---|---|`);
-    console.log(`| before (${values.before}) | ${billions(old.instructions)} | 1.000 | ${old.reportMd5} |`);
-    console.log(
-      `| archgate (${values.cli ?? "dist/cli.js"}) | ${billions(now.instructions)} | ${(now.instructions / old.instructions).toFixed(3)} | ${now.reportMd5} |`,
-    );
-    console.log(old.reportMd5 === now.reportMd5 ? "reports: the same bytes\n" : "reports: DIFFERENT\n");
+    const olds: Count[] = [];
+    const nows: Count[] = [];
+    for (let run = 0; run < runs; run++) {
+      const [old, now] = await Promise.all([counted(before, base, head, "before", range), counted(cli, base, head, "after", range)]);
+      olds.push(old);
+      nows.push(now);
+    }
+    const old = summary(olds);
+    const now = summary(nows);
+    console.log(`${range}: ${files} files, ${runs} runs of each`);
+    console.log(`| build | instructions, median | fewest | most | × before (median) | report |`);
+    console.log(`|---|---|---|---|---|---|`);
+    const row = (name: string, s: ReturnType<typeof summary>) =>
+      `| ${name} | ${billions(s.median)} | ${billions(s.fewest)} | ${billions(s.most)} | ${(s.median / old.median).toFixed(3)} | ${s.reports.join(", ")} |`;
+    console.log(row(`before (${values.before})`, old));
+    console.log(row(`archgate (${values.cli ?? "dist/cli.js"})`, now));
+    const same = old.reports.length === 1 && now.reports.length === 1 && old.reports[0] === now.reports[0];
+    console.log(same ? "reports: the same bytes\n" : "reports: DIFFERENT\n");
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
