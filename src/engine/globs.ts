@@ -1,17 +1,40 @@
 import { Minimatch } from "minimatch";
 
+/** A compiled glob, and a text every path it matches holds (see `requiredText`). */
+interface CompiledGlob {
+  glob: Minimatch;
+  required: string | undefined;
+}
+
 /** Compiled globs: a review matches every changed path against the same few patterns. */
-const compiledGlobs = new Map<string, Minimatch>();
+const compiledGlobs = new Map<string, CompiledGlob>();
+
+/** Patterns of names, `/`, `*` and `**` only: no classes, braces, extglobs, escapes or negation. */
+const PLAIN_PATTERN = /^[\w.\-/*]+$/;
+
+/**
+ * The longest run of literal characters in a plain pattern (`.spec.` in the pattern of spec files, `fixtures` in that
+ * of fixture directories): a `*` matches within one path segment and a `**` whole segments, so every path the pattern
+ * matches holds that run. Most paths hold none of the test and lock-file patterns' runs, and a substring search
+ * answers them without minimatch (half of the path matching of a 1,400-file review).
+ */
+export function requiredText(pattern: string): string | undefined {
+  if (!PLAIN_PATTERN.test(pattern)) return undefined;
+  let longest = "";
+  for (const run of pattern.split(/[/*]+/)) if (run.length > longest.length) longest = run;
+  return longest === "" ? undefined : longest;
+}
 
 /** Glob matching used everywhere (dotfiles included, so `.github/**` works). */
 export function matchesGlob(path: string, pattern: string): boolean {
-  let glob = compiledGlobs.get(pattern);
-  if (!glob) {
+  let compiled = compiledGlobs.get(pattern);
+  if (!compiled) {
     if (compiledGlobs.size >= 2_000) compiledGlobs.clear(); // configs are small; this only bounds abuse
-    glob = new Minimatch(pattern, { dot: true, nocomment: true });
-    compiledGlobs.set(pattern, glob);
+    compiled = { glob: new Minimatch(pattern, { dot: true, nocomment: true }), required: requiredText(pattern) };
+    compiledGlobs.set(pattern, compiled);
   }
-  return glob.match(path);
+  if (compiled.required !== undefined && !path.includes(compiled.required)) return false;
+  return compiled.glob.match(path);
 }
 
 /**
