@@ -14,6 +14,7 @@ import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { checkArgs } from "./lib/check-args.js";
 
 const root = resolve(import.meta.dirname, "..");
 const { values, positionals } = parseArgs({
@@ -38,19 +39,7 @@ if (!existsSync(cli)) execFileSync("npm", ["run", "build", "--silent"], { cwd: r
 const files = execFileSync("git", ["-C", repo, "diff", "--name-only", "-z", `${base}...${commit}`], { encoding: "utf8" })
   .split("\0")
   .filter(Boolean).length;
-const args = [
-  cli,
-  "check",
-  "--repo",
-  repo,
-  "--base",
-  base,
-  "--head",
-  commit,
-  "--format",
-  "json",
-  ...(values.config ? ["--config", resolve(values.config)] : []),
-];
+const args = checkArgs(cli, repo, base, commit, values.config);
 const gnuTime = existsSync("/usr/bin/time");
 
 const times: number[] = [];

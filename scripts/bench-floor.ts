@@ -21,6 +21,7 @@ import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { checkArgs } from "./lib/check-args.js";
 import { median, min, type Sample, seconds, timedRun } from "./lib/timed-run.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -64,19 +65,7 @@ for (const range of positionals.slice(1)) {
   const base = git("rev-parse", "--verify", `${baseRev}^{commit}`);
   const from = git("merge-base", base, head);
   const files = git("diff-tree", "-r", "-M", "--name-only", "-z", from, head).split("\0").filter(Boolean).length;
-  const check = (build: string) => [
-    build,
-    "check",
-    "--repo",
-    repo,
-    "--base",
-    base,
-    "--head",
-    head,
-    "--format",
-    "json",
-    ...(values.config ? ["--config", resolve(values.config)] : []),
-  ];
+  const check = (build: string) => checkArgs(build, repo, base, head, values.config);
   const rows: Row[] = [
     ...(values.before ? [{ name: "before", samples: [] as Sample[] }] : []),
     { name: "archgate", samples: [] },

@@ -21,6 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { checkArgs } from "./lib/check-args.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const { values, positionals } = parseArgs({
@@ -66,17 +67,7 @@ function counted(build: string, base: string, head: string, label: string, range
     // V8 writes the code it compiles into the heap: valgrind must see code it wrote itself.
     "--smc-check=all-non-file",
     process.execPath,
-    build,
-    "check",
-    "--repo",
-    repo,
-    "--base",
-    base,
-    "--head",
-    head,
-    "--format",
-    "json",
-    ...(values.config ? ["--config", resolve(values.config)] : []),
+    ...checkArgs(build, repo, base, head, values.config),
   ];
   return new Promise((done, fail) => {
     execFile(valgrind, args, { maxBuffer: 1 << 30, encoding: "buffer", env: cacheEnv(label, range) }, (error, stdout) => {
@@ -115,7 +106,7 @@ try {
       [cli, "after"],
     ] as const) {
       try {
-        execFileSync(process.execPath, [build, "check", "--repo", repo, "--base", base, "--head", head, "--format", "json"], {
+        execFileSync(process.execPath, checkArgs(build, repo, base, head, values.config), {
           stdio: "ignore",
           maxBuffer: 1 << 30,
           env: cacheEnv(label, range),
