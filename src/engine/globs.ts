@@ -11,6 +11,8 @@ const compiledGlobs = new Map<string, CompiledGlob>();
 
 /** Patterns of names, `/`, `*` and `**` only: no classes, braces, extglobs, escapes or negation. */
 const PLAIN_PATTERN = /^[\w.\-/*]+$/;
+/** A `.` or `..` segment: minimatch folds `a/../b` into `b`, so `a` need not be in a path it matches. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
 
 /**
  * The longest run of literal characters in a plain pattern (`.spec.` in the pattern of spec files, `fixtures` in that
@@ -19,7 +21,7 @@ const PLAIN_PATTERN = /^[\w.\-/*]+$/;
  * answers them without minimatch (half of the path matching of a 1,400-file review).
  */
 export function requiredText(pattern: string): string | undefined {
-  if (!PLAIN_PATTERN.test(pattern)) return undefined;
+  if (!PLAIN_PATTERN.test(pattern) || DOT_SEGMENT.test(pattern)) return undefined;
   let longest = "";
   for (const run of pattern.split(/[/*]+/)) if (run.length > longest.length) longest = run;
   return longest === "" ? undefined : longest;
