@@ -23,6 +23,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { checkArgs } from "./lib/check-args.js";
 import { median, min, type Sample, seconds, timedRun } from "./lib/timed-run.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -68,7 +69,7 @@ for (const commit of positionals.slice(1)) {
   const base = git("rev-parse", "--verify", `${head}~1`);
   const files = git("diff-tree", "-r", "--name-only", "-z", base, head).split("\0").filter(Boolean).length;
   execFileSync("git", ["--git-dir", gitDir, "update-ref", "--no-deref", "HEAD", head]);
-  const check = (build: string) => [build, "check", "--repo", repo, "--base", base, "--head", head, "--format", "json"];
+  const check = (build: string) => checkArgs(build, repo, base, head);
   const dangerEnv = { ...process.env, GIT_DIR: gitDir };
   const dangerArgs = ["local", "--base", base, "--dangerfile", DANGERFILE, "--text-only"];
   const rows: { name: string; samples: Sample[] }[] = [
